@@ -1,0 +1,66 @@
+import { createOptimizer } from './create.js';
+import { allocate } from './dtype.js';
+import { optimizerRules, scheduleRule } from './registry.js';
+import type { Conventions, Dtype, OptimizerConfig, OptimizerName, ScheduleConfig, ScheduleName } from './types.js';
+
+/** One optimizer instance of an implementation under test. */
+export interface Stepper {
+  /**
+   * Apply one update with this gradient and return the parameters after it.
+   * `learningRate`, when given, replaces the learning rate from this step on.
+   */
+  step(grad: Float64Array, learningRate?: number): ArrayLike<number> | Promise<ArrayLike<number>>;
+  dispose?(): void | Promise<void>;
+}
+
+/**
+ * An implementation under test: the reference, a user's module, or a program
+ * over the stdio protocol. The laws and the conformance checker see only this.
+ */
+export interface Adapter {
+  name: string;
+  /** The precision the implementation computes in. */
+  dtype: Dtype;
+  /** What it implements; the rest is reported `unsupported`. */
+  optimizers: readonly OptimizerName[];
+  schedules?: readonly ScheduleName[];
+  create(config: OptimizerConfig, x0: Float64Array): Stepper | Promise<Stepper>;
+  /** `t` counted from 0. */
+  schedule?(config: ScheduleConfig): (t: number) => number;
+}
+
+/** Options of {@link referenceAdapter}. */
+export interface ReferenceAdapterOptions {
+  dtype: Dtype;
+  /** Convention variants; each rule takes the ones it has and ignores the rest. */
+  conventions?: Conventions;
+  name?: string;
+}
+
+/** The reference implementation as an {@link Adapter}, optionally built with convention variants. */
+export function referenceAdapter(options: ReferenceAdapterOptions): Adapter {
+  const { dtype, conventions = {} } = options;
+  return {
+    name: options.name ?? `optimspec reference (${dtype})`,
+    dtype,
+    optimizers: optimizerRules.map((r) => r.name),
+    schedules: ['step', 'exponential', 'inverse-time'],
+    create(config: OptimizerConfig, x0: Float64Array): Stepper {
+      const rule = optimizerRules.find((r) => r.name === config.optimizer);
+      const own: Conventions = {};
+      for (const id of rule?.conventions ?? []) if (conventions[id] !== undefined) Object.assign(own, { [id]: conventions[id] });
+      const x = allocate(dtype, x0.length);
+      x.set(x0);
+      const optimizer = createOptimizer(config, { size: x0.length, dtype, conventions: own });
+      return {
+        step(grad: Float64Array, learningRate?: number) {
+          optimizer.step(x, grad, learningRate);
+          return x;
+        },
+      };
+    },
+    schedule(config: ScheduleConfig) {
+      return scheduleRule(config.schedule).create(config);
+    },
+  };
+}

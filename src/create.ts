@@ -1,0 +1,15 @@
+import { optimizerRule, scheduleRule } from './registry.js';
+import type { CreateOptions, Optimizer, OptimizerConfig, ScheduleConfig } from './types.js';
+import { requireObject } from './validate.js';
+
+/** Creates a reference optimizer from any config, dispatching on `config.optimizer`. */
+export function createOptimizer(config: OptimizerConfig, options: CreateOptions): Optimizer {
+  requireObject('config', config);
+  return optimizerRule(config.optimizer).create(config, options);
+}
+
+/** Creates a reference schedule `t => learning rate` from any config, dispatching on `config.schedule`. */
+export function createSchedule(config: ScheduleConfig): (t: number) => number {
+  requireObject('config', config);
+  return scheduleRule(config.schedule).create(config);
+}

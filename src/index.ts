@@ -1,0 +1,40 @@
+export { createOptimizer, createSchedule } from './create.js';
+export { allocate, rounderFor } from './dtype.js';
+export { type LandscapeSpec, landscapeGradient, landscapeLoss } from './landscape.js';
+export { adagrad } from './optimizers/adagrad.js';
+export { adam } from './optimizers/adam.js';
+export { momentum } from './optimizers/momentum.js';
+export { nesterov } from './optimizers/nesterov.js';
+export { rmsprop } from './optimizers/rmsprop.js';
+export { sgd } from './optimizers/sgd.js';
+export { LECTURE_EPSILON, lecturePresets } from './presets.js';
+export { optimizerRule, optimizerRules, type RegistryEntry, registry, scheduleRule, scheduleRules } from './registry.js';
+export { exponentialDecay } from './schedules/exponential-decay.js';
+export { inverseTimeDecay } from './schedules/inverse-time-decay.js';
+export { stepDecay } from './schedules/step-decay.js';
+export type {
+  AdagradConfig,
+  AdamConfig,
+  ConventionId,
+  Conventions,
+  CreateOptions,
+  Dtype,
+  ExponentialScheduleConfig,
+  FloatVector,
+  InverseTimeScheduleConfig,
+  MomentumConfig,
+  NesterovConfig,
+  Optimizer,
+  OptimizerConfig,
+  OptimizerName,
+  OptimizerRule,
+  RmspropConfig,
+  ScheduleConfig,
+  ScheduleName,
+  ScheduleRule,
+  SgdConfig,
+  StateValue,
+  StepScheduleConfig,
+} from './types.js';
+export { type Adapter, type ReferenceAdapterOptions, referenceAdapter, type Stepper } from './adapter.js';
+export { sameBits, ulpDistance } from './ulp.js';

@@ -1,0 +1,37 @@
+import type { Conventions, CreateOptions, Optimizer, OptimizerRule, SgdConfig } from '../types.js';
+import { requireNonNegative, requireObject, requireTag, validateConventions } from '../validate.js';
+import { createInstance } from './instance.js';
+
+function validate(config: SgdConfig, conventions?: Conventions): void {
+  requireObject('config', config);
+  requireTag('config.optimizer', config.optimizer, 'sgd');
+  requireNonNegative('config.learningRate', config.learningRate);
+  validateConventions('sgd', [], conventions);
+}
+
+/**
+ * Vanilla SGD, lecture.md section 1: `x -= learning_rate * dx`
+ * (descent; the notes' `+=` is a transcription slip).
+ */
+export const sgd: OptimizerRule<SgdConfig> = {
+  kind: 'optimizer',
+  name: 'sgd',
+  title: 'SGD',
+  hyperparameters: ['learningRate'],
+  stateKeys: [],
+  conventions: [],
+  validate,
+  create(config: SgdConfig, options: CreateOptions): Optimizer {
+    validate(config, options?.conventions);
+    return createInstance('sgd', config.learningRate, options, ({ r }) => ({
+      state: {},
+      update(x, dx, lr) {
+        const lr_ = r(lr);
+        for (let i = 0; i < x.length; i++) {
+          const g = r(dx[i]!);
+          x[i] = r(x[i]! - r(lr_ * g));
+        }
+      },
+    }));
+  },
+};

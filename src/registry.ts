@@ -1,0 +1,68 @@
+import { adagrad } from './optimizers/adagrad.js';
+import { adam } from './optimizers/adam.js';
+import { momentum } from './optimizers/momentum.js';
+import { nesterov } from './optimizers/nesterov.js';
+import { rmsprop } from './optimizers/rmsprop.js';
+import { sgd } from './optimizers/sgd.js';
+import { exponentialDecay } from './schedules/exponential-decay.js';
+import { inverseTimeDecay } from './schedules/inverse-time-decay.js';
+import { stepDecay } from './schedules/step-decay.js';
+import type {
+  AdagradConfig,
+  AdamConfig,
+  MomentumConfig,
+  NesterovConfig,
+  OptimizerName,
+  OptimizerRule,
+  RmspropConfig,
+  ScheduleConfig,
+  ScheduleName,
+  ScheduleRule,
+  SgdConfig,
+} from './types.js';
+
+/** Any rule of the registry. */
+export type RegistryEntry =
+  | OptimizerRule<SgdConfig>
+  | OptimizerRule<MomentumConfig>
+  | OptimizerRule<NesterovConfig>
+  | OptimizerRule<AdagradConfig>
+  | OptimizerRule<RmspropConfig>
+  | OptimizerRule<AdamConfig>
+  | ScheduleRule<ScheduleConfig>;
+
+/**
+ * Every optimizer and schedule, in the lecture's order. Every check loops over
+ * this array, so a rule added here cannot skip the suite.
+ */
+export const registry: readonly RegistryEntry[] = [
+  sgd,
+  momentum,
+  nesterov,
+  adagrad,
+  rmsprop,
+  adam,
+  stepDecay as ScheduleRule<ScheduleConfig>,
+  exponentialDecay as ScheduleRule<ScheduleConfig>,
+  inverseTimeDecay as ScheduleRule<ScheduleConfig>,
+];
+
+/** The optimizer rules of {@link registry}. */
+export const optimizerRules: readonly OptimizerRule[] = registry.filter((e): e is OptimizerRule => e.kind === 'optimizer') as OptimizerRule[];
+
+/** The schedule rules of {@link registry}. */
+export const scheduleRules: readonly ScheduleRule[] = registry.filter((e): e is ScheduleRule => e.kind === 'schedule');
+
+/** Looks an optimizer rule up by name; throws a RangeError naming the value if there is none. */
+export function optimizerRule(name: OptimizerName): OptimizerRule {
+  const rule = optimizerRules.find((r) => r.name === name);
+  if (!rule) throw new RangeError(`optimizer must be one of ${optimizerRules.map((r) => r.name).join(', ')}, got ${JSON.stringify(name)}`);
+  return rule;
+}
+
+/** Looks a schedule rule up by name; throws a RangeError naming the value if there is none. */
+export function scheduleRule(name: ScheduleName): ScheduleRule {
+  const rule = scheduleRules.find((r) => r.name === name);
+  if (!rule) throw new RangeError(`schedule must be one of ${scheduleRules.map((r) => r.name).join(', ')}, got ${JSON.stringify(name)}`);
+  return rule;
+}

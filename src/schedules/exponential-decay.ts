@@ -1,0 +1,26 @@
+import type { ExponentialScheduleConfig, ScheduleRule } from '../types.js';
+import { requireNonNegative, requireObject, requireTag, requireTime } from '../validate.js';
+
+function validate(config: ExponentialScheduleConfig): void {
+  requireObject('config', config);
+  requireTag('config.schedule', config.schedule, 'exponential');
+  requireNonNegative('config.initial', config.initial);
+  requireNonNegative('config.k', config.k);
+}
+
+/** Exponential decay, lecture.md section 7: `alpha0 * exp(-k * t)`. */
+export const exponentialDecay: ScheduleRule<ExponentialScheduleConfig> = {
+  kind: 'schedule',
+  name: 'exponential',
+  title: 'Exponential decay',
+  hyperparameters: ['initial', 'k'],
+  validate,
+  create(config: ExponentialScheduleConfig) {
+    validate(config);
+    const { initial, k } = config;
+    return (t: number): number => {
+      requireTime('t', t);
+      return initial * Math.exp(-k * t);
+    };
+  },
+};
