@@ -1,0 +1,96 @@
+import fc from 'fast-check';
+import { AdapterError } from '../adapter-error.js';
+import type { Adapter } from '../adapter.js';
+import type { Dtype, OptimizerName, ScheduleName } from '../types.js';
+
+/** What a law or check is about: an optimizer, or a schedule as `schedule:<name>`. */
+export type Subject = OptimizerName | `schedule:${ScheduleName}`;
+
+/** Where and how an implementation parted from what a law states. */
+export interface ViolationDetail {
+  step?: number;
+  coordinate?: number;
+  expected?: number;
+  actual?: number;
+  relativeError?: number;
+  ulp?: number;
+  /** The tolerance that was exceeded, with its derivation. */
+  tolerance?: string;
+}
+
+/** Thrown by a law's check when the implementation breaks the law. */
+export class LawViolation extends Error {
+  override readonly name = 'LawViolation';
+  constructor(
+    message: string,
+    readonly detail: ViolationDetail = {},
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * A claim of the lecture, written once against any implementation under test
+ * (the reference or a user's adapter). `arbitrary` draws the inputs; `check`
+ * runs them through the adapter and throws a {@link LawViolation} when the law
+ * does not hold.
+ */
+export interface Law<T = unknown> {
+  /** Stable id, `<subject>/<name>`, e.g. `momentum/rho-zero-is-sgd`. */
+  readonly id: string;
+  readonly subject: Subject;
+  /** One sentence: what the lecture claims. */
+  readonly title: string;
+  /** The inputs, for the adapter's dtype. */
+  arbitrary(dtype: Dtype): fc.Arbitrary<T>;
+  check(adapter: Adapter, input: T): Promise<void>;
+  /** Runs per check at the default effort (fast-check's default is 100). */
+  readonly runs: number;
+}
+
+/** How hard and from where to run a law; `seed` and `path` replay a failure. */
+export interface LawRunOptions {
+  /** Multiplies each law's own run count (default 1). */
+  effort?: number;
+  /** Overrides the run count. */
+  numRuns?: number;
+  seed?: number;
+  path?: string;
+}
+
+/** The outcome of one law against one implementation. */
+export interface LawResult {
+  id: string;
+  subject: Subject;
+  title: string;
+  status: 'pass' | 'fail' | 'error';
+  numRuns: number;
+  seed: number;
+  /** fast-check's path of the shrunk counterexample: replay with `seed` and `path`. */
+  path?: string;
+  /** The shrunk input that breaks the law. */
+  counterexample?: unknown;
+  violation?: ViolationDetail;
+  message?: string;
+}
+
+/** Runs a law against an adapter with fast-check and returns its outcome; never throws for a failing law. */
+export async function checkLaw<T>(law: Law<T>, adapter: Adapter, options: LawRunOptions = {}): Promise<LawResult> {
+  const numRuns = options.numRuns ?? Math.max(1, Math.round(law.runs * (options.effort ?? 1)));
+  const seed = options.seed ?? (Date.now() ^ (Math.random() * 0x100000000)) | 0;
+  const property = fc.asyncProperty(law.arbitrary(adapter.dtype), (input) => law.check(adapter, input));
+  const details = await fc.check(property, { numRuns, seed, ...(options.path === undefined ? {} : { path: options.path }) });
+  const base = { id: law.id, subject: law.subject, title: law.title, numRuns, seed };
+  if (!details.failed) return { ...base, status: 'pass' };
+  const error = details.errorInstance;
+  const status = error instanceof AdapterError ? 'error' : 'fail';
+  const message = error instanceof Error ? error.message : String(error);
+  return {
+    ...base,
+    status,
+    ...(details.counterexamplePath === null ? {} : { path: details.counterexamplePath }),
+    ...(details.counterexample === null ? {} : { counterexample: details.counterexample[0] }),
+    ...(error instanceof LawViolation ? { violation: error.detail } : {}),
+    message,
+  };
+}
