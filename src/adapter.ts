@@ -10,6 +10,15 @@ export interface Stepper {
    * `learningRate`, when given, replaces the learning rate from this step on.
    */
   step(grad: Float64Array, learningRate?: number): ArrayLike<number> | Promise<ArrayLike<number>>;
+  /**
+   * Optional batch of `step` calls, for adapters behind a slow channel (the stdio
+   * protocol): the parameters after each step. `learningRates[i]`, when given,
+   * is the `learningRate` of step `i`. Must equal calling `step` once per gradient.
+   */
+  steps?(
+    grads: readonly Float64Array[],
+    learningRates?: readonly (number | undefined)[],
+  ): readonly ArrayLike<number>[] | Promise<readonly ArrayLike<number>[]>;
   dispose?(): void | Promise<void>;
 }
 

@@ -1,0 +1,77 @@
+import type { ViolationDetail } from '../laws/law.js';
+import type { ConventionId, Dtype, OptimizerConfig, ScheduleConfig } from '../types.js';
+
+/** What a conformance result is about: an optimizer, or a schedule as `schedule:<name>`. */
+export type { Subject } from '../laws/law.js';
+
+/**
+ * - `conforms`: every check passed within the dtype's derived tolerance;
+ * - `deviates`: the behaviour matches named conventions (conventions.md) and nothing else is wrong;
+ * - `fails`: a check failed and no known convention explains it (a counterexample is attached);
+ * - `unsupported`: the adapter does not implement it;
+ * - `error`: the adapter threw, rejected, timed out or returned garbage.
+ */
+export type Verdict = 'conforms' | 'deviates' | 'fails' | 'unsupported' | 'error';
+
+/** A minimal, replayable input on which the implementation parts from the spec. */
+export interface Counterexample extends ViolationDetail {
+  config?: OptimizerConfig | ScheduleConfig;
+  x0?: number[];
+  /** The shortest gradient sequence that shows it (shrunk by fast-check where a law found it). */
+  gradients?: number[][];
+  learningRates?: (number | null)[];
+  seed?: number;
+  /** fast-check path: replay with `--seed <seed>` and this path. */
+  path?: string;
+}
+
+/** One check within a subject: a fixture case, a law, a probe. */
+export interface Finding {
+  /** Stable id, e.g. `fixture:adam/float32/open/tiny-0`, `law:adam/first-step`, `probe:tiny-gradients`. */
+  check: string;
+  status: 'pass' | 'fail' | 'error' | 'explained';
+  message: string;
+  /** For `explained`: the conventions that explain the difference. */
+  conventions?: ConventionId[];
+  counterexample?: Counterexample;
+}
+
+/** The verdict on one optimizer or schedule. */
+export interface SubjectResult {
+  subject: import('../laws/law.js').Subject;
+  verdict: Verdict;
+  /** The conventions the implementation follows (for `deviates`), sorted. */
+  conventions: ConventionId[];
+  findings: Finding[];
+  /** Wall time of this subject's checks in milliseconds. */
+  durationMs?: number;
+}
+
+/** The whole report; its JSON form is documented by `docs/report.schema.json`. */
+export interface ConformanceReport {
+  optimspec: { version: string };
+  adapter: { name: string; dtype: Dtype };
+  fixtures: { provenance: Record<string, unknown> };
+  options: { runs: number; seed: number; accepted: ConventionId[]; only?: string[] };
+  results: SubjectResult[];
+  /** True iff every supported subject conforms or deviates only by accepted conventions. */
+  passed: boolean;
+  durationMs: number;
+}
+
+/** Options of `checkConformance`. */
+export interface ConformanceOptions {
+  /** Subjects to check (`adam`, `schedule:step`, ...); all supported ones by default. */
+  only?: readonly string[];
+  /** Conventions whose deviations count as passing. */
+  accept?: readonly ConventionId[];
+  /** Multiplies each law's run count (default 1). */
+  runs?: number;
+  seed?: number;
+  /** Per adapter call, in milliseconds. */
+  stepTimeoutMs?: number;
+  /** For the whole run, in milliseconds. */
+  totalTimeoutMs?: number;
+  /** Called as checks finish, for progress output. */
+  onProgress?: (event: { subject: string; check: string; status: Finding['status'] }) => void;
+}
