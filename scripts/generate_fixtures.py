@@ -1,0 +1,585 @@
+#!/usr/bin/env python3
+"""Golden fixtures for optimspec, computed with NumPy from lecture.md's pseudo-code.
+
+Usage: python3 scripts/generate_fixtures.py <output-folder>
+
+The update rules below are lecture.md sections 1 to 7, line for line: same variable
+names, same expressions, epsilon a parameter where the lecture writes 1e-7. The only
+differences, each marked where it occurs:
+  - state starts as np.zeros_like(x) (the lecture's `vx = 0`), so it has x's dtype;
+  - `x -= ...` (descent) where the notes print `x += ...` (lecture.md Decision);
+  - Adam counts t from 1 (lecture.md Decision);
+  - `while True:` becomes one iteration per entry of `learning_rates`, so a case can
+    change the learning rate between steps (how a schedule is applied).
+Scalar expressions use Python floats and `math` (never np.float64 scalars, which are
+strong types under NEP 50 and would upcast float32 arrays). NumPy warnings are off so
+NaN and Inf propagate as NumPy propagates them.
+
+Output: JSON, deterministic, floats written with repr (exact round trip), non-finite
+values as the strings "NaN", "Infinity", "-Infinity"; float32 values are written as the
+exact double of the float32. fixtures/schema.json documents the format.
+"""
+
+import hashlib
+import json
+import math
+import os
+import sys
+
+import numpy as np
+
+FORMAT_VERSION = 1
+GENERATOR_PATH = 'scripts/generate_fixtures.py'
+DTYPES = ('float32', 'float64')
+LECTURE_EPSILON = 1e-7
+
+
+# ---------------------------------------------------------------------------
+# lecture.md section 1: SGD
+def sgd(x, compute_gradient, learning_rates, record):
+    for learning_rate in learning_rates:  # while True: (one learning rate per step)
+        dx = compute_gradient(x)
+        x -= learning_rate * dx  # Decision: descent; the notes print +=
+        record(x, dx)
+
+
+# lecture.md section 2: SGD + Momentum
+def momentum(x, compute_gradient, learning_rates, rho, record):
+    vx = np.zeros_like(x)  # vx = 0
+    for learning_rate in learning_rates:  # while True:
+        dx = compute_gradient(x)
+        vx = rho * vx + dx
+        x -= learning_rate * vx  # Decision: descent; the notes print +=
+        record(x, dx, vx=vx)
+
+
+# lecture.md section 3: Nesterov Momentum (change of variables)
+def nesterov(x, compute_gradient, learning_rates, rho, record):
+    v = np.zeros_like(x)  # v = 0
+    for learning_rate in learning_rates:  # while True:
+        dx = compute_gradient(x)
+        old_v = v
+        v = rho * v - learning_rate * dx
+        x += -rho * old_v + (1 + rho) * v
+        record(x, dx, v=v)
+
+
+# lecture.md section 4: AdaGrad
+def adagrad(x, compute_gradient, learning_rates, epsilon, record):
+    grad_squared = np.zeros_like(x)  # grad_squared = 0
+    for learning_rate in learning_rates:  # while True:
+        dx = compute_gradient(x)
+        grad_squared += dx * dx
+        x -= learning_rate * dx / (np.sqrt(grad_squared) + epsilon)
+        record(x, dx, grad_squared=grad_squared)
+
+
+# lecture.md section 5: RMSProp
+def rmsprop(x, compute_gradient, learning_rates, decay_rate, epsilon, record):
+    grad_squared = np.zeros_like(x)  # grad_squared = 0
+    for learning_rate in learning_rates:  # while True:
+        dx = compute_gradient(x)
+        grad_squared = decay_rate * grad_squared + (1 - decay_rate) * dx * dx
+        x -= learning_rate * dx / (np.sqrt(grad_squared) + epsilon)
+        record(x, dx, grad_squared=grad_squared)
+
+
+# lecture.md section 6: Adam (almost), no bias correction
+def adam_almost(x, compute_gradient, learning_rates, beta1, beta2, epsilon, record):
+    first_moment = np.zeros_like(x)  # first_moment = 0
+    second_moment = np.zeros_like(x)  # second_moment = 0
+    for learning_rate in learning_rates:  # while True:
+        dx = compute_gradient(x)
+        first_moment = beta1 * first_moment + (1 - beta1) * dx  # momentum
+        second_moment = beta2 * second_moment + (1 - beta2) * dx * dx  # AdaGrad / RMSProp
+        x -= learning_rate * first_moment / (np.sqrt(second_moment) + epsilon)
+        record(x, dx, first_moment=first_moment, second_moment=second_moment)
+
+
+# lecture.md section 6: Adam, full form
+def adam(x, compute_gradient, learning_rates, beta1, beta2, epsilon, record):
+    first_moment = np.zeros_like(x)  # first_moment = 0
+    second_moment = np.zeros_like(x)  # second_moment = 0
+    num_iterations = len(learning_rates)
+    for t in range(1, num_iterations + 1):  # Decision: t counts updates from 1
+        learning_rate = learning_rates[t - 1]
+        dx = compute_gradient(x)
+        first_moment = beta1 * first_moment + (1 - beta1) * dx
+        second_moment = beta2 * second_moment + (1 - beta2) * dx * dx
+        first_unbias = first_moment / (1 - beta1 ** t)
+        second_unbias = second_moment / (1 - beta2 ** t)
+        x -= learning_rate * first_unbias / (np.sqrt(second_unbias) + epsilon)
+        record(x, dx, first_moment=first_moment, second_moment=second_moment, t=t)
+
+
+# lecture.md section 7: learning rate decay, t counted from 0
+def step_decay(alpha0, factor, every, t):
+    return alpha0 * factor ** math.floor(t / every)
+
+
+def exponential_decay(alpha0, k, t):
+    return alpha0 * math.exp(-k * t)
+
+
+def inverse_time_decay(alpha0, k, t):
+    return alpha0 / (1 + k * t)
+
+
+# ---------------------------------------------------------------------------
+# NOT the lecture's rules: the library conventions of conventions.md, written from
+# its formulas, so the reference's convention variants have fixtures too.
+def momentum_dampened(x, compute_gradient, learning_rates, rho, record):  # dampened-momentum
+    vx = np.zeros_like(x)
+    for learning_rate in learning_rates:
+        dx = compute_gradient(x)
+        vx = rho * vx + (1 - rho) * dx
+        x -= learning_rate * vx
+        record(x, dx, vx=vx)
+
+
+def momentum_lr_inside(x, compute_gradient, learning_rates, rho, record):  # lr-placement (Sutskever)
+    v = np.zeros_like(x)
+    for learning_rate in learning_rates:
+        dx = compute_gradient(x)
+        v = rho * v - learning_rate * dx
+        x += v
+        record(x, dx, v=v)
+
+
+def nesterov_lr_outside(x, compute_gradient, learning_rates, rho, record):  # lr-placement (PyTorch)
+    b = np.zeros_like(x)
+    for learning_rate in learning_rates:
+        dx = compute_gradient(x)
+        b = rho * b + dx
+        x -= learning_rate * (dx + rho * b)
+        record(x, dx, b=b)
+
+
+def adagrad_variant(x, compute_gradient, learning_rates, epsilon, initial_accumulator, eps_inside, record):
+    grad_squared = np.full_like(x, initial_accumulator)  # initial-accumulator
+    for learning_rate in learning_rates:
+        dx = compute_gradient(x)
+        grad_squared += dx * dx
+        if eps_inside:  # epsilon-inside-sqrt
+            x -= learning_rate * dx / np.sqrt(grad_squared + epsilon)
+        else:
+            x -= learning_rate * dx / (np.sqrt(grad_squared) + epsilon)
+        record(x, dx, grad_squared=grad_squared)
+
+
+def rmsprop_variant(x, compute_gradient, learning_rates, decay_rate, epsilon, initial_accumulator, eps_inside, record):
+    grad_squared = np.full_like(x, initial_accumulator)  # initial-accumulator
+    for learning_rate in learning_rates:
+        dx = compute_gradient(x)
+        grad_squared = decay_rate * grad_squared + (1 - decay_rate) * dx * dx
+        if eps_inside:  # epsilon-inside-sqrt
+            x -= learning_rate * dx / np.sqrt(grad_squared + epsilon)
+        else:
+            x -= learning_rate * dx / (np.sqrt(grad_squared) + epsilon)
+        record(x, dx, grad_squared=grad_squared)
+
+
+def adam_epsilon_hat(x, compute_gradient, learning_rates, beta1, beta2, epsilon, record):  # epsilon-hat
+    first_moment = np.zeros_like(x)
+    second_moment = np.zeros_like(x)
+    for t in range(1, len(learning_rates) + 1):
+        learning_rate = learning_rates[t - 1]
+        dx = compute_gradient(x)
+        first_moment = beta1 * first_moment + (1 - beta1) * dx
+        second_moment = beta2 * second_moment + (1 - beta2) * dx * dx
+        lr_t = learning_rate * math.sqrt(1 - beta2 ** t) / (1 - beta1 ** t)
+        x -= lr_t * first_moment / (np.sqrt(second_moment) + epsilon)
+        record(x, dx, first_moment=first_moment, second_moment=second_moment, t=t)
+
+
+def adam_eps_inside(x, compute_gradient, learning_rates, beta1, beta2, epsilon, record):  # epsilon-inside-sqrt
+    first_moment = np.zeros_like(x)
+    second_moment = np.zeros_like(x)
+    for t in range(1, len(learning_rates) + 1):
+        learning_rate = learning_rates[t - 1]
+        dx = compute_gradient(x)
+        first_moment = beta1 * first_moment + (1 - beta1) * dx
+        second_moment = beta2 * second_moment + (1 - beta2) * dx * dx
+        first_unbias = first_moment / (1 - beta1 ** t)
+        second_unbias = second_moment / (1 - beta2 ** t)
+        x -= learning_rate * first_unbias / np.sqrt(second_unbias + epsilon)
+        record(x, dx, first_moment=first_moment, second_moment=second_moment, t=t)
+
+
+# ---------------------------------------------------------------------------
+# lecture.md section 8: closed-loop landscapes, element-wise in the same operation
+# order as landscapeGradient in src/landscape.ts.
+def landscape_gradient(spec, dtype):
+    name = spec['name']
+    if name in ('taco-shell', 'saddle'):
+        c = np.array(spec['curvature'], dtype=dtype)
+        return lambda x, step: c * x
+    if name == 'local-minimum':
+        tilt = spec['tilt']  # a Python float: rounded to the dtype where it meets x (NEP 50)
+        return lambda x, step: x * x * x - x + tilt
+    if name == 'noisy':
+        c = np.array(spec['curvature'], dtype=dtype)
+        noise = np.array(spec['noise'], dtype=dtype)
+        return lambda x, step: c * x + noise[step]
+    raise ValueError(f'unknown landscape {name!r}')
+
+
+# ---------------------------------------------------------------------------
+# Running a case and recording every step.
+RUNNERS = {
+    ('sgd', ()): lambda x, g, lrs, c, rec: sgd(x, g, lrs, rec),
+    ('momentum', ()): lambda x, g, lrs, c, rec: momentum(x, g, lrs, c['rho'], rec),
+    ('momentum', ('dampened-momentum',)): lambda x, g, lrs, c, rec: momentum_dampened(x, g, lrs, c['rho'], rec),
+    ('momentum', ('lr-placement',)): lambda x, g, lrs, c, rec: momentum_lr_inside(x, g, lrs, c['rho'], rec),
+    ('nesterov', ()): lambda x, g, lrs, c, rec: nesterov(x, g, lrs, c['rho'], rec),
+    ('nesterov', ('lr-placement',)): lambda x, g, lrs, c, rec: nesterov_lr_outside(x, g, lrs, c['rho'], rec),
+    ('adagrad', ()): lambda x, g, lrs, c, rec: adagrad(x, g, lrs, c['epsilon'], rec),
+    ('rmsprop', ()): lambda x, g, lrs, c, rec: rmsprop(x, g, lrs, c['decayRate'], c['epsilon'], rec),
+    ('adam', ()): lambda x, g, lrs, c, rec: adam(x, g, lrs, c['beta1'], c['beta2'], c['epsilon'], rec),
+    ('adam', ('no-bias-correction',)): lambda x, g, lrs, c, rec: adam_almost(x, g, lrs, c['beta1'], c['beta2'], c['epsilon'], rec),
+    ('adam', ('epsilon-hat',)): lambda x, g, lrs, c, rec: adam_epsilon_hat(x, g, lrs, c['beta1'], c['beta2'], c['epsilon'], rec),
+    ('adam', ('epsilon-inside-sqrt',)): lambda x, g, lrs, c, rec: adam_eps_inside(x, g, lrs, c['beta1'], c['beta2'], c['epsilon'], rec),
+}
+
+
+def runner_for(rule, conventions):
+    if rule in ('adagrad', 'rmsprop') and set(conventions) <= {'epsilon-inside-sqrt', 'initial-accumulator'} and conventions:
+        initial = conventions.get('initial-accumulator', 0.0)
+        inside = conventions.get('epsilon-inside-sqrt', False)
+        if rule == 'adagrad':
+            return lambda x, g, lrs, c, rec: adagrad_variant(x, g, lrs, c['epsilon'], initial, inside, rec)
+        return lambda x, g, lrs, c, rec: rmsprop_variant(x, g, lrs, c['decayRate'], c['epsilon'], initial, inside, rec)
+    return RUNNERS[(rule, tuple(sorted(conventions)))]
+
+
+def run_case(case):
+    dtype = case['dtype']
+    x = np.array(case['x0'], dtype=dtype)
+    loop = case['loop']
+    learning_rates = case.get('learningRates') or [case['config']['learningRate']] * steps_of(loop)
+    if loop['kind'] == 'open':
+        gradients = [np.array(g, dtype=dtype) for g in loop['gradients']]
+        compute = lambda x, step: gradients[step]
+    else:
+        compute = landscape_gradient(loop['landscape'], dtype)
+    counter = {'step': 0}
+
+    def compute_gradient(x):
+        dx = compute(x, counter['step'])
+        counter['step'] += 1
+        return dx
+
+    xs, dxs, state = [], [], {}
+
+    def record(x, dx, **entries):
+        xs.append(x.tolist())
+        dxs.append(dx.tolist())
+        for key, value in entries.items():
+            state.setdefault(key, []).append(value if isinstance(value, int) else value.tolist())
+
+    runner_for(case['rule'], case['conventions'])(x, compute_gradient, learning_rates, case['config'], record)
+    expected = {'x': xs, 'state': state}
+    if loop['kind'] == 'closed':
+        expected['dx'] = dxs
+    case['expected'] = expected
+    return case
+
+
+def steps_of(loop):
+    return len(loop['gradients']) if loop['kind'] == 'open' else loop['steps']
+
+
+# ---------------------------------------------------------------------------
+# The cases: hyperparameters, gradient regimes, schedules.
+def typical_configs(rule):
+    """The lecture's typical values (lecture.md sections 2 to 6); lr only given for Adam."""
+    if rule == 'sgd':
+        return [{'optimizer': 'sgd', 'learningRate': 1e-2}]
+    if rule in ('momentum', 'nesterov'):
+        return [{'optimizer': rule, 'learningRate': 1e-2, 'rho': 0.9}, {'optimizer': rule, 'learningRate': 1e-3, 'rho': 0.99}]
+    if rule == 'adagrad':
+        return [{'optimizer': 'adagrad', 'learningRate': 1e-2, 'epsilon': LECTURE_EPSILON}]
+    if rule == 'rmsprop':
+        return [{'optimizer': 'rmsprop', 'learningRate': 1e-3, 'decayRate': 0.9, 'epsilon': LECTURE_EPSILON},
+                {'optimizer': 'rmsprop', 'learningRate': 1e-3, 'decayRate': 0.99, 'epsilon': LECTURE_EPSILON}]
+    if rule == 'adam':
+        return [{'optimizer': 'adam', 'learningRate': 1e-3, 'beta1': 0.9, 'beta2': 0.999, 'epsilon': LECTURE_EPSILON},
+                {'optimizer': 'adam', 'learningRate': 5e-4, 'beta1': 0.9, 'beta2': 0.999, 'epsilon': LECTURE_EPSILON}]
+    raise ValueError(rule)
+
+
+def drawn_config(rule, rng):
+    """A varied draw: learning rate log-uniform in [1e-4, 1], factors in [0, 0.999], eps in [1e-10, 1e-2]."""
+    lr = float(10.0 ** rng.uniform(-4, 0))
+    factor = lambda: float(rng.uniform(0, 0.999))
+    eps = float(10.0 ** rng.uniform(-10, -2))
+    if rule == 'sgd':
+        return {'optimizer': 'sgd', 'learningRate': lr}
+    if rule in ('momentum', 'nesterov'):
+        return {'optimizer': rule, 'learningRate': lr, 'rho': factor()}
+    if rule == 'adagrad':
+        return {'optimizer': 'adagrad', 'learningRate': lr, 'epsilon': eps}
+    if rule == 'rmsprop':
+        return {'optimizer': 'rmsprop', 'learningRate': lr, 'decayRate': factor(), 'epsilon': eps}
+    return {'optimizer': 'adam', 'learningRate': lr, 'beta1': factor(), 'beta2': factor(), 'epsilon': eps}
+
+
+def gradients_for(regime, dtype, rng, n, steps):
+    """A gradient sequence of one regime, as Python floats of the dtype's values."""
+    huge = 1e15 if dtype == 'float32' else 1e150  # dx * dx overflows above ~1.8e19 (float32), ~1.3e154 (float64)
+    sub = [1e-40, -1e-45, 1e-39] if dtype == 'float32' else [5e-324, -1e-310, 2.2e-308]
+    if regime == 'ordinary':
+        g = rng.standard_normal((steps, n))
+    elif regime == 'tiny':  # near and below sqrt(1e-7) ~ 3.2e-4, where epsilon placement shows
+        g = rng.standard_normal((steps, n)) * np.array([3e-4, 1e-5, 1e-7, 1e-9])[:n]
+    elif regime == 'huge':
+        g = rng.standard_normal((steps, n)) * np.array([huge, huge * 1e5, huge * 1e-3, 1.0])[:n]
+    elif regime == 'mixed':
+        g = rng.standard_normal((steps, n)) * np.array([1e-6, 1.0, 1e6, 1e-3])[:n]
+    elif regime == 'zeros':  # exact zeros of both signs, whole steps and single coordinates
+        g = rng.standard_normal((steps, n))
+        g[::2, :] = 0.0
+        g[1::4, :] = -0.0
+        g[:, 0] = np.where(np.arange(steps) % 3 == 0, -0.0, 0.0)
+    elif regime == 'sign-flips':
+        g = np.outer(np.where(np.arange(steps) % 2 == 0, 1.0, -1.0), rng.uniform(0.5, 2.0, n))
+    elif regime == 'constant':
+        g = np.tile(rng.standard_normal(n), (steps, 1))
+    elif regime == 'non-finite':
+        g = rng.standard_normal((steps, n))
+        g[3, 0] = np.nan
+        g[5, 1] = np.inf
+        g[7, 2] = -np.inf
+        g[9, 3] = np.inf
+        g[10, 3] = -np.inf
+    elif regime == 'subnormal':
+        g = np.tile(np.array((sub * n)[:n]), (steps, 1))
+        g[steps // 2:, :] *= -1.0
+    else:
+        raise ValueError(regime)
+    return np.asarray(g, dtype=dtype).tolist()
+
+
+OPEN_REGIMES = ('ordinary', 'tiny', 'huge', 'mixed', 'zeros', 'sign-flips', 'constant', 'non-finite', 'subnormal')
+SCHEDULES = (
+    {'schedule': 'step', 'initial': 1e-2, 'every': 5, 'factor': 0.5},
+    {'schedule': 'exponential', 'initial': 1e-2, 'k': 0.1},
+    {'schedule': 'inverse-time', 'initial': 1e-2, 'k': 0.3},
+)
+
+
+def schedule_value(config, t):
+    if config['schedule'] == 'step':
+        return step_decay(config['initial'], config['factor'], config['every'], t)
+    if config['schedule'] == 'exponential':
+        return exponential_decay(config['initial'], config['k'], t)
+    return inverse_time_decay(config['initial'], config['k'], t)
+
+
+def x0_for(dtype, rng, n):
+    x0 = rng.standard_normal(n)
+    x0[0] = -0.0  # sign of zero must survive a zero update
+    return np.asarray(x0, dtype=dtype).tolist()
+
+
+def open_case(rule, dtype, regime, index, config, gradients, x0, conventions=None, learning_rates=None):
+    case = {
+        'id': f'{rule}/{dtype}/open/{regime}-{index}',
+        'rule': rule, 'conventions': conventions or {}, 'dtype': dtype, 'regime': regime,
+        'config': config, 'x0': x0, 'loop': {'kind': 'open', 'gradients': gradients},
+    }
+    if learning_rates is not None:
+        case['learningRates'] = learning_rates
+    return case
+
+
+def closed_case(rule, dtype, regime, index, config, landscape, steps, x0, conventions=None):
+    return {
+        'id': f'{rule}/{dtype}/closed/{regime}-{index}',
+        'rule': rule, 'conventions': conventions or {}, 'dtype': dtype, 'regime': regime,
+        'config': config, 'x0': x0, 'loop': {'kind': 'closed', 'landscape': landscape, 'steps': steps},
+    }
+
+
+def landscapes(dtype, rng, steps):
+    noise = np.asarray(rng.standard_normal((steps, 3)) * 0.1, dtype=dtype).tolist()
+    return [
+        ('taco-shell', {'name': 'taco-shell', 'curvature': [1.0, 0.01, 100.0]}),
+        ('saddle', {'name': 'saddle', 'curvature': [1.0, -0.5, 0.1]}),
+        ('local-minimum', {'name': 'local-minimum', 'tilt': 0.2}),
+        ('noisy', {'name': 'noisy', 'curvature': [1.0, 0.1, 10.0], 'noise': noise}),
+    ]
+
+
+CONVENTION_CASES = {
+    'momentum': [{'dampened-momentum': True}, {'lr-placement': True}],
+    'nesterov': [{'lr-placement': True}],
+    'adagrad': [{'epsilon-inside-sqrt': True}, {'initial-accumulator': 0.1}],
+    'rmsprop': [{'epsilon-inside-sqrt': True}, {'initial-accumulator': 0.1}],
+    'adam': [{'epsilon-hat': True}, {'epsilon-inside-sqrt': True}],
+}
+
+
+def convention_tag(conventions):
+    return '+'.join(sorted(conventions))
+
+
+def optimizer_cases(rule, dtype, seed):
+    rng = np.random.default_rng(seed)
+    cases = []
+    typical = typical_configs(rule)
+    variants = [({}, '')]
+    if rule == 'adam':
+        variants.append(({'no-bias-correction': True}, 'almost.'))  # "Adam (almost)", lecture.md section 6
+    for conventions, prefix in variants:
+        for regime in OPEN_REGIMES:
+            for index, config in enumerate(typical[:1] if regime != 'ordinary' else typical):
+                steps = 20 if regime != 'non-finite' else 12
+                cases.append(open_case(rule, dtype, prefix + regime, index, config,
+                                       gradients_for(regime, dtype, rng, 4, steps), x0_for(dtype, rng, 4), conventions))
+        for index in range(3):  # varied hyperparameter draws
+            config = drawn_config(rule, rng)
+            regime = ('ordinary', 'tiny', 'mixed')[index]
+            cases.append(open_case(rule, dtype, prefix + 'drawn-' + regime, index, config,
+                                   gradients_for(regime, dtype, rng, 4, 20), x0_for(dtype, rng, 4), conventions))
+        for index, schedule in enumerate(SCHEDULES):  # the learning rate changes between steps
+            steps = 30
+            lrs = [schedule_value(schedule, t) for t in range(steps)]
+            config = dict(typical[0], learningRate=lrs[0])
+            cases.append(open_case(rule, dtype, prefix + 'schedule-' + schedule['schedule'], index, config,
+                                   gradients_for('ordinary', dtype, rng, 3, steps), x0_for(dtype, rng, 3), conventions, lrs))
+        for name, landscape in landscapes(dtype, rng, 50):
+            cases.append(closed_case(rule, dtype, prefix + name, 0, typical[0], landscape, 50,
+                                     np.asarray([1.5, -0.7, 0.3], dtype=dtype).tolist(), conventions))
+        cases.append(closed_case(rule, dtype, prefix + 'long-taco-shell', 0, dict(typical[0], learningRate=1e-1 if rule != 'adam' else 1e-2),
+                                 {'name': 'taco-shell', 'curvature': [1.0, 0.01]}, 1000,
+                                 np.asarray([1.0, -1.0], dtype=dtype).tolist(), conventions))
+        if rule in ('momentum', 'nesterov'):  # where the learning rate's placement matters: a long decayed run
+            lrs = [schedule_value({'schedule': 'inverse-time', 'initial': typical[0]['learningRate'], 'k': 0.01}, t) for t in range(1000)]
+            cases.append(open_case(rule, dtype, prefix + 'long-schedule', 0, dict(typical[0], learningRate=lrs[0]),
+                                   gradients_for('ordinary', dtype, rng, 1, 1000), x0_for(dtype, rng, 1), conventions, lrs))
+    for index, conventions in enumerate(CONVENTION_CASES.get(rule, [])):  # not the lecture's rules
+        tag = convention_tag(conventions)
+        for regime in ('tiny', 'ordinary'):
+            cases.append(open_case(rule, dtype, f'{tag}.{regime}', index, typical[0],
+                                   gradients_for(regime, dtype, rng, 4, 20), x0_for(dtype, rng, 4), conventions))
+        steps = 30
+        lrs = [schedule_value(SCHEDULES[0], t) for t in range(steps)]
+        cases.append(open_case(rule, dtype, f'{tag}.schedule-step', index, dict(typical[0], learningRate=lrs[0]),
+                               gradients_for('ordinary', dtype, rng, 3, steps), x0_for(dtype, rng, 3), conventions, lrs))
+    if rule in ('adagrad', 'rmsprop', 'adam'):  # eps = 0 with zero gradients: 0 / 0 = NaN, propagated
+        config = dict(typical[0], epsilon=0.0)
+        cases.append(open_case(rule, dtype, 'zero-epsilon', 0, config,
+                               gradients_for('zeros', dtype, rng, 4, 10), x0_for(dtype, rng, 4)))
+    return [run_case(case) for case in cases]
+
+
+SCHEDULE_CONFIGS = {
+    'step': [
+        {'schedule': 'step', 'initial': 0.1, 'every': 10, 'factor': 0.5},
+        {'schedule': 'step', 'initial': 1e-3, 'every': 30, 'factor': 0.1},
+        {'schedule': 'step', 'initial': 0.01, 'every': 1, 'factor': 0.99},
+        {'schedule': 'step', 'initial': 0.5, 'every': 7, 'factor': 0.3},
+        {'schedule': 'step', 'initial': 0.2, 'every': 3, 'factor': 1.0},
+    ],
+    'exponential': [
+        {'schedule': 'exponential', 'initial': 0.1, 'k': 0.01},
+        {'schedule': 'exponential', 'initial': 1e-3, 'k': 0.1},
+        {'schedule': 'exponential', 'initial': 0.05, 'k': 1e-4},
+        {'schedule': 'exponential', 'initial': 1.0, 'k': 0.7},
+        {'schedule': 'exponential', 'initial': 0.3, 'k': 0.0},
+    ],
+    'inverse-time': [
+        {'schedule': 'inverse-time', 'initial': 0.1, 'k': 0.01},
+        {'schedule': 'inverse-time', 'initial': 1e-3, 'k': 0.5},
+        {'schedule': 'inverse-time', 'initial': 0.05, 'k': 1e-4},
+        {'schedule': 'inverse-time', 'initial': 1.0, 'k': 3.0},
+        {'schedule': 'inverse-time', 'initial': 0.3, 'k': 0.0},
+    ],
+}
+
+
+def schedule_cases(name, seed):
+    rng = np.random.default_rng(seed)
+    configs = list(SCHEDULE_CONFIGS[name])
+    for _ in range(3):  # varied draws
+        initial = float(10.0 ** rng.uniform(-4, 0))
+        if name == 'step':
+            configs.append({'schedule': 'step', 'initial': initial, 'every': int(rng.integers(1, 50)), 'factor': float(rng.uniform(0.05, 1.0))})
+        else:
+            configs.append({'schedule': name, 'initial': initial, 'k': float(10.0 ** rng.uniform(-5, 0))})
+    ts = list(range(1001))
+    return [{'id': f'{name}/{i}', 'config': config, 't': ts, 'values': [schedule_value(config, t) for t in ts]}
+            for i, config in enumerate(configs)]
+
+
+# ---------------------------------------------------------------------------
+# Writing: deterministic JSON.
+def encode(value):
+    if isinstance(value, float):
+        if math.isnan(value):
+            return 'NaN'
+        if math.isinf(value):
+            return 'Infinity' if value > 0 else '-Infinity'
+        return value
+    if isinstance(value, dict):
+        return {k: encode(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [encode(v) for v in value]
+    return value
+
+
+def dumps(value):
+    return json.dumps(encode(value), sort_keys=True, allow_nan=False, separators=(',', ':'))
+
+
+def write_file(path, header, cases):
+    """Sorted keys everywhere; one case per line so a diff points at the case."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    lines = ['{']
+    for key in sorted(header):
+        lines.append(f'{json.dumps(key)}:{dumps(header[key])},')
+    lines.append('"cases":[')
+    lines.append(',\n'.join(dumps(case) for case in cases))
+    lines.append(']}')
+    with open(path, 'w', encoding='utf-8', newline='\n') as f:
+        f.write('\n'.join(lines) + '\n')
+
+
+def provenance():
+    source = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'generate_fixtures.py')
+    with open(source, 'rb') as f:
+        digest = hashlib.sha256(f.read()).hexdigest()
+    return {
+        'formatVersion': FORMAT_VERSION,
+        'generator': GENERATOR_PATH,
+        'generatorSha256': digest,
+        'numpy': np.__version__,
+        'python': '.'.join(map(str, sys.version_info[:3])),
+    }
+
+
+def main(argv):
+    if len(argv) != 2:
+        print('usage: generate_fixtures.py <output-folder>', file=sys.stderr)
+        return 2
+    out = argv[1]
+    prov = provenance()
+    count = 0
+    with np.errstate(all='ignore'):
+        for r_index, rule in enumerate(('sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam')):
+            for d_index, dtype in enumerate(DTYPES):
+                cases = optimizer_cases(rule, dtype, seed=1000 + 10 * r_index + d_index)
+                count += len(cases)
+                write_file(os.path.join(out, 'optimizers', f'{rule}.{dtype}.json'),
+                           {'provenance': prov, 'rule': rule, 'dtype': dtype}, cases)
+        for s_index, name in enumerate(('step', 'exponential', 'inverse-time')):
+            cases = schedule_cases(name, seed=2000 + s_index)
+            count += len(cases)
+            write_file(os.path.join(out, 'schedules', f'{name}.json'), {'provenance': prov, 'schedule': name}, cases)
+    print(f'wrote {count} fixture cases to {out}')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv))
