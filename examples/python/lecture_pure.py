@@ -1,0 +1,172 @@
+"""The lecture's update rules in plain Python floats (float64), stdlib only.
+
+Each rule is written line for line as in CS231n Lecture 7 (optimspec's
+lecture.md), element-wise over Python lists, so it needs nothing but python3.
+Check it with:
+
+    optimspec check --exec "python3 examples/python/lecture_pure.py"
+"""
+
+import math
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from optimspec_protocol import serve  # noqa: E402
+
+
+class Sgd:
+    """lecture.md section 1: x -= learning_rate * dx."""
+
+    def __init__(self, config, x0):
+        self.learning_rate = config["learningRate"]
+        self.x = list(x0)
+
+    def step(self, grad, learning_rate=None):
+        if learning_rate is not None:
+            self.learning_rate = learning_rate
+        self.x = [x - self.learning_rate * dx for x, dx in zip(self.x, grad)]
+        return self.x
+
+
+class Momentum:
+    """lecture.md section 2: vx = rho * vx + dx; x -= learning_rate * vx."""
+
+    def __init__(self, config, x0):
+        self.learning_rate = config["learningRate"]
+        self.rho = config["rho"]
+        self.x = list(x0)
+        self.vx = [0.0] * len(x0)
+
+    def step(self, grad, learning_rate=None):
+        if learning_rate is not None:
+            self.learning_rate = learning_rate
+        self.vx = [self.rho * vx + dx for vx, dx in zip(self.vx, grad)]
+        self.x = [x - self.learning_rate * vx for x, vx in zip(self.x, self.vx)]
+        return self.x
+
+
+class Nesterov:
+    """lecture.md section 3: old_v = v; v = rho * v - learning_rate * dx;
+    x += -rho * old_v + (1 + rho) * v."""
+
+    def __init__(self, config, x0):
+        self.learning_rate = config["learningRate"]
+        self.rho = config["rho"]
+        self.x = list(x0)
+        self.v = [0.0] * len(x0)
+
+    def step(self, grad, learning_rate=None):
+        if learning_rate is not None:
+            self.learning_rate = learning_rate
+        rho = self.rho
+        old_v = self.v
+        self.v = [rho * v - self.learning_rate * dx for v, dx in zip(old_v, grad)]
+        self.x = [x + (-rho * ov + (1 + rho) * v) for x, ov, v in zip(self.x, old_v, self.v)]
+        return self.x
+
+
+class AdaGrad:
+    """lecture.md section 4: grad_squared += dx * dx;
+    x -= learning_rate * dx / (np.sqrt(grad_squared) + eps)."""
+
+    def __init__(self, config, x0):
+        self.learning_rate = config["learningRate"]
+        self.eps = config["epsilon"]
+        self.x = list(x0)
+        self.grad_squared = [0.0] * len(x0)
+
+    def step(self, grad, learning_rate=None):
+        if learning_rate is not None:
+            self.learning_rate = learning_rate
+        self.grad_squared = [gs + dx * dx for gs, dx in zip(self.grad_squared, grad)]
+        self.x = [
+            x - self.learning_rate * dx / (math.sqrt(gs) + self.eps) for x, dx, gs in zip(self.x, grad, self.grad_squared)
+        ]
+        return self.x
+
+
+class RMSProp:
+    """lecture.md section 5: grad_squared = decay_rate * grad_squared + (1 - decay_rate) * dx * dx;
+    x -= learning_rate * dx / (np.sqrt(grad_squared) + eps)."""
+
+    def __init__(self, config, x0):
+        self.learning_rate = config["learningRate"]
+        self.decay_rate = config["decayRate"]
+        self.eps = config["epsilon"]
+        self.x = list(x0)
+        self.grad_squared = [0.0] * len(x0)
+
+    def step(self, grad, learning_rate=None):
+        if learning_rate is not None:
+            self.learning_rate = learning_rate
+        d = self.decay_rate
+        self.grad_squared = [d * gs + (1 - d) * dx * dx for gs, dx in zip(self.grad_squared, grad)]
+        self.x = [
+            x - self.learning_rate * dx / (math.sqrt(gs) + self.eps) for x, dx, gs in zip(self.x, grad, self.grad_squared)
+        ]
+        return self.x
+
+
+class Adam:
+    """lecture.md section 6, full form, t counted from 1."""
+
+    def __init__(self, config, x0):
+        self.learning_rate = config["learningRate"]
+        self.beta1 = config["beta1"]
+        self.beta2 = config["beta2"]
+        self.eps = config["epsilon"]
+        self.x = list(x0)
+        self.first_moment = [0.0] * len(x0)
+        self.second_moment = [0.0] * len(x0)
+        self.t = 0
+
+    def step(self, grad, learning_rate=None):
+        if learning_rate is not None:
+            self.learning_rate = learning_rate
+        self.t += 1
+        b1, b2, t = self.beta1, self.beta2, self.t
+        self.first_moment = [b1 * m + (1 - b1) * dx for m, dx in zip(self.first_moment, grad)]
+        self.second_moment = [b2 * v + (1 - b2) * dx * dx for v, dx in zip(self.second_moment, grad)]
+        first_unbias = [m / (1 - b1 ** t) for m in self.first_moment]
+        second_unbias = [v / (1 - b2 ** t) for v in self.second_moment]
+        self.x = [
+            x - self.learning_rate * m / (math.sqrt(v) + self.eps) for x, m, v in zip(self.x, first_unbias, second_unbias)
+        ]
+        return self.x
+
+
+OPTIMIZERS = {"sgd": Sgd, "momentum": Momentum, "nesterov": Nesterov, "adagrad": AdaGrad, "rmsprop": RMSProp, "adam": Adam}
+
+
+class LecturePure:
+    name = "lecture rules, pure Python (float64)"
+    dtype = "float64"
+    optimizers = list(OPTIMIZERS)
+    schedules = ["step", "exponential", "inverse-time"]
+
+    def create(self, config, x0):
+        name = config.get("optimizer")
+        if name not in OPTIMIZERS:
+            raise ValueError("unknown optimizer %r" % (name,))
+        return OPTIMIZERS[name](config, x0)
+
+    def schedule(self, config):
+        """lecture.md section 7, t counted from 0."""
+        kind = config.get("schedule")
+        initial = config["initial"]
+        if kind == "step":
+            every, factor = config["every"], config["factor"]
+            return lambda t: initial * factor ** math.floor(t / every)
+        if kind == "exponential":
+            k = config["k"]
+            return lambda t: initial * math.exp(-k * t)
+        if kind == "inverse-time":
+            k = config["k"]
+            return lambda t: initial / (1 + k * t)
+        raise ValueError("unknown schedule %r" % (kind,))
+
+
+if __name__ == "__main__":
+    serve(LecturePure())

@@ -1,0 +1,229 @@
+"""Serve an optimizer written in Python over the optimspec stdio protocol.
+
+Stdlib only, Python 3.8+. The protocol is documented in docs/protocol.md: one
+JSON object per line on stdin (requests) and stdout (answers); stderr is free
+for your logs. Usage::
+
+    from optimspec_protocol import serve
+
+    class MyAdapter:
+        name = "my optimizers"
+        dtype = "float64"                 # what you compute in: "float32" or "float64"
+        optimizers = ["sgd"]              # the names you implement
+        schedules = []                    # "step", "exponential", "inverse-time"
+
+        def create(self, config, x0):     # config: dict as in optimspec's OptimizerConfig
+            return MyStepper(config, x0)  # x0: list of floats
+
+        def schedule(self, config):       # optional: returns t -> learning rate
+            ...
+
+    class MyStepper:
+        def step(self, grad, learning_rate=None):
+            ...                           # returns the parameters after the update
+                                          # (a list, tuple or NumPy array)
+
+    if __name__ == "__main__":
+        serve(MyAdapter())
+
+`serve` answers every request; an exception raised by your code becomes an
+``ok: false`` answer carrying its message, and the session goes on. While your
+code runs, ``sys.stdout`` points at stderr, so a stray ``print`` cannot corrupt
+the protocol stream.
+"""
+
+import io
+import json
+import math
+import sys
+
+PROTOCOL_VERSION = 1
+
+_SPECIAL_IN = {
+    "NaN": float("nan"),
+    "Infinity": float("inf"),
+    "-Infinity": float("-inf"),
+    "-0": -0.0,
+}
+
+
+def decode_number(value, field):
+    """A wire number (JSON number or "NaN", "Infinity", "-Infinity", "-0") as a float."""
+    if isinstance(value, bool):
+        raise TypeError("%s must be a number, got %r" % (field, value))
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str) and value in _SPECIAL_IN:
+        return _SPECIAL_IN[value]
+    raise TypeError("%s must be a number, got %r" % (field, value))
+
+
+def decode_vector(value, field):
+    """A list of wire numbers as a list of floats."""
+    if not isinstance(value, list):
+        raise TypeError("%s must be a list of numbers, got %r" % (field, value))
+    return [decode_number(v, "%s[%d]" % (field, i)) for i, v in enumerate(value)]
+
+
+def encode_number(value):
+    """A float for the wire: finite values as JSON numbers (repr is the shortest
+    round-trip form), NaN, infinities and -0.0 as strings (JSON has no NaN or
+    infinity, and a reader may drop the sign of a zero)."""
+    value = float(value)
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "Infinity" if value > 0 else "-Infinity"
+    if value == 0.0 and math.copysign(1.0, value) < 0:
+        return "-0"
+    return value
+
+
+def encode_vector(values):
+    """Any iterable of numbers (list, tuple, NumPy array) as a list of wire numbers."""
+    return [encode_number(v) for v in values]
+
+
+def decode_config(config):
+    """A config dict with its numbers decoded; integers (e.g. `every`) stay integers."""
+    if not isinstance(config, dict):
+        raise TypeError("config must be an object, got %r" % (config,))
+    out = {}
+    for key, value in config.items():
+        if isinstance(value, str) and value in _SPECIAL_IN:
+            out[key] = _SPECIAL_IN[value]
+        else:
+            out[key] = value
+    return out
+
+
+class _Server:
+    def __init__(self, adapter):
+        self.adapter = adapter
+        self.instances = {}
+        self.next_handle = 1
+
+    def hello(self, request):
+        version = request.get("protocol")
+        if version != PROTOCOL_VERSION:
+            raise ValueError("protocol version %r is not supported (this helper speaks %d)" % (version, PROTOCOL_VERSION))
+        answer = {
+            "protocol": PROTOCOL_VERSION,
+            "name": self.adapter.name,
+            "dtype": self.adapter.dtype,
+            "optimizers": list(self.adapter.optimizers),
+        }
+        schedules = list(getattr(self.adapter, "schedules", []) or [])
+        if schedules:
+            answer["schedules"] = schedules
+        return answer
+
+    def create(self, request):
+        config = decode_config(request.get("config"))
+        x0 = decode_vector(request.get("x0"), "x0")
+        stepper = self.adapter.create(config, x0)
+        handle = self.next_handle
+        self.next_handle += 1
+        self.instances[handle] = (stepper, len(x0))
+        return {"handle": handle}
+
+    def _instance(self, request):
+        handle = request.get("handle")
+        if handle not in self.instances:
+            raise KeyError("no instance with handle %r" % (handle,))
+        return self.instances[handle]
+
+    def step(self, request):
+        stepper, _ = self._instance(request)
+        grad = decode_vector(request.get("grad"), "grad")
+        if request.get("learningRate") is None:
+            x = stepper.step(grad)
+        else:
+            x = stepper.step(grad, learning_rate=decode_number(request["learningRate"], "learningRate"))
+        return {"x": encode_vector(x)}
+
+    def steps(self, request):
+        stepper, _ = self._instance(request)
+        grads = request.get("grads")
+        if not isinstance(grads, list):
+            raise TypeError("grads must be a list of vectors, got %r" % (grads,))
+        rates = request.get("learningRates")
+        if rates is not None and (not isinstance(rates, list) or len(rates) != len(grads)):
+            raise TypeError("learningRates must be a list as long as grads")
+        xs = []
+        for i, g in enumerate(grads):
+            grad = decode_vector(g, "grads[%d]" % i)
+            if rates is None or rates[i] is None:
+                x = stepper.step(grad)
+            else:
+                x = stepper.step(grad, learning_rate=decode_number(rates[i], "learningRates[%d]" % i))
+            xs.append(encode_vector(x))
+        return {"xs": xs}
+
+    def schedule(self, request):
+        make = getattr(self.adapter, "schedule", None)
+        if make is None:
+            raise NotImplementedError("this adapter has no schedules")
+        fn = make(decode_config(request.get("config")))
+        times = request.get("t")
+        if not isinstance(times, list):
+            raise TypeError("t must be a list of integers, got %r" % (times,))
+        return {"values": [encode_number(fn(t)) for t in times]}
+
+    def dispose(self, request):
+        stepper, _ = self._instance(request)
+        del self.instances[request.get("handle")]
+        close = getattr(stepper, "dispose", None)
+        if close is not None:
+            close()
+        return {}
+
+
+def serve(adapter, stdin=None, stdout=None):
+    """Answer protocol requests from `stdin` on `stdout` until `shutdown` or end of input."""
+    stdin = stdin if stdin is not None else io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8")
+    out = stdout if stdout is not None else sys.stdout
+    server = _Server(adapter)
+    ops = {
+        "hello": server.hello,
+        "create": server.create,
+        "step": server.step,
+        "steps": server.steps,
+        "schedule": server.schedule,
+        "dispose": server.dispose,
+    }
+    saved_stdout = sys.stdout
+    sys.stdout = sys.stderr
+    try:
+        for line in stdin:
+            line = line.strip()
+            if not line:
+                continue
+            try:
+                request = json.loads(line)
+                if not isinstance(request, dict) or not isinstance(request.get("id"), int):
+                    raise ValueError("a request must be a JSON object with an integer id")
+            except ValueError as error:
+                answer = {"id": None, "ok": False, "error": "cannot read request: %s" % error}
+                out.write(json.dumps(answer) + "\n")
+                out.flush()
+                continue
+            op = request.get("op")
+            try:
+                if op == "shutdown":
+                    result = {}
+                elif op in ops:
+                    result = ops[op](request)
+                else:
+                    raise ValueError("unknown op %r" % (op,))
+                answer = {"id": request["id"], "ok": True}
+                answer.update(result)
+                text = json.dumps(answer, allow_nan=False)
+            except Exception as error:  # the adapter's own failure: report it, keep serving
+                text = json.dumps({"id": request["id"], "ok": False, "error": "%s: %s" % (type(error).__name__, error)})
+            out.write(text + "\n")
+            out.flush()
+            if op == "shutdown":
+                return
+    finally:
+        sys.stdout = saved_stdout

@@ -1,0 +1,337 @@
+import { performance } from 'node:perf_hooks';
+import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { AdapterError } from '../adapter-error.js';
+import type { ProtocolOp } from './messages.js';
+import { relayWorkerSource } from './relay-worker-source.js';
+import { StderrTail } from './stderr-tail.js';
+
+/** How a {@link Connection} starts and watches its child. */
+export interface ConnectionOptions {
+  cwd?: string;
+  env?: Record<string, string | undefined>;
+  /** Lines of stderr quoted in errors. */
+  stderrLines: number;
+  /** A stdout line longer than this (in characters) is garbage: the child is killed. */
+  maxLineLength: number;
+  onStderr?: (text: string) => void;
+  onTraffic?: (direction: 'send' | 'receive', line: string) => void;
+}
+
+/** An answer with `ok: true`; its other fields are checked by the caller. */
+export type Answer = Record<string, unknown>;
+
+type Outcome = { ok: true; answer: Answer } | { ok: false; error: AdapterError };
+
+interface Pending {
+  op: ProtocolOp;
+  settle(outcome: Outcome): void;
+  timer?: ReturnType<typeof setTimeout>;
+}
+
+type RelayEvent =
+  | { type: 'spawned'; pid: number }
+  | { type: 'lines'; lines: string[] }
+  | { type: 'stderr'; text: string }
+  | { type: 'overflow'; bytes: number }
+  | { type: 'exit'; code: number | null; signal: string | null; error: string | null };
+
+const liveChildren = new Set<number>();
+let exitHookInstalled = false;
+
+/** Kills children still running when Node exits (a forgotten close(), a crash of the caller). */
+function trackChild(pid: number): void {
+  liveChildren.add(pid);
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const live of liveChildren) {
+      try {
+        process.kill(live, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }
+  });
+}
+
+/** The operation name an AdapterError carries (src/adapter-error.ts). */
+function operationOf(op: ProtocolOp): string {
+  if (op === 'hello') return 'handshake';
+  if (op === 'steps') return 'step';
+  return op;
+}
+
+/**
+ * One child process speaking the JSON-lines protocol (docs/protocol.md): sends
+ * requests, matches answers by `id`, enforces per-request timeouts, and turns
+ * every way a child can misbehave into an {@link AdapterError} that quotes the
+ * tail of its stderr. Protocol-breaking events (a crash, a hang, a non-JSON
+ * line, an unknown id) are fatal: the child is killed, pending requests are
+ * rejected and later ones are rejected at once, so the caller never hangs.
+ */
+export class Connection {
+  readonly tail: StderrTail;
+  pid: number | undefined;
+  private readonly worker: Worker;
+  private readonly port: MessagePort;
+  private readonly counter: Int32Array;
+  private readonly pending = new Map<number, Pending>();
+  private asyncPending = 0;
+  private nextId = 1;
+  private broken: string | undefined;
+  private exited = false;
+  private closing: Promise<void> | undefined;
+  private closeRequested = false;
+  private readonly exitPromise: Promise<void>;
+  private resolveExit!: () => void;
+
+  constructor(
+    /** The argv of the child, for messages. */
+    readonly argv: readonly string[],
+    private readonly options: ConnectionOptions,
+  ) {
+    this.tail = new StderrTail(options.stderrLines);
+    this.exitPromise = new Promise((resolve) => {
+      this.resolveExit = resolve;
+    });
+    const channel = new MessageChannel();
+    const counterBuffer = new SharedArrayBuffer(4);
+    this.counter = new Int32Array(counterBuffer);
+    this.port = channel.port1;
+    this.worker = new Worker(relayWorkerSource, {
+      eval: true,
+      workerData: {
+        argv: [...argv],
+        cwd: options.cwd,
+        env: options.env ?? process.env,
+        port: channel.port2,
+        counter: counterBuffer,
+        maxLineLength: options.maxLineLength,
+      },
+      transferList: [channel.port2],
+      stdout: false,
+      stderr: false,
+    });
+    this.worker.unref();
+    this.worker.on('error', (error) => this.fatal(`the relay thread failed: ${error.message}`));
+    this.port.on('message', (event: RelayEvent) => this.handle(event));
+    this.port.unref();
+  }
+
+  /** `"python3 adapter.py" (pid 123)`: how messages name the child. */
+  get label(): string {
+    return `child ${JSON.stringify(this.argv.join(' '))}${this.pid === undefined ? '' : ` (pid ${this.pid})`}`;
+  }
+
+  /** An AdapterError for `op` whose message ends with the child's last stderr lines. */
+  fail(op: ProtocolOp, what: string): AdapterError {
+    const lines = this.tail.lines();
+    const stderr = lines.length > 0 ? `\nlast lines of its stderr:\n  ${lines.join('\n  ')}` : '\n(its stderr is empty)';
+    return new AdapterError(`${this.label}: ${op}: ${what}${stderr}`, operationOf(op));
+  }
+
+  /** Sends a request and resolves with the `ok: true` answer; rejects with an AdapterError. */
+  request(op: ProtocolOp, fields: Record<string, unknown>, timeoutMs: number): Promise<Answer> {
+    return new Promise((resolve, reject) => {
+      const refused = this.refusal(op);
+      if (refused) {
+        reject(refused);
+        return;
+      }
+      const id = this.nextId++;
+      const entry: Pending = {
+        op,
+        settle: (outcome) => {
+          this.asyncPending--;
+          if (this.asyncPending === 0) this.worker.unref();
+          if (entry.timer !== undefined) clearTimeout(entry.timer);
+          if (outcome.ok) resolve(outcome.answer);
+          else reject(outcome.error);
+        },
+      };
+      if (Number.isFinite(timeoutMs)) {
+        entry.timer = setTimeout(() => this.timedOut(id, timeoutMs), timeoutMs);
+      }
+      this.asyncPending++;
+      this.worker.ref();
+      this.send(id, op, fields, entry);
+    });
+  }
+
+  /**
+   * Sends a request and blocks until it is answered (for the synchronous
+   * `schedule(config)(t)` of the Adapter contract): waits on the shared counter
+   * the relay thread bumps, and drains its events with `receiveMessageOnPort`.
+   */
+  requestSync(op: ProtocolOp, fields: Record<string, unknown>, timeoutMs: number): Answer {
+    const refused = this.refusal(op);
+    if (refused) throw refused;
+    const id = this.nextId++;
+    let outcome: Outcome | undefined;
+    this.send(id, op, fields, {
+      op,
+      settle: (o) => {
+        outcome = o;
+      },
+    });
+    const deadline = performance.now() + timeoutMs;
+    while (outcome === undefined) {
+      const seen = Atomics.load(this.counter, 0);
+      const received = receiveMessageOnPort(this.port);
+      if (received) {
+        this.handle(received.message as RelayEvent);
+        continue;
+      }
+      const remaining = deadline - performance.now();
+      if (remaining <= 0) {
+        this.timedOut(id, timeoutMs);
+        break;
+      }
+      Atomics.wait(this.counter, 0, seen, remaining);
+    }
+    const result = outcome as Outcome | undefined;
+    if (result === undefined) throw this.fail(op, `no answer within ${timeoutMs} ms`);
+    if (!result.ok) throw result.error;
+    return result.answer;
+  }
+
+  /** Asks the child to shut down, then kills it if it has not exited in time; idempotent. */
+  close(closeTimeoutMs: number): Promise<void> {
+    this.closing ??= (async () => {
+      this.closeRequested = true;
+      if (!this.exited && this.broken === undefined) {
+        await this.request('shutdown', {}, closeTimeoutMs).catch(() => undefined);
+      }
+      if (this.broken === undefined) this.broken = 'the adapter was closed';
+      this.worker.postMessage({ type: 'end' });
+      if (!(await this.waitExit(closeTimeoutMs))) {
+        this.worker.postMessage({ type: 'kill' });
+        await this.waitExit(1000);
+      }
+      this.rejectAll(this.broken);
+      if (!this.exited && this.pid !== undefined) {
+        try {
+          process.kill(this.pid, 'SIGKILL');
+        } catch {
+          // Already gone.
+        }
+      }
+      if (this.pid !== undefined) liveChildren.delete(this.pid);
+      await this.worker.terminate();
+    })();
+    return this.closing;
+  }
+
+  private refusal(op: ProtocolOp): AdapterError | undefined {
+    if (this.broken !== undefined) return this.fail(op, `not sent, the child is unusable: ${this.broken}`);
+    if (this.closeRequested && op !== 'shutdown') return this.fail(op, 'not sent, the adapter was closed');
+    return undefined;
+  }
+
+  private send(id: number, op: ProtocolOp, fields: Record<string, unknown>, entry: Pending): void {
+    this.pending.set(id, entry);
+    const line = JSON.stringify({ id, op, ...fields });
+    this.options.onTraffic?.('send', line);
+    this.worker.postMessage({ type: 'send', line });
+  }
+
+  private async waitExit(ms: number): Promise<boolean> {
+    if (this.exited) return true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), ms);
+    });
+    const result = await Promise.race([this.exitPromise.then(() => true), timeout]);
+    clearTimeout(timer);
+    return result;
+  }
+
+  private timedOut(id: number, timeoutMs: number): void {
+    const entry = this.pending.get(id);
+    if (!entry) return;
+    this.fatal(`${entry.op} got no answer within ${timeoutMs} ms; the child is considered hung and was killed`);
+  }
+
+  /** Breaks the connection for good: kills the child and rejects every pending request. */
+  private fatal(reason: string): void {
+    if (this.broken !== undefined) return;
+    this.broken = reason;
+    if (!this.exited) this.worker.postMessage({ type: 'kill' });
+    this.rejectAll(reason);
+  }
+
+  private rejectAll(reason: string): void {
+    const entries = [...this.pending.values()];
+    this.pending.clear();
+    for (const entry of entries) entry.settle({ ok: false, error: this.fail(entry.op, reason) });
+  }
+
+  private handle(event: RelayEvent): void {
+    switch (event.type) {
+      case 'spawned':
+        this.pid = event.pid;
+        trackChild(event.pid);
+        break;
+      case 'stderr':
+        this.tail.push(event.text);
+        this.options.onStderr?.(event.text);
+        break;
+      case 'lines':
+        for (const line of event.lines) this.receive(line);
+        break;
+      case 'overflow':
+        this.fatal(`it wrote a stdout line of more than ${this.options.maxLineLength} characters without a newline`);
+        break;
+      case 'exit': {
+        this.exited = true;
+        if (this.pid !== undefined) liveChildren.delete(this.pid);
+        const how =
+          event.error !== null
+            ? `could not be started: ${event.error}`
+            : event.signal !== null
+              ? `was killed by signal ${event.signal}`
+              : `exited with status ${event.code}`;
+        this.fatal(this.closeRequested ? `the adapter was closed (the child ${how})` : `the child ${how}`);
+        this.resolveExit();
+        break;
+      }
+    }
+  }
+
+  private receive(line: string): void {
+    if (this.broken !== undefined) return;
+    this.options.onTraffic?.('receive', line);
+    if (line.trim() === '') return;
+    const snippet = line.length > 200 ? `${line.slice(0, 200)}...` : line;
+    let message: unknown;
+    try {
+      message = JSON.parse(line);
+    } catch {
+      this.fatal(`it wrote a line to stdout that is not JSON: ${JSON.stringify(snippet)} (stdout is reserved for protocol answers; log to stderr)`);
+      return;
+    }
+    if (typeof message !== 'object' || message === null || Array.isArray(message)) {
+      this.fatal(`it wrote a line to stdout that is not a JSON object: ${JSON.stringify(snippet)}`);
+      return;
+    }
+    const answer = message as Answer;
+    const id = answer.id;
+    if (id === null && answer.ok === false) {
+      this.fatal(`it could not read a request: ${String(answer.error)}`);
+      return;
+    }
+    const entry = typeof id === 'number' ? this.pending.get(id) : undefined;
+    if (!entry) {
+      this.fatal(`it answered with id ${JSON.stringify(id)}, which no request is waiting for: ${JSON.stringify(snippet)}`);
+      return;
+    }
+    this.pending.delete(id as number);
+    if (answer.ok === true) entry.settle({ ok: true, answer });
+    else if (answer.ok === false) {
+      const error = typeof answer.error === 'string' ? answer.error : JSON.stringify(answer.error);
+      entry.settle({ ok: false, error: this.fail(entry.op, `the child answered ok:false: ${error}`) });
+    } else {
+      entry.settle({ ok: false, error: this.fail(entry.op, `its answer has no "ok": true or false: ${JSON.stringify(snippet)}`) });
+    }
+  }
+}

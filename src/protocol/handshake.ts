@@ -1,0 +1,50 @@
+import { describeValue } from '../validate.js';
+import type { Dtype, OptimizerName, ScheduleName } from '../types.js';
+import { PROTOCOL_VERSION } from './messages.js';
+
+const OPTIMIZERS: readonly OptimizerName[] = ['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam'];
+const SCHEDULES: readonly ScheduleName[] = ['step', 'exponential', 'inverse-time'];
+
+/** What a child declares about itself in its `hello` answer (docs/protocol.md, "hello"). */
+export interface Handshake {
+  protocol: number;
+  name: string;
+  dtype: Dtype;
+  optimizers: OptimizerName[];
+  schedules: ScheduleName[];
+}
+
+function nameList<T extends string>(field: string, value: unknown, known: readonly T[]): T[] {
+  if (!Array.isArray(value)) throw new TypeError(`${field} must be an array of names, got ${describeValue(value)}`);
+  const seen = new Set<T>();
+  value.forEach((entry, i) => {
+    if (!(known as readonly unknown[]).includes(entry)) {
+      throw new RangeError(`${field}[${i}] must be one of ${known.join(', ')}, got ${describeValue(entry)}`);
+    }
+    if (seen.has(entry as T)) throw new RangeError(`${field}[${i}] repeats ${JSON.stringify(entry)}`);
+    seen.add(entry as T);
+  });
+  return [...seen];
+}
+
+/**
+ * Validates a child's `hello` answer, so a misdeclared adapter is refused with
+ * an error naming the field and value before any check runs: the protocol
+ * version must be {@link PROTOCOL_VERSION}, the name a non-empty string, the
+ * dtype `float32` or `float64` (it sets the checker's tolerances), and the
+ * optimizer and schedule names those of lecture.md.
+ */
+export function parseHandshake(answer: Record<string, unknown>): Handshake {
+  if (answer.protocol !== PROTOCOL_VERSION) {
+    throw new RangeError(`protocol must be ${PROTOCOL_VERSION} (the version this optimspec speaks), got ${describeValue(answer.protocol)}`);
+  }
+  if (typeof answer.name !== 'string' || answer.name.trim() === '') {
+    throw new TypeError(`name must be a non-empty string, got ${describeValue(answer.name)}`);
+  }
+  if (answer.dtype !== 'float32' && answer.dtype !== 'float64') {
+    throw new TypeError(`dtype must be 'float32' or 'float64', got ${describeValue(answer.dtype)}`);
+  }
+  const optimizers = nameList('optimizers', answer.optimizers, OPTIMIZERS);
+  const schedules = answer.schedules === undefined ? [] : nameList('schedules', answer.schedules, SCHEDULES);
+  return { protocol: PROTOCOL_VERSION, name: answer.name, dtype: answer.dtype, optimizers, schedules };
+}

@@ -1,0 +1,93 @@
+/**
+ * The source of the worker thread that owns the child process (run with
+ * `new Worker(source, { eval: true })`, so it needs no loader and works from
+ * both `src/` under tsx and `dist/`). Why a worker: `Adapter.schedule(config)`
+ * returns a synchronous `t => value` function, so the parent must be able to
+ * block on an answer; a blocked main thread cannot read a pipe, but it can wait
+ * on a SharedArrayBuffer while this thread keeps reading. Every event goes to
+ * `workerData.port` and then bumps `workerData.counter` and notifies it, the
+ * signal the blocked parent waits on (`receiveMessageOnPort` then drains it).
+ *
+ * Events: `{ type: 'spawned', pid }`, `{ type: 'lines', lines }` (complete
+ * stdout lines, CR LF tolerated), `{ type: 'stderr', text }`,
+ * `{ type: 'overflow', bytes }` (an endless line: the child is killed), and
+ * `{ type: 'exit', code, signal, error }` once, after the pipes have closed (or
+ * 250 ms after the exit if a grandchild holds them open). Commands from the
+ * parent: `{ type: 'send', line }`, `{ type: 'end' }` (close stdin) and
+ * `{ type: 'kill' }` (SIGKILL). EPIPE on a dead child's stdin is swallowed: the
+ * exit event reports what happened.
+ */
+export const relayWorkerSource = String.raw`'use strict';
+(() => {
+  const { parentPort, workerData } = require('node:worker_threads');
+  const { spawn } = require('node:child_process');
+  const { argv, cwd, env, port, counter: counterBuffer, maxLineLength } = workerData;
+  const counter = new Int32Array(counterBuffer);
+  const emit = (message) => {
+    port.postMessage(message);
+    Atomics.add(counter, 0, 1);
+    Atomics.notify(counter, 0);
+  };
+  let exited = false;
+  let exitInfo = { code: null, signal: null, error: null };
+  let finished = false;
+  let partial = '';
+  const finish = () => {
+    if (finished) return;
+    finished = true;
+    if (partial.length > 0) emit({ type: 'lines', lines: [partial] });
+    partial = '';
+    emit({ type: 'exit', code: exitInfo.code, signal: exitInfo.signal, error: exitInfo.error });
+  };
+  let child;
+  try {
+    child = spawn(argv[0], argv.slice(1), { cwd, env, shell: false, stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
+  } catch (error) {
+    exitInfo.error = String((error && error.message) || error);
+    finish();
+    return;
+  }
+  child.on('error', (error) => {
+    if (child.pid === undefined || exited) {
+      exitInfo.error = String((error && error.message) || error);
+      exited = true;
+      finish();
+    }
+  });
+  if (child.pid !== undefined) emit({ type: 'spawned', pid: child.pid });
+  child.stdin.on('error', () => {});
+  child.stdout.setEncoding('utf8');
+  child.stderr.setEncoding('utf8');
+  child.stdout.on('data', (chunk) => {
+    if (finished) return;
+    const parts = (partial + chunk).split('\n');
+    partial = parts.pop();
+    if (partial.length > maxLineLength) {
+      emit({ type: 'overflow', bytes: partial.length });
+      partial = '';
+      child.kill('SIGKILL');
+    }
+    if (parts.length > 0) emit({ type: 'lines', lines: parts.map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line)) });
+  });
+  child.stderr.on('data', (text) => emit({ type: 'stderr', text }));
+  child.on('exit', (code, signal) => {
+    exited = true;
+    exitInfo.code = code;
+    exitInfo.signal = signal;
+    setTimeout(finish, 250).unref();
+  });
+  child.on('close', () => {
+    exited = true;
+    finish();
+  });
+  parentPort.on('message', (message) => {
+    if (message.type === 'send') {
+      if (!child.stdin.destroyed && !child.stdin.writableEnded) child.stdin.write(message.line + '\n');
+    } else if (message.type === 'end') {
+      if (!child.stdin.destroyed && !child.stdin.writableEnded) child.stdin.end();
+    } else if (message.type === 'kill') {
+      if (!exited) child.kill('SIGKILL');
+    }
+  });
+})();
+`;

@@ -1,0 +1,222 @@
+import { AdapterError } from '../adapter-error.js';
+import type { Adapter, Stepper } from '../adapter.js';
+import type { OptimizerConfig, ScheduleConfig } from '../types.js';
+import { describeValue } from '../validate.js';
+import { type Answer, Connection } from './connection.js';
+import { parseHandshake } from './handshake.js';
+import { type Handle, PROTOCOL_VERSION, type ProtocolOp, type WireConfig } from './messages.js';
+import { splitCommand } from './split-command.js';
+import { decodeVector, encodeNumber, encodeVector, type WireNumber } from './wire-number.js';
+
+/** Options of {@link spawnAdapter}; every timeout is in milliseconds. */
+export interface SpawnAdapterOptions {
+  /** Per request (default 10 000). A `steps` request of n gradients gets n times this. */
+  timeoutMs?: number;
+  /** For the `hello` answer, interpreter start-up included (default 20 000). */
+  handshakeTimeoutMs?: number;
+  /** How long `close()` waits for the child to exit after `shutdown` before killing it (default 2000). */
+  closeTimeoutMs?: number;
+  /** The child's working directory (default: this process's). */
+  cwd?: string;
+  /** The child's environment (default: this process's). */
+  env?: Record<string, string | undefined>;
+  /** How many of the child's last stderr lines an error quotes (default 20). */
+  stderrLines?: number;
+  /** A stdout line longer than this many characters is garbage and kills the child (default 64 Mi). */
+  maxLineLength?: number;
+  /** Receives the child's stderr as it arrives, e.g. to forward its logs. */
+  onStderr?: (text: string) => void;
+  /** Receives every protocol line, for debugging and for schema tests. */
+  onTraffic?: (direction: 'send' | 'receive', line: string) => void;
+}
+
+/** A Stepper over the protocol: every method is asynchronous, `steps` is always there. */
+export interface SpawnedStepper extends Stepper {
+  step(grad: Float64Array, learningRate?: number): Promise<Float64Array>;
+  steps(grads: readonly Float64Array[], learningRates?: readonly (number | undefined)[]): Promise<Float64Array[]>;
+  dispose(): Promise<void>;
+}
+
+/** The Adapter of a child process, plus what only a process has. */
+export interface SpawnedAdapter extends Adapter {
+  /** The argv the child was started with (no shell). */
+  readonly argv: readonly string[];
+  /** The protocol version agreed in the handshake. */
+  readonly protocol: number;
+  /** The child's process id, once it started. */
+  readonly pid: number | undefined;
+  create(config: OptimizerConfig, x0: Float64Array): Promise<SpawnedStepper>;
+  /** The last lines the child wrote to stderr. */
+  stderr(): string;
+  /** Batched schedule values in one round trip (`schedule(config)(t)` costs one per `t`). */
+  scheduleValues(config: ScheduleConfig, t: readonly number[]): Promise<Float64Array>;
+  /** Sends `shutdown`, waits for the child to exit, kills it if it does not; idempotent. */
+  close(): Promise<void>;
+}
+
+function requirePositive(field: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !(value > 0)) throw new RangeError(`options.${field} must be a number > 0, got ${describeValue(value)}`);
+  return value;
+}
+
+function requireTimes(t: readonly number[]): number[] {
+  if (!Array.isArray(t)) throw new TypeError(`t must be an array of times, got ${describeValue(t)}`);
+  return t.map((v, i) => {
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new RangeError(`t[${i}] must be a non-negative integer, got ${describeValue(v)}`);
+    return v;
+  });
+}
+
+/** A config's fields with numbers encoded for the wire; throws a TypeError naming a field that is neither. */
+function encodeConfig(config: OptimizerConfig | ScheduleConfig): WireConfig {
+  if (typeof config !== 'object' || config === null) throw new TypeError(`config must be an object, got ${describeValue(config)}`);
+  const out: WireConfig = {};
+  for (const [key, value] of Object.entries(config)) {
+    if (value === undefined) continue;
+    if (typeof value === 'number') out[key] = encodeNumber(value);
+    else if (typeof value === 'string') out[key] = value;
+    else throw new TypeError(`config.${key} must be a number or a string, got ${describeValue(value)}`);
+  }
+  return out;
+}
+
+/**
+ * Starts an adapter written in any language as a child process and speaks the
+ * JSON-lines protocol of docs/protocol.md with it (issue 4, "Any language").
+ * `command` is split by {@link splitCommand} (or given as argv) and run with
+ * `shell: false`. Resolves once the child's `hello` answer is validated; every
+ * failure, then and later, is an {@link AdapterError} quoting the child's last
+ * stderr lines. Call `close()` when done; a child still running when Node exits
+ * is killed.
+ */
+export async function spawnAdapter(command: string | readonly string[], options: SpawnAdapterOptions = {}): Promise<SpawnedAdapter> {
+  const argv = typeof command === 'string' ? splitCommand(command) : [...command];
+  if (argv.length === 0 || argv.some((a) => typeof a !== 'string') || argv[0] === '') {
+    throw new TypeError(`command must be a command line or a non-empty array of strings, got ${describeValue(command)}`);
+  }
+  const timeoutMs = requirePositive('timeoutMs', options.timeoutMs, 10_000);
+  const handshakeTimeoutMs = requirePositive('handshakeTimeoutMs', options.handshakeTimeoutMs, 20_000);
+  const closeTimeoutMs = requirePositive('closeTimeoutMs', options.closeTimeoutMs, 2000);
+  const stderrLines = requirePositive('stderrLines', options.stderrLines, 20);
+  const maxLineLength = requirePositive('maxLineLength', options.maxLineLength, 64 * 1024 * 1024);
+  const connection = new Connection(argv, {
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+    ...(options.env === undefined ? {} : { env: options.env }),
+    ...(options.onStderr === undefined ? {} : { onStderr: options.onStderr }),
+    ...(options.onTraffic === undefined ? {} : { onTraffic: options.onTraffic }),
+    stderrLines,
+    maxLineLength,
+  });
+
+  /** Runs `read` on an answer; a TypeError or RangeError about its fields becomes an AdapterError. */
+  const decode = <T>(op: ProtocolOp, read: () => T): T => {
+    try {
+      return read();
+    } catch (error) {
+      if (error instanceof AdapterError) throw error;
+      throw connection.fail(op, `its answer is malformed: ${(error as Error).message}`);
+    }
+  };
+
+  let hello: ReturnType<typeof parseHandshake>;
+  try {
+    const answer = await connection.request('hello', { protocol: PROTOCOL_VERSION }, handshakeTimeoutMs);
+    hello = decode('hello', () => parseHandshake(answer));
+  } catch (error) {
+    await connection.close(closeTimeoutMs);
+    throw error;
+  }
+
+  const readVector = (op: ProtocolOp, field: string, answer: Answer, length: number): Float64Array =>
+    decode(op, () => decodeVector(field, answer[field], length));
+
+  const create = async (config: OptimizerConfig, x0: Float64Array): Promise<SpawnedStepper> => {
+    const size = x0.length;
+    const answer = await connection.request('create', { config: encodeConfig(config), x0: encodeVector(x0) }, timeoutMs);
+    const handle = decode('create', () => {
+      const h = answer.handle;
+      if (typeof h === 'string' || (typeof h === 'number' && Number.isSafeInteger(h))) return h as Handle;
+      throw new TypeError(`handle must be a string or an integer, got ${describeValue(h)}`);
+    });
+    let disposed = false;
+    const alive = (op: ProtocolOp): void => {
+      if (disposed) throw connection.fail(op, `instance ${JSON.stringify(handle)} was disposed`);
+    };
+    return {
+      async step(grad: Float64Array, learningRate?: number): Promise<Float64Array> {
+        alive('step');
+        const fields: Record<string, unknown> = { handle, grad: encodeVector(grad) };
+        if (learningRate !== undefined) fields.learningRate = encodeNumber(learningRate);
+        return readVector('step', 'x', await connection.request('step', fields, timeoutMs), size);
+      },
+      async steps(grads: readonly Float64Array[], learningRates?: readonly (number | undefined)[]): Promise<Float64Array[]> {
+        alive('steps');
+        const fields: Record<string, unknown> = { handle, grads: grads.map((g) => encodeVector(g)) };
+        if (learningRates?.some((lr) => lr !== undefined)) {
+          if (learningRates.length !== grads.length) {
+            throw new RangeError(`learningRates must have the length of grads (${grads.length}), got length ${learningRates.length}`);
+          }
+          fields.learningRates = learningRates.map((lr): WireNumber | null => (lr === undefined ? null : encodeNumber(lr)));
+        }
+        const answer = await connection.request('steps', fields, timeoutMs * Math.max(1, grads.length));
+        const xs = answer.xs;
+        return decode('steps', () => {
+          if (!Array.isArray(xs) || xs.length !== grads.length) {
+            throw new RangeError(`xs must be an array of ${grads.length} vectors, got ${describeValue(xs)}`);
+          }
+          return xs.map((x, i) => decodeVector(`xs[${i}]`, x, size));
+        });
+      },
+      async dispose(): Promise<void> {
+        if (disposed) return;
+        disposed = true;
+        await connection.request('dispose', { handle }, timeoutMs);
+      },
+    };
+  };
+
+  const scheduleValues = async (config: ScheduleConfig, t: readonly number[]): Promise<Float64Array> => {
+    const times = requireTimes(t);
+    const answer = await connection.request('schedule', { config: encodeConfig(config), t: times }, timeoutMs);
+    return readVector('schedule', 'values', answer, times.length);
+  };
+
+  /**
+   * The Adapter contract's schedule is synchronous, so each `t` is a blocking
+   * round trip (answers are cached per `t`); the config is sent once at once,
+   * with no times, so a config the child rejects fails here, as in the reference.
+   */
+  const schedule = (config: ScheduleConfig): ((t: number) => number) => {
+    const wire = encodeConfig(config);
+    const check = connection.requestSync('schedule', { config: wire, t: [] }, timeoutMs);
+    readVector('schedule', 'values', check, 0);
+    const cache = new Map<number, number>();
+    return (t: number): number => {
+      const [time] = requireTimes([t]);
+      const known = cache.get(time!);
+      if (known !== undefined) return known;
+      const answer = connection.requestSync('schedule', { config: wire, t: [time] }, timeoutMs);
+      const value = readVector('schedule', 'values', answer, 1)[0]!;
+      cache.set(time!, value);
+      return value;
+    };
+  };
+
+  return {
+    name: hello.name,
+    dtype: hello.dtype,
+    optimizers: hello.optimizers,
+    schedules: hello.schedules,
+    argv,
+    protocol: hello.protocol,
+    get pid() {
+      return connection.pid;
+    },
+    create,
+    ...(hello.schedules.length > 0 ? { schedule } : {}),
+    scheduleValues,
+    stderr: () => connection.tail.toString(),
+    close: () => connection.close(closeTimeoutMs),
+  };
+}
