@@ -1,0 +1,193 @@
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AdapterError } from '../src/adapter-error.js';
+import { type SpawnAdapterOptions, type SpawnedAdapter, spawnAdapter } from '../src/protocol/spawn-adapter.js';
+
+const child = fileURLToPath(new URL('./support/children/misbehaving.mjs', import.meta.url));
+const printing = fileURLToPath(new URL('./support/children/printing_adapter.py', import.meta.url));
+// Short timeouts keep each case bounded; the handshake allows for a loaded machine starting Node.
+const fast: SpawnAdapterOptions = { timeoutMs: 300, handshakeTimeoutMs: 5000, closeTimeoutMs: 300 };
+const sgd = { optimizer: 'sgd', learningRate: 0.5 } as const;
+const x0 = new Float64Array([1, 2, 3]);
+const grad = new Float64Array([1, 1, 1]);
+
+const opened: SpawnedAdapter[] = [];
+const pids: number[] = [];
+
+async function open(mode: string, options: SpawnAdapterOptions = fast): Promise<SpawnedAdapter> {
+  const adapter = await spawnAdapter([process.execPath, child, mode], options);
+  opened.push(adapter);
+  if (adapter.pid !== undefined) pids.push(adapter.pid);
+  return adapter;
+}
+
+/** True while a process with this pid exists (signal 0 only checks). */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Awaits a rejection and returns it as an AdapterError (fails the test if it is anything else). */
+async function adapterError(promise: Promise<unknown>): Promise<AdapterError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(AdapterError);
+  return error as AdapterError;
+}
+
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((a) => a.close()));
+  for (const pid of pids.splice(0)) expect(running(pid), `child ${pid} left running`).toBe(false);
+});
+
+describe('spawnAdapter against misbehaving children', () => {
+  it('a child that crashes at start: the handshake fails with its stderr and exit status', async () => {
+    const error = await adapterError(spawnAdapter([process.execPath, child, 'crash-at-start'], fast));
+    expect(error.operation).toBe('handshake');
+    expect(error.message).toContain('exited with status 3');
+    expect(error.message).toContain('ImportError: no module named optimizer');
+  });
+
+  it('a program that does not exist: a clear AdapterError, no crash', async () => {
+    const error = await adapterError(spawnAdapter('/nonexistent/optimizer --flag', fast));
+    expect(error.message).toContain('could not be started');
+    expect(error.message).toContain('ENOENT');
+  });
+
+  it('a child that crashes mid-run: the pending step is rejected, later calls at once', async () => {
+    const adapter = await open('crash-mid-run');
+    const stepper = await adapter.create(sgd, x0);
+    const error = await adapterError(stepper.step(grad));
+    expect(error.operation).toBe('step');
+    expect(error.message).toContain('exited with status 139');
+    expect(error.message).toContain('segmentation fault in step');
+    const later = await adapterError(adapter.create(sgd, x0));
+    expect(later.message).toContain('not sent, the child is unusable');
+    expect(later.message).toContain('segmentation fault in step');
+  });
+
+  it('a child that hangs on step: timed out, killed (it ignores SIGTERM), later calls rejected', async () => {
+    const adapter = await open('hang-on-step');
+    const pid = adapter.pid!;
+    const stepper = await adapter.create(sgd, x0);
+    const error = await adapterError(stepper.step(grad));
+    expect(error.message).toContain('step got no answer within 300 ms');
+    expect(error.message).toContain('misbehaving child starting in mode hang-on-step');
+    await adapterError(stepper.step(grad));
+    await adapter.close();
+    expect(running(pid)).toBe(false);
+  });
+
+  it('a child silent at handshake: timed out and killed', async () => {
+    const error = await adapterError(spawnAdapter([process.execPath, child, 'silent'], { ...fast, handshakeTimeoutMs: 800 }));
+    expect(error.operation).toBe('handshake');
+    expect(error.message).toContain('hello got no answer within 800 ms');
+    expect(error.message).toContain('starting in mode silent');
+  });
+
+  it('a child that writes a log line to stdout: fatal, named, with a hint', async () => {
+    const error = await adapterError(spawnAdapter([process.execPath, child, 'hello-garbage'], fast));
+    expect(error.message).toContain('not JSON: "Loading model weights..."');
+    expect(error.message).toContain('log to stderr');
+    const adapter = await open('garbage-on-create');
+    const created = await adapterError(adapter.create(sgd, x0));
+    expect(created.operation).toBe('create');
+    expect(created.message).toContain('"debug: creating optimizer"');
+  });
+
+  it('answers of the wrong length or with non-numbers: that call fails, the session goes on', async () => {
+    const short = await open('wrong-length');
+    const a = await short.create(sgd, x0);
+    expect((await adapterError(a.step(grad))).message).toContain('x must have length 3, got length 2');
+    expect((await adapterError(a.steps([grad, grad]))).message).toContain('xs must be an array of 2 vectors');
+    const garbage = await open('non-number');
+    const b = await garbage.create(sgd, x0);
+    expect((await adapterError(b.step(grad))).message).toContain('x[0] must be a number or one of "NaN", "Infinity", "-Infinity", "-0", got "1.5"');
+    expect((await adapterError(b.steps([grad]))).message).toContain('xs[0][0] must be a number');
+    await b.dispose();
+  });
+
+  it('ok:false answers carry the child message; the session goes on', async () => {
+    const adapter = await open('ok-false');
+    const stepper = await adapter.create(sgd, x0);
+    const error = await adapterError(stepper.step(grad));
+    expect(error.message).toContain('the child answered ok:false: ZeroDivisionError: float division by zero');
+    expect(await adapter.scheduleValues({ schedule: 'inverse-time', initial: 1, k: 1 }, [0, 1])).toEqual(new Float64Array([1, 0.5]));
+  });
+
+  it('an answer with an unknown id, or without ok, is refused', async () => {
+    const wrong = await open('wrong-id');
+    const a = await wrong.create(sgd, x0);
+    expect((await adapterError(a.step(grad))).message).toContain('answered with id 103, which no request is waiting for');
+    const noOk = await open('no-ok');
+    const b = await noOk.create(sgd, x0);
+    expect((await adapterError(b.step(grad))).message).toContain('has no "ok": true or false');
+  });
+
+  it('a handshake that declares an unknown dtype, optimizer or protocol version names the field and value', async () => {
+    const dtype = await adapterError(spawnAdapter([process.execPath, child, 'bad-dtype'], fast));
+    expect(dtype.message).toContain(`dtype must be 'float32' or 'float64', got "float16"`);
+    const optimizer = await adapterError(spawnAdapter([process.execPath, child, 'bad-optimizer'], fast));
+    expect(optimizer.message).toContain('optimizers[1] must be one of sgd, momentum, nesterov, adagrad, rmsprop, adam, got "lion"');
+    const protocol = await adapterError(spawnAdapter([process.execPath, child, 'bad-protocol'], fast));
+    expect(protocol.message).toContain('protocol must be 1');
+  });
+
+  it('a child that closes its stdin: writing to it (EPIPE) does not crash Node, the call times out', async () => {
+    const adapter = await open('close-stdin');
+    const big = new Float64Array(200_000).fill(0.25);
+    const results = await Promise.allSettled([adapter.create(sgd, big), adapter.create(sgd, big), adapter.create(sgd, big)]);
+    for (const result of results) {
+      expect(result.status).toBe('rejected');
+      expect((result as PromiseRejectedResult).reason).toBeInstanceOf(AdapterError);
+      expect((result as PromiseRejectedResult).reason.message).toContain('create got no answer within 300 ms');
+    }
+  });
+
+  it('a child that ignores shutdown and SIGTERM is killed by close()', async () => {
+    const adapter = await open('ignore-shutdown');
+    const pid = adapter.pid!;
+    const stepper = await adapter.create(sgd, x0);
+    expect(await stepper.step(grad)).toEqual(new Float64Array([0.5, 1.5, 2.5]));
+    await adapter.close();
+    expect(running(pid)).toBe(false);
+    expect((await adapterError(stepper.step(grad))).message).toContain('closed');
+  });
+
+  it('answers split across writes and ending in CR LF are reassembled', async () => {
+    const adapter = await open('split-lines');
+    const stepper = await adapter.create(sgd, x0);
+    expect(await stepper.step(grad)).toEqual(new Float64Array([0.5, 1.5, 2.5]));
+    expect(await stepper.steps([grad, grad])).toEqual([new Float64Array([0, 1, 2]), new Float64Array([-0.5, 0.5, 1.5])]);
+  });
+
+  it('a synchronous schedule lookup times out instead of blocking forever', async () => {
+    const adapter = await open('hang-on-schedule');
+    const schedule = adapter.schedule!({ schedule: 'inverse-time', initial: 1, k: 1 });
+    let thrown: unknown;
+    try {
+      schedule(3);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(AdapterError);
+    expect((thrown as Error).message).toContain('schedule got no answer within 300 ms');
+  });
+
+  it('a Python adapter that prints and raises: prints go to stderr, the exception becomes ok:false', async () => {
+    const adapter = await spawnAdapter(['python3', printing], { ...fast, timeoutMs: 5000 });
+    opened.push(adapter);
+    const stepper = await adapter.create(sgd, x0);
+    expect(await stepper.step(grad)).toEqual(new Float64Array([0.5, 1.5, 2.5]));
+    const error = await adapterError(stepper.step(new Float64Array([1, Number.NaN, 1])));
+    expect(error.message).toContain('ValueError: gradient contains NaN');
+    expect(error.message).toContain('stepping with [1.0, nan, 1.0]');
+    expect(adapter.stderr()).toContain("creating {'optimizer': 'sgd', 'learningRate': 0.5}");
+  });
+});
