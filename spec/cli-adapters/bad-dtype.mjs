@@ -1,0 +1,1 @@
+export default { name: 'half precision', dtype: 'float16', optimizers: ['sgd'], create() {} };

@@ -1,0 +1,1 @@
+export default { name: 'lion', dtype: 'float32', optimizers: ['sgd', 'lion'], create() {} };

@@ -1,0 +1,3 @@
+export default function makeAdapter() {
+  return { name: 'factory', dtype: 'float64', optimizers: [], create() {} };
+}

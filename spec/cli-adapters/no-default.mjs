@@ -1,0 +1,1 @@
+export const adapter = { name: 'named only', dtype: 'float64', optimizers: [], create() {} };

@@ -1,0 +1,78 @@
+import { describe, expect, test } from 'vitest';
+import { CONVENTION_IDS, parseCheckArgs, SUBJECTS } from '../src/cli/check-args.js';
+import { UsageError } from '../src/cli/usage-error.js';
+
+const usage = (argv: string[]): string => {
+  try {
+    parseCheckArgs(argv);
+  } catch (e) {
+    expect(e).toBeInstanceOf(UsageError);
+    return (e as Error).message;
+  }
+  throw new Error(`${JSON.stringify(argv)} was accepted`);
+};
+
+describe('parseCheckArgs', () => {
+  test('knows the nine subjects and the six convention ids of conventions.md', () => {
+    expect(SUBJECTS).toEqual(['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam', 'schedule:step', 'schedule:exponential', 'schedule:inverse-time']);
+    expect([...CONVENTION_IDS].sort()).toEqual(
+      ['dampened-momentum', 'epsilon-hat', 'epsilon-inside-sqrt', 'initial-accumulator', 'lr-placement', 'no-bias-correction'],
+    );
+  });
+
+  test('reads every flag; --only and --accept repeat and take comma lists, without duplicates', () => {
+    const args = parseCheckArgs([
+      'a.mjs',
+      '--only', 'adam,sgd', '--only', 'schedule:step', '--only', 'adam',
+      '--accept', 'epsilon-hat', '--accept', 'lr-placement,epsilon-hat',
+      '--runs', '0.5', '--seed=-2147483648', '--timeout', '250', '--total-timeout', '60000',
+      '--json', 'r/a.json', '--junit', 'r/a.xml', '--markdown', 'r/a.md', '--no-color', '--quiet',
+    ]);
+    expect(args).toEqual({
+      help: false,
+      module: 'a.mjs',
+      only: ['adam', 'sgd', 'schedule:step'],
+      accept: ['epsilon-hat', 'lr-placement'],
+      runs: 0.5,
+      seed: -2147483648,
+      timeoutMs: 250,
+      totalTimeoutMs: 60000,
+      json: 'r/a.json',
+      junit: 'r/a.xml',
+      markdown: 'r/a.md',
+      noColor: true,
+      quiet: true,
+    });
+    expect(parseCheckArgs(['--exec', 'python3 x.py'])).toEqual({ help: false, exec: 'python3 x.py', accept: [], noColor: false, quiet: false });
+    expect(parseCheckArgs(['--help']).help).toBe(true);
+    expect(parseCheckArgs(['-h']).help).toBe(true);
+  });
+
+  test('names the flag and the value of every bad one', () => {
+    expect(usage(['a.mjs', '--colour'])).toBe('unknown option --colour');
+    expect(usage(['a.mjs', '-x'])).toBe('unknown option -x');
+    expect(usage(['a.mjs', '--json'])).toBe('--json needs a value');
+    expect(usage(['a.mjs', '--json', '--quiet'])).toBe('--json needs a value (if the value starts with "-", write --json=<value>)');
+    expect(usage(['a.mjs', '--seed', '-3'])).toBe('--seed needs a value (if the value starts with "-", write --seed=<value>)');
+    expect(usage(['a.mjs', '--json', ''])).toBe('--json needs a file path, got ""');
+    expect(usage(['a.mjs', '--only', 'adamw'])).toMatch(/^--only: unknown name "adamw"; expected one of sgd, /);
+    expect(usage(['a.mjs', '--only', 'adam,'])).toMatch(/^--only: unknown name ""/);
+    expect(usage(['a.mjs', '--accept', 'amsgrad'])).toMatch(/^--accept: unknown name "amsgrad"; expected one of /);
+    expect(usage(['a.mjs', '--runs', '0'])).toBe('--runs must be a number > 0, got "0"');
+    expect(usage(['a.mjs', '--runs', 'Infinity'])).toBe('--runs must be a number > 0, got "Infinity"');
+    expect(usage(['a.mjs', '--runs', ''])).toBe('--runs must be a number > 0, got ""');
+    expect(usage(['a.mjs', '--seed', '2147483648'])).toBe('--seed must be an integer in [-2147483648, 2147483647], got "2147483648"');
+    expect(usage(['a.mjs', '--seed', '0x10'])).toBe('--seed must be an integer in [-2147483648, 2147483647], got "0x10"');
+    expect(usage(['a.mjs', '--timeout', '1.5'])).toBe('--timeout must be a positive integer number of milliseconds, got "1.5"');
+    expect(usage(['a.mjs', '--runs', '1e400'])).toBe('--runs must be a number > 0, got "1e400"');
+    expect(usage(['a.mjs', '--total-timeout=-1'])).toBe('--total-timeout must be a positive integer number of milliseconds, got "-1"');
+    expect(usage(['a.mjs', '--seed', '1', '--seed', '2'])).toBe('--seed given more than once');
+  });
+
+  test('wants exactly one adapter: a module or --exec', () => {
+    expect(usage([])).toBe('missing the adapter: give an adapter module or --exec "<command>"');
+    expect(usage(['a.mjs', 'b.mjs'])).toBe('one adapter module at a time, got 2: "a.mjs" "b.mjs"');
+    expect(usage(['a.mjs', '--exec', 'python3 x.py'])).toBe('give either an adapter module or --exec, not both (got module "a.mjs" and --exec "python3 x.py")');
+    expect(usage(['--exec', ' '])).toBe('--exec needs a command, got ""');
+  });
+});

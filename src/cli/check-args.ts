@@ -1,0 +1,142 @@
+import { parseArgs } from 'node:util';
+import { optimizerRules, scheduleRules } from '../registry.js';
+import type { ConventionId } from '../types.js';
+import { UsageError } from './usage-error.js';
+
+/** The subjects `--only` accepts: the six optimizers and the three schedules (lecture.md sections 1 to 7). */
+export const SUBJECTS: readonly string[] = [...optimizerRules.map((r) => r.name), ...scheduleRules.map((r) => `schedule:${r.name}`)];
+
+/** The convention ids `--accept` accepts: every one some rule can be built with (conventions.md). */
+export const CONVENTION_IDS: readonly ConventionId[] = [...new Set(optimizerRules.flatMap((r) => r.conventions))];
+
+/** What `optimspec check` was asked to do, validated. */
+export interface CheckArgs {
+  help: boolean;
+  /** The adapter module path, or undefined with `exec`. */
+  module?: string;
+  /** The command line of a protocol adapter (`--exec`). */
+  exec?: string;
+  only?: string[];
+  accept: ConventionId[];
+  runs?: number;
+  seed?: number;
+  timeoutMs?: number;
+  totalTimeoutMs?: number;
+  json?: string;
+  junit?: string;
+  markdown?: string;
+  noColor: boolean;
+  quiet: boolean;
+}
+
+const options = {
+  help: { type: 'boolean', short: 'h' },
+  exec: { type: 'string' },
+  only: { type: 'string', multiple: true },
+  accept: { type: 'string', multiple: true },
+  runs: { type: 'string' },
+  seed: { type: 'string' },
+  timeout: { type: 'string' },
+  'total-timeout': { type: 'string' },
+  json: { type: 'string' },
+  junit: { type: 'string' },
+  markdown: { type: 'string' },
+  'no-color': { type: 'boolean' },
+  quiet: { type: 'boolean' },
+} as const;
+
+const repeatable = new Set(['only', 'accept']);
+
+/** Comma lists and repeated flags alike, each name checked against the known ones, duplicates dropped. */
+function names<T extends string>(flag: string, values: readonly string[] | undefined, known: readonly T[]): T[] | undefined {
+  if (values === undefined) return undefined;
+  const out: T[] = [];
+  for (const raw of values.flatMap((v) => v.split(','))) {
+    const name = raw.trim();
+    if (!(known as readonly string[]).includes(name)) {
+      throw new UsageError(`--${flag}: unknown name ${JSON.stringify(name)}; expected one of ${known.join(', ')}`);
+    }
+    if (!out.includes(name as T)) out.push(name as T);
+  }
+  return out;
+}
+
+/** Plain decimal notation only, so that `0x10`, `1_0` or `Infinity` are not read as numbers by accident. */
+const decimal = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
+function number(flag: string, value: string | undefined, check: (n: number) => boolean, what: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = decimal.test(value.trim()) ? Number(value) : Number.NaN;
+  if (!check(n)) throw new UsageError(`--${flag} must be ${what}, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+const isInt32 = (n: number) => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31;
+const isPositiveMs = (n: number) => Number.isSafeInteger(n) && n > 0;
+
+/** Rewords `parseArgs`' errors so that each names the flag and the value (docs/cli.md, exit code 2). */
+function reword(error: Error & { code?: string }): UsageError {
+  const flag = error.message.match(/'(-{1,2}[^' ]+)/)?.[1];
+  if (error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return new UsageError(`unknown option ${flag ?? error.message}`);
+  if (error.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    if (flag && /ambiguous/.test(error.message)) return new UsageError(`${flag} needs a value (if the value starts with "-", write ${flag}=<value>)`);
+    return new UsageError(flag && /argument missing/.test(error.message) ? `${flag} needs a value` : error.message);
+  }
+  if (error.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') return new UsageError(error.message);
+  return new UsageError(error.message);
+}
+
+/**
+ * Parses `optimspec check`'s arguments with `node:util` `parseArgs` and
+ * validates every value; throws a {@link UsageError} naming the flag and the
+ * value for anything wrong.
+ */
+export function parseCheckArgs(argv: readonly string[]): CheckArgs {
+  let parsed: ReturnType<typeof parseArgs<{ args: string[]; options: typeof options; allowPositionals: true; strict: true; tokens: true }>>;
+  try {
+    parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true, tokens: true });
+  } catch (error) {
+    throw reword(error as Error & { code?: string });
+  }
+  const seen = new Set<string>();
+  for (const token of parsed.tokens) {
+    if (token.kind !== 'option' || repeatable.has(token.name)) continue;
+    if (seen.has(token.name)) throw new UsageError(`${token.rawName} given more than once`);
+    seen.add(token.name);
+  }
+  const v = parsed.values;
+  const help = v.help === true;
+  const positionals = parsed.positionals;
+  if (!help) {
+    if (v.exec !== undefined && positionals.length > 0) {
+      throw new UsageError(`give either an adapter module or --exec, not both (got module ${JSON.stringify(positionals[0])} and --exec ${JSON.stringify(v.exec)})`);
+    }
+    if (positionals.length > 1) throw new UsageError(`one adapter module at a time, got ${positionals.length}: ${positionals.map((p) => JSON.stringify(p)).join(' ')}`);
+    if (v.exec === undefined && positionals.length === 0) throw new UsageError('missing the adapter: give an adapter module or --exec "<command>"');
+    if (v.exec !== undefined && v.exec.trim() === '') throw new UsageError('--exec needs a command, got ""');
+  }
+  for (const flag of ['json', 'junit', 'markdown'] as const) {
+    if (v[flag] !== undefined && v[flag].trim() === '') throw new UsageError(`--${flag} needs a file path, got ""`);
+  }
+  const only = names('only', v.only, SUBJECTS);
+  const runs = number('runs', v.runs, (n) => Number.isFinite(n) && n > 0, 'a number > 0');
+  const seed = number('seed', v.seed, isInt32, 'an integer in [-2147483648, 2147483647]');
+  const timeoutMs = number('timeout', v.timeout, isPositiveMs, 'a positive integer number of milliseconds');
+  const totalTimeoutMs = number('total-timeout', v['total-timeout'], isPositiveMs, 'a positive integer number of milliseconds');
+  return {
+    help,
+    ...(positionals[0] === undefined ? {} : { module: positionals[0] }),
+    ...(v.exec === undefined ? {} : { exec: v.exec }),
+    ...(only === undefined ? {} : { only }),
+    accept: names('accept', v.accept, CONVENTION_IDS) ?? [],
+    ...(runs === undefined ? {} : { runs }),
+    ...(seed === undefined ? {} : { seed }),
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    ...(totalTimeoutMs === undefined ? {} : { totalTimeoutMs }),
+    ...(v.json === undefined ? {} : { json: v.json }),
+    ...(v.junit === undefined ? {} : { junit: v.junit }),
+    ...(v.markdown === undefined ? {} : { markdown: v.markdown }),
+    noColor: v['no-color'] === true,
+    quiet: v.quiet === true,
+  };
+}

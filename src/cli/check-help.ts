@@ -1,0 +1,41 @@
+import { CONVENTION_IDS, SUBJECTS } from './check-args.js';
+
+/** `optimspec check --help`: every flag, the exit codes and where the docs are (docs/cli.md has the long form). */
+export const CHECK_HELP = `Usage: optimspec check <adapter-module> [options]
+       optimspec check --exec "<command>" [options]
+
+Checks an optimizer implementation against the CS231n Lecture 7 rules (golden
+fixtures, laws, convention probes) and prints a verdict per optimizer and
+schedule: conforms, deviates (by a named convention), fails, unsupported, error.
+
+  <adapter-module>        a .js, .mjs, .cjs, .ts, .mts or .cts file whose default
+                          export is an adapter { name, dtype, optimizers, create, ... }
+  --exec <command>        run the adapter as a child process speaking the JSON-lines
+                          protocol of docs/protocol.md; started without a shell
+
+Options:
+  --only <subject>        check only these; repeatable or a comma list:
+                          ${SUBJECTS.join(', ')}
+  --accept <convention>   count deviations by this convention as passing; repeatable
+                          or a comma list: ${CONVENTION_IDS.join(', ')}
+  --runs <multiplier>     multiply every law's run count (default 1; e.g. 0.2 or 10)
+  --seed <int>            fast-check seed, a 32-bit integer (default random; the
+                          report prints it, so a failure can be replayed)
+  --timeout <ms>          limit for each call into the adapter
+  --total-timeout <ms>    limit for the whole check
+  --json <path>           write the JSON report (docs/report.schema.json)
+  --junit <path>          write a JUnit XML report (one testsuite per subject)
+  --markdown <path>       write a Markdown summary, e.g. "$GITHUB_STEP_SUMMARY"
+  --no-color              no colours; also when NO_COLOR is set or stdout is not a terminal
+  --quiet                 no progress and no table: only the one-line summary
+  -h, --help              this help
+
+Exit codes:
+  0  every supported subject conforms, or deviates only by accepted conventions
+  1  some subject fails, errors, or deviates by a convention not accepted; nothing
+     was checked; or the adapter module threw while loading or its default export
+     is not an adapter (no report files are written then)
+  2  usage error: unknown option, bad value, adapter module or --exec program not found
+
+Docs: docs/cli.md (examples, CI), docs/report.schema.json, docs/protocol.md.
+`;

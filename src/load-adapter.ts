@@ -1,0 +1,103 @@
+import { stat } from 'node:fs/promises';
+import { extname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Adapter } from './adapter.js';
+import { optimizerRules, scheduleRules } from './registry.js';
+import { describeValue } from './validate.js';
+
+/**
+ * Why an adapter module could not be used: `missing` (no such file) and
+ * `extension` (not a module optimspec can load) are the caller's mistake;
+ * `import` (the module threw while loading) and `invalid` (its default export
+ * is not an adapter) are the adapter's. The CLI maps the first two to exit 2
+ * and the last two to exit 1 (docs/cli.md).
+ */
+export class AdapterLoadError extends Error {
+  override readonly name = 'AdapterLoadError';
+  constructor(
+    message: string,
+    readonly reason: 'missing' | 'extension' | 'import' | 'invalid',
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+const javascript = new Set(['.js', '.mjs', '.cjs']);
+const typescript = new Set(['.ts', '.mts', '.cts']);
+
+function requireNames(source: string, field: string, value: unknown, known: readonly string[]): void {
+  if (!Array.isArray(value)) throw new AdapterLoadError(`${source}: ${field} must be an array of names, got ${describeValue(value)}`, 'invalid');
+  value.forEach((name: unknown, i) => {
+    if (typeof name !== 'string' || !known.includes(name)) {
+      throw new AdapterLoadError(`${source}: ${field}[${i}] must be one of ${known.join(', ')}, got ${describeValue(name)}`, 'invalid');
+    }
+    if (value.indexOf(name) !== i) throw new AdapterLoadError(`${source}: ${field} lists ${JSON.stringify(name)} twice`, 'invalid');
+  });
+}
+
+/**
+ * Checks that a value honours the adapter contract (issue 4) before any check
+ * runs, so that a malformed module gets one clear message naming the field and
+ * the value instead of an `error` verdict per subject.
+ */
+export function validateAdapter(value: unknown, source = 'adapter'): asserts value is Adapter {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    const hint = typeof value === 'function' ? ' (export the adapter object, not a function that makes one)' : '';
+    throw new AdapterLoadError(`${source}: the default export must be an adapter object, got ${describeValue(value)}${hint}`, 'invalid');
+  }
+  const a = value as Record<string, unknown>;
+  if (typeof a.name !== 'string' || a.name.trim() === '') {
+    throw new AdapterLoadError(`${source}: adapter.name must be a non-empty string, got ${describeValue(a.name)}`, 'invalid');
+  }
+  if (a.dtype !== 'float32' && a.dtype !== 'float64') {
+    throw new AdapterLoadError(`${source}: adapter.dtype must be 'float32' or 'float64', got ${describeValue(a.dtype)}`, 'invalid');
+  }
+  requireNames(source, 'adapter.optimizers', a.optimizers, optimizerRules.map((r) => r.name));
+  if (typeof a.create !== 'function') {
+    throw new AdapterLoadError(`${source}: adapter.create must be a function, got ${describeValue(a.create)}`, 'invalid');
+  }
+  if (a.schedules !== undefined) {
+    requireNames(source, 'adapter.schedules', a.schedules, scheduleRules.map((r) => r.name));
+    if ((a.schedules as unknown[]).length > 0 && typeof a.schedule !== 'function') {
+      throw new AdapterLoadError(`${source}: adapter.schedule must be a function when adapter.schedules is not empty, got ${describeValue(a.schedule)}`, 'invalid');
+    }
+  }
+}
+
+/**
+ * Loads a user's adapter module and returns its validated default export.
+ * `.js`, `.mjs` and `.cjs` are imported by Node; `.ts`, `.mts` and `.cts` through
+ * tsx's scoped `tsImport`, so no loader flag or build step is needed.
+ */
+export async function loadAdapter(modulePath: string, cwd: string = process.cwd()): Promise<Adapter> {
+  const file = resolve(cwd, modulePath);
+  const info = await stat(file).catch(() => undefined);
+  if (!info?.isFile()) throw new AdapterLoadError(`adapter module ${JSON.stringify(modulePath)} not found (looked for ${file})`, 'missing');
+  const ext = extname(file).toLowerCase();
+  if (!javascript.has(ext) && !typescript.has(ext)) {
+    throw new AdapterLoadError(`adapter module ${JSON.stringify(modulePath)} must end in .js, .mjs, .cjs, .ts, .mts or .cts, got ${JSON.stringify(ext || '(none)')}`, 'extension');
+  }
+  const url = pathToFileURL(file).href;
+  let mod: Record<string, unknown>;
+  try {
+    if (typescript.has(ext)) {
+      const { tsImport } = await import('tsx/esm/api');
+      mod = await tsImport(url, import.meta.url);
+    } else {
+      mod = await import(url);
+    }
+  } catch (error) {
+    const reason = error instanceof Error ? `${error.name}: ${error.message}` : describeValue(error);
+    throw new AdapterLoadError(`adapter module ${JSON.stringify(modulePath)} failed to load: ${reason}`, 'import', { cause: error });
+  }
+  if (!('default' in mod) || mod.default === undefined) {
+    const names = Object.keys(mod).filter((k) => k !== 'default');
+    throw new AdapterLoadError(
+      `adapter module ${JSON.stringify(modulePath)} has no default export${names.length ? ` (it exports ${names.join(', ')})` : ''}; write \`export default adapter\``,
+      'invalid',
+    );
+  }
+  validateAdapter(mod.default, modulePath);
+  return mod.default;
+}
