@@ -1,0 +1,256 @@
+import { AdapterError } from '../adapter-error.js';
+import type { Adapter } from '../adapter.js';
+import { requireDtype } from '../dtype.js';
+import { loadOptimizerFixtures, loadScheduleFixtures, type OptimizerFixtureFile, type ScheduleFixtureFile } from '../fixtures.js';
+import type { Subject } from '../laws/law.js';
+import { optimizerRules, scheduleRules } from '../registry.js';
+import type { ConventionId, Conventions, OptimizerConfig, OptimizerName, ScheduleName } from '../types.js';
+import { ulpDistance } from '../ulp.js';
+import { shrinkCounterexample } from './counterexample.js';
+import { candidateConventionSets, conventionIds, matchesAll, solveInitialAccumulator } from './diagnose.js';
+import { type GuardedStepper, type GuardOptions, guardAdapter, type MutationRecord, scheduleValues } from './guard.js';
+import { compareScenario, type Mismatch, runScenario, type ScenarioRun } from './run.js';
+import { fixtureScenarios, probeScenarios, randomScenarios, type Scenario } from './scenarios.js';
+import { scheduleBound } from './tolerance.js';
+import type { ConformanceOptions, ConformanceReport, Counterexample, Finding, SubjectResult, Verdict } from './types.js';
+import { optimspecVersion } from './version.js';
+
+/** Defaults sized so that a full in-process check stays within issue 4's 10 seconds. */
+export const CONFORMANCE_DEFAULTS = {
+  stepTimeoutMs: 10_000,
+  totalTimeoutMs: 300_000,
+  /** Drawn scenarios per optimizer at `runs = 1`. */
+  randomScenarios: 4,
+  /** Budget for fast-check's shrinking of one counterexample. */
+  shrinkTimeMs: 3_000,
+} as const;
+
+let fixtureCache: { optimizers: OptimizerFixtureFile[]; schedules: ScheduleFixtureFile[] } | undefined;
+
+function fixtures(): { optimizers: OptimizerFixtureFile[]; schedules: ScheduleFixtureFile[] } {
+  fixtureCache ??= { optimizers: loadOptimizerFixtures(), schedules: loadScheduleFixtures() };
+  return fixtureCache;
+}
+
+/** Every subject, in the registry's (the lecture's) order. */
+export function allSubjects(): Subject[] {
+  return [...optimizerRules.map((r) => r.name), ...scheduleRules.map((r) => `schedule:${r.name}` as const)];
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+interface Context {
+  adapter: Adapter;
+  guard: ReturnType<typeof guardAdapter>;
+  guardOptions: GuardOptions;
+  seed: number;
+  runs: number;
+  onProgress: NonNullable<ConformanceOptions['onProgress']> | undefined;
+}
+
+/**
+ * Checks an implementation against the lecture's rules (issue 4) and returns the
+ * report: per supported optimizer and schedule a verdict, the conventions it
+ * follows, and one finding per check. Never throws because of the adapter: every
+ * misbehaviour is an `error` finding and the run goes on with the next check.
+ */
+export async function checkConformance(adapter: Adapter, options: ConformanceOptions = {}): Promise<ConformanceReport> {
+  const started = Date.now();
+  requireDtype('adapter.dtype', adapter?.dtype);
+  if (!Array.isArray(adapter.optimizers)) throw new TypeError(`adapter.optimizers must be an array of optimizer names, got ${typeof adapter.optimizers}`);
+  const seed = options.seed ?? ((Date.now() ^ (Math.random() * 0x100000000)) | 0);
+  const runs = options.runs ?? 1;
+  if (!(runs > 0 && Number.isFinite(runs))) throw new RangeError(`options.runs must be a positive number, got ${runs}`);
+  const accepted = [...(options.accept ?? [])].sort();
+  const guardOptions: GuardOptions = {
+    stepTimeoutMs: options.stepTimeoutMs ?? CONFORMANCE_DEFAULTS.stepTimeoutMs,
+    deadline: started + (options.totalTimeoutMs ?? CONFORMANCE_DEFAULTS.totalTimeoutMs),
+  };
+  const ctx: Context = { adapter, guard: guardAdapter(adapter, guardOptions), guardOptions, seed, runs, onProgress: options.onProgress };
+  const subjects = allSubjects().filter((s) => options.only === undefined || options.only.includes(s));
+  const results: SubjectResult[] = [];
+  for (const subject of subjects) {
+    const t0 = Date.now();
+    const result = subject.startsWith('schedule:')
+      ? await checkSchedule(ctx, subject.slice('schedule:'.length) as ScheduleName)
+      : await checkOptimizer(ctx, subject as OptimizerName);
+    result.durationMs = Date.now() - t0;
+    results.push(result);
+  }
+  const passed = results.every(
+    (r) => r.verdict === 'conforms' || r.verdict === 'unsupported' || (r.verdict === 'deviates' && r.conventions.every((id) => accepted.includes(id))),
+  );
+  const first = fixtures().optimizers[0];
+  const reportOptions: ConformanceReport['options'] = { runs, seed, accepted };
+  if (options.only !== undefined) reportOptions.only = [...options.only];
+  return {
+    optimspec: { version: optimspecVersion() },
+    adapter: { name: String(adapter.name), dtype: adapter.dtype },
+    fixtures: { provenance: first === undefined ? {} : { ...first.provenance } },
+    options: reportOptions,
+    results,
+    passed,
+    durationMs: Date.now() - started,
+  };
+}
+
+function record(ctx: Context, subject: Subject, findings: Finding[], finding: Finding): void {
+  findings.push(finding);
+  ctx.onProgress?.({ subject, check: finding.check, status: finding.status });
+}
+
+/** The scenarios of one optimizer: golden fixtures of the adapter's dtype, probes, drawn runs. */
+export function scenariosFor(rule: OptimizerName, ctx: Pick<Context, 'adapter' | 'seed' | 'runs'>): Scenario[] {
+  const file = fixtures().optimizers.find((f) => f.rule === rule && f.dtype === ctx.adapter.dtype);
+  return [
+    ...fixtureScenarios(file?.cases ?? []),
+    ...probeScenarios(rule, ctx.adapter.dtype),
+    ...randomScenarios(rule, ctx.adapter.dtype, ctx.seed, Math.max(1, Math.round(CONFORMANCE_DEFAULTS.randomScenarios * ctx.runs))),
+  ];
+}
+
+async function checkOptimizer(ctx: Context, rule: OptimizerName): Promise<SubjectResult> {
+  const subject: Subject = rule;
+  if (!ctx.adapter.optimizers.includes(rule)) return { subject, verdict: 'unsupported', conventions: [], findings: [] };
+  const dtype = ctx.adapter.dtype;
+  const findings: Finding[] = [];
+  const steppers: GuardedStepper[] = [];
+  const create = async (config: OptimizerConfig, x0: number[]): Promise<GuardedStepper> => {
+    const stepper = await ctx.guard.createGuarded(config, x0);
+    steppers.push(stepper);
+    return stepper;
+  };
+
+  // (a) fixtures, (c) learning-rate changes and instance independence, (d) probes, and drawn runs.
+  const runs: ScenarioRun[] = [];
+  const failing: { run: ScenarioRun; finding: Finding; instance: number; mismatch: Mismatch }[] = [];
+  for (const scenario of scenariosFor(rule, ctx)) {
+    let run: ScenarioRun;
+    try {
+      run = await runScenario(create, scenario, dtype);
+    } catch (error) {
+      record(ctx, subject, findings, { check: scenario.id, status: 'error', message: message(error) });
+      continue;
+    }
+    runs.push(run);
+    const compared = compareScenario(run, dtype, {});
+    if (compared.mismatch === undefined) {
+      const skipped = compared.unchecked > 0 ? `; ${compared.unchecked} value(s) beyond a finite bound not compared` : '';
+      record(ctx, subject, findings, { check: scenario.id, status: 'pass', message: `${compared.compared} values within the derived bound${skipped}` });
+    } else {
+      const m = compared.mismatch;
+      const finding: Finding = {
+        check: scenario.id,
+        status: 'fail',
+        message: `${scenario.purpose}: step ${m.step}, coordinate ${m.coordinate}${run.instances.length > 1 ? ` of instance ${compared.instance + 1}` : ''}: expected ${m.expected}, got ${m.actual} (relative error ${m.relativeError.toPrecision(3)}, ${m.ulp} ulp)`,
+        counterexample: { ...m, config: scenario.config },
+      };
+      failing.push({ run, finding, instance: compared.instance, mismatch: m });
+      record(ctx, subject, findings, finding);
+    }
+  }
+
+  const mutations: MutationRecord[] = steppers.flatMap((s) => s.mutations);
+  const immutability: Finding =
+    mutations.length === 0
+      ? { check: 'immutability', status: 'pass', message: 'no x0 or gradient handed to the adapter was modified' }
+      : {
+          check: 'immutability',
+          status: 'fail',
+          message: `the adapter modified the ${mutations[0]!.operation === 'create' ? 'x0' : 'gradient'} it was given (${mutations.length} time(s)); the first at step ${mutations[0]!.step + 1}, coordinate ${mutations[0]!.coordinate}: ${mutations[0]!.before} became ${mutations[0]!.after}`,
+          counterexample: { step: mutations[0]!.step + 1, coordinate: mutations[0]!.coordinate, expected: mutations[0]!.before, actual: mutations[0]!.after },
+        };
+  record(ctx, subject, findings, immutability);
+
+  if (findings.some((f) => f.status === 'error')) return { subject, verdict: 'error', conventions: [], findings };
+  if (failing.length === 0 && immutability.status === 'pass') return { subject, verdict: 'conforms', conventions: [], findings };
+
+  // Diagnosis: a convention set that explains every failing check, with nothing else wrong.
+  if (immutability.status === 'pass') {
+    const explained = diagnose(rule, runs, dtype);
+    if (explained !== undefined) {
+      const ids = conventionIds(explained);
+      const detail = ids.map((id) => (id === 'initial-accumulator' ? `initial-accumulator = ${explained[id]}` : id)).join(' + ');
+      for (const { finding } of failing) {
+        finding.status = 'explained';
+        finding.conventions = ids;
+        finding.message = `explained by ${detail}: ${finding.message}`;
+      }
+      return { subject, verdict: 'deviates', conventions: ids, findings };
+    }
+  }
+
+  // fails: shrink the first failing run to a minimal counterexample.
+  const primary = failing[0];
+  if (primary !== undefined) {
+    const instance = primary.run.instances[primary.instance]!;
+    try {
+      const counterexample = await shrinkCounterexample(instance, primary.mismatch, {
+        create: (config, x0) => ctx.guard.createGuarded(config, x0),
+        dtype,
+        seed: ctx.seed,
+        timeLimitMs: CONFORMANCE_DEFAULTS.shrinkTimeMs,
+      });
+      primary.finding.counterexample = counterexample;
+      primary.finding.message += `; shrunk to ${counterexample.gradients?.length ?? 0} step(s) of ${counterexample.x0?.length ?? 0} coordinate(s)`;
+    } catch (error) {
+      if (!(error instanceof AdapterError)) throw error;
+    }
+  }
+  return { subject, verdict: 'fails', conventions: [], findings };
+}
+
+/**
+ * The smallest convention set (conventions.md) under which every recorded run
+ * matches the reference built with it, or undefined. The initial accumulator is
+ * also solved from the first step of the tiny-gradient probe.
+ */
+function diagnose(rule: OptimizerName, runs: readonly ScenarioRun[], dtype: 'float32' | 'float64'): Conventions | undefined {
+  const tiny = runs.find((r) => r.scenario.id === 'probe:tiny-gradients');
+  const solved = tiny === undefined ? [] : [solveInitialAccumulator(tiny, false), solveInitialAccumulator(tiny, true)].filter((v): v is number => v !== undefined);
+  for (const conventions of candidateConventionSets(rule, solved)) {
+    if (matchesAll(runs, dtype, conventions)) return conventions;
+  }
+  return undefined;
+}
+
+async function checkSchedule(ctx: Context, name: ScheduleName): Promise<SubjectResult> {
+  const subject: Subject = `schedule:${name}`;
+  if (!(ctx.adapter.schedules ?? []).includes(name) || typeof ctx.adapter.schedule !== 'function') {
+    return { subject, verdict: 'unsupported', conventions: [], findings: [] };
+  }
+  const findings: Finding[] = [];
+  const file = fixtures().schedules.find((f) => f.schedule === name);
+  for (const c of file?.cases ?? []) {
+    const check = `fixture:${c.id}`;
+    let values: Float64Array;
+    try {
+      values = await scheduleValues(ctx.adapter, c.config, c.t, ctx.guardOptions);
+    } catch (error) {
+      record(ctx, subject, findings, { check, status: 'error', message: message(error) });
+      continue;
+    }
+    const k = c.t.findIndex((t, i) => !(Math.abs(values[i]! - c.values[i]!) <= scheduleBound(c.config, ctx.adapter.dtype, t, c.values[i]!)));
+    if (k < 0) {
+      record(ctx, subject, findings, { check, status: 'pass', message: `${c.t.length} values within the derived bound` });
+      continue;
+    }
+    const t = c.t[k]!;
+    const expected = c.values[k]!;
+    const actual = values[k]!;
+    const counterexample: Counterexample = {
+      config: c.config,
+      step: t,
+      expected,
+      actual,
+      relativeError: Math.abs(actual - expected) / Math.abs(expected),
+      ulp: ulpDistance(actual, expected, 'float64'),
+      tolerance: `|actual - expected| <= ${scheduleBound(c.config, ctx.adapter.dtype, t, expected).toPrecision(3)} (src/conformance/tolerance.ts scheduleBound)`,
+    };
+    record(ctx, subject, findings, { check, status: 'fail', message: `first wrong at t = ${t} (t counted from 0): expected ${expected}, got ${actual}`, counterexample });
+  }
+  const verdict: Verdict = findings.some((f) => f.status === 'error') ? 'error' : findings.some((f) => f.status === 'fail') ? 'fails' : 'conforms';
+  return { subject, verdict, conventions: [] as ConventionId[], findings };
+}

@@ -1,0 +1,70 @@
+import { optimizerRule } from '../registry.js';
+import type { ConventionId, Conventions, Dtype, OptimizerName } from '../types.js';
+import { compareScenario, type ScenarioRun } from './run.js';
+
+/** Initial accumulator values libraries use (conventions.md: 0.1 in TF.js, Keras, optax) and small ones seen in hand-written code. */
+export const ACCUMULATOR_CANDIDATES: readonly number[] = [0.1, 0.01, 1e-8, 1];
+
+/** The convention ids a convention set switches on, sorted. */
+export function conventionIds(conventions: Conventions): ConventionId[] {
+  return (Object.keys(conventions) as ConventionId[]).filter((id) => conventions[id] !== undefined && conventions[id] !== false).sort();
+}
+
+/**
+ * Solves AdaGrad's / RMSProp's initial accumulator from a first step (issue 4:
+ * "or solve for it from the first step"). With `s1 = a + g^2` (AdaGrad) or
+ * `s1 = d a + (1 - d) g^2` (RMSProp) and `x1 = x0 - lr g / D`, where
+ * `D = sqrt(s1) + eps` (or `sqrt(s1 + eps)` inside), `D = lr g / (x0 - x1)`.
+ * Returns the median over coordinates with a usable first step, or undefined.
+ */
+export function solveInitialAccumulator(run: ScenarioRun, inside: boolean): number | undefined {
+  const instance = run.instances[0];
+  const config = run.scenario.config;
+  if (instance === undefined || instance.xs.length === 0 || (config.optimizer !== 'adagrad' && config.optimizer !== 'rmsprop')) return undefined;
+  const lr = instance.learningRates?.[0] ?? config.learningRate;
+  const solved: number[] = [];
+  for (let i = 0; i < instance.x0.length; i++) {
+    const g = instance.gradients[0]![i]!;
+    const step = instance.x0[i]! - instance.xs[0]![i]!;
+    if (g === 0 || step === 0 || !Number.isFinite(step)) continue;
+    const D = (lr * g) / step;
+    const s1 = inside ? D * D - config.epsilon : (D - config.epsilon) ** 2;
+    const a = config.optimizer === 'adagrad' ? s1 - g * g : (s1 - (1 - config.decayRate) * g * g) / config.decayRate;
+    if (Number.isFinite(a) && a > 0) solved.push(a);
+  }
+  if (solved.length === 0) return undefined;
+  solved.sort((p, q) => p - q);
+  const median = solved[Math.floor(solved.length / 2)]!;
+  // Snap to two significant digits: library defaults are round numbers, and the solved value carries float32 noise.
+  return Number(median.toPrecision(2));
+}
+
+/**
+ * The convention sets to try for a rule, smallest first: each convention alone,
+ * then pairs (issue 4: "and small combinations"). `initial-accumulator` is tried
+ * with the {@link ACCUMULATOR_CANDIDATES} and with `solved`, when given.
+ */
+export function candidateConventionSets(rule: OptimizerName, solved: readonly number[] = []): Conventions[] {
+  const ids = optimizerRule(rule).conventions;
+  const accumulators = [...new Set([...solved, ...ACCUMULATOR_CANDIDATES])];
+  const singles: Conventions[][] = ids.map((id) => (id === 'initial-accumulator' ? accumulators.map((a) => ({ [id]: a })) : [{ [id]: true }]));
+  const out: Conventions[] = singles.flat();
+  for (let p = 0; p < singles.length; p++) {
+    for (let q = p + 1; q < singles.length; q++) {
+      for (const a of singles[p]!) {
+        for (const b of singles[q]!) {
+          const both = { ...a, ...b };
+          // conventions.md: epsilon-hat already folds the bias correction, so it cannot go with no-bias-correction.
+          if (both['epsilon-hat'] === true && both['no-bias-correction'] === true) continue;
+          out.push(both);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** Whether every scenario run passes against the reference built with `conventions`. */
+export function matchesAll(runs: readonly ScenarioRun[], dtype: Dtype, conventions: Conventions): boolean {
+  return runs.every((run) => compareScenario(run, dtype, conventions).mismatch === undefined);
+}

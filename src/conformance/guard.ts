@@ -1,0 +1,199 @@
+import { AdapterError } from '../adapter-error.js';
+import type { Adapter, Stepper } from '../adapter.js';
+import type { OptimizerConfig, ScheduleConfig } from '../types.js';
+import { describeValue } from '../validate.js';
+
+/** Limits for every call into an implementation under test. */
+export interface GuardOptions {
+  /** Per adapter call, in milliseconds. */
+  stepTimeoutMs: number;
+  /** Epoch milliseconds after which every call fails at once (the overall timeout). */
+  deadline: number;
+}
+
+/** A mutation of the checker's own arrays that an adapter made (issue 4: inputs are never mutated). */
+export interface MutationRecord {
+  operation: 'create' | 'step';
+  /** Step index (0-based) within this instance, for `step`. */
+  step: number;
+  coordinate: number;
+  before: number;
+  after: number;
+}
+
+/** A stepper whose answers are validated copies; see {@link guardAdapter}. */
+export interface GuardedStepper {
+  step(grad: ArrayLike<number>, learningRate?: number): Promise<Float64Array>;
+  /** Uses the adapter's batched `steps` when it has one (issue 4: batched steps for speed). */
+  steps(grads: readonly ArrayLike<number>[], learningRates?: readonly (number | undefined)[]): Promise<Float64Array[]>;
+  dispose(): Promise<void>;
+  /** Mutations of the inputs handed to this instance, in order. */
+  readonly mutations: readonly MutationRecord[];
+}
+
+/**
+ * Runs `work` under the per-call timeout and the overall deadline, turning a
+ * throw, a rejection or a timeout into an {@link AdapterError} with the adapter's
+ * own message. A synchronous infinite loop in an in-process adapter cannot be
+ * interrupted by JavaScript; only asynchronous hangs time out.
+ */
+export async function guarded<T>(operation: string, options: GuardOptions, work: () => T | Promise<T>): Promise<T> {
+  const remaining = options.deadline - Date.now();
+  if (remaining <= 0) throw new AdapterError(`the overall timeout expired before ${operation}`, operation);
+  const limit = Math.min(options.stepTimeoutMs, remaining);
+  const overall = limit < options.stepTimeoutMs;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const what = overall ? 'the overall timeout expired' : `no answer within ${options.stepTimeoutMs} ms`;
+      reject(new AdapterError(`${operation}: ${what}`, operation));
+    }, limit);
+  });
+  try {
+    return await Promise.race([Promise.resolve().then(work), timeout]);
+  } catch (error) {
+    if (error instanceof AdapterError) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    throw new AdapterError(`${operation} threw: ${message}`, operation, { cause: error });
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Copies an adapter's answer after checking it is an array-like of `size` numbers (NaN and infinities are numbers). */
+export function copyParameters(value: unknown, size: number, operation: string): Float64Array {
+  if (typeof value !== 'object' || value === null || typeof (value as { length?: unknown }).length !== 'number') {
+    throw new AdapterError(`${operation} returned ${describeValue(value)}, expected an array-like of ${size} numbers`, operation);
+  }
+  const array = value as ArrayLike<unknown>;
+  if (array.length !== size) throw new AdapterError(`${operation} returned length ${array.length}, expected ${size}`, operation);
+  const copy = new Float64Array(size);
+  for (let i = 0; i < size; i++) {
+    const v = array[i];
+    if (typeof v !== 'number') throw new AdapterError(`${operation} returned ${describeValue(v)} at index ${i}, expected a number`, operation);
+    copy[i] = v;
+  }
+  return copy;
+}
+
+function firstChange(pristine: ArrayLike<number>, handed: Float64Array): number {
+  for (let i = 0; i < handed.length; i++) if (!Object.is(pristine[i], handed[i])) return i;
+  return -1;
+}
+
+/**
+ * Wraps an adapter so that the checker never trusts it (issue 4): every call gets
+ * fresh copies of `x0` and the gradient, every answer is validated and copied at
+ * once (an adapter may return its own buffer and change it later), every call has
+ * a timeout, and every misbehaviour becomes an {@link AdapterError}. Mutations of
+ * the handed copies are recorded, not thrown: they are a finding of their own.
+ */
+export function guardAdapter(adapter: Adapter, options: GuardOptions): Adapter & { createGuarded(config: OptimizerConfig, x0: ArrayLike<number>): Promise<GuardedStepper> } {
+  async function createGuarded(config: OptimizerConfig, x0: ArrayLike<number>): Promise<GuardedStepper> {
+    const size = x0.length;
+    const handedX0 = Float64Array.from(x0);
+    const configCopy = structuredClone(config);
+    const inner = await guarded<Stepper>('create', options, () => adapter.create(configCopy, handedX0));
+    if (typeof inner !== 'object' || inner === null || typeof inner.step !== 'function') {
+      throw new AdapterError(`create returned ${describeValue(inner)}, expected an object with a step method`, 'create');
+    }
+    const mutations: MutationRecord[] = [];
+    const x0Changed = firstChange(x0, handedX0);
+    if (x0Changed >= 0) mutations.push({ operation: 'create', step: 0, coordinate: x0Changed, before: x0[x0Changed]!, after: handedX0[x0Changed]! });
+    let count = 0;
+    const noteMutation = (pristine: ArrayLike<number>, handed: Float64Array, step: number): void => {
+      const i = firstChange(pristine, handed);
+      if (i >= 0) mutations.push({ operation: 'step', step, coordinate: i, before: pristine[i]!, after: handed[i]! });
+    };
+    const guardedStepper: GuardedStepper = {
+      mutations,
+      async step(grad, learningRate) {
+        const handed = Float64Array.from(grad);
+        const index = count++;
+        const out = await guarded('step', options, () => (learningRate === undefined ? inner.step(handed) : inner.step(handed, learningRate)));
+        const copy = copyParameters(out, size, 'step');
+        noteMutation(grad, handed, index);
+        return copy;
+      },
+      async steps(grads, learningRates) {
+        if (typeof inner.steps !== 'function') {
+          const xs: Float64Array[] = [];
+          for (let k = 0; k < grads.length; k++) xs.push(await guardedStepper.step(grads[k]!, learningRates?.[k]));
+          return xs;
+        }
+        const handed = grads.map((g) => Float64Array.from(g));
+        const first = count;
+        count += grads.length;
+        const rates = learningRates === undefined ? undefined : [...learningRates];
+        const batch = inner.steps.bind(inner);
+        const out = await guarded('steps', options, () => (rates === undefined ? batch(handed) : batch(handed, rates)));
+        if (!Array.isArray(out) || out.length !== grads.length) {
+          throw new AdapterError(`steps returned ${describeValue(out)}, expected an array of ${grads.length} parameter vectors`, 'steps');
+        }
+        const xs = out.map((x) => copyParameters(x, size, 'steps'));
+        for (let k = 0; k < grads.length; k++) noteMutation(grads[k]!, handed[k]!, first + k);
+        return xs;
+      },
+      async dispose() {
+        if (typeof inner.dispose === 'function') await guarded('dispose', options, () => inner.dispose?.());
+      },
+    };
+    return guardedStepper;
+  }
+
+  const wrapped: Adapter & { createGuarded: typeof createGuarded } = {
+    name: adapter.name,
+    dtype: adapter.dtype,
+    optimizers: adapter.optimizers,
+    createGuarded,
+    async create(config, x0) {
+      const stepper = await createGuarded(config, x0);
+      return {
+        step: (grad, learningRate) => stepper.step(grad, learningRate),
+        steps: (grads, learningRates) => stepper.steps(grads, learningRates),
+        dispose: () => stepper.dispose(),
+      };
+    },
+  };
+  if (adapter.schedules !== undefined) wrapped.schedules = adapter.schedules;
+  const schedule = adapter.schedule;
+  if (typeof schedule === 'function') {
+    wrapped.schedule = (config: ScheduleConfig) => guardedSchedule(adapter, schedule, config);
+  }
+  return wrapped;
+}
+
+/**
+ * A schedule function is synchronous in the adapter contract, so each value is
+ * validated but cannot be timed out on its own; {@link scheduleValues} puts the
+ * whole evaluation under the timeouts.
+ */
+function guardedSchedule(adapter: Adapter, schedule: NonNullable<Adapter['schedule']>, config: ScheduleConfig): (t: number) => number {
+  let fn: (t: number) => number;
+  try {
+    fn = schedule.call(adapter, structuredClone(config));
+  } catch (error) {
+    throw new AdapterError(`schedule threw: ${error instanceof Error ? error.message : String(error)}`, 'schedule', { cause: error });
+  }
+  if (typeof fn !== 'function') throw new AdapterError(`schedule returned ${describeValue(fn)}, expected a function of t`, 'schedule');
+  return (t: number) => {
+    let v: unknown;
+    try {
+      v = fn(t);
+    } catch (error) {
+      throw new AdapterError(`schedule(${t}) threw: ${error instanceof Error ? error.message : String(error)}`, 'schedule', { cause: error });
+    }
+    if (typeof v !== 'number') throw new AdapterError(`schedule(${t}) returned ${describeValue(v)}, expected a number`, 'schedule');
+    return v;
+  };
+}
+
+/** Evaluates an adapter's schedule at every `t`, under the timeouts. */
+export async function scheduleValues(adapter: Adapter, config: ScheduleConfig, ts: readonly number[], options: GuardOptions): Promise<Float64Array> {
+  const schedule = adapter.schedule;
+  if (typeof schedule !== 'function') throw new AdapterError('the adapter lists schedules but has no schedule method', 'schedule');
+  return guarded('schedule', options, () => {
+    const fn = guardedSchedule(adapter, schedule, config);
+    return Float64Array.from(ts, (t) => fn(t));
+  });
+}

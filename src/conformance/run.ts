@@ -1,0 +1,161 @@
+import { createOptimizer } from '../create.js';
+import { allocate } from '../dtype.js';
+import { landscapeGradient } from '../landscape.js';
+import type { Conventions, Dtype, OptimizerConfig } from '../types.js';
+import { sameBits, ulpDistance } from '../ulp.js';
+import type { GuardedStepper } from './guard.js';
+import type { Scenario } from './scenarios.js';
+import { boundedTrajectory } from './tolerance.js';
+import type { Counterexample } from './types.js';
+
+/** The inputs of one instance's run, as the implementation received them, and its answers. */
+export interface InstanceRun {
+  config: OptimizerConfig;
+  x0: number[];
+  gradients: Float64Array[];
+  learningRates?: (number | undefined)[];
+  /** Parameters after every step, as returned (copied by the guard). */
+  xs: Float64Array[];
+}
+
+/** What a scenario produced: one run per instance. */
+export interface ScenarioRun {
+  scenario: Scenario;
+  instances: InstanceRun[];
+}
+
+/** Where an implementation's answer parts from a reference by more than the derived bound. */
+export type Mismatch = Required<Pick<Counterexample, 'step' | 'coordinate' | 'expected' | 'actual' | 'relativeError' | 'ulp' | 'tolerance'>>;
+
+function asRun(scenario: Scenario, x0: number[], gradients: Float64Array[], xs: Float64Array[]): InstanceRun {
+  const run: InstanceRun = { config: scenario.config, x0, gradients, xs };
+  if (scenario.learningRates !== undefined) run.learningRates = scenario.learningRates;
+  return run;
+}
+
+/**
+ * Drives an implementation through a scenario. Open loop uses the batched
+ * `steps` (one call); closed loop computes `dx` with `landscapeGradient` in the
+ * implementation's dtype at the iterate it returned, one step at a time.
+ */
+export async function runScenario(create: (config: OptimizerConfig, x0: number[]) => Promise<GuardedStepper>, scenario: Scenario, dtype: Dtype): Promise<ScenarioRun> {
+  const { config, x0 } = scenario;
+  if (scenario.second !== undefined) {
+    const a = await create(config, x0);
+    const b = await create(config, scenario.second.x0);
+    const ga = scenario.gradients!.map((g) => Float64Array.from(g));
+    const gb = scenario.second.gradients.map((g) => Float64Array.from(g));
+    const xa: Float64Array[] = [];
+    const xb: Float64Array[] = [];
+    for (let k = 0; k < Math.max(ga.length, gb.length); k++) {
+      if (k < ga.length) xa.push(await a.step(ga[k]!));
+      if (k < gb.length) xb.push(await b.step(gb[k]!));
+    }
+    await a.dispose();
+    await b.dispose();
+    return { scenario, instances: [asRun(scenario, x0, ga, xa), { config, x0: scenario.second.x0, gradients: gb, xs: xb }] };
+  }
+  const stepper = await create(config, x0);
+  try {
+    if (scenario.gradients !== undefined) {
+      const grads = scenario.gradients.map((g) => Float64Array.from(g));
+      const xs = await stepper.steps(grads, scenario.learningRates);
+      return { scenario, instances: [asRun(scenario, x0, grads, xs)] };
+    }
+    const closed = scenario.closed!;
+    const grads: Float64Array[] = [];
+    const xs: Float64Array[] = [];
+    let x: ArrayLike<number> = allocate(dtype, x0.length).map((_, i) => x0[i]!);
+    for (let t = 0; t < closed.steps; t++) {
+      const dx = allocate(dtype, x0.length);
+      landscapeGradient(closed.landscape, x, t, dx, dtype);
+      const g = Float64Array.from(dx);
+      grads.push(g);
+      const next = await stepper.step(g, scenario.learningRates?.[t]);
+      xs.push(next);
+      x = next;
+    }
+    return { scenario, instances: [asRun(scenario, x0, grads, xs)] };
+  } finally {
+    await stepper.dispose();
+  }
+}
+
+/** The reference's answers to the same inputs: float64 (expected values) and the declared dtype (bit-exact shortcut). */
+export function referenceRun(run: InstanceRun, dtype: Dtype, conventions: Conventions): { f64: Float64Array[]; own: Float64Array[] } {
+  // referenceAdapter({ dtype, conventions }) without the adapter wrapper: the same rule, synchronously.
+  const play = (d: Dtype): Float64Array[] => {
+    const x = allocate(d, run.x0.length);
+    x.set(run.x0);
+    const optimizer = createOptimizer(run.config, { size: x.length, dtype: d, conventions });
+    return run.gradients.map((g, k) => {
+      optimizer.step(x, g, run.learningRates?.[k]);
+      return Float64Array.from(x);
+    });
+  };
+  return { f64: play('float64'), own: dtype === 'float64' ? [] : play(dtype) };
+}
+
+/**
+ * Compares one instance's answers with the reference built with `conventions`
+ * (the lecture's rule when empty). A value passes when it is bit-identical to the
+ * reference in the declared dtype (NumPy's own result), or within the running
+ * error bound of tolerance.ts of the float64 reference. A non-finite reference
+ * value must be matched exactly (NaN by NaN, an infinity by itself). Returns the
+ * first failing step and coordinate, or undefined; `unchecked` counts values whose
+ * bound became infinite (beyond the dtype's range, or a denominator lost in error).
+ */
+export function compareRun(run: InstanceRun, dtype: Dtype, conventions: Conventions): { mismatch?: Mismatch; unchecked: number; compared: number } {
+  const { f64, own } = referenceRun(run, dtype, conventions);
+  const bounded = boundedTrajectory(run.config, conventions, dtype, run.x0, run.gradients, run.learningRates);
+  let unchecked = 0;
+  let compared = 0;
+  for (let k = 0; k < run.xs.length; k++) {
+    const actual = run.xs[k]!;
+    for (let i = 0; i < actual.length; i++) {
+      const a = actual[i]!;
+      const expected = f64[k]![i]!;
+      compared++;
+      if (own.length > 0 && sameBits(a, own[k]![i]!)) continue;
+      const bound = bounded.bound[k]![i]!;
+      let ok: boolean;
+      if (!Number.isFinite(expected)) ok = sameBits(a, expected);
+      else if (!(bound < Number.POSITIVE_INFINITY)) {
+        unchecked++;
+        ok = true;
+      } else ok = Math.abs(a - expected) <= bound;
+      if (!ok) {
+        const round = dtype === 'float32' ? Math.fround : (v: number) => v;
+        return {
+          mismatch: {
+            step: k + 1,
+            coordinate: i,
+            expected,
+            actual: a,
+            relativeError: Math.abs(a - expected) / Math.abs(expected),
+            ulp: ulpDistance(round(a), round(expected), dtype),
+            tolerance: Number.isFinite(expected)
+              ? `|actual - expected| <= ${bound.toPrecision(3)}: running error bound for ${dtype} (u = 2^${dtype === 'float32' ? -24 : -53}) after ${k + 1} steps (src/conformance/tolerance.ts)`
+              : 'a non-finite reference value must be matched exactly',
+          },
+          unchecked,
+          compared,
+        };
+      }
+    }
+  }
+  return { unchecked, compared };
+}
+
+/** Compares every instance of a scenario run; the first mismatch wins. */
+export function compareScenario(run: ScenarioRun, dtype: Dtype, conventions: Conventions): { mismatch?: Mismatch; instance: number; unchecked: number; compared: number } {
+  let unchecked = 0;
+  let compared = 0;
+  for (let j = 0; j < run.instances.length; j++) {
+    const result = compareRun(run.instances[j]!, dtype, conventions);
+    unchecked += result.unchecked;
+    compared += result.compared;
+    if (result.mismatch !== undefined) return { mismatch: result.mismatch, instance: j, unchecked, compared };
+  }
+  return { instance: -1, unchecked, compared };
+}

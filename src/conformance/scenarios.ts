@@ -1,0 +1,188 @@
+import fc from 'fast-check';
+import type { OptimizerFixtureCase } from '../fixtures.js';
+import type { LandscapeSpec } from '../landscape.js';
+import { LECTURE_EPSILON } from '../presets.js';
+import type { Dtype, OptimizerConfig, OptimizerName } from '../types.js';
+
+/**
+ * One run of an optimizer the checker drives an implementation through. Open loop:
+ * the gradients are given. Closed loop: the checker computes `dx` at the
+ * implementation's own iterates on a landscape (lecture.md section 8). Two
+ * instances interleaved (issue 4: instance independence): `second` runs beside
+ * the first, one step each in turn, and each must follow its own reference.
+ */
+export interface Scenario {
+  /** Finding id, e.g. `fixture:adam/float32/open/tiny-0`, `probe:tiny-gradients`. */
+  id: string;
+  config: OptimizerConfig;
+  x0: number[];
+  gradients?: number[][];
+  closed?: { landscape: LandscapeSpec; steps: number };
+  /** The learning rate of every step when it changes (undefined: unchanged). */
+  learningRates?: (number | undefined)[];
+  second?: { x0: number[]; gradients: number[][] };
+  /** Why this run is here: what it can expose. */
+  purpose: string;
+}
+
+/** The golden fixture cases of the lecture's own rule (no convention), as scenarios. */
+export function fixtureScenarios(cases: readonly OptimizerFixtureCase[]): Scenario[] {
+  return cases
+    .filter((c) => Object.keys(c.conventions).length === 0)
+    .map((c) => {
+      const scenario: Scenario = { id: `fixture:${c.id}`, config: c.config, x0: c.x0, purpose: `golden fixture (${c.regime})` };
+      if (c.loop.kind === 'open') scenario.gradients = c.loop.gradients;
+      else scenario.closed = { landscape: c.loop.landscape, steps: c.loop.steps };
+      if (c.learningRates !== undefined) scenario.learningRates = c.learningRates;
+      return scenario;
+    });
+}
+
+/** A config of `rule` with the lecture's typical values (lecture.md; presets.ts) and the given learning rate / epsilon. */
+export function typicalConfig(rule: OptimizerName, learningRate: number, epsilon: number = LECTURE_EPSILON): OptimizerConfig {
+  switch (rule) {
+    case 'sgd':
+      return { optimizer: 'sgd', learningRate };
+    case 'momentum':
+    case 'nesterov':
+      return { optimizer: rule, learningRate, rho: 0.9 };
+    case 'adagrad':
+      return { optimizer: 'adagrad', learningRate, epsilon };
+    case 'rmsprop':
+      return { optimizer: 'rmsprop', learningRate, decayRate: 0.9, epsilon };
+    case 'adam':
+      return { optimizer: 'adam', learningRate, beta1: 0.9, beta2: 0.999, epsilon };
+  }
+}
+
+/** A deterministic gradient table: `rows` steps of `cols` coordinates from a small LCG (no I/O, no global RNG). */
+function table(rows: number, cols: number, seed: number, scale: (col: number) => number, round: (v: number) => number): number[][] {
+  let s = seed >>> 0 || 1;
+  const next = (): number => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32 - 0.5;
+  };
+  return Array.from({ length: rows }, () => Array.from({ length: cols }, (_, c) => round(2 * next() * scale(c))));
+}
+
+/**
+ * The probes of issue 4 (d): inputs on which the known conventions
+ * (conventions.md) and the listed bugs show. Values are rounded to the dtype so
+ * that a float32 implementation receives exactly what the reference does.
+ */
+export function probeScenarios(rule: OptimizerName, dtype: Dtype): Scenario[] {
+  const r = dtype === 'float32' ? Math.fround : (v: number) => v;
+  const adaptive = rule === 'adagrad' || rule === 'rmsprop' || rule === 'adam';
+  const lr = rule === 'adam' ? 1e-3 : rule === 'sgd' || rule === 'adagrad' ? 0.1 : 0.01;
+  const x0 = [0.5, -1.25, 2, 0.75].map(r);
+  const ordinary = table(12, 4, 7, (c) => [1, 0.5, 2, 0.25][c]!, r);
+  const out: Scenario[] = [
+    { id: 'probe:ordinary', config: typicalConfig(rule, lr), x0, gradients: ordinary, purpose: 'ordinary gradients, the lecture\'s typical hyperparameters' },
+    {
+      // sqrt(1e-7) = 3.2e-4: epsilon placement and an initial accumulator dominate below it (conventions.md).
+      id: 'probe:tiny-gradients',
+      config: typicalConfig(rule, lr),
+      x0,
+      gradients: table(6, 4, 11, (c) => [1e-3, 3e-4, 1e-5, 1e-7][c]!, r).map((row) => row.map((v, c) => (v === 0 ? r([1e-3, 3e-4, 1e-5, 1e-7][c]!) : v))),
+      purpose: '|g| near and below sqrt(eps), first steps t = 1..6: epsilon placement, epsilon-hat, initial accumulator',
+    },
+    {
+      id: 'probe:lr-changes',
+      config: typicalConfig(rule, lr),
+      x0,
+      gradients: ordinary,
+      learningRates: [undefined, undefined, undefined, lr / 2, undefined, undefined, lr / 10, undefined, lr * 3, undefined, undefined, lr].map((v) => (v === undefined ? v : r(v))),
+      purpose: 'learning rate changed between steps: where the learning rate sits relative to the velocity (lr-placement)',
+    },
+    {
+      id: 'probe:zeros-then-gradients',
+      config: typicalConfig(rule, lr),
+      x0,
+      gradients: [...table(3, 4, 0, () => 0, r).map((row) => row.map(() => 0)), ...table(5, 4, 13, () => 1, r)],
+      purpose: 'non-zero gradients after zero ones: state initialisation and step counters',
+    },
+    {
+      id: 'probe:long',
+      config: typicalConfig(rule, lr),
+      x0,
+      gradients: table(300, 4, 17, (c) => [1, 1e-2, 10, 1e-4][c]!, r),
+      purpose: '300 steps at mixed scales: accumulated rounding (float32 against float64), counter drift',
+    },
+    {
+      id: 'probe:independence',
+      config: typicalConfig(rule, lr),
+      x0,
+      gradients: table(6, 4, 19, () => 1, r),
+      second: { x0: [3, -2, 0.25, 1].map(r), gradients: table(6, 4, 23, () => 10, r) },
+      purpose: 'two instances stepped in turn must not share state (instance independence)',
+    },
+  ];
+  if (adaptive) {
+    out.push({
+      id: 'probe:large-epsilon',
+      config: typicalConfig(rule, lr, 0.25),
+      x0,
+      gradients: table(6, 4, 29, (c) => [1, 0.1, 0.5, 0.01][c]!, r),
+      purpose: 'a large epsilon makes its placement visible with ordinary gradients',
+    });
+  }
+  return out;
+}
+
+/** A finite double of the dtype, at scales from 1e-6 to 1e3, with exact zeros and -0 on purpose. */
+export function gradientValue(dtype: Dtype): fc.Arbitrary<number> {
+  const r = dtype === 'float32' ? Math.fround : (v: number) => v;
+  return fc.oneof(
+    { weight: 8, arbitrary: fc.double({ min: -4, max: 4, noNaN: true, noDefaultInfinity: true }).map(r) },
+    { weight: 2, arbitrary: fc.tuple(fc.double({ min: 1, max: 10, noNaN: true }), fc.integer({ min: -6, max: 3 }), fc.boolean()).map(([m, e, s]) => r((s ? -1 : 1) * m * 10 ** e)) },
+    { weight: 1, arbitrary: fc.constantFrom(0, -0, 1, -1) },
+  );
+}
+
+/**
+ * Drawn hyperparameters of `rule`, inside the ranges the rules accept, avoiding
+ * rho / beta / decay rate within 1e-3 of 1 where the conditioning 1/(1 - beta)
+ * would make the float32 bound vacuous.
+ */
+export function configArbitrary(rule: OptimizerName): fc.Arbitrary<OptimizerConfig> {
+  const lr = fc.constantFrom(1e-3, 1e-2, 0.05, 0.1, 0.5);
+  const unit = fc.constantFrom(0, 0.5, 0.9, 0.99);
+  const eps = fc.constantFrom(1e-8, 1e-7, 1e-4, 0.1);
+  switch (rule) {
+    case 'sgd':
+      return lr.map((learningRate) => ({ optimizer: 'sgd', learningRate }));
+    case 'momentum':
+    case 'nesterov':
+      return fc.tuple(lr, unit).map(([learningRate, rho]) => ({ optimizer: rule, learningRate, rho }));
+    case 'adagrad':
+      return fc.tuple(lr, eps).map(([learningRate, epsilon]) => ({ optimizer: 'adagrad', learningRate, epsilon }));
+    case 'rmsprop':
+      return fc.tuple(lr, unit, eps).map(([learningRate, decayRate, epsilon]) => ({ optimizer: 'rmsprop', learningRate, decayRate, epsilon }));
+    case 'adam':
+      return fc
+        .tuple(lr, unit, fc.constantFrom(0.9, 0.99, 0.999), eps)
+        .map(([learningRate, beta1, beta2, epsilon]) => ({ optimizer: 'adam', learningRate, beta1, beta2, epsilon }));
+  }
+}
+
+/** `count` drawn scenarios (seeded by the run's seed, so a report is reproducible). */
+export function randomScenarios(rule: OptimizerName, dtype: Dtype, seed: number, count: number): Scenario[] {
+  const value = gradientValue(dtype);
+  const arbitrary = fc.record({
+    config: configArbitrary(rule),
+    size: fc.integer({ min: 1, max: 4 }),
+    steps: fc.integer({ min: 1, max: 25 }),
+    values: fc.array(value, { minLength: 104, maxLength: 104 }),
+  });
+  return fc.sample(arbitrary, { seed, numRuns: count }).map((draw, k) => {
+    const { size, steps, values } = draw;
+    const at = (i: number): number => values[i % values.length]!;
+    return {
+      id: `random:${k}`,
+      config: draw.config,
+      x0: Array.from({ length: size }, (_, i) => at(100 + i)),
+      gradients: Array.from({ length: steps }, (_, s) => Array.from({ length: size }, (_, i) => at(s * size + i + 3 * s))),
+      purpose: `drawn hyperparameters and gradients (seed ${seed})`,
+    };
+  });
+}

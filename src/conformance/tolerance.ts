@@ -1,0 +1,225 @@
+import type { Conventions, Dtype, OptimizerConfig, ScheduleConfig } from '../types.js';
+
+/**
+ * The tolerance model of the conformance checker: a running (forward) error
+ * bound carried beside an exact-as-float64 evaluation of the spec's rule.
+ *
+ * Derivation. Every + - * / sqrt of an implementation computing in `dtype` has
+ * a result off by at most `u * |result| + eta` (u = 2^-24 for float32, 2^-53
+ * for float64; eta = half the smallest subnormal, for underflow). Each value the
+ * rule computes is tracked as (v, e): v its float64 value, e a bound on how far
+ * ANY correct implementation's value of it can be. The rules for e are the
+ * textbook first-order-free ones (Higham, "Accuracy and Stability", ch. 3):
+ * - a +/- b: e_a + e_b + u (|a| + |b|)  -- term magnitudes, not the result's, so
+ *   that cancellation and another summation order are both covered;
+ * - a * b:   |a| e_b + |b| e_a + e_a e_b + u |ab|  (any order of a product);
+ * - a / b:   (e_a + |a/b| e_b) / (|b| - e_b) + u |a/b|, unbounded once e_b >= |b|;
+ * - sqrt a:  min(e_a / sqrt a, sqrt e_a) + u sqrt a  (|sqrt a - sqrt a'| <= both);
+ * - a hyperparameter h held in the dtype: e = u |h|; `1 - h` formed from it:
+ *   u h + u (1 - h), i.e. relative u h / (1 - h): the conditioning 1/(1 - beta)
+ *   of conventions.md (TF.js's `1 - beta2` in float32 is off by 1.3e-5);
+ * - `beta ** t` by libm pow or by t repeated multiplications of a rounded beta
+ *   (TF.js): relative (2t + 1) u.
+ * State recurrences (`vx = rho * vx + dx`, `s = d * s + (1 - d) g^2`, ...) carry
+ * their e from step to step, so the bound grows with the step count and, through
+ * the geometric sum of rho^k, with the conditioning 1/(1 - rho) by itself.
+ * A value beyond the dtype's range gets an infinite bound (the implementation may
+ * overflow where float64 does not); such a coordinate is not compared afterwards.
+ * The checker compares a candidate with the float64 reference, which has its own
+ * error, so the model runs with u_dtype + u_float64 (the bound is monotone in u).
+ */
+export interface Tracked {
+  v: number;
+  e: number;
+}
+
+/** Unit roundoff, half the smallest subnormal, and the largest finite value of a dtype. */
+export function roundoff(dtype: Dtype): { u: number; eta: number; max: number } {
+  return dtype === 'float32' ? { u: 2 ** -24, eta: 2 ** -150, max: 3.4028234663852886e38 } : { u: 2 ** -53, eta: 2 ** -1075, max: Number.MAX_VALUE };
+}
+
+/** Error-tracking arithmetic for an implementation computing in `dtype`, compared with float64. */
+export function errorArithmetic(dtype: Dtype) {
+  const own = roundoff(dtype);
+  const f64 = roundoff('float64');
+  const u = dtype === 'float64' ? 2 * f64.u : own.u + f64.u;
+  const eta = dtype === 'float64' ? 2 * f64.eta : own.eta + f64.eta;
+  const max = own.max;
+  const rounding = (v: number): number => (Math.abs(v) >= max ? Number.POSITIVE_INFINITY : u * Math.abs(v) + eta);
+  const mag = (a: Tracked): number => Math.abs(a.v) + a.e;
+  const arithmetic = {
+    u,
+    eta,
+    /** A double the implementation receives and may round to its dtype. */
+    input: (v: number): Tracked => ({ v, e: Number.isFinite(v) ? rounding(v) : 0 }),
+    /** An exactly known value (0, 1). */
+    exact: (v: number): Tracked => ({ v, e: 0 }),
+    /** `1 - h` from a hyperparameter held in the dtype: relative u h / (1 - h) + u. */
+    oneMinus: (h: number): Tracked => ({ v: 1 - h, e: u * Math.abs(h) + rounding(1 - h) }),
+    /** `1 + h` from a hyperparameter held in the dtype. */
+    onePlus: (h: number): Tracked => ({ v: 1 + h, e: u * Math.abs(h) + rounding(1 + h) }),
+    /** `h ** t` by pow or by t - 1 multiplications of the rounded h: relative (2t + 1) u. */
+    power: (h: number, t: number): Tracked => {
+      const v = h ** t;
+      return { v, e: (2 * t + 1) * u * Math.abs(v) + eta };
+    },
+    add: (a: Tracked, b: Tracked): Tracked => {
+      const v = a.v + b.v;
+      return { v, e: a.e + b.e + u * (mag(a) + mag(b)) + (Math.abs(v) >= max ? Number.POSITIVE_INFINITY : eta) };
+    },
+    sub: (a: Tracked, b: Tracked): Tracked => {
+      const v = a.v - b.v;
+      return { v, e: a.e + b.e + u * (mag(a) + mag(b)) + (Math.abs(v) >= max ? Number.POSITIVE_INFINITY : eta) };
+    },
+    mul: (a: Tracked, b: Tracked): Tracked => {
+      const v = a.v * b.v;
+      return { v, e: Math.abs(a.v) * b.e + Math.abs(b.v) * a.e + a.e * b.e + rounding(mag(a) * mag(b)) };
+    },
+    div: (a: Tracked, b: Tracked): Tracked => {
+      const v = a.v / b.v;
+      if (a.v === 0 && a.e === 0) return { v, e: 0 };
+      const floor = Math.abs(b.v) - b.e;
+      if (!(floor > 0)) return { v, e: Number.POSITIVE_INFINITY };
+      return { v, e: (a.e + Math.abs(v) * b.e) / floor + rounding(mag(a) / floor) };
+    },
+    sqrt: (a: Tracked): Tracked => {
+      const v = Math.sqrt(a.v);
+      const spread = v > 0 ? Math.min(a.e / v, Math.sqrt(a.e)) : Math.sqrt(a.e);
+      return { v, e: spread + rounding(v + spread) };
+    },
+  };
+  return arithmetic;
+}
+
+/** Per-step expected values (float64 evaluation of the rule) and their error bounds. */
+export interface BoundedTrajectory {
+  x: Float64Array[];
+  bound: Float64Array[];
+}
+
+/**
+ * The rule of `config` (with `conventions`) evaluated in float64 with the running
+ * error bound of {@link errorArithmetic} for an implementation in `dtype`. The
+ * formulas are lecture.md's (sections 1 to 6) and conventions.md's; a spec test
+ * asserts that the values equal the float64 reference bit for bit.
+ */
+export function boundedTrajectory(
+  config: OptimizerConfig,
+  conventions: Conventions,
+  dtype: Dtype,
+  x0: ArrayLike<number>,
+  grads: readonly ArrayLike<number>[],
+  learningRates?: readonly (number | undefined)[],
+): BoundedTrajectory {
+  const A = errorArithmetic(dtype);
+  const n = x0.length;
+  const x: Tracked[] = Array.from(x0, (v) => A.input(v));
+  const state1: Tracked[] = Array.from({ length: n }, () => A.exact(0));
+  const state2: Tracked[] = Array.from({ length: n }, () => A.exact(0));
+  const initial = conventions['initial-accumulator'] ?? 0;
+  if (initial !== 0) for (let i = 0; i < n; i++) state1[i] = A.input(initial);
+  const inside = conventions['epsilon-inside-sqrt'] === true;
+  const adaptive = (numerator: Tracked, acc: Tracked, eps: Tracked): Tracked =>
+    A.div(numerator, inside ? A.sqrt(A.add(acc, eps)) : A.add(A.sqrt(acc), eps));
+  const out: BoundedTrajectory = { x: [], bound: [] };
+  let lr = config.learningRate;
+  for (let t = 1; t <= grads.length; t++) {
+    const rate = learningRates?.[t - 1];
+    if (rate !== undefined) lr = rate;
+    const LR = A.input(lr);
+    const grad = grads[t - 1]!;
+    const step = stepFor(t, LR);
+    for (let i = 0; i < n; i++) x[i] = step(i, A.input(grad[i]!));
+    out.x.push(Float64Array.from(x, (c) => c.v));
+    out.bound.push(Float64Array.from(x, (c) => c.e));
+  }
+  return out;
+
+  function stepFor(t: number, LR: Tracked): (i: number, g: Tracked) => Tracked {
+    switch (config.optimizer) {
+      case 'sgd':
+        return (i, g) => A.sub(x[i]!, A.mul(LR, g));
+      case 'momentum': {
+        const rho = A.input(config.rho);
+        const damp = A.oneMinus(config.rho);
+        const dampened = conventions['dampened-momentum'] === true;
+        const lrInside = conventions['lr-placement'] === true;
+        return (i, g) => {
+          const push = dampened ? A.mul(damp, g) : g;
+          if (lrInside) {
+            state1[i] = A.sub(A.mul(rho, state1[i]!), A.mul(LR, push));
+            return A.add(x[i]!, state1[i]!);
+          }
+          state1[i] = A.add(A.mul(rho, state1[i]!), push);
+          return A.sub(x[i]!, A.mul(LR, state1[i]!));
+        };
+      }
+      case 'nesterov': {
+        const rho = A.input(config.rho);
+        const onePlusRho = A.onePlus(config.rho);
+        if (conventions['lr-placement'] === true) {
+          return (i, g) => {
+            state1[i] = A.add(A.mul(rho, state1[i]!), g);
+            return A.sub(x[i]!, A.mul(LR, A.add(g, A.mul(rho, state1[i]!))));
+          };
+        }
+        return (i, g) => {
+          const old = state1[i]!;
+          state1[i] = A.sub(A.mul(rho, old), A.mul(LR, g));
+          return A.add(x[i]!, A.sub(A.mul(onePlusRho, state1[i]!), A.mul(rho, old)));
+        };
+      }
+      case 'adagrad': {
+        const eps = A.input(config.epsilon);
+        return (i, g) => {
+          state1[i] = A.add(state1[i]!, A.mul(g, g));
+          return A.sub(x[i]!, adaptive(A.mul(LR, g), state1[i]!, eps));
+        };
+      }
+      case 'rmsprop': {
+        const decay = A.input(config.decayRate);
+        const keep = A.oneMinus(config.decayRate);
+        const eps = A.input(config.epsilon);
+        return (i, g) => {
+          state1[i] = A.add(A.mul(decay, state1[i]!), A.mul(A.mul(keep, g), g));
+          return A.sub(x[i]!, adaptive(A.mul(LR, g), state1[i]!, eps));
+        };
+      }
+      case 'adam': {
+        const { beta1, beta2 } = config;
+        const b1 = A.input(beta1);
+        const b2 = A.input(beta2);
+        const k1 = A.oneMinus(beta1);
+        const k2 = A.oneMinus(beta2);
+        const eps = A.input(config.epsilon);
+        const c1 = A.sub(A.exact(1), A.power(beta1, t));
+        const c2 = A.sub(A.exact(1), A.power(beta2, t));
+        const hat = conventions['epsilon-hat'] === true;
+        const corrected = !hat && conventions['no-bias-correction'] !== true;
+        const rate = hat ? A.div(A.mul(LR, A.sqrt(c2)), c1) : LR;
+        return (i, g) => {
+          state1[i] = A.add(A.mul(b1, state1[i]!), A.mul(k1, g));
+          state2[i] = A.add(A.mul(b2, state2[i]!), A.mul(A.mul(k2, g), g));
+          const m = corrected ? A.div(state1[i]!, c1) : state1[i]!;
+          const v = corrected ? A.div(state2[i]!, c2) : state2[i]!;
+          return A.sub(x[i]!, adaptive(A.mul(rate, m), v, eps));
+        };
+      }
+    }
+  }
+}
+
+/**
+ * The error bound of a schedule value for an implementation in `dtype`, relative
+ * to the value: step decay `initial * factor ** n` (pow or n multiplications,
+ * plus `initial` and the product: (2n + 3) u); exponential `initial * exp(-k t)`
+ * (k held in the dtype and the rounded k t move the exponent by 2 u k t, which
+ * moves exp relatively by as much to first order; initial, exp (up to 1 ulp of
+ * libm error) and the product add 4 u: (2 k t + 4) u); 1/t decay
+ * `initial / (1 + k t)` (initial, k, k t, 1 + k t, the division: 5 u).
+ */
+export function scheduleBound(config: ScheduleConfig, dtype: Dtype, t: number, value: number): number {
+  const { u, eta } = errorArithmetic(dtype);
+  const relative = config.schedule === 'step' ? 2 * Math.floor(t / config.every) + 3 : config.schedule === 'exponential' ? 2 * config.k * t + 4 : 5;
+  return relative * u * Math.abs(value) + eta;
+}
