@@ -1,0 +1,86 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { splitCommand } from '../src/protocol/split-command.js';
+import { decodeNumber, decodeVector, encodeNumber, encodeVector } from '../src/protocol/wire-number.js';
+import { sameBits } from '../src/ulp.js';
+
+/** fast-check replay: OPTIMSPEC_SEED and OPTIMSPEC_PATH reproduce a reported failure (its seed and path are in the message). */
+const replay = {
+  ...(process.env.OPTIMSPEC_SEED === undefined ? {} : { seed: Number(process.env.OPTIMSPEC_SEED) }),
+  ...(process.env.OPTIMSPEC_PATH === undefined ? {} : { path: process.env.OPTIMSPEC_PATH }),
+};
+
+// fc.double() draws NaN, both infinities, -0 and subnormals on purpose; the constants make them frequent.
+const anyDouble = fc.oneof(
+  fc.double(),
+  fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -0, 0, Number.MIN_VALUE, -Number.MIN_VALUE, 2.2250738585072014e-308 / 3),
+);
+
+describe('wire numbers', () => {
+  it('every double survives encode -> JSON text -> decode bit for bit (NaN payloads aside)', () => {
+    fc.assert(
+      fc.property(anyDouble, (v) => {
+        const back = decodeNumber('v', JSON.parse(JSON.stringify(encodeNumber(v))));
+        expect(sameBits(back, v)).toBe(true);
+      }),
+      replay,
+    );
+  });
+
+  it('writes the special values as the documented strings, and finite values as JSON numbers', () => {
+    expect(JSON.stringify(encodeVector([Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -0, 0, 0.1, 5e-324]))).toBe(
+      '["NaN","Infinity","-Infinity","-0",0,0.1,5e-324]',
+    );
+  });
+
+  it('accepts -0 written as a JSON number too (a child may write -0.0)', () => {
+    expect(Object.is(decodeNumber('x', JSON.parse('-0.0')), -0)).toBe(true);
+  });
+
+  it('refuses anything else, naming the field, index and value', () => {
+    expect(() => decodeNumber('x[2]', '1.5')).toThrow('x[2] must be a number or one of "NaN", "Infinity", "-Infinity", "-0", got "1.5"');
+    expect(() => decodeNumber('x[0]', null)).toThrow('x[0] must be a number');
+    expect(() => decodeNumber('x[0]', 'nan')).toThrow('got "nan"');
+    expect(() => decodeVector('x', [1, true], 2)).toThrow('x[1] must be a number');
+    expect(() => decodeVector('x', [1, 2], 3)).toThrow('x must have length 3, got length 2');
+    expect(() => decodeVector('x', { 0: 1, length: 1 }, 1)).toThrow('x must be an array of numbers, got a object');
+  });
+});
+
+describe('splitCommand', () => {
+  it.each([
+    ['python3 adapter.py', ['python3', 'adapter.py']],
+    ['  python3   -u\tadapter.py  ', ['python3', '-u', 'adapter.py']],
+    [`python3 "my adapters/lecture.py" --name 'a b'`, ['python3', 'my adapters/lecture.py', '--name', 'a b']],
+    [`node -e "console.log(\\"hi\\")"`, ['node', '-e', 'console.log("hi")']],
+    [`echo 'single "quotes" keep \\ backslashes'`, ['echo', 'single "quotes" keep \\ backslashes']],
+    [`run a\\ b c\\'d`, ['run', 'a b', "c'd"]],
+    [`run "" ''`, ['run', '', '']],
+    [`run pre"mid dle"post`, ['run', 'premid dlepost']],
+    [`run "a\\nb"`, ['run', 'a\\nb']],
+    ['run $HOME *.py | cat > out', ['run', '$HOME', '*.py', '|', 'cat', '>', 'out']],
+  ])('%s', (command, argv) => {
+    expect(splitCommand(command)).toEqual(argv);
+  });
+
+  it('rejects unterminated quotes, a trailing backslash and an empty command, naming the command', () => {
+    expect(() => splitCommand(`python3 'adapter.py`)).toThrow(`command "python3 'adapter.py": unterminated ' quote at position 8`);
+    expect(() => splitCommand('python3 "adapter.py')).toThrow('unterminated " quote');
+    expect(() => splitCommand('python3 \\')).toThrow('trailing backslash');
+    expect(() => splitCommand('   ')).toThrow('no program to run');
+    expect(() => splitCommand(`'' arg`)).toThrow('no program to run');
+  });
+
+  it('inverts POSIX single-quoting of any argv', () => {
+    // The characters a quoting rule can get wrong, plus ordinary and non-ASCII ones.
+    const shellChar = fc.constantFrom(' ', '\t', '\n', "'", '"', '\\', '$', '*', '|', ';', 'a', 'Z', '0', '-', 'é', '😀', '\u0000');
+    const quote = (arg: string): string => `'${arg.replaceAll("'", `'\\''`)}'`;
+    fc.assert(
+      fc.property(fc.array(fc.string({ unit: shellChar }), { minLength: 1, maxLength: 5 }), (argv) => {
+        fc.pre(argv[0] !== '');
+        expect(splitCommand(argv.map(quote).join(' '))).toEqual(argv);
+      }),
+      replay,
+    );
+  });
+});
