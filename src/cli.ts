@@ -1,0 +1,82 @@
+import { readFileSync } from 'node:fs';
+import { fixturesCommand } from './cli/fixtures-command.js';
+
+/** An output stream of the CLI; `process.stdout` and `process.stderr` are ones. */
+export interface CliStream {
+  write(chunk: string): unknown;
+  isTTY?: boolean;
+  columns?: number;
+}
+
+/** What a command touches of its process, injectable so that tests run commands in-process. */
+export interface CliIo {
+  stdout: CliStream;
+  stderr: CliStream;
+  env: Record<string, string | undefined>;
+  cwd: string;
+}
+
+/** One subcommand: `optimspec <name> ...`. It returns the exit code (2 for a usage error). */
+export interface CliCommand {
+  name: string;
+  /** One line for the top-level help. */
+  summary: string;
+  run(argv: readonly string[], io: CliIo): number | Promise<number>;
+}
+
+/** The subcommands, in help order. A new command (e.g. `check`) is one entry here. */
+export const commands: readonly CliCommand[] = [fixturesCommand];
+
+/** The package version, read from package.json one level above this file (src/ and dist/ alike). */
+export function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** The top-level help. */
+export function helpText(): string {
+  const width = Math.max(...commands.map((c) => c.name.length)) + 2;
+  return `Usage: optimspec <command> [options]
+
+An executable specification of the CS231n Lecture 7 optimizers (SGD, Momentum,
+Nesterov, AdaGrad, RMSProp, Adam, learning-rate decay): reference rules, NumPy
+golden fixtures, property laws and a conformance checker.
+
+Commands:
+${commands.map((c) => `  ${c.name.padEnd(width)}${c.summary}`).join('\n')}
+
+Options:
+  -h, --help     this help
+  -v, --version  print the version
+
+Run 'optimspec <command> --help' for a command's options.
+`;
+}
+
+function usageError(io: CliIo, message: string): number {
+  io.stderr.write(`optimspec: ${message}\n\n${helpText()}`);
+  return 2;
+}
+
+/** Runs the CLI on `argv` (without node and script) and returns the exit code: 0 ok, 1 failed, 2 usage error. */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === undefined) return usageError(io, 'no command given');
+  if (first === '-h' || first === '--help' || first === 'help') {
+    io.stdout.write(helpText());
+    return 0;
+  }
+  if (first === '-v' || first === '--version') {
+    io.stdout.write(`${packageVersion()}\n`);
+    return 0;
+  }
+  if (first.startsWith('-')) return usageError(io, `unknown option ${JSON.stringify(first)}`);
+  const command = commands.find((c) => c.name === first);
+  if (command === undefined) return usageError(io, `unknown command ${JSON.stringify(first)}`);
+  return command.run(rest, io);
+}
+
+/** The real process's streams, environment and working directory. */
+export function processIo(): CliIo {
+  return { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
+}
