@@ -281,7 +281,10 @@ describe('console report', () => {
     expect(out).toContain('\\u001b[31mred');
     const table = out.split('\n').slice(0, 1 + report.results.length);
     for (const line of table) expect(Array.from(line).length).toBeLessThanOrEqual(100);
-    expect(table.at(-1)).toMatch(/^schedule:exponential +error/);
+    expect(table.at(-1)).toMatch(/^schedule:exponential +error +0\/0/);
+    expect(table[0]).toMatch(/^subject +verdict +checks +conventions +first problem$/);
+    expect(table.find((l) => l.startsWith('nesterov'))).toMatch(/^nesterov +deviates +1\/2 +lr-placement +probe:nesterov\/lr-change: parts after lr change$/);
+    expect(table.find((l) => l.startsWith('momentum'))).toMatch(/^momentum +deviates \(accepted\) +2\/2 +dampened-momentum$/);
   });
 
   test('colours verdicts when asked, one row per subject, and ends with the summary', () => {

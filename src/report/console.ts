@@ -50,8 +50,8 @@ function summary(report: ConformanceReport, paint: Paint): string {
 }
 
 /**
- * The report as a readable console table (issue 4): subject, verdict,
- * conventions and first problem, then the first problem of each failing subject
+ * The report as a readable console table (issue 4): subject, verdict, checks
+ * passed, conventions and first problem, then the first problem of each failing subject
  * with its counterexample, then a one-line summary. No escape codes unless
  * `color` is set.
  */
@@ -65,17 +65,24 @@ export function reportToConsole(report: ConformanceReport, options: ConsoleRepor
     const problem = firstProblem(r, accepted);
     return {
       result: r,
-      cells: [r.subject, verdictLabel(r, passed), r.conventions.join(', '), problem ? sanitize(`${problem.check}: ${problem.message}`) : ''],
+      cells: [
+        r.subject,
+        verdictLabel(r, passed),
+        r.verdict === 'unsupported' ? '' : `${r.findings.filter((f) => !findingIsProblem(f, accepted)).length}/${r.findings.length}`,
+        r.conventions.join(', '),
+        problem ? sanitize(`${problem.check}: ${problem.message}`) : '',
+      ],
     };
   });
-  const header = ['subject', 'verdict', 'conventions', 'first problem'];
+  const header = ['subject', 'verdict', 'checks', 'conventions', 'first problem'];
+  const lastColumn = header.length - 1;
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => Array.from(r.cells[i]!).length)));
-  const lead = widths.slice(0, 3).reduce((a, b) => a + b + 2, 0);
+  const lead = widths.slice(0, lastColumn).reduce((a, b) => a + b + 2, 0);
   const last = Math.max(10, width - lead);
   const line = (cells: string[], colorize?: (i: number, text: string) => string): string =>
     cells
       .map((c, i) => {
-        const text = i === 3 ? truncate(c, last) : pad(c, widths[i]!);
+        const text = i === lastColumn ? truncate(c, last) : pad(c, widths[i]!);
         return colorize ? colorize(i, text) : text;
       })
       .join('  ')
