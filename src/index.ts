@@ -38,3 +38,19 @@ export type {
 } from './types.js';
 export { type Adapter, type ReferenceAdapterOptions, referenceAdapter, type Stepper } from './adapter.js';
 export { sameBits, ulpDistance } from './ulp.js';
+export {
+  type ClosedLoop,
+  type FixtureProvenance,
+  fixturesRoot,
+  loadOptimizerFixtures,
+  loadScheduleFixtures,
+  type OpenLoop,
+  type OptimizerExpectation,
+  type OptimizerFixtureCase,
+  type OptimizerFixtureFile,
+  parseFixtureJson,
+  type ScheduleFixtureCase,
+  type ScheduleFixtureFile,
+} from './fixtures.js';
+export { type CaseReplay, type Difference, replayOptimizerCase, replayScheduleCase, type VerifyRow, verifyFixtures } from './fixture-verify.js';
+export { GOLDEN_ULP_BOUNDS, goldenUlpBound } from './golden-bounds.js';
