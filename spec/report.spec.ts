@@ -7,6 +7,7 @@ import { reportToJson } from '../src/report/json.js';
 import { reportToJUnit } from '../src/report/junit.js';
 import { reportToMarkdown } from '../src/report/markdown.js';
 import { firstProblem, subjectPassed } from '../src/report/subject-outcome.js';
+import { parseXml } from './report-xml-reader.js';
 
 // A hand-made report with every verdict, an accepted and an unaccepted convention,
 // and adapter-supplied strings built to break each format.
@@ -136,69 +137,23 @@ describe('JSON report', () => {
   });
 });
 
-// A strict little XML 1.0 reader, enough to prove the JUnit output is well-formed
-// and that attribute and text values decode back to what the adapter said.
-interface XmlNode {
-  name: string;
-  attrs: Record<string, string>;
-  children: XmlNode[];
-  text: string;
-}
-const NAME = '[A-Za-z_][\\w.:-]*';
-const notXmlChar = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
-function decode(raw: string): string {
-  const bad = raw.match(/&(?!(?:amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);)/);
-  if (bad) throw new Error(`bare & in ${JSON.stringify(raw)}`);
-  return raw.replace(/&(amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);/g, (_m, e: string) => {
-    const named: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-    if (named[e]) return named[e];
-    return String.fromCodePoint(e.startsWith('#x') ? Number.parseInt(e.slice(2), 16) : Number(e.slice(1)));
-  });
-}
-function parseXml(xml: string): XmlNode {
-  expect(notXmlChar.test(xml), 'a character XML 1.0 cannot carry').toBe(false);
-  let rest = xml.replace(/^<\?xml version="1\.0" encoding="UTF-8"\?>\n/, '');
-  const root: XmlNode = { name: '#document', attrs: {}, children: [], text: '' };
-  const stack = [root];
-  const open = new RegExp(`^<(${NAME})((?:\\s+${NAME}="[^"<]*")*)\\s*(/?)>`);
-  const close = new RegExp(`^</(${NAME})\\s*>`);
-  while (rest.length) {
-    const top = stack[stack.length - 1]!;
-    const closing = rest.match(close);
-    const opening = rest.match(open);
-    let consumed: string;
-    if (closing) {
-      if (closing[1] !== top.name) throw new Error(`</${closing[1]}> closes <${top.name}>`);
-      stack.pop();
-      consumed = closing[0];
-    } else if (opening) {
-      const attrs: Record<string, string> = {};
-      for (const a of opening[2]!.matchAll(new RegExp(`(${NAME})="([^"<]*)"`, 'g'))) {
-        if (a[1]! in attrs) throw new Error(`duplicate attribute ${a[1]}`);
-        attrs[a[1]!] = decode(a[2]!.replace(/[\t\n\r]/g, ' '));
-      }
-      const node: XmlNode = { name: opening[1]!, attrs, children: [], text: '' };
-      top.children.push(node);
-      if (opening[3] !== '/') stack.push(node);
-      consumed = opening[0];
-    } else if (rest.startsWith('<')) {
-      throw new Error(`malformed markup at ${JSON.stringify(rest.slice(0, 40))}`);
-    } else {
-      consumed = rest.indexOf('<') === -1 ? rest : rest.slice(0, rest.indexOf('<'));
-      if (consumed.includes(']]>')) throw new Error(']]> in text');
-      top.text += decode(consumed);
-    }
-    rest = rest.slice(consumed.length);
-  }
-  if (stack.length !== 1) throw new Error(`unclosed <${stack[stack.length - 1]!.name}>`);
-  expect(root.children.length).toBe(1);
-  return root.children[0]!;
-}
 /** What the JUnit writer promises for characters XML cannot carry: a visible \uXXXX. */
 const visible = (s: string) =>
   ['\u0000', '\u0007', '\u001b', '\ud800', '\ufffe'].reduce((t, ch) => t.replaceAll(ch, `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`), s);
 
 describe('JUnit report', () => {
+  test('is read by an XML reader that rejects what is not well-formed', () => {
+    for (const bad of ['<a><b></a>', '<a x="1" x="2"/>', '<a>&bogus;</a>', '<a>x < y</a>', '<a x=1/>', '<a>\u0001</a>', '<a>', '<a/><b/>']) {
+      expect(() => parseXml(bad), bad).toThrow();
+    }
+    expect(parseXml('<a x="&lt;&#10;&#x41;">1 &amp; 2<b/></a>')).toEqual({
+      name: 'a',
+      attrs: { x: '<\nA' },
+      children: [{ name: 'b', attrs: {}, children: [], text: '' }],
+      text: '1 & 2',
+    });
+  });
+
   const report = sampleReport();
   const doc = parseXml(reportToJUnit(report));
   const suites = doc.children;
