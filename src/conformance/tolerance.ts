@@ -75,6 +75,17 @@ export function errorArithmetic(dtype: Dtype) {
       const v = a.v * b.v;
       return { v, e: Math.abs(a.v) * b.e + Math.abs(b.v) * a.e + a.e * b.e + rounding(mag(a) * mag(b)) };
     },
+    /**
+     * `a * b * c` in any order: as `(a * b) * c`, but unbounded when any partial
+     * product overflows (TF.js forms `square(g) * (1 - beta2)`, which overflows
+     * for |g| > 1.8e19 in float32 where NumPy's `((1 - beta2) * g) * g` does not).
+     */
+    product: (a: Tracked, b: Tracked, c: Tracked): Tracked => {
+      const ab = arithmetic.mul(a, b);
+      const partial = Math.max(mag(a) * mag(b), mag(b) * mag(c), mag(a) * mag(c));
+      const abc = arithmetic.mul(ab, c);
+      return partial >= max ? { v: abc.v, e: Number.POSITIVE_INFINITY } : abc;
+    },
     div: (a: Tracked, b: Tracked): Tracked => {
       const v = a.v / b.v;
       if (a.v === 0 && a.e === 0) return { v, e: 0 };
@@ -181,7 +192,7 @@ export function boundedTrajectory(
         const keep = A.oneMinus(config.decayRate);
         const eps = A.input(config.epsilon);
         return (i, g) => {
-          state1[i] = A.add(A.mul(decay, state1[i]!), A.mul(A.mul(keep, g), g));
+          state1[i] = A.add(A.mul(decay, state1[i]!), A.product(keep, g, g));
           return A.sub(x[i]!, adaptive(A.mul(LR, g), state1[i]!, eps));
         };
       }
@@ -199,7 +210,7 @@ export function boundedTrajectory(
         const rate = hat ? A.div(A.mul(LR, A.sqrt(c2)), c1) : LR;
         return (i, g) => {
           state1[i] = A.add(A.mul(b1, state1[i]!), A.mul(k1, g));
-          state2[i] = A.add(A.mul(b2, state2[i]!), A.mul(A.mul(k2, g), g));
+          state2[i] = A.add(A.mul(b2, state2[i]!), A.product(k2, g, g));
           const m = corrected ? A.div(state1[i]!, c1) : state1[i]!;
           const v = corrected ? A.div(state2[i]!, c2) : state2[i]!;
           return A.sub(x[i]!, adaptive(A.mul(rate, m), v, eps));

@@ -1,0 +1,88 @@
+/**
+ * An optimspec adapter over TensorFlow.js's own optimizers (@tensorflow/tfjs-core
+ * with the pure-JavaScript CPU backend): `tf.train.sgd`, `momentum` (with and
+ * without `useNesterov`), `adagrad`, `rmsprop` and `adam`. TF.js computes in
+ * float32. It has no learning-rate schedules, so none are declared.
+ *
+ *   node bin/optimspec.js check examples/tfjs.mjs
+ *
+ * What this adapter does NOT change: every update is TF.js's own
+ * `applyGradients`. Two things TF.js's API does not expose are bridged:
+ * - the learning rate of a step: `setLearningRate` for SGD and momentum (they
+ *   cache `-learningRate` as a scalar), the `learningRate` field for the others
+ *   (they read it on every step);
+ * - AdaGrad's epsilon: TF.js has no parameter for it and uses the backend's
+ *   `epsilon()` (1e-7 on the CPU backend, the lecture's value). For the duration
+ *   of one `applyGradients` call the backend's `epsilon` returns the configured
+ *   value instead, so the checker can probe other epsilons.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+
+await tf.setBackend('cpu');
+
+function makeOptimizer(config) {
+  switch (config.optimizer) {
+    case 'sgd':
+      return tf.train.sgd(config.learningRate);
+    case 'momentum':
+      return tf.train.momentum(config.learningRate, config.rho, false);
+    case 'nesterov':
+      return tf.train.momentum(config.learningRate, config.rho, true);
+    case 'adagrad':
+      // initialAccumulatorValue keeps TF.js's default (0.1): that is what users get.
+      return tf.train.adagrad(config.learningRate);
+    case 'rmsprop':
+      return tf.train.rmsprop(config.learningRate, config.decayRate, 0, config.epsilon);
+    case 'adam':
+      return tf.train.adam(config.learningRate, config.beta1, config.beta2, config.epsilon);
+    default:
+      throw new Error(`unsupported optimizer ${JSON.stringify(config.optimizer)}`);
+  }
+}
+
+function setLearningRate(optimizer, config, learningRate) {
+  if (config.optimizer === 'sgd' || config.optimizer === 'momentum' || config.optimizer === 'nesterov') optimizer.setLearningRate(learningRate);
+  else optimizer.learningRate = learningRate;
+}
+
+function withEpsilon(epsilon, apply) {
+  if (epsilon === undefined) return apply();
+  const backend = tf.backend();
+  const own = Object.hasOwn(backend, 'epsilon') ? backend.epsilon : undefined;
+  backend.epsilon = () => epsilon;
+  try {
+    return apply();
+  } finally {
+    if (own === undefined) delete backend.epsilon;
+    else backend.epsilon = own;
+  }
+}
+
+/** @type {import('optimspec').Adapter} */
+export default {
+  name: `TensorFlow.js ${tf.version_core} (cpu backend)`,
+  dtype: 'float32',
+  optimizers: ['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam'],
+  schedules: [],
+  create(config, x0) {
+    const optimizer = makeOptimizer(config);
+    const variable = tf.variable(tf.tensor1d(Float32Array.from(x0)));
+    const epsilon = config.optimizer === 'adagrad' ? config.epsilon : undefined;
+    const step = (grad, learningRate) => {
+      if (learningRate !== undefined) setLearningRate(optimizer, config, learningRate);
+      tf.tidy(() => withEpsilon(epsilon, () => optimizer.applyGradients({ [variable.name]: tf.tensor1d(Float32Array.from(grad)) })));
+      return variable.dataSync().slice();
+    };
+    return {
+      step,
+      steps(grads, learningRates) {
+        return grads.map((grad, k) => step(grad, learningRates?.[k]));
+      },
+      dispose() {
+        optimizer.dispose();
+        variable.dispose();
+      },
+    };
+  },
+};
