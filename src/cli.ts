@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { checkCommand } from './cli/check-command.js';
 import { fixturesCommand } from './cli/fixtures-command.js';
 
 /** An output stream of the CLI; `process.stdout` and `process.stderr` are ones. */
@@ -25,7 +26,7 @@ export interface CliCommand {
 }
 
 /** The subcommands, in help order. A new command (e.g. `check`) is one entry here. */
-export const commands: readonly CliCommand[] = [fixturesCommand];
+export const commands: readonly CliCommand[] = [checkCommand, fixturesCommand];
 
 /** The package version, read from package.json one level above this file (src/ and dist/ alike). */
 export function packageVersion(): string {
