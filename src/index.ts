@@ -54,3 +54,13 @@ export {
 } from './fixtures.js';
 export { type CaseReplay, type Difference, replayOptimizerCase, replayScheduleCase, type VerifyRow, verifyFixtures } from './fixture-verify.js';
 export { GOLDEN_ULP_BOUNDS, goldenUlpBound } from './golden-bounds.js';
+export { AdapterError } from './adapter-error.js';
+export { type SpawnAdapterOptions, type SpawnedAdapter, type SpawnedStepper, spawnAdapter } from './protocol/spawn-adapter.js';
+export { splitCommand } from './protocol/split-command.js';
+export { decodeNumber, encodeNumber, type WireNumber } from './protocol/wire-number.js';
+export {
+  PROTOCOL_VERSION,
+  type ProtocolOp,
+  type ProtocolRequest,
+  type ProtocolResponse,
+} from './protocol/messages.js';
