@@ -26,6 +26,9 @@ class Stepper:
         self.x = np.array(x0, dtype=np.float64)
         self.rule = RULES[config["optimizer"]]
         self.state = {}
+        missing = [key for key in HYPERPARAMETERS[config["optimizer"]] if key not in config]
+        if missing:  # fail create, not the first step
+            raise KeyError(missing[0])
 
     def step(self, grad, learning_rate=None):
         if learning_rate is not None:
@@ -89,6 +92,15 @@ def adam(self, x, dx, learning_rate, c, s):
     x -= learning_rate * first_unbias / (np.sqrt(second_unbias) + c["epsilon"])
     s.update(first_moment=first_moment, second_moment=second_moment, t=t)
 
+
+HYPERPARAMETERS = {
+    "sgd": [],
+    "momentum": ["rho"],
+    "nesterov": ["rho"],
+    "adagrad": ["epsilon"],
+    "rmsprop": ["decayRate", "epsilon"],
+    "adam": ["beta1", "beta2", "epsilon"],
+}
 
 RULES = {"sgd": sgd, "momentum": momentum, "nesterov": nesterov, "adagrad": adagrad, "rmsprop": rmsprop, "adam": adam}
 
