@@ -102,7 +102,7 @@ def adam(x, compute_gradient, learning_rates, beta1, beta2, epsilon, record):
     second_moment = np.zeros_like(x)  # second_moment = 0
     num_iterations = len(learning_rates)
     for t in range(1, num_iterations + 1):  # Decision: t counts updates from 1
-        learning_rate = learning_rates[t - 1]
+        learning_rate = learning_rates[t - 1]  # one learning rate per step
         dx = compute_gradient(x)
         first_moment = beta1 * first_moment + (1 - beta1) * dx
         second_moment = beta2 * second_moment + (1 - beta2) * dx * dx
@@ -404,7 +404,7 @@ def closed_case(rule, dtype, regime, index, config, landscape, steps, x0, conven
 def landscapes(dtype, rng, steps):
     noise = np.asarray(rng.standard_normal((steps, 3)) * 0.1, dtype=dtype).tolist()
     return [
-        ('taco-shell', {'name': 'taco-shell', 'curvature': [1.0, 0.01, 100.0]}),
+        ('taco-shell', {'name': 'taco-shell', 'curvature': [1.0, 0.01, 150.0]}),  # lr * 150 > 1: SGD jitters along the steep axis
         ('saddle', {'name': 'saddle', 'curvature': [1.0, -0.5, 0.1]}),
         ('local-minimum', {'name': 'local-minimum', 'tilt': 0.2}),
         ('noisy', {'name': 'noisy', 'curvature': [1.0, 0.1, 10.0], 'noise': noise}),

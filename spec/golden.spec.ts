@@ -17,7 +17,8 @@ function explain(replay: CaseReplay, bound: number): string {
   const lines = replay.errors.map((e) => `${replay.id}: ${e}`);
   for (const d of replay.differences.filter((d) => !(d.ulp > 0 && d.ulp <= bound)).slice(0, 8)) {
     const what = d.ulp === 0 ? 'sign of zero differs' : `${d.ulp} ULP (bound ${bound})`;
-    lines.push(`${d.caseId} step ${d.step} ${d.field}[${d.coordinate}]: expected ${d.expected}, reference ${d.actual}: ${what}`);
+    const where = d.field === 'value' ? `t=${d.step}` : `step ${d.step} ${d.field}[${d.coordinate}]`;
+    lines.push(`${d.caseId} ${where}: expected ${d.expected}, reference ${d.actual}: ${what}`);
   }
   return lines.join('\n');
 }
