@@ -1,70 +1,202 @@
-import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
-import { type CliIo, main } from '../src/cli.js';
-import { registry } from '../src/registry.js';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { describe, expect, test } from 'vitest';
+import { runCheckCommand } from '../src/cli/check-command.js';
+import type { CliIo } from '../src/cli.js';
+import { parseXml } from './report-xml-reader.js';
 
-// The CLI in-process: help, version, exit code 2 with usage on unknown commands and
-// flags, and `fixtures verify` printing a row per rule and dtype.
+const root = fileURLToPath(new URL('..', import.meta.url));
+const adapters = 'spec/cli-adapters';
+const scratch = mkdtempSync(join(tmpdir(), 'optimspec-cli-'));
 
-function fakeIo(): CliIo & { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    stdout: { write: (s: string) => (out += s) },
-    stderr: { write: (s: string) => (err += s) },
-    env: {},
-    cwd: process.cwd(),
-    out: () => out,
-    err: () => err,
-  };
+interface Ran {
+  code: number;
+  stdout: string;
+  stderr: string;
 }
 
-const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-
-describe('optimspec CLI', () => {
-  it('--help and -h print the commands and exit 0', async () => {
-    for (const flag of ['--help', '-h']) {
-      const io = fakeIo();
-      expect(await main([flag], io)).toBe(0);
-      expect(io.out()).toMatch(/^Usage: optimspec <command>/);
-      expect(io.out()).toMatch(/\n {2}fixtures +verify:/);
-    }
+/** The real CLI in a child process, as a user runs it (through tsx, so no build is needed); stdout and stderr are pipes. */
+function cli(args: string[], env: Record<string, string> = {}): Promise<Ran> {
+  return new Promise((done) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', 'spec/cli-entry.mts', ...args],
+      { cwd: root, env: { ...process.env, ...env }, timeout: 60_000 },
+      (error, stdout, stderr) => done({ code: error ? Number((error as { code?: number }).code) : 0, stdout, stderr }),
+    );
   });
+}
 
-  it('--version prints the package.json version', async () => {
-    const io = fakeIo();
-    expect(await main(['--version'], io)).toBe(0);
-    expect(io.out()).toBe(`${version}\n`);
-  });
+/** The command in-process, with a fake terminal: for what a pipe cannot show (colour, TTY progress). */
+async function inProcess(args: string[], tty: { stdout?: boolean; stderr?: boolean; env?: Record<string, string> } = {}): Promise<Ran> {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIo = {
+    stdout: { write: (s: string) => (stdout += s), isTTY: tty.stdout ?? false, columns: 120 },
+    stderr: { write: (s: string) => (stderr += s), isTTY: tty.stderr ?? false },
+    env: tty.env ?? {},
+    cwd: root,
+  };
+  const code = await runCheckCommand(args, io);
+  return { code, stdout, stderr };
+}
 
-  it.each([[[]], [['bogus']], [['--bogus']], [['fixtures']], [['fixtures', 'bogus']], [['fixtures', 'verify', '--bogus']], [['fixtures', 'verify', 'extra']]])(
-    '%j is a usage error: exit 2 and a usage message on stderr',
-    async (argv) => {
-      const io = fakeIo();
-      expect(await main(argv, io)).toBe(2);
-      expect(io.err()).toMatch(/Usage: optimspec/);
-      expect(io.out()).toBe('');
-    },
-  );
+const HINT = "Run 'optimspec check --help' for the options.";
 
-  it('fixtures verify prints a row per rule of the registry in both dtypes and exits 0 within the bounds', async () => {
-    const io = fakeIo();
-    const code = await main(['fixtures', 'verify'], io);
-    expect(io.err()).toBe('');
+// Concurrent: each case is a separate process, so two cores run two at a time.
+describe.concurrent('optimspec check, in a child process', () => {
+  test('--help documents every flag and the exit codes', async () => {
+    const { code, stdout } = await cli(['check', '--help']);
     expect(code).toBe(0);
-    for (const rule of registry) {
-      const subject = rule.kind === 'optimizer' ? rule.name : `schedule:${rule.name}`;
-      const dtypes = rule.kind === 'optimizer' ? ['float32', 'float64'] : ['float64'];
-      for (const dtype of dtypes) expect(io.out()).toMatch(new RegExp(`\\n${subject} +${dtype} .* ok\\n`));
+    for (const flag of ['--exec', '--only', '--accept', '--runs', '--seed', '--timeout', '--total-timeout', '--json', '--junit', '--markdown', '--no-color', '--quiet', '--help']) {
+      expect(stdout).toContain(`${flag} `);
     }
-    expect(io.out()).toMatch(/all \d+ rows within bounds/);
+    expect(stdout).toContain('Exit codes:');
+    expect(stdout).toMatch(/^ {2}2 {2}usage error/m);
   });
 
-  it('fixtures verify --json gives the same rows as data', async () => {
-    const io = fakeIo();
-    expect(await main(['fixtures', 'verify', '--json'], io)).toBe(0);
-    const parsed = JSON.parse(io.out()) as { ok: boolean; rows: { subject: string; worstUlp: number; bound: number }[] };
-    expect(parsed.ok).toBe(true);
-    expect(parsed.rows.every((r) => r.worstUlp <= r.bound)).toBe(true);
+  test('usage errors exit 2 and name the flag and the value, with a hint to --help', async () => {
+    const unknown = await cli(['check', `${adapters}/sgd-only.mjs`, '--colour']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toBe(`optimspec check: unknown option --colour\n${HINT}\n`);
+    const missing = await cli(['check', `${adapters}/nope.mjs`]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('adapter module "spec/cli-adapters/nope.mjs" not found');
+    expect(missing.stderr).toContain(HINT);
+    expect(missing.stdout).toBe('');
+  });
+
+  test('a conforming adapter exits 0 and prints the table without colour on a pipe', async () => {
+    const { code, stdout, stderr } = await cli(['check', `${adapters}/sgd-only.mjs`, '--seed', '7']);
+    expect(code).toBe(0);
+    expect(stdout).not.toContain('\u001b');
+    expect(stdout).toMatch(/^sgd +conforms +(\d+)\/\1$/m);
+    expect(stdout).toMatch(/^adam +unsupported$/m);
+    expect(stdout.trimEnd().split('\n').at(-1)).toMatch(/^PASS hand-written sgd \(mjs\) \(float64\): 1 conforms, 8 unsupported in [\d.]+ s, seed 7$/);
+    expect(stderr).toBe('optimspec: checking sgd\n');
+  });
+
+  test('a planted bug exits 1 and every report file is written and valid', async () => {
+    const out = join(scratch, 'bug', 'deep');
+    const { code, stdout } = await cli([
+      'check', `${adapters}/sgd-bug.mjs`, '--seed', '3', '--quiet',
+      '--json', join(out, 'r.json'), '--junit', join(out, 'r.xml'), '--markdown', join(out, 'r.md'),
+    ]);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/^FAIL sgd with a stale learning rate \(float64\): 1 fails, 8 unsupported in [\d.]+ s, seed 3\n$/);
+
+    const schema = JSON.parse(readFileSync(join(root, 'docs/report.schema.json'), 'utf8'));
+    const validate = new Ajv2020({ strict: true, allErrors: true }).compile(schema);
+    const json = JSON.parse(readFileSync(join(out, 'r.json'), 'utf8'));
+    expect(validate(json), JSON.stringify(validate.errors)).toBe(true);
+    expect(json.passed).toBe(false);
+    expect(json.options.seed).toBe(3);
+    const sgd = json.results.find((r: { subject: string }) => r.subject === 'sgd');
+    expect(sgd.verdict).toBe('fails');
+    const failures = sgd.findings.filter((f: { status: string }) => f.status === 'fail');
+    expect(failures.length).toBeGreaterThan(0);
+    expect(failures.some((f: { counterexample?: { gradients?: unknown } }) => f.counterexample?.gradients !== undefined)).toBe(true);
+
+    const xml = parseXml(readFileSync(join(out, 'r.xml'), 'utf8'));
+    const suite = xml.children.find((s) => s.attrs.name === 'sgd')!;
+    expect(suite.children.filter((c) => c.name === 'testcase').length).toBe(sgd.findings.length);
+    expect(Number(suite.attrs.failures)).toBe(failures.length);
+    expect(xml.children.length).toBe(9);
+
+    const md = readFileSync(join(out, 'r.md'), 'utf8');
+    expect(md).toMatch(/^## optimspec check: ❌ failed: sgd with a stale learning rate \(float64\)/);
+    expect(md).toContain('### ❌ `sgd`: fails');
+  });
+
+  test('--accept turns a deviation by that convention into exit 0', async () => {
+    const accepted = await cli(['check', `${adapters}/dampened-momentum.ts`, '--seed', '5', '--only', 'momentum', '--accept', 'dampened-momentum']);
+    expect(accepted.code).toBe(0);
+    expect(accepted.stdout).toMatch(/^momentum +deviates \(accepted\) +\d+\/\d+ +dampened-momentum$/m);
+  });
+
+  test('a module that throws on load exits 1 with its message and writes no report', async () => {
+    const threw = await cli(['check', `${adapters}/throws-on-load.mjs`, '--json', join(scratch, 'never.json')]);
+    expect(threw.code).toBe(1);
+    expect(threw.stderr).toBe('optimspec check: adapter module "spec/cli-adapters/throws-on-load.mjs" failed to load: Error: cannot find libtorch.so\n');
+    expect(() => readFileSync(join(scratch, 'never.json'))).toThrow();
+  });
+
+  test('--exec runs a Python adapter over the protocol; a program that does not exist is a usage error', async () => {
+    const python = await cli(['check', '--exec', 'python3 examples/python/lecture_pure.py', '--only', 'sgd,momentum', '--seed', '11', '--quiet']);
+    expect(python.stderr).toBe('');
+    expect(python.stdout).toMatch(/^PASS lecture rules, pure Python .*: 2 conforms in /);
+    expect(python.code).toBe(0);
+    const nothing = await cli(['check', '--exec', 'no-such-program-optimspec --flag']);
+    expect(nothing.code).toBe(2);
+    expect(nothing.stderr).toContain('--exec "no-such-program-optimspec --flag": the program could not be started');
+  });
+});
+
+describe('optimspec check, in-process', () => {
+  test('a bad --accept value is a usage error', async () => {
+    const bad = await inProcess([`${adapters}/sgd-only.mjs`, '--accept', 'amsgrad']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^optimspec check: --accept: unknown name "amsgrad"; expected one of .*\nRun 'optimspec check --help' for the options\.\n$/);
+  });
+
+  test('without --accept, or accepting another convention, a deviation exits 1', async () => {
+    const strict = await inProcess([`${adapters}/dampened-momentum.ts`, '--seed', '5', '--only', 'momentum', '--quiet']);
+    expect(strict.code).toBe(1);
+    expect(strict.stdout).toMatch(/^FAIL dampened momentum \(float64\): 1 deviates in/);
+    const other = await inProcess([`${adapters}/dampened-momentum.ts`, '--seed', '5', '--only', 'momentum', '--accept', 'lr-placement', '--quiet']);
+    expect(other.code).toBe(1);
+  });
+
+  test('a default export that is not an adapter exits 1 naming the field and the value', async () => {
+    const invalid = await inProcess([`${adapters}/bad-dtype.mjs`]);
+    expect(invalid.code).toBe(1);
+    expect(invalid.stderr).toBe(`optimspec check: spec/cli-adapters/bad-dtype.mjs: adapter.dtype must be 'float32' or 'float64', got "float16"\n`);
+  });
+
+  test('colours on a terminal, not with --no-color, NO_COLOR or TERM=dumb', async () => {
+    const args = [`${adapters}/sgd-only.mjs`, '--seed', '1', '--only', 'sgd'];
+    expect((await inProcess(args, { stdout: true })).stdout).toContain('\u001b[32mconforms');
+    expect((await inProcess([...args, '--no-color'], { stdout: true })).stdout).not.toContain('\u001b');
+    expect((await inProcess(args, { stdout: true, env: { NO_COLOR: '1' } })).stdout).not.toContain('\u001b');
+    expect((await inProcess(args, { stdout: true, env: { TERM: 'dumb' } })).stdout).not.toContain('\u001b');
+    // no-color.org: an empty NO_COLOR does not disable colour.
+    expect((await inProcess(args, { stdout: true, env: { NO_COLOR: '' } })).stdout).toContain('\u001b[');
+  });
+
+  test('progress is a redrawn line on a terminal stderr, cleared before the table, and absent with --quiet', async () => {
+    const live = await inProcess([`${adapters}/sgd-only.mjs`, '--seed', '1', '--only', 'sgd'], { stderr: true });
+    const CLEAR = '\r\u001b[K';
+    expect(live.stderr.startsWith(`${CLEAR}  checking sgd: 1 checks  `)).toBe(true);
+    expect(live.stderr.endsWith(CLEAR)).toBe(true);
+    const quiet = await inProcess([`${adapters}/sgd-only.mjs`, '--seed', '1', '--only', 'sgd', '--quiet'], { stderr: true });
+    expect(quiet.stderr).toBe('');
+    expect(quiet.stdout.split('\n').length).toBe(2);
+  });
+
+  test('nothing checked is a failure: the adapter supports none of --only', async () => {
+    const { code, stderr } = await inProcess([`${adapters}/sgd-only.mjs`, '--only', 'adam', '--quiet']);
+    expect(code).toBe(1);
+    expect(stderr).toContain('nothing was checked');
+  });
+
+  test('a report path that cannot be written is a usage error naming the flag and the path', async () => {
+    const file = join(scratch, 'a-file');
+    writeFileSync(file, '');
+    const { code, stderr } = await inProcess([`${adapters}/sgd-only.mjs`, '--only', 'sgd', '--quiet', '--junit', `${file}/r.xml`]);
+    expect(code).toBe(2);
+    expect(stderr).toContain(`--junit "${file}/r.xml": cannot write the report`);
+    expect(stderr).toContain(HINT);
+  });
+
+  test('--only, --runs, --seed and --accept reach the checker and show in the report', async () => {
+    const path = join(scratch, 'opts.json');
+    await inProcess([`${adapters}/reference64.ts`, '--only', 'sgd,schedule:step', '--runs', '0.5', '--seed=-9', '--accept', 'lr-placement', '--json', path, '--quiet']);
+    const json = JSON.parse(readFileSync(path, 'utf8'));
+    expect(json.options).toEqual({ runs: 0.5, seed: -9, accepted: ['lr-placement'], only: ['sgd', 'schedule:step'] });
+    expect(json.results.map((r: { subject: string; verdict: string }) => `${r.subject}:${r.verdict}`)).toEqual(['sgd:conforms', 'schedule:step:conforms']);
   });
 });
