@@ -21,6 +21,48 @@ export interface ShrinkOptions {
   timeLimitMs: number;
 }
 
+/** Significant decimal digits and decimal exponent: a smaller complexity reads more simply in a report. */
+function complexity(v: number): number {
+  if (v === 0) return 0;
+  if (!Number.isFinite(v)) return Number.POSITIVE_INFINITY;
+  const digits = Number(Math.abs(v).toPrecision(17)).toExponential().replace(/e.*$/, '').replace(/[-.]/g, '').replace(/0+$/, '').length;
+  return digits * 1000 + Math.abs(Math.floor(Math.log10(Math.abs(v)))) + (v < 0 ? 1 : 0);
+}
+
+/**
+ * A number that shrinks towards "nicer" numbers (0, then ±1, then one or two
+ * significant digits, positive before negative), never through subnormals as
+ * `fc.double` would. Each candidate has a strictly smaller {@link complexity},
+ * so shrinking terminates.
+ */
+class NiceNumber extends fc.Arbitrary<number> {
+  constructor(private readonly round: (v: number) => number) {
+    super();
+  }
+  generate(mrng: fc.Random): fc.Value<number> {
+    return new fc.Value(mrng.nextInt(-4, 4), undefined);
+  }
+  canShrinkWithoutContext(value: unknown): value is number {
+    return typeof value === 'number';
+  }
+  shrink(value: number): fc.Stream<fc.Value<number>> {
+    const sign = value < 0 ? -1 : 1;
+    const magnitude = Math.abs(value);
+    const candidates = [
+      0,
+      sign,
+      -value,
+      sign * 2 ** Math.round(Math.log2(magnitude)),
+      Number(value.toPrecision(1)),
+      Number(value.toPrecision(2)),
+      Number(value.toPrecision(4)),
+    ].map(this.round);
+    const own = complexity(value);
+    const simpler = [...new Set(candidates)].filter((c) => Number.isFinite(c) && complexity(c) < own);
+    return fc.Stream.of(...simpler.map((c) => new fc.Value(c, undefined)));
+  }
+}
+
 function toRun(config: OptimizerConfig, input: Input): InstanceRun {
   const run: InstanceRun = { config, x0: input.x0, gradients: input.gradients.map((g) => Float64Array.from(g)), xs: [] };
   if (input.learningRates.some((v) => v !== null)) run.learningRates = input.gradients.map((_, k) => input.learningRates[k] ?? undefined);
@@ -46,8 +88,8 @@ async function mismatchOn(config: OptimizerConfig, input: Input, options: Shrink
 /**
  * Shrinks a failing run to a minimal counterexample with fast-check (issue 4).
  * The run is first cut after the failing step (later steps cannot matter: each
- * step depends only on earlier ones) and, when the failure shows on the failing
- * coordinate alone, to that coordinate (the rules are element-wise); fast-check
+ * step depends only on earlier ones) and to the fewest coordinates that still
+ * show it (the rules are element-wise; a per-coordinate counter needs two); fast-check
  * then shrinks the gradient sequence, `x0` and the learning rates, starting from
  * that input as its first example. Replay: the same `seed` gives the same probes
  * and the same example, and `path` is fast-check's path of the shrunk input.
@@ -57,14 +99,20 @@ export async function shrinkCounterexample(failing: InstanceRun, mismatch: Misma
   const cut = mismatch.step;
   const rates = (failing.learningRates ?? []).slice(0, cut).map((v) => v ?? null);
   let start: Input = { x0: [...failing.x0], gradients: failing.gradients.slice(0, cut).map((g) => [...g]), learningRates: rates };
-  const alone: Input = { x0: [failing.x0[mismatch.coordinate]!], gradients: start.gradients.map((g) => [g[mismatch.coordinate]!]), learningRates: rates };
-  if ((await mismatchOn(config, alone, options)) !== undefined) start = alone;
+  // Drop coordinates one at a time while the failure remains (the failing one is tried last).
+  const order = [...start.x0.keys()].filter((j) => j !== mismatch.coordinate);
+  order.push(mismatch.coordinate);
+  let keep = [...start.x0.keys()];
+  for (const j of order) {
+    if (keep.length === 1) break;
+    const fewer = keep.filter((k) => k !== j);
+    const candidate: Input = { x0: fewer.map((k) => failing.x0[k]!), gradients: start.gradients.map((g) => fewer.map((k) => g[k]!)), learningRates: rates };
+    if ((await mismatchOn(config, candidate, options)) !== undefined) keep = fewer;
+  }
+  start = { x0: keep.map((k) => failing.x0[k]!), gradients: start.gradients.map((g) => keep.map((k) => g[k]!)), learningRates: rates };
   const size = start.x0.length;
   const round = options.dtype === 'float32' ? Math.fround : (v: number) => v;
-  const value = fc.double({ noNaN: true, noDefaultInfinity: true }).map(round, (v) => {
-    if (typeof v !== 'number') throw new TypeError('not a number');
-    return v;
-  });
+  const value = new NiceNumber(round);
   const vector = fc.array(value, { minLength: size, maxLength: size });
   const arbitrary: fc.Arbitrary<Input> = fc.record({
     x0: vector,

@@ -35,7 +35,8 @@ export interface Tracked {
 
 /** Unit roundoff, half the smallest subnormal, and the largest finite value of a dtype. */
 export function roundoff(dtype: Dtype): { u: number; eta: number; max: number } {
-  return dtype === 'float32' ? { u: 2 ** -24, eta: 2 ** -150, max: 3.4028234663852886e38 } : { u: 2 ** -53, eta: 2 ** -1075, max: Number.MAX_VALUE };
+  // float64's half-subnormal 2^-1075 is not a double; 2^-1074 bounds it.
+  return dtype === 'float32' ? { u: 2 ** -24, eta: 2 ** -150, max: 3.4028234663852886e38 } : { u: 2 ** -53, eta: 2 ** -1074, max: Number.MAX_VALUE };
 }
 
 /** Error-tracking arithmetic for an implementation computing in `dtype`, compared with float64. */
@@ -43,7 +44,7 @@ export function errorArithmetic(dtype: Dtype) {
   const own = roundoff(dtype);
   const f64 = roundoff('float64');
   const u = dtype === 'float64' ? 2 * f64.u : own.u + f64.u;
-  const eta = dtype === 'float64' ? 2 * f64.eta : own.eta + f64.eta;
+  const eta = own.eta + f64.eta;
   const max = own.max;
   const rounding = (v: number): number => (Math.abs(v) >= max ? Number.POSITIVE_INFINITY : u * Math.abs(v) + eta);
   const mag = (a: Tracked): number => Math.abs(a.v) + a.e;

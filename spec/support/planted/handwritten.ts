@@ -1,0 +1,185 @@
+import type { Adapter, Stepper } from '../../../src/adapter.js';
+import type { Conventions, Dtype, OptimizerConfig, OptimizerName, ScheduleConfig, ScheduleName } from '../../../src/types.js';
+
+/**
+ * Bugs that real libraries shipped (conventions.md, "Bugs that real libraries
+ * shipped") and the lecture's own transcription slip, planted one at a time.
+ */
+export type PlantedBug =
+  | 'adam-multiplies-bias-correction'
+  | 'adam-counter-off-by-one'
+  | 'adam-counter-per-coordinate'
+  | 'shared-state'
+  | 'mutates-gradient'
+  | 'ascent'
+  | 'momentum-rho-on-dx'
+  | 'schedule-one-epoch-early';
+
+/** How a planted implementation is written. */
+export interface PlantOptions {
+  name: string;
+  /** The dtype it claims. */
+  declared: Dtype;
+  /** The dtype it really computes in (default: the claimed one). */
+  computes?: Dtype;
+  conventions?: Conventions;
+  bug?: PlantedBug;
+  optimizers?: readonly OptimizerName[];
+  schedules?: readonly ScheduleName[];
+}
+
+const ALL: readonly OptimizerName[] = ['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam'];
+
+/** State shared by every instance of a `shared-state` implementation (the bug). */
+const sharedStates = new Map<string, Float64Array[]>();
+
+/**
+ * A hand-written implementation of the lecture's rules, independent of src/: its
+ * own operation order (TF.js's: `x + (-lr) * v`, `g * g * (1 - d)`,
+ * `(m_hat / (sqrt(v_hat) + eps)) * lr`), hyperparameters held in its dtype,
+ * `beta ** t` by repeated multiplication, and optionally a convention or a bug.
+ */
+export function handwritten(options: PlantOptions): Adapter {
+  const computes = options.computes ?? options.declared;
+  const r = computes === 'float32' ? Math.fround : (v: number) => v;
+  const conventions = options.conventions ?? {};
+  const bug = options.bug;
+  const adapter: Adapter = {
+    name: options.name,
+    dtype: options.declared,
+    optimizers: options.optimizers ?? ALL,
+    schedules: options.schedules ?? [],
+    create(config: OptimizerConfig, x0: Float64Array): Stepper {
+      const n = x0.length;
+      const x = Float64Array.from(x0, r);
+      const fresh = (): Float64Array[] => [new Float64Array(n), new Float64Array(n)];
+      let state = fresh();
+      if (bug === 'shared-state') {
+        const key = `${config.optimizer}/${n}`;
+        if (!sharedStates.has(key)) sharedStates.set(key, fresh());
+        state = sharedStates.get(key)!;
+      }
+      const [s1, s2] = state as [Float64Array, Float64Array];
+      const initial = conventions['initial-accumulator'];
+      if (initial !== undefined) s1.fill(r(initial));
+      let lr = r(config.learningRate);
+      let t = bug === 'adam-counter-off-by-one' ? 1 : 0;
+      let acc1 = 1;
+      let acc2 = 1;
+      const step = (grad: Float64Array, learningRate?: number): Float64Array => {
+        if (learningRate !== undefined) lr = r(learningRate);
+        const g = Float64Array.from(grad, r);
+        update(config, g);
+        // The bug: the caller's gradient is cleared after use ("zero_grad" inside step).
+        if (bug === 'mutates-gradient') grad.fill(0);
+        return Float64Array.from(x);
+      };
+      function update(c: OptimizerConfig, g: Float64Array): void {
+        switch (c.optimizer) {
+          case 'sgd': {
+            const sign = bug === 'ascent' ? 1 : -1;
+            for (let i = 0; i < n; i++) x[i] = r(x[i]! + r(r(sign * lr) * g[i]!));
+            return;
+          }
+          case 'momentum': {
+            const rho = r(c.rho);
+            const damp = r(1 - rho);
+            for (let i = 0; i < n; i++) {
+              const push = conventions['dampened-momentum'] ? r(g[i]! * damp) : g[i]!;
+              if (bug === 'momentum-rho-on-dx') s1[i] = r(s1[i]! + r(rho * push));
+              else if (conventions['lr-placement']) s1[i] = r(r(s1[i]! * rho) - r(push * lr));
+              else s1[i] = r(r(s1[i]! * rho) + push);
+              x[i] = conventions['lr-placement'] ? r(x[i]! + s1[i]!) : r(x[i]! + r(r(-lr) * s1[i]!));
+            }
+            return;
+          }
+          case 'nesterov': {
+            const rho = r(c.rho);
+            for (let i = 0; i < n; i++) {
+              if (conventions['lr-placement']) {
+                s1[i] = r(r(s1[i]! * rho) + g[i]!);
+                x[i] = r(x[i]! + r(r(-lr) * r(g[i]! + r(s1[i]! * rho))));
+              } else {
+                const old = s1[i]!;
+                s1[i] = r(r(old * rho) - r(g[i]! * lr));
+                x[i] = r(r(x[i]! + r(s1[i]! * r(1 + rho))) - r(old * rho));
+              }
+            }
+            return;
+          }
+          case 'adagrad':
+          case 'rmsprop': {
+            const eps = r(c.epsilon);
+            const decay = c.optimizer === 'rmsprop' ? r(c.decayRate) : 1;
+            const keep = c.optimizer === 'rmsprop' ? r(1 - decay) : 1;
+            for (let i = 0; i < n; i++) {
+              const sq = r(g[i]! * g[i]!);
+              s1[i] = c.optimizer === 'rmsprop' ? r(r(s1[i]! * decay) + r(sq * keep)) : r(s1[i]! + sq);
+              const denominator = conventions['epsilon-inside-sqrt'] ? r(Math.sqrt(r(s1[i]! + eps))) : r(r(Math.sqrt(s1[i]!)) + eps);
+              x[i] = r(x[i]! - r(r(g[i]! / denominator) * lr));
+            }
+            return;
+          }
+          case 'adam': {
+            const b1 = r(c.beta1);
+            const b2 = r(c.beta2);
+            const eps = r(c.epsilon);
+            const k1 = r(1 - b1);
+            const k2 = r(1 - b2);
+            if (bug !== 'adam-counter-per-coordinate') {
+              t++;
+              acc1 = t === 1 || bug === 'adam-counter-off-by-one' ? r(b1 ** t) : r(acc1 * b1);
+              acc2 = t === 1 || bug === 'adam-counter-off-by-one' ? r(b2 ** t) : r(acc2 * b2);
+            }
+            for (let i = 0; i < n; i++) {
+              if (bug === 'adam-counter-per-coordinate') {
+                t++;
+                acc1 = r(b1 ** t);
+                acc2 = r(b2 ** t);
+              }
+              s1[i] = r(r(s1[i]! * b1) + r(g[i]! * k1));
+              s2[i] = r(r(s2[i]! * b2) + r(r(g[i]! * g[i]!) * k2));
+              const c1 = r(1 - acc1);
+              const c2 = r(1 - acc2);
+              let m = s1[i]!;
+              let v = s2[i]!;
+              let rate = lr;
+              if (conventions['epsilon-hat']) rate = r(r(lr * r(Math.sqrt(c2))) / c1);
+              else if (bug === 'adam-multiplies-bias-correction') {
+                m = r(m * c1);
+                v = r(v * c2);
+              } else if (!conventions['no-bias-correction']) {
+                m = r(m / c1);
+                v = r(v / c2);
+              }
+              const denominator = conventions['epsilon-inside-sqrt'] ? r(Math.sqrt(r(v + eps))) : r(r(Math.sqrt(v)) + eps);
+              x[i] = r(x[i]! - r(r(m / denominator) * rate));
+            }
+            return;
+          }
+        }
+      }
+      return {
+        step,
+        steps: (grads, learningRates) => grads.map((g, k) => step(g, learningRates?.[k])),
+      };
+    },
+    schedule(config: ScheduleConfig): (t: number) => number {
+      const shift = bug === 'schedule-one-epoch-early' ? 1 : 0;
+      switch (config.schedule) {
+        case 'step':
+          return (t) => config.initial * config.factor ** Math.floor((t + shift) / config.every);
+        case 'exponential':
+          return (t) => config.initial * Math.exp(-config.k * (t + shift));
+        case 'inverse-time':
+          return (t) => config.initial / (1 + config.k * (t + shift));
+      }
+    },
+  };
+  return adapter;
+}
+
+/** Clears the state the `shared-state` bug keeps between instances, so tests stay independent. */
+export function resetSharedState(): void {
+  sharedStates.clear();
+}
