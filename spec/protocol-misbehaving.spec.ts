@@ -1,34 +1,52 @@
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { promisify } from 'node:util';
+import { describe, expect, it, type TestContext } from 'vitest';
 import { AdapterError } from '../src/adapter-error.js';
 import { type SpawnAdapterOptions, type SpawnedAdapter, spawnAdapter } from '../src/protocol/spawn-adapter.js';
 
 const child = fileURLToPath(new URL('./support/children/misbehaving.mjs', import.meta.url));
+const forgetful = fileURLToPath(new URL('./support/children/forgetful-parent.ts', import.meta.url));
 const printing = fileURLToPath(new URL('./support/children/printing_adapter.py', import.meta.url));
-// Short timeouts keep each case bounded; the handshake allows for a loaded machine starting Node.
-const fast: SpawnAdapterOptions = { timeoutMs: 300, handshakeTimeoutMs: 5000, closeTimeoutMs: 300 };
+// Calls that must succeed get generous timeouts (the tests run concurrently on a loaded machine);
+// calls that must time out get 1 s, which bounds each case.
+const settled: SpawnAdapterOptions = { timeoutMs: 5000, handshakeTimeoutMs: 10_000, closeTimeoutMs: 1000 };
+const hanging: SpawnAdapterOptions = { ...settled, timeoutMs: 1000 };
 const sgd = { optimizer: 'sgd', learningRate: 0.5 } as const;
 const x0 = new Float64Array([1, 2, 3]);
 const grad = new Float64Array([1, 1, 1]);
 
-const opened: SpawnedAdapter[] = [];
-const pids: number[] = [];
-
-async function open(mode: string, options: SpawnAdapterOptions = fast): Promise<SpawnedAdapter> {
-  const adapter = await spawnAdapter([process.execPath, child, mode], options);
-  opened.push(adapter);
-  if (adapter.pid !== undefined) pids.push(adapter.pid);
-  return adapter;
-}
-
-/** True while a process with this pid exists (signal 0 only checks). */
+/**
+ * True while a process with this pid is alive. Signal 0 only checks existence; on Linux a
+ * zombie (state Z: dead, waiting to be reaped by its parent, or by an init that may never
+ * reap it, as in some containers) is not running.
+ */
 function running(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
   }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return !existsSync('/proc');
+  }
+}
+
+/** Starts the misbehaving child in `mode`; when the test ends, closes it and checks that it is gone. */
+function opener({ onTestFinished }: TestContext) {
+  return async (mode: string, options: SpawnAdapterOptions = settled): Promise<SpawnedAdapter> => {
+    const adapter = await spawnAdapter([process.execPath, child, mode], options);
+    const pid = adapter.pid;
+    onTestFinished(async () => {
+      await adapter.close();
+      if (pid !== undefined) expect(running(pid), `child ${pid} left running`).toBe(false);
+    });
+    return adapter;
+  };
 }
 
 /** Awaits a rejection and returns it as an AdapterError (fails the test if it is anything else). */
@@ -41,26 +59,29 @@ async function adapterError(promise: Promise<unknown>): Promise<AdapterError> {
   return error as AdapterError;
 }
 
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((a) => a.close()));
-  for (const pid of pids.splice(0)) expect(running(pid), `child ${pid} left running`).toBe(false);
-});
+/** A failed handshake leaves no child: the error names its pid, which must be gone. */
+function expectGone(error: AdapterError): void {
+  const pid = /\(pid (\d+)\)/.exec(error.message)?.[1];
+  if (pid !== undefined) expect(running(Number(pid)), `child ${pid} left running`).toBe(false);
+}
 
-describe('spawnAdapter against misbehaving children', () => {
+describe.concurrent('spawnAdapter against misbehaving children', () => {
   it('a child that crashes at start: the handshake fails with its stderr and exit status', async () => {
-    const error = await adapterError(spawnAdapter([process.execPath, child, 'crash-at-start'], fast));
+    const error = await adapterError(spawnAdapter([process.execPath, child, 'crash-at-start'], settled));
     expect(error.operation).toBe('handshake');
+    expectGone(error);
     expect(error.message).toContain('exited with status 3');
     expect(error.message).toContain('ImportError: no module named optimizer');
   });
 
   it('a program that does not exist: a clear AdapterError, no crash', async () => {
-    const error = await adapterError(spawnAdapter('/nonexistent/optimizer --flag', fast));
+    const error = await adapterError(spawnAdapter('/nonexistent/optimizer --flag', settled));
     expect(error.message).toContain('could not be started');
     expect(error.message).toContain('ENOENT');
   });
 
-  it('a child that crashes mid-run: the pending step is rejected, later calls at once', async () => {
+  it('a child that crashes mid-run: the pending step is rejected, later calls at once', async (context) => {
+    const open = opener(context);
     const adapter = await open('crash-mid-run');
     const stepper = await adapter.create(sgd, x0);
     const error = await adapterError(stepper.step(grad));
@@ -72,12 +93,13 @@ describe('spawnAdapter against misbehaving children', () => {
     expect(later.message).toContain('segmentation fault in step');
   });
 
-  it('a child that hangs on step: timed out, killed (it ignores SIGTERM), later calls rejected', async () => {
-    const adapter = await open('hang-on-step');
+  it('a child that hangs on step: timed out, killed (it ignores SIGTERM), later calls rejected', async (context) => {
+    const open = opener(context);
+    const adapter = await open('hang-on-step', hanging);
     const pid = adapter.pid!;
     const stepper = await adapter.create(sgd, x0);
     const error = await adapterError(stepper.step(grad));
-    expect(error.message).toContain('step got no answer within 300 ms');
+    expect(error.message).toContain('step got no answer within 1000 ms');
     expect(error.message).toContain('misbehaving child starting in mode hang-on-step');
     await adapterError(stepper.step(grad));
     await adapter.close();
@@ -85,14 +107,18 @@ describe('spawnAdapter against misbehaving children', () => {
   });
 
   it('a child silent at handshake: timed out and killed', async () => {
-    const error = await adapterError(spawnAdapter([process.execPath, child, 'silent'], { ...fast, handshakeTimeoutMs: 800 }));
+    // 4 s: long enough for a Node child to start and log on a loaded machine, so its stderr is quoted.
+    const error = await adapterError(spawnAdapter([process.execPath, child, 'silent'], { ...settled, handshakeTimeoutMs: 4000 }));
     expect(error.operation).toBe('handshake');
-    expect(error.message).toContain('hello got no answer within 800 ms');
+    expect(error.message).toContain('hello got no answer within 4000 ms');
+    expectGone(error);
     expect(error.message).toContain('starting in mode silent');
   });
 
-  it('a child that writes a log line to stdout: fatal, named, with a hint', async () => {
-    const error = await adapterError(spawnAdapter([process.execPath, child, 'hello-garbage'], fast));
+  it('a child that writes a log line to stdout: fatal, named, with a hint', async (context) => {
+    const open = opener(context);
+    const error = await adapterError(spawnAdapter([process.execPath, child, 'hello-garbage'], settled));
+    expectGone(error);
     expect(error.message).toContain('not JSON: "Loading model weights..."');
     expect(error.message).toContain('log to stderr');
     const adapter = await open('garbage-on-create');
@@ -101,7 +127,8 @@ describe('spawnAdapter against misbehaving children', () => {
     expect(created.message).toContain('"debug: creating optimizer"');
   });
 
-  it('answers of the wrong length or with non-numbers: that call fails, the session goes on', async () => {
+  it('answers of the wrong length or with non-numbers: that call fails, the session goes on', async (context) => {
+    const open = opener(context);
     const short = await open('wrong-length');
     const a = await short.create(sgd, x0);
     expect((await adapterError(a.step(grad))).message).toContain('x must have length 3, got length 2');
@@ -113,7 +140,8 @@ describe('spawnAdapter against misbehaving children', () => {
     await b.dispose();
   });
 
-  it('ok:false answers carry the child message; the session goes on', async () => {
+  it('ok:false answers carry the child message; the session goes on', async (context) => {
+    const open = opener(context);
     const adapter = await open('ok-false');
     const stepper = await adapter.create(sgd, x0);
     const error = await adapterError(stepper.step(grad));
@@ -121,7 +149,8 @@ describe('spawnAdapter against misbehaving children', () => {
     expect(await adapter.scheduleValues({ schedule: 'inverse-time', initial: 1, k: 1 }, [0, 1])).toEqual(new Float64Array([1, 0.5]));
   });
 
-  it('an answer with an unknown id, or without ok, is refused', async () => {
+  it('an answer with an unknown id, or without ok, is refused', async (context) => {
+    const open = opener(context);
     const wrong = await open('wrong-id');
     const a = await wrong.create(sgd, x0);
     expect((await adapterError(a.step(grad))).message).toContain('answered with id 103, which no request is waiting for');
@@ -131,26 +160,29 @@ describe('spawnAdapter against misbehaving children', () => {
   });
 
   it('a handshake that declares an unknown dtype, optimizer or protocol version names the field and value', async () => {
-    const dtype = await adapterError(spawnAdapter([process.execPath, child, 'bad-dtype'], fast));
+    const dtype = await adapterError(spawnAdapter([process.execPath, child, 'bad-dtype'], settled));
+    expectGone(dtype);
     expect(dtype.message).toContain(`dtype must be 'float32' or 'float64', got "float16"`);
-    const optimizer = await adapterError(spawnAdapter([process.execPath, child, 'bad-optimizer'], fast));
+    const optimizer = await adapterError(spawnAdapter([process.execPath, child, 'bad-optimizer'], settled));
     expect(optimizer.message).toContain('optimizers[1] must be one of sgd, momentum, nesterov, adagrad, rmsprop, adam, got "lion"');
-    const protocol = await adapterError(spawnAdapter([process.execPath, child, 'bad-protocol'], fast));
+    const protocol = await adapterError(spawnAdapter([process.execPath, child, 'bad-protocol'], settled));
     expect(protocol.message).toContain('protocol must be 1');
   });
 
-  it('a child that closes its stdin: writing to it (EPIPE) does not crash Node, the call times out', async () => {
-    const adapter = await open('close-stdin');
+  it('a child that closes its stdin: writing to it (EPIPE) does not crash Node, the call times out', async (context) => {
+    const open = opener(context);
+    const adapter = await open('close-stdin', hanging);
     const big = new Float64Array(200_000).fill(0.25);
     const results = await Promise.allSettled([adapter.create(sgd, big), adapter.create(sgd, big), adapter.create(sgd, big)]);
     for (const result of results) {
       expect(result.status).toBe('rejected');
       expect((result as PromiseRejectedResult).reason).toBeInstanceOf(AdapterError);
-      expect((result as PromiseRejectedResult).reason.message).toContain('create got no answer within 300 ms');
+      expect((result as PromiseRejectedResult).reason.message).toContain('create got no answer within 1000 ms');
     }
   });
 
-  it('a child that ignores shutdown and SIGTERM is killed by close()', async () => {
+  it('a child that ignores shutdown and SIGTERM is killed by close()', async (context) => {
+    const open = opener(context);
     const adapter = await open('ignore-shutdown');
     const pid = adapter.pid!;
     const stepper = await adapter.create(sgd, x0);
@@ -160,15 +192,45 @@ describe('spawnAdapter against misbehaving children', () => {
     expect((await adapterError(stepper.step(grad))).message).toContain('closed');
   });
 
-  it('answers split across writes and ending in CR LF are reassembled', async () => {
+  it('a caller that forgets close(): Node still exits, and the child does not outlive it', async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', forgetful], { timeout: 20_000 });
+    const pid = Number(stdout.trim());
+    expect(pid).toBeGreaterThan(0);
+    expect(running(pid)).toBe(false);
+  });
+
+  it('an endless stdout line (no newline) is cut off: the child is killed, memory stays bounded', async (context) => {
+    const open = opener(context);
+    const adapter = await open('endless-line', { ...settled, maxLineLength: 100_000 });
+    const error = await adapterError(adapter.create(sgd, x0));
+    expect(error.message).toContain('a stdout line of more than 100000 characters without a newline');
+  });
+
+  it('answers split across writes and ending in CR LF are reassembled', async (context) => {
+    const open = opener(context);
     const adapter = await open('split-lines');
     const stepper = await adapter.create(sgd, x0);
     expect(await stepper.step(grad)).toEqual(new Float64Array([0.5, 1.5, 2.5]));
     expect(await stepper.steps([grad, grad])).toEqual([new Float64Array([0, 1, 2]), new Float64Array([-0.5, 0.5, 1.5])]);
   });
 
-  it('a synchronous schedule lookup times out instead of blocking forever', async () => {
-    const adapter = await open('hang-on-schedule');
+  it('a Python adapter that prints and raises: prints go to stderr, the exception becomes ok:false', async ({ onTestFinished }) => {
+    const adapter = await spawnAdapter(['python3', printing], settled);
+    onTestFinished(() => adapter.close());
+    const stepper = await adapter.create(sgd, x0);
+    expect(await stepper.step(grad)).toEqual(new Float64Array([0.5, 1.5, 2.5]));
+    const error = await adapterError(stepper.step(new Float64Array([1, Number.NaN, 1])));
+    expect(error.message).toContain('ValueError: gradient contains NaN');
+    expect(error.message).toContain('stepping with [1.0, nan, 1.0]');
+    expect(adapter.stderr()).toContain("creating {'optimizer': 'sgd', 'learningRate': 0.5}");
+  });
+});
+
+// Not concurrent: a synchronous lookup blocks the whole thread, other tests' timers included.
+describe('spawnAdapter: synchronous schedule lookups', () => {
+  it('a synchronous schedule lookup times out instead of blocking forever', async (context) => {
+    const open = opener(context);
+    const adapter = await open('hang-on-schedule', hanging);
     const schedule = adapter.schedule!({ schedule: 'inverse-time', initial: 1, k: 1 });
     let thrown: unknown;
     try {
@@ -177,17 +239,22 @@ describe('spawnAdapter against misbehaving children', () => {
       thrown = error;
     }
     expect(thrown).toBeInstanceOf(AdapterError);
-    expect((thrown as Error).message).toContain('schedule got no answer within 300 ms');
+    expect((thrown as Error).message).toContain('schedule got no answer within 1000 ms');
   });
+});
 
-  it('a Python adapter that prints and raises: prints go to stderr, the exception becomes ok:false', async () => {
-    const adapter = await spawnAdapter(['python3', printing], { ...fast, timeoutMs: 5000 });
-    opened.push(adapter);
+describe('spawnAdapter: a busy caller', () => {
+  it('an answer that arrived while the event loop was blocked is taken, not reported as a timeout', async ({ onTestFinished }) => {
+    const adapter = await spawnAdapter([process.execPath, child, 'correct'], hanging);
+    onTestFinished(() => adapter.close());
     const stepper = await adapter.create(sgd, x0);
-    expect(await stepper.step(grad)).toEqual(new Float64Array([0.5, 1.5, 2.5]));
-    const error = await adapterError(stepper.step(new Float64Array([1, Number.NaN, 1])));
-    expect(error.message).toContain('ValueError: gradient contains NaN');
-    expect(error.message).toContain('stepping with [1.0, nan, 1.0]');
-    expect(adapter.stderr()).toContain("creating {'optimizer': 'sgd', 'learningRate': 0.5}");
+    const pending = stepper.step(grad);
+    // Block this thread past the 1 s timeout; the child answers meanwhile, so the timer and
+    // the answer are both due when the loop resumes, and the timer phase runs first.
+    const until = Date.now() + 1500;
+    while (Date.now() < until) {
+      // busy wait on purpose
+    }
+    expect(await pending).toEqual(new Float64Array([0.5, 1.5, 2.5]));
   });
 });

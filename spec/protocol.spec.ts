@@ -155,7 +155,9 @@ describe('schedules over the protocol', () => {
     const config: ScheduleConfig = { schedule: 'step', initial: 0.1, every: 30, factor: 0.5 };
     const want = reference.schedule!(config);
     const values = await python.scheduleValues(config, times);
-    times.forEach((t, i) => expect(sameBits(values[i]!, want(t)), `t = ${t}`).toBe(true));
+    times.forEach((t, i) => {
+      expect(sameBits(values[i]!, want(t)), `t = ${t}`).toBe(true);
+    });
   });
 
   it('exponential and non-dyadic step decay: within 2 ulp of the reference', async () => {
@@ -168,7 +170,9 @@ describe('schedules over the protocol', () => {
     ] as ScheduleConfig[]) {
       const want = reference.schedule!(config);
       const values = await python.scheduleValues(config, times);
-      times.forEach((t, i) => expect(ulpDistance(values[i]!, want(t), 'float64'), `${config.schedule} t = ${t}`).toBeLessThanOrEqual(2));
+      times.forEach((t, i) => {
+        expect(ulpDistance(values[i]!, want(t), 'float64'), `${config.schedule} t = ${t}`).toBeLessThanOrEqual(2);
+      });
     }
   });
 });

@@ -247,6 +247,11 @@ export class Connection {
   }
 
   private timedOut(id: number, timeoutMs: number): void {
+    // An answer may be queued behind a busy event loop (the caller ran long synchronous
+    // work, or a synchronous schedule lookup): read what has arrived before giving up.
+    for (let queued = receiveMessageOnPort(this.port); queued; queued = receiveMessageOnPort(this.port)) {
+      this.handle(queued.message as RelayEvent);
+    }
     const entry = this.pending.get(id);
     if (!entry) return;
     this.fatal(`${entry.op} got no answer within ${timeoutMs} ms; the child is considered hung and was killed`);

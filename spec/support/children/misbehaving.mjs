@@ -38,6 +38,11 @@ createInterface({ input: process.stdin }).on('line', (line) => {
     return write({ id, ok: true, ...hello });
   }
   if (op === 'create') {
+    if (mode === 'endless-line') {
+      const chunk = 'x'.repeat(65536);
+      setInterval(() => process.stdout.write(chunk), 1);
+      return;
+    }
     if (mode === 'garbage-on-create') return process.stdout.write('debug: creating optimizer\n');
     const handle = nextHandle++;
     instances.set(handle, { lr: Number(request.config.learningRate), x: request.x0.map(Number) });
