@@ -1,5 +1,6 @@
 import type { AdamConfig, Conventions, CreateOptions, Optimizer, OptimizerRule } from '../types.js';
 import { requireNonNegative, requireObject, requireTag, requireUnitInterval, validateConventions } from '../validate.js';
+import { powInteger } from '../correctly-rounded.js';
 import { adaptiveStep } from './adaptive-step.js';
 import { createInstance } from './instance.js';
 
@@ -50,10 +51,13 @@ export const adam: OptimizerRule<AdamConfig> = {
         state,
         update(x, dx, lr) {
           const t = ++state.t;
-          const bias1 = r(1 - b1 ** t);
-          const bias2 = r(1 - b2 ** t);
+          // beta ** t correctly rounded, as glibc's pow (behind Python's **) returns it.
+          const pow1 = powInteger(b1, t);
+          const pow2 = powInteger(b2, t);
+          const bias1 = r(1 - pow1);
+          const bias2 = r(1 - pow2);
           // epsilon-hat: lr_t = lr * sqrt(1 - beta2**t) / (1 - beta1**t), all Python floats.
-          const lr_ = epsilonHat ? r((lr * Math.sqrt(1 - b2 ** t)) / (1 - b1 ** t)) : r(lr);
+          const lr_ = epsilonHat ? r((lr * Math.sqrt(1 - pow2)) / (1 - pow1)) : r(lr);
           for (let i = 0; i < x.length; i++) {
             const g = r(dx[i]!);
             firstMoment[i] = r(r(beta1 * firstMoment[i]!) + r(oneMinusBeta1 * g));

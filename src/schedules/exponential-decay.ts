@@ -1,3 +1,4 @@
+import { expCorrectlyRounded } from '../correctly-rounded.js';
 import type { ExponentialScheduleConfig, ScheduleRule } from '../types.js';
 import { requireNonNegative, requireObject, requireTag, requireTime } from '../validate.js';
 
@@ -20,7 +21,8 @@ export const exponentialDecay: ScheduleRule<ExponentialScheduleConfig> = {
     const { initial, k } = config;
     return (t: number): number => {
       requireTime('t', t);
-      return initial * Math.exp(-k * t);
+      // exp correctly rounded, as glibc's exp (behind Python's math.exp) returns it.
+      return initial * expCorrectlyRounded(-k * t);
     };
   },
 };

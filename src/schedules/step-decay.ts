@@ -1,3 +1,4 @@
+import { powInteger } from '../correctly-rounded.js';
 import type { ScheduleRule, StepScheduleConfig } from '../types.js';
 import { requireDecayFactor, requireNonNegative, requireObject, requirePositiveInteger, requireTag, requireTime } from '../validate.js';
 
@@ -24,7 +25,8 @@ export const stepDecay: ScheduleRule<StepScheduleConfig> = {
     const { initial, every, factor } = config;
     return (t: number): number => {
       requireTime('t', t);
-      return initial * factor ** Math.floor(t / every);
+      // factor ** n correctly rounded, as glibc's pow (behind Python's **) returns it.
+      return initial * powInteger(factor, Math.floor(t / every));
     };
   },
 };
