@@ -1,4 +1,22 @@
+import { CONFORMANCE_DEFAULTS } from '../conformance/check.js';
 import { CONVENTION_IDS, SUBJECTS } from './check-args.js';
+
+const INDENT = ' '.repeat(26);
+
+/** A comma list wrapped to 80 columns under the option descriptions. */
+function list(items: readonly string[]): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const [i, item] of items.entries()) {
+    const word = i < items.length - 1 ? `${item},` : item;
+    if (line && INDENT.length + line.length + 1 + word.length > 80) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  lines.push(line);
+  return lines.map((l) => INDENT + l).join('\n');
+}
 
 /** `optimspec check --help`: every flag, the exit codes and where the docs are (docs/cli.md has the long form). */
 export const CHECK_HELP = `Usage: optimspec check <adapter-module> [options]
@@ -9,24 +27,27 @@ fixtures, laws, convention probes) and prints a verdict per optimizer and
 schedule: conforms, deviates (by a named convention), fails, unsupported, error.
 
   <adapter-module>        a .js, .mjs, .cjs, .ts, .mts or .cts file whose default
-                          export is an adapter { name, dtype, optimizers, create, ... }
-  --exec <command>        run the adapter as a child process speaking the JSON-lines
-                          protocol of docs/protocol.md; started without a shell
+                          export is an adapter { name, dtype, optimizers, create }
+  --exec <command>        run the adapter as a child process speaking the
+                          JSON-lines protocol of docs/protocol.md (no shell)
 
 Options:
   --only <subject>        check only these; repeatable or a comma list:
-                          ${SUBJECTS.join(', ')}
-  --accept <convention>   count deviations by this convention as passing; repeatable
-                          or a comma list: ${CONVENTION_IDS.join(', ')}
-  --runs <multiplier>     multiply every law's run count (default 1; e.g. 0.2 or 10)
+${list(SUBJECTS)}
+  --accept <convention>   count deviations by this convention as passing;
+                          repeatable or a comma list:
+${list(CONVENTION_IDS)}
+  --runs <multiplier>     multiply the number of randomly drawn cases
+                          (default 1; e.g. 0.5 or 10)
   --seed <int>            fast-check seed, a 32-bit integer (default random; the
                           report prints it, so a failure can be replayed)
-  --timeout <ms>          limit for each call into the adapter
-  --total-timeout <ms>    limit for the whole check
+  --timeout <ms>          limit for each call into the adapter (default ${CONFORMANCE_DEFAULTS.stepTimeoutMs})
+  --total-timeout <ms>    limit for the whole check (default ${CONFORMANCE_DEFAULTS.totalTimeoutMs})
   --json <path>           write the JSON report (docs/report.schema.json)
   --junit <path>          write a JUnit XML report (one testsuite per subject)
   --markdown <path>       write a Markdown summary, e.g. "$GITHUB_STEP_SUMMARY"
-  --no-color              no colours; also when NO_COLOR is set or stdout is not a terminal
+  --no-color              no colours; also when NO_COLOR is set or stdout is
+                          not a terminal
   --quiet                 no progress and no table: only the one-line summary
   -h, --help              this help
 
@@ -35,7 +56,8 @@ Exit codes:
   1  some subject fails, errors, or deviates by a convention not accepted; nothing
      was checked; or the adapter module threw while loading or its default export
      is not an adapter (no report files are written then)
-  2  usage error: unknown option, bad value, adapter module or --exec program not found
+  2  usage error: unknown option, bad value, adapter module or --exec program
+     not found, report file not writable
 
 Docs: docs/cli.md (examples, CI), docs/report.schema.json, docs/protocol.md.
 `;
