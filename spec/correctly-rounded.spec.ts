@@ -8,7 +8,7 @@ import { expCorrectlyRounded, powInteger } from '../src/correctly-rounded.js';
 // 767 significant decimal digits, but 120 digits put the value within 10^-119 relative of
 // the truth, so the oracle is the correctly rounded result unless the truth lies that close
 // to a midpoint between doubles (never, for these inputs, short of a tie in the exact value).
-const math = create(all, { number: 'BigNumber', precision: 120 });
+const math = create(all!, { number: 'BigNumber', precision: 120 });
 
 /** The exact decimal value of a double, `mantissa * 2^exponent` written out in full. */
 function exactDecimal(x: number): string {
