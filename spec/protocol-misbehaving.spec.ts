@@ -228,6 +228,24 @@ describe.concurrent('spawnAdapter against misbehaving children', () => {
 
 // Not concurrent: a synchronous lookup blocks the whole thread, other tests' timers included.
 describe('spawnAdapter: synchronous schedule lookups', () => {
+  it('a sequential scan costs a few round trips and gives the child exact values', async (context) => {
+    const open = opener(context);
+    const sent: string[] = [];
+    const adapter = await open('correct', { ...settled, onTraffic: (direction, line) => direction === 'send' && sent.push(line) });
+    const schedule = adapter.schedule!({ schedule: 'inverse-time', initial: 1, k: 0.25 });
+    for (let t = 0; t < 1000; t++) expect(schedule(t)).toBe(1 / (1 + 0.25 * t));
+    // One validation (t = []), t = 0 alone, then batches of 256 from t = 1: 1, 257, 513, 769.
+    expect(sent.filter((line) => line.includes('"op":"schedule"'))).toHaveLength(6);
+  });
+
+  it('a batch the child refuses falls back to single lookups; a refused t still fails', async (context) => {
+    const open = opener(context);
+    const adapter = await open('schedule-limit');
+    const schedule = adapter.schedule!({ schedule: 'inverse-time', initial: 1, k: 1 });
+    for (let t = 0; t <= 300; t++) expect(schedule(t)).toBe(1 / (1 + t));
+    expect(() => schedule(301)).toThrow('ok:false: ValueError: t beyond 300');
+  });
+
   it('a synchronous schedule lookup times out instead of blocking forever', async (context) => {
     const open = opener(context);
     const adapter = await open('hang-on-schedule', hanging);

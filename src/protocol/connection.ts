@@ -76,6 +76,7 @@ export class Connection {
   private readonly port: MessagePort;
   private readonly counter: Int32Array;
   private readonly pending = new Map<number, Pending>();
+  private readonly refusals = new WeakSet<object>();
   private asyncPending = 0;
   private nextId = 1;
   private broken: string | undefined;
@@ -128,6 +129,11 @@ export class Connection {
     const lines = this.tail.lines();
     const stderr = lines.length > 0 ? `\nlast lines of its stderr:\n  ${lines.join('\n  ')}` : '\n(its stderr is empty)';
     return new AdapterError(`${this.label}: ${op}: ${what}${stderr}`, operationOf(op));
+  }
+
+  /** True for the error of an `ok: false` answer: the child refused one request, the session goes on. */
+  isRefusal(error: unknown): boolean {
+    return typeof error === 'object' && error !== null && this.refusals.has(error);
   }
 
   /** Sends a request and resolves with the `ok: true` answer; rejects with an AdapterError. */
@@ -333,8 +339,10 @@ export class Connection {
     this.pending.delete(id as number);
     if (answer.ok === true) entry.settle({ ok: true, answer });
     else if (answer.ok === false) {
-      const error = typeof answer.error === 'string' ? answer.error : JSON.stringify(answer.error);
-      entry.settle({ ok: false, error: this.fail(entry.op, `the child answered ok:false: ${error}`) });
+      const message = typeof answer.error === 'string' ? answer.error : JSON.stringify(answer.error);
+      const error = this.fail(entry.op, `the child answered ok:false: ${message}`);
+      this.refusals.add(error);
+      entry.settle({ ok: false, error });
     } else {
       entry.settle({ ok: false, error: this.fail(entry.op, `its answer has no "ok": true or false: ${JSON.stringify(snippet)}`) });
     }

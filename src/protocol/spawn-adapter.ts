@@ -54,6 +54,9 @@ export interface SpawnedAdapter extends Adapter {
   close(): Promise<void>;
 }
 
+/** How many schedule values a sequential scan fetches per round trip. */
+const SCHEDULE_PREFETCH = 256;
+
 function requirePositive(field: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !(value > 0)) throw new RangeError(`options.${field} must be a number > 0, got ${describeValue(value)}`);
@@ -183,22 +186,37 @@ export async function spawnAdapter(command: string | readonly string[], options:
   };
 
   /**
-   * The Adapter contract's schedule is synchronous, so each `t` is a blocking
-   * round trip (answers are cached per `t`); the config is sent once at once,
-   * with no times, so a config the child rejects fails here, as in the reference.
+   * The Adapter contract's schedule is synchronous, so a lookup is a blocking
+   * round trip. The config is sent once at once, with no times, so a config the
+   * child rejects fails here, as in the reference. Values are cached per `t`, and
+   * a sequential scan (`t - 1` already known) fetches the next
+   * {@link SCHEDULE_PREFETCH} values in one round trip: a schedule is a pure
+   * function of `t` (docs/protocol.md), and if the child refuses the batch, `t`
+   * alone is asked, so prefetching never changes an answer.
    */
   const schedule = (config: ScheduleConfig): ((t: number) => number) => {
     const wire = encodeConfig(config);
     const check = connection.requestSync('schedule', { config: wire, t: [] }, timeoutMs);
     readVector('schedule', 'values', check, 0);
     const cache = new Map<number, number>();
+    const fetch = (times: number[]): Float64Array =>
+      readVector('schedule', 'values', connection.requestSync('schedule', { config: wire, t: times }, timeoutMs), times.length);
     return (t: number): number => {
-      const [time] = requireTimes([t]);
-      const known = cache.get(time!);
+      const time = requireTimes([t])[0]!;
+      const known = cache.get(time);
       if (known !== undefined) return known;
-      const answer = connection.requestSync('schedule', { config: wire, t: [time] }, timeoutMs);
-      const value = readVector('schedule', 'values', answer, 1)[0]!;
-      cache.set(time!, value);
+      if (cache.has(time - 1)) {
+        const ahead = Array.from({ length: SCHEDULE_PREFETCH }, (_, i) => time + i).filter((v) => Number.isSafeInteger(v));
+        try {
+          const values = fetch(ahead);
+          for (const [i, v] of ahead.entries()) cache.set(v, values[i]!);
+          return values[0]!;
+        } catch (error) {
+          if (!connection.isRefusal(error)) throw error;
+        }
+      }
+      const value = fetch([time])[0]!;
+      cache.set(time, value);
       return value;
     };
   };

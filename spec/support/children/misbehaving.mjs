@@ -77,6 +77,7 @@ createInterface({ input: process.stdin }).on('line', (line) => {
   }
   if (op === 'schedule') {
     if (mode === 'hang-on-schedule' && request.t.length > 0) return;
+    if (mode === 'schedule-limit' && request.t.some((t) => t > 300)) return write({ id, ok: false, error: 'ValueError: t beyond 300' });
     const { initial, k } = request.config;
     return write({ id, ok: true, values: request.t.map((t) => initial / (1 + k * t)) });
   }
