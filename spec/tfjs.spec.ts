@@ -1,0 +1,82 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Adapter } from '../src/adapter.js';
+import { checkConformance } from '../src/conformance/check.js';
+import type { ConformanceReport, SubjectResult } from '../src/conformance/types.js';
+
+/**
+ * The verdicts optimspec gives TensorFlow.js 4.22 (tfjs-core + the CPU backend,
+ * float32) through examples/tfjs.mjs, each justified by what TF.js's source does
+ * (node_modules/@tensorflow/tfjs-core/dist/optimizers/*.js).
+ */
+let report: ConformanceReport;
+
+function verdict(subject: string): SubjectResult {
+  const r = report.results.find((x) => x.subject === subject);
+  if (r === undefined) throw new Error(`no result for ${subject}`);
+  return r;
+}
+
+function explain(r: SubjectResult): string {
+  return `${r.subject}: ${r.verdict} [${r.conventions.join(', ')}] ${r.findings
+    .filter((f) => f.status === 'fail' || f.status === 'error')
+    .slice(0, 2)
+    .map((f) => `${f.check}: ${f.message}`)
+    .join(' | ')}`;
+}
+
+beforeAll(async () => {
+  const adapter = (await import('../examples/tfjs.mjs')) as { default: Adapter };
+  report = await checkConformance(adapter.default, { seed: 4220 });
+}, 120_000);
+
+describe('TensorFlow.js through examples/tfjs.mjs', () => {
+  it('is checked as a float32 implementation of the six optimizers', () => {
+    expect(report.adapter.dtype).toBe('float32');
+    expect(report.adapter.name).toMatch(/^TensorFlow\.js 4\./);
+  });
+
+  it('sgd conforms: SGDOptimizer.applyGradients computes value + c * gradient with c = scalar(-learningRate), i.e. x - lr * dx', () => {
+    expect(verdict('sgd').verdict, explain(verdict('sgd'))).toBe('conforms');
+  });
+
+  it('momentum conforms: MomentumOptimizer keeps accumulation = m * accumulation + gradient and adds c * accumulation (c = -lr), the lecture\'s vx = rho * vx + dx; x -= lr * vx with the learning rate outside the velocity, so learning-rate changes agree too', () => {
+    expect(verdict('momentum').verdict, explain(verdict('momentum'))).toBe('conforms');
+  });
+
+  it('nesterov deviates by lr-placement: with useNesterov TF.js adds c * (gradient + m * newAccumulation), PyTorch\'s b = rho b + dx; x -= lr (dx + rho b), the learning rate outside the velocity; equal to the spec only while the rate is constant', () => {
+    const r = verdict('nesterov');
+    expect(r.verdict, explain(r)).toBe('deviates');
+    expect(r.conventions).toEqual(['lr-placement']);
+    // Only runs whose learning rate changes part from the spec (the fixture schedules and the lr probe).
+    for (const f of r.findings.filter((x) => x.status === 'explained')) expect(f.check).toMatch(/schedule|lr-changes|non-finite/);
+  });
+
+  it('adagrad deviates by epsilon-inside-sqrt and initial-accumulator 0.1: AdagradOptimizer fills the accumulator with initialAccumulatorValue = 0.1 and divides by sqrt(accumulator + backend epsilon)', () => {
+    const r = verdict('adagrad');
+    expect(r.verdict, explain(r)).toBe('deviates');
+    expect(r.conventions).toEqual(['epsilon-inside-sqrt', 'initial-accumulator']);
+    expect(r.findings.find((f) => f.status === 'explained')!.message).toMatch(/initial-accumulator = 0\.1\b/);
+  });
+
+  it('rmsprop deviates by epsilon-inside-sqrt: RMSPropOptimizer (momentum 0, not centered) divides gradient * learningRate by sqrt(newAccumulatedMeanSquare + epsilon); its mean square starts at zeros', () => {
+    const r = verdict('rmsprop');
+    expect(r.verdict, explain(r)).toBe('deviates');
+    expect(r.conventions).toEqual(['epsilon-inside-sqrt']);
+  });
+
+  it('adam conforms: AdamOptimizer divides both moments by 1 - beta**t (accBeta built by repeated float32 multiplication) and adds epsilon outside the square root; its float32 1 - beta2 (off by 1.3e-5) stays within the derived bound', () => {
+    expect(verdict('adam').verdict, explain(verdict('adam'))).toBe('conforms');
+  });
+
+  it('schedules are unsupported: tfjs-core has no learning-rate schedules', () => {
+    for (const s of ['schedule:step', 'schedule:exponential', 'schedule:inverse-time']) expect(verdict(s).verdict).toBe('unsupported');
+  });
+
+  it('passes only when the three conventions are accepted', async () => {
+    expect(report.passed).toBe(false);
+    const accepting = report.results.every(
+      (r) => r.verdict === 'conforms' || r.verdict === 'unsupported' || r.conventions.every((id) => ['lr-placement', 'epsilon-inside-sqrt', 'initial-accumulator'].includes(id)),
+    );
+    expect(accepting).toBe(true);
+  });
+});
