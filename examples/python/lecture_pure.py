@@ -16,6 +16,17 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from optimspec_protocol import serve  # noqa: E402
 
 
+def divide(a, b):
+    """a / b as NumPy (IEEE-754) computes it: Python floats raise ZeroDivisionError
+    where IEEE gives +-inf or nan (e.g. AdaGrad with epsilon = 0 and a zero gradient)."""
+    try:
+        return a / b
+    except ZeroDivisionError:
+        if a != a or a == 0:
+            return math.nan
+        return math.copysign(math.inf, a) * math.copysign(1.0, b)
+
+
 class Sgd:
     """lecture.md section 1: x -= learning_rate * dx."""
 
@@ -82,7 +93,7 @@ class AdaGrad:
             self.learning_rate = learning_rate
         self.grad_squared = [gs + dx * dx for gs, dx in zip(self.grad_squared, grad)]
         self.x = [
-            x - self.learning_rate * dx / (math.sqrt(gs) + self.eps) for x, dx, gs in zip(self.x, grad, self.grad_squared)
+            x - divide(self.learning_rate * dx, math.sqrt(gs) + self.eps) for x, dx, gs in zip(self.x, grad, self.grad_squared)
         ]
         return self.x
 
@@ -104,7 +115,7 @@ class RMSProp:
         d = self.decay_rate
         self.grad_squared = [d * gs + (1 - d) * dx * dx for gs, dx in zip(self.grad_squared, grad)]
         self.x = [
-            x - self.learning_rate * dx / (math.sqrt(gs) + self.eps) for x, dx, gs in zip(self.x, grad, self.grad_squared)
+            x - divide(self.learning_rate * dx, math.sqrt(gs) + self.eps) for x, dx, gs in zip(self.x, grad, self.grad_squared)
         ]
         return self.x
 
@@ -132,7 +143,7 @@ class Adam:
         first_unbias = [m / (1 - b1 ** t) for m in self.first_moment]
         second_unbias = [v / (1 - b2 ** t) for v in self.second_moment]
         self.x = [
-            x - self.learning_rate * m / (math.sqrt(v) + self.eps) for x, m, v in zip(self.x, first_unbias, second_unbias)
+            x - divide(self.learning_rate * m, math.sqrt(v) + self.eps) for x, m, v in zip(self.x, first_unbias, second_unbias)
         ]
         return self.x
 
