@@ -111,6 +111,27 @@ export function scenariosFor(rule: OptimizerName, ctx: Pick<Context, 'adapter' |
   ];
 }
 
+/**
+ * The check ids `checkConformance` will report for each supported subject, known
+ * before running (they depend only on the adapter's dtype, the seed and `runs`):
+ * the vitest binding registers one test per id.
+ */
+export function plannedChecks(adapter: Adapter, options: Pick<ConformanceOptions, 'only' | 'seed' | 'runs'> & { seed: number }): Map<Subject, string[]> {
+  const planned = new Map<Subject, string[]>();
+  const ctx = { adapter, seed: options.seed, runs: options.runs ?? 1 };
+  for (const subject of allSubjects()) {
+    if (options.only !== undefined && !options.only.includes(subject)) continue;
+    if (subject.startsWith('schedule:')) {
+      const name = subject.slice('schedule:'.length) as ScheduleName;
+      if (!(adapter.schedules ?? []).includes(name)) continue;
+      planned.set(subject, (fixtures().schedules.find((f) => f.schedule === name)?.cases ?? []).map((c) => `fixture:${c.id}`));
+    } else if (adapter.optimizers.includes(subject as OptimizerName)) {
+      planned.set(subject, [...scenariosFor(subject as OptimizerName, ctx).map((s) => s.id), 'immutability']);
+    }
+  }
+  return planned;
+}
+
 async function checkOptimizer(ctx: Context, rule: OptimizerName): Promise<SubjectResult> {
   const subject: Subject = rule;
   if (!ctx.adapter.optimizers.includes(rule)) return { subject, verdict: 'unsupported', conventions: [], findings: [] };
