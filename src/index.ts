@@ -64,3 +64,5 @@ export {
   type ProtocolRequest,
   type ProtocolResponse,
 } from './protocol/messages.js';
+export { allSubjects, CONFORMANCE_DEFAULTS, checkConformance } from './conformance/check.js';
+export type { ConformanceOptions, ConformanceReport, Counterexample, Finding, SubjectResult, Verdict } from './conformance/types.js';
