@@ -157,6 +157,19 @@ describe.concurrent('spawnAdapter against misbehaving children', () => {
     const noOk = await open('no-ok');
     const b = await noOk.create(sgd, x0);
     expect((await adapterError(b.step(grad))).message).toContain('has no "ok": true or false');
+    const array = await open('json-array');
+    const c = await array.create(sgd, x0);
+    expect((await adapterError(c.step(grad))).message).toContain('not a JSON object: "[1,2,3]"');
+    const unreadable = await open('unreadable');
+    const d = await unreadable.create(sgd, x0);
+    expect((await adapterError(d.step(grad))).message).toContain('it could not read a request: cannot read request: truncated');
+  });
+
+  it('blank lines between answers are ignored', async (context) => {
+    const open = opener(context);
+    const adapter = await open('blank-lines');
+    const stepper = await adapter.create(sgd, x0);
+    expect(await stepper.step(grad)).toEqual(new Float64Array([0.5, 1.5, 2.5]));
   });
 
   it('a handshake that declares an unknown dtype, optimizer or protocol version names the field and value', async () => {

@@ -58,6 +58,9 @@ createInterface({ input: process.stdin }).on('line', (line) => {
     if (mode === 'ok-false') return write({ id, ok: false, error: 'ZeroDivisionError: float division by zero' });
     if (mode === 'wrong-id') return write({ id: id + 100, ok: true, x: instance.x });
     if (mode === 'no-ok') return write({ id, x: instance.x });
+    if (mode === 'json-array') return process.stdout.write('[1,2,3]\n');
+    if (mode === 'unreadable') return write({ id: null, ok: false, error: 'cannot read request: truncated' });
+    if (mode === 'blank-lines') process.stdout.write('\n  \n');
     const grads = op === 'step' ? [request.grad] : request.grads;
     const xs = grads.map((g) => {
       instance.x = instance.x.map((xi, i) => xi - instance.lr * g[i]);
