@@ -129,11 +129,10 @@ describe.concurrent('spawnAdapter against misbehaving children', () => {
 
   it('answers of the wrong length or with non-numbers: that call fails, the session goes on', async (context) => {
     const open = opener(context);
-    const short = await open('wrong-length');
+    const [short, garbage] = await Promise.all([open('wrong-length'), open('non-number')]);
     const a = await short.create(sgd, x0);
     expect((await adapterError(a.step(grad))).message).toContain('x must have length 3, got length 2');
     expect((await adapterError(a.steps([grad, grad]))).message).toContain('xs must be an array of 2 vectors');
-    const garbage = await open('non-number');
     const b = await garbage.create(sgd, x0);
     expect((await adapterError(b.step(grad))).message).toContain('x[0] must be a number or one of "NaN", "Infinity", "-Infinity", "-0", got "1.5"');
     expect((await adapterError(b.steps([grad]))).message).toContain('xs[0][0] must be a number');
@@ -151,17 +150,14 @@ describe.concurrent('spawnAdapter against misbehaving children', () => {
 
   it('an answer with an unknown id, or without ok, is refused', async (context) => {
     const open = opener(context);
-    const wrong = await open('wrong-id');
-    const a = await wrong.create(sgd, x0);
+    const [wrong, noOk, array, unreadable] = await Promise.all(['wrong-id', 'no-ok', 'json-array', 'unreadable'].map((mode) => open(mode)));
+    const a = await wrong!.create(sgd, x0);
     expect((await adapterError(a.step(grad))).message).toContain('answered with id 103, which no request is waiting for');
-    const noOk = await open('no-ok');
-    const b = await noOk.create(sgd, x0);
+    const b = await noOk!.create(sgd, x0);
     expect((await adapterError(b.step(grad))).message).toContain('has no "ok": true or false');
-    const array = await open('json-array');
-    const c = await array.create(sgd, x0);
+    const c = await array!.create(sgd, x0);
     expect((await adapterError(c.step(grad))).message).toContain('not a JSON object: "[1,2,3]"');
-    const unreadable = await open('unreadable');
-    const d = await unreadable.create(sgd, x0);
+    const d = await unreadable!.create(sgd, x0);
     expect((await adapterError(d.step(grad))).message).toContain('it could not read a request: cannot read request: truncated');
   });
 
@@ -173,13 +169,16 @@ describe.concurrent('spawnAdapter against misbehaving children', () => {
   });
 
   it('a handshake that declares an unknown dtype, optimizer or protocol version names the field and value', async () => {
-    const dtype = await adapterError(spawnAdapter([process.execPath, child, 'bad-dtype'], settled));
-    expectGone(dtype);
-    expect(dtype.message).toContain(`dtype must be 'float32' or 'float64', got "float16"`);
-    const optimizer = await adapterError(spawnAdapter([process.execPath, child, 'bad-optimizer'], settled));
-    expect(optimizer.message).toContain('optimizers[1] must be one of sgd, momentum, nesterov, adagrad, rmsprop, adam, got "lion"');
-    const protocol = await adapterError(spawnAdapter([process.execPath, child, 'bad-protocol'], settled));
-    expect(protocol.message).toContain('protocol must be 1');
+    const [dtype, optimizer, protocol] = await Promise.all(
+      ['bad-dtype', 'bad-optimizer', 'bad-protocol'].map((mode) => adapterError(spawnAdapter([process.execPath, child, mode], settled))),
+    );
+    for (const error of [dtype!, optimizer!, protocol!]) {
+      expect(error.operation).toBe('handshake');
+      expectGone(error);
+    }
+    expect(dtype!.message).toContain(`dtype must be 'float32' or 'float64', got "float16"`);
+    expect(optimizer!.message).toContain('optimizers[1] must be one of sgd, momentum, nesterov, adagrad, rmsprop, adam, got "lion"');
+    expect(protocol!.message).toContain('protocol must be 1');
   });
 
   it('a child that closes its stdin: writing to it (EPIPE) does not crash Node, the call times out', async (context) => {
