@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { AdapterError } from '../adapter-error.js';
+import { trackChild, untrackChild } from './child-registry.js';
 import type { ProtocolOp } from './messages.js';
 import { relayWorkerSource } from './relay-worker-source.js';
 import { StderrTail } from './stderr-tail.js';
@@ -35,25 +36,6 @@ type RelayEvent =
   | { type: 'overflow'; bytes: number }
   | { type: 'exit'; code: number | null; signal: string | null; error: string | null };
 
-const liveChildren = new Set<number>();
-let exitHookInstalled = false;
-
-/** Kills children still running when Node exits (a forgotten close(), a crash of the caller). */
-function trackChild(pid: number): void {
-  liveChildren.add(pid);
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.once('exit', () => {
-    for (const live of liveChildren) {
-      try {
-        process.kill(live, 'SIGKILL');
-      } catch {
-        // Already gone.
-      }
-    }
-  });
-}
-
 /** The operation name an AdapterError carries (src/adapter-error.ts). */
 function operationOf(op: ProtocolOp): string {
   if (op === 'hello') return 'handshake';
@@ -70,7 +52,9 @@ function operationOf(op: ProtocolOp): string {
  * rejected and later ones are rejected at once, so the caller never hangs.
  */
 export class Connection {
+  /** The last lines of the child's stderr, quoted by {@link Connection.fail}. */
   readonly tail: StderrTail;
+  /** The child's process id, once the relay thread reports that it started. */
   pid: number | undefined;
   private readonly worker: Worker;
   private readonly port: MessagePort;
@@ -222,7 +206,7 @@ export class Connection {
           // Already gone.
         }
       }
-      if (this.pid !== undefined) liveChildren.delete(this.pid);
+      if (this.pid !== undefined) untrackChild(this.pid);
       await this.worker.terminate();
     })();
     return this.closing;
@@ -295,7 +279,7 @@ export class Connection {
         break;
       case 'exit': {
         this.exited = true;
-        if (this.pid !== undefined) liveChildren.delete(this.pid);
+        if (this.pid !== undefined) untrackChild(this.pid);
         const how =
           event.error !== null
             ? `could not be started: ${event.error}`
