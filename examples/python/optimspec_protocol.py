@@ -179,6 +179,16 @@ class _Server:
         return {}
 
 
+def _send(out, text):
+    """Writes one answer line and flushes it; False once the parent has gone (broken pipe)."""
+    try:
+        out.write(text + "\n")
+        out.flush()
+        return True
+    except BrokenPipeError:
+        return False
+
+
 def serve(adapter, stdin=None, stdout=None):
     """Answer protocol requests from `stdin` on `stdout` until `shutdown` or end of input."""
     stdin = stdin if stdin is not None else io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8")
@@ -205,8 +215,8 @@ def serve(adapter, stdin=None, stdout=None):
                     raise ValueError("a request must be a JSON object with an integer id")
             except ValueError as error:
                 answer = {"id": None, "ok": False, "error": "cannot read request: %s" % error}
-                out.write(json.dumps(answer) + "\n")
-                out.flush()
+                if not _send(out, json.dumps(answer)):
+                    return
                 continue
             op = request.get("op")
             try:
@@ -221,9 +231,7 @@ def serve(adapter, stdin=None, stdout=None):
                 text = json.dumps(answer, allow_nan=False)
             except Exception as error:  # the adapter's own failure: report it, keep serving
                 text = json.dumps({"id": request["id"], "ok": False, "error": "%s: %s" % (type(error).__name__, error)})
-            out.write(text + "\n")
-            out.flush()
-            if op == "shutdown":
+            if not _send(out, text) or op == "shutdown":
                 return
     finally:
         sys.stdout = saved_stdout
