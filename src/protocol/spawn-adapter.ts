@@ -10,7 +10,7 @@ import { decodeVector, encodeNumber, encodeVector, type WireNumber } from './wir
 
 /** Options of {@link spawnAdapter}; every timeout is in milliseconds. */
 export interface SpawnAdapterOptions {
-  /** Per request (default 10 000). A `steps` request of n gradients gets n times this. */
+  /** Per request, a batched `steps` included, as the checker times each adapter call (default 10 000). */
   timeoutMs?: number;
   /** For the `hello` answer, interpreter start-up included (default 20 000). */
   handshakeTimeoutMs?: number;
@@ -162,7 +162,7 @@ export async function spawnAdapter(command: string | readonly string[], options:
           }
           fields.learningRates = learningRates.map((lr): WireNumber | null => (lr === undefined ? null : encodeNumber(lr)));
         }
-        const answer = await connection.request('steps', fields, timeoutMs * Math.max(1, grads.length));
+        const answer = await connection.request('steps', fields, timeoutMs);
         const xs = answer.xs;
         return decode('steps', () => {
           if (!Array.isArray(xs) || xs.length !== grads.length) {
