@@ -66,3 +66,9 @@ export {
 } from './protocol/messages.js';
 export { allSubjects, CONFORMANCE_DEFAULTS, checkConformance } from './conformance/check.js';
 export type { ConformanceOptions, ConformanceReport, Counterexample, Finding, SubjectResult, Verdict } from './conformance/types.js';
+export { AdapterLoadError, loadAdapter, validateAdapter } from './load-adapter.js';
+export { type ConsoleReportOptions, reportToConsole } from './report/console.js';
+export { reportToJson } from './report/json.js';
+export { reportToJUnit } from './report/junit.js';
+export { reportToMarkdown } from './report/markdown.js';
+export { findingIsProblem, firstProblem, subjectPassed } from './report/subject-outcome.js';
