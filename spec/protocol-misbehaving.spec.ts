@@ -74,6 +74,13 @@ describe.concurrent('spawnAdapter against misbehaving children', () => {
     expect(error.message).toContain('ImportError: no module named optimizer');
   });
 
+  it('bad arguments are refused before anything starts, naming the option or command', async () => {
+    await expect(spawnAdapter('python3 adapter.py', { timeoutMs: 0 })).rejects.toThrow('options.timeoutMs must be a number > 0, got 0');
+    await expect(spawnAdapter('python3 adapter.py', { handshakeTimeoutMs: Number.NaN })).rejects.toThrow('options.handshakeTimeoutMs must be a number > 0, got NaN');
+    await expect(spawnAdapter([])).rejects.toThrow('command must be a command line or a non-empty array of strings, got an array of length 0');
+    await expect(spawnAdapter(`python3 'adapter.py`)).rejects.toThrow(TypeError);
+  });
+
   it('a program that does not exist: a clear AdapterError, no crash', async () => {
     const error = await adapterError(spawnAdapter('/nonexistent/optimizer --flag', settled));
     expect(error.message).toContain('could not be started');
