@@ -101,7 +101,9 @@ export async function runCheckCommand(argv: readonly string[], io: CliIo): Promi
   }
   const opened = await open(args, io);
   if (typeof opened === 'number') return opened;
+  let stopping = false;
   const onSignal = (signal: NodeJS.Signals): void => {
+    stopping = true;
     io.stderr.write(`\noptimspec check: ${signal}, stopping the adapter\n`);
     void opened.close().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
   };
@@ -110,7 +112,9 @@ export async function runCheckCommand(argv: readonly string[], io: CliIo): Promi
   const progress = createProgress(io.stderr, args.quiet);
   const options: ConformanceOptions = {
     accept: args.accept,
-    onProgress: progress.onProgress,
+    onProgress: (event) => {
+      if (!stopping) progress.onProgress(event);
+    },
     ...(args.only === undefined ? {} : { only: args.only }),
     ...(args.runs === undefined ? {} : { runs: args.runs }),
     ...(args.seed === undefined ? {} : { seed: args.seed }),
