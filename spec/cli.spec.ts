@@ -177,6 +177,13 @@ describe('optimspec check, in-process', () => {
     expect(quiet.stdout.split('\n').length).toBe(2);
   });
 
+  test('--timeout reaches the checker: a step that never answers is an error verdict, not a hang', async () => {
+    const { code, stdout } = await inProcess([`${adapters}/hangs.mjs`, '--timeout', '100', '--no-color']);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/^sgd +error /m);
+    expect(stdout).toContain('no answer within 100 ms');
+  });
+
   test('nothing checked is a failure: the adapter supports none of --only', async () => {
     const { code, stderr } = await inProcess([`${adapters}/sgd-only.mjs`, '--only', 'adam', '--quiet']);
     expect(code).toBe(1);
