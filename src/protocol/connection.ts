@@ -208,6 +208,7 @@ export class Connection {
       }
       if (this.pid !== undefined) untrackChild(this.pid);
       await this.worker.terminate();
+      this.port.close();
     })();
     return this.closing;
   }
