@@ -1,0 +1,280 @@
+import fc from 'fast-check';
+import { add, dd, div, mul, sqrt, sub, toNumber } from './exact.js';
+import { decayFactor, epsilon, finiteValue, learningRate, normalValue, positiveEpsilon, vectors } from './arbitraries.js';
+import { trajectory } from './drive.js';
+import { type Law, LawViolation } from './law.js';
+import { adaptiveStepExact, oneMinusPower } from './models.js';
+import { rmspropStepError } from './rmsprop.js';
+import { requireWithin, SLACK, U64, underflow, unitRoundoff } from './tolerance.js';
+
+/**
+ * Relative error, in units of u, of a correct implementation's Adam step at step t.
+ * First moment: `1 - beta1` formed in the dtype (u / (1 - beta1)), beta1 rounded and
+ * raised inside the recursion (at most u / (1 - beta1) relative on a positive sum),
+ * two roundings per step (2t), the bias `1 - beta1^t` from a float32 power by repeated
+ * multiplication (2t u beta1^t / (1 - beta1^t) <= 2u / (1 - beta1)), the division:
+ * 4/(1-beta1) + 2t + 5. Second moment likewise 4/(1-beta2) + 2t + 7, halved by sqrt
+ * (+u). Then eps (2u), lr (2u), the division (u). Holds for sums of positive terms; for
+ * mixed signs it bounds the error relative to the same sums of |terms|.
+ */
+export function adamStepError(t: number, beta1: number, beta2: number): number {
+  return 4 / (1 - beta1) + 2 / (1 - beta2) + 3 * t + 15;
+}
+
+/** Input of the constant-gradient law. */
+export interface ConstantInput {
+  learningRate: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  g: number[];
+  steps: number;
+}
+
+/**
+ * With a constant gradient the bias-corrected moments are exactly g and g^2, so every
+ * step is `lr g / (|g| + eps)`, close to `lr sign(g)` (lecture.md section 6). Checked per
+ * step from the implementation's own previous x (x0 = 0) with relative error
+ * adamStepError(t) u: it grows with t and with 1/(1 - beta), as a float32 implementation's
+ * does. Catches a stale step counter and a missing bias correction. Finite input, |g| in [2^-20, 2^20].
+ */
+const constantGradient: Law<ConstantInput> = {
+  id: 'adam/constant-gradient-step',
+  subject: 'adam',
+  title: 'Adam: with a constant gradient every step is lr g / (|g| + eps) (finite input, derived bound)',
+  runs: 60,
+  arbitrary: (dtype) =>
+    fc.integer({ min: 1, max: 4 }).chain((n) =>
+      fc.record({
+        learningRate,
+        beta1: decayFactor,
+        beta2: decayFactor,
+        epsilon,
+        g: fc.array(normalValue(dtype, 2 ** -20, 2 ** 20), { minLength: n, maxLength: n }),
+        steps: fc.integer({ min: 1, max: 60 }),
+      }),
+    ),
+  async check(adapter, { learningRate: lr, beta1, beta2, epsilon: eps, g, steps }) {
+    const u = unitRoundoff(adapter.dtype);
+    const xs = await trajectory(adapter, { optimizer: 'adam', learningRate: lr, beta1, beta2, epsilon: eps }, g.map(() => 0), Array.from({ length: steps }, () => g));
+    for (let t = 0; t < steps; t++) {
+      for (let i = 0; i < g.length; i++) {
+        const previous = t === 0 ? 0 : xs[t - 1]![i]!;
+        const step = toNumber(adaptiveStepExact(lr, g[i]!, dd(1), eps));
+        const expected = toNumber(sub(dd(previous), dd(step)));
+        const bound = SLACK * (adamStepError(t + 1, beta1, beta2) * u * Math.abs(step) + u * Math.abs(expected)) + 2 * underflow(adapter.dtype) + U64 * (Math.abs(expected) + Math.abs(step));
+        requireWithin('the step under a constant gradient is not lr g / (|g| + eps)', xs[t]![i]!, expected, bound, 'adamStepError(t) u |step| * 1.01 + 1.01 u |x_t| + 2 eta + 2^-53 (|x_t| + |step|)', adapter.dtype, { step: t + 1, coordinate: i });
+      }
+    }
+  },
+};
+
+/** Input of the first-step law. */
+export interface FirstStepInput {
+  learningRate: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  g: number[];
+}
+
+/**
+ * The first step is `lr g / (|g| + eps)` for any finite g (m_hat = g, v_hat = g^2 at
+ * t = 1): close to `lr sign(g)` when |g| >> eps, about `lr g / eps` when |g| << eps.
+ * "Adam (almost)" instead takes `lr (1 - beta1) / sqrt(1 - beta2)` times the sign, the
+ * large first step the lecture asks about, and `epsilon-hat` effectively divides eps by
+ * sqrt(1 - beta2): tiny and subnormal gradients are drawn on purpose to show both.
+ * Within adamStepError(1) u relative, plus underflow: the moments' products may
+ * underflow (2 eta each), which costs `lr 2 eta / ((1 - beta1) eps)` in the step and
+ * `sqrt(2 eta / (1 - beta2)) / eps` relative in the denominator, and the numerator
+ * `lr * m_hat` may underflow too (NumPy's order), `2 eta / eps`. Finite input, |g| <= 2^60, eps > 0.
+ */
+const firstStep: Law<FirstStepInput> = {
+  id: 'adam/first-step',
+  subject: 'adam',
+  title: 'Adam: the first step is lr g / (|g| + eps), close to lr sign(g) for |g| >> eps (finite input incl. subnormals, derived bound)',
+  runs: 100,
+  arbitrary: (dtype) =>
+    fc.integer({ min: 1, max: 6 }).chain((n) =>
+      fc.record({
+        learningRate,
+        beta1: decayFactor,
+        beta2: decayFactor,
+        epsilon: positiveEpsilon,
+        g: fc.array(fc.oneof(finiteValue(dtype, 2 ** 60), normalValue(dtype, 1e-12, 1e-3)), { minLength: n, maxLength: n }),
+      }),
+    ),
+  async check(adapter, { learningRate: lr, beta1, beta2, epsilon: eps, g }) {
+    const u = unitRoundoff(adapter.dtype);
+    const eta = underflow(adapter.dtype);
+    const [x1] = await trajectory(adapter, { optimizer: 'adam', learningRate: lr, beta1, beta2, epsilon: eps }, g.map(() => 0), [g]);
+    for (let i = 0; i < g.length; i++) {
+      const step = toNumber(adaptiveStepExact(lr, g[i]!, dd(1), eps));
+      const rel = SLACK * adamStepError(1, beta1, beta2) * u + Math.sqrt((2 * eta) / (1 - beta2)) / eps;
+      // 2 eta / eps first: lr * 2 eta alone would underflow to 0 in the law's own arithmetic.
+      const bound = rel * Math.abs(step) + ((2 * eta) / eps) * (lr / (1 - beta1) + 1) + 2 * eta + U64 * Math.abs(step);
+      const actual = x1![i]!;
+      if (!(Math.abs(actual + step) <= bound)) {
+        const almost = (lr * (1 - beta1)) / Math.sqrt(1 - beta2);
+        const hint = Math.abs(Math.abs(actual) - almost) <= 1e-3 * almost ? ` (that is lr (1 - beta1) / sqrt(1 - beta2): no bias correction, "Adam (almost)")` : '';
+        throw new LawViolation(`the first step is ${-actual}, expected lr g / (|g| + eps) = ${step}${hint}`, {
+          step: 1,
+          coordinate: i,
+          expected: -step,
+          actual,
+          relativeError: Math.abs(actual + step) / Math.abs(step),
+          tolerance: `${bound.toExponential(3)} = adamStepError(1) u |step| * 1.01 + underflow terms + 2^-53 |step|`,
+        });
+      }
+    }
+  },
+};
+
+/** Input of the beta1 = 0 law. */
+export interface BetaZeroInput {
+  learningRate: number;
+  beta2: number;
+  x0: number[];
+  grads: number[][];
+}
+
+/**
+ * beta1 = 0 turns Adam's first moment into the gradient, so Adam is RMSProp with
+ * decay_rate = beta2 up to the bias correction of the second moment. With eps = 0 that
+ * correction is a learning-rate factor: `lr g / sqrt(v / (1 - beta2^t)) =
+ * (lr sqrt(1 - beta2^t)) g / sqrt(v)`, so Adam(beta1 = 0, eps = 0) equals RMSProp(beta2,
+ * eps = 0) run with learning rate `lr sqrt(1 - beta2^t)` at step t. (Without bias
+ * correction, "Adam (almost)", it is RMSProp bit for bit: spec/laws.spec.ts checks that
+ * on the reference.) Compared with the adapter's RMSProp when it has one, else with
+ * the law's double-double Adam. Within both runs' rounding (adamStepError,
+ * rmspropStepError) on the exact steps. Finite, normal-range input.
+ */
+const betaZero: Law<BetaZeroInput> = {
+  id: 'adam/beta1-zero-is-rmsprop',
+  subject: 'adam',
+  title: 'Adam with beta1 = 0, eps = 0 is RMSProp with decay_rate = beta2 and learning rate lr sqrt(1 - beta2^t) (finite input, derived bound)',
+  runs: 60,
+  arbitrary: (dtype) =>
+    fc.integer({ min: 1, max: 4 }).chain((n) =>
+      fc.record({
+        learningRate,
+        beta2: decayFactor,
+        x0: fc.array(finiteValue(dtype, 1e3), { minLength: n, maxLength: n }),
+        grads: vectors(normalValue(dtype, 2 ** -20, 2 ** 20), n, 1, 20),
+      }),
+    ),
+  async check(adapter, { learningRate: lr, beta2, x0, grads }) {
+    const u = unitRoundoff(adapter.dtype);
+    const eta = underflow(adapter.dtype);
+    const steps = grads.length;
+    const adam = await trajectory(adapter, { optimizer: 'adam', learningRate: lr, beta1: 0, beta2, epsilon: 0 }, x0, grads);
+    const rates = Array.from({ length: steps }, (_, t) => toNumber(mul(dd(lr), sqrt(oneMinusPower(beta2, t + 1)))));
+    const hasRmsprop = adapter.optimizers.includes('rmsprop');
+    const rms = hasRmsprop ? await trajectory(adapter, { optimizer: 'rmsprop', learningRate: rates[0]!, decayRate: beta2, epsilon: 0 }, x0, grads, rates) : undefined;
+    for (let i = 0; i < x0.length; i++) {
+      let v = dd(0);
+      let X = dd(x0[i]!);
+      let bound = 0;
+      for (let t = 1; t <= steps; t++) {
+        const g = grads[t - 1]![i]!;
+        v = add(mul(dd(beta2), v), mul(sub(dd(1), dd(beta2)), mul(dd(g), dd(g))));
+        const step = div(mul(dd(lr), dd(g)), sqrt(div(v, oneMinusPower(beta2, t))));
+        X = sub(X, step);
+        const s = Math.abs(toNumber(step));
+        const Xt = toNumber(X);
+        const other = rms === undefined ? 0 : rmspropStepError(t, 1 - beta2) * u + 4 * U64;
+        bound += SLACK * ((adamStepError(t, 0, beta2) * u + other) * s + u * 2 * Math.abs(Xt)) + 4 * eta;
+        const at = { step: t, coordinate: i };
+        if (rms === undefined) requireWithin('Adam with beta1 = 0, eps = 0 is off the exact rule', adam[t - 1]![i]!, Xt, bound + U64 * Math.abs(Xt), 'sum_t [adamStepError(t) u |step_t| + 2u |x_t|] * 1.01 + 4 eta t + 2^-53 |x_t|', adapter.dtype, at);
+        else requireWithin('Adam with beta1 = 0, eps = 0 differs from RMSProp(beta2) at learning rate lr sqrt(1 - beta2^t)', adam[t - 1]![i]!, rms[t - 1]![i]!, bound, 'sum_t [(adamStepError(t) + rmspropStepError(t)) u |step_t| + 4 2^-53 |step_t| + 2u |x_t|] * 1.01 + 4 eta t', adapter.dtype, at);
+      }
+    }
+  },
+};
+
+/**
+ * The bound on Adam's step this law asserts, for bias-corrected Adam and any eps >= 0:
+ *
+ *   |step_t| <= lr * B_t,  B_t = (1 - beta1) / (1 - beta1^t) * sqrt((1 - beta2^t) / (1 - beta2)) * sqrt(S_t),
+ *   S_t = sum_{j<t} (beta1^2 / beta2)^j.
+ *
+ * Proof sketch: `m_t = (1 - beta1) sum_k beta1^(t-k) g_k` and `v_t = (1 - beta2) sum_k
+ * beta2^(t-k) g_k^2`. Writing `beta1^j g = (beta1^j / beta2^(j/2)) (beta2^(j/2) g)`,
+ * Cauchy-Schwarz gives `|sum_k beta1^(t-k) g_k| <= sqrt(S_t) sqrt(sum_k beta2^(t-k) g_k^2)`,
+ * so `|m_t| / sqrt(v_t) <= (1 - beta1) sqrt(S_t) / sqrt(1 - beta2)`. The bias corrections
+ * multiply this by `sqrt(1 - beta2^t) / (1 - beta1^t)`, and eps >= 0 only shrinks the
+ * step. B_1 = 1; B_t is attained (eps -> 0) by g_k proportional to (beta1/beta2)^(t-k),
+ * so it is tight. Kingma and Ba's |step| <= lr max(1, (1 - beta1) / sqrt(1 - beta2)) is
+ * a heuristic: with beta1 = 0.9, beta2 = 0.99, B_t tends to 2.35 > 1 and such gradients
+ * reach it (spec/oracle-closed-forms.spec.ts).
+ */
+export function adamStepBound(beta1: number, beta2: number, t: number): number {
+  const gamma = (beta1 * beta1) / beta2;
+  let S = 0;
+  for (let j = 0; j < t; j++) S += gamma ** j;
+  return ((1 - beta1) / (1 - beta1 ** t)) * Math.sqrt((1 - beta2 ** t) / (1 - beta2)) * Math.sqrt(S);
+}
+
+/** Input of the step-bound law. */
+export interface StepBoundInput {
+  learningRate: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  grads: number[][];
+}
+
+/**
+ * Every step obeys `|step_t| <= lr B_t` ({@link adamStepBound}), for any gradients. The
+ * computed ratio |m_hat| / sqrt(v_hat) is within adamStepError(t) u of the bound on the
+ * same sums of |terms|; the observed difference adds u |x_t| and 2^-53 |d|. Finite input:
+ * |g| in [2^-30, 2^30] or zero, the first gradient nonzero, beta2 in [0.9, 0.9999] and at
+ * most 30 steps, so that v stays normal in float32.
+ */
+const stepBound: Law<StepBoundInput> = {
+  id: 'adam/step-bound',
+  subject: 'adam',
+  title: 'Adam: every step obeys |step_t| <= lr (1-b1)/(1-b1^t) sqrt((1-b2^t)/(1-b2)) sqrt(sum_j (b1^2/b2)^j) (Cauchy-Schwarz; finite input)',
+  runs: 80,
+  arbitrary: (dtype) =>
+    fc.integer({ min: 1, max: 4 }).chain((n) =>
+      fc.record({
+        learningRate,
+        beta1: fc.oneof(fc.constantFrom(0, 0.9, 0.99), fc.double({ min: 0, max: 0.99, noNaN: true })),
+        beta2: fc.oneof(fc.constantFrom(0.9, 0.99, 0.999), fc.double({ min: 0.9, max: 0.9999, noNaN: true })),
+        epsilon,
+        grads: fc
+          .tuple(
+            vectors(normalValue(dtype, 2 ** -30, 2 ** 30), n, 1, 1),
+            vectors(fc.oneof(normalValue(dtype, 2 ** -30, 2 ** 30), fc.constantFrom(0, -0)), n, 0, 29),
+          )
+          .map(([first, rest]) => [...first, ...rest]),
+      }),
+    ),
+  async check(adapter, { learningRate: lr, beta1, beta2, epsilon: eps, grads }) {
+    const u = unitRoundoff(adapter.dtype);
+    const n = grads[0]!.length;
+    const xs = await trajectory(adapter, { optimizer: 'adam', learningRate: lr, beta1, beta2, epsilon: eps }, new Array<number>(n).fill(0), grads);
+    for (let t = 1; t <= grads.length; t++) {
+      const limit = lr * adamStepBound(beta1, beta2, t);
+      for (let i = 0; i < n; i++) {
+        const previous = t === 1 ? 0 : xs[t - 2]![i]!;
+        const d = Math.abs(previous - xs[t - 1]![i]!);
+        const bound = limit * (1 + SLACK * adamStepError(t, beta1, beta2) * u) + SLACK * (u * Math.abs(xs[t - 1]![i]!) + U64 * d) + 2 * underflow(adapter.dtype);
+        if (!(d <= bound)) {
+          throw new LawViolation(`|step| = ${d} exceeds the Cauchy-Schwarz bound lr B_t = ${limit}`, {
+            step: t,
+            coordinate: i,
+            expected: limit,
+            actual: d,
+            relativeError: (d - limit) / limit,
+            tolerance: `${bound.toExponential(3)} = lr B_t (1 + adamStepError(t) u * 1.01) + 1.01 (u |x_t| + 2^-53 |d|) + 2 eta`,
+          });
+        }
+      }
+    }
+  },
+};
+
+/** The laws of Adam (lecture.md section 6), besides those every optimizer obeys. */
+export const adamLaws: readonly Law[] = [constantGradient as Law, firstStep as Law, betaZero as Law, stepBound as Law];

@@ -1,0 +1,131 @@
+import fc from 'fast-check';
+import type { Dtype, OptimizerConfig, OptimizerRule } from '../types.js';
+
+/**
+ * Values that break naive code, drawn on purpose: NaN, both infinities, both zeros,
+ * the smallest subnormals of both dtypes, the largest float32 and a value that
+ * overflows float32, the double extremes.
+ */
+export const SPECIAL_VALUES: readonly number[] = [
+  Number.NaN,
+  Number.POSITIVE_INFINITY,
+  Number.NEGATIVE_INFINITY,
+  0,
+  -0,
+  5e-324,
+  -5e-324,
+  2 ** -149,
+  -(2 ** -149),
+  2 ** -130,
+  2.2250738585072014e-308,
+  1.1754943508222875e-38,
+  3.4028234663852886e38,
+  1e39,
+  -1e39,
+  Number.MAX_VALUE,
+  -Number.MAX_VALUE,
+];
+
+/** Maps a double to a value the dtype holds exactly (float32 inputs are float32 values). */
+export function toDtype(dtype: Dtype): (v: number) => number {
+  return dtype === 'float32' ? Math.fround : (v: number) => v;
+}
+
+/**
+ * Any value at all: NaN, infinities, -0 and subnormals chosen on purpose, plus
+ * moderate and full-range doubles. For laws that hold for every input.
+ */
+export function anyValue(dtype: Dtype): fc.Arbitrary<number> {
+  return fc
+    .oneof(
+      { weight: 3, arbitrary: fc.double({ min: -10, max: 10, noNaN: true, noDefaultInfinity: true }) },
+      { weight: 2, arbitrary: fc.double({ noNaN: false, noDefaultInfinity: false }) },
+      { weight: 2, arbitrary: fc.constantFrom(...SPECIAL_VALUES) },
+    )
+    .map(toDtype(dtype));
+}
+
+/** The smallest subnormals of the dtype, and both zeros: the finite values that break relative bounds. */
+function tinyFinite(dtype: Dtype): fc.Arbitrary<number> {
+  return dtype === 'float32'
+    ? fc.constantFrom(0, -0, 2 ** -149, -(2 ** -149), 2 ** -140, -(2 ** -127))
+    : fc.constantFrom(0, -0, 5e-324, -5e-324, 2 ** -1060, -(2 ** -1023));
+}
+
+/**
+ * A finite value with `|v| <= maxAbs`: zeros and subnormals chosen on purpose,
+ * NaN and infinities excluded (for laws that hold only for finite input).
+ */
+export function finiteValue(dtype: Dtype, maxAbs: number): fc.Arbitrary<number> {
+  return fc
+    .oneof(
+      { weight: 4, arbitrary: fc.double({ min: -maxAbs, max: maxAbs, noNaN: true, noDefaultInfinity: true }) },
+      { weight: 1, arbitrary: tinyFinite(dtype) },
+    )
+    .map(toDtype(dtype));
+}
+
+/**
+ * A value with `lo <= |v| <= hi` and a random sign: for laws that need every square
+ * and product to stay in the normal range of the dtype (no zeros, no subnormals).
+ */
+export function normalValue(dtype: Dtype, lo: number, hi: number): fc.Arbitrary<number> {
+  return fc
+    .tuple(fc.boolean(), fc.double({ min: lo, max: hi, noNaN: true, noDefaultInfinity: true }))
+    .map(([negative, m]) => (negative ? -m : m))
+    .map(toDtype(dtype));
+}
+
+/** `rows` vectors of length `n`. */
+export function vectors(value: fc.Arbitrary<number>, n: number, minRows: number, maxRows: number): fc.Arbitrary<number[][]> {
+  return fc.array(fc.array(value, { minLength: n, maxLength: n }), { minLength: minRows, maxLength: maxRows });
+}
+
+/** Ranges a law may narrow for the hyperparameters it draws. */
+export interface HyperparameterRanges {
+  learningRate?: fc.Arbitrary<number>;
+  rho?: fc.Arbitrary<number>;
+  decayRate?: fc.Arbitrary<number>;
+  beta1?: fc.Arbitrary<number>;
+  beta2?: fc.Arbitrary<number>;
+  epsilon?: fc.Arbitrary<number>;
+}
+
+/** The lecture's typical learning rates plus any in [1e-6, 1]. */
+export const learningRate = fc.oneof(fc.constantFrom(1e-3, 5e-4, 0.01, 0.1, 1), fc.double({ min: 1e-6, max: 1, noNaN: true }));
+
+/** A friction or decay factor in [0, 0.999]: the lecture's 0.9 and 0.99, zero, and any other. */
+export const decayFactor = fc.oneof(fc.constantFrom(0, 0.5, 0.9, 0.99, 0.999), fc.double({ min: 0, max: 0.999, noNaN: true }));
+
+/**
+ * An epsilon: the lecture's 1e-7, PyTorch's 1e-8, zero, or any in [1e-12, 1e-3]. Not a
+ * subnormal: float32 would hold it as 0 and turn the rule's x / eps into 0 / 0.
+ */
+export const epsilon = fc.oneof(fc.constantFrom(1e-7, 1e-8, 0), fc.double({ min: 1e-12, max: 1e-3, noNaN: true }));
+
+/** A positive epsilon, for laws where eps = 0 would make the lecture's rule divide 0 by 0. */
+export const positiveEpsilon = fc.oneof(fc.constantFrom(1e-7, 1e-8), fc.double({ min: 1e-12, max: 1e-3, noNaN: true }));
+
+const defaults: Required<HyperparameterRanges> = {
+  learningRate,
+  rho: decayFactor,
+  decayRate: decayFactor,
+  beta1: decayFactor,
+  beta2: decayFactor,
+  epsilon,
+};
+
+/**
+ * A config for a rule, drawn from its declared hyperparameters. Throws at law
+ * construction for a hyperparameter no arbitrary is known for, so a new rule
+ * cannot silently skip the laws.
+ */
+export function configArbitrary(rule: OptimizerRule, ranges: HyperparameterRanges = {}): fc.Arbitrary<OptimizerConfig> {
+  const fields: Record<string, fc.Arbitrary<number>> = {};
+  for (const name of rule.hyperparameters) {
+    const arbitrary = (ranges as Record<string, fc.Arbitrary<number> | undefined>)[name] ?? (defaults as Record<string, fc.Arbitrary<number> | undefined>)[name];
+    if (arbitrary === undefined) throw new RangeError(`laws: no arbitrary for hyperparameter ${JSON.stringify(name)} of rule ${JSON.stringify(rule.name)}`);
+    fields[name] = arbitrary;
+  }
+  return fc.record(fields).map((values) => ({ optimizer: rule.name, ...values }) as OptimizerConfig);
+}

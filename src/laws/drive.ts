@@ -1,0 +1,115 @@
+import { AdapterError } from '../adapter-error.js';
+import type { Adapter, Stepper } from '../adapter.js';
+import type { OptimizerConfig, ScheduleConfig } from '../types.js';
+import { describeValue } from '../validate.js';
+
+/** One optimizer instance of the adapter, seen only through copies. */
+export interface Run {
+  readonly size: number;
+  /**
+   * One step; the adapter gets `grad` itself when `own` is true (the immutability
+   * law), else a fresh copy. Returns a copy of the parameters after the step.
+   */
+  step(grad: Float64Array, learningRate?: number, own?: boolean): Promise<Float64Array>;
+  dispose(): Promise<void>;
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Copies what the adapter returned, checking length and element types (it may return its own buffer). */
+function copyResult(result: unknown, size: number, operation: string): Float64Array {
+  if (typeof result !== 'object' || result === null || typeof (result as { length?: unknown }).length !== 'number') {
+    throw new AdapterError(`${operation} must return an array-like of numbers, got ${describeValue(result)}`, operation);
+  }
+  const values = result as ArrayLike<unknown>;
+  if (values.length !== size) throw new AdapterError(`${operation} returned length ${values.length}, expected ${size}`, operation);
+  const out = new Float64Array(size);
+  for (let i = 0; i < size; i++) {
+    const v = values[i];
+    if (typeof v !== 'number') throw new AdapterError(`${operation} returned ${describeValue(v)} at index ${i}, expected a number`, operation);
+    out[i] = v;
+  }
+  return out;
+}
+
+/**
+ * Creates an instance. Any throw or rejection of the adapter becomes an
+ * {@link AdapterError}, which `checkLaw` reports as `error`, not as a law failure.
+ * `own` hands `x0` itself to the adapter (the immutability law), else a copy.
+ */
+export async function start(adapter: Adapter, config: OptimizerConfig, x0: Float64Array, own = false): Promise<Run> {
+  let stepper: Stepper;
+  try {
+    stepper = await adapter.create(config, own ? x0 : x0.slice());
+  } catch (error) {
+    throw new AdapterError(`create(${config.optimizer}) threw: ${message(error)}`, 'create', { cause: error });
+  }
+  if (typeof stepper !== 'object' || stepper === null || typeof stepper.step !== 'function') {
+    throw new AdapterError(`create(${config.optimizer}) must return a Stepper, got ${describeValue(stepper)}`, 'create');
+  }
+  const size = x0.length;
+  return {
+    size,
+    async step(grad, learningRate, ownGrad = false) {
+      let result: ArrayLike<number>;
+      try {
+        result = await stepper.step(ownGrad ? grad : grad.slice(), learningRate);
+      } catch (error) {
+        throw new AdapterError(`step threw: ${message(error)}`, 'step', { cause: error });
+      }
+      return copyResult(result, size, 'step');
+    },
+    async dispose() {
+      try {
+        await stepper.dispose?.();
+      } catch (error) {
+        throw new AdapterError(`dispose threw: ${message(error)}`, 'dispose', { cause: error });
+      }
+    },
+  };
+}
+
+/**
+ * Runs a whole open-loop gradient sequence and returns the parameters after each
+ * step (copies). `learningRates[t]`, when defined, replaces the learning rate from step t on.
+ */
+export async function trajectory(
+  adapter: Adapter,
+  config: OptimizerConfig,
+  x0: ArrayLike<number>,
+  grads: readonly ArrayLike<number>[],
+  learningRates: readonly (number | undefined)[] = [],
+): Promise<Float64Array[]> {
+  const run = await start(adapter, config, Float64Array.from(x0));
+  try {
+    const out: Float64Array[] = [];
+    for (let t = 0; t < grads.length; t++) out.push(await run.step(Float64Array.from(grads[t]!), learningRates[t]));
+    return out;
+  } finally {
+    await run.dispose();
+  }
+}
+
+/** The adapter's schedule as a checked function; throws {@link AdapterError} on misbehaviour. */
+export function scheduleOf(adapter: Adapter, config: ScheduleConfig): (t: number) => number {
+  if (typeof adapter.schedule !== 'function') throw new AdapterError(`the adapter has no schedule()`, 'schedule');
+  let fn: (t: number) => number;
+  try {
+    fn = adapter.schedule(config);
+  } catch (error) {
+    throw new AdapterError(`schedule(${config.schedule}) threw: ${message(error)}`, 'schedule', { cause: error });
+  }
+  if (typeof fn !== 'function') throw new AdapterError(`schedule(${config.schedule}) must return a function, got ${describeValue(fn)}`, 'schedule');
+  return (t: number): number => {
+    let value: unknown;
+    try {
+      value = fn(t);
+    } catch (error) {
+      throw new AdapterError(`schedule(${config.schedule})(${t}) threw: ${message(error)}`, 'schedule', { cause: error });
+    }
+    if (typeof value !== 'number') throw new AdapterError(`schedule(${config.schedule})(${t}) returned ${describeValue(value)}, expected a number`, 'schedule');
+    return value;
+  };
+}

@@ -1,0 +1,342 @@
+import fc from 'fast-check';
+import type { Adapter } from '../adapter.js';
+import type { Dtype, OptimizerConfig, OptimizerName, OptimizerRule } from '../types.js';
+import { anyValue, configArbitrary, finiteValue, learningRate, normalValue, positiveEpsilon, vectors } from './arbitraries.js';
+import { start, trajectory } from './drive.js';
+import { type Law, LawViolation } from './law.js';
+import { requireSameBits, requireSameValue } from './tolerance.js';
+
+type Rates = (number | undefined)[];
+
+const rates = (maxLength: number) => fc.array(fc.option(learningRate, { nil: undefined }), { maxLength });
+
+function requireSameTrajectory(what: string, actual: Float64Array[], expected: Float64Array[], dtype: Dtype, map: (i: number) => number = (i) => i): void {
+  for (let t = 0; t < expected.length; t++) {
+    for (let i = 0; i < actual[t]!.length; i++) requireSameBits(what, actual[t]![i]!, expected[t]![map(i)]!, dtype, { step: t + 1, coordinate: i });
+  }
+}
+
+/** Input of the element-wise law. */
+export interface ElementwiseInput {
+  config: OptimizerConfig;
+  x0: number[];
+  grads: number[][];
+  learningRates: Rates;
+  split: number;
+  permutation: number[];
+}
+
+/**
+ * Element-wise (lecture.md, Notation): updating a concatenation equals updating the
+ * parts separately, and permuting the coordinates permutes the result. Exact for any
+ * correct implementation (the same operations on the same operands), so bit-exact,
+ * for every input including NaN, infinities, -0 and subnormals, with learning-rate changes.
+ */
+function elementwise(rule: OptimizerRule): Law<ElementwiseInput> {
+  return {
+    id: `${rule.name}/element-wise`,
+    subject: rule.name,
+    title: `${rule.title} is element-wise: concatenating or permuting coordinates commutes with the update (bit-exact, any input)`,
+    runs: 60,
+    arbitrary: (dtype) =>
+      fc.integer({ min: 2, max: 6 }).chain((n) =>
+        fc.record({
+          config: configArbitrary(rule),
+          x0: fc.array(anyValue(dtype), { minLength: n, maxLength: n }),
+          grads: vectors(anyValue(dtype), n, 1, 6),
+          learningRates: rates(6),
+          split: fc.integer({ min: 1, max: n - 1 }),
+          permutation: fc.shuffledSubarray([...Array(n).keys()], { minLength: n, maxLength: n }),
+        }),
+      ),
+    async check(adapter, { config, x0, grads, learningRates, split, permutation }) {
+      const whole = await trajectory(adapter, config, x0, grads, learningRates);
+      const part = (from: number, to: number) =>
+        trajectory(
+          adapter,
+          config,
+          x0.slice(from, to),
+          grads.map((g) => g.slice(from, to)),
+          learningRates,
+        );
+      const left = await part(0, split);
+      const right = await part(split, x0.length);
+      requireSameTrajectory('the first part updated alone differs from the same coordinates of the whole', left, whole, adapter.dtype);
+      requireSameTrajectory('the second part updated alone differs from the same coordinates of the whole', right, whole, adapter.dtype, (i) => i + split);
+      const permuted = await trajectory(
+        adapter,
+        config,
+        permutation.map((p) => x0[p]!),
+        grads.map((g) => permutation.map((p) => g[p]!)),
+        learningRates,
+      );
+      requireSameTrajectory(`permuting the coordinates by [${permutation.join(', ')}] does not permute the result`, permuted, whole, adapter.dtype, (i) => permutation[i]!);
+    },
+  };
+}
+
+/** Input of the determinism and independence law. */
+export interface IndependenceInput {
+  config: OptimizerConfig;
+  x0: number[];
+  grads: number[][];
+  learningRates: Rates;
+  others: number[][];
+  order: number[];
+}
+
+/**
+ * Determinism and independence: instances A and B fed the same gradients agree bit
+ * for bit with a solo run D, while their steps are interleaved with each other and
+ * with an instance C fed other gradients (no shared or global state). Exact for any
+ * correct implementation, every input.
+ */
+function independence(rule: OptimizerRule): Law<IndependenceInput> {
+  return {
+    id: `${rule.name}/deterministic-independent`,
+    subject: rule.name,
+    title: `${rule.title}: instances fed the same gradients agree bit for bit, also interleaved with another instance (bit-exact, any input)`,
+    runs: 50,
+    arbitrary: (dtype) =>
+      fc.integer({ min: 1, max: 4 }).chain((n) =>
+        fc.integer({ min: 1, max: 6 }).chain((steps) =>
+          fc.record({
+            config: configArbitrary(rule),
+            x0: fc.array(anyValue(dtype), { minLength: n, maxLength: n }),
+            grads: vectors(anyValue(dtype), n, steps, steps),
+            learningRates: rates(steps),
+            others: vectors(anyValue(dtype), n, steps, steps),
+            order: fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 3 * steps, maxLength: 3 * steps }),
+          }),
+        ),
+      ),
+    async check(adapter, { config, x0, grads, learningRates, others, order }) {
+      const solo = await trajectory(adapter, config, x0, grads, learningRates);
+      const x = Float64Array.from(x0);
+      const runs = [await start(adapter, config, x), await start(adapter, config, x), await start(adapter, config, x)];
+      const seen: Float64Array[][] = [[], [], []];
+      try {
+        const feed = async (k: number) => {
+          const t = seen[k]!.length;
+          if (t >= grads.length) return;
+          const g = Float64Array.from(k === 2 ? others[t]! : grads[t]!);
+          seen[k]!.push(await runs[k]!.step(g, k === 2 ? undefined : learningRates[t]));
+        };
+        for (const k of order) await feed(k);
+        for (let t = 0; t < grads.length; t++) for (let k = 0; k < 3; k++) await feed(k);
+      } finally {
+        for (const run of runs) await run.dispose();
+      }
+      requireSameTrajectory('instance A, interleaved with others, differs from a solo run', seen[0]!, solo, adapter.dtype);
+      requireSameTrajectory('instance B, interleaved with others, differs from a solo run', seen[1]!, solo, adapter.dtype);
+    },
+  };
+}
+
+/** Input of the zero-gradient law. */
+export interface ZeroGradientInput {
+  config: OptimizerConfig;
+  x0: number[];
+  zeros: number[][];
+}
+
+/**
+ * A zero gradient from fresh state leaves x unchanged, for any x (NaN, infinities,
+ * subnormals) and any number of steps. Exact for any correct implementation, with
+ * +0 and -0 identified (x - (-0) turns -0 into +0). Epsilon is drawn positive: with
+ * eps = 0 the lecture's AdaGrad, RMSProp and Adam compute 0 / 0.
+ */
+function zeroGradient(rule: OptimizerRule): Law<ZeroGradientInput> {
+  return {
+    id: `${rule.name}/zero-gradient`,
+    subject: rule.name,
+    title: `${rule.title}: zero gradients from fresh state leave x unchanged (exact, any x; eps > 0)`,
+    runs: 50,
+    arbitrary: (dtype) =>
+      fc.integer({ min: 1, max: 5 }).chain((n) =>
+        fc.record({
+          config: configArbitrary(rule, { epsilon: positiveEpsilon }),
+          x0: fc.array(anyValue(dtype), { minLength: n, maxLength: n }),
+          zeros: vectors(fc.constantFrom(0, -0), n, 1, 5),
+        }),
+      ),
+    async check(adapter, { config, x0, zeros }) {
+      const xs = await trajectory(adapter, config, x0, zeros);
+      xs.forEach((x, t) => {
+        x.forEach((v, i) => {
+          requireSameValue('a zero gradient moved x', v, adapter.dtype === 'float32' ? Math.fround(x0[i]!) : x0[i]!, adapter.dtype, { step: t + 1, coordinate: i });
+        });
+      });
+    },
+  };
+}
+
+/** Input of the zero-learning-rate law. */
+export interface ZeroLearningRateInput {
+  config: OptimizerConfig;
+  x0: number[];
+  grads: number[][];
+}
+
+/**
+ * A zero learning rate leaves x unchanged, for any x and finite gradients below 1e15
+ * (so that no state overflows in float32 and 0 * Inf never arises). Exact for any
+ * correct implementation, +0 and -0 identified; eps > 0 as in the zero-gradient law.
+ */
+function zeroLearningRate(rule: OptimizerRule): Law<ZeroLearningRateInput> {
+  return {
+    id: `${rule.name}/zero-learning-rate`,
+    subject: rule.name,
+    title: `${rule.title}: a zero learning rate leaves x unchanged (exact, any x, finite gradients; eps > 0)`,
+    runs: 50,
+    arbitrary: (dtype) =>
+      fc.integer({ min: 1, max: 5 }).chain((n) =>
+        fc.record({
+          config: configArbitrary(rule, { learningRate: fc.constant(0), epsilon: positiveEpsilon }),
+          x0: fc.array(anyValue(dtype), { minLength: n, maxLength: n }),
+          grads: vectors(finiteValue(dtype, 1e15), n, 1, 8),
+        }),
+      ),
+    async check(adapter, { config, x0, grads }) {
+      const xs = await trajectory(adapter, config, x0, grads);
+      xs.forEach((x, t) => {
+        x.forEach((v, i) => {
+          requireSameValue('a zero learning rate moved x', v, adapter.dtype === 'float32' ? Math.fround(x0[i]!) : x0[i]!, adapter.dtype, { step: t + 1, coordinate: i });
+        });
+      });
+    },
+  };
+}
+
+/**
+ * The largest first-step displacement per unit learning rate, `|step_i| / lr`, from
+ * fresh state with gradient g (lecture.md sections 1 to 6): SGD and Momentum take
+ * `lr * g`; Nesterov `(1 + rho) * lr * g` (v = -lr g, x += (1 + rho) v); AdaGrad and
+ * Adam `lr * g / (|g| + eps) <= lr` (bias-corrected moments are g and g^2 at t = 1);
+ * RMSProp `lr * g / (sqrt(1 - d) |g| + eps) <= lr / sqrt(1 - d)`. A new rule needs an entry.
+ */
+const firstStepPerRate: Record<OptimizerName, (config: OptimizerConfig, g: number) => number> = {
+  sgd: (_c, g) => Math.abs(g),
+  momentum: (_c, g) => Math.abs(g),
+  nesterov: (c, g) => (1 + (c as { rho: number }).rho) * Math.abs(g),
+  adagrad: () => 1,
+  rmsprop: (c) => 1 / Math.sqrt(1 - (c as { decayRate: number }).decayRate),
+  adam: () => 1,
+};
+
+/** Input of the descent law. */
+export interface DescentInput {
+  config: OptimizerConfig;
+  curvature: number[];
+  x0: number[];
+  fraction: number;
+}
+
+/**
+ * Descent: on `f = sum(0.5 * c * x**2)` with c in [0.1, 10], the first step from
+ * fresh state lowers the loss when every coordinate moves by at most |x_i|; the
+ * learning rate is a fraction in [0.05, 1] of the largest such rate (derived per rule in
+ * {@link firstStepPerRate}). Each step has the sign of x_i, so no |x_i| grows and the
+ * smallest moves by at least 0.05 * 0.01 of itself, far above rounding: the claim is
+ * exact for any correct implementation. This is what catches the lecture's `+=` slip.
+ */
+function descent(rule: OptimizerRule): Law<DescentInput> {
+  const perRate = firstStepPerRate[rule.name];
+  if (perRate === undefined) throw new RangeError(`laws: no first-step bound for rule ${JSON.stringify(rule.name)}`);
+  return {
+    id: `${rule.name}/descent`,
+    subject: rule.name,
+    title: `${rule.title}: on a convex quadratic, the first step with a small enough learning rate lowers the loss (finite input)`,
+    runs: 60,
+    arbitrary: (dtype) =>
+      fc.integer({ min: 1, max: 6 }).chain((n) =>
+        fc.record({
+          config: configArbitrary(rule, { epsilon: fc.double({ min: 0, max: 1e-4, noNaN: true }) }),
+          curvature: fc.array(fc.double({ min: 0.1, max: 10, noNaN: true }), { minLength: n, maxLength: n }),
+          x0: fc.array(normalValue(dtype, 0.5, 2), { minLength: n, maxLength: n }),
+          fraction: fc.double({ min: 0.05, max: 1, noNaN: true }),
+        }),
+      ),
+    async check(adapter, { config, curvature, x0, fraction }) {
+      const r = adapter.dtype === 'float32' ? Math.fround : (v: number) => v;
+      const g = x0.map((x, i) => r(curvature[i]! * x));
+      let limit = Number.POSITIVE_INFINITY;
+      g.forEach((gi, i) => {
+        limit = Math.min(limit, Math.abs(x0[i]!) / perRate(config, gi));
+      });
+      const lr = fraction * limit;
+      const [x1] = await trajectory(adapter, { ...config, learningRate: lr }, x0, [g]);
+      const loss = (x: ArrayLike<number>) => curvature.reduce((s, c, i) => s + 0.5 * c * x[i]! * x[i]!, 0);
+      const before = loss(x0);
+      const after = loss(x1!);
+      if (!(after < before)) {
+        const worse = x1!.findIndex((v, i) => !(Math.abs(v) < Math.abs(x0[i]!)));
+        throw new LawViolation(`the first step with learning rate ${lr} did not lower the loss: ${before} -> ${after} (ascent, e.g. the \`+=\` slip?)`, {
+          step: 1,
+          ...(worse >= 0 ? { coordinate: worse, expected: x0[worse]!, actual: x1![worse]! } : {}),
+          tolerance: 'strict decrease; lr <= min_i |x_i| / (|first step_i| / lr)',
+        });
+      }
+    },
+  };
+}
+
+/** Input of the immutability law. */
+export interface ImmutabilityInput {
+  config: OptimizerConfig;
+  x0: number[];
+  grads: number[][];
+  learningRates: Rates;
+}
+
+/**
+ * Inputs are never mutated: the adapter gets the law's own `x0` and gradient arrays
+ * (not copies), and after creation and every step they still hold their bits. Exact,
+ * any input.
+ */
+function immutability(rule: OptimizerRule): Law<ImmutabilityInput> {
+  return {
+    id: `${rule.name}/inputs-not-mutated`,
+    subject: rule.name,
+    title: `${rule.title}: x0 and the gradients handed to the implementation are never mutated (bit-exact, any input)`,
+    runs: 50,
+    arbitrary: (dtype) =>
+      fc.integer({ min: 1, max: 5 }).chain((n) =>
+        fc.record({
+          config: configArbitrary(rule),
+          x0: fc.array(anyValue(dtype), { minLength: n, maxLength: n }),
+          grads: vectors(anyValue(dtype), n, 1, 5),
+          learningRates: rates(5),
+        }),
+      ),
+    async check(adapter, { config, x0, grads, learningRates }) {
+      const x = Float64Array.from(x0);
+      const handed = grads.map((g) => Float64Array.from(g));
+      const unchanged = (what: string, array: Float64Array, original: readonly number[], step: number) =>
+        array.forEach((v, i) => {
+          requireSameBits(`${what} was mutated`, v, original[i]!, adapter.dtype, { step, coordinate: i });
+        });
+      const run = await start(adapter, config, x, true);
+      try {
+        unchanged('x0', x, x0, 0);
+        for (let t = 0; t < handed.length; t++) {
+          await run.step(handed[t]!, learningRates[t], true);
+          unchanged('x0', x, x0, t + 1);
+          for (let s = 0; s <= t; s++) unchanged(`the gradient of step ${s + 1}`, handed[s]!, grads[s]!, t + 1);
+        }
+      } finally {
+        await run.dispose();
+      }
+    },
+  };
+}
+
+/** The laws every optimizer obeys, built for one rule of the registry. */
+export function everyOptimizerLaws(rule: OptimizerRule): Law[] {
+  return [elementwise(rule), independence(rule), zeroGradient(rule), zeroLearningRate(rule), descent(rule), immutability(rule)] as Law[];
+}
+
+/** Used by laws that compare against the adapter's own SGD when it has one. */
+export function supports(adapter: Adapter, name: OptimizerName): boolean {
+  return adapter.optimizers.includes(name);
+}

@@ -1,0 +1,40 @@
+import type { Adapter } from '../adapter.js';
+import { optimizerRules, scheduleRules } from '../registry.js';
+import { adagradLaws } from './adagrad.js';
+import { adamLaws } from './adam.js';
+import { everyOptimizerLaws } from './every-optimizer.js';
+import type { Law, Subject } from './law.js';
+import { momentumLaws } from './momentum.js';
+import { nesterovLaws } from './nesterov.js';
+import { rmspropLaws } from './rmsprop.js';
+import { everyScheduleLaws, scheduleLaws } from './schedules.js';
+import { sgdLaws } from './sgd.js';
+
+/**
+ * Every law (issue 3): those every optimizer and every schedule obeys, built by looping
+ * over the registry so that a new rule cannot skip them, then the per-rule laws.
+ */
+export const laws: readonly Law[] = [
+  ...optimizerRules.flatMap(everyOptimizerLaws),
+  ...scheduleRules.flatMap(everyScheduleLaws),
+  ...sgdLaws,
+  ...momentumLaws,
+  ...nesterovLaws,
+  ...adagradLaws,
+  ...rmspropLaws,
+  ...adamLaws,
+  ...scheduleLaws,
+];
+
+/** The laws about one subject (`adam`, `schedule:step`, ...), in {@link laws}' order. */
+export function lawsFor(subject: Subject): Law[] {
+  return laws.filter((law) => law.subject === subject);
+}
+
+/** The subjects an adapter declares: its optimizers, and its schedules as `schedule:<name>`. */
+export function subjectsOf(adapter: Adapter): Subject[] {
+  return [...adapter.optimizers, ...(adapter.schedules ?? []).map((s) => `schedule:${s}` as const)];
+}
+
+export { adamStepBound } from './adam.js';
+export { checkLaw, type Law, type LawResult, type LawRunOptions, LawViolation, type Subject, type ViolationDetail } from './law.js';

@@ -1,0 +1,122 @@
+import type { Dtype } from '../types.js';
+import { add, type DD, dd, div, mul, sqrt, sub, toNumber } from './exact.js';
+import { SLACK, U64, underflow, unitRoundoff } from './tolerance.js';
+
+/**
+ * The laws' own statement of a rule, evaluated in double-double (src/laws/exact.ts),
+ * with a rigorous bound on how far a correct implementation in the dtype may be from it.
+ */
+export interface Expected {
+  /** `x[t][i]`: the exact parameters after step t + 1, rounded once to double. */
+  readonly x: number[][];
+  /** `bound[t][i]`: how far a correct implementation may be from `x[t][i]`. */
+  readonly bound: number[][];
+  /** The bound's derivation, reported with a violation. */
+  readonly derivation: string;
+}
+
+/** The learning rate in force at each step: `changes[t]`, when defined, replaces it from step t on. */
+export function ratesInForce(initial: number, changes: readonly (number | undefined)[], steps: number): number[] {
+  const out: number[] = [];
+  let lr = initial;
+  for (let t = 0; t < steps; t++) {
+    lr = changes[t] ?? lr;
+    out.push(lr);
+  }
+  return out;
+}
+
+function table(steps: number, size: number): number[][] {
+  return Array.from({ length: steps }, () => new Array<number>(size).fill(0));
+}
+
+/**
+ * SGD + Momentum in exact arithmetic: the spec's form `vx = rho vx + dx; x -= lr vx`
+ * (lecture.md section 2) or the lecture's alternative `v = rho v - lr dx; x += v`.
+ *
+ * Bound: the computed velocity is the sum of `rho^(s-k) g_k`, each term carrying at
+ * most 3s + 1 rounding factors (1 + d), |d| <= u: k roundings of rho to the dtype, k
+ * products, s sums, one conversion of g; so its error is at most (3s + 1) u A_s with
+ * `A_s = sum rho^(s-k) |g_k|`. The step `lr * v` adds the rounding of lr and the
+ * product: (3s + 3) u lr A_s. Each `x -= step` adds u |x_s|. Underflow adds 2 eta per
+ * step to x and 2 eta per step to v, which lr carries into x: 2 eta (1 + lr s) at step s.
+ * The exact value is rounded once to double: + 2^-53 |X_t|.
+ */
+export function momentumModel(dtype: Dtype, x0: readonly number[], grads: readonly (readonly number[])[], rates: readonly number[], rho: number, form: 'spec' | 'alternative'): Expected {
+  const u = unitRoundoff(dtype);
+  const eta = underflow(dtype);
+  const steps = grads.length;
+  const x = table(steps, x0.length);
+  const bound = table(steps, x0.length);
+  const r = dd(rho);
+  for (let i = 0; i < x0.length; i++) {
+    let v = dd(0);
+    let X = dd(x0[i]!);
+    let A = 0;
+    let err = 0;
+    for (let s = 1; s <= steps; s++) {
+      const g = dd(grads[s - 1]![i]!);
+      const lr = dd(rates[s - 1]!);
+      if (form === 'spec') {
+        v = add(mul(r, v), g);
+        X = sub(X, mul(lr, v));
+      } else {
+        v = sub(mul(r, v), mul(lr, g));
+        X = add(X, v);
+      }
+      A = rho * A + Math.abs(grads[s - 1]![i]!);
+      const Xs = toNumber(X);
+      err += SLACK * ((3 * s + 3) * u * rates[s - 1]! * A + u * Math.abs(Xs)) + 2 * eta * (1 + rates[s - 1]! * s);
+      x[s - 1]![i] = Xs;
+      bound[s - 1]![i] = err + U64 * Math.abs(Xs);
+    }
+  }
+  return { x, bound, derivation: 'sum_s [(3s+3) u lr_s sum_k rho^(s-k)|g_k| + u|x_s|] * 1.01 + 2 eta (1 + lr_s s) + 2^-53 |X_t| (momentumModel)' };
+}
+
+/**
+ * The closed form of a constant gradient, `x_t = x0 - sum_s step_s`, for rules whose
+ * step at s is `stepAt(s, g)` in exact arithmetic, and whose computed step has a
+ * relative error of at most `relative(s) * u` (derived by the caller). Each
+ * `x -= step` adds u |x_s| and 2 eta; the exact value is rounded once to double.
+ */
+export function constantStepModel(
+  dtype: Dtype,
+  x0: readonly number[],
+  g: readonly number[],
+  steps: number,
+  stepAt: (s: number, g: number) => DD,
+  relative: (s: number) => number,
+  derivation: string,
+): Expected {
+  const u = unitRoundoff(dtype);
+  const eta = underflow(dtype);
+  const x = table(steps, x0.length);
+  const bound = table(steps, x0.length);
+  for (let i = 0; i < x0.length; i++) {
+    let X = dd(x0[i]!);
+    let err = 0;
+    for (let s = 1; s <= steps; s++) {
+      const step = stepAt(s, g[i]!);
+      X = sub(X, step);
+      const Xs = toNumber(X);
+      err += SLACK * (relative(s) * u * Math.abs(toNumber(step)) + u * Math.abs(Xs)) + 2 * eta;
+      x[s - 1]![i] = Xs;
+      bound[s - 1]![i] = err + U64 * Math.abs(Xs);
+    }
+  }
+  return { x, bound, derivation: `sum_s [${derivation}] |step_s| + u|x_s|) * 1.01 + 2 eta s + 2^-53 |X_t|` };
+}
+
+/** `lr * g / (|g| sqrt(scale) + eps)` in double-double: the adaptive rules' step for one gradient. */
+export function adaptiveStepExact(lr: number, g: number, scale: DD, eps: number): DD {
+  const magnitude = mul(dd(Math.abs(g)), sqrt(scale));
+  return div(mul(dd(lr), dd(g)), add(magnitude, dd(eps)));
+}
+
+/** `1 - b^t` in double-double. */
+export function oneMinusPower(b: number, t: number): DD {
+  let p = dd(1);
+  for (let k = 0; k < t; k++) p = mul(p, dd(b));
+  return sub(dd(1), p);
+}

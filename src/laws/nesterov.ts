@@ -1,0 +1,119 @@
+import fc from 'fast-check';
+import { nesterov } from '../optimizers/nesterov.js';
+import { add, dd, mul, sub, toNumber } from './exact.js';
+import { normalValue } from './arbitraries.js';
+import { start } from './drive.js';
+import type { Law } from './law.js';
+import { rhoZeroIsSgd } from './rho-zero.js';
+import { requireWithin, SLACK, U64, underflow, unitRoundoff } from './tolerance.js';
+
+/** Input of the look-ahead law. */
+export interface LookAheadInput {
+  rho: number;
+  /** `lr * max(c)`, in (0, 1]. */
+  h: number;
+  curvature: number[];
+  x0: number[];
+  steps: number;
+}
+
+type M2 = [number, number, number, number];
+
+const mul2 = (a: M2, b: M2): M2 => [a[0] * b[0] + a[1] * b[2], a[0] * b[1] + a[1] * b[3], a[2] * b[0] + a[3] * b[2], a[2] * b[1] + a[3] * b[3]];
+
+/**
+ * Nesterov (lecture.md section 3): on the closed-loop objective `f = sum(0.5 c x^2)`
+ * (gradient taken at the implementation's own iterate), the change-of-variables code
+ * produces the iterates of the look-ahead definition `v' = rho v - lr grad f(x + rho v);
+ * x' = x + v'` mapped through `x~ = x + rho v`. The definition is evaluated by the law
+ * in double-double. Within a derived bound: the implementation's local rounding per
+ * step is at most `dv <= u (2 rho|v| + 3 lr|g| + |v'|)` (rho and lr to the dtype, g
+ * converted, two products, one difference) and `dx~ <= 3u (|x~| + |x~'| + 2|v| + 2|v'|)`
+ * (any evaluation order of `x~ - rho v + (1 + rho) v'` with pre-rounded coefficients),
+ * plus `(1 + rho) dv` as x~' uses the computed v', and 4 eta each for underflow. These local errors propagate
+ * through the exact linear map `M = [[1 - (1 + rho) h, rho^2], [-h, rho]]` of
+ * (x~, v), so the bound at step T is `sum_t |M^(T-1-t)| d_t` (rigorous, elementwise),
+ * times 1.01 for second-order terms, plus 2^-53 |x~_T| for the law's own rounding.
+ * Finite input only.
+ */
+const lookAhead: Law<LookAheadInput> = {
+  id: 'nesterov/look-ahead-closed-loop',
+  subject: 'nesterov',
+  title: 'Nesterov: the change-of-variables code follows the look-ahead definition mapped through x~ = x + rho v, on a closed-loop quadratic (finite input, derived bound)',
+  runs: 60,
+  arbitrary: (dtype) =>
+    fc.integer({ min: 1, max: 4 }).chain((n) =>
+      fc.record({
+        rho: fc.oneof(fc.constantFrom(0, 0.9, 0.99), fc.double({ min: 0, max: 0.99, noNaN: true })),
+        h: fc.double({ min: 0.01, max: 1, noNaN: true }),
+        curvature: fc.array(fc.double({ min: 0.1, max: 10, noNaN: true }), { minLength: n, maxLength: n }),
+        x0: fc.array(normalValue(dtype, 1e-3, 10), { minLength: n, maxLength: n }),
+        steps: fc.integer({ min: 1, max: 30 }),
+      }),
+    ),
+  async check(adapter, { rho, h, curvature, x0, steps }) {
+    const u = unitRoundoff(adapter.dtype);
+    const eta = underflow(adapter.dtype);
+    const r = adapter.dtype === 'float32' ? Math.fround : (v: number) => v;
+    const lr = h / Math.max(...curvature);
+    const n = x0.length;
+    const run = await start(adapter, { optimizer: 'nesterov', learningRate: lr, rho }, Float64Array.from(x0));
+    // The law's look-ahead state, per coordinate, in double-double.
+    const X = x0.map((v) => dd(v));
+    const V = x0.map(() => dd(0));
+    const deltas: [number, number][][] = x0.map(() => []);
+    const maps = curvature.map((c): M2 => {
+      const hc = lr * c;
+      return [1 - (1 + rho) * hc, rho * rho, -hc, rho];
+    });
+    const powers: M2[][] = maps.map(() => [[1, 0, 0, 1]]);
+    const bounds: [number, number][] = x0.map(() => [0, 0]);
+    let xt: Float64Array = Float64Array.from(x0);
+    try {
+      for (let t = 0; t < steps; t++) {
+        const g = xt.map((v, i) => r(toNumber(mul(dd(curvature[i]!), dd(v)))));
+        const next = await run.step(g);
+        for (let i = 0; i < n; i++) {
+          const c = dd(curvature[i]!);
+          const v = V[i]!;
+          const lookAheadPoint = add(X[i]!, mul(dd(rho), v));
+          const v1 = sub(mul(dd(rho), v), mul(dd(lr), mul(c, lookAheadPoint)));
+          X[i] = add(X[i]!, v1);
+          V[i] = v1;
+          const tilde0 = toNumber(lookAheadPoint);
+          const tilde1 = toNumber(add(X[i]!, mul(dd(rho), v1)));
+          // Local errors from the larger of the law's and the implementation's x~ (both known),
+          // the gradient actually passed, |v| as the law's plus its propagated bound, and
+          // |v'| <= rho |v| + lr |g|: rigorous even where underflow makes relative errors large.
+          const [, boundV] = bounds[i]!;
+          const ax0 = Math.max(Math.abs(tilde0), Math.abs(xt[i]!));
+          const ax1 = Math.max(Math.abs(tilde1), Math.abs(next[i]!));
+          const av = Math.abs(toNumber(v)) + boundV;
+          const av1 = SLACK * (rho * av + lr * Math.abs(g[i]!));
+          const dv = SLACK * u * (2 * rho * av + 3 * lr * Math.abs(g[i]!) + av1) + 4 * eta;
+          const dx = SLACK * 3 * u * (ax0 + ax1 + 2 * av + 2 * av1) + 4 * eta + (1 + rho) * dv;
+          deltas[i]!.push([dx, dv]);
+          const P = powers[i]!;
+          P.push(mul2(maps[i]!, P[P.length - 1]!));
+          let bx = 0;
+          let bv = 0;
+          for (let s = 0; s <= t; s++) {
+            const m = P[t - s]!;
+            const [ex, ev] = deltas[i]![s]!;
+            bx += Math.abs(m[0]) * ex + Math.abs(m[1]) * ev;
+            bv += Math.abs(m[2]) * ex + Math.abs(m[3]) * ev;
+          }
+          bounds[i] = [SLACK * bx, SLACK * bv];
+          const bound = SLACK * bx + U64 * Math.abs(tilde1);
+          requireWithin('x~ differs from the look-ahead definition mapped through x~ = x + rho v', next[i]!, tilde1, bound, 'sum_t |M^(T-1-t)| (dx~_t, dv_t) * 1.01 + 2^-53 |x~_T| (see the law)', adapter.dtype, { step: t + 1, coordinate: i });
+        }
+        xt = next;
+      }
+    } finally {
+      await run.dispose();
+    }
+  },
+};
+
+/** The laws of Nesterov momentum (lecture.md section 3), besides those every optimizer obeys. */
+export const nesterovLaws: readonly Law[] = [rhoZeroIsSgd(nesterov) as Law, lookAhead as Law];

@@ -1,0 +1,98 @@
+import { sameBits, ulpDistance } from '../ulp.js';
+import type { Dtype } from '../types.js';
+import { LawViolation } from './law.js';
+
+/** Unit roundoff of the dtype: 2^-24 (float32) or 2^-53 (float64), the relative error of one rounding. */
+export function unitRoundoff(dtype: Dtype): number {
+  return dtype === 'float32' ? 2 ** -24 : 2 ** -53;
+}
+
+/** The unit roundoff of double precision, for the laws' own final rounding of a double-double value. */
+export const U64 = 2 ** -53;
+
+/**
+ * The absolute error one rounding can add when its result underflows (relative bounds
+ * do not hold there): half the smallest subnormal, 2^-150, for float32; for float64 the
+ * smallest subnormal 2^-1074 itself, since its half is not a double.
+ */
+export function underflow(dtype: Dtype): number {
+  return dtype === 'float32' ? 2 ** -150 : 2 ** -1074;
+}
+
+/**
+ * Covers the second-order terms of every bound below: `(1 + u)^n - 1 <= n u (1 + n u)`
+ * and the laws keep `n u <= 1e-2`, so first-order bounds times 1.01 are rigorous.
+ */
+export const SLACK = 1.01;
+
+/** Where in a run a comparison is made. */
+export interface At {
+  step?: number;
+  coordinate?: number;
+}
+
+/** Rounds a double to the dtype for ULP reporting. */
+function asDtype(value: number, dtype: Dtype): number {
+  return dtype === 'float32' ? Math.fround(value) : value;
+}
+
+function detail(actual: number, expected: number, dtype: Dtype, at: At, tolerance?: string) {
+  const relativeError = expected === 0 ? Math.abs(actual) : Math.abs(actual - expected) / Math.abs(expected);
+  return {
+    ...at,
+    expected,
+    actual,
+    relativeError,
+    ulp: ulpDistance(asDtype(actual, dtype), asDtype(expected, dtype), dtype),
+    ...(tolerance === undefined ? {} : { tolerance }),
+  };
+}
+
+function where(at: At): string {
+  const parts = [];
+  if (at.step !== undefined) parts.push(`step ${at.step}`);
+  if (at.coordinate !== undefined) parts.push(`coordinate ${at.coordinate}`);
+  return parts.length ? ` at ${parts.join(', ')}` : '';
+}
+
+/** Throws unless `actual` and `expected` have the same bits (NaN payloads aside): for laws exact in IEEE-754. */
+export function requireSameBits(what: string, actual: number, expected: number, dtype: Dtype, at: At = {}): void {
+  if (!sameBits(actual, expected)) {
+    throw new LawViolation(`${what}${where(at)}: expected ${show(expected)} bit for bit, got ${show(actual)}`, detail(actual, expected, dtype, at, 'bit-exact'));
+  }
+}
+
+/**
+ * Throws unless `actual === expected` or both are NaN: bit-exact except that +0 and -0
+ * are identified, for laws where a correct implementation may produce either zero.
+ */
+export function requireSameValue(what: string, actual: number, expected: number, dtype: Dtype, at: At = {}): void {
+  if (!(actual === expected || (Number.isNaN(actual) && Number.isNaN(expected)))) {
+    throw new LawViolation(`${what}${where(at)}: expected ${show(expected)} exactly (+0 and -0 identified), got ${show(actual)}`, detail(actual, expected, dtype, at, 'exact, signed zeros identified'));
+  }
+}
+
+/**
+ * Throws unless `|actual - expected| <= bound`; `derivation` says where the bound comes
+ * from and is reported with the violation. NaN never passes unless both are NaN.
+ */
+export function requireWithin(what: string, actual: number, expected: number, bound: number, derivation: string, dtype: Dtype, at: At = {}): void {
+  if (Number.isNaN(actual) && Number.isNaN(expected)) return;
+  if (actual === expected) return;
+  if (Math.abs(actual - expected) <= bound) return;
+  const tolerance = `${bound.toExponential(3)} = ${derivation}`;
+  throw new LawViolation(
+    `${what}${where(at)}: expected ${show(expected)} within ${bound.toExponential(3)}, got ${show(actual)} (off by ${Math.abs(actual - expected).toExponential(3)})`,
+    detail(actual, expected, dtype, at, tolerance),
+  );
+}
+
+/** Throws with `message` and the given values when `ok` is false (for inequalities). */
+export function requireThat(ok: boolean, message: string, actual: number, expected: number, derivation: string, dtype: Dtype, at: At = {}): void {
+  if (!ok) throw new LawViolation(`${message}${where(at)}`, detail(actual, expected, dtype, at, derivation));
+}
+
+/** A number as a law message shows it: -0 and NaN visible. */
+export function show(value: number): string {
+  return Object.is(value, -0) ? '-0' : String(value);
+}
