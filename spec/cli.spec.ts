@@ -184,6 +184,22 @@ describe('optimspec check, in-process', () => {
     expect(stdout).toContain('no answer within 100 ms');
   });
 
+  test('--exec: a command that cannot be split is a usage error; a child that fails the handshake exits 1 with its stderr', async () => {
+    const quote = await inProcess(['--exec', "python3 'examples/python/lecture_pure.py"]);
+    expect(quote.code).toBe(2);
+    expect(quote.stderr).toContain(`--exec "python3 'examples/python/lecture_pure.py": command`);
+    expect(quote.stderr).toContain('unterminated');
+    const dies = await inProcess(['--exec', 'python3 -c "import sys; sys.stderr.write(\'no numpy here\\n\'); sys.exit(3)"']);
+    expect(dies.code).toBe(1);
+    expect(dies.stderr).toContain('no numpy here');
+  });
+
+  test('--exec in-process: the Python adapter's schedule is checked over the protocol', async () => {
+    const { code, stdout } = await inProcess(['--exec', 'python3 examples/python/lecture_pure.py', '--only', 'schedule:step', '--seed', '2', '--quiet']);
+    expect(stdout).toMatch(/^PASS lecture rules, pure Python .*: 1 conforms in /);
+    expect(code).toBe(0);
+  });
+
   test('nothing checked is a failure: the adapter supports none of --only', async () => {
     const { code, stderr } = await inProcess([`${adapters}/sgd-only.mjs`, '--only', 'adam', '--quiet']);
     expect(code).toBe(1);
