@@ -194,7 +194,7 @@ describe('optimspec check, in-process', () => {
     expect(dies.stderr).toContain('no numpy here');
   });
 
-  test('--exec in-process: the Python adapter's schedule is checked over the protocol', async () => {
+  test('--exec in-process: the schedule of the Python adapter is checked over the protocol', async () => {
     const { code, stdout } = await inProcess(['--exec', 'python3 examples/python/lecture_pure.py', '--only', 'schedule:step', '--seed', '2', '--quiet']);
     expect(stdout).toMatch(/^PASS lecture rules, pure Python .*: 1 conforms in /);
     expect(code).toBe(0);
