@@ -121,6 +121,8 @@ describe('bugs real libraries shipped fail with a minimal counterexample', () =>
     const [x0, g] = [c.x0![0]!, c.gradients![0]![0]!];
     expect(c.expected).toBe(x0 - lr * g);
     expect(c.actual).toBe(x0 + lr * g);
+    // The descent law of issue 3 catches the same slip through the law functions.
+    expect(r.findings.find((f) => f.check === 'law:sgd/descent')!.status).toBe('fail');
   });
 
   it('Adam multiplying by 1 - beta**t: fails at step 1, where the spec\'s step is lr * g / (|g| + eps)', async () => {

@@ -68,6 +68,13 @@ describe('TensorFlow.js through examples/tfjs.mjs', () => {
     expect(verdict('adam').verdict, explain(verdict('adam'))).toBe('conforms');
   });
 
+  it('the laws of issue 3 run against TF.js too; those it breaks (AdaGrad\'s 1/sqrt(t) and power-of-two scaling, RMSProp\'s AdaGrad limit, ...) break the same way on the reference built with its conventions', () => {
+    const lawFindings = report.results.flatMap((r) => r.findings.filter((f) => f.check.startsWith('law:')));
+    expect(lawFindings.length).toBeGreaterThan(40);
+    for (const f of lawFindings) expect(['pass', 'explained'], `${f.check}: ${f.message}`).toContain(f.status);
+    expect(verdict('adagrad').findings.filter((f) => f.check.startsWith('law:') && f.status === 'explained').length).toBeGreaterThan(0);
+  });
+
   it('schedules are unsupported: tfjs-core has no learning-rate schedules', () => {
     for (const s of ['schedule:step', 'schedule:exponential', 'schedule:inverse-time']) expect(verdict(s).verdict).toBe('unsupported');
   });

@@ -2,6 +2,7 @@ import { AdapterError } from '../adapter-error.js';
 import type { Adapter } from '../adapter.js';
 import { requireDtype } from '../dtype.js';
 import { loadOptimizerFixtures, loadScheduleFixtures, type OptimizerFixtureFile, type ScheduleFixtureFile } from '../fixtures.js';
+import { lawsFor } from '../laws/index.js';
 import type { Subject } from '../laws/law.js';
 import { optimizerRules, scheduleRules } from '../registry.js';
 import type { ConventionId, Conventions, OptimizerConfig, OptimizerName, ScheduleName } from '../types.js';
@@ -9,6 +10,7 @@ import { ulpDistance } from '../ulp.js';
 import { shrinkCounterexample } from './counterexample.js';
 import { candidateConventionSets, conventionIds, matchesAll, solveInitialAccumulator } from './diagnose.js';
 import { type GuardedStepper, type GuardOptions, guardAdapter, type MutationRecord, scheduleValues } from './guard.js';
+import { type LawOutcome, lawExplained, runLaws } from './laws.js';
 import { compareScenario, type Mismatch, runScenario, type ScenarioRun } from './run.js';
 import { fixtureScenarios, probeScenarios, randomScenarios, type Scenario } from './scenarios.js';
 import { scheduleBound } from './tolerance.js';
@@ -23,6 +25,8 @@ export const CONFORMANCE_DEFAULTS = {
   randomScenarios: 4,
   /** Budget for fast-check's shrinking of one counterexample. */
   shrinkTimeMs: 3_000,
+  /** Multiplies each law's own run count at `runs = 1` (the laws' own counts are sized for the reference in-process). */
+  lawEffort: 0.5,
 } as const;
 
 let fixtureCache: { optimizers: OptimizerFixtureFile[]; schedules: ScheduleFixtureFile[] } | undefined;
@@ -124,9 +128,9 @@ export function plannedChecks(adapter: Adapter, options: Pick<ConformanceOptions
     if (subject.startsWith('schedule:')) {
       const name = subject.slice('schedule:'.length) as ScheduleName;
       if (!(adapter.schedules ?? []).includes(name)) continue;
-      planned.set(subject, (fixtures().schedules.find((f) => f.schedule === name)?.cases ?? []).map((c) => `fixture:${c.id}`));
+      planned.set(subject, [...(fixtures().schedules.find((f) => f.schedule === name)?.cases ?? []).map((c) => `fixture:${c.id}`), ...lawsFor(subject).map((l) => `law:${l.id}`)]);
     } else if (adapter.optimizers.includes(subject as OptimizerName)) {
-      planned.set(subject, [...scenariosFor(subject as OptimizerName, ctx).map((s) => s.id), 'immutability']);
+      planned.set(subject, [...scenariosFor(subject as OptimizerName, ctx).map((s) => s.id), 'immutability', ...lawsFor(subject).map((l) => `law:${l.id}`)]);
     }
   }
   return planned;
@@ -189,17 +193,21 @@ async function checkOptimizer(ctx: Context, rule: OptimizerName): Promise<Subjec
           counterexample: { step: mutations[0]!.step + 1, coordinate: mutations[0]!.coordinate, expected: mutations[0]!.before, actual: mutations[0]!.after },
         };
   record(ctx, subject, findings, immutability);
-
   if (findings.some((f) => f.status === 'error')) return { subject, verdict: 'error', conventions: [], findings };
-  if (failing.length === 0 && immutability.status === 'pass') return { subject, verdict: 'conforms', conventions: [], findings };
 
-  // Diagnosis: a convention set that explains every failing check, with nothing else wrong.
+  // (b) the laws of issue 3, through the same law functions, against the guarded adapter.
+  const outcomes = await runLaws(lawsFor(subject), ctx.guard, ctx.seed, ctx.runs * CONFORMANCE_DEFAULTS.lawEffort, (f) => record(ctx, subject, findings, f));
+  if (findings.some((f) => f.status === 'error')) return { subject, verdict: 'error', conventions: [], findings };
+  const brokenLaws = outcomes.filter((o) => o.result.status === 'fail');
+  if (failing.length === 0 && brokenLaws.length === 0 && immutability.status === 'pass') return { subject, verdict: 'conforms', conventions: [], findings };
+
+  // Diagnosis: a convention set that explains every failing check and law, with nothing else wrong.
   if (immutability.status === 'pass') {
-    const explained = diagnose(rule, runs, dtype);
+    const explained = await diagnose(rule, runs, brokenLaws, dtype);
     if (explained !== undefined) {
       const ids = conventionIds(explained);
       const detail = ids.map((id) => (id === 'initial-accumulator' ? `initial-accumulator = ${explained[id]}` : id)).join(' + ');
-      for (const { finding } of failing) {
+      for (const { finding } of [...failing, ...brokenLaws]) {
         finding.status = 'explained';
         finding.conventions = ids;
         finding.message = `explained by ${detail}: ${finding.message}`;
@@ -208,7 +216,7 @@ async function checkOptimizer(ctx: Context, rule: OptimizerName): Promise<Subjec
     }
   }
 
-  // fails: shrink the first failing run to a minimal counterexample.
+  // fails: shrink the first failing run to a minimal counterexample (a failing law's is shrunk by checkLaw already).
   const primary = failing[0];
   if (primary !== undefined) {
     const instance = primary.run.instances[primary.instance]!;
@@ -230,14 +238,23 @@ async function checkOptimizer(ctx: Context, rule: OptimizerName): Promise<Subjec
 
 /**
  * The smallest convention set (conventions.md) under which every recorded run
- * matches the reference built with it, or undefined. The initial accumulator is
- * also solved from the first step of the tiny-gradient probe.
+ * matches the reference built with it and every failing law fails the same way
+ * on that reference (same seed and path), or undefined. The initial accumulator
+ * is also solved from the first step of the tiny-gradient probe.
  */
-function diagnose(rule: OptimizerName, runs: readonly ScenarioRun[], dtype: 'float32' | 'float64'): Conventions | undefined {
+async function diagnose(rule: OptimizerName, runs: readonly ScenarioRun[], brokenLaws: readonly LawOutcome[], dtype: 'float32' | 'float64'): Promise<Conventions | undefined> {
   const tiny = runs.find((r) => r.scenario.id === 'probe:tiny-gradients');
   const solved = tiny === undefined ? [] : [solveInitialAccumulator(tiny, false), solveInitialAccumulator(tiny, true)].filter((v): v is number => v !== undefined);
   for (const conventions of candidateConventionSets(rule, solved)) {
-    if (matchesAll(runs, dtype, conventions)) return conventions;
+    if (!matchesAll(runs, dtype, conventions)) continue;
+    let all = true;
+    for (const outcome of brokenLaws) {
+      if (!(await lawExplained(outcome, dtype, conventions))) {
+        all = false;
+        break;
+      }
+    }
+    if (all) return conventions;
   }
   return undefined;
 }
@@ -276,6 +293,9 @@ async function checkSchedule(ctx: Context, name: ScheduleName): Promise<SubjectR
       tolerance: `|actual - expected| <= ${scheduleBound(c.config, ctx.adapter.dtype, t, expected).toPrecision(3)} (src/conformance/tolerance.ts scheduleBound)`,
     };
     record(ctx, subject, findings, { check, status: 'fail', message: `first wrong at t = ${t} (t counted from 0): expected ${expected}, got ${actual}`, counterexample });
+  }
+  if (!findings.some((f) => f.status === 'error')) {
+    await runLaws(lawsFor(subject), ctx.guard, ctx.seed, ctx.runs * CONFORMANCE_DEFAULTS.lawEffort, (f) => record(ctx, subject, findings, f));
   }
   const verdict: Verdict = findings.some((f) => f.status === 'error') ? 'error' : findings.some((f) => f.status === 'fail') ? 'fails' : 'conforms';
   return { subject, verdict, conventions: [] as ConventionId[], findings };
