@@ -25,7 +25,8 @@ function explain(r: SubjectResult): string {
 }
 
 beforeAll(async () => {
-  const adapter = (await import('../examples/tfjs.mjs')) as { default: Adapter };
+  // A plain .mjs example without type declarations: imported by URL, typed by the contract it implements.
+  const adapter = (await import(new URL('../examples/tfjs.mjs', import.meta.url).href)) as { default: Adapter };
   report = await checkConformance(adapter.default, { seed: 4220 });
 }, 120_000);
 
