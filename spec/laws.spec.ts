@@ -1,0 +1,152 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { AdapterError } from '../src/adapter-error.js';
+import { type Adapter, referenceAdapter } from '../src/adapter.js';
+import { checkLaw, laws, lawsFor, subjectsOf } from '../src/laws/index.js';
+import { optimizerRules, scheduleRules } from '../src/registry.js';
+import type { Dtype } from '../src/types.js';
+import { kernelAdapter } from './support/kernel-adapter.js';
+import { describeFailure, replayOptions } from './support/replay.js';
+import { reorderedKernels, reorderedSchedules } from './support/reordered-kernels.js';
+
+const FILE = 'spec/laws.spec.ts';
+const dtypes: Dtype[] = ['float64', 'float32'];
+
+async function expectPass(adapter: Adapter, id: string): Promise<void> {
+  const law = laws.find((l) => l.id === id)!;
+  const result = await checkLaw(law, adapter, replayOptions());
+  if (result.status !== 'pass') expect.fail(describeFailure(result, FILE));
+  expect(result.status).toBe('pass');
+}
+
+describe.each(dtypes)('every law holds for the reference in %s', (dtype) => {
+  const adapter = referenceAdapter({ dtype });
+  it.each(laws.map((l) => l.id))('%s', (id) => expectPass(adapter, id));
+});
+
+// A correct implementation that rounds in another order, holds hyperparameters in the
+// dtype and builds beta ** t by repeated multiplication (as TF.js does) must pass too:
+// this is what the derived tolerances are for.
+describe.each(dtypes)('every law holds for a correct, differently rounded implementation in %s', (dtype) => {
+  const adapter = kernelAdapter({ name: 'reordered', dtype, optimizers: reorderedKernels, schedules: reorderedSchedules(dtype === 'float32' ? Math.fround : (v) => v) });
+  it.each(laws.map((l) => l.id))('%s', (id) => expectPass(adapter, id));
+});
+
+describe('the set of laws', () => {
+  it('gives every optimizer of the registry the laws every optimizer obeys', () => {
+    for (const rule of optimizerRules) {
+      const ids = lawsFor(rule.name).map((l) => l.id);
+      for (const name of ['element-wise', 'deterministic-independent', 'zero-gradient', 'zero-learning-rate', 'descent', 'inputs-not-mutated']) expect(ids).toContain(`${rule.name}/${name}`);
+    }
+  });
+
+  it('gives every schedule of the registry its exactness laws', () => {
+    for (const rule of scheduleRules) {
+      const ids = lawsFor(`schedule:${rule.name}`).map((l) => l.id);
+      expect(ids).toEqual(expect.arrayContaining([`schedule:${rule.name}/initial-at-zero`, `schedule:${rule.name}/non-increasing`, `schedule:${rule.name}/exact-evaluation`]));
+    }
+  });
+
+  it('has unique ids, each prefixed by its subject, and the per-rule laws the issue lists', () => {
+    const ids = laws.map((l) => l.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const law of laws) expect(law.id.startsWith(`${law.subject}/`)).toBe(true);
+    const count = (subject: string) => laws.filter((l) => l.subject === subject).length;
+    expect([count('sgd'), count('momentum'), count('nesterov'), count('adagrad'), count('rmsprop'), count('adam')]).toEqual([7, 10, 8, 10, 9, 10]);
+    expect([count('schedule:step'), count('schedule:exponential'), count('schedule:inverse-time')]).toEqual([4, 4, 4]);
+  });
+
+  it('lists the subjects an adapter declares', () => {
+    expect(subjectsOf(referenceAdapter({ dtype: 'float64' }))).toEqual(['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam', 'schedule:step', 'schedule:exponential', 'schedule:inverse-time']);
+    expect(subjectsOf({ ...referenceAdapter({ dtype: 'float64' }), optimizers: ['sgd'], schedules: undefined } as unknown as Adapter)).toEqual(['sgd']);
+  });
+});
+
+describe('laws against misbehaving adapters', () => {
+  const base = referenceAdapter({ dtype: 'float64' });
+  const law = laws.find((l) => l.id === 'sgd/closed-form')!;
+  const broken = (patch: Partial<Adapter>): Adapter => ({ ...base, ...patch });
+
+  it('reports an adapter that throws in create or step, or returns garbage, as error (AdapterError), not fail', async () => {
+    const throwing = broken({ create: () => Promise.reject(new Error('no GPU')) });
+    const r1 = await checkLaw(law, throwing, { seed: 1, numRuns: 3 });
+    expect(r1.status).toBe('error');
+    expect(r1.message).toContain('no GPU');
+    const stepThrows = broken({ create: () => ({ step: () => { throw new Error('bad step'); } }) });
+    expect((await checkLaw(law, stepThrows, { seed: 1, numRuns: 3 })).message).toContain('bad step');
+    const short = broken({ create: () => ({ step: () => [] }) });
+    expect((await checkLaw(law, short, { seed: 1, numRuns: 3 })).message).toMatch(/returned length 0/);
+    const strings = broken({ create: (_c, x0) => ({ step: () => Array.from(x0, () => 'x' as unknown as number) }) });
+    expect((await checkLaw(law, strings, { seed: 1, numRuns: 3 })).message).toMatch(/returned "x" at index 0/);
+    const notArray = broken({ create: () => ({ step: () => 3 as unknown as number[] }) });
+    expect((await checkLaw(law, notArray, { seed: 1, numRuns: 3 })).status).toBe('error');
+    const noStepper = broken({ create: () => null as unknown as never });
+    expect((await checkLaw(law, noStepper, { seed: 1, numRuns: 3 })).message).toMatch(/must return a Stepper/);
+    const badDispose = broken({ create: (c, x0) => ({ ...(base.create(c, x0) as object), step: (base.create(c, x0) as { step: (g: Float64Array) => ArrayLike<number> }).step, dispose: () => { throw new Error('leak'); } }) });
+    expect((await checkLaw(law, badDispose, { seed: 1, numRuns: 3 })).message).toContain('leak');
+  });
+
+  it('reports a schedule that is missing, throws or returns a non-number as error', async () => {
+    const schedule = laws.find((l) => l.id === 'schedule:step/exact-evaluation')!;
+    const missing = broken({ schedule: undefined } as unknown as Partial<Adapter>);
+    expect((await checkLaw(schedule, missing, { seed: 1, numRuns: 2 })).message).toMatch(/no schedule/);
+    const throws = broken({ schedule: () => { throw new Error('nope'); } });
+    expect((await checkLaw(schedule, throws, { seed: 1, numRuns: 2 })).message).toContain('nope');
+    const notFunction = broken({ schedule: () => 3 as unknown as (t: number) => number });
+    expect((await checkLaw(schedule, notFunction, { seed: 1, numRuns: 2 })).message).toMatch(/must return a function/);
+    const inner = broken({ schedule: () => () => { throw new Error('inner'); } });
+    expect((await checkLaw(schedule, inner, { seed: 1, numRuns: 2 })).message).toContain('inner');
+    const text = broken({ schedule: () => () => '0.1' as unknown as number });
+    const result = await checkLaw(schedule, text, { seed: 1, numRuns: 2 });
+    expect(result.status).toBe('error');
+    expect(result.message).toMatch(/returned "0.1"/);
+  });
+
+  it('awaits async adapters', async () => {
+    const asyncAdapter = broken({
+      create: async (c, x0) => {
+        const inner = await base.create(c, x0);
+        return { step: async (g: Float64Array, lr?: number) => inner.step(g, lr), dispose: async () => {} };
+      },
+    });
+    expect((await checkLaw(law, asyncAdapter, { seed: 3, numRuns: 10 })).status).toBe('pass');
+    expect(new AdapterError('m', 'step').operation).toBe('step');
+  });
+});
+
+// Adam (almost) is not the spec's Adam, so it is no law on an adapter's `adam`; the
+// reference's convention variant checks the lecture's claims about it.
+describe('Adam (almost), the reference built with no-bias-correction', () => {
+  const almost = (dtype: Dtype) => referenceAdapter({ dtype, conventions: { 'no-bias-correction': true } });
+
+  it.each(dtypes)('with beta1 = 0 is RMSProp with decay_rate = beta2, bit for bit (+0/-0 identified; finite input, %s)', async (dtype) => {
+    const r = dtype === 'float32' ? Math.fround : (v: number) => v;
+    const value = fc.oneof(fc.double({ min: -1e6, max: 1e6, noNaN: true }), fc.constantFrom(0, -0, 5e-324, 2 ** -149, -(2 ** -140))).map(r);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({ lr: fc.double({ min: 1e-6, max: 1, noNaN: true }), beta2: fc.double({ min: 0, max: 0.999, noNaN: true }), eps: fc.double({ min: 1e-12, max: 1e-3, noNaN: true }) }),
+        fc.integer({ min: 1, max: 4 }).chain((n) => fc.tuple(fc.array(value, { minLength: n, maxLength: n }), fc.array(fc.array(value, { minLength: n, maxLength: n }), { minLength: 1, maxLength: 10 }))),
+        async ({ lr, beta2, eps }, [x0, grads]) => {
+          const adam = await almost(dtype).create({ optimizer: 'adam', learningRate: lr, beta1: 0, beta2, epsilon: eps }, Float64Array.from(x0));
+          const rms = await almost(dtype).create({ optimizer: 'rmsprop', learningRate: lr, decayRate: beta2, epsilon: eps }, Float64Array.from(x0));
+          for (const g of grads) {
+            const a = Array.from(await adam.step(Float64Array.from(g)));
+            const b = Array.from(await rms.step(Float64Array.from(g)));
+            expect(a.map((v) => v + 0)).toEqual(b.map((v) => v + 0));
+          }
+        },
+      ),
+      { numRuns: 100, ...replayOptions() },
+    );
+  });
+
+  it('takes the large first step lr (1 - beta1) / sqrt(1 - beta2) the lecture asks about (3.16 lr at the defaults)', async () => {
+    const stepper = await almost('float64').create({ optimizer: 'adam', learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 0 }, new Float64Array([0, 0]));
+    const x1 = await stepper.step(new Float64Array([2.5, -1e-3]));
+    // Exact: m = 0.1 g, v = 0.001 g^2, step = lr * 0.1 / sqrt(0.001) * sign(g); two roundings each way.
+    const expected = (1e-3 * 0.1) / Math.sqrt(0.001);
+    expect(Math.abs(-x1[0]! - expected)).toBeLessThanOrEqual(8 * 2 ** -53 * expected);
+    expect(Math.abs(x1[1]! - expected)).toBeLessThanOrEqual(8 * 2 ** -53 * expected);
+    expect(expected / 1e-3).toBeCloseTo(3.1623, 4);
+  });
+});
