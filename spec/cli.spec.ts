@@ -125,6 +125,15 @@ describe.concurrent('optimspec check, in a child process', () => {
     expect(() => readFileSync(join(scratch, 'never.json'))).toThrow();
   });
 
+  test('ends even when an adapter leaves a timer running after its step timed out', async () => {
+    const t0 = Date.now();
+    const { code, stdout } = await cli(['check', `${adapters}/timer-hang.mjs`, '--timeout', '100', '--quiet']);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/^FAIL timer hang \(float64\): 1 error, 8 unsupported in /);
+    // The adapter's timer is 1e9 ms; the execFile timeout (60 s) would report a kill, not exit 1.
+    expect(Date.now() - t0).toBeLessThan(60_000);
+  });
+
   test('--exec runs a Python adapter over the protocol; a program that does not exist is a usage error', async () => {
     const python = await cli(['check', '--exec', 'python3 examples/python/lecture_pure.py', '--only', 'sgd,momentum', '--seed', '11', '--quiet']);
     expect(python.stderr).toBe('');

@@ -81,6 +81,20 @@ async function writeReports(args: CheckArgs, report: ConformanceReport, io: CliI
   return undefined;
 }
 
+/** How long the process may linger after the check before it is ended. */
+const LINGER_MS = 1000;
+
+/**
+ * An in-process adapter can leave a timer or a handle behind (a step that timed
+ * out on a `setTimeout` of hours) that would keep Node alive after the report:
+ * the CLI would hang in CI. On the real process only, an unref'd timer ends it
+ * with the command's exit code; a process that ends by itself never sees it.
+ */
+function endLingering(io: CliIo, code: number): number {
+  if (io.stdout === process.stdout) setTimeout(() => process.exit(code), LINGER_MS).unref();
+  return code;
+}
+
 /**
  * `optimspec check`: checks one adapter, prints the console table, writes the
  * requested report files and returns the exit code of docs/cli.md (0 passed,
@@ -133,13 +147,13 @@ export async function runCheckCommand(argv: readonly string[], io: CliIo): Promi
   const width = io.stdout.isTTY === true && io.stdout.columns ? io.stdout.columns : 120;
   io.stdout.write(reportToConsole(report, { color: wantsColor(args, io), width, quiet: args.quiet }));
   const failedWrite = await writeReports(args, report, io);
-  if (failedWrite !== undefined) return failedWrite;
+  if (failedWrite !== undefined) return endLingering(io, failedWrite);
   const checked = report.results.some((r) => r.verdict !== 'unsupported');
   if (!checked) {
     io.stderr.write('optimspec check: nothing was checked: the adapter supports none of the requested optimizers and schedules\n');
-    return 1;
+    return endLingering(io, 1);
   }
-  return report.passed ? 0 : 1;
+  return endLingering(io, report.passed ? 0 : 1);
 }
 
 /** `optimspec check`, as an entry of the CLI's command table (src/cli.ts). */
