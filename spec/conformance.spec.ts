@@ -7,7 +7,7 @@ import { boundedTrajectory, errorArithmetic } from '../src/conformance/tolerance
 import { createOptimizer } from '../src/create.js';
 import { allocate } from '../src/dtype.js';
 import { loadOptimizerFixtures } from '../src/fixtures.js';
-import type { Dtype, OptimizerConfig } from '../src/types.js';
+import type { ConventionId, Dtype, OptimizerConfig } from '../src/types.js';
 import { handwritten } from './support/planted/handwritten.js';
 
 const SEED = 20170418;
@@ -123,6 +123,8 @@ describe('checkConformance on the reference', () => {
   it('rejects a malformed adapter and options with the field and the value', async () => {
     await expect(checkConformance({ ...referenceAdapter({ dtype: 'float64' }), dtype: 'float16' as Dtype })).rejects.toThrow(/adapter\.dtype.*"float16"/);
     await expect(checkConformance(referenceAdapter({ dtype: 'float64' }), { runs: 0 })).rejects.toThrow(/options\.runs.*0/);
+    await expect(checkConformance(referenceAdapter({ dtype: 'float64' }), { only: ['adamw'] })).rejects.toThrow(/options\.only.*"adamw"/);
+    await expect(checkConformance(referenceAdapter({ dtype: 'float64' }), { accept: ['eps-inside' as ConventionId] })).rejects.toThrow(/options\.accept.*"eps-inside"/);
   });
 });
 

@@ -67,6 +67,14 @@ export async function checkConformance(adapter: Adapter, options: ConformanceOpt
   const seed = options.seed ?? ((Date.now() ^ (Math.random() * 0x100000000)) | 0);
   const runs = options.runs ?? 1;
   if (!(runs > 0 && Number.isFinite(runs))) throw new RangeError(`options.runs must be a positive number, got ${runs}`);
+  const known = allSubjects() as string[];
+  for (const subject of options.only ?? []) {
+    if (!known.includes(subject)) throw new RangeError(`options.only: unknown subject ${JSON.stringify(subject)} (one of ${known.join(', ')})`);
+  }
+  const ids: readonly string[] = ['epsilon-inside-sqrt', 'epsilon-hat', 'no-bias-correction', 'initial-accumulator', 'dampened-momentum', 'lr-placement'] satisfies ConventionId[];
+  for (const id of options.accept ?? []) {
+    if (!ids.includes(id)) throw new RangeError(`options.accept: unknown convention id ${JSON.stringify(id)} (one of ${ids.join(', ')})`);
+  }
   const accepted = [...(options.accept ?? [])].sort();
   const guardOptions: GuardOptions = {
     stepTimeoutMs: options.stepTimeoutMs ?? CONFORMANCE_DEFAULTS.stepTimeoutMs,
