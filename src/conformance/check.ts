@@ -71,7 +71,7 @@ export async function checkConformance(adapter: Adapter, options: ConformanceOpt
   for (const subject of options.only ?? []) {
     if (!known.includes(subject)) throw new RangeError(`options.only: unknown subject ${JSON.stringify(subject)} (one of ${known.join(', ')})`);
   }
-  const ids: readonly string[] = ['epsilon-inside-sqrt', 'epsilon-hat', 'no-bias-correction', 'initial-accumulator', 'dampened-momentum', 'lr-placement'] satisfies ConventionId[];
+  const ids: readonly string[] = [...new Set(optimizerRules.flatMap((r) => r.conventions))];
   for (const id of options.accept ?? []) {
     if (!ids.includes(id)) throw new RangeError(`options.accept: unknown convention id ${JSON.stringify(id)} (one of ${ids.join(', ')})`);
   }
