@@ -114,7 +114,7 @@ export async function runCheckCommand(argv: readonly string[], io: CliIo): Promi
     return 0;
   }
   const opened = await open(args, io);
-  if (typeof opened === 'number') return opened;
+  if (typeof opened === 'number') return endLingering(io, opened);
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals): void => {
     stopping = true;
