@@ -236,7 +236,8 @@ async function checkOptimizer(ctx: Context, rule: OptimizerName): Promise<Subjec
         timeLimitMs: CONFORMANCE_DEFAULTS.shrinkTimeMs,
       });
       primary.finding.counterexample = counterexample;
-      primary.finding.message += `; shrunk to ${counterexample.gradients?.length ?? 0} step(s) of ${counterexample.x0?.length ?? 0} coordinate(s)`;
+      const c = counterexample;
+      primary.finding.message += `; shrunk to ${c.gradients?.length ?? 0} step(s) of ${c.x0?.length ?? 0} coordinate(s): step ${c.step}, coordinate ${c.coordinate}: expected ${c.expected}, got ${c.actual} (${c.ulp} ulp)`;
     } catch (error) {
       if (!(error instanceof AdapterError)) throw error;
     }
