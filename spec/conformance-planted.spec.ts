@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { type Adapter, referenceAdapter } from '../src/adapter.js';
 import { checkConformance } from '../src/conformance/check.js';
 import type { ConformanceReport, Counterexample, SubjectResult } from '../src/conformance/types.js';
 import type { ConventionId, OptimizerConfig } from '../src/types.js';
@@ -183,6 +184,22 @@ describe('bugs real libraries shipped fail with a minimal counterexample', () =>
     expect(finding.counterexample!.expected).not.toBe(0);
     // The trajectory itself is right: only the immutability finding fails.
     expect(r.findings.filter((f) => f.status === 'fail')).toHaveLength(1);
+  });
+
+  it('an x0 modified by create fails the immutability check too', async () => {
+    const reference = referenceAdapter({ dtype: 'float64' });
+    const adapter: Adapter = {
+      ...reference,
+      async create(config, x0) {
+        const stepper = await reference.create(config, x0);
+        x0.fill(0);
+        return stepper;
+      },
+    };
+    const report = await checkConformance(adapter, { seed: SEED, only: ['sgd'] });
+    const finding = result(report, 'sgd').findings.find((f) => f.check === 'immutability')!;
+    expect(finding.status).toBe('fail');
+    expect(finding.message).toMatch(/modified the x0/);
   });
 
   it('schedules that decay one epoch early fail at the first t where it shows', async () => {
