@@ -4,7 +4,9 @@
  * never from the reference; doing so in double-double makes the law's own error
  * (relative ~2^-104 per operation) negligible, so every tolerance only has to
  * cover the implementation under test plus one final rounding of the expectation.
- * Inputs are finite and below ~1e300 in magnitude (Veltkamp splitting overflows past that).
+ * Inputs are finite and below ~1e300 in magnitude (Veltkamp splitting overflows past that);
+ * in the subnormal range results lose relative accuracy as doubles do, which the laws'
+ * absolute underflow terms cover.
  */
 
 /** The unevaluated sum `hi + lo`, `|lo| <= ulp(hi) / 2`. */
