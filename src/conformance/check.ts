@@ -52,6 +52,8 @@ interface Context {
   seed: number;
   runs: number;
   onProgress: NonNullable<ConformanceOptions['onProgress']> | undefined;
+  /** Conventions diagnosed for the optimizers checked so far, for laws that drive two optimizers. */
+  diagnosed: Map<OptimizerName, Conventions>;
 }
 
 /**
@@ -80,7 +82,7 @@ export async function checkConformance(adapter: Adapter, options: ConformanceOpt
     stepTimeoutMs: options.stepTimeoutMs ?? CONFORMANCE_DEFAULTS.stepTimeoutMs,
     deadline: started + (options.totalTimeoutMs ?? CONFORMANCE_DEFAULTS.totalTimeoutMs),
   };
-  const ctx: Context = { adapter, guard: guardAdapter(adapter, guardOptions), guardOptions, seed, runs, onProgress: options.onProgress };
+  const ctx: Context = { adapter, guard: guardAdapter(adapter, guardOptions), guardOptions, seed, runs, onProgress: options.onProgress, diagnosed: new Map() };
   const subjects = allSubjects().filter((s) => options.only === undefined || options.only.includes(s));
   const results: SubjectResult[] = [];
   for (const subject of subjects) {
@@ -211,8 +213,9 @@ async function checkOptimizer(ctx: Context, rule: OptimizerName): Promise<Subjec
 
   // Diagnosis: a convention set that explains every failing check and law, with nothing else wrong.
   if (immutability.status === 'pass') {
-    const explained = await diagnose(rule, runs, brokenLaws, dtype);
+    const explained = await diagnose(rule, runs, brokenLaws, dtype, ctx.diagnosed);
     if (explained !== undefined) {
+      ctx.diagnosed.set(rule, explained);
       const ids = conventionIds(explained);
       const detail = ids.map((id) => (id === 'initial-accumulator' ? `initial-accumulator = ${explained[id]}` : id)).join(' + ');
       for (const { finding } of [...failing, ...brokenLaws]) {
@@ -248,17 +251,23 @@ async function checkOptimizer(ctx: Context, rule: OptimizerName): Promise<Subjec
 /**
  * The smallest convention set (conventions.md) under which every recorded run
  * matches the reference built with it and every failing law fails the same way
- * on that reference (same seed and path), or undefined. The initial accumulator
+ * on that reference (see lawExplained), or undefined. The initial accumulator
  * is also solved from the first step of the tiny-gradient probe.
  */
-async function diagnose(rule: OptimizerName, runs: readonly ScenarioRun[], brokenLaws: readonly LawOutcome[], dtype: 'float32' | 'float64'): Promise<Conventions | undefined> {
+async function diagnose(
+  rule: OptimizerName,
+  runs: readonly ScenarioRun[],
+  brokenLaws: readonly LawOutcome[],
+  dtype: 'float32' | 'float64',
+  others: ReadonlyMap<OptimizerName, Conventions>,
+): Promise<Conventions | undefined> {
   const tiny = runs.find((r) => r.scenario.id === 'probe:tiny-gradients');
   const solved = tiny === undefined ? [] : [solveInitialAccumulator(tiny, false), solveInitialAccumulator(tiny, true)].filter((v): v is number => v !== undefined);
   for (const conventions of candidateConventionSets(rule, solved)) {
     if (!matchesAll(runs, dtype, conventions)) continue;
     let all = true;
     for (const outcome of brokenLaws) {
-      if (!(await lawExplained(outcome, dtype, conventions))) {
+      if (!(await lawExplained(outcome, dtype, new Map([...others, [rule, conventions]])))) {
         all = false;
         break;
       }

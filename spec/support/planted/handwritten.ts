@@ -61,7 +61,7 @@ export function handwritten(options: PlantOptions): Adapter {
       }
       const [s1, s2] = state as [Float64Array, Float64Array];
       const initial = conventions['initial-accumulator'];
-      if (initial !== undefined) s1.fill(r(initial));
+      if (initial !== undefined && (config.optimizer === 'adagrad' || config.optimizer === 'rmsprop')) s1.fill(r(initial));
       let lr = r(config.learningRate);
       let t = bug === 'adam-counter-off-by-one' ? 1 : 0;
       let acc1 = 1;
