@@ -202,6 +202,18 @@ describe('bugs real libraries shipped fail with a minimal counterexample', () =>
     expect(finding.message).toMatch(/modified the x0/);
   });
 
+  it('a convention plus a bug only a law sees (NaN in x0 replaced by 0): fails; the runs are explained, the law carries the counterexample', async () => {
+    const adapter = handwritten({ name: 'sanitizes', declared: 'float32', conventions: { 'epsilon-inside-sqrt': true }, bug: 'sanitizes-x0', optimizers: ['rmsprop'] });
+    const r = result(await checkConformance(adapter, { seed: SEED, only: ['rmsprop'] }), 'rmsprop');
+    expect(r.verdict, explain(r)).toBe('fails');
+    expect(r.findings.filter((f) => !f.check.startsWith('law:')).every((f) => f.status === 'pass' || (f.status === 'explained' && f.conventions?.join() === 'epsilon-inside-sqrt'))).toBe(true);
+    const law = r.findings.find((f) => f.check === 'law:rmsprop/zero-gradient')!;
+    expect(law.status).toBe('fail');
+    expect(law.counterexample!.x0!.some((v) => Number.isNaN(v))).toBe(true);
+    expect(law.counterexample!.seed).toBe(SEED);
+    expect(typeof law.counterexample!.path).toBe('string');
+  });
+
   it('schedules that decay one epoch early fail at the first t where it shows', async () => {
     const report = await checkConformance(handwritten({ name: 'early', declared: 'float64', bug: 'schedule-one-epoch-early', schedules: ['step', 'exponential', 'inverse-time'] }), {
       seed: SEED,

@@ -212,23 +212,35 @@ async function checkOptimizer(ctx: Context, rule: OptimizerName): Promise<Subjec
   if (failing.length === 0 && brokenLaws.length === 0 && immutability.status === 'pass') return { subject, verdict: 'conforms', conventions: [], findings };
 
   // Diagnosis: a convention set that explains every failing check and law, with nothing else wrong.
+  const explain = (conventions: Conventions, which: readonly { finding: Finding }[]): ConventionId[] => {
+    const ids = conventionIds(conventions);
+    const detail = ids.map((id) => (id === 'initial-accumulator' ? `initial-accumulator = ${conventions[id]}` : id)).join(' + ');
+    for (const { finding } of which) {
+      finding.status = 'explained';
+      finding.conventions = ids;
+      finding.message = `explained by ${detail}: ${finding.message}`;
+    }
+    return ids;
+  };
+  let numericallyExplained = false;
   if (immutability.status === 'pass') {
-    const explained = await diagnose(rule, runs, brokenLaws, dtype, ctx.diagnosed);
-    if (explained !== undefined) {
-      ctx.diagnosed.set(rule, explained);
-      const ids = conventionIds(explained);
-      const detail = ids.map((id) => (id === 'initial-accumulator' ? `initial-accumulator = ${explained[id]}` : id)).join(' + ');
-      for (const { finding } of [...failing, ...brokenLaws]) {
-        finding.status = 'explained';
-        finding.conventions = ids;
-        finding.message = `explained by ${detail}: ${finding.message}`;
-      }
-      return { subject, verdict: 'deviates', conventions: ids, findings };
+    const diagnosis = await diagnose(rule, runs, brokenLaws, dtype, ctx.diagnosed);
+    if (diagnosis.all !== undefined) {
+      ctx.diagnosed.set(rule, diagnosis.all);
+      return { subject, verdict: 'deviates', conventions: explain(diagnosis.all, [...failing, ...brokenLaws]), findings };
+    }
+    // Every run follows a convention but some law is broken beyond it: those laws carry the counterexample.
+    if (diagnosis.runsOnly !== undefined && failing.length > 0) {
+      const perRule = new Map([...ctx.diagnosed, [rule, diagnosis.runsOnly]]);
+      const lawsItExplains: LawOutcome[] = [];
+      for (const outcome of brokenLaws) if (await lawExplained(outcome, dtype, perRule)) lawsItExplains.push(outcome);
+      explain(diagnosis.runsOnly, [...failing, ...lawsItExplains]);
+      numericallyExplained = true;
     }
   }
 
   // fails: shrink the first failing run to a minimal counterexample (a failing law's is shrunk by checkLaw already).
-  const primary = failing[0];
+  const primary = numericallyExplained ? undefined : failing[0];
   if (primary !== undefined) {
     const instance = primary.run.instances[primary.instance]!;
     try {
@@ -251,8 +263,9 @@ async function checkOptimizer(ctx: Context, rule: OptimizerName): Promise<Subjec
 /**
  * The smallest convention set (conventions.md) under which every recorded run
  * matches the reference built with it and every failing law fails the same way
- * on that reference (see lawExplained), or undefined. The initial accumulator
- * is also solved from the first step of the tiny-gradient probe.
+ * on that reference (see lawExplained): `all`. Failing that, the smallest set
+ * that explains the runs alone: `runsOnly`. The initial accumulator is also
+ * solved from the first step of the tiny-gradient probe.
  */
 async function diagnose(
   rule: OptimizerName,
@@ -260,11 +273,13 @@ async function diagnose(
   brokenLaws: readonly LawOutcome[],
   dtype: 'float32' | 'float64',
   others: ReadonlyMap<OptimizerName, Conventions>,
-): Promise<Conventions | undefined> {
+): Promise<{ all?: Conventions; runsOnly?: Conventions }> {
   const tiny = runs.find((r) => r.scenario.id === 'probe:tiny-gradients');
   const solved = tiny === undefined ? [] : [solveInitialAccumulator(tiny, false), solveInitialAccumulator(tiny, true)].filter((v): v is number => v !== undefined);
+  let runsOnly: Conventions | undefined;
   for (const conventions of candidateConventionSets(rule, solved)) {
     if (!matchesAll(runs, dtype, conventions)) continue;
+    runsOnly ??= conventions;
     let all = true;
     for (const outcome of brokenLaws) {
       if (!(await lawExplained(outcome, dtype, new Map([...others, [rule, conventions]])))) {
@@ -272,9 +287,9 @@ async function diagnose(
         break;
       }
     }
-    if (all) return conventions;
+    if (all) return { all: conventions };
   }
-  return undefined;
+  return runsOnly === undefined ? {} : { runsOnly };
 }
 
 async function checkSchedule(ctx: Context, name: ScheduleName): Promise<SubjectResult> {

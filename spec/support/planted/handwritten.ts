@@ -13,7 +13,8 @@ export type PlantedBug =
   | 'mutates-gradient'
   | 'ascent'
   | 'momentum-rho-on-dx'
-  | 'schedule-one-epoch-early';
+  | 'schedule-one-epoch-early'
+  | 'sanitizes-x0';
 
 /** How a planted implementation is written. */
 export interface PlantOptions {
@@ -51,7 +52,8 @@ export function handwritten(options: PlantOptions): Adapter {
     schedules: options.schedules ?? [],
     create(config: OptimizerConfig, x0: Float64Array): Stepper {
       const n = x0.length;
-      const x = Float64Array.from(x0, r);
+      // The sanitizing bug replaces a NaN in x0 by 0 (only the laws draw non-finite x0).
+      const x = Float64Array.from(x0, (v) => (bug === 'sanitizes-x0' && Number.isNaN(v) ? 0 : r(v)));
       const fresh = (): Float64Array[] => [new Float64Array(n), new Float64Array(n)];
       let state = fresh();
       if (bug === 'shared-state') {
