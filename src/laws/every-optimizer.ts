@@ -1,5 +1,4 @@
 import fc from 'fast-check';
-import type { Adapter } from '../adapter.js';
 import type { Dtype, OptimizerConfig, OptimizerName, OptimizerRule } from '../types.js';
 import { anyValue, configArbitrary, finiteValue, learningRate, normalValue, positiveEpsilon, vectors } from './arbitraries.js';
 import { start, trajectory } from './drive.js';
@@ -334,9 +333,4 @@ function immutability(rule: OptimizerRule): Law<ImmutabilityInput> {
 /** The laws every optimizer obeys, built for one rule of the registry. */
 export function everyOptimizerLaws(rule: OptimizerRule): Law[] {
   return [elementwise(rule), independence(rule), zeroGradient(rule), zeroLearningRate(rule), descent(rule), immutability(rule)] as Law[];
-}
-
-/** Used by laws that compare against the adapter's own SGD when it has one. */
-export function supports(adapter: Adapter, name: OptimizerName): boolean {
-  return adapter.optimizers.includes(name);
 }

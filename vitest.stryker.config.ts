@@ -1,0 +1,20 @@
+import { defineConfig } from 'vitest/config';
+
+// The fast spec files that exercise the rules and schedules, for StrykerJS
+// (stryker.config.mjs): a fixed OPTIMSPEC_SEED makes the property laws deterministic,
+// so a mutant's outcome does not depend on the run.
+export default defineConfig({
+  test: {
+    include: [
+      'spec/laws.spec.ts',
+      'spec/law-bugs.spec.ts',
+      'spec/oracle-bignumber.spec.ts',
+      'spec/oracle-closed-forms.spec.ts',
+      'spec/golden.spec.ts',
+      'spec/validation.spec.ts',
+    ],
+    setupFiles: ['spec/setup/fast-check.ts'],
+    testTimeout: 60_000,
+    env: { OPTIMSPEC_SEED: '20261125' },
+  },
+});
