@@ -80,6 +80,14 @@ describe('TensorFlow.js through examples/tfjs.mjs', () => {
     for (const s of ['schedule:step', 'schedule:exponential', 'schedule:inverse-time']) expect(verdict(s).verdict).toBe('unsupported');
   });
 
+  it('gives the same verdicts with another seed (other drawn runs and law inputs)', async () => {
+    const adapter = (await import(new URL('../examples/tfjs.mjs', import.meta.url).href)) as { default: Adapter };
+    const other = await checkConformance(adapter.default, { seed: 101, only: ['nesterov', 'adagrad', 'rmsprop'] });
+    expect(other.results.map((r) => [r.subject, r.verdict, r.conventions])).toEqual(
+      ['nesterov', 'adagrad', 'rmsprop'].map((s) => [s, verdict(s).verdict, verdict(s).conventions]),
+    );
+  }, 60_000);
+
   it('passes only when the three conventions are accepted', async () => {
     expect(report.passed).toBe(false);
     const accepting = report.results.every(
