@@ -75,6 +75,27 @@ describe.each(dtypes)('closed forms in BigNumber (%s)', (dtype) => {
   });
 });
 
+describe('the RMSProp -> AdaGrad limit', () => {
+  it('the gap shrinks linearly in 1 - decay_rate, below lr (1 - d) T (T - 1) / 2', async () => {
+    const [lr, eps, steps] = [0.01, 1e-7, 20];
+    const grads = (t: number) => [Math.sin(0.7 * t) + 0.2, 0.05 * Math.cos(1.3 * t)];
+    const ada = await run('float64', { optimizer: 'adagrad', learningRate: lr, epsilon: eps }, [0, 0], grads, steps);
+    const gaps: number[] = [];
+    for (const delta of [1e-2, 5e-3, 2.5e-3, 1.25e-3]) {
+      const root = Math.sqrt(delta);
+      const rms = await run('float64', { optimizer: 'rmsprop', learningRate: lr * root, decayRate: 1 - delta, epsilon: eps * root }, [0, 0], grads, steps);
+      const gap = Math.max(...rms.flatMap((x, t) => [0, 1].map((i) => Math.abs(x[i]! - ada[t]![i]!))));
+      expect(gap).toBeLessThanOrEqual((lr * delta * steps * (steps - 1)) / 2);
+      gaps.push(gap);
+    }
+    // gap = D delta + O(delta^2): halving delta halves the gap up to the second-order
+    // term, relative size about T delta <= 0.2 here, so each ratio lies within 2 (1 +- 0.25).
+    for (let k = 1; k < gaps.length; k++) expect(gaps[k - 1]! / gaps[k]!).toBeGreaterThan(1.5);
+    for (let k = 1; k < gaps.length; k++) expect(gaps[k - 1]! / gaps[k]!).toBeLessThan(2.5);
+    console.log(`RMSProp -> AdaGrad gap over ${steps} steps at 1 - d = 1e-2, 5e-3, 2.5e-3, 1.25e-3: ${gaps.map((g) => g.toExponential(3)).join(', ')}`);
+  });
+});
+
 describe('the Adam step bound of the laws', () => {
   // B_t in BigNumber from its definition, against the law's double evaluation.
   function bound(b1: number, b2: number, t: number): number {
