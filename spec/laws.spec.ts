@@ -62,6 +62,41 @@ describe('the set of laws', () => {
   });
 });
 
+// The laws read each rule's metadata (titles in their own titles, hyperparameters for
+// their configs); it must say what lecture.md and conventions.md say, written out here
+// from those documents: the section titles, the state variables' names in the lecture's
+// code, and the convention ids each rule shows up under in conventions.md.
+describe("the registry's metadata the laws rely on", () => {
+  const lecture: Record<string, { title: string; state: string[]; conventions: string[] }> = {
+    sgd: { title: 'SGD', state: [], conventions: [] },
+    momentum: { title: 'SGD + Momentum', state: ['vx'], conventions: ['dampened-momentum', 'lr-placement'] },
+    nesterov: { title: 'Nesterov Momentum', state: ['v'], conventions: ['lr-placement'] },
+    adagrad: { title: 'AdaGrad', state: ['grad_squared'], conventions: ['epsilon-inside-sqrt', 'initial-accumulator'] },
+    rmsprop: { title: 'RMSProp', state: ['grad_squared'], conventions: ['epsilon-inside-sqrt', 'initial-accumulator'] },
+    adam: { title: 'Adam', state: ['first_moment', 'second_moment', 't'], conventions: ['epsilon-hat', 'epsilon-inside-sqrt', 'no-bias-correction'] },
+  };
+  const schedules: Record<string, string> = { step: 'step decay', exponential: 'exponential decay', 'inverse-time': '1/t decay' };
+
+  it.each(optimizerRules.map((r) => r.name))('%s: section title, state names and conventions', async (name) => {
+    const rule = optimizerRules.find((r) => r.name === name)!;
+    const expected = lecture[name]!;
+    expect(rule.kind).toBe('optimizer');
+    expect(rule.title).toBe(expected.title);
+    expect([...rule.stateKeys]).toEqual(expected.state);
+    expect([...rule.conventions].sort()).toEqual(expected.conventions);
+    const config = { optimizer: name, learningRate: 0.1, rho: 0.9, decayRate: 0.9, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 };
+    const fields = Object.fromEntries(['optimizer', ...rule.hyperparameters].map((k) => [k, config[k as keyof typeof config]]));
+    const optimizer = rule.create(fields as never, { size: 2, dtype: 'float64' });
+    expect(Object.keys(optimizer.state())).toEqual(expected.state);
+  });
+
+  it.each(scheduleRules.map((r) => r.name))('schedule %s: the name lecture.md section 7 gives it', (name) => {
+    const rule = scheduleRules.find((r) => r.name === name)!;
+    expect(rule.kind).toBe('schedule');
+    expect(rule.title.toLowerCase()).toBe(schedules[name]);
+  });
+});
+
 describe('laws against misbehaving adapters', () => {
   const base = referenceAdapter({ dtype: 'float64' });
   const law = laws.find((l) => l.id === 'sgd/closed-form')!;
