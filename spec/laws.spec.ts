@@ -90,10 +90,31 @@ describe("the registry's metadata the laws rely on", () => {
     expect(Object.keys(optimizer.state())).toEqual(expected.state);
   });
 
-  it.each(scheduleRules.map((r) => r.name))('schedule %s: the name lecture.md section 7 gives it', (name) => {
+  it.each(scheduleRules.map((r) => r.name))('schedule %s: the name and parameters lecture.md section 7 gives it', (name) => {
     const rule = scheduleRules.find((r) => r.name === name)!;
     expect(rule.kind).toBe('schedule');
     expect(rule.title.toLowerCase()).toBe(schedules[name]);
+    // alpha0 * factor ** floor(t / every), alpha0 * exp(-k t), alpha0 / (1 + k t), alpha0 named `initial` (issue 4's contract).
+    expect([...rule.hyperparameters]).toEqual(name === 'step' ? ['initial', 'every', 'factor'] : ['initial', 'k']);
+    expect(() => rule.validate(null as never)).toThrow(/^config must be an object, got null$/);
+  });
+
+  it.each(optimizerRules.map((r) => r.name))('%s: names what is wrong with its config and options, and reports its learning rate', (name) => {
+    const rule = optimizerRules.find((r) => r.name === name)!;
+    expect(() => rule.validate(null as never)).toThrow(/^config must be an object, got null$/);
+    const config = { optimizer: name, learningRate: 0.25, rho: 0.9, decayRate: 0.9, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 };
+    const fields = Object.fromEntries(['optimizer', ...rule.hyperparameters].map((k) => [k, config[k as keyof typeof config]])) as never;
+    // Every rule rejects missing options with a TypeError; only SGD, which reads no
+    // convention, gets as far as createInstance's message naming the field (the other
+    // rules read `options.conventions` first: reported to the lead, docs/mutation.md).
+    expect(() => rule.create(fields, undefined as never)).toThrow(TypeError);
+    if (name === 'sgd') expect(() => rule.create(fields, undefined as never)).toThrow(/^options must be an object, got undefined$/);
+    if (name === 'sgd') expect(() => rule.validate(fields, { 'lr-placement': true })).toThrow(/sgd has no convention "lr-placement" \(it has none\)/);
+    const optimizer = rule.create(fields, { size: 1, dtype: 'float32' });
+    expect(optimizer.name).toBe(name);
+    expect(optimizer.learningRate).toBe(0.25);
+    optimizer.step(new Float32Array(1), [1], 0.5);
+    expect(optimizer.learningRate).toBe(0.5);
   });
 });
 
