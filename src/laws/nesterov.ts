@@ -30,7 +30,8 @@ const mul2 = (a: M2, b: M2): M2 => [a[0] * b[0] + a[1] * b[2], a[0] * b[1] + a[1
  * step is at most `dv <= u (2 rho|v| + 3 lr|g| + |v'|)` (rho and lr to the dtype, g
  * converted, two products, one difference) and `dx~ <= 3u (|x~| + |x~'| + 2|v| + 2|v'|)`
  * (any evaluation order of `x~ - rho v + (1 + rho) v'` with pre-rounded coefficients),
- * plus `(1 + rho) dv` as x~' uses the computed v', and 4 eta each for underflow. These local errors propagate
+ * plus `(1 + rho) dv` as x~' uses the computed v', and 4 eta each for underflow (plus
+ * lr eta in dv: the law's gradient, rounded to the dtype, may underflow by eta). These local errors propagate
  * through the exact linear map `M = [[1 - (1 + rho) h, rho^2], [-h, rho]]` of
  * (x~, v), so the bound at step T is `sum_t |M^(T-1-t)| d_t` (rigorous, elementwise),
  * times 1.01 for second-order terms, plus 2^-53 |x~_T| for the law's own rounding.
@@ -90,7 +91,7 @@ const lookAhead: Law<LookAheadInput> = {
           const ax1 = Math.max(Math.abs(tilde1), Math.abs(next[i]!));
           const av = Math.abs(toNumber(v)) + boundV;
           const av1 = SLACK * (rho * av + lr * Math.abs(g[i]!));
-          const dv = SLACK * u * (2 * rho * av + 3 * lr * Math.abs(g[i]!) + av1) + 4 * eta;
+          const dv = SLACK * u * (2 * rho * av + 3 * lr * Math.abs(g[i]!) + av1) + 4 * eta + lr * eta;
           const dx = SLACK * 3 * u * (ax0 + ax1 + 2 * av + 2 * av1) + 4 * eta + (1 + rho) * dv;
           deltas[i]!.push([dx, dv]);
           const P = powers[i]!;
