@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createOptimizer, createSchedule } from '../src/create.js';
 import { registry } from '../src/registry.js';
-import type { Dtype, OptimizerConfig, OptimizerRule, ScheduleConfig, ScheduleRule } from '../src/types.js';
+import type { CreateOptions, Dtype, OptimizerConfig, OptimizerRule, ScheduleConfig, ScheduleRule } from '../src/types.js';
 
 // Bad input gets a RangeError or TypeError naming the field and the value, for every
 // hyperparameter of every rule in the registry; x and dx are checked before any update;
@@ -151,8 +151,10 @@ describe('x and dx validation, every optimizer and dtype', () => {
         expect(Array.from(x)).toEqual([1, 2, 3]);
       });
 
-      it(`${rule.name} ${dtype}: options are checked (dtype, size)`, () => {
+      it(`${rule.name} ${dtype}: options are checked (presence, dtype, size)`, () => {
         const config = VALID[rule.name] as OptimizerConfig;
+        expect(() => createOptimizer(config, undefined as unknown as CreateOptions)).toThrow(/^options must be an object, got undefined$/);
+        expect(() => createOptimizer(config, null as unknown as CreateOptions)).toThrow(TypeError);
         expect(() => createOptimizer(config, { size: 3, dtype: 'float16' as Dtype })).toThrow(/options\.dtype.*"float16"/);
         expect(() => createOptimizer(config, { size: -1, dtype })).toThrow(/options\.size.*-1/);
         expect(() => createOptimizer(config, { size: 1.5, dtype })).toThrow(RangeError);

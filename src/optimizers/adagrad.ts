@@ -27,7 +27,9 @@ export const adagrad: OptimizerRule<AdagradConfig> = {
   conventions,
   validate,
   create(config: AdagradConfig, options: CreateOptions): Optimizer {
-    validate(config, options?.conventions);
+    // options first: the conventions are read from it before the kernel is built.
+    requireObject('options', options);
+    validate(config, options.conventions);
     const inside = options.conventions?.['epsilon-inside-sqrt'] === true;
     const initial = options.conventions?.['initial-accumulator'] ?? 0;
     return createInstance('adagrad', config.learningRate, options, ({ r, zeros }) => {

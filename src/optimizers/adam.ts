@@ -33,7 +33,9 @@ export const adam: OptimizerRule<AdamConfig> = {
   conventions,
   validate,
   create(config: AdamConfig, options: CreateOptions): Optimizer {
-    validate(config, options?.conventions);
+    // options first: the conventions are read from it before the kernel is built.
+    requireObject('options', options);
+    validate(config, options.conventions);
     const inside = options.conventions?.['epsilon-inside-sqrt'] === true;
     const epsilonHat = options.conventions?.['epsilon-hat'] === true;
     const corrected = options.conventions?.['no-bias-correction'] !== true && !epsilonHat;

@@ -28,7 +28,9 @@ export const momentum: OptimizerRule<MomentumConfig> = {
   conventions,
   validate,
   create(config: MomentumConfig, options: CreateOptions): Optimizer {
-    validate(config, options?.conventions);
+    // options first: the conventions are read from it before the kernel is built.
+    requireObject('options', options);
+    validate(config, options.conventions);
     const dampened = options.conventions?.['dampened-momentum'] === true;
     const lrInside = options.conventions?.['lr-placement'] === true;
     return createInstance('momentum', config.learningRate, options, ({ r, zeros }) => {

@@ -27,7 +27,9 @@ export const nesterov: OptimizerRule<NesterovConfig> = {
   conventions,
   validate,
   create(config: NesterovConfig, options: CreateOptions): Optimizer {
-    validate(config, options?.conventions);
+    // options first: the conventions are read from it before the kernel is built.
+    requireObject('options', options);
+    validate(config, options.conventions);
     const lrOutside = options.conventions?.['lr-placement'] === true;
     return createInstance('nesterov', config.learningRate, options, ({ r, zeros }) => {
       const v = zeros();

@@ -29,7 +29,9 @@ export const rmsprop: OptimizerRule<RmspropConfig> = {
   conventions,
   validate,
   create(config: RmspropConfig, options: CreateOptions): Optimizer {
-    validate(config, options?.conventions);
+    // options first: the conventions are read from it before the kernel is built.
+    requireObject('options', options);
+    validate(config, options.conventions);
     const inside = options.conventions?.['epsilon-inside-sqrt'] === true;
     const initial = options.conventions?.['initial-accumulator'] ?? 0;
     return createInstance('rmsprop', config.learningRate, options, ({ r, zeros }) => {

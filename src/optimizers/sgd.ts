@@ -22,7 +22,9 @@ export const sgd: OptimizerRule<SgdConfig> = {
   conventions: [],
   validate,
   create(config: SgdConfig, options: CreateOptions): Optimizer {
-    validate(config, options?.conventions);
+    // options first: the conventions are read from it before the kernel is built.
+    requireObject('options', options);
+    validate(config, options.conventions);
     return createInstance('sgd', config.learningRate, options, ({ r }) => ({
       state: {},
       update(x, dx, lr) {
