@@ -135,7 +135,7 @@ export function powInteger(x: number, n: number): number {
   return ldexp(result, resultExp);
 }
 
-const LN2: DD = { hi: 0.6931471805599453, lo: 2.3190468138462996e-17 };
+const LN2: DD = { hi: Math.LN2, lo: 2.3190468138462996e-17 };
 
 /**
  * `exp(x)` correctly rounded for finite `x`: `x = n ln2 + r` with ln2 in
