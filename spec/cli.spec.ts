@@ -137,7 +137,7 @@ describe.concurrent('optimspec check, in a child process', () => {
   test('--exec runs a Python adapter over the protocol; a program that does not exist is a usage error', async () => {
     const python = await cli(['check', '--exec', 'python3 examples/python/lecture_pure.py', '--only', 'sgd,momentum', '--seed', '11', '--quiet']);
     expect(python.stderr).toBe('');
-    expect(python.stdout).toMatch(/^PASS lecture rules, pure Python .*: 2 conforms in /);
+    expect(python.stdout).toMatch(/^PASS lecture rules in pure Python \(float64\): 2 conforms in /);
     expect(python.code).toBe(0);
     const nothing = await cli(['check', '--exec', 'no-such-program-optimspec --flag']);
     expect(nothing.code).toBe(2);
@@ -205,7 +205,7 @@ describe('optimspec check, in-process', () => {
 
   test('--exec in-process: the schedule of the Python adapter is checked over the protocol', async () => {
     const { code, stdout } = await inProcess(['--exec', 'python3 examples/python/lecture_pure.py', '--only', 'schedule:step', '--seed', '2', '--quiet']);
-    expect(stdout).toMatch(/^PASS lecture rules, pure Python .*: 1 conforms in /);
+    expect(stdout).toMatch(/^PASS lecture rules in pure Python \(float64\): 1 conforms in /);
     expect(code).toBe(0);
   });
 

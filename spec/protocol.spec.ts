@@ -68,7 +68,7 @@ function firstDifference(actual: ArrayLike<number>, expected: ArrayLike<number>)
 
 describe('a Python adapter over the protocol (examples/python/lecture_pure.py)', () => {
   it('handshake: name, dtype, optimizers and schedules as the child declares them', () => {
-    expect(python.name).toBe('lecture rules, pure Python (float64)');
+    expect(python.name).toBe('lecture rules in pure Python');
     expect(python.dtype).toBe('float64');
     expect(python.optimizers).toEqual(['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam']);
     expect(python.schedules).toEqual(['step', 'exponential', 'inverse-time']);

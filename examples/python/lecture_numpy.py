@@ -106,7 +106,7 @@ RULES = {"sgd": sgd, "momentum": momentum, "nesterov": nesterov, "adagrad": adag
 
 
 class LectureNumpy:
-    name = "lecture rules, NumPy (float64)"
+    name = "lecture rules in NumPy"
     dtype = "float64"
     optimizers = list(RULES)
     schedules = ["step", "exponential", "inverse-time"]

@@ -152,7 +152,7 @@ OPTIMIZERS = {"sgd": Sgd, "momentum": Momentum, "nesterov": Nesterov, "adagrad":
 
 
 class LecturePure:
-    name = "lecture rules, pure Python (float64)"
+    name = "lecture rules in pure Python"
     dtype = "float64"
     optimizers = list(OPTIMIZERS)
     schedules = ["step", "exponential", "inverse-time"]
