@@ -10,26 +10,30 @@
  * 1-ULP bound for glibc's misses (src/golden-bounds.ts).
  */
 
-/** A double-double: the unevaluated sum `hi + lo` with `|lo| <= ulp(hi) / 2`. */
-interface DD {
-  hi: number;
-  lo: number;
-}
+// A double-double is the unevaluated sum `hi + lo` with `|lo| <= ulp(hi) / 2`. The
+// helpers below leave their result in `out` (and frexp its exponent in EXP) instead
+// of returning a new object: Adam calls powInteger twice per step, and a step should
+// leave (next to) no garbage (issue 2). V8 updates an object's double fields in place,
+// where a module-level `let` holding a double would box every new value.
+const out = { hi: 0, lo: 0 };
+let EXP = 0;
 
 const SPLITTER = 134217729; // 2^27 + 1, Veltkamp's splitting constant for doubles
 
-function twoSum(a: number, b: number): DD {
+function twoSum(a: number, b: number): void {
   const s = a + b;
   const bb = s - a;
-  return { hi: s, lo: a - (s - bb) + (b - bb) };
+  out.hi = s;
+  out.lo = a - (s - bb) + (b - bb);
 }
 
-function fastTwoSum(a: number, b: number): DD {
+function fastTwoSum(a: number, b: number): void {
   const s = a + b;
-  return { hi: s, lo: b - (s - a) };
+  out.hi = s;
+  out.lo = b - (s - a);
 }
 
-function twoProd(a: number, b: number): DD {
+function twoProd(a: number, b: number): void {
   const p = a * b;
   const ca = SPLITTER * a;
   const ah = ca - (ca - a);
@@ -37,46 +41,51 @@ function twoProd(a: number, b: number): DD {
   const cb = SPLITTER * b;
   const bh = cb - (cb - b);
   const bl = b - bh;
-  return { hi: p, lo: ah * bh - p + ah * bl + al * bh + al * bl };
+  out.hi = p;
+  out.lo = ah * bh - p + ah * bl + al * bh + al * bl;
 }
 
-function mul(a: DD, b: DD): DD {
-  const p = twoProd(a.hi, b.hi);
-  return fastTwoSum(p.hi, p.lo + (a.hi * b.lo + a.lo * b.hi));
+/** `(aHi + aLo) * (bHi + bLo)`. */
+function mul(aHi: number, aLo: number, bHi: number, bLo: number): void {
+  twoProd(aHi, bHi);
+  fastTwoSum(out.hi, out.lo + (aHi * bLo + aLo * bHi));
 }
 
-function add(a: DD, b: DD): DD {
-  const s = twoSum(a.hi, b.hi);
-  return fastTwoSum(s.hi, s.lo + a.lo + b.lo);
+/** `(aHi + aLo) + (bHi + bLo)`. */
+function add(aHi: number, aLo: number, bHi: number, bLo: number): void {
+  twoSum(aHi, bHi);
+  fastTwoSum(out.hi, out.lo + aLo + bLo);
 }
 
-function divSmall(a: DD, k: number): DD {
-  const q = a.hi / k;
-  const p = twoProd(q, k);
-  return fastTwoSum(q, (a.hi - p.hi - p.lo + a.lo) / k);
+/** `(aHi + aLo) / k` for a small integer `k`. */
+function divSmall(aHi: number, aLo: number, k: number): void {
+  const q = aHi / k;
+  twoProd(q, k);
+  fastTwoSum(q, (aHi - out.hi - out.lo + aLo) / k);
 }
 
 /**
- * Scales a double-double by 2^e. `hi` is already `hi + lo` rounded to nearest, and a
+ * Scales `hi` by 2^e. `hi` is already `hi + lo` rounded to nearest, and a
  * power-of-two scaling of a normal result is exact; only a subnormal result rounds
  * again (at most one more half-ULP there).
  */
-function ldexp(a: DD, e: number): number {
+function ldexp(hi: number, e: number): number {
   // Split the scaling so that no intermediate power of two overflows or underflows.
-  let hi = a.hi;
-  while (e > 600) {
-    hi *= 2 ** 600;
-    e -= 600;
+  let scaled = hi;
+  let rest = e;
+  while (rest > 600) {
+    scaled *= 2 ** 600;
+    rest -= 600;
   }
-  while (e < -600) {
-    hi *= 2 ** -600;
-    e += 600;
+  while (rest < -600) {
+    scaled *= 2 ** -600;
+    rest += 600;
   }
-  return hi * 2 ** e;
+  return scaled * 2 ** rest;
 }
 
-/** Splits a positive finite double into `m * 2^e` with `m` in [0.5, 1), exactly. */
-function frexp(x: number): { m: number; e: number } {
+/** Splits a positive finite double into `m * 2^EXP` with `m` in [0.5, 1), exactly; returns `m`. */
+function frexp(x: number): number {
   let m = x;
   let e = 0;
   if (m < 2 ** -900) {
@@ -94,14 +103,8 @@ function frexp(x: number): { m: number; e: number } {
     m *= 2;
     e--;
   }
-  return { m, e };
-}
-
-/** Scales a double-double so that `hi` is in [0.5, 1) (exact: a power-of-two scaling). */
-function normalize(a: DD): { dd: DD; e: number } {
-  const { e } = frexp(a.hi);
-  const s = 2 ** -e;
-  return { dd: { hi: a.hi * s, lo: a.lo * s }, e };
+  EXP = e;
+  return m;
 }
 
 /**
@@ -113,29 +116,45 @@ function normalize(a: DD): { dd: DD; e: number } {
 export function powInteger(x: number, n: number): number {
   if (n === 0) return 1;
   if (x === 0 || x === 1 || !Number.isFinite(x) || !Number.isSafeInteger(n) || n < 0 || x < 0) return x ** n;
-  const { m, e } = frexp(x);
-  let base: DD = { hi: m, lo: 0 };
-  let baseExp = e;
-  let result: DD = { hi: 1, lo: 0 };
+  let baseHi = frexp(x);
+  let baseLo = 0;
+  let baseExp = EXP;
+  let resultHi = 1;
+  let resultLo = 0;
   let resultExp = 0;
   let k = n;
+  // Both factors of every product lie in [0.5, 1], so the product lies in [0.25, 1]:
+  // one exact doubling brings it back to [0.5, 1].
   while (k > 0) {
     if (k & 1) {
-      const next = normalize(mul(result, base));
-      result = next.dd;
-      resultExp += baseExp + next.e;
+      mul(resultHi, resultLo, baseHi, baseLo);
+      resultExp += baseExp;
+      if (out.hi < 0.5) {
+        out.hi *= 2;
+        out.lo *= 2;
+        resultExp--;
+      }
+      resultHi = out.hi;
+      resultLo = out.lo;
     }
     k = Math.floor(k / 2);
     if (k > 0) {
-      const next = normalize(mul(base, base));
-      base = next.dd;
-      baseExp = 2 * baseExp + next.e;
+      mul(baseHi, baseLo, baseHi, baseLo);
+      baseExp *= 2;
+      if (out.hi < 0.5) {
+        out.hi *= 2;
+        out.lo *= 2;
+        baseExp--;
+      }
+      baseHi = out.hi;
+      baseLo = out.lo;
     }
   }
-  return ldexp(result, resultExp);
+  return ldexp(resultHi, resultExp);
 }
 
-const LN2: DD = { hi: Math.LN2, lo: 2.3190468138462996e-17 };
+const LN2_HI = Math.LN2;
+const LN2_LO = 2.3190468138462996e-17;
 
 /**
  * `exp(x)` correctly rounded for finite `x`: `x = n ln2 + r` with ln2 in
@@ -147,12 +166,27 @@ export function expCorrectlyRounded(x: number): number {
   if (x > 709.8) return Number.POSITIVE_INFINITY;
   if (x < -745.2) return 0;
   if (x === 0) return 1;
-  const n = Math.round(x / LN2.hi);
-  const p = twoProd(n, LN2.hi);
-  let r = add(twoSum(x, -p.hi), { hi: -p.lo, lo: -n * LN2.lo });
-  r = { hi: r.hi / 1024, lo: r.lo / 1024 };
-  let sum: DD = { hi: 1, lo: 0 };
-  for (let k = 14; k >= 1; k--) sum = add({ hi: 1, lo: 0 }, divSmall(mul(r, sum), k));
-  for (let i = 0; i < 10; i++) sum = mul(sum, sum);
-  return ldexp(sum, n);
+  const n = Math.round(x / LN2_HI);
+  twoProd(n, LN2_HI);
+  const pHi = out.hi;
+  const pLo = out.lo;
+  twoSum(x, -pHi);
+  add(out.hi, out.lo, -pLo, -n * LN2_LO);
+  const rHi = out.hi / 1024;
+  const rLo = out.lo / 1024;
+  let sumHi = 1;
+  let sumLo = 0;
+  for (let k = 14; k >= 1; k--) {
+    mul(rHi, rLo, sumHi, sumLo);
+    divSmall(out.hi, out.lo, k);
+    add(1, 0, out.hi, out.lo);
+    sumHi = out.hi;
+    sumLo = out.lo;
+  }
+  for (let i = 0; i < 10; i++) {
+    mul(sumHi, sumLo, sumHi, sumLo);
+    sumHi = out.hi;
+    sumLo = out.lo;
+  }
+  return ldexp(sumHi, n);
 }
