@@ -94,11 +94,6 @@ export function sqrt(a: DD): DD {
   return add(dd(q), dd(r.hi / (2 * q)));
 }
 
-/** `|a|`. */
-export function abs(a: DD): DD {
-  return a.hi < 0 || (a.hi === 0 && a.lo < 0) ? neg(a) : a;
-}
-
 /** `a ** n` for an integer `n >= 0`, by binary powering. */
 export function powInt(a: DD, n: number): DD {
   let result = dd(1);

@@ -87,11 +87,6 @@ export function requireWithin(what: string, actual: number, expected: number, bo
   );
 }
 
-/** Throws with `message` and the given values when `ok` is false (for inequalities). */
-export function requireThat(ok: boolean, message: string, actual: number, expected: number, derivation: string, dtype: Dtype, at: At = {}): void {
-  if (!ok) throw new LawViolation(`${message}${where(at)}`, detail(actual, expected, dtype, at, derivation));
-}
-
 /** A number as a law message shows it: -0 and NaN visible. */
 export function show(value: number): string {
   return Object.is(value, -0) ? '-0' : String(value);
