@@ -1,9 +1,10 @@
 // Mutation testing of the rules and schedules (issue 3): `npm run mutation`.
-// Survivors are explained in docs/mutation.md.
+// Survivors are explained in docs/mutation.md. Paths are relative to the project root,
+// where npm runs the script.
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: 'vitest',
-  vitest: { configFile: 'vitest.stryker.config.ts' },
+  vitest: { configFile: 'scripts/vitest.stryker.config.ts' },
   mutate: ['src/optimizers/**/*.ts', 'src/schedules/**/*.ts'],
   coverageAnalysis: 'perTest',
   concurrency: 2,

@@ -1,9 +1,12 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 // The fast spec files that exercise the rules and schedules, for StrykerJS
-// (stryker.config.mjs): a fixed OPTIMSPEC_SEED makes the property laws deterministic,
+// (scripts/stryker.config.mjs): a fixed OPTIMSPEC_SEED makes the property laws deterministic,
 // so a mutant's outcome does not depend on the run.
 export default defineConfig({
+  // The project root (this file's parent folder), in the checkout or in Stryker's sandbox copy.
+  root: fileURLToPath(new URL('..', import.meta.url)),
   test: {
     include: [
       'spec/laws.spec.ts',
