@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import type { Dtype } from '../types.js';
-import { momentum } from '../optimizers/momentum.js';
 import { decayFactor, finiteValue, learningRate, normalValue, vectors } from './arbitraries.js';
 import { trajectory } from './drive.js';
 import type { Law } from './law.js';
@@ -136,5 +135,5 @@ const learningRateOutside: Law<PlacementInput> = {
 };
 
 /** The laws of SGD + Momentum (lecture.md section 2), besides those every optimizer obeys. */
-export const momentumLaws: readonly Law[] = [rhoZeroIsSgd(momentum) as Law, constantGradient as Law, decayAfterWarmUp as Law, learningRateOutside as Law];
+export const momentumLaws: readonly Law[] = [rhoZeroIsSgd('momentum') as Law, constantGradient as Law, decayAfterWarmUp as Law, learningRateOutside as Law];
 

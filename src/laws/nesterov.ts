@@ -1,5 +1,4 @@
 import fc from 'fast-check';
-import { nesterov } from '../optimizers/nesterov.js';
 import { add, dd, mul, sub, toNumber } from './exact.js';
 import { normalValue } from './arbitraries.js';
 import { start } from './drive.js';
@@ -117,4 +116,4 @@ const lookAhead: Law<LookAheadInput> = {
 };
 
 /** The laws of Nesterov momentum (lecture.md section 3), besides those every optimizer obeys. */
-export const nesterovLaws: readonly Law[] = [rhoZeroIsSgd(nesterov) as Law, lookAhead as Law];
+export const nesterovLaws: readonly Law[] = [rhoZeroIsSgd('nesterov') as Law, lookAhead as Law];
