@@ -9,16 +9,20 @@ import { requireWithin, SLACK, U64, underflow, unitRoundoff } from './tolerance.
 
 /**
  * Relative error, in units of u, of a correct implementation's Adam step at step t.
- * First moment: `1 - beta1` formed in the dtype (u / (1 - beta1)), beta1 rounded and
- * raised inside the recursion (at most u / (1 - beta1) relative on a positive sum),
- * two roundings per step (2t), the bias `1 - beta1^t` from a float32 power by repeated
- * multiplication (2t u beta1^t / (1 - beta1^t) <= 2u / (1 - beta1)), the division:
- * 4/(1-beta1) + 2t + 5. Second moment likewise 4/(1-beta2) + 2t + 7, halved by sqrt
- * (+u). Then eps (2u), lr (2u), the division (u). Holds for sums of positive terms; for
- * mixed signs it bounds the error relative to the same sums of |terms|.
+ * Moments as sums of terms: gradient k carries `1 - beta` formed in the dtype
+ * (1/(1-beta)), the rounded beta raised to t-k (`raise`: t-1 for any gradients; for a
+ * constant gradient the mean over the terms' weights beta^(t-k), below beta/(1-beta)),
+ * and its roundings from step k on: first moment g, product, sum, 2 per later step
+ * (2t+1); second moment g twice, two products, sum, 2 per later step (2t+3). The bias
+ * `1 - beta^t`, at worst from a power by repeated multiplication in the dtype
+ * (2t u beta^t/(1-beta^t) <= 2/(1-beta)), and its rounding (1), the division (1): m_hat
+ * 3/(1-b1) + raise1 + 2t + 3,
+ * v_hat 3/(1-b2) + raise2 + 2t + 5, halved by sqrt (+1). Then eps (2), lr (2), the
+ * division (1). Relative to the same sums of |terms| when the gradients' signs differ.
  */
-export function adamStepError(t: number, beta1: number, beta2: number): number {
-  return 4 / (1 - beta1) + 2 / (1 - beta2) + 3 * t + 15;
+export function adamStepError(t: number, beta1: number, beta2: number, gradient: 'any' | 'constant' = 'any'): number {
+  const raise = (beta: number) => (gradient === 'constant' ? Math.min(t - 1, beta / (1 - beta)) : t - 1);
+  return 3 / (1 - beta1) + raise(beta1) + 2 * t + 3 + (3 / (1 - beta2) + raise(beta2) + 2 * t + 5) / 2 + 1 + 5;
 }
 
 /** Input of the constant-gradient law. */
@@ -35,8 +39,8 @@ export interface ConstantInput {
  * With a constant gradient the bias-corrected moments are exactly g and g^2, so every
  * step is `lr g / (|g| + eps)`, close to `lr sign(g)` (lecture.md section 6). Checked per
  * step from the implementation's own previous x (x0 = 0) with relative error
- * adamStepError(t) u: it grows with t and with 1/(1 - beta), as a float32 implementation's
- * does. Catches a stale step counter and a missing bias correction. Finite input, |g| in [2^-20, 2^20].
+ * adamStepError(t, 'constant') u: it grows with t and with 1/(1 - beta), as a float32
+ * implementation's does. Catches a stale step counter and a missing bias correction. Finite input, |g| in [2^-20, 2^20].
  */
 const constantGradient: Law<ConstantInput> = {
   id: 'adam/constant-gradient-step',
@@ -62,8 +66,8 @@ const constantGradient: Law<ConstantInput> = {
         const previous = t === 0 ? 0 : xs[t - 1]![i]!;
         const step = toNumber(adaptiveStepExact(lr, g[i]!, dd(1), eps));
         const expected = toNumber(sub(dd(previous), dd(step)));
-        const bound = SLACK * (adamStepError(t + 1, beta1, beta2) * u * Math.abs(step) + u * Math.abs(expected)) + 2 * underflow(adapter.dtype) + U64 * (Math.abs(expected) + Math.abs(step));
-        requireWithin('the step under a constant gradient is not lr g / (|g| + eps)', xs[t]![i]!, expected, bound, 'adamStepError(t) u |step| * 1.01 + 1.01 u |x_t| + 2 eta + 2^-53 (|x_t| + |step|)', adapter.dtype, { step: t + 1, coordinate: i });
+        const bound = SLACK * (adamStepError(t + 1, beta1, beta2, 'constant') * u * Math.abs(step) + u * Math.abs(expected)) + 2 * underflow(adapter.dtype) + U64 * (Math.abs(expected) + Math.abs(step));
+        requireWithin('the step under a constant gradient is not lr g / (|g| + eps)', xs[t]![i]!, expected, bound, 'adamStepError(t, constant) u |step| * 1.01 + 1.01 u |x_t| + 2 eta + 2^-53 (|x_t| + |step|)', adapter.dtype, { step: t + 1, coordinate: i });
       }
     }
   },
