@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import { add, dd, mul, sub, toNumber } from './exact.js';
-import { normalValue } from './arbitraries.js';
-import { start } from './drive.js';
+import { finiteValue, learningRate, normalValue, vectors } from './arbitraries.js';
+import { start, trajectory } from './drive.js';
 import type { Law } from './law.js';
+import { ratesInForce } from './models.js';
 import { rhoZeroIsSgd } from './rho-zero.js';
 import { requireWithin, SLACK, U64, underflow, unitRoundoff } from './tolerance.js';
 
@@ -115,5 +116,96 @@ const lookAhead: Law<LookAheadInput> = {
   },
 };
 
+/** Input of the Nesterov learning-rate placement law. */
+export interface NesterovPlacementInput {
+  rho: number;
+  learningRate: number;
+  factor: number;
+  change: number;
+  x0: number[];
+  grads: number[][];
+}
+
+/**
+ * The spec keeps the learning rate inside Nesterov's velocity (lecture.md section 3):
+ * `v = rho v - lr dx; x += -rho old_v + (1 + rho) v`. At a constant rate this is, in exact
+ * arithmetic, the lr-outside form of PyTorch, TF.js and optax (conventions.md
+ * `lr-placement`) `b = rho b + dx; x -= lr (dx + rho b)`, since `v = -lr b`; once the rate
+ * changes, the spec's velocity keeps the old rates and the other form rescales it (at the
+ * first changed step the increments differ by `rho^2 b (lr' - lr)`). The law asserts that
+ * the implementation's x stays within `bound` of the lr-outside form's exact trajectory
+ * before the change and of the spec's after it, both evaluated in double-double, and so
+ * fails an lr-outside implementation. Bound, for any evaluation order of the spec's two
+ * forms in the dtype: the velocity's term entering at step k carries at most 3s + 4
+ * rounding factors by step s (lr, g, their product, the difference; then per step rho,
+ * the product, the sum), so `|dv_s| <= (3s + 4) u B_s + 2 eta s` with
+ * `B_s = sum_k rho^(s-k) lr_k |g_k|`; the x update `x - rho old_v + (1 + rho) v` or
+ * `x + v + rho (v - old_v)` adds at most `3u (|x| + |x'| + 2|old_v| + 2|v|)` (as for
+ * the look-ahead law) and 4 eta, and carries `rho |dv_{s-1}| + (1 + rho) |dv_s|`;
+ * errors in x add up unscaled. First order times 1.01, plus 2^-53 |X_t| for the law's rounding.
+ * Finite input only.
+ */
+const learningRateInside: Law<NesterovPlacementInput> = {
+  id: 'nesterov/learning-rate-inside-velocity',
+  subject: 'nesterov',
+  title: 'Nesterov: equals the lr-outside form b = rho b + dx; x -= lr (dx + rho b) at a constant learning rate, and keeps the old rates inside the velocity when it changes (finite input, derived bound)',
+  runs: 60,
+  arbitrary: (dtype) =>
+    fc.integer({ min: 1, max: 4 }).chain((n) =>
+      fc.integer({ min: 2, max: 12 }).chain((steps) =>
+        fc.record({
+          rho: fc.double({ min: 0.1, max: 0.99, noNaN: true }),
+          learningRate,
+          factor: fc.constantFrom(0.1, 0.5, 2, 10),
+          change: fc.integer({ min: 1, max: steps - 1 }),
+          x0: fc.array(finiteValue(dtype, 1e3), { minLength: n, maxLength: n }),
+          grads: vectors(normalValue(dtype, 2 ** -10, 2 ** 10), n, steps, steps),
+        }),
+      ),
+    ),
+  async check(adapter, { rho, learningRate: lr, factor, change, x0, grads }) {
+    const u = unitRoundoff(adapter.dtype);
+    const eta = underflow(adapter.dtype);
+    const changes: (number | undefined)[] = grads.map((_, t) => (t === change ? lr * factor : undefined));
+    const rates = ratesInForce(lr, changes, grads.length);
+    const xs = await trajectory(adapter, { optimizer: 'nesterov', learningRate: lr, rho }, x0, grads, changes);
+    const R = dd(rho);
+    const onePlusRho = add(dd(1), R);
+    for (let i = 0; i < x0.length; i++) {
+      let V = dd(0);
+      let X = dd(x0[i]!);
+      let b = dd(0);
+      let Y = dd(x0[i]!);
+      let B = 0;
+      let dv = 0;
+      let err = 0;
+      let Xprev = x0[i]!;
+      for (let s = 1; s <= grads.length; s++) {
+        const g = dd(grads[s - 1]![i]!);
+        const rate = dd(rates[s - 1]!);
+        const oldV = V;
+        V = sub(mul(R, V), mul(rate, g));
+        X = add(sub(X, mul(R, oldV)), mul(onePlusRho, V));
+        b = add(mul(R, b), g);
+        Y = sub(Y, mul(rate, add(g, mul(R, b))));
+        const oldB = B;
+        const oldDv = dv;
+        B = rho * B + rates[s - 1]! * Math.abs(grads[s - 1]![i]!);
+        dv = SLACK * (3 * s + 4) * u * B + 2 * eta * s;
+        const Xs = toNumber(X);
+        // |x_(s-1)| and |x_s| as the law's values plus the error so far (x_s's own error this step is second order).
+        err += SLACK * (3 * u * (Math.abs(Xprev) + err + Math.abs(Xs) + err + 2 * (oldB + oldDv) + 2 * (B + dv)) + rho * oldDv + (1 + rho) * dv) + 4 * eta;
+        Xprev = Xs;
+        const before = s <= change;
+        const expected = before ? toNumber(Y) : Xs;
+        const what = before
+          ? 'at a constant learning rate x differs from the lr-outside form b = rho b + dx; x -= lr (dx + rho b)'
+          : `after the learning rate changes to ${lr * factor} at step ${change + 1}, x differs from the spec's form (learning rate inside the velocity)`;
+        requireWithin(what, xs[s - 1]![i]!, expected, err + U64 * Math.abs(expected), 'sum_s 1.01 [3u (|x_s-1| + |x_s| + 2|v_s-1| + 2|v_s|) + rho dv_s-1 + (1 + rho) dv_s] + 4 eta s, dv_s = 1.01 (3s+4) u sum_k rho^(s-k) lr_k |g_k| + 2 eta s, + 2^-53 |X_t| (see the law)', adapter.dtype, { step: s, coordinate: i });
+      }
+    }
+  },
+};
+
 /** The laws of Nesterov momentum (lecture.md section 3), besides those every optimizer obeys. */
-export const nesterovLaws: readonly Law[] = [rhoZeroIsSgd('nesterov') as Law, lookAhead as Law];
+export const nesterovLaws: readonly Law[] = [rhoZeroIsSgd('nesterov') as Law, lookAhead as Law, learningRateInside as Law];
