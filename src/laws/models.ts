@@ -34,13 +34,16 @@ function table(steps: number, size: number): number[][] {
  * SGD + Momentum in exact arithmetic: the spec's form `vx = rho vx + dx; x -= lr vx`
  * (lecture.md section 2) or the lecture's alternative `v = rho v - lr dx; x += v`.
  *
- * Bound: the computed velocity is the sum of `rho^(s-k) g_k`, each term carrying at
- * most 3s + 1 rounding factors (1 + d), |d| <= u: k roundings of rho to the dtype, k
- * products, s sums, one conversion of g; so its error is at most (3s + 1) u A_s with
- * `A_s = sum rho^(s-k) |g_k|`. The step `lr * v` adds the rounding of lr and the
- * product: (3s + 3) u lr A_s. Each `x -= step` adds u |x_s|. Underflow adds 2 eta per
- * step to x and 2 eta per step to v, which lr carries into x: 2 eta (1 + lr s) at step s.
- * The exact value is rounded once to double: + 2^-53 |X_t|.
+ * Bound: the computed velocity at step s is a sum of terms, gradient k's carrying at
+ * most 3(s-k) + 2 <= 3s - 1 rounding factors (1 + d), |d| <= u: s-k roundings of rho
+ * (its power), s-k products, s-k+1 sums, the conversion of g. The spec's form then
+ * multiplies by lr_s (its conversion and the product): (3s + 1) u lr_s A_s with
+ * `A_s = sum_k rho^(s-k) |g_k|`. The alternative's term k already holds lr_k (its
+ * conversion and the product lr_k g_k): (3s + 1) u A_s with `A_s = sum_k rho^(s-k)
+ * lr_k |g_k|`, the velocity's own scale when the rate changes. Each `x` update adds
+ * u |x_s| and 2 eta; the velocity's products may underflow by 2 eta a step, which
+ * reaches x times lr_s in the spec's form, unscaled (x += v) in the alternative: 2 eta
+ * (1 + lr_s s) or 2 eta (1 + s) at step s. The exact value is rounded once to double: + 2^-53 |X_t|.
  */
 export function momentumModel(dtype: Dtype, x0: readonly number[], grads: readonly (readonly number[])[], rates: readonly number[], rho: number, form: 'spec' | 'alternative'): Expected {
   const u = unitRoundoff(dtype);
@@ -56,22 +59,29 @@ export function momentumModel(dtype: Dtype, x0: readonly number[], grads: readon
     let err = 0;
     for (let s = 1; s <= steps; s++) {
       const g = dd(grads[s - 1]![i]!);
-      const lr = dd(rates[s - 1]!);
+      const rate = rates[s - 1]!;
+      const lr = dd(rate);
       if (form === 'spec') {
         v = add(mul(r, v), g);
         X = sub(X, mul(lr, v));
+        A = rho * A + Math.abs(grads[s - 1]![i]!);
       } else {
         v = sub(mul(r, v), mul(lr, g));
         X = add(X, v);
+        A = rho * A + rate * Math.abs(grads[s - 1]![i]!);
       }
-      A = rho * A + Math.abs(grads[s - 1]![i]!);
       const Xs = toNumber(X);
-      err += SLACK * ((3 * s + 3) * u * rates[s - 1]! * A + u * Math.abs(Xs)) + 2 * eta * (1 + rates[s - 1]! * s);
+      const [velocity, carried] = form === 'spec' ? [rate * A, rate * s] : [A, s];
+      err += SLACK * ((3 * s + 1) * u * velocity + u * Math.abs(Xs)) + 2 * eta * (1 + carried);
       x[s - 1]![i] = Xs;
       bound[s - 1]![i] = err + U64 * Math.abs(Xs);
     }
   }
-  return { x, bound, derivation: 'sum_s [(3s+3) u lr_s sum_k rho^(s-k)|g_k| + u|x_s|] * 1.01 + 2 eta (1 + lr_s s) + 2^-53 |X_t| (momentumModel)' };
+  const derivation =
+    form === 'spec'
+      ? 'sum_s [(3s+1) u lr_s sum_k rho^(s-k)|g_k| * 1.01 + u|x_s| * 1.01 + 2 eta (1 + lr_s s)] + 2^-53 |X_t| (momentumModel)'
+      : 'sum_s [(3s+1) u sum_k rho^(s-k) lr_k|g_k| * 1.01 + u|x_s| * 1.01 + 2 eta (1 + s)] + 2^-53 |X_t| (momentumModel, alternative form)';
+  return { x, bound, derivation };
 }
 
 /**
