@@ -116,7 +116,7 @@ const inverseSqrt: Law<InverseSqrtInput> = {
     ),
   async check(adapter, { learningRate: lr, epsilon: eps, x0, g, steps }) {
     const xs = await trajectory(adapter, { optimizer: 'adagrad', learningRate: lr, epsilon: eps }, x0, Array.from({ length: steps }, () => g));
-    const model = constantStepModel(adapter.dtype, x0, g, steps, (s, gi) => adaptiveStepExact(lr, gi, dd(s), eps), adagradStepError, '(((s+2)/2 + 7) u');
+    const model = constantStepModel(adapter.dtype, x0, g, steps, (s, gi) => adaptiveStepExact(lr, gi, dd(s), eps), adagradStepError, '((s+2)/2 + 7) u');
     xs.forEach((x, t) => {
       x.forEach((v, i) => {
         requireWithin('x is off the 1/sqrt(t) closed form', v, model.x[t]![i]!, model.bound[t]![i]!, model.derivation, adapter.dtype, { step: t + 1, coordinate: i });

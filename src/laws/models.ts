@@ -87,8 +87,9 @@ export function momentumModel(dtype: Dtype, x0: readonly number[], grads: readon
 /**
  * The closed form of a constant gradient, `x_t = x0 - sum_s step_s`, for rules whose
  * step at s is `stepAt(s, g)` in exact arithmetic, and whose computed step has a
- * relative error of at most `relative(s) * u` (derived by the caller). Each
- * `x -= step` adds u |x_s| and 2 eta; the exact value is rounded once to double.
+ * relative error of at most `relative(s) * u` (derived by the caller, and written out
+ * in `derivation`, e.g. `((s+2)/2 + 7) u`). Each `x -= step` adds u |x_s| and 2 eta;
+ * the exact value is rounded once to double.
  */
 export function constantStepModel(
   dtype: Dtype,
@@ -115,7 +116,7 @@ export function constantStepModel(
       bound[s - 1]![i] = err + U64 * Math.abs(Xs);
     }
   }
-  return { x, bound, derivation: `sum_s [${derivation}] |step_s| + u|x_s|) * 1.01 + 2 eta s + 2^-53 |X_t|` };
+  return { x, bound, derivation: `sum_s [${derivation} |step_s| + u|x_s|] * 1.01 + 2 eta s + 2^-53 |X_t|` };
 }
 
 /** `lr * g / (|g| sqrt(scale) + eps)` in double-double: the adaptive rules' step for one gradient. */
