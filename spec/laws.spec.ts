@@ -8,7 +8,7 @@ import { optimizerRules, scheduleRules } from '../src/registry.js';
 import type { Dtype } from '../src/types.js';
 import { kernelAdapter } from './support/kernel-adapter.js';
 import { describeFailure, replayOptions } from './support/replay.js';
-import { reorderedKernels, reorderedSchedules } from './support/reordered-kernels.js';
+import { lrInDoubleKernels, reorderedKernels, reorderedSchedules } from './support/reordered-kernels.js';
 
 const FILE = 'spec/laws.spec.ts';
 const dtypes: Dtype[] = ['float64', 'float32'];
@@ -209,4 +209,13 @@ describe('Adam (almost), the reference built with no-bias-correction', () => {
     expect(Math.abs(-x1[0]! - expected)).toBeLessThanOrEqual(bound);
     expect(Math.abs(x1[1]! - expected)).toBeLessThanOrEqual(bound);
   });
+});
+
+// An adapter with Momentum or Nesterov alone has no SGD for rho = 0 to be compared with bit
+// for bit; its rounding order is its own (lr kept in double, as JS `x[i] -= lr * v[i]` on a
+// Float32Array; FMA contraction, as C). Every law of its one optimizer must still hold.
+describe.each(dtypes)('every law of its optimizer holds for a Momentum-only or Nesterov-only adapter keeping lr in double (%s)', (dtype) => {
+  const only = (name: 'momentum' | 'nesterov') => kernelAdapter({ name: `${name}-only`, dtype, optimizers: { [name]: lrInDoubleKernels[name] } });
+  it.each(lawsFor('momentum').map((l) => l.id))('momentum-only: %s', (id) => expectPass(only('momentum'), id));
+  it.each(lawsFor('nesterov').map((l) => l.id))('nesterov-only: %s', (id) => expectPass(only('nesterov'), id));
 });

@@ -15,6 +15,11 @@ function withKernel(bug: string, name: OptimizerName, factory: KernelFactory): (
   return (dtype) => kernelAdapter({ name: bug, dtype, optimizers: { ...reorderedKernels, [name]: factory } });
 }
 
+/** An adapter offering only this one optimizer, so that no law can compare it with the adapter's own SGD. */
+function alone(bug: string, name: OptimizerName, factory: KernelFactory): (dtype: Dtype) => Adapter {
+  return (dtype) => kernelAdapter({ name: bug, dtype, optimizers: { [name]: factory } });
+}
+
 function withSchedule(bug: string, name: ScheduleName, make: (r: (v: number) => number) => (config: ScheduleConfig) => (t: number) => number): (dtype: Dtype) => Adapter {
   return (dtype) => {
     const r = dtype === 'float32' ? Math.fround : (v: number) => v;
@@ -142,6 +147,48 @@ export const plantedBugs: PlantedBug[] = [
           const old = v[i]!;
           v[i] = r(r(rho * old) - r(lr * g[i]!));
           x[i] = r(x[i]! + r(r(-rho * old) + r(2 * v[i]!)));
+        }
+      };
+    }),
+  },
+  {
+    bug: 'Nesterov in the lr-outside form `b = rho b + dx; x -= lr (dx + rho b)` (convention lr-placement, as TF.js and PyTorch)',
+    caughtBy: ['nesterov/learning-rate-inside-velocity'],
+    adapter: withKernel('nesterov-lr-outside', 'nesterov', (c, n, r) => {
+      const b = new Float64Array(n);
+      const rho = r((c as NesterovConfig).rho);
+      return (x, g, lr) => {
+        for (let i = 0; i < x.length; i++) {
+          b[i] = r(r(rho * b[i]!) + g[i]!);
+          x[i] = r(x[i]! - r(r(lr) * r(g[i]! + r(rho * b[i]!))));
+        }
+      };
+    }),
+  },
+  {
+    bug: 'Momentum-only adapter (no SGD to compare with), lr kept in double, without rho (`vx = vx + dx`)',
+    caughtBy: ['momentum/rho-zero-is-sgd', 'momentum/constant-gradient-velocity'],
+    adapter: alone('momentum-alone-no-rho', 'momentum', (_c, n, r) => {
+      const v = new Float64Array(n);
+      return (x, g, lr) => {
+        for (let i = 0; i < x.length; i++) {
+          v[i] = r(v[i]! + g[i]!);
+          x[i] = r(x[i]! - lr * v[i]!);
+        }
+      };
+    }),
+  },
+  {
+    bug: 'Nesterov-only adapter (no SGD to compare with), lr kept in double, with `x += -rho old_v + 2 v`',
+    caughtBy: ['nesterov/rho-zero-is-sgd', 'nesterov/look-ahead-closed-loop'],
+    adapter: alone('nesterov-alone-double', 'nesterov', (c, n, r) => {
+      const v = new Float64Array(n);
+      const rho = (c as NesterovConfig).rho;
+      return (x, g, lr) => {
+        for (let i = 0; i < x.length; i++) {
+          const old = v[i]!;
+          v[i] = r(rho * old - lr * g[i]!);
+          x[i] = r(x[i]! - rho * old + 2 * v[i]!);
         }
       };
     }),

@@ -1,4 +1,5 @@
 import type { AdamConfig, AdagradConfig, MomentumConfig, NesterovConfig, OptimizerName, RmspropConfig, ScheduleConfig, ScheduleName } from '../../src/types.js';
+import { add, dd, mul, toNumber } from '../../src/laws/exact.js';
 import type { KernelFactory } from './kernel-adapter.js';
 
 /**
@@ -106,3 +107,45 @@ export function reorderedSchedules(r: (v: number) => number): Record<ScheduleNam
     },
   };
 }
+
+/**
+ * `a * b + c` with one rounding to double (an FMA), through double-double; where
+ * double-double cannot split the product (beyond ~1e300) or a value is not finite,
+ * the plain double evaluation, whose result there is the same or as legitimate.
+ */
+function fma(a: number, b: number, c: number): number {
+  if (!(Math.abs(a) < 1e150 && Math.abs(b) < 1e150 && Math.abs(c) < 1e300)) return a * b + c;
+  return toNumber(add(mul(dd(a), dd(b)), dd(c)));
+}
+
+/**
+ * Correct Momentum and Nesterov kernels rounded as other languages do, for adapters that
+ * offer only one of them (no SGD for `rho-zero-is-sgd` to compare with): Momentum as JS
+ * `x[i] -= lr * vx[i]` on a Float32Array (lr and rho kept in double, product and
+ * difference in double, then one rounding to the dtype); Nesterov as C with FMA
+ * contraction, `v = fmaf(-lr, g, rho * v); x = fmaf(1 + rho, v, fmaf(-rho, old_v, x))`
+ * with lr and rho in double (each FMA rounded to double, then to the dtype).
+ */
+export const lrInDoubleKernels: Pick<Record<OptimizerName, KernelFactory>, 'momentum' | 'nesterov'> = {
+  momentum: (config, n, r) => {
+    const rho = (config as MomentumConfig).rho;
+    const v = new Float64Array(n);
+    return (x, g, lr) => {
+      for (let i = 0; i < x.length; i++) {
+        v[i] = r(rho * v[i]! + g[i]!);
+        x[i] = r(x[i]! - lr * v[i]!);
+      }
+    };
+  },
+  nesterov: (config, n, r) => {
+    const rho = (config as NesterovConfig).rho;
+    const v = new Float64Array(n);
+    return (x, g, lr) => {
+      for (let i = 0; i < x.length; i++) {
+        const old = v[i]!;
+        v[i] = r(fma(-lr, g[i]!, r(rho * old)));
+        x[i] = r(fma(1 + rho, v[i]!, r(fma(-rho, old, x[i]!))));
+      }
+    };
+  },
+};
