@@ -27,10 +27,12 @@ export interface MonotoneInput {
  * The per-coordinate effective step size `lr / (sqrt(grad_squared) + eps)` never
  * increases, for any gradient sequence (the design's second named law; lecture.md
  * section 4). Observed as `(x_{t-1} - x_t) / g_t` from x0 = 0. Within a derived bound:
- * the computed step is the exact one times (1 +- rho_t u) (adagradStepError), and the
- * observed difference adds u |x_t| (the update's rounding) and 2^-53 |d| (the law's
- * subtraction), so a violation needs the lower end of one step's interval above the
- * upper end of an earlier one's. Finite input, normal range (|g| in [2^-40, 2^40] or 0,
+ * the computed step is the exact one times (1 +- rho_t) (adagradStepError(t) u), and
+ * the observed quotient is off by e: u |x_t| (the update's rounding), 2^-53 |d| (the
+ * law's subtraction) and 2 eta, over |g|, plus 2^-53 |observed| (the law's division),
+ * all * 1.01 (which also holds e's own roundings). A violation needs the lower end of
+ * one step's interval above the upper end of an earlier one's; rho_t's extra
+ * 4 2^-53 covers the law's three roundings in forming each end. Finite input, normal range (|g| in [2^-40, 2^40] or 0,
  * the first gradient nonzero so that 0 / 0 never arises).
  */
 const monotone: Law<MonotoneInput> = {
@@ -64,8 +66,8 @@ const monotone: Law<MonotoneInput> = {
         const previous = t === 0 ? 0 : xs[t - 1]![i]!;
         const d = previous - xs[t]![i]!;
         const observed = d / g;
-        const rho = SLACK * adagradStepError(t + 1) * u;
-        const e = (SLACK * (u * Math.abs(xs[t]![i]!) + U64 * Math.abs(d)) + 2 * underflow(adapter.dtype)) / Math.abs(g);
+        const rho = SLACK * adagradStepError(t + 1) * u + 4 * U64;
+        const e = SLACK * ((u * Math.abs(xs[t]![i]!) + U64 * Math.abs(d) + 2 * underflow(adapter.dtype)) / Math.abs(g) + U64 * Math.abs(observed));
         const lower = (observed - e) / (1 + rho);
         if (lower > upperBefore) {
           throw new LawViolation(`the effective step size grew from about ${stepBefore} to ${observed}`, {
@@ -74,7 +76,7 @@ const monotone: Law<MonotoneInput> = {
             expected: stepBefore,
             actual: observed,
             relativeError: (observed - stepBefore) / stepBefore,
-            tolerance: `lower end (observed - e)/(1 + rho_t) = ${lower} exceeds an earlier upper end ${upperBefore}; rho_t = ((t+2)/2 + 7) u * 1.01, e = (u|x_t| + 2^-53|d| + 2 eta)/|g|`,
+            tolerance: `lower end (observed - e)/(1 + rho_t) = ${lower} exceeds an earlier upper end ${upperBefore}; rho_t = ((t+2)/2 + 7) u * 1.01 + 4 2^-53, e = ((u|x_t| + 2^-53|d| + 2 eta)/|g| + 2^-53|observed|) * 1.01`,
           });
         }
         upperBefore = Math.min(upperBefore, (observed + e) / (1 - rho));
