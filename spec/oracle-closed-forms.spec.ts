@@ -35,8 +35,8 @@ describe.each(dtypes)('closed forms in BigNumber (%s)', (dtype) => {
       power = power.times(big(rho));
       const velocity = big(g).times(one().minus(power)).div(one().minus(big(rho)));
       x = x.minus(big(lr).times(velocity));
-      // momentumModel's bound: (3s + 3) u lr A_s + u |x_s|, A_s = |g| (1 - rho^s) / (1 - rho) <= |g| / (1 - rho).
-      err += 1.01 * ((3 * s + 3) * u * lr * (g / (1 - rho)) + u * Math.abs(num(x)));
+      // momentumModel's bound: (3s + 1) u lr A_s + u |x_s|, A_s = |g| (1 - rho^s) / (1 - rho) <= |g| / (1 - rho).
+      err += 1.01 * ((3 * s + 1) * u * lr * (g / (1 - rho)) + u * Math.abs(num(x)));
       expect(Math.abs(xs[s - 1]![0]! - num(x))).toBeLessThanOrEqual(err + 2 ** -53 * Math.abs(num(x)));
     }
     const terminal = (lr * g) / (1 - rho);
