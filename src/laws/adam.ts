@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { add, dd, div, mul, sqrt, sub, toNumber } from './exact.js';
-import { decayFactor, epsilon, finiteValue, learningRate, normalValue, positiveEpsilon, vectors } from './arbitraries.js';
+import { decayFactor, epsilon, finiteValue, learningRate, normalValue, positiveEpsilon, range, vectors } from './arbitraries.js';
 import { trajectory } from './drive.js';
 import { type Law, LawViolation } from './law.js';
 import { adaptiveStepExact, oneMinusPower } from './models.js';
@@ -244,8 +244,8 @@ const stepBound: Law<StepBoundInput> = {
     fc.integer({ min: 1, max: 4 }).chain((n) =>
       fc.record({
         learningRate,
-        beta1: fc.oneof(fc.constantFrom(0, 0.9, 0.99), fc.double({ min: 0, max: 0.99, noNaN: true })),
-        beta2: fc.oneof(fc.constantFrom(0.9, 0.99, 0.999), fc.double({ min: 0.9, max: 0.9999, noNaN: true })),
+        beta1: fc.oneof(fc.constantFrom(0, 0.9, 0.99), range(0, 0.99)),
+        beta2: fc.oneof(fc.constantFrom(0.9, 0.99, 0.999), range(0.9, 0.9999)),
         epsilon,
         grads: fc
           .tuple(

@@ -26,6 +26,17 @@ export const SPECIAL_VALUES: readonly number[] = [
   -Number.MAX_VALUE,
 ];
 
+/**
+ * A double in [min, max], for hyperparameters and bounded values. The choices are made
+ * here on purpose: the bounds are finite and NaN is off, so neither NaN nor an infinity
+ * is drawn; -0 only when min < 0 (fast-check orders -0 below +0); subnormals only where
+ * the range reaches them. Laws that need the special values draw them from
+ * anyValue, finiteValue or SPECIAL_VALUES.
+ */
+export function range(min: number, max: number): fc.Arbitrary<number> {
+  return fc.double({ min, max, noNaN: true, noDefaultInfinity: true });
+}
+
 /** Maps a double to a value the dtype holds exactly (float32 inputs are float32 values). */
 export function toDtype(dtype: Dtype): (v: number) => number {
   return dtype === 'float32' ? Math.fround : (v: number) => v;
@@ -38,8 +49,8 @@ export function toDtype(dtype: Dtype): (v: number) => number {
 export function anyValue(dtype: Dtype): fc.Arbitrary<number> {
   return fc
     .oneof(
-      { weight: 3, arbitrary: fc.double({ min: -10, max: 10, noNaN: true, noDefaultInfinity: true }) },
-      { weight: 2, arbitrary: fc.double({ noNaN: false, noDefaultInfinity: false }) },
+      { weight: 3, arbitrary: range(-10, 10) },
+      { weight: 2, arbitrary: fc.double({ noNaN: false, noDefaultInfinity: false }) /* every double, NaN and the infinities included */ },
       { weight: 2, arbitrary: fc.constantFrom(...SPECIAL_VALUES) },
     )
     .map(toDtype(dtype));
@@ -59,7 +70,7 @@ function tinyFinite(dtype: Dtype): fc.Arbitrary<number> {
 export function finiteValue(dtype: Dtype, maxAbs: number): fc.Arbitrary<number> {
   return fc
     .oneof(
-      { weight: 4, arbitrary: fc.double({ min: -maxAbs, max: maxAbs, noNaN: true, noDefaultInfinity: true }) },
+      { weight: 4, arbitrary: range(-maxAbs, maxAbs) },
       { weight: 1, arbitrary: tinyFinite(dtype) },
     )
     .map(toDtype(dtype));
@@ -71,7 +82,7 @@ export function finiteValue(dtype: Dtype, maxAbs: number): fc.Arbitrary<number> 
  */
 export function normalValue(dtype: Dtype, lo: number, hi: number): fc.Arbitrary<number> {
   return fc
-    .tuple(fc.boolean(), fc.double({ min: lo, max: hi, noNaN: true, noDefaultInfinity: true }))
+    .tuple(fc.boolean(), range(lo, hi))
     .map(([negative, m]) => (negative ? -m : m))
     .map(toDtype(dtype));
 }
@@ -92,19 +103,19 @@ export interface HyperparameterRanges {
 }
 
 /** The lecture's typical learning rates plus any in [1e-6, 1]. */
-export const learningRate = fc.oneof(fc.constantFrom(1e-3, 5e-4, 0.01, 0.1, 1), fc.double({ min: 1e-6, max: 1, noNaN: true }));
+export const learningRate = fc.oneof(fc.constantFrom(1e-3, 5e-4, 0.01, 0.1, 1), range(1e-6, 1));
 
 /** A friction or decay factor in [0, 0.999]: the lecture's 0.9 and 0.99, zero, and any other. */
-export const decayFactor = fc.oneof(fc.constantFrom(0, 0.5, 0.9, 0.99, 0.999), fc.double({ min: 0, max: 0.999, noNaN: true }));
+export const decayFactor = fc.oneof(fc.constantFrom(0, 0.5, 0.9, 0.99, 0.999), range(0, 0.999));
 
 /**
  * An epsilon: the lecture's 1e-7, PyTorch's 1e-8, zero, or any in [1e-12, 1e-3]. Not a
  * subnormal: float32 would hold it as 0 and turn the rule's x / eps into 0 / 0.
  */
-export const epsilon = fc.oneof(fc.constantFrom(1e-7, 1e-8, 0), fc.double({ min: 1e-12, max: 1e-3, noNaN: true }));
+export const epsilon = fc.oneof(fc.constantFrom(1e-7, 1e-8, 0), range(1e-12, 1e-3));
 
 /** A positive epsilon, for laws where eps = 0 would make the lecture's rule divide 0 by 0. */
-export const positiveEpsilon = fc.oneof(fc.constantFrom(1e-7, 1e-8), fc.double({ min: 1e-12, max: 1e-3, noNaN: true }));
+export const positiveEpsilon = fc.oneof(fc.constantFrom(1e-7, 1e-8), range(1e-12, 1e-3));
 
 const defaults: Required<HyperparameterRanges> = {
   learningRate,

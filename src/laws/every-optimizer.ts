@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { Dtype, OptimizerConfig, OptimizerName, OptimizerRule } from '../types.js';
-import { anyValue, configArbitrary, finiteValue, learningRate, normalValue, positiveEpsilon, vectors } from './arbitraries.js';
+import { anyValue, configArbitrary, finiteValue, learningRate, normalValue, positiveEpsilon, range, vectors } from './arbitraries.js';
 import { start, trajectory } from './drive.js';
 import { type Law, LawViolation } from './law.js';
 import { requireSameBits, requireSameValue } from './tolerance.js';
@@ -250,10 +250,10 @@ function descent(rule: OptimizerRule): Law<DescentInput> {
     arbitrary: (dtype) =>
       fc.integer({ min: 1, max: 6 }).chain((n) =>
         fc.record({
-          config: configArbitrary(rule, { epsilon: fc.double({ min: 0, max: 1e-4, noNaN: true }) }),
-          curvature: fc.array(fc.double({ min: 0.1, max: 10, noNaN: true }), { minLength: n, maxLength: n }),
+          config: configArbitrary(rule, { epsilon: range(0, 1e-4) }),
+          curvature: fc.array(range(0.1, 10), { minLength: n, maxLength: n }),
           x0: fc.array(normalValue(dtype, 0.5, 2), { minLength: n, maxLength: n }),
-          fraction: fc.double({ min: 0.05, max: 1, noNaN: true }),
+          fraction: range(0.05, 1),
         }),
       ),
     async check(adapter, { config, curvature, x0, fraction }) {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { Dtype } from '../types.js';
-import { decayFactor, finiteValue, learningRate, normalValue, vectors } from './arbitraries.js';
+import { decayFactor, finiteValue, learningRate, normalValue, range, vectors } from './arbitraries.js';
 import { trajectory } from './drive.js';
 import type { Law } from './law.js';
 import { type Expected, momentumModel, ratesInForce } from './models.js';
@@ -115,7 +115,7 @@ const learningRateOutside: Law<PlacementInput> = {
     fc.integer({ min: 1, max: 4 }).chain((n) =>
       fc.integer({ min: 2, max: 12 }).chain((steps) =>
         fc.record({
-          rho: fc.double({ min: 0.1, max: 0.99, noNaN: true }),
+          rho: range(0.1, 0.99),
           learningRate,
           factor: fc.constantFrom(0.1, 0.5, 2, 10),
           change: fc.integer({ min: 1, max: steps - 1 }),

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { add, dd, mul, sub, toNumber } from './exact.js';
-import { finiteValue, learningRate, normalValue, vectors } from './arbitraries.js';
+import { finiteValue, learningRate, normalValue, range, vectors } from './arbitraries.js';
 import { start, trajectory } from './drive.js';
 import type { Law } from './law.js';
 import { ratesInForce } from './models.js';
@@ -45,9 +45,9 @@ const lookAhead: Law<LookAheadInput> = {
   arbitrary: (dtype) =>
     fc.integer({ min: 1, max: 4 }).chain((n) =>
       fc.record({
-        rho: fc.oneof(fc.constantFrom(0, 0.9, 0.99), fc.double({ min: 0, max: 0.99, noNaN: true })),
-        h: fc.double({ min: 0.01, max: 1, noNaN: true }),
-        curvature: fc.array(fc.double({ min: 0.1, max: 10, noNaN: true }), { minLength: n, maxLength: n }),
+        rho: fc.oneof(fc.constantFrom(0, 0.9, 0.99), range(0, 0.99)),
+        h: range(0.01, 1),
+        curvature: fc.array(range(0.1, 10), { minLength: n, maxLength: n }),
         x0: fc.array(normalValue(dtype, 1e-3, 10), { minLength: n, maxLength: n }),
         steps: fc.integer({ min: 1, max: 30 }),
       }),
@@ -154,7 +154,7 @@ const learningRateInside: Law<NesterovPlacementInput> = {
     fc.integer({ min: 1, max: 4 }).chain((n) =>
       fc.integer({ min: 2, max: 12 }).chain((steps) =>
         fc.record({
-          rho: fc.double({ min: 0.1, max: 0.99, noNaN: true }),
+          rho: range(0.1, 0.99),
           learningRate,
           factor: fc.constantFrom(0.1, 0.5, 2, 10),
           change: fc.integer({ min: 1, max: steps - 1 }),

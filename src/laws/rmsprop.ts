@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { add, dd, div, mul, sqrt, sub, toNumber } from './exact.js';
-import { decayFactor, epsilon, finiteValue, learningRate, normalValue, vectors } from './arbitraries.js';
+import { decayFactor, epsilon, finiteValue, learningRate, normalValue, range, vectors } from './arbitraries.js';
 import { trajectory } from './drive.js';
 import type { Law } from './law.js';
 import { adagradStepError } from './adagrad.js';
@@ -64,7 +64,7 @@ const adagradLimit: Law<LimitInput> = {
       fc.record({
         learningRate,
         epsilon,
-        delta: fc.double({ min: 1e-3, max: 1e-2, noNaN: true }),
+        delta: range(1e-3, 1e-2),
         x0: fc.array(finiteValue(dtype, 1), { minLength: n, maxLength: n }),
         grads: vectors(normalValue(dtype, 2 ** -10, 2 ** 10), n, 2, 20),
       }),

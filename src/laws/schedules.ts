@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import type { Adapter } from '../adapter.js';
 import type { Dtype, ScheduleConfig, ScheduleName, ScheduleRule } from '../types.js';
+import { range } from './arbitraries.js';
 import { add, type DD, dd, div, exp, mul, neg, powInt, toNumber } from './exact.js';
 import { scheduleOf } from './drive.js';
 import { type Law, LawViolation } from './law.js';
@@ -17,7 +18,7 @@ interface ScheduleModel {
   underflows(config: ScheduleConfig, t: number): number;
 }
 
-const initial = fc.oneof(fc.constantFrom(0.1, 1e-3, 1), fc.double({ min: 1e-6, max: 10, noNaN: true }));
+const initial = fc.oneof(fc.constantFrom(0.1, 1e-3, 1), range(1e-6, 10));
 
 /**
  * Step decay `initial * factor ** floor(t / every)`: factor^n by repeated
@@ -34,7 +35,7 @@ const initial = fc.oneof(fc.constantFrom(0.1, 1e-3, 1), fc.double({ min: 1e-6, m
  */
 const models: Record<ScheduleName, ScheduleModel> = {
   step: {
-    config: fc.record({ schedule: fc.constant('step' as const), initial, every: fc.integer({ min: 1, max: 20 }), factor: fc.oneof(fc.constantFrom(0.5, 0.1, 1), fc.double({ min: 0.05, max: 1, noNaN: true })) }),
+    config: fc.record({ schedule: fc.constant('step' as const), initial, every: fc.integer({ min: 1, max: 20 }), factor: fc.oneof(fc.constantFrom(0.5, 0.1, 1), range(0.05, 1)) }),
     exact: (c, t) => {
       const s = c as Extract<ScheduleConfig, { schedule: 'step' }>;
       return mul(dd(s.initial), powInt(dd(s.factor), Math.floor(t / s.every)));
@@ -43,7 +44,7 @@ const models: Record<ScheduleName, ScheduleModel> = {
     underflows: (c, t) => Math.floor(t / (c as { every: number }).every) + 2,
   },
   exponential: {
-    config: fc.record({ schedule: fc.constant('exponential' as const), initial, k: fc.oneof(fc.constantFrom(0, 0.1, 0.01), fc.double({ min: 0, max: 1, noNaN: true })) }),
+    config: fc.record({ schedule: fc.constant('exponential' as const), initial, k: fc.oneof(fc.constantFrom(0, 0.1, 0.01), range(0, 1)) }),
     exact: (c, t) => {
       const e = c as Extract<ScheduleConfig, { schedule: 'exponential' }>;
       return mul(dd(e.initial), exp(neg(mul(dd(e.k), dd(t)))));
@@ -52,7 +53,7 @@ const models: Record<ScheduleName, ScheduleModel> = {
     underflows: () => 3,
   },
   'inverse-time': {
-    config: fc.record({ schedule: fc.constant('inverse-time' as const), initial, k: fc.oneof(fc.constantFrom(0, 0.1, 0.01), fc.double({ min: 0, max: 1, noNaN: true })) }),
+    config: fc.record({ schedule: fc.constant('inverse-time' as const), initial, k: fc.oneof(fc.constantFrom(0, 0.1, 0.01), range(0, 1)) }),
     exact: (c, t) => {
       const e = c as Extract<ScheduleConfig, { schedule: 'inverse-time' }>;
       return div(dd(e.initial), add(dd(1), mul(dd(e.k), dd(t))));
@@ -165,7 +166,7 @@ const boundaries: Law<BoundaryInput> = {
   runs: 40,
   arbitrary: () =>
     fc.record({
-      config: fc.record({ schedule: fc.constant('step' as const), initial: fc.double({ min: 1e-6, max: 10, noNaN: true }), every: fc.integer({ min: 1, max: 12 }), factor: fc.double({ min: 0.05, max: 0.999, noNaN: true }) }),
+      config: fc.record({ schedule: fc.constant('step' as const), initial: range(1e-6, 10), every: fc.integer({ min: 1, max: 12 }), factor: range(0.05, 0.999) }),
       blocks: fc.integer({ min: 1, max: 10 }),
     }),
   async check(adapter, { config, blocks }) {
@@ -201,7 +202,7 @@ const semigroup: Law<SemigroupInput> = {
   runs: 60,
   arbitrary: () =>
     fc.record({
-      config: fc.record({ schedule: fc.constant('exponential' as const), initial: fc.double({ min: 1e-3, max: 10, noNaN: true }), k: fc.double({ min: 0, max: 0.4, noNaN: true }) }),
+      config: fc.record({ schedule: fc.constant('exponential' as const), initial: range(1e-3, 10), k: range(0, 0.4) }),
       s: fc.integer({ min: 0, max: 100 }),
       t: fc.integer({ min: 0, max: 100 }),
     }),
@@ -233,7 +234,7 @@ const reciprocalLinear: Law<ReciprocalInput> = {
   runs: 60,
   arbitrary: () =>
     fc.record({
-      config: fc.record({ schedule: fc.constant('inverse-time' as const), initial: fc.double({ min: 1e-6, max: 10, noNaN: true }), k: fc.double({ min: 0, max: 1, noNaN: true }) }),
+      config: fc.record({ schedule: fc.constant('inverse-time' as const), initial: range(1e-6, 10), k: range(0, 1) }),
       t: fc.integer({ min: 0, max: 10_000 }),
     }),
   async check(adapter, { config, t }) {
