@@ -1,6 +1,6 @@
 import { allocate, requireDtype, requireGradient, requireParameters, requireSize, rounderFor } from '../dtype.js';
 import type { CreateOptions, Dtype, FloatVector, Optimizer, OptimizerName, StateValue } from '../types.js';
-import { requireNonNegative, requireObject } from '../validate.js';
+import { requireNonNegative } from '../validate.js';
 
 /** What a rule supplies: the element-wise update and its state, in the lecture's names. */
 export interface Kernel {
@@ -20,8 +20,9 @@ export interface KernelContext {
 }
 
 /**
- * Wraps a rule's kernel in the checks every optimizer shares: the options, the
- * parameter and gradient vectors, and the learning rate of each step.
+ * Wraps a rule's kernel in the checks every optimizer shares: the dtype and size, the
+ * parameter and gradient vectors, and the learning rate of each step. The rule has
+ * already checked that `options` is an object (it reads its conventions first).
  */
 export function createInstance(
   name: OptimizerName,
@@ -29,7 +30,6 @@ export function createInstance(
   options: CreateOptions,
   makeKernel: (ctx: KernelContext) => Kernel,
 ): Optimizer {
-  requireObject('options', options);
   requireDtype('options.dtype', options.dtype);
   requireSize('options.size', options.size);
   const { dtype, size } = options;
