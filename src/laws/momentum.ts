@@ -88,7 +88,7 @@ const decayAfterWarmUp: Law<DecayInput> = {
   },
 };
 
-/** Input of the learning-rate placement law. */
+/** Input of the learning-rate placement laws (Momentum's here, Nesterov's in nesterov.ts). */
 export interface PlacementInput {
   rho: number;
   learningRate: number;
@@ -96,6 +96,26 @@ export interface PlacementInput {
   change: number;
   x0: number[];
   grads: number[][];
+}
+
+/**
+ * Inputs of the placement laws: 2 to 12 steps with the learning rate multiplied by
+ * `factor` at step `change + 1`. Finite input (both laws compare with exact
+ * trajectories within running bounds): gradients in the normal range, x0 up to 1e3.
+ */
+export function placementArbitrary(dtype: Dtype): fc.Arbitrary<PlacementInput> {
+  return fc.integer({ min: 1, max: 4 }).chain((n) =>
+    fc.integer({ min: 2, max: 12 }).chain((steps) =>
+      fc.record({
+        rho: range(0.1, 0.99),
+        learningRate,
+        factor: fc.constantFrom(0.1, 0.5, 2, 10),
+        change: fc.integer({ min: 1, max: steps - 1 }),
+        x0: fc.array(finiteValue(dtype, 1e3), { minLength: n, maxLength: n }),
+        grads: vectors(normalValue(dtype, 2 ** -10, 2 ** 10), n, steps, steps),
+      }),
+    ),
+  );
 }
 
 /**
@@ -111,19 +131,7 @@ const learningRateOutside: Law<PlacementInput> = {
   subject: 'momentum',
   title: 'SGD + Momentum: equals the alternative form v = rho v - lr dx at a constant learning rate, and rescales the whole velocity when it changes (finite input, derived bound)',
   runs: 60,
-  arbitrary: (dtype) =>
-    fc.integer({ min: 1, max: 4 }).chain((n) =>
-      fc.integer({ min: 2, max: 12 }).chain((steps) =>
-        fc.record({
-          rho: range(0.1, 0.99),
-          learningRate,
-          factor: fc.constantFrom(0.1, 0.5, 2, 10),
-          change: fc.integer({ min: 1, max: steps - 1 }),
-          x0: fc.array(finiteValue(dtype, 1e3), { minLength: n, maxLength: n }),
-          grads: vectors(normalValue(dtype, 2 ** -10, 2 ** 10), n, steps, steps),
-        }),
-      ),
-    ),
+  arbitrary: placementArbitrary,
   async check(adapter, { rho, learningRate: lr, factor, change, x0, grads }) {
     const changes: (number | undefined)[] = grads.map((_, t) => (t === change ? lr * factor : undefined));
     const rates = ratesInForce(lr, changes, grads.length);

@@ -1,9 +1,10 @@
 import fc from 'fast-check';
 import { add, dd, mul, sub, toNumber } from './exact.js';
-import { finiteValue, learningRate, normalValue, range, vectors } from './arbitraries.js';
+import { normalValue, range } from './arbitraries.js';
 import { start, trajectory } from './drive.js';
 import type { Law } from './law.js';
 import { ratesInForce } from './models.js';
+import { type PlacementInput, placementArbitrary } from './momentum.js';
 import { rhoZeroIsSgd } from './rho-zero.js';
 import { requireWithin, SLACK, U64, underflow, unitRoundoff } from './tolerance.js';
 
@@ -116,16 +117,6 @@ const lookAhead: Law<LookAheadInput> = {
   },
 };
 
-/** Input of the Nesterov learning-rate placement law. */
-export interface NesterovPlacementInput {
-  rho: number;
-  learningRate: number;
-  factor: number;
-  change: number;
-  x0: number[];
-  grads: number[][];
-}
-
 /**
  * The spec keeps the learning rate inside Nesterov's velocity (lecture.md section 3):
  * `v = rho v - lr dx; x += -rho old_v + (1 + rho) v`. At a constant rate this is, in exact
@@ -145,24 +136,12 @@ export interface NesterovPlacementInput {
  * errors in x add up unscaled. First order times 1.01, plus 2^-53 |X_t| for the law's rounding.
  * Finite input only.
  */
-const learningRateInside: Law<NesterovPlacementInput> = {
+const learningRateInside: Law<PlacementInput> = {
   id: 'nesterov/learning-rate-inside-velocity',
   subject: 'nesterov',
   title: 'Nesterov: equals the lr-outside form b = rho b + dx; x -= lr (dx + rho b) at a constant learning rate, and keeps the old rates inside the velocity when it changes (finite input, derived bound)',
   runs: 60,
-  arbitrary: (dtype) =>
-    fc.integer({ min: 1, max: 4 }).chain((n) =>
-      fc.integer({ min: 2, max: 12 }).chain((steps) =>
-        fc.record({
-          rho: range(0.1, 0.99),
-          learningRate,
-          factor: fc.constantFrom(0.1, 0.5, 2, 10),
-          change: fc.integer({ min: 1, max: steps - 1 }),
-          x0: fc.array(finiteValue(dtype, 1e3), { minLength: n, maxLength: n }),
-          grads: vectors(normalValue(dtype, 2 ** -10, 2 ** 10), n, steps, steps),
-        }),
-      ),
-    ),
+  arbitrary: placementArbitrary,
   async check(adapter, { rho, learningRate: lr, factor, change, x0, grads }) {
     const u = unitRoundoff(adapter.dtype);
     const eta = underflow(adapter.dtype);
