@@ -108,6 +108,17 @@ function frexp(x: number): number {
 }
 
 /**
+ * Both factors of every product in powInteger lie in [0.5, 1], so `out` lies in
+ * [0.25, 1]: one exact doubling brings it back to [0.5, 1]. Returns the exponent change.
+ */
+function renormalize(): number {
+  if (out.hi >= 0.5) return 0;
+  out.hi *= 2;
+  out.lo *= 2;
+  return -1;
+}
+
+/**
  * `x ** n` for a finite `x >= 0` and an integer `n >= 0`, correctly rounded:
  * exponentiation by squaring in double-double with the binary exponent kept apart,
  * so no intermediate under- or overflows. At most 2 log2(n) products, each with
@@ -123,29 +134,17 @@ export function powInteger(x: number, n: number): number {
   let resultLo = 0;
   let resultExp = 0;
   let k = n;
-  // Both factors of every product lie in [0.5, 1], so the product lies in [0.25, 1]:
-  // one exact doubling brings it back to [0.5, 1].
   while (k > 0) {
     if (k & 1) {
       mul(resultHi, resultLo, baseHi, baseLo);
-      resultExp += baseExp;
-      if (out.hi < 0.5) {
-        out.hi *= 2;
-        out.lo *= 2;
-        resultExp--;
-      }
+      resultExp += baseExp + renormalize();
       resultHi = out.hi;
       resultLo = out.lo;
     }
     k = Math.floor(k / 2);
     if (k > 0) {
       mul(baseHi, baseLo, baseHi, baseLo);
-      baseExp *= 2;
-      if (out.hi < 0.5) {
-        out.hi *= 2;
-        out.lo *= 2;
-        baseExp--;
-      }
+      baseExp = 2 * baseExp + renormalize();
       baseHi = out.hi;
       baseLo = out.lo;
     }
