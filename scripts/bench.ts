@@ -35,7 +35,7 @@ const VECTOR = 1_000_000;
 /**
  * Heap growth per step allowed on a 1e6-element vector. A rule that allocates a
  * temporary vector per step grows by at least 4 MB; scalar garbage that does not scale
- * with the vector stays far below 64 KiB (measured: 14 B for most rules; Adam 0 B or up to
+ * with the vector stays far below 64 KiB (measured: 14 B for most rules; Adam up to
  * about 7 KiB, the doubles V8 boxes when it does not inline the double-double calls
  * behind the correctly rounded `beta ** t`; 0 B in runs where it does).
  */
