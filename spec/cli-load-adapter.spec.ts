@@ -26,6 +26,19 @@ describe('loadAdapter', () => {
     expect(ts.optimizers).toEqual(['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam']);
   });
 
+  test('unwraps a default export compiled to CommonJS: exports.default with __esModule, and .ts in a package without "type": "module"', async () => {
+    expect((await loadAdapter('compiled-commonjs.cjs', dir)).name).toBe('compiled commonjs');
+    const project = mkdtempSync(join(tmpdir(), 'optimspec-cjs-project-'));
+    writeFileSync(join(project, 'package.json'), '{ "name": "a-commonjs-project" }');
+    const source = `const adapter = { name: 'typescript commonjs', dtype: 'float32' as const, optimizers: ['momentum'], create: () => ({ step: (g: Float64Array) => g }) };\nexport default adapter;\n`;
+    writeFileSync(join(project, 'adapter.ts'), source);
+    writeFileSync(join(project, 'adapter.cts'), source);
+    for (const file of ['adapter.ts', 'adapter.cts']) {
+      const loaded = await loadAdapter(file, project);
+      expect([loaded.name, loaded.dtype, loaded.optimizers], file).toEqual(['typescript commonjs', 'float32', ['momentum']]);
+    }
+  });
+
   test('a missing file or a file that is not a module is the caller’s mistake', async () => {
     const missing = await loadError('nope.mjs');
     expect(missing.reason).toBe('missing');

@@ -98,6 +98,19 @@ export async function loadAdapter(modulePath: string, cwd: string = process.cwd(
       'invalid',
     );
   }
-  validateAdapter(mod.default, modulePath);
-  return mod.default;
+  const adapter = unwrapCommonJs(mod.default);
+  validateAdapter(adapter, modulePath);
+  return adapter;
+}
+
+/**
+ * An `export default` compiled to CommonJS (a `.cts` file, a `.ts` file in a package
+ * without `"type": "module"`, Babel output) lands in `module.exports.default` with
+ * `__esModule` set, and importing that module yields it one level deeper.
+ */
+function unwrapCommonJs(value: unknown): unknown {
+  if (typeof value === 'object' && value !== null && (value as { __esModule?: unknown }).__esModule === true && 'default' in value) {
+    return (value as { default: unknown }).default;
+  }
+  return value;
 }
