@@ -52,7 +52,8 @@ describe('TensorFlow.js through examples/tfjs.mjs', () => {
     for (const f of r.findings.filter((x) => x.status === 'explained')) expect(f.check).toMatch(/schedule|lr-changes|non-finite|law:nesterov\/learning-rate-inside-velocity$/);
     // The placement law fails only after its rate change: at a constant rate TF.js's float32 rounding stays within its bound.
     const placement = r.findings.find((f) => f.check === 'law:nesterov/learning-rate-inside-velocity');
-    if (placement?.status === 'explained') expect(placement.message).toMatch(/after the learning rate changes/);
+    expect(placement?.status).toBe('explained');
+    expect(placement?.message).toMatch(/after the learning rate changes/);
   });
 
   it('adagrad deviates by epsilon-inside-sqrt and initial-accumulator 0.1: AdagradOptimizer fills the accumulator with initialAccumulatorValue = 0.1 and divides by sqrt(accumulator + backend epsilon)', () => {
