@@ -16,6 +16,7 @@ export type {
   AdagradConfig,
   AdamConfig,
   ConventionId,
+  KnownBugId,
   Conventions,
   CreateOptions,
   Dtype,
@@ -35,6 +36,7 @@ export type {
   SgdConfig,
   StateValue,
   StepScheduleConfig,
+  VariantId,
 } from './types.js';
 export { type Adapter, type ReferenceAdapterOptions, referenceAdapter, type Stepper } from './adapter.js';
 export { sameBits, ulpDistance } from './ulp.js';
@@ -65,7 +67,7 @@ export {
   type ProtocolResponse,
 } from './protocol/messages.js';
 export { allSubjects, CONFORMANCE_DEFAULTS, checkConformance } from './conformance/check.js';
-export type { ConformanceOptions, ConformanceReport, Counterexample, Finding, SubjectResult, Verdict } from './conformance/types.js';
+export type { ConformanceOptions, ConformanceReport, Counterexample, Finding, SubjectResult, Trace, Verdict } from './conformance/types.js';
 export { AdapterLoadError, loadAdapter, validateAdapter } from './load-adapter.js';
 export { type ConsoleReportOptions, reportToConsole } from './report/console.js';
 export { reportToJson } from './report/json.js';

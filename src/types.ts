@@ -14,14 +14,33 @@ export type OptimizerName = 'sgd' | 'momentum' | 'nesterov' | 'adagrad' | 'rmspr
 /** The three learning-rate schedules of lecture.md section 7. */
 export type ScheduleName = 'step' | 'exponential' | 'inverse-time';
 
-/** Stable ids of the known library conventions (conventions.md). */
-export type ConventionId =
+/** Convention ids the reference rules can be built with (conventions.md): each is a formula. */
+export type VariantId =
   | 'epsilon-inside-sqrt'
   | 'epsilon-hat'
   | 'no-bias-correction'
   | 'initial-accumulator'
   | 'dampened-momentum'
   | 'lr-placement';
+
+/**
+ * Stable ids of the known library conventions (conventions.md): the formula
+ * variants, and `non-finite`, a difference confined to steps where a gradient,
+ * parameter or state value is an infinity or NaN.
+ */
+export type ConventionId = VariantId | 'non-finite';
+
+/** Stable ids of bugs real libraries shipped (conventions.md, "Known bugs"). */
+export type KnownBugId =
+  | 'ascent'
+  | 'bias-correction-multiplied'
+  | 'step-counter-off-by-one'
+  | 'stale-moments'
+  | 'shared-state'
+  | 'gradient-mutated'
+  | 'zero-replaced-by-default'
+  | 'amsgrad-unrequested'
+  | 'schedule-one-early';
 
 /** Hyperparameters of SGD (lecture.md section 1). */
 export interface SgdConfig {
@@ -155,7 +174,7 @@ export interface OptimizerRule<C extends OptimizerConfig = OptimizerConfig> {
   /** The state entries `state()` returns, in the lecture's names. */
   readonly stateKeys: readonly string[];
   /** The convention ids this rule can be built with. */
-  readonly conventions: readonly ConventionId[];
+  readonly conventions: readonly VariantId[];
   /** Throws a RangeError or TypeError naming the field and value if `config` is invalid. */
   validate(config: C, conventions?: Conventions): void;
   create(config: C, options: CreateOptions): Optimizer;

@@ -1,4 +1,4 @@
-import type { ConventionId, Conventions } from './types.js';
+import type { Conventions, VariantId } from './types.js';
 
 /** Renders a value for an error message so that NaN, -0 and non-numbers stay visible. */
 export function describeValue(value: unknown): string {
@@ -68,7 +68,7 @@ export function requireObject(field: string, value: unknown): asserts value is R
 }
 
 /** Rejects convention ids a rule cannot be built with, and malformed values. */
-export function validateConventions(rule: string, allowed: readonly ConventionId[], conventions: Conventions | undefined): void {
+export function validateConventions(rule: string, allowed: readonly VariantId[], conventions: Conventions | undefined): void {
   if (conventions === undefined) return;
   requireObject('conventions', conventions);
   for (const [id, value] of Object.entries(conventions)) {

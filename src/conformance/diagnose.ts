@@ -1,13 +1,13 @@
 import { optimizerRule } from '../registry.js';
-import type { ConventionId, Conventions, Dtype, OptimizerName } from '../types.js';
+import type { Conventions, Dtype, OptimizerName, VariantId } from '../types.js';
 import { compareScenario, type ScenarioRun } from './run.js';
 
 /** Initial accumulator values libraries use (conventions.md: 0.1 in TF.js, Keras, optax) and small ones seen in hand-written code. */
 export const ACCUMULATOR_CANDIDATES: readonly number[] = [0.1, 0.01, 1e-8, 1];
 
 /** The convention ids a convention set switches on, sorted. */
-export function conventionIds(conventions: Conventions): ConventionId[] {
-  return (Object.keys(conventions) as ConventionId[]).filter((id) => conventions[id] !== undefined && conventions[id] !== false).sort();
+export function conventionIds(conventions: Conventions): VariantId[] {
+  return (Object.keys(conventions) as VariantId[]).filter((id) => conventions[id] !== undefined && conventions[id] !== false).sort();
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { ViolationDetail } from '../laws/law.js';
-import type { ConventionId, Dtype, OptimizerConfig, ScheduleConfig } from '../types.js';
+import type { ConventionId, Dtype, KnownBugId, OptimizerConfig, ScheduleConfig } from '../types.js';
 
 /** What a conformance result is about: an optimizer, or a schedule as `schedule:<name>`. */
 export type { Subject } from '../laws/law.js';
@@ -13,6 +13,22 @@ export type { Subject } from '../laws/law.js';
  */
 export type Verdict = 'conforms' | 'deviates' | 'fails' | 'unsupported' | 'error';
 
+/**
+ * Per step and coordinate (`[step][coordinate]`, step 1 first) what the
+ * implementation returned, what the reference expects, the derived bound, and,
+ * for a named deviation, what the reference built with the convention returns:
+ * the data behind the report's plots.
+ */
+export interface Trace {
+  actual: number[][];
+  expected: number[][];
+  bound: number[][];
+  /** The reference built with the diagnosed conventions, where a convention explains the run. */
+  convention?: number[][];
+  /** The learning rate in force at each step. */
+  learningRates?: number[];
+}
+
 /** A minimal, replayable input on which the implementation parts from the spec. */
 export interface Counterexample extends ViolationDetail {
   config?: OptimizerConfig | ScheduleConfig;
@@ -23,16 +39,21 @@ export interface Counterexample extends ViolationDetail {
   seed?: number;
   /** fast-check path: replay with `--seed <seed>` and this path. */
   path?: string;
+  /** The run step by step, for plots (absent for laws and schedules). */
+  trace?: Trace;
 }
 
 /** One check within a subject: a fixture case, a law, a probe. */
 export interface Finding {
   /** Stable id, e.g. `fixture:adam/float32/open/tiny-0`, `law:adam/first-step`, `probe:tiny-gradients`. */
   check: string;
-  status: 'pass' | 'fail' | 'error' | 'explained';
+  /** `skipped`: the adapter refused a configuration this check needs, or a check it depends on did not conform; the message says which. */
+  status: 'pass' | 'fail' | 'error' | 'explained' | 'skipped';
   message: string;
   /** For `explained`: the conventions that explain the difference. */
   conventions?: ConventionId[];
+  /** For `fail`: the known bug (conventions.md) that explains it. */
+  bug?: KnownBugId;
   counterexample?: Counterexample;
 }
 
@@ -40,8 +61,13 @@ export interface Finding {
 export interface SubjectResult {
   subject: import('../laws/law.js').Subject;
   verdict: Verdict;
-  /** The conventions the implementation follows (for `deviates`), sorted. */
+  /**
+   * The conventions the implementation follows, sorted: for `deviates` all that
+   * explain it; for `fails` those that explain everything else ("fails; otherwise follows ...").
+   */
   conventions: ConventionId[];
+  /** For `fails`: the known bug that explains every failing check, when one does. */
+  bug?: KnownBugId;
   findings: Finding[];
   /** Wall time of this subject's checks in milliseconds. */
   durationMs?: number;
