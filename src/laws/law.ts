@@ -56,6 +56,28 @@ export interface LawRunOptions {
   numRuns?: number;
   seed?: number;
   path?: string;
+  /** Draw only finite numbers: every NaN or infinity of the law's input replaced by {@link finiteOnly}. */
+  finite?: boolean;
+}
+
+/** Whether a law input (any nesting of arrays and plain objects) holds an infinity or NaN. */
+export function hasNonFinite(input: unknown): boolean {
+  if (typeof input === 'number') return !Number.isFinite(input);
+  if (Array.isArray(input)) return input.some(hasNonFinite);
+  if (typeof input === 'object' && input !== null) return Object.values(input).some(hasNonFinite);
+  return false;
+}
+
+/**
+ * The same input with NaN replaced by 0 and the infinities by +-1: what a law's
+ * arbitrary draws once non-finite values are set aside (conventions.md's `non-finite`:
+ * a difference that needs them is that convention's, not a failure).
+ */
+export function finiteOnly<T>(input: T): T {
+  if (typeof input === 'number') return (Number.isNaN(input) ? 0 : Number.isFinite(input) ? input : Math.sign(input)) as T;
+  if (Array.isArray(input)) return input.map(finiteOnly) as T;
+  if (typeof input === 'object' && input !== null) return Object.fromEntries(Object.entries(input).map(([k, v]) => [k, finiteOnly(v)])) as T;
+  return input;
 }
 
 /** The outcome of one law against one implementation. */
@@ -78,7 +100,8 @@ export interface LawResult {
 export async function checkLaw<T>(law: Law<T>, adapter: Adapter, options: LawRunOptions = {}): Promise<LawResult> {
   const numRuns = options.numRuns ?? Math.max(1, Math.round(law.runs * (options.effort ?? 1)));
   const seed = options.seed ?? (Date.now() ^ (Math.random() * 0x100000000)) | 0;
-  const property = fc.asyncProperty(law.arbitrary(adapter.dtype), (input) => law.check(adapter, input));
+  const drawn = law.arbitrary(adapter.dtype);
+  const property = fc.asyncProperty(options.finite === true ? drawn.map(finiteOnly) : drawn, (input) => law.check(adapter, input));
   const details = await fc.check(property, { numRuns, seed, ...(options.path === undefined ? {} : { path: options.path }) });
   const base = { id: law.id, subject: law.subject, title: law.title, numRuns, seed };
   if (!details.failed) return { ...base, status: 'pass' };
