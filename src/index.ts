@@ -38,7 +38,8 @@ export type {
   StepScheduleConfig,
   VariantId,
 } from './types.js';
-export { type Adapter, type ReferenceAdapterOptions, referenceAdapter, type Stepper } from './adapter.js';
+export { type Adapter, type ReferenceAdapter, type ReferenceAdapterOptions, referenceAdapter, type Stepper } from './adapter.js';
+export { isUnsupported, type Unsupported, UnsupportedValue, unsupported } from './unsupported.js';
 export { sameBits, ulpDistance } from './ulp.js';
 export {
   type ClosedLoop,

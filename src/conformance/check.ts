@@ -7,6 +7,7 @@ import type { Subject } from '../laws/law.js';
 import { CONVENTION_IDS, optimizerRules, scheduleRule, scheduleRules } from '../registry.js';
 import type { ConventionId, Conventions, Dtype, KnownBugId, OptimizerConfig, OptimizerName, ScheduleConfig, ScheduleName } from '../types.js';
 import { ulpDistance } from '../ulp.js';
+import { UnsupportedValue } from '../unsupported.js';
 import { shrinkCounterexample } from './counterexample.js';
 import { candidateConventionSets, conventionIds, matching, solveInitialAccumulator } from './diagnose.js';
 import { knownBugsFor } from './known-bugs.js';
@@ -169,6 +170,10 @@ async function checkOptimizer(ctx: Context, rule: OptimizerName): Promise<Subjec
     try {
       run = await runScenario(create, scenario, dtype);
     } catch (error) {
+      if (error instanceof UnsupportedValue) {
+        record(ctx, subject, findings, { check: scenario.id, status: 'skipped', message: `${scenario.purpose}: skipped: ${error.message}` });
+        continue;
+      }
       if (!(error instanceof AdapterError)) throw error;
       record(ctx, subject, findings, { check: scenario.id, status: 'error', message: message(error) });
       // The verdict is `error` now; the remaining runs would only repeat it (and a hang would cost a timeout each).
@@ -182,6 +187,10 @@ async function checkOptimizer(ctx: Context, rule: OptimizerName): Promise<Subjec
     record(ctx, subject, findings, finding);
   }
 
+  if (runs.length === 0 && findings.every((f) => f.status === 'skipped')) {
+    record(ctx, subject, findings, { check: 'refused', status: 'error', message: `the implementation refused every configuration of ${rule} it was given` });
+    return { subject, verdict: 'error', conventions: [], findings };
+  }
   const immutability = immutabilityFinding(steppers.flatMap((s) => s.mutations));
   record(ctx, subject, findings, immutability);
   if (findings.some((f) => f.status === 'error')) return { subject, verdict: 'error', conventions: [], findings };
@@ -401,6 +410,10 @@ async function checkSchedule(ctx: Context, name: ScheduleName): Promise<SubjectR
     try {
       values = await scheduleValues(ctx.adapter, c.config, c.t, ctx.guardOptions);
     } catch (error) {
+      if (error instanceof UnsupportedValue) {
+        record(ctx, subject, findings, { check, status: 'skipped', message: `skipped: ${error.message}` });
+        continue;
+      }
       record(ctx, subject, findings, { check, status: 'error', message: message(error) });
       continue;
     }

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { AdapterError } from '../adapter-error.js';
+import { UnsupportedValue } from '../unsupported.js';
 import type { Conventions, Dtype, OptimizerConfig } from '../types.js';
 import type { GuardedStepper } from './guard.js';
 import { compareRun, type InstanceRun, type Mismatch, traceOf } from './run.js';
@@ -83,7 +84,7 @@ async function runOn(config: OptimizerConfig, input: Input, options: ShrinkOptio
     stepper = await options.create(config, input.x0);
     run.xs = await stepper.steps(run.gradients, run.learningRates);
   } catch (error) {
-    if (error instanceof AdapterError) return undefined;
+    if (error instanceof AdapterError || error instanceof UnsupportedValue) return undefined;
     throw error;
   } finally {
     await stepper?.dispose().catch(() => undefined);

@@ -4,6 +4,7 @@ import { referenceAdapter } from '../adapter.js';
 import { checkLaw, finiteOnly, hasNonFinite, type Law, type LawResult, LawViolation } from '../laws/law.js';
 import type { Subject } from '../laws/law.js';
 import { scheduleRule } from '../registry.js';
+import { isUnsupported, type Unsupported } from '../unsupported.js';
 import type { Conventions, Dtype, OptimizerConfig, OptimizerName, ScheduleConfig } from '../types.js';
 import { type BugVariant, boundedStepper } from './tolerance.js';
 import type { Counterexample, Finding } from './types.js';
@@ -33,7 +34,8 @@ function lawInputs(counterexample: unknown): Pick<Counterexample, 'config' | 'x0
 /** The finding of one law result: `law:<id>`, with fast-check's shrunk counterexample, seed and path when it failed. */
 export function lawFinding(result: LawResult, note = ''): Finding {
   const check = `law:${result.id}`;
-  if (result.status === 'pass') return { check, status: 'pass', message: `${result.title} (${result.numRuns} runs)${note}` };
+  if (result.status === 'pass') return { check, status: 'pass', message: `${result.title} (${result.numRuns} runs${result.message === undefined ? '' : `; ${result.message}`})${note}` };
+  if (result.status === 'skipped') return { check, status: 'skipped', message: `${result.title}: skipped: ${result.message}${note}` };
   const message = `${result.title}: ${result.message ?? result.status}${note}`;
   if (result.status === 'error') return { check, status: 'error', message };
   const counterexample: Counterexample = { ...(result.violation ?? {}), ...lawInputs(result.counterexample), seed: result.seed };
@@ -62,10 +64,11 @@ export function lawView(adapter: Adapter, subject: Subject, companions: readonly
     name: adapter.name,
     dtype: adapter.dtype,
     optimizers: allowed,
-    async create(config: OptimizerConfig, x0: Float64Array): Promise<Stepper> {
+    async create(config: OptimizerConfig, x0: Float64Array): Promise<Stepper | Unsupported> {
       if (!allowed.includes(config.optimizer)) throw new RangeError(`a law about ${subject} asked for ${config.optimizer}, which it may not drive`);
       if (own.includes(config.optimizer)) return adapter.create(config, x0);
       const inner = await note(async () => adapter.create(config, x0));
+      if (isUnsupported(inner)) return inner;
       return {
         step: (grad, learningRate) => note(async () => inner.step(grad, learningRate)),
         ...(inner.steps === undefined ? {} : { steps: (grads, rates) => note(async () => inner.steps!(grads, rates)) }),
