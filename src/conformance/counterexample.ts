@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { AdapterError } from '../adapter-error.js';
+import { simplerValues } from '../laws/readable.js';
 import { UnsupportedValue } from '../unsupported.js';
 import type { Conventions, Dtype, OptimizerConfig } from '../types.js';
 import type { GuardedStepper } from './guard.js';
@@ -24,18 +25,10 @@ export interface ShrinkOptions {
   timeLimitMs: number;
 }
 
-/** Significant decimal digits and decimal exponent: a smaller complexity reads more simply in a report. */
-function complexity(v: number): number {
-  if (v === 0) return 0;
-  if (!Number.isFinite(v)) return Number.POSITIVE_INFINITY;
-  const digits = Number(Math.abs(v).toPrecision(17)).toExponential().replace(/e.*$/, '').replace(/[-.]/g, '').replace(/0+$/, '').length;
-  return digits * 1000 + Math.abs(Math.floor(Math.log10(Math.abs(v)))) + (v < 0 ? 1 : 0);
-}
-
 /**
  * A number that shrinks towards "nicer" numbers (0, then ±1, then one or two
  * significant digits, positive before negative), never through subnormals as
- * `fc.double` would. Each candidate has a strictly smaller {@link complexity},
+ * `fc.double` would (readable.ts simplerValues). Each candidate has a strictly smaller complexity,
  * so shrinking terminates.
  */
 class NiceNumber extends fc.Arbitrary<number> {
@@ -49,20 +42,7 @@ class NiceNumber extends fc.Arbitrary<number> {
     return typeof value === 'number';
   }
   shrink(value: number): fc.Stream<fc.Value<number>> {
-    const sign = value < 0 ? -1 : 1;
-    const magnitude = Math.abs(value);
-    const candidates = [
-      0,
-      sign,
-      -value,
-      sign * 2 ** Math.round(Math.log2(magnitude)),
-      Number(value.toPrecision(1)),
-      Number(value.toPrecision(2)),
-      Number(value.toPrecision(4)),
-    ].map(this.round);
-    const own = complexity(value);
-    const simpler = [...new Set(candidates)].filter((c) => Number.isFinite(c) && complexity(c) < own);
-    return fc.Stream.of(...simpler.map((c) => new fc.Value(c, undefined)));
+    return fc.Stream.of(...simplerValues(value, this.round).map((c) => new fc.Value(c, undefined)));
   }
 }
 
