@@ -72,6 +72,8 @@ describe('hand-written bugs in one optimizer or the schedules leave the others a
     ['adam-multiplies-bias-correction', ['adam']],
     ['adam-counter-off-by-one', ['adam']],
     ['adam-counter-per-coordinate', ['adam']],
+    ['stale-moments', ['momentum', 'adam']],
+    ['amsgrad', ['adam']],
     ['schedule-one-epoch-early', ['schedule:step', 'schedule:exponential', 'schedule:inverse-time']],
   ];
   const schedules = ['step', 'exponential', 'inverse-time'] as const;
