@@ -41,9 +41,13 @@ stream.
 import io
 import json
 import math
+import os
 import sys
+import traceback
 
 PROTOCOL_VERSION = 1
+
+_HERE = os.path.abspath(__file__)
 
 # Config fields that are counts, not real numbers: they stay ints.
 _INTEGER_FIELDS = ("every",)
@@ -196,6 +200,13 @@ class _Server:
         return {}
 
 
+def _user_traceback(error):
+    """The traceback of an exception raised by the adapter, without the helper's own
+    frames, so the error names the file and line of the user's code."""
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if os.path.abspath(f.filename) != _HERE]
+    return "".join(traceback.format_list(frames)).rstrip()
+
+
 def _send(out, text):
     """Writes one answer line and flushes it; False once the parent has gone (broken pipe)."""
     try:
@@ -248,8 +259,10 @@ def serve(adapter, stdin=None, stdout=None):
                 text = json.dumps(answer, allow_nan=False)
             except Unsupported as refusal:  # a declared refusal of this configuration
                 text = json.dumps({"id": request["id"], "ok": False, "unsupported": True, "error": str(refusal)})
-            except Exception as error:  # the adapter's own failure: report it, keep serving
-                text = json.dumps({"id": request["id"], "ok": False, "error": "%s: %s" % (type(error).__name__, error)})
+            except Exception as error:  # the adapter's own failure: report it with where it happened, keep serving
+                where = _user_traceback(error)
+                message = "%s: %s" % (type(error).__name__, error) + ("\n" + where if where else "")
+                text = json.dumps({"id": request["id"], "ok": False, "error": message})
             if not _send(out, text) or op == "shutdown":
                 return
     finally:
