@@ -2,7 +2,7 @@ import { createOptimizer } from './create.js';
 import { allocate } from './dtype.js';
 import { optimizerRules, scheduleRule } from './registry.js';
 import type { Conventions, Dtype, OptimizerConfig, OptimizerName, ScheduleConfig, ScheduleName } from './types.js';
-import type { Unsupported } from './unsupported.js';
+import type { Unsupported, UnsupportedValue } from './unsupported.js';
 
 /** One optimizer instance of an implementation under test. */
 export interface Stepper {
@@ -38,6 +38,12 @@ export interface Adapter {
   create(config: OptimizerConfig, x0: Float64Array): Stepper | Unsupported | Promise<Stepper | Unsupported>;
   /** `t` counted from 0; or {@link Unsupported} for a configuration the implementation refuses. */
   schedule?(config: ScheduleConfig): ((t: number) => number) | Unsupported;
+  /**
+   * Optional batch of `schedule(config)(t)` for every `t`, for adapters behind a slow
+   * channel (the stdio protocol answers a whole table in one round trip). Must equal
+   * calling `schedule`; throws {@link UnsupportedValue} for a refused configuration.
+   */
+  scheduleValues?(config: ScheduleConfig, t: readonly number[]): Promise<ArrayLike<number>>;
 }
 
 /** Options of {@link referenceAdapter}. */

@@ -187,9 +187,14 @@ class _Server:
             raise NotImplementedError("this adapter has no schedules")
         fn = make(decode_config(request.get("config")))
         times = request.get("t")
-        if not isinstance(times, list):
+        if not isinstance(times, list) or not all(isinstance(t, int) and not isinstance(t, bool) for t in times):
             raise TypeError("t must be a list of integers, got %r" % (times,))
-        return {"values": [encode_number(fn(t)) for t in times]}
+        # In ascending order, each t once: a schedule that steps a stateful scheduler (PyTorch's
+        # LRScheduler) answers a whole table in one pass instead of t steps per value.
+        values = {}
+        for t in sorted(set(times)):
+            values[t] = encode_number(fn(t))
+        return {"values": [values[t] for t in times]}
 
     def dispose(self, request):
         stepper, _ = self._instance(request)

@@ -193,8 +193,13 @@ function guardedSchedule(adapter: Adapter, schedule: NonNullable<Adapter['schedu
   };
 }
 
-/** Evaluates an adapter's schedule at every `t`, under the timeouts. */
+/** Evaluates an adapter's schedule at every `t`, under the timeouts: in one batch where the adapter has `scheduleValues`. */
 export async function scheduleValues(adapter: Adapter, config: ScheduleConfig, ts: readonly number[], options: GuardOptions): Promise<Float64Array> {
+  const batch = adapter.scheduleValues;
+  if (typeof batch === 'function') {
+    const values = await guarded('schedule', options, () => batch.call(adapter, structuredClone(config), [...ts]));
+    return copyParameters(values, ts.length, 'schedule');
+  }
   const schedule = adapter.schedule;
   if (typeof schedule !== 'function') throw new AdapterError('the adapter lists schedules but has no schedule method', 'schedule');
   return guarded('schedule', options, () => {

@@ -191,7 +191,13 @@ export async function spawnAdapter(command: string | readonly string[], options:
 
   const scheduleValues = async (config: ScheduleConfig, t: readonly number[]): Promise<Float64Array> => {
     const times = requireTimes(t);
-    const answer = await connection.request('schedule', { config: encodeConfig(config), t: times }, timeoutMs);
+    let answer: Answer;
+    try {
+      answer = await connection.request('schedule', { config: encodeConfig(config), t: times }, timeoutMs);
+    } catch (error) {
+      if (error instanceof UnsupportedValue) throw new UnsupportedValue(error.reason, config);
+      throw error;
+    }
     return readVector('schedule', 'values', answer, times.length);
   };
 
