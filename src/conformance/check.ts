@@ -261,7 +261,7 @@ async function checkOptimizer(ctx: Context, rule: OptimizerName): Promise<Subjec
 }
 
 /**
- * The smallest convention set (conventions.md) under which every recorded run
+ * The smallest convention set (docs/conventions.md) under which every recorded run
  * matches the reference built with it and every failing law fails the same way
  * on that reference (see lawExplained): `all`. Failing that, the smallest set
  * that explains the runs alone: `runsOnly`. The initial accumulator is also

@@ -17,7 +17,7 @@ import type { Conventions, Dtype, OptimizerConfig, ScheduleConfig } from '../typ
  * - sqrt a:  min(e_a / sqrt a, sqrt e_a) + u sqrt a  (|sqrt a - sqrt a'| <= both);
  * - a hyperparameter h held in the dtype: e = u |h|; `1 - h` formed from it:
  *   u h + u (1 - h), i.e. relative u h / (1 - h): the conditioning 1/(1 - beta)
- *   of conventions.md (TF.js's `1 - beta2` in float32 is off by 1.3e-5);
+ *   of docs/conventions.md (TF.js's `1 - beta2` in float32 is off by 1.3e-5);
  * - `beta ** t` by libm pow or by t repeated multiplications of a rounded beta
  *   (TF.js): relative (2t + 1) u.
  * State recurrences (`vx = rho * vx + dx`, `s = d * s + (1 - d) g^2`, ...) carry
@@ -112,7 +112,7 @@ export interface BoundedTrajectory {
 /**
  * The rule of `config` (with `conventions`) evaluated in float64 with the running
  * error bound of {@link errorArithmetic} for an implementation in `dtype`. The
- * formulas are lecture.md's (sections 1 to 6) and conventions.md's; a spec test
+ * formulas are docs/spec.md's (sections 1 to 6) and docs/conventions.md's; a spec test
  * asserts that the values equal the float64 reference bit for bit.
  */
 export function boundedTrajectory(

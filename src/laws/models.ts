@@ -32,7 +32,7 @@ function table(steps: number, size: number): number[][] {
 
 /**
  * SGD + Momentum in exact arithmetic: the spec's form `vx = rho vx + dx; x -= lr vx`
- * (lecture.md section 2) or the lecture's alternative `v = rho v - lr dx; x += v`.
+ * (docs/spec.md section 2) or the lecture's alternative `v = rho v - lr dx; x += v`.
  *
  * Bound: the computed velocity at step s is a sum of terms, gradient k's carrying at
  * most 3(s-k) + 2 <= 3s - 1 rounding factors (1 + d), |d| <= u: s-k roundings of rho

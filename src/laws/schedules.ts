@@ -251,5 +251,5 @@ export function everyScheduleLaws(rule: ScheduleRule): Law[] {
   return [initialAtZero(rule), nonIncreasing(rule), exactEvaluation(rule)] as Law[];
 }
 
-/** The schedule-specific laws (lecture.md section 7). */
+/** The schedule-specific laws (docs/spec.md section 7). */
 export const scheduleLaws: readonly Law[] = [boundaries as Law, semigroup as Law, reciprocalLinear as Law];
