@@ -1,6 +1,5 @@
 import { AdapterError } from '../adapter-error.js';
 import type { Adapter } from '../adapter.js';
-import { requireDtype } from '../dtype.js';
 import { loadOptimizerFixtures, loadScheduleFixtures, type OptimizerFixtureFile, type ScheduleFixtureFile } from '../fixtures.js';
 import { lawsFor } from '../laws/index.js';
 import type { Subject } from '../laws/law.js';
@@ -15,6 +14,7 @@ import { compareScenario, type Mismatch, runScenario, type ScenarioRun } from '.
 import { fixtureScenarios, probeScenarios, randomScenarios, type Scenario } from './scenarios.js';
 import { scheduleBound } from './tolerance.js';
 import type { ConformanceOptions, ConformanceReport, Counterexample, Finding, SubjectResult, Verdict } from './types.js';
+import { validateConformanceOptions } from './validate-options.js';
 import { optimspecVersion } from './version.js';
 
 /** Defaults sized so that a full in-process check stays within issue 4's 10 seconds. */
@@ -64,19 +64,9 @@ interface Context {
  */
 export async function checkConformance(adapter: Adapter, options: ConformanceOptions = {}): Promise<ConformanceReport> {
   const started = Date.now();
-  requireDtype('adapter.dtype', adapter?.dtype);
-  if (!Array.isArray(adapter.optimizers)) throw new TypeError(`adapter.optimizers must be an array of optimizer names, got ${typeof adapter.optimizers}`);
+  validateConformanceOptions(adapter, options);
   const seed = options.seed ?? ((Date.now() ^ (Math.random() * 0x100000000)) | 0);
   const runs = options.runs ?? 1;
-  if (!(runs > 0 && Number.isFinite(runs))) throw new RangeError(`options.runs must be a positive number, got ${runs}`);
-  const known = allSubjects() as string[];
-  for (const subject of options.only ?? []) {
-    if (!known.includes(subject)) throw new RangeError(`options.only: unknown subject ${JSON.stringify(subject)} (one of ${known.join(', ')})`);
-  }
-  const ids: readonly string[] = [...new Set(optimizerRules.flatMap((r) => r.conventions))];
-  for (const id of options.accept ?? []) {
-    if (!ids.includes(id)) throw new RangeError(`options.accept: unknown convention id ${JSON.stringify(id)} (one of ${ids.join(', ')})`);
-  }
   const accepted = [...(options.accept ?? [])].sort();
   const guardOptions: GuardOptions = {
     stepTimeoutMs: options.stepTimeoutMs ?? CONFORMANCE_DEFAULTS.stepTimeoutMs,
