@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { AdapterError } from '../adapter-error.js';
 import type { Adapter } from '../adapter.js';
-import { checkConformance } from '../conformance/check.js';
+import { checkConformance, plannedChecks } from '../conformance/check.js';
 import type { ConformanceOptions, ConformanceReport } from '../conformance/types.js';
 import { AdapterLoadError, loadAdapter } from '../load-adapter.js';
 import { spawnAdapter } from '../protocol/spawn-adapter.js';
@@ -12,6 +12,7 @@ import { reportToJUnit } from '../report/junit.js';
 import { reportToMarkdown } from '../report/markdown.js';
 import { type CheckArgs, parseCheckArgs } from './check-args.js';
 import { CHECK_HELP } from './check-help.js';
+import { colorEnabled } from './color.js';
 import { createProgress } from './progress.js';
 import { UsageError } from './usage-error.js';
 import type { CliCommand, CliIo } from '../cli.js';
@@ -23,9 +24,9 @@ function usage(io: CliIo, message: string): number {
   return 2;
 }
 
-/** Colour only on a terminal, unless `--no-color` or `NO_COLOR` (no-color.org: set and not empty) or `TERM=dumb`. */
+/** Colour on a terminal or with `FORCE_COLOR`, never with `--no-color` or `NO_COLOR` (src/cli/color.ts). */
 function wantsColor(args: CheckArgs, io: CliIo): boolean {
-  return !args.noColor && !io.env.NO_COLOR && io.env.TERM !== 'dumb' && io.stdout.isTTY === true;
+  return colorEnabled({ isTTY: io.stdout.isTTY, env: io.env, noColorFlag: args.noColor });
 }
 
 /** The adapter under test and how to let go of it. */
@@ -81,6 +82,16 @@ async function writeReports(args: CheckArgs, report: ConformanceReport, io: CliI
   return undefined;
 }
 
+/** Checks per subject before running, for the progress bars; none when the adapter's declaration cannot be planned (the check reports why). */
+function plannedTotals(adapter: Adapter, args: CheckArgs): Map<string, number> | undefined {
+  try {
+    const planned = plannedChecks(adapter, { seed: 0, ...(args.only === undefined ? {} : { only: args.only }), ...(args.runs === undefined ? {} : { runs: args.runs }) });
+    return new Map([...planned].map(([subject, checks]) => [subject, checks.length]));
+  } catch {
+    return undefined;
+  }
+}
+
 /** How long the process may linger after the check before it is ended. */
 const LINGER_MS = 1000;
 
@@ -123,7 +134,10 @@ export async function runCheckCommand(argv: readonly string[], io: CliIo): Promi
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  const progress = createProgress(io.stderr, args.quiet);
+  const progress = createProgress(io.stderr, args.quiet, {
+    totals: plannedTotals(opened.adapter, args),
+    color: colorEnabled({ isTTY: io.stderr.isTTY, env: io.env, noColorFlag: args.noColor }),
+  });
   const options: ConformanceOptions = {
     accept: args.accept,
     onProgress: (event) => {
@@ -144,8 +158,9 @@ export async function runCheckCommand(argv: readonly string[], io: CliIo): Promi
     process.off('SIGTERM', onSignal);
     await opened.close();
   }
-  const width = io.stdout.isTTY === true && io.stdout.columns ? io.stdout.columns : 120;
-  io.stdout.write(reportToConsole(report, { color: wantsColor(args, io), width, quiet: args.quiet }));
+  // Cut to the terminal's width only on a terminal: a pipe or a CI log gets every character.
+  const width = io.stdout.isTTY === true && io.stdout.columns ? { width: io.stdout.columns } : {};
+  io.stdout.write(reportToConsole(report, { color: wantsColor(args, io), ...width, quiet: args.quiet, verbose: args.verbose }));
   const failedWrite = await writeReports(args, report, io);
   if (failedWrite !== undefined) return endLingering(io, failedWrite);
   const checked = report.results.some((r) => r.verdict !== 'unsupported');
