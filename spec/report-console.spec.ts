@@ -119,6 +119,29 @@ describe('console report', () => {
   });
 });
 
+test('a deviation is illustrated by the scenario that shows its convention, not by the first fixture that differed', () => {
+  const explained = (check: string, conventions: SubjectResult['conventions']): Finding => ({ check, status: 'explained', message: `explained by ${conventions.join(' + ')}`, conventions });
+  const nesterov: SubjectResult = {
+    subject: 'nesterov',
+    verdict: 'deviates',
+    conventions: ['lr-placement'],
+    findings: [explained('fixture:nesterov/float32/open/non-finite-0', ['lr-placement']), explained('probe:ordinary', ['lr-placement']), explained('probe:lr-changes', ['lr-placement'])],
+  };
+  const adagrad: SubjectResult = {
+    subject: 'adagrad',
+    verdict: 'deviates',
+    conventions: ['epsilon-inside-sqrt', 'initial-accumulator'],
+    findings: [explained('fixture:adagrad/float32/open/ordinary-0', ['epsilon-inside-sqrt', 'initial-accumulator']), explained('probe:tiny-gradients', ['epsilon-inside-sqrt', 'initial-accumulator'])],
+  };
+  const out = reportToConsole(report([nesterov, adagrad]), { color: false });
+  expect(out.split('\n').find((l) => l.startsWith('nesterov '))).toMatch(/probe:lr-changes: explained by lr-placement$/);
+  expect(out).toContain('nesterov: deviates by lr-placement (3 problems)\n  probe:lr-changes: explained by lr-placement\n');
+  expect(out).toContain('adagrad: deviates by epsilon-inside-sqrt, initial-accumulator (2 problems)\n  probe:tiny-gradients:');
+  // Without an illustrating check, the first explained one.
+  const plain = { ...nesterov, findings: nesterov.findings.slice(0, 2) };
+  expect(reportToConsole(report([plain]), { color: false })).toContain('(2 problems)\n  fixture:nesterov/float32/open/non-finite-0:');
+});
+
 describe('hints', () => {
   const deviates = (subject: 'adagrad' | 'rmsprop', conventions: SubjectResult['conventions']): SubjectResult => ({
     subject,
