@@ -19,8 +19,13 @@ function walk(dir: string): string[] {
   return readdirSync(join(root, dir), { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? walk(`${dir}/${d.name}`) : [`${dir}/${d.name}`]));
 }
 
-/** The texts a reader of the package sees: README, docs, and every message and TSDoc comment under src/. */
-const texts = (): string[] => ['README.md', ...readdirSync(join(root, 'docs')).filter((f) => /\.(md|json)$/.test(f)).map((f) => `docs/${f}`), ...walk('src').filter((f) => f.endsWith('.ts'))];
+/** The texts a reader of the package sees: README, docs, every message and TSDoc comment under src/, and the examples' sources. */
+const texts = (): string[] => [
+  'README.md',
+  ...readdirSync(join(root, 'docs')).filter((f) => /\.(md|json)$/.test(f)).map((f) => `docs/${f}`),
+  ...walk('src').filter((f) => f.endsWith('.ts')),
+  ...walk('examples').filter((f) => /\.(mjs|js|ts|py)$/.test(f)),
+];
 
 /** A package-relative path as the texts write them: `docs/...`, `src/...`, `examples/...`, `fixtures/...` (a folder ends in `/`). */
 const PACKAGE_PATH = /(?<![\w./@-])((?:docs|src|examples|fixtures)\/[\w./-]*[\w/])/g;
@@ -38,7 +43,7 @@ describe('every file the package names is in the package', () => {
     }
   });
 
-  it('every docs/, src/, examples/ and fixtures/ path in README, docs and src exists in `npm pack`', () => {
+  it('every docs/, src/, examples/ and fixtures/ path in README, docs, src and examples exists in `npm pack`', () => {
     const missing: string[] = [];
     let named = 0;
     for (const file of texts()) {
