@@ -4,7 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { checkConformance } from '../src/conformance/check.js';
 import type { ConformanceReport, Finding, SubjectResult } from '../src/conformance/types.js';
 import { reportToConsole } from '../src/report/console.js';
-import { messageWithoutValues } from '../src/report/describe-counterexample.js';
+import { messageWithoutValues } from '../src/report/message-without-values.js';
 import { formatRelative, formatUlp, formatValue } from '../src/report/format-number.js';
 import { reportHints } from '../src/report/hints.js';
 import { reportToJson } from '../src/report/json.js';

@@ -4,7 +4,9 @@ import type { Adapter } from './adapter.js';
 import { checkConformance, plannedChecks } from './conformance/check.js';
 import type { ConformanceOptions, Finding, SubjectResult } from './conformance/types.js';
 import { validateConformanceOptions } from './conformance/validate-options.js';
-import { describeBug, describeCounterexample, messageWithoutValues } from './report/describe-counterexample.js';
+import { describeBug } from './report/describe-bug.js';
+import { describeCounterexample } from './report/describe-counterexample.js';
+import { messageWithoutValues } from './report/message-without-values.js';
 
 /** Options of {@link describeConformance}: those of `checkConformance`, plus the vitest timeout of each subject's run. */
 export interface DescribeConformanceOptions extends Omit<ConformanceOptions, 'onProgress'> {

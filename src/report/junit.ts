@@ -1,6 +1,8 @@
 import type { ConformanceReport, Finding, SubjectResult } from '../conformance/types.js';
 import type { ConventionId } from '../types.js';
-import { describeBug, describeCounterexample, messageWithoutValues } from './describe-counterexample.js';
+import { describeBug } from './describe-bug.js';
+import { describeCounterexample } from './describe-counterexample.js';
+import { messageWithoutValues } from './message-without-values.js';
 import { findingIsProblem, subjectPassed } from './subject-outcome.js';
 import { escapeXmlAttribute as attr, escapeXmlText as text } from './xml-escape.js';
 

@@ -1,5 +1,7 @@
 import type { ConformanceReport, Finding, SubjectResult, Verdict } from '../conformance/types.js';
-import { describeBug, describeCounterexample, messageWithoutValues } from './describe-counterexample.js';
+import { describeBug } from './describe-bug.js';
+import { describeCounterexample } from './describe-counterexample.js';
+import { messageWithoutValues } from './message-without-values.js';
 import { reportHints } from './hints.js';
 import { findingIsProblem, firstProblem, subjectPassed } from './subject-outcome.js';
 
