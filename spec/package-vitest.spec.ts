@@ -103,7 +103,14 @@ beforeAll(async () => {
   mkdirSync(app);
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'user-project', private: true, type: 'module', dependencies: { optimspec: `file:../${tarball}` } }));
   writeFileSync(join(app, 'package-lock.json'), JSON.stringify(lockfileFor(`../${tarball}`, integrity, pkg)));
-  timed('npm ci --offline', () => execFileSync('npm', ['ci', '--offline', '--no-audit', '--no-fund', '--ignore-scripts'], { cwd: app, stdio: 'ignore' }));
+  timed('npm ci --offline', () => {
+    try {
+      execFileSync('npm', ['ci', '--offline', '--no-audit', '--no-fund', '--ignore-scripts'], { cwd: app, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    } catch (error) {
+      // Offline, npm can only install what this repository's own `npm ci` put in the npm cache.
+      throw new Error(`npm ci --offline of the packed tarball failed (run npm ci in the repository first):\n${(error as { stderr?: string }).stderr ?? error}`);
+    }
+  });
   writeFileSync(join(app, 'ascent.mjs'), ADAPTER);
   writeFileSync(join(app, 'sgd.spec.mjs'), "import { describeConformance } from 'optimspec/vitest';\nimport adapter from './ascent.mjs';\n\ndescribeConformance(adapter, { only: ['sgd'] });\n");
   writeFileSync(join(app, 'options.spec.mjs'), "import { describeConformance } from 'optimspec/vitest';\nimport adapter from './ascent.mjs';\n\ndescribeConformance(adapter, { only: ['Adam'] });\n");

@@ -176,6 +176,15 @@ describe('hints', () => {
   });
 });
 
+test('a skipped check is counted as skipped, not as passed, in console, Markdown and JUnit', () => {
+  const r = report([{ subject: 'rmsprop', verdict: 'conforms', conventions: [], findings: [pass('a'), { check: 'law:rmsprop/decay-zero', status: 'skipped', message: 'the adapter refused decayRate 0' }] }], { passed: true });
+  expect(reportToConsole(r, { color: false }).split('\n')[1]).toMatch(/^rmsprop +conforms +1\/2, 1 skipped$/);
+  expect(reportToMarkdown(r)).toContain('| 1/2, 1 skipped |');
+  const xml = reportToJUnit(r);
+  expect(xml).toContain('<testcase name="law:rmsprop/decay-zero" classname="optimspec.rmsprop" time="0">\n      <skipped message="the adapter refused decayRate 0"/>');
+  expect(xml).toMatch(/<testsuite name="rmsprop" tests="2" failures="0" errors="0" skipped="1"/);
+});
+
 describe('Markdown, JUnit and JSON carry the known bug and the partial diagnosis', () => {
   const r = report([adam]);
   test('Markdown', () => {

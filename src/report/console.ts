@@ -4,7 +4,7 @@ import { describeBug } from './describe-bug.js';
 import { describeCounterexample } from './describe-counterexample.js';
 import { messageWithoutValues } from './message-without-values.js';
 import { reportHints } from './hints.js';
-import { findingIsProblem, firstProblem, subjectPassed } from './subject-outcome.js';
+import { checksPassed, findingIsProblem, firstProblem, subjectPassed } from './subject-outcome.js';
 
 /** Options of {@link reportToConsole}. */
 export interface ConsoleReportOptions {
@@ -110,7 +110,7 @@ export function reportToConsole(report: ConformanceReport, options: ConsoleRepor
       cells: [
         r.subject,
         verdictLabel(r, passed),
-        r.verdict === 'unsupported' ? '' : `${r.findings.filter((f) => !findingIsProblem(f, accepted)).length}/${r.findings.length}`,
+        r.verdict === 'unsupported' ? '' : checksPassed(r, accepted),
         r.conventions.join(', '),
         problem ? sanitize(`${problem.check}: ${messageWithoutValues(problem)}`) : '',
       ],

@@ -32,6 +32,10 @@ function testcase(subject: string, finding: Finding, accepted: readonly Conventi
     counts.errors++;
     return `${open}\n      <error message="${attr(finding.message)}" type="error">${text(findingBody(finding))}</error>\n    </testcase>`;
   }
+  if (finding.status === 'skipped') {
+    counts.skipped++;
+    return `${open}\n      <skipped message="${attr(finding.message)}"/>\n    </testcase>`;
+  }
   if (findingIsProblem(finding, accepted)) {
     counts.failures++;
     const type = finding.status === 'explained' ? 'deviation' : 'failure';

@@ -3,7 +3,7 @@ import { describeBug } from './describe-bug.js';
 import { describeCounterexample } from './describe-counterexample.js';
 import { messageWithoutValues } from './message-without-values.js';
 import { reportHints } from './hints.js';
-import { findingIsProblem, firstProblem, subjectPassed } from './subject-outcome.js';
+import { checksPassed, findingIsProblem, firstProblem, subjectPassed } from './subject-outcome.js';
 
 /** Problem findings listed per failing subject; the JSON report has all of them. */
 const MAX_DETAILS = 20;
@@ -40,13 +40,12 @@ function verdictText(result: SubjectResult, passed: boolean): string {
 function row(report: ConformanceReport, result: SubjectResult): string {
   const accepted = report.options.accepted;
   const passed = subjectPassed(result, accepted);
-  const ok = result.findings.filter((f) => !findingIsProblem(f, accepted)).length;
   const problem = firstProblem(result, accepted);
   const cells = [
     `\`${result.subject}\``,
     verdictText(result, passed),
     result.conventions.map((c) => `\`${c}\``).join(', '),
-    result.verdict === 'unsupported' ? '' : `${ok}/${result.findings.length}`,
+    result.verdict === 'unsupported' ? '' : checksPassed(result, accepted),
     problem ? `${inline(problem.check)}: ${inline(messageWithoutValues(problem))}` : '',
   ];
   return `| ${cells.join(' | ')} |`;

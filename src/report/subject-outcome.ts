@@ -58,3 +58,13 @@ export function firstProblem(result: SubjectResult, accepted: readonly Conventio
   const illustrating = problems.find((f) => (f.conventions ?? []).some((id) => !accepted.includes(id) && ILLUSTRATION[id]?.(f.check)));
   return illustrating ?? problems[0];
 }
+
+/**
+ * `passed/total` checks of a subject, with `, n skipped` when the checker
+ * skipped some (a skipped check neither passed nor failed, so it is not counted as passed).
+ */
+export function checksPassed(result: SubjectResult, accepted: readonly ConventionId[]): string {
+  const skipped = result.findings.filter((f) => f.status === 'skipped').length;
+  const passed = result.findings.filter((f) => f.status !== 'skipped' && !findingIsProblem(f, accepted)).length;
+  return `${passed}/${result.findings.length}${skipped ? `, ${skipped} skipped` : ''}`;
+}
