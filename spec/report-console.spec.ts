@@ -10,6 +10,7 @@ import { reportHints } from '../src/report/hints.js';
 import { reportToJson } from '../src/report/json.js';
 import { reportToJUnit } from '../src/report/junit.js';
 import { reportToMarkdown } from '../src/report/markdown.js';
+import { firstProblem } from '../src/report/subject-outcome.js';
 import { handwritten } from './support/planted/handwritten.js';
 
 const pass = (check: string): Finding => ({ check, status: 'pass', message: 'ok' });
@@ -183,6 +184,19 @@ test('a skipped check is counted as skipped, not as passed, in console, Markdown
   const xml = reportToJUnit(r);
   expect(xml).toContain('<testcase name="law:rmsprop/decay-zero" classname="optimspec.rmsprop" time="0">\n      <skipped message="the adapter refused decayRate 0"/>');
   expect(xml).toMatch(/<testsuite name="rmsprop" tests="2" failures="0" errors="0" skipped="1"/);
+});
+
+test('on a real run, the first problem prints its expected and actual values once (message and counterexample agree)', async () => {
+  const eps = await checkConformance(handwritten({ name: 'eps inside', declared: 'float32', conventions: { 'epsilon-inside-sqrt': true }, optimizers: ['rmsprop'] }), { seed: 5, only: ['rmsprop'] });
+  const out = reportToConsole(eps, { color: false });
+  const first = firstProblem(eps.results[0]!, [])!;
+  expect(first.counterexample?.actual).toBeDefined();
+  // The checker's message quotes the same values as the counterexample here: that is the duplicate a reader used to see.
+  expect(first.message).toContain(`got ${first.counterexample!.actual}`);
+  const block = out.slice(out.indexOf('\nrmsprop: deviates'));
+  const times = (words: string, value: number) => block.match(new RegExp(`(?:${words}) ${formatValue(value).replace(/[.+]/g, '\\$&')}(?![\\d.e])`, 'g'))?.length ?? 0;
+  expect(times('expected', first.counterexample!.expected!), block).toBe(1);
+  expect(times('actual|got', first.counterexample!.actual!), block).toBe(1);
 });
 
 describe('Markdown, JUnit and JSON carry the known bug and the partial diagnosis', () => {
