@@ -211,11 +211,13 @@ describe('Markdown, JUnit and JSON carry the known bug and the partial diagnosis
     expect(xml).toContain('<property name="bug" value="bias-correction-multiplied"/>');
     expect(xml).toContain('known bug bias-correction-multiplied (docs/conventions.md');
   });
-  test('JSON: the schema knows bug, skipped and non-finite, and rejects an unknown bug id', () => {
+  test('JSON: the schema knows bug, skipped, non-finite and the trace, and rejects an unknown bug id', () => {
     const schema = JSON.parse(readFileSync(new URL('../docs/report.schema.json', import.meta.url), 'utf8'));
     const validate = new Ajv2020({ strict: true, allErrors: true }).compile(schema);
     const withAll = report([adam, { subject: 'nesterov', verdict: 'deviates', conventions: ['non-finite'], findings: [{ check: 'law:x', status: 'skipped', message: 'needs eps > 0' }] }]);
     expect(validate(JSON.parse(reportToJson(withAll))), JSON.stringify(validate.errors)).toBe(true);
+    const traced = report([{ ...adam, findings: [{ ...adam.findings[1]!, counterexample: { ...adam.findings[1]!.counterexample!, trace: { actual: [[1, -0]], expected: [[Number.NaN, 2]], bound: [[Number.POSITIVE_INFINITY, 0]], learningRates: [0.1] } } }] }]);
+    expect(validate(JSON.parse(reportToJson(traced))), JSON.stringify(validate.errors)).toBe(true);
     const bad = JSON.parse(reportToJson(withAll));
     bad.results[0].bug = 'off-by-two';
     expect(validate(bad)).toBe(false);
