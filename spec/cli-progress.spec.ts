@@ -1,6 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { colorEnabled } from '../src/cli/color.js';
-import { createProgress } from '../src/cli/progress.js';
+import { referenceAdapter } from '../src/adapter.js';
+import { createProgress, plannedTotals } from '../src/cli/progress.js';
+import { checkConformance } from '../src/conformance/check.js';
 
 const CLEAR = '\r\u001b[K';
 
@@ -79,5 +81,13 @@ describe('progress', () => {
     expect(colorEnabled({ isTTY: true, env: { FORCE_COLOR: '0' } })).toBe(true);
     expect(colorEnabled({ isTTY: false, env: { FORCE_COLOR: 'false' } })).toBe(false);
     expect(colorEnabled({ isTTY: false, env: { FORCE_COLOR: '1', NO_COLOR: '1' } })).toBe(false);
+  });
+
+  test('the totals known before the run are the numbers of checks the run reports, so a bar ends full', async () => {
+    const adapter = referenceAdapter({ dtype: 'float32' });
+    const totals = plannedTotals(adapter, ['momentum', 'schedule:step'], 0.5)!;
+    const report = await checkConformance(adapter, { only: ['momentum', 'schedule:step'], runs: 0.5, seed: 11 });
+    expect(new Map(report.results.map((r) => [r.subject, r.findings.length]))).toEqual(totals);
+    expect(plannedTotals({ ...adapter, optimizers: null as never }, undefined, undefined)).toBeUndefined();
   });
 });

@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { AdapterError } from '../adapter-error.js';
 import type { Adapter } from '../adapter.js';
-import { checkConformance, plannedChecks } from '../conformance/check.js';
+import { checkConformance } from '../conformance/check.js';
 import type { ConformanceOptions, ConformanceReport } from '../conformance/types.js';
 import { AdapterLoadError, loadAdapter } from '../load-adapter.js';
 import { spawnAdapter } from '../protocol/spawn-adapter.js';
@@ -13,7 +13,7 @@ import { reportToMarkdown } from '../report/markdown.js';
 import { type CheckArgs, parseCheckArgs } from './check-args.js';
 import { CHECK_HELP } from './check-help.js';
 import { colorEnabled } from './color.js';
-import { createProgress } from './progress.js';
+import { createProgress, plannedTotals } from './progress.js';
 import { UsageError } from './usage-error.js';
 import type { CliCommand, CliIo } from '../cli.js';
 
@@ -82,16 +82,6 @@ async function writeReports(args: CheckArgs, report: ConformanceReport, io: CliI
   return undefined;
 }
 
-/** Checks per subject before running, for the progress bars; none when the adapter's declaration cannot be planned (the check reports why). */
-function plannedTotals(adapter: Adapter, args: CheckArgs): Map<string, number> | undefined {
-  try {
-    const planned = plannedChecks(adapter, { seed: 0, ...(args.only === undefined ? {} : { only: args.only }), ...(args.runs === undefined ? {} : { runs: args.runs }) });
-    return new Map([...planned].map(([subject, checks]) => [subject, checks.length]));
-  } catch {
-    return undefined;
-  }
-}
-
 /** How long the process may linger after the check before it is ended. */
 const LINGER_MS = 1000;
 
@@ -135,7 +125,7 @@ export async function runCheckCommand(argv: readonly string[], io: CliIo): Promi
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   const progress = createProgress(io.stderr, args.quiet, {
-    totals: plannedTotals(opened.adapter, args),
+    totals: plannedTotals(opened.adapter, args.only, args.runs),
     color: colorEnabled({ isTTY: io.stderr.isTTY, env: io.env, noColorFlag: args.noColor }),
   });
   const options: ConformanceOptions = {

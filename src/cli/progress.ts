@@ -1,3 +1,5 @@
+import type { Adapter } from '../adapter.js';
+import { plannedChecks } from '../conformance/check.js';
 import type { ConformanceOptions } from '../conformance/types.js';
 
 /** Where progress goes: the CLI's stderr. */
@@ -111,4 +113,18 @@ export function createProgress(stream: ProgressStream, quiet: boolean, options: 
       live = false;
     },
   };
+}
+
+/**
+ * Checks per subject before running, the bars' totals (they depend on the
+ * adapter's dtype, `only` and `runs`, not on the seed); none when the adapter's
+ * declaration cannot be planned (the check itself then reports why).
+ */
+export function plannedTotals(adapter: Adapter, only: readonly string[] | undefined, runs: number | undefined): Map<string, number> | undefined {
+  try {
+    const planned = plannedChecks(adapter, { seed: 0, ...(only === undefined ? {} : { only }), ...(runs === undefined ? {} : { runs }) });
+    return new Map([...planned].map(([subject, checks]) => [subject, checks.length]));
+  } catch {
+    return undefined;
+  }
 }
