@@ -88,6 +88,8 @@ describe('parseCheckArgs', () => {
     expect(usage(['a.mjs', '--only', 'step'])).toMatch(/^--only: unknown name "step"; did you mean "schedule:step"\?/);
     expect(usage(['a.mjs', '--accept', 'Epsilon-Hat'])).toMatch(/^--accept: unknown name "Epsilon-Hat"; did you mean "epsilon-hat"\?/);
     expect(usage(['a.mjs', '--accept', 'eps-inside-sqrt'])).toMatch(/did you mean "epsilon-inside-sqrt"\?/);
+    // A known bug is refused with the reason, not as an unknown name.
+    expect(usage(['a.mjs', '--accept', 'ascent'])).toBe('--accept: "ascent" is a known bug, not a convention: it can be named but never accepted (docs/conventions.md, "Known bugs")');
     // Nothing close: no guess rather than a wrong one.
     expect(usage(['a.mjs', '--xyzzy'])).toBe('unknown option --xyzzy');
     expect(usage(['a.mjs', '--accept', 'amsgrad'])).toMatch(/^--accept: unknown name "amsgrad"; expected one of /);

@@ -33,6 +33,7 @@ it('bad options throw at once, with the same messages as checkConformance (not "
   }
   expect(() => describeConformance(adapter, { only: ['Adam'] })).toThrow('options.only: unknown subject "Adam"; did you mean "adam"? (one of sgd, ');
   expect(() => describeConformance(adapter, { accept: ['Epsilon-Hat' as ConventionId] })).toThrow('did you mean "epsilon-hat"?');
+  expect(() => describeConformance(adapter, { accept: ['schedule-one-early' as ConventionId] })).toThrow('options.accept: "schedule-one-early" is a known bug, not a convention: it can be named but never accepted');
 });
 
 it('a failing check throws the checker message, with its stack at the caller and no boolean diff', () => {

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { optimizerRules, scheduleRules } from '../registry.js';
 import type { ConventionId } from '../types.js';
 import { didYouMeanSuffix } from '../did-you-mean.js';
+import { knownBugRefusal } from '../conformance/validate-options.js';
 import { UsageError } from './usage-error.js';
 
 /** The subjects `--only` accepts: the six optimizers and the three schedules (docs/spec.md sections 1 to 7). */
@@ -60,6 +61,8 @@ function names<T extends string>(flag: string, values: readonly string[] | undef
   const out: T[] = [];
   for (const raw of values.flatMap((v) => v.split(','))) {
     const name = raw.trim();
+    const bug = flag === 'accept' ? knownBugRefusal(name) : undefined;
+    if (bug !== undefined) throw new UsageError(`--accept: ${bug}`);
     if (!(known as readonly string[]).includes(name)) {
       throw new UsageError(`--${flag}: unknown name ${JSON.stringify(name)}${didYouMeanSuffix(name, known)}; expected one of ${known.join(', ')}`);
     }

@@ -2,6 +2,7 @@ import type { Adapter } from '../adapter.js';
 import { didYouMeanSuffix } from '../did-you-mean.js';
 import { requireDtype } from '../dtype.js';
 import { optimizerRules, scheduleRules } from '../registry.js';
+import type { KnownBugId } from '../types.js';
 import type { ConformanceOptions } from './types.js';
 
 /** Every subject name `only` accepts, in the lecture's order. */
@@ -9,6 +10,24 @@ const SUBJECT_NAMES: readonly string[] = [...optimizerRules.map((r) => r.name), 
 
 /** Every convention id `accept` accepts: those some rule can be built with (docs/conventions.md). */
 const ACCEPTABLE: readonly string[] = [...new Set(optimizerRules.flatMap((r) => r.conventions))];
+
+/** Every known-bug id (a record, so that the compiler checks the list is complete). */
+const BUGS: Record<KnownBugId, true> = {
+  ascent: true,
+  'bias-correction-multiplied': true,
+  'step-counter-off-by-one': true,
+  'stale-moments': true,
+  'shared-state': true,
+  'gradient-mutated': true,
+  'zero-replaced-by-default': true,
+  'amsgrad-unrequested': true,
+  'schedule-one-early': true,
+};
+
+/** Why a known-bug id given to `accept` is refused: a bug is named, never accepted (docs/conventions.md). */
+export function knownBugRefusal(id: string): string | undefined {
+  return Object.hasOwn(BUGS, id) ? `${JSON.stringify(id)} is a known bug, not a convention: it can be named but never accepted (docs/conventions.md, "Known bugs")` : undefined;
+}
 
 /**
  * Validates the adapter's declaration and the options the way `checkConformance`
@@ -29,6 +48,8 @@ export function validateConformanceOptions(adapter: Adapter, options: Pick<Confo
   }
   if (options.accept !== undefined && !Array.isArray(options.accept)) throw new TypeError(`options.accept must be an array of convention ids, got ${JSON.stringify(options.accept)}`);
   for (const id of options.accept ?? []) {
+    const bug = knownBugRefusal(id);
+    if (bug !== undefined) throw new RangeError(`options.accept: ${bug}`);
     if (!ACCEPTABLE.includes(id)) {
       throw new RangeError(`options.accept: unknown convention id ${JSON.stringify(id)}${didYouMeanSuffix(String(id), ACCEPTABLE)} (one of ${ACCEPTABLE.join(', ')})`);
     }
