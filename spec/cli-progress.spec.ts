@@ -30,10 +30,10 @@ describe('progress', () => {
     expect(s.out.split(CLEAR).length).toBe(2);
     c.t += 200;
     p.onProgress({ subject: 'sgd', check: 'c', status: 'pass' });
-    expect(s.out.split(CLEAR).at(-1)).toBe('  sgd       ██████████████████░░░░░░  3/4  0.8 s  1 failing');
+    expect(s.out.split(CLEAR).at(-1)).toBe('  sgd       ██████████████████░░░░░░  3/4  0.8 s  1 differ');
     p.onProgress({ subject: 'sgd', check: 'd', status: 'pass' });
     // The last check finishes the bar: drawn in full and ended with a line break.
-    expect(s.out.split(CLEAR).at(-1)).toBe('  sgd       ████████████████████████  4/4  0.8 s  1 failing\n');
+    expect(s.out.split(CLEAR).at(-1)).toBe('  sgd       ████████████████████████  4/4  0.8 s  1 differ\n');
     c.t += 1000;
     p.onProgress({ subject: 'adam', check: 'a', status: 'pass' });
     expect(s.out.split(CLEAR).at(-1)).toBe('  adam      ████████████░░░░░░░░░░░░  1/2  1.0 s');
@@ -55,7 +55,7 @@ describe('progress', () => {
     expect(plain.out).not.toContain('\u001b[3');
     const coloured = stream(true, 200);
     createProgress(coloured, false, { totals: new Map([['sgd', 3]]), color: true, now: () => 0 }).onProgress({ subject: 'sgd', check: 'a', status: 'fail' });
-    expect(coloured.out).toContain('\u001b[31m████████\u001b[0m');
+    expect(coloured.out).toContain('\u001b[33m████████\u001b[0m');
   });
 
   test('not on a terminal: one plain line per subject with its total; nothing with quiet', () => {

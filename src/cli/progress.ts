@@ -74,11 +74,12 @@ export function createProgress(stream: ProgressStream, quiet: boolean, options: 
   const draw = (final: boolean, at: number): void => {
     const total = totals.get(subject!);
     const elapsed = `${((at - started) / 1000).toFixed(1)} s`;
-    const failing = problems ? `  ${paint(31, `${problems} failing`)}` : '';
+    // "differ", not "failing": a difference may still be explained by a convention once the subject is diagnosed.
+    const failing = problems ? `  ${paint(33, `${problems} differ`)}` : '';
     let line: string;
     if (total !== undefined && total > 0) {
       const filled = Math.min(BAR, Math.round((BAR * checks) / total));
-      const bar = paint(problems ? 31 : 32, '█'.repeat(filled)) + '░'.repeat(BAR - filled);
+      const bar = paint(problems ? 33 : 32, '█'.repeat(filled)) + '░'.repeat(BAR - filled);
       line = `  ${subject!.padEnd(width)}  ${bar}  ${String(checks).padStart(String(total).length)}/${total}  ${elapsed}${failing}`;
     } else line = `  ${subject!.padEnd(width)}  ${checks} checks  ${elapsed}${failing}`;
     // Clipping counts the escape codes too, which only clips earlier: never a wrapped line.
