@@ -138,6 +138,11 @@ test('a deviation is illustrated by the scenario that shows its convention, not 
   expect(out.split('\n').find((l) => l.startsWith('nesterov '))).toMatch(/probe:lr-changes: explained by lr-placement$/);
   expect(out).toContain('nesterov: deviates by lr-placement (3 problems)\n  probe:lr-changes: explained by lr-placement\n');
   expect(out).toContain('adagrad: deviates by epsilon-inside-sqrt, initial-accumulator (2 problems)\n  probe:tiny-gradients:');
+  // The other problems, one line each, drop the "explained by" the heading already says.
+  const worded = { ...nesterov, findings: [...nesterov.findings, { ...explained('fixture:nesterov/x', ['lr-placement']), message: 'explained by lr-placement: golden fixture (x)' }] };
+  expect(reportToConsole(report([worded]), { color: false })).toContain('\n  fixture:nesterov/x: golden fixture (x)\n');
+  const mixed = { ...nesterov, conventions: ['lr-placement', 'non-finite'] as SubjectResult['conventions'], findings: worded.findings };
+  expect(reportToConsole(report([mixed]), { color: false })).toContain('\n  fixture:nesterov/x: explained by lr-placement: golden fixture (x)\n');
   // Without an illustrating check, the first explained one.
   const plain = { ...nesterov, findings: nesterov.findings.slice(0, 2) };
   expect(reportToConsole(report([plain]), { color: false })).toContain('(2 problems)\n  fixture:nesterov/float32/open/non-finite-0:');

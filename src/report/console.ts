@@ -90,6 +90,17 @@ function fullFinding(finding: Finding): string[] {
 }
 
 /**
+ * A problem as one line under its subject: the message without the values, and
+ * without "explained by <conventions>: " when the subject's heading already names
+ * exactly those conventions (35 repetitions of it hide what differs between the lines).
+ */
+function oneLine(finding: Finding, result: SubjectResult): string {
+  const message = messageWithoutValues(finding);
+  const same = finding.status === 'explained' && (finding.conventions ?? []).join() === result.conventions.join();
+  return same ? message.replace(/^explained by [^:]*: /, '') : message;
+}
+
+/**
  * The report as a readable console table: subject, verdict, checks passed,
  * conventions and first problem; then per failing subject its first problem in
  * full (expected and actual once, one number format) and the others one line each
@@ -142,7 +153,7 @@ export function reportToConsole(report: ConformanceReport, options: ConsoleRepor
     if (options.verbose) {
       for (const f of rest) out.push(...fullFinding(f));
     } else {
-      for (const f of rest) out.push(truncate(`  ${sanitize(`${f.check}: ${messageWithoutValues(f)}`)}`, width));
+      for (const f of rest) out.push(truncate(`  ${sanitize(`${f.check}: ${oneLine(f, r)}`)}`, width));
       if (rest.length) out.push(`  (--verbose prints each in full; --json has every counterexample)`);
     }
   }
