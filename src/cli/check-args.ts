@@ -3,6 +3,7 @@ import { CONVENTION_IDS, optimizerRules, scheduleRules } from '../registry.js';
 import type { ConventionId } from '../types.js';
 import { didYouMeanSuffix } from '../did-you-mean.js';
 import { knownBugRefusal } from '../conformance/validate-options.js';
+import { decodeReplay } from '../conformance/replay.js';
 import { UsageError } from './usage-error.js';
 
 /** The subjects `--only` accepts: the six optimizers and the three schedules (docs/spec.md sections 1 to 7). */
@@ -31,6 +32,8 @@ export interface CheckArgs {
   quiet: boolean;
   /** Every problem in full, not only the first per subject (`--verbose`). */
   verbose: boolean;
+  /** A finding's replay token: re-run exactly that check (its subject, seed and runs come with it). */
+  replay?: string;
 }
 
 const options = {
@@ -48,6 +51,7 @@ const options = {
   'no-color': { type: 'boolean' },
   quiet: { type: 'boolean' },
   verbose: { type: 'boolean' },
+  replay: { type: 'string' },
 } as const;
 
 /** Every flag as written on the command line, for did-you-mean. */
@@ -146,6 +150,13 @@ export function parseCheckArgs(argv: readonly string[]): CheckArgs {
   const seed = number('seed', v.seed, isInt32, 'an integer in [-2147483648, 2147483647]');
   const timeoutMs = number('timeout', v.timeout, isPositiveMs, 'a positive integer number of milliseconds');
   const totalTimeoutMs = number('total-timeout', v['total-timeout'], isPositiveMs, 'a positive integer number of milliseconds');
+  if (v.replay !== undefined) {
+    try {
+      decodeReplay(v.replay);
+    } catch (error) {
+      throw new UsageError(`--replay: ${(error as Error).message}`);
+    }
+  }
   return {
     help,
     ...(positionals[0] === undefined ? {} : { module: positionals[0] }),
@@ -162,5 +173,6 @@ export function parseCheckArgs(argv: readonly string[]): CheckArgs {
     noColor: v['no-color'] === true,
     quiet: v.quiet === true,
     verbose: v.verbose === true,
+    ...(v.replay === undefined ? {} : { replay: v.replay }),
   };
 }

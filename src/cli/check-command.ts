@@ -82,6 +82,17 @@ async function writeReports(args: CheckArgs, report: ConformanceReport, io: CliI
   return undefined;
 }
 
+/** A word as POSIX sh reads it: bare when it is plain, else in single quotes. */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
+}
+
+/** The command line that re-runs one check of this run: the same adapter, the finding's token. */
+export function replayCommand(args: CheckArgs, token: string): string {
+  const adapter = args.module !== undefined ? shellWord(args.module) : `--exec ${shellWord(args.exec ?? '')}`;
+  return `npx optimspec check ${adapter} --replay ${token}`;
+}
+
 /** How long the process may linger after the check before it is ended. */
 const LINGER_MS = 1000;
 
@@ -134,6 +145,7 @@ export async function runCheckCommand(argv: readonly string[], io: CliIo): Promi
       if (!stopping) progress.onProgress(event);
     },
     ...(args.only === undefined ? {} : { only: args.only }),
+    ...(args.replay === undefined ? {} : { replay: args.replay }),
     ...(args.runs === undefined ? {} : { runs: args.runs }),
     ...(args.seed === undefined ? {} : { seed: args.seed }),
     ...(args.timeoutMs === undefined ? {} : { stepTimeoutMs: args.timeoutMs }),
@@ -150,7 +162,7 @@ export async function runCheckCommand(argv: readonly string[], io: CliIo): Promi
   }
   // Cut to the terminal's width only on a terminal: a pipe or a CI log gets every character.
   const width = io.stdout.isTTY === true && io.stdout.columns ? { width: io.stdout.columns } : {};
-  io.stdout.write(reportToConsole(report, { color: wantsColor(args, io), ...width, quiet: args.quiet, verbose: args.verbose }));
+  io.stdout.write(reportToConsole(report, { color: wantsColor(args, io), ...width, quiet: args.quiet, verbose: args.verbose, replayCommand: (token) => replayCommand(args, token) }));
   const failedWrite = await writeReports(args, report, io);
   if (failedWrite !== undefined) return endLingering(io, failedWrite);
   const checked = report.results.some((r) => r.verdict !== 'unsupported');

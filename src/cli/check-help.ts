@@ -42,6 +42,9 @@ ${list(CONVENTION_IDS)}
   --seed <int>            fast-check seed, a 32-bit integer, negative ones too
                           (--seed -5); default random; the report prints it, so
                           a failure can be replayed
+  --replay <token>        re-run exactly one failing or deviating check: every
+                          such check prints this whole command (the token
+                          carries its subject, seed, runs and counterexample)
   --timeout <ms>          limit for each call into the adapter (default ${CONFORMANCE_DEFAULTS.stepTimeoutMs})
   --total-timeout <ms>    limit for the whole check (default ${CONFORMANCE_DEFAULTS.totalTimeoutMs})
   --json <path>           write the JSON report (docs/report.schema.json)
