@@ -65,7 +65,7 @@ describe('reportToHtml', () => {
     const report = await deviatingReport();
     const html = await reportToHtml(report);
     expect(charts(html)).toHaveLength(4);
-    expect(html).toContain('reference with epsilon-inside-sqrt (dotted line, triangles)');
+    expect(html).toContain('reference with epsilon-inside-sqrt (wide pale band, triangles)');
     for (const r of report.results) {
       const trace = r.findings[0]!.counterexample!.trace!;
       const ratio = Math.max(...trace.actual.flatMap((row, s) => row.map((a, c) => Math.abs(a - trace.convention![s]![c]!) / trace.bound[s]![c]!)));

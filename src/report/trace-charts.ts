@@ -17,7 +17,7 @@ export interface ChartSpec {
 const STYLE = {
   reference: { color: '#000000', dash: [1, 0], shape: 'square', words: 'solid line, squares' },
   adapter: { color: '#D55E00', dash: [6, 3], shape: 'circle', words: 'dashed line, circles' },
-  convention: { color: '#0072B2', dash: [2, 2], shape: 'triangle-up', words: 'dotted line, triangles' },
+  convention: { color: '#0072B2', dash: [1, 0], shape: 'triangle-up', words: 'wide pale band, triangles' },
   bound: { color: '#000000', dash: [1, 0], shape: 'square', words: 'solid line, squares' },
 } as const;
 
@@ -60,14 +60,14 @@ function facetedLines(
   const band = series.filter((s) => s.style === STYLE.convention).map((s) => s.name);
   const layers: Record<string, unknown>[] = [];
   // The convention's prediction is a wide pale band under the others: where the adapter follows it, its dashed line runs inside.
-  if (band.length) layers.push({ transform: [{ filter: { field: 'series', oneOf: band } }], mark: { type: 'line', strokeWidth: 7, opacity: 0.3 }, encoding: lineEncoding });
+  if (band.length) layers.push({ transform: [{ filter: { field: 'series', oneOf: band } }], mark: { type: 'line', strokeWidth: 10, opacity: 0.3 }, encoding: lineEncoding });
   layers.push({ transform: [{ filter: { field: 'series', oneOf: names.filter((n) => !band.includes(n)) } }], mark: { type: 'line', strokeWidth: 1.6 }, encoding: lineEncoding });
   if (pointed) layers.push({ transform: own, mark: { type: 'point', filled: true, size: 30, opacity: 0.9 }, encoding: { x: encoding.x, y: encoding.y, color: encoding.color, shape } });
   const lastCoordinate = `x[${summary.coordinates[summary.coordinates.length - 1]}]`;
   for (const [i, s] of series.entries()) {
     layers.push({
       transform: [{ filter: { and: [{ field: 'series', equal: s.name }, { field: 'coordinate', equal: lastCoordinate }, { field: 'last', equal: true }] } }],
-      mark: { type: 'text', align: 'right', baseline: 'middle', dx: -4, dy: (i - (series.length - 1) / 2) * 12 - 10, fontSize: 10, fontWeight: 'bold' },
+      mark: { type: 'text', align: 'right', baseline: 'middle', dx: -4, dy: -10 - 12 * (series.length - 1 - i), fontSize: 10, fontWeight: 'bold' },
       encoding: { x: encoding.x, y: encoding.y, text: { field: 'label' }, color: { value: s.style.color } },
     });
   }
@@ -117,7 +117,8 @@ function thinned(summary: TraceSummary): string {
  */
 export function traceChartSpecs(summary: TraceSummary, label: string, conventions: readonly string[]): ChartSpec[] {
   const { trace } = summary;
-  const conventionName = `reference with ${conventions.join(' + ') || 'the convention'}`;
+  const conventionIds = conventions.join(' + ') || 'the convention';
+  const conventionName = `reference with ${conventionIds}`;
   const series: Series[] = [
     { name: 'reference', style: STYLE.reference },
     { name: 'adapter', style: STYLE.adapter },
@@ -142,7 +143,7 @@ export function traceChartSpecs(summary: TraceSummary, label: string, convention
     },
   };
   const errorName = '|adapter − reference|';
-  const conventionError = `|adapter − ${conventionName}|`;
+  const conventionError = '|adapter − convention|';
   const errorSeries: Series[] = [
     { name: 'derived bound', style: STYLE.bound },
     { name: errorName, style: STYLE.adapter },
@@ -179,8 +180,8 @@ export function traceChartSpecs(summary: TraceSummary, label: string, convention
     ratio === undefined
       ? ''
       : ratio === 0
-        ? ` The ${conventionName} reproduces the run bit for bit (its error is 0 on every step, so it has no points on the log scale).`
-        : ` Against the ${conventionName} the largest error-to-bound ratio is ${formatNumber(ratio)}.`;
+        ? ` The reference built with ${conventionIds} reproduces the run bit for bit (its error is 0 on every step, so it has no points on the log scale).`
+        : ` Against the reference built with ${conventionIds} the largest error-to-bound ratio is ${formatNumber(ratio)}.`;
   const error: ChartSpec = {
     spec: facetedLines([...errorRows, ...crossingRows], errorSeries, summary, { title: 'absolute error (log)', log: true }, marks),
     text: {
