@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { runCheckCommand } from '../src/cli/check-command.js';
 import type { CliIo } from '../src/cli.js';
+import { checkConformance } from '../src/conformance/check.js';
 import type { ConformanceReport, Finding, Trace } from '../src/conformance/types.js';
 import { MAX_CHARTED_PER_SUBJECT, reportToHtml } from '../src/report/html.js';
 import { deviatingReport, failingReport, gradientTable, traceOf } from './support/traced-report.js';
@@ -90,7 +91,7 @@ describe('reportToHtml', () => {
     const report: ConformanceReport = { ...base, results: [{ subject: 'sgd', verdict: 'fails', conventions: [], findings }] };
     const html = await reportToHtml(report);
     expect(charts(html)).toHaveLength(2 * MAX_CHARTED_PER_SUBJECT);
-    expect(html).toContain(`Charts are drawn for the first ${MAX_CHARTED_PER_SUBJECT} of ${MAX_CHARTED_PER_SUBJECT + 2} runs with a trace`);
+    expect(html).toContain(`Charts are drawn for the first ${MAX_CHARTED_PER_SUBJECT} of ${MAX_CHARTED_PER_SUBJECT + 2} problems that can be drawn`);
     expect(html).toContain(`probe:${MAX_CHARTED_PER_SUBJECT + 1}`);
   });
 
@@ -111,6 +112,17 @@ describe('reportToHtml', () => {
     expect(html).toContain('<td class="num">Infinity</td>');
     expect(html).toContain('<td class="num">-0</td>');
     expect(html).toContain('The error first exceeds the bound at step 2 on x[0] (error NaN');
+  });
+
+  test('a failing schedule, checked for real (the planted one-epoch-early step decay), is drawn as its values over t', async () => {
+    const adapter = handwritten({ name: 'early', declared: 'float64', bug: 'schedule-one-epoch-early', optimizers: [], schedules: ['step'] });
+    const report = await checkConformance(adapter, { seed: 1, only: ['schedule:step'] });
+    const failing = report.results[0]!.findings.filter((f) => f.status === 'fail' && f.counterexample?.config !== undefined && f.counterexample.step !== undefined);
+    expect(failing.length).toBeGreaterThan(0);
+    const html = await reportToHtml(report);
+    expect(charts(html)).toHaveLength(Math.min(MAX_CHARTED_PER_SUBJECT, failing.length));
+    const first = failing[0]!.counterexample!;
+    expect(html).toContain(`the implementation's value at the first wrong t = ${first.step} (large circle, labelled): ${first.actual}, the reference's ${first.expected}.`);
   });
 
   test('a report without traces has no charts and names every check', async () => {

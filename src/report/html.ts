@@ -1,7 +1,8 @@
 import type { ConformanceReport, Finding, SubjectResult, Trace, Verdict } from '../conformance/types.js';
 import { describeCounterexample, formatNumber } from './describe-counterexample.js';
 import { findingIsProblem, firstProblem, subjectPassed } from './subject-outcome.js';
-import { traceChartSpecs } from './trace-charts.js';
+import { scheduleChartSpec } from './schedule-chart.js';
+import { type ChartSpec, traceChartSpecs } from './trace-charts.js';
 import { absoluteError, summarizeTrace, type TraceSummary } from './trace-summary.js';
 import { renderVegaLiteSvg } from './vega-svg.js';
 import { escapeXmlAttribute as attr, escapeXmlText as text } from './xml-escape.js';
@@ -94,12 +95,7 @@ async function charts(finding: Finding, trace: Trace, result: SubjectResult, cou
   if (summary.steps === 0 || summary.coordinates.length === 0) return '';
   const specs = traceChartSpecs(summary, `${result.subject}, ${finding.check}`, finding.conventions ?? result.conventions);
   const figures: string[] = [];
-  for (const chart of specs) {
-    counter.charts++;
-    const id = `chart-${counter.charts}`;
-    const svg = await renderVegaLiteSvg(chart.spec, id, chart.text);
-    figures.push(`<figure class="chart">${svg}<figcaption>${text(chart.text.description)}</figcaption></figure>`);
-  }
+  for (const chart of specs) figures.push(await figure(chart, counter));
   return figures.join('') + numbersTable(summary);
 }
 
@@ -112,9 +108,26 @@ function counterexampleText(finding: Finding, report: ConformanceReport, result:
   return `<pre>${text(lines.join('\n'))}</pre>`;
 }
 
+/** A chart without a numbers table (the schedule's numbers are in the counterexample text). */
+async function figure(chart: ChartSpec, counter: Counter): Promise<string> {
+  counter.charts++;
+  const id = `chart-${counter.charts}`;
+  return `<figure class="chart">${await renderVegaLiteSvg(chart.spec, id, chart.text)}<figcaption>${text(chart.text.description)}</figcaption></figure>`;
+}
+
+/** What a problem finding can be drawn as: its trace, or for a schedule its values over t. */
+function drawable(finding: Finding, result: SubjectResult): 'trace' | ChartSpec | undefined {
+  const c = finding.counterexample;
+  if (c?.trace) return 'trace';
+  return c ? scheduleChartSpec(c, `${result.subject}, ${finding.check}`) : undefined;
+}
+
 async function problemFinding(finding: Finding, index: number, report: ConformanceReport, result: SubjectResult, plot: boolean, counter: Counter): Promise<string> {
   const trace = finding.counterexample?.trace;
-  const pictures = plot && trace ? await charts(finding, trace, result, counter) : '';
+  const kind = plot ? drawable(finding, result) : undefined;
+  let pictures = '';
+  if (kind === 'trace' && trace) pictures = await charts(finding, trace, result, counter);
+  else if (kind !== undefined && kind !== 'trace') pictures = await figure(kind, counter);
   return [
     `<article class="finding" id="${attr(`${anchor(result)}-p${index}`)}">`,
     `<h4><span class="s-${finding.status}">${statusMark[finding.status]} ${text(finding.status)}</span>: ${text(finding.check)}</h4>`,
@@ -146,12 +159,12 @@ async function subjectSection(report: ConformanceReport, result: SubjectResult, 
   const problems = result.findings.filter((f) => f.status === 'fail' || f.status === 'error' || f.status === 'explained');
   let charted = 0;
   for (const [i, finding] of problems.slice(0, MAX_DETAILS).entries()) {
-    const plot = charted < MAX_CHARTED_PER_SUBJECT && finding.counterexample?.trace !== undefined;
+    const plot = charted < MAX_CHARTED_PER_SUBJECT && drawable(finding, result) !== undefined;
     if (plot) charted++;
     out.push(await problemFinding(finding, i, report, result, plot, counter));
   }
-  const withTrace = problems.filter((f) => f.counterexample?.trace !== undefined).length;
-  if (withTrace > charted) out.push(`<p>Charts are drawn for the first ${charted} of ${withTrace} runs with a trace; the others are listed as text.</p>`);
+  const withPictures = problems.filter((f) => drawable(f, result) !== undefined).length;
+  if (withPictures > charted) out.push(`<p>Charts are drawn for the first ${charted} of ${withPictures} problems that can be drawn; the others are listed as text.</p>`);
   if (problems.length > MAX_DETAILS) out.push(`<p>…and ${problems.length - MAX_DETAILS} more problems, listed in the table below and in the JSON report.</p>`);
   out.push(checksTable(result), '</section>');
   return out.join('\n');
