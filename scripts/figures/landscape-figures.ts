@@ -57,7 +57,7 @@ export const LANDSCAPE_FIGURES: readonly LandscapeFigure[] = [
   {
     name: 'taco-shell',
     title: 'Taco shell: f = (0.05 x² + 13 y²) / 2',
-    point: 'SGD crawls along the shallow x direction; Momentum and Nesterov build up speed along it but swing across the steep y direction at this rate; the adaptive rules scale each coordinate by its own gradient size and head almost straight for the minimum.',
+    point: 'SGD crawls along the shallow x direction; Momentum and Nesterov build up speed along it but swing across the steep y direction at this rate; the adaptive rules scale each coordinate by its own gradient size, so they move along the shallow direction about as fast as across the steep one.',
     landscape: { name: 'taco-shell', curvature: [0.05, 13] },
     x0: [-4, 1],
     steps: 60,
