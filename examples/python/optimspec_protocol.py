@@ -27,9 +27,15 @@ for your logs. Usage::
         serve(MyAdapter())
 
 `serve` answers every request; an exception raised by your code becomes an
-``ok: false`` answer carrying its message, and the session goes on. While your
-code runs, ``sys.stdout`` points at stderr, so a stray ``print`` cannot corrupt
-the protocol stream.
+``ok: false`` answer carrying its message and traceback, and the session goes on.
+Raise ``Unsupported("why")`` from ``create`` or ``schedule`` for a configuration
+your library refuses although the lecture allows it (PyTorch's Nesterov with
+momentum 0): the checks that need it are reported skipped with your reason, and
+the rest is judged. Every hyperparameter reaches your code as a float (JSON has
+one number type; ``beta1: 0`` would otherwise arrive as the int 0), except step
+decay's ``every``, a count of epochs, which stays an int. While your code runs,
+``sys.stdout`` points at stderr, so a stray ``print`` cannot corrupt the protocol
+stream.
 """
 
 import io
@@ -38,6 +44,14 @@ import math
 import sys
 
 PROTOCOL_VERSION = 1
+
+# Config fields that are counts, not real numbers: they stay ints.
+_INTEGER_FIELDS = ("every",)
+
+
+class Unsupported(Exception):
+    """Raised by an adapter for a configuration it refuses although the lecture
+    allows it; the checker skips the checks that need it and says why."""
 
 _SPECIAL_IN = {
     "NaN": float("nan"),
@@ -85,15 +99,18 @@ def encode_vector(values):
 
 
 def decode_config(config):
-    """A config dict with its numbers decoded; integers (e.g. `every`) stay integers."""
+    """A config dict with its numbers decoded as floats (`beta1: 0` becomes 0.0),
+    but the integer counts of _INTEGER_FIELDS (step decay's `every`)."""
     if not isinstance(config, dict):
         raise TypeError("config must be an object, got %r" % (config,))
     out = {}
     for key, value in config.items():
         if isinstance(value, str) and value in _SPECIAL_IN:
             out[key] = _SPECIAL_IN[value]
-        else:
+        elif isinstance(value, bool) or not isinstance(value, (int, float)) or key in _INTEGER_FIELDS:
             out[key] = value
+        else:
+            out[key] = float(value)
     return out
 
 
@@ -229,6 +246,8 @@ def serve(adapter, stdin=None, stdout=None):
                 answer = {"id": request["id"], "ok": True}
                 answer.update(result)
                 text = json.dumps(answer, allow_nan=False)
+            except Unsupported as refusal:  # a declared refusal of this configuration
+                text = json.dumps({"id": request["id"], "ok": False, "unsupported": True, "error": str(refusal)})
             except Exception as error:  # the adapter's own failure: report it, keep serving
                 text = json.dumps({"id": request["id"], "ok": False, "error": "%s: %s" % (type(error).__name__, error)})
             if not _send(out, text) or op == "shutdown":

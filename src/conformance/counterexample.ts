@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import { AdapterError } from '../adapter-error.js';
-import type { Dtype, OptimizerConfig } from '../types.js';
+import { UnsupportedValue } from '../unsupported.js';
+import type { Conventions, Dtype, OptimizerConfig } from '../types.js';
 import type { GuardedStepper } from './guard.js';
-import { compareRun, type InstanceRun, type Mismatch } from './run.js';
+import { compareRun, type InstanceRun, type Mismatch, traceOf } from './run.js';
 import type { Counterexample } from './types.js';
 
 /** What fast-check shrinks: one instance's inputs (the config stays the failing one). */
@@ -16,6 +17,8 @@ interface Input {
 export interface ShrinkOptions {
   create: (config: OptimizerConfig, x0: number[]) => Promise<GuardedStepper>;
   dtype: Dtype;
+  /** The conventions that explain the rest of the subject: the counterexample shows what they do not. */
+  conventions?: Conventions;
   seed: number;
   /** Wall-clock budget for shrinking; the best counterexample so far is kept when it runs out. */
   timeLimitMs: number;
@@ -69,20 +72,25 @@ function toRun(config: OptimizerConfig, input: Input): InstanceRun {
   return run;
 }
 
-/** Runs the candidate on an input and compares it with the lecture's rule; undefined when it conforms or the adapter errs. */
+/** Runs the candidate on an input and compares it with the lecture's rule (with the options' conventions); undefined when it conforms or the adapter errs. */
 async function mismatchOn(config: OptimizerConfig, input: Input, options: ShrinkOptions): Promise<Mismatch | undefined> {
+  return (await runOn(config, input, options))?.mismatch;
+}
+
+async function runOn(config: OptimizerConfig, input: Input, options: ShrinkOptions): Promise<{ run: InstanceRun; mismatch?: Mismatch } | undefined> {
   const run = toRun(config, input);
   let stepper: GuardedStepper | undefined;
   try {
     stepper = await options.create(config, input.x0);
     run.xs = await stepper.steps(run.gradients, run.learningRates);
   } catch (error) {
-    if (error instanceof AdapterError) return undefined;
+    if (error instanceof AdapterError || error instanceof UnsupportedValue) return undefined;
     throw error;
   } finally {
     await stepper?.dispose().catch(() => undefined);
   }
-  return compareRun(run, options.dtype, {}).mismatch;
+  const { mismatch } = compareRun(run, options.dtype, options.conventions ?? {});
+  return mismatch === undefined ? { run } : { run, mismatch };
 }
 
 /**
@@ -126,7 +134,8 @@ export async function shrinkCounterexample(failing: InstanceRun, mismatch: Misma
   });
   const details = await fc.check(property, { seed: options.seed, numRuns: 1, examples: [[start]], interruptAfterTimeLimit: options.timeLimitMs });
   const best: Input = details.counterexample?.[0] ?? start;
-  const final = (await mismatchOn(config, best, options)) ?? mismatch;
+  const replayed = await runOn(config, best, options);
+  const final = replayed?.mismatch ?? mismatch;
   const counterexample: Counterexample = {
     ...final,
     config,
@@ -134,6 +143,7 @@ export async function shrinkCounterexample(failing: InstanceRun, mismatch: Misma
     gradients: best.gradients,
     seed: options.seed,
   };
+  if (replayed?.mismatch !== undefined) counterexample.trace = traceOf(replayed.run, options.dtype, {}, final.step);
   const lrs = best.gradients.map((_, k) => best.learningRates[k] ?? null);
   if (lrs.some((v) => v !== null)) counterexample.learningRates = lrs;
   if (details.counterexamplePath !== null) counterexample.path = details.counterexamplePath;

@@ -19,7 +19,16 @@ import type { Conventions, Dtype, OptimizerConfig, ScheduleConfig } from '../typ
  *   u h + u (1 - h), i.e. relative u h / (1 - h): the conditioning 1/(1 - beta)
  *   of conventions.md (TF.js's `1 - beta2` in float32 is off by 1.3e-5);
  * - `beta ** t` by libm pow or by t repeated multiplications of a rounded beta
- *   (TF.js): relative (2t + 1) u.
+ *   (TF.js): relative (2t + 1) u;
+ * - a moving average `m' = beta m + (1 - beta) x` in either of the forms libraries
+ *   use: as written, or in interpolation form `m + (1 - beta) (x - m)` (torch.lerp,
+ *   hand-written JS), whose roundings scale with |m| instead of |x|: both forms are
+ *   tracked and the larger bound kept ({@link errorArithmetic} `ema`);
+ * - Adam's bias correction as the lecture writes it, `(lr m / c1) / (sqrt(v / c2) + eps)`,
+ *   or split as PyTorch does, `(lr / c1) m / (sqrt(v) / sqrt(c2) + eps)`: both tracked,
+ *   the larger bound kept.
+ * Where two forms are tracked, the bound kept is `max(e_a, e_b + |v_b - v_a|)`: e_b
+ * bounds a form-b implementation's distance to v_b, and v_a is the value reported.
  * State recurrences (`vx = rho * vx + dx`, `s = d * s + (1 - d) g^2`, ...) carry
  * their e from step to step, so the bound grows with the step count and, through
  * the geometric sum of rho^k, with the conditioning 1/(1 - rho) by itself.
@@ -99,53 +108,99 @@ export function errorArithmetic(dtype: Dtype) {
       const spread = v > 0 ? Math.min(a.e / v, Math.sqrt(a.e)) : Math.sqrt(a.e);
       return { v, e: spread + rounding(v + spread) };
     },
+    /** Either of two evaluations of the same value: `a`'s value, a bound that covers both (see the derivation above). */
+    either: (a: Tracked, b: Tracked): Tracked => ({ v: a.v, e: Math.max(a.e, b.e + Math.abs(b.v - a.v)) }),
+    /**
+     * A moving average with factor `beta` of `x` (g or g^2, already tracked) in
+     * interpolation form, `m + (1 - beta) (x - m)`; callers keep the written form's value
+     * with {@link either}, `either(written, interpolated(beta, m, x))`.
+     */
+    interpolated: (beta: number, m: Tracked, x: Tracked): Tracked => arithmetic.add(m, arithmetic.mul(arithmetic.oneMinus(beta), arithmetic.sub(x, m))),
   };
   return arithmetic;
 }
+
+/**
+ * Bugs real libraries shipped (conventions.md, "Known bugs") that are a formula: the
+ * model evaluates them like a convention, so a run can be matched against the bug.
+ * `step-counter-*`: Adam's `t` one behind (starts at 0), one ahead, or counted per
+ * coordinate (samples instead of updates); `stale-moments`: the step uses the
+ * state of the previous step.
+ */
+export type BugVariant =
+  | 'ascent'
+  | 'bias-correction-multiplied'
+  | 'step-counter-behind'
+  | 'step-counter-ahead'
+  | 'step-counter-per-coordinate'
+  | 'stale-moments'
+  | 'amsgrad-unrequested';
 
 /** Per-step expected values (float64 evaluation of the rule) and their error bounds. */
 export interface BoundedTrajectory {
   x: Float64Array[];
   bound: Float64Array[];
+  /**
+   * Per coordinate, the first step (1-based) whose inputs or new state hold an
+   * infinity or NaN (a gradient, the parameter before it, the state before or after
+   * it): from there on a difference is the `non-finite` convention's. Infinity when none.
+   */
+  nonFinite: Float64Array;
+}
+
+/** One step of {@link boundedStepper}: the values after it and their bounds. */
+export interface BoundedStep {
+  x: Float64Array;
+  bound: Float64Array;
 }
 
 /**
- * The rule of `config` (with `conventions`) evaluated in float64 with the running
- * error bound of {@link errorArithmetic} for an implementation in `dtype`. The
- * formulas are lecture.md's (sections 1 to 6) and conventions.md's; a spec test
- * asserts that the values equal the float64 reference bit for bit.
+ * The rule of `config` (with `conventions`, or a known bug's formula) evaluated in
+ * float64 one step at a time, with the running error bound of {@link errorArithmetic}
+ * for an implementation in `dtype`. The formulas are lecture.md's (sections 1 to 6)
+ * and conventions.md's; a spec test asserts that the values equal the float64
+ * reference bit for bit. `nonFinite` is kept as in {@link BoundedTrajectory}.
  */
-export function boundedTrajectory(
+export function boundedStepper(
   config: OptimizerConfig,
   conventions: Conventions,
   dtype: Dtype,
   x0: ArrayLike<number>,
-  grads: readonly ArrayLike<number>[],
-  learningRates?: readonly (number | undefined)[],
-): BoundedTrajectory {
+  bug?: BugVariant,
+): { step(grad: ArrayLike<number>, learningRate?: number): BoundedStep; readonly nonFinite: Float64Array } {
   const A = errorArithmetic(dtype);
   const n = x0.length;
   const x: Tracked[] = Array.from(x0, (v) => A.input(v));
   const state1: Tracked[] = Array.from({ length: n }, () => A.exact(0));
   const state2: Tracked[] = Array.from({ length: n }, () => A.exact(0));
+  /** The previous step's state, for `stale-moments`, and Adam's running maximum, for `amsgrad-unrequested`. */
+  const stale: Tracked[][] = [Array.from({ length: n }, () => A.exact(0)), Array.from({ length: n }, () => A.exact(0))];
+  const maximum: Tracked[] = Array.from({ length: n }, () => A.exact(0));
   const initial = conventions['initial-accumulator'] ?? 0;
   if (initial !== 0) for (let i = 0; i < n; i++) state1[i] = A.input(initial);
   const inside = conventions['epsilon-inside-sqrt'] === true;
   const adaptive = (numerator: Tracked, acc: Tracked, eps: Tracked): Tracked =>
     A.div(numerator, inside ? A.sqrt(A.add(acc, eps)) : A.add(A.sqrt(acc), eps));
-  const out: BoundedTrajectory = { x: [], bound: [] };
+  const nonFinite = new Float64Array(n).fill(Number.POSITIVE_INFINITY);
+  const finite = (...values: Tracked[]): boolean => values.every((c) => Number.isFinite(c.v));
   let lr = config.learningRate;
-  for (let t = 1; t <= grads.length; t++) {
-    const rate = learningRates?.[t - 1];
-    if (rate !== undefined) lr = rate;
-    const LR = A.input(lr);
-    const grad = grads[t - 1]!;
-    const step = stepFor(t, LR);
-    for (let i = 0; i < n; i++) x[i] = step(i, A.input(grad[i]!));
-    out.x.push(Float64Array.from(x, (c) => c.v));
-    out.bound.push(Float64Array.from(x, (c) => c.e));
-  }
-  return out;
+  let t = 0;
+  return {
+    nonFinite,
+    step(grad, learningRate) {
+      t++;
+      if (learningRate !== undefined) lr = learningRate;
+      const LR = A.input(bug === 'ascent' ? -lr : lr);
+      const step = stepFor(t, LR);
+      for (let i = 0; i < n; i++) {
+        const g = A.input(grad[i]!);
+        const before = finite(g, x[i]!, state1[i]!, state2[i]!);
+        x[i] = step(i, g);
+        if (!(before && finite(state1[i]!, state2[i]!)) && t < nonFinite[i]!) nonFinite[i] = t;
+      }
+      return { x: Float64Array.from(x, (c) => c.v), bound: Float64Array.from(x, (c) => c.e) };
+    },
+  };
 
   function stepFor(t: number, LR: Tracked): (i: number, g: Tracked) => Tracked {
     switch (config.optimizer) {
@@ -157,13 +212,16 @@ export function boundedTrajectory(
         const dampened = conventions['dampened-momentum'] === true;
         const lrInside = conventions['lr-placement'] === true;
         return (i, g) => {
-          const push = dampened ? A.mul(damp, g) : g;
           if (lrInside) {
-            state1[i] = A.sub(A.mul(rho, state1[i]!), A.mul(LR, push));
-            return A.add(x[i]!, state1[i]!);
+            const push = dampened ? A.mul(damp, g) : g;
+            const old = state1[i]!;
+            state1[i] = A.sub(A.mul(rho, old), A.mul(LR, push));
+            return A.add(x[i]!, bug === 'stale-moments' ? old : state1[i]!);
           }
-          state1[i] = A.add(A.mul(rho, state1[i]!), push);
-          return A.sub(x[i]!, A.mul(LR, state1[i]!));
+          const old = state1[i]!;
+          const kept = A.mul(rho, old);
+          state1[i] = dampened ? A.either(A.add(kept, A.mul(damp, g)), A.interpolated(config.rho, old, g)) : A.add(kept, g);
+          return A.sub(x[i]!, A.mul(LR, bug === 'stale-moments' ? old : state1[i]!));
         };
       }
       case 'nesterov': {
@@ -184,8 +242,9 @@ export function boundedTrajectory(
       case 'adagrad': {
         const eps = A.input(config.epsilon);
         return (i, g) => {
-          state1[i] = A.add(state1[i]!, A.mul(g, g));
-          return A.sub(x[i]!, adaptive(A.mul(LR, g), state1[i]!, eps));
+          const old = state1[i]!;
+          state1[i] = A.add(old, A.mul(g, g));
+          return A.sub(x[i]!, adaptive(A.mul(LR, g), bug === 'stale-moments' ? old : state1[i]!, eps));
         };
       }
       case 'rmsprop': {
@@ -193,8 +252,10 @@ export function boundedTrajectory(
         const keep = A.oneMinus(config.decayRate);
         const eps = A.input(config.epsilon);
         return (i, g) => {
-          state1[i] = A.add(A.mul(decay, state1[i]!), A.product(keep, g, g));
-          return A.sub(x[i]!, adaptive(A.mul(LR, g), state1[i]!, eps));
+          const old = state1[i]!;
+          const written = A.add(A.mul(decay, old), A.product(keep, g, g));
+          state1[i] = A.either(written, A.interpolated(config.decayRate, old, A.mul(g, g)));
+          return A.sub(x[i]!, adaptive(A.mul(LR, g), bug === 'stale-moments' ? old : state1[i]!, eps));
         };
       }
       case 'adam': {
@@ -204,17 +265,35 @@ export function boundedTrajectory(
         const k1 = A.oneMinus(beta1);
         const k2 = A.oneMinus(beta2);
         const eps = A.input(config.epsilon);
-        const c1 = A.sub(A.exact(1), A.power(beta1, t));
-        const c2 = A.sub(A.exact(1), A.power(beta2, t));
         const hat = conventions['epsilon-hat'] === true;
         const corrected = !hat && conventions['no-bias-correction'] !== true;
-        const rate = hat ? A.div(A.mul(LR, A.sqrt(c2)), c1) : LR;
+        const counted = (s: number) => (bug === 'step-counter-behind' ? s - 1 : bug === 'step-counter-ahead' ? s + 1 : s);
+        const correction = (s: number) => ({ c1: A.sub(A.exact(1), A.power(beta1, s)), c2: A.sub(A.exact(1), A.power(beta2, s)) });
+        const perStep = correction(counted(t));
         return (i, g) => {
-          state1[i] = A.add(A.mul(b1, state1[i]!), A.mul(k1, g));
-          state2[i] = A.add(A.mul(b2, state2[i]!), A.product(k2, g, g));
-          const m = corrected ? A.div(state1[i]!, c1) : state1[i]!;
-          const v = corrected ? A.div(state2[i]!, c2) : state2[i]!;
-          return A.sub(x[i]!, adaptive(A.mul(rate, m), v, eps));
+          const { c1, c2 } = bug === 'step-counter-per-coordinate' ? correction((t - 1) * n + i + 1) : perStep;
+          const rate = hat ? A.div(A.mul(LR, A.sqrt(c2)), c1) : LR;
+          const [m0, v0] = [state1[i]!, state2[i]!];
+          state1[i] = A.either(A.add(A.mul(b1, m0), A.mul(k1, g)), A.interpolated(beta1, m0, g));
+          state2[i] = A.either(A.add(A.mul(b2, v0), A.product(k2, g, g)), A.interpolated(beta2, v0, A.mul(g, g)));
+          if (bug === 'amsgrad-unrequested') maximum[i] = state2[i]!.v > maximum[i]!.v ? state2[i]! : maximum[i]!;
+          const first = state1[i]!;
+          const second = bug === 'amsgrad-unrequested' ? maximum[i]! : state2[i]!;
+          if (bug === 'stale-moments') {
+            // The update of step t uses m_hat and v_hat as step t - 1 left them (zero at t = 1).
+            const [mHat, vHat] = [stale[0]![i]!, stale[1]![i]!];
+            stale[0]![i] = A.div(first, c1);
+            stale[1]![i] = A.div(second, c2);
+            return A.sub(x[i]!, adaptive(A.mul(rate, mHat), vHat, eps));
+          }
+          if (bug === 'bias-correction-multiplied') return A.sub(x[i]!, adaptive(A.mul(rate, A.mul(first, c1)), A.mul(second, c2), eps));
+          const m = corrected ? A.div(first, c1) : first;
+          const v = corrected ? A.div(second, c2) : second;
+          const step = adaptive(A.mul(rate, m), v, eps);
+          if (!corrected || inside || bug !== undefined) return A.sub(x[i]!, step);
+          // PyTorch's split bias correction: (lr / c1) m / (sqrt(v) / sqrt(c2) + eps).
+          const split = A.div(A.mul(A.div(LR, c1), first), A.add(A.div(A.sqrt(second), A.sqrt(c2)), eps));
+          return A.sub(x[i]!, A.either(step, split));
         };
       }
     }
@@ -222,16 +301,59 @@ export function boundedTrajectory(
 }
 
 /**
+ * {@link boundedStepper} over a whole run: `learningRates[t]`, when defined, replaces
+ * the learning rate from step t on.
+ */
+export function boundedTrajectory(
+  config: OptimizerConfig,
+  conventions: Conventions,
+  dtype: Dtype,
+  x0: ArrayLike<number>,
+  grads: readonly ArrayLike<number>[],
+  learningRates?: readonly (number | undefined)[],
+  bug?: BugVariant,
+): BoundedTrajectory {
+  const stepper = boundedStepper(config, conventions, dtype, x0, bug);
+  const out: BoundedTrajectory = { x: [], bound: [], nonFinite: stepper.nonFinite };
+  grads.forEach((grad, t) => {
+    const { x, bound } = stepper.step(grad, learningRates?.[t]);
+    out.x.push(x);
+    out.bound.push(bound);
+  });
+  return out;
+}
+
+/**
  * The error bound of a schedule value for an implementation in `dtype`, relative
- * to the value: step decay `initial * factor ** n` (pow or n multiplications,
- * plus `initial` and the product: (2n + 3) u); exponential `initial * exp(-k t)`
- * (k held in the dtype and the rounded k t move the exponent by 2 u k t, which
- * moves exp relatively by as much to first order; initial, exp (up to 1 ulp of
- * libm error) and the product add 4 u: (2 k t + 4) u); 1/t decay
- * `initial / (1 + k t)` (initial, k, k t, 1 + k t, the division: 5 u).
+ * to the value, for every evaluation order conventions.md lists:
+ * - step decay `initial * factor ** n` (pow, or n multiplications of the rounded
+ *   factor, at once or chained one per `every` steps like PyTorch's StepLR; plus
+ *   `initial` and the product): (2n + 3) u;
+ * - exponential decay as the lecture writes it, `initial * exp(-k t)` (k held in the
+ *   dtype and the rounded k t move the exponent by 2 u k t, which moves exp relatively
+ *   by as much; initial, exp (up to 1 ulp of libm error) and the product add 4 u):
+ *   (2 k t + 4) u; or as `initial * gamma ** t` with `gamma = exp(-k)` rounded once
+ *   (Keras, optax), or `lr *= gamma` once per step (PyTorch's ExponentialLR): k held in
+ *   the dtype moves gamma^t by k t u, gamma's exp (1 ulp, 2u) and rounding (u) by 3 t u,
+ *   the power (1 ulp) or the t chained products t u, initial and the product 2 u:
+ *   ((k + 4) t + 4) u. The larger of the two is kept;
+ * - 1/t decay `initial / (1 + k t)` or `initial * (1 / (1 + k t))` (a LambdaLR
+ *   factor): k, k t, 1 + k t, the division or reciprocal and product, initial: 6 u.
+ * In the subnormal range each rounding may add eta absolute instead, scaled by
+ * `initial` where the factor underflows before the product: n + 2 (step), t + 3
+ * (exponential, chained) or 3 roundings, times max(1, initial).
  */
 export function scheduleBound(config: ScheduleConfig, dtype: Dtype, t: number, value: number): number {
   const { u, eta } = errorArithmetic(dtype);
-  const relative = config.schedule === 'step' ? 2 * Math.floor(t / config.every) + 3 : config.schedule === 'exponential' ? 2 * config.k * t + 4 : 5;
-  return relative * u * Math.abs(value) + eta;
+  const scale = Math.max(1, Math.abs(config.initial));
+  switch (config.schedule) {
+    case 'step': {
+      const n = Math.floor(t / config.every);
+      return (2 * n + 3) * u * Math.abs(value) + (n + 2) * eta * scale;
+    }
+    case 'exponential':
+      return Math.max(2 * config.k * t + 4, (config.k + 4) * t + 4) * u * Math.abs(value) + (t + 3) * eta * scale;
+    case 'inverse-time':
+      return 6 * u * Math.abs(value) + 3 * eta * scale;
+  }
 }

@@ -14,7 +14,8 @@ export type PlantedBug =
   | 'ascent'
   | 'momentum-rho-on-dx'
   | 'schedule-one-epoch-early'
-  | 'sanitizes-x0';
+  | 'sanitizes-x0'
+  | 'zero-lr-default';
 
 /** How a planted implementation is written. */
 export interface PlantOptions {
@@ -64,12 +65,14 @@ export function handwritten(options: PlantOptions): Adapter {
       const [s1, s2] = state as [Float64Array, Float64Array];
       const initial = conventions['initial-accumulator'];
       if (initial !== undefined && (config.optimizer === 'adagrad' || config.optimizer === 'rmsprop')) s1.fill(r(initial));
-      let lr = r(config.learningRate);
+      // The zero-lr-default bug: `lr || 0.01`, so a learning rate of 0 becomes 0.01.
+      const rate = (value: number) => r(bug === 'zero-lr-default' ? value || 0.01 : value);
+      let lr = rate(config.learningRate);
       let t = bug === 'adam-counter-off-by-one' ? 1 : 0;
       let acc1 = 1;
       let acc2 = 1;
       const step = (grad: Float64Array, learningRate?: number): Float64Array => {
-        if (learningRate !== undefined) lr = r(learningRate);
+        if (learningRate !== undefined) lr = rate(learningRate);
         const g = Float64Array.from(grad, r);
         update(config, g);
         // The bug: the caller's gradient is cleared after use ("zero_grad" inside step).
