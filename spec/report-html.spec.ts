@@ -125,6 +125,29 @@ describe('reportToHtml', () => {
     expect(html).toContain(`the implementation's value at the first wrong t = ${first.step} (large circle, labelled): ${first.actual}, the reference's ${first.expected}.`);
   });
 
+  test('a trace cut to the steps around its first difference is numbered by the run\'s steps (Trace.firstStep)', async () => {
+    const base = await failingReport();
+    const trace: Trace = { actual: [[1], [1], [2]], expected: [[1], [1], [1]], bound: [[1e-16], [1e-16], [1e-16]], firstStep: 745 };
+    const report: ConformanceReport = {
+      ...base,
+      results: [{ subject: 'sgd', verdict: 'fails', conventions: [], findings: [{ check: 'fixture:long', status: 'fail', message: 'x', counterexample: { trace } }] }],
+    };
+    const html = await reportToHtml(report);
+    expect(html).toContain('over steps 745 to 747 (the run is cut to the steps around its first difference)');
+    expect(html).toContain('The error first exceeds the bound at step 747 on x[0] (error 1, bound 1e-16)');
+    expect(html).toContain('<tr><td class="num">745</td><td>x[0]</td>');
+    expect(html).not.toContain('<tr><td class="num">1</td><td>x[0]</td>');
+  });
+
+  test('a shrunk counterexample with its x0 is drawn from step 0; an x0 of another width is not used', async () => {
+    const base = await failingReport();
+    const trace: Trace = { actual: [[0.01]], expected: [[-0.01]], bound: [[1e-18]] };
+    const finding = (x0: number[]): Finding => ({ check: 'fixture:shrunk', status: 'fail', message: 'x', counterexample: { x0, trace } });
+    const html = async (x0: number[]) => reportToHtml({ ...base, results: [{ subject: 'sgd', verdict: 'fails', conventions: [], findings: [finding(x0)] }] });
+    expect(await html([0])).toContain('Parameter value from x0 (step 0) over 1 step for x[0]');
+    expect(await html([0, 1])).toContain('Parameter value over 1 step for x[0]');
+  });
+
   test('a report without traces has no charts and names every check', async () => {
     const base = await failingReport();
     const report: ConformanceReport = {

@@ -2,6 +2,7 @@ import type { Adapter } from '../../src/adapter.js';
 import { boundedTrajectory } from '../../src/conformance/tolerance.js';
 import type { ConformanceReport, Finding, SubjectResult, Trace } from '../../src/conformance/types.js';
 import type { ConventionId, Conventions, OptimizerConfig } from '../../src/types.js';
+import { isUnsupported } from '../../src/unsupported.js';
 import { handwritten } from './planted/handwritten.js';
 
 /** A deterministic gradient table (an LCG, as the checker's probes use), `steps` rows of `n`. */
@@ -22,6 +23,7 @@ export function gradientTable(steps: number, n: number, seed = 7): number[][] {
  */
 export async function traceOf(adapter: Adapter, config: OptimizerConfig, x0: number[], gradients: number[][], conventions?: Conventions): Promise<Trace> {
   const stepper = await adapter.create(config, Float64Array.from(x0));
+  if (isUnsupported(stepper)) throw new Error(`${adapter.name} refused ${config.optimizer}: ${stepper.unsupported}`);
   const actual: number[][] = [];
   for (const g of gradients) actual.push(Array.from(await stepper.step(Float64Array.from(g))));
   const reference = boundedTrajectory(config, {}, adapter.dtype, x0, gradients);

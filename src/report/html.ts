@@ -58,7 +58,7 @@ function numbersTable(summary: TraceSummary): string {
   for (let s = 1; s <= Math.min(summary.steps, TABLE_HEAD_STEPS); s++) wanted.add(s);
   for (const crossing of summary.crossings) {
     if (!summary.coordinates.includes(crossing.coordinate)) continue;
-    for (let s = crossing.step - 1; s <= crossing.step + 1; s++) if (s >= 1 && s <= summary.steps) wanted.add(s);
+    for (let s = crossing.row - 1; s <= crossing.row + 1; s++) if (s >= 1 && s <= summary.steps) wanted.add(s);
   }
   if (summary.steps > 0) wanted.add(summary.steps);
   const steps = [...wanted].sort((a, b) => a - b);
@@ -66,7 +66,8 @@ function numbersTable(summary: TraceSummary): string {
   const rows: string[] = [];
   let previous = 0;
   for (const step of steps) {
-    if (step > previous + 1) rows.push(`<tr><td colspan="${head.length}">… steps ${previous + 1} to ${step - 1} (in the JSON report)</td></tr>`);
+    const o = summary.offset;
+    if (step > previous + 1) rows.push(`<tr><td colspan="${head.length}">… steps ${previous + 1 + o} to ${step - 1 + o} (in the JSON report)</td></tr>`);
     previous = step;
     for (const c of summary.coordinates) {
       const cells = [
@@ -76,7 +77,7 @@ function numbersTable(summary: TraceSummary): string {
         absoluteError(trace.actual[step - 1]?.[c], trace.expected[step - 1]?.[c]),
         trace.bound[step - 1]?.[c],
       ].map((v) => `<td class="num">${v === undefined ? '' : text(formatNumber(v))}</td>`);
-      rows.push(`<tr><td class="num">${step}</td><td>x[${c}]</td>${cells.join('')}</tr>`);
+      rows.push(`<tr><td class="num">${step + o}</td><td>x[${c}]</td>${cells.join('')}</tr>`);
     }
   }
   const lr = trace.learningRates ? `<p>Learning rate per step: ${text(trace.learningRates.map(formatNumber).join(', '))}</p>` : '';
@@ -93,7 +94,7 @@ interface Counter {
 async function charts(finding: Finding, trace: Trace, result: SubjectResult, counter: Counter): Promise<string> {
   const summary = summarizeTrace(trace, finding.counterexample?.coordinate);
   if (summary.steps === 0 || summary.coordinates.length === 0) return '';
-  const specs = traceChartSpecs(summary, `${result.subject}, ${finding.check}`, finding.conventions ?? result.conventions);
+  const specs = traceChartSpecs(summary, `${result.subject}, ${finding.check}`, finding.conventions ?? result.conventions, finding.counterexample?.x0);
   const figures: string[] = [];
   for (const chart of specs) figures.push(await figure(chart, counter));
   return figures.join('') + numbersTable(summary);

@@ -27,8 +27,8 @@ function layout(coordinates: number): { columns: number; width: number } {
   return coordinates === 3 ? { columns: 3, width: 240 } : { columns: 2, width: 340 };
 }
 
-/** Points only where they can be told apart; longer runs are lines (still dashed per series). */
-const MAX_POINTED_STEPS = 40;
+/** Point shapes per line: enough to tell the series apart without colour, few enough to keep the SVG small. */
+const POINTS_PER_LINE = 12;
 
 interface Series {
   name: string;
@@ -46,7 +46,6 @@ function facetedLines(
   const names = series.map((s) => s.name);
   const scale = (key: 'color' | 'dash' | 'shape') => ({ domain: names, range: series.map((s) => s.style[key]) });
   const legend = { orient: 'top', title: null, symbolStrokeWidth: 2, symbolSize: 80, symbolOpacity: 1, labelLimit: 400 } as const;
-  const pointed = summary.drawnSteps.length <= MAX_POINTED_STEPS;
   const encoding = {
     x: { field: 'step', type: 'quantitative', title: 'step', axis: { tickMinStep: 1, format: 'd' } },
     y: { field: 'value', type: 'quantitative', title: y.title, scale: y.log ? { type: 'log' } : { zero: false }, axis: y.log ? { format: '.0e', tickCount: 6 } : {} },
@@ -62,7 +61,7 @@ function facetedLines(
   // The convention's prediction is a wide pale band under the others: where the adapter follows it, its dashed line runs inside.
   if (band.length) layers.push({ transform: [{ filter: { field: 'series', oneOf: band } }], mark: { type: 'line', strokeWidth: 10, opacity: 0.3 }, encoding: lineEncoding });
   layers.push({ transform: [{ filter: { field: 'series', oneOf: names.filter((n) => !band.includes(n)) } }], mark: { type: 'line', strokeWidth: 1.6 }, encoding: lineEncoding });
-  if (pointed) layers.push({ transform: own, mark: { type: 'point', filled: true, size: 30, opacity: 0.9 }, encoding: { x: encoding.x, y: encoding.y, color: encoding.color, shape } });
+  layers.push({ transform: [...own, { filter: 'datum.pointed' }], mark: { type: 'point', filled: true, size: 30, opacity: 0.9 }, encoding: { x: encoding.x, y: encoding.y, color: encoding.color, shape } });
   const lastCoordinate = `x[${summary.coordinates[summary.coordinates.length - 1]}]`;
   for (const [i, s] of series.entries()) {
     layers.push({
@@ -91,13 +90,22 @@ function seriesRows(summary: TraceSummary, name: string, value: (s: number, c: n
     for (const step of summary.drawnSteps) {
       const v = value(step - 1, c);
       if (v === undefined || !Number.isFinite(v) || (positive && v <= 0)) continue;
-      kept.push({ step, coordinate: `x[${c}]`, series: name, value: v, last: false, label: name });
+      kept.push({ step: step + summary.offset, coordinate: `x[${c}]`, series: name, value: v, last: false, pointed: false, label: name });
     }
+    const every = Math.max(1, Math.ceil(kept.length / POINTS_PER_LINE));
+    for (const [k, row] of kept.entries()) row.pointed = k % every === 0;
     const tail = kept[kept.length - 1];
-    if (tail) tail.last = true;
+    if (tail) {
+      tail.last = true;
+      tail.pointed = true;
+    }
     rows.push(...kept);
   }
   return rows;
+}
+
+function stepRange(summary: TraceSummary): string {
+  return summary.offset === 0 ? `${summary.steps} step${summary.steps === 1 ? '' : 's'}` : `steps ${summary.offset + 1} to ${summary.offset + summary.steps} (the run is cut to the steps around its first difference)`;
 }
 
 function coordinateList(summary: TraceSummary): string {
@@ -115,7 +123,7 @@ function thinned(summary: TraceSummary): string {
  * coordinate; and the error against the derived bound on a log scale, the
  * first step beyond it marked.
  */
-export function traceChartSpecs(summary: TraceSummary, label: string, conventions: readonly string[]): ChartSpec[] {
+export function traceChartSpecs(summary: TraceSummary, label: string, conventions: readonly string[], x0?: readonly number[]): ChartSpec[] {
   const { trace } = summary;
   const conventionIds = conventions.join(' + ') || 'the convention';
   const conventionName = `reference with ${conventionIds}`;
@@ -129,15 +137,25 @@ export function traceChartSpecs(summary: TraceSummary, label: string, convention
     ...seriesRows(summary, 'adapter', (s, c) => trace.actual[s]?.[c], false),
     ...(trace.convention ? seriesRows(summary, conventionName, (s, c) => trace.convention?.[s]?.[c], false) : []),
   ];
+  // Every series starts from the same x0 (step 0), where the run starts at step 1 and x0 is known.
+  const start = summary.offset === 0 && x0 !== undefined && x0.length === (trace.expected[0]?.length ?? -1) ? x0 : undefined;
+  if (start) {
+    for (const s of series) {
+      for (const c of summary.coordinates) {
+        const v = start[c];
+        if (v !== undefined && Number.isFinite(v)) rows.push({ step: 0, coordinate: `x[${c}]`, series: s.name, value: v, last: false, pointed: true, label: s.name });
+      }
+    }
+  }
   const where = summary.first
-    ? ` They part at step ${summary.first.step} on x[${summary.first.coordinate}]: adapter ${formatNumber(trace.actual[summary.first.step - 1]?.[summary.first.coordinate] ?? Number.NaN)}, reference ${formatNumber(trace.expected[summary.first.step - 1]?.[summary.first.coordinate] ?? Number.NaN)}.`
+    ? ` They part at step ${summary.first.step} on x[${summary.first.coordinate}]: adapter ${formatNumber(trace.actual[summary.first.row - 1]?.[summary.first.coordinate] ?? Number.NaN)}, reference ${formatNumber(trace.expected[summary.first.row - 1]?.[summary.first.coordinate] ?? Number.NaN)}.`
     : '';
   const trajectory: ChartSpec = {
     spec: facetedLines(rows, series, summary, { title: 'parameter value', log: false }, []),
     text: {
       title: `${label}: parameter value per step`,
       description:
-        `Parameter value over ${summary.steps} steps for ${coordinateList(summary)}, one panel per coordinate: ` +
+        `Parameter value ${start ? 'from x0 (step 0) ' : ''}over ${stepRange(summary)} for ${coordinateList(summary)}, one panel per coordinate: ` +
         series.map((s) => `${s.name} (${s.style.words})`).join(', ') +
         `.${where}${thinned(summary)} The numbers are in the table below.`,
     },
@@ -187,7 +205,7 @@ export function traceChartSpecs(summary: TraceSummary, label: string, convention
     text: {
       title: `${label}: error against the derived bound`,
       description:
-        `Absolute error per step on a log scale for ${coordinateList(summary)}, one panel per coordinate: ` +
+        `Absolute error per step on a log scale over ${stepRange(summary)} for ${coordinateList(summary)}, one panel per coordinate: ` +
         errorSeries.map((s) => `${s.name} (${s.style.words})`).join(', ') +
         `. Steps where an error is exactly 0 or not finite are not drawn.${crossingText}${explained}${thinned(summary)}`,
     },

@@ -8,7 +8,9 @@ export const MAX_CHART_STEPS = 200;
 
 /** Where the run first leaves the derived bound, if it does. */
 export interface Crossing {
-  /** 1-based step. */
+  /** 1-based row of the trace. */
+  row: number;
+  /** The run's step: `row` plus the trace's offset. */
   step: number;
   coordinate: number;
   error: number;
@@ -18,10 +20,13 @@ export interface Crossing {
 /** What the report's charts and tables need from a trace, computed once. */
 export interface TraceSummary {
   trace: Trace;
+  /** Rows in the trace. */
   steps: number;
+  /** Row `r` (1-based) is the run's step `r + offset` (`Trace.firstStep - 1`: long runs are cut). */
+  offset: number;
   /** The coordinates drawn, ascending. */
   coordinates: number[];
-  /** Steps drawn (1-based), ascending: every `stride`-th, the crossings and the last. */
+  /** Rows drawn (1-based), ascending: every `stride`-th, the crossings and the last. */
   drawnSteps: number[];
   stride: number;
   /** Per coordinate, the first step where |actual - expected| > bound (or one is not finite while the other is). */
@@ -53,18 +58,19 @@ function exceeds(trace: Trace, s: number, c: number): { error: number; bound: nu
  */
 export function summarizeTrace(trace: Trace, coordinate?: number): TraceSummary {
   const steps = Math.min(trace.actual.length, trace.expected.length);
+  const offset = Math.max(0, (trace.firstStep ?? 1) - 1);
   const width = Math.max(0, ...trace.expected.slice(0, steps).map((row) => row.length));
   const crossings: Crossing[] = [];
   for (let c = 0; c < width; c++) {
     for (let s = 0; s < steps; s++) {
       const hit = exceeds(trace, s, c);
       if (hit) {
-        crossings.push({ step: s + 1, coordinate: c, ...hit });
+        crossings.push({ row: s + 1, step: s + 1 + offset, coordinate: c, ...hit });
         break;
       }
     }
   }
-  const first = crossings.reduce<Crossing | undefined>((a, b) => (a === undefined || b.step < a.step ? b : a), undefined);
+  const first = crossings.reduce<Crossing | undefined>((a, b) => (a === undefined || b.row < a.row ? b : a), undefined);
   const coordinates = Array.from({ length: Math.min(width, MAX_CHART_COORDINATES) }, (_, c) => c);
   const wanted = coordinate !== undefined && coordinate < width ? coordinate : first?.coordinate;
   if (wanted !== undefined && !coordinates.includes(wanted)) coordinates[coordinates.length - 1] = wanted;
@@ -73,8 +79,8 @@ export function summarizeTrace(trace: Trace, coordinate?: number): TraceSummary 
   const drawn = new Set<number>();
   for (let s = 1; s <= steps; s += stride) drawn.add(s);
   if (steps > 0) drawn.add(steps);
-  for (const crossing of crossings) if (coordinates.includes(crossing.coordinate)) drawn.add(crossing.step);
-  const summary: TraceSummary = { trace, steps, coordinates, drawnSteps: [...drawn].sort((a, b) => a - b), stride, crossings };
+  for (const crossing of crossings) if (coordinates.includes(crossing.coordinate)) drawn.add(crossing.row);
+  const summary: TraceSummary = { trace, steps, offset, coordinates, drawnSteps: [...drawn].sort((a, b) => a - b), stride, crossings };
   if (first) summary.first = first;
   return summary;
 }
