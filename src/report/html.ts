@@ -9,7 +9,7 @@ import { escapeXmlAttribute as attr, escapeXmlText as text } from './xml-escape.
 
 /**
  * Problem findings per subject drawn as charts; the rest are shown as text.
- * Each chart costs ~50 ms to render and ~30 to 150 kB, and an implementation
+ * Each chart costs ~50 to 100 ms to render and ~50 kB, and an implementation
  * that fails one check usually fails dozens alike (every fixture case).
  */
 export const MAX_CHARTED_PER_SUBJECT = 3;
