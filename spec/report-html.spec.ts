@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { runCheckCommand } from '../src/cli/check-command.js';
+import { CHECK_HELP } from '../src/cli/check-help.js';
 import type { CliIo } from '../src/cli.js';
 import { checkConformance } from '../src/conformance/check.js';
 import type { ConformanceReport, Finding, Trace } from '../src/conformance/types.js';
@@ -181,6 +182,10 @@ describe('optimspec check --html', () => {
     const html = readFileSync(file, 'utf8');
     expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
     expect(html).toContain('sgd with a stale learning rate');
+  });
+
+  test('--help documents it', () => {
+    expect(CHECK_HELP).toMatch(/^ {2}--html <path> {11}write a self-contained HTML page/m);
   });
 
   test('an empty path is a usage error naming the flag', async () => {
