@@ -174,7 +174,7 @@ export function traceChartSpecs(summary: TraceSummary, label: string, convention
   ];
   const crossingRows = summary.crossings
     .filter((x) => summary.coordinates.includes(x.coordinate))
-    .map((x) => ({ step: x.step, coordinate: `x[${x.coordinate}]`, series: 'crossing', crossing: `beyond the bound at step ${x.step}` }));
+    .map((x) => ({ step: x.step, coordinate: `x[${x.coordinate}]`, series: 'crossing', crossing: `beyond the bound at step ${x.step}`, right: x.row > summary.steps / 2 }));
   const marks: Record<string, unknown>[] = crossingRows.length
     ? [
         {
@@ -182,11 +182,12 @@ export function traceChartSpecs(summary: TraceSummary, label: string, convention
           mark: { type: 'rule', strokeDash: [3, 3], color: '#CC0000', strokeWidth: 1.5 },
           encoding: { x: { field: 'step', type: 'quantitative' } },
         },
-        {
-          transform: [{ filter: { field: 'series', equal: 'crossing' } }],
-          mark: { type: 'text', align: 'left', baseline: 'middle', dx: 3, y: 75, fontSize: 10, color: '#CC0000' },
+        // The label sits on the side of the rule with room, so that it never widens the panel.
+        ...[false, true].map((right) => ({
+          transform: [{ filter: { field: 'series', equal: 'crossing' } }, { filter: { field: 'right', equal: right } }],
+          mark: { type: 'text', align: right ? 'right' : 'left', baseline: 'middle', dx: right ? -3 : 3, y: 75, fontSize: 10, color: '#CC0000' },
           encoding: { x: { field: 'step', type: 'quantitative' }, text: { field: 'crossing' } },
-        },
+        })),
       ]
     : [];
   const first = summary.first;
