@@ -28,6 +28,8 @@ export interface CheckArgs {
   json?: string;
   junit?: string;
   markdown?: string;
+  /** The self-contained HTML report with charts (issue 12). */
+  html?: string;
   noColor: boolean;
   quiet: boolean;
   /** Every problem in full, not only the first per subject (`--verbose`). */
@@ -48,6 +50,7 @@ const options = {
   json: { type: 'string' },
   junit: { type: 'string' },
   markdown: { type: 'string' },
+  html: { type: 'string' },
   'no-color': { type: 'boolean' },
   quiet: { type: 'boolean' },
   verbose: { type: 'boolean' },
@@ -142,7 +145,7 @@ export function parseCheckArgs(argv: readonly string[]): CheckArgs {
     if (v.exec === undefined && positionals.length === 0) throw new UsageError('missing the adapter: give an adapter module or --exec "<command>"');
     if (v.exec !== undefined && v.exec.trim() === '') throw new UsageError('--exec needs a command, got ""');
   }
-  for (const flag of ['json', 'junit', 'markdown'] as const) {
+  for (const flag of ['json', 'junit', 'markdown', 'html'] as const) {
     if (v[flag] !== undefined && v[flag].trim() === '') throw new UsageError(`--${flag} needs a file path, got ""`);
   }
   const only = names('only', v.only, SUBJECTS);
@@ -170,6 +173,7 @@ export function parseCheckArgs(argv: readonly string[]): CheckArgs {
     ...(v.json === undefined ? {} : { json: v.json }),
     ...(v.junit === undefined ? {} : { junit: v.junit }),
     ...(v.markdown === undefined ? {} : { markdown: v.markdown }),
+    ...(v.html === undefined ? {} : { html: v.html }),
     noColor: v['no-color'] === true,
     quiet: v.quiet === true,
     verbose: v.verbose === true,

@@ -7,6 +7,7 @@ import type { ConformanceOptions, ConformanceReport } from '../conformance/types
 import { AdapterLoadError, loadAdapter } from '../load-adapter.js';
 import { spawnAdapter } from '../protocol/spawn-adapter.js';
 import { reportToConsole } from '../report/console.js';
+import { reportToHtml } from '../report/html.js';
 import { reportToJson } from '../report/json.js';
 import { reportToJUnit } from '../report/junit.js';
 import { reportToMarkdown } from '../report/markdown.js';
@@ -64,17 +65,18 @@ async function open(args: CheckArgs, io: CliIo): Promise<Opened | number> {
 
 /** Writes each requested report file, creating its folder; a path that cannot be written is a usage error. */
 async function writeReports(args: CheckArgs, report: ConformanceReport, io: CliIo): Promise<number | undefined> {
-  const files: [string, string | undefined, (r: ConformanceReport) => string][] = [
+  const files: [string, string | undefined, (r: ConformanceReport) => string | Promise<string>][] = [
     ['--json', args.json, reportToJson],
     ['--junit', args.junit, reportToJUnit],
     ['--markdown', args.markdown, reportToMarkdown],
+    ['--html', args.html, reportToHtml],
   ];
   for (const [flag, path, render] of files) {
     if (path === undefined) continue;
     const file = resolve(io.cwd, path);
     try {
       await mkdir(dirname(file), { recursive: true });
-      await writeFile(file, render(report));
+      await writeFile(file, await render(report));
     } catch (error) {
       return usage(io, `${flag} ${JSON.stringify(path)}: cannot write the report: ${(error as Error).message}`);
     }
@@ -165,6 +167,7 @@ export async function runCheckCommand(argv: readonly string[], io: CliIo): Promi
   io.stdout.write(reportToConsole(report, { color: wantsColor(args, io), ...width, quiet: args.quiet, verbose: args.verbose, replayCommand: (token) => replayCommand(args, token) }));
   const failedWrite = await writeReports(args, report, io);
   if (failedWrite !== undefined) return endLingering(io, failedWrite);
+  if (args.html !== undefined) io.stdout.write(`HTML report: ${resolve(io.cwd, args.html)}\n`);
   const checked = report.results.some((r) => r.verdict !== 'unsupported');
   if (!checked) {
     io.stderr.write('optimspec check: nothing was checked: the adapter supports none of the requested optimizers and schedules\n');

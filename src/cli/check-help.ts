@@ -50,6 +50,9 @@ ${list(CONVENTION_IDS)}
   --json <path>           write the JSON report (docs/report.schema.json)
   --junit <path>          write a JUnit XML report (one testsuite per subject)
   --markdown <path>       write a Markdown summary, e.g. "$GITHUB_STEP_SUMMARY"
+  --html <path>           write a self-contained HTML page with trajectory and
+                          error-against-bound charts of each failing or
+                          deviating run (the last line of output names it)
   --no-color              no colours; also when NO_COLOR is set or stdout is
                           not a terminal (FORCE_COLOR=1 colours a pipe)
   --quiet                 no progress and no table: only the one-line summary
