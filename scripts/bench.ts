@@ -40,7 +40,7 @@ const VECTOR = 1_000_000;
  * behind the correctly rounded `beta ** t`; 0 B in runs where it does).
  */
 const ALLOCATION_LIMIT_BYTES = 64 * 1024;
-/** Typical hyperparameters (lecture.md; the lecture gives a learning rate only for Adam). */
+/** Typical hyperparameters (docs/spec.md; the lecture gives a learning rate only for Adam). */
 const CONFIGS: Record<OptimizerName, OptimizerConfig> = {
   sgd: { optimizer: 'sgd', learningRate: 1e-2 },
   momentum: { optimizer: 'momentum', learningRate: 1e-2, rho: 0.9 },

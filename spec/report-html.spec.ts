@@ -45,7 +45,7 @@ describe('reportToHtml', () => {
     // The numbers table carries the exact values, as describeCounterexample prints them.
     expect(html).toContain(`<td class="num">${String(short.actual[0]![0])}</td>`);
     // The law finding without a trace shows its counterexample as text only.
-    expect(html).toContain('replay: seed 42, path "0:1"');
+    expect(html).toContain('seed 42, path "0:1"');
     expect(html).toContain('re-run: optimspec check &lt;adapter&gt; --only sgd --seed 42');
     // The 300-step run is thinned to at most 200 drawn steps and says so.
     expect(html).toContain('One step in 2 is drawn');

@@ -6,12 +6,12 @@ import { LECTURE_EPSILON, lecturePresets } from '../../src/presets.js';
 import type { ChartText } from '../../src/report/vega-svg.js';
 import type { OptimizerConfig, OptimizerName } from '../../src/types.js';
 
-/** One of lecture.md section 8's problems, drawn in two dimensions. */
+/** One of docs/spec.md section 8's problems, drawn in two dimensions. */
 export interface LandscapeFigure {
   /** File name without `.svg`. */
   name: string;
   title: string;
-  /** What the picture shows, in the lecture's words (lecture.md section 8). */
+  /** What the picture shows, in the lecture's words (docs/spec.md section 8). */
   point: string;
   landscape: LandscapeSpec;
   x0: [number, number];
@@ -48,7 +48,7 @@ function noiseTable(steps: number, amplitude: number): number[][] {
 }
 
 /**
- * The four landscapes of lecture.md section 8. Hyperparameters are the
+ * The four landscapes of docs/spec.md section 8. Hyperparameters are the
  * lecture's typical ones (lecturePresets: rho 0.9, decay rate 0.9, betas 0.9 and
  * 0.999, epsilon 1e-7); the lecture gives no learning rate for these toy problems
  * (its Adam rate of 1e-3 is for networks), so each figure names the two it uses.
@@ -114,7 +114,7 @@ export function figureConfigs(figure: LandscapeFigure): OptimizerConfig[] {
   ];
 }
 
-/** The reference rule in the closed loop of lecture.md section 8: `dx = compute_gradient(x)`, then one step; x0 first. */
+/** The reference rule in the closed loop of docs/spec.md section 8: `dx = compute_gradient(x)`, then one step; x0 first. */
 export function closedLoopPath(config: OptimizerConfig, landscape: LandscapeSpec, x0: readonly number[], steps: number): number[][] {
   const optimizer = createOptimizer(config, { size: x0.length, dtype: 'float64' });
   const x = Float64Array.from(x0);

@@ -7,7 +7,7 @@ export const MAX_FIGURE_BYTES = 200 * 1024;
 
 /**
  * The README's figures as `[file name, SVG]`, in a fixed order: one per
- * landscape of lecture.md section 8 and the schedules of section 7. Pure and
+ * landscape of docs/spec.md section 8 and the schedules of section 7. Pure and
  * deterministic, so CI can regenerate and compare them byte for byte.
  */
 export async function lectureFigures(): Promise<[string, string][]> {

@@ -3,7 +3,7 @@ import { createSchedule } from '../../src/create.js';
 import type { ChartText } from '../../src/report/vega-svg.js';
 import type { ScheduleConfig } from '../../src/types.js';
 
-/** The three decays of lecture.md section 7, from the same initial rate, over 100 epochs. */
+/** The three decays of docs/spec.md section 7, from the same initial rate, over 100 epochs. */
 export const SCHEDULE_FIGURE_CONFIGS: readonly { label: string; config: ScheduleConfig; color: string; dash: number[]; shape: string }[] = [
   { label: 'step: 0.1 · 0.5^floor(t / 25)', config: { schedule: 'step', initial: 0.1, every: 25, factor: 0.5 }, color: '#000000', dash: [1, 0], shape: 'circle' },
   { label: 'exponential: 0.1 · exp(−0.03 t)', config: { schedule: 'exponential', initial: 0.1, k: 0.03 }, color: '#E69F00', dash: [8, 3], shape: 'square' },
@@ -33,7 +33,7 @@ export function scheduleFigureSpec(): { spec: TopLevelSpec; text: ChartText } {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     width: 560,
     height: 300,
-    title: { text: 'Learning-rate decay over time', subtitle: 'lecture.md section 7: step, exponential and 1/t decay from the same initial rate', subtitleFontSize: 11, fontSize: 14, anchor: 'start' },
+    title: { text: 'Learning-rate decay over time', subtitle: 'docs/spec.md section 7: step, exponential and 1/t decay from the same initial rate', subtitleFontSize: 11, fontSize: 14, anchor: 'start' },
     data: { values: rows },
     layer: [
       {

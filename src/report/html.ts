@@ -104,8 +104,10 @@ function counterexampleText(finding: Finding, report: ConformanceReport, result:
   const lines = [finding.message];
   if (finding.conventions?.length) lines.push(`conventions: ${finding.conventions.join(', ')}`);
   if (finding.bug) lines.push(`known bug: ${finding.bug}`);
-  if (finding.counterexample) lines.push(...describeCounterexample(finding.counterexample));
-  lines.push(`re-run: optimspec check <adapter> --only ${result.subject} --seed ${report.options.seed}`);
+  const replay = finding.replay === undefined ? undefined : `npx optimspec check <adapter> --replay ${finding.replay}`;
+  if (finding.counterexample) lines.push(...describeCounterexample(finding.counterexample, replay));
+  else if (replay !== undefined) lines.push(`replay: ${replay}`);
+  if (replay === undefined) lines.push(`re-run: optimspec check <adapter> --only ${result.subject} --seed ${report.options.seed}`);
   return `<pre>${text(lines.join('\n'))}</pre>`;
 }
 
