@@ -1,14 +1,14 @@
 #!/usr/bin/env python3
-"""Golden fixtures for optimspec, computed with NumPy from docs/spec.md's pseudo-code.
+"""Golden fixtures for optimspec, computed with NumPy from lecture.md's pseudo-code.
 
 Usage: python3 scripts/generate_fixtures.py <output-folder>
 
-The update rules below are docs/spec.md sections 1 to 7, line for line: same variable
+The update rules below are lecture.md sections 1 to 7, line for line: same variable
 names, same expressions, epsilon a parameter where the lecture writes 1e-7. The only
 differences, each marked where it occurs:
   - state starts as np.zeros_like(x) (the lecture's `vx = 0`), so it has x's dtype;
-  - `x -= ...` (descent) where the notes print `x += ...` (docs/spec.md Decision);
-  - Adam counts t from 1 (docs/spec.md Decision);
+  - `x -= ...` (descent) where the notes print `x += ...` (lecture.md Decision);
+  - Adam counts t from 1 (lecture.md Decision);
   - `while True:` becomes one iteration per entry of `learning_rates`, so a case can
     change the learning rate between steps (how a schedule is applied).
 Scalar expressions use Python floats and `math` (never np.float64 scalars, which are
@@ -35,7 +35,7 @@ LECTURE_EPSILON = 1e-7
 
 
 # ---------------------------------------------------------------------------
-# docs/spec.md section 1: SGD
+# lecture.md section 1: SGD
 def sgd(x, compute_gradient, learning_rates, record):
     for learning_rate in learning_rates:  # while True: (one learning rate per step)
         dx = compute_gradient(x)
@@ -43,7 +43,7 @@ def sgd(x, compute_gradient, learning_rates, record):
         record(x, dx)
 
 
-# docs/spec.md section 2: SGD + Momentum
+# lecture.md section 2: SGD + Momentum
 def momentum(x, compute_gradient, learning_rates, rho, record):
     vx = np.zeros_like(x)  # vx = 0
     for learning_rate in learning_rates:  # while True:
@@ -53,7 +53,7 @@ def momentum(x, compute_gradient, learning_rates, rho, record):
         record(x, dx, vx=vx)
 
 
-# docs/spec.md section 3: Nesterov Momentum (change of variables)
+# lecture.md section 3: Nesterov Momentum (change of variables)
 def nesterov(x, compute_gradient, learning_rates, rho, record):
     v = np.zeros_like(x)  # v = 0
     for learning_rate in learning_rates:  # while True:
@@ -64,7 +64,7 @@ def nesterov(x, compute_gradient, learning_rates, rho, record):
         record(x, dx, v=v)
 
 
-# docs/spec.md section 4: AdaGrad
+# lecture.md section 4: AdaGrad
 def adagrad(x, compute_gradient, learning_rates, epsilon, record):
     grad_squared = np.zeros_like(x)  # grad_squared = 0
     for learning_rate in learning_rates:  # while True:
@@ -74,7 +74,7 @@ def adagrad(x, compute_gradient, learning_rates, epsilon, record):
         record(x, dx, grad_squared=grad_squared)
 
 
-# docs/spec.md section 5: RMSProp
+# lecture.md section 5: RMSProp
 def rmsprop(x, compute_gradient, learning_rates, decay_rate, epsilon, record):
     grad_squared = np.zeros_like(x)  # grad_squared = 0
     for learning_rate in learning_rates:  # while True:
@@ -84,7 +84,7 @@ def rmsprop(x, compute_gradient, learning_rates, decay_rate, epsilon, record):
         record(x, dx, grad_squared=grad_squared)
 
 
-# docs/spec.md section 6: Adam (almost), no bias correction
+# lecture.md section 6: Adam (almost), no bias correction
 def adam_almost(x, compute_gradient, learning_rates, beta1, beta2, epsilon, record):
     first_moment = np.zeros_like(x)  # first_moment = 0
     second_moment = np.zeros_like(x)  # second_moment = 0
@@ -96,7 +96,7 @@ def adam_almost(x, compute_gradient, learning_rates, beta1, beta2, epsilon, reco
         record(x, dx, first_moment=first_moment, second_moment=second_moment)
 
 
-# docs/spec.md section 6: Adam, full form
+# lecture.md section 6: Adam, full form
 def adam(x, compute_gradient, learning_rates, beta1, beta2, epsilon, record):
     first_moment = np.zeros_like(x)  # first_moment = 0
     second_moment = np.zeros_like(x)  # second_moment = 0
@@ -112,7 +112,7 @@ def adam(x, compute_gradient, learning_rates, beta1, beta2, epsilon, record):
         record(x, dx, first_moment=first_moment, second_moment=second_moment, t=t)
 
 
-# docs/spec.md section 7: learning rate decay, t counted from 0
+# lecture.md section 7: learning rate decay, t counted from 0
 def step_decay(alpha0, factor, every, t):
     return alpha0 * factor ** math.floor(t / every)
 
@@ -126,7 +126,7 @@ def inverse_time_decay(alpha0, k, t):
 
 
 # ---------------------------------------------------------------------------
-# NOT the lecture's rules: the library conventions of docs/conventions.md, written from
+# NOT the lecture's rules: the library conventions of conventions.md, written from
 # its formulas, so the reference's convention variants have fixtures too.
 def momentum_dampened(x, compute_gradient, learning_rates, rho, record):  # dampened-momentum
     vx = np.zeros_like(x)
@@ -207,7 +207,7 @@ def adam_eps_inside(x, compute_gradient, learning_rates, beta1, beta2, epsilon, 
 
 
 # ---------------------------------------------------------------------------
-# docs/spec.md section 8: closed-loop landscapes, element-wise in the same operation
+# lecture.md section 8: closed-loop landscapes, element-wise in the same operation
 # order as landscapeGradient in src/landscape.ts.
 def landscape_gradient(spec, dtype):
     name = spec['name']
@@ -292,7 +292,7 @@ def steps_of(loop):
 # ---------------------------------------------------------------------------
 # The cases: hyperparameters, gradient regimes, schedules.
 def typical_configs(rule):
-    """The lecture's typical values (docs/spec.md sections 2 to 6); lr only given for Adam."""
+    """The lecture's typical values (lecture.md sections 2 to 6); lr only given for Adam."""
     if rule == 'sgd':
         return [{'optimizer': 'sgd', 'learningRate': 1e-2}]
     if rule in ('momentum', 'nesterov'):
@@ -430,7 +430,7 @@ def optimizer_cases(rule, dtype, seed):
     typical = typical_configs(rule)
     variants = [({}, '')]
     if rule == 'adam':
-        variants.append(({'no-bias-correction': True}, 'almost.'))  # "Adam (almost)", docs/spec.md section 6
+        variants.append(({'no-bias-correction': True}, 'almost.'))  # "Adam (almost)", lecture.md section 6
     for conventions, prefix in variants:
         for regime in OPEN_REGIMES:
             for index, config in enumerate(typical[:1] if regime != 'ordinary' else typical):
