@@ -1,0 +1,37 @@
+/**
+ * Which element loop a new reference optimizer runs: `auto` (the SIMD kernel from
+ * {@link SIMD_MIN_SIZE} elements on, where it is faster, else the TypeScript rule),
+ * `typescript` (always the readable rule), or `simd` (always the kernel; creating an
+ * optimizer throws where it cannot run). The two agree bit for bit (spec/kernels.spec.ts);
+ * the setting exists so that tests and the bench can compare them.
+ */
+export type KernelPolicy = 'auto' | 'typescript' | 'simd';
+
+/**
+ * The vector length from which `auto` uses the SIMD kernel. Measured with
+ * scripts/bench.ts `--crossover`: the kernel's fixed cost per step (copying `x` and
+ * `dx` in and `x` out, the call) is repaid from a few hundred elements on; below, a
+ * memory per optimizer is not worth it either.
+ */
+export const SIMD_MIN_SIZE = 1024;
+
+let current: KernelPolicy = 'auto';
+
+/** The policy optimizers created now follow. */
+export function kernelPolicy(): KernelPolicy {
+  return current;
+}
+
+/** Runs `fn` with optimizers created under `policy`, then restores the previous one (also on a throw). */
+export function withKernelPolicy<T>(policy: KernelPolicy, fn: () => T): T {
+  if (policy !== 'auto' && policy !== 'typescript' && policy !== 'simd') {
+    throw new TypeError(`policy must be 'auto', 'typescript' or 'simd', got ${JSON.stringify(policy)}`);
+  }
+  const previous = current;
+  current = policy;
+  try {
+    return fn();
+  } finally {
+    current = previous;
+  }
+}

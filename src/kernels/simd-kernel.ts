@@ -1,0 +1,148 @@
+import type { Dtype } from '../types.js';
+import { encodeModule, op, simdOp, unsignedLeb, type ValueType, valueType } from './wasm-encoding.js';
+
+/**
+ * One lane-wise expression of a SIMD kernel. Every operation is an IEEE 754 operation
+ * of the dtype, correctly rounded (f32x4 / f64x2 add, sub, mul, div, sqrt), so an
+ * expression tree that mirrors a rule's `r(...)` nesting gives its results bit for bit.
+ */
+export type SimdExpr =
+  | { readonly op: 'load'; readonly vector: string }
+  | { readonly op: 'scalar'; readonly name: string }
+  | { readonly op: 'local'; readonly index: number }
+  | { readonly op: 'add' | 'sub' | 'mul' | 'div'; readonly a: SimdExpr; readonly b: SimdExpr }
+  | { readonly op: 'sqrt'; readonly a: SimdExpr };
+
+/** A statement of a kernel's body, run once per lane group in order. */
+export type SimdStatement =
+  | { readonly kind: 'let'; readonly local: number; readonly value: SimdExpr }
+  | { readonly kind: 'store'; readonly vector: string; readonly local: number; readonly value: SimdExpr };
+
+/** `a + b` in the dtype. */
+export const add = (a: SimdExpr, b: SimdExpr): SimdExpr => ({ op: 'add', a, b });
+/** `a - b` in the dtype. */
+export const sub = (a: SimdExpr, b: SimdExpr): SimdExpr => ({ op: 'sub', a, b });
+/** `a * b` in the dtype. */
+export const mul = (a: SimdExpr, b: SimdExpr): SimdExpr => ({ op: 'mul', a, b });
+/** `a / b` in the dtype. */
+export const div = (a: SimdExpr, b: SimdExpr): SimdExpr => ({ op: 'div', a, b });
+/** `np.sqrt(a)` in the dtype. */
+export const sqrt = (a: SimdExpr): SimdExpr => ({ op: 'sqrt', a });
+
+/** What a kernel body writes with: element reads and writes at the current index, scalars, named values. */
+export interface SimdBuilder<N extends string> {
+  /** `vector[i]`: `x`, `dx` (already rounded to the dtype) or a state vector. */
+  load(vector: string): SimdExpr;
+  /** A per-step scalar the rule's `prepare` returns, the same in every lane. */
+  scalar(name: N): SimdExpr;
+  /** Evaluates `value` once and names it (a rule's `const`). */
+  let(value: SimdExpr): SimdExpr;
+  /** `vector[i] = value`; returns the stored value, as reading `vector[i]` back would. */
+  store(vector: string, value: SimdExpr): SimdExpr;
+}
+
+/**
+ * A rule's element-wise update as a SIMD kernel: the vectors it reads and writes
+ * besides `x` and `dx` (named as in the rule's state), the scalars it takes (named as
+ * in the rule's `prepare` result), and its body. `id` names the rule and variant; the
+ * compiled module is cached under it.
+ */
+export interface SimdKernel<N extends string = string> {
+  readonly id: string;
+  readonly state: readonly string[];
+  readonly scalars: readonly N[];
+  readonly statements: readonly SimdStatement[];
+  readonly locals: number;
+}
+
+/**
+ * Records a kernel body written with {@link SimdBuilder}. Throws on a vector or
+ * scalar the kernel does not declare: a typo must not read another vector.
+ */
+export function defineSimdKernel<N extends string>(id: string, state: readonly string[], scalars: readonly N[], body: (k: SimdBuilder<N>) => void): SimdKernel<N> {
+  const vectors = new Set(['x', 'dx', ...state]);
+  const statements: SimdStatement[] = [];
+  let locals = 0;
+  const requireVector = (v: string): void => {
+    if (!vectors.has(v)) throw new RangeError(`SIMD kernel ${id}: vector must be one of ${[...vectors].join(', ')}, got ${JSON.stringify(v)}`);
+  };
+  body({
+    load(vector) {
+      requireVector(vector);
+      return { op: 'load', vector };
+    },
+    scalar(name) {
+      if (!scalars.includes(name)) throw new RangeError(`SIMD kernel ${id}: scalar must be one of ${scalars.join(', ')}, got ${JSON.stringify(name)}`);
+      return { op: 'scalar', name };
+    },
+    let(value) {
+      const local = locals++;
+      statements.push({ kind: 'let', local, value });
+      return { op: 'local', index: local };
+    },
+    store(vector, value) {
+      requireVector(vector);
+      const local = locals++;
+      statements.push({ kind: 'store', vector, local, value });
+      return { op: 'local', index: local };
+    },
+  });
+  return { id, state, scalars, statements, locals };
+}
+
+/** Bytes per lane group: one v128. */
+export const SIMD_BYTES = 16;
+
+/**
+ * The kernel as a WebAssembly module exporting `run(x, dx, ...state, end, ...scalars)`:
+ * byte offsets of the vectors in the imported memory, the byte length to cover (a
+ * multiple of 16), then the scalars in the kernel's order as f32 or f64.
+ */
+export function compileSimdKernel(kernel: SimdKernel, dtype: Dtype): Uint8Array {
+  const lanes = dtype === 'float32' ? simdOp.f32x4 : simdOp.f64x2;
+  const scalarType: ValueType = dtype === 'float32' ? valueType.f32 : valueType.f64;
+  const vectors = ['x', 'dx', ...kernel.state];
+  const endParam = vectors.length;
+  const scalarParam = (j: number) => endParam + 1 + j;
+  const params: ValueType[] = [...vectors.map(() => valueType.i32), valueType.i32, ...kernel.scalars.map(() => scalarType)];
+  // Locals after the parameters: the index, one splat per scalar, one v128 per named value.
+  const index = params.length;
+  const splat = (j: number) => index + 1 + j;
+  const named = (local: number) => index + 1 + kernel.scalars.length + local;
+  const locals: ValueType[] = [valueType.i32, ...kernel.scalars.map(() => valueType.v128), ...Array.from({ length: kernel.locals }, () => valueType.v128)];
+
+  const simd = (code: number) => [op.simdPrefix, ...unsignedLeb(code)];
+  // memarg: alignment 2^4 = 16 bytes (every vector starts on a 16-byte boundary), offset 0.
+  const memarg = [4, 0];
+  const address = (vector: string) => [op.localGet, ...unsignedLeb(vectors.indexOf(vector)), op.localGet, ...unsignedLeb(index), op.i32Add];
+  const emit = (e: SimdExpr): number[] => {
+    switch (e.op) {
+      case 'load':
+        return [...address(e.vector), ...simd(simdOp.v128Load), ...memarg];
+      case 'scalar':
+        return [op.localGet, ...unsignedLeb(splat(kernel.scalars.indexOf(e.name)))];
+      case 'local':
+        return [op.localGet, ...unsignedLeb(named(e.index))];
+      case 'sqrt':
+        return [...emit(e.a), ...simd(lanes.sqrt)];
+      default:
+        return [...emit(e.a), ...emit(e.b), ...simd(lanes[e.op])];
+    }
+  };
+  const body: number[] = [];
+  kernel.scalars.forEach((_, j) => {
+    body.push(op.localGet, ...unsignedLeb(scalarParam(j)), ...simd(lanes.splat), op.localSet, ...unsignedLeb(splat(j)));
+  });
+  body.push(op.block, op.emptyBlockType, op.loop, op.emptyBlockType);
+  body.push(op.localGet, ...unsignedLeb(index), op.localGet, ...unsignedLeb(endParam), op.i32GeU, op.brIf, 1);
+  for (const s of kernel.statements) {
+    if (s.kind === 'let') {
+      body.push(...emit(s.value), op.localSet, ...unsignedLeb(named(s.local)));
+    } else {
+      body.push(...address(s.vector), ...emit(s.value), op.localTee, ...unsignedLeb(named(s.local)), ...simd(simdOp.v128Store), ...memarg);
+    }
+  }
+  body.push(op.localGet, ...unsignedLeb(index), op.i32Const, SIMD_BYTES, op.i32Add, op.localSet, ...unsignedLeb(index));
+  body.push(op.br, 0, op.end, op.end);
+  return encodeModule([{ exportName: 'run', params, locals, body }]);
+}
