@@ -1,14 +1,14 @@
 """NumPy running the lecture's code (lecture.md sections 1 to 6), timed per step.
 
 Used by `npm run bench` (scripts/bench.ts) for the "vs NumPy" column; never by a test.
-Reads a JSON object on stdin: {"size": n, "steps": k, "warmup": w, "trials": r, "configs":
-{rule: config}}, the configs in the reference's camelCase. Prints {rule: {dtype: [median ms
+Reads a JSON object on stdin: {"size": n, "steps": k, "warmup": w, "trials": r, "dtypes":
+[dtype, ...], "configs": {rule: config}}, the configs in the reference's camelCase. Prints {rule: {dtype: [median ms
 per step of each trial]}}, each trial on fresh arrays after `w` warm-up steps.
 
 The lecture's code allocates a temporary array per operation. Whether those allocations
 fault in fresh pages (glibc returns large blocks to the system until its thresholds adapt)
-changes a step's time by up to 2x from one trial to the next; the caller shows the spread
-and compares against the fastest trial, so that no speed-up is claimed from NumPy's allocator.
+changes a step's time by up to 2x from one trial to the next; the caller runs several rounds
+and shows their spread.
 
 Each step is the lecture's code as written, with the state started as zero arrays (the
 lecture's `vx = 0` becomes an array at the first step; starting there times the steady
@@ -73,7 +73,7 @@ def main():
     out = {}
     for rule, config in spec["configs"].items():
         out[rule] = {}
-        for dtype in ("float32", "float64"):
+        for dtype in spec["dtypes"]:
             dx = (np.cos(i * 0.7) * 1e-2).astype(dtype)
             out[rule][dtype] = []
             for _ in range(spec["trials"]):

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createOptimizer } from '../src/create.js';
 import { allocate, rounderFor } from '../src/dtype.js';
 import { replayOptimizerCase, replayWithin, subjectOf } from '../src/fixture-verify.js';
@@ -8,6 +8,7 @@ import { goldenUlpBound } from '../src/golden-bounds.js';
 import { SIMD_MIN_SIZE, withKernelPolicy } from '../src/kernels/kernel-policy.js';
 import { simdSupported } from '../src/kernels/simd-instance.js';
 import { add, defineSimdKernel, mul, type SimdKernel, sub } from '../src/kernels/simd-kernel.js';
+import { wasm } from '../src/kernels/wasm-api.js';
 import { signedLeb, unsignedLeb } from '../src/kernels/wasm-encoding.js';
 import { landscapeGradient } from '../src/landscape.js';
 import { createInstance, usesSimd } from '../src/optimizers/instance.js';
@@ -271,6 +272,22 @@ describe('kernels: which loop runs', () => {
     const config: OptimizerConfig = { optimizer: 'adam', learningRate: 0.1, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 };
     const size = 2 ** 28; // 4 vectors of 2^28 float64 = 8 GiB
     expect(() => withKernelPolicy('simd', () => createOptimizer(config, { size, dtype: 'float64' }))).toThrow(/SIMD kernel adam .*268435456 elements of float64 .*4 GiB/);
+  });
+
+  it('auto falls back to the TypeScript loop, with the same results, when the engine cannot reserve a wasm memory; simd throws', () => {
+    const memory = vi.spyOn(wasm!, 'Memory').mockImplementation(() => {
+      throw new RangeError('WebAssembly.Memory(): could not allocate memory');
+    });
+    try {
+      const config = TYPICAL.adam;
+      const auto = createOptimizer(config, { size: SIMD_MIN_SIZE, dtype: 'float32' });
+      expect(usesSimd(auto)).toBe(false);
+      expect(() => withKernelPolicy('simd', () => createOptimizer(config, { size: 4, dtype: 'float32' }))).toThrow(/could not allocate memory/);
+      expect(memory).toHaveBeenCalledTimes(2);
+    } finally {
+      memory.mockRestore();
+    }
+    expect(usesSimd(createOptimizer(TYPICAL.adam, { size: SIMD_MIN_SIZE, dtype: 'float32' }))).toBe(true);
   });
 
   it('withKernelPolicy restores the previous policy after a throw and rejects an unknown policy, naming it', () => {

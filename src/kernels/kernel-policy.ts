@@ -1,3 +1,7 @@
+import type { Dtype } from '../types.js';
+import { createSimdInstance, type SimdInstance, simdUnavailable } from './simd-instance.js';
+import type { SimdKernel } from './simd-kernel.js';
+
 /**
  * Which element loop a new reference optimizer runs: `auto` (the SIMD kernel from
  * {@link SIMD_MIN_SIZE} elements on, where it is faster, else the TypeScript rule),
@@ -35,5 +39,17 @@ export function withKernelPolicy<T>(policy: KernelPolicy, fn: () => T): T {
     return fn();
   } finally {
     current = previous;
+  }
+}
+
+/** The SIMD kernel a new optimizer of `size` elements runs under the current policy, or undefined for the TypeScript loop. */
+export function simdFor(kernel: SimdKernel, dtype: Dtype, size: number): SimdInstance | undefined {
+  if (current === 'simd') return createSimdInstance(kernel, dtype, size);
+  if (current === 'typescript' || size < SIMD_MIN_SIZE || simdUnavailable(kernel, dtype, size) !== undefined) return undefined;
+  try {
+    return createSimdInstance(kernel, dtype, size);
+  } catch {
+    // The engine could not reserve another wasm memory: the TypeScript loop gives the same bits.
+    return undefined;
   }
 }

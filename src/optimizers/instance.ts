@@ -1,6 +1,5 @@
 import { allocate, requireDtype, requireGradient, requireParameters, requireSize, rounderFor } from '../dtype.js';
-import { kernelPolicy, SIMD_MIN_SIZE } from '../kernels/kernel-policy.js';
-import { createSimdInstance, type SimdInstance, simdUnavailable } from '../kernels/simd-instance.js';
+import { simdFor } from '../kernels/kernel-policy.js';
 import type { SimdKernel } from '../kernels/simd-kernel.js';
 import type { CreateOptions, Dtype, FloatVector, Optimizer, OptimizerName, StateValue } from '../types.js';
 import { requireNonNegative } from '../validate.js';
@@ -30,19 +29,6 @@ export interface KernelContext {
   zeros(): FloatVector;
 }
 
-/** The SIMD kernel this optimizer runs, or undefined for the TypeScript loop (src/kernels/kernel-policy.ts). */
-function chooseSimd(simd: SimdKernel, dtype: Dtype, size: number): SimdInstance | undefined {
-  const policy = kernelPolicy();
-  if (policy === 'simd') return createSimdInstance(simd, dtype, size);
-  if (policy === 'typescript' || size < SIMD_MIN_SIZE || simdUnavailable(simd, dtype, size) !== undefined) return undefined;
-  try {
-    return createSimdInstance(simd, dtype, size);
-  } catch {
-    // The engine could not reserve another wasm memory: the TypeScript loop gives the same bits.
-    return undefined;
-  }
-}
-
 const simdOptimizers = new WeakSet<Optimizer>();
 
 /** Whether `optimizer` runs a SIMD kernel (for tests and the bench: both loops give the same bits). */
@@ -67,7 +53,7 @@ export function createInstance<S extends StepScalars>(
   requireDtype('options.dtype', options.dtype);
   requireSize('options.size', options.size);
   const { dtype, size } = options;
-  const vectorized = chooseSimd(simd, dtype, size);
+  const vectorized = simdFor(simd, dtype, size);
   const zeros = vectorized === undefined ? () => allocate(dtype, size) : () => vectorized.zeros();
   const kernel = makeKernel({ dtype, size, r: rounderFor(dtype), zeros });
   vectorized?.bind(kernel.state);
