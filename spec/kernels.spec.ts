@@ -6,7 +6,7 @@ import { replayOptimizerCase, replayWithin, subjectOf } from '../src/fixture-ver
 import { loadOptimizerFixtures, type OptimizerFixtureCase } from '../src/fixtures.js';
 import { goldenUlpBound } from '../src/golden-bounds.js';
 import { SIMD_MIN_SIZE, withKernelPolicy } from '../src/kernels/kernel-policy.js';
-import { simdSupported } from '../src/kernels/simd-instance.js';
+import { SIMD_CHUNK, simdSupported } from '../src/kernels/simd-instance.js';
 import { add, defineSimdKernel, mul, type SimdKernel, sub } from '../src/kernels/simd-kernel.js';
 import { wasm } from '../src/kernels/wasm-api.js';
 import { signedLeb, unsignedLeb } from '../src/kernels/wasm-encoding.js';
@@ -185,6 +185,33 @@ describe('kernels: SIMD and TypeScript agree on drawn inputs (NaN, infinities, -
           }),
           { numRuns: 150 },
         );
+      });
+    }
+  }
+});
+
+describe('kernels: vectors longer than one chunk (SIMD_CHUNK elements per kernel call)', () => {
+  /** Deterministic values cycling through the specials and ordinary numbers, so every chunk sees each kind. */
+  const values = (n: number, seed: number): number[] => {
+    const specials = [0, -0, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.MIN_VALUE, 1.401298464324817e-45, -1.1754942106924411e-38];
+    return Array.from({ length: n }, (_, i) => ((i * 7 + seed) % 23 === 0 ? specials[(i + seed) % specials.length]! : Math.sin(i * 0.37 + seed) * 3));
+  };
+  const size = 2 * SIMD_CHUNK + 13;
+
+  for (const rule of optimizerRules) {
+    for (const dtype of DTYPES) {
+      it(`${rule.name} ${dtype}: ${size} elements, the same x object or a new one, dx typed or a plain array, agree bit for bit`, () => {
+        const gradients = [0, 1, 2, 3].map((s) => values(size, s + 1));
+        const Vector = dtype === 'float32' ? Float32Array : Float64Array;
+        const run: Run = {
+          x0: values(size, 0),
+          steps: 4,
+          // Steps 1 and 3 pass a plain array, 2 and 4 a typed array (a new object at step 4).
+          gradient: (_x, s) => (s % 2 === 0 ? gradients[s]! : Vector.from(gradients[s]!)),
+          learningRates: [undefined, 0.05, undefined, 0.2],
+        };
+        const config = TYPICAL[rule.name];
+        expect(firstDifference(() => createOptimizer(config, { size, dtype }), run, dtype)).toBeUndefined();
       });
     }
   }

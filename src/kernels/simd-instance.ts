@@ -29,10 +29,21 @@ export function simdSupported(): boolean {
   return supported;
 }
 
-function layout(kernel: SimdKernel, dtype: Dtype, size: number): { slotBytes: number; pages: number } {
+/**
+ * Elements per kernel call. `x` and `dx` are copied into the kernel's memory and `x` back
+ * a chunk at a time, so that the copies stay in cache (2 x 128 KiB in float64) instead of
+ * streaming two more vectors through main memory; the state vectors are whole. Measured
+ * on Adam, 1e6 float64 (fastest of 40 steps, under load): 3.3 ms whole, 3.0 ms with
+ * chunks of 16384 or 65536, 3.1 to 3.3 ms with 4096.
+ */
+export const SIMD_CHUNK = 16384;
+
+function layout(kernel: SimdKernel, dtype: Dtype, size: number): { scratchBytes: number; slotBytes: number; pages: number } {
   const bytes = dtype === 'float32' ? 4 : 8;
-  const slotBytes = Math.ceil((size * bytes) / SIMD_BYTES) * SIMD_BYTES;
-  return { slotBytes, pages: Math.ceil((slotBytes * (2 + kernel.state.length)) / WASM_PAGE) };
+  const padded = (n: number) => Math.ceil((n * bytes) / SIMD_BYTES) * SIMD_BYTES;
+  const scratchBytes = padded(Math.min(size, SIMD_CHUNK));
+  const slotBytes = padded(size);
+  return { scratchBytes, slotBytes, pages: Math.ceil((2 * scratchBytes + slotBytes * kernel.state.length) / WASM_PAGE) };
 }
 
 /** Why `kernel` cannot run on `size` elements of `dtype` here, or undefined if it can. */
@@ -53,39 +64,68 @@ export function createSimdInstance(kernel: SimdKernel, dtype: Dtype, size: numbe
     module = new wasm.Module(compileSimdKernel(kernel, dtype));
     modules.set(key, module);
   }
-  const { slotBytes, pages } = layout(kernel, dtype, size);
+  const { scratchBytes, slotBytes, pages } = layout(kernel, dtype, size);
   const memory = new wasm.Memory({ initial: pages });
   const run = new wasm.Instance(module, { env: { memory } }).exports.run as (...args: number[]) => void;
   const Vector = dtype === 'float32' ? Float32Array : Float64Array;
-  const view = (slot: number): FloatVector => new Vector(memory.buffer, slot * slotBytes, size);
-  const xView = view(0);
-  const dxView = view(1);
+  const bytes = Vector.BYTES_PER_ELEMENT;
+  const stateOffset = (s: number) => 2 * scratchBytes + s * slotBytes;
+  const chunk = Math.min(size, SIMD_CHUNK);
+  const xScratch = new Vector(memory.buffer, 0, chunk);
+  const dxScratch = new Vector(memory.buffer, scratchBytes, chunk);
+  // The last chunk's length, and the scratch views of that length (no allocation per step).
+  const tail = size === 0 ? 0 : size - Math.floor((size - 1) / SIMD_CHUNK) * SIMD_CHUNK;
+  const xTail = new Vector(memory.buffer, 0, tail);
+  const dxTail = new Vector(memory.buffer, scratchBytes, tail);
+  // Chunk views of the last x and dx seen: callers usually pass the same arrays every step.
+  const chunksOf = (v: FloatVector | ArrayLike<number>, cache: { of?: unknown; views: ArrayLike<number>[] }): ArrayLike<number>[] | undefined => {
+    if (!ArrayBuffer.isView(v)) return undefined;
+    if (cache.of !== v) {
+      cache.of = v;
+      cache.views = [];
+      for (let a = 0; a < size; a += SIMD_CHUNK) cache.views.push((v as FloatVector).subarray(a, Math.min(size, a + SIMD_CHUNK)));
+    }
+    return cache.views;
+  };
+  const xCache: { of?: unknown; views: ArrayLike<number>[] } = { views: [] };
+  const dxCache: { of?: unknown; views: ArrayLike<number>[] } = { views: [] };
   let handedOut = 0;
-  // run(x, dx, ...state, end, ...scalars): the offsets are fixed, the scalars change per step.
-  const args: number[] = [0, slotBytes];
-  for (let s = 0; s < kernel.state.length; s++) args.push((2 + s) * slotBytes);
-  args.push(slotBytes);
+  // run(x, dx, ...state, end, ...scalars): per chunk, the state offsets and the end change.
+  const args: number[] = [0, scratchBytes];
+  for (let s = 0; s < kernel.state.length; s++) args.push(stateOffset(s));
+  const endArg = args.length;
+  args.push(0);
   const firstScalar = args.length;
   for (let j = 0; j < kernel.scalars.length; j++) args.push(0);
   return {
     zeros() {
       if (handedOut >= kernel.state.length) throw new RangeError(`SIMD kernel ${kernel.id}: the rule asked for more than its ${kernel.state.length} state vectors`);
-      return view(2 + handedOut++);
+      return new Vector(memory.buffer, stateOffset(handedOut++), size);
     },
     bind(state) {
       kernel.state.forEach((name, s) => {
         const v = state[name];
-        if (typeof v !== 'object' || v.buffer !== memory.buffer || v.byteOffset !== (2 + s) * slotBytes) {
+        if (typeof v !== 'object' || v.buffer !== memory.buffer || v.byteOffset !== stateOffset(s)) {
           throw new RangeError(`SIMD kernel ${kernel.id}: state vector ${JSON.stringify(name)} is not the one zeros() handed out for it`);
         }
       });
     },
     run(x, dx, scalars) {
-      xView.set(x);
-      dxView.set(dx);
       for (let j = 0; j < kernel.scalars.length; j++) args[firstScalar + j] = scalars[kernel.scalars[j]!]!;
-      run(...args);
-      x.set(xView);
+      const xChunks = chunksOf(x, xCache)!;
+      const dxChunks = chunksOf(dx, dxCache);
+      for (let c = 0, a = 0; a < size; c++, a += SIMD_CHUNK) {
+        const n = Math.min(SIMD_CHUNK, size - a);
+        const xs = n === chunk ? xScratch : xTail;
+        xs.set(xChunks[c]!);
+        if (dxChunks !== undefined) (n === chunk ? dxScratch : dxTail).set(dxChunks[c]!);
+        // A plain array: element by element, converted as TypedArray.prototype.set would.
+        else for (let i = 0; i < n; i++) dxScratch[i] = dx[a + i]!;
+        for (let s = 0; s < kernel.state.length; s++) args[2 + s] = stateOffset(s) + a * bytes;
+        args[endArg] = Math.ceil((n * bytes) / SIMD_BYTES) * SIMD_BYTES;
+        run(...args);
+        x.set(xs, a);
+      }
     },
   };
 }
