@@ -1,5 +1,5 @@
 import type { Dtype, FloatVector, StateValue } from '../types.js';
-import { compileSimdKernel, defineSimdKernel, SIMD_BYTES, type SimdKernel, sqrt } from './simd-kernel.js';
+import { BASES_AT, compileSimdKernel, defineSimdKernel, HEADER_BYTES, SIMD_BYTES, type SimdKernel, sqrt } from './simd-kernel.js';
 import { wasm, type WasmModule } from './wasm-api.js';
 
 /** One optimizer's SIMD kernel, bound to a memory of its own that holds its state vectors and scratch copies of `x` and `dx`. */
@@ -38,12 +38,14 @@ export function simdSupported(): boolean {
  */
 export const SIMD_CHUNK = 16384;
 
-function layout(kernel: SimdKernel, dtype: Dtype, size: number): { scratchBytes: number; slotBytes: number; pages: number } {
+/** Byte addresses of the scratch x and dx, and of each state vector, after the header; and the pages they need. */
+function layout(kernel: SimdKernel, dtype: Dtype, size: number): { x: number; dx: number; state: number[]; pages: number } {
   const bytes = dtype === 'float32' ? 4 : 8;
   const padded = (n: number) => Math.ceil((n * bytes) / SIMD_BYTES) * SIMD_BYTES;
-  const scratchBytes = padded(Math.min(size, SIMD_CHUNK));
-  const slotBytes = padded(size);
-  return { scratchBytes, slotBytes, pages: Math.ceil((2 * scratchBytes + slotBytes * kernel.state.length) / WASM_PAGE) };
+  const scratch = padded(Math.min(size, SIMD_CHUNK));
+  const slot = padded(size);
+  const state = kernel.state.map((_, s) => HEADER_BYTES + 2 * scratch + s * slot);
+  return { x: HEADER_BYTES, dx: HEADER_BYTES + scratch, state, pages: Math.ceil((HEADER_BYTES + 2 * scratch + slot * kernel.state.length) / WASM_PAGE) };
 }
 
 /** Why `kernel` cannot run on `size` elements of `dtype` here, or undefined if it can. */
@@ -64,19 +66,21 @@ export function createSimdInstance(kernel: SimdKernel, dtype: Dtype, size: numbe
     module = new wasm.Module(compileSimdKernel(kernel, dtype));
     modules.set(key, module);
   }
-  const { scratchBytes, slotBytes, pages } = layout(kernel, dtype, size);
-  const memory = new wasm.Memory({ initial: pages });
-  const run = new wasm.Instance(module, { env: { memory } }).exports.run as (...args: number[]) => void;
+  const where = layout(kernel, dtype, size);
+  const memory = new wasm.Memory({ initial: where.pages });
+  const run = new wasm.Instance(module, { env: { memory } }).exports.run as (offset: number, end: number) => void;
   const Vector = dtype === 'float32' ? Float32Array : Float64Array;
   const bytes = Vector.BYTES_PER_ELEMENT;
-  const stateOffset = (s: number) => 2 * scratchBytes + s * slotBytes;
+  // The header: scalars from byte 0, the vectors' addresses from BASES_AT (src/kernels/simd-kernel.ts).
+  const scalarsView = new Vector(memory.buffer, 0, kernel.scalars.length);
+  new Int32Array(memory.buffer, BASES_AT, 2 + kernel.state.length).set([where.x, where.dx, ...where.state]);
   const chunk = Math.min(size, SIMD_CHUNK);
-  const xScratch = new Vector(memory.buffer, 0, chunk);
-  const dxScratch = new Vector(memory.buffer, scratchBytes, chunk);
+  const xScratch = new Vector(memory.buffer, where.x, chunk);
+  const dxScratch = new Vector(memory.buffer, where.dx, chunk);
   // The last chunk's length, and the scratch views of that length (no allocation per step).
   const tail = size === 0 ? 0 : size - Math.floor((size - 1) / SIMD_CHUNK) * SIMD_CHUNK;
-  const xTail = new Vector(memory.buffer, 0, tail);
-  const dxTail = new Vector(memory.buffer, scratchBytes, tail);
+  const xTail = new Vector(memory.buffer, where.x, tail);
+  const dxTail = new Vector(memory.buffer, where.dx, tail);
   // Chunk views of the last x and dx seen: callers usually pass the same arrays every step.
   const chunksOf = (v: FloatVector | ArrayLike<number>, cache: { of?: unknown; views: ArrayLike<number>[] }): ArrayLike<number>[] | undefined => {
     if (!ArrayBuffer.isView(v)) return undefined;
@@ -90,28 +94,21 @@ export function createSimdInstance(kernel: SimdKernel, dtype: Dtype, size: numbe
   const xCache: { of?: unknown; views: ArrayLike<number>[] } = { views: [] };
   const dxCache: { of?: unknown; views: ArrayLike<number>[] } = { views: [] };
   let handedOut = 0;
-  // run(x, dx, ...state, end, ...scalars): per chunk, the state offsets and the end change.
-  const args: number[] = [0, scratchBytes];
-  for (let s = 0; s < kernel.state.length; s++) args.push(stateOffset(s));
-  const endArg = args.length;
-  args.push(0);
-  const firstScalar = args.length;
-  for (let j = 0; j < kernel.scalars.length; j++) args.push(0);
   return {
     zeros() {
       if (handedOut >= kernel.state.length) throw new RangeError(`SIMD kernel ${kernel.id}: the rule asked for more than its ${kernel.state.length} state vectors`);
-      return new Vector(memory.buffer, stateOffset(handedOut++), size);
+      return new Vector(memory.buffer, where.state[handedOut++]!, size);
     },
     bind(state) {
       kernel.state.forEach((name, s) => {
         const v = state[name];
-        if (typeof v !== 'object' || v.buffer !== memory.buffer || v.byteOffset !== stateOffset(s)) {
+        if (typeof v !== 'object' || v.buffer !== memory.buffer || v.byteOffset !== where.state[s]) {
           throw new RangeError(`SIMD kernel ${kernel.id}: state vector ${JSON.stringify(name)} is not the one zeros() handed out for it`);
         }
       });
     },
     run(x, dx, scalars) {
-      for (let j = 0; j < kernel.scalars.length; j++) args[firstScalar + j] = scalars[kernel.scalars[j]!]!;
+      for (let j = 0; j < kernel.scalars.length; j++) scalarsView[j] = scalars[kernel.scalars[j]!]!;
       const xChunks = chunksOf(x, xCache)!;
       const dxChunks = chunksOf(dx, dxCache);
       for (let c = 0, a = 0; a < size; c++, a += SIMD_CHUNK) {
@@ -121,9 +118,7 @@ export function createSimdInstance(kernel: SimdKernel, dtype: Dtype, size: numbe
         if (dxChunks !== undefined) (n === chunk ? dxScratch : dxTail).set(dxChunks[c]!);
         // A plain array: element by element, converted as TypedArray.prototype.set would.
         else for (let i = 0; i < n; i++) dxScratch[i] = dx[a + i]!;
-        for (let s = 0; s < kernel.state.length; s++) args[2 + s] = stateOffset(s) + a * bytes;
-        args[endArg] = Math.ceil((n * bytes) / SIMD_BYTES) * SIMD_BYTES;
-        run(...args);
+        run(a * bytes, Math.ceil((n * bytes) / SIMD_BYTES) * SIMD_BYTES);
         x.set(xs, a);
       }
     },

@@ -94,27 +94,47 @@ export function defineSimdKernel<N extends string>(id: string, state: readonly s
 export const SIMD_BYTES = 16;
 
 /**
- * The kernel as a WebAssembly module exporting `run(x, dx, ...state, end, ...scalars)`:
- * byte offsets of the vectors in the imported memory, the byte length to cover (a
- * multiple of 16), then the scalars in the kernel's order as f32 or f64.
+ * The header at address 0 of a kernel's memory: its scalars from byte 0 (f32 or f64,
+ * at most {@link MAX_SCALARS}), then the byte addresses of its vectors (i32: x, dx, then
+ * the state) from {@link BASES_AT}. The vectors start at {@link HEADER_BYTES}. Scalars
+ * and addresses in memory keep the call to two small integers: no number is boxed per call.
+ */
+export const MAX_SCALARS = 8;
+/** Where the vector addresses start in the header. */
+export const BASES_AT = 64;
+/** The header's size, a multiple of 16 so that the vectors after it are aligned. */
+export const HEADER_BYTES = 128;
+
+/**
+ * The kernel as a WebAssembly module exporting `run(offset, end)`: it updates the bytes
+ * `[0, end)` (`end` a multiple of 16) of x and dx, and `[offset, offset + end)` of each
+ * state vector, at the addresses the header gives, with the header's scalars.
  */
 export function compileSimdKernel(kernel: SimdKernel, dtype: Dtype): Uint8Array {
-  const lanes = dtype === 'float32' ? simdOp.f32x4 : simdOp.f64x2;
-  const scalarType: ValueType = dtype === 'float32' ? valueType.f32 : valueType.f64;
+  if (kernel.scalars.length > MAX_SCALARS) throw new RangeError(`SIMD kernel ${kernel.id}: at most ${MAX_SCALARS} scalars, got ${kernel.scalars.length}`);
   const vectors = ['x', 'dx', ...kernel.state];
-  const endParam = vectors.length;
-  const scalarParam = (j: number) => endParam + 1 + j;
-  const params: ValueType[] = [...vectors.map(() => valueType.i32), valueType.i32, ...kernel.scalars.map(() => scalarType)];
-  // Locals after the parameters: the index, one splat per scalar, one v128 per named value.
+  if (BASES_AT + 4 * vectors.length > HEADER_BYTES) throw new RangeError(`SIMD kernel ${kernel.id}: at most ${(HEADER_BYTES - BASES_AT) / 4} vectors, got ${vectors.length}`);
+  const lanes = dtype === 'float32' ? simdOp.f32x4 : simdOp.f64x2;
+  const scalarBytes = dtype === 'float32' ? 4 : 8;
+  const offsetParam = 0;
+  const endParam = 1;
+  const params: ValueType[] = [valueType.i32, valueType.i32];
+  // Locals after the parameters: the index, one address per vector, one splat per scalar, one v128 per named value.
   const index = params.length;
-  const splat = (j: number) => index + 1 + j;
-  const named = (local: number) => index + 1 + kernel.scalars.length + local;
-  const locals: ValueType[] = [valueType.i32, ...kernel.scalars.map(() => valueType.v128), ...Array.from({ length: kernel.locals }, () => valueType.v128)];
+  const base = (v: number) => index + 1 + v;
+  const splat = (j: number) => index + 1 + vectors.length + j;
+  const named = (local: number) => index + 1 + vectors.length + kernel.scalars.length + local;
+  const locals: ValueType[] = [
+    valueType.i32,
+    ...vectors.map(() => valueType.i32),
+    ...kernel.scalars.map(() => valueType.v128),
+    ...Array.from({ length: kernel.locals }, () => valueType.v128),
+  ];
 
   const simd = (code: number) => [op.simdPrefix, ...unsignedLeb(code)];
   // memarg: alignment 2^4 = 16 bytes (every vector starts on a 16-byte boundary), offset 0.
   const memarg = [4, 0];
-  const address = (vector: string) => [op.localGet, ...unsignedLeb(vectors.indexOf(vector)), op.localGet, ...unsignedLeb(index), op.i32Add];
+  const address = (vector: string) => [op.localGet, ...unsignedLeb(base(vectors.indexOf(vector))), op.localGet, ...unsignedLeb(index), op.i32Add];
   const emit = (e: SimdExpr): number[] => {
     switch (e.op) {
       case 'load':
@@ -130,11 +150,18 @@ export function compileSimdKernel(kernel: SimdKernel, dtype: Dtype): Uint8Array 
     }
   };
   const body: number[] = [];
+  vectors.forEach((_, v) => {
+    // base_v = header address of v (+ offset for a state vector)
+    body.push(op.i32Const, 0, op.i32Load, 2, ...unsignedLeb(BASES_AT + 4 * v));
+    if (v >= 2) body.push(op.localGet, offsetParam, op.i32Add);
+    body.push(op.localSet, ...unsignedLeb(base(v)));
+  });
   kernel.scalars.forEach((_, j) => {
-    body.push(op.localGet, ...unsignedLeb(scalarParam(j)), ...simd(lanes.splat), op.localSet, ...unsignedLeb(splat(j)));
+    const load = dtype === 'float32' ? [op.f32Load, 2] : [op.f64Load, 3];
+    body.push(op.i32Const, 0, ...load, ...unsignedLeb(scalarBytes * j), ...simd(lanes.splat), op.localSet, ...unsignedLeb(splat(j)));
   });
   body.push(op.block, op.emptyBlockType, op.loop, op.emptyBlockType);
-  body.push(op.localGet, ...unsignedLeb(index), op.localGet, ...unsignedLeb(endParam), op.i32GeU, op.brIf, 1);
+  body.push(op.localGet, ...unsignedLeb(index), op.localGet, endParam, op.i32GeU, op.brIf, 1);
   for (const s of kernel.statements) {
     if (s.kind === 'let') {
       body.push(...emit(s.value), op.localSet, ...unsignedLeb(named(s.local)));
