@@ -6,9 +6,9 @@ Reads a JSON object on stdin: {"size": n, "steps": k, "warmup": w, "trials": r, 
 per step of each trial]}}, each trial on fresh arrays after `w` warm-up steps.
 
 The lecture's code allocates a temporary array per operation. Whether those allocations
-fault in fresh pages (glibc returns large blocks to the system until its thresholds adapt)
-changes a step's time by up to 2x from one trial to the next; the caller runs several rounds
-and shows their spread.
+fault in fresh pages (glibc may hand large blocks back to the system after every step)
+changes a step's time by up to 5x; the caller runs this script with and without malloc
+settings that prevent it, and shows both.
 
 Each step is the lecture's code as written, with the state started as zero arrays (the
 lecture's `vx = 0` becomes an array at the first step; starting there times the steady
