@@ -328,6 +328,24 @@ describe('kernels: which loop runs', () => {
     expect(() => withKernelPolicy('fast' as 'auto', () => 0)).toThrow(/policy must be 'auto', 'typescript' or 'simd', got "fast"/);
   });
 
+  it('a rule whose state does not match its kernel is rejected at creation, naming the vector', () => {
+    const kernel = defineSimdKernel('momentum-like', ['vx'], ['lr'], (k) => {
+      k.store('vx', k.load('dx'));
+    });
+    const make = (state: (zeros: () => Float32Array | Float64Array) => Record<string, Float32Array | Float64Array>) => () =>
+      withKernelPolicy('simd', () =>
+        createInstance('momentum', 0.1, { size: 8, dtype: 'float64' }, kernel, ({ zeros }) => ({
+          state: state(zeros),
+          prepare: (lr) => ({ lr }),
+          update() {},
+        })),
+      );
+    expect(make((zeros) => ({ vx: zeros() }))).not.toThrow();
+    expect(make((zeros) => ({ velocity: zeros() }))).toThrow(/SIMD kernel momentum-like: state vector "vx" is not the one zeros\(\) handed out for it/);
+    expect(make(() => ({ vx: new Float64Array(8) }))).toThrow(/state vector "vx" is not the one zeros\(\) handed out/);
+    expect(make((zeros) => ({ vx: zeros(), extra: zeros() }))).toThrow(/the rule asked for more than its 1 state vectors/);
+  });
+
   it('state() of a SIMD optimizer is a copy, not a view of its memory', () => {
     const opt = withKernelPolicy('simd', () => createOptimizer({ optimizer: 'momentum', learningRate: 0.5, rho: 0.9 }, { size: 5, dtype: 'float32' }));
     const x = new Float32Array(5);
