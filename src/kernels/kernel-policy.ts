@@ -23,11 +23,6 @@ export const SIMD_MIN_SIZE = 1024;
 
 let current: KernelPolicy = 'auto';
 
-/** The policy optimizers created now follow. */
-export function kernelPolicy(): KernelPolicy {
-  return current;
-}
-
 /** Runs `fn` with optimizers created under `policy`, then restores the previous one (also on a throw). */
 export function withKernelPolicy<T>(policy: KernelPolicy, fn: () => T): T {
   if (policy !== 'auto' && policy !== 'typescript' && policy !== 'simd') {
