@@ -19,7 +19,16 @@ import type { Conventions, Dtype, OptimizerConfig, ScheduleConfig } from '../typ
  *   u h + u (1 - h), i.e. relative u h / (1 - h): the conditioning 1/(1 - beta)
  *   of conventions.md (TF.js's `1 - beta2` in float32 is off by 1.3e-5);
  * - `beta ** t` by libm pow or by t repeated multiplications of a rounded beta
- *   (TF.js): relative (2t + 1) u.
+ *   (TF.js): relative (2t + 1) u;
+ * - a moving average `m' = beta m + (1 - beta) x` in either of the forms libraries
+ *   use: as written, or in interpolation form `m + (1 - beta) (x - m)` (torch.lerp,
+ *   hand-written JS), whose roundings scale with |m| instead of |x|: both forms are
+ *   tracked and the larger bound kept ({@link errorArithmetic} `ema`);
+ * - Adam's bias correction as the lecture writes it, `(lr m / c1) / (sqrt(v / c2) + eps)`,
+ *   or split as PyTorch does, `(lr / c1) m / (sqrt(v) / sqrt(c2) + eps)`: both tracked,
+ *   the larger bound kept.
+ * Where two forms are tracked, the bound kept is `max(e_a, e_b + |v_b - v_a|)`: e_b
+ * bounds a form-b implementation's distance to v_b, and v_a is the value reported.
  * State recurrences (`vx = rho * vx + dx`, `s = d * s + (1 - d) g^2`, ...) carry
  * their e from step to step, so the bound grows with the step count and, through
  * the geometric sum of rho^k, with the conditioning 1/(1 - rho) by itself.
@@ -99,6 +108,14 @@ export function errorArithmetic(dtype: Dtype) {
       const spread = v > 0 ? Math.min(a.e / v, Math.sqrt(a.e)) : Math.sqrt(a.e);
       return { v, e: spread + rounding(v + spread) };
     },
+    /** Either of two evaluations of the same value: `a`'s value, a bound that covers both (see the derivation above). */
+    either: (a: Tracked, b: Tracked): Tracked => ({ v: a.v, e: Math.max(a.e, b.e + Math.abs(b.v - a.v)) }),
+    /**
+     * A moving average with factor `beta` of `x` (g or g^2, already tracked) in
+     * interpolation form, `m + (1 - beta) (x - m)`; callers keep the written form's value
+     * with {@link either}, `either(written, interpolated(beta, m, x))`.
+     */
+    interpolated: (beta: number, m: Tracked, x: Tracked): Tracked => arithmetic.add(m, arithmetic.mul(arithmetic.oneMinus(beta), arithmetic.sub(x, m))),
   };
   return arithmetic;
 }
@@ -157,12 +174,13 @@ export function boundedTrajectory(
         const dampened = conventions['dampened-momentum'] === true;
         const lrInside = conventions['lr-placement'] === true;
         return (i, g) => {
-          const push = dampened ? A.mul(damp, g) : g;
           if (lrInside) {
+            const push = dampened ? A.mul(damp, g) : g;
             state1[i] = A.sub(A.mul(rho, state1[i]!), A.mul(LR, push));
             return A.add(x[i]!, state1[i]!);
           }
-          state1[i] = A.add(A.mul(rho, state1[i]!), push);
+          const kept = A.mul(rho, state1[i]!);
+          state1[i] = dampened ? A.either(A.add(kept, A.mul(damp, g)), A.interpolated(config.rho, state1[i]!, g)) : A.add(kept, g);
           return A.sub(x[i]!, A.mul(LR, state1[i]!));
         };
       }
@@ -193,7 +211,8 @@ export function boundedTrajectory(
         const keep = A.oneMinus(config.decayRate);
         const eps = A.input(config.epsilon);
         return (i, g) => {
-          state1[i] = A.add(A.mul(decay, state1[i]!), A.product(keep, g, g));
+          const written = A.add(A.mul(decay, state1[i]!), A.product(keep, g, g));
+          state1[i] = A.either(written, A.interpolated(config.decayRate, state1[i]!, A.mul(g, g)));
           return A.sub(x[i]!, adaptive(A.mul(LR, g), state1[i]!, eps));
         };
       }
@@ -209,12 +228,18 @@ export function boundedTrajectory(
         const hat = conventions['epsilon-hat'] === true;
         const corrected = !hat && conventions['no-bias-correction'] !== true;
         const rate = hat ? A.div(A.mul(LR, A.sqrt(c2)), c1) : LR;
+        // PyTorch's split bias correction: (lr / c1) m / (sqrt(v) / sqrt(c2) + eps).
+        const splitRate = A.div(LR, c1);
+        const splitRoot = A.sqrt(c2);
         return (i, g) => {
-          state1[i] = A.add(A.mul(b1, state1[i]!), A.mul(k1, g));
-          state2[i] = A.add(A.mul(b2, state2[i]!), A.product(k2, g, g));
+          state1[i] = A.either(A.add(A.mul(b1, state1[i]!), A.mul(k1, g)), A.interpolated(beta1, state1[i]!, g));
+          state2[i] = A.either(A.add(A.mul(b2, state2[i]!), A.product(k2, g, g)), A.interpolated(beta2, state2[i]!, A.mul(g, g)));
           const m = corrected ? A.div(state1[i]!, c1) : state1[i]!;
           const v = corrected ? A.div(state2[i]!, c2) : state2[i]!;
-          return A.sub(x[i]!, adaptive(A.mul(rate, m), v, eps));
+          const step = adaptive(A.mul(rate, m), v, eps);
+          if (!corrected || inside) return A.sub(x[i]!, step);
+          const split = A.div(A.mul(splitRate, state1[i]!), A.add(A.div(A.sqrt(state2[i]!), splitRoot), eps));
+          return A.sub(x[i]!, A.either(step, split));
         };
       }
     }
@@ -223,15 +248,35 @@ export function boundedTrajectory(
 
 /**
  * The error bound of a schedule value for an implementation in `dtype`, relative
- * to the value: step decay `initial * factor ** n` (pow or n multiplications,
- * plus `initial` and the product: (2n + 3) u); exponential `initial * exp(-k t)`
- * (k held in the dtype and the rounded k t move the exponent by 2 u k t, which
- * moves exp relatively by as much to first order; initial, exp (up to 1 ulp of
- * libm error) and the product add 4 u: (2 k t + 4) u); 1/t decay
- * `initial / (1 + k t)` (initial, k, k t, 1 + k t, the division: 5 u).
+ * to the value, for every evaluation order conventions.md lists:
+ * - step decay `initial * factor ** n` (pow, or n multiplications of the rounded
+ *   factor, at once or chained one per `every` steps like PyTorch's StepLR; plus
+ *   `initial` and the product): (2n + 3) u;
+ * - exponential decay as the lecture writes it, `initial * exp(-k t)` (k held in the
+ *   dtype and the rounded k t move the exponent by 2 u k t, which moves exp relatively
+ *   by as much; initial, exp (up to 1 ulp of libm error) and the product add 4 u):
+ *   (2 k t + 4) u; or as `initial * gamma ** t` with `gamma = exp(-k)` rounded once
+ *   (Keras, optax), or `lr *= gamma` once per step (PyTorch's ExponentialLR): k held in
+ *   the dtype moves gamma^t by k t u, gamma's exp (1 ulp, 2u) and rounding (u) by 3 t u,
+ *   the power (1 ulp) or the t chained products t u, initial and the product 2 u:
+ *   ((k + 4) t + 4) u. The larger of the two is kept;
+ * - 1/t decay `initial / (1 + k t)` or `initial * (1 / (1 + k t))` (a LambdaLR
+ *   factor): k, k t, 1 + k t, the division or reciprocal and product, initial: 6 u.
+ * In the subnormal range each rounding may add eta absolute instead, scaled by
+ * `initial` where the factor underflows before the product: n + 2 (step), t + 3
+ * (exponential, chained) or 3 roundings, times max(1, initial).
  */
 export function scheduleBound(config: ScheduleConfig, dtype: Dtype, t: number, value: number): number {
   const { u, eta } = errorArithmetic(dtype);
-  const relative = config.schedule === 'step' ? 2 * Math.floor(t / config.every) + 3 : config.schedule === 'exponential' ? 2 * config.k * t + 4 : 5;
-  return relative * u * Math.abs(value) + eta;
+  const scale = Math.max(1, Math.abs(config.initial));
+  switch (config.schedule) {
+    case 'step': {
+      const n = Math.floor(t / config.every);
+      return (2 * n + 3) * u * Math.abs(value) + (n + 2) * eta * scale;
+    }
+    case 'exponential':
+      return Math.max(2 * config.k * t + 4, (config.k + 4) * t + 4) * u * Math.abs(value) + (t + 3) * eta * scale;
+    case 'inverse-time':
+      return 6 * u * Math.abs(value) + 3 * eta * scale;
+  }
 }

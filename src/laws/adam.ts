@@ -3,7 +3,7 @@ import { add, dd, div, mul, sqrt, sub, toNumber } from './exact.js';
 import { decayFactor, epsilon, finiteValue, learningRate, normalValue, positiveEpsilon, range, vectors } from './arbitraries.js';
 import { trajectory } from './drive.js';
 import { type Law, LawViolation } from './law.js';
-import { adaptiveStepExact, oneMinusPower } from './models.js';
+import { adaptiveStepExact, adaptiveStepSlack, interpolationError, oneMinusPower } from './models.js';
 import { rmspropStepError } from './rmsprop.js';
 import { requireWithin, SLACK, U64, underflow, unitRoundoff } from './tolerance.js';
 
@@ -19,10 +19,15 @@ import { requireWithin, SLACK, U64, underflow, unitRoundoff } from './tolerance.
  * 3/(1-b1) + raise1 + 2t + 3,
  * v_hat 3/(1-b2) + raise2 + 2t + 5, halved by sqrt (+1). Then eps (2), lr (2), the
  * division (1). Relative to the same sums of |terms| when the gradients' signs differ.
+ * For a constant gradient the interpolation form of the moments (interpolationError)
+ * adds at most (2k + 1) beta^(t-1) / (1 - beta^t) + 1 <= 3 / (1 - beta) + 1 relative to
+ * each moment (|g - m_{t-1}| = |g| beta^(t-1)), the second one's halved by sqrt; laws
+ * with other gradients add interpolationError themselves.
  */
 export function adamStepError(t: number, beta1: number, beta2: number, gradient: 'any' | 'constant' = 'any'): number {
   const raise = (beta: number) => (gradient === 'constant' ? Math.min(t - 1, beta / (1 - beta)) : t - 1);
-  return 3 / (1 - beta1) + raise(beta1) + 2 * t + 3 + (3 / (1 - beta2) + raise(beta2) + 2 * t + 5) / 2 + 1 + 5;
+  const interpolation = gradient === 'constant' ? 3 / (1 - beta1) + 1 + (3 / (1 - beta2) + 1) / 2 : 0;
+  return 3 / (1 - beta1) + raise(beta1) + 2 * t + 3 + (3 / (1 - beta2) + raise(beta2) + 2 * t + 5) / 2 + 1 + 5 + interpolation;
 }
 
 /** Input of the constant-gradient law. */
@@ -151,7 +156,11 @@ export interface BetaZeroInput {
  * correction, "Adam (almost)", it is RMSProp bit for bit: spec/laws.spec.ts checks that
  * on the reference.) Compared with the adapter's RMSProp when it has one, else with
  * the law's double-double Adam. Within both runs' rounding (adamStepError,
- * rmspropStepError) on the exact steps. Finite, normal-range input.
+ * rmspropStepError) on the exact steps, plus, per run, what the interpolation form of
+ * the moments may add (interpolationError with the largest earlier |g| and g^2 for the
+ * implementation's own previous moments, through adaptiveStepSlack); once that slack
+ * is infinite (a moment may cancel to 0) the coordinate is not checked further.
+ * Finite, normal-range input.
  */
 const betaZero: Law<BetaZeroInput> = {
   id: 'adam/beta1-zero-is-rmsprop',
@@ -179,18 +188,26 @@ const betaZero: Law<BetaZeroInput> = {
       let v = dd(0);
       let X = dd(x0[i]!);
       let bound = 0;
+      let largest = 0;
       for (let t = 1; t <= steps; t++) {
         const g = grads[t - 1]![i]!;
         v = add(mul(dd(beta2), v), mul(sub(dd(1), dd(beta2)), mul(dd(g), dd(g))));
+        const bias = toNumber(oneMinusPower(beta2, t));
         const step = div(mul(dd(lr), dd(g)), sqrt(div(v, oneMinusPower(beta2, t))));
         X = sub(X, step);
         const s = Math.abs(toNumber(step));
         const Xt = toNumber(X);
+        const vt = toNumber(v);
+        const dm = interpolationError(u, 1, Math.abs(g) + SLACK * Math.sqrt(largest), g);
+        const dv = interpolationError(u, 1 - beta2, g * g + SLACK * largest, vt);
+        const interpolation = adaptiveStepSlack(lr, g, dm, vt / bias, dv / bias, 0) + (rms === undefined ? 0 : adaptiveStepSlack(lr * Math.sqrt(bias), g, 0, vt, dv, 0));
+        largest = Math.max(largest, g * g);
         const other = rms === undefined ? 0 : rmspropStepError(t, 1 - beta2) * u + 4 * U64;
-        bound += SLACK * ((adamStepError(t, 0, beta2) * u + other) * s + u * 2 * Math.abs(Xt)) + 4 * eta;
+        bound += SLACK * ((adamStepError(t, 0, beta2) * u + other) * s + u * 2 * Math.abs(Xt) + interpolation) + 4 * eta;
+        if (bound === Number.POSITIVE_INFINITY) break;
         const at = { step: t, coordinate: i };
-        if (rms === undefined) requireWithin('Adam with beta1 = 0, eps = 0 is off the exact rule', adam[t - 1]![i]!, Xt, bound + U64 * Math.abs(Xt), 'sum_t [adamStepError(t) u |step_t| + 2u |x_t|] * 1.01 + 4 eta t + 2^-53 |x_t|', adapter.dtype, at);
-        else requireWithin('Adam with beta1 = 0, eps = 0 differs from RMSProp(beta2) at learning rate lr sqrt(1 - beta2^t)', adam[t - 1]![i]!, rms[t - 1]![i]!, bound, 'sum_t [(adamStepError(t) + rmspropStepError(t)) u |step_t| + 4 2^-53 |step_t| + 2u |x_t|] * 1.01 + 4 eta t', adapter.dtype, at);
+        if (rms === undefined) requireWithin('Adam with beta1 = 0, eps = 0 is off the exact rule', adam[t - 1]![i]!, Xt, bound + U64 * Math.abs(Xt), 'sum_t [adamStepError(t) u |step_t| + 2u |x_t| + interpolation slack] * 1.01 + 4 eta t + 2^-53 |x_t|', adapter.dtype, at);
+        else requireWithin('Adam with beta1 = 0, eps = 0 differs from RMSProp(beta2) at learning rate lr sqrt(1 - beta2^t)', adam[t - 1]![i]!, rms[t - 1]![i]!, bound, 'sum_t [(adamStepError(t) + rmspropStepError(t)) u |step_t| + 4 2^-53 |step_t| + 2u |x_t| + interpolation slack] * 1.01 + 4 eta t', adapter.dtype, at);
       }
     }
   },
@@ -231,7 +248,10 @@ export interface StepBoundInput {
 /**
  * Every step obeys `|step_t| <= lr B_t` ({@link adamStepBound}), for any gradients. The
  * computed ratio |m_hat| / sqrt(v_hat) is within adamStepError(t) u of the bound on the
- * same sums of |terms|; the observed difference adds u |x_t| and 2^-53 |d|. Finite input:
+ * same sums of |terms|; the observed difference adds u |x_t| and 2^-53 |d|; the
+ * interpolation form of the moments adds interpolationError (the implementation's
+ * previous moments at most 1.01 the largest earlier |g| and g^2), through
+ * adaptiveStepSlack at the exact moments. Finite input:
  * |g| in [2^-30, 2^30] or zero, the first gradient nonzero, beta2 in [0.9, 0.9999] and at
  * most 30 steps, so that v stays normal in float32.
  */
@@ -259,12 +279,24 @@ const stepBound: Law<StepBoundInput> = {
     const u = unitRoundoff(adapter.dtype);
     const n = grads[0]!.length;
     const xs = await trajectory(adapter, { optimizer: 'adam', learningRate: lr, beta1, beta2, epsilon: eps }, new Array<number>(n).fill(0), grads);
+    const m = new Array<number>(n).fill(0);
+    const v = new Array<number>(n).fill(0);
+    const largest = new Array<number>(n).fill(0);
     for (let t = 1; t <= grads.length; t++) {
       const limit = lr * adamStepBound(beta1, beta2, t);
+      const c1 = 1 - beta1 ** t;
+      const c2 = 1 - beta2 ** t;
       for (let i = 0; i < n; i++) {
+        const g = grads[t - 1]![i]!;
+        m[i] = beta1 * m[i]! + (1 - beta1) * g;
+        v[i] = beta2 * v[i]! + (1 - beta2) * g * g;
+        const dm = interpolationError(u, 1 - beta1, Math.abs(g) + SLACK * Math.sqrt(largest[i]!), m[i]!);
+        const dv = interpolationError(u, 1 - beta2, g * g + SLACK * largest[i]!, v[i]!);
+        largest[i] = Math.max(largest[i]!, g * g);
+        const interpolation = adaptiveStepSlack(lr, m[i]! / c1, dm / c1, v[i]! / c2, dv / c2, eps);
         const previous = t === 1 ? 0 : xs[t - 2]![i]!;
         const d = Math.abs(previous - xs[t - 1]![i]!);
-        const bound = limit * (1 + SLACK * adamStepError(t, beta1, beta2) * u) + SLACK * (u * Math.abs(xs[t - 1]![i]!) + U64 * d) + 2 * underflow(adapter.dtype);
+        const bound = limit * (1 + SLACK * adamStepError(t, beta1, beta2) * u) + SLACK * (u * Math.abs(xs[t - 1]![i]!) + U64 * d + interpolation) + 2 * underflow(adapter.dtype);
         if (!(d <= bound)) {
           throw new LawViolation(`|step| = ${d} exceeds the Cauchy-Schwarz bound lr B_t = ${limit}`, {
             step: t,
@@ -272,7 +304,7 @@ const stepBound: Law<StepBoundInput> = {
             expected: limit,
             actual: d,
             relativeError: (d - limit) / limit,
-            tolerance: `${bound.toExponential(3)} = lr B_t (1 + adamStepError(t) u * 1.01) + 1.01 (u |x_t| + 2^-53 |d|) + 2 eta`,
+            tolerance: `${bound.toExponential(3)} = lr B_t (1 + adamStepError(t) u * 1.01) + 1.01 (u |x_t| + 2^-53 |d| + interpolation slack) + 2 eta`,
           });
         }
       }

@@ -131,3 +131,32 @@ export function oneMinusPower(b: number, t: number): DD {
   for (let k = 0; k < t; k++) p = mul(p, dd(b));
   return sub(dd(1), p);
 }
+
+/**
+ * The rounding error of one moving-average update in interpolation form,
+ * `m + (1 - beta) (x - m)` (conventions.md's evaluation orders: torch.lerp, hand-written
+ * JS), as an absolute bound beside the written form's budget, with `distance` a bound on
+ * |x - m|: `x - m` rounded (u |x - m|,
+ * times k = 1 - beta), `1 - beta` held in the dtype (absolute u, times |x - m|), the
+ * product (u k |x - m|) and the sum (u |next|): (2k + 1) u |x - m| + u |next|. It scales
+ * with the previous value, not with |x|: where `m` is large and `x` small, the new value
+ * can lose all of `x` (first order; the previous value's own error is carried by the
+ * caller's budget, multiplied by beta as in the written form).
+ */
+export function interpolationError(u: number, keep: number, distance: number, next: number): number {
+  return (2 * keep + 1) * u * distance + u * Math.abs(next);
+}
+
+/**
+ * How far `lr * m / (sqrt(v) + eps)` can move when m is off by `dm` and v (>= 0) by `dv`:
+ * sqrt(v) moves by at most min(dv / sqrt(v), sqrt(dv)) (as in src/conformance/tolerance.ts),
+ * so the step is at most `lr (|m| + dm) / (D - dD)` against `lr |m| / D`, D = sqrt(v) + eps.
+ * Infinite once dD reaches D: the denominator may then be 0 (an infinite or NaN step is legitimate).
+ */
+export function adaptiveStepSlack(lr: number, m: number, dm: number, v: number, dv: number, eps: number): number {
+  const root = Math.sqrt(v);
+  const dRoot = root > 0 ? Math.min(dv / root, Math.sqrt(dv)) : Math.sqrt(dv);
+  const D = root + eps;
+  if (!(dRoot < D)) return Number.POSITIVE_INFINITY;
+  return lr * ((Math.abs(m) + dm) / (D - dRoot) - Math.abs(m) / D);
+}

@@ -4,7 +4,7 @@ import { decayFactor, epsilon, finiteValue, learningRate, normalValue, range, ve
 import { trajectory } from './drive.js';
 import type { Law } from './law.js';
 import { adagradStepError } from './adagrad.js';
-import { adaptiveStepExact, oneMinusPower } from './models.js';
+import { adaptiveStepExact, adaptiveStepSlack, interpolationError, oneMinusPower } from './models.js';
 import { requireWithin, SLACK, U64, underflow, unitRoundoff } from './tolerance.js';
 
 /**
@@ -13,10 +13,14 @@ import { requireWithin, SLACK, U64, underflow, unitRoundoff } from './tolerance.
  * decay_rate is off by up to u / delta (TF.js does this); the accumulator sums t
  * positive terms with decay_rate^k (k u) and two roundings per step (2t u), each term
  * three roundings; sqrt halves all that and adds u; then eps (2u), lr and g (3u), the
- * division (u) and one more for the conversion of the accumulator's start.
+ * division (u) and one more for the conversion of the accumulator's start. The
+ * interpolation form `s + delta (g^2 - s)` adds interpolationError, relative to s_t at
+ * most (2 delta + 1) |g^2 - s_{t-1}| / s_t + 1 <= 3 / delta + 1 (halved by sqrt) when
+ * s_{t-1} <= s_t (a constant gradient) or decay_rate >= 0.99 (|g^2 - s_{t-1}| <= g^2 +
+ * s_{t-1} <= s_t (1 / delta + 1 / decay_rate)); laws with other gradients add it themselves.
  */
 export function rmspropStepError(t: number, delta: number): number {
-  return (1 / delta + 3 * t + 3) / 2 + 8;
+  return (1 / delta + 3 * t + 3) / 2 + 8 + (3 / delta + 1) / 2;
 }
 
 /** AdaGrad in double-double, for adapters without their own AdaGrad. */
@@ -105,8 +109,12 @@ export interface DecayZeroInput {
  * dx^2 and sqrt(fl(dx^2)) = |dx| in the normal range. Checked per step from the
  * implementation's own previous x (from x0 = 0, so tiny steps stay visible): the step's
  * relative error is at most 8u (rmspropStepError's terms at t = 1, delta = 1, without
- * the accumulation), plus u |x_t|. Finite input: |dx| in [2^-60, 2^60] or zero (with
- * eps = 0 a zero gradient gives 0 / 0 = NaN, which the law expects too).
+ * the accumulation), plus u |x_t|. The interpolation form `s + (dx^2 - s)` keeps the
+ * previous dx^2 in its roundings (interpolationError, up to 1.01 max earlier dx^2 for
+ * the implementation's own s), which may swamp a much smaller dx^2: adaptiveStepSlack
+ * adds that, and where it is infinite (the accumulator may cancel to 0) the step is not
+ * checked. Finite input: |dx| in [2^-60, 2^60] or zero (with eps = 0 a zero gradient
+ * gives 0 / 0 = NaN, which the law expects too).
  */
 const decayZero: Law<DecayZeroInput> = {
   id: 'rmsprop/decay-zero',
@@ -125,13 +133,19 @@ const decayZero: Law<DecayZeroInput> = {
     const u = unitRoundoff(adapter.dtype);
     const n = grads[0]!.length;
     const xs = await trajectory(adapter, { optimizer: 'rmsprop', learningRate: lr, decayRate: 0, epsilon: eps }, new Array<number>(n).fill(0), grads);
-    for (let t = 0; t < grads.length; t++) {
-      for (let i = 0; i < n; i++) {
+    for (let i = 0; i < n; i++) {
+      let largest = 0;
+      for (let t = 0; t < grads.length; t++) {
+        const g = grads[t]![i]!;
         const previous = t === 0 ? 0 : xs[t - 1]![i]!;
-        const step = adaptiveStepExact(lr, grads[t]![i]!, dd(1), eps);
+        const step = adaptiveStepExact(lr, g, dd(1), eps);
         const expected = toNumber(sub(dd(previous), step));
-        const bound = SLACK * (8 * u * Math.abs(toNumber(step)) + u * Math.abs(expected)) + 2 * underflow(adapter.dtype) + U64 * Math.abs(expected);
-        requireWithin('the step is not lr dx / (|dx| + eps)', xs[t]![i]!, expected, bound, '(8u |step| + u |x_t|) * 1.01 + 2 eta + 2^-53 |x_t|', adapter.dtype, { step: t + 1, coordinate: i });
+        const interpolation = adaptiveStepSlack(lr, g, 0, g * g, interpolationError(u, 1, g * g + SLACK * largest, g * g), eps);
+        largest = Math.max(largest, g * g);
+        const bound = SLACK * (8 * u * Math.abs(toNumber(step)) + u * Math.abs(expected) + interpolation) + 2 * underflow(adapter.dtype) + U64 * Math.abs(expected);
+        // An unchecked step may have left x infinite or NaN: the next step has no finite x to start from.
+        if (bound === Number.POSITIVE_INFINITY || !Number.isFinite(previous)) continue;
+        requireWithin('the step is not lr dx / (|dx| + eps)', xs[t]![i]!, expected, bound, '(8u |step| + u |x_t| + interpolation slack) * 1.01 + 2 eta + 2^-53 |x_t|', adapter.dtype, { step: t + 1, coordinate: i });
       }
     }
   },

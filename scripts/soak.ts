@@ -1,0 +1,34 @@
+/**
+ * `npm run soak`: the long runs that do not belong in `npm test` (60 s on two cores).
+ * Every algebraically identical evaluation order of conventions.md
+ * (spec/support/evaluation-orders.ts) must conform in both dtypes over many seeds.
+ * Usage: node --import tsx scripts/soak.ts [seeds=50] [first seed=1]
+ */
+import { checkConformance } from '../src/conformance/check.js';
+import { type EvaluationOrder, evaluationOrderAdapter, ORDER_SUBJECTS } from '../spec/support/evaluation-orders.js';
+
+const count = Number(process.argv[2] ?? 50);
+const first = Number(process.argv[3] ?? 1);
+if (!(Number.isSafeInteger(count) && count > 0)) throw new RangeError(`seeds must be a positive integer, got ${process.argv[2]}`);
+if (!Number.isSafeInteger(first)) throw new RangeError(`first seed must be an integer, got ${process.argv[3]}`);
+
+let failures = 0;
+let runs = 0;
+const started = Date.now();
+for (const order of Object.keys(ORDER_SUBJECTS) as EvaluationOrder[]) {
+  for (const dtype of ['float32', 'float64'] as const) {
+    for (let seed = first; seed < first + count; seed++) {
+      const report = await checkConformance(evaluationOrderAdapter(order, dtype), { seed, only: [...ORDER_SUBJECTS[order]] });
+      runs++;
+      for (const r of report.results) {
+        if (r.verdict === 'conforms') continue;
+        failures++;
+        const problem = r.findings.find((f) => f.status !== 'pass');
+        console.log(`FAIL ${order} ${dtype} seed ${seed} ${r.subject}: ${r.verdict}: ${problem?.check}: ${problem?.message}`);
+      }
+    }
+  }
+  console.log(`${order}: ${count} seeds x 2 dtypes done`);
+}
+console.log(`${runs - failures} passed, ${failures} failed (${runs} checks over seeds ${first}..${first + count - 1}, ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+process.exitCode = failures === 0 ? 0 : 1;

@@ -1,0 +1,147 @@
+import type { AdamConfig, Dtype, OptimizerName, RmspropConfig, ScheduleConfig, ScheduleName } from '../../src/types.js';
+import type { Adapter } from '../../src/adapter.js';
+import { type KernelFactory, kernelAdapter } from './kernel-adapter.js';
+import { reorderedKernels } from './reordered-kernels.js';
+
+/**
+ * The algebraically identical evaluation orders real libraries use (conventions.md,
+ * "Algebraically identical evaluation orders"), each written as a correct
+ * implementation in the dtype. Every one must conform: they differ from the
+ * reference by rounding only.
+ */
+export type EvaluationOrder = 'interpolation' | 'split-bias-correction' | 'gamma-power' | 'gamma-chained' | 'reciprocal-times';
+
+/** The moving averages in interpolation form, `m += (1 - beta) * (g - m)` (torch.lerp's form), for RMSProp and Adam. */
+const interpolation: Pick<Record<OptimizerName, KernelFactory>, 'rmsprop' | 'adam'> = {
+  rmsprop: (config, n, r) => {
+    const c = config as RmspropConfig;
+    const keep = r(1 - r(c.decayRate));
+    const eps = r(c.epsilon);
+    const s = new Float64Array(n);
+    return (x, g, lr) => {
+      for (let i = 0; i < x.length; i++) {
+        const gi = r(g[i]!);
+        s[i] = r(s[i]! + r(keep * r(r(gi * gi) - s[i]!)));
+        x[i] = r(x[i]! - r(r(r(lr) * gi) / r(r(Math.sqrt(s[i]!)) + eps)));
+      }
+    };
+  },
+  adam: (config, n, r) => {
+    const c = config as AdamConfig;
+    const k1 = r(1 - r(c.beta1));
+    const k2 = r(1 - r(c.beta2));
+    const eps = r(c.epsilon);
+    const m = new Float64Array(n);
+    const v = new Float64Array(n);
+    let t = 0;
+    return (x, g, lr) => {
+      t++;
+      const bias1 = r(1 - r(c.beta1 ** t));
+      const bias2 = r(1 - r(c.beta2 ** t));
+      for (let i = 0; i < x.length; i++) {
+        const gi = r(g[i]!);
+        m[i] = r(m[i]! + r(k1 * r(gi - m[i]!)));
+        v[i] = r(v[i]! + r(k2 * r(r(gi * gi) - v[i]!)));
+        x[i] = r(x[i]! - r(r(r(lr) * r(m[i]! / bias1)) / r(r(Math.sqrt(r(v[i]! / bias2))) + eps)));
+      }
+    };
+  },
+};
+
+/**
+ * PyTorch's Adam (1.13, single-tensor): the bias correction split as `step_size = lr /
+ * (1 - beta1 ** t)` and `denom = sqrt(v) / sqrt(1 - beta2 ** t) + eps`, the scalars in
+ * double (Python floats) and rounded to the dtype where they meet the tensor, and
+ * `x += (-step_size * m) / denom` (addcdiv's order).
+ */
+const splitBiasCorrection: Pick<Record<OptimizerName, KernelFactory>, 'adam'> = {
+  adam: (config, n, r) => {
+    const c = config as AdamConfig;
+    const eps = r(c.epsilon);
+    const m = new Float64Array(n);
+    const v = new Float64Array(n);
+    let t = 0;
+    return (x, g, lr) => {
+      t++;
+      const stepSize = r(lr / (1 - c.beta1 ** t));
+      const root2 = r(Math.sqrt(1 - c.beta2 ** t));
+      for (let i = 0; i < x.length; i++) {
+        const gi = r(g[i]!);
+        m[i] = r(r(r(c.beta1) * m[i]!) + r(r(1 - c.beta1) * gi));
+        v[i] = r(r(r(c.beta2) * v[i]!) + r(r(r(1 - c.beta2) * gi) * gi));
+        const denom = r(r(r(Math.sqrt(v[i]!)) / root2) + eps);
+        x[i] = r(x[i]! + r(r(-stepSize * m[i]!) / denom));
+      }
+    };
+  },
+};
+
+type ScheduleFactory = (config: ScheduleConfig) => (t: number) => number;
+
+function scheduleForms(r: (v: number) => number): Record<'gamma-power' | 'gamma-chained' | 'reciprocal-times', Partial<Record<ScheduleName, ScheduleFactory>>> {
+  return {
+    // Keras / optax / PyTorch's closed form: gamma = exp(-k) rounded once, then initial * gamma ** t;
+    // step decay as initial * factor ** n with a libm pow.
+    'gamma-power': {
+      exponential: (config) => {
+        const c = config as Extract<ScheduleConfig, { schedule: 'exponential' }>;
+        const gamma = r(Math.exp(-r(c.k)));
+        return (t) => r(r(c.initial) * r(gamma ** t));
+      },
+      step: (config) => {
+        const c = config as Extract<ScheduleConfig, { schedule: 'step' }>;
+        return (t) => r(r(c.initial) * r(r(c.factor) ** Math.floor(t / c.every)));
+      },
+    },
+    // PyTorch's chained form: the previous rate times gamma, once per step (ExponentialLR) or per `every` steps (StepLR).
+    'gamma-chained': {
+      exponential: (config) => {
+        const c = config as Extract<ScheduleConfig, { schedule: 'exponential' }>;
+        const gamma = r(Math.exp(-r(c.k)));
+        return (t) => {
+          let lr = r(c.initial);
+          for (let s = 0; s < t; s++) lr = r(lr * gamma);
+          return lr;
+        };
+      },
+      step: (config) => {
+        const c = config as Extract<ScheduleConfig, { schedule: 'step' }>;
+        return (t) => {
+          let lr = r(c.initial);
+          for (let s = 1; s <= t; s++) if (s % c.every === 0) lr = r(lr * r(c.factor));
+          return lr;
+        };
+      },
+    },
+    // A LambdaLR-style factor: initial * (1 / (1 + k t)).
+    'reciprocal-times': {
+      'inverse-time': (config) => {
+        const c = config as Extract<ScheduleConfig, { schedule: 'inverse-time' }>;
+        return (t) => r(r(c.initial) * r(1 / r(1 + r(r(c.k) * t))));
+      },
+    },
+  };
+}
+
+/** A correct implementation in `dtype` that evaluates the lecture's rules in the given order (the others as reorderedKernels). */
+export function evaluationOrderAdapter(order: EvaluationOrder, dtype: Dtype): Adapter {
+  const r = dtype === 'float32' ? Math.fround : (v: number) => v;
+  const name = `${order} (${dtype})`;
+  switch (order) {
+    case 'interpolation':
+      return kernelAdapter({ name, dtype, optimizers: { ...reorderedKernels, ...interpolation } });
+    case 'split-bias-correction':
+      return kernelAdapter({ name, dtype, optimizers: { ...reorderedKernels, ...splitBiasCorrection } });
+    default:
+      return kernelAdapter({ name, dtype, optimizers: {}, schedules: scheduleForms(r)[order] });
+  }
+}
+
+/** The subjects each evaluation order changes. */
+export const ORDER_SUBJECTS: Record<EvaluationOrder, readonly string[]> = {
+  interpolation: ['rmsprop', 'adam'],
+  'split-bias-correction': ['adam'],
+  'gamma-power': ['schedule:exponential', 'schedule:step'],
+  'gamma-chained': ['schedule:exponential', 'schedule:step'],
+  'reciprocal-times': ['schedule:inverse-time'],
+};
