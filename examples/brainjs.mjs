@@ -43,13 +43,14 @@ function makeNetwork(config, size) {
 
 function adapter(part) {
   const read = part === 'weights' ? (net, i) => net.weights[1][i][0] : (net, i) => net.biases[1][i];
+  const optimizers = part === 'weights' ? ['momentum', 'adam'] : ['sgd', 'momentum', 'adam'];
   return {
     name: `brain.js 1.6.1 NeuralNetwork ${part}`,
     dtype: 'float32',
-    optimizers: part === 'weights' ? ['momentum', 'adam'] : ['sgd', 'momentum', 'adam'],
+    optimizers,
     schedules: [],
     create(config, x0) {
-      if (!this.optimizers.includes(config.optimizer)) throw new Error(`unsupported optimizer ${JSON.stringify(config.optimizer)}`);
+      if (!optimizers.includes(config.optimizer)) throw new Error(`unsupported optimizer ${JSON.stringify(config.optimizer)}`);
       const net = makeNetwork(config, x0.length);
       for (let i = 0; i < x0.length; i++) {
         if (part === 'weights') net.weights[1][i][0] = x0[i];
