@@ -38,7 +38,8 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const TORCH_PYTHON = process.env.OPTIMSPEC_TORCH_PYTHON ?? '/usr/bin/python3';
 const TORCH_INSTALL = 'apt-get install -y python3-torch (Debian 12; the package installs for /usr/bin/python3)';
 
-interface MatrixRow {
+/** One row of the matrix: a library in one dtype, and how to get its adapter. */
+export interface MatrixRow {
   id: string;
   /** The label of a row that could not be checked (a checked row shows its adapter's name). */
   label: string;
@@ -97,7 +98,8 @@ export const matrixRows: readonly MatrixRow[] = [
   torchRow('float64'),
 ];
 
-interface CellOut {
+/** One cell as written to docs/matrix.json. */
+export interface CellOut {
   subject: Subject;
   /** What the checker says; absent for a row that was not checked. */
   checker?: { verdict: SubjectResult['verdict']; conventions: string[]; bug?: string };
@@ -106,7 +108,8 @@ interface CellOut {
   agrees?: boolean;
 }
 
-interface RowOut {
+/** One row as written to docs/matrix.json. */
+export interface RowOut {
   id: string;
   name: string;
   dtype: Dtype;
@@ -123,8 +126,8 @@ function sameCell(result: SubjectResult, source: CellSource): boolean {
   );
 }
 
-/** Quoted lines that are not where they claim to be in the installed file; [] when all are. */
-function verifyLines(sources: RowSources, base: string | undefined): string[] {
+/** Quoted lines that are not where they claim to be in the installed file; [] when all are (and when `base` is unknown). */
+export function verifyLines(sources: RowSources, base: string | undefined): string[] {
   if (base === undefined) return [];
   const problems: string[] = [];
   const seen = new Set<string>();
@@ -152,7 +155,12 @@ function describe(c: { verdict: string; conventions: readonly string[]; bug?: st
   return extra.length === 0 ? c.verdict : `${c.verdict} (${extra.join(', ')})`;
 }
 
-async function checkRow(row: MatrixRow, sources: RowSources, problems: string[]): Promise<RowOut> {
+/**
+ * Checks one row at {@link MATRIX_SEED} (or reports it skipped) and pairs each
+ * cell with its justification; every disagreement and every misquoted source
+ * line is pushed onto `problems`.
+ */
+export async function checkRow(row: MatrixRow, sources: RowSources, problems: string[], log: (line: string) => void = (line) => process.stdout.write(`${line}\n`)): Promise<RowOut> {
   const subjects = allSubjects();
   const unavailable = row.unavailable?.();
   const base = sources.base === 'node_modules' ? join(ROOT, 'node_modules') : probeTorch().ok ? (probeTorch() as { site: string }).site : undefined;
@@ -168,7 +176,7 @@ async function checkRow(row: MatrixRow, sources: RowSources, problems: string[])
     };
   };
   if (unavailable !== undefined) {
-    process.stdout.write(`SKIPPED ${row.id}: ${unavailable.reason}; install: ${unavailable.install}\n`);
+    log(`SKIPPED ${row.id}: ${unavailable.reason}; install: ${unavailable.install}`);
     return { id: row.id, name: row.label, dtype: row.dtype, status: 'skipped', skipped: unavailable, cells: subjects.map((subject) => ({ subject, source: sourceOf(subject) })) };
   }
   const started = Date.now();
@@ -184,7 +192,7 @@ async function checkRow(row: MatrixRow, sources: RowSources, problems: string[])
       if (!agrees) problems.push(`${row.id} ${subject}: the checker says ${describe(checker)}; no justification for that (the source says ${describe(sources.cells[subject])})`);
       return { subject, checker, source: sourceOf(subject), agrees };
     });
-    process.stdout.write(`${row.id}: ${report.adapter.name} (${report.adapter.dtype}) checked in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    log(`${row.id}: ${report.adapter.name} (${report.adapter.dtype}) checked in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     return { id: row.id, name: report.adapter.name, dtype: row.dtype, status: 'checked', cells };
   } finally {
     await close?.();
