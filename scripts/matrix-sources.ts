@@ -93,6 +93,17 @@ const brainNoSchedule: CellSource = {
   lines: [brainBiasSgd],
 };
 
+const TOY = 'toygrad/dist/trainers/abstract.js';
+const toyL2: SourceLine = { file: TOY, line: 63, quote: 'let l2grad = l2_decay * (p[j]);' };
+const toyGij: SourceLine = { file: TOY, line: 64, quote: 'let gij = (l2grad + l1grad + g[j]) / this.batchSize; // raw batch gradient' };
+const toyTrainers: SourceLine = { file: 'toygrad/dist/trainers/index.js', line: 9, quote: 'Adadelta,' };
+const toyNoSchedule: CellSource = {
+  verdict: 'unsupported',
+  conventions: [],
+  why: 'toygrad has no learning-rate schedules: its trainers read one learningRate',
+  lines: [{ file: TOY, line: 11, quote: 'this.learningRate = options.learningRate ?? 0.01;' }],
+};
+
 const torchLink = (l: SourceLine): string => `https://github.com/pytorch/pytorch/blob/v1.13.1/${l.file}#L${l.line}`;
 const SGD_PY = 'torch/optim/sgd.py';
 const LR_PY = 'torch/optim/lr_scheduler.py';
@@ -285,12 +296,72 @@ export const matrixSources: readonly RowSources[] = [
       adam: {
         verdict: 'unsupported',
         conventions: [],
-        why: 'the npm release 0.3.0 has no Adam (the later GitHub source has one that multiplies by 1 - beta**t, bias-correction-multiplied, but it was never published)',
+        why: 'the npm release 0.3.0 has no Adam (the later GitHub source has one that multiplies by 1 - beta**t, bias-correction-multiplied, never published to npm; see the toygrad row, its port)',
         lines: [convnetMethods],
       },
       'schedule:step': convnetNoSchedule('step'),
       'schedule:exponential': convnetNoSchedule('exponential'),
       'schedule:inverse-time': convnetNoSchedule('inverse-time'),
+    },
+  },
+  {
+    row: 'toygrad',
+    base: 'node_modules',
+    cells: {
+      sgd: {
+        verdict: 'deviates',
+        conventions: ['non-finite'],
+        why: 'p += -learningRate * gij is the spec, but gij = (l2grad + l1grad + g) with l2grad = l2_decay * p formed even at l2decay = 0: an infinite parameter becomes NaN',
+        lines: [toyL2, toyGij, { file: TOY, line: 101, quote: 'p[j] += -this.learningRate * gij;' }],
+      },
+      momentum: {
+        verdict: 'deviates',
+        conventions: ['lr-placement', 'non-finite'],
+        why: 'dx = momentum * gsum - learningRate * gij; p += dx: the learning rate inside the velocity (v = rho v - lr dx); and l2_decay * p makes an infinite parameter NaN',
+        lines: [{ file: TOY, line: 95, quote: 'let dx = this.momentum * gsumi[j] - this.learningRate * gij; // step' }, toyL2],
+      },
+      nesterov: {
+        verdict: 'deviates',
+        conventions: ['non-finite'],
+        why: "w = rho w + lr gij; p += rho w_old - (1 + rho) w is the lecture's Nesterov with w = -v (the learning rate inside the velocity, as in the spec); only l2_decay * p makes an infinite parameter NaN",
+        lines: [
+          { file: TOY, line: 87, quote: 'let dx = gsumi[j];' },
+          { file: TOY, line: 88, quote: 'gsumi[j] = gsumi[j] * this.momentum + this.learningRate * gij;' },
+          { file: TOY, line: 89, quote: 'dx = this.momentum * dx - (1 + this.momentum) * gsumi[j];' },
+          toyL2,
+        ],
+      },
+      adagrad: {
+        verdict: 'deviates',
+        conventions: ['epsilon-inside-sqrt', 'non-finite'],
+        why: 'gsum += gij^2; p += -learningRate / sqrt(gsum + eps) * gij: eps inside the root; l2_decay * p makes an infinite parameter NaN',
+        lines: [
+          { file: TOY, line: 76, quote: 'gsumi[j] = gsumi[j] + gij * gij;' },
+          { file: TOY, line: 77, quote: 'let dx = -this.learningRate / Math.sqrt(gsumi[j] + this.eps) * gij;' },
+          toyL2,
+        ],
+      },
+      rmsprop: {
+        verdict: 'unsupported',
+        conventions: [],
+        why: "toygrad's trainers are Adadelta, Adagrad, Adam, Nesterov and SGD: no RMSProp (convnetjs's windowgrad was dropped)",
+        lines: [toyTrainers],
+      },
+      adam: {
+        verdict: 'fails',
+        conventions: ['non-finite'],
+        bug: 'bias-correction-multiplied',
+        why: 'the moments are MULTIPLIED by 1 - beta**k instead of divided, so the first step is lr (1 - beta1)^2 / (1 - beta2) = 10 lr at the lecture\'s betas; otherwise only l2_decay * p (non-finite) differs',
+        lines: [
+          { file: TOY, line: 70, quote: 'let biasCorr1 = gsumi[j] * (1 - Math.pow(this.beta1, this.k)); // correct bias first moment estimate' },
+          { file: TOY, line: 71, quote: 'let biasCorr2 = xsumi[j] * (1 - Math.pow(this.beta2, this.k)); // correct bias second moment estimate' },
+          { file: TOY, line: 72, quote: 'let dx = -this.learningRate * biasCorr1 / (Math.sqrt(biasCorr2) + this.eps);' },
+          { file: TOY, line: 29, quote: 'this.k++;' },
+        ],
+      },
+      'schedule:step': toyNoSchedule,
+      'schedule:exponential': toyNoSchedule,
+      'schedule:inverse-time': toyNoSchedule,
     },
   },
   {

@@ -91,6 +91,7 @@ function torchRow(dtype: Dtype): MatrixRow {
 export const matrixRows: readonly MatrixRow[] = [
   { id: 'tfjs', label: 'TensorFlow.js', dtype: 'float32', load: () => moduleAdapter('examples/tfjs.mjs') },
   { id: 'convnetjs', label: 'convnetjs', dtype: 'float64', load: () => moduleAdapter('examples/convnetjs.mjs') },
+  { id: 'toygrad', label: 'toygrad', dtype: 'float32', load: () => moduleAdapter('examples/toygrad.mjs') },
   { id: 'deeplearn', label: 'deeplearn.js', dtype: 'float32', load: () => moduleAdapter('examples/deeplearn.mjs') },
   { id: 'brainjs-weights', label: 'brain.js weights', dtype: 'float32', load: () => moduleAdapter('examples/brainjs.mjs') },
   { id: 'brainjs-biases', label: 'brain.js biases', dtype: 'float32', load: () => moduleAdapter('examples/brainjs.mjs', 'biases') },
