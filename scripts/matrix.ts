@@ -235,7 +235,7 @@ function renderMarkdown(rows: readonly RowOut[]): string {
     for (const cell of row.cells) {
       out.push(`- **${cell.subject}**: ${describe(cell.source)}. ${cell.source.why}.`);
       for (const l of cell.source.lines) {
-        const where = l.link !== undefined ? `[${l.file}:${l.line}](${l.link})` : row.id.startsWith('pytorch') ? `${l.file}:${l.line}` : `node_modules/${l.file}:${l.line}`;
+        const where = l.link !== undefined ? `[${l.file}:${l.line}](${l.link})` : `node_modules/${l.file}:${l.line}`;
         out.push(`  - ${where}: \`${l.quote}\``);
       }
     }
