@@ -13,10 +13,10 @@ const usage = (argv: string[]): string => {
 };
 
 describe('parseCheckArgs', () => {
-  test('knows the nine subjects and the six convention ids of conventions.md', () => {
+  test('knows the nine subjects and the seven convention ids of conventions.md', () => {
     expect(SUBJECTS).toEqual(['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam', 'schedule:step', 'schedule:exponential', 'schedule:inverse-time']);
     expect([...CONVENTION_IDS].sort()).toEqual(
-      ['dampened-momentum', 'epsilon-hat', 'epsilon-inside-sqrt', 'initial-accumulator', 'lr-placement', 'no-bias-correction'],
+      ['dampened-momentum', 'epsilon-hat', 'epsilon-inside-sqrt', 'initial-accumulator', 'lr-placement', 'no-bias-correction', 'non-finite'],
     );
   });
 

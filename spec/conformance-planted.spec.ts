@@ -202,16 +202,32 @@ describe('bugs real libraries shipped fail with a minimal counterexample', () =>
     expect(finding.message).toMatch(/modified the x0/);
   });
 
-  it('a convention plus a bug only a law sees (NaN in x0 replaced by 0): fails; the runs are explained, the law carries the counterexample', async () => {
-    const adapter = handwritten({ name: 'sanitizes', declared: 'float32', conventions: { 'epsilon-inside-sqrt': true }, bug: 'sanitizes-x0', optimizers: ['rmsprop'] });
+  it('a convention plus a bug only a law sees (lr || 0.01): fails "otherwise follows epsilon-inside-sqrt", names zero-replaced-by-default; the runs are explained, the law carries the counterexample', async () => {
+    const adapter = handwritten({ name: 'defaults', declared: 'float32', conventions: { 'epsilon-inside-sqrt': true }, bug: 'zero-lr-default', optimizers: ['rmsprop'] });
     const r = result(await checkConformance(adapter, { seed: SEED, only: ['rmsprop'] }), 'rmsprop');
     expect(r.verdict, explain(r)).toBe('fails');
+    expect(r.conventions).toEqual(['epsilon-inside-sqrt']);
+    expect(r.bug).toBe('zero-replaced-by-default');
     expect(r.findings.filter((f) => !f.check.startsWith('law:')).every((f) => f.status === 'pass' || (f.status === 'explained' && f.conventions?.join() === 'epsilon-inside-sqrt'))).toBe(true);
-    const law = r.findings.find((f) => f.check === 'law:rmsprop/zero-gradient')!;
+    const law = r.findings.find((f) => f.check === 'law:rmsprop/zero-learning-rate')!;
     expect(law.status).toBe('fail');
-    expect(law.counterexample!.x0!.some((v) => Number.isNaN(v))).toBe(true);
+    expect(law.bug).toBe('zero-replaced-by-default');
+    expect((law.counterexample!.config as { learningRate: number }).learningRate).toBe(0);
     expect(law.counterexample!.seed).toBe(SEED);
     expect(typeof law.counterexample!.path).toBe('string');
+  });
+
+  it('NaN in x0 replaced by 0 is a difference only where a parameter is NaN: deviates by non-finite (beside its epsilon-inside-sqrt), and passes once both are accepted', async () => {
+    const adapter = handwritten({ name: 'sanitizes', declared: 'float32', conventions: { 'epsilon-inside-sqrt': true }, bug: 'sanitizes-x0', optimizers: ['rmsprop'] });
+    const report = await checkConformance(adapter, { seed: SEED, only: ['rmsprop'], accept: ['epsilon-inside-sqrt', 'non-finite'] });
+    const r = result(report, 'rmsprop');
+    expect(r.verdict, explain(r)).toBe('deviates');
+    expect(r.conventions).toEqual(['epsilon-inside-sqrt', 'non-finite']);
+    const law = r.findings.find((f) => f.check === 'law:rmsprop/zero-gradient')!;
+    expect(law.status).toBe('explained');
+    expect(law.conventions).toEqual(['non-finite']);
+    expect(law.counterexample!.x0!.some((v) => Number.isNaN(v))).toBe(true);
+    expect(report.passed).toBe(true);
   });
 
   it('schedules that decay one epoch early fail at the first t where it shows', async () => {

@@ -60,3 +60,21 @@ describe('examples/python/optimspec_protocol.py, raw', () => {
     expect(answers).toHaveLength(12);
   });
 });
+
+describe('examples/python/optimspec_protocol.py, the traceback of the adapter\'s own exception', () => {
+  it('names the file and line of the user\'s code, without the helper\'s own frames', () => {
+    const child = fileURLToPath(new URL('./support/children/raising_adapter.py', import.meta.url));
+    const out = execFileSync('python3', [child], {
+      input: ['{"id":1,"op":"hello","protocol":1}', '{"id":2,"op":"create","config":{"optimizer":"sgd","learningRate":0.1},"x0":[1]}', '{"id":3,"op":"step","handle":1,"grad":[1]}', ''].join('\n'),
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    const answer = JSON.parse(out.trim().split('\n')[2]!) as { ok: boolean; error: string };
+    expect(answer.ok).toBe(false);
+    const lines = answer.error.split('\n');
+    expect(lines[0]).toBe('RuntimeError: boom in update');
+    expect(answer.error).toMatch(/raising_adapter\.py", line 16, in step\n/);
+    expect(answer.error).toMatch(/raising_adapter\.py", line 19, in update\n/);
+    expect(answer.error).not.toMatch(/optimspec_protocol\.py/);
+  });
+});

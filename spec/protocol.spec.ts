@@ -177,3 +177,25 @@ describe('schedules over the protocol', () => {
     }
   });
 });
+
+describe('schedule tables over the protocol', () => {
+  it('a schedule fixture is asked for as one table in one round trip', async () => {
+    const { checkConformance } = await import('../src/conformance/check.js');
+    const { loadScheduleFixtures } = await import('../src/fixtures.js');
+    const requests: number[] = [];
+    const counted = await spawnAdapter(['python3', script], {
+      onTraffic: (direction, line) => {
+        if (direction === 'send' && line.includes('"op":"schedule"')) requests.push((JSON.parse(line) as { t: number[] }).t.length);
+      },
+    });
+    try {
+      const report = await checkConformance(counted, { seed: 1, only: ['schedule:step'] });
+      expect(report.results[0]!.verdict).toBe('conforms');
+      const tables = loadScheduleFixtures().find((f) => f.schedule === 'step')!.cases.map((c) => c.t.length);
+      // One request per fixture table, its every t at once; the laws' sequential scans come after.
+      expect(requests.slice(0, tables.length)).toEqual(tables);
+    } finally {
+      await counted.close();
+    }
+  });
+});

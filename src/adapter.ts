@@ -2,6 +2,7 @@ import { createOptimizer } from './create.js';
 import { allocate } from './dtype.js';
 import { optimizerRules, scheduleRule } from './registry.js';
 import type { Conventions, Dtype, OptimizerConfig, OptimizerName, ScheduleConfig, ScheduleName } from './types.js';
+import type { Unsupported, UnsupportedValue } from './unsupported.js';
 
 /** One optimizer instance of an implementation under test. */
 export interface Stepper {
@@ -33,9 +34,16 @@ export interface Adapter {
   /** What it implements; the rest is reported `unsupported`. */
   optimizers: readonly OptimizerName[];
   schedules?: readonly ScheduleName[];
-  create(config: OptimizerConfig, x0: Float64Array): Stepper | Promise<Stepper>;
-  /** `t` counted from 0. */
-  schedule?(config: ScheduleConfig): (t: number) => number;
+  /** A new instance, or {@link Unsupported} (`unsupported(reason)`) for a configuration the implementation refuses. */
+  create(config: OptimizerConfig, x0: Float64Array): Stepper | Unsupported | Promise<Stepper | Unsupported>;
+  /** `t` counted from 0; or {@link Unsupported} for a configuration the implementation refuses. */
+  schedule?(config: ScheduleConfig): ((t: number) => number) | Unsupported;
+  /**
+   * Optional batch of `schedule(config)(t)` for every `t`, for adapters behind a slow
+   * channel (the stdio protocol answers a whole table in one round trip). Must equal
+   * calling `schedule`; throws {@link UnsupportedValue} for a refused configuration.
+   */
+  scheduleValues?(config: ScheduleConfig, t: readonly number[]): Promise<ArrayLike<number>>;
 }
 
 /** Options of {@link referenceAdapter}. */
@@ -46,8 +54,14 @@ export interface ReferenceAdapterOptions {
   name?: string;
 }
 
+/** The reference as an adapter: it never refuses a configuration, so `create` and `schedule` give instances. */
+export interface ReferenceAdapter extends Adapter {
+  create(config: OptimizerConfig, x0: Float64Array): Stepper;
+  schedule(config: ScheduleConfig): (t: number) => number;
+}
+
 /** The reference implementation as an {@link Adapter}, optionally built with convention variants. */
-export function referenceAdapter(options: ReferenceAdapterOptions): Adapter {
+export function referenceAdapter(options: ReferenceAdapterOptions): ReferenceAdapter {
   const { dtype, conventions = {} } = options;
   return {
     name: options.name ?? `optimspec reference (${dtype})`,

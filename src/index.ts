@@ -8,7 +8,7 @@ export { nesterov } from './optimizers/nesterov.js';
 export { rmsprop } from './optimizers/rmsprop.js';
 export { sgd } from './optimizers/sgd.js';
 export { LECTURE_EPSILON, lecturePresets } from './presets.js';
-export { optimizerRule, optimizerRules, type RegistryEntry, registry, scheduleRule, scheduleRules } from './registry.js';
+export { CONVENTION_IDS, optimizerRule, optimizerRules, type RegistryEntry, registry, scheduleRule, scheduleRules } from './registry.js';
 export { exponentialDecay } from './schedules/exponential-decay.js';
 export { inverseTimeDecay } from './schedules/inverse-time-decay.js';
 export { stepDecay } from './schedules/step-decay.js';
@@ -38,7 +38,8 @@ export type {
   StepScheduleConfig,
   VariantId,
 } from './types.js';
-export { type Adapter, type ReferenceAdapterOptions, referenceAdapter, type Stepper } from './adapter.js';
+export { type Adapter, type ReferenceAdapter, type ReferenceAdapterOptions, referenceAdapter, type Stepper } from './adapter.js';
+export { isUnsupported, type Unsupported, UnsupportedValue, unsupported } from './unsupported.js';
 export { sameBits, ulpDistance } from './ulp.js';
 export {
   type ClosedLoop,

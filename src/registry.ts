@@ -10,6 +10,7 @@ import { stepDecay } from './schedules/step-decay.js';
 import type {
   AdagradConfig,
   AdamConfig,
+  ConventionId,
   MomentumConfig,
   NesterovConfig,
   OptimizerName,
@@ -66,3 +67,10 @@ export function scheduleRule(name: ScheduleName): ScheduleRule {
   if (!rule) throw new RangeError(`schedule must be one of ${scheduleRules.map((r) => r.name).join(', ')}, got ${JSON.stringify(name)}`);
   return rule;
 }
+
+/**
+ * Every convention id a report can name (conventions.md): those some rule can be built
+ * with, then `non-finite`, which is not a formula but a difference confined to
+ * non-finite values.
+ */
+export const CONVENTION_IDS: readonly ConventionId[] = [...new Set(optimizerRules.flatMap((r) => r.conventions)), 'non-finite'];

@@ -27,17 +27,35 @@ for your logs. Usage::
         serve(MyAdapter())
 
 `serve` answers every request; an exception raised by your code becomes an
-``ok: false`` answer carrying its message, and the session goes on. While your
-code runs, ``sys.stdout`` points at stderr, so a stray ``print`` cannot corrupt
-the protocol stream.
+``ok: false`` answer carrying its message and traceback, and the session goes on.
+Raise ``Unsupported("why")`` from ``create`` or ``schedule`` for a configuration
+your library refuses although the lecture allows it (PyTorch's Nesterov with
+momentum 0): the checks that need it are reported skipped with your reason, and
+the rest is judged. Every hyperparameter reaches your code as a float (JSON has
+one number type; ``beta1: 0`` would otherwise arrive as the int 0), except step
+decay's ``every``, a count of epochs, which stays an int. While your code runs,
+``sys.stdout`` points at stderr, so a stray ``print`` cannot corrupt the protocol
+stream.
 """
 
 import io
 import json
 import math
+import os
 import sys
+import traceback
 
 PROTOCOL_VERSION = 1
+
+_HERE = os.path.abspath(__file__)
+
+# Config fields that are counts, not real numbers: they stay ints.
+_INTEGER_FIELDS = ("every",)
+
+
+class Unsupported(Exception):
+    """Raised by an adapter for a configuration it refuses although the lecture
+    allows it; the checker skips the checks that need it and says why."""
 
 _SPECIAL_IN = {
     "NaN": float("nan"),
@@ -85,15 +103,18 @@ def encode_vector(values):
 
 
 def decode_config(config):
-    """A config dict with its numbers decoded; integers (e.g. `every`) stay integers."""
+    """A config dict with its numbers decoded as floats (`beta1: 0` becomes 0.0),
+    but the integer counts of _INTEGER_FIELDS (step decay's `every`)."""
     if not isinstance(config, dict):
         raise TypeError("config must be an object, got %r" % (config,))
     out = {}
     for key, value in config.items():
         if isinstance(value, str) and value in _SPECIAL_IN:
             out[key] = _SPECIAL_IN[value]
-        else:
+        elif isinstance(value, bool) or not isinstance(value, (int, float)) or key in _INTEGER_FIELDS:
             out[key] = value
+        else:
+            out[key] = float(value)
     return out
 
 
@@ -166,9 +187,14 @@ class _Server:
             raise NotImplementedError("this adapter has no schedules")
         fn = make(decode_config(request.get("config")))
         times = request.get("t")
-        if not isinstance(times, list):
+        if not isinstance(times, list) or not all(isinstance(t, int) and not isinstance(t, bool) for t in times):
             raise TypeError("t must be a list of integers, got %r" % (times,))
-        return {"values": [encode_number(fn(t)) for t in times]}
+        # In ascending order, each t once: a schedule that steps a stateful scheduler (PyTorch's
+        # LRScheduler) answers a whole table in one pass instead of t steps per value.
+        values = {}
+        for t in sorted(set(times)):
+            values[t] = encode_number(fn(t))
+        return {"values": [values[t] for t in times]}
 
     def dispose(self, request):
         stepper, _ = self._instance(request)
@@ -177,6 +203,13 @@ class _Server:
         if close is not None:
             close()
         return {}
+
+
+def _user_traceback(error):
+    """The traceback of an exception raised by the adapter, without the helper's own
+    frames, so the error names the file and line of the user's code."""
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if os.path.abspath(f.filename) != _HERE]
+    return "".join(traceback.format_list(frames)).rstrip()
 
 
 def _send(out, text):
@@ -229,8 +262,12 @@ def serve(adapter, stdin=None, stdout=None):
                 answer = {"id": request["id"], "ok": True}
                 answer.update(result)
                 text = json.dumps(answer, allow_nan=False)
-            except Exception as error:  # the adapter's own failure: report it, keep serving
-                text = json.dumps({"id": request["id"], "ok": False, "error": "%s: %s" % (type(error).__name__, error)})
+            except Unsupported as refusal:  # a declared refusal of this configuration
+                text = json.dumps({"id": request["id"], "ok": False, "unsupported": True, "error": str(refusal)})
+            except Exception as error:  # the adapter's own failure: report it with where it happened, keep serving
+                where = _user_traceback(error)
+                message = "%s: %s" % (type(error).__name__, error) + ("\n" + where if where else "")
+                text = json.dumps({"id": request["id"], "ok": False, "error": message})
             if not _send(out, text) or op == "shutdown":
                 return
     finally:

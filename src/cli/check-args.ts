@@ -1,13 +1,13 @@
 import { parseArgs } from 'node:util';
-import { optimizerRules, scheduleRules } from '../registry.js';
+import { CONVENTION_IDS, optimizerRules, scheduleRules } from '../registry.js';
 import type { ConventionId } from '../types.js';
 import { UsageError } from './usage-error.js';
 
 /** The subjects `--only` accepts: the six optimizers and the three schedules (lecture.md sections 1 to 7). */
 export const SUBJECTS: readonly string[] = [...optimizerRules.map((r) => r.name), ...scheduleRules.map((r) => `schedule:${r.name}`)];
 
-/** The convention ids `--accept` accepts: every one some rule can be built with (conventions.md). */
-export const CONVENTION_IDS: readonly ConventionId[] = [...new Set(optimizerRules.flatMap((r) => r.conventions))];
+/** The convention ids `--accept` accepts (conventions.md). */
+export { CONVENTION_IDS } from '../registry.js';
 
 /** What `optimspec check` was asked to do, validated. */
 export interface CheckArgs {

@@ -1,8 +1,10 @@
 import fc from 'fast-check';
 import { AdapterError } from '../adapter-error.js';
-import type { Dtype, OptimizerConfig } from '../types.js';
+import { simplerValues } from '../laws/readable.js';
+import { UnsupportedValue } from '../unsupported.js';
+import type { Conventions, Dtype, OptimizerConfig } from '../types.js';
 import type { GuardedStepper } from './guard.js';
-import { compareRun, type InstanceRun, type Mismatch } from './run.js';
+import { compareRun, type InstanceRun, type Mismatch, traceOf } from './run.js';
 import type { Counterexample } from './types.js';
 
 /** What fast-check shrinks: one instance's inputs (the config stays the failing one). */
@@ -16,23 +18,17 @@ interface Input {
 export interface ShrinkOptions {
   create: (config: OptimizerConfig, x0: number[]) => Promise<GuardedStepper>;
   dtype: Dtype;
+  /** The conventions that explain the rest of the subject: the counterexample shows what they do not. */
+  conventions?: Conventions;
   seed: number;
   /** Wall-clock budget for shrinking; the best counterexample so far is kept when it runs out. */
   timeLimitMs: number;
 }
 
-/** Significant decimal digits and decimal exponent: a smaller complexity reads more simply in a report. */
-function complexity(v: number): number {
-  if (v === 0) return 0;
-  if (!Number.isFinite(v)) return Number.POSITIVE_INFINITY;
-  const digits = Number(Math.abs(v).toPrecision(17)).toExponential().replace(/e.*$/, '').replace(/[-.]/g, '').replace(/0+$/, '').length;
-  return digits * 1000 + Math.abs(Math.floor(Math.log10(Math.abs(v)))) + (v < 0 ? 1 : 0);
-}
-
 /**
  * A number that shrinks towards "nicer" numbers (0, then ±1, then one or two
  * significant digits, positive before negative), never through subnormals as
- * `fc.double` would. Each candidate has a strictly smaller {@link complexity},
+ * `fc.double` would (readable.ts simplerValues). Each candidate has a strictly smaller complexity,
  * so shrinking terminates.
  */
 class NiceNumber extends fc.Arbitrary<number> {
@@ -46,20 +42,7 @@ class NiceNumber extends fc.Arbitrary<number> {
     return typeof value === 'number';
   }
   shrink(value: number): fc.Stream<fc.Value<number>> {
-    const sign = value < 0 ? -1 : 1;
-    const magnitude = Math.abs(value);
-    const candidates = [
-      0,
-      sign,
-      -value,
-      sign * 2 ** Math.round(Math.log2(magnitude)),
-      Number(value.toPrecision(1)),
-      Number(value.toPrecision(2)),
-      Number(value.toPrecision(4)),
-    ].map(this.round);
-    const own = complexity(value);
-    const simpler = [...new Set(candidates)].filter((c) => Number.isFinite(c) && complexity(c) < own);
-    return fc.Stream.of(...simpler.map((c) => new fc.Value(c, undefined)));
+    return fc.Stream.of(...simplerValues(value, this.round).map((c) => new fc.Value(c, undefined)));
   }
 }
 
@@ -69,20 +52,25 @@ function toRun(config: OptimizerConfig, input: Input): InstanceRun {
   return run;
 }
 
-/** Runs the candidate on an input and compares it with the lecture's rule; undefined when it conforms or the adapter errs. */
+/** Runs the candidate on an input and compares it with the lecture's rule (with the options' conventions); undefined when it conforms or the adapter errs. */
 async function mismatchOn(config: OptimizerConfig, input: Input, options: ShrinkOptions): Promise<Mismatch | undefined> {
+  return (await runOn(config, input, options))?.mismatch;
+}
+
+async function runOn(config: OptimizerConfig, input: Input, options: ShrinkOptions): Promise<{ run: InstanceRun; mismatch?: Mismatch } | undefined> {
   const run = toRun(config, input);
   let stepper: GuardedStepper | undefined;
   try {
     stepper = await options.create(config, input.x0);
     run.xs = await stepper.steps(run.gradients, run.learningRates);
   } catch (error) {
-    if (error instanceof AdapterError) return undefined;
+    if (error instanceof AdapterError || error instanceof UnsupportedValue) return undefined;
     throw error;
   } finally {
     await stepper?.dispose().catch(() => undefined);
   }
-  return compareRun(run, options.dtype, {}).mismatch;
+  const { mismatch } = compareRun(run, options.dtype, options.conventions ?? {});
+  return mismatch === undefined ? { run } : { run, mismatch };
 }
 
 /**
@@ -126,7 +114,8 @@ export async function shrinkCounterexample(failing: InstanceRun, mismatch: Misma
   });
   const details = await fc.check(property, { seed: options.seed, numRuns: 1, examples: [[start]], interruptAfterTimeLimit: options.timeLimitMs });
   const best: Input = details.counterexample?.[0] ?? start;
-  const final = (await mismatchOn(config, best, options)) ?? mismatch;
+  const replayed = await runOn(config, best, options);
+  const final = replayed?.mismatch ?? mismatch;
   const counterexample: Counterexample = {
     ...final,
     config,
@@ -134,6 +123,7 @@ export async function shrinkCounterexample(failing: InstanceRun, mismatch: Misma
     gradients: best.gradients,
     seed: options.seed,
   };
+  if (replayed?.mismatch !== undefined) counterexample.trace = traceOf(replayed.run, options.dtype, {}, final.step);
   const lrs = best.gradients.map((_, k) => best.learningRates[k] ?? null);
   if (lrs.some((v) => v !== null)) counterexample.learningRates = lrs;
   if (details.counterexamplePath !== null) counterexample.path = details.counterexamplePath;

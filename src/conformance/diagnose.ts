@@ -1,6 +1,7 @@
 import { optimizerRule } from '../registry.js';
 import type { Conventions, Dtype, OptimizerName, VariantId } from '../types.js';
 import { compareScenario, type ScenarioRun } from './run.js';
+import type { BugVariant } from './tolerance.js';
 
 /** Initial accumulator values libraries use (conventions.md: 0.1 in TF.js, Keras, optax) and small ones seen in hand-written code. */
 export const ACCUMULATOR_CANDIDATES: readonly number[] = [0.1, 0.01, 1e-8, 1];
@@ -64,7 +65,10 @@ export function candidateConventionSets(rule: OptimizerName, solved: readonly nu
   return out;
 }
 
-/** Whether every scenario run passes against the reference built with `conventions`. */
-export function matchesAll(runs: readonly ScenarioRun[], dtype: Dtype, conventions: Conventions): boolean {
-  return runs.every((run) => compareScenario(run, dtype, conventions).mismatch === undefined);
+/**
+ * Which scenario runs pass against the reference built with `conventions` (or a known
+ * bug's formula), a difference confined to non-finite steps aside (`non-finite`).
+ */
+export function matching(runs: readonly ScenarioRun[], dtype: Dtype, conventions: Conventions, bug?: BugVariant): boolean[] {
+  return runs.map((run) => compareScenario(run, dtype, conventions, bug).mismatch === undefined);
 }

@@ -1,6 +1,7 @@
 import { AdapterError } from '../adapter-error.js';
 import type { Adapter, Stepper } from '../adapter.js';
 import type { OptimizerConfig, ScheduleConfig } from '../types.js';
+import { isUnsupported, UnsupportedValue } from '../unsupported.js';
 import { describeValue } from '../validate.js';
 
 /** Limits for every call into an implementation under test. */
@@ -52,7 +53,7 @@ export async function guarded<T>(operation: string, options: GuardOptions, work:
   try {
     return await Promise.race([Promise.resolve().then(work), timeout]);
   } catch (error) {
-    if (error instanceof AdapterError) throw error;
+    if (error instanceof AdapterError || error instanceof UnsupportedValue) throw error;
     const message = error instanceof Error ? error.message : String(error);
     throw new AdapterError(`${operation} threw: ${message}`, operation, { cause: error });
   } finally {
@@ -93,7 +94,9 @@ export function guardAdapter(adapter: Adapter, options: GuardOptions): Adapter &
     const size = x0.length;
     const handedX0 = Float64Array.from(x0);
     const configCopy = structuredClone(config);
-    const inner = await guarded<Stepper>('create', options, () => adapter.create(configCopy, handedX0));
+    const answer = await guarded('create', options, () => adapter.create(configCopy, handedX0));
+    if (isUnsupported(answer)) throw new UnsupportedValue(answer.unsupported, config);
+    const inner = answer as Stepper;
     if (typeof inner !== 'object' || inner === null || typeof inner.step !== 'function') {
       throw new AdapterError(`create returned ${describeValue(inner)}, expected an object with a step method`, 'create');
     }
@@ -169,12 +172,14 @@ export function guardAdapter(adapter: Adapter, options: GuardOptions): Adapter &
  * whole evaluation under the timeouts.
  */
 function guardedSchedule(adapter: Adapter, schedule: NonNullable<Adapter['schedule']>, config: ScheduleConfig): (t: number) => number {
-  let fn: (t: number) => number;
+  let fn: ReturnType<typeof schedule>;
   try {
     fn = schedule.call(adapter, structuredClone(config));
   } catch (error) {
+    if (error instanceof UnsupportedValue) throw error;
     throw new AdapterError(`schedule threw: ${error instanceof Error ? error.message : String(error)}`, 'schedule', { cause: error });
   }
+  if (isUnsupported(fn)) throw new UnsupportedValue(fn.unsupported, config);
   if (typeof fn !== 'function') throw new AdapterError(`schedule returned ${describeValue(fn)}, expected a function of t`, 'schedule');
   return (t: number) => {
     let v: unknown;
@@ -188,8 +193,13 @@ function guardedSchedule(adapter: Adapter, schedule: NonNullable<Adapter['schedu
   };
 }
 
-/** Evaluates an adapter's schedule at every `t`, under the timeouts. */
+/** Evaluates an adapter's schedule at every `t`, under the timeouts: in one batch where the adapter has `scheduleValues`. */
 export async function scheduleValues(adapter: Adapter, config: ScheduleConfig, ts: readonly number[], options: GuardOptions): Promise<Float64Array> {
+  const batch = adapter.scheduleValues;
+  if (typeof batch === 'function') {
+    const values = await guarded('schedule', options, () => batch.call(adapter, structuredClone(config), [...ts]));
+    return copyParameters(values, ts.length, 'schedule');
+  }
   const schedule = adapter.schedule;
   if (typeof schedule !== 'function') throw new AdapterError('the adapter lists schedules but has no schedule method', 'schedule');
   return guarded('schedule', options, () => {

@@ -1,7 +1,12 @@
+import { AdapterError } from '../adapter-error.js';
+import type { Adapter, Stepper } from '../adapter.js';
 import { referenceAdapter } from '../adapter.js';
-import type { Adapter } from '../adapter.js';
-import { checkLaw, type Law, type LawResult } from '../laws/law.js';
-import type { Conventions, Dtype, OptimizerConfig, OptimizerName } from '../types.js';
+import { checkLaw, finiteOnly, hasNonFinite, type Law, type LawResult, LawViolation } from '../laws/law.js';
+import type { Subject } from '../laws/law.js';
+import { scheduleRule } from '../registry.js';
+import { isUnsupported, type Unsupported } from '../unsupported.js';
+import type { Conventions, Dtype, OptimizerConfig, OptimizerName, ScheduleConfig } from '../types.js';
+import { type BugVariant, boundedStepper } from './tolerance.js';
 import type { Counterexample, Finding } from './types.js';
 
 /** A law run against the implementation, with the finding it became. */
@@ -9,6 +14,8 @@ export interface LawOutcome {
   law: Law;
   result: LawResult;
   finding: Finding;
+  /** The implementation's other optimizers the law was allowed to drive (those that conform). */
+  companions: readonly OptimizerName[];
 }
 
 /** Reads the inputs of a law's counterexample where they have the usual names (`config`, `x0`, `grads`/`gradients`, `learningRates`). */
@@ -25,10 +32,11 @@ function lawInputs(counterexample: unknown): Pick<Counterexample, 'config' | 'x0
 }
 
 /** The finding of one law result: `law:<id>`, with fast-check's shrunk counterexample, seed and path when it failed. */
-export function lawFinding(result: LawResult): Finding {
+export function lawFinding(result: LawResult, note = ''): Finding {
   const check = `law:${result.id}`;
-  if (result.status === 'pass') return { check, status: 'pass', message: `${result.title} (${result.numRuns} runs)` };
-  const message = `${result.title}: ${result.message ?? result.status}`;
+  if (result.status === 'pass') return { check, status: 'pass', message: `${result.title} (${result.numRuns} runs${result.message === undefined ? '' : `; ${result.message}`})${note}` };
+  if (result.status === 'skipped') return { check, status: 'skipped', message: `${result.title}: skipped: ${result.message}${note}` };
+  const message = `${result.title}: ${result.message ?? result.status}${note}`;
   if (result.status === 'error') return { check, status: 'error', message };
   const counterexample: Counterexample = { ...(result.violation ?? {}), ...lawInputs(result.counterexample), seed: result.seed };
   if (result.path !== undefined) counterexample.path = result.path;
@@ -36,49 +44,144 @@ export function lawFinding(result: LawResult): Finding {
 }
 
 /**
- * Runs laws against the (guarded) implementation, through the very law functions
- * of the laws issue (`checkLaw`), seeded by the run's seed; `effort` multiplies
- * each law's own run count.
+ * The implementation as one law about `subject` sees it: its own optimizer and the
+ * `companions` (other optimizers of the implementation that conform), nothing else.
+ * A law that compares with a companion (Momentum's rho = 0 with SGD, Adam's beta1 = 0
+ * with RMSProp, RMSProp's limit with AdaGrad) falls back to the lecture's exact rule
+ * for any optimizer not listed, so a bug in one optimizer never judges another.
+ * `companionFailed()` tells whether a companion threw or rejected.
  */
-export async function runLaws(laws: readonly Law[], adapter: Adapter, seed: number, effort: number, onFinding: (finding: Finding) => void): Promise<LawOutcome[]> {
+export function lawView(adapter: Adapter, subject: Subject, companions: readonly OptimizerName[]): { view: Adapter; companionFailed(): boolean } {
+  let failed = false;
+  const own = subject.startsWith('schedule:') ? [] : [subject as OptimizerName];
+  const allowed = [...own, ...companions];
+  const note = <T>(work: () => Promise<T>): Promise<T> =>
+    work().catch((error: unknown) => {
+      failed = true;
+      throw error;
+    });
+  const view: Adapter = {
+    name: adapter.name,
+    dtype: adapter.dtype,
+    optimizers: allowed,
+    async create(config: OptimizerConfig, x0: Float64Array): Promise<Stepper | Unsupported> {
+      if (!allowed.includes(config.optimizer)) throw new RangeError(`a law about ${subject} asked for ${config.optimizer}, which it may not drive`);
+      if (own.includes(config.optimizer)) return adapter.create(config, x0);
+      const inner = await note(async () => adapter.create(config, x0));
+      if (isUnsupported(inner)) return inner;
+      return {
+        step: (grad, learningRate) => note(async () => inner.step(grad, learningRate)),
+        ...(inner.steps === undefined ? {} : { steps: (grads, rates) => note(async () => inner.steps!(grads, rates)) }),
+        dispose: () => note(async () => inner.dispose?.()),
+      };
+    },
+  };
+  if (adapter.schedules !== undefined) view.schedules = adapter.schedules;
+  if (adapter.schedule !== undefined) view.schedule = adapter.schedule.bind(adapter);
+  return { view, companionFailed: () => failed };
+}
+
+/**
+ * Runs the laws of `subject` against the (guarded) implementation, through the very
+ * law functions of src/laws (`checkLaw`), seeded by the run's seed; `effort` multiplies
+ * each law's own run count. A law that errs because a companion threw is run again
+ * against the exact rule instead of that companion.
+ */
+export async function runLaws(
+  laws: readonly Law[],
+  adapter: Adapter,
+  subject: Subject,
+  companions: readonly OptimizerName[],
+  seed: number,
+  effort: number,
+  onFinding: (finding: Finding) => void,
+): Promise<LawOutcome[]> {
   const out: LawOutcome[] = [];
   for (const law of laws) {
-    const result = await checkLaw(law, adapter, { seed, effort });
-    const finding = lawFinding(result);
+    let used = companions;
+    let { view, companionFailed } = lawView(adapter, subject, used);
+    let result = await checkLaw(law, view, { seed, effort });
+    let note = '';
+    if (result.status === 'error' && companionFailed()) {
+      note = ` (the implementation's ${companions.join(', ')} failed during this law; checked against the lecture's exact rule instead)`;
+      used = [];
+      ({ view, companionFailed } = lawView(adapter, subject, used));
+      result = await checkLaw(law, view, { seed, effort });
+    }
+    const finding = lawFinding(result, note);
     onFinding(finding);
-    out.push({ law, result, finding });
+    out.push({ law, result, finding, companions: used });
   }
   return out;
 }
 
-/**
- * The reference with a convention set per optimizer: a law may drive two
- * optimizers of the adapter (RMSProp's AdaGrad limit, Adam with beta1 = 0 as
- * RMSProp), so the reference that explains it needs each one's conventions.
- */
-export function conventionReference(dtype: Dtype, perRule: ReadonlyMap<OptimizerName, Conventions>): Adapter {
-  const base = referenceAdapter({ dtype });
-  return {
-    ...base,
-    name: `optimspec reference (${dtype}) with conventions`,
-    create: (config, x0) => referenceAdapter({ dtype, conventions: perRule.get(config.optimizer) ?? {} }).create(config, x0),
-  };
+/** What a law failure is replayed on to see whether it explains it: conventions of the subject, or a known bug's formula. */
+export interface Explanation {
+  conventions?: Conventions;
+  bug?: BugVariant;
+  /** A schedule that answers for t the value of t + shift (`schedule-one-early`: 1). */
+  scheduleShift?: number;
 }
 
 /**
- * Whether a law that failed on the implementation also fails on the reference
- * built with the diagnosed conventions (issue 4: "fails the same way on the
- * reference built with those conventions"): first replayed at the same seed and
- * path; when that input passes there (a law whose tolerance sits within a few
- * roundings of the convention's effect can fall either way for two correct
- * float32 implementations), the law is run on that reference with the same seed
- * and run count, and a failure there shows that the convention breaks the law.
+ * The reference as the explanation says: the subject built with the conventions (the
+ * reference rules in the dtype) or evaluated by the bug's formula (tolerance.ts's model,
+ * in float64), the companions as the lecture's rules, and the same optimizers listed as
+ * in the law's run, so the law takes the same path.
  */
-export async function lawExplained(outcome: LawOutcome, dtype: Dtype, perRule: ReadonlyMap<OptimizerName, Conventions>): Promise<boolean> {
+export function explanationModel(dtype: Dtype, subject: Subject, companions: readonly OptimizerName[], explanation: Explanation): Adapter {
+  const base = referenceAdapter({ dtype });
+  const own = subject.startsWith('schedule:') ? [] : [subject as OptimizerName];
+  const model: Adapter = {
+    ...base,
+    name: `optimspec reference (${dtype}) explained`,
+    optimizers: [...own, ...companions],
+    create(config, x0) {
+      if (config.optimizer !== subject) return base.create(config, x0);
+      if (explanation.bug === undefined) return referenceAdapter({ dtype, conventions: explanation.conventions ?? {} }).create(config, x0);
+      const stepper = boundedStepper(config, explanation.conventions ?? {}, dtype, x0, explanation.bug);
+      return { step: (grad, learningRate) => stepper.step(grad, learningRate).x };
+    },
+    schedule(config: ScheduleConfig) {
+      const exact = scheduleRule(config.schedule).create(config);
+      const shift = explanation.scheduleShift ?? 0;
+      return (t: number) => exact(t + shift);
+    },
+  };
+  return model;
+}
+
+/**
+ * Whether a law that failed on the implementation also fails on the explanation's
+ * model ("fails the same way on the reference built with those conventions"): first
+ * replayed at the same seed and path; when that input passes there (a law whose
+ * tolerance sits within a few roundings of the convention's effect can fall either way
+ * for two correct float32 implementations), the law is run on the model with the same
+ * seed and run count, and a failure there shows that the explanation breaks the law.
+ */
+export async function lawExplained(outcome: LawOutcome, model: Adapter): Promise<boolean> {
   const { result } = outcome;
-  const reference = conventionReference(dtype, perRule);
-  const replay = await checkLaw(outcome.law, reference, { seed: result.seed, numRuns: result.numRuns, ...(result.path === undefined ? {} : { path: result.path }) });
+  const replay = await checkLaw(outcome.law, model, { seed: result.seed, numRuns: result.numRuns, ...(result.path === undefined ? {} : { path: result.path }) });
   if (replay.status === 'fail') return true;
-  const search = await checkLaw(outcome.law, reference, { seed: result.seed, numRuns: result.numRuns });
+  const search = await checkLaw(outcome.law, model, { seed: result.seed, numRuns: result.numRuns });
   return search.status === 'fail';
+}
+
+/**
+ * Whether a law failure needs an infinity or NaN (conventions.md's `non-finite`): its
+ * counterexample holds one, the same input with those replaced (finiteOnly) passes,
+ * and so does the law over the same seed and run count with finite inputs only.
+ */
+export async function lawNeedsNonFinite(outcome: LawOutcome, adapter: Adapter, subject: Subject): Promise<boolean> {
+  const { result } = outcome;
+  if (result.counterexample === undefined || !hasNonFinite(result.counterexample)) return false;
+  const { view } = lawView(adapter, subject, outcome.companions);
+  try {
+    await outcome.law.check(view, finiteOnly(result.counterexample));
+  } catch (error) {
+    if (error instanceof LawViolation || error instanceof AdapterError) return false;
+    throw error;
+  }
+  const finite = await checkLaw(outcome.law, view, { seed: result.seed, numRuns: result.numRuns, finite: true });
+  return finite.status === 'pass';
 }

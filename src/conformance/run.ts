@@ -5,8 +5,8 @@ import type { Conventions, Dtype, OptimizerConfig } from '../types.js';
 import { sameBits, ulpDistance } from '../ulp.js';
 import type { GuardedStepper } from './guard.js';
 import type { Scenario } from './scenarios.js';
-import { boundedTrajectory } from './tolerance.js';
-import type { Counterexample } from './types.js';
+import { type BugVariant, boundedTrajectory } from './tolerance.js';
+import type { Counterexample, Trace } from './types.js';
 
 /** The inputs of one instance's run, as the implementation received them, and its answers. */
 export interface InstanceRun {
@@ -91,81 +91,127 @@ export async function runScenario(create: (config: OptimizerConfig, x0: number[]
   }
 }
 
-/** The reference's answers to the same inputs: float64 (expected values) and the declared dtype (bit-exact shortcut). */
-export function referenceRun(run: InstanceRun, dtype: Dtype, conventions: Conventions): { f64: Float64Array[]; own: Float64Array[] } {
-  // referenceAdapter({ dtype, conventions }) without the adapter wrapper: the same rule, synchronously.
-  const play = (d: Dtype): Float64Array[] => {
-    const x = allocate(d, run.x0.length);
-    x.set(run.x0);
-    const optimizer = createOptimizer(run.config, { size: x.length, dtype: d, conventions });
-    return run.gradients.map((g, k) => {
-      optimizer.step(x, g, run.learningRates?.[k]);
-      return Float64Array.from(x);
-    });
-  };
-  return { f64: play('float64'), own: dtype === 'float64' ? [] : play(dtype) };
+/** The reference's answers to the same inputs in the declared dtype (NumPy's own result), for the bit-exact shortcut; none for float64. */
+export function referenceRun(run: InstanceRun, dtype: Dtype, conventions: Conventions): Float64Array[] {
+  if (dtype === 'float64') return [];
+  const x = allocate(dtype, run.x0.length);
+  x.set(run.x0);
+  const optimizer = createOptimizer(run.config, { size: x.length, dtype, conventions });
+  return run.gradients.map((g, k) => {
+    optimizer.step(x, g, run.learningRates?.[k]);
+    return Float64Array.from(x);
+  });
+}
+
+/** What {@link compareRun} found. */
+export interface Comparison {
+  /** The first step and coordinate beyond the derived bound where every input was finite. */
+  mismatch?: Mismatch;
+  /** The first difference at a step whose gradient, parameter or state held an infinity or NaN (the `non-finite` convention). */
+  nonFinite?: Mismatch;
+  /** Values whose bound became infinite (beyond the dtype's range, or a denominator lost in error). */
+  unchecked: number;
+  compared: number;
 }
 
 /**
  * Compares one instance's answers with the reference built with `conventions`
- * (the lecture's rule when empty). A value passes when it is bit-identical to the
- * reference in the declared dtype (NumPy's own result), or within the running
- * error bound of tolerance.ts of the float64 reference. A non-finite reference
- * value must be matched exactly (NaN by NaN, an infinity by itself). Returns the
- * first failing step and coordinate, or undefined; `unchecked` counts values whose
- * bound became infinite (beyond the dtype's range, or a denominator lost in error).
+ * (the lecture's rule when empty), or with a known bug's formula. A value passes
+ * when it is bit-identical to the reference in the declared dtype (NumPy's own
+ * result), or within the running error bound of tolerance.ts of the float64
+ * evaluation. A non-finite expected value must be matched exactly (NaN by NaN, an
+ * infinity by itself). From the first step of a coordinate whose inputs or state
+ * hold an infinity or NaN, a difference is reported as `nonFinite`, not as a
+ * mismatch: conventions.md's `non-finite` (`0 * Infinity` formed where NumPy never
+ * forms it, non-finite gradients skipped or clipped).
  */
-export function compareRun(run: InstanceRun, dtype: Dtype, conventions: Conventions): { mismatch?: Mismatch; unchecked: number; compared: number } {
-  const { f64, own } = referenceRun(run, dtype, conventions);
-  const bounded = boundedTrajectory(run.config, conventions, dtype, run.x0, run.gradients, run.learningRates);
-  let unchecked = 0;
-  let compared = 0;
+export function compareRun(run: InstanceRun, dtype: Dtype, conventions: Conventions, bug?: BugVariant): Comparison {
+  const own = bug === undefined ? referenceRun(run, dtype, conventions) : [];
+  const bounded = boundedTrajectory(run.config, conventions, dtype, run.x0, run.gradients, run.learningRates, bug);
+  const out: Comparison = { unchecked: 0, compared: 0 };
   for (let k = 0; k < run.xs.length; k++) {
     const actual = run.xs[k]!;
     for (let i = 0; i < actual.length; i++) {
       const a = actual[i]!;
-      const expected = f64[k]![i]!;
-      compared++;
+      const expected = bounded.x[k]![i]!;
+      out.compared++;
       if (own.length > 0 && sameBits(a, own[k]![i]!)) continue;
       const bound = bounded.bound[k]![i]!;
       let ok: boolean;
       if (!Number.isFinite(expected)) ok = sameBits(a, expected);
       else if (!(bound < Number.POSITIVE_INFINITY)) {
-        unchecked++;
+        out.unchecked++;
         ok = true;
       } else ok = Math.abs(a - expected) <= bound;
-      if (!ok) {
-        const round = dtype === 'float32' ? Math.fround : (v: number) => v;
-        return {
-          mismatch: {
-            step: k + 1,
-            coordinate: i,
-            expected,
-            actual: a,
-            relativeError: Math.abs(a - expected) / Math.abs(expected),
-            ulp: ulpDistance(round(a), round(expected), dtype),
-            tolerance: Number.isFinite(expected)
-              ? `|actual - expected| <= ${bound.toPrecision(3)}: running error bound for ${dtype} (u = 2^${dtype === 'float32' ? -24 : -53}) after ${k + 1} steps (src/conformance/tolerance.ts)`
-              : 'a non-finite reference value must be matched exactly',
-          },
-          unchecked,
-          compared,
-        };
+      if (ok) continue;
+      const mismatch = describeMismatch(k, i, expected, a, bound, dtype);
+      if (k + 1 >= bounded.nonFinite[i]!) {
+        out.nonFinite ??= mismatch;
+        continue;
       }
+      out.mismatch = mismatch;
+      return out;
     }
   }
-  return { unchecked, compared };
+  return out;
+}
+
+function describeMismatch(k: number, i: number, expected: number, actual: number, bound: number, dtype: Dtype): Mismatch {
+  const round = dtype === 'float32' ? Math.fround : (v: number) => v;
+  return {
+    step: k + 1,
+    coordinate: i,
+    expected,
+    actual,
+    relativeError: Math.abs(actual - expected) / Math.abs(expected),
+    ulp: ulpDistance(round(actual), round(expected), dtype),
+    tolerance: Number.isFinite(expected)
+      ? `|actual - expected| <= ${bound.toPrecision(3)}: running error bound for ${dtype} (u = 2^${dtype === 'float32' ? -24 : -53}) after ${k + 1} steps (src/conformance/tolerance.ts)`
+      : 'a non-finite reference value must be matched exactly',
+  };
 }
 
 /** Compares every instance of a scenario run; the first mismatch wins. */
-export function compareScenario(run: ScenarioRun, dtype: Dtype, conventions: Conventions): { mismatch?: Mismatch; instance: number; unchecked: number; compared: number } {
+export function compareScenario(run: ScenarioRun, dtype: Dtype, conventions: Conventions, bug?: BugVariant): Comparison & { instance: number } {
   let unchecked = 0;
   let compared = 0;
+  let nonFinite: Mismatch | undefined;
   for (let j = 0; j < run.instances.length; j++) {
-    const result = compareRun(run.instances[j]!, dtype, conventions);
+    const result = compareRun(run.instances[j]!, dtype, conventions, bug);
     unchecked += result.unchecked;
     compared += result.compared;
-    if (result.mismatch !== undefined) return { mismatch: result.mismatch, instance: j, unchecked, compared };
+    nonFinite ??= result.nonFinite;
+    if (result.mismatch !== undefined) return { ...result, instance: j, unchecked, compared, ...(nonFinite === undefined ? {} : { nonFinite }) };
   }
-  return { instance: -1, unchecked, compared };
+  return { instance: -1, unchecked, compared, ...(nonFinite === undefined ? {} : { nonFinite }) };
+}
+
+/** At most this many steps of a run go into a {@link Trace} (the report's plots), ending 10 steps after the first difference. */
+export const TRACE_STEPS = 256;
+
+/**
+ * The run step by step for the report's plots: the implementation's values, the
+ * lecture's rule with its derived bound, and, when `conventions` explain the run,
+ * the reference built with them. Long runs are cut to {@link TRACE_STEPS} steps from
+ * the start, or ending 10 steps after `step` when that lies further.
+ */
+export function traceOf(run: InstanceRun, dtype: Dtype, conventions: Conventions, step: number): Trace {
+  const total = run.xs.length;
+  const end = Math.min(total, Math.max(TRACE_STEPS, step + 10));
+  const first = Math.max(0, end - TRACE_STEPS);
+  const window = <T>(rows: readonly T[]): T[] => rows.slice(first, end);
+  const spec = boundedTrajectory(run.config, {}, dtype, run.x0, run.gradients, run.learningRates);
+  const rows = (values: readonly Float64Array[]): number[][] => window(values).map((row) => Array.from(row));
+  const trace: Trace = { actual: rows(run.xs), expected: rows(spec.x), bound: rows(spec.bound), learningRates: window(ratesOf(run)) };
+  if (first > 0) trace.firstStep = first + 1;
+  if (Object.keys(conventions).length > 0) trace.convention = rows(boundedTrajectory(run.config, conventions, dtype, run.x0, run.gradients, run.learningRates).x);
+  return trace;
+}
+
+function ratesOf(run: InstanceRun): number[] {
+  let lr = run.config.learningRate;
+  return run.gradients.map((_, k) => {
+    lr = run.learningRates?.[k] ?? lr;
+    return lr;
+  });
 }

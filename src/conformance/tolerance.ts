@@ -120,49 +120,87 @@ export function errorArithmetic(dtype: Dtype) {
   return arithmetic;
 }
 
+/**
+ * Bugs real libraries shipped (conventions.md, "Known bugs") that are a formula: the
+ * model evaluates them like a convention, so a run can be matched against the bug.
+ * `step-counter-*`: Adam's `t` one behind (starts at 0), one ahead, or counted per
+ * coordinate (samples instead of updates); `stale-moments`: the step uses the
+ * state of the previous step.
+ */
+export type BugVariant =
+  | 'ascent'
+  | 'bias-correction-multiplied'
+  | 'step-counter-behind'
+  | 'step-counter-ahead'
+  | 'step-counter-per-coordinate'
+  | 'stale-moments'
+  | 'amsgrad-unrequested';
+
 /** Per-step expected values (float64 evaluation of the rule) and their error bounds. */
 export interface BoundedTrajectory {
   x: Float64Array[];
   bound: Float64Array[];
+  /**
+   * Per coordinate, the first step (1-based) whose inputs or new state hold an
+   * infinity or NaN (a gradient, the parameter before it, the state before or after
+   * it): from there on a difference is the `non-finite` convention's. Infinity when none.
+   */
+  nonFinite: Float64Array;
+}
+
+/** One step of {@link boundedStepper}: the values after it and their bounds. */
+export interface BoundedStep {
+  x: Float64Array;
+  bound: Float64Array;
 }
 
 /**
- * The rule of `config` (with `conventions`) evaluated in float64 with the running
- * error bound of {@link errorArithmetic} for an implementation in `dtype`. The
- * formulas are lecture.md's (sections 1 to 6) and conventions.md's; a spec test
- * asserts that the values equal the float64 reference bit for bit.
+ * The rule of `config` (with `conventions`, or a known bug's formula) evaluated in
+ * float64 one step at a time, with the running error bound of {@link errorArithmetic}
+ * for an implementation in `dtype`. The formulas are lecture.md's (sections 1 to 6)
+ * and conventions.md's; a spec test asserts that the values equal the float64
+ * reference bit for bit. `nonFinite` is kept as in {@link BoundedTrajectory}.
  */
-export function boundedTrajectory(
+export function boundedStepper(
   config: OptimizerConfig,
   conventions: Conventions,
   dtype: Dtype,
   x0: ArrayLike<number>,
-  grads: readonly ArrayLike<number>[],
-  learningRates?: readonly (number | undefined)[],
-): BoundedTrajectory {
+  bug?: BugVariant,
+): { step(grad: ArrayLike<number>, learningRate?: number): BoundedStep; readonly nonFinite: Float64Array } {
   const A = errorArithmetic(dtype);
   const n = x0.length;
   const x: Tracked[] = Array.from(x0, (v) => A.input(v));
   const state1: Tracked[] = Array.from({ length: n }, () => A.exact(0));
   const state2: Tracked[] = Array.from({ length: n }, () => A.exact(0));
+  /** The previous step's state, for `stale-moments`, and Adam's running maximum, for `amsgrad-unrequested`. */
+  const stale: Tracked[][] = [Array.from({ length: n }, () => A.exact(0)), Array.from({ length: n }, () => A.exact(0))];
+  const maximum: Tracked[] = Array.from({ length: n }, () => A.exact(0));
   const initial = conventions['initial-accumulator'] ?? 0;
   if (initial !== 0) for (let i = 0; i < n; i++) state1[i] = A.input(initial);
   const inside = conventions['epsilon-inside-sqrt'] === true;
   const adaptive = (numerator: Tracked, acc: Tracked, eps: Tracked): Tracked =>
     A.div(numerator, inside ? A.sqrt(A.add(acc, eps)) : A.add(A.sqrt(acc), eps));
-  const out: BoundedTrajectory = { x: [], bound: [] };
+  const nonFinite = new Float64Array(n).fill(Number.POSITIVE_INFINITY);
+  const finite = (...values: Tracked[]): boolean => values.every((c) => Number.isFinite(c.v));
   let lr = config.learningRate;
-  for (let t = 1; t <= grads.length; t++) {
-    const rate = learningRates?.[t - 1];
-    if (rate !== undefined) lr = rate;
-    const LR = A.input(lr);
-    const grad = grads[t - 1]!;
-    const step = stepFor(t, LR);
-    for (let i = 0; i < n; i++) x[i] = step(i, A.input(grad[i]!));
-    out.x.push(Float64Array.from(x, (c) => c.v));
-    out.bound.push(Float64Array.from(x, (c) => c.e));
-  }
-  return out;
+  let t = 0;
+  return {
+    nonFinite,
+    step(grad, learningRate) {
+      t++;
+      if (learningRate !== undefined) lr = learningRate;
+      const LR = A.input(bug === 'ascent' ? -lr : lr);
+      const step = stepFor(t, LR);
+      for (let i = 0; i < n; i++) {
+        const g = A.input(grad[i]!);
+        const before = finite(g, x[i]!, state1[i]!, state2[i]!);
+        x[i] = step(i, g);
+        if (!(before && finite(state1[i]!, state2[i]!)) && t < nonFinite[i]!) nonFinite[i] = t;
+      }
+      return { x: Float64Array.from(x, (c) => c.v), bound: Float64Array.from(x, (c) => c.e) };
+    },
+  };
 
   function stepFor(t: number, LR: Tracked): (i: number, g: Tracked) => Tracked {
     switch (config.optimizer) {
@@ -176,12 +214,14 @@ export function boundedTrajectory(
         return (i, g) => {
           if (lrInside) {
             const push = dampened ? A.mul(damp, g) : g;
-            state1[i] = A.sub(A.mul(rho, state1[i]!), A.mul(LR, push));
-            return A.add(x[i]!, state1[i]!);
+            const old = state1[i]!;
+            state1[i] = A.sub(A.mul(rho, old), A.mul(LR, push));
+            return A.add(x[i]!, bug === 'stale-moments' ? old : state1[i]!);
           }
-          const kept = A.mul(rho, state1[i]!);
-          state1[i] = dampened ? A.either(A.add(kept, A.mul(damp, g)), A.interpolated(config.rho, state1[i]!, g)) : A.add(kept, g);
-          return A.sub(x[i]!, A.mul(LR, state1[i]!));
+          const old = state1[i]!;
+          const kept = A.mul(rho, old);
+          state1[i] = dampened ? A.either(A.add(kept, A.mul(damp, g)), A.interpolated(config.rho, old, g)) : A.add(kept, g);
+          return A.sub(x[i]!, A.mul(LR, bug === 'stale-moments' ? old : state1[i]!));
         };
       }
       case 'nesterov': {
@@ -202,8 +242,9 @@ export function boundedTrajectory(
       case 'adagrad': {
         const eps = A.input(config.epsilon);
         return (i, g) => {
-          state1[i] = A.add(state1[i]!, A.mul(g, g));
-          return A.sub(x[i]!, adaptive(A.mul(LR, g), state1[i]!, eps));
+          const old = state1[i]!;
+          state1[i] = A.add(old, A.mul(g, g));
+          return A.sub(x[i]!, adaptive(A.mul(LR, g), bug === 'stale-moments' ? old : state1[i]!, eps));
         };
       }
       case 'rmsprop': {
@@ -211,9 +252,10 @@ export function boundedTrajectory(
         const keep = A.oneMinus(config.decayRate);
         const eps = A.input(config.epsilon);
         return (i, g) => {
-          const written = A.add(A.mul(decay, state1[i]!), A.product(keep, g, g));
-          state1[i] = A.either(written, A.interpolated(config.decayRate, state1[i]!, A.mul(g, g)));
-          return A.sub(x[i]!, adaptive(A.mul(LR, g), state1[i]!, eps));
+          const old = state1[i]!;
+          const written = A.add(A.mul(decay, old), A.product(keep, g, g));
+          state1[i] = A.either(written, A.interpolated(config.decayRate, old, A.mul(g, g)));
+          return A.sub(x[i]!, adaptive(A.mul(LR, g), bug === 'stale-moments' ? old : state1[i]!, eps));
         };
       }
       case 'adam': {
@@ -223,27 +265,62 @@ export function boundedTrajectory(
         const k1 = A.oneMinus(beta1);
         const k2 = A.oneMinus(beta2);
         const eps = A.input(config.epsilon);
-        const c1 = A.sub(A.exact(1), A.power(beta1, t));
-        const c2 = A.sub(A.exact(1), A.power(beta2, t));
         const hat = conventions['epsilon-hat'] === true;
         const corrected = !hat && conventions['no-bias-correction'] !== true;
-        const rate = hat ? A.div(A.mul(LR, A.sqrt(c2)), c1) : LR;
-        // PyTorch's split bias correction: (lr / c1) m / (sqrt(v) / sqrt(c2) + eps).
-        const splitRate = A.div(LR, c1);
-        const splitRoot = A.sqrt(c2);
+        const counted = (s: number) => (bug === 'step-counter-behind' ? s - 1 : bug === 'step-counter-ahead' ? s + 1 : s);
+        const correction = (s: number) => ({ c1: A.sub(A.exact(1), A.power(beta1, s)), c2: A.sub(A.exact(1), A.power(beta2, s)) });
+        const perStep = correction(counted(t));
         return (i, g) => {
-          state1[i] = A.either(A.add(A.mul(b1, state1[i]!), A.mul(k1, g)), A.interpolated(beta1, state1[i]!, g));
-          state2[i] = A.either(A.add(A.mul(b2, state2[i]!), A.product(k2, g, g)), A.interpolated(beta2, state2[i]!, A.mul(g, g)));
-          const m = corrected ? A.div(state1[i]!, c1) : state1[i]!;
-          const v = corrected ? A.div(state2[i]!, c2) : state2[i]!;
+          const { c1, c2 } = bug === 'step-counter-per-coordinate' ? correction((t - 1) * n + i + 1) : perStep;
+          const rate = hat ? A.div(A.mul(LR, A.sqrt(c2)), c1) : LR;
+          const [m0, v0] = [state1[i]!, state2[i]!];
+          state1[i] = A.either(A.add(A.mul(b1, m0), A.mul(k1, g)), A.interpolated(beta1, m0, g));
+          state2[i] = A.either(A.add(A.mul(b2, v0), A.product(k2, g, g)), A.interpolated(beta2, v0, A.mul(g, g)));
+          if (bug === 'amsgrad-unrequested') maximum[i] = state2[i]!.v > maximum[i]!.v ? state2[i]! : maximum[i]!;
+          const first = state1[i]!;
+          const second = bug === 'amsgrad-unrequested' ? maximum[i]! : state2[i]!;
+          if (bug === 'stale-moments') {
+            // The update of step t uses m_hat and v_hat as step t - 1 left them (zero at t = 1).
+            const [mHat, vHat] = [stale[0]![i]!, stale[1]![i]!];
+            stale[0]![i] = A.div(first, c1);
+            stale[1]![i] = A.div(second, c2);
+            return A.sub(x[i]!, adaptive(A.mul(rate, mHat), vHat, eps));
+          }
+          if (bug === 'bias-correction-multiplied') return A.sub(x[i]!, adaptive(A.mul(rate, A.mul(first, c1)), A.mul(second, c2), eps));
+          const m = corrected ? A.div(first, c1) : first;
+          const v = corrected ? A.div(second, c2) : second;
           const step = adaptive(A.mul(rate, m), v, eps);
-          if (!corrected || inside) return A.sub(x[i]!, step);
-          const split = A.div(A.mul(splitRate, state1[i]!), A.add(A.div(A.sqrt(state2[i]!), splitRoot), eps));
+          if (!corrected || inside || bug !== undefined) return A.sub(x[i]!, step);
+          // PyTorch's split bias correction: (lr / c1) m / (sqrt(v) / sqrt(c2) + eps).
+          const split = A.div(A.mul(A.div(LR, c1), first), A.add(A.div(A.sqrt(second), A.sqrt(c2)), eps));
           return A.sub(x[i]!, A.either(step, split));
         };
       }
     }
   }
+}
+
+/**
+ * {@link boundedStepper} over a whole run: `learningRates[t]`, when defined, replaces
+ * the learning rate from step t on.
+ */
+export function boundedTrajectory(
+  config: OptimizerConfig,
+  conventions: Conventions,
+  dtype: Dtype,
+  x0: ArrayLike<number>,
+  grads: readonly ArrayLike<number>[],
+  learningRates?: readonly (number | undefined)[],
+  bug?: BugVariant,
+): BoundedTrajectory {
+  const stepper = boundedStepper(config, conventions, dtype, x0, bug);
+  const out: BoundedTrajectory = { x: [], bound: [], nonFinite: stepper.nonFinite };
+  grads.forEach((grad, t) => {
+    const { x, bound } = stepper.step(grad, learningRates?.[t]);
+    out.x.push(x);
+    out.bound.push(bound);
+  });
+  return out;
 }
 
 /**

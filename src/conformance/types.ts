@@ -27,6 +27,8 @@ export interface Trace {
   convention?: number[][];
   /** The learning rate in force at each step. */
   learningRates?: number[];
+  /** The step of the first row (1 when absent): long runs are cut to the steps around the first difference. */
+  firstStep?: number;
 }
 
 /** A minimal, replayable input on which the implementation parts from the spec. */

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import type { Dtype, OptimizerConfig, OptimizerRule } from '../types.js';
+import { ReadableDouble } from './readable.js';
 
 /**
  * Values that break naive code, drawn on purpose: NaN, both infinities, both zeros,
@@ -31,10 +32,11 @@ export const SPECIAL_VALUES: readonly number[] = [
  * here on purpose: the bounds are finite and NaN is off, so neither NaN nor an infinity
  * is drawn; -0 only when min < 0 (fast-check orders -0 below +0); subnormals only where
  * the range reaches them. Laws that need the special values draw them from
- * anyValue, finiteValue or SPECIAL_VALUES.
+ * anyValue, finiteValue or SPECIAL_VALUES. A failure shrinks to readable numbers in the
+ * range first (ReadableDouble).
  */
 export function range(min: number, max: number): fc.Arbitrary<number> {
-  return fc.double({ min, max, noNaN: true, noDefaultInfinity: true });
+  return new ReadableDouble(fc.double({ min, max, noNaN: true, noDefaultInfinity: true }), min, max);
 }
 
 /** Maps a double to a value the dtype holds exactly (float32 inputs are float32 values). */
@@ -50,7 +52,8 @@ export function anyValue(dtype: Dtype): fc.Arbitrary<number> {
   return fc
     .oneof(
       { weight: 3, arbitrary: range(-10, 10) },
-      { weight: 2, arbitrary: fc.double({ noNaN: false, noDefaultInfinity: false }) /* every double, NaN and the infinities included */ },
+      // every double, NaN and the infinities included; shrinking tries readable finite numbers first
+      { weight: 2, arbitrary: new ReadableDouble(fc.double({ noNaN: false, noDefaultInfinity: false }), Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY) },
       { weight: 2, arbitrary: fc.constantFrom(...SPECIAL_VALUES) },
     )
     .map(toDtype(dtype));

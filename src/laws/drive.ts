@@ -1,6 +1,7 @@
 import { AdapterError } from '../adapter-error.js';
 import type { Adapter, Stepper } from '../adapter.js';
 import type { OptimizerConfig, ScheduleConfig } from '../types.js';
+import { isUnsupported, UnsupportedValue } from '../unsupported.js';
 import { describeValue } from '../validate.js';
 
 /** One optimizer instance of the adapter, seen only through copies. */
@@ -42,8 +43,11 @@ function copyResult(result: unknown, size: number, operation: string): Float64Ar
 export async function start(adapter: Adapter, config: OptimizerConfig, x0: Float64Array, own = false): Promise<Run> {
   let stepper: Stepper;
   try {
-    stepper = await adapter.create(config, own ? x0 : x0.slice());
+    const answer = await adapter.create(config, own ? x0 : x0.slice());
+    if (isUnsupported(answer)) throw new UnsupportedValue(answer.unsupported, config);
+    stepper = answer;
   } catch (error) {
+    if (error instanceof UnsupportedValue || error instanceof AdapterError) throw error;
     throw new AdapterError(`create(${config.optimizer}) threw: ${message(error)}`, 'create', { cause: error });
   }
   if (typeof stepper !== 'object' || stepper === null || typeof stepper.step !== 'function') {
@@ -95,12 +99,15 @@ export async function trajectory(
 /** The adapter's schedule as a checked function; throws {@link AdapterError} on misbehaviour. */
 export function scheduleOf(adapter: Adapter, config: ScheduleConfig): (t: number) => number {
   if (typeof adapter.schedule !== 'function') throw new AdapterError(`the adapter has no schedule()`, 'schedule');
-  let fn: (t: number) => number;
+  let answer: ReturnType<NonNullable<Adapter['schedule']>>;
   try {
-    fn = adapter.schedule(config);
+    answer = adapter.schedule(config);
   } catch (error) {
+    if (error instanceof UnsupportedValue || error instanceof AdapterError) throw error;
     throw new AdapterError(`schedule(${config.schedule}) threw: ${message(error)}`, 'schedule', { cause: error });
   }
+  if (isUnsupported(answer)) throw new UnsupportedValue(answer.unsupported, config);
+  const fn = answer;
   if (typeof fn !== 'function') throw new AdapterError(`schedule(${config.schedule}) must return a function, got ${describeValue(fn)}`, 'schedule');
   return (t: number): number => {
     let value: unknown;

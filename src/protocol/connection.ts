@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { AdapterError } from '../adapter-error.js';
+import { UnsupportedValue } from '../unsupported.js';
 import { trackChild, untrackChild } from './child-registry.js';
 import type { ProtocolOp } from './messages.js';
 import { relayWorkerSource } from './relay-worker-source.js';
@@ -21,7 +22,7 @@ export interface ConnectionOptions {
 /** An answer with `ok: true`; its other fields are checked by the caller. */
 export type Answer = Record<string, unknown>;
 
-type Outcome = { ok: true; answer: Answer } | { ok: false; error: AdapterError };
+type Outcome = { ok: true; answer: Answer } | { ok: false; error: AdapterError | UnsupportedValue };
 
 interface Pending {
   op: ProtocolOp;
@@ -325,6 +326,11 @@ export class Connection {
     if (answer.ok === true) entry.settle({ ok: true, answer });
     else if (answer.ok === false) {
       const message = typeof answer.error === 'string' ? answer.error : JSON.stringify(answer.error);
+      if (answer.unsupported === true) {
+        // A declared refusal of one configuration (docs/protocol.md): the check is skipped, the session goes on.
+        entry.settle({ ok: false, error: new UnsupportedValue(message) });
+        return;
+      }
       const error = this.fail(entry.op, `the child answered ok:false: ${message}`);
       this.refusals.add(error);
       entry.settle({ ok: false, error });

@@ -1,6 +1,7 @@
 import { AdapterError } from '../adapter-error.js';
 import type { Adapter, Stepper } from '../adapter.js';
 import type { OptimizerConfig, ScheduleConfig } from '../types.js';
+import { UnsupportedValue } from '../unsupported.js';
 import { describeValue } from '../validate.js';
 import { type Answer, Connection } from './connection.js';
 import { parseHandshake } from './handshake.js';
@@ -45,7 +46,10 @@ export interface SpawnedAdapter extends Adapter {
   readonly protocol: number;
   /** The child's process id, once it started. */
   readonly pid: number | undefined;
+  /** A new instance; a configuration the child refuses as unsupported rejects with {@link UnsupportedValue}. */
   create(config: OptimizerConfig, x0: Float64Array): Promise<SpawnedStepper>;
+  /** The schedule's values by blocking round trips; a refused configuration throws {@link UnsupportedValue}. */
+  schedule?(config: ScheduleConfig): (t: number) => number;
   /** The last lines the child wrote to stderr. */
   stderr(): string;
   /** Batched schedule values in one round trip (`schedule(config)(t)` costs one per `t`). */
@@ -136,7 +140,13 @@ export async function spawnAdapter(command: string | readonly string[], options:
 
   const create = async (config: OptimizerConfig, x0: Float64Array): Promise<SpawnedStepper> => {
     const size = x0.length;
-    const answer = await connection.request('create', { config: encodeConfig(config), x0: encodeVector(x0) }, timeoutMs);
+    let answer: Answer;
+    try {
+      answer = await connection.request('create', { config: encodeConfig(config), x0: encodeVector(x0) }, timeoutMs);
+    } catch (error) {
+      if (error instanceof UnsupportedValue) throw new UnsupportedValue(error.reason, config);
+      throw error;
+    }
     const handle = decode('create', () => {
       const h = answer.handle;
       if (typeof h === 'string' || (typeof h === 'number' && Number.isSafeInteger(h))) return h as Handle;
@@ -181,7 +191,13 @@ export async function spawnAdapter(command: string | readonly string[], options:
 
   const scheduleValues = async (config: ScheduleConfig, t: readonly number[]): Promise<Float64Array> => {
     const times = requireTimes(t);
-    const answer = await connection.request('schedule', { config: encodeConfig(config), t: times }, timeoutMs);
+    let answer: Answer;
+    try {
+      answer = await connection.request('schedule', { config: encodeConfig(config), t: times }, timeoutMs);
+    } catch (error) {
+      if (error instanceof UnsupportedValue) throw new UnsupportedValue(error.reason, config);
+      throw error;
+    }
     return readVector('schedule', 'values', answer, times.length);
   };
 
@@ -196,7 +212,13 @@ export async function spawnAdapter(command: string | readonly string[], options:
    */
   const schedule = (config: ScheduleConfig): ((t: number) => number) => {
     const wire = encodeConfig(config);
-    const check = connection.requestSync('schedule', { config: wire, t: [] }, timeoutMs);
+    let check: Answer;
+    try {
+      check = connection.requestSync('schedule', { config: wire, t: [] }, timeoutMs);
+    } catch (error) {
+      if (error instanceof UnsupportedValue) throw new UnsupportedValue(error.reason, config);
+      throw error;
+    }
     readVector('schedule', 'values', check, 0);
     const cache = new Map<number, number>();
     const fetch = (times: number[]): Float64Array =>

@@ -14,7 +14,10 @@ export type PlantedBug =
   | 'ascent'
   | 'momentum-rho-on-dx'
   | 'schedule-one-epoch-early'
-  | 'sanitizes-x0';
+  | 'sanitizes-x0'
+  | 'zero-lr-default'
+  | 'stale-moments'
+  | 'amsgrad';
 
 /** How a planted implementation is written. */
 export interface PlantOptions {
@@ -62,14 +65,21 @@ export function handwritten(options: PlantOptions): Adapter {
         state = sharedStates.get(key)!;
       }
       const [s1, s2] = state as [Float64Array, Float64Array];
+      // stale-moments: m_hat and v_hat as the previous step left them (Adam), the previous velocity (Momentum).
+      const staleM = new Float64Array(n);
+      const staleV = new Float64Array(n);
+      // amsgrad: the running maximum of the second moment.
+      const vMax = new Float64Array(n);
       const initial = conventions['initial-accumulator'];
       if (initial !== undefined && (config.optimizer === 'adagrad' || config.optimizer === 'rmsprop')) s1.fill(r(initial));
-      let lr = r(config.learningRate);
+      // The zero-lr-default bug: `lr || 0.01`, so a learning rate of 0 becomes 0.01.
+      const rate = (value: number) => r(bug === 'zero-lr-default' ? value || 0.01 : value);
+      let lr = rate(config.learningRate);
       let t = bug === 'adam-counter-off-by-one' ? 1 : 0;
       let acc1 = 1;
       let acc2 = 1;
       const step = (grad: Float64Array, learningRate?: number): Float64Array => {
-        if (learningRate !== undefined) lr = r(learningRate);
+        if (learningRate !== undefined) lr = rate(learningRate);
         const g = Float64Array.from(grad, r);
         update(config, g);
         // The bug: the caller's gradient is cleared after use ("zero_grad" inside step).
@@ -88,10 +98,12 @@ export function handwritten(options: PlantOptions): Adapter {
             const damp = r(1 - rho);
             for (let i = 0; i < n; i++) {
               const push = conventions['dampened-momentum'] ? r(g[i]! * damp) : g[i]!;
+              const old = s1[i]!;
               if (bug === 'momentum-rho-on-dx') s1[i] = r(s1[i]! + r(rho * push));
               else if (conventions['lr-placement']) s1[i] = r(r(s1[i]! * rho) - r(push * lr));
               else s1[i] = r(r(s1[i]! * rho) + push);
-              x[i] = conventions['lr-placement'] ? r(x[i]! + s1[i]!) : r(x[i]! + r(r(-lr) * s1[i]!));
+              const used = bug === 'stale-moments' ? old : s1[i]!;
+              x[i] = conventions['lr-placement'] ? r(x[i]! + used) : r(x[i]! + r(r(-lr) * used));
             }
             return;
           }
@@ -143,8 +155,9 @@ export function handwritten(options: PlantOptions): Adapter {
               s2[i] = r(r(s2[i]! * b2) + r(r(g[i]! * g[i]!) * k2));
               const c1 = r(1 - acc1);
               const c2 = r(1 - acc2);
+              if (bug === 'amsgrad') vMax[i] = Math.max(vMax[i]!, s2[i]!);
               let m = s1[i]!;
-              let v = s2[i]!;
+              let v = bug === 'amsgrad' ? vMax[i]! : s2[i]!;
               let rate = lr;
               if (conventions['epsilon-hat']) rate = r(r(lr * r(Math.sqrt(c2))) / c1);
               else if (bug === 'adam-multiplies-bias-correction') {
@@ -154,6 +167,7 @@ export function handwritten(options: PlantOptions): Adapter {
                 m = r(m / c1);
                 v = r(v / c2);
               }
+              if (bug === 'stale-moments') [m, staleM[i], v, staleV[i]] = [staleM[i]!, m, staleV[i]!, v];
               const denominator = conventions['epsilon-inside-sqrt'] ? r(Math.sqrt(r(v + eps))) : r(r(Math.sqrt(v)) + eps);
               x[i] = r(x[i]! - r(r(m / denominator) * rate));
             }
