@@ -99,4 +99,12 @@ describe('convnetjs 0.3.0 through examples/convnetjs.mjs', () => {
   it('schedules are unsupported: the Trainer reads one constant learning_rate (line 1759)', () => {
     for (const s of ['schedule:step', 'schedule:exponential', 'schedule:inverse-time']) expect(verdict(s).verdict).toBe('unsupported');
   });
+
+  it('gives the same verdicts at other seeds (2 and 6): l2_decay * p turns every infinite parameter into NaN, so non-finite must not depend on which laws happen to draw one', async () => {
+    const subjects = ['sgd', 'momentum', 'adagrad', 'rmsprop'];
+    for (const seed of [2, 6]) {
+      const other = await checkConformance(adapter, { seed, only: subjects });
+      expect(other.results.map((r) => [r.subject, r.verdict, r.conventions]), `seed ${seed}`).toEqual(subjects.map((s) => [s, verdict(s).verdict, verdict(s).conventions]));
+    }
+  });
 });
