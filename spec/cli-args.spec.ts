@@ -42,8 +42,10 @@ describe('parseCheckArgs', () => {
       markdown: 'r/a.md',
       noColor: true,
       quiet: true,
+      verbose: false,
     });
-    expect(parseCheckArgs(['--exec', 'python3 x.py'])).toEqual({ help: false, exec: 'python3 x.py', accept: [], noColor: false, quiet: false });
+    expect(parseCheckArgs(['--exec', 'python3 x.py'])).toEqual({ help: false, exec: 'python3 x.py', accept: [], noColor: false, quiet: false, verbose: false });
+    expect(parseCheckArgs(['a.mjs', '--verbose']).verbose).toBe(true);
     expect(parseCheckArgs(['--help']).help).toBe(true);
     expect(parseCheckArgs(['-h']).help).toBe(true);
   });
@@ -53,9 +55,10 @@ describe('parseCheckArgs', () => {
     expect(usage(['a.mjs', '-x'])).toBe('unknown option -x');
     expect(usage(['a.mjs', '--json'])).toBe('--json needs a value');
     expect(usage(['a.mjs', '--json', '--quiet'])).toBe('--json needs a value (if the value starts with "-", write --json=<value>)');
-    expect(usage(['a.mjs', '--seed', '-3'])).toBe('--seed needs a value (if the value starts with "-", write --seed=<value>)');
+    expect(usage(['a.mjs', '--seed', '--quiet'])).toBe('--seed needs a value (if the value starts with "-", write --seed=<value>)');
+    expect(usage(['a.mjs', '--seed', '-3.5'])).toBe('--seed must be an integer in [-2147483648, 2147483647], got "-3.5"');
     expect(usage(['a.mjs', '--json', ''])).toBe('--json needs a file path, got ""');
-    expect(usage(['a.mjs', '--only', 'adamw'])).toMatch(/^--only: unknown name "adamw"; expected one of sgd, /);
+    expect(usage(['a.mjs', '--only', 'adamw'])).toMatch(/^--only: unknown name "adamw"; did you mean "adam"\?; expected one of sgd, /);
     expect(usage(['a.mjs', '--only', 'adam,'])).toMatch(/^--only: unknown name ""/);
     expect(usage(['a.mjs', '--accept', 'amsgrad'])).toMatch(/^--accept: unknown name "amsgrad"; expected one of /);
     expect(usage(['a.mjs', '--runs', '0'])).toBe('--runs must be a number > 0, got "0"');
@@ -67,6 +70,29 @@ describe('parseCheckArgs', () => {
     expect(usage(['a.mjs', '--runs', '1e400'])).toBe('--runs must be a number > 0, got "1e400"');
     expect(usage(['a.mjs', '--total-timeout=-1'])).toBe('--total-timeout must be a positive integer number of milliseconds, got "-1"');
     expect(usage(['a.mjs', '--seed', '1', '--seed', '2'])).toBe('--seed given more than once');
+  });
+
+  test('a negative seed may be written as the next word, as a report prints it: --seed -5', () => {
+    expect(parseCheckArgs(['a.mjs', '--seed', '-5']).seed).toBe(-5);
+    expect(parseCheckArgs(['--seed', '-2147483648', 'a.mjs'])).toMatchObject({ seed: -2147483648, module: 'a.mjs' });
+    // Only the word after --seed is joined: a module path starting with "-" elsewhere is still refused by parseArgs.
+    expect(usage(['a.mjs', '--quiet', '-5'])).toBe('unknown option -5');
+  });
+
+  test('an unknown flag, subject or convention id gets a did-you-mean, case-insensitive matches included', () => {
+    expect(usage(['a.mjs', '--juint', 'r.xml'])).toBe('unknown option --juint; did you mean "--junit"?');
+    expect(usage(['a.mjs', '--Quiet'])).toBe('unknown option --Quiet; did you mean "--quiet"?');
+    expect(usage(['a.mjs', '--verbos'])).toBe('unknown option --verbos; did you mean "--verbose"?');
+    expect(usage(['a.mjs', '--only', 'Adam'])).toMatch(/^--only: unknown name "Adam"; did you mean "adam"\?; expected one of sgd, /);
+    expect(usage(['a.mjs', '--only', 'rmsporp'])).toMatch(/^--only: unknown name "rmsporp"; did you mean "rmsprop"\?/);
+    expect(usage(['a.mjs', '--only', 'step'])).toMatch(/^--only: unknown name "step"; did you mean "schedule:step"\?/);
+    expect(usage(['a.mjs', '--accept', 'Epsilon-Hat'])).toMatch(/^--accept: unknown name "Epsilon-Hat"; did you mean "epsilon-hat"\?/);
+    expect(usage(['a.mjs', '--accept', 'eps-inside-sqrt'])).toMatch(/did you mean "epsilon-inside-sqrt"\?/);
+    // A known bug is refused with the reason, not as an unknown name.
+    expect(usage(['a.mjs', '--accept', 'ascent'])).toBe('--accept: "ascent" is a known bug, not a convention: it can be named but never accepted (docs/conventions.md, "Known bugs")');
+    // Nothing close: no guess rather than a wrong one.
+    expect(usage(['a.mjs', '--xyzzy'])).toBe('unknown option --xyzzy');
+    expect(usage(['a.mjs', '--accept', 'amsgrad'])).toMatch(/^--accept: unknown name "amsgrad"; expected one of /);
   });
 
   test('wants exactly one adapter: a module or --exec', () => {

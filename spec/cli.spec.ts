@@ -52,7 +52,7 @@ describe.concurrent('optimspec check, in a child process', () => {
   test('--help documents every flag and the exit codes', async () => {
     const { code, stdout } = await cli(['check', '--help']);
     expect(code).toBe(0);
-    for (const flag of ['--exec', '--only', '--accept', '--runs', '--seed', '--timeout', '--total-timeout', '--json', '--junit', '--markdown', '--no-color', '--quiet', '--help']) {
+    for (const flag of ['--exec', '--only', '--accept', '--runs', '--seed', '--timeout', '--total-timeout', '--json', '--junit', '--markdown', '--no-color', '--quiet', '--verbose', '--help']) {
       expect(stdout).toContain(`${flag} `);
     }
     expect(stdout).toContain('Exit codes:');
@@ -77,7 +77,7 @@ describe.concurrent('optimspec check, in a child process', () => {
     expect(stdout).toMatch(/^sgd +conforms +(\d+)\/\1$/m);
     expect(stdout).toMatch(/^adam +unsupported$/m);
     expect(stdout.trimEnd().split('\n').at(-1)).toMatch(/^PASS hand-written sgd \(mjs\) \(float64\): 1 conforms, 8 unsupported in [\d.]+ s, seed 7$/);
-    expect(stderr).toBe('optimspec: checking sgd\n');
+    expect(stderr).toMatch(/^optimspec: checking sgd \(\d+ checks\)\n$/);
   });
 
   test('a planted bug exits 1 and every report file is written and valid', async () => {
@@ -176,11 +176,22 @@ describe('optimspec check, in-process', () => {
     expect((await inProcess(args, { stdout: true, env: { NO_COLOR: '' } })).stdout).toContain('\u001b[');
   });
 
+  test('FORCE_COLOR colours a pipe; NO_COLOR still wins over it', async () => {
+    const args = [`${adapters}/sgd-only.mjs`, '--seed', '1', '--only', 'sgd'];
+    expect((await inProcess(args, { env: { FORCE_COLOR: '1' } })).stdout).toContain('\u001b[32mconforms');
+    expect((await inProcess(args, { env: { FORCE_COLOR: '1', NO_COLOR: '1' } })).stdout).not.toContain('\u001b');
+  });
+
   test('progress is a redrawn line on a terminal stderr, cleared before the table, and absent with --quiet', async () => {
     const live = await inProcess([`${adapters}/sgd-only.mjs`, '--seed', '1', '--only', 'sgd'], { stderr: true });
     const CLEAR = '\r\u001b[K';
-    expect(live.stderr.startsWith(`${CLEAR}  checking sgd: 1 checks  `)).toBe(true);
-    expect(live.stderr.endsWith(CLEAR)).toBe(true);
+    // A bar with checks done / total and the elapsed time, redrawn in place; the finished bar stays, one line.
+    expect(live.stderr.startsWith(`${CLEAR}  sgd `)).toBe(true);
+    // The fake terminal has no NO_COLOR: the bar is green; compare it without the colour codes.
+    expect(live.stderr).toContain('\u001b[32m█');
+    const bars = live.stderr.split(CLEAR).filter(Boolean).map((b) => b.split('\u001b[').map((part, i) => (i === 0 ? part : part.replace(/^\d+m/, ''))).join(''));
+    expect(bars.at(-1)).toMatch(/^ {2}sgd +█{24} +(\d+)\/\1 +\d+\.\d s\n$/);
+    for (const bar of bars.slice(0, -1)) expect(bar).toMatch(/^ {2}sgd +[█░]{24} +\d+\/\d+ +\d+\.\d s$/);
     const quiet = await inProcess([`${adapters}/sgd-only.mjs`, '--seed', '1', '--only', 'sgd', '--quiet'], { stderr: true });
     expect(quiet.stderr).toBe('');
     expect(quiet.stdout.split('\n').length).toBe(2);

@@ -1,7 +1,8 @@
 import { expect, it } from 'vitest';
 import { referenceAdapter } from '../src/adapter.js';
 import { checkConformance, plannedChecks } from '../src/conformance/check.js';
-import { describeConformance } from '../src/vitest.js';
+import type { ConventionId } from '../src/types.js';
+import { ConformanceCheckError, type DescribeConformanceOptions, describeConformance } from '../src/vitest.js';
 import { handwritten } from './support/planted/handwritten.js';
 
 // The binding as a user calls it: each check below is a test of this file.
@@ -17,4 +18,27 @@ it('the binding registers exactly the checks a run reports, so every finding is 
   const planned = plannedChecks(adapter, { seed: 3, only: ['momentum', 'schedule:step'] });
   const report = await checkConformance(adapter, { seed: 3, only: ['momentum', 'schedule:step'] });
   for (const r of report.results) expect(r.findings.map((f) => f.check)).toEqual(planned.get(r.subject));
+});
+
+it('bad options throw at once, with the same messages as checkConformance (not "No test found in suite")', async () => {
+  const adapter = referenceAdapter({ dtype: 'float64' });
+  const cases: DescribeConformanceOptions[] = [{ only: ['Adam'] }, { only: ['adamw'] }, { accept: ['Epsilon-Hat' as ConventionId] }, { accept: ['ascent' as ConventionId] }, { runs: 0 }];
+  for (const options of cases) {
+    const rejected = await checkConformance(adapter, options).then(
+      () => undefined,
+      (e: Error) => e.message,
+    );
+    expect(rejected, JSON.stringify(options)).toBeDefined();
+    expect(() => describeConformance(adapter, options)).toThrow(rejected!);
+  }
+  expect(() => describeConformance(adapter, { only: ['Adam'] })).toThrow('options.only: unknown subject "Adam"; did you mean "adam"? (one of sgd, ');
+  expect(() => describeConformance(adapter, { accept: ['Epsilon-Hat' as ConventionId] })).toThrow('did you mean "epsilon-hat"?');
+  expect(() => describeConformance(adapter, { accept: ['schedule-one-early' as ConventionId] })).toThrow('options.accept: "schedule-one-early" is a known bug, not a convention: it can be named but never accepted');
+});
+
+it('a failing check throws the checker message, with its stack at the caller and no boolean diff', () => {
+  const error = new ConformanceCheckError('sgd: fails\n  x0: [-0]', '    at mySpec (/project/my.spec.ts:3:1)');
+  expect(error.stack).toBe('ConformanceCheckError: sgd: fails\n  x0: [-0]\n    at mySpec (/project/my.spec.ts:3:1)');
+  expect(error).not.toHaveProperty('expected');
+  expect(error).not.toHaveProperty('actual');
 });

@@ -22,7 +22,7 @@ export interface Difference {
 /** The outcome of replaying one fixture case through the reference. */
 export interface CaseReplay {
   id: string;
-  /** The rule, plus `+<convention>` for a conventions.md variant; `schedule:<name>` for schedules. */
+  /** The rule, plus `+<convention>` for a docs/conventions.md variant; `schedule:<name>` for schedules. */
   subject: string;
   dtype: Dtype;
   /** Number of values compared. */
@@ -94,7 +94,7 @@ class Comparer {
 /**
  * Compares the state in the lecture's names. A key on one side only is an error, except
  * that a convention variant may keep bookkeeping its formulas do not name (the
- * reference's Adam (almost) still counts `t`; lecture.md's Adam (almost) has no `t`).
+ * reference's Adam (almost) still counts `t`; docs/spec.md's Adam (almost) has no `t`).
  */
 function compareState(
   cmp: Comparer,

@@ -20,7 +20,7 @@ export interface OpenLoop {
   gradients: number[][];
 }
 
-/** A closed-loop run: `dx = compute_gradient(x)` on a lecture landscape (lecture.md section 8). */
+/** A closed-loop run: `dx = compute_gradient(x)` on a lecture landscape (docs/spec.md section 8). */
 export interface ClosedLoop {
   kind: 'closed';
   landscape: LandscapeSpec;
@@ -41,7 +41,7 @@ export interface OptimizerFixtureCase {
   /** `<rule>/<dtype>/<open|closed>/<regime>-<index>`. */
   id: string;
   rule: OptimizerName;
-  /** `{}` for the lecture's rule; otherwise the conventions.md variant it was generated with. */
+  /** `{}` for the lecture's rule; otherwise the docs/conventions.md variant it was generated with. */
   conventions: Conventions;
   dtype: Dtype;
   /** The gradient regime or landscape, e.g. `tiny`, `almost.huge`, `schedule-step`, `taco-shell`. */

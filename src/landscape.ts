@@ -3,7 +3,7 @@ import type { Dtype, FloatVector } from './types.js';
 import { describeValue } from './validate.js';
 
 /**
- * The lecture's problem landscapes (lecture.md section 8), for closed-loop runs
+ * The lecture's problem landscapes (docs/spec.md section 8), for closed-loop runs
  * (`dx = compute_gradient(x)`). Each gradient is written element-wise so that the
  * order of operations, and so every rounding, is defined:
  * - `taco-shell`, `saddle`: `f = sum(0.5 * c * x**2)`, `dx = c * x`

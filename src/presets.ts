@@ -1,4 +1,4 @@
-/** The lecture's epsilon, `1e-7`, added outside the square root (lecture.md sections 4 to 6). */
+/** The lecture's epsilon, `1e-7`, added outside the square root (docs/spec.md sections 4 to 6). */
 export const LECTURE_EPSILON = 1e-7;
 
 /**

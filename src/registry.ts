@@ -69,7 +69,7 @@ export function scheduleRule(name: ScheduleName): ScheduleRule {
 }
 
 /**
- * Every convention id a report can name (conventions.md): those some rule can be built
+ * Every convention id a report can name (docs/conventions.md): those some rule can be built
  * with, then `non-finite`, which is not a formula but a difference confined to
  * non-finite values.
  */

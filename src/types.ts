@@ -8,13 +8,13 @@ export type Dtype = 'float32' | 'float64';
 /** A parameter, gradient or state vector in one of the two dtypes. */
 export type FloatVector = Float32Array | Float64Array;
 
-/** The six update rules of lecture.md sections 1 to 6. */
+/** The six update rules of docs/spec.md sections 1 to 6. */
 export type OptimizerName = 'sgd' | 'momentum' | 'nesterov' | 'adagrad' | 'rmsprop' | 'adam';
 
-/** The three learning-rate schedules of lecture.md section 7. */
+/** The three learning-rate schedules of docs/spec.md section 7. */
 export type ScheduleName = 'step' | 'exponential' | 'inverse-time';
 
-/** Convention ids the reference rules can be built with (conventions.md): each is a formula. */
+/** Convention ids the reference rules can be built with (docs/conventions.md): each is a formula. */
 export type VariantId =
   | 'epsilon-inside-sqrt'
   | 'epsilon-hat'
@@ -24,13 +24,13 @@ export type VariantId =
   | 'lr-placement';
 
 /**
- * Stable ids of the known library conventions (conventions.md): the formula
+ * Stable ids of the known library conventions (docs/conventions.md): the formula
  * variants, and `non-finite`, a difference confined to steps where a gradient,
  * parameter or state value is an infinity or NaN.
  */
 export type ConventionId = VariantId | 'non-finite';
 
-/** Stable ids of bugs real libraries shipped (conventions.md, "Known bugs"). */
+/** Stable ids of bugs real libraries shipped (docs/conventions.md, "Known bugs"). */
 export type KnownBugId =
   | 'ascent'
   | 'bias-correction-multiplied'
@@ -42,34 +42,34 @@ export type KnownBugId =
   | 'amsgrad-unrequested'
   | 'schedule-one-early';
 
-/** Hyperparameters of SGD (lecture.md section 1). */
+/** Hyperparameters of SGD (docs/spec.md section 1). */
 export interface SgdConfig {
   optimizer: 'sgd';
   learningRate: number;
 }
 
-/** Hyperparameters of SGD + Momentum (lecture.md section 2). */
+/** Hyperparameters of SGD + Momentum (docs/spec.md section 2). */
 export interface MomentumConfig {
   optimizer: 'momentum';
   learningRate: number;
   rho: number;
 }
 
-/** Hyperparameters of Nesterov momentum (lecture.md section 3). */
+/** Hyperparameters of Nesterov momentum (docs/spec.md section 3). */
 export interface NesterovConfig {
   optimizer: 'nesterov';
   learningRate: number;
   rho: number;
 }
 
-/** Hyperparameters of AdaGrad (lecture.md section 4). */
+/** Hyperparameters of AdaGrad (docs/spec.md section 4). */
 export interface AdagradConfig {
   optimizer: 'adagrad';
   learningRate: number;
   epsilon: number;
 }
 
-/** Hyperparameters of RMSProp (lecture.md section 5). */
+/** Hyperparameters of RMSProp (docs/spec.md section 5). */
 export interface RmspropConfig {
   optimizer: 'rmsprop';
   learningRate: number;
@@ -77,7 +77,7 @@ export interface RmspropConfig {
   epsilon: number;
 }
 
-/** Hyperparameters of Adam (lecture.md section 6). */
+/** Hyperparameters of Adam (docs/spec.md section 6). */
 export interface AdamConfig {
   optimizer: 'adam';
   learningRate: number;
@@ -93,7 +93,7 @@ export type OptimizerConfig =
   | NesterovConfig
   | AdagradConfig | RmspropConfig | AdamConfig;
 
-/** Step decay: `initial * factor ** floor(t / every)` (lecture.md section 7). */
+/** Step decay: `initial * factor ** floor(t / every)` (docs/spec.md section 7). */
 export interface StepScheduleConfig {
   schedule: 'step';
   initial: number;
@@ -101,14 +101,14 @@ export interface StepScheduleConfig {
   factor: number;
 }
 
-/** Exponential decay: `initial * exp(-k * t)` (lecture.md section 7). */
+/** Exponential decay: `initial * exp(-k * t)` (docs/spec.md section 7). */
 export interface ExponentialScheduleConfig {
   schedule: 'exponential';
   initial: number;
   k: number;
 }
 
-/** 1/t decay: `initial / (1 + k * t)` (lecture.md section 7). */
+/** 1/t decay: `initial / (1 + k * t)` (docs/spec.md section 7). */
 export interface InverseTimeScheduleConfig {
   schedule: 'inverse-time';
   initial: number;
@@ -119,7 +119,7 @@ export interface InverseTimeScheduleConfig {
 export type ScheduleConfig = StepScheduleConfig | ExponentialScheduleConfig | InverseTimeScheduleConfig;
 
 /**
- * Convention variants (conventions.md), all off by default. A rule accepts only
+ * Convention variants (docs/conventions.md), all off by default. A rule accepts only
  * the ids it lists in {@link OptimizerRule.conventions}.
  */
 export interface Conventions {

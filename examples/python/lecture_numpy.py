@@ -1,5 +1,5 @@
 """The lecture's update rules in NumPy (float64), line for line from CS231n
-Lecture 7 (optimspec's lecture.md). Needs NumPy; the stdlib-only twin is
+Lecture 7 (optimspec's docs/spec.md). Needs NumPy; the stdlib-only twin is
 lecture_pure.py. Check it with:
 
     optimspec check --exec "python3 examples/python/lecture_numpy.py"
@@ -39,12 +39,12 @@ class Stepper:
 
 
 def sgd(self, x, dx, learning_rate, c, s):
-    # lecture.md section 1
+    # docs/spec.md section 1
     x -= learning_rate * dx
 
 
 def momentum(self, x, dx, learning_rate, c, s):
-    # lecture.md section 2
+    # docs/spec.md section 2
     rho = c["rho"]
     vx = s.get("vx", 0)
     vx = rho * vx + dx
@@ -53,7 +53,7 @@ def momentum(self, x, dx, learning_rate, c, s):
 
 
 def nesterov(self, x, dx, learning_rate, c, s):
-    # lecture.md section 3
+    # docs/spec.md section 3
     rho = c["rho"]
     v = s.get("v", 0)
     old_v = v
@@ -63,7 +63,7 @@ def nesterov(self, x, dx, learning_rate, c, s):
 
 
 def adagrad(self, x, dx, learning_rate, c, s):
-    # lecture.md section 4
+    # docs/spec.md section 4
     grad_squared = s.get("grad_squared", np.zeros_like(x))
     grad_squared += dx * dx
     x -= learning_rate * dx / (np.sqrt(grad_squared) + c["epsilon"])
@@ -71,7 +71,7 @@ def adagrad(self, x, dx, learning_rate, c, s):
 
 
 def rmsprop(self, x, dx, learning_rate, c, s):
-    # lecture.md section 5
+    # docs/spec.md section 5
     decay_rate = c["decayRate"]
     grad_squared = s.get("grad_squared", 0)
     grad_squared = decay_rate * grad_squared + (1 - decay_rate) * dx * dx
@@ -80,7 +80,7 @@ def rmsprop(self, x, dx, learning_rate, c, s):
 
 
 def adam(self, x, dx, learning_rate, c, s):
-    # lecture.md section 6, full form; t counts updates from 1
+    # docs/spec.md section 6, full form; t counts updates from 1
     beta1, beta2 = c["beta1"], c["beta2"]
     first_moment = s.get("first_moment", 0)
     second_moment = s.get("second_moment", 0)
@@ -117,7 +117,7 @@ class LectureNumpy:
         return Stepper(config, x0)
 
     def schedule(self, config):
-        # lecture.md section 7, t counted from 0
+        # docs/spec.md section 7, t counted from 0
         kind = config.get("schedule")
         alpha0 = config["initial"]
         if kind == "step":

@@ -1,7 +1,7 @@
 """The lecture's update rules in plain Python floats (float64), stdlib only.
 
 Each rule is written line for line as in CS231n Lecture 7 (optimspec's
-lecture.md), element-wise over Python lists, so it needs nothing but python3.
+docs/spec.md), element-wise over Python lists, so it needs nothing but python3.
 Check it with:
 
     optimspec check --exec "python3 examples/python/lecture_pure.py"
@@ -28,7 +28,7 @@ def divide(a, b):
 
 
 class Sgd:
-    """lecture.md section 1: x -= learning_rate * dx."""
+    """docs/spec.md section 1: x -= learning_rate * dx."""
 
     def __init__(self, config, x0):
         self.learning_rate = config["learningRate"]
@@ -42,7 +42,7 @@ class Sgd:
 
 
 class Momentum:
-    """lecture.md section 2: vx = rho * vx + dx; x -= learning_rate * vx."""
+    """docs/spec.md section 2: vx = rho * vx + dx; x -= learning_rate * vx."""
 
     def __init__(self, config, x0):
         self.learning_rate = config["learningRate"]
@@ -59,7 +59,7 @@ class Momentum:
 
 
 class Nesterov:
-    """lecture.md section 3: old_v = v; v = rho * v - learning_rate * dx;
+    """docs/spec.md section 3: old_v = v; v = rho * v - learning_rate * dx;
     x += -rho * old_v + (1 + rho) * v."""
 
     def __init__(self, config, x0):
@@ -79,7 +79,7 @@ class Nesterov:
 
 
 class AdaGrad:
-    """lecture.md section 4: grad_squared += dx * dx;
+    """docs/spec.md section 4: grad_squared += dx * dx;
     x -= learning_rate * dx / (np.sqrt(grad_squared) + eps)."""
 
     def __init__(self, config, x0):
@@ -99,7 +99,7 @@ class AdaGrad:
 
 
 class RMSProp:
-    """lecture.md section 5: grad_squared = decay_rate * grad_squared + (1 - decay_rate) * dx * dx;
+    """docs/spec.md section 5: grad_squared = decay_rate * grad_squared + (1 - decay_rate) * dx * dx;
     x -= learning_rate * dx / (np.sqrt(grad_squared) + eps)."""
 
     def __init__(self, config, x0):
@@ -121,7 +121,7 @@ class RMSProp:
 
 
 class Adam:
-    """lecture.md section 6, full form, t counted from 1."""
+    """docs/spec.md section 6, full form, t counted from 1."""
 
     def __init__(self, config, x0):
         self.learning_rate = config["learningRate"]
@@ -164,7 +164,7 @@ class LecturePure:
         return OPTIMIZERS[name](config, x0)
 
     def schedule(self, config):
-        """lecture.md section 7, t counted from 0."""
+        """docs/spec.md section 7, t counted from 0."""
         kind = config.get("schedule")
         initial = config["initial"]
         if kind == "step":

@@ -4,7 +4,7 @@ import { type KernelFactory, kernelAdapter } from './kernel-adapter.js';
 import { reorderedKernels } from './reordered-kernels.js';
 
 /**
- * The algebraically identical evaluation orders real libraries use (conventions.md,
+ * The algebraically identical evaluation orders real libraries use (docs/conventions.md,
  * "Algebraically identical evaluation orders"), each written as a correct
  * implementation in the dtype. Every one must conform: they differ from the
  * reference by rounding only.

@@ -27,7 +27,7 @@ function withSchedule(bug: string, name: ScheduleName, make: (r: (v: number) => 
   };
 }
 
-/** Every planted bug, in the lecture's order. Real libraries shipped several of them (conventions.md). */
+/** Every planted bug, in the lecture's order. Real libraries shipped several of them (docs/conventions.md). */
 export const plantedBugs: PlantedBug[] = [
   {
     bug: "SGD with the notes' `x += learning_rate * dx` slip",

@@ -1,12 +1,14 @@
 import { parseArgs } from 'node:util';
 import { CONVENTION_IDS, optimizerRules, scheduleRules } from '../registry.js';
 import type { ConventionId } from '../types.js';
+import { didYouMeanSuffix } from '../did-you-mean.js';
+import { knownBugRefusal } from '../conformance/validate-options.js';
 import { UsageError } from './usage-error.js';
 
-/** The subjects `--only` accepts: the six optimizers and the three schedules (lecture.md sections 1 to 7). */
+/** The subjects `--only` accepts: the six optimizers and the three schedules (docs/spec.md sections 1 to 7). */
 export const SUBJECTS: readonly string[] = [...optimizerRules.map((r) => r.name), ...scheduleRules.map((r) => `schedule:${r.name}`)];
 
-/** The convention ids `--accept` accepts (conventions.md). */
+/** The convention ids `--accept` accepts (docs/conventions.md). */
 export { CONVENTION_IDS } from '../registry.js';
 
 /** What `optimspec check` was asked to do, validated. */
@@ -27,6 +29,8 @@ export interface CheckArgs {
   markdown?: string;
   noColor: boolean;
   quiet: boolean;
+  /** Every problem in full, not only the first per subject (`--verbose`). */
+  verbose: boolean;
 }
 
 const options = {
@@ -43,7 +47,11 @@ const options = {
   markdown: { type: 'string' },
   'no-color': { type: 'boolean' },
   quiet: { type: 'boolean' },
+  verbose: { type: 'boolean' },
 } as const;
+
+/** Every flag as written on the command line, for did-you-mean. */
+const FLAGS: readonly string[] = [...Object.keys(options).map((k) => `--${k}`), '-h'];
 
 const repeatable = new Set(['only', 'accept']);
 
@@ -53,8 +61,10 @@ function names<T extends string>(flag: string, values: readonly string[] | undef
   const out: T[] = [];
   for (const raw of values.flatMap((v) => v.split(','))) {
     const name = raw.trim();
+    const bug = flag === 'accept' ? knownBugRefusal(name) : undefined;
+    if (bug !== undefined) throw new UsageError(`--accept: ${bug}`);
     if (!(known as readonly string[]).includes(name)) {
-      throw new UsageError(`--${flag}: unknown name ${JSON.stringify(name)}; expected one of ${known.join(', ')}`);
+      throw new UsageError(`--${flag}: unknown name ${JSON.stringify(name)}${didYouMeanSuffix(name, known)}; expected one of ${known.join(', ')}`);
     }
     if (!out.includes(name as T)) out.push(name as T);
   }
@@ -77,13 +87,26 @@ const isPositiveMs = (n: number) => Number.isSafeInteger(n) && n > 0;
 /** Rewords `parseArgs`' errors so that each names the flag and the value (docs/cli.md, exit code 2). */
 function reword(error: Error & { code?: string }): UsageError {
   const flag = error.message.match(/'(-{1,2}[^' ]+)/)?.[1];
-  if (error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return new UsageError(`unknown option ${flag ?? error.message}`);
+  if (error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return new UsageError(`unknown option ${flag ?? error.message}${flag ? didYouMeanSuffix(flag.replace(/=.*/, ''), FLAGS) : ''}`);
   if (error.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
     if (flag && /ambiguous/.test(error.message)) return new UsageError(`${flag} needs a value (if the value starts with "-", write ${flag}=<value>)`);
     return new UsageError(flag && /argument missing/.test(error.message) ? `${flag} needs a value` : error.message);
   }
   if (error.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') return new UsageError(error.message);
   return new UsageError(error.message);
+}
+
+/** `--seed -5` as `--seed=-5`: parseArgs reads a value starting with `-` as an option, but a seed may be negative. */
+function joinNegativeSeed(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const next = argv[i + 1];
+    if (argv[i] === '--seed' && next !== undefined && /^-\d/.test(next)) {
+      out.push(`--seed=${next}`);
+      i++;
+    } else out.push(argv[i]!);
+  }
+  return out;
 }
 
 /**
@@ -94,7 +117,7 @@ function reword(error: Error & { code?: string }): UsageError {
 export function parseCheckArgs(argv: readonly string[]): CheckArgs {
   let parsed: ReturnType<typeof parseArgs<{ args: string[]; options: typeof options; allowPositionals: true; strict: true; tokens: true }>>;
   try {
-    parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true, tokens: true });
+    parsed = parseArgs({ args: joinNegativeSeed(argv), options, allowPositionals: true, strict: true, tokens: true });
   } catch (error) {
     throw reword(error as Error & { code?: string });
   }
@@ -138,5 +161,6 @@ export function parseCheckArgs(argv: readonly string[]): CheckArgs {
     ...(v.markdown === undefined ? {} : { markdown: v.markdown }),
     noColor: v['no-color'] === true,
     quiet: v.quiet === true,
+    verbose: v.verbose === true,
   };
 }

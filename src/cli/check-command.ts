@@ -12,7 +12,8 @@ import { reportToJUnit } from '../report/junit.js';
 import { reportToMarkdown } from '../report/markdown.js';
 import { type CheckArgs, parseCheckArgs } from './check-args.js';
 import { CHECK_HELP } from './check-help.js';
-import { createProgress } from './progress.js';
+import { colorEnabled } from './color.js';
+import { createProgress, plannedTotals } from './progress.js';
 import { UsageError } from './usage-error.js';
 import type { CliCommand, CliIo } from '../cli.js';
 
@@ -23,9 +24,9 @@ function usage(io: CliIo, message: string): number {
   return 2;
 }
 
-/** Colour only on a terminal, unless `--no-color` or `NO_COLOR` (no-color.org: set and not empty) or `TERM=dumb`. */
+/** Colour on a terminal or with `FORCE_COLOR`, never with `--no-color` or `NO_COLOR` (src/cli/color.ts). */
 function wantsColor(args: CheckArgs, io: CliIo): boolean {
-  return !args.noColor && !io.env.NO_COLOR && io.env.TERM !== 'dumb' && io.stdout.isTTY === true;
+  return colorEnabled({ isTTY: io.stdout.isTTY, env: io.env, noColorFlag: args.noColor });
 }
 
 /** The adapter under test and how to let go of it. */
@@ -123,7 +124,10 @@ export async function runCheckCommand(argv: readonly string[], io: CliIo): Promi
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  const progress = createProgress(io.stderr, args.quiet);
+  const progress = createProgress(io.stderr, args.quiet, {
+    totals: plannedTotals(opened.adapter, args.only, args.runs),
+    color: colorEnabled({ isTTY: io.stderr.isTTY, env: io.env, noColorFlag: args.noColor }),
+  });
   const options: ConformanceOptions = {
     accept: args.accept,
     onProgress: (event) => {
@@ -144,8 +148,9 @@ export async function runCheckCommand(argv: readonly string[], io: CliIo): Promi
     process.off('SIGTERM', onSignal);
     await opened.close();
   }
-  const width = io.stdout.isTTY === true && io.stdout.columns ? io.stdout.columns : 120;
-  io.stdout.write(reportToConsole(report, { color: wantsColor(args, io), width, quiet: args.quiet }));
+  // Cut to the terminal's width only on a terminal: a pipe or a CI log gets every character.
+  const width = io.stdout.isTTY === true && io.stdout.columns ? { width: io.stdout.columns } : {};
+  io.stdout.write(reportToConsole(report, { color: wantsColor(args, io), ...width, quiet: args.quiet, verbose: args.verbose }));
   const failedWrite = await writeReports(args, report, io);
   if (failedWrite !== undefined) return endLingering(io, failedWrite);
   const checked = report.results.some((r) => r.verdict !== 'unsupported');

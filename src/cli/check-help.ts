@@ -39,16 +39,19 @@ ${list(SUBJECTS)}
 ${list(CONVENTION_IDS)}
   --runs <multiplier>     multiply the number of randomly drawn cases
                           (default 1; e.g. 0.5 or 10)
-  --seed <int>            fast-check seed, a 32-bit integer (default random; the
-                          report prints it, so a failure can be replayed)
+  --seed <int>            fast-check seed, a 32-bit integer, negative ones too
+                          (--seed -5); default random; the report prints it, so
+                          a failure can be replayed
   --timeout <ms>          limit for each call into the adapter (default ${CONFORMANCE_DEFAULTS.stepTimeoutMs})
   --total-timeout <ms>    limit for the whole check (default ${CONFORMANCE_DEFAULTS.totalTimeoutMs})
   --json <path>           write the JSON report (docs/report.schema.json)
   --junit <path>          write a JUnit XML report (one testsuite per subject)
   --markdown <path>       write a Markdown summary, e.g. "$GITHUB_STEP_SUMMARY"
   --no-color              no colours; also when NO_COLOR is set or stdout is
-                          not a terminal
+                          not a terminal (FORCE_COLOR=1 colours a pipe)
   --quiet                 no progress and no table: only the one-line summary
+  --verbose               every problem in full (default: the first per subject
+                          in full, the others one line each)
   -h, --help              this help
 
 Exit codes:
@@ -59,5 +62,6 @@ Exit codes:
   2  usage error: unknown option, bad value, adapter module or --exec program
      not found, report file not writable
 
-Docs: docs/cli.md (examples, CI), docs/report.schema.json, docs/protocol.md.
+Docs: docs/cli.md (examples, CI), docs/conventions.md (what each id means),
+docs/spec.md (the rules), docs/report.schema.json, docs/protocol.md.
 `;

@@ -5,7 +5,7 @@ import { fixturesRoot, loadOptimizerFixtures, loadScheduleFixtures } from '../fi
 
 const HELP = `Usage: optimspec fixtures verify [--json]
 
-Replays every golden fixture (fixtures/, computed with NumPy from lecture.md's
+Replays every golden fixture (fixtures/, computed with NumPy from docs/spec.md's
 pseudo-code) through the reference implementation, compares x, the gradient and
 the state after every step, and prints the worst ULP distance per rule and dtype.
 

@@ -1,10 +1,9 @@
 import { AdapterError } from '../adapter-error.js';
 import type { Adapter } from '../adapter.js';
-import { requireDtype } from '../dtype.js';
 import { loadOptimizerFixtures, loadScheduleFixtures, type OptimizerFixtureFile, type ScheduleFixtureFile } from '../fixtures.js';
 import { lawsFor } from '../laws/index.js';
 import type { Subject } from '../laws/law.js';
-import { CONVENTION_IDS, optimizerRules, scheduleRule, scheduleRules } from '../registry.js';
+import { optimizerRules, scheduleRule, scheduleRules } from '../registry.js';
 import type { ConventionId, Conventions, Dtype, KnownBugId, OptimizerConfig, OptimizerName, ScheduleConfig, ScheduleName } from '../types.js';
 import { ulpDistance } from '../ulp.js';
 import { UnsupportedValue } from '../unsupported.js';
@@ -17,6 +16,7 @@ import { compareRun, compareScenario, type Mismatch, runScenario, type ScenarioR
 import { fixtureScenarios, probeScenarios, randomScenarios, type Scenario } from './scenarios.js';
 import { scheduleBound } from './tolerance.js';
 import type { ConformanceOptions, ConformanceReport, Counterexample, Finding, SubjectResult, Verdict } from './types.js';
+import { validateConformanceOptions } from './validate-options.js';
 import { optimspecVersion } from './version.js';
 
 /** Defaults sized so that a full in-process check stays within issue 4's 10 seconds. */
@@ -66,19 +66,9 @@ interface Context {
  */
 export async function checkConformance(adapter: Adapter, options: ConformanceOptions = {}): Promise<ConformanceReport> {
   const started = Date.now();
-  requireDtype('adapter.dtype', adapter?.dtype);
-  if (!Array.isArray(adapter.optimizers)) throw new TypeError(`adapter.optimizers must be an array of optimizer names, got ${typeof adapter.optimizers}`);
+  validateConformanceOptions(adapter, options);
   const seed = options.seed ?? ((Date.now() ^ (Math.random() * 0x100000000)) | 0);
   const runs = options.runs ?? 1;
-  if (!(runs > 0 && Number.isFinite(runs))) throw new RangeError(`options.runs must be a positive number, got ${runs}`);
-  const known = allSubjects() as string[];
-  for (const subject of options.only ?? []) {
-    if (!known.includes(subject)) throw new RangeError(`options.only: unknown subject ${JSON.stringify(subject)} (one of ${known.join(', ')})`);
-  }
-  const ids: readonly string[] = CONVENTION_IDS;
-  for (const id of options.accept ?? []) {
-    if (!ids.includes(id)) throw new RangeError(`options.accept: unknown convention id ${JSON.stringify(id)} (one of ${ids.join(', ')})`);
-  }
   const accepted = [...(options.accept ?? [])].sort();
   const guardOptions: GuardOptions = {
     stepTimeoutMs: options.stepTimeoutMs ?? CONFORMANCE_DEFAULTS.stepTimeoutMs,
@@ -324,7 +314,7 @@ function explain(finding: Finding, conventions: Conventions, nonFinite: boolean)
 }
 
 /**
- * The smallest convention set (conventions.md) under which every recorded run
+ * The smallest convention set (docs/conventions.md) under which every recorded run
  * matches the reference built with it and every failing law (but those that need an
  * infinity or NaN) fails the same way on that reference (see lawExplained): `all`.
  * Failing that, `partial`: the set that explains the most runs, provided it keeps
@@ -362,7 +352,7 @@ async function diagnose(ctx: Context, rule: OptimizerName, runs: readonly Scenar
 }
 
 /**
- * The known bug (conventions.md) that explains every check still failing, if one
+ * The known bug (docs/conventions.md) that explains every check still failing, if one
  * does: for a bug that is a formula, every run matches it (with the conventions that
  * explain the rest) and every failing law fails the same way on it; for the others,
  * the failing checks are its pattern.

@@ -3,7 +3,7 @@ import type { Conventions, Dtype, OptimizerName, VariantId } from '../types.js';
 import { compareScenario, type ScenarioRun } from './run.js';
 import type { BugVariant } from './tolerance.js';
 
-/** Initial accumulator values libraries use (conventions.md: 0.1 in TF.js, Keras, optax) and small ones seen in hand-written code. */
+/** Initial accumulator values libraries use (docs/conventions.md: 0.1 in TF.js, Keras, optax) and small ones seen in hand-written code. */
 export const ACCUMULATOR_CANDIDATES: readonly number[] = [0.1, 0.01, 1e-8, 1];
 
 /** The convention ids a convention set switches on, sorted. */
@@ -55,7 +55,7 @@ export function candidateConventionSets(rule: OptimizerName, solved: readonly nu
       for (const a of singles[p]!) {
         for (const b of singles[q]!) {
           const both = { ...a, ...b };
-          // conventions.md: epsilon-hat already folds the bias correction, so it cannot go with no-bias-correction.
+          // docs/conventions.md: epsilon-hat already folds the bias correction, so it cannot go with no-bias-correction.
           if (both['epsilon-hat'] === true && both['no-bias-correction'] === true) continue;
           out.push(both);
         }

@@ -5,7 +5,7 @@ import type { BugVariant } from './tolerance.js';
 import type { Finding } from './types.js';
 
 /**
- * A bug real libraries shipped (conventions.md, "Known bugs"), as the diagnosis
+ * A bug real libraries shipped (docs/conventions.md, "Known bugs"), as the diagnosis
  * tests for it: either a formula (`variants`, evaluated by tolerance.ts's model like
  * a convention, so runs are matched and laws replayed against it), or a pattern of
  * failing checks (`pattern`) for bugs that are not a formula. A `fails` verdict names
@@ -31,7 +31,7 @@ function hasZeroHyperparameter(finding: Finding): boolean {
   return config !== undefined && ZEROABLE.some((key) => config[key] === 0);
 }
 
-/** The catalogue, in conventions.md's order. */
+/** The catalogue, in docs/conventions.md's order. */
 export const knownBugs: readonly KnownBug[] = [
   { id: 'ascent', subjects: allOptimizers, variants: ['ascent'] },
   { id: 'bias-correction-multiplied', subjects: ['adam'], variants: ['bias-correction-multiplied'] },

@@ -168,7 +168,7 @@ export async function lawExplained(outcome: LawOutcome, model: Adapter): Promise
 }
 
 /**
- * Whether a law failure needs an infinity or NaN (conventions.md's `non-finite`): its
+ * Whether a law failure needs an infinity or NaN (docs/conventions.md's `non-finite`): its
  * counterexample holds one, the same input with those replaced (finiteOnly) passes,
  * and so does the law over the same seed and run count with finite inputs only.
  */

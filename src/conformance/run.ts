@@ -122,7 +122,7 @@ export interface Comparison {
  * evaluation. A non-finite expected value must be matched exactly (NaN by NaN, an
  * infinity by itself). From the first step of a coordinate whose inputs or state
  * hold an infinity or NaN, a difference is reported as `nonFinite`, not as a
- * mismatch: conventions.md's `non-finite` (`0 * Infinity` formed where NumPy never
+ * mismatch: docs/conventions.md's `non-finite` (`0 * Infinity` formed where NumPy never
  * forms it, non-finite gradients skipped or clipped).
  */
 export function compareRun(run: InstanceRun, dtype: Dtype, conventions: Conventions, bug?: BugVariant): Comparison {

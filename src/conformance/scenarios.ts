@@ -7,7 +7,7 @@ import type { Dtype, OptimizerConfig, OptimizerName } from '../types.js';
 /**
  * One run of an optimizer the checker drives an implementation through. Open loop:
  * the gradients are given. Closed loop: the checker computes `dx` at the
- * implementation's own iterates on a landscape (lecture.md section 8). Two
+ * implementation's own iterates on a landscape (docs/spec.md section 8). Two
  * instances interleaved (issue 4: instance independence): `second` runs beside
  * the first, one step each in turn, and each must follow its own reference.
  */
@@ -38,7 +38,7 @@ export function fixtureScenarios(cases: readonly OptimizerFixtureCase[]): Scenar
     });
 }
 
-/** A config of `rule` with the lecture's typical values (lecture.md; presets.ts) and the given learning rate / epsilon. */
+/** A config of `rule` with the lecture's typical values (docs/spec.md; presets.ts) and the given learning rate / epsilon. */
 export function typicalConfig(rule: OptimizerName, learningRate: number, epsilon: number = LECTURE_EPSILON): OptimizerConfig {
   switch (rule) {
     case 'sgd':
@@ -67,7 +67,7 @@ function table(rows: number, cols: number, seed: number, scale: (col: number) =>
 
 /**
  * The probes of issue 4 (d): inputs on which the known conventions
- * (conventions.md) and the listed bugs show. Values are rounded to the dtype so
+ * (docs/conventions.md) and the listed bugs show. Values are rounded to the dtype so
  * that a float32 implementation receives exactly what the reference does.
  */
 export function probeScenarios(rule: OptimizerName, dtype: Dtype): Scenario[] {
@@ -79,7 +79,7 @@ export function probeScenarios(rule: OptimizerName, dtype: Dtype): Scenario[] {
   const out: Scenario[] = [
     { id: 'probe:ordinary', config: typicalConfig(rule, lr), x0, gradients: ordinary, purpose: 'ordinary gradients, the lecture\'s typical hyperparameters' },
     {
-      // sqrt(1e-7) = 3.2e-4: epsilon placement and an initial accumulator dominate below it (conventions.md).
+      // sqrt(1e-7) = 3.2e-4: epsilon placement and an initial accumulator dominate below it (docs/conventions.md).
       id: 'probe:tiny-gradients',
       config: typicalConfig(rule, lr),
       x0,

@@ -17,7 +17,7 @@ import type { Conventions, Dtype, OptimizerConfig, ScheduleConfig } from '../typ
  * - sqrt a:  min(e_a / sqrt a, sqrt e_a) + u sqrt a  (|sqrt a - sqrt a'| <= both);
  * - a hyperparameter h held in the dtype: e = u |h|; `1 - h` formed from it:
  *   u h + u (1 - h), i.e. relative u h / (1 - h): the conditioning 1/(1 - beta)
- *   of conventions.md (TF.js's `1 - beta2` in float32 is off by 1.3e-5);
+ *   of docs/conventions.md (TF.js's `1 - beta2` in float32 is off by 1.3e-5);
  * - `beta ** t` by libm pow or by t repeated multiplications of a rounded beta
  *   (TF.js): relative (2t + 1) u;
  * - a moving average `m' = beta m + (1 - beta) x` in either of the forms libraries
@@ -121,7 +121,7 @@ export function errorArithmetic(dtype: Dtype) {
 }
 
 /**
- * Bugs real libraries shipped (conventions.md, "Known bugs") that are a formula: the
+ * Bugs real libraries shipped (docs/conventions.md, "Known bugs") that are a formula: the
  * model evaluates them like a convention, so a run can be matched against the bug.
  * `step-counter-*`: Adam's `t` one behind (starts at 0), one ahead, or counted per
  * coordinate (samples instead of updates); `stale-moments`: the step uses the
@@ -159,8 +159,8 @@ export interface BoundedStep {
 /**
  * The rule of `config` (with `conventions`, or a known bug's formula) evaluated in
  * float64 one step at a time, with the running error bound of {@link errorArithmetic}
- * for an implementation in `dtype`. The formulas are lecture.md's (sections 1 to 6)
- * and conventions.md's; a spec test asserts that the values equal the float64
+ * for an implementation in `dtype`. The formulas are docs/spec.md's (sections 1 to 6)
+ * and docs/conventions.md's; a spec test asserts that the values equal the float64
  * reference bit for bit. `nonFinite` is kept as in {@link BoundedTrajectory}.
  */
 export function boundedStepper(
@@ -336,7 +336,7 @@ export function boundedTrajectory(
 
 /**
  * The error bound of a schedule value for an implementation in `dtype`, relative
- * to the value, for every evaluation order conventions.md lists:
+ * to the value, for every evaluation order docs/conventions.md lists:
  * - step decay `initial * factor ** n` (pow, or n multiplications of the rounded
  *   factor, at once or chained one per `every` steps like PyTorch's StepLR; plus
  *   `initial` and the product): (2n + 3) u;

@@ -6,7 +6,7 @@ export type { Subject } from '../laws/law.js';
 
 /**
  * - `conforms`: every check passed within the dtype's derived tolerance;
- * - `deviates`: the behaviour matches named conventions (conventions.md) and nothing else is wrong;
+ * - `deviates`: the behaviour matches named conventions (docs/conventions.md) and nothing else is wrong;
  * - `fails`: a check failed and no known convention explains it (a counterexample is attached);
  * - `unsupported`: the adapter does not implement it;
  * - `error`: the adapter threw, rejected, timed out or returned garbage.
@@ -54,7 +54,7 @@ export interface Finding {
   message: string;
   /** For `explained`: the conventions that explain the difference. */
   conventions?: ConventionId[];
-  /** For `fail`: the known bug (conventions.md) that explains it. */
+  /** For `fail`: the known bug (docs/conventions.md) that explains it. */
   bug?: KnownBugId;
   counterexample?: Counterexample;
 }

@@ -25,7 +25,7 @@ export interface MonotoneInput {
 
 /**
  * The per-coordinate effective step size `lr / (sqrt(grad_squared) + eps)` never
- * increases, for any gradient sequence (the design's second named law; lecture.md
+ * increases, for any gradient sequence (the design's second named law; docs/spec.md
  * section 4). Observed as `(x_{t-1} - x_t) / g_t` from x0 = 0. Within a derived bound:
  * the computed step is the exact one times (1 +- rho_t) (adagradStepError(t) u), and
  * the observed quotient is off by e: u |x_t| (the update's rounding), 2^-53 |d| (the
@@ -205,5 +205,5 @@ const scalingBound: Law<ScalingInput> = {
   },
 };
 
-/** The laws of AdaGrad (lecture.md section 4), besides those every optimizer obeys. */
+/** The laws of AdaGrad (docs/spec.md section 4), besides those every optimizer obeys. */
 export const adagradLaws: readonly Law[] = [monotone as Law, inverseSqrt as Law, scalingExact as Law, scalingBound as Law];

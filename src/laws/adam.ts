@@ -42,7 +42,7 @@ export interface ConstantInput {
 
 /**
  * With a constant gradient the bias-corrected moments are exactly g and g^2, so every
- * step is `lr g / (|g| + eps)`, close to `lr sign(g)` (lecture.md section 6). Checked per
+ * step is `lr g / (|g| + eps)`, close to `lr sign(g)` (docs/spec.md section 6). Checked per
  * step from the implementation's own previous x (x0 = 0) with relative error
  * adamStepError(t, 'constant') u: it grows with t and with 1/(1 - beta), as a float32
  * implementation's does. Catches a stale step counter and a missing bias correction. Finite input, |g| in [2^-20, 2^20].
@@ -312,5 +312,5 @@ const stepBound: Law<StepBoundInput> = {
   },
 };
 
-/** The laws of Adam (lecture.md section 6), besides those every optimizer obeys. */
+/** The laws of Adam (docs/spec.md section 6), besides those every optimizer obeys. */
 export const adamLaws: readonly Law[] = [constantGradient as Law, firstStep as Law, betaZero as Law, stepBound as Law];

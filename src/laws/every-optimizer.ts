@@ -26,7 +26,7 @@ export interface ElementwiseInput {
 }
 
 /**
- * Element-wise (lecture.md, Notation): updating a concatenation equals updating the
+ * Element-wise (docs/spec.md, Notation): updating a concatenation equals updating the
  * parts separately, and permuting the coordinates permutes the result. Exact for any
  * correct implementation (the same operations on the same operands), so bit-exact,
  * for every input including NaN, infinities, -0 and subnormals, with learning-rate changes.
@@ -209,7 +209,7 @@ function zeroLearningRate(rule: OptimizerRule): Law<ZeroLearningRateInput> {
 
 /**
  * The largest first-step displacement per unit learning rate, `|step_i| / lr`, from
- * fresh state with gradient g (lecture.md sections 1 to 6): SGD and Momentum take
+ * fresh state with gradient g (docs/spec.md sections 1 to 6): SGD and Momentum take
  * `lr * g`; Nesterov `(1 + rho) * lr * g` (v = -lr g, x += (1 + rho) v); AdaGrad and
  * Adam `lr * g / (|g| + eps) <= lr` (bias-corrected moments are g and g^2 at t = 1);
  * RMSProp `lr * g / (sqrt(1 - d) |g| + eps) <= lr / sqrt(1 - d)`. A new rule needs an entry.

@@ -71,7 +71,7 @@ export function hasNonFinite(input: unknown): boolean {
 
 /**
  * The same input with NaN replaced by 0 and the infinities by +-1: what a law's
- * arbitrary draws once non-finite values are set aside (conventions.md's `non-finite`:
+ * arbitrary draws once non-finite values are set aside (docs/conventions.md's `non-finite`:
  * a difference that needs them is that convention's, not a failure).
  */
 export function finiteOnly<T>(input: T): T {

@@ -32,7 +32,7 @@ function table(steps: number, size: number): number[][] {
 
 /**
  * SGD + Momentum in exact arithmetic: the spec's form `vx = rho vx + dx; x -= lr vx`
- * (lecture.md section 2) or the lecture's alternative `v = rho v - lr dx; x += v`.
+ * (docs/spec.md section 2) or the lecture's alternative `v = rho v - lr dx; x += v`.
  *
  * Bound: the computed velocity at step s is a sum of terms, gradient k's carrying at
  * most 3(s-k) + 2 <= 3s - 1 rounding factors (1 + d), |d| <= u: s-k roundings of rho
@@ -134,7 +134,7 @@ export function oneMinusPower(b: number, t: number): DD {
 
 /**
  * The rounding error of one moving-average update in interpolation form,
- * `m + (1 - beta) (x - m)` (conventions.md's evaluation orders: torch.lerp, hand-written
+ * `m + (1 - beta) (x - m)` (docs/conventions.md's evaluation orders: torch.lerp, hand-written
  * JS), as an absolute bound beside the written form's budget, with `distance` a bound on
  * |x - m|: `x - m` rounded (u |x - m|,
  * times k = 1 - beta), `1 - beta` held in the dtype (absolute u, times |x - m|), the

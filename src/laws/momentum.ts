@@ -119,7 +119,7 @@ export function placementArbitrary(dtype: Dtype): fc.Arbitrary<PlacementInput> {
 }
 
 /**
- * The spec keeps the learning rate outside the velocity (lecture.md section 2): at a
+ * The spec keeps the learning rate outside the velocity (docs/spec.md section 2): at a
  * constant learning rate the trajectory equals the lecture's alternative form
  * `v = rho v - lr dx; x += v` (checked before the change), and once the learning rate
  * changes the whole velocity is rescaled at once, unlike the alternative (checked after
@@ -142,6 +142,6 @@ const learningRateOutside: Law<PlacementInput> = {
   },
 };
 
-/** The laws of SGD + Momentum (lecture.md section 2), besides those every optimizer obeys. */
+/** The laws of SGD + Momentum (docs/spec.md section 2), besides those every optimizer obeys. */
 export const momentumLaws: readonly Law[] = [rhoZeroIsSgd('momentum') as Law, constantGradient as Law, decayAfterWarmUp as Law, learningRateOutside as Law];
 

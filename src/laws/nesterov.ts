@@ -23,7 +23,7 @@ type M2 = [number, number, number, number];
 const mul2 = (a: M2, b: M2): M2 => [a[0] * b[0] + a[1] * b[2], a[0] * b[1] + a[1] * b[3], a[2] * b[0] + a[3] * b[2], a[2] * b[1] + a[3] * b[3]];
 
 /**
- * Nesterov (lecture.md section 3): on the closed-loop objective `f = sum(0.5 c x^2)`
+ * Nesterov (docs/spec.md section 3): on the closed-loop objective `f = sum(0.5 c x^2)`
  * (gradient taken at the implementation's own iterate), the change-of-variables code
  * produces the iterates of the look-ahead definition `v' = rho v - lr grad f(x + rho v);
  * x' = x + v'` mapped through `x~ = x + rho v`. The definition is evaluated by the law
@@ -118,9 +118,9 @@ const lookAhead: Law<LookAheadInput> = {
 };
 
 /**
- * The spec keeps the learning rate inside Nesterov's velocity (lecture.md section 3):
+ * The spec keeps the learning rate inside Nesterov's velocity (docs/spec.md section 3):
  * `v = rho v - lr dx; x += -rho old_v + (1 + rho) v`. At a constant rate this is, in exact
- * arithmetic, the lr-outside form of PyTorch, TF.js and optax (conventions.md
+ * arithmetic, the lr-outside form of PyTorch, TF.js and optax (docs/conventions.md
  * `lr-placement`) `b = rho b + dx; x -= lr (dx + rho b)`, since `v = -lr b`; once the rate
  * changes, the spec's velocity keeps the old rates and the other form rescales it (at the
  * first changed step the increments differ by `rho^2 b (lr' - lr)`). The law asserts that
@@ -186,5 +186,5 @@ const learningRateInside: Law<PlacementInput> = {
   },
 };
 
-/** The laws of Nesterov momentum (lecture.md section 3), besides those every optimizer obeys. */
+/** The laws of Nesterov momentum (docs/spec.md section 3), besides those every optimizer obeys. */
 export const nesterovLaws: readonly Law[] = [rhoZeroIsSgd('nesterov') as Law, lookAhead as Law, learningRateInside as Law];

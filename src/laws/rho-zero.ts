@@ -52,7 +52,7 @@ function requireSgdStep(adapter: Adapter, actual: number, x: number, lr: number,
 }
 
 /**
- * With rho = 0, Momentum (lecture.md section 2) and Nesterov (section 3) are SGD:
+ * With rho = 0, Momentum (docs/spec.md section 2) and Nesterov (section 3) are SGD:
  * `vx = 0 * vx + dx = dx` and `x += -0 * old_v + 1 * v = x - lr dx`. When the adapter
  * has an SGD of its own, its rho = 0 trajectory must equal that SGD's bit for bit
  * (the design's first named law: the same implementation rounds `x - lr dx` the same

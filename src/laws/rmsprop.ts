@@ -163,7 +163,7 @@ export interface NoDecayInput {
 /**
  * With a constant gradient the accumulator is `g^2 (1 - d^t)`, so the step is
  * `lr g / (|g| sqrt(1 - d^t) + eps)`, which never falls below `lr |g| / (|g| + eps)`:
- * unlike AdaGrad's it does not decay to zero (lecture.md section 5, "leaky AdaGrad").
+ * unlike AdaGrad's it does not decay to zero (docs/spec.md section 5, "leaky AdaGrad").
  * Checked per step from the implementation's own previous x (x0 = 0), with relative
  * error rmspropStepError(t, 1 - d) u; the floor follows from the closed form, since
  * sqrt(1 - d^t) <= 1, so it needs no check of its own.
@@ -201,5 +201,5 @@ const noDecay: Law<NoDecayInput> = {
   },
 };
 
-/** The laws of RMSProp (lecture.md section 5), besides those every optimizer obeys. */
+/** The laws of RMSProp (docs/spec.md section 5), besides those every optimizer obeys. */
 export const rmspropLaws: readonly Law[] = [adagradLimit as Law, decayZero as Law, noDecay as Law];

@@ -34,7 +34,7 @@ function exponentialRelative(k: number, t: number): number {
  * exponent by 2u k t (relative error of exp); exp itself within 2u, assuming it is
  * within 1 ULP in double as glibc's and V8's are (rounding that to float32 adds u);
  * initial converted and the product 2u: (2 k t + 4) u. Or `initial * gamma ** t` with
- * `gamma = exp(-k)` rounded once, or `lr *= gamma` once per step (conventions.md's
+ * `gamma = exp(-k)` rounded once, or `lr *= gamma` once per step (docs/conventions.md's
  * evaluation orders: Keras, optax, PyTorch): k's conversion moves gamma^t by k t u,
  * gamma's exp (2u) and rounding (u) by 3 t u, the power (1 ULP, 2u) or the t chained
  * products t u, initial and the product 2u: ((k + 4) t + 4) u; the larger is kept.
@@ -261,5 +261,5 @@ export function everyScheduleLaws(rule: ScheduleRule): Law[] {
   return [initialAtZero(rule), nonIncreasing(rule), exactEvaluation(rule)] as Law[];
 }
 
-/** The schedule-specific laws (lecture.md section 7). */
+/** The schedule-specific laws (docs/spec.md section 7). */
 export const scheduleLaws: readonly Law[] = [boundaries as Law, semigroup as Law, reciprocalLinear as Law];

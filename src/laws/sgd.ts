@@ -13,7 +13,7 @@ export interface SgdClosedFormInput {
 }
 
 /**
- * SGD (lecture.md section 1): after t steps `x_t = x0 - lr * (g_1 + ... + g_t)`,
+ * SGD (docs/spec.md section 1): after t steps `x_t = x0 - lr * (g_1 + ... + g_t)`,
  * evaluated by the law in double-double. Within a derived bound: each step's
  * `lr * g` carries three roundings (lr and g to the dtype, the product), 3u lr |g_s|,
  * and `x -= ...` one, u |x_s|; underflow adds 2 eta per step; the expectation is
@@ -51,5 +51,5 @@ const closedForm: Law<SgdClosedFormInput> = {
   },
 };
 
-/** The laws of SGD (lecture.md section 1), besides those every optimizer obeys. */
+/** The laws of SGD (docs/spec.md section 1), besides those every optimizer obeys. */
 export const sgdLaws: readonly Law[] = [closedForm as Law];

@@ -14,7 +14,7 @@ function validate(config: AdagradConfig, chosen?: Conventions): void {
 }
 
 /**
- * AdaGrad, lecture.md section 4: `grad_squared += dx * dx;
+ * AdaGrad, docs/spec.md section 4: `grad_squared += dx * dx;
  * x -= learning_rate * dx / (np.sqrt(grad_squared) + eps)`, eps outside the root.
  * Variants: `epsilon-inside-sqrt`, `initial-accumulator`.
  */

@@ -17,7 +17,7 @@ function validate(config: AdamConfig, chosen?: Conventions): void {
 }
 
 /**
- * Adam, lecture.md section 6, full form: both moments, bias correction with
+ * Adam, docs/spec.md section 6, full form: both moments, bias correction with
  * `t` counted from 1 (the slide's `range(num_iterations)` would divide by zero),
  * `x -= learning_rate * first_unbias / (np.sqrt(second_unbias) + eps)`.
  * `1 - beta ** t` is a Python float (double), rounded to the dtype where it meets

@@ -13,7 +13,7 @@ function validate(config: MomentumConfig, chosen?: Conventions): void {
 }
 
 /**
- * SGD + Momentum, lecture.md section 2: `vx = rho * vx + dx; x -= learning_rate * vx`.
+ * SGD + Momentum, docs/spec.md section 2: `vx = rho * vx + dx; x -= learning_rate * vx`.
  * The learning rate stays outside the velocity, so a learning-rate change takes
  * effect on the whole velocity at once. Variants: `dampened-momentum`
  * (`vx = rho * vx + (1 - rho) * dx`) and `lr-placement`

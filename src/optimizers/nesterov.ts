@@ -13,7 +13,7 @@ function validate(config: NesterovConfig, chosen?: Conventions): void {
 }
 
 /**
- * Nesterov momentum, lecture.md section 3, in the change-of-variables form:
+ * Nesterov momentum, docs/spec.md section 3, in the change-of-variables form:
  * `old_v = v; v = rho * v - learning_rate * dx; x += -rho * old_v + (1 + rho) * v`.
  * The learning rate sits inside the velocity. Variant `lr-placement`:
  * `b = rho * b + dx; x -= learning_rate * (dx + rho * b)` (PyTorch, TF.js, optax).

@@ -15,7 +15,7 @@ function validate(config: RmspropConfig, chosen?: Conventions): void {
 }
 
 /**
- * RMSProp, lecture.md section 5: `grad_squared = decay_rate * grad_squared +
+ * RMSProp, docs/spec.md section 5: `grad_squared = decay_rate * grad_squared +
  * (1 - decay_rate) * dx * dx; x -= learning_rate * dx / (np.sqrt(grad_squared) + eps)`.
  * `(1 - decay_rate) * dx * dx` is evaluated left to right, as Python does.
  * Variants: `epsilon-inside-sqrt`, `initial-accumulator`.

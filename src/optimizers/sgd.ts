@@ -10,7 +10,7 @@ function validate(config: SgdConfig, conventions?: Conventions): void {
 }
 
 /**
- * Vanilla SGD, lecture.md section 1: `x -= learning_rate * dx`
+ * Vanilla SGD, docs/spec.md section 1: `x -= learning_rate * dx`
  * (descent; the notes' `+=` is a transcription slip).
  */
 export const sgd: OptimizerRule<SgdConfig> = {

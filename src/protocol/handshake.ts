@@ -32,7 +32,7 @@ function nameList<T extends string>(field: string, value: unknown, known: readon
  * an error naming the field and value before any check runs: the protocol
  * version must be {@link PROTOCOL_VERSION}, the name a non-empty string, the
  * dtype `float32` or `float64` (it sets the checker's tolerances), and the
- * optimizer and schedule names those of lecture.md.
+ * optimizer and schedule names those of docs/spec.md.
  */
 export function parseHandshake(answer: Record<string, unknown>): Handshake {
   if (answer.protocol !== PROTOCOL_VERSION) {

@@ -1,15 +1,25 @@
-import type { ConformanceReport, SubjectResult, Verdict } from '../conformance/types.js';
+import type { ConformanceReport, Finding, SubjectResult, Verdict } from '../conformance/types.js';
+import type { ConventionId } from '../types.js';
+import { describeBug } from './describe-bug.js';
 import { describeCounterexample } from './describe-counterexample.js';
-import { findingIsProblem, firstProblem, subjectPassed } from './subject-outcome.js';
+import { messageWithoutValues } from './message-without-values.js';
+import { reportHints } from './hints.js';
+import { checksPassed, findingIsProblem, firstProblem, subjectPassed } from './subject-outcome.js';
 
 /** Options of {@link reportToConsole}. */
 export interface ConsoleReportOptions {
-  /** ANSI colours; the CLI turns them off for `--no-color`, `NO_COLOR` and non-TTY output. */
+  /** ANSI colours; the CLI turns them on for a terminal or `FORCE_COLOR`, off for `--no-color` and `NO_COLOR`. */
   color: boolean;
-  /** Line width the table's last column is cut to (default 100). */
+  /**
+   * Terminal width: the table's last column and the one-line problems are cut to
+   * it. Leave it out when the output is not a terminal (a pipe, a CI log): then
+   * nothing is cut.
+   */
   width?: number;
   /** Only the one-line summary (`--quiet`). */
   quiet?: boolean;
+  /** Every problem in full (`--verbose`); otherwise the first per subject in full and the others one line each. */
+  verbose?: boolean;
 }
 
 type Paint = (code: number, text: string) => string;
@@ -24,7 +34,8 @@ function sanitize(text: string): string {
   return text.replace(/\r\n|\r|\n|\t/g, ' ').replace(/\p{Cc}/gu, (ch) => `\\u${(ch.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`);
 }
 
-function truncate(text: string, width: number): string {
+function truncate(text: string, width: number | undefined): string {
+  if (width === undefined) return text;
   const chars = Array.from(text);
   return chars.length <= width ? text : `${chars.slice(0, Math.max(0, width - 1)).join('')}…`;
 }
@@ -34,11 +45,29 @@ function pad(text: string, width: number): string {
 }
 
 function verdictLabel(result: SubjectResult, passed: boolean): string {
-  return result.verdict === 'deviates' && passed ? 'deviates (accepted)' : result.verdict;
+  if (result.verdict === 'deviates' && passed) return 'deviates (accepted)';
+  if (result.verdict === 'fails' && result.bug !== undefined) return `fails (${result.bug})`;
+  return result.verdict;
+}
+
+/** `adam: fails, known bug ascent; otherwise follows lr-placement` / `adagrad: deviates by epsilon-inside-sqrt`. */
+function verdictHeading(result: SubjectResult, accepted: readonly ConventionId[]): string {
+  const conventions = result.conventions.join(', ');
+  if (result.verdict === 'deviates') {
+    const unaccepted = result.conventions.filter((id) => !accepted.includes(id));
+    return `${result.subject}: deviates by ${conventions}${unaccepted.length < result.conventions.length ? ` (not accepted: ${unaccepted.join(', ')})` : ''}`;
+  }
+  if (result.verdict === 'fails') {
+    return `${result.subject}: fails${result.bug === undefined ? '' : `, ${describeBug(result.bug)}`}${conventions ? `; otherwise follows ${conventions}` : ''}`;
+  }
+  return `${result.subject}: ${result.verdict}`;
 }
 
 function summary(report: ConformanceReport, paint: Paint): string {
-  const labels = report.results.map((r) => verdictLabel(r, subjectPassed(r, report.options.accepted)));
+  const labels = report.results.map((r) => {
+    const label = verdictLabel(r, subjectPassed(r, report.options.accepted));
+    return label.startsWith('fails') ? 'fails' : label;
+  });
   const tally = ['conforms', 'deviates (accepted)', 'deviates', 'fails', 'error', 'unsupported']
     .map((label) => [label, labels.filter((l) => l === label).length] as const)
     .filter(([, n]) => n > 0)
@@ -49,16 +78,40 @@ function summary(report: ConformanceReport, paint: Paint): string {
   return `${status} ${name} (${report.adapter.dtype}): ${tally || 'nothing checked'} in ${(report.durationMs / 1000).toFixed(1)} s, seed ${report.options.seed}`;
 }
 
+/** A problem finding in full: check and message, conventions or bug, then the counterexample once. */
+function fullFinding(finding: Finding): string[] {
+  const message = messageWithoutValues(finding);
+  const lines = [`  ${sanitize(finding.check)}: ${sanitize(message)}`];
+  const unnamed = (finding.conventions ?? []).filter((id) => !message.includes(id));
+  if (unnamed.length) lines.push(`    conventions: ${(finding.conventions ?? []).join(', ')}`);
+  if (finding.bug !== undefined) lines.push(`    ${describeBug(finding.bug)}`);
+  if (finding.counterexample) lines.push(...describeCounterexample(finding.counterexample).map((l) => `    ${sanitize(l)}`));
+  return lines;
+}
+
 /**
- * The report as a readable console table (issue 4): subject, verdict, checks
- * passed, conventions and first problem, then the first problem of each failing subject
- * with its counterexample, then a one-line summary. No escape codes unless
- * `color` is set.
+ * A problem as one line under its subject: the message without the values, and
+ * without "explained by <conventions>: " when the subject's heading already names
+ * exactly those conventions (35 repetitions of it hide what differs between the lines).
+ */
+function oneLine(finding: Finding, result: SubjectResult): string {
+  const message = messageWithoutValues(finding);
+  const same = finding.status === 'explained' && (finding.conventions ?? []).join() === result.conventions.join();
+  return same ? message.replace(/^explained by [^:]*: /, '') : message;
+}
+
+/**
+ * The report as a readable console table: subject, verdict, checks passed,
+ * conventions and first problem; then per failing subject its first problem in
+ * full (expected and actual once, one number format) and the others one line each
+ * (all in full with `verbose`); then hints (the `--accept` that would pass, a
+ * dtype mismatch) and a one-line summary. No escape codes unless `color` is set;
+ * nothing cut unless `width` is given.
  */
 export function reportToConsole(report: ConformanceReport, options: ConsoleReportOptions): string {
   const paint: Paint = options.color ? (code, text) => `\u001b[${code}m${text}\u001b[0m` : (_code, text) => text;
   if (options.quiet) return `${summary(report, paint)}\n`;
-  const width = Math.max(40, options.width ?? 100);
+  const width = options.width === undefined ? undefined : Math.max(40, options.width);
   const accepted = report.options.accepted;
   const rows = report.results.map((r) => {
     const passed = subjectPassed(r, accepted);
@@ -68,9 +121,9 @@ export function reportToConsole(report: ConformanceReport, options: ConsoleRepor
       cells: [
         r.subject,
         verdictLabel(r, passed),
-        r.verdict === 'unsupported' ? '' : `${r.findings.filter((f) => !findingIsProblem(f, accepted)).length}/${r.findings.length}`,
+        r.verdict === 'unsupported' ? '' : checksPassed(r, accepted),
         r.conventions.join(', '),
-        problem ? sanitize(`${problem.check}: ${problem.message}`) : '',
+        problem ? sanitize(`${problem.check}: ${messageWithoutValues(problem)}`) : '',
       ],
     };
   });
@@ -78,7 +131,7 @@ export function reportToConsole(report: ConformanceReport, options: ConsoleRepor
   const lastColumn = header.length - 1;
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => Array.from(r.cells[i]!).length)));
   const lead = widths.slice(0, lastColumn).reduce((a, b) => a + b + 2, 0);
-  const last = Math.max(10, width - lead);
+  const last = width === undefined ? undefined : Math.max(10, width - lead);
   const line = (cells: string[], colorize?: (i: number, text: string) => string): string =>
     cells
       .map((c, i) => {
@@ -91,13 +144,21 @@ export function reportToConsole(report: ConformanceReport, options: ConsoleRepor
   for (const r of report.results) {
     if (subjectPassed(r, accepted)) continue;
     const problems = r.findings.filter((f) => findingIsProblem(f, accepted));
-    const first = problems[0];
-    out.push('', paint(verdictColor[r.verdict], `${r.subject}: ${r.verdict}`) + (problems.length > 1 ? ` (${problems.length} problems; all in --json)` : ''));
+    const first = firstProblem(r, accepted);
+    const count = problems.length > 1 ? ` (${problems.length} problems)` : '';
+    out.push('', paint(verdictColor[r.verdict], sanitize(verdictHeading(r, accepted))) + count);
     if (!first) continue;
-    out.push(`  ${sanitize(first.check)}: ${sanitize(first.message)}`);
-    if (first.conventions?.length) out.push(`    conventions: ${first.conventions.join(', ')}`);
-    if (first.counterexample) out.push(...describeCounterexample(first.counterexample).map((l) => `    ${sanitize(l)}`));
+    out.push(...fullFinding(first));
+    const rest = problems.filter((f) => f !== first);
+    if (options.verbose) {
+      for (const f of rest) out.push(...fullFinding(f));
+    } else {
+      for (const f of rest) out.push(truncate(`  ${sanitize(`${f.check}: ${oneLine(f, r)}`)}`, width));
+      if (rest.length) out.push(`  (--verbose prints each in full; --json has every counterexample)`);
+    }
   }
+  const hints = reportHints(report);
+  if (hints.length) out.push('', ...hints.map((h) => `${paint(36, 'hint:')} ${h}`));
   out.push('', summary(report, paint));
   return `${out.join('\n')}\n`;
 }

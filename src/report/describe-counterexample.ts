@@ -1,38 +1,40 @@
 import type { Counterexample } from '../conformance/types.js';
+import { formatRelative, formatUlp, formatValue } from './format-number.js';
 
-/** A number as a reader must see it: -0, NaN and the infinities stay visible, doubles keep every digit. */
-export function formatNumber(value: number): string {
-  return Object.is(value, -0) ? '-0' : String(value);
-}
+/** A number as a reader must see it (kept for the public API; see {@link formatValue}). */
+export const formatNumber = formatValue;
 
 function formatVector(values: ArrayLike<number | null>): string {
-  return `[${Array.from(values, (v) => (v === null ? 'null' : formatNumber(v))).join(', ')}]`;
+  return `[${Array.from(values, (v) => (v === null ? 'null' : formatValue(v))).join(', ')}]`;
 }
 
 function formatConfig(config: object): string {
-  const parts = Object.entries(config).map(([k, v]) => `${k}: ${typeof v === 'number' ? formatNumber(v) : JSON.stringify(v)}`);
+  const parts = Object.entries(config).map(([k, v]) => `${k}: ${typeof v === 'number' ? formatValue(v) : JSON.stringify(v)}`);
   return `{ ${parts.join(', ')} }`;
 }
 
+/** `step 1, coordinate 0: expected 0.01, actual 0.0098 (relative error 0.0117, 126154 ULP)`, or undefined when the counterexample has none of these. */
+function valuesLine(c: Counterexample): string | undefined {
+  const where = [c.step === undefined ? '' : `step ${c.step}`, c.coordinate === undefined ? '' : `coordinate ${c.coordinate}`].filter(Boolean).join(', ');
+  const values = [c.expected === undefined ? '' : `expected ${formatValue(c.expected)}`, c.actual === undefined ? '' : `actual ${formatValue(c.actual)}`].filter(Boolean).join(', ');
+  const errors = [c.relativeError === undefined ? '' : `relative error ${formatRelative(c.relativeError)}`, c.ulp === undefined ? '' : formatUlp(c.ulp, c.expected, c.actual)]
+    .filter(Boolean)
+    .join(', ');
+  const main = [where, values].filter(Boolean).join(': ');
+  if (!main && !errors) return undefined;
+  return main ? `${main}${errors ? ` (${errors})` : ''}` : errors;
+}
+
 /**
- * A counterexample as plain-text lines, shared by the JUnit, Markdown and
- * console formats so that all three show the same replayable facts (issue 4,
- * "fails carries a minimal counterexample").
+ * A counterexample as plain-text lines, shared by the JUnit, Markdown, console
+ * and vitest formats so that all show the same replayable facts: where and by
+ * how much, the derived tolerance, then the input (config, x0, gradients,
+ * learning rates) and the fast-check seed and path.
  */
 export function describeCounterexample(c: Counterexample): string[] {
   const lines: string[] = [];
-  const where = [c.step === undefined ? '' : `step ${c.step}`, c.coordinate === undefined ? '' : `coordinate ${c.coordinate}`]
-    .filter(Boolean)
-    .join(', ');
-  const values = [
-    c.expected === undefined ? '' : `expected ${formatNumber(c.expected)}`,
-    c.actual === undefined ? '' : `actual ${formatNumber(c.actual)}`,
-    c.relativeError === undefined ? '' : `relative error ${formatNumber(c.relativeError)}`,
-    c.ulp === undefined ? '' : `${formatNumber(c.ulp)} ULP`,
-  ]
-    .filter(Boolean)
-    .join(', ');
-  if (where || values) lines.push([where, values].filter(Boolean).join(': '));
+  const values = valuesLine(c);
+  if (values !== undefined) lines.push(values);
   if (c.tolerance !== undefined) lines.push(`tolerance: ${c.tolerance}`);
   if (c.config !== undefined) lines.push(`config: ${formatConfig(c.config)}`);
   if (c.x0 !== undefined) lines.push(`x0: ${formatVector(c.x0)}`);

@@ -1,6 +1,8 @@
 import type { ConformanceReport, Finding, SubjectResult } from '../conformance/types.js';
 import type { ConventionId } from '../types.js';
+import { describeBug } from './describe-bug.js';
 import { describeCounterexample } from './describe-counterexample.js';
+import { messageWithoutValues } from './message-without-values.js';
 import { findingIsProblem, subjectPassed } from './subject-outcome.js';
 import { escapeXmlAttribute as attr, escapeXmlText as text } from './xml-escape.js';
 
@@ -16,8 +18,9 @@ function seconds(ms: number | undefined): string {
 }
 
 function findingBody(finding: Finding): string {
-  const lines = [finding.message];
+  const lines = [messageWithoutValues(finding)];
   if (finding.conventions?.length) lines.push(`conventions: ${finding.conventions.join(', ')}`);
+  if (finding.bug !== undefined) lines.push(describeBug(finding.bug));
   if (finding.counterexample) lines.push(...describeCounterexample(finding.counterexample));
   return lines.join('\n');
 }
@@ -28,6 +31,10 @@ function testcase(subject: string, finding: Finding, accepted: readonly Conventi
   if (finding.status === 'error') {
     counts.errors++;
     return `${open}\n      <error message="${attr(finding.message)}" type="error">${text(findingBody(finding))}</error>\n    </testcase>`;
+  }
+  if (finding.status === 'skipped') {
+    counts.skipped++;
+    return `${open}\n      <skipped message="${attr(finding.message)}"/>\n    </testcase>`;
   }
   if (findingIsProblem(finding, accepted)) {
     counts.failures++;
@@ -40,6 +47,15 @@ function testcase(subject: string, finding: Finding, accepted: readonly Conventi
   return `    <testcase name="${attr(finding.check)}" classname="${attr(`optimspec.${subject}`)}" time="0"/>`;
 }
 
+/** `verdict deviates (epsilon-hat)`, `verdict fails, known bug ascent; otherwise follows lr-placement`. */
+function verdictMessage(result: SubjectResult): string {
+  const conventions = result.conventions.join(', ');
+  if (result.verdict === 'fails') {
+    return `verdict fails${result.bug === undefined ? '' : `, ${describeBug(result.bug)}`}${conventions ? `; otherwise follows ${conventions}` : ''}`;
+  }
+  return `verdict ${result.verdict}${conventions ? ` (${conventions})` : ''}`;
+}
+
 /** The subject-level testcase, for verdicts that no finding carries (unsupported, or a verdict without a failing finding). */
 function verdictCase(result: SubjectResult, passed: boolean, hasProblem: boolean, counts: Counts): string | undefined {
   const open = `    <testcase name="verdict" classname="${attr(`optimspec.${result.subject}`)}" time="0">`;
@@ -50,7 +66,7 @@ function verdictCase(result: SubjectResult, passed: boolean, hasProblem: boolean
   }
   if (passed || hasProblem) return undefined;
   counts.tests++;
-  const message = `verdict ${result.verdict}${result.conventions.length ? ` (${result.conventions.join(', ')})` : ''}`;
+  const message = verdictMessage(result);
   if (result.verdict === 'error') {
     counts.errors++;
     return `${open}\n      <error message="${attr(message)}" type="error"/>\n    </testcase>`;
@@ -70,6 +86,7 @@ function testsuite(report: ConformanceReport, result: SubjectResult, total: Coun
   const properties = [
     ['verdict', result.verdict],
     ['conventions', result.conventions.join(',')],
+    ...(result.bug === undefined ? [] : [['bug', result.bug]]),
     ['adapter', report.adapter.name],
     ['dtype', report.adapter.dtype],
   ]

@@ -1,6 +1,9 @@
 import type { ConformanceReport, Finding, SubjectResult, Verdict } from '../conformance/types.js';
+import { describeBug } from './describe-bug.js';
 import { describeCounterexample } from './describe-counterexample.js';
-import { findingIsProblem, firstProblem, subjectPassed } from './subject-outcome.js';
+import { messageWithoutValues } from './message-without-values.js';
+import { reportHints } from './hints.js';
+import { checksPassed, findingIsProblem, firstProblem, subjectPassed } from './subject-outcome.js';
 
 /** Problem findings listed per failing subject; the JSON report has all of them. */
 const MAX_DETAILS = 20;
@@ -30,27 +33,28 @@ function fenced(text: string): string {
 
 function verdictText(result: SubjectResult, passed: boolean): string {
   const accepted = result.verdict === 'deviates' && passed ? ' (accepted)' : '';
-  return `${mark[result.verdict]} ${result.verdict}${accepted}`;
+  const bug = result.verdict === 'fails' && result.bug !== undefined ? ` (known bug \`${result.bug}\`)` : '';
+  return `${mark[result.verdict]} ${result.verdict}${accepted}${bug}`;
 }
 
 function row(report: ConformanceReport, result: SubjectResult): string {
   const accepted = report.options.accepted;
   const passed = subjectPassed(result, accepted);
-  const ok = result.findings.filter((f) => !findingIsProblem(f, accepted)).length;
   const problem = firstProblem(result, accepted);
   const cells = [
     `\`${result.subject}\``,
     verdictText(result, passed),
     result.conventions.map((c) => `\`${c}\``).join(', '),
-    result.verdict === 'unsupported' ? '' : `${ok}/${result.findings.length}`,
-    problem ? `${inline(problem.check)}: ${inline(problem.message)}` : '',
+    result.verdict === 'unsupported' ? '' : checksPassed(result, accepted),
+    problem ? `${inline(problem.check)}: ${inline(messageWithoutValues(problem))}` : '',
   ];
   return `| ${cells.join(' | ')} |`;
 }
 
 function detail(finding: Finding): string {
-  const lines = [finding.message];
+  const lines = [messageWithoutValues(finding)];
   if (finding.conventions?.length) lines.push(`conventions: ${finding.conventions.join(', ')}`);
+  if (finding.bug !== undefined) lines.push(describeBug(finding.bug));
   if (finding.counterexample) lines.push(...describeCounterexample(finding.counterexample));
   return `**${inline(finding.check)}** (${finding.status})\n\n${fenced(lines.join('\n'))}`;
 }
@@ -60,7 +64,9 @@ function details(report: ConformanceReport, result: SubjectResult): string {
   const shown = problems.slice(0, MAX_DETAILS).map(detail);
   if (problems.length > MAX_DETAILS) shown.push(`…and ${problems.length - MAX_DETAILS} more problems (see the JSON report).`);
   if (shown.length === 0) shown.push(`Verdict ${result.verdict} with no failing finding.`);
-  return [`### ${mark[result.verdict]} \`${result.subject}\`: ${result.verdict}`, '', shown.join('\n\n')].join('\n');
+  const bug = result.verdict === 'fails' && result.bug !== undefined ? `, known bug \`${result.bug}\` (cannot be accepted)` : '';
+  const otherwise = result.verdict === 'fails' && result.conventions.length ? `; otherwise follows ${result.conventions.map((c) => `\`${c}\``).join(', ')}` : '';
+  return [`### ${mark[result.verdict]} \`${result.subject}\`: ${result.verdict}${bug}${otherwise}`, '', shown.join('\n\n')].join('\n');
 }
 
 /**
@@ -86,5 +92,7 @@ export function reportToMarkdown(report: ConformanceReport): string {
   ].join('\n');
   const parts = [head, meta, table];
   if (failing.length) parts.push(...failing.map((r) => details(report, r)));
+  const hints = reportHints(report);
+  if (hints.length) parts.push(['**Hints**', '', ...hints.map((h) => `- ${inline(h)}`)].join('\n'));
   return `${parts.join('\n\n')}\n`;
 }

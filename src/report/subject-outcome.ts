@@ -29,12 +29,42 @@ export function findingIsProblem(finding: Finding, accepted: readonly Convention
 }
 
 /**
+ * The check whose scenario shows each convention best (docs/conventions.md, "how
+ * it shows"): a learning-rate change for `lr-placement`, tiny gradients for the
+ * epsilon placements and the initial accumulator, ordinary gradients for the
+ * first-step conventions, a non-finite input for `non-finite`.
+ */
+const ILLUSTRATION: Record<ConventionId, (check: string) => boolean> = {
+  'lr-placement': (c) => c === 'probe:lr-changes',
+  'epsilon-inside-sqrt': (c) => c === 'probe:tiny-gradients',
+  'epsilon-hat': (c) => c === 'probe:tiny-gradients',
+  'initial-accumulator': (c) => c === 'probe:tiny-gradients',
+  'no-bias-correction': (c) => c === 'probe:ordinary',
+  'dampened-momentum': (c) => c === 'probe:ordinary',
+  'non-finite': (c) => c.includes('non-finite'),
+};
+
+/**
  * The finding a reader should see first for a subject: the first `fail` or
- * `error`, else the first unaccepted `explained` one, else none.
+ * `error`; else the unaccepted `explained` one whose scenario illustrates its
+ * convention (a deviation by `lr-placement` is shown by a learning-rate change,
+ * not by whichever fixture happened to run first); else the first unaccepted
+ * `explained` one; else none.
  */
 export function firstProblem(result: SubjectResult, accepted: readonly ConventionId[]): Finding | undefined {
-  return (
-    result.findings.find((f) => f.status === 'fail' || f.status === 'error') ??
-    result.findings.find((f) => findingIsProblem(f, accepted))
-  );
+  const failed = result.findings.find((f) => f.status === 'fail' || f.status === 'error');
+  if (failed) return failed;
+  const problems = result.findings.filter((f) => findingIsProblem(f, accepted));
+  const illustrating = problems.find((f) => (f.conventions ?? []).some((id) => !accepted.includes(id) && ILLUSTRATION[id]?.(f.check)));
+  return illustrating ?? problems[0];
+}
+
+/**
+ * `passed/total` checks of a subject, with `, n skipped` when the checker
+ * skipped some (a skipped check neither passed nor failed, so it is not counted as passed).
+ */
+export function checksPassed(result: SubjectResult, accepted: readonly ConventionId[]): string {
+  const skipped = result.findings.filter((f) => f.status === 'skipped').length;
+  const passed = result.findings.filter((f) => f.status !== 'skipped' && !findingIsProblem(f, accepted)).length;
+  return `${passed}/${result.findings.length}${skipped ? `, ${skipped} skipped` : ''}`;
 }

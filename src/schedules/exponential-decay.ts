@@ -9,7 +9,7 @@ function validate(config: ExponentialScheduleConfig): void {
   requireNonNegative('config.k', config.k);
 }
 
-/** Exponential decay, lecture.md section 7: `alpha0 * exp(-k * t)`. */
+/** Exponential decay, docs/spec.md section 7: `alpha0 * exp(-k * t)`. */
 export const exponentialDecay: ScheduleRule<ExponentialScheduleConfig> = {
   kind: 'schedule',
   name: 'exponential',

@@ -8,7 +8,7 @@ function validate(config: InverseTimeScheduleConfig): void {
   requireNonNegative('config.k', config.k);
 }
 
-/** 1/t decay, lecture.md section 7: `alpha0 / (1 + k * t)`; only + * /, so exact in IEEE-754. */
+/** 1/t decay, docs/spec.md section 7: `alpha0 / (1 + k * t)`; only + * /, so exact in IEEE-754. */
 export const inverseTimeDecay: ScheduleRule<InverseTimeScheduleConfig> = {
   kind: 'schedule',
   name: 'inverse-time',

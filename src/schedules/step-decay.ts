@@ -11,7 +11,7 @@ function validate(config: StepScheduleConfig): void {
 }
 
 /**
- * Step decay, lecture.md section 7: `alpha0 * factor ** floor(t / every)`, so the
+ * Step decay, docs/spec.md section 7: `alpha0 * factor ** floor(t / every)`, so the
  * rate changes exactly at multiples of `every` (not one epoch early or late).
  */
 export const stepDecay: ScheduleRule<StepScheduleConfig> = {

@@ -2,7 +2,7 @@ import type { Adapter, Stepper } from '../../../src/adapter.js';
 import type { Conventions, Dtype, OptimizerConfig, OptimizerName, ScheduleConfig, ScheduleName } from '../../../src/types.js';
 
 /**
- * Bugs that real libraries shipped (conventions.md, "Bugs that real libraries
+ * Bugs that real libraries shipped (docs/conventions.md, "Bugs that real libraries
  * shipped") and the lecture's own transcription slip, planted one at a time.
  */
 export type PlantedBug =
