@@ -36,7 +36,7 @@ import { type CellSource, matrixSources, type RowSources, type SourceLine } from
 export const MATRIX_SEED = 4220;
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const TORCH_PYTHON = process.env.OPTIMSPEC_TORCH_PYTHON ?? '/usr/bin/python3';
-const TORCH_INSTALL = 'apt-get install -y python3-torch (Debian 12; the package installs for /usr/bin/python3)';
+const TORCH_INSTALL = 'apt-get install -y python3-torch';
 
 /** One row of the matrix: a library in one dtype, and how to get its adapter. */
 export interface MatrixRow {
@@ -78,7 +78,7 @@ function torchRow(dtype: Dtype): MatrixRow {
     dtype,
     unavailable() {
       const probe = probeTorch();
-      return probe.ok ? undefined : { reason: probe.reason, install: TORCH_INSTALL };
+      return probe.ok ? undefined : { reason: probe.reason, install: `${TORCH_INSTALL} (Debian 12; it installs for /usr/bin/python3)` };
     },
     async load() {
       const adapter = await spawnAdapter([TORCH_PYTHON, 'examples/python/pytorch_adapter.py', dtype], { cwd: ROOT, timeoutMs: 60_000 });
@@ -216,6 +216,8 @@ function renderMarkdown(rows: readonly RowOut[]): string {
     '(conventions.md) it follows or the known bug it has. Every verdict is justified below by the library\'s',
     'source lines (scripts/matrix-sources.ts; each quote is checked against the installed file). A cell marked ✗',
     'is one where the checker and the source disagree: an error of the generator, listed at the end.',
+    "The PyTorch rows run examples/python/pytorch_adapter.py over the stdio protocol with Debian 12's python3-torch,",
+    `which installs for /usr/bin/python3 (\`${TORCH_INSTALL}\`); where it is missing they are shown as skipped.`,
     '',
     `| library | dtype | ${subjects.join(' | ')} |`,
     `|---|---|${subjects.map(() => '---').join('|')}|`,
