@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['spec/**/*.spec.ts'],
+    // In a real browser, run by `npm run test:browser` (vitest.browser.config.ts) where Chromium is installed.
+    exclude: ['spec/**/*.browser.spec.ts', '**/node_modules/**'],
     setupFiles: ['spec/setup/fast-check.ts'],
     testTimeout: 60_000,
     coverage: {

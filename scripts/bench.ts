@@ -1,28 +1,38 @@
 /**
- * `npm run bench`: the speed targets of issue 4, measured on this machine and never
- * asserted in a timed test.
+ * `npm run bench`: the speed targets of issues 4 and 11, measured on this machine and
+ * never asserted in a timed test.
  *
  * - A full check (all optimizers and schedules, default run counts, fixed seed) of
  *   the reference adapter in-process in both dtypes and of examples/tfjs.mjs:
  *   target <= 10 s each; of the stdlib Python adapter over the stdio protocol,
  *   child start-up and shutdown included: target <= 60 s.
- * - Reference step throughput on 1e6-element Float32Array / Float64Array vectors,
- *   per rule, and the heap growth per step (the rules must not allocate per step).
- *   Each rule and dtype is timed in its own child process (`--throughput <rule>
- *   <dtype>`): after a full check every call site is polymorphic, and that, not
- *   the rule, would be measured.
+ * - The reference step on 1e6-element Float32Array / Float64Array vectors, per rule:
+ *   median ms per step with the default loop (the SIMD kernel) and with the TypeScript
+ *   loop, NumPy running the lecture's code (scripts/bench_numpy.py, where python3 has
+ *   NumPy), a memory copy of the same bytes (the floor), their ratios, and the heap
+ *   growth per step (the rules must not allocate per step). Each rule, dtype and loop
+ *   is timed in its own child process (`--throughput <rule> <dtype> <policy>`): after a
+ *   full check every call site is polymorphic, and that, not the rule, would be measured.
+ *   Issue 11's targets for Adam: float64 >= 3x faster than NumPy and <= 4x the floor;
+ *   float32 faster than NumPy.
  *
- * Prints tables and exits 1 if a target is missed. `BENCH_SEED` changes the seed.
+ * Prints tables and exits 1 if a target is missed. `BENCH_SEED` changes the seed;
+ * `--steps` prints the step table alone; `--crossover` times both loops at small
+ * sizes, for SIMD_MIN_SIZE (src/kernels/kernel-policy.ts).
  */
 import { execFileSync } from 'node:child_process';
+import { cpus, loadavg } from 'node:os';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { type Adapter, referenceAdapter } from '../src/adapter.js';
 import { checkConformance } from '../src/conformance/check.js';
 import type { ConformanceReport } from '../src/conformance/types.js';
 import { createOptimizer } from '../src/create.js';
+import { allocate } from '../src/dtype.js';
+import { type KernelPolicy, SIMD_MIN_SIZE, withKernelPolicy } from '../src/kernels/kernel-policy.js';
 import { loadAdapter } from '../src/load-adapter.js';
 import { LECTURE_EPSILON, lecturePresets } from '../src/presets.js';
+import { usesSimd } from '../src/optimizers/instance.js';
 import { spawnAdapter } from '../src/protocol/spawn-adapter.js';
 import { optimizerRules } from '../src/registry.js';
 import type { Dtype, OptimizerConfig, OptimizerName } from '../src/types.js';
@@ -32,6 +42,8 @@ const SEED = Number(process.env.BENCH_SEED ?? 20261125);
 const IN_PROCESS_TARGET_S = 10;
 const PROTOCOL_TARGET_S = 60;
 const VECTOR = 1_000_000;
+/** Interleaved rounds of the reference and NumPy per rule and dtype. */
+const ROUNDS = 3;
 /**
  * Heap growth per step allowed on a 1e6-element vector. A rule that allocates a
  * temporary vector per step grows by at least 4 MB; scalar garbage that does not scale
@@ -40,7 +52,7 @@ const VECTOR = 1_000_000;
  * behind the correctly rounded `beta ** t`; 0 B in runs where it does).
  */
 const ALLOCATION_LIMIT_BYTES = 64 * 1024;
-/** Typical hyperparameters (lecture.md; the lecture gives a learning rate only for Adam). */
+/** Typical hyperparameters (docs/spec.md; the lecture gives a learning rate only for Adam). */
 const CONFIGS: Record<OptimizerName, OptimizerConfig> = {
   sgd: { optimizer: 'sgd', learningRate: 1e-2 },
   momentum: { optimizer: 'momentum', learningRate: 1e-2, rho: 0.9 },
@@ -65,13 +77,58 @@ function table(header: string[], body: string[][]): string {
 }
 
 interface Throughput {
-  stepsPerSecond: number;
+  /** Median milliseconds per step. */
+  medianMs: number;
   bytesPerStep: number;
   gcs: number;
+  /** Whether the optimizer ran the SIMD kernel. */
+  simd: boolean;
+  /** Median milliseconds of a memory copy moving the same bytes as one step (see {@link TRAFFIC}). */
+  floorMs: number;
 }
 
-/** Reference step throughput, heap growth per step and GCs during the timed steps, on 1e6-element vectors. */
-async function throughput(dtype: Dtype, config: OptimizerConfig): Promise<Throughput> {
+/**
+ * The vectors a rule must read and write per step (x, dx and its state), as the
+ * lecture's code updates them in place. The copy floor copies `(reads + writes) / 2`
+ * vectors' worth of elements: a copy reads and writes each element once, so it moves
+ * the same bytes with no arithmetic.
+ */
+const TRAFFIC: Record<OptimizerName, { reads: number; writes: number }> = {
+  sgd: { reads: 2, writes: 1 },
+  momentum: { reads: 3, writes: 2 },
+  nesterov: { reads: 3, writes: 2 },
+  adagrad: { reads: 3, writes: 2 },
+  rmsprop: { reads: 3, writes: 2 },
+  adam: { reads: 4, writes: 3 },
+};
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** The copy floor of `rule` on {@link VECTOR} elements of `dtype`: median of 30 copies after 5 warm-ups. */
+function copyFloor(dtype: Dtype, rule: OptimizerName): number {
+  const Vector = dtype === 'float32' ? Float32Array : Float64Array;
+  const { reads, writes } = TRAFFIC[rule];
+  const length = ((reads + writes) * VECTOR) / 2;
+  const from = new Vector(length).fill(1);
+  const to = new Vector(length);
+  const times: number[] = [];
+  for (let k = 0; k < 35; k++) {
+    const t0 = performance.now();
+    to.set(from);
+    if (k >= 5) times.push(performance.now() - t0);
+  }
+  return median(times);
+}
+
+/**
+ * Reference step time (median of 60 steps), heap growth per step and GCs during the
+ * timed steps, on 1e6-element vectors, under a kernel policy; then the copy floor in the same process.
+ */
+async function throughput(dtype: Dtype, config: OptimizerConfig, policy: KernelPolicy): Promise<Throughput> {
   const Vector = dtype === 'float32' ? Float32Array : Float64Array;
   const x = new Vector(VECTOR);
   const dx = new Vector(VECTOR);
@@ -79,7 +136,7 @@ async function throughput(dtype: Dtype, config: OptimizerConfig): Promise<Throug
     x[i] = Math.sin(i);
     dx[i] = Math.cos(i * 0.7) * 1e-2;
   }
-  const optimizer = createOptimizer(config, { size: VECTOR, dtype });
+  const optimizer = withKernelPolicy(policy, () => createOptimizer(config, { size: VECTOR, dtype }));
   for (let k = 0; k < 10; k++) optimizer.step(x, dx); // warm-up: every JIT tier, so that compiled code is not counted as growth
   (globalThis as { gc?: () => void }).gc?.();
   let gcs = 0;
@@ -87,29 +144,107 @@ async function throughput(dtype: Dtype, config: OptimizerConfig): Promise<Throug
     gcs += list.getEntries().length;
   });
   observer.observe({ entryTypes: ['gc'] });
-  // Three windows of 20 steps; the best of each figure. A real per-step allocation shows in
-  // every window, a one-off (code installed by a background compile) only in some.
+  // Three windows of 20 steps, each step timed. The median step time; the least heap growth
+  // of the windows: a real per-step allocation shows in every window, a one-off (code
+  // installed by a background compile) only in some.
   const steps = 20;
-  let best: Throughput = { stepsPerSecond: 0, bytesPerStep: Number.POSITIVE_INFINITY, gcs: 0 };
+  const times: number[] = [];
+  let bytesPerStep = Number.POSITIVE_INFINITY;
   for (let window = 0; window < 3; window++) {
     const heap0 = process.memoryUsage();
-    const t0 = performance.now();
-    for (let k = 0; k < steps; k++) optimizer.step(x, dx);
-    const seconds = (performance.now() - t0) / 1000;
+    for (let k = 0; k < steps; k++) {
+      const t0 = performance.now();
+      optimizer.step(x, dx);
+      times.push(performance.now() - t0);
+    }
     const heap1 = process.memoryUsage();
     const grown = heap1.heapUsed - heap0.heapUsed + (heap1.arrayBuffers - heap0.arrayBuffers);
-    best = { stepsPerSecond: Math.max(best.stepsPerSecond, steps / seconds), bytesPerStep: Math.min(best.bytesPerStep, Math.max(0, grown) / steps), gcs: 0 };
+    bytesPerStep = Math.min(bytesPerStep, Math.max(0, grown) / steps);
   }
   // gc entries are delivered asynchronously: let them arrive before counting.
   await new Promise((resolve) => setTimeout(resolve, 50));
   observer.disconnect();
-  return { ...best, gcs };
+  return { medianMs: median(times), bytesPerStep, gcs, simd: usesSimd(optimizer), floorMs: copyFloor(dtype, config.optimizer) };
 }
+
+/**
+ * Per-element step cost of the TypeScript loop and the SIMD kernel at small sizes, in one
+ * process per rule and dtype: where `auto` should switch (src/kernels/kernel-policy.ts SIMD_MIN_SIZE).
+ */
+function crossover(rule: OptimizerName, dtype: Dtype): Record<string, [number, number]> {
+  const out: Record<string, [number, number]> = {};
+  for (const size of [16, 64, 256, 512, 1024, 2048, 8192]) {
+    const cell: number[] = [];
+    for (const policy of ['typescript', 'simd'] as const) {
+      const x = allocate(dtype, size).fill(0.5);
+      const dx = allocate(dtype, size).fill(1e-3);
+      const optimizer = withKernelPolicy(policy, () => createOptimizer(CONFIGS[rule], { size, dtype }));
+      const steps = Math.max(50, Math.round(4e6 / size));
+      const times: number[] = [];
+      for (let round = 0; round < 7; round++) {
+        const t0 = performance.now();
+        for (let k = 0; k < steps; k++) optimizer.step(x, dx);
+        times.push(((performance.now() - t0) * 1e6) / (steps * size));
+      }
+      cell.push(median(times.slice(2)));
+    }
+    out[size] = [cell[0]!, cell[1]!];
+  }
+  return out;
+}
+
+/** One round of NumPy: with glibc's default malloc settings, and with its page faults taken away. */
+interface NumpyRound {
+  plain: number;
+  tuned: number;
+}
+
+/**
+ * glibc settings under which the lecture's temporaries are not handed back to the system
+ * after every step, so that NumPy does not fault their pages in again: NumPy at its best.
+ * With the defaults a process may stay in the faulting regime (measured: Adam 1e6 float32
+ * 9 ms a step with 4300 page faults each, 2 ms without), depending on its first allocations.
+ */
+const NO_PAGE_FAULTS = { MALLOC_MMAP_THRESHOLD_: String(2 ** 30), MALLOC_TRIM_THRESHOLD_: String(2 ** 30) };
+
+/**
+ * NumPy running the lecture's code for one rule and dtype (scripts/bench_numpy.py, a fresh
+ * process: 5 warm-up steps, the median ms of 20), or why it cannot run here.
+ */
+function numpyStep(rule: OptimizerName, dtype: Dtype, env: Record<string, string>): number | string {
+  const script = fileURLToPath(new URL('./bench_numpy.py', import.meta.url));
+  const input = JSON.stringify({ size: VECTOR, steps: 20, warmup: 5, trials: 1, dtypes: [dtype], configs: { [rule]: CONFIGS[rule] } });
+  try {
+    const out = JSON.parse(execFileSync('python3', [script], { input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } })) as Record<
+      string,
+      Record<Dtype, number[]>
+    >;
+    return out[rule]![dtype]![0]!;
+  } catch (error) {
+    const stderr = (error as { stderr?: string }).stderr ?? '';
+    return `python3 with NumPy not available (${stderr.trim().split('\n').at(-1) || (error as Error).message})`;
+  }
+}
+
+const self = fileURLToPath(import.meta.url);
 
 if (process.argv[2] === '--throughput') {
   const rule = process.argv[3] as OptimizerName;
   const dtype = process.argv[4] as Dtype;
-  process.stdout.write(JSON.stringify(await throughput(dtype, CONFIGS[rule])));
+  const policy = process.argv[5] as KernelPolicy;
+  process.stdout.write(JSON.stringify(await throughput(dtype, CONFIGS[rule], policy)));
+} else if (process.argv[2] === '--crossover-child') {
+  process.stdout.write(JSON.stringify(crossover(process.argv[3] as OptimizerName, process.argv[4] as Dtype)));
+} else if (process.argv[2] === '--crossover') {
+  console.log(`TypeScript loop vs SIMD kernel, ns per element per step (median of 5 rounds); auto switches at ${SIMD_MIN_SIZE} elements\n`);
+  const body: string[][] = [];
+  for (const rule of ['sgd', 'adam'] as const) {
+    for (const dtype of ['float32', 'float64'] as const) {
+      const r = JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', self, '--crossover-child', rule, dtype], { encoding: 'utf8' })) as Record<string, [number, number]>;
+      for (const [size, [ts, simd]] of Object.entries(r)) body.push([`${rule} ${dtype}`, size, ts.toFixed(2), simd.toFixed(2), (ts / simd).toFixed(2)]);
+    }
+  }
+  console.log(table(['rule', 'size', 'TS ns/el', 'SIMD ns/el', 'TS/SIMD'], body));
 } else {
   await main();
 }
@@ -133,54 +268,126 @@ async function main(): Promise<void> {
     process.stderr.write(`  ${what}: ${seconds.toFixed(1)} s\n`);
   }
 
-  process.stderr.write(`full checks, seed ${SEED}\n`);
-  const none = async () => {};
-  await timeCheck('reference float64, in-process', IN_PROCESS_TARGET_S, async () => ({ adapter: referenceAdapter({ dtype: 'float64' }), close: none }));
-  await timeCheck('reference float32, in-process', IN_PROCESS_TARGET_S, async () => ({ adapter: referenceAdapter({ dtype: 'float32' }), close: none }));
-  await timeCheck('examples/tfjs.mjs, in-process', IN_PROCESS_TARGET_S, async () => ({ adapter: await loadAdapter('examples/tfjs.mjs'), close: none }));
-  await timeCheck('python3 examples/python/lecture_pure.py, protocol', PROTOCOL_TARGET_S, async () => {
-    const spawned = await spawnAdapter('python3 examples/python/lecture_pure.py');
-    return { adapter: spawned, close: () => spawned.close() };
-  });
+  // `--steps`: the step table alone (the full checks take a minute or more).
+  if (process.argv[2] !== '--steps') {
+    process.stderr.write(`full checks, seed ${SEED}\n`);
+    const none = async () => {};
+    await timeCheck('reference float64, in-process', IN_PROCESS_TARGET_S, async () => ({ adapter: referenceAdapter({ dtype: 'float64' }), close: none }));
+    await timeCheck('reference float32, in-process', IN_PROCESS_TARGET_S, async () => ({ adapter: referenceAdapter({ dtype: 'float32' }), close: none }));
+    await timeCheck('examples/tfjs.mjs, in-process', IN_PROCESS_TARGET_S, async () => ({ adapter: await loadAdapter('examples/tfjs.mjs'), close: none }));
+    await timeCheck('python3 examples/python/lecture_pure.py, protocol', PROTOCOL_TARGET_S, async () => {
+      const spawned = await spawnAdapter('python3 examples/python/lecture_pure.py');
+      return { adapter: spawned, close: () => spawned.close() };
+    });
 
-  const subjects = rows[0]!.report.results.map((r) => r.subject);
-  console.log(`\nFull check, all optimizers and schedules, default runs, seed ${SEED} (target: in-process <= ${IN_PROCESS_TARGET_S} s, protocol <= ${PROTOCOL_TARGET_S} s)\n`);
-  console.log(
-    table(
-      ['adapter', 'seconds', 'target', 'ok'],
-      rows.map((r) => [r.what, r.seconds.toFixed(2), `${r.target}`, r.seconds <= r.target ? 'yes' : 'MISSED']),
-    ),
-  );
-  console.log('\nVerdicts (checks per subject)\n');
-  console.log(
-    table(
-      ['subject', ...rows.map((r) => r.what.split(',')[0]!)],
-      subjects.map((s) => [
-        s,
-        ...rows.map((r) => {
-          const result = r.report.results.find((x) => x.subject === s);
-          return result === undefined ? '-' : `${result.verdict} (${result.findings.length})`;
-        }),
-      ]),
-    ),
-  );
+    const subjects = rows[0]!.report.results.map((r) => r.subject);
+    console.log(`\nFull check, all optimizers and schedules, default runs, seed ${SEED} (target: in-process <= ${IN_PROCESS_TARGET_S} s, protocol <= ${PROTOCOL_TARGET_S} s)\n`);
+    console.log(
+      table(
+        ['adapter', 'seconds', 'target', 'ok'],
+        rows.map((r) => [r.what, r.seconds.toFixed(2), `${r.target}`, r.seconds <= r.target ? 'yes' : 'MISSED']),
+      ),
+    );
+    console.log('\nVerdicts (checks per subject)\n');
+    console.log(
+      table(
+        ['subject', ...rows.map((r) => r.what.split(',')[0]!)],
+        subjects.map((s) => [
+          s,
+          ...rows.map((r) => {
+            const result = r.report.results.find((x) => x.subject === s);
+            return result === undefined ? '-' : `${result.verdict} (${result.findings.length})`;
+          }),
+        ]),
+      ),
+    );
 
-  console.log(`\nReference step throughput, ${VECTOR.toExponential(0)} elements, typical hyperparameters: best of 3 windows of 20 steps: steps/s, heap growth per step; GCs during all 60\n`);
-  const body: string[][] = [];
-  const self = fileURLToPath(import.meta.url);
-  for (const rule of optimizerRules) {
-    const cells: string[] = [rule.name];
-    for (const dtype of ['float32', 'float64'] as const) {
-      const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', self, '--throughput', rule.name, dtype], { encoding: 'utf8' });
-      const r = JSON.parse(out) as Throughput;
-      // No vector allocated per step. GCs are reported, not judged: scalar garbage may trigger a scavenge.
-      if (r.bytesPerStep > ALLOCATION_LIMIT_BYTES) missed = true;
-      cells.push(r.stepsPerSecond.toFixed(1), `${Math.round(r.bytesPerStep)} B`, `${r.gcs}`);
-    }
-    body.push(cells);
   }
-  console.log(table(['rule', 'f32 steps/s', 'f32 B/step', 'f32 GCs', 'f64 steps/s', 'f64 B/step', 'f64 GCs'], body));
-  console.log(`\nallocation limit: ${ALLOCATION_LIMIT_BYTES} B per step (a per-step vector would be >= ${4 * VECTOR} B)`);
+
+  const load0 = loadavg();
+  console.log(`\nReference step on ${VECTOR.toExponential(0)} elements, typical hyperparameters, ms per step. Each figure is the median of ${ROUNDS} rounds`);
+  console.log('(min..max in brackets), the rounds of the reference and of NumPy interleaved so that both see the same load; each round is a fresh process.');
+  console.log("Reference: the median of 60 steps. NumPy running the lecture's code: the median of 20 steps after 5 warm-ups, with glibc kept from returning");
+  console.log('the temporaries\' pages (no page fault per step: NumPy at its best; ratios are against this), and with default malloc settings ("plain"). The floor is a memory copy of the');
+  console.log('same bytes (median of 30, in the reference rounds). TS loop: the readable TypeScript rule alone, one round.\n');
+  const body: string[][] = [];
+  const measured: Partial<Record<OptimizerName, Partial<Record<Dtype, { ref: number; floor: number; numpy?: NumpyRound[] }>>>> = {};
+  let numpyMissing: string | undefined;
+  const range = (values: number[]) => `${median(values).toFixed(2)} (${Math.min(...values).toFixed(2)}..${Math.max(...values).toFixed(2)})`;
+  for (const rule of optimizerRules) {
+    for (const dtype of ['float32', 'float64'] as const) {
+      const run = (policy: KernelPolicy) =>
+        JSON.parse(execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', self, '--throughput', rule.name, dtype, policy], { encoding: 'utf8' })) as Throughput;
+      const refs: Throughput[] = [];
+      const numpy: NumpyRound[] = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        refs.push(run('auto'));
+        if (numpyMissing === undefined) {
+          const plain = numpyStep(rule.name, dtype, {});
+          const tuned = numpyStep(rule.name, dtype, NO_PAGE_FAULTS);
+          if (typeof plain === 'string') numpyMissing = plain;
+          else if (typeof tuned === 'string') numpyMissing = tuned;
+          else numpy.push({ plain, tuned });
+        }
+      }
+      const ts = run('typescript');
+      const ref = median(refs.map((r) => r.medianMs));
+      const floor = median(refs.map((r) => r.floorMs));
+      const bytes = Math.max(...refs.map((r) => r.bytesPerStep));
+      // No vector allocated per step. GCs are reported, not judged: scalar garbage may trigger a scavenge.
+      if (bytes > ALLOCATION_LIMIT_BYTES || ts.bytesPerStep > ALLOCATION_LIMIT_BYTES) missed = true;
+      const byDtype = measured[rule.name] ?? {};
+      byDtype[dtype] = { ref, floor, ...(numpy.length === 0 ? {} : { numpy }) };
+      measured[rule.name] = byDtype;
+      body.push([
+        `${rule.name} ${dtype}`,
+        `${range(refs.map((r) => r.medianMs))}${refs.every((r) => r.simd) ? '' : ' (TS)'}`,
+        ts.medianMs.toFixed(2),
+        numpy.length === 0 ? '-' : range(numpy.map((n) => n.tuned)),
+        numpy.length === 0 ? '-' : median(numpy.map((n) => n.plain)).toFixed(2),
+        floor.toFixed(2),
+        numpy.length === 0 ? '-' : `${(median(numpy.map((n) => n.tuned)) / ref).toFixed(1)}x`,
+        `${(ref / floor).toFixed(1)}x`,
+        `${(ts.medianMs / ref).toFixed(1)}x`,
+        `${Math.round(bytes)} / ${Math.round(ts.bytesPerStep)} B`,
+        `${refs.reduce((n, r) => n + r.gcs, 0)} / ${ts.gcs}`,
+      ]);
+    }
+  }
+  if (numpyMissing !== undefined) console.log(`NumPy: ${numpyMissing}\n`);
+  console.log(
+    table(['rule dtype', 'reference ms', 'TS loop ms', 'NumPy ms', 'NumPy plain', 'floor ms', 'NumPy/ref', 'ref/floor', 'TS/ref', 'heap/step ref / TS', 'GCs ref / TS'], body),
+  );
+  console.log(`\nreference: the default (auto) loop, the SIMD kernel from ${SIMD_MIN_SIZE} elements; TS loop: the readable TypeScript rule alone.`);
+  console.log(`allocation limit: ${ALLOCATION_LIMIT_BYTES} B per step (a per-step vector would be >= ${4 * VECTOR} B)`);
+
+  // Issue 11's targets for the reference Adam step.
+  const targets: string[][] = [];
+  const target = (what: string, value: number | undefined, shown: string, goal: string, ok: (v: number) => boolean) => {
+    if (value === undefined) {
+      targets.push([what, '-', goal, 'not measured']);
+      return;
+    }
+    if (!ok(value)) missed = true;
+    targets.push([what, shown, goal, ok(value) ? 'yes' : 'MISSED']);
+  };
+  const a64 = measured.adam?.float64;
+  const a32 = measured.adam?.float32;
+  const vsNumpy = (m: typeof a64, pick: (n: NumpyRound) => number) => (m?.numpy === undefined ? undefined : median(m.numpy.map(pick)) / m.ref);
+  const s64 = vsNumpy(a64, (n) => n.tuned);
+  const s32 = vsNumpy(a32, (n) => n.tuned);
+  target('adam float64: NumPy / reference', s64, `${s64?.toFixed(2)}x`, '>= 3x', (v) => v >= 3);
+  const first64 = vsNumpy(a64, (n) => n.plain);
+  targets.push(['adam float64: NumPy plain malloc / reference', first64 === undefined ? '-' : `${first64.toFixed(2)}x`, '(shown)', '']);
+  const f64 = a64 === undefined ? undefined : a64.ref / a64.floor;
+  target('adam float64: reference / copy floor', f64, `${f64?.toFixed(2)}x`, '<= 4x', (v) => v <= 4);
+  target('adam float32: NumPy / reference', s32, `${s32?.toFixed(2)}x`, '> 1x', (v) => v > 1);
+  const first32 = vsNumpy(a32, (n) => n.plain);
+  targets.push(['adam float32: NumPy plain malloc / reference', first32 === undefined ? '-' : `${first32.toFixed(2)}x`, '(shown)', '']);
+  targets.push(['adam float32: bit-identical', 'spec/kernels.spec.ts, spec/golden.spec.ts', 'same bits', 'tested']);
+  const load1 = loadavg();
+  console.log(`\nIssue 11 targets (load average ${load0.map((l) => l.toFixed(2)).join(' ')} before, ${load1.map((l) => l.toFixed(2)).join(' ')} after, ${cpus().length} CPUs)\n`);
+  console.log(table(['target', 'measured', 'goal', 'ok'], targets));
 
   if (missed) {
     console.log('\nA target was missed.');

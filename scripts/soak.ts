@@ -1,6 +1,6 @@
 /**
  * `npm run soak`: the long runs that do not belong in `npm test` (60 s on two cores).
- * Every algebraically identical evaluation order of conventions.md
+ * Every algebraically identical evaluation order of docs/conventions.md
  * (spec/support/evaluation-orders.ts) must conform in both dtypes over many seeds.
  * Usage: node --import tsx scripts/soak.ts [seeds=50] [first seed=1]
  */

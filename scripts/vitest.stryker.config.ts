@@ -15,6 +15,8 @@ export default defineConfig({
       'spec/oracle-closed-forms.spec.ts',
       'spec/golden.spec.ts',
       'spec/validation.spec.ts',
+      // The SIMD kernels against the TypeScript rules (both loops of src/optimizers/instance.ts).
+      'spec/kernels.spec.ts',
     ],
     setupFiles: ['spec/setup/fast-check.ts'],
     testTimeout: 60_000,

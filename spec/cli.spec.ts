@@ -52,7 +52,7 @@ describe.concurrent('optimspec check, in a child process', () => {
   test('--help documents every flag and the exit codes', async () => {
     const { code, stdout } = await cli(['check', '--help']);
     expect(code).toBe(0);
-    for (const flag of ['--exec', '--only', '--accept', '--runs', '--seed', '--timeout', '--total-timeout', '--json', '--junit', '--markdown', '--no-color', '--quiet', '--verbose', '--help']) {
+    for (const flag of ['--exec', '--only', '--accept', '--runs', '--seed', '--timeout', '--total-timeout', '--json', '--junit', '--markdown', '--no-color', '--quiet', '--verbose', '--replay', '--help']) {
       expect(stdout).toContain(`${flag} `);
     }
     expect(stdout).toContain('Exit codes:');

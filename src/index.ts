@@ -74,4 +74,5 @@ export { type ConsoleReportOptions, reportToConsole } from './report/console.js'
 export { reportToJson } from './report/json.js';
 export { reportToJUnit } from './report/junit.js';
 export { reportToMarkdown } from './report/markdown.js';
+export { MAX_CHARTED_PER_SUBJECT, reportToHtml } from './report/html.js';
 export { findingIsProblem, firstProblem, subjectPassed } from './report/subject-outcome.js';

@@ -3,6 +3,7 @@ import { beforeAll, describe, it } from 'vitest';
 import type { Adapter } from './adapter.js';
 import { checkConformance, plannedChecks } from './conformance/check.js';
 import type { ConformanceOptions, Finding, SubjectResult } from './conformance/types.js';
+import { decodeReplay } from './conformance/replay.js';
 import { validateConformanceOptions } from './conformance/validate-options.js';
 import { describeBug } from './report/describe-bug.js';
 import { describeCounterexample } from './report/describe-counterexample.js';
@@ -41,7 +42,9 @@ function describeFinding(finding: Finding): string {
   const lines = [`${finding.check}: ${finding.status}: ${messageWithoutValues(finding)}`];
   if (finding.conventions?.length) lines.push(`  conventions: ${finding.conventions.join(', ')}`);
   if (finding.bug !== undefined) lines.push(`  ${describeBug(finding.bug)}`);
-  if (finding.counterexample) lines.push(...describeCounterexample(finding.counterexample).map((l) => `  ${l}`));
+  const replay = finding.replay === undefined ? undefined : `describeConformance(adapter, { replay: '${finding.replay}' })`;
+  if (finding.counterexample) lines.push(...describeCounterexample(finding.counterexample, replay).map((l) => `  ${l}`));
+  else if (replay !== undefined) lines.push(`  replay: ${replay}`);
   return lines.join('\n');
 }
 
@@ -88,9 +91,14 @@ export function describeConformance(adapter: Adapter, options: DescribeConforman
     if (error instanceof Error) error.stack = `${error.name}: ${error.message}\n${site}`;
     throw error;
   }
-  const seed = options.seed ?? 20170418;
+  // A replay token (a finding's `replay`) names one check, with its subject, seed and runs.
+  const replay = options.replay === undefined ? undefined : decodeReplay(options.replay);
+  const seed = replay?.seed ?? options.seed ?? 20170418;
   const accepted: readonly string[] = options.accept ?? [];
-  const planned = plannedChecks(adapter, { seed, ...(options.only === undefined ? {} : { only: options.only }), ...(options.runs === undefined ? {} : { runs: options.runs }) });
+  const planned =
+    replay !== undefined
+      ? new Map([[replay.subject, [replay.check]]])
+      : plannedChecks(adapter, { seed, ...(options.only === undefined ? {} : { only: options.only }), ...(options.runs === undefined ? {} : { runs: options.runs }) });
   const { subjectTimeoutMs = 120_000, ...rest } = options;
   describe(`optimspec conformance: ${adapter.name} (${adapter.dtype})`, () => {
     if (planned.size === 0) {

@@ -3,6 +3,7 @@ import { CONVENTION_IDS, optimizerRules, scheduleRules } from '../registry.js';
 import type { ConventionId } from '../types.js';
 import { didYouMeanSuffix } from '../did-you-mean.js';
 import { knownBugRefusal } from '../conformance/validate-options.js';
+import { decodeReplay } from '../conformance/replay.js';
 import { UsageError } from './usage-error.js';
 
 /** The subjects `--only` accepts: the six optimizers and the three schedules (docs/spec.md sections 1 to 7). */
@@ -27,10 +28,14 @@ export interface CheckArgs {
   json?: string;
   junit?: string;
   markdown?: string;
+  /** The self-contained HTML report with charts (issue 12). */
+  html?: string;
   noColor: boolean;
   quiet: boolean;
   /** Every problem in full, not only the first per subject (`--verbose`). */
   verbose: boolean;
+  /** A finding's replay token: re-run exactly that check (its subject, seed and runs come with it). */
+  replay?: string;
 }
 
 const options = {
@@ -45,9 +50,11 @@ const options = {
   json: { type: 'string' },
   junit: { type: 'string' },
   markdown: { type: 'string' },
+  html: { type: 'string' },
   'no-color': { type: 'boolean' },
   quiet: { type: 'boolean' },
   verbose: { type: 'boolean' },
+  replay: { type: 'string' },
 } as const;
 
 /** Every flag as written on the command line, for did-you-mean. */
@@ -138,7 +145,7 @@ export function parseCheckArgs(argv: readonly string[]): CheckArgs {
     if (v.exec === undefined && positionals.length === 0) throw new UsageError('missing the adapter: give an adapter module or --exec "<command>"');
     if (v.exec !== undefined && v.exec.trim() === '') throw new UsageError('--exec needs a command, got ""');
   }
-  for (const flag of ['json', 'junit', 'markdown'] as const) {
+  for (const flag of ['json', 'junit', 'markdown', 'html'] as const) {
     if (v[flag] !== undefined && v[flag].trim() === '') throw new UsageError(`--${flag} needs a file path, got ""`);
   }
   const only = names('only', v.only, SUBJECTS);
@@ -146,6 +153,13 @@ export function parseCheckArgs(argv: readonly string[]): CheckArgs {
   const seed = number('seed', v.seed, isInt32, 'an integer in [-2147483648, 2147483647]');
   const timeoutMs = number('timeout', v.timeout, isPositiveMs, 'a positive integer number of milliseconds');
   const totalTimeoutMs = number('total-timeout', v['total-timeout'], isPositiveMs, 'a positive integer number of milliseconds');
+  if (v.replay !== undefined) {
+    try {
+      decodeReplay(v.replay);
+    } catch (error) {
+      throw new UsageError(`--replay: ${(error as Error).message}`);
+    }
+  }
   return {
     help,
     ...(positionals[0] === undefined ? {} : { module: positionals[0] }),
@@ -159,8 +173,10 @@ export function parseCheckArgs(argv: readonly string[]): CheckArgs {
     ...(v.json === undefined ? {} : { json: v.json }),
     ...(v.junit === undefined ? {} : { junit: v.junit }),
     ...(v.markdown === undefined ? {} : { markdown: v.markdown }),
+    ...(v.html === undefined ? {} : { html: v.html }),
     noColor: v['no-color'] === true,
     quiet: v.quiet === true,
     verbose: v.verbose === true,
+    ...(v.replay === undefined ? {} : { replay: v.replay }),
   };
 }

@@ -7,6 +7,7 @@ import type { ConformanceOptions, ConformanceReport } from '../conformance/types
 import { AdapterLoadError, loadAdapter } from '../load-adapter.js';
 import { spawnAdapter } from '../protocol/spawn-adapter.js';
 import { reportToConsole } from '../report/console.js';
+import { reportToHtml } from '../report/html.js';
 import { reportToJson } from '../report/json.js';
 import { reportToJUnit } from '../report/junit.js';
 import { reportToMarkdown } from '../report/markdown.js';
@@ -64,22 +65,34 @@ async function open(args: CheckArgs, io: CliIo): Promise<Opened | number> {
 
 /** Writes each requested report file, creating its folder; a path that cannot be written is a usage error. */
 async function writeReports(args: CheckArgs, report: ConformanceReport, io: CliIo): Promise<number | undefined> {
-  const files: [string, string | undefined, (r: ConformanceReport) => string][] = [
+  const files: [string, string | undefined, (r: ConformanceReport) => string | Promise<string>][] = [
     ['--json', args.json, reportToJson],
     ['--junit', args.junit, reportToJUnit],
     ['--markdown', args.markdown, reportToMarkdown],
+    ['--html', args.html, reportToHtml],
   ];
   for (const [flag, path, render] of files) {
     if (path === undefined) continue;
     const file = resolve(io.cwd, path);
     try {
       await mkdir(dirname(file), { recursive: true });
-      await writeFile(file, render(report));
+      await writeFile(file, await render(report));
     } catch (error) {
       return usage(io, `${flag} ${JSON.stringify(path)}: cannot write the report: ${(error as Error).message}`);
     }
   }
   return undefined;
+}
+
+/** A word as POSIX sh reads it: bare when it is plain, else in single quotes. */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
+}
+
+/** The command line that re-runs one check of this run: the same adapter, the finding's token. */
+export function replayCommand(args: CheckArgs, token: string): string {
+  const adapter = args.module !== undefined ? shellWord(args.module) : `--exec ${shellWord(args.exec ?? '')}`;
+  return `npx optimspec check ${adapter} --replay ${token}`;
 }
 
 /** How long the process may linger after the check before it is ended. */
@@ -134,6 +147,7 @@ export async function runCheckCommand(argv: readonly string[], io: CliIo): Promi
       if (!stopping) progress.onProgress(event);
     },
     ...(args.only === undefined ? {} : { only: args.only }),
+    ...(args.replay === undefined ? {} : { replay: args.replay }),
     ...(args.runs === undefined ? {} : { runs: args.runs }),
     ...(args.seed === undefined ? {} : { seed: args.seed }),
     ...(args.timeoutMs === undefined ? {} : { stepTimeoutMs: args.timeoutMs }),
@@ -150,9 +164,10 @@ export async function runCheckCommand(argv: readonly string[], io: CliIo): Promi
   }
   // Cut to the terminal's width only on a terminal: a pipe or a CI log gets every character.
   const width = io.stdout.isTTY === true && io.stdout.columns ? { width: io.stdout.columns } : {};
-  io.stdout.write(reportToConsole(report, { color: wantsColor(args, io), ...width, quiet: args.quiet, verbose: args.verbose }));
+  io.stdout.write(reportToConsole(report, { color: wantsColor(args, io), ...width, quiet: args.quiet, verbose: args.verbose, replayCommand: (token) => replayCommand(args, token) }));
   const failedWrite = await writeReports(args, report, io);
   if (failedWrite !== undefined) return endLingering(io, failedWrite);
+  if (args.html !== undefined) io.stdout.write(`HTML report: ${resolve(io.cwd, args.html)}\n`);
   const checked = report.results.some((r) => r.verdict !== 'unsupported');
   if (!checked) {
     io.stderr.write('optimspec check: nothing was checked: the adapter supports none of the requested optimizers and schedules\n');

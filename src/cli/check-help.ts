@@ -42,11 +42,17 @@ ${list(CONVENTION_IDS)}
   --seed <int>            fast-check seed, a 32-bit integer, negative ones too
                           (--seed -5); default random; the report prints it, so
                           a failure can be replayed
+  --replay <token>        re-run exactly one failing or deviating check: every
+                          such check prints this whole command (the token
+                          carries its subject, seed, runs and counterexample)
   --timeout <ms>          limit for each call into the adapter (default ${CONFORMANCE_DEFAULTS.stepTimeoutMs})
   --total-timeout <ms>    limit for the whole check (default ${CONFORMANCE_DEFAULTS.totalTimeoutMs})
   --json <path>           write the JSON report (docs/report.schema.json)
   --junit <path>          write a JUnit XML report (one testsuite per subject)
   --markdown <path>       write a Markdown summary, e.g. "$GITHUB_STEP_SUMMARY"
+  --html <path>           write a self-contained HTML page with trajectory and
+                          error-against-bound charts of each failing or
+                          deviating run (the last line of output names it)
   --no-color              no colours; also when NO_COLOR is set or stdout is
                           not a terminal (FORCE_COLOR=1 colours a pipe)
   --quiet                 no progress and no table: only the one-line summary

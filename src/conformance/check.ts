@@ -14,6 +14,7 @@ import { type GuardedStepper, type GuardOptions, guardAdapter, type MutationReco
 import { explanationModel, type LawOutcome, lawExplained, lawNeedsNonFinite, runLaws } from './laws.js';
 import { compareRun, compareScenario, type Mismatch, runScenario, type ScenarioRun, traceOf } from './run.js';
 import { fixtureScenarios, probeScenarios, randomScenarios, type Scenario } from './scenarios.js';
+import { decodeReplay, encodeReplay, type Replay } from './replay.js';
 import { scheduleBound } from './tolerance.js';
 import type { ConformanceOptions, ConformanceReport, Counterexample, Finding, SubjectResult, Verdict } from './types.js';
 import { validateConformanceOptions } from './validate-options.js';
@@ -56,6 +57,8 @@ interface Context {
   onProgress: NonNullable<ConformanceOptions['onProgress']> | undefined;
   /** The verdicts so far: a law may drive another optimizer of the implementation only when that one conforms. */
   verdicts: Map<Subject, Verdict>;
+  /** Set when re-running one check (`options.replay`): only that check runs. */
+  replay?: Replay;
 }
 
 /**
@@ -67,6 +70,8 @@ interface Context {
 export async function checkConformance(adapter: Adapter, options: ConformanceOptions = {}): Promise<ConformanceReport> {
   const started = Date.now();
   validateConformanceOptions(adapter, options);
+  const replay = options.replay === undefined ? undefined : decodeReplay(options.replay);
+  if (replay !== undefined) options = { ...options, only: [replay.subject], seed: replay.seed, runs: replay.runs };
   const seed = options.seed ?? ((Date.now() ^ (Math.random() * 0x100000000)) | 0);
   const runs = options.runs ?? 1;
   const accepted = [...(options.accept ?? [])].sort();
@@ -74,7 +79,7 @@ export async function checkConformance(adapter: Adapter, options: ConformanceOpt
     stepTimeoutMs: options.stepTimeoutMs ?? CONFORMANCE_DEFAULTS.stepTimeoutMs,
     deadline: started + (options.totalTimeoutMs ?? CONFORMANCE_DEFAULTS.totalTimeoutMs),
   };
-  const ctx: Context = { adapter, guard: guardAdapter(adapter, guardOptions), guardOptions, seed, runs, onProgress: options.onProgress, verdicts: new Map() };
+  const ctx: Context = { adapter, guard: guardAdapter(adapter, guardOptions), guardOptions, seed, runs, onProgress: options.onProgress, verdicts: new Map(), ...(replay === undefined ? {} : { replay }) };
   const subjects = allSubjects().filter((s) => options.only === undefined || options.only.includes(s));
   const results: SubjectResult[] = [];
   for (const subject of subjects) {
@@ -82,9 +87,17 @@ export async function checkConformance(adapter: Adapter, options: ConformanceOpt
     const result = subject.startsWith('schedule:')
       ? await checkSchedule(ctx, subject.slice('schedule:'.length) as ScheduleName)
       : await checkOptimizer(ctx, subject as OptimizerName);
+    for (const finding of result.findings) {
+      if (finding.status === 'fail' || finding.status === 'explained') finding.replay = replayToken(ctx, subject, finding);
+    }
     result.durationMs = Date.now() - t0;
     ctx.verdicts.set(subject, result.verdict);
     results.push(result);
+  }
+  if (replay !== undefined && !results.some((r) => r.findings.some((f) => f.check === replay.check))) {
+    throw new RangeError(
+      `options.replay: ${JSON.stringify(replay.check)} is not a check of ${replay.subject} for this adapter (${adapter.dtype}, ${[...adapter.optimizers, ...(adapter.schedules ?? []).map((s) => `schedule:${s}`)].join(', ') || 'nothing'}): replay it against the implementation that printed it`,
+    );
   }
   const passed = results.every(
     (r) => r.verdict === 'conforms' || r.verdict === 'unsupported' || (r.verdict === 'deviates' && r.conventions.every((id) => accepted.includes(id))),
@@ -154,7 +167,8 @@ async function checkOptimizer(ctx: Context, rule: OptimizerName): Promise<Subjec
   // (a) fixtures, (c) learning-rate changes and instance independence, (d) probes, and drawn runs.
   const runs: ScenarioRun[] = [];
   const runFindings: Finding[] = [];
-  const scenarios = scenariosFor(rule, ctx);
+  const replay = ctx.replay;
+  const scenarios = scenariosFor(rule, ctx).filter((s) => replay === undefined || replay.check === s.id || replay.check === 'immutability');
   for (const [index, scenario] of scenarios.entries()) {
     let run: ScenarioRun;
     try {
@@ -177,18 +191,20 @@ async function checkOptimizer(ctx: Context, rule: OptimizerName): Promise<Subjec
     record(ctx, subject, findings, finding);
   }
 
-  if (runs.length === 0 && findings.every((f) => f.status === 'skipped')) {
+  if (findings.length > 0 && runs.length === 0 && findings.every((f) => f.status === 'skipped')) {
     record(ctx, subject, findings, { check: 'refused', status: 'error', message: `the implementation refused every configuration of ${rule} it was given` });
     return { subject, verdict: 'error', conventions: [], findings };
   }
   const immutability = immutabilityFinding(steppers.flatMap((s) => s.mutations));
-  record(ctx, subject, findings, immutability);
+  if (replay === undefined || replay.check === 'immutability') record(ctx, subject, findings, immutability);
   if (findings.some((f) => f.status === 'error')) return { subject, verdict: 'error', conventions: [], findings };
 
   // (b) the laws, through the same law functions, against the guarded adapter; another
   // optimizer of the implementation takes part in a law only if it conforms (attribution).
-  const companions = optimizerRules.map((r) => r.name).filter((name) => name !== rule && ctx.verdicts.get(name) === 'conforms');
-  const outcomes = await runLaws(lawsFor(subject), ctx.guard, subject, companions, ctx.seed, ctx.runs * CONFORMANCE_DEFAULTS.lawEffort, (f) => record(ctx, subject, findings, f));
+  const companions = replay?.companions ?? optimizerRules.map((r) => r.name).filter((name) => name !== rule && ctx.verdicts.get(name) === 'conforms');
+  const laws = lawsFor(subject).filter((l) => replay === undefined || replay.check === `law:${l.id}`);
+  const outcomes = await runLaws(laws, ctx.guard, subject, companions, ctx.seed, ctx.runs * CONFORMANCE_DEFAULTS.lawEffort, (f) => record(ctx, subject, findings, f), replay?.path);
+  for (const outcome of outcomes) lawCompanions.set(outcome.finding, outcome.companions);
   if (findings.some((f) => f.status === 'error')) return { subject, verdict: 'error', conventions: [], findings };
 
   // non-finite: a law broken only by an infinite or NaN input is that convention's.
@@ -203,7 +219,9 @@ async function checkOptimizer(ctx: Context, rule: OptimizerName): Promise<Subjec
 
   // Diagnosis: a convention set that explains every failing check and law, with nothing else wrong (deviates);
   // else the set that explains most of the rest ("fails; otherwise follows ...") and a known bug for what remains.
-  const diagnosis = immutability.status === 'pass' ? await diagnose(ctx, rule, runs, broken.filter((o) => !needsNonFinite.has(o))) : {};
+  // A replay takes the conventions that explained the check from its token instead of diagnosing anew from one check.
+  const diagnosis =
+    replay !== undefined ? { partial: replay.conventions ?? {} } : immutability.status === 'pass' ? await diagnose(ctx, rule, runs, broken.filter((o) => !needsNonFinite.has(o))) : {};
   const conventions = diagnosis.all ?? diagnosis.partial ?? {};
   let nonFinite = false;
   const stillFailing: { run: ScenarioRun; finding: Finding }[] = [];
@@ -233,7 +251,9 @@ async function checkOptimizer(ctx: Context, rule: OptimizerName): Promise<Subjec
     } else lawsLeft.push(outcome);
   }
   const ids = [...conventionIds(conventions), ...(nonFinite ? (['non-finite'] as const) : [])].sort() as ConventionId[];
-  if (diagnosis.all !== undefined) return { subject, verdict: 'deviates', conventions: ids, findings };
+  if (diagnosis.all !== undefined || (stillFailing.length === 0 && lawsLeft.length === 0 && immutability.status === 'pass')) {
+    return { subject, verdict: 'deviates', conventions: ids, findings };
+  }
 
   const failing = [...stillFailing.map((f) => f.finding), ...lawsLeft.map((o) => o.finding), ...(immutability.status === 'fail' ? [immutability] : [])];
   const bug = await nameBug(ctx, subject, runs, lawsLeft, failing, conventions, immutability.status === 'pass');
@@ -305,7 +325,23 @@ function immutabilityFinding(mutations: readonly MutationRecord[]): Finding {
 }
 
 /** Marks a finding explained by `conventions` (and by `non-finite` when `nonFinite`), keeping its message after the explanation. */
+/** The conventions that explained a finding, and the optimizers a law finding drove: what its replay token carries. */
+const explainedBy = new WeakMap<Finding, Conventions>();
+const lawCompanions = new WeakMap<Finding, readonly OptimizerName[]>();
+
+/** The token that re-runs exactly this finding's check ({@link Replay}). */
+function replayToken(ctx: Context, subject: Subject, finding: Finding): string {
+  const token: Replay = { subject, check: finding.check, seed: ctx.seed, runs: ctx.runs };
+  if (finding.check.startsWith('law:') && finding.counterexample?.path !== undefined) token.path = finding.counterexample.path;
+  const companions = lawCompanions.get(finding);
+  if (companions !== undefined && companions.length > 0) token.companions = [...companions];
+  const conventions = explainedBy.get(finding);
+  if (conventions !== undefined && conventionIds(conventions).length > 0) token.conventions = conventions;
+  return encodeReplay(token);
+}
+
 function explain(finding: Finding, conventions: Conventions, nonFinite: boolean): void {
+  explainedBy.set(finding, conventions);
   const ids: ConventionId[] = [...conventionIds(conventions), ...(nonFinite ? (['non-finite'] as const) : [])];
   const detail = ids.map((id) => (id === 'initial-accumulator' ? `initial-accumulator = ${conventions[id]}` : id)).join(' + ');
   finding.status = 'explained';
@@ -394,7 +430,8 @@ async function checkSchedule(ctx: Context, name: ScheduleName): Promise<SubjectR
   const file = fixtures().schedules.find((f) => f.schedule === name);
   /** Per fixture case, the adapter's values, for matching a known bug afterwards. */
   const answered: { config: ScheduleConfig; t: readonly number[]; values: Float64Array }[] = [];
-  for (const c of file?.cases ?? []) {
+  const replay = ctx.replay;
+  for (const c of (file?.cases ?? []).filter((x) => replay === undefined || replay.check === `fixture:${x.id}`)) {
     const check = `fixture:${c.id}`;
     let values: Float64Array;
     try {
@@ -429,7 +466,8 @@ async function checkSchedule(ctx: Context, name: ScheduleName): Promise<SubjectR
   }
   let outcomes: LawOutcome[] = [];
   if (!findings.some((f) => f.status === 'error')) {
-    outcomes = await runLaws(lawsFor(subject), ctx.guard, subject, [], ctx.seed, ctx.runs * CONFORMANCE_DEFAULTS.lawEffort, (f) => record(ctx, subject, findings, f));
+    const laws = lawsFor(subject).filter((l) => replay === undefined || replay.check === `law:${l.id}`);
+    outcomes = await runLaws(laws, ctx.guard, subject, [], ctx.seed, ctx.runs * CONFORMANCE_DEFAULTS.lawEffort, (f) => record(ctx, subject, findings, f), replay?.path);
   }
   if (findings.some((f) => f.status === 'error')) return { subject, verdict: 'error', conventions: [], findings };
   const failing = findings.filter((f) => f.status === 'fail');

@@ -95,18 +95,21 @@ export async function runLaws(
   seed: number,
   effort: number,
   onFinding: (finding: Finding) => void,
+  path?: string,
 ): Promise<LawOutcome[]> {
   const out: LawOutcome[] = [];
+  // A replay (`path`) re-runs the shrunk counterexample fast-check found at that seed.
+  const how = path === undefined ? { seed, effort } : { seed, path };
   for (const law of laws) {
     let used = companions;
     let { view, companionFailed } = lawView(adapter, subject, used);
-    let result = await checkLaw(law, view, { seed, effort });
+    let result = await checkLaw(law, view, how);
     let note = '';
     if (result.status === 'error' && companionFailed()) {
       note = ` (the implementation's ${companions.join(', ')} failed during this law; checked against the lecture's exact rule instead)`;
       used = [];
       ({ view, companionFailed } = lawView(adapter, subject, used));
-      result = await checkLaw(law, view, { seed, effort });
+      result = await checkLaw(law, view, how);
     }
     const finding = lawFinding(result, note);
     onFinding(finding);

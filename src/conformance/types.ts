@@ -56,6 +56,8 @@ export interface Finding {
   conventions?: ConventionId[];
   /** For `fail`: the known bug (docs/conventions.md) that explains it. */
   bug?: KnownBugId;
+  /** For `fail` and `explained`: the token that re-runs exactly this check (`--replay`, `options.replay`). */
+  replay?: string;
   counterexample?: Counterexample;
 }
 
@@ -102,4 +104,10 @@ export interface ConformanceOptions {
   totalTimeoutMs?: number;
   /** Called as checks finish, for progress output. */
   onProgress?: (event: { subject: string; check: string; status: Finding['status'] }) => void;
+  /**
+   * A finding's `replay` token: re-run exactly that check, with the seed, run count,
+   * counterexample path and explaining conventions it carries (`only`, `seed` and
+   * `runs` are taken from the token).
+   */
+  replay?: string;
 }

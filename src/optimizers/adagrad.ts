@@ -1,5 +1,6 @@
 import type { AdagradConfig, Conventions, CreateOptions, Optimizer, OptimizerRule } from '../types.js';
 import { requireNonNegative, requireObject, requireTag, validateConventions } from '../validate.js';
+import { adagradSimd } from '../kernels/adagrad-simd.js';
 import { adaptiveStep } from './adaptive-step.js';
 import { createInstance } from './instance.js';
 
@@ -32,17 +33,17 @@ export const adagrad: OptimizerRule<AdagradConfig> = {
     validate(config, options.conventions);
     const inside = options.conventions?.['epsilon-inside-sqrt'] === true;
     const initial = options.conventions?.['initial-accumulator'] ?? 0;
-    return createInstance('adagrad', config.learningRate, options, ({ r, zeros }) => {
+    return createInstance('adagrad', config.learningRate, options, adagradSimd(inside), ({ r, zeros }) => {
       const gradSquared = zeros().fill(r(initial));
       const eps = r(config.epsilon);
       return {
         state: { grad_squared: gradSquared },
-        update(x, dx, lr) {
-          const lr_ = r(lr);
+        prepare: (lr) => ({ eps, lr: r(lr) }),
+        update(x, dx, { eps, lr }) {
           for (let i = 0; i < x.length; i++) {
             const g = r(dx[i]!);
             gradSquared[i] = r(gradSquared[i]! + r(g * g));
-            x[i] = r(x[i]! - adaptiveStep(r, r(lr_ * g), gradSquared[i]!, eps, inside));
+            x[i] = r(x[i]! - adaptiveStep(r, r(lr * g), gradSquared[i]!, eps, inside));
           }
         },
       };

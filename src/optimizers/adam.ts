@@ -1,6 +1,7 @@
 import type { AdamConfig, Conventions, CreateOptions, Optimizer, OptimizerRule } from '../types.js';
 import { requireNonNegative, requireObject, requireTag, requireUnitInterval, validateConventions } from '../validate.js';
 import { powInteger } from '../correctly-rounded.js';
+import { adamSimd } from '../kernels/adam-simd.js';
 import { adaptiveStep } from './adaptive-step.js';
 import { createInstance } from './instance.js';
 
@@ -39,7 +40,7 @@ export const adam: OptimizerRule<AdamConfig> = {
     const inside = options.conventions?.['epsilon-inside-sqrt'] === true;
     const epsilonHat = options.conventions?.['epsilon-hat'] === true;
     const corrected = options.conventions?.['no-bias-correction'] !== true && !epsilonHat;
-    return createInstance('adam', config.learningRate, options, ({ r, zeros }) => {
+    return createInstance('adam', config.learningRate, options, adamSimd(inside, corrected), ({ r, zeros }) => {
       const firstMoment = zeros();
       const secondMoment = zeros();
       const { beta1: b1, beta2: b2 } = config;
@@ -51,7 +52,7 @@ export const adam: OptimizerRule<AdamConfig> = {
       const state = { first_moment: firstMoment, second_moment: secondMoment, t: 0 };
       return {
         state,
-        update(x, dx, lr) {
+        prepare(lr) {
           const t = ++state.t;
           // beta ** t correctly rounded, as glibc's pow (behind Python's **) returns it.
           const pow1 = powInteger(b1, t);
@@ -60,13 +61,16 @@ export const adam: OptimizerRule<AdamConfig> = {
           const bias2 = r(1 - pow2);
           // epsilon-hat: lr_t = lr * sqrt(1 - beta2**t) / (1 - beta1**t), all Python floats.
           const lr_ = epsilonHat ? r((lr * Math.sqrt(1 - pow2)) / (1 - pow1)) : r(lr);
+          return { beta1, oneMinusBeta1, beta2, oneMinusBeta2, eps, lr: lr_, bias1, bias2 };
+        },
+        update(x, dx, { beta1, oneMinusBeta1, beta2, oneMinusBeta2, eps, lr, bias1, bias2 }) {
           for (let i = 0; i < x.length; i++) {
             const g = r(dx[i]!);
             firstMoment[i] = r(r(beta1 * firstMoment[i]!) + r(oneMinusBeta1 * g));
             secondMoment[i] = r(r(beta2 * secondMoment[i]!) + r(r(oneMinusBeta2 * g) * g));
             const m = corrected ? r(firstMoment[i]! / bias1) : firstMoment[i]!;
             const v = corrected ? r(secondMoment[i]! / bias2) : secondMoment[i]!;
-            x[i] = r(x[i]! - adaptiveStep(r, r(lr_ * m), v, eps, inside));
+            x[i] = r(x[i]! - adaptiveStep(r, r(lr * m), v, eps, inside));
           }
         },
       };

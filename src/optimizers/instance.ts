@@ -1,12 +1,22 @@
 import { allocate, requireDtype, requireGradient, requireParameters, requireSize, rounderFor } from '../dtype.js';
+import { simdFor } from '../kernels/kernel-policy.js';
+import type { SimdKernel } from '../kernels/simd-kernel.js';
 import type { CreateOptions, Dtype, FloatVector, Optimizer, OptimizerName, StateValue } from '../types.js';
 import { requireNonNegative } from '../validate.js';
 
-/** What a rule supplies: the element-wise update and its state, in the lecture's names. */
-export interface Kernel {
-  /** One update of `x` in place; `lr` is the learning rate as a double, `r` the dtype's rounding. */
-  update(x: FloatVector, dx: ArrayLike<number>, lr: number): void;
+/** The scalars one step's element loop reads, by name (hyperparameters in the dtype, the learning rate, bias corrections). */
+export type StepScalars = Readonly<Record<string, number>>;
+
+/**
+ * What a rule supplies: its state in the lecture's names, the scalar work of a step
+ * (`prepare`, in TypeScript whichever loop runs) and the element-wise update.
+ */
+export interface Kernel<S extends StepScalars> {
   readonly state: Readonly<Record<string, StateValue>>;
+  /** The step's scalars from the learning rate in force (a double), each already rounded to the dtype; advances step counters. */
+  prepare(lr: number): S;
+  /** The element-wise update of `x` in place: the readable specification, also what runs on small vectors. */
+  update(x: FloatVector, dx: ArrayLike<number>, scalars: S): void;
 }
 
 /** Everything a kernel factory needs: the dtype's rounding and zeroed state vectors. */
@@ -19,23 +29,36 @@ export interface KernelContext {
   zeros(): FloatVector;
 }
 
+const simdOptimizers = new WeakSet<Optimizer>();
+
+/** Whether `optimizer` runs a SIMD kernel (for tests and the bench: both loops give the same bits). */
+export function usesSimd(optimizer: Optimizer): boolean {
+  return simdOptimizers.has(optimizer);
+}
+
 /**
  * Wraps a rule's kernel in the checks every optimizer shares: the dtype and size, the
  * parameter and gradient vectors, and the learning rate of each step. The rule has
  * already checked that `options` is an object (it reads its conventions first).
+ * `simd` is the rule's element loop as a SIMD kernel (src/kernels): with it the state
+ * vectors live in the kernel's memory and `prepare`'s scalars are passed to it.
  */
-export function createInstance(
+export function createInstance<S extends StepScalars>(
   name: OptimizerName,
   learningRate: number,
   options: CreateOptions,
-  makeKernel: (ctx: KernelContext) => Kernel,
+  simd: SimdKernel<keyof S & string>,
+  makeKernel: (ctx: KernelContext) => Kernel<S>,
 ): Optimizer {
   requireDtype('options.dtype', options.dtype);
   requireSize('options.size', options.size);
   const { dtype, size } = options;
-  const kernel = makeKernel({ dtype, size, r: rounderFor(dtype), zeros: () => allocate(dtype, size) });
+  const vectorized = simdFor(simd, dtype, size);
+  const zeros = vectorized === undefined ? () => allocate(dtype, size) : () => vectorized.zeros();
+  const kernel = makeKernel({ dtype, size, r: rounderFor(dtype), zeros });
+  vectorized?.bind(kernel.state);
   let current = learningRate;
-  return {
+  const optimizer: Optimizer = {
     name,
     dtype,
     size,
@@ -49,7 +72,9 @@ export function createInstance(
         requireNonNegative('learningRate', stepLearningRate);
         current = stepLearningRate;
       }
-      kernel.update(x, dx, current);
+      const scalars = kernel.prepare(current);
+      if (vectorized === undefined) kernel.update(x, dx, scalars);
+      else vectorized.run(x, dx, scalars);
     },
     state(): Record<string, StateValue> {
       const copy: Record<string, StateValue> = {};
@@ -57,4 +82,6 @@ export function createInstance(
       return copy;
     },
   };
+  if (vectorized !== undefined) simdOptimizers.add(optimizer);
+  return optimizer;
 }

@@ -1,5 +1,6 @@
 import type { Conventions, CreateOptions, NesterovConfig, Optimizer, OptimizerRule } from '../types.js';
 import { requireNonNegative, requireObject, requireTag, requireUnitInterval, validateConventions } from '../validate.js';
+import { nesterovSimd } from '../kernels/nesterov-simd.js';
 import { createInstance } from './instance.js';
 
 const conventions = ['lr-placement'] as const;
@@ -31,7 +32,7 @@ export const nesterov: OptimizerRule<NesterovConfig> = {
     requireObject('options', options);
     validate(config, options.conventions);
     const lrOutside = options.conventions?.['lr-placement'] === true;
-    return createInstance('nesterov', config.learningRate, options, ({ r, zeros }) => {
+    return createInstance('nesterov', config.learningRate, options, nesterovSimd(lrOutside), ({ r, zeros }) => {
       const v = zeros();
       const rho = r(config.rho);
       const minusRho = r(-config.rho);
@@ -39,16 +40,16 @@ export const nesterov: OptimizerRule<NesterovConfig> = {
       const onePlusRho = r(1 + config.rho);
       return {
         state: lrOutside ? { b: v } : { v },
-        update(x, dx, lr) {
-          const lr_ = r(lr);
+        prepare: (lr) => ({ rho, minusRho, onePlusRho, lr: r(lr) }),
+        update(x, dx, { rho, minusRho, onePlusRho, lr }) {
           for (let i = 0; i < x.length; i++) {
             const g = r(dx[i]!);
             if (lrOutside) {
               v[i] = r(r(rho * v[i]!) + g);
-              x[i] = r(x[i]! - r(lr_ * r(g + r(rho * v[i]!))));
+              x[i] = r(x[i]! - r(lr * r(g + r(rho * v[i]!))));
             } else {
               const oldV = v[i]!;
-              v[i] = r(r(rho * oldV) - r(lr_ * g));
+              v[i] = r(r(rho * oldV) - r(lr * g));
               x[i] = r(x[i]! + r(r(minusRho * oldV) + r(onePlusRho * v[i]!)));
             }
           }

@@ -1,5 +1,6 @@
 import type { Conventions, CreateOptions, Optimizer, OptimizerRule, RmspropConfig } from '../types.js';
 import { requireNonNegative, requireObject, requireTag, requireUnitInterval, validateConventions } from '../validate.js';
+import { rmspropSimd } from '../kernels/rmsprop-simd.js';
 import { adaptiveStep } from './adaptive-step.js';
 import { createInstance } from './instance.js';
 
@@ -34,19 +35,19 @@ export const rmsprop: OptimizerRule<RmspropConfig> = {
     validate(config, options.conventions);
     const inside = options.conventions?.['epsilon-inside-sqrt'] === true;
     const initial = options.conventions?.['initial-accumulator'] ?? 0;
-    return createInstance('rmsprop', config.learningRate, options, ({ r, zeros }) => {
+    return createInstance('rmsprop', config.learningRate, options, rmspropSimd(inside), ({ r, zeros }) => {
       const gradSquared = zeros().fill(r(initial));
       const decay = r(config.decayRate);
       const oneMinusDecay = r(1 - config.decayRate);
       const eps = r(config.epsilon);
       return {
         state: { grad_squared: gradSquared },
-        update(x, dx, lr) {
-          const lr_ = r(lr);
+        prepare: (lr) => ({ decay, oneMinusDecay, eps, lr: r(lr) }),
+        update(x, dx, { decay, oneMinusDecay, eps, lr }) {
           for (let i = 0; i < x.length; i++) {
             const g = r(dx[i]!);
             gradSquared[i] = r(r(decay * gradSquared[i]!) + r(r(oneMinusDecay * g) * g));
-            x[i] = r(x[i]! - adaptiveStep(r, r(lr_ * g), gradSquared[i]!, eps, inside));
+            x[i] = r(x[i]! - adaptiveStep(r, r(lr * g), gradSquared[i]!, eps, inside));
           }
         },
       };

@@ -1,5 +1,6 @@
 import type { Conventions, CreateOptions, Optimizer, OptimizerRule, SgdConfig } from '../types.js';
 import { requireNonNegative, requireObject, requireTag, validateConventions } from '../validate.js';
+import { sgdSimd } from '../kernels/sgd-simd.js';
 import { createInstance } from './instance.js';
 
 function validate(config: SgdConfig, conventions?: Conventions): void {
@@ -25,13 +26,13 @@ export const sgd: OptimizerRule<SgdConfig> = {
     // options first: the conventions are read from it before the kernel is built.
     requireObject('options', options);
     validate(config, options.conventions);
-    return createInstance('sgd', config.learningRate, options, ({ r }) => ({
+    return createInstance('sgd', config.learningRate, options, sgdSimd, ({ r }) => ({
       state: {},
-      update(x, dx, lr) {
-        const lr_ = r(lr);
+      prepare: (lr) => ({ lr: r(lr) }),
+      update(x, dx, { lr }) {
         for (let i = 0; i < x.length; i++) {
           const g = r(dx[i]!);
-          x[i] = r(x[i]! - r(lr_ * g));
+          x[i] = r(x[i]! - r(lr * g));
         }
       },
     }));

@@ -20,6 +20,8 @@ export interface ConsoleReportOptions {
   quiet?: boolean;
   /** Every problem in full (`--verbose`); otherwise the first per subject in full and the others one line each. */
   verbose?: boolean;
+  /** The command that re-runs a check from its `replay` token (the CLI knows how the adapter was given); else `--replay <token>`. */
+  replayCommand?: (token: string) => string;
 }
 
 type Paint = (code: number, text: string) => string;
@@ -78,14 +80,16 @@ function summary(report: ConformanceReport, paint: Paint): string {
   return `${status} ${name} (${report.adapter.dtype}): ${tally || 'nothing checked'} in ${(report.durationMs / 1000).toFixed(1)} s, seed ${report.options.seed}`;
 }
 
-/** A problem finding in full: check and message, conventions or bug, then the counterexample once. */
-function fullFinding(finding: Finding): string[] {
+/** A problem finding in full: check and message, conventions or bug, then the counterexample once, and its replay command. */
+function fullFinding(finding: Finding, replayCommand: (token: string) => string): string[] {
   const message = messageWithoutValues(finding);
   const lines = [`  ${sanitize(finding.check)}: ${sanitize(message)}`];
   const unnamed = (finding.conventions ?? []).filter((id) => !message.includes(id));
   if (unnamed.length) lines.push(`    conventions: ${(finding.conventions ?? []).join(', ')}`);
   if (finding.bug !== undefined) lines.push(`    ${describeBug(finding.bug)}`);
-  if (finding.counterexample) lines.push(...describeCounterexample(finding.counterexample).map((l) => `    ${sanitize(l)}`));
+  const replay = finding.replay === undefined ? undefined : replayCommand(finding.replay);
+  if (finding.counterexample) lines.push(...describeCounterexample(finding.counterexample, replay).map((l) => `    ${sanitize(l)}`));
+  else if (replay !== undefined) lines.push(`    replay: ${sanitize(replay)}`);
   return lines;
 }
 
@@ -113,6 +117,7 @@ export function reportToConsole(report: ConformanceReport, options: ConsoleRepor
   if (options.quiet) return `${summary(report, paint)}\n`;
   const width = options.width === undefined ? undefined : Math.max(40, options.width);
   const accepted = report.options.accepted;
+  const replayCommand = options.replayCommand ?? ((token: string) => `--replay ${token}`);
   const rows = report.results.map((r) => {
     const passed = subjectPassed(r, accepted);
     const problem = firstProblem(r, accepted);
@@ -148,10 +153,10 @@ export function reportToConsole(report: ConformanceReport, options: ConsoleRepor
     const count = problems.length > 1 ? ` (${problems.length} problems)` : '';
     out.push('', paint(verdictColor[r.verdict], sanitize(verdictHeading(r, accepted))) + count);
     if (!first) continue;
-    out.push(...fullFinding(first));
+    out.push(...fullFinding(first, replayCommand));
     const rest = problems.filter((f) => f !== first);
     if (options.verbose) {
-      for (const f of rest) out.push(...fullFinding(f));
+      for (const f of rest) out.push(...fullFinding(f, replayCommand));
     } else {
       for (const f of rest) out.push(truncate(`  ${sanitize(`${f.check}: ${oneLine(f, r)}`)}`, width));
       if (rest.length) out.push(`  (--verbose prints each in full; --json has every counterexample)`);

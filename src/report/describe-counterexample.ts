@@ -29,9 +29,11 @@ function valuesLine(c: Counterexample): string | undefined {
  * A counterexample as plain-text lines, shared by the JUnit, Markdown, console
  * and vitest formats so that all show the same replayable facts: where and by
  * how much, the derived tolerance, then the input (config, x0, gradients,
- * learning rates) and the fast-check seed and path.
+ * learning rates), the fast-check seed and path, and how to replay the check:
+ * `replay` is the whole command when the caller knows it (the CLI), else the
+ * finding's `--replay` token.
  */
-export function describeCounterexample(c: Counterexample): string[] {
+export function describeCounterexample(c: Counterexample, replay?: string): string[] {
   const lines: string[] = [];
   const values = valuesLine(c);
   if (values !== undefined) lines.push(values);
@@ -40,6 +42,7 @@ export function describeCounterexample(c: Counterexample): string[] {
   if (c.x0 !== undefined) lines.push(`x0: ${formatVector(c.x0)}`);
   if (c.gradients !== undefined) lines.push(`gradients: [${c.gradients.map(formatVector).join(', ')}]`);
   if (c.learningRates !== undefined) lines.push(`learning rates: ${formatVector(c.learningRates)}`);
-  if (c.seed !== undefined) lines.push(`replay: seed ${c.seed}${c.path === undefined ? '' : `, path ${JSON.stringify(c.path)}`}`);
+  if (c.seed !== undefined) lines.push(`seed ${c.seed}${c.path === undefined ? '' : `, path ${JSON.stringify(c.path)}`}`);
+  if (replay !== undefined) lines.push(`replay: ${replay}`);
   return lines;
 }

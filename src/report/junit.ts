@@ -21,7 +21,7 @@ function findingBody(finding: Finding): string {
   const lines = [messageWithoutValues(finding)];
   if (finding.conventions?.length) lines.push(`conventions: ${finding.conventions.join(', ')}`);
   if (finding.bug !== undefined) lines.push(describeBug(finding.bug));
-  if (finding.counterexample) lines.push(...describeCounterexample(finding.counterexample));
+  if (finding.counterexample) lines.push(...describeCounterexample(finding.counterexample, finding.replay === undefined ? undefined : `--replay ${finding.replay}`));
   return lines.join('\n');
 }
 

@@ -55,7 +55,7 @@ function detail(finding: Finding): string {
   const lines = [messageWithoutValues(finding)];
   if (finding.conventions?.length) lines.push(`conventions: ${finding.conventions.join(', ')}`);
   if (finding.bug !== undefined) lines.push(describeBug(finding.bug));
-  if (finding.counterexample) lines.push(...describeCounterexample(finding.counterexample));
+  if (finding.counterexample) lines.push(...describeCounterexample(finding.counterexample, finding.replay === undefined ? undefined : `--replay ${finding.replay}`));
   return `**${inline(finding.check)}** (${finding.status})\n\n${fenced(lines.join('\n'))}`;
 }
 
