@@ -36,7 +36,7 @@ export const knownBugs: readonly KnownBug[] = [
   { id: 'ascent', subjects: allOptimizers, variants: ['ascent'] },
   { id: 'bias-correction-multiplied', subjects: ['adam'], variants: ['bias-correction-multiplied'] },
   { id: 'step-counter-off-by-one', subjects: ['adam'], variants: ['step-counter-behind', 'step-counter-ahead', 'step-counter-per-coordinate'] },
-  { id: 'stale-moments', subjects: ['momentum', 'adagrad', 'rmsprop', 'adam'], variants: ['stale-moments'] },
+  { id: 'stale-moments', subjects: ['momentum', 'adagrad', 'rmsprop', 'adam'], variants: ['stale-moments', 'stale-raw-moments'] },
   {
     id: 'shared-state',
     subjects: allOptimizers,

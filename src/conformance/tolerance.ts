@@ -125,7 +125,8 @@ export function errorArithmetic(dtype: Dtype) {
  * model evaluates them like a convention, so a run can be matched against the bug.
  * `step-counter-*`: Adam's `t` one behind (starts at 0), one ahead, or counted per
  * coordinate (samples instead of updates); `stale-moments`: the step uses the
- * state of the previous step.
+ * state of the previous step; `stale-raw-moments`: the same, but Adam divides the
+ * previous step's raw moments by this step's `1 - beta ** t` (brain.js 1.6.1's biases).
  */
 export type BugVariant =
   | 'ascent'
@@ -134,6 +135,7 @@ export type BugVariant =
   | 'step-counter-ahead'
   | 'step-counter-per-coordinate'
   | 'stale-moments'
+  | 'stale-raw-moments'
   | 'amsgrad-unrequested';
 
 /** Per-step expected values (float64 evaluation of the rule) and their error bounds. */
@@ -175,6 +177,8 @@ export function boundedStepper(
   const state2: Tracked[] = Array.from({ length: n }, () => A.exact(0));
   /** The previous step's state, for `stale-moments`, and Adam's running maximum, for `amsgrad-unrequested`. */
   const stale: Tracked[][] = [Array.from({ length: n }, () => A.exact(0)), Array.from({ length: n }, () => A.exact(0))];
+  /** Both stale variants are one formula where there is no bias correction. */
+  const staleState = bug === 'stale-moments' || bug === 'stale-raw-moments';
   const maximum: Tracked[] = Array.from({ length: n }, () => A.exact(0));
   const initial = conventions['initial-accumulator'] ?? 0;
   if (initial !== 0) for (let i = 0; i < n; i++) state1[i] = A.input(initial);
@@ -216,12 +220,12 @@ export function boundedStepper(
             const push = dampened ? A.mul(damp, g) : g;
             const old = state1[i]!;
             state1[i] = A.sub(A.mul(rho, old), A.mul(LR, push));
-            return A.add(x[i]!, bug === 'stale-moments' ? old : state1[i]!);
+            return A.add(x[i]!, staleState ? old : state1[i]!);
           }
           const old = state1[i]!;
           const kept = A.mul(rho, old);
           state1[i] = dampened ? A.either(A.add(kept, A.mul(damp, g)), A.interpolated(config.rho, old, g)) : A.add(kept, g);
-          return A.sub(x[i]!, A.mul(LR, bug === 'stale-moments' ? old : state1[i]!));
+          return A.sub(x[i]!, A.mul(LR, staleState ? old : state1[i]!));
         };
       }
       case 'nesterov': {
@@ -244,7 +248,7 @@ export function boundedStepper(
         return (i, g) => {
           const old = state1[i]!;
           state1[i] = A.add(old, A.mul(g, g));
-          return A.sub(x[i]!, adaptive(A.mul(LR, g), bug === 'stale-moments' ? old : state1[i]!, eps));
+          return A.sub(x[i]!, adaptive(A.mul(LR, g), staleState ? old : state1[i]!, eps));
         };
       }
       case 'rmsprop': {
@@ -255,7 +259,7 @@ export function boundedStepper(
           const old = state1[i]!;
           const written = A.add(A.mul(decay, old), A.product(keep, g, g));
           state1[i] = A.either(written, A.interpolated(config.decayRate, old, A.mul(g, g)));
-          return A.sub(x[i]!, adaptive(A.mul(LR, g), bug === 'stale-moments' ? old : state1[i]!, eps));
+          return A.sub(x[i]!, adaptive(A.mul(LR, g), staleState ? old : state1[i]!, eps));
         };
       }
       case 'adam': {
@@ -285,6 +289,13 @@ export function boundedStepper(
             stale[0]![i] = A.div(first, c1);
             stale[1]![i] = A.div(second, c2);
             return A.sub(x[i]!, adaptive(A.mul(rate, mHat), vHat, eps));
+          }
+          if (bug === 'stale-raw-moments') {
+            // The update of step t divides m and v as step t - 1 left them (zero at t = 1) by step t's corrections.
+            const [m, v] = [stale[0]![i]!, stale[1]![i]!];
+            stale[0]![i] = first;
+            stale[1]![i] = second;
+            return A.sub(x[i]!, adaptive(A.mul(rate, A.div(m, c1)), A.div(v, c2), eps));
           }
           if (bug === 'bias-correction-multiplied') return A.sub(x[i]!, adaptive(A.mul(rate, A.mul(first, c1)), A.mul(second, c2), eps));
           const m = corrected ? A.div(first, c1) : first;

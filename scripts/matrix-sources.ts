@@ -1,0 +1,499 @@
+/**
+ * Why each cell of the conformance matrix (docs/matrix.md) has the verdict it
+ * has: per row and subject, the verdict, conventions and known bug that the
+ * library's SOURCE implies under conventions.md, and the source lines that say
+ * so. scripts/matrix.ts merges this in, checks that every quoted line really is
+ * at that line of the installed file, and treats a checker verdict with no
+ * matching entry here as an error.
+ */
+import type { Verdict } from '../src/conformance/types.js';
+import type { Subject } from '../src/laws/law.js';
+import type { ConventionId, KnownBugId } from '../src/types.js';
+
+/** One quoted source line: `quote` must occur in line `line` of `file`. */
+export interface SourceLine {
+  /** For npm rows a path under node_modules/; for Python rows a path under the directory that holds the `torch` package. */
+  file: string;
+  /** 1-based. */
+  line: number;
+  quote: string;
+}
+
+/** What the library's source implies for one subject, and the lines that show it. */
+export interface CellSource {
+  verdict: Verdict;
+  /** Sorted, as the checker reports them. */
+  conventions: ConventionId[];
+  bug?: KnownBugId;
+  why: string;
+  lines: SourceLine[];
+}
+
+/** The justification of one matrix row. */
+export interface RowSources {
+  row: string;
+  /** Where `SourceLine.file` is found: the project's node_modules, or the Python site directory holding torch. */
+  base: 'node_modules' | 'python';
+  /** A public link to a quoted line, where there is one. */
+  link?: (line: SourceLine) => string;
+  cells: Record<Subject, CellSource>;
+}
+
+const CONVNET = 'convnetjs/build/convnet.js';
+const convnetMethods: SourceLine = {
+  file: CONVNET,
+  line: 1763,
+  quote: "this.method = typeof options.method !== 'undefined' ? options.method : 'sgd'; // sgd/adagrad/adadelta/windowgrad",
+};
+const convnetL2: SourceLine = { file: CONVNET, line: 1827, quote: 'var l2grad = l2_decay * (p[j]);' };
+const convnetGij: SourceLine = { file: CONVNET, line: 1829, quote: 'var gij = (l2grad + l1grad + g[j]) / this.batch_size; // raw batch gradient' };
+const convnetNoSchedule = (subject: string): CellSource => ({
+  verdict: 'unsupported',
+  conventions: [],
+  why: `convnetjs has no learning-rate schedules (${subject}): the Trainer reads a constant learning_rate; the adapter declares none`,
+  lines: [{ file: CONVNET, line: 1759, quote: "this.learning_rate = typeof options.learning_rate !== 'undefined' ? options.learning_rate : 0.01;" }],
+});
+
+const TFJS = '@tensorflow/tfjs-core/dist/optimizers';
+const tfjsConstructors: SourceLine = { file: `${TFJS}/optimizer_constructors.js`, line: 62, quote: 'static sgd(learningRate) {' };
+const tfjsNoSchedule: CellSource = {
+  verdict: 'unsupported',
+  conventions: [],
+  why: 'tfjs-core has no learning-rate schedules: tf.train offers optimizers only (sgd, momentum, rmsprop, adam, adadelta, adamax, adagrad)',
+  lines: [tfjsConstructors],
+};
+
+const DL = 'deeplearn/dist/optimizers';
+const dlNoSchedule: CellSource = {
+  verdict: 'unsupported',
+  conventions: [],
+  why: 'deeplearn.js has no learning-rate schedules: dl.train offers optimizers only',
+  lines: [{ file: `${DL}/optimizer_constructors.js`, line: 20, quote: 'OptimizerConstructors.sgd = function (learningRate) {' }],
+};
+
+const BRAIN = 'brain.js/dist/neural-network.js';
+const brainFloat32: SourceLine = { file: 'brain.js/dist/utilities/zeros.js', line: 8, quote: 'return new Float32Array(size);' };
+const brainMomentumLine: SourceLine = {
+  file: BRAIN,
+  line: 764,
+  quote: 'change = this.trainOpts.learningRate * delta * incoming[k] + this.trainOpts.momentum * change;',
+};
+const brainBiasSgd: SourceLine = { file: BRAIN, line: 769, quote: 'this.biases[layer][node] += this.trainOpts.learningRate * delta;' };
+const brainPraxis: SourceLine = { file: BRAIN, line: 69, quote: 'praxis: null,' };
+const brainOnly = (subject: string): CellSource => ({
+  verdict: 'unsupported',
+  conventions: [],
+  why: `brain.js 1.6.1 trains with momentum (praxis null) or Adam (praxis 'adam') only: no ${subject}`,
+  lines: [brainPraxis],
+});
+const brainNoSchedule: CellSource = {
+  verdict: 'unsupported',
+  conventions: [],
+  why: 'brain.js applies trainOpts.learningRate unchanged on every adjustWeights call: no schedules',
+  lines: [brainBiasSgd],
+};
+
+const TOY = 'toygrad/dist/trainers/abstract.js';
+const toyL2: SourceLine = { file: TOY, line: 63, quote: 'let l2grad = l2_decay * (p[j]);' };
+const toyGij: SourceLine = { file: TOY, line: 64, quote: 'let gij = (l2grad + l1grad + g[j]) / this.batchSize; // raw batch gradient' };
+const toyTrainers: SourceLine = { file: 'toygrad/dist/trainers/index.js', line: 9, quote: 'Adadelta,' };
+const toyNoSchedule: CellSource = {
+  verdict: 'unsupported',
+  conventions: [],
+  why: 'toygrad has no learning-rate schedules: its trainers read one learningRate',
+  lines: [{ file: TOY, line: 11, quote: 'this.learningRate = options.learningRate ?? 0.01;' }],
+};
+
+const torchLink = (l: SourceLine): string => `https://github.com/pytorch/pytorch/blob/v1.13.1/${l.file}#L${l.line}`;
+const SGD_PY = 'torch/optim/sgd.py';
+const LR_PY = 'torch/optim/lr_scheduler.py';
+const torchCells: Record<Subject, CellSource> = {
+  sgd: {
+    verdict: 'conforms',
+    conventions: [],
+    why: 'SGD with momentum 0 skips the buffer and adds -lr * grad: x - lr * dx (weight_decay 0 is skipped, no 0 * x)',
+    lines: [
+      { file: SGD_PY, line: 231, quote: 'if momentum != 0:' },
+      { file: SGD_PY, line: 245, quote: 'param.add_(d_p, alpha=-lr)' },
+    ],
+  },
+  momentum: {
+    verdict: 'conforms',
+    conventions: [],
+    why: "buf = momentum * buf + grad (dampening 0), then x -= lr * buf: the lecture's vx = rho vx + dx; x -= lr vx, the learning rate outside the velocity",
+    lines: [
+      { file: SGD_PY, line: 238, quote: 'buf.mul_(momentum).add_(d_p, alpha=1 - dampening)' },
+      { file: SGD_PY, line: 243, quote: 'd_p = buf' },
+      { file: SGD_PY, line: 245, quote: 'param.add_(d_p, alpha=-lr)' },
+    ],
+  },
+  nesterov: {
+    verdict: 'deviates',
+    conventions: ['lr-placement'],
+    why: 'nesterov=True steps with grad + momentum * buf and x -= lr * (dx + rho b): the lr-outside form; torch refuses momentum 0 with ValueError, so the checks at rho = 0 are skipped',
+    lines: [
+      { file: SGD_PY, line: 241, quote: 'd_p = d_p.add(buf, alpha=momentum)' },
+      { file: SGD_PY, line: 245, quote: 'param.add_(d_p, alpha=-lr)' },
+      { file: SGD_PY, line: 108, quote: 'raise ValueError("Nesterov momentum requires a momentum and zero dampening")' },
+    ],
+  },
+  adagrad: {
+    verdict: 'conforms',
+    conventions: [],
+    why: 'state_sum += grad^2; std = sqrt(state_sum) + eps (eps outside the root); x -= clr * grad / std with clr = lr at lr_decay 0; the accumulator starts at initial_accumulator_value = 0',
+    lines: [
+      { file: 'torch/optim/adagrad.py', line: 277, quote: 'state_sum.addcmul_(grad, grad, value=1)' },
+      { file: 'torch/optim/adagrad.py', line: 278, quote: 'std = state_sum.sqrt().add_(eps)' },
+      { file: 'torch/optim/adagrad.py', line: 279, quote: 'param.addcdiv_(grad, std, value=-clr)' },
+    ],
+  },
+  rmsprop: {
+    verdict: 'conforms',
+    conventions: [],
+    why: "square_avg = alpha * square_avg + (1 - alpha) grad^2; x -= lr * grad / (sqrt(square_avg) + eps): the lecture's rule with decay_rate = alpha, eps outside the root",
+    lines: [
+      { file: 'torch/optim/rmsprop.py', line: 245, quote: 'square_avg.mul_(alpha).addcmul_(grad, grad, value=1 - alpha)' },
+      { file: 'torch/optim/rmsprop.py', line: 254, quote: 'avg = square_avg.sqrt()' },
+      { file: 'torch/optim/rmsprop.py', line: 268, quote: 'param.addcdiv_(grad, avg, value=-lr)' },
+    ],
+  },
+  adam: {
+    verdict: 'conforms',
+    conventions: [],
+    why: 'the full Adam with the bias correction split (conventions.md lists it as the same rule): step_size = lr / (1 - beta1**t), denom = sqrt(v) / sqrt(1 - beta2**t) + eps',
+    lines: [
+      { file: 'torch/optim/adam.py', line: 363, quote: 'exp_avg.mul_(beta1).add_(grad, alpha=1 - beta1)' },
+      { file: 'torch/optim/adam.py', line: 400, quote: 'step_size = lr / bias_correction1' },
+      { file: 'torch/optim/adam.py', line: 410, quote: 'denom = (exp_avg_sq.sqrt() / bias_correction2_sqrt).add_(eps)' },
+      { file: 'torch/optim/adam.py', line: 412, quote: 'param.addcdiv_(exp_avg, denom, value=-step_size)' },
+    ],
+  },
+  'schedule:step': {
+    verdict: 'conforms',
+    conventions: [],
+    why: "StepLR multiplies the rate by gamma at every multiple of step_size: initial * factor ** floor(t / every) by repeated multiplication, counted from 0 (value at t = 0 is initial)",
+    lines: [
+      { file: LR_PY, line: 384, quote: 'if (self.last_epoch == 0) or (self.last_epoch % self.step_size != 0):' },
+      { file: LR_PY, line: 386, quote: "return [group['lr'] * self.gamma" },
+    ],
+  },
+  'schedule:exponential': {
+    verdict: 'conforms',
+    conventions: [],
+    why: "ExponentialLR multiplies the previous rate by gamma = exp(-k) at each step: initial * exp(-k t) as repeated multiplication, one of conventions.md's legitimate evaluation orders",
+    lines: [{ file: LR_PY, line: 592, quote: "return [group['lr'] * self.gamma" }],
+  },
+  'schedule:inverse-time': {
+    verdict: 'conforms',
+    conventions: [],
+    why: 'torch has no 1/t class; LambdaLR gives base_lr * lambda(t) with lambda(t) = 1 / (1 + k t): the same value up to rounding',
+    lines: [{ file: LR_PY, line: 260, quote: 'return [base_lr * lmbda(self.last_epoch)' }],
+  },
+};
+
+/** Every row's justification, keyed by the row ids of scripts/matrix.ts. */
+export const matrixSources: readonly RowSources[] = [
+  {
+    row: 'tfjs',
+    base: 'node_modules',
+    cells: {
+      sgd: {
+        verdict: 'conforms',
+        conventions: [],
+        why: 'value + c * gradient with c = scalar(-learningRate): x - lr * dx',
+        lines: [
+          { file: `${TFJS}/sgd_optimizer.js`, line: 50, quote: 'const newValue = add(mul(this.c, gradient), value);' },
+          { file: `${TFJS}/sgd_optimizer.js`, line: 64, quote: 'this.c = keep(scalar(-learningRate));' },
+        ],
+      },
+      momentum: {
+        verdict: 'conforms',
+        conventions: [],
+        why: "accumulation = m * accumulation + gradient; value += c * accumulation: the lecture's vx = rho vx + dx; x -= lr vx",
+        lines: [
+          { file: `${TFJS}/momentum_optimizer.js`, line: 64, quote: 'const newAccumulation = add(mul(this.m, accumulation), gradient);' },
+          { file: `${TFJS}/momentum_optimizer.js`, line: 69, quote: 'newValue = add(mul(this.c, newAccumulation), value);' },
+        ],
+      },
+      nesterov: {
+        verdict: 'deviates',
+        conventions: ['lr-placement'],
+        why: 'useNesterov adds c * (gradient + m * newAccumulation): x -= lr (dx + rho b), the learning rate outside the velocity',
+        lines: [{ file: `${TFJS}/momentum_optimizer.js`, line: 66, quote: 'newValue = add(mul(this.c, add(gradient, mul(newAccumulation, this.m))), value);' }],
+      },
+      adagrad: {
+        verdict: 'deviates',
+        conventions: ['epsilon-inside-sqrt', 'initial-accumulator'],
+        why: 'the accumulator starts at initialAccumulatorValue = 0.1 and the step divides by sqrt(accumulator + backend epsilon)',
+        lines: [
+          { file: `${TFJS}/adagrad_optimizer.js`, line: 35, quote: 'constructor(learningRate, initialAccumulatorValue = 0.1) {' },
+          { file: `${TFJS}/adagrad_optimizer.js`, line: 65, quote: 'sqrt(add(newAccumulatedGrad, ENGINE.backend.epsilon()))' },
+        ],
+      },
+      rmsprop: {
+        verdict: 'deviates',
+        conventions: ['epsilon-inside-sqrt'],
+        why: 'gradient * learningRate / sqrt(meanSquare + epsilon), momentum 0, not centered',
+        lines: [{ file: `${TFJS}/rmsprop_optimizer.js`, line: 103, quote: 'div(mul(gradient, this.learningRate), sqrt(add(newAccumulatedMeanSquare, this.epsilon)))' }],
+      },
+      adam: {
+        verdict: 'conforms',
+        conventions: [],
+        why: 'both moments divided by 1 - beta**t (accBeta by repeated float32 multiplication), epsilon outside the root',
+        lines: [
+          { file: `${TFJS}/adam_optimizer.js`, line: 86, quote: 'const biasCorrectedFirstMoment = div(newFirstMoment, oneMinusAccBeta1);' },
+          { file: `${TFJS}/adam_optimizer.js`, line: 90, quote: 'add(sqrt(biasCorrectedSecondMoment), this.epsilon)' },
+          { file: `${TFJS}/adam_optimizer.js`, line: 93, quote: 'this.accBeta1.assign(mul(this.accBeta1, this.beta1));' },
+        ],
+      },
+      'schedule:step': tfjsNoSchedule,
+      'schedule:exponential': tfjsNoSchedule,
+      'schedule:inverse-time': tfjsNoSchedule,
+    },
+  },
+  {
+    row: 'convnetjs',
+    base: 'node_modules',
+    cells: {
+      sgd: {
+        verdict: 'deviates',
+        conventions: ['non-finite'],
+        why: 'p += -learning_rate * gij is the spec, but gij = (l2grad + l1grad + g) with l2grad = l2_decay * p formed even at l2_decay = 0: an infinite parameter becomes NaN',
+        lines: [convnetL2, convnetGij, { file: CONVNET, line: 1860, quote: 'p[j] +=  - this.learning_rate * gij;' }],
+      },
+      momentum: {
+        verdict: 'deviates',
+        conventions: ['lr-placement', 'non-finite'],
+        why: 'dx = momentum * gsum - learning_rate * gij; p += dx: the learning rate inside the velocity (v = rho v - lr dx); and l2_decay * p makes an infinite parameter NaN',
+        lines: [{ file: CONVNET, line: 1855, quote: 'var dx = this.momentum * gsumi[j] - this.learning_rate * gij; // step' }, convnetL2],
+      },
+      nesterov: {
+        verdict: 'unsupported',
+        conventions: [],
+        why: 'the npm release 0.3.0 has no Nesterov: its Trainer methods are sgd/adagrad/adadelta/windowgrad',
+        lines: [convnetMethods],
+      },
+      adagrad: {
+        verdict: 'deviates',
+        conventions: ['epsilon-inside-sqrt', 'non-finite'],
+        why: 'gsum += gij^2; p += -learning_rate / sqrt(gsum + eps) * gij: eps inside the root; l2_decay * p makes an infinite parameter NaN',
+        lines: [
+          { file: CONVNET, line: 1835, quote: 'gsumi[j] = gsumi[j] + gij * gij;' },
+          { file: CONVNET, line: 1836, quote: 'var dx = - this.learning_rate / Math.sqrt(gsumi[j] + this.eps) * gij;' },
+          convnetL2,
+        ],
+      },
+      rmsprop: {
+        verdict: 'deviates',
+        conventions: ['epsilon-inside-sqrt', 'non-finite'],
+        why: "windowgrad: gsum = ro * gsum + (1 - ro) gij^2; p += -learning_rate / sqrt(gsum + eps) * gij: RMSProp with eps inside the root; l2_decay * p makes an infinite parameter NaN",
+        lines: [
+          { file: CONVNET, line: 1842, quote: 'gsumi[j] = this.ro * gsumi[j] + (1-this.ro) * gij * gij;' },
+          { file: CONVNET, line: 1843, quote: 'var dx = - this.learning_rate / Math.sqrt(gsumi[j] + this.eps) * gij; // eps added for better conditioning' },
+          convnetL2,
+        ],
+      },
+      adam: {
+        verdict: 'unsupported',
+        conventions: [],
+        why: 'the npm release 0.3.0 has no Adam (the later GitHub source has one that multiplies by 1 - beta**t, bias-correction-multiplied, never published to npm; see the toygrad row, its port)',
+        lines: [convnetMethods],
+      },
+      'schedule:step': convnetNoSchedule('step'),
+      'schedule:exponential': convnetNoSchedule('exponential'),
+      'schedule:inverse-time': convnetNoSchedule('inverse-time'),
+    },
+  },
+  {
+    row: 'toygrad',
+    base: 'node_modules',
+    cells: {
+      sgd: {
+        verdict: 'deviates',
+        conventions: ['non-finite'],
+        why: 'p += -learningRate * gij is the spec, but gij = (l2grad + l1grad + g) with l2grad = l2_decay * p formed even at l2decay = 0: an infinite parameter becomes NaN',
+        lines: [toyL2, toyGij, { file: TOY, line: 101, quote: 'p[j] += -this.learningRate * gij;' }],
+      },
+      momentum: {
+        verdict: 'deviates',
+        conventions: ['lr-placement', 'non-finite'],
+        why: 'dx = momentum * gsum - learningRate * gij; p += dx: the learning rate inside the velocity (v = rho v - lr dx); and l2_decay * p makes an infinite parameter NaN',
+        lines: [{ file: TOY, line: 95, quote: 'let dx = this.momentum * gsumi[j] - this.learningRate * gij; // step' }, toyL2],
+      },
+      nesterov: {
+        verdict: 'deviates',
+        conventions: ['non-finite'],
+        why: "w = rho w + lr gij; p += rho w_old - (1 + rho) w is the lecture's Nesterov with w = -v (the learning rate inside the velocity, as in the spec); only l2_decay * p makes an infinite parameter NaN",
+        lines: [
+          { file: TOY, line: 87, quote: 'let dx = gsumi[j];' },
+          { file: TOY, line: 88, quote: 'gsumi[j] = gsumi[j] * this.momentum + this.learningRate * gij;' },
+          { file: TOY, line: 89, quote: 'dx = this.momentum * dx - (1 + this.momentum) * gsumi[j];' },
+          toyL2,
+        ],
+      },
+      adagrad: {
+        verdict: 'deviates',
+        conventions: ['epsilon-inside-sqrt', 'non-finite'],
+        why: 'gsum += gij^2; p += -learningRate / sqrt(gsum + eps) * gij: eps inside the root; l2_decay * p makes an infinite parameter NaN',
+        lines: [
+          { file: TOY, line: 76, quote: 'gsumi[j] = gsumi[j] + gij * gij;' },
+          { file: TOY, line: 77, quote: 'let dx = -this.learningRate / Math.sqrt(gsumi[j] + this.eps) * gij;' },
+          toyL2,
+        ],
+      },
+      rmsprop: {
+        verdict: 'unsupported',
+        conventions: [],
+        why: "toygrad's trainers are Adadelta, Adagrad, Adam, Nesterov and SGD: no RMSProp (convnetjs's windowgrad was dropped)",
+        lines: [toyTrainers],
+      },
+      adam: {
+        verdict: 'fails',
+        conventions: ['non-finite'],
+        bug: 'bias-correction-multiplied',
+        why: 'the moments are MULTIPLIED by 1 - beta**k instead of divided, so the first step is lr (1 - beta1)^2 / (1 - beta2) = 10 lr at the lecture\'s betas; otherwise only l2_decay * p (non-finite) differs',
+        lines: [
+          { file: TOY, line: 70, quote: 'let biasCorr1 = gsumi[j] * (1 - Math.pow(this.beta1, this.k)); // correct bias first moment estimate' },
+          { file: TOY, line: 71, quote: 'let biasCorr2 = xsumi[j] * (1 - Math.pow(this.beta2, this.k)); // correct bias second moment estimate' },
+          { file: TOY, line: 72, quote: 'let dx = -this.learningRate * biasCorr1 / (Math.sqrt(biasCorr2) + this.eps);' },
+          { file: TOY, line: 29, quote: 'this.k++;' },
+        ],
+      },
+      'schedule:step': toyNoSchedule,
+      'schedule:exponential': toyNoSchedule,
+      'schedule:inverse-time': toyNoSchedule,
+    },
+  },
+  {
+    row: 'deeplearn',
+    base: 'node_modules',
+    cells: {
+      sgd: {
+        verdict: 'conforms',
+        conventions: [],
+        why: 'c * gradient + value with c = scalar(-learningRate): x - lr * dx',
+        lines: [
+          { file: `${DL}/sgd_optimizer.js`, line: 33, quote: 'var newValue = _this.c.mul(gradient).add(value);' },
+          { file: `${DL}/sgd_optimizer.js`, line: 43, quote: 'this.c = environment_1.ENV.math.keep(ops_1.scalar(-learningRate));' },
+        ],
+      },
+      momentum: {
+        verdict: 'conforms',
+        conventions: [],
+        why: "accumulation = m * accumulation + gradient; value += c * accumulation: vx = rho vx + dx; x -= lr vx",
+        lines: [
+          { file: `${DL}/momentum_optimizer.js`, line: 46, quote: 'var newAccumulation = _this.m.mul(accumulation).add(gradient);' },
+          { file: `${DL}/momentum_optimizer.js`, line: 52, quote: 'newValue = _this.c.mul(newAccumulation).add(value);' },
+        ],
+      },
+      nesterov: {
+        verdict: 'deviates',
+        conventions: ['lr-placement'],
+        why: 'useNesterov adds c * (gradient + m * newAccumulation): x -= lr (dx + rho b), the learning rate outside the velocity',
+        lines: [{ file: `${DL}/momentum_optimizer.js`, line: 49, quote: '_this.c.mul(gradient.add(newAccumulation.mul(_this.m))).add(value);' }],
+      },
+      adagrad: {
+        verdict: 'deviates',
+        conventions: ['epsilon-inside-sqrt', 'initial-accumulator'],
+        why: 'the accumulator starts at initialAccumulatorValue = 0.1 and the step divides by sqrt(accumulator + epsilon)',
+        lines: [
+          { file: `${DL}/adagrad_optimizer.js`, line: 22, quote: 'if (initialAccumulatorValue === void 0) { initialAccumulatorValue = 0.1; }' },
+          { file: `${DL}/adagrad_optimizer.js`, line: 50, quote: '.mul(gradient.div(newAccumulatedGrad.add(_this.epsilon).sqrt()))' },
+        ],
+      },
+      rmsprop: {
+        verdict: 'deviates',
+        conventions: ['epsilon-inside-sqrt'],
+        why: 'moment = momentum * moment + c * gradient / sqrt(meanSquare + epsilon) with momentum 0; value -= moment',
+        lines: [
+          { file: `${DL}/rmsprop_optimizer.js`, line: 63, quote: 'var newAccumulatedMoments = _this.momentum.mul(accumulatedMoments)' },
+          { file: `${DL}/rmsprop_optimizer.js`, line: 64, quote: '.add(_this.c.mul(gradient).div(newAccumulatedMeanSquare.add(_this.epsilon).sqrt()));' },
+        ],
+      },
+      adam: {
+        verdict: 'conforms',
+        conventions: [],
+        why: 'both moments divided by 1 - accBeta (accBeta by repeated float32 multiplication), epsilon added outside the root',
+        lines: [
+          { file: `${DL}/adam_optimizer.js`, line: 65, quote: 'var biasCorrectedFirstMoment = newFirstMoment.div(oneMinusAccBeta1);' },
+          { file: `${DL}/adam_optimizer.js`, line: 70, quote: '.mul(biasCorrectedFirstMoment.div(_this.eps.add(biasCorrectedSecondMoment.sqrt())))' },
+          { file: `${DL}/adam_optimizer.js`, line: 74, quote: '_this.accBeta1.assign(_this.accBeta1.mul(_this.beta1));' },
+        ],
+      },
+      'schedule:step': dlNoSchedule,
+      'schedule:exponential': dlNoSchedule,
+      'schedule:inverse-time': dlNoSchedule,
+    },
+  },
+  {
+    row: 'brainjs-weights',
+    base: 'node_modules',
+    cells: {
+      sgd: {
+        verdict: 'unsupported',
+        conventions: [],
+        why: "brain.js has no momentum-free training: its option check accepts momentum only in (0, 1), 'out of normal training range' otherwise",
+        lines: [{ file: BRAIN, line: 391, quote: "return typeof val === 'number' && val > 0 && val < 1;" }, brainMomentumLine],
+      },
+      momentum: {
+        verdict: 'deviates',
+        conventions: ['lr-placement'],
+        why: 'change = learningRate * delta * input + momentum * change; weight += change (delta is the negative gradient): v = rho v - lr dx; x += v, the learning rate inside the velocity',
+        lines: [brainMomentumLine, { file: BRAIN, line: 767, quote: 'this.weights[layer][node][k] += change;' }, brainFloat32],
+      },
+      nesterov: brainOnly('Nesterov'),
+      adagrad: brainOnly('AdaGrad'),
+      rmsprop: brainOnly('RMSProp'),
+      adam: {
+        verdict: 'conforms',
+        conventions: [],
+        why: 'for weights the moments are updated first and divided by 1 - beta**iterations, epsilon outside the root',
+        lines: [
+          { file: BRAIN, line: 814, quote: 'var changeLow = this.changesLow[layer][node][k] * trainOpts.beta1 + (1 - trainOpts.beta1) * gradient;' },
+          { file: BRAIN, line: 817, quote: 'var momentumCorrection = changeLow / (1 - Math.pow(trainOpts.beta1, this.iterations));' },
+          { file: BRAIN, line: 822, quote: 'this.weights[layer][node][k] += this.trainOpts.learningRate * momentumCorrection / (Math.sqrt(gradientCorrection) + trainOpts.epsilon);' },
+        ],
+      },
+      'schedule:step': brainNoSchedule,
+      'schedule:exponential': brainNoSchedule,
+      'schedule:inverse-time': brainNoSchedule,
+    },
+  },
+  {
+    row: 'brainjs-biases',
+    base: 'node_modules',
+    cells: {
+      sgd: {
+        verdict: 'conforms',
+        conventions: [],
+        why: 'bias += learningRate * delta (delta is the negative gradient): x - lr * dx',
+        lines: [brainBiasSgd],
+      },
+      momentum: {
+        verdict: 'fails',
+        conventions: [],
+        why: 'biases get no momentum at all: bias += learningRate * delta whatever trainOpts.momentum is, so every step after the first is plain SGD',
+        lines: [brainBiasSgd, brainMomentumLine],
+      },
+      nesterov: brainOnly('Nesterov'),
+      adagrad: brainOnly('AdaGrad'),
+      rmsprop: brainOnly('RMSProp'),
+      adam: {
+        verdict: 'fails',
+        conventions: [],
+        bug: 'stale-moments',
+        why: "the bias step divides the moments of the PREVIOUS step (biasChangesLow before it is updated) by 1 - beta**t: the first step does not move and later steps lag by one",
+        lines: [
+          { file: BRAIN, line: 829, quote: 'var biasMomentumCorrection = this.biasChangesLow[layer][node] / (1 - Math.pow(trainOpts.beta1, this.iterations));' },
+          { file: BRAIN, line: 832, quote: 'this.biasChangesLow[layer][node] = biasChangeLow;' },
+          { file: BRAIN, line: 834, quote: 'this.biases[layer][node] += trainOpts.learningRate * biasMomentumCorrection / (Math.sqrt(biasGradientCorrection) + trainOpts.epsilon);' },
+        ],
+      },
+      'schedule:step': brainNoSchedule,
+      'schedule:exponential': brainNoSchedule,
+      'schedule:inverse-time': brainNoSchedule,
+    },
+  },
+  { row: 'pytorch-float32', base: 'python', link: torchLink, cells: torchCells },
+  { row: 'pytorch-float64', base: 'python', link: torchLink, cells: torchCells },
+];
