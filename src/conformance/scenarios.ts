@@ -109,6 +109,15 @@ export function probeScenarios(rule: OptimizerName, dtype: Dtype): Scenario[] {
       purpose: '300 steps at mixed scales: accumulated rounding (float32 against float64), counter drift',
     },
     {
+      // conventions.md's non-finite: libraries that form `0 * x` (a weight-decay term of 0) turn an infinite
+      // parameter into NaN where the lecture's rule keeps it; no drawn input is needed to see it.
+      id: 'probe:non-finite-parameters',
+      config: typicalConfig(rule, lr),
+      x0: [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NaN, 0.5],
+      gradients: [...table(2, 4, 0, () => 0, r).map((row) => row.map(() => 0)), ...table(4, 4, 31, () => 1, r)],
+      purpose: 'parameters that are infinite or NaN, zero gradients then ordinary ones: the lecture keeps an infinity (non-finite)',
+    },
+    {
       id: 'probe:independence',
       config: typicalConfig(rule, lr),
       x0,

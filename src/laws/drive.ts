@@ -12,6 +12,11 @@ export interface Run {
    * law), else a fresh copy. Returns a copy of the parameters after the step.
    */
   step(grad: Float64Array, learningRate?: number, own?: boolean): Promise<Float64Array>;
+  /**
+   * Several steps at once, through the adapter's batched `steps` when it has one (one
+   * round trip over the stdio protocol instead of one per step), else one `step` each.
+   */
+  steps(grads: readonly Float64Array[], learningRates?: readonly (number | undefined)[]): Promise<Float64Array[]>;
   dispose(): Promise<void>;
 }
 
@@ -54,7 +59,7 @@ export async function start(adapter: Adapter, config: OptimizerConfig, x0: Float
     throw new AdapterError(`create(${config.optimizer}) must return a Stepper, got ${describeValue(stepper)}`, 'create');
   }
   const size = x0.length;
-  return {
+  const run: Run = {
     size,
     async step(grad, learningRate, ownGrad = false) {
       let result: ArrayLike<number>;
@@ -65,6 +70,25 @@ export async function start(adapter: Adapter, config: OptimizerConfig, x0: Float
       }
       return copyResult(result, size, 'step');
     },
+    async steps(grads, learningRates) {
+      if (typeof stepper.steps !== 'function') {
+        const out: Float64Array[] = [];
+        for (let t = 0; t < grads.length; t++) out.push(await run.step(grads[t]!, learningRates?.[t]));
+        return out;
+      }
+      let results: readonly ArrayLike<number>[];
+      try {
+        const handed = grads.map((g) => g.slice());
+        results = await (learningRates === undefined ? stepper.steps(handed) : stepper.steps(handed, [...learningRates]));
+      } catch (error) {
+        if (error instanceof AdapterError) throw error;
+        throw new AdapterError(`steps threw: ${message(error)}`, 'step', { cause: error });
+      }
+      if (!Array.isArray(results) || results.length !== grads.length) {
+        throw new AdapterError(`steps must return an array of ${grads.length} parameter vectors, got ${describeValue(results)}`, 'step');
+      }
+      return results.map((r) => copyResult(r, size, 'steps'));
+    },
     async dispose() {
       try {
         await stepper.dispose?.();
@@ -73,6 +97,7 @@ export async function start(adapter: Adapter, config: OptimizerConfig, x0: Float
       }
     },
   };
+  return run;
 }
 
 /**
@@ -88,9 +113,8 @@ export async function trajectory(
 ): Promise<Float64Array[]> {
   const run = await start(adapter, config, Float64Array.from(x0));
   try {
-    const out: Float64Array[] = [];
-    for (let t = 0; t < grads.length; t++) out.push(await run.step(Float64Array.from(grads[t]!), learningRates[t]));
-    return out;
+    const rates = Array.from(grads, (_, t) => learningRates[t]);
+    return await run.steps(grads.map((g) => Float64Array.from(g)), rates.some((r) => r !== undefined) ? rates : undefined);
   } finally {
     await run.dispose();
   }
