@@ -11,6 +11,8 @@ export interface Run {
    * law), else a fresh copy. Returns a copy of the parameters after the step.
    */
   step(grad: Float64Array, learningRate?: number, own?: boolean): Promise<Float64Array>;
+  /** The adapter's batched `steps`, when it has one: one call for a whole open-loop sequence. */
+  steps?(grads: readonly Float64Array[], learningRates: readonly (number | undefined)[]): Promise<Float64Array[]>;
   dispose(): Promise<void>;
 }
 
@@ -50,8 +52,25 @@ export async function start(adapter: Adapter, config: OptimizerConfig, x0: Float
     throw new AdapterError(`create(${config.optimizer}) must return a Stepper, got ${describeValue(stepper)}`, 'create');
   }
   const size = x0.length;
+  const batch = typeof stepper.steps === 'function' ? stepper.steps.bind(stepper) : undefined;
   return {
     size,
+    ...(batch === undefined
+      ? {}
+      : {
+          async steps(grads: readonly Float64Array[], learningRates: readonly (number | undefined)[]) {
+            let result: unknown;
+            try {
+              result = await batch(grads.map((g) => g.slice()), learningRates.some((lr) => lr !== undefined) ? [...learningRates] : undefined);
+            } catch (error) {
+              throw new AdapterError(`steps threw: ${message(error)}`, 'steps', { cause: error });
+            }
+            if (!Array.isArray(result) || result.length !== grads.length) {
+              throw new AdapterError(`steps must return an array of ${grads.length} parameter vectors, got ${describeValue(result)}`, 'steps');
+            }
+            return result.map((x) => copyResult(x, size, 'steps'));
+          },
+        }),
     async step(grad, learningRate, ownGrad = false) {
       let result: ArrayLike<number>;
       try {
@@ -84,6 +103,8 @@ export async function trajectory(
 ): Promise<Float64Array[]> {
   const run = await start(adapter, config, Float64Array.from(x0));
   try {
+    // One call across a slow boundary (a worker, a child) instead of one per step.
+    if (run.steps !== undefined) return await run.steps(grads.map((g) => Float64Array.from(g)), Array.from(grads, (_, t) => learningRates[t]));
     const out: Float64Array[] = [];
     for (let t = 0; t < grads.length; t++) out.push(await run.step(Float64Array.from(grads[t]!), learningRates[t]));
     return out;

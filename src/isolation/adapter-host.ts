@@ -1,0 +1,337 @@
+import { receiveMessageOnPort } from 'node:worker_threads';
+import { AdapterError } from '../adapter-error.js';
+import type { Adapter, Stepper } from '../adapter.js';
+import { copyParameters } from '../conformance/guard.js';
+import { AdapterLoadError, loadAdapter } from '../load-adapter.js';
+import { describeValue } from '../validate.js';
+import type { HostData, HostError, HostMessage, HostRequest } from './host-protocol.js';
+
+/** How long the host waits synchronously for the next request before it returns to its event loop. */
+const IDLE_WAIT_MS = 2;
+
+/** Any value as text, even a null-prototype object or one whose getters throw. */
+export function safeText(value: unknown): string {
+  try {
+    if (value instanceof Error) return `${value.name}: ${value.message}`;
+  } catch {
+    // A Proxy or a throwing getter: fall through.
+  }
+  try {
+    if (typeof value === 'object' && value !== null) return `${describeValue(value)} (${Object.prototype.toString.call(value)})`;
+    return typeof value === 'symbol' ? value.toString() : describeValue(value);
+  } catch {
+    return 'a value that cannot be described';
+  }
+}
+
+/** The frames of a stack that are the adapter's own code (not Node's, not this host's), as `file:line:column`. */
+export function userFrames(error: unknown, self: string): string | undefined {
+  let stack: unknown;
+  try {
+    stack = (error as { stack?: unknown } | null)?.stack;
+  } catch {
+    return undefined;
+  }
+  if (typeof stack !== 'string') return undefined;
+  const frames = stack
+    .split('\n')
+    .filter((line) => /^\s+at /.test(line) && !line.includes('node:') && !line.includes(self) && !line.includes('/node_modules/tsx/'))
+    .slice(0, 4)
+    .map((line) => line.trim());
+  return frames.length > 0 ? frames.join('\n') : undefined;
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
+/** A Float64Array's contents, returned only when the adapter changed them (issue 4: inputs are never mutated). */
+function changed(pristine: Float64Array, handed: Float64Array): Float64Array | null {
+  for (let i = 0; i < handed.length; i++) if (!Object.is(pristine[i], handed[i])) return handed;
+  return null;
+}
+
+/**
+ * Runs in the worker thread of an isolated adapter (see isolateAdapter): loads
+ * the module, answers the checker's requests one at a time with plain data, and
+ * reports what would take the thread down (`process.exit`, an uncaught exception,
+ * an unhandled rejection) with the adapter's file and line before it ends.
+ */
+export function serveAdapter(data: HostData): void {
+  const { port, modulePath, cwd } = data;
+  const signals = new Int32Array(data.signals);
+  const self = import.meta.url.replace(/^file:\/\//, '');
+  const post = (message: HostMessage): void => {
+    port.postMessage(message);
+    Atomics.add(signals, 1, 1);
+    Atomics.notify(signals, 1);
+  };
+  const exit = process.exit.bind(process);
+  const fatal = (message: string, error: unknown): never => {
+    const where = userFrames(error, self);
+    post({ type: 'fatal', message, ...(where === undefined ? {} : { where }) });
+    return exit(1);
+  };
+  process.exit = ((code?: unknown) => {
+    const where = userFrames(new Error('process.exit'), self);
+    post({ type: 'fatal', message: `the adapter called process.exit(${code === undefined ? '' : safeText(code)})`, ...(where === undefined ? {} : { where }) });
+    return exit(typeof code === 'number' ? code : 1);
+  }) as typeof process.exit;
+  process.on('uncaughtException', (error) => fatal(`uncaught exception in the adapter: ${safeText(error)}`, error));
+  process.on('unhandledRejection', (reason) => fatal(`unhandled rejection in the adapter: ${safeText(reason)}`, reason));
+
+  let adapter: Adapter | undefined;
+  const steppers = new Map<number, { stepper: Stepper; size: number }>();
+  const schedules = new Map<number, (t: number) => number>();
+  let nextHandle = 1;
+  let busy = false;
+  const queue: HostRequest[] = [];
+
+  const failure = (operation: string, error: unknown, threw: boolean): HostError => {
+    const where = threw ? userFrames(error, self) : undefined;
+    let message: string;
+    if (error instanceof AdapterError || error instanceof AdapterLoadError) message = error.message;
+    else message = `${operation} threw: ${safeText(error)}`;
+    return { operation, message, ...(where === undefined ? {} : { where }) };
+  };
+
+  /** Calls into the adapter, then `finish` on its (awaited) result; a throw or rejection is the adapter's. */
+  const call = <T>(operation: string, work: () => unknown, finish: (value: unknown) => T): T | Promise<T> => {
+    let value: unknown;
+    try {
+      value = work();
+    } catch (error) {
+      throw failure(operation, error, true);
+    }
+    let thenable: boolean;
+    try {
+      thenable = isThenable(value);
+    } catch (error) {
+      throw failure(operation, error, true);
+    }
+    if (!thenable) return finish(value);
+    return Promise.resolve(value).then(finish, (error: unknown) => {
+      throw failure(operation, error, true);
+    });
+  };
+
+  const instance = (handle: number, operation: string): { stepper: Stepper; size: number } => {
+    const found = steppers.get(handle);
+    if (found === undefined) throw { operation, message: `${operation}: no instance ${handle} (it was disposed or never created)` } satisfies HostError;
+    return found;
+  };
+
+  const loaded = (): Adapter => {
+    if (adapter === undefined) throw { operation: 'load', message: 'the adapter is not loaded' } satisfies HostError;
+    return adapter;
+  };
+
+  const perform = (request: HostRequest): Omit<Extract<HostMessage, { ok: true }>, 'id' | 'ok'> | Promise<Omit<Extract<HostMessage, { ok: true }>, 'id' | 'ok'>> => {
+    switch (request.op) {
+      case 'load':
+        return loadAdapter(modulePath, cwd).then(
+          (value) => {
+            adapter = value;
+            const description = { name: value.name, dtype: value.dtype, optimizers: [...value.optimizers], hasSchedule: typeof value.schedule === 'function' };
+            return { description: value.schedules === undefined ? description : { ...description, schedules: [...value.schedules] } };
+          },
+          (error: unknown) => {
+            const reason = error instanceof AdapterLoadError ? error.reason : 'import';
+            const where = userFrames((error as { cause?: unknown } | null)?.cause, self);
+            throw { operation: 'load', message: safeText(error instanceof Error ? error.message : error), reason, ...(where === undefined ? {} : { where }) } satisfies HostError;
+          },
+        );
+      case 'create': {
+        const a = loaded();
+        const pristine = request.x0.slice();
+        return call(
+          'create',
+          () => a.create(request.config, request.x0),
+          (stepper) => {
+            let ok: boolean;
+            try {
+              ok = typeof stepper === 'object' && stepper !== null && typeof (stepper as Stepper).step === 'function';
+            } catch (error) {
+              throw failure('create', error, true);
+            }
+            if (!ok) throw failure('create', new AdapterError(`create returned ${safeText(stepper)}, expected an object with a step method`, 'create'), false);
+            const handle = nextHandle++;
+            steppers.set(handle, { stepper: stepper as Stepper, size: request.x0.length });
+            return { handle, mutated: [changed(pristine, request.x0)] };
+          },
+        );
+      }
+      case 'step': {
+        const { stepper, size } = instance(request.handle, 'step');
+        const pristine = request.grad.slice();
+        return call(
+          'step',
+          () => (request.learningRate === undefined ? stepper.step(request.grad) : stepper.step(request.grad, request.learningRate)),
+          (out) => {
+            try {
+              return { x: copyParameters(out, size, 'step'), mutated: [changed(pristine, request.grad)] };
+            } catch (error) {
+              throw failure('step', error, !(error instanceof AdapterError));
+            }
+          },
+        );
+      }
+      case 'steps': {
+        const { stepper, size } = instance(request.handle, 'steps');
+        const pristine = request.grads.map((g) => g.slice());
+        const finish = (xs: unknown[]) => ({ xs: xs.map((x) => copyParameters(x, size, 'steps')), mutated: request.grads.map((g, k) => changed(pristine[k]!, g)) });
+        let batch: Stepper['steps'];
+        try {
+          batch = stepper.steps;
+        } catch (error) {
+          throw failure('steps', error, true);
+        }
+        if (typeof batch === 'function') {
+          const rates = request.learningRates;
+          return call(
+            'steps',
+            () => (rates === undefined ? batch.call(stepper, request.grads) : batch.call(stepper, request.grads, rates)),
+            (out) => {
+              try {
+                if (!Array.isArray(out) || out.length !== request.grads.length) {
+                  throw new AdapterError(`steps returned ${safeText(out)}, expected an array of ${request.grads.length} parameter vectors`, 'steps');
+                }
+                return finish(out);
+              } catch (error) {
+                throw failure('steps', error, !(error instanceof AdapterError));
+              }
+            },
+          );
+        }
+        // No batched steps of its own: one `step` per gradient, here, so the batch costs one round trip.
+        const xs: unknown[] = [];
+        const next = (k: number): ReturnType<typeof finish> | Promise<ReturnType<typeof finish>> => {
+          for (; k < request.grads.length; k++) {
+            const lr = request.learningRates?.[k];
+            const grad = request.grads[k]!;
+            const result = call(
+              'step',
+              () => (lr === undefined ? stepper.step(grad) : stepper.step(grad, lr)),
+              (out) => {
+                try {
+                  return copyParameters(out, size, 'step');
+                } catch (error) {
+                  throw failure('step', error, !(error instanceof AdapterError));
+                }
+              },
+            );
+            if (result instanceof Promise) {
+              const at = k;
+              return result.then((x) => {
+                xs.push(x);
+                return next(at + 1);
+              });
+            }
+            xs.push(result);
+          }
+          return finish(xs);
+        };
+        return next(0);
+      }
+      case 'dispose': {
+        const { stepper } = instance(request.handle, 'dispose');
+        steppers.delete(request.handle);
+        return call(
+          'dispose',
+          () => {
+            const dispose = stepper.dispose;
+            return typeof dispose === 'function' ? dispose.call(stepper) : undefined;
+          },
+          () => ({}),
+        );
+      }
+      case 'schedule': {
+        const a = loaded();
+        return call(
+          'schedule',
+          () => a.schedule?.(request.config),
+          (fn) => {
+            if (typeof fn !== 'function') throw failure('schedule', new AdapterError(`schedule returned ${safeText(fn)}, expected a function of t`, 'schedule'), false);
+            const handle = nextHandle++;
+            schedules.set(handle, fn as (t: number) => number);
+            return { handle };
+          },
+        );
+      }
+      case 'values': {
+        const fn = schedules.get(request.handle);
+        if (fn === undefined) throw { operation: 'schedule', message: `schedule: no schedule ${request.handle}` } satisfies HostError;
+        const values = new Float64Array(request.t.length);
+        for (let i = 0; i < request.t.length; i++) {
+          const t = request.t[i]!;
+          let error: HostError | undefined;
+          try {
+            const v: unknown = fn(t);
+            if (typeof v === 'number') values[i] = v;
+            else error = { operation: 'schedule', message: `schedule(${t}) returned ${safeText(v)}, expected a number` };
+          } catch (thrown) {
+            const where = userFrames(thrown, self);
+            error = { operation: 'schedule', message: `schedule(${t}) threw: ${safeText(thrown)}`, ...(where === undefined ? {} : { where }) };
+          }
+          if (error !== undefined) {
+            // Values asked ahead of need: only the first is owed; a later failure is reported if that t is asked.
+            if (i === 0) throw error;
+            return { values: values.slice(0, i), failedAt: i, failure: error };
+          }
+        }
+        return { values };
+      }
+    }
+  };
+
+  const answer = (request: HostRequest, fields: object): void => post({ id: request.id, ok: true, ...fields } as HostMessage);
+  const refuse = (request: HostRequest, error: unknown): void => {
+    const e = typeof error === 'object' && error !== null && 'operation' in error && 'message' in error ? (error as HostError) : failure(request.op, error, true);
+    post({ id: request.id, ok: false, error: e });
+  };
+
+  const dispatch = (request: HostRequest): void => {
+    if (busy) {
+      queue.push(request);
+      return;
+    }
+    let result: ReturnType<typeof perform>;
+    try {
+      result = perform(request);
+    } catch (error) {
+      refuse(request, error);
+      return;
+    }
+    if (!(result instanceof Promise)) {
+      answer(request, result);
+      return;
+    }
+    busy = true;
+    result.then(
+      (fields) => answer(request, fields),
+      (error: unknown) => refuse(request, error),
+    ).finally(() => {
+      busy = false;
+      while (!busy && queue.length > 0) dispatch(queue.shift()!);
+      pump();
+    });
+  };
+
+  /** Serves requests that follow at once without a trip through the event loop (the checker waits synchronously for fast answers). */
+  const pump = (): void => {
+    while (!busy) {
+      const seen = Atomics.load(signals, 0);
+      const received = receiveMessageOnPort(port);
+      if (received !== undefined) {
+        dispatch(received.message as HostRequest);
+        continue;
+      }
+      if (Atomics.wait(signals, 0, seen, IDLE_WAIT_MS) === 'timed-out') return;
+    }
+  };
+
+  port.on('message', (request: HostRequest) => {
+    dispatch(request);
+    pump();
+  });
+}

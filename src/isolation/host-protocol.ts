@@ -1,0 +1,53 @@
+import type { Dtype, OptimizerConfig, OptimizerName, ScheduleConfig, ScheduleName } from '../types.js';
+
+/**
+ * The messages between the checker and the worker that hosts an in-process
+ * adapter (src/isolation/adapter-host.ts). Everything is plain data (structured
+ * clone): no object of the adapter ever reaches the checker's thread.
+ */
+export type HostRequest =
+  | { id: number; op: 'load' }
+  | { id: number; op: 'create'; config: OptimizerConfig; x0: Float64Array }
+  | { id: number; op: 'step'; handle: number; grad: Float64Array; learningRate?: number }
+  | { id: number; op: 'steps'; handle: number; grads: Float64Array[]; learningRates?: (number | undefined)[] }
+  | { id: number; op: 'dispose'; handle: number }
+  | { id: number; op: 'schedule'; config: ScheduleConfig }
+  | { id: number; op: 'values'; handle: number; t: number[] };
+
+/** What the adapter declares, read once in the worker after validation. */
+export interface HostDescription {
+  name: string;
+  dtype: Dtype;
+  optimizers: OptimizerName[];
+  schedules?: ScheduleName[];
+  hasSchedule: boolean;
+}
+
+/** An error thrown, rejected or detected in the worker, as text. */
+export interface HostError {
+  /** `create`, `step`, `schedule`, ... (the AdapterError operation); `load` while loading. */
+  operation: string;
+  message: string;
+  /** Frames of the adapter's own code (file:line), when the error had a stack. */
+  where?: string;
+  /** For `load`: the AdapterLoadError reason. */
+  reason?: 'missing' | 'extension' | 'import' | 'invalid';
+}
+
+/**
+ * An answer (`id` of the request) or an event: `fatal` when the worker is about
+ * to die (process.exit, an uncaught exception, an unhandled rejection).
+ */
+export type HostMessage =
+  | { id: number; ok: true; description?: HostDescription; handle?: number; x?: Float64Array; xs?: Float64Array[]; mutated?: (Float64Array | null)[]; values?: Float64Array; failedAt?: number; failure?: HostError }
+  | { id: number; ok: false; error: HostError }
+  | { type: 'fatal'; message: string; where?: string };
+
+/** `workerData` of the host worker. */
+export interface HostData {
+  modulePath: string;
+  cwd: string;
+  /** Int32 cells: [0] bumped by the checker per request, [1] by the host per message. */
+  signals: SharedArrayBuffer;
+  port: import('node:worker_threads').MessagePort;
+}

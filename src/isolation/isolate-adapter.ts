@@ -1,0 +1,177 @@
+import { AdapterError } from '../adapter-error.js';
+import type { Adapter, Stepper } from '../adapter.js';
+import { AdapterLoadError } from '../load-adapter.js';
+import type { OptimizerConfig, ScheduleConfig } from '../types.js';
+import { HostConnection, type HostAnswer, hostErrorText, type RequestLimits } from './host-connection.js';
+import type { HostDescription, HostError } from './host-protocol.js';
+
+/** Options of {@link isolateAdapter}; every time is in milliseconds. */
+export interface IsolateOptions {
+  /** Where a relative module path is resolved (default: this process's). */
+  cwd?: string;
+  /** Per call into the adapter, loading the module included (default 10 000). */
+  timeoutMs?: number;
+  /** Epoch milliseconds after which every call fails at once: the whole run's limit (default: none). */
+  deadline?: number;
+}
+
+/** An adapter module running in a worker thread, seen through the ordinary Adapter interface. */
+export interface IsolatedAdapter extends Adapter {
+  create(config: OptimizerConfig, x0: Float64Array): Promise<Stepper>;
+  /** Starts a fresh worker if the current one ended (a crash, a hang, process.exit); call between subjects. */
+  renew(): Promise<void>;
+  /** Ends the worker now: every pending and later call fails with `reason` (SIGINT, SIGTERM). */
+  interrupt(reason: string): void;
+  /** Ends the worker; idempotent. */
+  close(): Promise<void>;
+}
+
+/** How many schedule values a sequential scan fetches per round trip (as over the stdio protocol). */
+const SCHEDULE_PREFETCH = 256;
+
+function loadFailure(modulePath: string, error: unknown): AdapterLoadError {
+  const host = error instanceof AdapterError ? (error.cause as HostError | undefined) : undefined;
+  if (host?.reason !== undefined) return new AdapterLoadError(hostErrorText(host), host.reason, { cause: error });
+  const text = error instanceof Error ? error.message : String(error);
+  return new AdapterLoadError(`adapter module ${JSON.stringify(modulePath)} failed to load: ${text}`, 'import', { cause: error });
+}
+
+/**
+ * Loads an adapter module in a worker thread and returns it as an ordinary
+ * {@link Adapter} (issue 9: no adapter can take the checker down). Every call
+ * crosses the thread boundary as plain data, so no object of the adapter reaches
+ * the checker; every call has a timeout that ends the worker, synchronous
+ * infinite loops included; `process.exit`, uncaught exceptions and unhandled
+ * rejections in the adapter end only its worker and become an AdapterError
+ * naming the adapter's file and line. Mutations of `x0` and gradients are copied
+ * back into the arrays the checker handed over, so the immutability check sees them.
+ * Throws {@link AdapterLoadError} as `loadAdapter` does, and for a load that hangs.
+ */
+export async function isolateAdapter(modulePath: string, options: IsolateOptions = {}): Promise<IsolatedAdapter> {
+  const cwd = options.cwd ?? process.cwd();
+  const limits: RequestLimits = { timeoutMs: options.timeoutMs ?? 10_000, deadline: options.deadline ?? Number.POSITIVE_INFINITY };
+  let interrupted: string | undefined;
+
+  const start = async (): Promise<{ connection: HostConnection; description: HostDescription }> => {
+    const connection = new HostConnection(modulePath, cwd);
+    try {
+      const answer = await connection.request({ op: 'load' }, limits, 'load');
+      return { connection, description: answer.description! };
+    } catch (error) {
+      await connection.end('the module failed to load');
+      throw error;
+    }
+  };
+
+  let first: Awaited<ReturnType<typeof start>>;
+  try {
+    first = await start();
+  } catch (error) {
+    throw loadFailure(modulePath, error);
+  }
+  const { description } = first;
+  let connection = first.connection;
+  /** A renewal that failed: why every call of this subject fails. */
+  let unusable: string | undefined;
+
+  const current = (operation: string): HostConnection => {
+    const why = interrupted ?? unusable;
+    if (why !== undefined) throw new AdapterError(`${operation}: ${why}`, operation);
+    return connection;
+  };
+
+  const vector = (operation: string, value: unknown, size: number): Float64Array => {
+    if (!(value instanceof Float64Array) || value.length !== size) throw new AdapterError(`${operation}: the adapter's worker sent a malformed answer`, operation);
+    return value;
+  };
+
+  const writeBack = (targets: readonly ArrayLike<number>[], mutated: HostAnswer['mutated']): void => {
+    mutated?.forEach((values, k) => {
+      const target = targets[k];
+      if (values instanceof Float64Array && target instanceof Float64Array && values.length === target.length) target.set(values);
+    });
+  };
+
+  const create = async (config: OptimizerConfig, x0: Float64Array): Promise<Stepper> => {
+    const host = current('create');
+    const size = x0.length;
+    const answer = await host.request({ op: 'create', config: structuredClone(config), x0: Float64Array.from(x0) }, limits);
+    writeBack([x0], answer.mutated);
+    const handle = answer.handle!;
+    return {
+      async step(grad: Float64Array, learningRate?: number) {
+        const call = { op: 'step' as const, handle, grad: Float64Array.from(grad), ...(learningRate === undefined ? {} : { learningRate }) };
+        const result = await host.request(call, limits);
+        writeBack([grad], result.mutated);
+        return vector('step', result.x, size);
+      },
+      async steps(grads: readonly Float64Array[], learningRates?: readonly (number | undefined)[]) {
+        const call = { op: 'steps' as const, handle, grads: grads.map((g) => Float64Array.from(g)), ...(learningRates === undefined ? {} : { learningRates: [...learningRates] }) };
+        const result = await host.request(call, limits);
+        writeBack(grads, result.mutated);
+        if (!Array.isArray(result.xs) || result.xs.length !== grads.length) throw new AdapterError("steps: the adapter's worker sent a malformed answer", 'steps');
+        return result.xs.map((x) => vector('steps', x, size));
+      },
+      async dispose() {
+        await host.request({ op: 'dispose', handle }, limits);
+      },
+    };
+  };
+
+  /**
+   * Synchronous like the contract's schedule: each lookup blocks on the worker. A
+   * sequential scan (t - 1 was asked) fetches the next values in one round trip;
+   * values asked ahead that fail are reported only if that t is asked.
+   */
+  const schedule = (config: ScheduleConfig): ((t: number) => number) => {
+    const host = current('schedule');
+    const handle = host.requestSync({ op: 'schedule', config: structuredClone(config) }, limits).handle!;
+    const cache = new Map<number, number>();
+    const failures = new Map<number, HostError>();
+    return (t: number): number => {
+      const known = cache.get(t);
+      if (known !== undefined) return known;
+      const failed = failures.get(t);
+      if (failed !== undefined) throw new AdapterError(hostErrorText(failed), 'schedule');
+      const times = cache.has(t - 1) && Number.isSafeInteger(t) ? Array.from({ length: SCHEDULE_PREFETCH }, (_, i) => t + i) : [t];
+      if (interrupted !== undefined) throw new AdapterError(`schedule: ${interrupted}`, 'schedule');
+      const answer = host.requestSync({ op: 'values', handle, t: times }, limits, 'schedule');
+      const values = answer.values;
+      if (!(values instanceof Float64Array) || values.length === 0 || values.length > times.length) throw new AdapterError("schedule: the adapter's worker sent a malformed answer", 'schedule');
+      for (const [i, v] of values.entries()) cache.set(times[i]!, v);
+      if (answer.failedAt !== undefined && answer.failure !== undefined) failures.set(times[answer.failedAt]!, answer.failure);
+      return values[0]!;
+    };
+  };
+
+  const adapter: IsolatedAdapter = {
+    name: description.name,
+    dtype: description.dtype,
+    optimizers: description.optimizers,
+    create,
+    async renew() {
+      if (interrupted !== undefined || (connection.broken === undefined && unusable === undefined)) return;
+      await connection.end('replaced by a fresh worker');
+      if (limits.deadline - Date.now() <= 0) {
+        unusable = 'total timeout: the time limit of the whole check (--total-timeout) expired';
+        return;
+      }
+      try {
+        connection = (await start()).connection;
+        unusable = undefined;
+      } catch (error) {
+        unusable = `a fresh worker could not load the adapter: ${error instanceof Error ? error.message : String(error)}`;
+      }
+    },
+    interrupt(reason: string) {
+      interrupted ??= reason;
+      void connection.end(reason);
+    },
+    async close() {
+      await connection.end('the adapter was closed');
+    },
+  };
+  if (description.schedules !== undefined) adapter.schedules = description.schedules;
+  if (description.hasSchedule) adapter.schedule = schedule;
+  return adapter;
+}
