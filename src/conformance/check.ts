@@ -12,7 +12,8 @@ import { candidateConventionSets, conventionIds, matchesAll, solveInitialAccumul
 import { type GuardedStepper, type GuardOptions, guardAdapter, type MutationRecord, scheduleValues } from './guard.js';
 import { type LawOutcome, lawExplained, runLaws } from './laws.js';
 import { compareScenario, type Mismatch, runScenario, type ScenarioRun } from './run.js';
-import { fixtureScenarios, probeScenarios, randomScenarios, type Scenario } from './scenarios.js';
+import { drawnScenarios } from './drawn-scenarios.js';
+import { fixtureScenarios, probeScenarios, type Scenario } from './scenarios.js';
 import { scheduleBound } from './tolerance.js';
 import type { ConformanceOptions, ConformanceReport, Counterexample, Finding, SubjectResult, Verdict } from './types.js';
 import { optimspecVersion } from './version.js';
@@ -28,6 +29,9 @@ export const CONFORMANCE_DEFAULTS = {
   /** Multiplies each law's own run count at `runs = 1` (the laws' own counts are sized for the reference in-process). */
   lawEffort: 0.5,
 } as const;
+
+/** The reason of a report in which no subject was checked (the same text in every report and on the console). */
+export const NOTHING_CHECKED = 'nothing was checked: the adapter supports none of the requested optimizers and schedules';
 
 let fixtureCache: { optimizers: OptimizerFixtureFile[]; schedules: ScheduleFixtureFile[] } | undefined;
 
@@ -86,6 +90,7 @@ export async function checkConformance(adapter: Adapter, options: ConformanceOpt
   const subjects = allSubjects().filter((s) => options.only === undefined || options.only.includes(s));
   const results: SubjectResult[] = [];
   for (const subject of subjects) {
+    await options.beforeSubject?.(subject);
     const t0 = Date.now();
     const result = subject.startsWith('schedule:')
       ? await checkSchedule(ctx, subject.slice('schedule:'.length) as ScheduleName)
@@ -93,7 +98,9 @@ export async function checkConformance(adapter: Adapter, options: ConformanceOpt
     result.durationMs = Date.now() - t0;
     results.push(result);
   }
-  const passed = results.every(
+  // Nothing checked is not a pass (issue 9): a misconfigured adapter must not pass CI silently.
+  const checked = results.some((r) => r.verdict !== 'unsupported');
+  const passed = checked && results.every(
     (r) => r.verdict === 'conforms' || r.verdict === 'unsupported' || (r.verdict === 'deviates' && r.conventions.every((id) => accepted.includes(id))),
   );
   const first = fixtures().optimizers[0];
@@ -106,6 +113,7 @@ export async function checkConformance(adapter: Adapter, options: ConformanceOpt
     options: reportOptions,
     results,
     passed,
+    ...(checked ? {} : { reason: NOTHING_CHECKED }),
     durationMs: Date.now() - started,
   };
 }
@@ -117,12 +125,22 @@ function record(ctx: Context, subject: Subject, findings: Finding[], finding: Fi
 
 /** The scenarios of one optimizer: golden fixtures of the adapter's dtype, probes, drawn runs. */
 export function scenariosFor(rule: OptimizerName, ctx: Pick<Context, 'adapter' | 'seed' | 'runs'>): Scenario[] {
+  const { fixed, drawn } = scenarioPlan(rule, ctx);
+  return [...fixed, ...drawnScenarios(rule, ctx.adapter.dtype, ctx.seed, drawn)];
+}
+
+/** The fixed scenarios and how many drawn ones follow; the drawn ones are generated as they run (issue 9: memory does not grow with `runs`). */
+function scenarioPlan(rule: OptimizerName, ctx: Pick<Context, 'adapter' | 'seed' | 'runs'>): { fixed: Scenario[]; drawn: number } {
   const file = fixtures().optimizers.find((f) => f.rule === rule && f.dtype === ctx.adapter.dtype);
-  return [
-    ...fixtureScenarios(file?.cases ?? []),
-    ...probeScenarios(rule, ctx.adapter.dtype),
-    ...randomScenarios(rule, ctx.adapter.dtype, ctx.seed, Math.max(1, Math.round(CONFORMANCE_DEFAULTS.randomScenarios * ctx.runs))),
-  ];
+  return {
+    fixed: [...fixtureScenarios(file?.cases ?? []), ...probeScenarios(rule, ctx.adapter.dtype)],
+    drawn: Math.max(1, Math.round(CONFORMANCE_DEFAULTS.randomScenarios * ctx.runs)),
+  };
+}
+
+function* scenarioStream(rule: OptimizerName, ctx: Context, plan: { fixed: Scenario[]; drawn: number }): Generator<Scenario> {
+  yield* plan.fixed;
+  yield* drawnScenarios(rule, ctx.adapter.dtype, ctx.seed, plan.drawn);
 }
 
 /**
@@ -161,8 +179,10 @@ async function checkOptimizer(ctx: Context, rule: OptimizerName): Promise<Subjec
   // (a) fixtures, (c) learning-rate changes and instance independence, (d) probes, and drawn runs.
   const runs: ScenarioRun[] = [];
   const failing: { run: ScenarioRun; finding: Finding; instance: number; mismatch: Mismatch }[] = [];
-  const scenarios = scenariosFor(rule, ctx);
-  for (const [index, scenario] of scenarios.entries()) {
+  const plan = scenarioPlan(rule, ctx);
+  let index = -1;
+  for (const scenario of scenarioStream(rule, ctx, plan)) {
+    index++;
     let run: ScenarioRun;
     try {
       run = await runScenario(create, scenario, dtype);
@@ -170,7 +190,7 @@ async function checkOptimizer(ctx: Context, rule: OptimizerName): Promise<Subjec
       if (!(error instanceof AdapterError)) throw error;
       record(ctx, subject, findings, { check: scenario.id, status: 'error', message: message(error) });
       // The verdict is `error` now; the remaining runs would only repeat it (and a hang would cost a timeout each).
-      const rest = scenarios.length - index - 1;
+      const rest = plan.fixed.length + plan.drawn - index - 1;
       if (rest > 0) record(ctx, subject, findings, { check: 'skipped', status: 'error', message: `${rest} remaining check(s) of ${rule} skipped after the adapter error` });
       break;
     }

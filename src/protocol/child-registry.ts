@@ -11,14 +11,22 @@ export function trackChild(pid: number): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   process.once('exit', () => {
-    for (const live of liveChildren) {
-      try {
-        process.kill(live, 'SIGKILL');
-      } catch {
-        // Already gone.
-      }
-    }
+    for (const live of liveChildren) killChildGroup(live);
   });
+}
+
+/**
+ * SIGKILLs a child and its process group (it is started as a group leader, see
+ * relay-worker-source.ts), so that no grandchild outlives the run.
+ */
+export function killChildGroup(pid: number): void {
+  for (const target of process.platform === 'win32' ? [pid] : [-pid, pid]) {
+    try {
+      process.kill(target, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
 }
 
 /** Forgets a child that has exited (its pid may be reused by another process). */

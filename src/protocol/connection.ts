@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { AdapterError } from '../adapter-error.js';
-import { trackChild, untrackChild } from './child-registry.js';
+import { killChildGroup, trackChild, untrackChild } from './child-registry.js';
 import type { ProtocolOp } from './messages.js';
 import { relayWorkerSource } from './relay-worker-source.js';
 import { StderrTail } from './stderr-tail.js';
@@ -199,18 +199,18 @@ export class Connection {
         await this.waitExit(1000);
       }
       this.rejectAll(this.broken);
-      if (!this.exited && this.pid !== undefined) {
-        try {
-          process.kill(this.pid, 'SIGKILL');
-        } catch {
-          // Already gone.
-        }
-      }
+      if (this.pid !== undefined) killChildGroup(this.pid);
       if (this.pid !== undefined) untrackChild(this.pid);
       await this.worker.terminate();
       this.port.close();
     })();
     return this.closing;
+  }
+
+  /** Kills the child and its process group now: pending and later requests fail with `reason` (SIGINT, SIGTERM). */
+  abort(reason: string): void {
+    this.fatal(reason);
+    if (this.pid !== undefined) killChildGroup(this.pid);
   }
 
   private refusal(op: ProtocolOp): AdapterError | undefined {

@@ -84,7 +84,7 @@ export function reportToMarkdown(report: ConformanceReport): string {
     '|---|---|---|---|---|',
     ...report.results.map((r) => row(report, r)),
   ].join('\n');
-  const parts = [head, meta, table];
+  const parts = report.reason === undefined ? [head, meta, table] : [head, `**${inline(report.reason)}**`, meta, table];
   if (failing.length) parts.push(...failing.map((r) => details(report, r)));
   return `${parts.join('\n\n')}\n`;
 }
