@@ -17,14 +17,20 @@ export function safeText(value: unknown): string {
     // A Proxy or a throwing getter: fall through.
   }
   try {
-    if (typeof value === 'object' && value !== null) return `${describeValue(value)} (${Object.prototype.toString.call(value)})`;
+    if (typeof value === 'object' && value !== null && !Array.isArray(value) && !ArrayBuffer.isView(value)) {
+      try {
+        return `an object: ${String(value)}`;
+      } catch {
+        return `an object that cannot be converted to a string (${Object.prototype.toString.call(value)})`;
+      }
+    }
     return typeof value === 'symbol' ? value.toString() : describeValue(value);
   } catch {
     return 'a value that cannot be described';
   }
 }
 
-/** The frames of a stack that are the adapter's own code (not Node's, not this host's), as `file:line:column`. */
+/** The frames of a stack that are the adapter's own code (not Node's, not the checker's under `self`), as `file:line:column`. */
 export function userFrames(error: unknown, self: string): string | undefined {
   let stack: unknown;
   try {
@@ -37,7 +43,7 @@ export function userFrames(error: unknown, self: string): string | undefined {
     .split('\n')
     .filter((line) => /^\s+at /.test(line) && !line.includes('node:') && !line.includes(self) && !line.includes('/node_modules/tsx/'))
     .slice(0, 4)
-    .map((line) => line.trim());
+    .map((line) => line.trim().replace(/\?tsx-namespace=[^:)]*/, ''));
   return frames.length > 0 ? frames.join('\n') : undefined;
 }
 
@@ -60,7 +66,8 @@ function changed(pristine: Float64Array, handed: Float64Array): Float64Array | n
 export function serveAdapter(data: HostData): void {
   const { port, modulePath, cwd } = data;
   const signals = new Int32Array(data.signals);
-  const self = import.meta.url.replace(/^file:\/\//, '');
+  // The checker's own folder (src/ or dist/): its frames are not the adapter's.
+  const self = new URL('..', import.meta.url).pathname;
   const post = (message: HostMessage): void => {
     port.postMessage(message);
     Atomics.add(signals, 1, 1);
@@ -136,9 +143,14 @@ export function serveAdapter(data: HostData): void {
             return { description: value.schedules === undefined ? description : { ...description, schedules: [...value.schedules] } };
           },
           (error: unknown) => {
-            const reason = error instanceof AdapterLoadError ? error.reason : 'import';
-            const where = userFrames((error as { cause?: unknown } | null)?.cause, self);
-            throw { operation: 'load', message: safeText(error instanceof Error ? error.message : error), reason, ...(where === undefined ? {} : { where }) } satisfies HostError;
+            if (error instanceof AdapterLoadError) {
+              const where = userFrames(error.cause, self);
+              throw { operation: 'load', message: error.message, reason: error.reason, ...(where === undefined ? {} : { where }) } satisfies HostError;
+            }
+            // A getter of the default export threw while it was validated.
+            const where = userFrames(error, self);
+            const message = `adapter module ${JSON.stringify(modulePath)}: reading its default export threw ${safeText(error)}`;
+            throw { operation: 'load', message, reason: 'invalid', ...(where === undefined ? {} : { where }) } satisfies HostError;
           },
         );
       case 'create': {

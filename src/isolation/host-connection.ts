@@ -87,6 +87,11 @@ export class HostConnection {
     });
   }
 
+  /** True while a request is unanswered (the checker is sequential: only one that it gave up on). */
+  get busy(): boolean {
+    return this.pending.size > 0;
+  }
+
   /** Sends a request; resolves with the answer, or rejects with an AdapterError. */
   request(call: HostCall, limits: RequestLimits, operation: string = call.op): Promise<HostAnswer> {
     let outcome: Outcome | undefined;

@@ -18,7 +18,7 @@ export interface IsolateOptions {
 /** An adapter module running in a worker thread, seen through the ordinary Adapter interface. */
 export interface IsolatedAdapter extends Adapter {
   create(config: OptimizerConfig, x0: Float64Array): Promise<Stepper>;
-  /** Starts a fresh worker if the current one ended (a crash, a hang, process.exit); call between subjects. */
+  /** Starts a fresh worker if the current one ended or hangs (a crash, a hang, process.exit); call between subjects. */
   renew(): Promise<void>;
   /** Ends the worker now: every pending and later call fails with `reason` (SIGINT, SIGTERM). */
   interrupt(reason: string): void;
@@ -113,6 +113,9 @@ export async function isolateAdapter(modulePath: string, options: IsolateOptions
         return result.xs.map((x) => vector('steps', x, size));
       },
       async dispose() {
+        // A worker that ended took its instances with it, and one still busy with a call the checker gave up on
+        // (its own timer fired first) is about to be ended: nothing to dispose; the error of that call is the one to report.
+        if (host.broken !== undefined || host.busy) return;
         await host.request({ op: 'dispose', handle }, limits);
       },
     };
@@ -150,7 +153,8 @@ export async function isolateAdapter(modulePath: string, options: IsolateOptions
     optimizers: description.optimizers,
     create,
     async renew() {
-      if (interrupted !== undefined || (connection.broken === undefined && unusable === undefined)) return;
+      // Busy: a call the checker gave up on is still running there (a hang the guard's own timer ended first).
+      if (interrupted !== undefined || (connection.broken === undefined && !connection.busy && unusable === undefined)) return;
       await connection.end('replaced by a fresh worker');
       if (limits.deadline - Date.now() <= 0) {
         unusable = 'total timeout: the time limit of the whole check (--total-timeout) expired';

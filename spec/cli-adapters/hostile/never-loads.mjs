@@ -1,0 +1,3 @@
+// A module whose top-level await never settles: in-process, Node exited 13 with no message.
+await new Promise(() => {});
+export default { name: 'never-loads', dtype: 'float64', optimizers: ['sgd'], create() {} };
