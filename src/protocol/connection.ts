@@ -12,7 +12,7 @@ export interface ConnectionOptions {
   env?: Record<string, string | undefined>;
   /** Lines of stderr quoted in errors. */
   stderrLines: number;
-  /** A stdout line longer than this (in characters) is garbage: the child is killed. */
+  /** A stdout line longer than this many bytes (UTF-8) is garbage: the child is killed. */
   maxLineLength: number;
   onStderr?: (text: string) => void;
   onTraffic?: (direction: 'send' | 'receive', line: string) => void;
@@ -276,7 +276,7 @@ export class Connection {
         for (const line of event.lines) this.receive(line);
         break;
       case 'overflow':
-        this.fatal(`it wrote a stdout line of more than ${this.options.maxLineLength} characters without a newline`);
+        this.fatal(`it wrote a stdout line of more than ${this.options.maxLineLength} bytes without a newline`);
         break;
       case 'exit': {
         this.exited = true;

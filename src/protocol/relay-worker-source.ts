@@ -34,7 +34,7 @@ export const relayWorkerSource = String.raw`'use strict';
   const finish = () => {
     if (finished) return;
     finished = true;
-    if (pending > 0) emit({ type: 'lines', lines: [pieces.join('')] });
+    if (pending > 0) emit({ type: 'lines', lines: [decode(pieces)] });
     pieces = [];
     pending = 0;
     emit({ type: 'exit', code: exitInfo.code, signal: exitInfo.signal, error: exitInfo.error });
@@ -67,31 +67,35 @@ export const relayWorkerSource = String.raw`'use strict';
   });
   if (child.pid !== undefined) emit({ type: 'spawned', pid: child.pid });
   child.stdin.on('error', () => {});
-  child.stdout.setEncoding('utf8');
   child.stderr.setEncoding('utf8');
-  // The unfinished line is kept as its pieces and joined once, when its newline
-  // arrives: linear time and memory (appending each chunk to one string would copy
-  // it again per chunk). Past maxLineLength characters the child is killed.
+  // The unfinished line is kept as the Buffers it arrived in and decoded once, when
+  // its newline arrives: linear time, and memory near the cap (appending each chunk
+  // to one string would copy it again per chunk, and decoding early would hold both
+  // the bytes and the text). Past maxLineLength bytes the child is killed.
   let pieces = [];
   let pending = 0;
+  const decode = (buffers) => {
+    const text = (buffers.length === 1 ? buffers[0] : Buffer.concat(buffers)).toString('utf8');
+    return text.endsWith('\r') ? text.slice(0, -1) : text;
+  };
   child.stdout.on('data', (chunk) => {
     if (finished) return;
     let start = 0;
     const lines = [];
-    for (let nl = chunk.indexOf('\n'); nl >= 0; nl = chunk.indexOf('\n', start)) {
-      pieces.push(chunk.slice(start, nl));
-      const line = pieces.length === 1 ? pieces[0] : pieces.join('');
+    for (let nl = chunk.indexOf(10); nl >= 0; nl = chunk.indexOf(10, start)) {
+      const size = pending + nl - start;
+      if (size > maxLineLength) {
+        if (lines.length > 0) emit({ type: 'lines', lines });
+        return overflow(size);
+      }
+      pieces.push(chunk.subarray(start, nl));
+      lines.push(decode(pieces));
       pieces = [];
       pending = 0;
       start = nl + 1;
-      if (line.length > maxLineLength) {
-        if (lines.length > 0) emit({ type: 'lines', lines });
-        return overflow(line.length);
-      }
-      lines.push(line.endsWith('\r') ? line.slice(0, -1) : line);
     }
     if (start < chunk.length) {
-      pieces.push(start === 0 ? chunk : chunk.slice(start));
+      pieces.push(start === 0 ? chunk : chunk.subarray(start));
       pending += chunk.length - start;
       if (pending > maxLineLength) {
         if (lines.length > 0) emit({ type: 'lines', lines });

@@ -22,7 +22,7 @@ export interface SpawnAdapterOptions {
   env?: Record<string, string | undefined>;
   /** How many of the child's last stderr lines an error quotes (default 20). */
   stderrLines?: number;
-  /** A stdout line longer than this many characters is garbage and kills the child (default 64 Mi). */
+  /** A stdout line longer than this many bytes (UTF-8) is garbage and kills the child (default 64 MiB); memory stays near this cap. */
   maxLineLength?: number;
   /** Epoch milliseconds after which every request fails at once: the whole run's limit, `--total-timeout` (default: none). */
   deadline?: number;
