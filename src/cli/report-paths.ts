@@ -86,6 +86,7 @@ export async function checkReportPaths(args: CheckArgs, cwd: string, env: Record
     }
     try {
       await makeFolders(file);
+      if (!(await stat(dirname(file))).isDirectory()) throw new Error(`${dirname(file)} is not a directory`);
       await access(info === undefined ? dirname(file) : file, constants.W_OK);
     } catch (error) {
       return `${label}: cannot write the report there: ${(error as Error).message}`;

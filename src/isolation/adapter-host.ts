@@ -143,10 +143,8 @@ export function serveAdapter(data: HostData): void {
             return { description: value.schedules === undefined ? description : { ...description, schedules: [...value.schedules] } };
           },
           (error: unknown) => {
-            if (error instanceof AdapterLoadError) {
-              const where = userFrames(error.cause, self);
-              throw { operation: 'load', message: error.message, reason: error.reason, ...(where === undefined ? {} : { where }) } satisfies HostError;
-            }
+            // Its message names the module and quotes the error, as loadAdapter's does in-process.
+            if (error instanceof AdapterLoadError) throw { operation: 'load', message: error.message, reason: error.reason } satisfies HostError;
             // A getter of the default export threw while it was validated.
             const where = userFrames(error, self);
             const message = `adapter module ${JSON.stringify(modulePath)}: reading its default export threw ${safeText(error)}`;
@@ -346,4 +344,5 @@ export function serveAdapter(data: HostData): void {
     dispatch(request);
     pump();
   });
+  post({ type: 'ready' });
 }

@@ -62,8 +62,14 @@ export class HostConnection {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private readonly exited: Promise<void>;
+  private readonly started: Promise<void>;
+  private markStarted!: (error?: AdapterError) => void;
 
   constructor(modulePath: string, cwd: string) {
+    this.started = new Promise((resolve, reject) => {
+      this.markStarted = (error) => (error === undefined ? resolve() : reject(error));
+    });
+    this.started.catch(() => undefined);
     const channel = new MessageChannel();
     const buffer = new SharedArrayBuffer(8);
     this.signals = new Int32Array(buffer);
@@ -85,6 +91,27 @@ export class HostConnection {
         resolve();
       });
     });
+  }
+
+  /**
+   * Resolves once the host serves: the thread's start-up and the checker's own
+   * modules loading in it are the checker's cost, bounded by `startupMs` and the
+   * deadline, not by the adapter's `--timeout`.
+   */
+  async ready(startupMs: number, deadline: number): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const limit = Math.min(startupMs, deadline - Date.now());
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new AdapterError(`load: the adapter's worker did not start within ${Math.round(limit)} ms`, 'load')), Math.max(0, limit));
+    });
+    try {
+      await Promise.race([this.started, late]);
+    } catch (error) {
+      void this.worker.terminate();
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** True while a request is unanswered (the checker is sequential: only one that it gave up on). */
@@ -196,6 +223,7 @@ export class HostConnection {
 
   private fail(reason: string): void {
     if (this.broken === undefined) this.broken = reason;
+    this.markStarted(new AdapterError(`load: ${this.broken}`, 'load'));
     const entries = [...this.pending.values()];
     this.pending.clear();
     this.port.unref();
@@ -206,6 +234,10 @@ export class HostConnection {
   }
 
   private handle(message: HostMessage): void {
+    if ('type' in message && message.type === 'ready') {
+      this.markStarted();
+      return;
+    }
     if ('type' in message) {
       const where = message.where === undefined ? '' : `\n  ${message.where.split('\n').join('\n  ')}`;
       this.fail(`${message.message}${where}`);

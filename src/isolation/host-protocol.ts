@@ -35,13 +35,16 @@ export interface HostError {
 }
 
 /**
- * An answer (`id` of the request) or an event: `fatal` when the worker is about
- * to die (process.exit, an uncaught exception, an unhandled rejection).
+ * An answer (`id` of the request) or an event: `ready` once the host serves (the
+ * load's timeout starts then, not counting the thread's own start-up), `fatal`
+ * when the worker is about to die (process.exit, an uncaught exception, an
+ * unhandled rejection).
  */
 export type HostMessage =
   | { id: number; ok: true; description?: HostDescription; handle?: number; x?: Float64Array; xs?: Float64Array[]; mutated?: (Float64Array | null)[]; values?: Float64Array; failedAt?: number; failure?: HostError }
   | { id: number; ok: false; error: HostError }
-  | { type: 'fatal'; message: string; where?: string };
+  | { type: 'fatal'; message: string; where?: string }
+  | { type: 'ready' };
 
 /** `workerData` of the host worker. */
 export interface HostData {

@@ -26,6 +26,9 @@ export interface IsolatedAdapter extends Adapter {
   close(): Promise<void>;
 }
 
+/** Bound on a worker's start-up before the module is imported (the checker's own modules, through tsx when run from src/). */
+const STARTUP_MS = 30_000;
+
 /** How many schedule values a sequential scan fetches per round trip (as over the stdio protocol). */
 const SCHEDULE_PREFETCH = 256;
 
@@ -55,6 +58,7 @@ export async function isolateAdapter(modulePath: string, options: IsolateOptions
   const start = async (): Promise<{ connection: HostConnection; description: HostDescription }> => {
     const connection = new HostConnection(modulePath, cwd);
     try {
+      await connection.ready(STARTUP_MS, limits.deadline);
       const answer = await connection.request({ op: 'load' }, limits, 'load');
       return { connection, description: answer.description! };
     } catch (error) {
