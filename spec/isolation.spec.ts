@@ -1,7 +1,4 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, test } from 'vitest';
@@ -13,7 +10,6 @@ import { AdapterLoadError } from '../src/load-adapter.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const hostile = (name: string) => `spec/cli-adapters/hostile/${name}.mjs`;
-const scratch = mkdtempSync(join(tmpdir(), 'optimspec-isolation-'));
 
 /**
  * Every hang below is cut by a 500 ms timeout. Bounds on wall time are that timeout per
@@ -158,5 +154,3 @@ describe('a stdout line without end from a protocol child', () => {
     expect(probe.ms).toBeLessThan(STARTUP_ALLOWANCE_MS);
   });
 });
-
-export { existsSync, readFileSync, scratch };

@@ -34,8 +34,6 @@ function wantsColor(args: CheckArgs, io: CliIo): boolean {
 interface Opened {
   adapter: Adapter;
   close(): Promise<void>;
-  /** Ends the worker or child now; later calls fail with `reason`. */
-  interrupt(reason: string): void;
   /** Before each subject: a fresh worker if the last one ended. */
   beforeSubject?: () => Promise<void>;
 }
@@ -45,11 +43,11 @@ interface Opened {
  * child; returns an exit code when it cannot. Both are bounded by `--timeout`
  * and by the run's deadline.
  */
-async function open(args: CheckArgs, io: CliIo, deadline: number): Promise<Opened | number> {
+async function open(args: CheckArgs, io: CliIo, deadline: number, signal: AbortSignal): Promise<Opened | number> {
   if (args.module !== undefined) {
     try {
-      const adapter = await isolateAdapter(args.module, { cwd: io.cwd, deadline, ...(args.timeoutMs === undefined ? {} : { timeoutMs: args.timeoutMs }) });
-      return { adapter, close: () => adapter.close(), interrupt: (reason) => adapter.interrupt(reason), beforeSubject: () => adapter.renew() };
+      const adapter = await isolateAdapter(args.module, { cwd: io.cwd, deadline, signal, ...(args.timeoutMs === undefined ? {} : { timeoutMs: args.timeoutMs }) });
+      return { adapter, close: () => adapter.close(), beforeSubject: () => adapter.renew() };
     } catch (error) {
       if (!(error instanceof AdapterLoadError)) throw error;
       if (error.reason === 'missing' || error.reason === 'extension') return usage(io, error.message);
@@ -63,9 +61,10 @@ async function open(args: CheckArgs, io: CliIo, deadline: number): Promise<Opene
       cwd: io.cwd,
       env: io.env,
       deadline,
+      signal,
       ...(args.timeoutMs === undefined ? {} : { timeoutMs: args.timeoutMs, handshakeTimeoutMs: args.timeoutMs }),
     });
-    return { adapter: spawned, close: () => spawned.close(), interrupt: (reason) => spawned.interrupt(reason) };
+    return { adapter: spawned, close: () => spawned.close() };
   } catch (error) {
     if (error instanceof TypeError) return usage(io, `--exec ${JSON.stringify(command)}: ${error.message}`);
     if (error instanceof AdapterError && /ENOENT|EACCES/.test(`${error.message} ${String((error.cause as Error | undefined)?.message ?? '')}`)) {
@@ -146,28 +145,26 @@ export async function runCheckCommand(argv: readonly string[], io: CliIo): Promi
   const deadline = Date.now() + (args.totalTimeoutMs ?? CONFORMANCE_DEFAULTS.totalTimeoutMs);
 
   let signalled: 'SIGINT' | 'SIGTERM' | undefined;
-  let opened: Opened | undefined;
+  const stop = new AbortController();
   const onSignal = (signal: NodeJS.Signals): void => {
     const first = signalled ?? (signal === 'SIGTERM' ? 'SIGTERM' : 'SIGINT');
     if (signalled !== undefined) {
       // A second signal: out now. The process's exit hook kills any child's group; worker threads end with the process.
       io.stderr.write(`\noptimspec check: second ${signal}, exiting without a report\n`);
-      opened?.interrupt(`interrupted by a second ${signal}`);
+      stop.abort(`interrupted by a second ${signal}`);
       process.exit(EXIT[first]);
     }
     signalled = first;
     io.stderr.write(`\noptimspec check: ${signal}, stopping the adapter and writing the partial report (${signal} again exits at once)\n`);
-    opened?.interrupt(`interrupted by ${signal}`);
+    stop.abort(`interrupted by ${signal}`);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const progress = createProgress(io.stderr, args.quiet);
   try {
-    const result = await open(args, io, deadline);
+    const result = await open(args, io, deadline, stop.signal);
     if (typeof result === 'number') return endLingering(io, signalled === undefined ? result : EXIT[signalled]);
-    opened = result;
-    if (signalled !== undefined) opened.interrupt(`interrupted by ${signalled}`);
-    const ready = opened;
+    const ready = result;
     const options: ConformanceOptions = {
       accept: args.accept,
       onProgress: (event) => {

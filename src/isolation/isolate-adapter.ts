@@ -13,6 +13,8 @@ export interface IsolateOptions {
   timeoutMs?: number;
   /** Epoch milliseconds after which every call fails at once: the whole run's limit (default: none). */
   deadline?: number;
+  /** Aborting it ends the worker at once, while loading too (SIGINT, SIGTERM); its reason becomes the error. */
+  signal?: AbortSignal;
 }
 
 /** An adapter module running in a worker thread, seen through the ordinary Adapter interface. */
@@ -54,9 +56,18 @@ export async function isolateAdapter(modulePath: string, options: IsolateOptions
   const cwd = options.cwd ?? process.cwd();
   const limits: RequestLimits = { timeoutMs: options.timeoutMs ?? 10_000, deadline: options.deadline ?? Number.POSITIVE_INFINITY };
   let interrupted: string | undefined;
+  /** The worker being started or in use, for an abort. */
+  let live: HostConnection | undefined;
+  const abort = (): void => {
+    interrupted ??= String(options.signal?.reason ?? 'interrupted');
+    void live?.end(interrupted);
+  };
+  options.signal?.addEventListener('abort', abort, { once: true });
 
   const start = async (): Promise<{ connection: HostConnection; description: HostDescription }> => {
+    if (interrupted !== undefined) throw new AdapterError(`load: ${interrupted}`, 'load');
     const connection = new HostConnection(modulePath, cwd);
+    live = connection;
     try {
       await connection.ready(STARTUP_MS, limits.deadline);
       const answer = await connection.request({ op: 'load' }, limits, 'load');

@@ -26,6 +26,8 @@ export interface SpawnAdapterOptions {
   maxLineLength?: number;
   /** Epoch milliseconds after which every request fails at once: the whole run's limit, `--total-timeout` (default: none). */
   deadline?: number;
+  /** Aborting it kills the child and its process group at once, during the handshake too (SIGINT, SIGTERM). */
+  signal?: AbortSignal;
   /** Receives the child's stderr as it arrives, e.g. to forward its logs. */
   onStderr?: (text: string) => void;
   /** Receives every protocol line, for debugging and for schema tests. */
@@ -115,6 +117,13 @@ export async function spawnAdapter(command: string | readonly string[], options:
     stderrLines,
     maxLineLength,
   });
+
+  const signal = options.signal;
+  if (signal !== undefined) {
+    const abort = (): void => connection.abort(String(signal.reason ?? 'interrupted'));
+    if (signal.aborted) abort();
+    else signal.addEventListener('abort', abort, { once: true });
+  }
 
   /** Runs `read` on an answer; a TypeError or RangeError about its fields becomes an AdapterError. */
   const decode = <T>(op: ProtocolOp, read: () => T): T => {

@@ -13,7 +13,10 @@ export default {
     return {
       step(grad, learningRate) {
         calls++;
-        if (calls === 3) for (;;);
+        if (calls === 3) {
+          console.error('sync-loop: entering the loop');
+          for (;;);
+        }
         return s.update(grad, learningRate);
       },
     };
