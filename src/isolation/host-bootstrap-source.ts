@@ -5,7 +5,7 @@
  * through tsx (tests and `npm run bench` run from `src/`), and serves the adapter.
  * `workerData`: `{ hostUrl, tsxApi, ...HostData }`.
  */
-export const hostBootstrapSource = String.raw`'use strict';
+export const hostBootstrapSource = `'use strict';
 const { workerData } = require('node:worker_threads');
 (async () => {
   const host = workerData.hostUrl.endsWith('.ts')

@@ -1,5 +1,5 @@
 // SGD whose 3rd step returns an array whose element getter throws.
-const sgd = (x0, config, step) => {
+const sgd = (x0, config) => {
   const x = Float64Array.from(x0);
   return { x, lr: config.learningRate, update(grad, learningRate) { if (learningRate !== undefined) this.lr = learningRate; for (let i = 0; i < x.length; i++) x[i] -= this.lr * grad[i]; return x; } };
 };
@@ -13,7 +13,7 @@ export default {
     return {
       step(grad, learningRate) {
         calls++;
-        if (calls === 3) return new Proxy([1], { get(t, k) { if (k === 'length') return grad.length; throw new Error('element getter'); } });
+        if (calls === 3) return new Proxy([1], { get(_target, k) { if (k === 'length') return grad.length; throw new Error('element getter'); } });
         return s.update(grad, learningRate);
       },
     };

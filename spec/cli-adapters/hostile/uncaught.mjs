@@ -1,5 +1,5 @@
 // SGD whose 3rd step throws from a timer, outside any call.
-const sgd = (x0, config, step) => {
+const sgd = (x0, config) => {
   const x = Float64Array.from(x0);
   return { x, lr: config.learningRate, update(grad, learningRate) { if (learningRate !== undefined) this.lr = learningRate; for (let i = 0; i < x.length; i++) x[i] -= this.lr * grad[i]; return x; } };
 };
