@@ -98,10 +98,19 @@ export function guardAdapter(adapter: Adapter, options: GuardOptions): Adapter &
       throw new AdapterError(`create returned ${describeValue(inner)}, expected an object with a step method`, 'create');
     }
     const mutations: MutationRecord[] = [];
-    const x0Changed = firstChange(x0, handedX0);
-    if (x0Changed >= 0) mutations.push({ operation: 'create', step: 0, coordinate: x0Changed, before: x0[x0Changed]!, after: handedX0[x0Changed]! });
+    // Checked again after every call: an adapter behind a worker reports a change of x0 with a later answer (src/isolation).
+    let x0Noted = false;
+    const noteX0 = (): void => {
+      if (x0Noted) return;
+      const i = firstChange(x0, handedX0);
+      if (i < 0) return;
+      x0Noted = true;
+      mutations.unshift({ operation: 'create', step: 0, coordinate: i, before: x0[i]!, after: handedX0[i]! });
+    };
+    noteX0();
     let count = 0;
     const noteMutation = (pristine: ArrayLike<number>, handed: Float64Array, step: number): void => {
+      noteX0();
       const i = firstChange(pristine, handed);
       if (i >= 0) mutations.push({ operation: 'step', step, coordinate: i, before: pristine[i]!, after: handed[i]! });
     };
@@ -136,6 +145,7 @@ export function guardAdapter(adapter: Adapter, options: GuardOptions): Adapter &
       },
       async dispose() {
         if (typeof inner.dispose === 'function') await guarded('dispose', options, () => inner.dispose?.());
+        noteX0();
       },
     };
     return guardedStepper;

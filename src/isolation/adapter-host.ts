@@ -90,7 +90,6 @@ export function serveAdapter(data: HostData): void {
   let adapter: Adapter | undefined;
   const steppers = new Map<number, { stepper: Stepper; size: number }>();
   const schedules = new Map<number, (t: number) => number>();
-  let nextHandle = 1;
   let busy = false;
   const queue: HostRequest[] = [];
 
@@ -151,6 +150,8 @@ export function serveAdapter(data: HostData): void {
             throw { operation: 'load', message, reason: 'invalid', ...(where === undefined ? {} : { where }) } satisfies HostError;
           },
         );
+      case 'ping':
+        return {};
       case 'create': {
         const a = loaded();
         const pristine = request.x0.slice();
@@ -165,9 +166,8 @@ export function serveAdapter(data: HostData): void {
               throw failure('create', error, true);
             }
             if (!ok) throw failure('create', new AdapterError(`create returned ${safeText(stepper)}, expected an object with a step method`, 'create'), false);
-            const handle = nextHandle++;
-            steppers.set(handle, { stepper: stepper as Stepper, size: request.x0.length });
-            return { handle, mutated: [changed(pristine, request.x0)] };
+            steppers.set(request.handle, { stepper: stepper as Stepper, size: request.x0.length });
+            return { mutated: [changed(pristine, request.x0)] };
           },
         );
       }
@@ -262,9 +262,8 @@ export function serveAdapter(data: HostData): void {
           () => a.schedule?.(request.config),
           (fn) => {
             if (typeof fn !== 'function') throw failure('schedule', new AdapterError(`schedule returned ${safeText(fn)}, expected a function of t`, 'schedule'), false);
-            const handle = nextHandle++;
-            schedules.set(handle, fn as (t: number) => number);
-            return { handle };
+            schedules.set(request.handle, fn as (t: number) => number);
+            return {};
           },
         );
       }

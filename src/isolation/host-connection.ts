@@ -11,10 +11,13 @@ export type HostAnswer = Extract<HostMessage, { ok: true }>;
 /** A request without its id (the connection numbers them). */
 export type HostCall = HostRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
 
-type Outcome = { ok: true; answer: HostAnswer } | { ok: false; error: AdapterError };
+/** How a request ended. */
+export type Outcome = { ok: true; answer: HostAnswer } | { ok: false; error: AdapterError };
 
 interface Pending {
   op: string;
+  /** False for a request sent with {@link HostConnection.post}: nobody waits on it. */
+  awaited: boolean;
   settle(outcome: Outcome): void;
 }
 
@@ -114,9 +117,30 @@ export class HostConnection {
     }
   }
 
-  /** True while a request is unanswered (the checker is sequential: only one that it gave up on). */
+  /** True while an awaited request is unanswered (the checker is sequential: only one that it gave up on). */
   get busy(): boolean {
+    for (const entry of this.pending.values()) if (entry.awaited) return true;
+    return false;
+  }
+
+  /** True while any request is unanswered. */
+  get unanswered(): boolean {
     return this.pending.size > 0;
+  }
+
+  /**
+   * Sends a request nobody waits for; `settle` gets its answer when a later
+   * request's wait reads it (the host answers in order). No timeout of its own:
+   * the next awaited request's covers it.
+   */
+  post(call: HostCall, operation: string, settle: (outcome: Outcome) => void, limits: RequestLimits): void {
+    let settled = false;
+    const once = (o: Outcome): void => {
+      if (settled) return;
+      settled = true;
+      settle(o);
+    };
+    if (this.send(call, operation, once, limits, false) === undefined) once({ ok: false, error: this.refusal(operation) });
   }
 
   /** Sends a request; resolves with the answer, or rejects with an AdapterError. */
@@ -174,14 +198,14 @@ export class HostConnection {
     return new AdapterError(`${operation}: not sent: ${this.broken ?? 'the worker is unusable'}`, operation);
   }
 
-  private send(call: HostCall, operation: string, settle: (o: Outcome) => void, limits: RequestLimits): number | undefined {
+  private send(call: HostCall, operation: string, settle: (o: Outcome) => void, limits: RequestLimits, awaited = true): number | undefined {
     if (this.broken !== undefined) return undefined;
     if (limits.deadline - Date.now() <= 0) {
       settle({ ok: false, error: new AdapterError(`total timeout: the time limit of the whole check (--total-timeout) expired before ${operation}`, operation) });
       return undefined;
     }
     const id = this.nextId++;
-    this.pending.set(id, { op: operation, settle });
+    this.pending.set(id, { op: operation, awaited, settle });
     this.port.postMessage({ ...call, id });
     Atomics.add(this.signals, 0, 1);
     Atomics.notify(this.signals, 0);

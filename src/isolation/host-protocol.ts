@@ -7,11 +7,12 @@ import type { Dtype, OptimizerConfig, OptimizerName, ScheduleConfig, ScheduleNam
  */
 export type HostRequest =
   | { id: number; op: 'load' }
-  | { id: number; op: 'create'; config: OptimizerConfig; x0: Float64Array }
+  | { id: number; op: 'ping' }
+  | { id: number; op: 'create'; handle: number; config: OptimizerConfig; x0: Float64Array }
   | { id: number; op: 'step'; handle: number; grad: Float64Array; learningRate?: number }
   | { id: number; op: 'steps'; handle: number; grads: Float64Array[]; learningRates?: (number | undefined)[] }
   | { id: number; op: 'dispose'; handle: number }
-  | { id: number; op: 'schedule'; config: ScheduleConfig }
+  | { id: number; op: 'schedule'; handle: number; config: ScheduleConfig }
   | { id: number; op: 'values'; handle: number; t: number[] };
 
 /** What the adapter declares, read once in the worker after validation. */

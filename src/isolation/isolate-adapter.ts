@@ -2,7 +2,7 @@ import { AdapterError } from '../adapter-error.js';
 import type { Adapter, Stepper } from '../adapter.js';
 import { AdapterLoadError } from '../load-adapter.js';
 import type { OptimizerConfig, ScheduleConfig } from '../types.js';
-import { HostConnection, type HostAnswer, hostErrorText, type RequestLimits } from './host-connection.js';
+import { type HostAnswer, type HostCall, HostConnection, hostErrorText, type RequestLimits } from './host-connection.js';
 import type { HostDescription, HostError } from './host-protocol.js';
 
 /** Options of {@link isolateAdapter}; every time is in milliseconds. */
@@ -107,22 +107,48 @@ export async function isolateAdapter(modulePath: string, options: IsolateOptions
     });
   };
 
+  /** The failure of a request nobody waited for (a `dispose`), thrown by the next call. */
+  let deferred: AdapterError | undefined;
+  const takeDeferred = (): void => {
+    const failure = deferred;
+    deferred = undefined;
+    if (failure !== undefined) throw failure;
+  };
+  let nextHandle = 1;
+
+  /**
+   * `create` and `dispose` are sent without waiting (one round trip each saved,
+   * thousands per check): the host serves in order, so a failed `create` is
+   * thrown by the instance's first call, and a failed `dispose` by the next call.
+   * A mutation of `x0` is copied back when the create's answer is read.
+   */
   const create = async (config: OptimizerConfig, x0: Float64Array): Promise<Stepper> => {
     const host = current('create');
+    takeDeferred();
     const size = x0.length;
-    const answer = await host.request({ op: 'create', config: structuredClone(config), x0: Float64Array.from(x0) }, limits);
-    writeBack([x0], answer.mutated);
-    const handle = answer.handle!;
+    const handle = nextHandle++;
+    let createFailure: AdapterError | undefined;
+    host.post({ op: 'create', handle, config: structuredClone(config), x0: Float64Array.from(x0) }, 'create', (outcome) => {
+      if (outcome.ok) writeBack([x0], outcome.answer.mutated);
+      else createFailure = outcome.error;
+    }, limits);
+    const ask = async (call: HostCall): Promise<HostAnswer> => {
+      takeDeferred();
+      try {
+        return await host.request(call, limits);
+      } catch (error) {
+        throw createFailure ?? error;
+      }
+    };
+    let disposed = false;
     return {
       async step(grad: Float64Array, learningRate?: number) {
-        const call = { op: 'step' as const, handle, grad: Float64Array.from(grad), ...(learningRate === undefined ? {} : { learningRate }) };
-        const result = await host.request(call, limits);
+        const result = await ask({ op: 'step', handle, grad: Float64Array.from(grad), ...(learningRate === undefined ? {} : { learningRate }) });
         writeBack([grad], result.mutated);
         return vector('step', result.x, size);
       },
       async steps(grads: readonly Float64Array[], learningRates?: readonly (number | undefined)[]) {
-        const call = { op: 'steps' as const, handle, grads: grads.map((g) => Float64Array.from(g)), ...(learningRates === undefined ? {} : { learningRates: [...learningRates] }) };
-        const result = await host.request(call, limits);
+        const result = await ask({ op: 'steps', handle, grads: grads.map((g) => Float64Array.from(g)), ...(learningRates === undefined ? {} : { learningRates: [...learningRates] }) });
         writeBack(grads, result.mutated);
         if (!Array.isArray(result.xs) || result.xs.length !== grads.length) throw new AdapterError("steps: the adapter's worker sent a malformed answer", 'steps');
         return result.xs.map((x) => vector('steps', x, size));
@@ -130,8 +156,13 @@ export async function isolateAdapter(modulePath: string, options: IsolateOptions
       async dispose() {
         // A worker that ended took its instances with it, and one still busy with a call the checker gave up on
         // (its own timer fired first) is about to be ended: nothing to dispose; the error of that call is the one to report.
-        if (host.broken !== undefined || host.busy) return;
-        await host.request({ op: 'dispose', handle }, limits);
+        if (disposed || host.broken !== undefined || host.busy) return;
+        disposed = true;
+        if (createFailure !== undefined) throw createFailure;
+        takeDeferred();
+        host.post({ op: 'dispose', handle }, 'dispose', (outcome) => {
+          if (!outcome.ok) deferred ??= outcome.error;
+        }, limits);
       },
     };
   };
@@ -143,7 +174,13 @@ export async function isolateAdapter(modulePath: string, options: IsolateOptions
    */
   const schedule = (config: ScheduleConfig): ((t: number) => number) => {
     const host = current('schedule');
-    const handle = host.requestSync({ op: 'schedule', config: structuredClone(config) }, limits).handle!;
+    takeDeferred();
+    const handle = nextHandle++;
+    // Not waited for, as create: a config the adapter rejects fails the first lookup.
+    let failure: AdapterError | undefined;
+    host.post({ op: 'schedule', handle, config: structuredClone(config) }, 'schedule', (outcome) => {
+      if (!outcome.ok) failure = outcome.error;
+    }, limits);
     const cache = new Map<number, number>();
     const failures = new Map<number, HostError>();
     return (t: number): number => {
@@ -153,7 +190,12 @@ export async function isolateAdapter(modulePath: string, options: IsolateOptions
       if (failed !== undefined) throw new AdapterError(hostErrorText(failed), 'schedule');
       const times = cache.has(t - 1) && Number.isSafeInteger(t) ? Array.from({ length: SCHEDULE_PREFETCH }, (_, i) => t + i) : [t];
       if (interrupted !== undefined) throw new AdapterError(`schedule: ${interrupted}`, 'schedule');
-      const answer = host.requestSync({ op: 'values', handle, t: times }, limits, 'schedule');
+      let answer: HostAnswer;
+      try {
+        answer = host.requestSync({ op: 'values', handle, t: times }, limits, 'schedule');
+      } catch (error) {
+        throw failure ?? error;
+      }
       const values = answer.values;
       if (!(values instanceof Float64Array) || values.length === 0 || values.length > times.length) throw new AdapterError("schedule: the adapter's worker sent a malformed answer", 'schedule');
       for (const [i, v] of values.entries()) cache.set(times[i]!, v);
@@ -168,8 +210,12 @@ export async function isolateAdapter(modulePath: string, options: IsolateOptions
     optimizers: description.optimizers,
     create,
     async renew() {
+      // A subject's last requests were not waited for: read their answers (a hang among them ends the worker).
+      if (interrupted === undefined && connection.broken === undefined && connection.unanswered) await connection.request({ op: 'ping' }, limits).catch(() => undefined);
+      // The previous subject is over: a dispose failure read only now cannot be told apart from this subject's.
+      deferred = undefined;
       // Busy: a call the checker gave up on is still running there (a hang the guard's own timer ended first).
-      if (interrupted !== undefined || (connection.broken === undefined && !connection.busy && unusable === undefined)) return;
+      if (interrupted !== undefined || (connection.broken === undefined && !connection.unanswered && unusable === undefined)) return;
       await connection.end('replaced by a fresh worker');
       if (limits.deadline - Date.now() <= 0) {
         unusable = 'total timeout: the time limit of the whole check (--total-timeout) expired';
