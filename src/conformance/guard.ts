@@ -1,6 +1,7 @@
 import { AdapterError } from '../adapter-error.js';
 import type { Adapter, Stepper } from '../adapter.js';
 import type { OptimizerConfig, ScheduleConfig } from '../types.js';
+import { type ClosedLoop, drivesClosedLoops } from '../isolation/closed-loop.js';
 import { describeValue } from '../validate.js';
 
 /** Limits for every call into an implementation under test. */
@@ -27,6 +28,12 @@ export interface GuardedStepper {
   /** Uses the adapter's batched `steps` when it has one (issue 4: batched steps for speed). */
   steps(grads: readonly ArrayLike<number>[], learningRates?: readonly (number | undefined)[]): Promise<Float64Array[]>;
   dispose(): Promise<void>;
+  /**
+   * Present when the adapter drives closed loops itself (an isolated adapter, in its
+   * worker: one call instead of one per step); gradients are checked by the adapter
+   * against the landscape, mutations recorded here.
+   */
+  closedLoop?(loop: ClosedLoop): Promise<{ grads: Float64Array[]; xs: Float64Array[] }>;
   /** Mutations of the inputs handed to this instance, in order. */
   readonly mutations: readonly MutationRecord[];
 }
@@ -148,6 +155,16 @@ export function guardAdapter(adapter: Adapter, options: GuardOptions): Adapter &
         noteX0();
       },
     };
+    if (drivesClosedLoops(inner)) {
+      guardedStepper.closedLoop = async (loop) => {
+        const first = count;
+        count += loop.steps;
+        const out = await guarded('step', options, () => inner.closedLoop(loop));
+        const xs = out.xs.map((x) => copyParameters(x, size, 'step'));
+        for (let t = 0; t < out.grads.length; t++) noteMutation(out.grads[t]!, out.handed[t]!, first + t);
+        return { grads: out.grads, xs };
+      };
+    }
     return guardedStepper;
   }
 

@@ -4,6 +4,7 @@ import type { Adapter, Stepper } from '../adapter.js';
 import { copyParameters } from '../conformance/guard.js';
 import { AdapterLoadError, loadAdapter } from '../load-adapter.js';
 import { describeValue } from '../validate.js';
+import { closedLoopGradient } from './closed-loop.js';
 import type { HostData, HostError, HostMessage, HostRequest } from './host-protocol.js';
 
 /** How long the host waits synchronously for the next request before it returns to its event loop. */
@@ -240,6 +241,45 @@ export function serveAdapter(data: HostData): void {
             xs.push(result);
           }
           return finish(xs);
+        };
+        return next(0);
+      }
+      case 'closed': {
+        // The closed loop of src/conformance/run.ts, here: one round trip instead of one per step.
+        const { stepper, size } = instance(request.handle, 'step');
+        const { loop } = request;
+        const grads: Float64Array[] = [];
+        const xs: Float64Array[] = [];
+        const mutated: (Float64Array | null)[] = [];
+        const next = (t: number): { grads: Float64Array[]; xs: Float64Array[]; mutated: (Float64Array | null)[] } | Promise<{ grads: Float64Array[]; xs: Float64Array[]; mutated: (Float64Array | null)[] }> => {
+          for (; t < loop.steps; t++) {
+            const pristine = closedLoopGradient(loop, xs[t - 1], t);
+            const grad = pristine.slice();
+            const lr = loop.learningRates?.[t];
+            const result = call(
+              'step',
+              () => (lr === undefined ? stepper.step(grad) : stepper.step(grad, lr)),
+              (out) => {
+                try {
+                  const x = copyParameters(out, size, 'step');
+                  mutated.push(changed(pristine, grad));
+                  return x;
+                } catch (error) {
+                  throw failure('step', error, !(error instanceof AdapterError));
+                }
+              },
+            );
+            grads.push(pristine);
+            if (result instanceof Promise) {
+              const at = t;
+              return result.then((x) => {
+                xs.push(x);
+                return next(at + 1);
+              });
+            }
+            xs.push(result);
+          }
+          return { grads, xs, mutated };
         };
         return next(0);
       }

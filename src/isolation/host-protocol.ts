@@ -11,6 +11,7 @@ export type HostRequest =
   | { id: number; op: 'create'; handle: number; config: OptimizerConfig; x0: Float64Array }
   | { id: number; op: 'step'; handle: number; grad: Float64Array; learningRate?: number }
   | { id: number; op: 'steps'; handle: number; grads: Float64Array[]; learningRates?: (number | undefined)[] }
+  | { id: number; op: 'closed'; handle: number; loop: import('./closed-loop.js').ClosedLoop }
   | { id: number; op: 'dispose'; handle: number }
   | { id: number; op: 'schedule'; handle: number; config: ScheduleConfig }
   | { id: number; op: 'values'; handle: number; t: number[] };
@@ -42,7 +43,19 @@ export interface HostError {
  * unhandled rejection).
  */
 export type HostMessage =
-  | { id: number; ok: true; description?: HostDescription; handle?: number; x?: Float64Array; xs?: Float64Array[]; mutated?: (Float64Array | null)[]; values?: Float64Array; failedAt?: number; failure?: HostError }
+  | {
+      id: number;
+      ok: true;
+      description?: HostDescription;
+      x?: Float64Array;
+      xs?: Float64Array[];
+      /** For `closed`: the gradient of each step, as computed before the adapter got it. */
+      grads?: Float64Array[];
+      mutated?: (Float64Array | null)[];
+      values?: Float64Array;
+      failedAt?: number;
+      failure?: HostError;
+    }
   | { id: number; ok: false; error: HostError }
   | { type: 'fatal'; message: string; where?: string }
   | { type: 'ready' };

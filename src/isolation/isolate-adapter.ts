@@ -3,6 +3,7 @@ import type { Adapter, Stepper } from '../adapter.js';
 import { AdapterLoadError } from '../load-adapter.js';
 import type { OptimizerConfig, ScheduleConfig } from '../types.js';
 import { type HostAnswer, type HostCall, HostConnection, hostErrorText, type RequestLimits } from './host-connection.js';
+import { type ClosedLoop, type ClosedLoopResult, type ClosedLoopStepper, firstForgedGradient } from './closed-loop.js';
 import type { HostDescription, HostError } from './host-protocol.js';
 
 /** Options of {@link isolateAdapter}; every time is in milliseconds. */
@@ -19,7 +20,8 @@ export interface IsolateOptions {
 
 /** An adapter module running in a worker thread, seen through the ordinary Adapter interface. */
 export interface IsolatedAdapter extends Adapter {
-  create(config: OptimizerConfig, x0: Float64Array): Promise<Stepper>;
+  /** Its steppers also drive closed loops in the worker (src/isolation/closed-loop.ts). */
+  create(config: OptimizerConfig, x0: Float64Array): Promise<Stepper & ClosedLoopStepper>;
   /** Starts a fresh worker if the current one ended or hangs (a crash, a hang, process.exit); call between subjects. */
   renew(): Promise<void>;
   /** Ends the worker now: every pending and later call fails with `reason` (SIGINT, SIGTERM). */
@@ -122,7 +124,7 @@ export async function isolateAdapter(modulePath: string, options: IsolateOptions
    * thrown by the instance's first call, and a failed `dispose` by the next call.
    * A mutation of `x0` is copied back when the create's answer is read.
    */
-  const create = async (config: OptimizerConfig, x0: Float64Array): Promise<Stepper> => {
+  const create = async (config: OptimizerConfig, x0: Float64Array): Promise<Stepper & ClosedLoopStepper> => {
     const host = current('create');
     takeDeferred();
     const size = x0.length;
@@ -152,6 +154,23 @@ export async function isolateAdapter(modulePath: string, options: IsolateOptions
         writeBack(grads, result.mutated);
         if (!Array.isArray(result.xs) || result.xs.length !== grads.length) throw new AdapterError("steps: the adapter's worker sent a malformed answer", 'steps');
         return result.xs.map((x) => vector('steps', x, size));
+      },
+      async closedLoop(loop: ClosedLoop): Promise<ClosedLoopResult> {
+        const result = await ask({ op: 'closed', handle, loop: structuredClone(loop) });
+        const { grads, xs } = result;
+        if (!Array.isArray(grads) || !Array.isArray(xs) || grads.length !== loop.steps || xs.length !== loop.steps) {
+          throw new AdapterError("step: the adapter's worker sent a malformed answer", 'step');
+        }
+        const checked = xs.map((x) => vector('step', x, size));
+        const forged = firstForgedGradient(loop, grads, checked);
+        if (forged >= 0) {
+          throw new AdapterError(`step: the adapter's worker reports a gradient at closed-loop step ${forged + 1} that is not the landscape's at the iterate it returned: the adapter's code altered the checker's in its worker`, 'step');
+        }
+        const handed = grads.map((g, t) => {
+          const m = result.mutated?.[t];
+          return m instanceof Float64Array && m.length === g.length ? m : g;
+        });
+        return { grads, xs: checked, handed };
       },
       async dispose() {
         // A worker that ended took its instances with it, and one still busy with a call the checker gave up on
