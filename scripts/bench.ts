@@ -12,6 +12,10 @@
  *   <dtype>`): after a full check every call site is polymorphic, and that, not
  *   the rule, would be measured.
  *
+ * - The same full check of the reference in-process and isolated in a worker thread
+ *   (issue 9; what the CLI runs for a module), each in a fresh process from the built
+ *   dist/: target isolated <= 1.2x in-process (scripts/bench-isolation.ts).
+ *
  * Prints tables and exits 1 if a target is missed. `BENCH_SEED` changes the seed.
  */
 import { execFileSync } from 'node:child_process';
@@ -20,6 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { type Adapter, referenceAdapter } from '../src/adapter.js';
 import { checkConformance } from '../src/conformance/check.js';
 import type { ConformanceReport } from '../src/conformance/types.js';
+import { ISOLATION_TARGET_RATIO, isolationRows } from './bench-isolation.js';
 import { createOptimizer } from '../src/create.js';
 import { loadAdapter } from '../src/load-adapter.js';
 import { LECTURE_EPSILON, lecturePresets } from '../src/presets.js';
@@ -143,6 +148,10 @@ async function main(): Promise<void> {
     return { adapter: spawned, close: () => spawned.close() };
   });
 
+  process.stderr.write('in-process against isolated in a worker (issue 9), fresh processes, built dist/\n');
+  const isolation = isolationRows(SEED);
+  for (const row of isolation) if (row.ratio > ISOLATION_TARGET_RATIO) missed = true;
+
   const subjects = rows[0]!.report.results.map((r) => r.subject);
   console.log(`\nFull check, all optimizers and schedules, default runs, seed ${SEED} (target: in-process <= ${IN_PROCESS_TARGET_S} s, protocol <= ${PROTOCOL_TARGET_S} s)\n`);
   console.log(
@@ -162,6 +171,14 @@ async function main(): Promise<void> {
           return result === undefined ? '-' : `${result.verdict} (${result.findings.length})`;
         }),
       ]),
+    ),
+  );
+
+  console.log(`\nFull check of the reference, in-process against isolated in a worker thread (what the CLI runs for a module; worker start and module load included), median of 3 fresh processes each (target: at most ${ISOLATION_TARGET_RATIO}x)\n`);
+  console.log(
+    table(
+      ['dtype', 'in-process s', 'isolated s', 'ratio', 'ok'],
+      isolation.map((r) => [r.dtype, r.inProcess.toFixed(2), r.isolated.toFixed(2), r.ratio.toFixed(2), r.ratio <= ISOLATION_TARGET_RATIO ? 'yes' : 'MISSED']),
     ),
   );
 
