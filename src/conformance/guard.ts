@@ -1,4 +1,5 @@
 import { AdapterError } from '../adapter-error.js';
+import { errorText } from '../error-text.js';
 import type { Adapter, Stepper } from '../adapter.js';
 import type { OptimizerConfig, ScheduleConfig } from '../types.js';
 import { type ClosedLoop, drivesClosedLoops } from '../isolation/closed-loop.js';
@@ -60,7 +61,7 @@ export async function guarded<T>(operation: string, options: GuardOptions, work:
     return await Promise.race([Promise.resolve().then(work), timeout]);
   } catch (error) {
     if (error instanceof AdapterError) throw error;
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorText(error);
     throw new AdapterError(`${operation} threw: ${message}`, operation, { cause: error });
   } finally {
     clearTimeout(timer);
@@ -69,6 +70,16 @@ export async function guarded<T>(operation: string, options: GuardOptions, work:
 
 /** Copies an adapter's answer after checking it is an array-like of `size` numbers (NaN and infinities are numbers). */
 export function copyParameters(value: unknown, size: number, operation: string): Float64Array {
+  try {
+    return copyChecked(value, size, operation);
+  } catch (error) {
+    // A throwing getter (length, an element) or a Proxy: the adapter's error, not the checker's.
+    if (error instanceof AdapterError) throw error;
+    throw new AdapterError(`${operation} threw: ${errorText(error)}`, operation, { cause: error });
+  }
+}
+
+function copyChecked(value: unknown, size: number, operation: string): Float64Array {
   if (typeof value !== 'object' || value === null || typeof (value as { length?: unknown }).length !== 'number') {
     throw new AdapterError(`${operation} returned ${describeValue(value)}, expected an array-like of ${size} numbers`, operation);
   }
@@ -101,7 +112,7 @@ export function guardAdapter(adapter: Adapter, options: GuardOptions): Adapter &
     const handedX0 = Float64Array.from(x0);
     const configCopy = structuredClone(config);
     const inner = await guarded<Stepper>('create', options, () => adapter.create(configCopy, handedX0));
-    if (typeof inner !== 'object' || inner === null || typeof inner.step !== 'function') {
+    if (!(await guarded('create', options, () => typeof inner === 'object' && inner !== null && typeof inner.step === 'function'))) {
       throw new AdapterError(`create returned ${describeValue(inner)}, expected an object with a step method`, 'create');
     }
     const mutations: MutationRecord[] = [];
@@ -132,7 +143,12 @@ export function guardAdapter(adapter: Adapter, options: GuardOptions): Adapter &
         return copy;
       },
       async steps(grads, learningRates) {
-        if (typeof inner.steps !== 'function') {
+        // Every read of the adapter's objects is guarded: a getter may throw.
+        const batch = await guarded('steps', options, () => {
+          const own = inner.steps;
+          return typeof own === 'function' ? own.bind(inner) : undefined;
+        });
+        if (batch === undefined) {
           const xs: Float64Array[] = [];
           for (let k = 0; k < grads.length; k++) xs.push(await guardedStepper.step(grads[k]!, learningRates?.[k]));
           return xs;
@@ -141,17 +157,26 @@ export function guardAdapter(adapter: Adapter, options: GuardOptions): Adapter &
         const first = count;
         count += grads.length;
         const rates = learningRates === undefined ? undefined : [...learningRates];
-        const batch = inner.steps.bind(inner);
         const out = await guarded('steps', options, () => (rates === undefined ? batch(handed) : batch(handed, rates)));
-        if (!Array.isArray(out) || out.length !== grads.length) {
-          throw new AdapterError(`steps returned ${describeValue(out)}, expected an array of ${grads.length} parameter vectors`, 'steps');
+        const items = await guarded('steps', options, () => (Array.isArray(out) && out.length === grads.length ? [...out] : undefined));
+        if (items === undefined) {
+          let what: string;
+          try {
+            what = describeValue(out);
+          } catch {
+            what = 'a value that cannot be described';
+          }
+          throw new AdapterError(`steps returned ${what}, expected an array of ${grads.length} parameter vectors`, 'steps');
         }
-        const xs = out.map((x) => copyParameters(x, size, 'steps'));
+        const xs = items.map((x) => copyParameters(x, size, 'steps'));
         for (let k = 0; k < grads.length; k++) noteMutation(grads[k]!, handed[k]!, first + k);
         return xs;
       },
       async dispose() {
-        if (typeof inner.dispose === 'function') await guarded('dispose', options, () => inner.dispose?.());
+        await guarded('dispose', options, () => {
+          const own = inner.dispose;
+          return typeof own === 'function' ? own.call(inner) : undefined;
+        });
         noteX0();
       },
     };
@@ -200,7 +225,7 @@ function guardedSchedule(adapter: Adapter, schedule: NonNullable<Adapter['schedu
   try {
     fn = schedule.call(adapter, structuredClone(config));
   } catch (error) {
-    throw new AdapterError(`schedule threw: ${error instanceof Error ? error.message : String(error)}`, 'schedule', { cause: error });
+    throw new AdapterError(`schedule threw: ${errorText(error)}`, 'schedule', { cause: error });
   }
   if (typeof fn !== 'function') throw new AdapterError(`schedule returned ${describeValue(fn)}, expected a function of t`, 'schedule');
   return (t: number) => {
@@ -208,7 +233,7 @@ function guardedSchedule(adapter: Adapter, schedule: NonNullable<Adapter['schedu
     try {
       v = fn(t);
     } catch (error) {
-      throw new AdapterError(`schedule(${t}) threw: ${error instanceof Error ? error.message : String(error)}`, 'schedule', { cause: error });
+      throw new AdapterError(`schedule(${t}) threw: ${errorText(error)}`, 'schedule', { cause: error });
     }
     if (typeof v !== 'number') throw new AdapterError(`schedule(${t}) returned ${describeValue(v)}, expected a number`, 'schedule');
     return v;

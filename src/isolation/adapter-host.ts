@@ -2,6 +2,7 @@ import { receiveMessageOnPort } from 'node:worker_threads';
 import { AdapterError } from '../adapter-error.js';
 import type { Adapter, Stepper } from '../adapter.js';
 import { copyParameters } from '../conformance/guard.js';
+import { errorText } from '../error-text.js';
 import { AdapterLoadError, loadAdapter } from '../load-adapter.js';
 import { describeValue } from '../validate.js';
 import { closedLoopGradient } from './closed-loop.js';
@@ -85,8 +86,8 @@ export function serveAdapter(data: HostData): void {
     post({ type: 'fatal', message: `the adapter called process.exit(${code === undefined ? '' : safeText(code)})`, ...(where === undefined ? {} : { where }) });
     return exit(typeof code === 'number' ? code : 1);
   }) as typeof process.exit;
-  process.on('uncaughtException', (error) => fatal(`uncaught exception in the adapter: ${safeText(error)}`, error));
-  process.on('unhandledRejection', (reason) => fatal(`unhandled rejection in the adapter: ${safeText(reason)}`, reason));
+  process.on('uncaughtException', (error) => fatal(`uncaught exception in the adapter: ${errorText(error)}`, error));
+  process.on('unhandledRejection', (reason) => fatal(`unhandled rejection in the adapter: ${errorText(reason)}`, reason));
 
   let adapter: Adapter | undefined;
   const steppers = new Map<number, { stepper: Stepper; size: number }>();
@@ -98,7 +99,7 @@ export function serveAdapter(data: HostData): void {
     const where = threw ? userFrames(error, self) : undefined;
     let message: string;
     if (error instanceof AdapterError || error instanceof AdapterLoadError) message = error.message;
-    else message = `${operation} threw: ${safeText(error)}`;
+    else message = `${operation} threw: ${errorText(error)}`;
     return { operation, message, ...(where === undefined ? {} : { where }) };
   };
 
@@ -147,7 +148,7 @@ export function serveAdapter(data: HostData): void {
             if (error instanceof AdapterLoadError) throw { operation: 'load', message: error.message, reason: error.reason } satisfies HostError;
             // A getter of the default export threw while it was validated.
             const where = userFrames(error, self);
-            const message = `adapter module ${JSON.stringify(modulePath)}: reading its default export threw ${safeText(error)}`;
+            const message = `adapter module ${JSON.stringify(modulePath)}: reading its default export threw: ${errorText(error)}`;
             throw { operation: 'load', message, reason: 'invalid', ...(where === undefined ? {} : { where }) } satisfies HostError;
           },
         );
@@ -320,7 +321,7 @@ export function serveAdapter(data: HostData): void {
             else error = { operation: 'schedule', message: `schedule(${t}) returned ${safeText(v)}, expected a number` };
           } catch (thrown) {
             const where = userFrames(thrown, self);
-            error = { operation: 'schedule', message: `schedule(${t}) threw: ${safeText(thrown)}`, ...(where === undefined ? {} : { where }) };
+            error = { operation: 'schedule', message: `schedule(${t}) threw: ${errorText(thrown)}`, ...(where === undefined ? {} : { where }) };
           }
           if (error !== undefined) {
             // Values asked ahead of need: only the first is owed; a later failure is reported if that t is asked.

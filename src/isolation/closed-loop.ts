@@ -56,5 +56,10 @@ export interface ClosedLoopStepper {
 
 /** True for a stepper with {@link ClosedLoopStepper.closedLoop}. */
 export function drivesClosedLoops(stepper: object): stepper is ClosedLoopStepper {
-  return typeof (stepper as Partial<ClosedLoopStepper>).closedLoop === 'function';
+  try {
+    return typeof (stepper as Partial<ClosedLoopStepper>).closedLoop === 'function';
+  } catch {
+    // An in-process adapter's throwing getter: it drives no closed loop; its step will say what is wrong.
+    return false;
+  }
 }

@@ -1,4 +1,5 @@
 import { AdapterError } from '../adapter-error.js';
+import { errorText } from '../error-text.js';
 import type { Adapter, Stepper } from '../adapter.js';
 import type { OptimizerConfig, ScheduleConfig } from '../types.js';
 import { describeValue } from '../validate.js';
@@ -17,7 +18,7 @@ export interface Run {
 }
 
 function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return errorText(error);
 }
 
 /** Copies what the adapter returned, checking length and element types (it may return its own buffer). */
