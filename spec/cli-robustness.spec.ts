@@ -114,6 +114,18 @@ describe.concurrent('signals: SIGINT and SIGTERM stop the run within 2 s, with a
     expect(await waitFor(() => !running(pid), 2000)).toBe(true);
   });
 
+  test('SIGINT while a module loads (a top-level await that never settles): exit 130 at once, no report (nothing was loaded)', async () => {
+    const json = join(scratch, 'never.json');
+    const run = start([hostile('never-loads'), '--timeout', '60000', '--json', json], 'waiting forever at the top level');
+    await run.ready;
+    run.child.kill('SIGINT');
+    const { code, ms, stderr } = await run.done;
+    expect(code).toBe(130);
+    expect(ms).toBeLessThan(2000);
+    expect(stderr).toMatch(/SIGINT, stopping the adapter/);
+    expect(existsSync(json)).toBe(false);
+  });
+
   test('a second SIGINT during the handshake exits at once: neither the child nor its grandchild survives', async () => {
     const pidFile = join(scratch, 'grandchild.pid');
     const run = start(['--exec', `node ${isolationChild} grandchild ${pidFile}`, '--timeout', '60000'], 'optimspec');

@@ -64,7 +64,8 @@ export async function isolateAdapter(modulePath: string, options: IsolateOptions
     interrupted ??= String(options.signal?.reason ?? 'interrupted');
     void live?.end(interrupted);
   };
-  options.signal?.addEventListener('abort', abort, { once: true });
+  if (options.signal?.aborted === true) abort();
+  else options.signal?.addEventListener('abort', abort, { once: true });
 
   const start = async (): Promise<{ connection: HostConnection; description: HostDescription }> => {
     if (interrupted !== undefined) throw new AdapterError(`load: ${interrupted}`, 'load');
