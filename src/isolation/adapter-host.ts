@@ -9,7 +9,7 @@ import { closedLoopGradient } from './closed-loop.js';
 import type { HostData, HostError, HostMessage, HostRequest } from './host-protocol.js';
 
 /** How long the host waits synchronously for the next request before it returns to its event loop. */
-const IDLE_WAIT_MS = 2;
+const IDLE_WAIT_MS = 20;
 
 /** Any value as text, even a null-prototype object or one whose getters throw. */
 export function safeText(value: unknown): string {
