@@ -8,8 +8,8 @@ import { describeValue } from '../validate.js';
 import { closedLoopGradient } from './closed-loop.js';
 import type { HostData, HostError, HostMessage, HostRequest } from './host-protocol.js';
 
-/** How long the host waits synchronously for the next request before it returns to its event loop. */
-const IDLE_WAIT_MS = 20;
+/** How long the host serves and waits for requests synchronously before its event loop runs again. */
+const PUMP_SLICE_MS = 5;
 
 /** Any value as text, even a null-prototype object or one whose getters throw. */
 export function safeText(value: unknown): string {
@@ -367,21 +367,38 @@ export function serveAdapter(data: HostData): void {
     });
   };
 
-  /** Serves requests that follow at once without a trip through the event loop (the checker waits synchronously for fast answers). */
+  /**
+   * Serves requests that follow at once without a trip through the event loop
+   * (the checker waits synchronously for fast answers), for at most a slice of
+   * PUMP_SLICE_MS: then the event loop runs, so that the adapter's own timers,
+   * promise jobs and unhandled rejections are not starved by a busy checker.
+   */
   const pump = (): void => {
+    const until = performance.now() + PUMP_SLICE_MS;
+    let served = false;
     while (!busy) {
       const seen = Atomics.load(signals, 0);
       const received = receiveMessageOnPort(port);
       if (received !== undefined) {
-        dispatch(received.message as HostRequest);
+        receive(received.message as HostRequest | HostRequest[]);
+        served = true;
         continue;
       }
-      if (Atomics.wait(signals, 0, seen, IDLE_WAIT_MS) === 'timed-out') return;
+      const left = until - performance.now();
+      if (left <= 0 || Atomics.wait(signals, 0, seen, left) === 'timed-out') {
+        if (served) setImmediate(pump);
+        return;
+      }
     }
   };
 
-  port.on('message', (request: HostRequest) => {
-    dispatch(request);
+  /** One request, or several sent together (queued ones before an awaited one), served in order. */
+  const receive = (message: HostRequest | HostRequest[]): void => {
+    if (Array.isArray(message)) for (const request of message) dispatch(request);
+    else dispatch(message);
+  };
+  port.on('message', (message: HostRequest | HostRequest[]) => {
+    receive(message);
     pump();
   });
   post({ type: 'ready' });
