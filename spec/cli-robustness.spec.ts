@@ -221,12 +221,17 @@ describe.concurrent('one truth per run, and deadlines for every phase', () => {
     expect(report.results[0].findings.find((f: { status: string }) => f.status === 'error').message).toMatch(/total timeout: the time limit of the whole check \(--total-timeout\) expired/);
   });
 
-  test('--timeout bounds the handshake: a child that never answers hello exits 1 after it', async () => {
+  test('--timeout bounds the handshake: a child that never answers hello exits 1 after it, and its grandchild does not survive', async () => {
+    const pidFile = join(scratch, 'handshake-grandchild.pid');
     const t0 = Date.now();
-    const { code, stderr } = await inProcess(['--exec', `node ${misbehaving} silent`, '--timeout', '1000']);
+    const { code, stderr } = await inProcess(['--exec', `node ${isolationChild} grandchild ${pidFile}`, '--timeout', '1000']);
     expect(code).toBe(1);
     expect(stderr).toMatch(/hello got no answer within 1000 ms/);
     expect(Date.now() - t0).toBeLessThan(1000 + STARTUP_ALLOWANCE_MS);
+    // The grandchild held the child's stdout open; the child's process group went with the child.
+    const grandchild = Number(readFileSync(pidFile, 'utf8'));
+    expect(grandchild).toBeGreaterThan(0);
+    expect(await waitFor(() => !running(grandchild), 2000)).toBe(true);
   });
 });
 
