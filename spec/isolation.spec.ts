@@ -151,6 +151,15 @@ describe('bounded by the deadline, not by --runs', () => {
 
 const exec = promisify(execFile);
 
+describe('an isolated adapter nobody closes', () => {
+  test('does not keep Node alive: the worker and its port are unref\'d', async () => {
+    const t0 = Date.now();
+    const { stdout } = await exec(process.execPath, ['--import', 'tsx', 'spec/support/children/forgetful-isolated.mts'], { cwd: root, timeout: 30_000 });
+    expect(stdout).toBe('0.5\n');
+    expect(Date.now() - t0).toBeLessThan(STARTUP_ALLOWANCE_MS);
+  });
+});
+
 describe('a stdout line without end from a protocol child', () => {
   test('is cut at the cap in linear time, with RSS under twice the cap', async () => {
     // In a process of its own, so that RSS is the probe's alone: 200 MiB against a 16 MiB cap.

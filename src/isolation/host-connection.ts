@@ -84,9 +84,10 @@ export class HostConnection {
       workerData: { ...hostUrl(), modulePath, cwd, signals: buffer, port: channel.port2 },
       transferList: [channel.port2],
     });
+    this.port.on('message', (message: HostMessage) => this.handle(message));
+    // Listening refs the port: unref both, so that only a pending request (its timer) keeps Node alive.
     this.worker.unref();
     this.port.unref();
-    this.port.on('message', (message: HostMessage) => this.handle(message));
     this.worker.on('error', (error) => this.fail(`the adapter's worker failed: ${error.name}: ${error.message}`));
     this.exited = new Promise((resolve) => {
       this.worker.once('exit', (code) => {
