@@ -70,7 +70,7 @@ export function serveAdapter(data: HostData): void {
   const signals = new Int32Array(data.signals);
   // The checker's own folder (src/ or dist/): its frames are not the adapter's.
   const self = new URL('..', import.meta.url).pathname;
-  const post = (message: HostMessage): void => {
+  const post = (message: HostMessage | HostMessage[]): void => {
     port.postMessage(message);
     Atomics.add(signals, 1, 1);
     Atomics.notify(signals, 1);
@@ -78,12 +78,12 @@ export function serveAdapter(data: HostData): void {
   const exit = process.exit.bind(process);
   const fatal = (message: string, error: unknown): never => {
     const where = userFrames(error, self);
-    post({ type: 'fatal', message, ...(where === undefined ? {} : { where }) });
+    post([...held, { type: 'fatal', message, ...(where === undefined ? {} : { where }) }]);
     return exit(1);
   };
   process.exit = ((code?: unknown) => {
     const where = userFrames(new Error('process.exit'), self);
-    post({ type: 'fatal', message: `the adapter called process.exit(${code === undefined ? '' : safeText(code)})`, ...(where === undefined ? {} : { where }) });
+    post([...held, { type: 'fatal', message: `the adapter called process.exit(${code === undefined ? '' : safeText(code)})`, ...(where === undefined ? {} : { where }) }]);
     return exit(typeof code === 'number' ? code : 1);
   }) as typeof process.exit;
   process.on('uncaughtException', (error) => fatal(`uncaught exception in the adapter: ${errorText(error)}`, error));
@@ -334,10 +334,22 @@ export function serveAdapter(data: HostData): void {
     }
   };
 
-  const answer = (request: HostRequest, fields: object): void => post({ id: request.id, ok: true, ...fields } as HostMessage);
+  /** Answers to requests nobody waits for, sent with the next answer somebody does wait for (one message, not several). */
+  let held: HostMessage[] = [];
+  const reply = (request: HostRequest, message: HostMessage): void => {
+    if (request.quiet === true) {
+      held.push(message);
+      return;
+    }
+    const batch = held;
+    held = [];
+    batch.push(message);
+    post(batch.length === 1 ? message : batch);
+  };
+  const answer = (request: HostRequest, fields: object): void => reply(request, { id: request.id, ok: true, ...fields } as HostMessage);
   const refuse = (request: HostRequest, error: unknown): void => {
     const e = typeof error === 'object' && error !== null && 'operation' in error && 'message' in error ? (error as HostError) : failure(request.op, error, true);
-    post({ id: request.id, ok: false, error: e });
+    reply(request, { id: request.id, ok: false, error: e });
   };
 
   const dispatch = (request: HostRequest): void => {

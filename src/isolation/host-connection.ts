@@ -84,7 +84,7 @@ export class HostConnection {
       workerData: { ...hostUrl(), modulePath, cwd, signals: buffer, port: channel.port2 },
       transferList: [channel.port2],
     });
-    this.port.on('message', (message: HostMessage) => this.handle(message));
+    this.port.on('message', (message: HostMessage | HostMessage[]) => this.handle(message));
     // Listening refs the port: unref both, so that only a pending request (its timer) keeps Node alive.
     this.worker.unref();
     this.port.unref();
@@ -209,7 +209,7 @@ export class HostConnection {
     }
     const id = this.nextId++;
     this.pending.set(id, { op: operation, awaited, settle });
-    const request = { ...call, id } as HostRequest;
+    const request = (awaited ? { ...call, id } : { ...call, id, quiet: true }) as HostRequest;
     if (!awaited) {
       // Goes with the next awaited request, in one message: a cross-thread send costs tens of microseconds on a busy machine.
       this.outbox.push(request);
@@ -231,7 +231,7 @@ export class HostConnection {
       const seen = Atomics.load(this.signals, 1);
       const received = receiveMessageOnPort(this.port);
       if (received !== undefined) {
-        this.handle(received.message as HostMessage);
+        this.handle(received.message as HostMessage | HostMessage[]);
         continue;
       }
       const remaining = until - performance.now();
@@ -241,7 +241,7 @@ export class HostConnection {
   }
 
   private drain(): void {
-    for (let m = receiveMessageOnPort(this.port); m !== undefined; m = receiveMessageOnPort(this.port)) this.handle(m.message as HostMessage);
+    for (let m = receiveMessageOnPort(this.port); m !== undefined; m = receiveMessageOnPort(this.port)) this.handle(m.message as HostMessage | HostMessage[]);
   }
 
   private timedOut(id: number, limits: RequestLimits): void {
@@ -269,7 +269,12 @@ export class HostConnection {
     }
   }
 
-  private handle(message: HostMessage): void {
+  private handle(received: HostMessage | HostMessage[]): void {
+    if (Array.isArray(received)) {
+      for (const message of received) this.handle(message);
+      return;
+    }
+    const message = received;
     if ('type' in message && message.type === 'ready') {
       this.markStarted();
       return;

@@ -5,7 +5,8 @@ import type { Dtype, OptimizerConfig, OptimizerName, ScheduleConfig, ScheduleNam
  * adapter (src/isolation/adapter-host.ts). Everything is plain data (structured
  * clone): no object of the adapter ever reaches the checker's thread.
  */
-export type HostRequest =
+export type HostRequest = (
+
   | { id: number; op: 'load' }
   | { id: number; op: 'ping' }
   | { id: number; op: 'create'; handle: number; config: OptimizerConfig; x0: Float64Array }
@@ -14,7 +15,11 @@ export type HostRequest =
   | { id: number; op: 'closed'; handle: number; loop: import('./closed-loop.js').ClosedLoop }
   | { id: number; op: 'dispose'; handle: number }
   | { id: number; op: 'schedule'; handle: number; config: ScheduleConfig }
-  | { id: number; op: 'values'; handle: number; t: number[] };
+  | { id: number; op: 'values'; handle: number; t: number[] }
+) & {
+  /** Nobody waits for the answer: the host sends it with the next answer that is waited for. */
+  quiet?: true;
+};
 
 /** What the adapter declares, read once in the worker after validation. */
 export interface HostDescription {
