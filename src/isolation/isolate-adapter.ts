@@ -1,6 +1,6 @@
 import { AdapterError } from '../adapter-error.js';
 import type { Adapter, Stepper } from '../adapter.js';
-import { AdapterLoadError } from '../load-adapter.js';
+import { AdapterLoadError, validateAdapter } from '../load-adapter.js';
 import type { OptimizerConfig, ScheduleConfig } from '../types.js';
 import { type HostAnswer, type HostCall, HostConnection, hostErrorText, type RequestLimits } from './host-connection.js';
 import { type ClosedLoop, type ClosedLoopResult, type ClosedLoopStepper, firstForgedGradient } from './closed-loop.js';
@@ -37,6 +37,7 @@ const STARTUP_MS = 30_000;
 const SCHEDULE_PREFETCH = 256;
 
 function loadFailure(modulePath: string, error: unknown): AdapterLoadError {
+  if (error instanceof AdapterLoadError) return error;
   const host = error instanceof AdapterError ? (error.cause as HostError | undefined) : undefined;
   if (host?.reason !== undefined) return new AdapterLoadError(hostErrorText(host), host.reason, { cause: error });
   const text = error instanceof Error ? error.message : String(error);
@@ -74,7 +75,11 @@ export async function isolateAdapter(modulePath: string, options: IsolateOptions
     try {
       await connection.ready(STARTUP_MS, limits.deadline);
       const answer = await connection.request({ op: 'load' }, limits, 'load');
-      return { connection, description: answer.description! };
+      const description = answer.description;
+      // Validated again here: the worker runs the adapter's code, which could have altered the host's.
+      const stand = () => undefined;
+      validateAdapter({ ...description, create: stand, ...(description?.hasSchedule === true ? { schedule: stand } : {}) }, modulePath);
+      return { connection, description: description as HostDescription };
     } catch (error) {
       await connection.end('the module failed to load');
       throw error;
