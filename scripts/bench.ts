@@ -19,6 +19,9 @@
  * Prints tables and exits 1 if a target is missed. `BENCH_SEED` changes the seed;
  * `--steps` prints the step table alone; `--crossover` times both loops at small
  * sizes, for SIMD_MIN_SIZE (src/kernels/kernel-policy.ts).
+ * The full check of the reference also runs isolated in a worker thread (what the CLI
+ * runs for a module), each in a fresh process from the built dist/: target isolated
+ * <= 1.2x in-process (scripts/bench-isolation.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
@@ -27,6 +30,7 @@ import { fileURLToPath } from 'node:url';
 import { type Adapter, referenceAdapter } from '../src/adapter.js';
 import { checkConformance } from '../src/conformance/check.js';
 import type { ConformanceReport } from '../src/conformance/types.js';
+import { ISOLATION_TARGET_RATIO, isolationRows } from './bench-isolation.js';
 import { createOptimizer } from '../src/create.js';
 import { allocate } from '../src/dtype.js';
 import { type KernelPolicy, SIMD_MIN_SIZE, withKernelPolicy } from '../src/kernels/kernel-policy.js';
@@ -302,6 +306,16 @@ async function main(): Promise<void> {
       ),
     );
 
+    process.stderr.write('in-process against isolated in a worker (issue 9), fresh processes, built dist/\n');
+    const isolation = isolationRows(SEED);
+    for (const row of isolation) if (row.ratio > ISOLATION_TARGET_RATIO) missed = true;
+    console.log(`\nFull check of the reference, in-process against isolated in a worker thread (what the CLI runs for a module; worker start and module load included), median of 3 fresh processes each (target: at most ${ISOLATION_TARGET_RATIO}x)\n`);
+    console.log(
+      table(
+        ['dtype', 'in-process s', 'isolated s', 'ratio', 'ok'],
+        isolation.map((r) => [r.dtype, r.inProcess.toFixed(2), r.isolated.toFixed(2), r.ratio.toFixed(2), r.ratio <= ISOLATION_TARGET_RATIO ? 'yes' : 'MISSED']),
+      ),
+    );
   }
 
   const load0 = loadavg();

@@ -268,10 +268,10 @@ describe('misbehaving adapters give `error` with their own message, and the run 
     expect(result(report, 'adam').verdict).toBe('conforms');
   });
 
-  it('the overall timeout ends the run with `error` for what remains', async () => {
+  it('the total timeout ends the run with `error: total timeout` for what remains', async () => {
     const report = await checkConformance(misbehaving('hangs', 'sgd'), { seed: SEED, only: ['sgd', 'adam'], stepTimeoutMs: 5_000, totalTimeoutMs: 300 });
     expect(result(report, 'sgd').verdict).toBe('error');
-    expect(result(report, 'sgd').findings[0]!.message).toMatch(/overall timeout/);
+    expect(result(report, 'sgd').findings[0]!.message).toMatch(/^total timeout: the time limit of the whole check/);
     expect(result(report, 'adam').verdict).toBe('error');
   });
 });

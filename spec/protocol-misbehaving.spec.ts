@@ -222,7 +222,7 @@ describe.concurrent('spawnAdapter against misbehaving children', () => {
     const open = opener(context);
     const adapter = await open('endless-line', { ...settled, maxLineLength: 100_000 });
     const error = await adapterError(adapter.create(sgd, x0));
-    expect(error.message).toContain('a stdout line of more than 100000 characters without a newline');
+    expect(error.message).toContain('a stdout line of more than 100000 bytes without a newline');
   });
 
   it('answers split across writes and ending in CR LF are reassembled', async (context) => {

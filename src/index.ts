@@ -68,6 +68,7 @@ export {
   type ProtocolResponse,
 } from './protocol/messages.js';
 export { allSubjects, CONFORMANCE_DEFAULTS, checkConformance } from './conformance/check.js';
+export { type IsolatedAdapter, type IsolateOptions, isolateAdapter } from './isolation/isolate-adapter.js';
 export type { ConformanceOptions, ConformanceReport, Counterexample, Finding, SubjectResult, Trace, Verdict } from './conformance/types.js';
 export { AdapterLoadError, loadAdapter, validateAdapter } from './load-adapter.js';
 export { type ConsoleReportOptions, reportToConsole } from './report/console.js';

@@ -1,10 +1,11 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { AdapterError } from '../adapter-error.js';
 import type { Adapter } from '../adapter.js';
-import { checkConformance } from '../conformance/check.js';
+import { CONFORMANCE_DEFAULTS, checkConformance } from '../conformance/check.js';
 import type { ConformanceOptions, ConformanceReport } from '../conformance/types.js';
-import { AdapterLoadError, loadAdapter } from '../load-adapter.js';
+import { isolateAdapter } from '../isolation/isolate-adapter.js';
+import { AdapterLoadError } from '../load-adapter.js';
 import { spawnAdapter } from '../protocol/spawn-adapter.js';
 import { reportToConsole } from '../report/console.js';
 import { reportToHtml } from '../report/html.js';
@@ -13,8 +14,10 @@ import { reportToJUnit } from '../report/junit.js';
 import { reportToMarkdown } from '../report/markdown.js';
 import { type CheckArgs, parseCheckArgs } from './check-args.js';
 import { CHECK_HELP } from './check-help.js';
+import { decodeReplay } from '../conformance/replay.js';
 import { colorEnabled } from './color.js';
 import { createProgress, plannedTotals } from './progress.js';
+import { checkReportPaths, makeFolders, REPORT_FLAGS } from './report-paths.js';
 import { UsageError } from './usage-error.js';
 import type { CliCommand, CliIo } from '../cli.js';
 
@@ -34,13 +37,20 @@ function wantsColor(args: CheckArgs, io: CliIo): boolean {
 interface Opened {
   adapter: Adapter;
   close(): Promise<void>;
+  /** Before each subject: a fresh worker if the last one ended. */
+  beforeSubject?: () => Promise<void>;
 }
 
-/** Loads the module or starts the `--exec` child; returns an exit code when it cannot. */
-async function open(args: CheckArgs, io: CliIo): Promise<Opened | number> {
+/**
+ * Loads the module in a worker thread (src/isolation) or starts the `--exec`
+ * child; returns an exit code when it cannot. Both are bounded by `--timeout`
+ * and by the run's deadline.
+ */
+async function open(args: CheckArgs, io: CliIo, deadline: number, signal: AbortSignal): Promise<Opened | number> {
   if (args.module !== undefined) {
     try {
-      return { adapter: await loadAdapter(args.module, io.cwd), close: async () => {} };
+      const adapter = await isolateAdapter(args.module, { cwd: io.cwd, deadline, signal, ...(args.timeoutMs === undefined ? {} : { timeoutMs: args.timeoutMs }) });
+      return { adapter, close: () => adapter.close(), beforeSubject: () => adapter.renew() };
     } catch (error) {
       if (!(error instanceof AdapterLoadError)) throw error;
       if (error.reason === 'missing' || error.reason === 'extension') return usage(io, error.message);
@@ -50,7 +60,13 @@ async function open(args: CheckArgs, io: CliIo): Promise<Opened | number> {
   }
   const command = args.exec!;
   try {
-    const spawned = await spawnAdapter(command, { cwd: io.cwd, env: io.env, ...(args.timeoutMs === undefined ? {} : { timeoutMs: args.timeoutMs }) });
+    const spawned = await spawnAdapter(command, {
+      cwd: io.cwd,
+      env: io.env,
+      deadline,
+      signal,
+      ...(args.timeoutMs === undefined ? {} : { timeoutMs: args.timeoutMs, handshakeTimeoutMs: args.timeoutMs }),
+    });
     return { adapter: spawned, close: () => spawned.close() };
   } catch (error) {
     if (error instanceof TypeError) return usage(io, `--exec ${JSON.stringify(command)}: ${error.message}`);
@@ -63,22 +79,24 @@ async function open(args: CheckArgs, io: CliIo): Promise<Opened | number> {
   }
 }
 
-/** Writes each requested report file, creating its folder; a path that cannot be written is a usage error. */
+/** Writes each requested report file (paths were checked before the run, see checkReportPaths). */
 async function writeReports(args: CheckArgs, report: ConformanceReport, io: CliIo): Promise<number | undefined> {
-  const files: [string, string | undefined, (r: ConformanceReport) => string | Promise<string>][] = [
-    ['--json', args.json, reportToJson],
-    ['--junit', args.junit, reportToJUnit],
-    ['--markdown', args.markdown, reportToMarkdown],
-    ['--html', args.html, reportToHtml],
-  ];
-  for (const [flag, path, render] of files) {
+  const render: Record<(typeof REPORT_FLAGS)[number], (r: ConformanceReport) => string | Promise<string>> = {
+    json: reportToJson,
+    junit: reportToJUnit,
+    markdown: reportToMarkdown,
+    html: reportToHtml,
+  };
+  for (const flag of REPORT_FLAGS) {
+    const path = args[flag];
     if (path === undefined) continue;
     const file = resolve(io.cwd, path);
     try {
-      await mkdir(dirname(file), { recursive: true });
-      await writeFile(file, await render(report));
+      await makeFolders(file);
+      await writeFile(file, await render[flag](report));
     } catch (error) {
-      return usage(io, `${flag} ${JSON.stringify(path)}: cannot write the report: ${(error as Error).message}`);
+      io.stderr.write(`optimspec check: --${flag} ${JSON.stringify(path)}: cannot write the report: ${(error as Error).message}\n`);
+      return EXIT.reportUnwritable;
     }
   }
   return undefined;
@@ -98,11 +116,22 @@ export function replayCommand(args: CheckArgs, token: string): string {
 /** How long the process may linger after the check before it is ended. */
 const LINGER_MS = 1000;
 
+/** The exit codes of docs/cli.md. */
+export const EXIT = {
+  passed: 0,
+  failed: 1,
+  usage: 2,
+  /** A report path passed the checks before the run but could not be written after it (the disk filled, say). */
+  reportUnwritable: 3,
+  SIGINT: 130,
+  SIGTERM: 143,
+} as const;
+
 /**
- * An in-process adapter can leave a timer or a handle behind (a step that timed
- * out on a `setTimeout` of hours) that would keep Node alive after the report:
- * the CLI would hang in CI. On the real process only, an unref'd timer ends it
- * with the command's exit code; a process that ends by itself never sees it.
+ * An adapter (an `--exec` child's relay, a stray handle) could keep Node alive
+ * after the report: the CLI would hang in CI. On the real process only, an
+ * unref'd timer ends it with the command's exit code; a process that ends by
+ * itself never sees it.
  */
 function endLingering(io: CliIo, code: number): number {
   if (io.stdout === process.stdout) setTimeout(() => process.exit(code), LINGER_MS).unref();
@@ -112,8 +141,11 @@ function endLingering(io: CliIo, code: number): number {
 /**
  * `optimspec check`: checks one adapter, prints the console table, writes the
  * requested report files and returns the exit code of docs/cli.md (0 passed,
- * 1 failed, 2 usage error). A spawned `--exec` child is always closed, also on
- * SIGINT and SIGTERM.
+ * 1 failed, 2 usage error, 3 a report could not be written, 130/143 interrupted).
+ * A module runs in a worker thread and an `--exec` program in a child process, so
+ * no adapter can end, hang or corrupt the checker (issue 9). On SIGINT or SIGTERM
+ * the worker or child is ended, the partial report is written marked
+ * `interrupted`; a second signal exits at once.
  */
 export async function runCheckCommand(argv: readonly string[], io: CliIo): Promise<number> {
   let args: CheckArgs;
@@ -127,53 +159,70 @@ export async function runCheckCommand(argv: readonly string[], io: CliIo): Promi
     io.stdout.write(CHECK_HELP);
     return 0;
   }
-  const opened = await open(args, io);
-  if (typeof opened === 'number') return endLingering(io, opened);
-  let stopping = false;
+  const pathProblem = await checkReportPaths(args, io.cwd, io.env);
+  if (pathProblem !== undefined) return usage(io, pathProblem);
+  const deadline = Date.now() + (args.totalTimeoutMs ?? CONFORMANCE_DEFAULTS.totalTimeoutMs);
+
+  let signalled: 'SIGINT' | 'SIGTERM' | undefined;
+  const stop = new AbortController();
   const onSignal = (signal: NodeJS.Signals): void => {
-    stopping = true;
-    io.stderr.write(`\noptimspec check: ${signal}, stopping the adapter\n`);
-    void opened.close().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+    const first = signalled ?? (signal === 'SIGTERM' ? 'SIGTERM' : 'SIGINT');
+    if (signalled !== undefined) {
+      // A second signal: out now. The process's exit hook kills any child's group; worker threads end with the process.
+      io.stderr.write(`\noptimspec check: second ${signal}, exiting without a report\n`);
+      stop.abort(`interrupted by a second ${signal}`);
+      process.exit(EXIT[first]);
+    }
+    signalled = first;
+    io.stderr.write(`\noptimspec check: ${signal}, stopping the adapter and writing the partial report (${signal} again exits at once)\n`);
+    stop.abort(`interrupted by ${signal}`);
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  const progress = createProgress(io.stderr, args.quiet, {
-    totals: plannedTotals(opened.adapter, args.only, args.runs),
-    color: colorEnabled({ isTTY: io.stderr.isTTY, env: io.env, noColorFlag: args.noColor }),
-  });
-  const options: ConformanceOptions = {
-    accept: args.accept,
-    onProgress: (event) => {
-      if (!stopping) progress.onProgress(event);
-    },
-    ...(args.only === undefined ? {} : { only: args.only }),
-    ...(args.replay === undefined ? {} : { replay: args.replay }),
-    ...(args.runs === undefined ? {} : { runs: args.runs }),
-    ...(args.seed === undefined ? {} : { seed: args.seed }),
-    ...(args.timeoutMs === undefined ? {} : { stepTimeoutMs: args.timeoutMs }),
-    ...(args.totalTimeoutMs === undefined ? {} : { totalTimeoutMs: args.totalTimeoutMs }),
-  };
-  let report: ConformanceReport;
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
-    report = await checkConformance(opened.adapter, options);
+    const result = await open(args, io, deadline, stop.signal);
+    if (typeof result === 'number') return endLingering(io, signalled === undefined ? result : EXIT[signalled]);
+    const ready = result;
+    const progress = createProgress(io.stderr, args.quiet, {
+      totals: plannedTotals(ready.adapter, args.replay === undefined ? args.only : [decodeReplay(args.replay).subject], args.runs),
+      color: colorEnabled({ isTTY: io.stderr.isTTY, env: io.env, noColorFlag: args.noColor }),
+    });
+    const options: ConformanceOptions = {
+      accept: args.accept,
+      onProgress: (event) => {
+        if (signalled === undefined) progress.onProgress(event);
+      },
+      ...(ready.beforeSubject === undefined ? {} : { beforeSubject: ready.beforeSubject }),
+      ...(args.only === undefined ? {} : { only: args.only }),
+      ...(args.replay === undefined ? {} : { replay: args.replay }),
+      ...(args.runs === undefined ? {} : { runs: args.runs }),
+      ...(args.seed === undefined ? {} : { seed: args.seed }),
+      ...(args.timeoutMs === undefined ? {} : { stepTimeoutMs: args.timeoutMs }),
+      totalTimeoutMs: Math.max(1, deadline - Date.now()),
+    };
+    let report: ConformanceReport;
+    try {
+      report = await checkConformance(ready.adapter, options);
+    } finally {
+      progress.done();
+      await ready.close();
+    }
+    if (signalled !== undefined) {
+      report = { ...report, passed: false, interrupted: signalled, reason: `interrupted by ${signalled}: the results are partial` };
+    }
+    // Cut to the terminal's width only on a terminal: a pipe or a CI log gets every character.
+    const width = io.stdout.isTTY === true && io.stdout.columns ? { width: io.stdout.columns } : {};
+    io.stdout.write(reportToConsole(report, { color: wantsColor(args, io), ...width, quiet: args.quiet, verbose: args.verbose, replayCommand: (token) => replayCommand(args, token) }));
+    const failedWrite = await writeReports(args, report, io);
+    if (signalled !== undefined) return endLingering(io, EXIT[signalled]);
+    if (failedWrite !== undefined) return endLingering(io, failedWrite);
+    if (args.html !== undefined) io.stdout.write(`HTML report: ${resolve(io.cwd, args.html)}\n`);
+    if (report.reason !== undefined) io.stderr.write(`optimspec check: ${report.reason}\n`);
+    return endLingering(io, report.passed ? EXIT.passed : EXIT.failed);
   } finally {
-    progress.done();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    await opened.close();
   }
-  // Cut to the terminal's width only on a terminal: a pipe or a CI log gets every character.
-  const width = io.stdout.isTTY === true && io.stdout.columns ? { width: io.stdout.columns } : {};
-  io.stdout.write(reportToConsole(report, { color: wantsColor(args, io), ...width, quiet: args.quiet, verbose: args.verbose, replayCommand: (token) => replayCommand(args, token) }));
-  const failedWrite = await writeReports(args, report, io);
-  if (failedWrite !== undefined) return endLingering(io, failedWrite);
-  if (args.html !== undefined) io.stdout.write(`HTML report: ${resolve(io.cwd, args.html)}\n`);
-  const checked = report.results.some((r) => r.verdict !== 'unsupported');
-  if (!checked) {
-    io.stderr.write('optimspec check: nothing was checked: the adapter supports none of the requested optimizers and schedules\n');
-    return endLingering(io, 1);
-  }
-  return endLingering(io, report.passed ? 0 : 1);
 }
 
 /** `optimspec check`, as an entry of the CLI's command table (src/cli.ts). */

@@ -45,7 +45,8 @@ ${list(CONVENTION_IDS)}
   --replay <token>        re-run exactly one failing or deviating check: every
                           such check prints this whole command (the token
                           carries its subject, seed, runs and counterexample)
-  --timeout <ms>          limit for each call into the adapter (default ${CONFORMANCE_DEFAULTS.stepTimeoutMs})
+  --timeout <ms>          limit for each call into the adapter, module load and
+                          handshake included (default ${CONFORMANCE_DEFAULTS.stepTimeoutMs})
   --total-timeout <ms>    limit for the whole check (default ${CONFORMANCE_DEFAULTS.totalTimeoutMs})
   --json <path>           write the JSON report (docs/report.schema.json)
   --junit <path>          write a JUnit XML report (one testsuite per subject)
@@ -66,7 +67,10 @@ Exit codes:
      was checked; or the adapter module threw while loading or its default export
      is not an adapter (no report files are written then)
   2  usage error: unknown option, bad value, adapter module or --exec program
-     not found, report file not writable
+     not found, a report path that cannot be written or would overwrite an input
+     or another report (checked before anything runs)
+  3  a report file could not be written after the run
+  130  interrupted by SIGINT (143: SIGTERM); the partial report is written
 
 Docs: docs/cli.md (examples, CI), docs/conventions.md (what each id means),
 docs/spec.md (the rules), docs/report.schema.json, docs/protocol.md.

@@ -13,7 +13,8 @@ import { knownBugsFor } from './known-bugs.js';
 import { type GuardedStepper, type GuardOptions, guardAdapter, type MutationRecord, scheduleValues } from './guard.js';
 import { explanationModel, type LawOutcome, lawExplained, lawNeedsNonFinite, runLaws } from './laws.js';
 import { compareRun, compareScenario, type Mismatch, runScenario, type ScenarioRun, traceOf } from './run.js';
-import { fixtureScenarios, probeScenarios, randomScenarios, type Scenario } from './scenarios.js';
+import { drawnScenarios } from './drawn-scenarios.js';
+import { fixtureScenarios, probeScenarios, type Scenario } from './scenarios.js';
 import { decodeReplay, encodeReplay, type Replay } from './replay.js';
 import { scheduleBound } from './tolerance.js';
 import type { ConformanceOptions, ConformanceReport, Counterexample, Finding, SubjectResult, Verdict } from './types.js';
@@ -31,6 +32,17 @@ export const CONFORMANCE_DEFAULTS = {
   /** Multiplies each law's own run count at `runs = 1` (the laws' own counts are sized for the reference in-process). */
   lawEffort: 0.5,
 } as const;
+
+/**
+ * Scenario runs kept per optimizer for the diagnosis (and as many failing ones):
+ * far more than the default runs draw (about 30), and a bound on memory when
+ * --runs asks for millions (a run is about 10 KB; unbounded, 15 s of --runs 1e5
+ * grew by 860 MB).
+ */
+const RETAINED_RUNS = 4096;
+
+/** The reason of a report in which no subject was checked (the same text in every report and on the console). */
+export const NOTHING_CHECKED = 'nothing was checked: the adapter supports none of the requested optimizers and schedules';
 
 let fixtureCache: { optimizers: OptimizerFixtureFile[]; schedules: ScheduleFixtureFile[] } | undefined;
 
@@ -83,6 +95,7 @@ export async function checkConformance(adapter: Adapter, options: ConformanceOpt
   const subjects = allSubjects().filter((s) => options.only === undefined || options.only.includes(s));
   const results: SubjectResult[] = [];
   for (const subject of subjects) {
+    await options.beforeSubject?.(subject);
     const t0 = Date.now();
     const result = subject.startsWith('schedule:')
       ? await checkSchedule(ctx, subject.slice('schedule:'.length) as ScheduleName)
@@ -99,7 +112,9 @@ export async function checkConformance(adapter: Adapter, options: ConformanceOpt
       `options.replay: ${JSON.stringify(replay.check)} is not a check of ${replay.subject} for this adapter (${adapter.dtype}, ${[...adapter.optimizers, ...(adapter.schedules ?? []).map((s) => `schedule:${s}`)].join(', ') || 'nothing'}): replay it against the implementation that printed it`,
     );
   }
-  const passed = results.every(
+  // Nothing checked is not a pass (issue 9): a misconfigured adapter must not pass CI silently.
+  const checked = results.some((r) => r.verdict !== 'unsupported');
+  const passed = checked && results.every(
     (r) => r.verdict === 'conforms' || r.verdict === 'unsupported' || (r.verdict === 'deviates' && r.conventions.every((id) => accepted.includes(id))),
   );
   const first = fixtures().optimizers[0];
@@ -112,6 +127,7 @@ export async function checkConformance(adapter: Adapter, options: ConformanceOpt
     options: reportOptions,
     results,
     passed,
+    ...(checked ? {} : { reason: NOTHING_CHECKED }),
     durationMs: Date.now() - started,
   };
 }
@@ -123,12 +139,22 @@ function record(ctx: Context, subject: Subject, findings: Finding[], finding: Fi
 
 /** The scenarios of one optimizer: golden fixtures of the adapter's dtype, probes, drawn runs. */
 export function scenariosFor(rule: OptimizerName, ctx: Pick<Context, 'adapter' | 'seed' | 'runs'>): Scenario[] {
+  const { fixed, drawn } = scenarioPlan(rule, ctx);
+  return [...fixed, ...drawnScenarios(rule, ctx.adapter.dtype, ctx.seed, drawn)];
+}
+
+/** The fixed scenarios and how many drawn ones follow; the drawn ones are generated as they run (issue 9: memory does not grow with `runs`). */
+function scenarioPlan(rule: OptimizerName, ctx: Pick<Context, 'adapter' | 'seed' | 'runs'>): { fixed: Scenario[]; drawn: number } {
   const file = fixtures().optimizers.find((f) => f.rule === rule && f.dtype === ctx.adapter.dtype);
-  return [
-    ...fixtureScenarios(file?.cases ?? []),
-    ...probeScenarios(rule, ctx.adapter.dtype),
-    ...randomScenarios(rule, ctx.adapter.dtype, ctx.seed, Math.max(1, Math.round(CONFORMANCE_DEFAULTS.randomScenarios * ctx.runs))),
-  ];
+  return {
+    fixed: [...fixtureScenarios(file?.cases ?? []), ...probeScenarios(rule, ctx.adapter.dtype)],
+    drawn: Math.max(1, Math.round(CONFORMANCE_DEFAULTS.randomScenarios * ctx.runs)),
+  };
+}
+
+function* scenarioStream(rule: OptimizerName, ctx: Context, plan: { fixed: Scenario[]; drawn: number }): Generator<Scenario> {
+  yield* plan.fixed;
+  yield* drawnScenarios(rule, ctx.adapter.dtype, ctx.seed, plan.drawn);
 }
 
 /**
@@ -167,9 +193,14 @@ async function checkOptimizer(ctx: Context, rule: OptimizerName): Promise<Subjec
   // (a) fixtures, (c) learning-rate changes and instance independence, (d) probes, and drawn runs.
   const runs: ScenarioRun[] = [];
   const runFindings: Finding[] = [];
+  const handedBack: MutationRecord[] = [];
   const replay = ctx.replay;
-  const scenarios = scenariosFor(rule, ctx).filter((s) => replay === undefined || replay.check === s.id || replay.check === 'immutability');
-  for (const [index, scenario] of scenarios.entries()) {
+  const plan = scenarioPlan(rule, ctx);
+  let index = -1;
+  let retainedFailing = 0;
+  for (const scenario of scenarioStream(rule, ctx, plan)) {
+    index++;
+    if (replay !== undefined && replay.check !== scenario.id && replay.check !== 'immutability') continue;
     let run: ScenarioRun;
     try {
       run = await runScenario(create, scenario, dtype);
@@ -181,13 +212,19 @@ async function checkOptimizer(ctx: Context, rule: OptimizerName): Promise<Subjec
       if (!(error instanceof AdapterError)) throw error;
       record(ctx, subject, findings, { check: scenario.id, status: 'error', message: message(error) });
       // The verdict is `error` now; the remaining runs would only repeat it (and a hang would cost a timeout each).
-      const rest = scenarios.length - index - 1;
+      const rest = plan.fixed.length + plan.drawn - index - 1;
       if (rest > 0) record(ctx, subject, findings, { check: 'skipped', status: 'error', message: `${rest} remaining check(s) of ${rule} skipped after the adapter error` });
       break;
     }
-    runs.push(run);
+    // Mutations are read as each scenario ends, so that instances are not kept for the whole run.
+    for (const stepper of steppers.splice(0)) handedBack.push(...stepper.mutations);
     const finding = scenarioFinding(run, dtype);
-    runFindings.push(finding);
+    // Memory bounded whatever --runs asks for (issue 9): the first RETAINED_RUNS runs, and the first RETAINED_RUNS failing ones, are kept for the diagnosis.
+    if (runs.length < RETAINED_RUNS || (finding.status !== 'pass' && retainedFailing < RETAINED_RUNS)) {
+      runs.push(run);
+      runFindings.push(finding);
+      if (finding.status !== 'pass') retainedFailing++;
+    }
     record(ctx, subject, findings, finding);
   }
 
@@ -195,7 +232,7 @@ async function checkOptimizer(ctx: Context, rule: OptimizerName): Promise<Subjec
     record(ctx, subject, findings, { check: 'refused', status: 'error', message: `the implementation refused every configuration of ${rule} it was given` });
     return { subject, verdict: 'error', conventions: [], findings };
   }
-  const immutability = immutabilityFinding(steppers.flatMap((s) => s.mutations));
+  const immutability = immutabilityFinding([...handedBack, ...steppers.flatMap((s) => s.mutations)]);
   if (replay === undefined || replay.check === 'immutability') record(ctx, subject, findings, immutability);
   if (findings.some((f) => f.status === 'error')) return { subject, verdict: 'error', conventions: [], findings };
 

@@ -1,7 +1,9 @@
 import { AdapterError } from '../adapter-error.js';
+import { errorText } from '../error-text.js';
 import type { Adapter, Stepper } from '../adapter.js';
 import type { OptimizerConfig, ScheduleConfig } from '../types.js';
 import { isUnsupported, UnsupportedValue } from '../unsupported.js';
+import { type ClosedLoop, drivesClosedLoops } from '../isolation/closed-loop.js';
 import { describeValue } from '../validate.js';
 
 /** Limits for every call into an implementation under test. */
@@ -28,6 +30,12 @@ export interface GuardedStepper {
   /** Uses the adapter's batched `steps` when it has one (issue 4: batched steps for speed). */
   steps(grads: readonly ArrayLike<number>[], learningRates?: readonly (number | undefined)[]): Promise<Float64Array[]>;
   dispose(): Promise<void>;
+  /**
+   * Present when the adapter drives closed loops itself (an isolated adapter, in its
+   * worker: one call instead of one per step); gradients are checked by the adapter
+   * against the landscape, mutations recorded here.
+   */
+  closedLoop?(loop: ClosedLoop): Promise<{ grads: Float64Array[]; xs: Float64Array[] }>;
   /** Mutations of the inputs handed to this instance, in order. */
   readonly mutations: readonly MutationRecord[];
 }
@@ -35,26 +43,27 @@ export interface GuardedStepper {
 /**
  * Runs `work` under the per-call timeout and the overall deadline, turning a
  * throw, a rejection or a timeout into an {@link AdapterError} with the adapter's
- * own message. A synchronous infinite loop in an in-process adapter cannot be
- * interrupted by JavaScript; only asynchronous hangs time out.
+ * own message. In the caller's thread a synchronous infinite loop cannot be
+ * interrupted by JavaScript; only asynchronous hangs time out there (the CLI runs
+ * modules in a worker, src/isolation, which ends such a loop).
  */
 export async function guarded<T>(operation: string, options: GuardOptions, work: () => T | Promise<T>): Promise<T> {
   const remaining = options.deadline - Date.now();
-  if (remaining <= 0) throw new AdapterError(`the overall timeout expired before ${operation}`, operation);
+  if (remaining <= 0) throw new AdapterError(`total timeout: the time limit of the whole check (--total-timeout) expired before ${operation}`, operation);
   const limit = Math.min(options.stepTimeoutMs, remaining);
   const overall = limit < options.stepTimeoutMs;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      const what = overall ? 'the overall timeout expired' : `no answer within ${options.stepTimeoutMs} ms`;
-      reject(new AdapterError(`${operation}: ${what}`, operation));
+      const what = overall ? `total timeout: the time limit of the whole check (--total-timeout) expired during ${operation}` : `${operation}: no answer within ${options.stepTimeoutMs} ms`;
+      reject(new AdapterError(what, operation));
     }, limit);
   });
   try {
     return await Promise.race([Promise.resolve().then(work), timeout]);
   } catch (error) {
     if (error instanceof AdapterError || error instanceof UnsupportedValue) throw error;
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorText(error);
     throw new AdapterError(`${operation} threw: ${message}`, operation, { cause: error });
   } finally {
     clearTimeout(timer);
@@ -63,6 +72,16 @@ export async function guarded<T>(operation: string, options: GuardOptions, work:
 
 /** Copies an adapter's answer after checking it is an array-like of `size` numbers (NaN and infinities are numbers). */
 export function copyParameters(value: unknown, size: number, operation: string): Float64Array {
+  try {
+    return copyChecked(value, size, operation);
+  } catch (error) {
+    // A throwing getter (length, an element) or a Proxy: the adapter's error, not the checker's.
+    if (error instanceof AdapterError) throw error;
+    throw new AdapterError(`${operation} threw: ${errorText(error)}`, operation, { cause: error });
+  }
+}
+
+function copyChecked(value: unknown, size: number, operation: string): Float64Array {
   if (typeof value !== 'object' || value === null || typeof (value as { length?: unknown }).length !== 'number') {
     throw new AdapterError(`${operation} returned ${describeValue(value)}, expected an array-like of ${size} numbers`, operation);
   }
@@ -95,16 +114,25 @@ export function guardAdapter(adapter: Adapter, options: GuardOptions): Adapter &
     const handedX0 = Float64Array.from(x0);
     const configCopy = structuredClone(config);
     const answer = await guarded('create', options, () => adapter.create(configCopy, handedX0));
-    if (isUnsupported(answer)) throw new UnsupportedValue(answer.unsupported, config);
+    if (await guarded('create', options, () => isUnsupported(answer))) throw new UnsupportedValue((answer as { unsupported: string }).unsupported, config);
     const inner = answer as Stepper;
-    if (typeof inner !== 'object' || inner === null || typeof inner.step !== 'function') {
+    if (!(await guarded('create', options, () => typeof inner === 'object' && inner !== null && typeof inner.step === 'function'))) {
       throw new AdapterError(`create returned ${describeValue(inner)}, expected an object with a step method`, 'create');
     }
     const mutations: MutationRecord[] = [];
-    const x0Changed = firstChange(x0, handedX0);
-    if (x0Changed >= 0) mutations.push({ operation: 'create', step: 0, coordinate: x0Changed, before: x0[x0Changed]!, after: handedX0[x0Changed]! });
+    // Checked again after every call: an adapter behind a worker reports a change of x0 with a later answer (src/isolation).
+    let x0Noted = false;
+    const noteX0 = (): void => {
+      if (x0Noted) return;
+      const i = firstChange(x0, handedX0);
+      if (i < 0) return;
+      x0Noted = true;
+      mutations.unshift({ operation: 'create', step: 0, coordinate: i, before: x0[i]!, after: handedX0[i]! });
+    };
+    noteX0();
     let count = 0;
     const noteMutation = (pristine: ArrayLike<number>, handed: Float64Array, step: number): void => {
+      noteX0();
       const i = firstChange(pristine, handed);
       if (i >= 0) mutations.push({ operation: 'step', step, coordinate: i, before: pristine[i]!, after: handed[i]! });
     };
@@ -119,7 +147,12 @@ export function guardAdapter(adapter: Adapter, options: GuardOptions): Adapter &
         return copy;
       },
       async steps(grads, learningRates) {
-        if (typeof inner.steps !== 'function') {
+        // Every read of the adapter's objects is guarded: a getter may throw.
+        const batch = await guarded('steps', options, () => {
+          const own = inner.steps;
+          return typeof own === 'function' ? own.bind(inner) : undefined;
+        });
+        if (batch === undefined) {
           const xs: Float64Array[] = [];
           for (let k = 0; k < grads.length; k++) xs.push(await guardedStepper.step(grads[k]!, learningRates?.[k]));
           return xs;
@@ -128,19 +161,39 @@ export function guardAdapter(adapter: Adapter, options: GuardOptions): Adapter &
         const first = count;
         count += grads.length;
         const rates = learningRates === undefined ? undefined : [...learningRates];
-        const batch = inner.steps.bind(inner);
         const out = await guarded('steps', options, () => (rates === undefined ? batch(handed) : batch(handed, rates)));
-        if (!Array.isArray(out) || out.length !== grads.length) {
-          throw new AdapterError(`steps returned ${describeValue(out)}, expected an array of ${grads.length} parameter vectors`, 'steps');
+        const items = await guarded('steps', options, () => (Array.isArray(out) && out.length === grads.length ? [...out] : undefined));
+        if (items === undefined) {
+          let what: string;
+          try {
+            what = describeValue(out);
+          } catch {
+            what = 'a value that cannot be described';
+          }
+          throw new AdapterError(`steps returned ${what}, expected an array of ${grads.length} parameter vectors`, 'steps');
         }
-        const xs = out.map((x) => copyParameters(x, size, 'steps'));
+        const xs = items.map((x) => copyParameters(x, size, 'steps'));
         for (let k = 0; k < grads.length; k++) noteMutation(grads[k]!, handed[k]!, first + k);
         return xs;
       },
       async dispose() {
-        if (typeof inner.dispose === 'function') await guarded('dispose', options, () => inner.dispose?.());
+        await guarded('dispose', options, () => {
+          const own = inner.dispose;
+          return typeof own === 'function' ? own.call(inner) : undefined;
+        });
+        noteX0();
       },
     };
+    if (drivesClosedLoops(inner)) {
+      guardedStepper.closedLoop = async (loop) => {
+        const first = count;
+        count += loop.steps;
+        const out = await guarded('step', options, () => inner.closedLoop(loop));
+        const xs = out.xs.map((x) => copyParameters(x, size, 'step'));
+        for (let t = 0; t < out.grads.length; t++) noteMutation(out.grads[t]!, out.handed[t]!, first + t);
+        return { grads: out.grads, xs };
+      };
+    }
     return guardedStepper;
   }
 
@@ -177,7 +230,7 @@ function guardedSchedule(adapter: Adapter, schedule: NonNullable<Adapter['schedu
     fn = schedule.call(adapter, structuredClone(config));
   } catch (error) {
     if (error instanceof UnsupportedValue) throw error;
-    throw new AdapterError(`schedule threw: ${error instanceof Error ? error.message : String(error)}`, 'schedule', { cause: error });
+    throw new AdapterError(`schedule threw: ${errorText(error)}`, 'schedule', { cause: error });
   }
   if (isUnsupported(fn)) throw new UnsupportedValue(fn.unsupported, config);
   if (typeof fn !== 'function') throw new AdapterError(`schedule returned ${describeValue(fn)}, expected a function of t`, 'schedule');
@@ -186,7 +239,7 @@ function guardedSchedule(adapter: Adapter, schedule: NonNullable<Adapter['schedu
     try {
       v = fn(t);
     } catch (error) {
-      throw new AdapterError(`schedule(${t}) threw: ${error instanceof Error ? error.message : String(error)}`, 'schedule', { cause: error });
+      throw new AdapterError(`schedule(${t}) threw: ${errorText(error)}`, 'schedule', { cause: error });
     }
     if (typeof v !== 'number') throw new AdapterError(`schedule(${t}) returned ${describeValue(v)}, expected a number`, 'schedule');
     return v;

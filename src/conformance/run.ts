@@ -73,6 +73,12 @@ export async function runScenario(create: (config: OptimizerConfig, x0: number[]
       return { scenario, instances: [asRun(scenario, x0, grads, xs)] };
     }
     const closed = scenario.closed!;
+    if (stepper.closedLoop !== undefined) {
+      // An isolated adapter drives the same loop in its worker, in one round trip (src/isolation/closed-loop.ts).
+      const loop = { landscape: closed.landscape, steps: closed.steps, x0, dtype, ...(scenario.learningRates === undefined ? {} : { learningRates: scenario.learningRates }) };
+      const { grads, xs } = await stepper.closedLoop(loop);
+      return { scenario, instances: [asRun(scenario, x0, grads, xs)] };
+    }
     const grads: Float64Array[] = [];
     const xs: Float64Array[] = [];
     let x: ArrayLike<number> = allocate(dtype, x0.length).map((_, i) => x0[i]!);

@@ -109,7 +109,7 @@ export function probeScenarios(rule: OptimizerName, dtype: Dtype): Scenario[] {
       purpose: '300 steps at mixed scales: accumulated rounding (float32 against float64), counter drift',
     },
     {
-      // conventions.md's non-finite: libraries that form `0 * x` (a weight-decay term of 0) turn an infinite
+      // docs/conventions.md's non-finite: libraries that form `0 * x` (a weight-decay term of 0) turn an infinite
       // parameter into NaN where the lecture's rule keeps it; no drawn input is needed to see it.
       id: 'probe:non-finite-parameters',
       config: typicalConfig(rule, lr),

@@ -84,8 +84,12 @@ export interface ConformanceReport {
   fixtures: { provenance: Record<string, unknown> };
   options: { runs: number; seed: number; accepted: ConventionId[]; only?: string[] };
   results: SubjectResult[];
-  /** True iff every supported subject conforms or deviates only by accepted conventions. */
+  /** True iff at least one subject was checked and every supported subject conforms or deviates only by accepted conventions. */
   passed: boolean;
+  /** Why the run failed as a whole, beyond its subjects' verdicts: nothing was checked, or it was interrupted (issue 9). */
+  reason?: string;
+  /** The signal that stopped the run; the results are partial. */
+  interrupted?: 'SIGINT' | 'SIGTERM';
   durationMs: number;
 }
 
@@ -102,6 +106,11 @@ export interface ConformanceOptions {
   stepTimeoutMs?: number;
   /** For the whole run, in milliseconds. */
   totalTimeoutMs?: number;
+  /**
+   * Awaited before each subject: the CLI starts a fresh worker there when the
+   * isolated adapter's last one ended (a crash, a hang; issue 9).
+   */
+  beforeSubject?: (subject: string) => void | Promise<void>;
   /** Called as checks finish, for progress output. */
   onProgress?: (event: { subject: string; check: string; status: Finding['status'] }) => void;
   /**

@@ -1,4 +1,5 @@
 import { AdapterError } from '../adapter-error.js';
+import { errorText } from '../error-text.js';
 import type { Adapter, Stepper } from '../adapter.js';
 import type { OptimizerConfig, ScheduleConfig } from '../types.js';
 import { isUnsupported, UnsupportedValue } from '../unsupported.js';
@@ -12,16 +13,13 @@ export interface Run {
    * law), else a fresh copy. Returns a copy of the parameters after the step.
    */
   step(grad: Float64Array, learningRate?: number, own?: boolean): Promise<Float64Array>;
-  /**
-   * Several steps at once, through the adapter's batched `steps` when it has one (one
-   * round trip over the stdio protocol instead of one per step), else one `step` each.
-   */
-  steps(grads: readonly Float64Array[], learningRates?: readonly (number | undefined)[]): Promise<Float64Array[]>;
+  /** The adapter's batched `steps`, when it has one: one call for a whole open-loop sequence. */
+  steps?(grads: readonly Float64Array[], learningRates: readonly (number | undefined)[]): Promise<Float64Array[]>;
   dispose(): Promise<void>;
 }
 
 function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return errorText(error);
 }
 
 /** Copies what the adapter returned, checking length and element types (it may return its own buffer). */
@@ -59,8 +57,25 @@ export async function start(adapter: Adapter, config: OptimizerConfig, x0: Float
     throw new AdapterError(`create(${config.optimizer}) must return a Stepper, got ${describeValue(stepper)}`, 'create');
   }
   const size = x0.length;
-  const run: Run = {
+  const batch = typeof stepper.steps === 'function' ? stepper.steps.bind(stepper) : undefined;
+  return {
     size,
+    ...(batch === undefined
+      ? {}
+      : {
+          async steps(grads: readonly Float64Array[], learningRates: readonly (number | undefined)[]) {
+            let result: unknown;
+            try {
+              result = await batch(grads.map((g) => g.slice()), learningRates.some((lr) => lr !== undefined) ? [...learningRates] : undefined);
+            } catch (error) {
+              throw new AdapterError(`steps threw: ${message(error)}`, 'steps', { cause: error });
+            }
+            if (!Array.isArray(result) || result.length !== grads.length) {
+              throw new AdapterError(`steps must return an array of ${grads.length} parameter vectors, got ${describeValue(result)}`, 'steps');
+            }
+            return result.map((x) => copyResult(x, size, 'steps'));
+          },
+        }),
     async step(grad, learningRate, ownGrad = false) {
       let result: ArrayLike<number>;
       try {
@@ -70,25 +85,6 @@ export async function start(adapter: Adapter, config: OptimizerConfig, x0: Float
       }
       return copyResult(result, size, 'step');
     },
-    async steps(grads, learningRates) {
-      if (typeof stepper.steps !== 'function') {
-        const out: Float64Array[] = [];
-        for (let t = 0; t < grads.length; t++) out.push(await run.step(grads[t]!, learningRates?.[t]));
-        return out;
-      }
-      let results: readonly ArrayLike<number>[];
-      try {
-        const handed = grads.map((g) => g.slice());
-        results = await (learningRates === undefined ? stepper.steps(handed) : stepper.steps(handed, [...learningRates]));
-      } catch (error) {
-        if (error instanceof AdapterError) throw error;
-        throw new AdapterError(`steps threw: ${message(error)}`, 'step', { cause: error });
-      }
-      if (!Array.isArray(results) || results.length !== grads.length) {
-        throw new AdapterError(`steps must return an array of ${grads.length} parameter vectors, got ${describeValue(results)}`, 'step');
-      }
-      return results.map((r) => copyResult(r, size, 'steps'));
-    },
     async dispose() {
       try {
         await stepper.dispose?.();
@@ -97,7 +93,6 @@ export async function start(adapter: Adapter, config: OptimizerConfig, x0: Float
       }
     },
   };
-  return run;
 }
 
 /**
@@ -113,8 +108,11 @@ export async function trajectory(
 ): Promise<Float64Array[]> {
   const run = await start(adapter, config, Float64Array.from(x0));
   try {
-    const rates = Array.from(grads, (_, t) => learningRates[t]);
-    return await run.steps(grads.map((g) => Float64Array.from(g)), rates.some((r) => r !== undefined) ? rates : undefined);
+    // One call across a slow boundary (a worker, a child) instead of one per step.
+    if (run.steps !== undefined) return await run.steps(grads.map((g) => Float64Array.from(g)), Array.from(grads, (_, t) => learningRates[t]));
+    const out: Float64Array[] = [];
+    for (let t = 0; t < grads.length; t++) out.push(await run.step(Float64Array.from(grads[t]!), learningRates[t]));
+    return out;
   } finally {
     await run.dispose();
   }

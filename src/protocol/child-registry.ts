@@ -1,4 +1,23 @@
+import { readFileSync } from 'node:fs';
+
 const liveChildren = new Set<number>();
+/** How long the exit hook waits for killed children to die. */
+const EXIT_WAIT_MS = 500;
+
+/** True while the process runs; a zombie (killed, not yet reaped) is dead. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
 let exitHookInstalled = false;
 
 /**
@@ -11,14 +30,27 @@ export function trackChild(pid: number): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   process.once('exit', () => {
-    for (const live of liveChildren) {
-      try {
-        process.kill(live, 'SIGKILL');
-      } catch {
-        // Already gone.
-      }
-    }
+    for (const live of liveChildren) killChildGroup(live);
+    // SIGKILL is delivered asynchronously: wait (briefly, synchronously: this is the exit hook) until each child is dead,
+    // so that "the child does not outlive the checker" holds the moment the checker's process is gone.
+    const until = Date.now() + EXIT_WAIT_MS;
+    const pause = new Int32Array(new SharedArrayBuffer(4));
+    while ([...liveChildren].some(alive) && Date.now() < until) Atomics.wait(pause, 0, 0, 1);
   });
+}
+
+/**
+ * SIGKILLs a child and its process group (it is started as a group leader, see
+ * relay-worker-source.ts), so that no grandchild outlives the run.
+ */
+export function killChildGroup(pid: number): void {
+  for (const target of process.platform === 'win32' ? [pid] : [-pid, pid]) {
+    try {
+      process.kill(target, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
 }
 
 /** Forgets a child that has exited (its pid may be reused by another process). */

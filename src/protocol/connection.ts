@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { AdapterError } from '../adapter-error.js';
 import { UnsupportedValue } from '../unsupported.js';
-import { trackChild, untrackChild } from './child-registry.js';
+import { killChildGroup, trackChild, untrackChild } from './child-registry.js';
 import type { ProtocolOp } from './messages.js';
 import { relayWorkerSource } from './relay-worker-source.js';
 import { StderrTail } from './stderr-tail.js';
@@ -13,7 +13,7 @@ export interface ConnectionOptions {
   env?: Record<string, string | undefined>;
   /** Lines of stderr quoted in errors. */
   stderrLines: number;
-  /** A stdout line longer than this (in characters) is garbage: the child is killed. */
+  /** A stdout line longer than this many bytes (UTF-8) is garbage: the child is killed. */
   maxLineLength: number;
   onStderr?: (text: string) => void;
   onTraffic?: (direction: 'send' | 'receive', line: string) => void;
@@ -200,18 +200,18 @@ export class Connection {
         await this.waitExit(1000);
       }
       this.rejectAll(this.broken);
-      if (!this.exited && this.pid !== undefined) {
-        try {
-          process.kill(this.pid, 'SIGKILL');
-        } catch {
-          // Already gone.
-        }
-      }
+      if (this.pid !== undefined) killChildGroup(this.pid);
       if (this.pid !== undefined) untrackChild(this.pid);
       await this.worker.terminate();
       this.port.close();
     })();
     return this.closing;
+  }
+
+  /** Kills the child and its process group now: pending and later requests fail with `reason` (SIGINT, SIGTERM). */
+  abort(reason: string): void {
+    this.fatal(reason);
+    if (this.pid !== undefined) killChildGroup(this.pid);
   }
 
   private refusal(op: ProtocolOp): AdapterError | undefined {
@@ -277,7 +277,7 @@ export class Connection {
         for (const line of event.lines) this.receive(line);
         break;
       case 'overflow':
-        this.fatal(`it wrote a stdout line of more than ${this.options.maxLineLength} characters without a newline`);
+        this.fatal(`it wrote a stdout line of more than ${this.options.maxLineLength} bytes without a newline`);
         break;
       case 'exit': {
         this.exited = true;

@@ -31,22 +31,33 @@ export const relayWorkerSource = String.raw`'use strict';
   let exited = false;
   let exitInfo = { code: null, signal: null, error: null };
   let finished = false;
-  let partial = '';
   const finish = () => {
     if (finished) return;
     finished = true;
-    if (partial.length > 0) emit({ type: 'lines', lines: [partial] });
-    partial = '';
+    if (pending > 0) emit({ type: 'lines', lines: [decode(pieces)] });
+    pieces = [];
+    pending = 0;
     emit({ type: 'exit', code: exitInfo.code, signal: exitInfo.signal, error: exitInfo.error });
   };
   let child;
   try {
-    child = spawn(argv[0], argv.slice(1), { cwd, env, shell: false, stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
+    // detached: the child leads a process group of its own, so that the group (grandchildren
+    // holding the pipes included) can be killed at once, and a terminal's Ctrl-C reaches
+    // only the checker, which ends the child itself.
+    child = spawn(argv[0], argv.slice(1), { cwd, env, shell: false, stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true, detached: process.platform !== 'win32' });
   } catch (error) {
     exitInfo.error = String((error && error.message) || error);
     finish();
     return;
   }
+  const killGroup = () => {
+    if (child.pid === undefined) return;
+    try {
+      process.kill(process.platform === 'win32' ? child.pid : -child.pid, 'SIGKILL');
+    } catch {
+      if (!exited) child.kill('SIGKILL');
+    }
+  };
   child.on('error', (error) => {
     if (child.pid === undefined || exited) {
       exitInfo.error = String((error && error.message) || error);
@@ -56,22 +67,54 @@ export const relayWorkerSource = String.raw`'use strict';
   });
   if (child.pid !== undefined) emit({ type: 'spawned', pid: child.pid });
   child.stdin.on('error', () => {});
-  child.stdout.setEncoding('utf8');
   child.stderr.setEncoding('utf8');
+  // The unfinished line is kept as the Buffers it arrived in and decoded once, when
+  // its newline arrives: linear time, and memory near the cap (appending each chunk
+  // to one string would copy it again per chunk, and decoding early would hold both
+  // the bytes and the text). Past maxLineLength bytes the child is killed.
+  let pieces = [];
+  let pending = 0;
+  const decode = (buffers) => {
+    const text = (buffers.length === 1 ? buffers[0] : Buffer.concat(buffers)).toString('utf8');
+    return text.endsWith('\r') ? text.slice(0, -1) : text;
+  };
   child.stdout.on('data', (chunk) => {
     if (finished) return;
-    const parts = (partial + chunk).split('\n');
-    partial = parts.pop();
-    if (partial.length > maxLineLength) {
-      emit({ type: 'overflow', bytes: partial.length });
-      partial = '';
-      child.kill('SIGKILL');
+    let start = 0;
+    const lines = [];
+    for (let nl = chunk.indexOf(10); nl >= 0; nl = chunk.indexOf(10, start)) {
+      const size = pending + nl - start;
+      if (size > maxLineLength) {
+        if (lines.length > 0) emit({ type: 'lines', lines });
+        return overflow(size);
+      }
+      pieces.push(chunk.subarray(start, nl));
+      lines.push(decode(pieces));
+      pieces = [];
+      pending = 0;
+      start = nl + 1;
     }
-    if (parts.length > 0) emit({ type: 'lines', lines: parts.map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line)) });
+    if (start < chunk.length) {
+      pieces.push(start === 0 ? chunk : chunk.subarray(start));
+      pending += chunk.length - start;
+      if (pending > maxLineLength) {
+        if (lines.length > 0) emit({ type: 'lines', lines });
+        return overflow(pending);
+      }
+    }
+    if (lines.length > 0) emit({ type: 'lines', lines });
   });
+  const overflow = (bytes) => {
+    emit({ type: 'overflow', bytes });
+    pieces = [];
+    pending = 0;
+    killGroup();
+  };
   child.stderr.on('data', (text) => emit({ type: 'stderr', text }));
   child.on('exit', (code, signal) => {
     exited = true;
+    // A grandchild left in the group (one holding the pipes open, say) goes with it.
+    killGroup();
     exitInfo.code = code;
     exitInfo.signal = signal;
     setTimeout(finish, 250).unref();
@@ -86,7 +129,7 @@ export const relayWorkerSource = String.raw`'use strict';
     } else if (message.type === 'end') {
       if (!child.stdin.destroyed && !child.stdin.writableEnded) child.stdin.end();
     } else if (message.type === 'kill') {
-      if (!exited) child.kill('SIGKILL');
+      killGroup();
     }
   });
 })();

@@ -23,8 +23,12 @@ export interface SpawnAdapterOptions {
   env?: Record<string, string | undefined>;
   /** How many of the child's last stderr lines an error quotes (default 20). */
   stderrLines?: number;
-  /** A stdout line longer than this many characters is garbage and kills the child (default 64 Mi). */
+  /** A stdout line longer than this many bytes (UTF-8) is garbage and kills the child (default 64 MiB); memory stays near this cap. */
   maxLineLength?: number;
+  /** Epoch milliseconds after which every request fails at once: the whole run's limit, `--total-timeout` (default: none). */
+  deadline?: number;
+  /** Aborting it kills the child and its process group at once, during the handshake too (SIGINT, SIGTERM). */
+  signal?: AbortSignal;
   /** Receives the child's stderr as it arrives, e.g. to forward its logs. */
   onStderr?: (text: string) => void;
   /** Receives every protocol line, for debugging and for schema tests. */
@@ -56,6 +60,8 @@ export interface SpawnedAdapter extends Adapter {
   scheduleValues(config: ScheduleConfig, t: readonly number[]): Promise<Float64Array>;
   /** Sends `shutdown`, waits for the child to exit, kills it if it does not; idempotent. */
   close(): Promise<void>;
+  /** Kills the child and its process group now; pending and later calls fail with `reason` (SIGINT, SIGTERM). */
+  interrupt(reason: string): void;
 }
 
 /** How many schedule values a sequential scan fetches per round trip. */
@@ -116,6 +122,13 @@ export async function spawnAdapter(command: string | readonly string[], options:
     maxLineLength,
   });
 
+  const signal = options.signal;
+  if (signal !== undefined) {
+    const abort = (): void => connection.abort(String(signal.reason ?? 'interrupted'));
+    if (signal.aborted) abort();
+    else signal.addEventListener('abort', abort, { once: true });
+  }
+
   /** Runs `read` on an answer; a TypeError or RangeError about its fields becomes an AdapterError. */
   const decode = <T>(op: ProtocolOp, read: () => T): T => {
     try {
@@ -126,9 +139,36 @@ export async function spawnAdapter(command: string | readonly string[], options:
     }
   };
 
+  const deadline = options.deadline ?? Number.POSITIVE_INFINITY;
+  const totalTimeout = (op: ProtocolOp, when: string, cause?: unknown): AdapterError =>
+    new AdapterError(`total timeout: the time limit of the whole check (--total-timeout) expired ${when} ${op}`, op === 'hello' ? 'handshake' : op, { cause });
+  /** The per-request timeout, cut to the time left before the deadline (checked before every request). */
+  const limit = (op: ProtocolOp, ms: number): number => {
+    const left = deadline - Date.now();
+    if (left <= 0) throw totalTimeout(op, 'before');
+    return Math.min(ms, left);
+  };
+  /** A request cut by the deadline is reported as the total timeout, not as a hang of the child. */
+  const ask = async (op: ProtocolOp, fields: Record<string, unknown>, ms = timeoutMs): Promise<Answer> => {
+    try {
+      return await connection.request(op, fields, limit(op, ms));
+    } catch (error) {
+      if (Date.now() >= deadline && !(error instanceof AdapterError && error.message.startsWith('total timeout'))) throw totalTimeout(op, 'during', error);
+      throw error;
+    }
+  };
+  const askSync = (op: ProtocolOp, fields: Record<string, unknown>): Answer => {
+    try {
+      return connection.requestSync(op, fields, limit(op, timeoutMs));
+    } catch (error) {
+      if (Date.now() >= deadline && !(error instanceof AdapterError && error.message.startsWith('total timeout'))) throw totalTimeout(op, 'during', error);
+      throw error;
+    }
+  };
+
   let hello: ReturnType<typeof parseHandshake>;
   try {
-    const answer = await connection.request('hello', { protocol: PROTOCOL_VERSION }, handshakeTimeoutMs);
+    const answer = await ask('hello', { protocol: PROTOCOL_VERSION }, handshakeTimeoutMs);
     hello = decode('hello', () => parseHandshake(answer));
   } catch (error) {
     await connection.close(closeTimeoutMs);
@@ -142,7 +182,7 @@ export async function spawnAdapter(command: string | readonly string[], options:
     const size = x0.length;
     let answer: Answer;
     try {
-      answer = await connection.request('create', { config: encodeConfig(config), x0: encodeVector(x0) }, timeoutMs);
+      answer = await ask('create', { config: encodeConfig(config), x0: encodeVector(x0) });
     } catch (error) {
       if (error instanceof UnsupportedValue) throw new UnsupportedValue(error.reason, config);
       throw error;
@@ -161,7 +201,7 @@ export async function spawnAdapter(command: string | readonly string[], options:
         alive('step');
         const fields: Record<string, unknown> = { handle, grad: encodeVector(grad) };
         if (learningRate !== undefined) fields.learningRate = encodeNumber(learningRate);
-        return readVector('step', 'x', await connection.request('step', fields, timeoutMs), size);
+        return readVector('step', 'x', await ask('step', fields), size);
       },
       async steps(grads: readonly Float64Array[], learningRates?: readonly (number | undefined)[]): Promise<Float64Array[]> {
         alive('steps');
@@ -172,7 +212,7 @@ export async function spawnAdapter(command: string | readonly string[], options:
           }
           fields.learningRates = learningRates.map((lr): WireNumber | null => (lr === undefined ? null : encodeNumber(lr)));
         }
-        const answer = await connection.request('steps', fields, timeoutMs);
+        const answer = await ask('steps', fields);
         const xs = answer.xs;
         return decode('steps', () => {
           if (!Array.isArray(xs) || xs.length !== grads.length) {
@@ -184,7 +224,7 @@ export async function spawnAdapter(command: string | readonly string[], options:
       async dispose(): Promise<void> {
         if (disposed) return;
         disposed = true;
-        await connection.request('dispose', { handle }, timeoutMs);
+        await ask('dispose', { handle });
       },
     };
   };
@@ -193,7 +233,7 @@ export async function spawnAdapter(command: string | readonly string[], options:
     const times = requireTimes(t);
     let answer: Answer;
     try {
-      answer = await connection.request('schedule', { config: encodeConfig(config), t: times }, timeoutMs);
+      answer = await ask('schedule', { config: encodeConfig(config), t: times });
     } catch (error) {
       if (error instanceof UnsupportedValue) throw new UnsupportedValue(error.reason, config);
       throw error;
@@ -214,7 +254,7 @@ export async function spawnAdapter(command: string | readonly string[], options:
     const wire = encodeConfig(config);
     let check: Answer;
     try {
-      check = connection.requestSync('schedule', { config: wire, t: [] }, timeoutMs);
+      check = askSync('schedule', { config: wire, t: [] });
     } catch (error) {
       if (error instanceof UnsupportedValue) throw new UnsupportedValue(error.reason, config);
       throw error;
@@ -222,7 +262,7 @@ export async function spawnAdapter(command: string | readonly string[], options:
     readVector('schedule', 'values', check, 0);
     const cache = new Map<number, number>();
     const fetch = (times: number[]): Float64Array =>
-      readVector('schedule', 'values', connection.requestSync('schedule', { config: wire, t: times }, timeoutMs), times.length);
+      readVector('schedule', 'values', askSync('schedule', { config: wire, t: times }), times.length);
     return (t: number): number => {
       const time = requireTimes([t])[0]!;
       const known = cache.get(time);
@@ -258,5 +298,6 @@ export async function spawnAdapter(command: string | readonly string[], options:
     scheduleValues,
     stderr: () => connection.tail.toString(),
     close: () => connection.close(closeTimeoutMs),
+    interrupt: (reason: string) => connection.abort(reason),
   };
 }

@@ -77,7 +77,8 @@ function summary(report: ConformanceReport, paint: Paint): string {
     .join(', ');
   const status = report.passed ? paint(32, 'PASS') : paint(31, 'FAIL');
   const name = sanitize(report.adapter.name);
-  return `${status} ${name} (${report.adapter.dtype}): ${tally || 'nothing checked'} in ${(report.durationMs / 1000).toFixed(1)} s, seed ${report.options.seed}`;
+  const reason = report.reason === undefined ? '' : `; ${sanitize(report.reason)}`;
+  return `${status} ${name} (${report.adapter.dtype}): ${tally || 'nothing checked'} in ${(report.durationMs / 1000).toFixed(1)} s, seed ${report.options.seed}${reason}`;
 }
 
 /** A problem finding in full: check and message, conventions or bug, then the counterexample once, and its replay command. */

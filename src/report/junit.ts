@@ -110,6 +110,18 @@ function testsuite(report: ConformanceReport, result: SubjectResult, total: Coun
 export function reportToJUnit(report: ConformanceReport): string {
   const total: Counts = { tests: 0, failures: 0, errors: 0, skipped: 0 };
   const suites = report.results.map((r) => testsuite(report, r, total));
+  if (report.reason !== undefined) {
+    // The run failed as a whole (nothing checked, interrupted): one erroring case, so CI does not show it green.
+    total.tests++;
+    total.errors++;
+    suites.push(
+      [
+        `  <testsuite name="optimspec" tests="1" failures="0" errors="1" skipped="0" time="0">`,
+        `    <testcase classname="optimspec" name="run"><error message="${attr(report.reason)}"/></testcase>`,
+        '  </testsuite>',
+      ].join('\n'),
+    );
+  }
   const name = `optimspec check: ${report.adapter.name} (${report.adapter.dtype})`;
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',

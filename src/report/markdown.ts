@@ -90,7 +90,7 @@ export function reportToMarkdown(report: ConformanceReport): string {
     '|---|---|---|---|---|',
     ...report.results.map((r) => row(report, r)),
   ].join('\n');
-  const parts = [head, meta, table];
+  const parts = report.reason === undefined ? [head, meta, table] : [head, `**${inline(report.reason)}**`, meta, table];
   if (failing.length) parts.push(...failing.map((r) => details(report, r)));
   const hints = reportHints(report);
   if (hints.length) parts.push(['**Hints**', '', ...hints.map((h) => `- ${inline(h)}`)].join('\n'));

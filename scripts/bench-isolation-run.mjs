@@ -1,0 +1,22 @@
+// One timed full check of the reference in a fresh process, for scripts/bench-isolation.ts:
+// `node scripts/bench-isolation-run.mjs <in-process|isolated> <float32|float64> <seed>` prints the seconds.
+// Both modes use the built dist/ (what the CLI runs); importing it is not timed, the worker's start and
+// the module's load in it are.
+import { fileURLToPath } from 'node:url';
+import { checkConformance, isolateAdapter, referenceAdapter } from '../dist/index.js';
+
+const [mode, dtype, seedText] = process.argv.slice(2);
+const seed = Number(seedText);
+const t0 = performance.now();
+let passed;
+if (mode === 'in-process') {
+  passed = (await checkConformance(referenceAdapter({ dtype }), { seed })).passed;
+} else {
+  const adapter = await isolateAdapter(fileURLToPath(new URL(`./bench-adapters/reference-${dtype}.mjs`, import.meta.url)));
+  try {
+    passed = (await checkConformance(adapter, { seed, beforeSubject: () => adapter.renew() })).passed;
+  } finally {
+    await adapter.close();
+  }
+}
+process.stdout.write(JSON.stringify({ seconds: (performance.now() - t0) / 1000, passed }));

@@ -1,0 +1,417 @@
+import { receiveMessageOnPort } from 'node:worker_threads';
+import { AdapterError } from '../adapter-error.js';
+import type { Adapter, Stepper } from '../adapter.js';
+import { copyParameters } from '../conformance/guard.js';
+import { errorText } from '../error-text.js';
+import { AdapterLoadError, loadAdapter } from '../load-adapter.js';
+import { describeValue } from '../validate.js';
+import { closedLoopGradient } from './closed-loop.js';
+import type { HostData, HostError, HostMessage, HostRequest } from './host-protocol.js';
+
+/** How long the host serves and waits for requests synchronously before its event loop runs again. */
+const PUMP_SLICE_MS = 5;
+
+/** Any value as text, even a null-prototype object or one whose getters throw. */
+export function safeText(value: unknown): string {
+  try {
+    if (value instanceof Error) return `${value.name}: ${value.message}`;
+  } catch {
+    // A Proxy or a throwing getter: fall through.
+  }
+  try {
+    if (typeof value === 'object' && value !== null && !Array.isArray(value) && !ArrayBuffer.isView(value)) {
+      try {
+        return `an object: ${String(value)}`;
+      } catch {
+        return `an object that cannot be converted to a string (${Object.prototype.toString.call(value)})`;
+      }
+    }
+    return typeof value === 'symbol' ? value.toString() : describeValue(value);
+  } catch {
+    return 'a value that cannot be described';
+  }
+}
+
+/** The frames of a stack that are the adapter's own code (not Node's, not the checker's under `self`), as `file:line:column`. */
+export function userFrames(error: unknown, self: string): string | undefined {
+  let stack: unknown;
+  try {
+    stack = (error as { stack?: unknown } | null)?.stack;
+  } catch {
+    return undefined;
+  }
+  if (typeof stack !== 'string') return undefined;
+  const frames = stack
+    .split('\n')
+    .filter((line) => /^\s+at /.test(line) && !line.includes('node:') && !line.includes(self) && !line.includes('/node_modules/tsx/'))
+    .slice(0, 4)
+    .map((line) => line.trim().replace(/\?tsx-namespace=[^:)]*/, ''));
+  return frames.length > 0 ? frames.join('\n') : undefined;
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
+/** A Float64Array's contents, returned only when the adapter changed them (issue 4: inputs are never mutated). */
+function changed(pristine: Float64Array, handed: Float64Array): Float64Array | null {
+  for (let i = 0; i < handed.length; i++) if (!Object.is(pristine[i], handed[i])) return handed;
+  return null;
+}
+
+/**
+ * Runs in the worker thread of an isolated adapter (see isolateAdapter): loads
+ * the module, answers the checker's requests one at a time with plain data, and
+ * reports what would take the thread down (`process.exit`, an uncaught exception,
+ * an unhandled rejection) with the adapter's file and line before it ends.
+ */
+export function serveAdapter(data: HostData): void {
+  const { port, modulePath, cwd } = data;
+  const signals = new Int32Array(data.signals);
+  // The checker's own folder (src/ or dist/): its frames are not the adapter's.
+  const self = new URL('..', import.meta.url).pathname;
+  const post = (message: HostMessage | HostMessage[]): void => {
+    port.postMessage(message);
+    Atomics.add(signals, 1, 1);
+    Atomics.notify(signals, 1);
+  };
+  const exit = process.exit.bind(process);
+  const fatal = (message: string, error: unknown): never => {
+    const where = userFrames(error, self);
+    post([...held, { type: 'fatal', message, ...(where === undefined ? {} : { where }) }]);
+    return exit(1);
+  };
+  process.exit = ((code?: unknown) => {
+    const where = userFrames(new Error('process.exit'), self);
+    post([...held, { type: 'fatal', message: `the adapter called process.exit(${code === undefined ? '' : safeText(code)})`, ...(where === undefined ? {} : { where }) }]);
+    return exit(typeof code === 'number' ? code : 1);
+  }) as typeof process.exit;
+  process.on('uncaughtException', (error) => fatal(`uncaught exception in the adapter: ${errorText(error)}`, error));
+  process.on('unhandledRejection', (reason) => fatal(`unhandled rejection in the adapter: ${errorText(reason)}`, reason));
+
+  let adapter: Adapter | undefined;
+  const steppers = new Map<number, { stepper: Stepper; size: number }>();
+  const schedules = new Map<number, (t: number) => number>();
+  let busy = false;
+  const queue: HostRequest[] = [];
+
+  const failure = (operation: string, error: unknown, threw: boolean): HostError => {
+    const where = threw ? userFrames(error, self) : undefined;
+    let message: string;
+    if (error instanceof AdapterError || error instanceof AdapterLoadError) message = error.message;
+    else message = `${operation} threw: ${errorText(error)}`;
+    return { operation, message, ...(where === undefined ? {} : { where }) };
+  };
+
+  /** Calls into the adapter, then `finish` on its (awaited) result; a throw or rejection is the adapter's. */
+  const call = <T>(operation: string, work: () => unknown, finish: (value: unknown) => T): T | Promise<T> => {
+    let value: unknown;
+    try {
+      value = work();
+    } catch (error) {
+      throw failure(operation, error, true);
+    }
+    let thenable: boolean;
+    try {
+      thenable = isThenable(value);
+    } catch (error) {
+      throw failure(operation, error, true);
+    }
+    if (!thenable) return finish(value);
+    return Promise.resolve(value).then(finish, (error: unknown) => {
+      throw failure(operation, error, true);
+    });
+  };
+
+  const instance = (handle: number, operation: string): { stepper: Stepper; size: number } => {
+    const found = steppers.get(handle);
+    if (found === undefined) throw { operation, message: `${operation}: no instance ${handle} (it was disposed or never created)` } satisfies HostError;
+    return found;
+  };
+
+  const loaded = (): Adapter => {
+    if (adapter === undefined) throw { operation: 'load', message: 'the adapter is not loaded' } satisfies HostError;
+    return adapter;
+  };
+
+  const perform = (request: HostRequest): Omit<Extract<HostMessage, { ok: true }>, 'id' | 'ok'> | Promise<Omit<Extract<HostMessage, { ok: true }>, 'id' | 'ok'>> => {
+    switch (request.op) {
+      case 'load':
+        return loadAdapter(modulePath, cwd).then(
+          (value) => {
+            adapter = value;
+            const description = { name: value.name, dtype: value.dtype, optimizers: [...value.optimizers], hasSchedule: typeof value.schedule === 'function' };
+            return { description: value.schedules === undefined ? description : { ...description, schedules: [...value.schedules] } };
+          },
+          (error: unknown) => {
+            // Its message names the module and quotes the error, as loadAdapter's does in-process.
+            if (error instanceof AdapterLoadError) throw { operation: 'load', message: error.message, reason: error.reason } satisfies HostError;
+            // A getter of the default export threw while it was validated.
+            const where = userFrames(error, self);
+            const message = `adapter module ${JSON.stringify(modulePath)}: reading its default export threw: ${errorText(error)}`;
+            throw { operation: 'load', message, reason: 'invalid', ...(where === undefined ? {} : { where }) } satisfies HostError;
+          },
+        );
+      case 'ping':
+        return {};
+      case 'create': {
+        const a = loaded();
+        const pristine = request.x0.slice();
+        return call(
+          'create',
+          () => a.create(request.config, request.x0),
+          (stepper) => {
+            let ok: boolean;
+            try {
+              ok = typeof stepper === 'object' && stepper !== null && typeof (stepper as Stepper).step === 'function';
+            } catch (error) {
+              throw failure('create', error, true);
+            }
+            if (!ok) throw failure('create', new AdapterError(`create returned ${safeText(stepper)}, expected an object with a step method`, 'create'), false);
+            steppers.set(request.handle, { stepper: stepper as Stepper, size: request.x0.length });
+            return { mutated: [changed(pristine, request.x0)] };
+          },
+        );
+      }
+      case 'step': {
+        const { stepper, size } = instance(request.handle, 'step');
+        const pristine = request.grad.slice();
+        return call(
+          'step',
+          () => (request.learningRate === undefined ? stepper.step(request.grad) : stepper.step(request.grad, request.learningRate)),
+          (out) => {
+            try {
+              return { x: copyParameters(out, size, 'step'), mutated: [changed(pristine, request.grad)] };
+            } catch (error) {
+              throw failure('step', error, !(error instanceof AdapterError));
+            }
+          },
+        );
+      }
+      case 'steps': {
+        const { stepper, size } = instance(request.handle, 'steps');
+        const pristine = request.grads.map((g) => g.slice());
+        const finish = (xs: unknown[]) => ({ xs: xs.map((x) => copyParameters(x, size, 'steps')), mutated: request.grads.map((g, k) => changed(pristine[k]!, g)) });
+        let batch: Stepper['steps'];
+        try {
+          batch = stepper.steps;
+        } catch (error) {
+          throw failure('steps', error, true);
+        }
+        if (typeof batch === 'function') {
+          const rates = request.learningRates;
+          return call(
+            'steps',
+            () => (rates === undefined ? batch.call(stepper, request.grads) : batch.call(stepper, request.grads, rates)),
+            (out) => {
+              try {
+                if (!Array.isArray(out) || out.length !== request.grads.length) {
+                  throw new AdapterError(`steps returned ${safeText(out)}, expected an array of ${request.grads.length} parameter vectors`, 'steps');
+                }
+                return finish(out);
+              } catch (error) {
+                throw failure('steps', error, !(error instanceof AdapterError));
+              }
+            },
+          );
+        }
+        // No batched steps of its own: one `step` per gradient, here, so the batch costs one round trip.
+        const xs: unknown[] = [];
+        const next = (k: number): ReturnType<typeof finish> | Promise<ReturnType<typeof finish>> => {
+          for (; k < request.grads.length; k++) {
+            const lr = request.learningRates?.[k];
+            const grad = request.grads[k]!;
+            const result = call(
+              'step',
+              () => (lr === undefined ? stepper.step(grad) : stepper.step(grad, lr)),
+              (out) => {
+                try {
+                  return copyParameters(out, size, 'step');
+                } catch (error) {
+                  throw failure('step', error, !(error instanceof AdapterError));
+                }
+              },
+            );
+            if (result instanceof Promise) {
+              const at = k;
+              return result.then((x) => {
+                xs.push(x);
+                return next(at + 1);
+              });
+            }
+            xs.push(result);
+          }
+          return finish(xs);
+        };
+        return next(0);
+      }
+      case 'closed': {
+        // The closed loop of src/conformance/run.ts, here: one round trip instead of one per step.
+        const { stepper, size } = instance(request.handle, 'step');
+        const { loop } = request;
+        const grads: Float64Array[] = [];
+        const xs: Float64Array[] = [];
+        const mutated: (Float64Array | null)[] = [];
+        const next = (t: number): { grads: Float64Array[]; xs: Float64Array[]; mutated: (Float64Array | null)[] } | Promise<{ grads: Float64Array[]; xs: Float64Array[]; mutated: (Float64Array | null)[] }> => {
+          for (; t < loop.steps; t++) {
+            const pristine = closedLoopGradient(loop, xs[t - 1], t);
+            const grad = pristine.slice();
+            const lr = loop.learningRates?.[t];
+            const result = call(
+              'step',
+              () => (lr === undefined ? stepper.step(grad) : stepper.step(grad, lr)),
+              (out) => {
+                try {
+                  const x = copyParameters(out, size, 'step');
+                  mutated.push(changed(pristine, grad));
+                  return x;
+                } catch (error) {
+                  throw failure('step', error, !(error instanceof AdapterError));
+                }
+              },
+            );
+            grads.push(pristine);
+            if (result instanceof Promise) {
+              const at = t;
+              return result.then((x) => {
+                xs.push(x);
+                return next(at + 1);
+              });
+            }
+            xs.push(result);
+          }
+          return { grads, xs, mutated };
+        };
+        return next(0);
+      }
+      case 'dispose': {
+        const { stepper } = instance(request.handle, 'dispose');
+        steppers.delete(request.handle);
+        return call(
+          'dispose',
+          () => {
+            const dispose = stepper.dispose;
+            return typeof dispose === 'function' ? dispose.call(stepper) : undefined;
+          },
+          () => ({}),
+        );
+      }
+      case 'schedule': {
+        const a = loaded();
+        return call(
+          'schedule',
+          () => a.schedule?.(request.config),
+          (fn) => {
+            if (typeof fn !== 'function') throw failure('schedule', new AdapterError(`schedule returned ${safeText(fn)}, expected a function of t`, 'schedule'), false);
+            schedules.set(request.handle, fn as (t: number) => number);
+            return {};
+          },
+        );
+      }
+      case 'values': {
+        const fn = schedules.get(request.handle);
+        if (fn === undefined) throw { operation: 'schedule', message: `schedule: no schedule ${request.handle}` } satisfies HostError;
+        const values = new Float64Array(request.t.length);
+        for (let i = 0; i < request.t.length; i++) {
+          const t = request.t[i]!;
+          let error: HostError | undefined;
+          try {
+            const v: unknown = fn(t);
+            if (typeof v === 'number') values[i] = v;
+            else error = { operation: 'schedule', message: `schedule(${t}) returned ${safeText(v)}, expected a number` };
+          } catch (thrown) {
+            const where = userFrames(thrown, self);
+            error = { operation: 'schedule', message: `schedule(${t}) threw: ${errorText(thrown)}`, ...(where === undefined ? {} : { where }) };
+          }
+          if (error !== undefined) {
+            // Values asked ahead of need: only the first is owed; a later failure is reported if that t is asked.
+            if (i === 0) throw error;
+            return { values: values.slice(0, i), failedAt: i, failure: error };
+          }
+        }
+        return { values };
+      }
+    }
+  };
+
+  /** Answers to requests nobody waits for, sent with the next answer somebody does wait for (one message, not several). */
+  let held: HostMessage[] = [];
+  const reply = (request: HostRequest, message: HostMessage): void => {
+    if (request.quiet === true) {
+      held.push(message);
+      return;
+    }
+    const batch = held;
+    held = [];
+    batch.push(message);
+    post(batch.length === 1 ? message : batch);
+  };
+  const answer = (request: HostRequest, fields: object): void => reply(request, { id: request.id, ok: true, ...fields } as HostMessage);
+  const refuse = (request: HostRequest, error: unknown): void => {
+    const e = typeof error === 'object' && error !== null && 'operation' in error && 'message' in error ? (error as HostError) : failure(request.op, error, true);
+    reply(request, { id: request.id, ok: false, error: e });
+  };
+
+  const dispatch = (request: HostRequest): void => {
+    if (busy) {
+      queue.push(request);
+      return;
+    }
+    let result: ReturnType<typeof perform>;
+    try {
+      result = perform(request);
+    } catch (error) {
+      refuse(request, error);
+      return;
+    }
+    if (!(result instanceof Promise)) {
+      answer(request, result);
+      return;
+    }
+    busy = true;
+    result.then(
+      (fields) => answer(request, fields),
+      (error: unknown) => refuse(request, error),
+    ).finally(() => {
+      busy = false;
+      while (!busy && queue.length > 0) dispatch(queue.shift()!);
+      pump();
+    });
+  };
+
+  /**
+   * Serves requests that follow at once without a trip through the event loop
+   * (the checker waits synchronously for fast answers), for at most a slice of
+   * PUMP_SLICE_MS: then the event loop runs, so that the adapter's own timers,
+   * promise jobs and unhandled rejections are not starved by a busy checker.
+   */
+  const pump = (): void => {
+    const until = performance.now() + PUMP_SLICE_MS;
+    let served = false;
+    while (!busy) {
+      const seen = Atomics.load(signals, 0);
+      const received = receiveMessageOnPort(port);
+      if (received !== undefined) {
+        receive(received.message as HostRequest | HostRequest[]);
+        served = true;
+        continue;
+      }
+      const left = until - performance.now();
+      if (left <= 0 || Atomics.wait(signals, 0, seen, left) === 'timed-out') {
+        if (served) setImmediate(pump);
+        return;
+      }
+    }
+  };
+
+  /** One request, or several sent together (queued ones before an awaited one), served in order. */
+  const receive = (message: HostRequest | HostRequest[]): void => {
+    if (Array.isArray(message)) for (const request of message) dispatch(request);
+    else dispatch(message);
+  };
+  port.on('message', (message: HostRequest | HostRequest[]) => {
+    receive(message);
+    pump();
+  });
+  post({ type: 'ready' });
+}

@@ -1,0 +1,65 @@
+import { allocate } from '../dtype.js';
+import { type LandscapeSpec, landscapeGradient } from '../landscape.js';
+import type { Dtype } from '../types.js';
+
+/** A closed-loop run to be driven where the adapter lives: the gradient of each step is taken at the iterate it returned. */
+export interface ClosedLoop {
+  landscape: LandscapeSpec;
+  steps: number;
+  x0: readonly number[];
+  dtype: Dtype;
+  learningRates?: readonly (number | undefined)[];
+}
+
+/**
+ * The gradient of step `t` given the previous iterate, exactly as
+ * src/conformance/run.ts computes it in-process: at x0 in the adapter's dtype,
+ * then at the returned parameters, in the dtype.
+ */
+export function closedLoopGradient(loop: ClosedLoop, previous: ArrayLike<number> | undefined, t: number): Float64Array {
+  const x = previous ?? allocate(loop.dtype, loop.x0.length).map((_, i) => loop.x0[i]!);
+  const dx = allocate(loop.dtype, loop.x0.length);
+  landscapeGradient(loop.landscape, x, t, dx, loop.dtype);
+  return Float64Array.from(dx);
+}
+
+/**
+ * Checks the gradients a worker reports for a closed loop against the landscape
+ * at the iterates it reports, bit for bit: the worker runs the adapter's code,
+ * which could have altered the checker's copy of the loop. Returns the first
+ * step that differs, or -1.
+ */
+export function firstForgedGradient(loop: ClosedLoop, grads: readonly Float64Array[], xs: readonly Float64Array[]): number {
+  for (let t = 0; t < grads.length; t++) {
+    const expected = closedLoopGradient(loop, t === 0 ? undefined : xs[t - 1], t);
+    const got = grads[t]!;
+    if (got.length !== expected.length) return t;
+    for (let i = 0; i < got.length; i++) if (!Object.is(got[i], expected[i])) return t;
+  }
+  return -1;
+}
+
+/** What a stepper that can drive a closed loop itself returns (the isolated adapter's; see src/conformance/guard.ts). */
+export interface ClosedLoopResult {
+  /** The gradient of each step, as computed before the adapter got it. */
+  grads: Float64Array[];
+  /** The parameters after each step. */
+  xs: Float64Array[];
+  /** Each gradient as the adapter left it (a change is a mutation finding). */
+  handed: Float64Array[];
+}
+
+/** A Stepper that drives a closed loop where it lives, in one call. */
+export interface ClosedLoopStepper {
+  closedLoop(loop: ClosedLoop): Promise<ClosedLoopResult>;
+}
+
+/** True for a stepper with {@link ClosedLoopStepper.closedLoop}. */
+export function drivesClosedLoops(stepper: object): stepper is ClosedLoopStepper {
+  try {
+    return typeof (stepper as Partial<ClosedLoopStepper>).closedLoop === 'function';
+  } catch {
+    // An in-process adapter's throwing getter: it drives no closed loop; its step will say what is wrong.
+    return false;
+  }
+}

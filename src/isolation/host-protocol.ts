@@ -1,0 +1,75 @@
+import type { Dtype, OptimizerConfig, OptimizerName, ScheduleConfig, ScheduleName } from '../types.js';
+
+/**
+ * The messages between the checker and the worker that hosts an in-process
+ * adapter (src/isolation/adapter-host.ts). Everything is plain data (structured
+ * clone): no object of the adapter ever reaches the checker's thread.
+ */
+export type HostRequest = (
+
+  | { id: number; op: 'load' }
+  | { id: number; op: 'ping' }
+  | { id: number; op: 'create'; handle: number; config: OptimizerConfig; x0: Float64Array }
+  | { id: number; op: 'step'; handle: number; grad: Float64Array; learningRate?: number }
+  | { id: number; op: 'steps'; handle: number; grads: Float64Array[]; learningRates?: (number | undefined)[] }
+  | { id: number; op: 'closed'; handle: number; loop: import('./closed-loop.js').ClosedLoop }
+  | { id: number; op: 'dispose'; handle: number }
+  | { id: number; op: 'schedule'; handle: number; config: ScheduleConfig }
+  | { id: number; op: 'values'; handle: number; t: number[] }
+) & {
+  /** Nobody waits for the answer: the host sends it with the next answer that is waited for. */
+  quiet?: true;
+};
+
+/** What the adapter declares, read once in the worker after validation. */
+export interface HostDescription {
+  name: string;
+  dtype: Dtype;
+  optimizers: OptimizerName[];
+  schedules?: ScheduleName[];
+  hasSchedule: boolean;
+}
+
+/** An error thrown, rejected or detected in the worker, as text. */
+export interface HostError {
+  /** `create`, `step`, `schedule`, ... (the AdapterError operation); `load` while loading. */
+  operation: string;
+  message: string;
+  /** Frames of the adapter's own code (file:line), when the error had a stack. */
+  where?: string;
+  /** For `load`: the AdapterLoadError reason. */
+  reason?: 'missing' | 'extension' | 'import' | 'invalid';
+}
+
+/**
+ * An answer (`id` of the request) or an event: `ready` once the host serves (the
+ * load's timeout starts then, not counting the thread's own start-up), `fatal`
+ * when the worker is about to die (process.exit, an uncaught exception, an
+ * unhandled rejection).
+ */
+export type HostMessage =
+  | {
+      id: number;
+      ok: true;
+      description?: HostDescription;
+      x?: Float64Array;
+      xs?: Float64Array[];
+      /** For `closed`: the gradient of each step, as computed before the adapter got it. */
+      grads?: Float64Array[];
+      mutated?: (Float64Array | null)[];
+      values?: Float64Array;
+      failedAt?: number;
+      failure?: HostError;
+    }
+  | { id: number; ok: false; error: HostError }
+  | { type: 'fatal'; message: string; where?: string }
+  | { type: 'ready' };
+
+/** `workerData` of the host worker. */
+export interface HostData {
+  modulePath: string;
+  cwd: string;
+  /** Int32 cells: [0] bumped by the checker per request, [1] by the host per message. */
+  signals: SharedArrayBuffer;
+  port: import('node:worker_threads').MessagePort;
+}

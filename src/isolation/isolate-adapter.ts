@@ -1,0 +1,267 @@
+import { AdapterError } from '../adapter-error.js';
+import type { Adapter, Stepper } from '../adapter.js';
+import { AdapterLoadError, validateAdapter } from '../load-adapter.js';
+import type { OptimizerConfig, ScheduleConfig } from '../types.js';
+import { type HostAnswer, type HostCall, HostConnection, hostErrorText, type RequestLimits } from './host-connection.js';
+import { type ClosedLoop, type ClosedLoopResult, type ClosedLoopStepper, firstForgedGradient } from './closed-loop.js';
+import type { HostDescription, HostError } from './host-protocol.js';
+
+/** Options of {@link isolateAdapter}; every time is in milliseconds. */
+export interface IsolateOptions {
+  /** Where a relative module path is resolved (default: this process's). */
+  cwd?: string;
+  /** Per call into the adapter, loading the module included (default 10 000). */
+  timeoutMs?: number;
+  /** Epoch milliseconds after which every call fails at once: the whole run's limit (default: none). */
+  deadline?: number;
+  /** Aborting it ends the worker at once, while loading too (SIGINT, SIGTERM); its reason becomes the error. */
+  signal?: AbortSignal;
+}
+
+/** An adapter module running in a worker thread, seen through the ordinary Adapter interface. */
+export interface IsolatedAdapter extends Adapter {
+  /** Its steppers also drive closed loops in the worker (src/isolation/closed-loop.ts). */
+  create(config: OptimizerConfig, x0: Float64Array): Promise<Stepper & ClosedLoopStepper>;
+  /** Starts a fresh worker if the current one ended or hangs (a crash, a hang, process.exit); call between subjects. */
+  renew(): Promise<void>;
+  /** Ends the worker now: every pending and later call fails with `reason` (SIGINT, SIGTERM). */
+  interrupt(reason: string): void;
+  /** Ends the worker; idempotent. */
+  close(): Promise<void>;
+}
+
+/** Bound on a worker's start-up before the module is imported (the checker's own modules, through tsx when run from src/). */
+const STARTUP_MS = 30_000;
+
+/** How many schedule values a sequential scan fetches per round trip (as over the stdio protocol). */
+const SCHEDULE_PREFETCH = 256;
+
+function loadFailure(modulePath: string, error: unknown): AdapterLoadError {
+  if (error instanceof AdapterLoadError) return error;
+  const host = error instanceof AdapterError ? (error.cause as HostError | undefined) : undefined;
+  if (host?.reason !== undefined) return new AdapterLoadError(hostErrorText(host), host.reason, { cause: error });
+  const text = error instanceof Error ? error.message : String(error);
+  return new AdapterLoadError(`adapter module ${JSON.stringify(modulePath)} failed to load: ${text}`, 'import', { cause: error });
+}
+
+/**
+ * Loads an adapter module in a worker thread and returns it as an ordinary
+ * {@link Adapter} (issue 9: no adapter can take the checker down). Every call
+ * crosses the thread boundary as plain data, so no object of the adapter reaches
+ * the checker; every call has a timeout that ends the worker, synchronous
+ * infinite loops included; `process.exit`, uncaught exceptions and unhandled
+ * rejections in the adapter end only its worker and become an AdapterError
+ * naming the adapter's file and line. Mutations of `x0` and gradients are copied
+ * back into the arrays the checker handed over, so the immutability check sees them.
+ * Throws {@link AdapterLoadError} as `loadAdapter` does, and for a load that hangs.
+ */
+export async function isolateAdapter(modulePath: string, options: IsolateOptions = {}): Promise<IsolatedAdapter> {
+  const cwd = options.cwd ?? process.cwd();
+  const limits: RequestLimits = { timeoutMs: options.timeoutMs ?? 10_000, deadline: options.deadline ?? Number.POSITIVE_INFINITY };
+  let interrupted: string | undefined;
+  /** The worker being started or in use, for an abort. */
+  let live: HostConnection | undefined;
+  const abort = (): void => {
+    interrupted ??= String(options.signal?.reason ?? 'interrupted');
+    void live?.end(interrupted);
+  };
+  if (options.signal?.aborted === true) abort();
+  else options.signal?.addEventListener('abort', abort, { once: true });
+
+  const start = async (): Promise<{ connection: HostConnection; description: HostDescription }> => {
+    if (interrupted !== undefined) throw new AdapterError(`load: ${interrupted}`, 'load');
+    const connection = new HostConnection(modulePath, cwd);
+    live = connection;
+    try {
+      await connection.ready(STARTUP_MS, limits.deadline);
+      const answer = await connection.request({ op: 'load' }, limits, 'load');
+      const description = answer.description;
+      // Validated again here: the worker runs the adapter's code, which could have altered the host's.
+      const stand = () => undefined;
+      validateAdapter({ ...description, create: stand, ...(description?.hasSchedule === true ? { schedule: stand } : {}) }, modulePath);
+      return { connection, description: description as HostDescription };
+    } catch (error) {
+      await connection.end('the module failed to load');
+      throw error;
+    }
+  };
+
+  let first: Awaited<ReturnType<typeof start>>;
+  try {
+    first = await start();
+  } catch (error) {
+    throw loadFailure(modulePath, error);
+  }
+  const { description } = first;
+  let connection = first.connection;
+  /** A renewal that failed: why every call of this subject fails. */
+  let unusable: string | undefined;
+
+  const current = (operation: string): HostConnection => {
+    const why = interrupted ?? unusable;
+    if (why !== undefined) throw new AdapterError(`${operation}: ${why}`, operation);
+    return connection;
+  };
+
+  const vector = (operation: string, value: unknown, size: number): Float64Array => {
+    if (!(value instanceof Float64Array) || value.length !== size) throw new AdapterError(`${operation}: the adapter's worker sent a malformed answer`, operation);
+    return value;
+  };
+
+  const writeBack = (targets: readonly ArrayLike<number>[], mutated: HostAnswer['mutated']): void => {
+    mutated?.forEach((values, k) => {
+      const target = targets[k];
+      if (values instanceof Float64Array && target instanceof Float64Array && values.length === target.length) target.set(values);
+    });
+  };
+
+  /** The failure of a request nobody waited for (a `dispose`), thrown by the next call. */
+  let deferred: AdapterError | undefined;
+  const takeDeferred = (): void => {
+    const failure = deferred;
+    deferred = undefined;
+    if (failure !== undefined) throw failure;
+  };
+  let nextHandle = 1;
+
+  /**
+   * `create` and `dispose` are sent without waiting (one round trip each saved,
+   * thousands per check): the host serves in order, so a failed `create` is
+   * thrown by the instance's first call, and a failed `dispose` by the next call.
+   * A mutation of `x0` is copied back when the create's answer is read.
+   */
+  const create = async (config: OptimizerConfig, x0: Float64Array): Promise<Stepper & ClosedLoopStepper> => {
+    const host = current('create');
+    takeDeferred();
+    const size = x0.length;
+    const handle = nextHandle++;
+    let createFailure: AdapterError | undefined;
+    host.post({ op: 'create', handle, config: structuredClone(config), x0: Float64Array.from(x0) }, 'create', (outcome) => {
+      if (outcome.ok) writeBack([x0], outcome.answer.mutated);
+      else createFailure = outcome.error;
+    }, limits);
+    const ask = async (call: HostCall): Promise<HostAnswer> => {
+      takeDeferred();
+      try {
+        return await host.request(call, limits);
+      } catch (error) {
+        throw createFailure ?? error;
+      }
+    };
+    let disposed = false;
+    return {
+      async step(grad: Float64Array, learningRate?: number) {
+        const result = await ask({ op: 'step', handle, grad: Float64Array.from(grad), ...(learningRate === undefined ? {} : { learningRate }) });
+        writeBack([grad], result.mutated);
+        return vector('step', result.x, size);
+      },
+      async steps(grads: readonly Float64Array[], learningRates?: readonly (number | undefined)[]) {
+        const result = await ask({ op: 'steps', handle, grads: grads.map((g) => Float64Array.from(g)), ...(learningRates === undefined ? {} : { learningRates: [...learningRates] }) });
+        writeBack(grads, result.mutated);
+        if (!Array.isArray(result.xs) || result.xs.length !== grads.length) throw new AdapterError("steps: the adapter's worker sent a malformed answer", 'steps');
+        return result.xs.map((x) => vector('steps', x, size));
+      },
+      async closedLoop(loop: ClosedLoop): Promise<ClosedLoopResult> {
+        const result = await ask({ op: 'closed', handle, loop: structuredClone(loop) });
+        const { grads, xs } = result;
+        if (!Array.isArray(grads) || !Array.isArray(xs) || grads.length !== loop.steps || xs.length !== loop.steps) {
+          throw new AdapterError("step: the adapter's worker sent a malformed answer", 'step');
+        }
+        const checked = xs.map((x) => vector('step', x, size));
+        const forged = firstForgedGradient(loop, grads, checked);
+        if (forged >= 0) {
+          throw new AdapterError(`step: the adapter's worker reports a gradient at closed-loop step ${forged + 1} that is not the landscape's at the iterate it returned: the adapter's code altered the checker's in its worker`, 'step');
+        }
+        const handed = grads.map((g, t) => {
+          const m = result.mutated?.[t];
+          return m instanceof Float64Array && m.length === g.length ? m : g;
+        });
+        return { grads, xs: checked, handed };
+      },
+      async dispose() {
+        // A worker that ended took its instances with it, and one still busy with a call the checker gave up on
+        // (its own timer fired first) is about to be ended: nothing to dispose; the error of that call is the one to report.
+        if (disposed || host.broken !== undefined || host.busy) return;
+        disposed = true;
+        if (createFailure !== undefined) throw createFailure;
+        takeDeferred();
+        host.post({ op: 'dispose', handle }, 'dispose', (outcome) => {
+          if (!outcome.ok) deferred ??= outcome.error;
+        }, limits);
+      },
+    };
+  };
+
+  /**
+   * Synchronous like the contract's schedule: each lookup blocks on the worker. A
+   * sequential scan (t - 1 was asked) fetches the next values in one round trip;
+   * values asked ahead that fail are reported only if that t is asked.
+   */
+  const schedule = (config: ScheduleConfig): ((t: number) => number) => {
+    const host = current('schedule');
+    takeDeferred();
+    const handle = nextHandle++;
+    // Not waited for, as create: a config the adapter rejects fails the first lookup.
+    let failure: AdapterError | undefined;
+    host.post({ op: 'schedule', handle, config: structuredClone(config) }, 'schedule', (outcome) => {
+      if (!outcome.ok) failure = outcome.error;
+    }, limits);
+    const cache = new Map<number, number>();
+    const failures = new Map<number, HostError>();
+    return (t: number): number => {
+      const known = cache.get(t);
+      if (known !== undefined) return known;
+      const failed = failures.get(t);
+      if (failed !== undefined) throw new AdapterError(hostErrorText(failed), 'schedule');
+      const times = cache.has(t - 1) && Number.isSafeInteger(t) ? Array.from({ length: SCHEDULE_PREFETCH }, (_, i) => t + i) : [t];
+      if (interrupted !== undefined) throw new AdapterError(`schedule: ${interrupted}`, 'schedule');
+      let answer: HostAnswer;
+      try {
+        answer = host.requestSync({ op: 'values', handle, t: times }, limits, 'schedule');
+      } catch (error) {
+        throw failure ?? error;
+      }
+      const values = answer.values;
+      if (!(values instanceof Float64Array) || values.length === 0 || values.length > times.length) throw new AdapterError("schedule: the adapter's worker sent a malformed answer", 'schedule');
+      for (const [i, v] of values.entries()) cache.set(times[i]!, v);
+      if (answer.failedAt !== undefined && answer.failure !== undefined) failures.set(times[answer.failedAt]!, answer.failure);
+      return values[0]!;
+    };
+  };
+
+  const adapter: IsolatedAdapter = {
+    name: description.name,
+    dtype: description.dtype,
+    optimizers: description.optimizers,
+    create,
+    async renew() {
+      // A subject's last requests were not waited for: read their answers (a hang among them ends the worker).
+      if (interrupted === undefined && connection.broken === undefined && connection.unanswered) await connection.request({ op: 'ping' }, limits).catch(() => undefined);
+      // The previous subject is over: a dispose failure read only now cannot be told apart from this subject's.
+      deferred = undefined;
+      // Busy: a call the checker gave up on is still running there (a hang the guard's own timer ended first).
+      if (interrupted !== undefined || (connection.broken === undefined && !connection.unanswered && unusable === undefined)) return;
+      await connection.end('replaced by a fresh worker');
+      if (limits.deadline - Date.now() <= 0) {
+        unusable = 'total timeout: the time limit of the whole check (--total-timeout) expired';
+        return;
+      }
+      try {
+        connection = (await start()).connection;
+        unusable = undefined;
+      } catch (error) {
+        unusable = `a fresh worker could not load the adapter: ${error instanceof Error ? error.message : String(error)}`;
+      }
+    },
+    interrupt(reason: string) {
+      interrupted ??= reason;
+      void connection.end(reason);
+    },
+    async close() {
+      await connection.end('the adapter was closed');
+    },
+  };
+  if (description.schedules !== undefined) adapter.schedules = description.schedules;
+  if (description.hasSchedule) adapter.schedule = schedule;
+  return adapter;
+}
