@@ -4,6 +4,8 @@
  * (spec/support/evaluation-orders.ts) must conform in both dtypes over many seeds.
  * Usage: node --import tsx scripts/soak.ts [seeds=50] [first seed=1]
  */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { checkConformance } from '../src/conformance/check.js';
 import { type EvaluationOrder, evaluationOrderAdapter, ORDER_SUBJECTS } from '../spec/support/evaluation-orders.js';
 
@@ -31,4 +33,11 @@ for (const order of Object.keys(ORDER_SUBJECTS) as EvaluationOrder[]) {
   console.log(`${order}: ${count} seeds x 2 dtypes done`);
 }
 console.log(`${runs - failures} passed, ${failures} failed (${runs} checks over seeds ${first}..${first + count - 1}, ${((Date.now() - started) / 1000).toFixed(1)} s)`);
-process.exitCode = failures === 0 ? 0 : 1;
+
+console.log('\nattribution over the whole planted-bug catalogue, both dtypes (spec/attribution.spec.ts, OPTIMSPEC_ATTRIBUTION=all)');
+const attribution = spawnSync(process.execPath, [fileURLToPath(new URL('../node_modules/vitest/vitest.mjs', import.meta.url)), 'run', 'spec/attribution.spec.ts'], {
+  stdio: 'inherit',
+  env: { ...process.env, OPTIMSPEC_ATTRIBUTION: 'all' },
+  cwd: fileURLToPath(new URL('..', import.meta.url)),
+});
+process.exitCode = failures === 0 && attribution.status === 0 ? 0 : 1;
