@@ -27,19 +27,19 @@ import { execFileSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { type Adapter, referenceAdapter } from '../src/adapter.js';
+import { type Adapter, referenceAdapter } from '../src/conformance/adapter.js';
 import { checkConformance } from '../src/conformance/check.js';
 import type { ConformanceReport } from '../src/conformance/types.js';
 import { ISOLATION_TARGET_RATIO, isolationRows } from './bench-isolation.js';
-import { createOptimizer } from '../src/create.js';
-import { allocate } from '../src/dtype.js';
+import { createOptimizer } from '../src/reference/create.js';
+import { allocate } from '../src/numerics/dtype.js';
 import { type KernelPolicy, SIMD_MIN_SIZE, withKernelPolicy } from '../src/kernels/kernel-policy.js';
-import { loadAdapter } from '../src/load-adapter.js';
-import { LECTURE_EPSILON, lecturePresets } from '../src/presets.js';
+import { loadAdapter } from '../src/conformance/load-adapter.js';
+import { LECTURE_EPSILON, lecturePresets } from '../src/reference/presets.js';
 import { usesSimd } from '../src/optimizers/instance.js';
 import { spawnAdapter } from '../src/protocol/spawn-adapter.js';
-import { optimizerRules } from '../src/registry.js';
-import type { Dtype, OptimizerConfig, OptimizerName } from '../src/types.js';
+import { optimizerRules } from '../src/reference/registry.js';
+import type { Dtype, OptimizerConfig, OptimizerName } from '../src/reference/types.js';
 
 const SEED = Number(process.env.BENCH_SEED ?? 20261125);
 /** Issue 4, "Speed". */

@@ -8,7 +8,7 @@
  */
 import type { Verdict } from '../src/conformance/types.js';
 import type { Subject } from '../src/laws/law.js';
-import type { ConventionId, KnownBugId } from '../src/types.js';
+import type { ConventionId, KnownBugId } from '../src/reference/types.js';
 
 /** One quoted source line: `quote` must occur in line `line` of `file`. */
 export interface SourceLine {

@@ -23,13 +23,13 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { Adapter } from '../src/adapter.js';
+import type { Adapter } from '../src/conformance/adapter.js';
 import { allSubjects, checkConformance } from '../src/conformance/check.js';
 import type { SubjectResult } from '../src/conformance/types.js';
 import { optimspecVersion } from '../src/conformance/version.js';
 import type { Subject } from '../src/laws/law.js';
 import { spawnAdapter } from '../src/protocol/spawn-adapter.js';
-import type { Dtype } from '../src/types.js';
+import type { Dtype } from '../src/reference/types.js';
 import { type CellSource, matrixSources, type RowSources, type SourceLine } from './matrix-sources.js';
 
 /** The one seed of every row (the TF.js spec's), so the files are reproducible. */

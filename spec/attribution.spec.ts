@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Adapter, referenceAdapter } from '../src/adapter.js';
+import { type Adapter, referenceAdapter } from '../src/conformance/adapter.js';
 import { checkConformance } from '../src/conformance/check.js';
 import type { ConformanceReport } from '../src/conformance/types.js';
-import type { Dtype } from '../src/types.js';
+import type { Dtype } from '../src/reference/types.js';
 import { kernelAdapter } from './support/kernel-adapter.js';
 import { handwritten, type PlantedBug, resetSharedState } from './support/planted/handwritten.js';
 import { type Misbehaviour, misbehaving } from './support/planted/misbehaving.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { type CliIo, main } from '../src/cli.js';
-import { registry } from '../src/registry.js';
+import { type CliIo, main } from '../src/cli/index.js';
+import { registry } from '../src/reference/registry.js';
 
 // The dispatcher and `fixtures verify`, in-process: top-level help and version, exit
 // code 2 with usage on unknown commands and flags, a row per rule and dtype.

@@ -1,7 +1,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
-import type { CliIo } from '../src/cli.js';
+import type { CliIo } from '../src/cli/index.js';
 import { runCheckCommand } from '../src/cli/check-command.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');

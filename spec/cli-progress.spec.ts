@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { colorEnabled } from '../src/cli/color.js';
-import { referenceAdapter } from '../src/adapter.js';
+import { referenceAdapter } from '../src/conformance/adapter.js';
 import { createProgress, plannedTotals } from '../src/cli/progress.js';
 import { checkConformance } from '../src/conformance/check.js';
 

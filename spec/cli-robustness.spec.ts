@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { runCheckCommand } from '../src/cli/check-command.js';
-import type { CliIo } from '../src/cli.js';
+import type { CliIo } from '../src/cli/index.js';
 import { parseXml } from './report-xml-reader.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));

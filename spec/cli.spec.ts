@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, test } from 'vitest';
 import { runCheckCommand } from '../src/cli/check-command.js';
-import type { CliIo } from '../src/cli.js';
+import type { CliIo } from '../src/cli/index.js';
 import { parseXml } from './report-xml-reader.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));

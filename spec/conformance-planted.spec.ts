@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Adapter, referenceAdapter } from '../src/adapter.js';
+import { type Adapter, referenceAdapter } from '../src/conformance/adapter.js';
 import { checkConformance } from '../src/conformance/check.js';
 import type { ConformanceReport, Counterexample, SubjectResult } from '../src/conformance/types.js';
-import type { ConventionId, OptimizerConfig } from '../src/types.js';
+import type { ConventionId, OptimizerConfig } from '../src/reference/types.js';
 import { handwritten, resetSharedState } from './support/planted/handwritten.js';
 import { type Misbehaviour, misbehaving } from './support/planted/misbehaving.js';
 

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { referenceAdapter } from '../src/adapter.js';
+import { referenceAdapter } from '../src/conformance/adapter.js';
 import { allSubjects, checkConformance } from '../src/conformance/check.js';
 import { type ScenarioRun, compareScenario } from '../src/conformance/run.js';
 import { probeScenarios } from '../src/conformance/scenarios.js';
 import { boundedTrajectory, errorArithmetic } from '../src/conformance/tolerance.js';
-import { createOptimizer } from '../src/create.js';
-import { allocate } from '../src/dtype.js';
-import { loadOptimizerFixtures } from '../src/fixtures.js';
-import type { ConventionId, Dtype, OptimizerConfig } from '../src/types.js';
+import { createOptimizer } from '../src/reference/create.js';
+import { allocate } from '../src/numerics/dtype.js';
+import { loadOptimizerFixtures } from '../src/fixtures/fixtures.js';
+import type { ConventionId, Dtype, OptimizerConfig } from '../src/reference/types.js';
 import { handwritten } from './support/planted/handwritten.js';
 
 const SEED = 20170418;

@@ -1,7 +1,7 @@
 import { fc, test } from '@fast-check/vitest';
 import { create, all } from 'mathjs';
 import { describe, expect } from 'vitest';
-import { expCorrectlyRounded, powInteger } from '../src/correctly-rounded.js';
+import { expCorrectlyRounded, powInteger } from '../src/numerics/correctly-rounded.js';
 
 // The oracle: mathjs BigNumber with 120 significant digits, then one rounding to a double
 // by JavaScript's correctly rounded decimal-to-double conversion. A double has at most

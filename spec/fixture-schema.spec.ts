@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
-import { fixturesRoot, loadOptimizerFixtures, loadScheduleFixtures, parseFixtureJson } from '../src/fixtures.js';
+import { fixturesRoot, loadOptimizerFixtures, loadScheduleFixtures, parseFixtureJson } from '../src/fixtures/fixtures.js';
 
 // Every fixture file is valid against fixtures/schema.json (draft 2020-12), was made by
 // the generator that is committed beside it, and decodes to the values it encodes.

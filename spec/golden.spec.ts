@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { type CaseReplay, replayOptimizerCase, replayScheduleCase, replayWithin, subjectOf, verifyFixtures } from '../src/fixture-verify.js';
-import { loadOptimizerFixtures, loadScheduleFixtures, type OptimizerFixtureCase } from '../src/fixtures.js';
-import { GOLDEN_ULP_BOUNDS, goldenUlpBound } from '../src/golden-bounds.js';
-import { registry } from '../src/registry.js';
-import type { Dtype } from '../src/types.js';
+import { type CaseReplay, replayOptimizerCase, replayScheduleCase, replayWithin, subjectOf, verifyFixtures } from '../src/fixtures/verify.js';
+import { loadOptimizerFixtures, loadScheduleFixtures, type OptimizerFixtureCase } from '../src/fixtures/fixtures.js';
+import { GOLDEN_ULP_BOUNDS, goldenUlpBound } from '../src/fixtures/golden-bounds.js';
+import { registry } from '../src/reference/registry.js';
+import type { Dtype } from '../src/reference/types.js';
 
 // The reference reproduces every NumPy fixture after every step: x, the closed-loop
-// gradient and the state, 0 ULP and sign-of-zero exact, except where src/golden-bounds.ts
+// gradient and the state, 0 ULP and sign-of-zero exact, except where src/fixtures/golden-bounds.ts
 // records a measured bound for `**` / `exp` (the step and exponential schedules).
 
 const optimizerFiles = loadOptimizerFixtures();

@@ -1,24 +1,24 @@
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
-import { createOptimizer } from '../src/create.js';
-import { allocate, rounderFor } from '../src/dtype.js';
-import { replayOptimizerCase, replayWithin, subjectOf } from '../src/fixture-verify.js';
-import { loadOptimizerFixtures, type OptimizerFixtureCase } from '../src/fixtures.js';
-import { goldenUlpBound } from '../src/golden-bounds.js';
+import { createOptimizer } from '../src/reference/create.js';
+import { allocate, rounderFor } from '../src/numerics/dtype.js';
+import { replayOptimizerCase, replayWithin, subjectOf } from '../src/fixtures/verify.js';
+import { loadOptimizerFixtures, type OptimizerFixtureCase } from '../src/fixtures/fixtures.js';
+import { goldenUlpBound } from '../src/fixtures/golden-bounds.js';
 import { SIMD_MIN_SIZE, withKernelPolicy } from '../src/kernels/kernel-policy.js';
 import { SIMD_CHUNK, simdSupported } from '../src/kernels/simd-instance.js';
 import { add, defineSimdKernel, mul, type SimdKernel, sub } from '../src/kernels/simd-kernel.js';
 import { wasm } from '../src/kernels/wasm-api.js';
 import { signedLeb, unsignedLeb } from '../src/kernels/wasm-encoding.js';
-import { landscapeGradient } from '../src/landscape.js';
+import { landscapeGradient } from '../src/reference/landscape.js';
 import { createInstance, usesSimd } from '../src/optimizers/instance.js';
-import { optimizerRules } from '../src/registry.js';
-import type { Conventions, CreateOptions, Dtype, Optimizer, OptimizerConfig, OptimizerName, SgdConfig } from '../src/types.js';
-import { sameBits } from '../src/ulp.js';
+import { optimizerRules } from '../src/reference/registry.js';
+import type { Conventions, CreateOptions, Dtype, Optimizer, OptimizerConfig, OptimizerName, SgdConfig } from '../src/reference/types.js';
+import { sameBits } from '../src/numerics/ulp.js';
 
 // The SIMD kernels (src/kernels) against the TypeScript rules (src/optimizers), which
 // stay the specification: the same bits after every step, x and every state entry,
-// sign of zero included, NaN against NaN whatever its sign or payload (src/ulp.ts).
+// sign of zero included, NaN against NaN whatever its sign or payload (src/numerics/ulp.ts).
 
 const DTYPES: readonly Dtype[] = ['float32', 'float64'];
 

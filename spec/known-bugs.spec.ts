@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkConformance } from '../src/conformance/check.js';
 import { knownBugs } from '../src/conformance/known-bugs.js';
-import type { KnownBugId } from '../src/types.js';
+import type { KnownBugId } from '../src/reference/types.js';
 import { handwritten, type PlantedBug, resetSharedState } from './support/planted/handwritten.js';
 import { plantedBugs } from './support/planted-bugs.js';
 

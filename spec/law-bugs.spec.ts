@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { referenceAdapter } from '../src/adapter.js';
+import { referenceAdapter } from '../src/conformance/adapter.js';
 import { checkLaw, laws } from '../src/laws/index.js';
-import type { ConventionId, Dtype } from '../src/types.js';
+import type { ConventionId, Dtype } from '../src/reference/types.js';
 import { kernelAdapter } from './support/kernel-adapter.js';
 import { plantedBugs } from './support/planted-bugs.js';
 import { reorderedKernels, reorderedSchedules } from './support/reordered-kernels.js';

@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Adapter, Stepper } from '../src/adapter.js';
+import type { Adapter, Stepper } from '../src/conformance/adapter.js';
 import { checkConformance } from '../src/conformance/check.js';
 import type { ConformanceReport, SubjectResult } from '../src/conformance/types.js';
-import type { OptimizerConfig } from '../src/types.js';
-import { isUnsupported } from '../src/unsupported.js';
+import type { OptimizerConfig } from '../src/reference/types.js';
+import { isUnsupported } from '../src/conformance/unsupported.js';
 import { MATRIX_SEED } from '../scripts/matrix.js';
 
 /**

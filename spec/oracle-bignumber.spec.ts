@@ -1,10 +1,10 @@
 import type { BigNumber } from 'mathjs';
 import { describe, expect, it } from 'vitest';
-import { referenceAdapter } from '../src/adapter.js';
+import { referenceAdapter } from '../src/conformance/adapter.js';
 import { adagradStepError } from '../src/laws/adagrad.js';
 import { adamStepError } from '../src/laws/adam.js';
 import { rmspropStepError } from '../src/laws/rmsprop.js';
-import type { Dtype, OptimizerConfig, OptimizerName } from '../src/types.js';
+import type { Dtype, OptimizerConfig, OptimizerName } from '../src/reference/types.js';
 import { big, M, num, ulpOf } from './support/bignumber.js';
 
 // A high-precision oracle: the lecture's rules run in 80-digit BigNumber arithmetic

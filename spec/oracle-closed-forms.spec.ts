@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import type { BigNumber } from 'mathjs';
 import { describe, expect, it } from 'vitest';
-import { referenceAdapter } from '../src/adapter.js';
+import { referenceAdapter } from '../src/conformance/adapter.js';
 import { adagradStepError } from '../src/laws/adagrad.js';
 import { adamStepBound, adamStepError } from '../src/laws/adam.js';
 import { add, dd, div, exp, mul, powInt, sqrt, sub, toNumber } from '../src/laws/exact.js';
-import type { Dtype } from '../src/types.js';
+import type { Dtype } from '../src/reference/types.js';
 import { big, M, num } from './support/bignumber.js';
 import { replayOptions } from './support/replay.js';
 

@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type LandscapeSpec, landscapeGradient, landscapeLoss } from '../src/landscape.js';
-import type { Dtype } from '../src/types.js';
+import { type LandscapeSpec, landscapeGradient, landscapeLoss } from '../src/reference/landscape.js';
+import type { Dtype } from '../src/reference/types.js';
 import { big, M, num } from './support/bignumber.js';
 import { replayOptions } from './support/replay.js';
 
-// The landscapes' gradients (src/landscape.ts) against math.derivative of the loss
+// The landscapes' gradients (src/reference/landscape.ts) against math.derivative of the loss
 // expressions (lecture.md section 8), evaluated in 80-digit BigNumber at the exact
 // binary values. Finite inputs only (|x| <= 100): the gradients are polynomials.
 const loss = {

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it, type TestContext } from 'vitest';
-import { AdapterError } from '../src/adapter-error.js';
+import { AdapterError } from '../src/conformance/adapter-error.js';
 import { type SpawnAdapterOptions, type SpawnedAdapter, spawnAdapter } from '../src/protocol/spawn-adapter.js';
 
 const child = fileURLToPath(new URL('./support/children/misbehaving.mjs', import.meta.url));

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { spawnAdapter } from '../src/protocol/spawn-adapter.js';
-import type { OptimizerConfig, ScheduleConfig } from '../src/types.js';
+import type { OptimizerConfig, ScheduleConfig } from '../src/reference/types.js';
 
 const schema = JSON.parse(readFileSync(new URL('../docs/protocol.schema.json', import.meta.url), 'utf8'));
 const ajv = new Ajv2020({ strict: true, allowUnionTypes: true });

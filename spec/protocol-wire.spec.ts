@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { splitCommand } from '../src/protocol/split-command.js';
 import { decodeNumber, decodeVector, encodeNumber, encodeVector } from '../src/protocol/wire-number.js';
-import { sameBits } from '../src/ulp.js';
+import { sameBits } from '../src/numerics/ulp.js';
 
 /** fast-check replay: OPTIMSPEC_SEED and OPTIMSPEC_PATH reproduce a reported failure (its seed and path are in the message). */
 const replay = {

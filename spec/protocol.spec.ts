@@ -1,11 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdapterError } from '../src/adapter-error.js';
-import { referenceAdapter } from '../src/adapter.js';
+import { AdapterError } from '../src/conformance/adapter-error.js';
+import { referenceAdapter } from '../src/conformance/adapter.js';
 import { type SpawnedAdapter, spawnAdapter } from '../src/protocol/spawn-adapter.js';
-import type { OptimizerConfig, ScheduleConfig } from '../src/types.js';
-import { sameBits, ulpDistance } from '../src/ulp.js';
+import type { OptimizerConfig, ScheduleConfig } from '../src/reference/types.js';
+import { sameBits, ulpDistance } from '../src/numerics/ulp.js';
 
 /** fast-check replay: OPTIMSPEC_SEED and OPTIMSPEC_PATH reproduce a reported failure (its seed and path are in the message). */
 const replay = {
@@ -181,7 +181,7 @@ describe('schedules over the protocol', () => {
 describe('schedule tables over the protocol', () => {
   it('a schedule fixture is asked for as one table in one round trip', async () => {
     const { checkConformance } = await import('../src/conformance/check.js');
-    const { loadScheduleFixtures } = await import('../src/fixtures.js');
+    const { loadScheduleFixtures } = await import('../src/fixtures/fixtures.js');
     const requests: number[] = [];
     const counted = await spawnAdapter(['python3', script], {
       onTraffic: (direction, line) => {

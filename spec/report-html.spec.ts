@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { runCheckCommand } from '../src/cli/check-command.js';
 import { CHECK_HELP } from '../src/cli/check-help.js';
-import type { CliIo } from '../src/cli.js';
+import type { CliIo } from '../src/cli/index.js';
 import { checkConformance } from '../src/conformance/check.js';
 import type { ConformanceReport, Finding, Trace } from '../src/conformance/types.js';
 import { MAX_CHARTED_PER_SUBJECT, reportToHtml } from '../src/report/html.js';

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { createOptimizer, createSchedule } from '../src/create.js';
-import { registry } from '../src/registry.js';
-import type { CreateOptions, Dtype, OptimizerConfig, OptimizerRule, ScheduleConfig, ScheduleRule } from '../src/types.js';
+import { createOptimizer, createSchedule } from '../src/reference/create.js';
+import { registry } from '../src/reference/registry.js';
+import type { CreateOptions, Dtype, OptimizerConfig, OptimizerRule, ScheduleConfig, ScheduleRule } from '../src/reference/types.js';
 
 // Bad input gets a RangeError or TypeError naming the field and the value, for every
 // hyperparameter of every rule in the registry; x and dx are checked before any update;
 // caller arrays and configs are never modified. The valid ranges are the issue's
 // (a learning rate negative or not finite, rho / decay rate / betas outside [0, 1),
-// a negative epsilon, a non-positive `every`), written here independently of src/validate.ts.
+// a negative epsilon, a non-positive `every`), written here independently of src/reference/validate.ts.
 
 type Bad = readonly [value: unknown, error: typeof RangeError | typeof TypeError];
 type Kind = 'nonNegative' | 'unit' | 'positiveInteger' | 'decayFactor';

@@ -1,14 +1,14 @@
-export { createOptimizer, createSchedule } from './create.js';
-export { allocate, rounderFor } from './dtype.js';
-export { type LandscapeSpec, landscapeGradient, landscapeLoss } from './landscape.js';
+export { createOptimizer, createSchedule } from './reference/create.js';
+export { allocate, rounderFor } from './numerics/dtype.js';
+export { type LandscapeSpec, landscapeGradient, landscapeLoss } from './reference/landscape.js';
 export { adagrad } from './optimizers/adagrad.js';
 export { adam } from './optimizers/adam.js';
 export { momentum } from './optimizers/momentum.js';
 export { nesterov } from './optimizers/nesterov.js';
 export { rmsprop } from './optimizers/rmsprop.js';
 export { sgd } from './optimizers/sgd.js';
-export { LECTURE_EPSILON, lecturePresets } from './presets.js';
-export { CONVENTION_IDS, optimizerRule, optimizerRules, type RegistryEntry, registry, scheduleRule, scheduleRules } from './registry.js';
+export { LECTURE_EPSILON, lecturePresets } from './reference/presets.js';
+export { CONVENTION_IDS, optimizerRule, optimizerRules, type RegistryEntry, registry, scheduleRule, scheduleRules } from './reference/registry.js';
 export { exponentialDecay } from './schedules/exponential-decay.js';
 export { inverseTimeDecay } from './schedules/inverse-time-decay.js';
 export { stepDecay } from './schedules/step-decay.js';
@@ -37,10 +37,10 @@ export type {
   StateValue,
   StepScheduleConfig,
   VariantId,
-} from './types.js';
-export { type Adapter, type ReferenceAdapter, type ReferenceAdapterOptions, referenceAdapter, type Stepper } from './adapter.js';
-export { isUnsupported, type Unsupported, UnsupportedValue, unsupported } from './unsupported.js';
-export { sameBits, ulpDistance } from './ulp.js';
+} from './reference/types.js';
+export { type Adapter, type ReferenceAdapter, type ReferenceAdapterOptions, referenceAdapter, type Stepper } from './conformance/adapter.js';
+export { isUnsupported, type Unsupported, UnsupportedValue, unsupported } from './conformance/unsupported.js';
+export { sameBits, ulpDistance } from './numerics/ulp.js';
 export {
   type ClosedLoop,
   type FixtureProvenance,
@@ -54,10 +54,10 @@ export {
   parseFixtureJson,
   type ScheduleFixtureCase,
   type ScheduleFixtureFile,
-} from './fixtures.js';
-export { type CaseReplay, type Difference, replayOptimizerCase, replayScheduleCase, type VerifyRow, verifyFixtures } from './fixture-verify.js';
-export { GOLDEN_ULP_BOUNDS, goldenUlpBound } from './golden-bounds.js';
-export { AdapterError } from './adapter-error.js';
+} from './fixtures/fixtures.js';
+export { type CaseReplay, type Difference, replayOptimizerCase, replayScheduleCase, type VerifyRow, verifyFixtures } from './fixtures/verify.js';
+export { GOLDEN_ULP_BOUNDS, goldenUlpBound } from './fixtures/golden-bounds.js';
+export { AdapterError } from './conformance/adapter-error.js';
 export { type SpawnAdapterOptions, type SpawnedAdapter, type SpawnedStepper, spawnAdapter } from './protocol/spawn-adapter.js';
 export { splitCommand } from './protocol/split-command.js';
 export { decodeNumber, encodeNumber, type WireNumber } from './protocol/wire-number.js';
@@ -70,7 +70,7 @@ export {
 export { allSubjects, CONFORMANCE_DEFAULTS, checkConformance } from './conformance/check.js';
 export { type IsolatedAdapter, type IsolateOptions, isolateAdapter } from './isolation/isolate-adapter.js';
 export type { ConformanceOptions, ConformanceReport, Counterexample, Finding, SubjectResult, Trace, Verdict } from './conformance/types.js';
-export { AdapterLoadError, loadAdapter, validateAdapter } from './load-adapter.js';
+export { AdapterLoadError, loadAdapter, validateAdapter } from './conformance/load-adapter.js';
 export { type ConsoleReportOptions, reportToConsole } from './report/console.js';
 export { reportToJson } from './report/json.js';
 export { reportToJUnit } from './report/junit.js';

@@ -1,10 +1,10 @@
 import { contours } from 'd3-contour';
 import type { TopLevelSpec } from 'vega-lite';
-import { createOptimizer } from '../../src/create.js';
-import { type LandscapeSpec, landscapeGradient, landscapeLoss } from '../../src/landscape.js';
-import { LECTURE_EPSILON, lecturePresets } from '../../src/presets.js';
+import { createOptimizer } from '../../src/reference/create.js';
+import { type LandscapeSpec, landscapeGradient, landscapeLoss } from '../../src/reference/landscape.js';
+import { LECTURE_EPSILON, lecturePresets } from '../../src/reference/presets.js';
 import type { ChartText } from '../../src/report/vega-svg.js';
-import type { OptimizerConfig, OptimizerName } from '../../src/types.js';
+import type { OptimizerConfig, OptimizerName } from '../../src/reference/types.js';
 
 /** One of docs/spec.md section 8's problems, drawn in two dimensions. */
 export interface LandscapeFigure {

@@ -1,7 +1,7 @@
 import type { TopLevelSpec } from 'vega-lite';
-import { createSchedule } from '../../src/create.js';
+import { createSchedule } from '../../src/reference/create.js';
 import type { ChartText } from '../../src/report/vega-svg.js';
-import type { ScheduleConfig } from '../../src/types.js';
+import type { ScheduleConfig } from '../../src/reference/types.js';
 
 /** The three decays of docs/spec.md section 7, from the same initial rate, over 100 epochs. */
 export const SCHEDULE_FIGURE_CONFIGS: readonly { label: string; config: ScheduleConfig; color: string; dash: number[]; shape: string }[] = [

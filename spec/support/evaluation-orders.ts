@@ -1,5 +1,5 @@
-import type { AdamConfig, Dtype, OptimizerName, RmspropConfig, ScheduleConfig, ScheduleName } from '../../src/types.js';
-import type { Adapter } from '../../src/adapter.js';
+import type { AdamConfig, Dtype, OptimizerName, RmspropConfig, ScheduleConfig, ScheduleName } from '../../src/reference/types.js';
+import type { Adapter } from '../../src/conformance/adapter.js';
 import { type KernelFactory, kernelAdapter } from './kernel-adapter.js';
 import { reorderedKernels } from './reordered-kernels.js';
 

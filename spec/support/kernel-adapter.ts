@@ -1,5 +1,5 @@
-import type { Adapter, Stepper } from '../../src/adapter.js';
-import type { Dtype, OptimizerConfig, OptimizerName, ScheduleConfig, ScheduleName } from '../../src/types.js';
+import type { Adapter, Stepper } from '../../src/conformance/adapter.js';
+import type { Dtype, OptimizerConfig, OptimizerName, ScheduleConfig, ScheduleName } from '../../src/reference/types.js';
 
 /** One instance's update: `x` in place, `g` the gradient, `lr` the learning rate in force. */
 export type Kernel = (x: Float64Array, g: Float64Array, lr: number) => void;

@@ -1,4 +1,4 @@
-import type { AdamConfig, AdagradConfig, MomentumConfig, NesterovConfig, OptimizerName, RmspropConfig, ScheduleConfig, ScheduleName } from '../../src/types.js';
+import type { AdamConfig, AdagradConfig, MomentumConfig, NesterovConfig, OptimizerName, RmspropConfig, ScheduleConfig, ScheduleName } from '../../src/reference/types.js';
 import { add, dd, mul, toNumber } from '../../src/laws/exact.js';
 import type { KernelFactory } from './kernel-adapter.js';
 

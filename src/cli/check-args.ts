@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
-import { CONVENTION_IDS, optimizerRules, scheduleRules } from '../registry.js';
-import type { ConventionId } from '../types.js';
-import { didYouMeanSuffix } from '../did-you-mean.js';
+import { CONVENTION_IDS, optimizerRules, scheduleRules } from '../reference/registry.js';
+import type { ConventionId } from '../reference/types.js';
+import { didYouMeanSuffix } from '../report/did-you-mean.js';
 import { knownBugRefusal } from '../conformance/validate-options.js';
 import { decodeReplay } from '../conformance/replay.js';
 import { UsageError } from './usage-error.js';
@@ -10,7 +10,7 @@ import { UsageError } from './usage-error.js';
 export const SUBJECTS: readonly string[] = [...optimizerRules.map((r) => r.name), ...scheduleRules.map((r) => `schedule:${r.name}`)];
 
 /** The convention ids `--accept` accepts (docs/conventions.md). */
-export { CONVENTION_IDS } from '../registry.js';
+export { CONVENTION_IDS } from '../reference/registry.js';
 
 /** What `optimspec check` was asked to do, validated. */
 export interface CheckArgs {

@@ -1,11 +1,11 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { AdapterError } from '../adapter-error.js';
-import type { Adapter } from '../adapter.js';
+import { AdapterError } from '../conformance/adapter-error.js';
+import type { Adapter } from '../conformance/adapter.js';
 import { CONFORMANCE_DEFAULTS, checkConformance } from '../conformance/check.js';
 import type { ConformanceOptions, ConformanceReport } from '../conformance/types.js';
 import { isolateAdapter } from '../isolation/isolate-adapter.js';
-import { AdapterLoadError } from '../load-adapter.js';
+import { AdapterLoadError } from '../conformance/load-adapter.js';
 import { spawnAdapter } from '../protocol/spawn-adapter.js';
 import { reportToConsole } from '../report/console.js';
 import { reportToHtml } from '../report/html.js';
@@ -19,7 +19,7 @@ import { colorEnabled } from './color.js';
 import { createProgress, plannedTotals } from './progress.js';
 import { checkReportPaths, makeFolders, REPORT_FLAGS } from './report-paths.js';
 import { UsageError } from './usage-error.js';
-import type { CliCommand, CliIo } from '../cli.js';
+import type { CliCommand, CliIo } from './index.js';
 
 const HINT = "Run 'optimspec check --help' for the options.";
 
@@ -225,7 +225,7 @@ export async function runCheckCommand(argv: readonly string[], io: CliIo): Promi
   }
 }
 
-/** `optimspec check`, as an entry of the CLI's command table (src/cli.ts). */
+/** `optimspec check`, as an entry of the CLI's command table (src/cli/index.ts). */
 export const checkCommand: CliCommand = {
   name: 'check',
   summary: 'check an optimizer implementation (a module or --exec program) against the lecture',

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
-import type { CliCommand, CliIo } from '../cli.js';
-import { type VerifyRow, verifyFixtures } from '../fixture-verify.js';
-import { fixturesRoot, loadOptimizerFixtures, loadScheduleFixtures } from '../fixtures.js';
+import type { CliCommand, CliIo } from './index.js';
+import { type VerifyRow, verifyFixtures } from '../fixtures/verify.js';
+import { fixturesRoot, loadOptimizerFixtures, loadScheduleFixtures } from '../fixtures/fixtures.js';
 
 const HELP = `Usage: optimspec fixtures verify [--json]
 
@@ -13,7 +13,7 @@ the state after every step, and prints the worst ULP distance per rule and dtype
   -h, --help   this help
 
 Exit codes: 0 every value within the bounds the golden tests use (0 ULP except
-where src/golden-bounds.ts records a measured bound for ** / exp), 1 otherwise,
+where src/fixtures/golden-bounds.ts records a measured bound for ** / exp), 1 otherwise,
 2 usage error.
 `;
 

@@ -1,4 +1,4 @@
-import type { Adapter } from '../adapter.js';
+import type { Adapter } from '../conformance/adapter.js';
 import { plannedChecks } from '../conformance/check.js';
 import type { ConformanceOptions } from '../conformance/types.js';
 

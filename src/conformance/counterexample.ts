@@ -1,8 +1,8 @@
 import fc from 'fast-check';
-import { AdapterError } from '../adapter-error.js';
+import { AdapterError } from './adapter-error.js';
 import { simplerValues } from '../laws/readable.js';
-import { UnsupportedValue } from '../unsupported.js';
-import type { Conventions, Dtype, OptimizerConfig } from '../types.js';
+import { UnsupportedValue } from './unsupported.js';
+import type { Conventions, Dtype, OptimizerConfig } from '../reference/types.js';
 import type { GuardedStepper } from './guard.js';
 import { compareRun, type InstanceRun, type Mismatch, traceOf } from './run.js';
 import type { Counterexample } from './types.js';

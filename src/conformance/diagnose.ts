@@ -1,5 +1,5 @@
-import { optimizerRule } from '../registry.js';
-import type { Conventions, Dtype, OptimizerName, VariantId } from '../types.js';
+import { optimizerRule } from '../reference/registry.js';
+import type { Conventions, Dtype, OptimizerName, VariantId } from '../reference/types.js';
 import { compareScenario, type ScenarioRun } from './run.js';
 import type { BugVariant } from './tolerance.js';
 

@@ -1,10 +1,10 @@
-import { AdapterError } from '../adapter-error.js';
-import { errorText } from '../error-text.js';
-import type { Adapter, Stepper } from '../adapter.js';
-import type { OptimizerConfig, ScheduleConfig } from '../types.js';
-import { isUnsupported, UnsupportedValue } from '../unsupported.js';
+import { AdapterError } from './adapter-error.js';
+import { errorText } from './error-text.js';
+import type { Adapter, Stepper } from './adapter.js';
+import type { OptimizerConfig, ScheduleConfig } from '../reference/types.js';
+import { isUnsupported, UnsupportedValue } from './unsupported.js';
 import { type ClosedLoop, drivesClosedLoops } from '../isolation/closed-loop.js';
-import { describeValue } from '../validate.js';
+import { describeValue } from '../reference/validate.js';
 
 /** Limits for every call into an implementation under test. */
 export interface GuardOptions {

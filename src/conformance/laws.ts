@@ -1,11 +1,11 @@
-import { AdapterError } from '../adapter-error.js';
-import type { Adapter, Stepper } from '../adapter.js';
-import { referenceAdapter } from '../adapter.js';
+import { AdapterError } from './adapter-error.js';
+import type { Adapter, Stepper } from './adapter.js';
+import { referenceAdapter } from './adapter.js';
 import { checkLaw, finiteOnly, hasNonFinite, type Law, type LawResult, LawViolation } from '../laws/law.js';
 import type { Subject } from '../laws/law.js';
-import { scheduleRule } from '../registry.js';
-import { isUnsupported, type Unsupported } from '../unsupported.js';
-import type { Conventions, Dtype, OptimizerConfig, OptimizerName, ScheduleConfig } from '../types.js';
+import { scheduleRule } from '../reference/registry.js';
+import { isUnsupported, type Unsupported } from './unsupported.js';
+import type { Conventions, Dtype, OptimizerConfig, OptimizerName, ScheduleConfig } from '../reference/types.js';
 import { type BugVariant, boundedStepper } from './tolerance.js';
 import type { Counterexample, Finding } from './types.js';
 

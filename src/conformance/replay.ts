@@ -1,7 +1,7 @@
 import type { Subject } from '../laws/law.js';
-import { CONVENTION_IDS, optimizerRules } from '../registry.js';
-import type { Conventions, OptimizerName } from '../types.js';
-import { describeValue } from '../validate.js';
+import { CONVENTION_IDS, optimizerRules } from '../reference/registry.js';
+import type { Conventions, OptimizerName } from '../reference/types.js';
+import { describeValue } from '../reference/validate.js';
 
 /**
  * Everything needed to re-run one check exactly: which check of which subject, the

@@ -1,8 +1,8 @@
-import { createOptimizer } from '../create.js';
-import { allocate } from '../dtype.js';
-import { landscapeGradient } from '../landscape.js';
-import type { Conventions, Dtype, OptimizerConfig } from '../types.js';
-import { sameBits, ulpDistance } from '../ulp.js';
+import { createOptimizer } from '../reference/create.js';
+import { allocate } from '../numerics/dtype.js';
+import { landscapeGradient } from '../reference/landscape.js';
+import type { Conventions, Dtype, OptimizerConfig } from '../reference/types.js';
+import { sameBits, ulpDistance } from '../numerics/ulp.js';
 import type { GuardedStepper } from './guard.js';
 import type { Scenario } from './scenarios.js';
 import { type BugVariant, boundedTrajectory } from './tolerance.js';

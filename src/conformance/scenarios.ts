@@ -1,8 +1,8 @@
 import fc from 'fast-check';
-import type { OptimizerFixtureCase } from '../fixtures.js';
-import type { LandscapeSpec } from '../landscape.js';
-import { LECTURE_EPSILON } from '../presets.js';
-import type { Dtype, OptimizerConfig, OptimizerName } from '../types.js';
+import type { OptimizerFixtureCase } from '../fixtures/fixtures.js';
+import type { LandscapeSpec } from '../reference/landscape.js';
+import { LECTURE_EPSILON } from '../reference/presets.js';
+import type { Dtype, OptimizerConfig, OptimizerName } from '../reference/types.js';
 
 /**
  * One run of an optimizer the checker drives an implementation through. Open loop:

@@ -1,4 +1,4 @@
-import type { Conventions, Dtype, OptimizerConfig, ScheduleConfig } from '../types.js';
+import type { Conventions, Dtype, OptimizerConfig, ScheduleConfig } from '../reference/types.js';
 
 /**
  * The tolerance model of the conformance checker: a running (forward) error

@@ -1,5 +1,5 @@
 import type { ViolationDetail } from '../laws/law.js';
-import type { ConventionId, Dtype, KnownBugId, OptimizerConfig, ScheduleConfig } from '../types.js';
+import type { ConventionId, Dtype, KnownBugId, OptimizerConfig, ScheduleConfig } from '../reference/types.js';
 
 /** What a conformance result is about: an optimizer, or a schedule as `schedule:<name>`. */
 export type { Subject } from '../laws/law.js';

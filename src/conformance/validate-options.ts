@@ -1,7 +1,7 @@
-import type { Adapter } from '../adapter.js';
-import { didYouMeanSuffix } from '../did-you-mean.js';
-import { requireDtype } from '../dtype.js';
-import { CONVENTION_IDS, optimizerRules, scheduleRules } from '../registry.js';
+import type { Adapter } from './adapter.js';
+import { didYouMeanSuffix } from '../report/did-you-mean.js';
+import { requireDtype } from '../numerics/dtype.js';
+import { CONVENTION_IDS, optimizerRules, scheduleRules } from '../reference/registry.js';
 import { knownBugs } from './known-bugs.js';
 import type { ConformanceOptions } from './types.js';
 

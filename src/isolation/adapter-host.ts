@@ -1,10 +1,10 @@
 import { receiveMessageOnPort } from 'node:worker_threads';
-import { AdapterError } from '../adapter-error.js';
-import type { Adapter, Stepper } from '../adapter.js';
+import { AdapterError } from '../conformance/adapter-error.js';
+import type { Adapter, Stepper } from '../conformance/adapter.js';
 import { copyParameters } from '../conformance/guard.js';
-import { errorText } from '../error-text.js';
-import { AdapterLoadError, loadAdapter } from '../load-adapter.js';
-import { describeValue } from '../validate.js';
+import { errorText } from '../conformance/error-text.js';
+import { AdapterLoadError, loadAdapter } from '../conformance/load-adapter.js';
+import { describeValue } from '../reference/validate.js';
 import { closedLoopGradient } from './closed-loop.js';
 import type { HostData, HostError, HostMessage, HostRequest } from './host-protocol.js';
 

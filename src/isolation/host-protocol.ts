@@ -1,4 +1,4 @@
-import type { Dtype, OptimizerConfig, OptimizerName, ScheduleConfig, ScheduleName } from '../types.js';
+import type { Dtype, OptimizerConfig, OptimizerName, ScheduleConfig, ScheduleName } from '../reference/types.js';
 
 /**
  * The messages between the checker and the worker that hosts an in-process

@@ -1,7 +1,7 @@
-import { AdapterError } from '../adapter-error.js';
-import type { Adapter, Stepper } from '../adapter.js';
-import { AdapterLoadError, validateAdapter } from '../load-adapter.js';
-import type { OptimizerConfig, ScheduleConfig } from '../types.js';
+import { AdapterError } from '../conformance/adapter-error.js';
+import type { Adapter, Stepper } from '../conformance/adapter.js';
+import { AdapterLoadError, validateAdapter } from '../conformance/load-adapter.js';
+import type { OptimizerConfig, ScheduleConfig } from '../reference/types.js';
 import { type HostAnswer, type HostCall, HostConnection, hostErrorText, type RequestLimits } from './host-connection.js';
 import { type ClosedLoop, type ClosedLoopResult, type ClosedLoopStepper, firstForgedGradient } from './closed-loop.js';
 import type { HostDescription, HostError } from './host-protocol.js';

@@ -1,4 +1,4 @@
-import type { Dtype, FloatVector, StateValue } from '../types.js';
+import type { Dtype, FloatVector, StateValue } from '../reference/types.js';
 import { BASES_AT, compileSimdKernel, defineSimdKernel, HEADER_BYTES, SIMD_BYTES, type SimdKernel, sqrt } from './simd-kernel.js';
 import { wasm, type WasmModule } from './wasm-api.js';
 

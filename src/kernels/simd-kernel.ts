@@ -1,4 +1,4 @@
-import type { Dtype } from '../types.js';
+import type { Dtype } from '../reference/types.js';
 import { encodeModule, op, simdOp, unsignedLeb, type ValueType, valueType } from './wasm-encoding.js';
 
 /**

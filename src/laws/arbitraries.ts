@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { Dtype, OptimizerConfig, OptimizerRule } from '../types.js';
+import type { Dtype, OptimizerConfig, OptimizerRule } from '../reference/types.js';
 import { ReadableDouble } from './readable.js';
 
 /**

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { Dtype, OptimizerConfig, OptimizerName, OptimizerRule } from '../types.js';
+import type { Dtype, OptimizerConfig, OptimizerName, OptimizerRule } from '../reference/types.js';
 import { anyValue, configArbitrary, finiteValue, learningRate, normalValue, positiveEpsilon, range, vectors } from './arbitraries.js';
 import { start, trajectory } from './drive.js';
 import { type Law, LawViolation } from './law.js';

@@ -7,7 +7,7 @@
  * Inputs are finite and below ~1e300 in magnitude (Veltkamp splitting overflows past that);
  * in the subnormal range results lose relative accuracy as doubles do, which the laws'
  * absolute underflow terms cover.
- * The error-free transformations below repeat those of src/correctly-rounded.ts on
+ * The error-free transformations below repeat those of src/numerics/correctly-rounded.ts on
  * purpose: the laws judge the reference too, so they share no arithmetic with it.
  */
 

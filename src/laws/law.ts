@@ -1,8 +1,8 @@
 import fc from 'fast-check';
-import { AdapterError } from '../adapter-error.js';
-import type { Adapter } from '../adapter.js';
-import type { Dtype, OptimizerName, ScheduleName } from '../types.js';
-import { UnsupportedValue } from '../unsupported.js';
+import { AdapterError } from '../conformance/adapter-error.js';
+import type { Adapter } from '../conformance/adapter.js';
+import type { Dtype, OptimizerName, ScheduleName } from '../reference/types.js';
+import { UnsupportedValue } from '../conformance/unsupported.js';
 
 /** What a law or check is about: an optimizer, or a schedule as `schedule:<name>`. */
 export type Subject = OptimizerName | `schedule:${ScheduleName}`;

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { Dtype } from '../types.js';
+import type { Dtype } from '../reference/types.js';
 import { decayFactor, finiteValue, learningRate, normalValue, range, vectors } from './arbitraries.js';
 import { trajectory } from './drive.js';
 import type { Law } from './law.js';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import type { Adapter } from '../adapter.js';
-import { optimizerRule } from '../registry.js';
-import type { OptimizerConfig } from '../types.js';
+import type { Adapter } from '../conformance/adapter.js';
+import { optimizerRule } from '../reference/registry.js';
+import type { OptimizerConfig } from '../reference/types.js';
 import { anyValue, learningRate, vectors } from './arbitraries.js';
 import { trajectory } from './drive.js';
 import type { Law } from './law.js';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import type { Adapter } from '../adapter.js';
-import type { Dtype, ScheduleConfig, ScheduleName, ScheduleRule } from '../types.js';
+import type { Adapter } from '../conformance/adapter.js';
+import type { Dtype, ScheduleConfig, ScheduleName, ScheduleRule } from '../reference/types.js';
 import { range } from './arbitraries.js';
 import { add, type DD, dd, div, exp, mul, neg, powInt, toNumber } from './exact.js';
 import { scheduleOf } from './drive.js';

@@ -1,5 +1,5 @@
-import { sameBits, ulpDistance } from '../ulp.js';
-import type { Dtype } from '../types.js';
+import { sameBits, ulpDistance } from '../numerics/ulp.js';
+import type { Dtype } from '../reference/types.js';
 import { LawViolation } from './law.js';
 
 /** Unit roundoff of the dtype: 2^-24 (float32) or 2^-53 (float64), the relative error of one rounding. */

@@ -1,5 +1,5 @@
-import type { AdagradConfig, Conventions, CreateOptions, Optimizer, OptimizerRule } from '../types.js';
-import { requireNonNegative, requireObject, requireTag, validateConventions } from '../validate.js';
+import type { AdagradConfig, Conventions, CreateOptions, Optimizer, OptimizerRule } from '../reference/types.js';
+import { requireNonNegative, requireObject, requireTag, validateConventions } from '../reference/validate.js';
 import { adagradSimd } from '../kernels/adagrad-simd.js';
 import { adaptiveStep } from './adaptive-step.js';
 import { createInstance } from './instance.js';

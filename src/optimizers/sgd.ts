@@ -1,5 +1,5 @@
-import type { Conventions, CreateOptions, Optimizer, OptimizerRule, SgdConfig } from '../types.js';
-import { requireNonNegative, requireObject, requireTag, validateConventions } from '../validate.js';
+import type { Conventions, CreateOptions, Optimizer, OptimizerRule, SgdConfig } from '../reference/types.js';
+import { requireNonNegative, requireObject, requireTag, validateConventions } from '../reference/validate.js';
 import { sgdSimd } from '../kernels/sgd-simd.js';
 import { createInstance } from './instance.js';
 

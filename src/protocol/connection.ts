@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
-import { AdapterError } from '../adapter-error.js';
-import { UnsupportedValue } from '../unsupported.js';
+import { AdapterError } from '../conformance/adapter-error.js';
+import { UnsupportedValue } from '../conformance/unsupported.js';
 import { killChildGroup, trackChild, untrackChild } from './child-registry.js';
 import type { ProtocolOp } from './messages.js';
 import { relayWorkerSource } from './relay-worker-source.js';
@@ -37,7 +37,7 @@ type RelayEvent =
   | { type: 'overflow'; bytes: number }
   | { type: 'exit'; code: number | null; signal: string | null; error: string | null };
 
-/** The operation name an AdapterError carries (src/adapter-error.ts). */
+/** The operation name an AdapterError carries (src/conformance/adapter-error.ts). */
 function operationOf(op: ProtocolOp): string {
   if (op === 'hello') return 'handshake';
   if (op === 'steps') return 'step';

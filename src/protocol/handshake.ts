@@ -1,5 +1,5 @@
-import { describeValue } from '../validate.js';
-import type { Dtype, OptimizerName, ScheduleName } from '../types.js';
+import { describeValue } from '../reference/validate.js';
+import type { Dtype, OptimizerName, ScheduleName } from '../reference/types.js';
 import { PROTOCOL_VERSION } from './messages.js';
 
 const OPTIMIZERS: readonly OptimizerName[] = ['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam'];

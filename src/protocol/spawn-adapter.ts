@@ -1,8 +1,8 @@
-import { AdapterError } from '../adapter-error.js';
-import type { Adapter, Stepper } from '../adapter.js';
-import type { OptimizerConfig, ScheduleConfig } from '../types.js';
-import { UnsupportedValue } from '../unsupported.js';
-import { describeValue } from '../validate.js';
+import { AdapterError } from '../conformance/adapter-error.js';
+import type { Adapter, Stepper } from '../conformance/adapter.js';
+import type { OptimizerConfig, ScheduleConfig } from '../reference/types.js';
+import { UnsupportedValue } from '../conformance/unsupported.js';
+import { describeValue } from '../reference/validate.js';
 import { type Answer, Connection } from './connection.js';
 import { parseHandshake } from './handshake.js';
 import { type Handle, PROTOCOL_VERSION, type ProtocolOp, type WireConfig } from './messages.js';

@@ -1,4 +1,4 @@
-import { describeValue } from '../validate.js';
+import { describeValue } from '../reference/validate.js';
 
 /**
  * A number on the wire (docs/protocol.md, "Numbers"): a finite value as a JSON

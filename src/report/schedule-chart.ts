@@ -1,6 +1,6 @@
 import type { Counterexample } from '../conformance/types.js';
-import { createSchedule } from '../create.js';
-import type { ScheduleConfig } from '../types.js';
+import { createSchedule } from '../reference/create.js';
+import type { ScheduleConfig } from '../reference/types.js';
 import { formatNumber } from './describe-counterexample.js';
 import type { ChartSpec } from './trace-charts.js';
 

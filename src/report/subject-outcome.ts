@@ -1,5 +1,5 @@
 import type { Finding, SubjectResult } from '../conformance/types.js';
-import type { ConventionId } from '../types.js';
+import type { ConventionId } from '../reference/types.js';
 
 /**
  * Whether one subject counts as passing for the exit code and the report

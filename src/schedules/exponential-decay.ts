@@ -1,6 +1,6 @@
-import { expCorrectlyRounded } from '../correctly-rounded.js';
-import type { ExponentialScheduleConfig, ScheduleRule } from '../types.js';
-import { requireNonNegative, requireObject, requireTag, requireTime } from '../validate.js';
+import { expCorrectlyRounded } from '../numerics/correctly-rounded.js';
+import type { ExponentialScheduleConfig, ScheduleRule } from '../reference/types.js';
+import { requireNonNegative, requireObject, requireTag, requireTime } from '../reference/validate.js';
 
 function validate(config: ExponentialScheduleConfig): void {
   requireObject('config', config);

@@ -1,5 +1,5 @@
-import type { InverseTimeScheduleConfig, ScheduleRule } from '../types.js';
-import { requireNonNegative, requireObject, requireTag, requireTime } from '../validate.js';
+import type { InverseTimeScheduleConfig, ScheduleRule } from '../reference/types.js';
+import { requireNonNegative, requireObject, requireTag, requireTime } from '../reference/validate.js';
 
 function validate(config: InverseTimeScheduleConfig): void {
   requireObject('config', config);

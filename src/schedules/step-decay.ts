@@ -1,6 +1,6 @@
-import { powInteger } from '../correctly-rounded.js';
-import type { ScheduleRule, StepScheduleConfig } from '../types.js';
-import { requireDecayFactor, requireNonNegative, requireObject, requirePositiveInteger, requireTag, requireTime } from '../validate.js';
+import { powInteger } from '../numerics/correctly-rounded.js';
+import type { ScheduleRule, StepScheduleConfig } from '../reference/types.js';
+import { requireDecayFactor, requireNonNegative, requireObject, requirePositiveInteger, requireTag, requireTime } from '../reference/validate.js';
 
 function validate(config: StepScheduleConfig): void {
   requireObject('config', config);

@@ -1,5 +1,5 @@
-import type { Adapter, Stepper } from '../../../src/adapter.js';
-import type { Conventions, Dtype, OptimizerConfig, OptimizerName, ScheduleConfig, ScheduleName } from '../../../src/types.js';
+import type { Adapter, Stepper } from '../../../src/conformance/adapter.js';
+import type { Conventions, Dtype, OptimizerConfig, OptimizerName, ScheduleConfig, ScheduleName } from '../../../src/reference/types.js';
 
 /**
  * Bugs that real libraries shipped (docs/conventions.md, "Bugs that real libraries

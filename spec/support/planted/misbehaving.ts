@@ -1,6 +1,6 @@
-import type { Adapter, Stepper } from '../../../src/adapter.js';
-import { referenceAdapter } from '../../../src/adapter.js';
-import type { OptimizerConfig, OptimizerName } from '../../../src/types.js';
+import type { Adapter, Stepper } from '../../../src/conformance/adapter.js';
+import { referenceAdapter } from '../../../src/conformance/adapter.js';
+import type { OptimizerConfig, OptimizerName } from '../../../src/reference/types.js';
 
 /** The ways an in-process adapter misbehaves that issue 4 lists. */
 export type Misbehaviour = 'throws' | 'rejects' | 'hangs' | 'wrong-length' | 'garbage' | 'create-returns-nothing' | 'scribbles-later';

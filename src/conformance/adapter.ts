@@ -1,7 +1,7 @@
-import { createOptimizer } from './create.js';
-import { allocate } from './dtype.js';
-import { optimizerRules, scheduleRule } from './registry.js';
-import type { Conventions, Dtype, OptimizerConfig, OptimizerName, ScheduleConfig, ScheduleName } from './types.js';
+import { createOptimizer } from '../reference/create.js';
+import { allocate } from '../numerics/dtype.js';
+import { optimizerRules, scheduleRule } from '../reference/registry.js';
+import type { Conventions, Dtype, OptimizerConfig, OptimizerName, ScheduleConfig, ScheduleName } from '../reference/types.js';
 import type { Unsupported, UnsupportedValue } from './unsupported.js';
 
 /** One optimizer instance of an implementation under test. */

@@ -1,4 +1,4 @@
-import { rounderFor } from './dtype.js';
+import { rounderFor } from '../numerics/dtype.js';
 import type { Dtype, FloatVector } from './types.js';
 import { describeValue } from './validate.js';
 

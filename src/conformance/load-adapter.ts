@@ -2,8 +2,8 @@ import { stat } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Adapter } from './adapter.js';
-import { optimizerRules, scheduleRules } from './registry.js';
-import { describeValue } from './validate.js';
+import { optimizerRules, scheduleRules } from '../reference/registry.js';
+import { describeValue } from '../reference/validate.js';
 
 /**
  * Why an adapter module could not be used: `missing` (no such file) and

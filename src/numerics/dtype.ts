@@ -1,5 +1,5 @@
-import type { Dtype, FloatVector } from './types.js';
-import { describeValue } from './validate.js';
+import type { Dtype, FloatVector } from '../reference/types.js';
+import { describeValue } from '../reference/validate.js';
 
 const identity = (v: number): number => v;
 

@@ -1,4 +1,4 @@
-import type { Dtype } from './types.js';
+import type { Dtype } from '../reference/types.js';
 
 const f64 = new Float64Array(1);
 const i64 = new BigInt64Array(f64.buffer);

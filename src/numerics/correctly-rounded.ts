@@ -7,7 +7,7 @@
  * NumPy, but glibc misses far less often (about 0.2% of the schedule tables' values,
  * e.g. `0.99 ** 503`). Computing the exact value to about 2^-100 and rounding once
  * reproduces every Adam fixture bit for bit; the schedule tables keep a measured
- * 1-ULP bound for glibc's misses (src/golden-bounds.ts).
+ * 1-ULP bound for glibc's misses (src/fixtures/golden-bounds.ts).
  */
 
 // A double-double is the unevaluated sum `hi + lo` with `|lo| <= ulp(hi) / 2`. The

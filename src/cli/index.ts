@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { checkCommand } from './cli/check-command.js';
-import { fixturesCommand } from './cli/fixtures-command.js';
+import { checkCommand } from './check-command.js';
+import { fixturesCommand } from './fixtures-command.js';
 
 /** An output stream of the CLI; `process.stdout` and `process.stderr` are ones. */
 export interface CliStream {
@@ -30,7 +30,7 @@ export const commands: readonly CliCommand[] = [checkCommand, fixturesCommand];
 
 /** The package version, read from package.json one level above this file (src/ and dist/ alike). */
 export function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
 }
 

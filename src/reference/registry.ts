@@ -1,12 +1,12 @@
-import { adagrad } from './optimizers/adagrad.js';
-import { adam } from './optimizers/adam.js';
-import { momentum } from './optimizers/momentum.js';
-import { nesterov } from './optimizers/nesterov.js';
-import { rmsprop } from './optimizers/rmsprop.js';
-import { sgd } from './optimizers/sgd.js';
-import { exponentialDecay } from './schedules/exponential-decay.js';
-import { inverseTimeDecay } from './schedules/inverse-time-decay.js';
-import { stepDecay } from './schedules/step-decay.js';
+import { adagrad } from '../optimizers/adagrad.js';
+import { adam } from '../optimizers/adam.js';
+import { momentum } from '../optimizers/momentum.js';
+import { nesterov } from '../optimizers/nesterov.js';
+import { rmsprop } from '../optimizers/rmsprop.js';
+import { sgd } from '../optimizers/sgd.js';
+import { exponentialDecay } from '../schedules/exponential-decay.js';
+import { inverseTimeDecay } from '../schedules/inverse-time-decay.js';
+import { stepDecay } from '../schedules/step-decay.js';
 import type {
   AdagradConfig,
   AdamConfig,
