@@ -98,3 +98,15 @@ describe('validateAdapter', () => {
     expect(message({ ...good, schedules: [] })).toBe('valid');
   });
 });
+
+describe('a syntax error in an adapter module', () => {
+  test('is reported with file:line:column, the line and a caret (Node itself gives none)', async () => {
+    const error = await loadAdapter(`${dir}syntax-error.mjs`).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AdapterLoadError);
+    const message = (error as AdapterLoadError).message;
+    // The first line is the loader's own words (Node's "SyntaxError: Unexpected token ')'", or vitest's); the place follows.
+    expect(message).toMatch(/failed to load: .*\n {2}at .*spec\/cli-adapters\/syntax-error\.mjs:6:48: Expected ";" but found "\)"\n/);
+    expect(message).toContain('return x0 ) } }');
+    expect(message.split('\n').at(-1)).toBe(`${' '.repeat(4 + 47)}^`);
+  });
+});

@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import type { Adapter } from './adapter.js';
 import { optimizerRules, scheduleRules } from '../reference/registry.js';
 import { describeValue } from '../reference/validate.js';
+import { syntaxLocation } from './syntax-location.js';
 
 /**
  * Why an adapter module could not be used: `missing` (no such file) and
@@ -88,7 +89,9 @@ export async function loadAdapter(modulePath: string, cwd: string = process.cwd(
       mod = await import(url);
     }
   } catch (error) {
-    const reason = error instanceof Error ? `${error.name}: ${error.message}` : describeValue(error);
+    // Any loader (Node, tsx, a test runner's) may report a syntax error without its place: look for one.
+    const where = syntaxLocation(file);
+    const reason = `${error instanceof Error ? `${error.name}: ${error.message}` : describeValue(error)}${where === undefined ? '' : `\n  at ${where}`}`;
     throw new AdapterLoadError(`adapter module ${JSON.stringify(modulePath)} failed to load: ${reason}`, 'import', { cause: error });
   }
   if (!('default' in mod) || mod.default === undefined) {
