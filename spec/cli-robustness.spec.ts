@@ -7,6 +7,7 @@ import { describe, expect, test } from 'vitest';
 import { runCheckCommand } from '../src/cli/check-command.js';
 import type { CliIo } from '../src/cli/index.js';
 import { parseXml } from './report-xml-reader.js';
+import { isRunning } from '../src/protocol/child-registry.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), 'optimspec-robust-'));
@@ -32,20 +33,6 @@ async function inProcess(args: string[]): Promise<Ran> {
   return { code, stdout, stderr, ms: Date.now() - t0 };
 }
 
-/** True while a process with this pid runs (a zombie does not). */
-function running(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return !existsSync('/proc');
-  }
-}
 
 /** The real CLI in a child process; `ready` resolves once its stderr contains `marker`. */
 function start(args: string[], marker: string): { child: ChildProcess; ready: Promise<void>; done: Promise<Ran>; sent: () => number } {
@@ -111,7 +98,7 @@ describe.concurrent('signals: SIGINT and SIGTERM stop the run within 2 s, with a
     const report = JSON.parse(readFileSync(json, 'utf8'));
     expect(report.interrupted).toBe('SIGTERM');
     expect(report.results[0].verdict).toBe('error');
-    expect(await waitFor(() => !running(pid), 2000)).toBe(true);
+    expect(await waitFor(() => !isRunning(pid), 2000)).toBe(true);
   });
 
   test('SIGINT while a module loads (a top-level await that never settles): exit 130 at once, no report (nothing was loaded)', async () => {
@@ -137,7 +124,7 @@ describe.concurrent('signals: SIGINT and SIGTERM stop the run within 2 s, with a
     const { code, ms } = await run.done;
     expect(code).toBe(130);
     expect(ms).toBeLessThan(2000);
-    expect(await waitFor(() => !running(grandchild), 2000)).toBe(true);
+    expect(await waitFor(() => !isRunning(grandchild), 2000)).toBe(true);
   });
 });
 
@@ -231,7 +218,7 @@ describe.concurrent('one truth per run, and deadlines for every phase', () => {
     // The grandchild held the child's stdout open; the child's process group went with the child.
     const grandchild = Number(readFileSync(pidFile, 'utf8'));
     expect(grandchild).toBeGreaterThan(0);
-    expect(await waitFor(() => !running(grandchild), 2000)).toBe(true);
+    expect(await waitFor(() => !isRunning(grandchild), 2000)).toBe(true);
   });
 });
 

@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it, type TestContext } from 'vitest';
 import { AdapterError } from '../src/conformance/adapter-error.js';
 import { type SpawnAdapterOptions, type SpawnedAdapter, spawnAdapter } from '../src/protocol/spawn-adapter.js';
+import { isRunning } from '../src/protocol/child-registry.js';
 
 const child = fileURLToPath(new URL('./support/children/misbehaving.mjs', import.meta.url));
 const forgetful = fileURLToPath(new URL('./support/children/forgetful-parent.ts', import.meta.url));
@@ -17,24 +17,6 @@ const sgd = { optimizer: 'sgd', learningRate: 0.5 } as const;
 const x0 = new Float64Array([1, 2, 3]);
 const grad = new Float64Array([1, 1, 1]);
 
-/**
- * True while a process with this pid is alive. Signal 0 only checks existence; on Linux a
- * zombie (state Z: dead, waiting to be reaped by its parent, or by an init that may never
- * reap it, as in some containers) is not running.
- */
-function running(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return !existsSync('/proc');
-  }
-}
 
 /** Starts the misbehaving child in `mode`; when the test ends, closes it and checks that it is gone. */
 function opener({ onTestFinished }: TestContext) {
@@ -43,7 +25,7 @@ function opener({ onTestFinished }: TestContext) {
     const pid = adapter.pid;
     onTestFinished(async () => {
       await adapter.close();
-      if (pid !== undefined) expect(running(pid), `child ${pid} left running`).toBe(false);
+      if (pid !== undefined) expect(isRunning(pid), `child ${pid} left running`).toBe(false);
     });
     return adapter;
   };
@@ -62,7 +44,7 @@ async function adapterError(promise: Promise<unknown>): Promise<AdapterError> {
 /** A failed handshake leaves no child: the error names its pid, which must be gone. */
 function expectGone(error: AdapterError): void {
   const pid = /\(pid (\d+)\)/.exec(error.message)?.[1];
-  if (pid !== undefined) expect(running(Number(pid)), `child ${pid} left running`).toBe(false);
+  if (pid !== undefined) expect(isRunning(Number(pid)), `child ${pid} left running`).toBe(false);
 }
 
 describe.concurrent('spawnAdapter against misbehaving children', () => {
@@ -110,7 +92,7 @@ describe.concurrent('spawnAdapter against misbehaving children', () => {
     expect(error.message).toContain('misbehaving child starting in mode hang-on-step');
     await adapterError(stepper.step(grad));
     await adapter.close();
-    expect(running(pid)).toBe(false);
+    expect(isRunning(pid)).toBe(false);
   });
 
   it('a child silent at handshake: timed out and killed', async () => {
@@ -207,7 +189,7 @@ describe.concurrent('spawnAdapter against misbehaving children', () => {
     const stepper = await adapter.create(sgd, x0);
     expect(await stepper.step(grad)).toEqual(new Float64Array([0.5, 1.5, 2.5]));
     await adapter.close();
-    expect(running(pid)).toBe(false);
+    expect(isRunning(pid)).toBe(false);
     expect((await adapterError(stepper.step(grad))).message).toContain('closed');
   });
 
@@ -215,7 +197,7 @@ describe.concurrent('spawnAdapter against misbehaving children', () => {
     const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', forgetful], { timeout: 20_000 });
     const pid = Number(stdout.trim());
     expect(pid).toBeGreaterThan(0);
-    expect(running(pid)).toBe(false);
+    expect(isRunning(pid)).toBe(false);
   });
 
   it('an endless stdout line (no newline) is cut off: the child is killed, memory stays bounded', async (context) => {

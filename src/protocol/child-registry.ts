@@ -1,11 +1,15 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 
 const liveChildren = new Set<number>();
 /** How long the exit hook waits for killed children to die. */
 const EXIT_WAIT_MS = 500;
 
-/** True while the process runs; a zombie (killed, not yet reaped) is dead. */
-function alive(pid: number): boolean {
+/**
+ * True while a process with this pid runs. Signal 0 only checks existence; on Linux a
+ * zombie (state Z: dead, waiting to be reaped by its parent, or by an init that may never
+ * reap it, as in some containers) is not running. Without /proc, existence is all there is.
+ */
+export function isRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
   } catch {
@@ -15,7 +19,7 @@ function alive(pid: number): boolean {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
   } catch {
-    return false;
+    return !existsSync('/proc');
   }
 }
 let exitHookInstalled = false;
@@ -35,7 +39,7 @@ export function trackChild(pid: number): void {
     // so that "the child does not outlive the checker" holds the moment the checker's process is gone.
     const until = Date.now() + EXIT_WAIT_MS;
     const pause = new Int32Array(new SharedArrayBuffer(4));
-    while ([...liveChildren].some(alive) && Date.now() < until) Atomics.wait(pause, 0, 0, 1);
+    while ([...liveChildren].some(isRunning) && Date.now() < until) Atomics.wait(pause, 0, 0, 1);
   });
 }
 
