@@ -228,3 +228,11 @@ describe('Markdown, JUnit and JSON carry the known bug and the partial diagnosis
     expect(validate(bad)).toBe(false);
   });
 });
+
+describe('a message printed in full keeps its line breaks', () => {
+  test('a child\'s stderr tail stays one log line per line, indented under its check; control characters are still escaped', () => {
+    const error: Finding = { check: 'fixture:sgd/float64/open/ordinary-0', status: 'error', message: 'the child exited with status 3\n  last lines of its stderr:\n    line one\r\n    line \u001b[31mtwo' };
+    const out = reportToConsole(report([{ subject: 'sgd', verdict: 'error', conventions: [], findings: [error] }]), { color: false });
+    expect(out).toContain('  fixture:sgd/float64/open/ordinary-0: the child exited with status 3\n      last lines of its stderr:\n        line one\n        line \\u001b[31mtwo\n');
+  });
+});

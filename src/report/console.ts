@@ -36,6 +36,17 @@ function sanitize(text: string): string {
   return text.replace(/\r\n|\r|\n|\t/g, ' ').replace(/\p{Cc}/gu, (ch) => `\\u${(ch.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`);
 }
 
+/**
+ * {@link sanitize} for a message printed in full: its line breaks are kept (a child's
+ * stderr tail, a traceback, a syntax error's caret), each further line indented under it.
+ */
+function sanitizeLines(text: string, indent: string): string {
+  return text
+    .split(/\r\n|\r|\n/)
+    .map((line) => sanitize(line))
+    .join(`\n${indent}`);
+}
+
 function truncate(text: string, width: number | undefined): string {
   if (width === undefined) return text;
   const chars = Array.from(text);
@@ -84,7 +95,7 @@ function summary(report: ConformanceReport, paint: Paint): string {
 /** A problem finding in full: check and message, conventions or bug, then the counterexample once, and its replay command. */
 function fullFinding(finding: Finding, replayCommand: (token: string) => string): string[] {
   const message = messageWithoutValues(finding);
-  const lines = [`  ${sanitize(finding.check)}: ${sanitize(message)}`];
+  const lines = [`  ${sanitize(finding.check)}: ${sanitizeLines(message, '    ')}`];
   const unnamed = (finding.conventions ?? []).filter((id) => !message.includes(id));
   if (unnamed.length) lines.push(`    conventions: ${(finding.conventions ?? []).join(', ')}`);
   if (finding.bug !== undefined) lines.push(`    ${describeBug(finding.bug)}`);
