@@ -36,6 +36,8 @@ export interface CheckArgs {
   verbose: boolean;
   /** A finding's replay token: re-run exactly that check (its subject, seed and runs come with it). */
   replay?: string;
+  /** The length of the large-vector probe (`--large-vector`). */
+  largeVector?: number;
 }
 
 const options = {
@@ -55,6 +57,7 @@ const options = {
   quiet: { type: 'boolean' },
   verbose: { type: 'boolean' },
   replay: { type: 'string' },
+  'large-vector': { type: 'string' },
 } as const;
 
 /** Every flag as written on the command line, for did-you-mean. */
@@ -153,6 +156,7 @@ export function parseCheckArgs(argv: readonly string[]): CheckArgs {
   const seed = number('seed', v.seed, isInt32, 'an integer in [-2147483648, 2147483647]');
   const timeoutMs = number('timeout', v.timeout, isPositiveMs, 'a positive integer number of milliseconds');
   const totalTimeoutMs = number('total-timeout', v['total-timeout'], isPositiveMs, 'a positive integer number of milliseconds');
+  const largeVector = number('large-vector', v['large-vector'], (n) => Number.isSafeInteger(n) && n >= 13 && n <= 2 ** 26, `an integer in [13, ${2 ** 26}]`);
   if (v.replay !== undefined) {
     try {
       decodeReplay(v.replay);
@@ -178,5 +182,6 @@ export function parseCheckArgs(argv: readonly string[]): CheckArgs {
     quiet: v.quiet === true,
     verbose: v.verbose === true,
     ...(v.replay === undefined ? {} : { replay: v.replay }),
+    ...(largeVector === undefined ? {} : { largeVector }),
   };
 }

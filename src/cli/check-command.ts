@@ -184,7 +184,7 @@ export async function runCheckCommand(argv: readonly string[], io: CliIo): Promi
     if (typeof result === 'number') return endLingering(io, signalled === undefined ? result : EXIT[signalled]);
     const ready = result;
     const progress = createProgress(io.stderr, args.quiet, {
-      totals: plannedTotals(ready.adapter, args.replay === undefined ? args.only : [decodeReplay(args.replay).subject], args.runs),
+      totals: plannedTotals(ready.adapter, args.replay === undefined ? args.only : [decodeReplay(args.replay).subject], args.runs, args.largeVector),
       color: colorEnabled({ isTTY: io.stderr.isTTY, env: io.env, noColorFlag: args.noColor }),
     });
     const options: ConformanceOptions = {
@@ -195,6 +195,7 @@ export async function runCheckCommand(argv: readonly string[], io: CliIo): Promi
       ...(ready.beforeSubject === undefined ? {} : { beforeSubject: ready.beforeSubject }),
       ...(args.only === undefined ? {} : { only: args.only }),
       ...(args.replay === undefined ? {} : { replay: args.replay }),
+      ...(args.largeVector === undefined ? {} : { largeVector: args.largeVector }),
       ...(args.runs === undefined ? {} : { runs: args.runs }),
       ...(args.seed === undefined ? {} : { seed: args.seed }),
       ...(args.timeoutMs === undefined ? {} : { stepTimeoutMs: args.timeoutMs }),

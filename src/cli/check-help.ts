@@ -45,6 +45,9 @@ ${list(CONVENTION_IDS)}
   --replay <token>        re-run exactly one failing or deviating check: every
                           such check prints this whole command (the token
                           carries its subject, seed, runs and counterexample)
+  --large-vector <n>      also run each optimizer on an n-coordinate vector (e.g.
+                          1000003): libraries switch kernels by size; off by
+                          default (over --exec each step carries n numbers)
   --timeout <ms>          limit for each call into the adapter, module load and
                           handshake included (default ${CONFORMANCE_DEFAULTS.stepTimeoutMs})
   --total-timeout <ms>    limit for the whole check (default ${CONFORMANCE_DEFAULTS.totalTimeoutMs})

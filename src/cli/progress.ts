@@ -121,9 +121,9 @@ export function createProgress(stream: ProgressStream, quiet: boolean, options: 
  * adapter's dtype, `only` and `runs`, not on the seed); none when the adapter's
  * declaration cannot be planned (the check itself then reports why).
  */
-export function plannedTotals(adapter: Adapter, only: readonly string[] | undefined, runs: number | undefined): Map<string, number> | undefined {
+export function plannedTotals(adapter: Adapter, only: readonly string[] | undefined, runs: number | undefined, largeVector?: number): Map<string, number> | undefined {
   try {
-    const planned = plannedChecks(adapter, { seed: 0, ...(only === undefined ? {} : { only }), ...(runs === undefined ? {} : { runs }) });
+    const planned = plannedChecks(adapter, { seed: 0, ...(only === undefined ? {} : { only }), ...(runs === undefined ? {} : { runs }), ...(largeVector === undefined ? {} : { largeVector }) });
     return new Map([...planned].map(([subject, checks]) => [subject, checks.length]));
   } catch {
     return undefined;

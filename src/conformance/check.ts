@@ -14,7 +14,7 @@ import { type GuardedStepper, type GuardOptions, guardAdapter, type MutationReco
 import { explanationModel, type LawOutcome, lawExplained, lawNeedsNonFinite, runLaws } from './laws.js';
 import { compareRun, compareScenario, type Mismatch, runScenario, type ScenarioRun, traceOf } from './run.js';
 import { drawnScenarios } from './drawn-scenarios.js';
-import { fixtureScenarios, probeScenarios, type Scenario } from './scenarios.js';
+import { fixtureScenarios, largeVectorScenario, probeScenarios, type Scenario } from './scenarios.js';
 import { decodeReplay, encodeReplay, type Replay } from './replay.js';
 import { scheduleBound } from './tolerance.js';
 import type { ConformanceOptions, ConformanceReport, Counterexample, Finding, SubjectResult, Verdict } from './types.js';
@@ -71,6 +71,8 @@ interface Context {
   verdicts: Map<Subject, Verdict>;
   /** Set when re-running one check (`options.replay`): only that check runs. */
   replay?: Replay;
+  /** The length of the large-vector probe, when it runs (`options.largeVector`). */
+  largeVector?: number;
 }
 
 /**
@@ -83,7 +85,9 @@ export async function checkConformance(adapter: Adapter, options: ConformanceOpt
   const started = Date.now();
   validateConformanceOptions(adapter, options);
   const replay = options.replay === undefined ? undefined : decodeReplay(options.replay);
-  if (replay !== undefined) options = { ...options, only: [replay.subject], seed: replay.seed, runs: replay.runs };
+  if (replay !== undefined) {
+    options = { ...options, only: [replay.subject], seed: replay.seed, runs: replay.runs, ...(replay.largeVector === undefined ? {} : { largeVector: replay.largeVector }) };
+  }
   const seed = options.seed ?? ((Date.now() ^ (Math.random() * 0x100000000)) | 0);
   const runs = options.runs ?? 1;
   const accepted = [...(options.accept ?? [])].sort();
@@ -91,7 +95,7 @@ export async function checkConformance(adapter: Adapter, options: ConformanceOpt
     stepTimeoutMs: options.stepTimeoutMs ?? CONFORMANCE_DEFAULTS.stepTimeoutMs,
     deadline: started + (options.totalTimeoutMs ?? CONFORMANCE_DEFAULTS.totalTimeoutMs),
   };
-  const ctx: Context = { adapter, guard: guardAdapter(adapter, guardOptions), guardOptions, seed, runs, onProgress: options.onProgress, verdicts: new Map(), ...(replay === undefined ? {} : { replay }) };
+  const ctx: Context = { adapter, guard: guardAdapter(adapter, guardOptions), guardOptions, seed, runs, onProgress: options.onProgress, verdicts: new Map(), ...(replay === undefined ? {} : { replay }), ...(options.largeVector === undefined ? {} : { largeVector: options.largeVector }) };
   const subjects = allSubjects().filter((s) => options.only === undefined || options.only.includes(s));
   const results: SubjectResult[] = [];
   for (const subject of subjects) {
@@ -138,13 +142,21 @@ function record(ctx: Context, subject: Subject, findings: Finding[], finding: Fi
 }
 
 /** The scenarios of one optimizer: golden fixtures of the adapter's dtype, probes, drawn runs. */
-export function scenariosFor(rule: OptimizerName, ctx: Pick<Context, 'adapter' | 'seed' | 'runs'>): Scenario[] {
+export function scenariosFor(rule: OptimizerName, ctx: ScenarioContext): Scenario[] {
+  return [...scenarioStream(rule, ctx, scenarioPlan(rule, ctx))];
+}
+
+/** What decides an optimizer's scenarios. */
+type ScenarioContext = Pick<Context, 'adapter' | 'seed' | 'runs'> & { largeVector?: number };
+
+/** The scenario ids of one optimizer, without building them (the large-vector probe holds millions of numbers). */
+function scenarioIds(rule: OptimizerName, ctx: ScenarioContext): string[] {
   const { fixed, drawn } = scenarioPlan(rule, ctx);
-  return [...fixed, ...drawnScenarios(rule, ctx.adapter.dtype, ctx.seed, drawn)];
+  return [...fixed.map((s) => s.id), ...Array.from(drawnScenarios(rule, ctx.adapter.dtype, ctx.seed, drawn), (s) => s.id), ...(ctx.largeVector === undefined ? [] : ['probe:large-vector'])];
 }
 
 /** The fixed scenarios and how many drawn ones follow; the drawn ones are generated as they run (issue 9: memory does not grow with `runs`). */
-function scenarioPlan(rule: OptimizerName, ctx: Pick<Context, 'adapter' | 'seed' | 'runs'>): { fixed: Scenario[]; drawn: number } {
+function scenarioPlan(rule: OptimizerName, ctx: ScenarioContext): { fixed: Scenario[]; drawn: number } {
   const file = fixtures().optimizers.find((f) => f.rule === rule && f.dtype === ctx.adapter.dtype);
   return {
     fixed: [...fixtureScenarios(file?.cases ?? []), ...probeScenarios(rule, ctx.adapter.dtype)],
@@ -152,9 +164,10 @@ function scenarioPlan(rule: OptimizerName, ctx: Pick<Context, 'adapter' | 'seed'
   };
 }
 
-function* scenarioStream(rule: OptimizerName, ctx: Context, plan: { fixed: Scenario[]; drawn: number }): Generator<Scenario> {
+function* scenarioStream(rule: OptimizerName, ctx: ScenarioContext, plan: { fixed: Scenario[]; drawn: number }): Generator<Scenario> {
   yield* plan.fixed;
   yield* drawnScenarios(rule, ctx.adapter.dtype, ctx.seed, plan.drawn);
+  if (ctx.largeVector !== undefined) yield largeVectorScenario(rule, ctx.adapter.dtype, ctx.largeVector);
 }
 
 /**
@@ -162,9 +175,9 @@ function* scenarioStream(rule: OptimizerName, ctx: Context, plan: { fixed: Scena
  * before running (they depend only on the adapter's dtype, the seed and `runs`):
  * the vitest binding registers one test per id.
  */
-export function plannedChecks(adapter: Adapter, options: Pick<ConformanceOptions, 'only' | 'seed' | 'runs'> & { seed: number }): Map<Subject, string[]> {
+export function plannedChecks(adapter: Adapter, options: Pick<ConformanceOptions, 'only' | 'seed' | 'runs' | 'largeVector'> & { seed: number }): Map<Subject, string[]> {
   const planned = new Map<Subject, string[]>();
-  const ctx = { adapter, seed: options.seed, runs: options.runs ?? 1 };
+  const ctx = { adapter, seed: options.seed, runs: options.runs ?? 1, ...(options.largeVector === undefined ? {} : { largeVector: options.largeVector }) };
   for (const subject of allSubjects()) {
     if (options.only !== undefined && !options.only.includes(subject)) continue;
     if (subject.startsWith('schedule:')) {
@@ -172,7 +185,7 @@ export function plannedChecks(adapter: Adapter, options: Pick<ConformanceOptions
       if (!(adapter.schedules ?? []).includes(name)) continue;
       planned.set(subject, [...(fixtures().schedules.find((f) => f.schedule === name)?.cases ?? []).map((c) => `fixture:${c.id}`), ...lawsFor(subject).map((l) => `law:${l.id}`)]);
     } else if (adapter.optimizers.includes(subject as OptimizerName)) {
-      planned.set(subject, [...scenariosFor(subject as OptimizerName, ctx).map((s) => s.id), 'immutability', ...lawsFor(subject).map((l) => `law:${l.id}`)]);
+      planned.set(subject, [...scenarioIds(subject as OptimizerName, ctx), 'immutability', ...lawsFor(subject).map((l) => `law:${l.id}`)]);
     }
   }
   return planned;
@@ -274,7 +287,7 @@ async function checkOptimizer(ctx: Context, rule: OptimizerName): Promise<Subjec
     explain(finding, conventions, compared.nonFinite !== undefined);
     const shown = finding.counterexample!;
     const instance = run.instances[Math.max(0, compared.instance)]!;
-    shown.trace = traceOf(instance, dtype, conventions, shown.step ?? 1);
+    if (run.scenario.tile === undefined) shown.trace = traceOf(instance, dtype, conventions, shown.step ?? 1);
   });
   const lawsLeft: LawOutcome[] = [];
   const explains = async (outcome: LawOutcome) =>
@@ -298,7 +311,10 @@ async function checkOptimizer(ctx: Context, rule: OptimizerName): Promise<Subjec
 
   // fails: shrink the first run still failing to a minimal counterexample (a failing law's is shrunk by checkLaw already).
   const primary = stillFailing[0];
-  if (primary !== undefined) {
+  if (primary !== undefined && primary.run.scenario.tile !== undefined) {
+    // A bug that needs a long vector to show is not shrunk: the size is what shows it.
+    primary.finding.message += `; not shrunk: it is the ${primary.run.scenario.x0.length}-coordinate vector that shows it`;
+  } else if (primary !== undefined) {
     const compared = compareScenario(primary.run, dtype, conventions);
     const instance = primary.run.instances[Math.max(0, compared.instance)]!;
     try {
@@ -325,7 +341,8 @@ function scenarioFinding(run: ScenarioRun, dtype: Dtype): Finding {
   const compared = compareScenario(run, dtype, {});
   const where = (m: Mismatch, instance: number) =>
     `step ${m.step}, coordinate ${m.coordinate}${run.instances.length > 1 ? ` of instance ${instance + 1}` : ''}: expected ${m.expected}, got ${m.actual}`;
-  const withTrace = (m: Mismatch, instance: number): Counterexample => ({ ...m, config: scenario.config, trace: traceOf(run.instances[instance]!, dtype, {}, m.step) });
+  // A trace of a long vector (the large-vector probe) would hold millions of numbers: none.
+  const withTrace = (m: Mismatch, instance: number): Counterexample => ({ ...m, config: scenario.config, ...(scenario.tile === undefined ? { trace: traceOf(run.instances[instance]!, dtype, {}, m.step) } : {}) });
   if (compared.mismatch !== undefined) {
     const m = compared.mismatch;
     return {
@@ -368,7 +385,7 @@ const lawCompanions = new WeakMap<Finding, readonly OptimizerName[]>();
 
 /** The token that re-runs exactly this finding's check ({@link Replay}). */
 function replayToken(ctx: Context, subject: Subject, finding: Finding): string {
-  const token: Replay = { subject, check: finding.check, seed: ctx.seed, runs: ctx.runs };
+  const token: Replay = { subject, check: finding.check, seed: ctx.seed, runs: ctx.runs, ...(finding.check === 'probe:large-vector' && ctx.largeVector !== undefined ? { largeVector: ctx.largeVector } : {}) };
   if (finding.check.startsWith('law:') && finding.counterexample?.path !== undefined) token.path = finding.counterexample.path;
   const companions = lawCompanions.get(finding);
   if (companions !== undefined && companions.length > 0) token.companions = [...companions];

@@ -17,6 +17,8 @@ export interface Replay {
   path?: string;
   companions?: OptimizerName[];
   conventions?: Conventions;
+  /** The large-vector probe's length, for that check. */
+  largeVector?: number;
 }
 
 const PREFIX = 'r1.';
@@ -48,6 +50,7 @@ export function decodeReplay(token: string): Replay {
     typeof r.runs === 'number' &&
     r.runs > 0 &&
     (r.path === undefined || typeof r.path === 'string') &&
+    (r.largeVector === undefined || Number.isSafeInteger(r.largeVector)) &&
     (r.companions === undefined || (Array.isArray(r.companions) && r.companions.every((c) => optimizerRules.some((x) => x.name === c)))) &&
     (r.conventions === undefined || (typeof r.conventions === 'object' && r.conventions !== null && Object.keys(r.conventions).every((k) => (CONVENTION_IDS as readonly string[]).includes(k))));
   if (!ok) throw new RangeError(`replay token ${shown} is damaged: its fields are not a replay (copy it whole from the report)`);

@@ -11,6 +11,12 @@ import type { Counterexample, Trace } from './types.js';
 /** The inputs of one instance's run, as the implementation received them, and its answers. */
 export interface InstanceRun {
   config: OptimizerConfig;
+  /**
+   * The run's x0 and gradients repeat a pattern of this many coordinates (the
+   * large-vector probe): coordinate i follows the pattern's i mod tile, so the
+   * reference and its bound are computed for the pattern only.
+   */
+  tile?: number;
   x0: number[];
   gradients: Float64Array[];
   learningRates?: (number | undefined)[];
@@ -30,6 +36,7 @@ export type Mismatch = Required<Pick<Counterexample, 'step' | 'coordinate' | 'ex
 function asRun(scenario: Scenario, x0: number[], gradients: Float64Array[], xs: Float64Array[]): InstanceRun {
   const run: InstanceRun = { config: scenario.config, x0, gradients, xs };
   if (scenario.learningRates !== undefined) run.learningRates = scenario.learningRates;
+  if (scenario.tile !== undefined) run.tile = scenario.tile;
   return run;
 }
 
@@ -132,17 +139,20 @@ export interface Comparison {
  * forms it, non-finite gradients skipped or clipped).
  */
 export function compareRun(run: InstanceRun, dtype: Dtype, conventions: Conventions, bug?: BugVariant): Comparison {
-  const own = bug === undefined ? referenceRun(run, dtype, conventions) : [];
-  const bounded = boundedTrajectory(run.config, conventions, dtype, run.x0, run.gradients, run.learningRates, bug);
+  const model = patternOf(run);
+  const own = bug === undefined ? referenceRun(model, dtype, conventions) : [];
+  const bounded = boundedTrajectory(model.config, conventions, dtype, model.x0, model.gradients, model.learningRates, bug);
+  const width = model.x0.length;
   const out: Comparison = { unchecked: 0, compared: 0 };
   for (let k = 0; k < run.xs.length; k++) {
     const actual = run.xs[k]!;
     for (let i = 0; i < actual.length; i++) {
       const a = actual[i]!;
-      const expected = bounded.x[k]![i]!;
+      const j = i % width;
+      const expected = bounded.x[k]![j]!;
       out.compared++;
-      if (own.length > 0 && sameBits(a, own[k]![i]!)) continue;
-      const bound = bounded.bound[k]![i]!;
+      if (own.length > 0 && sameBits(a, own[k]![j]!)) continue;
+      const bound = bounded.bound[k]![j]!;
       let ok: boolean;
       if (!Number.isFinite(expected)) ok = sameBits(a, expected);
       else if (!(bound < Number.POSITIVE_INFINITY)) {
@@ -151,7 +161,7 @@ export function compareRun(run: InstanceRun, dtype: Dtype, conventions: Conventi
       } else ok = Math.abs(a - expected) <= bound;
       if (ok) continue;
       const mismatch = describeMismatch(k, i, expected, a, bound, dtype);
-      if (k + 1 >= bounded.nonFinite[i]!) {
+      if (k + 1 >= bounded.nonFinite[j]!) {
         out.nonFinite ??= mismatch;
         continue;
       }
@@ -160,6 +170,13 @@ export function compareRun(run: InstanceRun, dtype: Dtype, conventions: Conventi
     }
   }
   return out;
+}
+
+/** The run itself, or for a tiled run its pattern: the first `tile` coordinates (the model of every coordinate). */
+function patternOf(run: InstanceRun): InstanceRun {
+  if (run.tile === undefined || run.tile >= run.x0.length) return run;
+  const tile = run.tile;
+  return { ...run, x0: run.x0.slice(0, tile), gradients: run.gradients.map((g) => g.subarray(0, tile)), xs: [] };
 }
 
 function describeMismatch(k: number, i: number, expected: number, actual: number, bound: number, dtype: Dtype): Mismatch {

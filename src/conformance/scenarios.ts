@@ -21,6 +21,8 @@ export interface Scenario {
   /** The learning rate of every step when it changes (undefined: unchanged). */
   learningRates?: (number | undefined)[];
   second?: { x0: number[]; gradients: number[][] };
+  /** x0 and the gradients repeat a pattern of this many coordinates (see InstanceRun.tile). */
+  tile?: number;
   /** Why this run is here: what it can expose. */
   purpose: string;
 }
@@ -136,6 +138,35 @@ export function probeScenarios(rule: OptimizerName, dtype: Dtype): Scenario[] {
     });
   }
   return out;
+}
+
+/** The pattern the large-vector probe repeats: a prime number of coordinates, so that no SIMD width or tile divides it. */
+export const LARGE_VECTOR_TILE = 13;
+
+/**
+ * The large-vector probe: real libraries switch kernels by size (tiling, SIMD
+ * remainders, GPU backends), so a bug may show only on a long vector. `size`
+ * coordinates repeat a pattern of {@link LARGE_VECTOR_TILE} (ordinary and tiny
+ * magnitudes, both signs, a zero), three steps with a learning-rate change: every
+ * coordinate must follow the pattern's reference, so the checker's own work is one
+ * pass over the answers and the cost is the implementation's.
+ */
+export function largeVectorScenario(rule: OptimizerName, dtype: Dtype, size: number): Scenario {
+  const r = dtype === 'float32' ? Math.fround : (v: number) => v;
+  const lr = rule === 'adam' ? 1e-3 : rule === 'sgd' || rule === 'adagrad' ? 0.1 : 0.01;
+  const tile = LARGE_VECTOR_TILE;
+  const pattern = table(4, tile, 37, (c) => [1, 0.5, 1e-3, 2, 1e-5, 0.25, 3, 1e-2, 0.75, 1.5, 1e-4, 5, 0.1][c]!, r);
+  pattern[3]![5] = 0;
+  const repeat = (row: readonly number[]) => Array.from({ length: size }, (_, i) => row[i % tile]!);
+  return {
+    id: 'probe:large-vector',
+    config: typicalConfig(rule, lr),
+    x0: repeat(pattern[0]!),
+    gradients: pattern.slice(1).map(repeat),
+    learningRates: [undefined, r(lr / 2), undefined],
+    tile,
+    purpose: `a vector of ${size} coordinates (a pattern of ${tile} repeated): kernels that switch by size (tiling, SIMD remainders, GPU backends)`,
+  };
 }
 
 /** A finite double of the dtype, at scales from 1e-6 to 1e3, with exact zeros and -0 on purpose. */

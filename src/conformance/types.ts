@@ -119,4 +119,10 @@ export interface ConformanceOptions {
    * `runs` are taken from the token).
    */
   replay?: string;
+  /**
+   * Also run each optimizer on a vector of this many coordinates (the large-vector
+   * probe, e.g. 1000003): libraries switch kernels by size. Off by default: over the
+   * stdio protocol each step carries this many numbers both ways.
+   */
+  largeVector?: number;
 }

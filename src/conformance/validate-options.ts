@@ -3,6 +3,7 @@ import { didYouMeanSuffix } from '../report/did-you-mean.js';
 import { requireDtype } from '../numerics/dtype.js';
 import { CONVENTION_IDS, optimizerRules, scheduleRules } from '../reference/registry.js';
 import { knownBugs } from './known-bugs.js';
+import { LARGE_VECTOR_TILE } from './scenarios.js';
 import type { ConformanceOptions } from './types.js';
 
 /** Every subject name `only` accepts, in the lecture's order. */
@@ -22,9 +23,13 @@ export function knownBugRefusal(id: string): string | undefined {
  * messages at collection time (a bad `only` must not become "No test found").
  * Unknown names get a did-you-mean, case-insensitive matches included.
  */
-export function validateConformanceOptions(adapter: Adapter, options: Pick<ConformanceOptions, 'only' | 'accept' | 'runs'>): void {
+export function validateConformanceOptions(adapter: Adapter, options: Pick<ConformanceOptions, 'only' | 'accept' | 'runs' | 'largeVector'>): void {
   requireDtype('adapter.dtype', adapter?.dtype);
   if (!Array.isArray(adapter.optimizers)) throw new TypeError(`adapter.optimizers must be an array of optimizer names, got ${typeof adapter.optimizers}`);
+  const size = options.largeVector;
+  if (size !== undefined && !(Number.isSafeInteger(size) && size >= LARGE_VECTOR_TILE && size <= 2 ** 26)) {
+    throw new RangeError(`options.largeVector must be an integer in [${LARGE_VECTOR_TILE}, ${2 ** 26}], got ${JSON.stringify(size)}`);
+  }
   const runs = options.runs ?? 1;
   if (!(runs > 0 && Number.isFinite(runs))) throw new RangeError(`options.runs must be a positive number, got ${runs}`);
   if (options.only !== undefined && !Array.isArray(options.only)) throw new TypeError(`options.only must be an array of subjects, got ${JSON.stringify(options.only)}`);
