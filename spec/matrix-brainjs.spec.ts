@@ -1,10 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Adapter, Stepper } from '../src/conformance/adapter.js';
+import type { Adapter } from '../src/conformance/adapter.js';
 import { checkConformance } from '../src/conformance/check.js';
-import type { ConformanceReport, SubjectResult } from '../src/conformance/types.js';
-import type { OptimizerConfig } from '../src/reference/types.js';
-import { isUnsupported } from '../src/conformance/unsupported.js';
+import type { ConformanceReport } from '../src/conformance/types.js';
 import { MATRIX_SEED } from '../scripts/matrix.js';
+import { explain, instance, resultOf } from './support/matrix-helpers.js';
 
 /**
  * The verdicts optimspec gives brain.js 1.6.1's NeuralNetwork update
@@ -17,26 +16,8 @@ let weights: ConformanceReport;
 let biases: ConformanceReport;
 let biasAdapter: Adapter;
 
-function verdict(report: ConformanceReport, subject: string): SubjectResult {
-  const r = report.results.find((x) => x.subject === subject);
-  if (r === undefined) throw new Error(`no result for ${subject}`);
-  return r;
-}
 
-/** An instance of the adapter's optimizer; these configurations are never refused. */
-async function instance(of: Adapter, config: OptimizerConfig, x0: number[]): Promise<Stepper> {
-  const made = await of.create(config, Float64Array.from(x0));
-  if (isUnsupported(made)) throw new Error(`refused: ${made.unsupported}`);
-  return made;
-}
 
-function explain(r: SubjectResult): string {
-  return `${r.subject}: ${r.verdict} [${r.conventions.join(', ')}] ${r.bug ?? ''} ${r.findings
-    .filter((f) => f.status === 'fail' || f.status === 'error')
-    .slice(0, 3)
-    .map((f) => `${f.check}: ${f.message}`)
-    .join(' | ')}`;
-}
 
 beforeAll(async () => {
   const mod = (await import(new URL('../examples/brainjs.mjs', import.meta.url).href)) as { default: Adapter; biases: Adapter };
@@ -51,31 +32,31 @@ describe('brain.js 1.6.1 weights through examples/brainjs.mjs', () => {
   });
 
   it("sgd is unsupported: brain.js's option check accepts momentum only in (0, 1) (neural-network.js:391), so it has no momentum-free training", () => {
-    expect(verdict(weights, 'sgd').verdict).toBe('unsupported');
+    expect(resultOf(weights, 'sgd').verdict).toBe('unsupported');
   });
 
   it('momentum deviates by lr-placement: change = learningRate * delta * input + momentum * change; weight += change (neural-network.js:764, 767), v = rho v - lr dx; x += v', () => {
-    const r = verdict(weights, 'momentum');
+    const r = resultOf(weights, 'momentum');
     expect(r.verdict, explain(r)).toBe('deviates');
     expect(r.conventions).toEqual(['lr-placement']);
   });
 
   it('adam conforms: for weights the moments are updated first, divided by 1 - beta**iterations, and epsilon is added outside the root (neural-network.js:814-822)', () => {
-    expect(verdict(weights, 'adam').verdict, explain(verdict(weights, 'adam'))).toBe('conforms');
+    expect(resultOf(weights, 'adam').verdict, explain(resultOf(weights, 'adam'))).toBe('conforms');
   });
 
   it('nesterov, adagrad, rmsprop and the schedules are unsupported: brain.js trains with momentum or praxis adam only, at a constant trainOpts.learningRate', () => {
-    for (const s of ['nesterov', 'adagrad', 'rmsprop', 'schedule:step', 'schedule:exponential', 'schedule:inverse-time']) expect(verdict(weights, s).verdict).toBe('unsupported');
+    for (const s of ['nesterov', 'adagrad', 'rmsprop', 'schedule:step', 'schedule:exponential', 'schedule:inverse-time']) expect(resultOf(weights, s).verdict).toBe('unsupported');
   });
 });
 
 describe('brain.js 1.6.1 biases through examples/brainjs.mjs (export biases)', () => {
   it('sgd conforms: bias += learningRate * delta with delta the negative gradient (neural-network.js:769)', () => {
-    expect(verdict(biases, 'sgd').verdict, explain(verdict(biases, 'sgd'))).toBe('conforms');
+    expect(resultOf(biases, 'sgd').verdict, explain(resultOf(biases, 'sgd'))).toBe('conforms');
   });
 
   it('momentum fails, no known bug: biases get no momentum at all, bias += learningRate * delta whatever trainOpts.momentum is (neural-network.js:769)', () => {
-    const r = verdict(biases, 'momentum');
+    const r = resultOf(biases, 'momentum');
     expect(r.verdict, explain(r)).toBe('fails');
     expect(r.bug).toBeUndefined();
   });
@@ -87,7 +68,7 @@ describe('brain.js 1.6.1 biases through examples/brainjs.mjs (export biases)', (
   });
 
   it('adam fails with the known bug stale-moments: _adjustWeightsAdam divides biasChangesLow and biasChangesHigh of the previous step by 1 - beta**t (neural-network.js:829-834)', () => {
-    const r = verdict(biases, 'adam');
+    const r = resultOf(biases, 'adam');
     expect(r.verdict, explain(r)).toBe('fails');
     expect(r.bug).toBe('stale-moments');
   });

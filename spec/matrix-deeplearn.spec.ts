@@ -3,6 +3,7 @@ import type { Adapter } from '../src/conformance/adapter.js';
 import { checkConformance } from '../src/conformance/check.js';
 import type { ConformanceReport, SubjectResult } from '../src/conformance/types.js';
 import { MATRIX_SEED } from '../scripts/matrix.js';
+import { explain, resultOf } from './support/matrix-helpers.js';
 
 /**
  * The verdicts optimspec gives deeplearn.js 0.5.1 (TF.js's predecessor, CPU
@@ -11,20 +12,9 @@ import { MATRIX_SEED } from '../scripts/matrix.js';
  * `deeplearn` of docs/matrix.md.
  */
 let report: ConformanceReport;
+const verdict = (subject: string): SubjectResult => resultOf(report, subject);
 
-function verdict(subject: string): SubjectResult {
-  const r = report.results.find((x) => x.subject === subject);
-  if (r === undefined) throw new Error(`no result for ${subject}`);
-  return r;
-}
 
-function explain(r: SubjectResult): string {
-  return `${r.subject}: ${r.verdict} [${r.conventions.join(', ')}] ${r.bug ?? ''} ${r.findings
-    .filter((f) => f.status === 'fail' || f.status === 'error')
-    .slice(0, 3)
-    .map((f) => `${f.check}: ${f.message}`)
-    .join(' | ')}`;
-}
 
 beforeAll(async () => {
   const adapter = ((await import(new URL('../examples/deeplearn.mjs', import.meta.url).href)) as { default: Adapter }).default;

@@ -1,10 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Adapter, Stepper } from '../src/conformance/adapter.js';
+import type { Adapter } from '../src/conformance/adapter.js';
 import { checkConformance } from '../src/conformance/check.js';
 import type { ConformanceReport, SubjectResult } from '../src/conformance/types.js';
-import type { OptimizerConfig } from '../src/reference/types.js';
-import { isUnsupported } from '../src/conformance/unsupported.js';
 import { MATRIX_SEED } from '../scripts/matrix.js';
+import { explain, instance, resultOf } from './support/matrix-helpers.js';
 
 /**
  * The verdicts optimspec gives toygrad 2.6.0 (a port of convnetjs's later
@@ -13,28 +12,11 @@ import { MATRIX_SEED } from '../scripts/matrix.js';
  * row `toygrad` of docs/matrix.md.
  */
 let report: ConformanceReport;
+const verdict = (subject: string): SubjectResult => resultOf(report, subject);
 let adapter: Adapter;
 
-function verdict(subject: string): SubjectResult {
-  const r = report.results.find((x) => x.subject === subject);
-  if (r === undefined) throw new Error(`no result for ${subject}`);
-  return r;
-}
 
-/** An instance of the adapter's optimizer; these configurations are never refused. */
-async function instance(of: Adapter, config: OptimizerConfig, x0: number[]): Promise<Stepper> {
-  const made = await of.create(config, Float64Array.from(x0));
-  if (isUnsupported(made)) throw new Error(`refused: ${made.unsupported}`);
-  return made;
-}
 
-function explain(r: SubjectResult): string {
-  return `${r.subject}: ${r.verdict} [${r.conventions.join(', ')}] ${r.bug ?? ''} ${r.findings
-    .filter((f) => f.status === 'fail' || f.status === 'error')
-    .slice(0, 3)
-    .map((f) => `${f.check}: ${f.message}`)
-    .join(' | ')}`;
-}
 
 beforeAll(async () => {
   adapter = ((await import(new URL('../examples/toygrad.mjs', import.meta.url).href)) as { default: Adapter }).default;
