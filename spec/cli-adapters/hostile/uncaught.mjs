@@ -1,21 +1,8 @@
 // SGD whose 3rd step throws from a timer, outside any call.
-const sgd = (x0, config) => {
-  const x = Float64Array.from(x0);
-  return { x, lr: config.learningRate, update(grad, learningRate) { if (learningRate !== undefined) this.lr = learningRate; for (let i = 0; i < x.length; i++) x[i] -= this.lr * grad[i]; return x; } };
-};
-let calls = 0;
-export default {
-  name: 'uncaught',
-  dtype: 'float64',
-  optimizers: ['sgd', 'momentum'],
-  create(config, x0) {
-    const s = sgd(x0, config);
-    return {
-      step(grad, learningRate) {
-        calls++;
-        if (calls === 3) setTimeout(() => { throw new Error('thrown from a timer'); }, 0);
-        return s.update(grad, learningRate);
-      },
-    };
-  },
-};
+import { misbehavingOnThirdStep } from './third-step.mjs';
+
+export default misbehavingOnThirdStep('uncaught', () => {
+  setTimeout(() => {
+    throw new Error('thrown from a timer');
+  }, 0);
+});
