@@ -4,6 +4,7 @@ import type { Adapter, Stepper } from './adapter.js';
 import type { OptimizerConfig, ScheduleConfig } from '../reference/types.js';
 import { isUnsupported, UnsupportedValue } from './unsupported.js';
 import { type ClosedLoop, drivesClosedLoops } from '../isolation/closed-loop.js';
+import { runScriptsKey, runScriptsLocally, type Script, type ScriptOutcome, type ScriptRunner, scriptRunnerOf } from '../laws/script.js';
 import { describeValue } from '../reference/validate.js';
 
 /** Limits for every call into an implementation under test. */
@@ -211,6 +212,17 @@ export function guardAdapter(adapter: Adapter, options: GuardOptions): Adapter &
       };
     },
   };
+  // Scripts (src/laws/script.ts): in one round trip where the adapter runs them itself (isolated in a worker), with
+  // copies of the law's arrays as `create` and `step` hand them here; else call by call through the guarded calls above.
+  const inner = scriptRunnerOf(adapter);
+  const runner: ScriptRunner = {
+    async [runScriptsKey](scripts: readonly Script[]): Promise<ScriptOutcome[]> {
+      if (inner === undefined) return runScriptsLocally(wrapped, scripts);
+      if (options.deadline - Date.now() <= 0) throw new AdapterError('total timeout: the time limit of the whole check (--total-timeout) expired before step', 'step');
+      return inner(scripts.map(({ calls }) => ({ calls })));
+    },
+  };
+  Object.assign(wrapped, runner);
   if (adapter.schedules !== undefined) wrapped.schedules = adapter.schedules;
   const schedule = adapter.schedule;
   if (typeof schedule === 'function') {

@@ -1,9 +1,10 @@
 import { AdapterError } from './adapter-error.js';
 import type { Adapter, Stepper } from './adapter.js';
 import { referenceAdapter } from './adapter.js';
-import { checkLaw, finiteOnly, hasNonFinite, type Law, type LawResult, LawViolation } from '../laws/law.js';
+import { checkLaw, finiteOnly, hasNonFinite, type Law, type LawResult, LawViolation, thrownKey } from '../laws/law.js';
 import type { Subject } from '../laws/law.js';
 import { scheduleRule } from '../reference/registry.js';
+import { runScripts, runScriptsKey, type Script, type ScriptOutcome, type ScriptRunner } from '../laws/script.js';
 import { isUnsupported, type Unsupported } from './unsupported.js';
 import type { Conventions, Dtype, OptimizerConfig, OptimizerName, ScheduleConfig } from '../reference/types.js';
 import { type BugVariant, boundedStepper } from './tolerance.js';
@@ -76,6 +77,29 @@ export function lawView(adapter: Adapter, subject: Subject, companions: readonly
       };
     },
   };
+  // Scripts (src/laws/script.ts) go down whole, in one round trip. A failed call of a companion's instance counts as
+  // the companion's failure once it reaches the law (checkLaw tells: a run fetched ahead may never be looked at).
+  const fromCompanions = new WeakSet<object>();
+  const runner: ScriptRunner & { [thrownKey](error: unknown): void } = {
+    [thrownKey](error: unknown) {
+      if (typeof error === 'object' && error !== null && fromCompanions.has(error)) failed = true;
+    },
+    async [runScriptsKey](scripts: readonly Script[]): Promise<ScriptOutcome[]> {
+      const owners = scripts.map((script) => script.calls.filter((c) => c.op === 'create').map((c) => c.config.optimizer));
+      for (const optimizer of owners.flat()) if (!allowed.includes(optimizer)) throw new RangeError(`a law about ${subject} asked for ${optimizer}, which it may not drive`);
+      const outcomes = await runScripts(adapter, scripts);
+      outcomes.forEach((outcome, k) => {
+        if (outcome.ok) return;
+        const calls = scripts[k]!.calls;
+        const call = calls[outcome.call];
+        const instance = call === undefined ? -1 : call.op === 'create' ? calls.slice(0, outcome.call).filter((c) => c.op === 'create').length : call.instance;
+        const optimizer = owners[k]![instance];
+        if (optimizer !== undefined && !own.includes(optimizer) && typeof outcome.error === 'object' && outcome.error !== null) fromCompanions.add(outcome.error);
+      });
+      return outcomes;
+    },
+  };
+  Object.assign(view, runner);
   if (adapter.schedules !== undefined) view.schedules = adapter.schedules;
   if (adapter.schedule !== undefined) view.schedule = adapter.schedule.bind(adapter);
   return { view, companionFailed: () => failed };
@@ -171,13 +195,13 @@ export async function lawExplained(outcome: LawOutcome, model: Adapter): Promise
 }
 
 /**
- * Whether a law failure needs an infinity or NaN (docs/conventions.md's `non-finite`): its
- * counterexample holds one, the same input with those replaced (finiteOnly) passes,
+ * Whether a law failure needs an infinity or NaN (docs/conventions.md's `non-finite`): the
+ * law compares the implementation with something other than itself, its counterexample holds one, the same input with those replaced (finiteOnly) passes,
  * and so does the law over the same seed and run count with finite inputs only.
  */
 export async function lawNeedsNonFinite(outcome: LawOutcome, adapter: Adapter, subject: Subject): Promise<boolean> {
   const { result } = outcome;
-  if (result.counterexample === undefined || !hasNonFinite(result.counterexample)) return false;
+  if (outcome.law.selfComparison === true || result.counterexample === undefined || !hasNonFinite(result.counterexample)) return false;
   const { view } = lawView(adapter, subject, outcome.companions);
   try {
     await outcome.law.check(view, finiteOnly(result.counterexample));

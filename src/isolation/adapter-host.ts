@@ -6,7 +6,9 @@ import { errorText } from '../conformance/error-text.js';
 import { AdapterLoadError, loadAdapter } from '../conformance/load-adapter.js';
 import { describeValue } from '../reference/validate.js';
 import { closedLoopGradient } from './closed-loop.js';
-import type { HostData, HostError, HostMessage, HostRequest } from './host-protocol.js';
+import { runScriptsLocally, type ScriptOutcome } from '../laws/script.js';
+import { UnsupportedValue } from '../conformance/unsupported.js';
+import { HOST_CALLS, type HostData, type HostError, type HostMessage, type HostRequest, type HostScriptOutcome } from './host-protocol.js';
 
 /** How long the host serves and waits for requests synchronously before its event loop runs again. */
 const PUMP_SLICE_MS = 5;
@@ -68,6 +70,12 @@ function changed(pristine: Float64Array, handed: Float64Array): Float64Array | n
 export function serveAdapter(data: HostData): void {
   const { port, modulePath, cwd } = data;
   const signals = new Int32Array(data.signals);
+  const callStarted = new Float64Array(data.signals, 16, 1);
+  /** Before every call into the adapter: what it is and when it started, for the checker's per-call timeout. */
+  const mark = (operation: string): void => {
+    Atomics.store(signals, 2, Math.max(0, (HOST_CALLS as readonly string[]).indexOf(operation)));
+    callStarted[0] = performance.timeOrigin + performance.now();
+  };
   // The checker's own folder (src/ or dist/): its frames are not the adapter's.
   const self = new URL('..', import.meta.url).pathname;
   const post = (message: HostMessage | HostMessage[]): void => {
@@ -105,6 +113,7 @@ export function serveAdapter(data: HostData): void {
 
   /** Calls into the adapter, then `finish` on its (awaited) result; a throw or rejection is the adapter's. */
   const call = <T>(operation: string, work: () => unknown, finish: (value: unknown) => T): T | Promise<T> => {
+    mark(operation);
     let value: unknown;
     try {
       value = work();
@@ -121,6 +130,17 @@ export function serveAdapter(data: HostData): void {
     return Promise.resolve(value).then(finish, (error: unknown) => {
       throw failure(operation, error, true);
     });
+  };
+
+  /** A script's outcome as plain data: the adapter's error as text with its file:line, a refusal as its reason. */
+  const plainOutcome = (outcome: ScriptOutcome): HostScriptOutcome => {
+    if (outcome.ok) return outcome;
+    const { error, call } = outcome;
+    if (error instanceof UnsupportedValue) return { ok: false, call, unsupported: { reason: error.reason, ...(error.config !== undefined && 'optimizer' in error.config ? { config: error.config } : {}) } };
+    const operation = error instanceof AdapterError ? error.operation : 'step';
+    const message = error instanceof AdapterError ? error.message : `${operation} threw: ${errorText(error)}`;
+    const where = userFrames(error instanceof AdapterError ? error.cause : error, self);
+    return { ok: false, call, error: { operation, message, ...(where === undefined ? {} : { where }) } };
   };
 
   const instance = (handle: number, operation: string): { stepper: Stepper; size: number } => {
@@ -284,6 +304,8 @@ export function serveAdapter(data: HostData): void {
         };
         return next(0);
       }
+      case 'scripts':
+        return runScriptsLocally(loaded(), request.scripts, mark).then((outcomes) => ({ outcomes: outcomes.map(plainOutcome) }));
       case 'dispose': {
         const { stepper } = instance(request.handle, 'dispose');
         steppers.delete(request.handle);

@@ -3,7 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { AdapterError } from '../conformance/adapter-error.js';
 import { hostBootstrapSource } from './host-bootstrap-source.js';
-import type { HostError, HostMessage, HostRequest } from './host-protocol.js';
+import { HOST_CALLS, type HostError, type HostMessage, type HostRequest, SIGNAL_BYTES } from './host-protocol.js';
 
 /** An answer with `ok: true`; its fields are checked by the caller. */
 export type HostAnswer = Extract<HostMessage, { ok: true }>;
@@ -62,6 +62,8 @@ export class HostConnection {
   private readonly worker: Worker;
   private readonly port: MessagePort;
   private readonly signals: Int32Array;
+  /** When the adapter call in progress in the worker started (epoch ms), written by the host. */
+  private readonly callStarted: Float64Array;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   /** Requests nobody waits for, sent with the next awaited one. */
@@ -76,8 +78,9 @@ export class HostConnection {
     });
     this.started.catch(() => undefined);
     const channel = new MessageChannel();
-    const buffer = new SharedArrayBuffer(8);
-    this.signals = new Int32Array(buffer);
+    const buffer = new SharedArrayBuffer(SIGNAL_BYTES);
+    this.signals = new Int32Array(buffer, 0, 4);
+    this.callStarted = new Float64Array(buffer, 16, 1);
     this.port = channel.port1;
     this.worker = new Worker(hostBootstrapSource, {
       eval: true,
@@ -152,14 +155,23 @@ export class HostConnection {
     let settle: (o: Outcome) => void = (o) => {
       outcome = o;
     };
+    const sentAt = Date.now();
     const id = this.send(call, operation, (o) => settle(o), limits);
     if (id === undefined) return Promise.reject(outcome === undefined ? this.refusal(operation) : (outcome as { error: AdapterError }).error);
     this.wait(id, Math.min(FAST_WAIT_MS, this.limit(limits)));
     const done = outcome as Outcome | undefined;
     if (done !== undefined) return done.ok ? Promise.resolve(done.answer) : Promise.reject(done.error);
     return new Promise((resolve, reject) => {
-      const ms = this.limit(limits);
-      const timer = setTimeout(() => this.timedOut(id, limits), Math.max(0, ms));
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      // Per adapter call, not per request: a script or a closed loop makes many calls in one request.
+      const watch = (since: number): void => {
+        const now = Date.now();
+        const started = Math.max(since, this.callStarted[0]!);
+        const left = Math.min(started + limits.timeoutMs, limits.deadline) - now;
+        if (left <= 0 || limits.deadline - now <= 0) this.timedOut(id, limits);
+        else timer = setTimeout(() => watch(since), left);
+      };
+      watch(sentAt);
       this.port.ref();
       settle = (o) => {
         clearTimeout(timer);
@@ -250,11 +262,17 @@ export class HostConnection {
     if (entry === undefined) return;
     // The timer ran for min(timeout, time left): the deadline was the binding one if it has passed.
     const total = limits.deadline - Date.now() <= 1;
+    const op = this.operationOf(entry);
     const reason = total
-      ? `total timeout: the time limit of the whole check (--total-timeout) expired during ${entry.op}; the adapter's worker was terminated`
-      : `${entry.op}: no answer within ${limits.timeoutMs} ms (a hang, or a synchronous infinite loop); the adapter's worker was terminated`;
+      ? `total timeout: the time limit of the whole check (--total-timeout) expired during ${op}; the adapter's worker was terminated`
+      : `${op}: no answer within ${limits.timeoutMs} ms (a hang, or a synchronous infinite loop); the adapter's worker was terminated`;
     this.fail(reason);
     void this.worker.terminate();
+  }
+
+  /** What a request was doing: a script (many calls in one request) names the adapter call in progress. */
+  private operationOf(entry: Pending): string {
+    return entry.op === 'script' ? (HOST_CALLS[Atomics.load(this.signals, 2)] ?? 'step') : entry.op;
   }
 
   private fail(reason: string): void {
@@ -264,8 +282,9 @@ export class HostConnection {
     this.pending.clear();
     this.port.unref();
     for (const entry of entries) {
-      const text = this.broken.startsWith(`${entry.op}:`) || this.broken.startsWith('total timeout') ? this.broken : `${entry.op}: ${this.broken}`;
-      entry.settle({ ok: false, error: new AdapterError(text, entry.op) });
+      const op = this.operationOf(entry);
+      const text = this.broken.startsWith(`${op}:`) || this.broken.startsWith('total timeout') ? this.broken : `${op}: ${this.broken}`;
+      entry.settle({ ok: false, error: new AdapterError(text, op) });
     }
   }
 

@@ -1,3 +1,4 @@
+import type { Script, ScriptResult } from '../laws/script.js';
 import type { Dtype, OptimizerConfig, OptimizerName, ScheduleConfig, ScheduleName } from '../reference/types.js';
 
 /**
@@ -16,6 +17,7 @@ export type HostRequest = (
   | { id: number; op: 'dispose'; handle: number }
   | { id: number; op: 'schedule'; handle: number; config: ScheduleConfig }
   | { id: number; op: 'values'; handle: number; t: number[] }
+  | { id: number; op: 'scripts'; scripts: Script[] }
 ) & {
   /** Nobody waits for the answer: the host sends it with the next answer that is waited for. */
   quiet?: true;
@@ -60,16 +62,36 @@ export type HostMessage =
       values?: Float64Array;
       failedAt?: number;
       failure?: HostError;
+      /** For `scripts`: how each script ended, up to the first that met an error. */
+      outcomes?: HostScriptOutcome[];
     }
   | { id: number; ok: false; error: HostError }
   | { type: 'fatal'; message: string; where?: string }
   | { type: 'ready' };
 
+/** How a script ended in the worker (src/laws/script.ts's ScriptOutcome as plain data). */
+export type HostScriptOutcome =
+  | { ok: true; result: ScriptResult }
+  | { ok: false; call: number; error: HostError }
+  | { ok: false; call: number; unsupported: { reason: string; config?: OptimizerConfig } };
+
+/**
+ * Layout of the shared cells of a host worker: Int32 cells [0] bumped by the
+ * checker per request, [1] by the host per message, [2] the kind of the adapter
+ * call in progress (an index of {@link HOST_CALLS}); Float64 cell [2] (bytes 16
+ * to 24) the epoch milliseconds at which it started. The checker's timeout is per
+ * adapter call, even inside one request that makes many (a script, a closed loop).
+ */
+export const SIGNAL_BYTES = 24;
+
+/** The kinds of adapter call, as the host names the one in progress. */
+export const HOST_CALLS = ['load', 'create', 'step', 'steps', 'dispose', 'schedule'] as const;
+
 /** `workerData` of the host worker. */
 export interface HostData {
   modulePath: string;
   cwd: string;
-  /** Int32 cells: [0] bumped by the checker per request, [1] by the host per message. */
+  /** The shared cells ({@link SIGNAL_BYTES}). */
   signals: SharedArrayBuffer;
   port: import('node:worker_threads').MessagePort;
 }

@@ -5,6 +5,8 @@ import type { OptimizerConfig, ScheduleConfig } from '../reference/types.js';
 import { type HostAnswer, type HostCall, HostConnection, hostErrorText, type RequestLimits } from './host-connection.js';
 import { type ClosedLoop, type ClosedLoopResult, type ClosedLoopStepper, firstForgedGradient } from './closed-loop.js';
 import type { HostDescription, HostError } from './host-protocol.js';
+import { runScriptsKey, type Script, type ScriptOutcome, type ScriptRunner, validateScript } from '../laws/script.js';
+import { UnsupportedValue } from '../conformance/unsupported.js';
 
 /** Options of {@link isolateAdapter}; every time is in milliseconds. */
 export interface IsolateOptions {
@@ -19,7 +21,7 @@ export interface IsolateOptions {
 }
 
 /** An adapter module running in a worker thread, seen through the ordinary Adapter interface. */
-export interface IsolatedAdapter extends Adapter {
+export interface IsolatedAdapter extends Adapter, ScriptRunner {
   /** Its steppers also drive closed loops in the worker (src/isolation/closed-loop.ts). */
   create(config: OptimizerConfig, x0: Float64Array): Promise<Stepper & ClosedLoopStepper>;
   /** Starts a fresh worker if the current one ended or hangs (a crash, a hang, process.exit); call between subjects. */
@@ -229,7 +231,35 @@ export async function isolateAdapter(modulePath: string, options: IsolateOptions
     };
   };
 
+  /** A batch of scripts (src/laws/script.ts) in one round trip: what makes a law's run, or all of a law's runs, one request. */
+  const runScriptsInWorker = async (scripts: readonly Script[]): Promise<ScriptOutcome[]> => {
+    const host = current('step');
+    takeDeferred();
+    for (const script of scripts) validateScript(script);
+    const answer = await host.request({ op: 'scripts', scripts: scripts as Script[] }, limits, 'script');
+    const outcomes = answer.outcomes;
+    const malformed = (): AdapterError => new AdapterError("step: the adapter's worker sent a malformed answer", 'step');
+    if (!Array.isArray(outcomes) || outcomes.length === 0 || outcomes.length > scripts.length) throw malformed();
+    return outcomes.map((outcome, k): ScriptOutcome => {
+      const { calls } = scripts[k]!;
+      if (!outcome.ok) {
+        if (!Number.isInteger(outcome.call) || outcome.call < 0 || outcome.call >= calls.length) throw malformed();
+        if ('unsupported' in outcome) return { ok: false, call: outcome.call, error: new UnsupportedValue(String(outcome.unsupported.reason), outcome.unsupported.config) };
+        return { ok: false, call: outcome.call, error: new AdapterError(hostErrorText(outcome.error), String(outcome.error.operation), { cause: outcome.error }) };
+      }
+      const { xs, changes } = outcome.result;
+      if (!Array.isArray(xs) || xs.length !== calls.length || !Array.isArray(changes)) throw malformed();
+      const sizes: number[] = [];
+      calls.forEach((call, j) => {
+        if (call.op === 'create') sizes.push(call.x0.length);
+        else if (call.op === 'step') vector('step', xs[j], sizes[call.instance]!);
+      });
+      return { ok: true, result: { xs, changes } };
+    });
+  };
+
   const adapter: IsolatedAdapter = {
+    [runScriptsKey]: runScriptsInWorker,
     name: description.name,
     dtype: description.dtype,
     optimizers: description.optimizers,

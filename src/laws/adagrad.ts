@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { dd } from './exact.js';
 import { epsilon, finiteValue, learningRate, normalValue, positiveEpsilon, vectors } from './arbitraries.js';
-import { trajectory } from './drive.js';
+import { trajectories, trajectory } from './script.js';
 import { type Law, LawViolation } from './law.js';
 import { adaptiveStepExact, constantStepModel } from './models.js';
 import { requireSameBits, requireWithin, SLACK, U64, underflow, unitRoundoff } from './tolerance.js';
@@ -161,8 +161,10 @@ const scalingExact: Law<ScalingInput> = {
   arbitrary: scalingArbitrary(fc.constant(0)),
   async check(adapter, { learningRate: lr, x0, grads, power }) {
     const config = { optimizer: 'adagrad' as const, learningRate: lr, epsilon: 0 };
-    const plain = await trajectory(adapter, config, x0, grads);
-    const scaled = await trajectory(adapter, config, x0, grads.map((g) => g.map((v) => v * 2 ** power)));
+    const [plain, scaled] = (await trajectories(adapter, [
+      { config, x0, grads },
+      { config, x0, grads: grads.map((g) => g.map((v) => v * 2 ** power)) },
+    ])) as [Float64Array[], Float64Array[]];
     scaled.forEach((x, t) => {
       x.forEach((v, i) => {
         requireSameBits(`scaling the gradients by 2^${power} changed x`, v, plain[t]![i]!, adapter.dtype, { step: t + 1, coordinate: i });
@@ -188,8 +190,10 @@ const scalingBound: Law<ScalingInput> = {
     const u = unitRoundoff(adapter.dtype);
     const eta = underflow(adapter.dtype);
     const config = { optimizer: 'adagrad' as const, learningRate: lr, epsilon: eps };
-    const plain = await trajectory(adapter, config, x0, grads);
-    const scaled = await trajectory(adapter, config, x0, grads.map((g) => g.map((v) => v * 2 ** power)));
+    const [plain, scaled] = (await trajectories(adapter, [
+      { config, x0, grads },
+      { config, x0, grads: grads.map((g) => g.map((v) => v * 2 ** power)) },
+    ])) as [Float64Array[], Float64Array[]];
     const shift = Math.abs(1 - 2 ** -power);
     for (let i = 0; i < x0.length; i++) {
       let G = 0;

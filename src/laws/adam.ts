@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { add, dd, div, mul, sqrt, sub, toNumber } from './exact.js';
 import { decayFactor, epsilon, finiteValue, learningRate, normalValue, positiveEpsilon, range, vectors } from './arbitraries.js';
-import { trajectory } from './drive.js';
+import { trajectories, trajectory } from './script.js';
 import { type Law, LawViolation } from './law.js';
 import { adaptiveStepExact, adaptiveStepSlack, interpolationError, oneMinusPower } from './models.js';
 import { rmspropStepError } from './rmsprop.js';
@@ -180,10 +180,13 @@ const betaZero: Law<BetaZeroInput> = {
     const u = unitRoundoff(adapter.dtype);
     const eta = underflow(adapter.dtype);
     const steps = grads.length;
-    const adam = await trajectory(adapter, { optimizer: 'adam', learningRate: lr, beta1: 0, beta2, epsilon: 0 }, x0, grads);
     const rates = Array.from({ length: steps }, (_, t) => toNumber(mul(dd(lr), sqrt(oneMinusPower(beta2, t + 1)))));
     const hasRmsprop = adapter.optimizers.includes('rmsprop');
-    const rms = hasRmsprop ? await trajectory(adapter, { optimizer: 'rmsprop', learningRate: rates[0]!, decayRate: beta2, epsilon: 0 }, x0, grads, rates) : undefined;
+    // One script: Adam, then the implementation's own RMSProp when it conforms (a companion).
+    const [adam, rms] = (await trajectories(adapter, [
+      { config: { optimizer: 'adam', learningRate: lr, beta1: 0, beta2, epsilon: 0 }, x0, grads },
+      ...(hasRmsprop ? [{ config: { optimizer: 'rmsprop' as const, learningRate: rates[0]!, decayRate: beta2, epsilon: 0 }, x0, grads, learningRates: rates }] : []),
+    ])) as [Float64Array[], Float64Array[] | undefined];
     for (let i = 0; i < x0.length; i++) {
       let v = dd(0);
       let X = dd(x0[i]!);

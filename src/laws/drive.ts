@@ -95,29 +95,6 @@ export async function start(adapter: Adapter, config: OptimizerConfig, x0: Float
   };
 }
 
-/**
- * Runs a whole open-loop gradient sequence and returns the parameters after each
- * step (copies). `learningRates[t]`, when defined, replaces the learning rate from step t on.
- */
-export async function trajectory(
-  adapter: Adapter,
-  config: OptimizerConfig,
-  x0: ArrayLike<number>,
-  grads: readonly ArrayLike<number>[],
-  learningRates: readonly (number | undefined)[] = [],
-): Promise<Float64Array[]> {
-  const run = await start(adapter, config, Float64Array.from(x0));
-  try {
-    // One call across a slow boundary (a worker, a child) instead of one per step.
-    if (run.steps !== undefined) return await run.steps(grads.map((g) => Float64Array.from(g)), Array.from(grads, (_, t) => learningRates[t]));
-    const out: Float64Array[] = [];
-    for (let t = 0; t < grads.length; t++) out.push(await run.step(Float64Array.from(grads[t]!), learningRates[t]));
-    return out;
-  } finally {
-    await run.dispose();
-  }
-}
-
 /** The adapter's schedule as a checked function; throws {@link AdapterError} on misbehaviour. */
 export function scheduleOf(adapter: Adapter, config: ScheduleConfig): (t: number) => number {
   if (typeof adapter.schedule !== 'function') throw new AdapterError(`the adapter has no schedule()`, 'schedule');

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { Dtype, OptimizerConfig, OptimizerName, OptimizerRule } from '../reference/types.js';
 import { anyValue, configArbitrary, finiteValue, learningRate, normalValue, positiveEpsilon, range, vectors } from './arbitraries.js';
-import { start, trajectory } from './drive.js';
+import { runScript, type ScriptCall, trajectories, trajectoriesOf, trajectory, trajectoryScript } from './script.js';
 import { type Law, LawViolation } from './law.js';
 import { requireSameBits, requireSameValue } from './tolerance.js';
 
@@ -49,27 +49,17 @@ function elementwise(rule: OptimizerRule): Law<ElementwiseInput> {
         }),
       ),
     async check(adapter, { config, x0, grads, learningRates, split, permutation }) {
-      const whole = await trajectory(adapter, config, x0, grads, learningRates);
-      const part = (from: number, to: number) =>
-        trajectory(
-          adapter,
-          config,
-          x0.slice(from, to),
-          grads.map((g) => g.slice(from, to)),
-          learningRates,
-        );
-      const left = await part(0, split);
-      const right = await part(split, x0.length);
-      requireSameTrajectory('the first part updated alone differs from the same coordinates of the whole', left, whole, adapter.dtype);
-      requireSameTrajectory('the second part updated alone differs from the same coordinates of the whole', right, whole, adapter.dtype, (i) => i + split);
-      const permuted = await trajectory(
-        adapter,
-        config,
-        permutation.map((p) => x0[p]!),
-        grads.map((g) => permutation.map((p) => g[p]!)),
-        learningRates,
-      );
-      requireSameTrajectory(`permuting the coordinates by [${permutation.join(', ')}] does not permute the result`, permuted, whole, adapter.dtype, (i) => permutation[i]!);
+      // One script: the whole, each part alone, then the permuted coordinates (one round trip across a boundary).
+      const part = (from: number, to: number) => ({ config, x0: x0.slice(from, to), grads: grads.map((g) => g.slice(from, to)), learningRates });
+      const [whole, left, right, permuted] = await trajectories(adapter, [
+        { config, x0, grads, learningRates },
+        part(0, split),
+        part(split, x0.length),
+        { config, x0: permutation.map((p) => x0[p]!), grads: grads.map((g) => permutation.map((p) => g[p]!)), learningRates },
+      ]);
+      requireSameTrajectory('the first part updated alone differs from the same coordinates of the whole', left!, whole!, adapter.dtype);
+      requireSameTrajectory('the second part updated alone differs from the same coordinates of the whole', right!, whole!, adapter.dtype, (i) => i + split);
+      requireSameTrajectory(`permuting the coordinates by [${permutation.join(', ')}] does not permute the result`, permuted!, whole!, adapter.dtype, (i) => permutation[i]!);
     },
   };
 }
@@ -96,6 +86,7 @@ function independence(rule: OptimizerRule): Law<IndependenceInput> {
     subject: rule.name,
     title: `${rule.title}: instances fed the same gradients agree bit for bit, also interleaved with another instance (bit-exact, any input)`,
     runs: 50,
+    selfComparison: true,
     arbitrary: (dtype) =>
       fc.integer({ min: 1, max: 4 }).chain((n) =>
         fc.integer({ min: 1, max: 6 }).chain((steps) =>
@@ -110,24 +101,24 @@ function independence(rule: OptimizerRule): Law<IndependenceInput> {
         ),
       ),
     async check(adapter, { config, x0, grads, learningRates, others, order }) {
-      const solo = await trajectory(adapter, config, x0, grads, learningRates);
-      const x = Float64Array.from(x0);
-      const runs = [await start(adapter, config, x), await start(adapter, config, x), await start(adapter, config, x)];
-      const seen: Float64Array[][] = [[], [], []];
-      try {
-        const feed = async (k: number) => {
-          const t = seen[k]!.length;
-          if (t >= grads.length) return;
-          const g = Float64Array.from(k === 2 ? others[t]! : grads[t]!);
-          seen[k]!.push(await runs[k]!.step(g, k === 2 ? undefined : learningRates[t]));
-        };
-        for (const k of order) await feed(k);
-        for (let t = 0; t < grads.length; t++) for (let k = 0; k < 3; k++) await feed(k);
-      } finally {
-        for (const run of runs) await run.dispose();
-      }
-      requireSameTrajectory('instance A, interleaved with others, differs from a solo run', seen[0]!, solo, adapter.dtype);
-      requireSameTrajectory('instance B, interleaved with others, differs from a solo run', seen[1]!, solo, adapter.dtype);
+      // One script: the solo run D, then A, B and C created and stepped in the drawn order, then the rest in turn.
+      const calls: ScriptCall[] = trajectoryScript([{ config, x0, grads, learningRates }]).calls;
+      for (let k = 0; k < 3; k++) calls.push({ op: 'create', config, x0: Float64Array.from(x0) });
+      const fed = [0, 0, 0];
+      const feed = (k: number): void => {
+        const t = fed[k]!;
+        if (t >= grads.length) return;
+        fed[k]!++;
+        const lr = k === 2 ? undefined : learningRates[t];
+        calls.push({ op: 'step', instance: k + 1, grad: Float64Array.from(k === 2 ? others[t]! : grads[t]!), ...(lr === undefined ? {} : { learningRate: lr }) });
+      };
+      for (const k of order) feed(k);
+      for (let t = 0; t < grads.length; t++) for (let k = 0; k < 3; k++) feed(k);
+      for (let k = 1; k <= 3; k++) calls.push({ op: 'dispose', instance: k });
+      const script = { calls };
+      const [solo, a, b] = trajectoriesOf(script, await runScript(adapter, script));
+      requireSameTrajectory('instance A, interleaved with others, differs from a solo run', a!, solo!, adapter.dtype);
+      requireSameTrajectory('instance B, interleaved with others, differs from a solo run', b!, solo!, adapter.dtype);
     },
   };
 }
@@ -309,22 +300,17 @@ function immutability(rule: OptimizerRule): Law<ImmutabilityInput> {
         }),
       ),
     async check(adapter, { config, x0, grads, learningRates }) {
-      const x = Float64Array.from(x0);
-      const handed = grads.map((g) => Float64Array.from(g));
-      const unchanged = (what: string, array: Float64Array, original: readonly number[], step: number) =>
-        array.forEach((v, i) => {
-          requireSameBits(`${what} was mutated`, v, original[i]!, adapter.dtype, { step, coordinate: i });
+      // The script hands its own arrays and reports, after each call, those the adapter changed (watch).
+      const script = trajectoryScript([{ config, x0, grads, learningRates }]);
+      const { changes } = await runScript(adapter, { ...script, watch: true });
+      // Call 0 is the create (step 0), call t + 1 the step t; a change seen only after the dispose is out of the law's view.
+      const seen = changes.filter((c) => c.seenAfter <= grads.length).sort((p, q) => p.seenAfter - q.seenAfter || p.handedAt - q.handedAt);
+      for (const change of seen) {
+        const original = change.handedAt === 0 ? x0 : grads[change.handedAt - 1]!;
+        const what = change.handedAt === 0 ? 'x0' : `the gradient of step ${change.handedAt}`;
+        change.values.forEach((v, i) => {
+          requireSameBits(`${what} was mutated`, v, original[i]!, adapter.dtype, { step: change.seenAfter, coordinate: i });
         });
-      const run = await start(adapter, config, x, true);
-      try {
-        unchanged('x0', x, x0, 0);
-        for (let t = 0; t < handed.length; t++) {
-          await run.step(handed[t]!, learningRates[t], true);
-          unchanged('x0', x, x0, t + 1);
-          for (let s = 0; s <= t; s++) unchanged(`the gradient of step ${s + 1}`, handed[s]!, grads[s]!, t + 1);
-        }
-      } finally {
-        await run.dispose();
       }
     },
   };

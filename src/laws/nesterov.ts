@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { add, dd, mul, sub, toNumber } from './exact.js';
 import { normalValue, range } from './arbitraries.js';
-import { start, trajectory } from './drive.js';
+import { start } from './drive.js';
+import { trajectory } from './script.js';
 import type { Law } from './law.js';
 import { ratesInForce } from './models.js';
 import { type PlacementInput, placementArbitrary } from './momentum.js';

@@ -3,7 +3,7 @@ import type { Adapter } from '../conformance/adapter.js';
 import { optimizerRule } from '../reference/registry.js';
 import type { OptimizerConfig } from '../reference/types.js';
 import { anyValue, learningRate, vectors } from './arbitraries.js';
-import { trajectory } from './drive.js';
+import { trajectories } from './script.js';
 import type { Law } from './law.js';
 import { requireSameValue, requireWithin, SLACK, U64, underflow, unitRoundoff } from './tolerance.js';
 
@@ -85,10 +85,11 @@ export function rhoZeroIsSgd(name: 'momentum' | 'nesterov'): Law<RhoZeroInput> {
       ),
     async check(adapter, input) {
       const config = { optimizer: rule.name, learningRate: input.learningRate, rho: 0 } as OptimizerConfig;
-      const actual = await trajectory(adapter, config, input.x0, input.grads, input.learningRates);
-      const sgd = adapter.optimizers.includes('sgd')
-        ? await trajectory(adapter, { optimizer: 'sgd', learningRate: input.learningRate }, input.x0, input.grads, input.learningRates)
-        : undefined;
+      // One script: the rule with rho = 0, then the implementation's own SGD when it conforms (a companion).
+      const [actual, sgd] = (await trajectories(adapter, [
+        { config, x0: input.x0, grads: input.grads, learningRates: input.learningRates },
+        ...(adapter.optimizers.includes('sgd') ? [{ config: { optimizer: 'sgd' as const, learningRate: input.learningRate }, x0: input.x0, grads: input.grads, learningRates: input.learningRates }] : []),
+      ])) as [Float64Array[], Float64Array[] | undefined];
       const nearOverflow = largest(adapter) / 4;
       for (let i = 0; i < input.x0.length; i++) {
         let lr = input.learningRate;

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { add, dd, div, mul, sqrt, sub, toNumber } from './exact.js';
 import { decayFactor, epsilon, finiteValue, learningRate, normalValue, range, vectors } from './arbitraries.js';
-import { trajectory } from './drive.js';
+import { trajectories, trajectory } from './script.js';
 import type { Law } from './law.js';
 import { adagradStepError } from './adagrad.js';
 import { adaptiveStepExact, adaptiveStepSlack, interpolationError, oneMinusPower } from './models.js';
@@ -76,12 +76,20 @@ const adagradLimit: Law<LimitInput> = {
   async check(adapter, { learningRate: lr, epsilon: eps, delta, x0, grads }) {
     const u = unitRoundoff(adapter.dtype);
     const eta = underflow(adapter.dtype);
-    const ada = adapter.optimizers.includes('adagrad') ? await trajectory(adapter, { optimizer: 'adagrad', learningRate: lr, epsilon: eps }, x0, grads) : exactAdagrad(x0, grads, lr, eps);
-    for (const d of [delta, delta / 4]) {
+    const deltas = [delta, delta / 4].map((d) => {
       const decayRate = 1 - d;
       const exactDelta = 1 - decayRate; // exact (Sterbenz), the delta the implementation is given
-      const root = Math.sqrt(exactDelta);
-      const rms = await trajectory(adapter, { optimizer: 'rmsprop', learningRate: lr * root, decayRate, epsilon: eps * root }, x0, grads);
+      return { decayRate, exactDelta, root: Math.sqrt(exactDelta) };
+    });
+    // One script: the implementation's own AdaGrad when it conforms (a companion), then both RMSProp runs.
+    const hasAdagrad = adapter.optimizers.includes('adagrad');
+    const runs = await trajectories(adapter, [
+      ...(hasAdagrad ? [{ config: { optimizer: 'adagrad' as const, learningRate: lr, epsilon: eps }, x0, grads }] : []),
+      ...deltas.map(({ decayRate, root }) => ({ config: { optimizer: 'rmsprop' as const, learningRate: lr * root, decayRate, epsilon: eps * root }, x0, grads })),
+    ]);
+    const ada = hasAdagrad ? runs.shift()! : exactAdagrad(x0, grads, lr, eps);
+    for (const [k, { exactDelta }] of deltas.entries()) {
+      const rms = runs[k]!;
       for (let i = 0; i < x0.length; i++) {
         let rounding = 0;
         for (let t = 1; t <= grads.length; t++) {
