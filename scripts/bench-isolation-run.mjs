@@ -3,7 +3,7 @@
 // Both modes use the built dist/ (what the CLI runs); importing it is not timed, the worker's start and
 // the module's load in it are.
 import { fileURLToPath } from 'node:url';
-import { checkConformance, isolateAdapter, referenceAdapter } from '../dist/index.js';
+import { checkConformance, isolateAdapter, prepareConformance, referenceAdapter } from '../dist/index.js';
 
 const [mode, dtype, seedText] = process.argv.slice(2);
 const seed = Number(seedText);
@@ -12,7 +12,10 @@ let passed;
 if (mode === 'in-process') {
   passed = (await checkConformance(referenceAdapter({ dtype }), { seed })).passed;
 } else {
-  const adapter = await isolateAdapter(fileURLToPath(new URL(`./bench-adapters/reference-${dtype}.mjs`, import.meta.url)));
+  // As the CLI does (src/cli/check-command.ts): the fixtures are read while the worker starts.
+  const starting = isolateAdapter(fileURLToPath(new URL(`./bench-adapters/reference-${dtype}.mjs`, import.meta.url)));
+  prepareConformance();
+  const adapter = await starting;
   try {
     passed = (await checkConformance(adapter, { seed, beforeSubject: () => adapter.renew() })).passed;
   } finally {

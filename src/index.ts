@@ -67,7 +67,7 @@ export {
   type ProtocolRequest,
   type ProtocolResponse,
 } from './protocol/messages.js';
-export { allSubjects, CONFORMANCE_DEFAULTS, checkConformance } from './conformance/check.js';
+export { allSubjects, CONFORMANCE_DEFAULTS, checkConformance, prepareConformance } from './conformance/check.js';
 export { type IsolatedAdapter, type IsolateOptions, isolateAdapter } from './isolation/isolate-adapter.js';
 export type { ConformanceOptions, ConformanceReport, Counterexample, Finding, SubjectResult, Trace, Verdict } from './conformance/types.js';
 export { AdapterLoadError, loadAdapter, validateAdapter } from './conformance/load-adapter.js';

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { AdapterError } from '../conformance/adapter-error.js';
 import type { Adapter } from '../conformance/adapter.js';
-import { CONFORMANCE_DEFAULTS, checkConformance } from '../conformance/check.js';
+import { CONFORMANCE_DEFAULTS, checkConformance, prepareConformance } from '../conformance/check.js';
 import type { ConformanceOptions, ConformanceReport } from '../conformance/types.js';
 import { isolateAdapter } from '../isolation/isolate-adapter.js';
 import { AdapterLoadError } from '../conformance/load-adapter.js';
@@ -49,7 +49,10 @@ interface Opened {
 async function open(args: CheckArgs, io: CliIo, deadline: number, signal: AbortSignal): Promise<Opened | number> {
   if (args.module !== undefined) {
     try {
-      const adapter = await isolateAdapter(args.module, { cwd: io.cwd, deadline, signal, ...(args.timeoutMs === undefined ? {} : { timeoutMs: args.timeoutMs }) });
+      const starting = isolateAdapter(args.module, { cwd: io.cwd, deadline, signal, ...(args.timeoutMs === undefined ? {} : { timeoutMs: args.timeoutMs }) });
+      // The worker starts on its own thread: read the fixtures meanwhile.
+      prepareConformance();
+      const adapter = await starting;
       return { adapter, close: () => adapter.close(), beforeSubject: () => adapter.renew() };
     } catch (error) {
       if (!(error instanceof AdapterLoadError)) throw error;

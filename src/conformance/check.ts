@@ -4,15 +4,16 @@ import { loadOptimizerFixtures, loadScheduleFixtures, type OptimizerFixtureFile,
 import { lawsFor } from '../laws/index.js';
 import type { Subject } from '../laws/law.js';
 import { optimizerRules, scheduleRule, scheduleRules } from '../reference/registry.js';
-import type { ConventionId, Conventions, Dtype, KnownBugId, OptimizerConfig, OptimizerName, ScheduleConfig, ScheduleName } from '../reference/types.js';
+import type { ConventionId, Conventions, Dtype, KnownBugId, OptimizerName, ScheduleConfig, ScheduleName } from '../reference/types.js';
 import { ulpDistance } from '../numerics/ulp.js';
 import { UnsupportedValue } from './unsupported.js';
 import { shrinkCounterexample } from './counterexample.js';
 import { candidateConventionSets, conventionIds, matching, solveInitialAccumulator } from './diagnose.js';
 import { knownBugsFor } from './known-bugs.js';
-import { type GuardedStepper, type GuardOptions, guardAdapter, type MutationRecord, scheduleValues } from './guard.js';
+import { type GuardOptions, guardAdapter, type MutationRecord } from './guard.js';
 import { explanationModel, type LawOutcome, lawExplained, lawNeedsNonFinite, runLaws } from './laws.js';
-import { compareRun, compareScenario, type Mismatch, runScenario, type ScenarioRun, traceOf } from './run.js';
+import { compareRun, compareScenario, type Mismatch, type ScenarioRun, scenarioRunOf, scenarioScript, traceOf } from './run.js';
+import { runScripts, type Script, type ScriptOutcome, scriptInProgress } from '../laws/script.js';
 import { drawnScenarios } from './drawn-scenarios.js';
 import { fixtureScenarios, largeVectorScenario, probeScenarios, type Scenario } from './scenarios.js';
 import { decodeReplay, encodeReplay, type Replay } from './replay.js';
@@ -41,6 +42,12 @@ export const CONFORMANCE_DEFAULTS = {
  */
 const RETAINED_RUNS = 4096;
 
+/**
+ * The most scenarios sent in one batch (one script each, one round trip through a
+ * worker): bounds the memory of a batch whatever `--runs` asks for (issue 9).
+ */
+const SCENARIO_BATCH = 64;
+
 /** The reason of a report in which no subject was checked (the same text in every report and on the console). */
 export const NOTHING_CHECKED = 'nothing was checked: the adapter supports none of the requested optimizers and schedules';
 
@@ -49,6 +56,15 @@ let fixtureCache: { optimizers: OptimizerFixtureFile[]; schedules: ScheduleFixtu
 function fixtures(): { optimizers: OptimizerFixtureFile[]; schedules: ScheduleFixtureFile[] } {
   fixtureCache ??= { optimizers: loadOptimizerFixtures(), schedules: loadScheduleFixtures() };
   return fixtureCache;
+}
+
+/**
+ * Reads now what every check reads first (the golden fixtures, about 70 ms of
+ * parsing): the CLI calls it while an isolated adapter's worker starts, so that the
+ * two overlap instead of following each other. Calling it is never needed.
+ */
+export function prepareConformance(): void {
+  fixtures();
 }
 
 /** Every subject, in the registry's (the lecture's) order. */
@@ -196,12 +212,6 @@ async function checkOptimizer(ctx: Context, rule: OptimizerName): Promise<Subjec
   if (!ctx.adapter.optimizers.includes(rule)) return { subject, verdict: 'unsupported', conventions: [], findings: [] };
   const dtype = ctx.adapter.dtype;
   const findings: Finding[] = [];
-  const steppers: GuardedStepper[] = [];
-  const create = async (config: OptimizerConfig, x0: number[]): Promise<GuardedStepper> => {
-    const stepper = await ctx.guard.createGuarded(config, x0);
-    steppers.push(stepper);
-    return stepper;
-  };
 
   // (a) fixtures, (c) learning-rate changes and instance independence, (d) probes, and drawn runs.
   const runs: ScenarioRun[] = [];
@@ -209,43 +219,74 @@ async function checkOptimizer(ctx: Context, rule: OptimizerName): Promise<Subjec
   const handedBack: MutationRecord[] = [];
   const replay = ctx.replay;
   const plan = scenarioPlan(rule, ctx);
+  const stream = scenarioStream(rule, ctx, plan);
   let index = -1;
   let retainedFailing = 0;
-  for (const scenario of scenarioStream(rule, ctx, plan)) {
-    index++;
-    if (replay !== undefined && replay.check !== scenario.id && replay.check !== 'immutability') continue;
-    let run: ScenarioRun;
+  // Scenarios go in batches that grow 1, 3, 12, 48, then SCENARIO_BATCH at most, each one script (one round trip
+  // through a worker): an implementation that fails at the first has made no call a one-at-a-time run would not have.
+  let size = 1;
+  let stopped = false;
+  while (!stopped) {
+    const batch: { scenario: Scenario; index: number }[] = [];
+    while (batch.length < size) {
+      const next = stream.next();
+      if (next.done === true) break;
+      index++;
+      if (replay !== undefined && replay.check !== next.value.id && replay.check !== 'immutability') continue;
+      batch.push({ scenario: next.value, index });
+    }
+    if (batch.length === 0) break;
+    size = Math.min(SCENARIO_BATCH, Math.max(3, 4 * size));
+    const scripts = batch.map(({ scenario }) => scenarioScript(scenario, dtype));
+    let outcomes: ScriptOutcome[];
     try {
-      run = await runScenario(create, scenario, dtype);
+      outcomes = await ctx.guard.runWatched(scripts);
     } catch (error) {
-      if (error instanceof UnsupportedValue) {
-        record(ctx, subject, findings, { check: scenario.id, status: 'skipped', message: `${scenario.purpose}: skipped: ${error.message}` });
+      if (!(error instanceof AdapterError)) throw error;
+      // The batch itself failed (the worker ended, a call hung): the scenario that was running meets it.
+      const at = Math.min(scriptInProgress(error) ?? 0, batch.length - 1);
+      outcomes = [...Array.from({ length: at }, (): ScriptOutcome | undefined => undefined), { ok: false, error, call: 0 }] as ScriptOutcome[];
+    }
+    // Scenarios whose answers the batch's failure lost (they ran before it in the worker): counted with those not run.
+    let lost = 0;
+    for (const [k, { scenario, index: at }] of batch.entries()) {
+      const outcome = outcomes[k];
+      if (outcome === undefined) {
+        lost++;
         continue;
       }
-      if (!(error instanceof AdapterError)) throw error;
-      record(ctx, subject, findings, { check: scenario.id, status: 'error', message: message(error) });
-      // The verdict is `error` now; the remaining runs would only repeat it (and a hang would cost a timeout each).
-      const rest = plan.fixed.length + plan.drawn - index - 1;
-      if (rest > 0) record(ctx, subject, findings, { check: 'skipped', status: 'error', message: `${rest} remaining check(s) of ${rule} skipped after the adapter error` });
-      break;
+      if (!outcome.ok) {
+        const { error } = outcome;
+        if (error instanceof UnsupportedValue) {
+          record(ctx, subject, findings, { check: scenario.id, status: 'skipped', message: `${scenario.purpose}: skipped: ${error.message}` });
+          continue;
+        }
+        if (!(error instanceof AdapterError)) throw error;
+        record(ctx, subject, findings, { check: scenario.id, status: 'error', message: message(error) });
+        // The verdict is `error` now; the remaining runs would only repeat it (and a hang would cost a timeout each).
+        const rest = plan.fixed.length + plan.drawn - at - 1 + lost;
+        if (rest > 0) record(ctx, subject, findings, { check: 'skipped', status: 'error', message: `${rest} remaining check(s) of ${rule} skipped after the adapter error` });
+        stopped = true;
+        break;
+      }
+      const { run, mutations } = scenarioRunOf(scenario, scripts[k]!, outcome.result);
+      handedBack.push(...mutations);
+      const finding = scenarioFinding(run, dtype);
+      // Memory bounded whatever --runs asks for (issue 9): the first RETAINED_RUNS runs, and the first RETAINED_RUNS failing ones, are kept for the diagnosis.
+      if (runs.length < RETAINED_RUNS || (finding.status !== 'pass' && retainedFailing < RETAINED_RUNS)) {
+        runs.push(run);
+        runFindings.push(finding);
+        if (finding.status !== 'pass') retainedFailing++;
+      }
+      record(ctx, subject, findings, finding);
     }
-    // Mutations are read as each scenario ends, so that instances are not kept for the whole run.
-    for (const stepper of steppers.splice(0)) handedBack.push(...stepper.mutations);
-    const finding = scenarioFinding(run, dtype);
-    // Memory bounded whatever --runs asks for (issue 9): the first RETAINED_RUNS runs, and the first RETAINED_RUNS failing ones, are kept for the diagnosis.
-    if (runs.length < RETAINED_RUNS || (finding.status !== 'pass' && retainedFailing < RETAINED_RUNS)) {
-      runs.push(run);
-      runFindings.push(finding);
-      if (finding.status !== 'pass') retainedFailing++;
-    }
-    record(ctx, subject, findings, finding);
   }
 
   if (findings.length > 0 && runs.length === 0 && findings.every((f) => f.status === 'skipped')) {
     record(ctx, subject, findings, { check: 'refused', status: 'error', message: `the implementation refused every configuration of ${rule} it was given` });
     return { subject, verdict: 'error', conventions: [], findings };
   }
-  const immutability = immutabilityFinding([...handedBack, ...steppers.flatMap((s) => s.mutations)]);
+  const immutability = immutabilityFinding(handedBack);
   if (replay === undefined || replay.check === 'immutability') record(ctx, subject, findings, immutability);
   if (findings.some((f) => f.status === 'error')) return { subject, verdict: 'error', conventions: [], findings };
 
@@ -485,19 +526,41 @@ async function checkSchedule(ctx: Context, name: ScheduleName): Promise<SubjectR
   /** Per fixture case, the adapter's values, for matching a known bug afterwards. */
   const answered: { config: ScheduleConfig; t: readonly number[]; values: Float64Array }[] = [];
   const replay = ctx.replay;
-  for (const c of (file?.cases ?? []).filter((x) => replay === undefined || replay.check === `fixture:${x.id}`)) {
-    const check = `fixture:${c.id}`;
-    let values: Float64Array;
+  const cases = (file?.cases ?? []).filter((x) => replay === undefined || replay.check === `fixture:${x.id}`);
+  // Every case's table in one batch (one round trip through a worker); a batch stops at an adapter error, and the
+  // cases after it go in the next, as each case was checked whatever the one before did.
+  const tables: ScriptOutcome[] = [];
+  let lost: { at: number; error: AdapterError } | undefined;
+  while (tables.length < cases.length && lost === undefined) {
+    const scripts: Script[] = cases.slice(tables.length).map((c) => ({ calls: [{ op: 'values', config: c.config, t: [...c.t] }] }));
     try {
-      values = await scheduleValues(ctx.adapter, c.config, c.t, ctx.guardOptions);
+      tables.push(...(await runScripts(ctx.guard, scripts)));
     } catch (error) {
-      if (error instanceof UnsupportedValue) {
-        record(ctx, subject, findings, { check, status: 'skipped', message: `skipped: ${error.message}` });
-        continue;
-      }
-      record(ctx, subject, findings, { check, status: 'error', message: message(error) });
+      if (!(error instanceof AdapterError)) throw error;
+      // The batch itself failed (the worker ended, a call hung): the case that was running meets it, and the rest are not checked.
+      lost = { at: tables.length + Math.min(scriptInProgress(error) ?? 0, scripts.length - 1), error };
+    }
+  }
+  for (const [j, c] of cases.entries()) {
+    const check = `fixture:${c.id}`;
+    if (lost !== undefined && j >= tables.length) {
+      if (j !== lost.at) continue;
+      record(ctx, subject, findings, { check, status: 'error', message: message(lost.error) });
+      const rest = cases.length - tables.length - 1;
+      if (rest > 0) record(ctx, subject, findings, { check: 'skipped', status: 'error', message: `${rest} other fixture check(s) of ${subject} not run: the adapter's worker ended` });
       continue;
     }
+    const outcome = tables[j]!;
+    const failure = outcome.ok ? outcome.result.failures?.[0] : { error: outcome.error };
+    if (failure !== undefined) {
+      if (failure.error instanceof UnsupportedValue) {
+        record(ctx, subject, findings, { check, status: 'skipped', message: `skipped: ${failure.error.message}` });
+        continue;
+      }
+      record(ctx, subject, findings, { check, status: 'error', message: message(failure.error) });
+      continue;
+    }
+    const values = (outcome as Extract<ScriptOutcome, { ok: true }>).result.xs[0]!;
     answered.push({ config: c.config, t: c.t, values });
     const k = c.t.findIndex((t, i) => !(Math.abs(values[i]! - c.values[i]!) <= scheduleBound(c.config, ctx.adapter.dtype, t, c.values[i]!)));
     if (k < 0) {

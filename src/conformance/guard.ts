@@ -3,7 +3,6 @@ import { errorText } from './error-text.js';
 import type { Adapter, Stepper } from './adapter.js';
 import type { OptimizerConfig, ScheduleConfig } from '../reference/types.js';
 import { isUnsupported, UnsupportedValue } from './unsupported.js';
-import { type ClosedLoop, drivesClosedLoops } from '../isolation/closed-loop.js';
 import { runScriptsKey, runScriptsLocally, type Script, type ScriptOutcome, type ScriptRunner, scriptRunnerOf } from '../laws/script.js';
 import { describeValue } from '../reference/validate.js';
 
@@ -31,12 +30,6 @@ export interface GuardedStepper {
   /** Uses the adapter's batched `steps` when it has one (issue 4: batched steps for speed). */
   steps(grads: readonly ArrayLike<number>[], learningRates?: readonly (number | undefined)[]): Promise<Float64Array[]>;
   dispose(): Promise<void>;
-  /**
-   * Present when the adapter drives closed loops itself (an isolated adapter, in its
-   * worker: one call instead of one per step); gradients are checked by the adapter
-   * against the landscape, mutations recorded here.
-   */
-  closedLoop?(loop: ClosedLoop): Promise<{ grads: Float64Array[]; xs: Float64Array[] }>;
   /** Mutations of the inputs handed to this instance, in order. */
   readonly mutations: readonly MutationRecord[];
 }
@@ -102,6 +95,13 @@ function firstChange(pristine: ArrayLike<number>, handed: Float64Array): number 
   return -1;
 }
 
+/** What {@link guardAdapter} returns: the adapter under the guard, and the guarded ways the scenarios drive it. */
+export interface GuardedAdapter extends Adapter {
+  createGuarded(config: OptimizerConfig, x0: ArrayLike<number>): Promise<GuardedStepper>;
+  /** Runs scenario scripts with `watch` honoured: their changes are the immutability check's records. */
+  runWatched(scripts: readonly Script[]): Promise<ScriptOutcome[]>;
+}
+
 /**
  * Wraps an adapter so that the checker never trusts it (issue 4): every call gets
  * fresh copies of `x0` and the gradient, every answer is validated and copied at
@@ -109,10 +109,12 @@ function firstChange(pristine: ArrayLike<number>, handed: Float64Array): number 
  * a timeout, and every misbehaviour becomes an {@link AdapterError}. Mutations of
  * the handed copies are recorded, not thrown: they are a finding of their own.
  */
-export function guardAdapter(adapter: Adapter, options: GuardOptions): Adapter & { createGuarded(config: OptimizerConfig, x0: ArrayLike<number>): Promise<GuardedStepper> } {
-  async function createGuarded(config: OptimizerConfig, x0: ArrayLike<number>): Promise<GuardedStepper> {
+export function guardAdapter(adapter: Adapter, options: GuardOptions): GuardedAdapter {
+  const inner = scriptRunnerOf(adapter);
+  /** `handOver`: the adapter gets `x0` and each gradient themselves (a script that watches its own copies), and nothing is recorded here. */
+  async function createGuarded(config: OptimizerConfig, x0: ArrayLike<number>, handOver = false): Promise<GuardedStepper> {
     const size = x0.length;
-    const handedX0 = Float64Array.from(x0);
+    const handedX0 = handOver && x0 instanceof Float64Array ? x0 : Float64Array.from(x0);
     const configCopy = structuredClone(config);
     const answer = await guarded('create', options, () => adapter.create(configCopy, handedX0));
     if (await guarded('create', options, () => isUnsupported(answer))) throw new UnsupportedValue((answer as { unsupported: string }).unsupported, config);
@@ -140,7 +142,7 @@ export function guardAdapter(adapter: Adapter, options: GuardOptions): Adapter &
     const guardedStepper: GuardedStepper = {
       mutations,
       async step(grad, learningRate) {
-        const handed = Float64Array.from(grad);
+        const handed = handOver && grad instanceof Float64Array ? grad : Float64Array.from(grad);
         const index = count++;
         const out = await guarded('step', options, () => (learningRate === undefined ? inner.step(handed) : inner.step(handed, learningRate)));
         const copy = copyParameters(out, size, 'step');
@@ -158,7 +160,7 @@ export function guardAdapter(adapter: Adapter, options: GuardOptions): Adapter &
           for (let k = 0; k < grads.length; k++) xs.push(await guardedStepper.step(grads[k]!, learningRates?.[k]));
           return xs;
         }
-        const handed = grads.map((g) => Float64Array.from(g));
+        const handed = grads.map((g) => (handOver && g instanceof Float64Array ? g : Float64Array.from(g)));
         const first = count;
         count += grads.length;
         const rates = learningRates === undefined ? undefined : [...learningRates];
@@ -185,36 +187,40 @@ export function guardAdapter(adapter: Adapter, options: GuardOptions): Adapter &
         noteX0();
       },
     };
-    if (drivesClosedLoops(inner)) {
-      guardedStepper.closedLoop = async (loop) => {
-        const first = count;
-        count += loop.steps;
-        const out = await guarded('step', options, () => inner.closedLoop(loop));
-        const xs = out.xs.map((x) => copyParameters(x, size, 'step'));
-        for (let t = 0; t < out.grads.length; t++) noteMutation(out.grads[t]!, out.handed[t]!, first + t);
-        return { grads: out.grads, xs };
-      };
-    }
     return guardedStepper;
   }
 
-  const wrapped: Adapter & { createGuarded: typeof createGuarded } = {
+  const asAdapter = (handOver: boolean): Adapter => ({
     name: adapter.name,
     dtype: adapter.dtype,
     optimizers: adapter.optimizers,
-    createGuarded,
     async create(config, x0) {
-      const stepper = await createGuarded(config, x0);
+      const stepper = await createGuarded(config, x0, handOver);
       return {
         step: (grad, learningRate) => stepper.step(grad, learningRate),
         steps: (grads, learningRates) => stepper.steps(grads, learningRates),
         dispose: () => stepper.dispose(),
       };
     },
-  };
+  });
+  const wrapped: GuardedAdapter = { ...asAdapter(false), createGuarded, runWatched };
+  // A table in one batch where the adapter has one (the stdio protocol), under the timeouts.
+  let table: unknown;
+  try {
+    table = adapter.scheduleValues;
+  } catch {
+    table = undefined;
+  }
+  if (typeof table === 'function') wrapped.scheduleValues = (config, ts) => scheduleValues(adapter, config, ts, options);
+  const handing = asAdapter(true);
+  /** Scenarios: their scripts watch the copies they hand (the immutability check), through the worker in one round trip where there is one. */
+  function runWatched(scripts: readonly Script[]): Promise<ScriptOutcome[]> {
+    if (inner === undefined) return runScriptsLocally(handing, scripts);
+    if (options.deadline - Date.now() <= 0) return Promise.reject(new AdapterError('total timeout: the time limit of the whole check (--total-timeout) expired before step', 'step'));
+    return inner(scripts);
+  }
   // Scripts (src/laws/script.ts): in one round trip where the adapter runs them itself (isolated in a worker), with
   // copies of the law's arrays as `create` and `step` hand them here; else call by call through the guarded calls above.
-  const inner = scriptRunnerOf(adapter);
   const runner: ScriptRunner = {
     async [runScriptsKey](scripts: readonly Script[]): Promise<ScriptOutcome[]> {
       if (inner === undefined) return runScriptsLocally(wrapped, scripts);

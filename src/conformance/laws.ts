@@ -92,7 +92,7 @@ export function lawView(adapter: Adapter, subject: Subject, companions: readonly
         if (outcome.ok) return;
         const calls = scripts[k]!.calls;
         const call = calls[outcome.call];
-        const instance = call === undefined ? -1 : call.op === 'create' ? calls.slice(0, outcome.call).filter((c) => c.op === 'create').length : call.instance;
+        const instance = call === undefined || call.op === 'values' ? -1 : call.op === 'create' ? calls.slice(0, outcome.call).filter((c) => c.op === 'create').length : call.instance;
         const optimizer = owners[k]![instance];
         if (optimizer !== undefined && !own.includes(optimizer) && typeof outcome.error === 'object' && outcome.error !== null) fromCompanions.add(outcome.error);
       });

@@ -1,9 +1,10 @@
 import { createOptimizer } from '../reference/create.js';
 import { allocate } from '../numerics/dtype.js';
-import { landscapeGradient } from '../reference/landscape.js';
 import type { Conventions, Dtype, OptimizerConfig } from '../reference/types.js';
 import { sameBits, ulpDistance } from '../numerics/ulp.js';
-import type { GuardedStepper } from './guard.js';
+import type { MutationRecord } from './guard.js';
+import type { ClosedLoop } from '../isolation/closed-loop.js';
+import type { Script, ScriptCall, ScriptResult } from '../laws/script.js';
 import type { Scenario } from './scenarios.js';
 import { type BugVariant, boundedTrajectory } from './tolerance.js';
 import type { Counterexample, Trace } from './types.js';
@@ -41,9 +42,11 @@ function asRun(scenario: Scenario, x0: number[], gradients: Float64Array[], xs: 
 }
 
 /**
- * Drives an implementation through a scenario. Open loop uses the batched
- * `steps` (one call); closed loop computes `dx` with `landscapeGradient` in the
- * implementation's dtype at the iterate it returned, one step at a time.
+ * The calls of a scenario as one script (src/laws/script.ts), watching what it
+ * hands (the immutability check): open loop, the gradients in one batch; two
+ * instances, their steps in turn; closed loop, a `closed` call, whose `dx` is
+ * `landscapeGradient` in the implementation's dtype at the iterate it returned,
+ * computed where the implementation runs.
  *
  * Closed-loop runs are judged by replaying the gradients the implementation was
  * given through the reference (see {@link compareRun}), not by comparing its
@@ -55,54 +58,69 @@ function asRun(scenario: Scenario, x0: number[], gradients: Float64Array[], xs: 
  * running error bound, so a closed-loop run tests the rule at the iterates the
  * implementation itself produced, for every step, with no chaos in the bound.
  */
-export async function runScenario(create: (config: OptimizerConfig, x0: number[]) => Promise<GuardedStepper>, scenario: Scenario, dtype: Dtype): Promise<ScenarioRun> {
+export function scenarioScript(scenario: Scenario, dtype: Dtype): Script {
   const { config, x0 } = scenario;
+  const calls: ScriptCall[] = [{ op: 'create', config, x0: Float64Array.from(x0) }];
   if (scenario.second !== undefined) {
-    const a = await create(config, x0);
-    const b = await create(config, scenario.second.x0);
-    const ga = scenario.gradients!.map((g) => Float64Array.from(g));
-    const gb = scenario.second.gradients.map((g) => Float64Array.from(g));
-    const xa: Float64Array[] = [];
-    const xb: Float64Array[] = [];
+    const ga = scenario.gradients!;
+    const gb = scenario.second.gradients;
+    calls.push({ op: 'create', config, x0: Float64Array.from(scenario.second.x0) });
     for (let k = 0; k < Math.max(ga.length, gb.length); k++) {
-      if (k < ga.length) xa.push(await a.step(ga[k]!));
-      if (k < gb.length) xb.push(await b.step(gb[k]!));
+      if (k < ga.length) calls.push({ op: 'step', instance: 0, grad: Float64Array.from(ga[k]!) });
+      if (k < gb.length) calls.push({ op: 'step', instance: 1, grad: Float64Array.from(gb[k]!) });
     }
-    await a.dispose();
-    await b.dispose();
-    return { scenario, instances: [asRun(scenario, x0, ga, xa), { config, x0: scenario.second.x0, gradients: gb, xs: xb }] };
-  }
-  const stepper = await create(config, x0);
-  try {
-    if (scenario.gradients !== undefined) {
-      const grads = scenario.gradients.map((g) => Float64Array.from(g));
-      const xs = await stepper.steps(grads, scenario.learningRates);
-      return { scenario, instances: [asRun(scenario, x0, grads, xs)] };
-    }
+    calls.push({ op: 'dispose', instance: 0 }, { op: 'dispose', instance: 1 });
+  } else if (scenario.gradients !== undefined) {
+    scenario.gradients.forEach((g, t) => {
+      const lr = scenario.learningRates?.[t];
+      calls.push({ op: 'step', instance: 0, grad: Float64Array.from(g), ...(lr === undefined ? {} : { learningRate: lr }) });
+    });
+    calls.push({ op: 'dispose', instance: 0 });
+  } else {
     const closed = scenario.closed!;
-    if (stepper.closedLoop !== undefined) {
-      // An isolated adapter drives the same loop in its worker, in one round trip (src/isolation/closed-loop.ts).
-      const loop = { landscape: closed.landscape, steps: closed.steps, x0, dtype, ...(scenario.learningRates === undefined ? {} : { learningRates: scenario.learningRates }) };
-      const { grads, xs } = await stepper.closedLoop(loop);
-      return { scenario, instances: [asRun(scenario, x0, grads, xs)] };
-    }
-    const grads: Float64Array[] = [];
-    const xs: Float64Array[] = [];
-    let x: ArrayLike<number> = allocate(dtype, x0.length).map((_, i) => x0[i]!);
-    for (let t = 0; t < closed.steps; t++) {
-      const dx = allocate(dtype, x0.length);
-      landscapeGradient(closed.landscape, x, t, dx, dtype);
-      const g = Float64Array.from(dx);
-      grads.push(g);
-      const next = await stepper.step(g, scenario.learningRates?.[t]);
-      xs.push(next);
-      x = next;
-    }
-    return { scenario, instances: [asRun(scenario, x0, grads, xs)] };
-  } finally {
-    await stepper.dispose();
+    const loop: ClosedLoop = { landscape: closed.landscape, steps: closed.steps, x0, dtype, ...(scenario.learningRates === undefined ? {} : { learningRates: scenario.learningRates }) };
+    calls.push({ op: 'closed', instance: 0, loop }, { op: 'dispose', instance: 0 });
   }
+  return { calls, watch: 'recent' };
 }
+
+function firstDifference(before: ArrayLike<number>, after: ArrayLike<number>): number {
+  for (let i = 0; i < after.length; i++) if (!Object.is(before[i], after[i])) return i;
+  return -1;
+}
+
+/** A scenario's run from its script's result, and the mutations of what it handed (x0 first, then gradients in order). */
+export function scenarioRunOf(scenario: Scenario, script: Script, result: ScriptResult): { run: ScenarioRun; mutations: MutationRecord[] } {
+  const instances: InstanceRun[] = [];
+  const stepOf: number[] = [];
+  const counts: number[] = [];
+  script.calls.forEach((call, j) => {
+    if (call.op === 'create') {
+      counts.push(0);
+      const x0 = Array.from(call.x0);
+      instances.push(instances.length === 0 ? asRun(scenario, scenario.x0, [], []) : { config: call.config, x0, gradients: [], xs: [] });
+    } else if (call.op === 'step') {
+      stepOf[j] = counts[call.instance]!++;
+      instances[call.instance]!.gradients.push(call.grad);
+      instances[call.instance]!.xs.push(result.xs[j]!);
+    } else if (call.op === 'closed') {
+      const loop = result.loops?.find((l) => l.call === j);
+      instances[call.instance]!.gradients.push(...(loop?.grads ?? []));
+      instances[call.instance]!.xs.push(...(loop?.xs ?? []));
+    }
+  });
+  const mutations: MutationRecord[] = [];
+  for (const change of [...result.changes].sort((a, b) => a.handedAt - b.handedAt || (a.loopStep ?? 0) - (b.loopStep ?? 0))) {
+    const call = script.calls[change.handedAt]!;
+    const before = call.op === 'create' ? call.x0 : call.op === 'step' ? call.grad : instances[(call as { instance: number }).instance]!.gradients[change.loopStep ?? 0]!;
+    const i = firstDifference(before, change.values);
+    if (i < 0) continue;
+    const step = call.op === 'create' ? 0 : call.op === 'step' ? stepOf[change.handedAt]! : change.loopStep ?? 0;
+    mutations.push({ operation: call.op === 'create' ? 'create' : 'step', step, coordinate: i, before: before[i]!, after: change.values[i]! });
+  }
+  return { run: { scenario, instances }, mutations };
+}
+
 
 /** The reference's answers to the same inputs in the declared dtype (NumPy's own result), for the bit-exact shortcut; none for float64. */
 export function referenceRun(run: InstanceRun, dtype: Dtype, conventions: Conventions): Float64Array[] {

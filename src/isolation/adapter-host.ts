@@ -5,7 +5,6 @@ import { copyParameters } from '../conformance/guard.js';
 import { errorText } from '../conformance/error-text.js';
 import { AdapterLoadError, loadAdapter } from '../conformance/load-adapter.js';
 import { describeValue } from '../reference/validate.js';
-import { closedLoopGradient } from './closed-loop.js';
 import { runScriptsLocally, type ScriptOutcome } from '../laws/script.js';
 import { UnsupportedValue } from '../conformance/unsupported.js';
 import { HOST_CALLS, type HostData, type HostError, type HostMessage, type HostRequest, type HostScriptOutcome } from './host-protocol.js';
@@ -133,14 +132,21 @@ export function serveAdapter(data: HostData): void {
   };
 
   /** A script's outcome as plain data: the adapter's error as text with its file:line, a refusal as its reason. */
-  const plainOutcome = (outcome: ScriptOutcome): HostScriptOutcome => {
-    if (outcome.ok) return outcome;
-    const { error, call } = outcome;
-    if (error instanceof UnsupportedValue) return { ok: false, call, unsupported: { reason: error.reason, ...(error.config !== undefined && 'optimizer' in error.config ? { config: error.config } : {}) } };
+  const hostError = (error: unknown): HostError => {
     const operation = error instanceof AdapterError ? error.operation : 'step';
     const message = error instanceof AdapterError ? error.message : `${operation} threw: ${errorText(error)}`;
     const where = userFrames(error instanceof AdapterError ? error.cause : error, self);
-    return { ok: false, call, error: { operation, message, ...(where === undefined ? {} : { where }) } };
+    return { operation, message, ...(where === undefined ? {} : { where }) };
+  };
+  const plainOutcome = (outcome: ScriptOutcome): HostScriptOutcome => {
+    if (outcome.ok) {
+      const { failures } = outcome.result;
+      if (failures === undefined) return outcome;
+      return { ok: true, result: { ...outcome.result, failures: failures.map((f) => ({ ...f, error: hostError(f.error) })) } };
+    }
+    const { error, call } = outcome;
+    if (error instanceof UnsupportedValue) return { ok: false, call, unsupported: { reason: error.reason, ...(error.config === undefined ? {} : { config: error.config }) } };
+    return { ok: false, call, error: hostError(error) };
   };
 
   const instance = (handle: number, operation: string): { stepper: Stepper; size: number } => {
@@ -265,47 +271,8 @@ export function serveAdapter(data: HostData): void {
         };
         return next(0);
       }
-      case 'closed': {
-        // The closed loop of src/conformance/run.ts, here: one round trip instead of one per step.
-        const { stepper, size } = instance(request.handle, 'step');
-        const { loop } = request;
-        const grads: Float64Array[] = [];
-        const xs: Float64Array[] = [];
-        const mutated: (Float64Array | null)[] = [];
-        const next = (t: number): { grads: Float64Array[]; xs: Float64Array[]; mutated: (Float64Array | null)[] } | Promise<{ grads: Float64Array[]; xs: Float64Array[]; mutated: (Float64Array | null)[] }> => {
-          for (; t < loop.steps; t++) {
-            const pristine = closedLoopGradient(loop, xs[t - 1], t);
-            const grad = pristine.slice();
-            const lr = loop.learningRates?.[t];
-            const result = call(
-              'step',
-              () => (lr === undefined ? stepper.step(grad) : stepper.step(grad, lr)),
-              (out) => {
-                try {
-                  const x = copyParameters(out, size, 'step');
-                  mutated.push(changed(pristine, grad));
-                  return x;
-                } catch (error) {
-                  throw failure('step', error, !(error instanceof AdapterError));
-                }
-              },
-            );
-            grads.push(pristine);
-            if (result instanceof Promise) {
-              const at = t;
-              return result.then((x) => {
-                xs.push(x);
-                return next(at + 1);
-              });
-            }
-            xs.push(result);
-          }
-          return { grads, xs, mutated };
-        };
-        return next(0);
-      }
       case 'scripts':
-        return runScriptsLocally(loaded(), request.scripts, mark).then((outcomes) => ({ outcomes: outcomes.map(plainOutcome) }));
+        return runScriptsLocally(loaded(), request.scripts, mark, (k) => Atomics.store(signals, 3, k)).then((outcomes) => ({ outcomes: outcomes.map(plainOutcome) }));
       case 'dispose': {
         const { stepper } = instance(request.handle, 'dispose');
         steppers.delete(request.handle);

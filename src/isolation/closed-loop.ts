@@ -38,28 +38,3 @@ export function firstForgedGradient(loop: ClosedLoop, grads: readonly Float64Arr
   }
   return -1;
 }
-
-/** What a stepper that can drive a closed loop itself returns (the isolated adapter's; see src/conformance/guard.ts). */
-export interface ClosedLoopResult {
-  /** The gradient of each step, as computed before the adapter got it. */
-  grads: Float64Array[];
-  /** The parameters after each step. */
-  xs: Float64Array[];
-  /** Each gradient as the adapter left it (a change is a mutation finding). */
-  handed: Float64Array[];
-}
-
-/** A Stepper that drives a closed loop where it lives, in one call. */
-export interface ClosedLoopStepper {
-  closedLoop(loop: ClosedLoop): Promise<ClosedLoopResult>;
-}
-
-/** True for a stepper with {@link ClosedLoopStepper.closedLoop}. */
-export function drivesClosedLoops(stepper: object): stepper is ClosedLoopStepper {
-  try {
-    return typeof (stepper as Partial<ClosedLoopStepper>).closedLoop === 'function';
-  } catch {
-    // An in-process adapter's throwing getter: it drives no closed loop; its step will say what is wrong.
-    return false;
-  }
-}

@@ -129,6 +129,15 @@ export class HostConnection {
     return false;
   }
 
+  /** The index of the script the host is running in a `scripts` request (set by the host as it goes). */
+  get scriptInProgress(): number {
+    return Atomics.load(this.signals, 3);
+  }
+
+  set scriptInProgress(index: number) {
+    Atomics.store(this.signals, 3, index);
+  }
+
   /** True while any request is unanswered. */
   get unanswered(): boolean {
     return this.pending.size > 0;

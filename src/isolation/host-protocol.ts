@@ -13,7 +13,6 @@ export type HostRequest = (
   | { id: number; op: 'create'; handle: number; config: OptimizerConfig; x0: Float64Array }
   | { id: number; op: 'step'; handle: number; grad: Float64Array; learningRate?: number }
   | { id: number; op: 'steps'; handle: number; grads: Float64Array[]; learningRates?: (number | undefined)[] }
-  | { id: number; op: 'closed'; handle: number; loop: import('./closed-loop.js').ClosedLoop }
   | { id: number; op: 'dispose'; handle: number }
   | { id: number; op: 'schedule'; handle: number; config: ScheduleConfig }
   | { id: number; op: 'values'; handle: number; t: number[] }
@@ -56,8 +55,6 @@ export type HostMessage =
       description?: HostDescription;
       x?: Float64Array;
       xs?: Float64Array[];
-      /** For `closed`: the gradient of each step, as computed before the adapter got it. */
-      grads?: Float64Array[];
       mutated?: (Float64Array | null)[];
       values?: Float64Array;
       failedAt?: number;
@@ -73,12 +70,12 @@ export type HostMessage =
 export type HostScriptOutcome =
   | { ok: true; result: ScriptResult }
   | { ok: false; call: number; error: HostError }
-  | { ok: false; call: number; unsupported: { reason: string; config?: OptimizerConfig } };
+  | { ok: false; call: number; unsupported: { reason: string; config?: OptimizerConfig | ScheduleConfig } };
 
 /**
  * Layout of the shared cells of a host worker: Int32 cells [0] bumped by the
  * checker per request, [1] by the host per message, [2] the kind of the adapter
- * call in progress (an index of {@link HOST_CALLS}); Float64 cell [2] (bytes 16
+ * call in progress (an index of {@link HOST_CALLS}), [3] the script of a batch in progress; Float64 cell [2] (bytes 16
  * to 24) the epoch milliseconds at which it started. The checker's timeout is per
  * adapter call, even inside one request that makes many (a script, a closed loop).
  */

@@ -3,9 +3,9 @@ import type { Adapter, Stepper } from '../conformance/adapter.js';
 import { AdapterLoadError, validateAdapter } from '../conformance/load-adapter.js';
 import type { OptimizerConfig, ScheduleConfig } from '../reference/types.js';
 import { type HostAnswer, type HostCall, HostConnection, hostErrorText, type RequestLimits } from './host-connection.js';
-import { type ClosedLoop, type ClosedLoopResult, type ClosedLoopStepper, firstForgedGradient } from './closed-loop.js';
+import { firstForgedGradient } from './closed-loop.js';
 import type { HostDescription, HostError } from './host-protocol.js';
-import { runScriptsKey, type Script, type ScriptOutcome, type ScriptRunner, validateScript } from '../laws/script.js';
+import { failedInScript, runScriptsKey, type Script, type ScriptOutcome, type ScriptResult, type ScriptRunner, validateScript } from '../laws/script.js';
 import { UnsupportedValue } from '../conformance/unsupported.js';
 
 /** Options of {@link isolateAdapter}; every time is in milliseconds. */
@@ -22,8 +22,8 @@ export interface IsolateOptions {
 
 /** An adapter module running in a worker thread, seen through the ordinary Adapter interface. */
 export interface IsolatedAdapter extends Adapter, ScriptRunner {
-  /** Its steppers also drive closed loops in the worker (src/isolation/closed-loop.ts). */
-  create(config: OptimizerConfig, x0: Float64Array): Promise<Stepper & ClosedLoopStepper>;
+  /** An instance in the worker; it is created there with the first call (a failed create is that call's error). */
+  create(config: OptimizerConfig, x0: Float64Array): Promise<Stepper>;
   /** Starts a fresh worker if the current one ended or hangs (a crash, a hang, process.exit); call between subjects. */
   renew(): Promise<void>;
   /** Ends the worker now: every pending and later call fails with `reason` (SIGINT, SIGTERM). */
@@ -132,7 +132,7 @@ export async function isolateAdapter(modulePath: string, options: IsolateOptions
    * thrown by the instance's first call, and a failed `dispose` by the next call.
    * A mutation of `x0` is copied back when the create's answer is read.
    */
-  const create = async (config: OptimizerConfig, x0: Float64Array): Promise<Stepper & ClosedLoopStepper> => {
+  const create = async (config: OptimizerConfig, x0: Float64Array): Promise<Stepper> => {
     const host = current('create');
     takeDeferred();
     const size = x0.length;
@@ -162,23 +162,6 @@ export async function isolateAdapter(modulePath: string, options: IsolateOptions
         writeBack(grads, result.mutated);
         if (!Array.isArray(result.xs) || result.xs.length !== grads.length) throw new AdapterError("steps: the adapter's worker sent a malformed answer", 'steps');
         return result.xs.map((x) => vector('steps', x, size));
-      },
-      async closedLoop(loop: ClosedLoop): Promise<ClosedLoopResult> {
-        const result = await ask({ op: 'closed', handle, loop: structuredClone(loop) });
-        const { grads, xs } = result;
-        if (!Array.isArray(grads) || !Array.isArray(xs) || grads.length !== loop.steps || xs.length !== loop.steps) {
-          throw new AdapterError("step: the adapter's worker sent a malformed answer", 'step');
-        }
-        const checked = xs.map((x) => vector('step', x, size));
-        const forged = firstForgedGradient(loop, grads, checked);
-        if (forged >= 0) {
-          throw new AdapterError(`step: the adapter's worker reports a gradient at closed-loop step ${forged + 1} that is not the landscape's at the iterate it returned: the adapter's code altered the checker's in its worker`, 'step');
-        }
-        const handed = grads.map((g, t) => {
-          const m = result.mutated?.[t];
-          return m instanceof Float64Array && m.length === g.length ? m : g;
-        });
-        return { grads, xs: checked, handed };
       },
       async dispose() {
         // A worker that ended took its instances with it, and one still busy with a call the checker gave up on
@@ -236,7 +219,14 @@ export async function isolateAdapter(modulePath: string, options: IsolateOptions
     const host = current('step');
     takeDeferred();
     for (const script of scripts) validateScript(script);
-    const answer = await host.request({ op: 'scripts', scripts: scripts as Script[] }, limits, 'script');
+    let answer: HostAnswer;
+    host.scriptInProgress = 0;
+    try {
+      answer = await host.request({ op: 'scripts', scripts: scripts as Script[] }, limits, 'script');
+    } catch (error) {
+      // The worker ended or a call hung: the script it was running is the one to blame.
+      throw error instanceof AdapterError ? failedInScript(error, host.scriptInProgress) : error;
+    }
     const outcomes = answer.outcomes;
     const malformed = (): AdapterError => new AdapterError("step: the adapter's worker sent a malformed answer", 'step');
     if (!Array.isArray(outcomes) || outcomes.length === 0 || outcomes.length > scripts.length) throw malformed();
@@ -247,14 +237,30 @@ export async function isolateAdapter(modulePath: string, options: IsolateOptions
         if ('unsupported' in outcome) return { ok: false, call: outcome.call, error: new UnsupportedValue(String(outcome.unsupported.reason), outcome.unsupported.config) };
         return { ok: false, call: outcome.call, error: new AdapterError(hostErrorText(outcome.error), String(outcome.error.operation), { cause: outcome.error }) };
       }
-      const { xs, changes } = outcome.result;
-      if (!Array.isArray(xs) || xs.length !== calls.length || !Array.isArray(changes)) throw malformed();
+      const { xs, changes, failures, loops } = outcome.result;
+      if (!Array.isArray(xs) || xs.length !== calls.length || !Array.isArray(changes) || (failures !== undefined && !Array.isArray(failures)) || (loops !== undefined && !Array.isArray(loops))) throw malformed();
       const sizes: number[] = [];
+      let closed = 0;
       calls.forEach((call, j) => {
         if (call.op === 'create') sizes.push(call.x0.length);
         else if (call.op === 'step') vector('step', xs[j], sizes[call.instance]!);
+        else if (call.op === 'values') {
+          const values = xs[j];
+          if (!(values instanceof Float64Array) || values.length > call.t.length) throw malformed();
+        } else if (call.op === 'closed') {
+          const run = loops?.[closed++];
+          if (run === undefined || run.call !== j || !Array.isArray(run.grads) || !Array.isArray(run.xs) || run.grads.length !== call.loop.steps || run.xs.length !== call.loop.steps) throw malformed();
+          const iterates = run.xs.map((x) => vector('step', x, sizes[call.instance]!));
+          // The worker runs the adapter's code, which could have altered the checker's landscape there: its gradients are checked here.
+          const forged = firstForgedGradient(call.loop, run.grads, iterates);
+          if (forged >= 0) throw new AdapterError(`step: the adapter's worker reports a gradient at closed-loop step ${forged + 1} that is not the landscape's at the iterate it returned: the adapter's code altered the checker's in its worker`, 'step');
+        }
       });
-      return { ok: true, result: { xs, changes } };
+      const result: ScriptResult = { xs, changes };
+      if (loops !== undefined) result.loops = loops;
+      // A schedule's failure at one t, as text: the error the law meets when it asks for that t.
+      if (failures !== undefined) result.failures = failures.map((f) => ({ ...f, error: new AdapterError(hostErrorText(f.error as HostError), String((f.error as HostError).operation), { cause: f.error }) }));
+      return { ok: true, result };
     });
   };
 

@@ -13,8 +13,8 @@ export interface Run {
    * law), else a fresh copy. Returns a copy of the parameters after the step.
    */
   step(grad: Float64Array, learningRate?: number, own?: boolean): Promise<Float64Array>;
-  /** The adapter's batched `steps`, when it has one: one call for a whole open-loop sequence. */
-  steps?(grads: readonly Float64Array[], learningRates: readonly (number | undefined)[]): Promise<Float64Array[]>;
+  /** The adapter's batched `steps`, when it has one: one call for a whole open-loop sequence; `own` as for `step`. */
+  steps?(grads: readonly Float64Array[], learningRates: readonly (number | undefined)[], own?: boolean): Promise<Float64Array[]>;
   dispose(): Promise<void>;
 }
 
@@ -22,8 +22,13 @@ function message(error: unknown): string {
   return errorText(error);
 }
 
+/** An adapter's throw as an AdapterError; one from a layer below (the guard: a timeout, a malformed answer) keeps its own message. */
+function passOn(error: unknown, operation: string): AdapterError {
+  return error instanceof AdapterError ? error : new AdapterError(`${operation} threw: ${message(error)}`, operation, { cause: error });
+}
+
 /** Copies what the adapter returned, checking length and element types (it may return its own buffer). */
-function copyResult(result: unknown, size: number, operation: string): Float64Array {
+export function copyResult(result: unknown, size: number, operation: string): Float64Array {
   if (typeof result !== 'object' || result === null || typeof (result as { length?: unknown }).length !== 'number') {
     throw new AdapterError(`${operation} must return an array-like of numbers, got ${describeValue(result)}`, operation);
   }
@@ -63,12 +68,12 @@ export async function start(adapter: Adapter, config: OptimizerConfig, x0: Float
     ...(batch === undefined
       ? {}
       : {
-          async steps(grads: readonly Float64Array[], learningRates: readonly (number | undefined)[]) {
+          async steps(grads: readonly Float64Array[], learningRates: readonly (number | undefined)[], ownGrads = false) {
             let result: unknown;
             try {
-              result = await batch(grads.map((g) => g.slice()), learningRates.some((lr) => lr !== undefined) ? [...learningRates] : undefined);
+              result = await batch(ownGrads ? [...grads] : grads.map((g) => g.slice()), learningRates.some((lr) => lr !== undefined) ? [...learningRates] : undefined);
             } catch (error) {
-              throw new AdapterError(`steps threw: ${message(error)}`, 'steps', { cause: error });
+              throw passOn(error, 'steps');
             }
             if (!Array.isArray(result) || result.length !== grads.length) {
               throw new AdapterError(`steps must return an array of ${grads.length} parameter vectors, got ${describeValue(result)}`, 'steps');
@@ -81,7 +86,7 @@ export async function start(adapter: Adapter, config: OptimizerConfig, x0: Float
       try {
         result = await stepper.step(ownGrad ? grad : grad.slice(), learningRate);
       } catch (error) {
-        throw new AdapterError(`step threw: ${message(error)}`, 'step', { cause: error });
+        throw passOn(error, 'step');
       }
       return copyResult(result, size, 'step');
     },
@@ -89,7 +94,7 @@ export async function start(adapter: Adapter, config: OptimizerConfig, x0: Float
       try {
         await stepper.dispose?.();
       } catch (error) {
-        throw new AdapterError(`dispose threw: ${message(error)}`, 'dispose', { cause: error });
+        throw passOn(error, 'dispose');
       }
     },
   };

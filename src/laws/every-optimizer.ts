@@ -302,7 +302,7 @@ function immutability(rule: OptimizerRule): Law<ImmutabilityInput> {
     async check(adapter, { config, x0, grads, learningRates }) {
       // The script hands its own arrays and reports, after each call, those the adapter changed (watch).
       const script = trajectoryScript([{ config, x0, grads, learningRates }]);
-      const { changes } = await runScript(adapter, { ...script, watch: true });
+      const { changes } = await runScript(adapter, { ...script, watch: 'all' });
       // Call 0 is the create (step 0), call t + 1 the step t; a change seen only after the dispose is out of the law's view.
       const seen = changes.filter((c) => c.seenAfter <= grads.length).sort((p, q) => p.seenAfter - q.seenAfter || p.handedAt - q.handedAt);
       for (const change of seen) {

@@ -1,8 +1,7 @@
 import fc from 'fast-check';
 import { add, dd, mul, sub, toNumber } from './exact.js';
 import { normalValue, range } from './arbitraries.js';
-import { start } from './drive.js';
-import { trajectory } from './script.js';
+import { runScript, type Script, trajectoriesOf, trajectory } from './script.js';
 import type { Law } from './law.js';
 import { ratesInForce } from './models.js';
 import { type PlacementInput, placementArbitrary } from './momentum.js';
@@ -54,13 +53,23 @@ const lookAhead: Law<LookAheadInput> = {
         steps: fc.integer({ min: 1, max: 30 }),
       }),
     ),
-  async check(adapter, { rho, h, curvature, x0, steps }) {
+  async check(adapter, { rho, h, curvature: drawn, x0, steps }) {
     const u = unitRoundoff(adapter.dtype);
     const eta = underflow(adapter.dtype);
     const r = adapter.dtype === 'float32' ? Math.fround : (v: number) => v;
+    // The curvatures in the dtype: the gradient r(c x) is then the taco-shell landscape's, which the closed loop
+    // computes where the implementation runs (one round trip for the whole run, src/laws/script.ts).
+    const curvature = drawn.map(r);
     const lr = h / Math.max(...curvature);
     const n = x0.length;
-    const run = await start(adapter, { optimizer: 'nesterov', learningRate: lr, rho }, Float64Array.from(x0));
+    const script: Script = {
+      calls: [
+        { op: 'create', config: { optimizer: 'nesterov', learningRate: lr, rho }, x0: Float64Array.from(x0) },
+        { op: 'closed', instance: 0, loop: { landscape: { name: 'taco-shell', curvature }, steps, x0, dtype: adapter.dtype } },
+        { op: 'dispose', instance: 0 },
+      ],
+    };
+    const [iterates] = trajectoriesOf(script, await runScript(adapter, script)) as [Float64Array[]];
     // The law's look-ahead state, per coordinate, in double-double.
     const X = x0.map((v) => dd(v));
     const V = x0.map(() => dd(0));
@@ -72,48 +81,44 @@ const lookAhead: Law<LookAheadInput> = {
     const powers: M2[][] = maps.map(() => [[1, 0, 0, 1]]);
     const bounds: [number, number][] = x0.map(() => [0, 0]);
     let xt: Float64Array = Float64Array.from(x0);
-    try {
-      for (let t = 0; t < steps; t++) {
-        const g = xt.map((v, i) => r(toNumber(mul(dd(curvature[i]!), dd(v)))));
-        const next = await run.step(g);
-        for (let i = 0; i < n; i++) {
-          const c = dd(curvature[i]!);
-          const v = V[i]!;
-          const lookAheadPoint = add(X[i]!, mul(dd(rho), v));
-          const v1 = sub(mul(dd(rho), v), mul(dd(lr), mul(c, lookAheadPoint)));
-          X[i] = add(X[i]!, v1);
-          V[i] = v1;
-          const tilde0 = toNumber(lookAheadPoint);
-          const tilde1 = toNumber(add(X[i]!, mul(dd(rho), v1)));
-          // Local errors from the larger of the law's and the implementation's x~ (both known),
-          // the gradient actually passed, |v| as the law's plus its propagated bound, and
-          // |v'| <= rho |v| + lr |g|: rigorous even where underflow makes relative errors large.
-          const [, boundV] = bounds[i]!;
-          const ax0 = Math.max(Math.abs(tilde0), Math.abs(xt[i]!));
-          const ax1 = Math.max(Math.abs(tilde1), Math.abs(next[i]!));
-          const av = Math.abs(toNumber(v)) + boundV;
-          const av1 = SLACK * (rho * av + lr * Math.abs(g[i]!));
-          const dv = SLACK * u * (2 * rho * av + 3 * lr * Math.abs(g[i]!) + av1) + 4 * eta + lr * eta;
-          const dx = SLACK * 3 * u * (ax0 + ax1 + 2 * av + 2 * av1) + 4 * eta + (1 + rho) * dv;
-          deltas[i]!.push([dx, dv]);
-          const P = powers[i]!;
-          P.push(mul2(maps[i]!, P[P.length - 1]!));
-          let bx = 0;
-          let bv = 0;
-          for (let s = 0; s <= t; s++) {
-            const m = P[t - s]!;
-            const [ex, ev] = deltas[i]![s]!;
-            bx += Math.abs(m[0]) * ex + Math.abs(m[1]) * ev;
-            bv += Math.abs(m[2]) * ex + Math.abs(m[3]) * ev;
-          }
-          bounds[i] = [SLACK * bx, SLACK * bv];
-          const bound = SLACK * bx + U64 * Math.abs(tilde1);
-          requireWithin('x~ differs from the look-ahead definition mapped through x~ = x + rho v', next[i]!, tilde1, bound, 'sum_t |M^(T-1-t)| (dx~_t, dv_t) * 1.01 + 2^-53 |x~_T| (see the law)', adapter.dtype, { step: t + 1, coordinate: i });
+    for (let t = 0; t < steps; t++) {
+      const g = xt.map((v, i) => r(toNumber(mul(dd(curvature[i]!), dd(v)))));
+      const next = iterates[t]!;
+      for (let i = 0; i < n; i++) {
+        const c = dd(curvature[i]!);
+        const v = V[i]!;
+        const lookAheadPoint = add(X[i]!, mul(dd(rho), v));
+        const v1 = sub(mul(dd(rho), v), mul(dd(lr), mul(c, lookAheadPoint)));
+        X[i] = add(X[i]!, v1);
+        V[i] = v1;
+        const tilde0 = toNumber(lookAheadPoint);
+        const tilde1 = toNumber(add(X[i]!, mul(dd(rho), v1)));
+        // Local errors from the larger of the law's and the implementation's x~ (both known),
+        // the gradient actually passed, |v| as the law's plus its propagated bound, and
+        // |v'| <= rho |v| + lr |g|: rigorous even where underflow makes relative errors large.
+        const [, boundV] = bounds[i]!;
+        const ax0 = Math.max(Math.abs(tilde0), Math.abs(xt[i]!));
+        const ax1 = Math.max(Math.abs(tilde1), Math.abs(next[i]!));
+        const av = Math.abs(toNumber(v)) + boundV;
+        const av1 = SLACK * (rho * av + lr * Math.abs(g[i]!));
+        const dv = SLACK * u * (2 * rho * av + 3 * lr * Math.abs(g[i]!) + av1) + 4 * eta + lr * eta;
+        const dx = SLACK * 3 * u * (ax0 + ax1 + 2 * av + 2 * av1) + 4 * eta + (1 + rho) * dv;
+        deltas[i]!.push([dx, dv]);
+        const P = powers[i]!;
+        P.push(mul2(maps[i]!, P[P.length - 1]!));
+        let bx = 0;
+        let bv = 0;
+        for (let s = 0; s <= t; s++) {
+          const m = P[t - s]!;
+          const [ex, ev] = deltas[i]![s]!;
+          bx += Math.abs(m[0]) * ex + Math.abs(m[1]) * ev;
+          bv += Math.abs(m[2]) * ex + Math.abs(m[3]) * ev;
         }
-        xt = next;
+        bounds[i] = [SLACK * bx, SLACK * bv];
+        const bound = SLACK * bx + U64 * Math.abs(tilde1);
+        requireWithin('x~ differs from the look-ahead definition mapped through x~ = x + rho v', next[i]!, tilde1, bound, 'sum_t |M^(T-1-t)| (dx~_t, dv_t) * 1.01 + 2^-53 |x~_T| (see the law)', adapter.dtype, { step: t + 1, coordinate: i });
       }
-    } finally {
-      await run.dispose();
+      xt = next;
     }
   },
 };

@@ -2,44 +2,75 @@ import type { Adapter } from '../conformance/adapter.js';
 import { AdapterError } from '../conformance/adapter-error.js';
 import { errorText } from '../conformance/error-text.js';
 import { UnsupportedValue } from '../conformance/unsupported.js';
-import type { OptimizerConfig } from '../reference/types.js';
-import { type Run, start } from './drive.js';
+import type { OptimizerConfig, ScheduleConfig } from '../reference/types.js';
+import { copyResult, type Run, scheduleOf, start } from './drive.js';
+import { type ClosedLoop, closedLoopGradient } from '../isolation/closed-loop.js';
 
 /** One call of a {@link Script}. Instances are numbered 0, 1, ... in the order of their `create`. */
 export type ScriptCall =
   | { op: 'create'; config: OptimizerConfig; x0: Float64Array }
   | { op: 'step'; instance: number; grad: Float64Array; learningRate?: number }
-  | { op: 'dispose'; instance: number };
+  | { op: 'dispose'; instance: number }
+  | { op: 'values'; config: ScheduleConfig; t: number[] }
+  | { op: 'closed'; instance: number; loop: ClosedLoop };
 
 /**
- * The calls one run of a law makes, known before any is made (the law's inputs
- * decide them, not the answers): what lets a law cross a slow boundary (a worker,
+ * The calls one run of a law (or one scenario) makes, known before any is made
+ * (its inputs decide them, not the answers; a `closed` call's gradients are the
+ * landscape's at the iterates the adapter returns, computed where it runs): what lets a law cross a slow boundary (a worker,
  * a child) in one round trip instead of one per call, and lets checkLaw send all
  * of a law's runs at once. Plain data (structured clone).
  */
 export interface Script {
   calls: ScriptCall[];
   /**
-   * Hand the adapter the script's own `x0` and gradients (not copies) and record,
-   * after every call, each one it changed (the immutability law); else it gets copies.
+   * Record the `x0` and gradients the adapter changed (it always gets copies: the
+   * script's arrays keep their bits). `all`: after every call, every array handed so
+   * far (the immutability law: an adapter that keeps a gradient and changes it later);
+   * `recent`: after every call, the arrays of that call and every x0 (the guard's
+   * immutability check on long scenarios: linear in their length).
    */
-  watch?: boolean;
+  watch?: 'all' | 'recent';
 }
 
 /** An array the script handed to the adapter that the adapter changed. */
 export interface HandedChange {
-  /** The call it was handed in (a `create`'s x0 or a `step`'s gradient). */
+  /** The call it was handed in (a `create`'s x0, a `step`'s or a `closed` call's gradient). */
   handedAt: number;
+  /** For a `closed` call: the step of its loop. */
+  loopStep?: number;
   /** The first call after which the change was seen. */
   seenAfter: number;
   /** Its contents then. */
   values: Float64Array;
 }
 
-/** What a script gave: for each call, the parameters a `step` returned (else undefined); with `watch`, the changes. */
+/** A schedule that failed at one t of a `values` call: the values before it are in `xs`. */
+export interface ValueFailure {
+  call: number;
+  /** The index into the call's `t`. */
+  at: number;
+  /** An AdapterError (as text in the worker's answer, see src/isolation). */
+  error: unknown;
+}
+
+/**
+ * What a script gave: for each call, the parameters a `step` returned, or the
+ * values of a `values` call (up to its failure, if any); with `watch`, the changes.
+ */
 export interface ScriptResult {
   xs: (Float64Array | undefined)[];
   changes: HandedChange[];
+  failures?: ValueFailure[];
+  /** For each `closed` call: the gradient of each step (as computed before the adapter got it) and the parameters after it. */
+  loops?: ClosedLoopRun[];
+}
+
+/** What a `closed` call drove. */
+export interface ClosedLoopRun {
+  call: number;
+  grads: Float64Array[];
+  xs: Float64Array[];
 }
 
 /**
@@ -73,10 +104,20 @@ export function scriptRunnerOf(adapter: Adapter): ScriptRunner[typeof runScripts
   }
 }
 
-/** Called before every call into the adapter (the worker host keeps its per-call timeout with it). */
-export type CallHook = (operation: 'create' | 'step' | 'steps' | 'dispose') => void;
+/** The adapter's `scheduleValues`, bound; undefined if it has none (or reading it throws: then its `schedule` says what is wrong). */
+function tableOf(adapter: Adapter): ((config: ScheduleConfig, t: readonly number[]) => Promise<ArrayLike<number>>) | undefined {
+  try {
+    const own = adapter.scheduleValues;
+    return typeof own === 'function' ? own.bind(adapter) : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
-function firstChange(pristine: Float64Array, handed: Float64Array): boolean {
+/** Called before every call into the adapter (the worker host keeps its per-call timeout with it). */
+export type CallHook = (operation: 'create' | 'step' | 'steps' | 'dispose' | 'schedule') => void;
+
+function firstChange(pristine: ArrayLike<number>, handed: Float64Array): boolean {
   for (let i = 0; i < handed.length; i++) if (!Object.is(pristine[i], handed[i])) return true;
   return false;
 }
@@ -89,9 +130,8 @@ function adapterError(error: unknown, operation: string): unknown {
 /**
  * Runs one script on `adapter` call by call, exactly as a law calling `start`,
  * `step` and `dispose` in that order would; consecutive steps of one instance go
- * as one batched `steps` where the adapter has it (not with `watch`). After a
- * failure the instances still open are disposed, their errors ignored: the
- * first error is the one to report.
+ * as one batched `steps` where the adapter has it. After a failure the instances
+ * still open are disposed, their errors ignored: the first error is the one to report.
  */
 async function runLocally(adapter: Adapter, script: Script, onCall?: CallHook): Promise<ScriptOutcome> {
   const { calls } = script;
@@ -99,14 +139,24 @@ async function runLocally(adapter: Adapter, script: Script, onCall?: CallHook): 
   const open = new Set<number>();
   const xs: (Float64Array | undefined)[] = new Array(calls.length).fill(undefined);
   const changes: HandedChange[] = [];
-  const watched: { at: number; handed: Float64Array; pristine: Float64Array }[] = [];
-  const own = script.watch === true;
+  const failures: ValueFailure[] = [];
+  const loops: ClosedLoopRun[] = [];
+  const watch = script.watch !== undefined;
+  const everything = script.watch === 'all';
+  const watched: { at: number; loopStep?: number; x0: boolean; handed: Float64Array; pristine: ArrayLike<number> }[] = [];
+  /** The array the adapter gets: with `watch` a copy kept to compare with the script's after each call. */
+  const hand = (pristine: Float64Array, at: number, loopStep?: number): Float64Array => {
+    const handed = pristine.slice();
+    if (watch) watched.push({ at, handed, pristine, x0: calls[at]!.op === 'create', ...(loopStep === undefined ? {} : { loopStep }) });
+    return handed;
+  };
   const look = (after: number): void => {
     for (let w = 0; w < watched.length; w++) {
-      const { at, handed, pristine } = watched[w]!;
-      if (!firstChange(pristine, handed)) continue;
-      changes.push({ handedAt: at, seenAfter: after, values: handed.slice() });
-      watched.splice(w--, 1);
+      const { at, loopStep, x0, handed, pristine } = watched[w]!;
+      const changed = firstChange(pristine, handed);
+      if (changed) changes.push({ handedAt: at, seenAfter: after, values: handed.slice(), ...(loopStep === undefined ? {} : { loopStep }) });
+      // Seen once it changed; with `recent`, a gradient is looked at only after its own call.
+      if (changed || (!everything && !x0)) watched.splice(w--, 1);
     }
   };
   let j = 0;
@@ -115,40 +165,93 @@ async function runLocally(adapter: Adapter, script: Script, onCall?: CallHook): 
       const call = calls[j]!;
       if (call.op === 'create') {
         onCall?.('create');
-        if (own) watched.push({ at: j, handed: call.x0, pristine: call.x0.slice() });
-        runs.push(await start(adapter, call.config, call.x0, own));
+        runs.push(await start(adapter, call.config, hand(call.x0, j), true));
         open.add(runs.length - 1);
       } else if (call.op === 'step') {
         const run = runs[call.instance]!;
         let end = j + 1;
-        if (!own && run.steps !== undefined) while (end < calls.length && calls[end]!.op === 'step' && (calls[end] as { instance: number }).instance === call.instance) end++;
+        if (run.steps !== undefined) while (end < calls.length && calls[end]!.op === 'step' && (calls[end] as { instance: number }).instance === call.instance) end++;
         if (end - j > 1) {
           onCall?.('steps');
           const batch = calls.slice(j, end) as Extract<ScriptCall, { op: 'step' }>[];
-          const out = await run.steps!(batch.map((c) => c.grad), batch.map((c) => c.learningRate));
+          const out = await run.steps!(batch.map((c, k) => hand(c.grad, j + k)), batch.map((c) => c.learningRate), true);
           out.forEach((x, k) => {
             xs[j + k] = x;
           });
           j = end - 1;
         } else {
           onCall?.('step');
-          if (own) watched.push({ at: j, handed: call.grad, pristine: call.grad.slice() });
-          xs[j] = await run.step(call.grad, call.learningRate, own);
+          xs[j] = await run.step(hand(call.grad, j), call.learningRate, true);
         }
+      } else if (call.op === 'closed') {
+        // The gradient of each step is the landscape's at the iterate the adapter returned (src/conformance/run.ts).
+        const run = runs[call.instance]!;
+        const { loop } = call;
+        const done: ClosedLoopRun = { call: j, grads: [], xs: [] };
+        loops.push(done);
+        for (let t = 0; t < loop.steps; t++) {
+          onCall?.('step');
+          const grad = closedLoopGradient(loop, done.xs[t - 1], t);
+          done.grads.push(grad);
+          done.xs.push(await run.step(hand(grad, j, t), loop.learningRates?.[t], true));
+          if (watch) look(j);
+        }
+      } else if (call.op === 'values' && tableOf(adapter) !== undefined) {
+        // The adapter's own batch (the stdio protocol's table: one request); all or nothing.
+        onCall?.('schedule');
+        try {
+          xs[j] = copyResult(await tableOf(adapter)!(call.config, call.t), call.t.length, 'schedule');
+        } catch (error) {
+          if (error instanceof UnsupportedValue) throw error;
+          failures.push({ call: j, at: 0, error: adapterError(error, 'schedule') });
+          xs[j] = new Float64Array(0);
+        }
+      } else if (call.op === 'values') {
+        onCall?.('schedule');
+        const fn = scheduleOf(adapter, call.config);
+        const out = new Float64Array(call.t.length);
+        let i = 0;
+        for (; i < call.t.length; i++) {
+          onCall?.('schedule');
+          try {
+            out[i] = fn(call.t[i]!);
+          } catch (error) {
+            // Reported when the law asks for that t, as a lookup one at a time would: an earlier violation comes first.
+            failures.push({ call: j, at: i, error: adapterError(error, 'schedule') });
+            break;
+          }
+        }
+        xs[j] = i === call.t.length ? out : out.slice(0, i);
       } else {
         const run = runs[call.instance]!;
         open.delete(call.instance);
         onCall?.('dispose');
         await run.dispose();
       }
-      if (own) look(j);
+      if (watch) look(j);
     }
   } catch (error) {
     for (const k of open) await runs[k]!.dispose().catch(() => undefined);
-    const operation = calls[j]?.op ?? 'step';
-    return { ok: false, error: adapterError(error, operation), call: j };
+    const op = calls[j]?.op;
+    return { ok: false, error: adapterError(error, op === 'values' ? 'schedule' : op === 'create' || op === 'dispose' ? op : 'step'), call: j };
   }
-  return { ok: true, result: { xs, changes } };
+  const result: ScriptResult = { xs, changes };
+  if (failures.length > 0) result.failures = failures;
+  if (loops.length > 0) result.loops = loops;
+  return { ok: true, result };
+}
+
+const inProgress = new WeakMap<object, number>();
+
+/** Marks the failure of a whole batch (the worker ended, a call hung) with the index of the script that was running. */
+export function failedInScript(error: AdapterError, script: number): AdapterError {
+  inProgress.set(error, script);
+  return error;
+}
+
+/** The index of the script that was running when a whole batch failed, if known ({@link failedInScript}). */
+export function scriptInProgress(error: unknown): number | undefined {
+  return typeof error === 'object' && error !== null ? inProgress.get(error) : undefined;
 }
 
 /** Throws unless every `step` and `dispose` names an instance created before and not yet disposed (a law's mistake, not the adapter's). */
@@ -157,6 +260,7 @@ export function validateScript(script: Script): void {
   const disposed = new Set<number>();
   script.calls.forEach((call, j) => {
     if (call.op === 'create') created++;
+    else if (call.op === 'values') return;
     else if (!Number.isInteger(call.instance) || call.instance < 0 || call.instance >= created || disposed.has(call.instance)) {
       throw new Error(`script call ${j} (${call.op}) names instance ${call.instance}, which is not open`);
     } else if (call.op === 'dispose') disposed.add(call.instance);
@@ -168,10 +272,11 @@ export function validateScript(script: Script): void {
  * runner every layer falls back on, and what the worker host runs): stops after
  * the first script that meets an AdapterError.
  */
-export async function runScriptsLocally(adapter: Adapter, scripts: readonly Script[], onCall?: CallHook): Promise<ScriptOutcome[]> {
+export async function runScriptsLocally(adapter: Adapter, scripts: readonly Script[], onCall?: CallHook, onScript?: (index: number) => void): Promise<ScriptOutcome[]> {
   for (const script of scripts) validateScript(script);
   const outcomes: ScriptOutcome[] = [];
   for (const script of scripts) {
+    onScript?.(outcomes.length);
     const outcome = await runLocally(adapter, script, onCall);
     outcomes.push(outcome);
     if (!outcome.ok && !(outcome.error instanceof UnsupportedValue)) break;
@@ -215,12 +320,13 @@ export function trajectoryScript(specs: readonly TrajectorySpec[]): Script {
   return { calls };
 }
 
-/** The parameters after each step of each instance of a script, in call order. */
+/** The parameters after each step of each instance of a script, in call order (a `closed` call's steps included). */
 export function trajectoriesOf(script: Script, result: ScriptResult): Float64Array[][] {
   const out: Float64Array[][] = [];
   script.calls.forEach((call, j) => {
     if (call.op === 'create') out.push([]);
     else if (call.op === 'step') out[call.instance]!.push(result.xs[j]!);
+    else if (call.op === 'closed') out[call.instance]!.push(...(result.loops?.find((l) => l.call === j)?.xs ?? []));
   });
   return out;
 }
@@ -249,4 +355,23 @@ export async function trajectory(
 ): Promise<Float64Array[]> {
   const [xs] = await trajectories(adapter, [{ config, x0, grads, learningRates }]);
   return xs!;
+}
+
+/**
+ * A schedule's values at every `t` in one script (one round trip across a
+ * boundary), each t evaluated once, in ascending order, as the stdio protocol's
+ * table is. Returns the lookup a law reads them with: it throws, at the first t
+ * the implementation failed at and every later one, what the implementation threw.
+ */
+export async function scheduleTable(adapter: Adapter, config: ScheduleConfig, ts: readonly number[]): Promise<(t: number) => number> {
+  const t = [...new Set(ts)].sort((a, b) => a - b);
+  const result = await runScript(adapter, { calls: [{ op: 'values', config, t }] });
+  const values = result.xs[0] ?? new Float64Array(0);
+  const failure = result.failures?.[0];
+  return (s: number): number => {
+    const i = t.indexOf(s);
+    if (i < 0) throw new Error(`scheduleTable: t = ${s} was not asked for`);
+    if (i < values.length) return values[i]!;
+    throw failure?.error ?? new AdapterError(`schedule(${config.schedule}): no value at t = ${s}`, 'schedule');
+  };
 }
