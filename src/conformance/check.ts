@@ -224,9 +224,10 @@ async function checkOptimizer(ctx: Context, rule: OptimizerName): Promise<Subjec
   let retainedFailing = 0;
   // Scenarios go in batches that grow 1, 3, 12, 48, then SCENARIO_BATCH at most, each one script (one round trip
   // through a worker): an implementation that fails at the first has made no call a one-at-a-time run would not have.
+  // From the second batch on, the next is asked for while this one is judged (the worker and the checker at once).
   let size = 1;
   let stopped = false;
-  while (!stopped) {
+  const take = (): { batch: { scenario: Scenario; index: number }[]; scripts: Script[]; outcomes: Promise<ScriptOutcome[]> } | undefined => {
     const batch: { scenario: Scenario; index: number }[] = [];
     while (batch.length < size) {
       const next = stream.next();
@@ -235,18 +236,30 @@ async function checkOptimizer(ctx: Context, rule: OptimizerName): Promise<Subjec
       if (replay !== undefined && replay.check !== next.value.id && replay.check !== 'immutability') continue;
       batch.push({ scenario: next.value, index });
     }
-    if (batch.length === 0) break;
+    if (batch.length === 0) return undefined;
+    const ahead = size > 1;
     size = Math.min(SCENARIO_BATCH, Math.max(3, 4 * size));
     const scripts = batch.map(({ scenario }) => scenarioScript(scenario, dtype));
-    let outcomes: ScriptOutcome[];
-    try {
-      outcomes = await ctx.guard.runWatched(scripts);
-    } catch (error) {
+    const outcomes = ctx.guard.runWatched(scripts, { ahead }).catch((error: unknown): ScriptOutcome[] => {
       if (!(error instanceof AdapterError)) throw error;
       // The batch itself failed (the worker ended, a call hung): the scenario that was running meets it.
       const at = Math.min(scriptInProgress(error) ?? 0, batch.length - 1);
-      outcomes = [...Array.from({ length: at }, (): ScriptOutcome | undefined => undefined), { ok: false, error, call: 0 }] as ScriptOutcome[];
-    }
+      return [...Array.from({ length: at }, (): ScriptOutcome | undefined => undefined), { ok: false, error, call: 0 }] as ScriptOutcome[];
+    });
+    // A batch asked ahead and never read (the run stopped before it) is no unhandled rejection.
+    outcomes.catch(() => undefined);
+    return { batch, scripts, outcomes };
+  };
+  let current = take();
+  while (current !== undefined && !stopped) {
+    const { batch, scripts } = current;
+    const outcomes = await current.outcomes;
+    // The next batch goes now, unless this one met an adapter error (the run stops there).
+    const broken = batch.some((_, k) => {
+      const outcome = outcomes[k];
+      return outcome === undefined || (!outcome.ok && !(outcome.error instanceof UnsupportedValue));
+    });
+    current = broken ? undefined : take();
     // Scenarios whose answers the batch's failure lost (they ran before it in the worker): counted with those not run.
     let lost = 0;
     for (const [k, { scenario, index: at }] of batch.entries()) {

@@ -3,7 +3,7 @@ import { errorText } from './error-text.js';
 import type { Adapter, Stepper } from './adapter.js';
 import type { OptimizerConfig, ScheduleConfig } from '../reference/types.js';
 import { isUnsupported, UnsupportedValue } from './unsupported.js';
-import { runScriptsKey, runScriptsLocally, type Script, type ScriptOutcome, type ScriptRunner, scriptRunnerOf } from '../laws/script.js';
+import { type BatchOptions, runScriptsKey, runScriptsLocally, type Script, type ScriptOutcome, type ScriptRunner, scriptRunnerOf } from '../laws/script.js';
 import { describeValue } from '../reference/validate.js';
 
 /** Limits for every call into an implementation under test. */
@@ -99,7 +99,7 @@ function firstChange(pristine: ArrayLike<number>, handed: Float64Array): number 
 export interface GuardedAdapter extends Adapter {
   createGuarded(config: OptimizerConfig, x0: ArrayLike<number>): Promise<GuardedStepper>;
   /** Runs scenario scripts with `watch` honoured: their changes are the immutability check's records. */
-  runWatched(scripts: readonly Script[]): Promise<ScriptOutcome[]>;
+  runWatched(scripts: readonly Script[], options?: BatchOptions): Promise<ScriptOutcome[]>;
 }
 
 /**
@@ -214,18 +214,21 @@ export function guardAdapter(adapter: Adapter, options: GuardOptions): GuardedAd
   if (typeof table === 'function') wrapped.scheduleValues = (config, ts) => scheduleValues(adapter, config, ts, options);
   const handing = asAdapter(true);
   /** Scenarios: their scripts watch the copies they hand (the immutability check), through the worker in one round trip where there is one. */
-  function runWatched(scripts: readonly Script[]): Promise<ScriptOutcome[]> {
+  function runWatched(scripts: readonly Script[], batch: BatchOptions = {}): Promise<ScriptOutcome[]> {
     if (inner === undefined) return runScriptsLocally(handing, scripts);
     if (options.deadline - Date.now() <= 0) return Promise.reject(new AdapterError('total timeout: the time limit of the whole check (--total-timeout) expired before step', 'step'));
-    return inner(scripts);
+    return inner(scripts, batch);
   }
   // Scripts (src/laws/script.ts): in one round trip where the adapter runs them itself (isolated in a worker), with
   // copies of the law's arrays as `create` and `step` hand them here; else call by call through the guarded calls above.
   const runner: ScriptRunner = {
-    async [runScriptsKey](scripts: readonly Script[]): Promise<ScriptOutcome[]> {
+    async [runScriptsKey](scripts: readonly Script[], batch: BatchOptions = {}): Promise<ScriptOutcome[]> {
       if (inner === undefined) return runScriptsLocally(wrapped, scripts);
       if (options.deadline - Date.now() <= 0) throw new AdapterError('total timeout: the time limit of the whole check (--total-timeout) expired before step', 'step');
-      return inner(scripts.map(({ calls }) => ({ calls })));
+      return inner(
+        scripts.map(({ calls }) => ({ calls })),
+        batch,
+      );
     },
   };
   Object.assign(wrapped, runner);

@@ -4,7 +4,7 @@ import { referenceAdapter } from './adapter.js';
 import { checkLaw, finiteOnly, hasNonFinite, type Law, type LawResult, LawViolation, thrownKey } from '../laws/law.js';
 import type { Subject } from '../laws/law.js';
 import { scheduleRule } from '../reference/registry.js';
-import { runScripts, runScriptsKey, type Script, type ScriptOutcome, type ScriptRunner } from '../laws/script.js';
+import { type BatchOptions, runScripts, runScriptsKey, type Script, type ScriptOutcome, type ScriptRunner } from '../laws/script.js';
 import { isUnsupported, type Unsupported } from './unsupported.js';
 import type { Conventions, Dtype, OptimizerConfig, OptimizerName, ScheduleConfig } from '../reference/types.js';
 import { type BugVariant, boundedStepper } from './tolerance.js';
@@ -84,10 +84,10 @@ export function lawView(adapter: Adapter, subject: Subject, companions: readonly
     [thrownKey](error: unknown) {
       if (typeof error === 'object' && error !== null && fromCompanions.has(error)) failed = true;
     },
-    async [runScriptsKey](scripts: readonly Script[]): Promise<ScriptOutcome[]> {
+    async [runScriptsKey](scripts: readonly Script[], batch?: BatchOptions): Promise<ScriptOutcome[]> {
       const owners = scripts.map((script) => script.calls.filter((c) => c.op === 'create').map((c) => c.config.optimizer));
       for (const optimizer of owners.flat()) if (!allowed.includes(optimizer)) throw new RangeError(`a law about ${subject} asked for ${optimizer}, which it may not drive`);
-      const outcomes = await runScripts(adapter, scripts);
+      const outcomes = await runScripts(adapter, scripts, batch);
       outcomes.forEach((outcome, k) => {
         if (outcome.ok) return;
         const calls = scripts[k]!.calls;

@@ -158,8 +158,12 @@ export class HostConnection {
     if (this.send(call, operation, once, limits, false) === undefined) once({ ok: false, error: this.refusal(operation) });
   }
 
-  /** Sends a request; resolves with the answer, or rejects with an AdapterError. */
-  request(call: HostCall, limits: RequestLimits, operation: string = call.op): Promise<HostAnswer> {
+  /**
+   * Sends a request; resolves with the answer, or rejects with an AdapterError.
+   * `block`: wait a few milliseconds for a fast answer on this thread before
+   * yielding to the event loop; false for a request made ahead of need.
+   */
+  request(call: HostCall, limits: RequestLimits, operation: string = call.op, block = true): Promise<HostAnswer> {
     let outcome: Outcome | undefined;
     let settle: (o: Outcome) => void = (o) => {
       outcome = o;
@@ -167,7 +171,7 @@ export class HostConnection {
     const sentAt = Date.now();
     const id = this.send(call, operation, (o) => settle(o), limits);
     if (id === undefined) return Promise.reject(outcome === undefined ? this.refusal(operation) : (outcome as { error: AdapterError }).error);
-    this.wait(id, Math.min(FAST_WAIT_MS, this.limit(limits)));
+    if (block) this.wait(id, Math.min(FAST_WAIT_MS, this.limit(limits)));
     const done = outcome as Outcome | undefined;
     if (done !== undefined) return done.ok ? Promise.resolve(done.answer) : Promise.reject(done.error);
     return new Promise((resolve, reject) => {

@@ -5,7 +5,7 @@ import type { OptimizerConfig, ScheduleConfig } from '../reference/types.js';
 import { type HostAnswer, type HostCall, HostConnection, hostErrorText, type RequestLimits } from './host-connection.js';
 import { firstForgedGradient } from './closed-loop.js';
 import type { HostDescription, HostError } from './host-protocol.js';
-import { failedInScript, runScriptsKey, type Script, type ScriptOutcome, type ScriptResult, type ScriptRunner, validateScript } from '../laws/script.js';
+import { type BatchOptions, failedInScript, runScriptsKey, type Script, type ScriptOutcome, type ScriptResult, type ScriptRunner, validateScript } from '../laws/script.js';
 import { UnsupportedValue } from '../conformance/unsupported.js';
 
 /** Options of {@link isolateAdapter}; every time is in milliseconds. */
@@ -215,14 +215,15 @@ export async function isolateAdapter(modulePath: string, options: IsolateOptions
   };
 
   /** A batch of scripts (src/laws/script.ts) in one round trip: what makes a law's run, or all of a law's runs, one request. */
-  const runScriptsInWorker = async (scripts: readonly Script[]): Promise<ScriptOutcome[]> => {
+  const runScriptsInWorker = async (scripts: readonly Script[], options: BatchOptions = {}): Promise<ScriptOutcome[]> => {
     const host = current('step');
     takeDeferred();
     for (const script of scripts) validateScript(script);
     let answer: HostAnswer;
-    host.scriptInProgress = 0;
+    // The host marks the script it runs; a batch already in flight keeps its mark.
+    if (!host.unanswered) host.scriptInProgress = 0;
     try {
-      answer = await host.request({ op: 'scripts', scripts: scripts as Script[] }, limits, 'script');
+      answer = await host.request({ op: 'scripts', scripts: scripts as Script[] }, limits, 'script', options.ahead !== true);
     } catch (error) {
       // The worker ended or a call hung: the script it was running is the one to blame.
       throw error instanceof AdapterError ? failedInScript(error, host.scriptInProgress) : error;

@@ -121,12 +121,10 @@ export const PREFETCH_RUNS = 512;
  */
 export const thrownKey: unique symbol = Symbol('optimspec.thrown');
 
-/** A run's first request as fetched ahead: how its scripts ended, or what the whole batch threw. */
-type Answer = { outcomes: ScriptOutcome[] } | { thrown: unknown };
-
-/** The planning pass's signal: the scripts of a run's first request, or none. Not an Error: no stack to capture, thousands per check. */
-class Planned {
-  constructor(readonly scripts: readonly Script[] | undefined) {}
+/** A run's first request as the first pass made it, and how it ended (or what its whole batch threw). */
+interface Answered {
+  scripts: readonly Script[];
+  answer: { outcomes: ScriptOutcome[] } | { thrown: unknown };
 }
 
 function sameConfig(a: object, b: object): boolean {
@@ -168,72 +166,125 @@ function sameBatch(a: readonly Script[], b: readonly Script[]): boolean {
   });
 }
 
-/** The first request one run of `law` makes, found by running it against a recorder that answers nothing. */
-async function planOf<T>(law: Law<T>, adapter: Adapter, input: T): Promise<readonly Script[] | undefined> {
-  const recorder: Adapter & ScriptRunner = {
+/** The same adapter as a law's runs see it, with its requests going to `runner`. */
+function viewWith(adapter: Adapter, runner: (scripts: readonly Script[]) => Promise<ScriptOutcome[]>): Adapter & ScriptRunner {
+  const view: Adapter & ScriptRunner = {
     name: adapter.name,
     dtype: adapter.dtype,
     optimizers: adapter.optimizers,
-    create() {
-      throw new Planned(undefined);
-    },
-    [runScriptsKey](scripts: readonly Script[]): Promise<ScriptOutcome[]> {
-      throw new Planned(scripts);
-    },
+    create: (config, x0) => adapter.create(config, x0),
+    [runScriptsKey]: runner,
   };
-  if (adapter.schedules !== undefined) recorder.schedules = adapter.schedules;
-  try {
-    await law.check(recorder, input);
-  } catch (error) {
-    if (error instanceof Planned) return error.scripts;
+  if (adapter.schedules !== undefined) view.schedules = adapter.schedules;
+  if (adapter.schedule !== undefined) view.schedule = adapter.schedule.bind(adapter);
+  if (adapter.scheduleValues !== undefined) view.scheduleValues = adapter.scheduleValues.bind(adapter);
+  return view;
+}
+
+/** A run of a batch that never got to the implementation (the batch stopped at an earlier run's adapter error). */
+class NotRun {}
+
+/** How the first pass ended: every run passed, or the first that did not, in run order. */
+type FirstPass<T> = { status: 'pass' } | { status: 'fail'; at: number; input: T; error: unknown } | { status: 'refused' };
+
+/**
+ * The runs fast-check would make, made here from the same draws, in batches that
+ * grow 1, 3, 12, 48, ...: the runs of a batch are started together, each runs up
+ * to its first request, and those requests go to the implementation as one batch,
+ * in run order (one round trip across a boundary: a worker, a child; issue 9).
+ * Later requests of a run go as they come. An implementation that fails at the
+ * first run (most do) has made no call the runs one at a time would not have made
+ * before the failure; one that fails later has also made the rest of that batch.
+ * It runs the same way in-process, so both see the same calls in the same order.
+ * `answered` receives each run's first request and answer, in run order.
+ */
+async function firstPass<T>(law: Law<T>, adapter: Adapter, inputs: readonly T[], answered: Answered[]): Promise<FirstPass<T>> {
+  for (let from = 0; from < inputs.length; ) {
+    const batch = inputs.slice(from, from + (from === 0 ? 1 : 3 * from));
+    const asked: (readonly Script[] | undefined)[] = batch.map(() => undefined);
+    const replies: { resolve(o: ScriptOutcome[]): void; reject(e: unknown): void }[] = [];
+    const replied = batch.map(
+      () =>
+        new Promise<ScriptOutcome[]>((resolve, reject) => {
+          replies.push({ resolve, reject });
+        }),
+    );
+    let reported = 0;
+    let allReported!: () => void;
+    const ready = new Promise<void>((resolve) => {
+      allReported = resolve;
+    });
+    const report = (): void => {
+      if (++reported === batch.length) allReported();
+    };
+    const runs = batch.map((input, k) => {
+      let first = true;
+      const view = viewWith(adapter, (scripts) => {
+        if (!first) return runScripts(adapter, scripts);
+        first = false;
+        asked[k] = scripts;
+        report();
+        return replied[k]!;
+      });
+      return law.check(view, input).then(
+        () => undefined,
+        (error: unknown) => error,
+      ).finally(() => {
+        if (!first) return;
+        first = false;
+        report();
+      });
+    });
+    await ready;
+    const order = batch.map((_, k) => k).filter((k) => asked[k] !== undefined);
+    try {
+      const outcomes = await runScripts(adapter, order.flatMap((k) => asked[k]!));
+      let offset = 0;
+      for (const k of order) {
+        const share = outcomes.slice(offset, offset + asked[k]!.length);
+        offset += asked[k]!.length;
+        const complete = share.length === asked[k]!.length || share.some((o) => !o.ok && !(o.error instanceof UnsupportedValue));
+        if (share.length > 0 && complete) {
+          answered.push({ scripts: asked[k]!, answer: { outcomes: share } });
+          replies[k]!.resolve(share);
+        } else replies[k]!.reject(new NotRun());
+      }
+    } catch (error) {
+      // The batch itself failed (the worker ended, a call hung): the first run that asked meets that error.
+      order.forEach((k, i) => {
+        if (i === 0) answered.push({ scripts: asked[k]!, answer: { thrown: error } });
+        replies[k]!.reject(i === 0 ? error : new NotRun());
+      });
+    }
+    const results = await Promise.all(runs);
+    for (const [k, error] of results.entries()) {
+      if (error === undefined) continue;
+      if (error instanceof NotRun) break;
+      tellThrown(adapter, error);
+      return error instanceof UnsupportedValue ? { status: 'refused' } : { status: 'fail', at: from + k, input: batch[k]!, error };
+    }
+    from += batch.length;
   }
-  return undefined;
+  return { status: 'pass' };
 }
 
 /**
- * The implementation as a law's runs see it, their first requests fetched ahead
- * in batches: the request of the run at the cursor is answered from a batch if it
- * is the planned one; anything else (another request, a mismatch, and everything
- * after it) goes to the implementation as it comes.
- *
- * The batches grow: the first run alone, then 3, 12, 48, ... runs, so that a
- * check across a slow boundary (a worker, a child) costs a few round trips per
- * law instead of one per run (issue 9), while an implementation that fails early
- * (most do, at the first run) has made no call the runs one at a time would not
- * have made before the failure, and one that fails later at most three times as
- * many: an implementation with state shared between instances is shrunk in the
- * state the failure left, not one that later runs poisoned. It runs the same way
- * in-process, so that both see the same calls in the same order.
+ * The adapter as fast-check's own pass sees it after a first pass that met a
+ * refusal (fast-check then draws other inputs in its place): the i-th run's first
+ * request is answered from the first pass when it is the same request, so that
+ * nothing is asked twice; anything else, and everything after a mismatch or a
+ * failure, goes to the implementation.
  */
-class Prefetched {
+class Replayed {
   private cursor = 0;
   private live = false;
-  private readonly answers: Answer[] = [];
-  /** Set once a batch stopped short (an adapter error, or the batch itself failed): nothing more is fetched. */
-  private exhausted = false;
   readonly view: Adapter & ScriptRunner;
 
   constructor(
     private readonly adapter: Adapter,
-    private readonly plans: readonly (readonly Script[])[],
+    private readonly answered: readonly Answered[],
   ) {
-    const view: Adapter & ScriptRunner = {
-      name: adapter.name,
-      dtype: adapter.dtype,
-      optimizers: adapter.optimizers,
-      create: (config, x0) => adapter.create(config, x0),
-      [runScriptsKey]: (scripts: readonly Script[]) => this.answer(scripts),
-    };
-    if (adapter.schedules !== undefined) view.schedules = adapter.schedules;
-    if (adapter.schedule !== undefined) view.schedule = adapter.schedule.bind(adapter);
-    if (adapter.scheduleValues !== undefined) view.scheduleValues = adapter.scheduleValues.bind(adapter);
-    this.view = view;
-  }
-
-  /** Starts again from the first run: fast-check's own pass over the same draws, answered from what was fetched. */
-  rewind(): void {
-    this.cursor = 0;
-    this.live = false;
+    this.view = viewWith(adapter, (scripts) => this.answer(scripts));
   }
 
   /** Every later request goes to the implementation (a failure is shrunk in its state after it). */
@@ -241,56 +292,15 @@ class Prefetched {
     this.live = true;
   }
 
-  private async answer(scripts: readonly Script[]): Promise<ScriptOutcome[]> {
-    const at = this.cursor;
-    if (!this.live && at < this.plans.length && sameBatch(this.plans[at]!, scripts)) {
-      if (at >= this.answers.length && !this.exhausted) await this.fetch();
-      const answer = this.answers[at];
-      if (answer !== undefined) {
-        this.cursor++;
-        if ('thrown' in answer) throw answer.thrown;
-        return answer.outcomes;
-      }
+  private answer(scripts: readonly Script[]): Promise<ScriptOutcome[]> {
+    const at = this.answered[this.cursor];
+    if (this.live || at === undefined || !sameBatch(at.scripts, scripts)) {
+      this.live = true;
+      return runScripts(this.adapter, scripts);
     }
-    this.live = true;
-    return runScripts(this.adapter, scripts);
+    this.cursor++;
+    return 'thrown' in at.answer ? Promise.reject(at.answer.thrown) : Promise.resolve(at.answer.outcomes);
   }
-
-  private async fetch(): Promise<void> {
-    const from = this.answers.length;
-    const batch = this.plans.slice(from, from + Math.max(1, 3 * from));
-    let outcomes: ScriptOutcome[];
-    try {
-      outcomes = await runScripts(this.adapter, batch.flat());
-    } catch (error) {
-      // The batch itself failed (the worker ended, a call hung): its first run meets that error.
-      this.exhausted = true;
-      this.answers.push({ thrown: error });
-      return;
-    }
-    let offset = 0;
-    for (const plan of batch) {
-      const answered = outcomes.slice(offset, offset + plan.length);
-      offset += plan.length;
-      if (answered.length < plan.length && answered.every((o) => o.ok || o.error instanceof UnsupportedValue)) break;
-      this.answers.push({ outcomes: answered });
-    }
-    if (offset > outcomes.length) this.exhausted = true;
-  }
-}
-
-/**
- * The first request of each drawn run of `law`, found by running the law against
- * a recorder ({@link planOf}); undefined unless at least two runs make one first.
- */
-async function prefetch<T>(law: Law<T>, adapter: Adapter, inputs: readonly T[]): Promise<Prefetched | undefined> {
-  const plans: (readonly Script[])[] = [];
-  for (const input of inputs) {
-    const plan = await planOf(law, adapter, input);
-    if (plan === undefined) break;
-    plans.push(plan);
-  }
-  return plans.length < 2 ? undefined : new Prefetched(adapter, plans);
 }
 
 /** Runs a law against an adapter with fast-check and returns its outcome; never throws for a failing law. */
@@ -301,34 +311,21 @@ export async function checkLaw<T>(law: Law<T>, adapter: Adapter, options: LawRun
   const arbitrary = options.finite === true ? drawn.map(finiteOnly) : drawn;
   const base = { id: law.id, subject: law.subject, title: law.title, numRuns, seed };
   let path = options.path;
-  let prefetched: Prefetched | undefined;
-  let firstFailure: { input: T; error: unknown; at: number } | undefined;
+  let replayed: Replayed | undefined;
+  let first: Extract<FirstPass<T>, { status: 'fail' }> | undefined;
   if (path === undefined && numRuns <= PREFETCH_RUNS) {
-    // The runs fast-check would make, made here from the same draws (fc.sample: same arbitrary, same seed), generated
-    // once and their first requests in one batch. A pass is final; a failure at run k is shrunk by fast-check from run
-    // k (path "k"), as its own pass would; a refused input (fast-check draws another in its place) hands the whole
-    // check to fast-check, the batch rewound.
-    const inputs = fc.sample(arbitrary, { seed, numRuns });
-    prefetched = await prefetch(law, adapter, inputs);
-    const target = prefetched?.view ?? adapter;
-    let refusal = false;
-    for (const [k, input] of inputs.entries()) {
-      try {
-        await law.check(target, input);
-      } catch (error) {
-        tellThrown(adapter, error);
-        if (error instanceof UnsupportedValue) refusal = true;
-        else firstFailure = { input, error, at: k };
-        break;
-      }
-    }
-    if (!refusal && firstFailure === undefined) return { ...base, status: 'pass' };
-    if (firstFailure !== undefined) {
-      prefetched?.stop();
-      path = String(firstFailure.at);
-    } else prefetched?.rewind();
+    // The runs fast-check would make, from the same draws (fc.sample: same arbitrary, same seed): a pass is final; a
+    // failure at run k is shrunk by fast-check from run k (path "k"), as its own pass would; a refused input hands the
+    // check to fast-check, the first pass's answers replayed.
+    const answered: Answered[] = [];
+    const pass = await firstPass(law, adapter, fc.sample(arbitrary, { seed, numRuns }), answered);
+    if (pass.status === 'pass') return { ...base, status: 'pass' };
+    if (pass.status === 'fail') {
+      first = pass;
+      path = String(pass.at);
+    } else replayed = new Replayed(adapter, answered);
   }
-  const target = prefetched?.view ?? adapter;
+  const target = replayed?.view ?? adapter;
   let refused = 0;
   let reason = '';
   const property = fc.asyncProperty(arbitrary, async (input) => {
@@ -337,8 +334,8 @@ export async function checkLaw<T>(law: Law<T>, adapter: Adapter, options: LawRun
     } catch (error) {
       tellThrown(adapter, error);
       if (!(error instanceof UnsupportedValue)) {
-        // Shrinking runs inputs one at a time, in the implementation's state after the failure: nothing ahead of it.
-        prefetched?.stop();
+        // Shrinking runs inputs one at a time, in the implementation's state after the failure: nothing replayed.
+        replayed?.stop();
         throw error;
       }
       // A configuration the implementation refuses says nothing about the rule: set the input aside.
@@ -350,9 +347,9 @@ export async function checkLaw<T>(law: Law<T>, adapter: Adapter, options: LawRun
   // Few skips per run: a law whose every draw is refused (rho = 0 where rho > 0 is required) ends quickly as skipped.
   const details = await fc.check(property, { numRuns, seed, maxSkipsPerRun: 2, ...(path === undefined ? {} : { path }) });
   const counted = { ...base, ...(refused > 0 ? { refused } : {}) };
-  if (!details.failed && firstFailure !== undefined) {
+  if (!details.failed && first !== undefined) {
     // The failing run passed when made again (answers that depend on what the implementation did before): its first answer stands, unshrunk.
-    return failure(counted, firstFailure.error, String(firstFailure.at), firstFailure.input);
+    return failure(counted, first.error, String(first.at), first.input);
   }
   if (!details.failed) return { ...counted, status: 'pass', ...(refused > 0 ? { message: `${refused} drawn input(s) refused, e.g. ${reason}` } : {}) };
   if (details.counterexample === null && refused > 0) return { ...counted, status: 'skipped', message: reason };

@@ -89,9 +89,18 @@ export type ScriptOutcome = { ok: true; result: ScriptResult } | { ok: false; er
  */
 export const runScriptsKey: unique symbol = Symbol('optimspec.runScripts');
 
+/** How a batch is run. */
+export interface BatchOptions {
+  /**
+   * The batch is fetched ahead of need: across a boundary, the checker's thread goes
+   * on (it judges the batch before) instead of waiting for the answer; the two overlap.
+   */
+  ahead?: boolean;
+}
+
 /** An adapter layer that runs scripts itself; see {@link runScriptsKey}. */
 export interface ScriptRunner {
-  [runScriptsKey](scripts: readonly Script[]): Promise<ScriptOutcome[]>;
+  [runScriptsKey](scripts: readonly Script[], options?: BatchOptions): Promise<ScriptOutcome[]>;
 }
 
 /** The adapter's own script runner, or undefined (a user's adapter: whatever its getters do, they are not run). */
@@ -285,9 +294,9 @@ export async function runScriptsLocally(adapter: Adapter, scripts: readonly Scri
 }
 
 /** Runs a batch of scripts: through the adapter's own runner where it has one (one round trip), else locally. */
-export function runScripts(adapter: Adapter, scripts: readonly Script[]): Promise<ScriptOutcome[]> {
+export function runScripts(adapter: Adapter, scripts: readonly Script[], options: BatchOptions = {}): Promise<ScriptOutcome[]> {
   const runner = scriptRunnerOf(adapter);
-  return runner === undefined ? runScriptsLocally(adapter, scripts) : runner(scripts);
+  return runner === undefined ? runScriptsLocally(adapter, scripts) : runner(scripts, options);
 }
 
 /** Runs one script and returns its result; throws its error (an AdapterError, or UnsupportedValue for a refusal). */
