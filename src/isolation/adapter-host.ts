@@ -7,6 +7,7 @@ import { AdapterLoadError, loadAdapter } from '../conformance/load-adapter.js';
 import { describeValue } from '../reference/validate.js';
 import { runScriptsLocally, type ScriptOutcome } from '../laws/script.js';
 import { UnsupportedValue } from '../conformance/unsupported.js';
+import { decodeScripts, encodeOutcomes } from './script-wire.js';
 import { HOST_CALLS, type HostData, type HostError, type HostMessage, type HostRequest, type HostScriptOutcome } from './host-protocol.js';
 
 /** How long the host serves and waits for requests synchronously before its event loop runs again. */
@@ -272,7 +273,7 @@ export function serveAdapter(data: HostData): void {
         return next(0);
       }
       case 'scripts':
-        return runScriptsLocally(loaded(), request.scripts, mark, (k) => Atomics.store(signals, 3, k)).then((outcomes) => ({ outcomes: outcomes.map(plainOutcome) }));
+        return runScriptsLocally(loaded(), decodeScripts(request.batch), mark, (k) => Atomics.store(signals, 3, k)).then((outcomes) => ({ outcomes: encodeOutcomes(outcomes.map(plainOutcome)) }));
       case 'dispose': {
         const { stepper } = instance(request.handle, 'dispose');
         steppers.delete(request.handle);

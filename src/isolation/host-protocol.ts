@@ -1,4 +1,5 @@
-import type { Script, ScriptResult } from '../laws/script.js';
+import type { ScriptResult } from '../laws/script.js';
+import type { WireOutcomes, WireScripts } from './script-wire.js';
 import type { Dtype, OptimizerConfig, OptimizerName, ScheduleConfig, ScheduleName } from '../reference/types.js';
 
 /**
@@ -16,7 +17,7 @@ export type HostRequest = (
   | { id: number; op: 'dispose'; handle: number }
   | { id: number; op: 'schedule'; handle: number; config: ScheduleConfig }
   | { id: number; op: 'values'; handle: number; t: number[] }
-  | { id: number; op: 'scripts'; scripts: Script[] }
+  | { id: number; op: 'scripts'; batch: WireScripts }
 ) & {
   /** Nobody waits for the answer: the host sends it with the next answer that is waited for. */
   quiet?: true;
@@ -59,8 +60,8 @@ export type HostMessage =
       values?: Float64Array;
       failedAt?: number;
       failure?: HostError;
-      /** For `scripts`: how each script ended, up to the first that met an error. */
-      outcomes?: HostScriptOutcome[];
+      /** For `scripts`: how each script ended, up to the first that met an error (packed, src/isolation/script-wire.ts). */
+      outcomes?: WireOutcomes;
     }
   | { id: number; ok: false; error: HostError }
   | { type: 'fatal'; message: string; where?: string }

@@ -4,7 +4,8 @@ import { AdapterLoadError, validateAdapter } from '../conformance/load-adapter.j
 import type { OptimizerConfig, ScheduleConfig } from '../reference/types.js';
 import { type HostAnswer, type HostCall, HostConnection, hostErrorText, type RequestLimits } from './host-connection.js';
 import { firstForgedGradient } from './closed-loop.js';
-import type { HostDescription, HostError } from './host-protocol.js';
+import type { HostDescription, HostError, HostScriptOutcome } from './host-protocol.js';
+import { decodeOutcomes, encodeScripts, type WireOutcomes } from './script-wire.js';
 import { type BatchOptions, failedInScript, runScriptsKey, type Script, type ScriptOutcome, type ScriptResult, type ScriptRunner, validateScript } from '../laws/script.js';
 import { UnsupportedValue } from '../conformance/unsupported.js';
 
@@ -223,13 +224,18 @@ export async function isolateAdapter(modulePath: string, options: IsolateOptions
     // The host marks the script it runs; a batch already in flight keeps its mark.
     if (!host.unanswered) host.scriptInProgress = 0;
     try {
-      answer = await host.request({ op: 'scripts', scripts: scripts as Script[] }, limits, 'script', options.ahead !== true);
+      answer = await host.request({ op: 'scripts', batch: encodeScripts(scripts) }, limits, 'script', options.ahead !== true);
     } catch (error) {
       // The worker ended or a call hung: the script it was running is the one to blame.
       throw error instanceof AdapterError ? failedInScript(error, host.scriptInProgress) : error;
     }
-    const outcomes = answer.outcomes;
     const malformed = (): AdapterError => new AdapterError("step: the adapter's worker sent a malformed answer", 'step');
+    let outcomes: HostScriptOutcome[];
+    try {
+      outcomes = decodeOutcomes(answer.outcomes as WireOutcomes);
+    } catch {
+      throw malformed();
+    }
     if (!Array.isArray(outcomes) || outcomes.length === 0 || outcomes.length > scripts.length) throw malformed();
     return outcomes.map((outcome, k): ScriptOutcome => {
       const { calls } = scripts[k]!;

@@ -187,58 +187,65 @@ class NotRun {}
 /** How the first pass ended: every run passed, or the first that did not, in run order. */
 type FirstPass<T> = { status: 'pass' } | { status: 'fail'; at: number; input: T; error: unknown } | { status: 'refused' };
 
+/** One batch of a first pass under way: its runs (each settles with what it threw, or undefined), and its answer's arrival. */
+interface Launched {
+  from: number;
+  size: number;
+  runs: Promise<unknown>[];
+  arrived: Promise<void>;
+}
+
 /**
- * The runs fast-check would make, made here from the same draws, in batches that
- * grow 1, 3, 12, 48, ...: the runs of a batch are started together, each runs up
- * to its first request, and those requests go to the implementation as one batch,
- * in run order (one round trip across a boundary: a worker, a child; issue 9).
- * Later requests of a run go as they come. An implementation that fails at the
- * first run (most do) has made no call the runs one at a time would not have made
- * before the failure; one that fails later has also made the rest of that batch.
- * It runs the same way in-process, so both see the same calls in the same order.
- * `answered` receives each run's first request and answer, in run order.
+ * Starts the runs of `batch` together; each runs up to its first request, and
+ * those requests go to the implementation as one batch, in run order. Later
+ * requests of a run go as they come.
  */
-async function firstPass<T>(law: Law<T>, adapter: Adapter, inputs: readonly T[], answered: Answered[]): Promise<FirstPass<T>> {
-  for (let from = 0; from < inputs.length; ) {
-    const batch = inputs.slice(from, from + (from === 0 ? 1 : 3 * from));
-    const asked: (readonly Script[] | undefined)[] = batch.map(() => undefined);
-    const replies: { resolve(o: ScriptOutcome[]): void; reject(e: unknown): void }[] = [];
-    const replied = batch.map(
-      () =>
-        new Promise<ScriptOutcome[]>((resolve, reject) => {
-          replies.push({ resolve, reject });
-        }),
-    );
-    let reported = 0;
-    let allReported!: () => void;
-    const ready = new Promise<void>((resolve) => {
-      allReported = resolve;
+async function launch<T>(law: Law<T>, adapter: Adapter, batch: readonly T[], from: number, ahead: boolean, answered: Answered[]): Promise<Launched> {
+  const asked: (readonly Script[] | undefined)[] = batch.map(() => undefined);
+  const replies: { resolve(o: ScriptOutcome[]): void; reject(e: unknown): void }[] = [];
+  const replied = batch.map(
+    () =>
+      new Promise<ScriptOutcome[]>((resolve, reject) => {
+        replies.push({ resolve, reject });
+      }),
+  );
+  let reported = 0;
+  let allReported!: () => void;
+  const ready = new Promise<void>((resolve) => {
+    allReported = resolve;
+  });
+  const report = (): void => {
+    if (++reported === batch.length) allReported();
+  };
+  const runs = batch.map((input, k) => {
+    let first = true;
+    const view = viewWith(adapter, (scripts) => {
+      if (!first) return runScripts(adapter, scripts);
+      first = false;
+      asked[k] = scripts;
+      report();
+      return replied[k]!;
     });
-    const report = (): void => {
-      if (++reported === batch.length) allReported();
-    };
-    const runs = batch.map((input, k) => {
-      let first = true;
-      const view = viewWith(adapter, (scripts) => {
-        if (!first) return runScripts(adapter, scripts);
-        first = false;
-        asked[k] = scripts;
-        report();
-        return replied[k]!;
-      });
-      return law.check(view, input).then(
+    return law
+      .check(view, input)
+      .then(
         () => undefined,
         (error: unknown) => error,
-      ).finally(() => {
+      )
+      .finally(() => {
         if (!first) return;
         first = false;
         report();
       });
-    });
-    await ready;
-    const order = batch.map((_, k) => k).filter((k) => asked[k] !== undefined);
-    try {
-      const outcomes = await runScripts(adapter, order.flatMap((k) => asked[k]!));
+  });
+  await ready;
+  const order = batch.map((_, k) => k).filter((k) => asked[k] !== undefined);
+  const arrived = runScripts(
+    adapter,
+    order.flatMap((k) => asked[k]!),
+    { ahead },
+  ).then(
+    (outcomes) => {
       let offset = 0;
       for (const k of order) {
         const share = outcomes.slice(offset, offset + asked[k]!.length);
@@ -249,21 +256,48 @@ async function firstPass<T>(law: Law<T>, adapter: Adapter, inputs: readonly T[],
           replies[k]!.resolve(share);
         } else replies[k]!.reject(new NotRun());
       }
-    } catch (error) {
+    },
+    (error: unknown) => {
       // The batch itself failed (the worker ended, a call hung): the first run that asked meets that error.
       order.forEach((k, i) => {
         if (i === 0) answered.push({ scripts: asked[k]!, answer: { thrown: error } });
         replies[k]!.reject(i === 0 ? error : new NotRun());
       });
-    }
-    const results = await Promise.all(runs);
+    },
+  );
+  return { from, size: batch.length, runs, arrived };
+}
+
+/**
+ * The runs fast-check would make, made here from the same draws, in batches that
+ * grow 1, 3, 12, 48, ... ({@link launch}): one round trip per batch across a
+ * boundary (a worker, a child; issue 9). From the second batch on, the next batch
+ * is asked for while this one's runs are judged, so that the implementation's
+ * thread and the checker's work at once. An implementation that fails at the
+ * first run (most do) has made no call the runs one at a time would not have made
+ * before the failure; one that fails later has also made the rest of its batch
+ * and the next. It runs the same way in-process, so both see the same calls in
+ * the same order. `answered` receives each run's first request and answer, in run order.
+ */
+async function firstPass<T>(law: Law<T>, adapter: Adapter, inputs: readonly T[], answered: Answered[]): Promise<FirstPass<T>> {
+  const next = (from: number): Promise<Launched> | undefined =>
+    from >= inputs.length ? undefined : launch(law, adapter, inputs.slice(from, from + (from === 0 ? 1 : 3 * from)), from, from > 1, answered);
+  let pending = next(0);
+  while (pending !== undefined) {
+    const batch = await pending;
+    await batch.arrived;
+    // The first batch (one run) is judged before anything else is asked; later ones while the next is under way.
+    pending = batch.from === 0 ? undefined : next(batch.from + batch.size);
+    const results = await Promise.all(batch.runs);
     for (const [k, error] of results.entries()) {
       if (error === undefined) continue;
       if (error instanceof NotRun) break;
       tellThrown(adapter, error);
-      return error instanceof UnsupportedValue ? { status: 'refused' } : { status: 'fail', at: from + k, input: batch[k]!, error };
+      // What was asked ahead finishes first, as it does in a worker: the implementation sees the calls in one order.
+      if (pending !== undefined) await (await pending).arrived;
+      return error instanceof UnsupportedValue ? { status: 'refused' } : { status: 'fail', at: batch.from + k, input: inputs[batch.from + k]!, error };
     }
-    from += batch.length;
+    pending ??= next(batch.from + batch.size);
   }
   return { status: 'pass' };
 }

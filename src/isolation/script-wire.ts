@@ -1,0 +1,196 @@
+import type { ClosedLoopRun, Script, ScriptCall, ScriptResult } from '../laws/script.js';
+import type { HostScriptOutcome } from './host-protocol.js';
+
+/**
+ * A batch of scripts as it crosses to the worker: every number in one
+ * Float64Array, the calls as integers. Structured clone copies a Float64Array
+ * with an ArrayBuffer of its own; a law's batch holds thousands of short ones,
+ * and copying them one by one cost more than running them (issue 9).
+ */
+export interface WireScripts {
+  /** Per script: index of its first call, number of calls, watch (0 none, 1 recent, 2 all). */
+  scripts: Int32Array;
+  /** Per call, {@link CALL_INTS} integers: op, instance, offset and length in `numbers`, index in `objects` (or -1). */
+  calls: Int32Array;
+  numbers: Float64Array;
+  /** A create's config, a `values` call's {config, t}, a `closed` call's loop. */
+  objects: unknown[];
+}
+
+const CALL_INTS = 5;
+const OPS = ['create', 'step', 'dispose', 'values', 'closed'] as const;
+const WATCH = [undefined, 'recent', 'all'] as const;
+
+/** Packs a batch of scripts (see {@link WireScripts}). */
+export function encodeScripts(batch: readonly Script[]): WireScripts {
+  let callCount = 0;
+  let numberCount = 0;
+  for (const script of batch) {
+    callCount += script.calls.length;
+    for (const call of script.calls) {
+      if (call.op === 'create') numberCount += call.x0.length;
+      else if (call.op === 'step') numberCount += call.grad.length + 1;
+    }
+  }
+  const scripts = new Int32Array(3 * batch.length);
+  const calls = new Int32Array(CALL_INTS * callCount);
+  const numbers = new Float64Array(numberCount);
+  const objects: unknown[] = [];
+  let c = 0;
+  let n = 0;
+  batch.forEach((script, k) => {
+    scripts[3 * k] = c;
+    scripts[3 * k + 1] = script.calls.length;
+    scripts[3 * k + 2] = WATCH.indexOf(script.watch);
+    for (const call of script.calls) {
+      const at = CALL_INTS * c++;
+      calls[at] = OPS.indexOf(call.op);
+      calls[at + 1] = 'instance' in call ? call.instance : -1;
+      calls[at + 4] = -1;
+      if (call.op === 'create') {
+        calls[at + 2] = n;
+        calls[at + 3] = call.x0.length;
+        numbers.set(call.x0, n);
+        n += call.x0.length;
+        calls[at + 4] = objects.push(call.config) - 1;
+      } else if (call.op === 'step') {
+        calls[at + 2] = n;
+        calls[at + 3] = call.grad.length;
+        numbers.set(call.grad, n);
+        n += call.grad.length;
+        // The learning rate follows the gradient; -1 in the object slot says there is none.
+        numbers[n++] = call.learningRate ?? 0;
+        if (call.learningRate !== undefined) calls[at + 4] = 0;
+      } else if (call.op === 'values') {
+        calls[at + 4] = objects.push({ config: call.config, t: call.t }) - 1;
+      } else if (call.op === 'closed') {
+        calls[at + 4] = objects.push(call.loop) - 1;
+      }
+    }
+  });
+  return { scripts, calls, numbers, objects };
+}
+
+/** Unpacks {@link encodeScripts}; the arrays are views into `numbers` (the runner hands copies). Throws on a malformed batch. */
+export function decodeScripts(wire: WireScripts): Script[] {
+  const { scripts, calls, numbers, objects } = wire;
+  if (!(scripts instanceof Int32Array) || !(calls instanceof Int32Array) || !(numbers instanceof Float64Array) || !Array.isArray(objects) || scripts.length % 3 !== 0) {
+    throw new TypeError('malformed batch of scripts');
+  }
+  const out: Script[] = [];
+  for (let k = 0; k < scripts.length / 3; k++) {
+    const first = scripts[3 * k]!;
+    const count = scripts[3 * k + 1]!;
+    const watch = WATCH[scripts[3 * k + 2]!];
+    const list: ScriptCall[] = [];
+    for (let j = first; j < first + count; j++) {
+      const at = CALL_INTS * j;
+      if (at + CALL_INTS > calls.length) throw new TypeError('malformed batch of scripts');
+      const op = OPS[calls[at]!];
+      const instance = calls[at + 1]!;
+      const offset = calls[at + 2]!;
+      const length = calls[at + 3]!;
+      const object = calls[at + 4]!;
+      const slice = (): Float64Array => {
+        if (offset < 0 || length < 0 || offset + length > numbers.length) throw new TypeError('malformed batch of scripts');
+        return numbers.subarray(offset, offset + length);
+      };
+      if (op === 'create') list.push({ op, config: objects[object] as Extract<ScriptCall, { op: 'create' }>['config'], x0: slice() });
+      else if (op === 'step') {
+        const grad = slice();
+        list.push({ op, instance, grad, ...(object === -1 ? {} : { learningRate: numbers[offset + length]! }) });
+      } else if (op === 'dispose') list.push({ op, instance });
+      else if (op === 'values') list.push({ op, ...(objects[object] as Omit<Extract<ScriptCall, { op: 'values' }>, 'op'>) });
+      else if (op === 'closed') list.push({ op, instance, loop: objects[object] as Extract<ScriptCall, { op: 'closed' }>['loop'] });
+      else throw new TypeError('malformed batch of scripts');
+    }
+    out.push(watch === undefined ? { calls: list } : { calls: list, watch });
+  }
+  return out;
+}
+
+/**
+ * The outcomes of a batch as they cross back: the parameters of every step, and
+ * the gradients and iterates of every closed loop, in one Float64Array; the rest
+ * (errors, changes, a schedule's failures) as it is, rarely more than a few.
+ */
+export interface WireOutcomes {
+  /** Per outcome: its `HostScriptOutcome` without `xs` and `loops` (their places in `numbers` instead). */
+  heads: unknown[];
+  numbers: Float64Array;
+}
+
+interface PackedResult extends Omit<ScriptResult, 'xs' | 'loops'> {
+  /** Per call: offset and length in `numbers`, or -1 for a call without parameters. */
+  xs: Int32Array;
+  /** Per closed loop: its call, steps and size; grads then xs at `offset`. */
+  loops?: { call: number; steps: number; size: number; offset: number }[];
+}
+
+/** Packs the outcomes of a batch (see {@link WireOutcomes}). */
+export function encodeOutcomes(outcomes: readonly HostScriptOutcome[]): WireOutcomes {
+  let total = 0;
+  for (const outcome of outcomes) {
+    if (!outcome.ok) continue;
+    for (const x of outcome.result.xs) total += x?.length ?? 0;
+    for (const loop of outcome.result.loops ?? []) for (const v of [...loop.grads, ...loop.xs]) total += v.length;
+  }
+  const numbers = new Float64Array(total);
+  let n = 0;
+  const put = (v: Float64Array): number => {
+    numbers.set(v, n);
+    n += v.length;
+    return n - v.length;
+  };
+  const heads = outcomes.map((outcome) => {
+    if (!outcome.ok) return outcome;
+    const { xs, loops, ...rest } = outcome.result;
+    const spans = new Int32Array(2 * xs.length).fill(-1);
+    xs.forEach((x, j) => {
+      if (x === undefined) return;
+      spans[2 * j] = put(x);
+      spans[2 * j + 1] = x.length;
+    });
+    const packed: PackedResult = { ...rest, xs: spans };
+    if (loops !== undefined) {
+      packed.loops = loops.map((loop) => {
+        const size = loop.xs[0]?.length ?? 0;
+        const offset = n;
+        for (const v of [...loop.grads, ...loop.xs]) put(v);
+        return { call: loop.call, steps: loop.xs.length, size, offset };
+      });
+    }
+    return { ok: true, result: packed };
+  });
+  return { heads, numbers };
+}
+
+/** Unpacks {@link encodeOutcomes} into views of its one buffer; throws on a malformed answer (the worker runs the adapter's code). */
+export function decodeOutcomes(wire: WireOutcomes): HostScriptOutcome[] {
+  const { heads, numbers } = wire;
+  if (!Array.isArray(heads) || !(numbers instanceof Float64Array)) throw new TypeError('malformed outcomes');
+  const slice = (offset: number, length: number): Float64Array => {
+    if (!Number.isInteger(offset) || !Number.isInteger(length) || offset < 0 || length < 0 || offset + length > numbers.length) throw new TypeError('malformed outcomes');
+    // Views, not copies: one buffer for the whole batch instead of one per vector (the checker only reads them).
+    return numbers.subarray(offset, offset + length);
+  };
+  return heads.map((head) => {
+    const outcome = head as HostScriptOutcome | { ok: true; result: PackedResult };
+    if (typeof outcome !== 'object' || outcome === null) throw new TypeError('malformed outcomes');
+    if (!outcome.ok) return outcome;
+    const packed = outcome.result as PackedResult;
+    if (!(packed.xs instanceof Int32Array) || packed.xs.length % 2 !== 0) throw new TypeError('malformed outcomes');
+    const xs: (Float64Array | undefined)[] = [];
+    for (let j = 0; j < packed.xs.length / 2; j++) xs.push(packed.xs[2 * j]! < 0 ? undefined : slice(packed.xs[2 * j]!, packed.xs[2 * j + 1]!));
+    const { xs: _spans, loops, ...rest } = packed;
+    const result: ScriptResult = { ...rest, xs };
+    if (loops !== undefined) {
+      if (!Array.isArray(loops)) throw new TypeError('malformed outcomes');
+      result.loops = loops.map((loop): ClosedLoopRun => {
+        const at = (k: number): Float64Array => slice(loop.offset + k * loop.size, loop.size);
+        return { call: loop.call, grads: Array.from({ length: loop.steps }, (_, t) => at(t)), xs: Array.from({ length: loop.steps }, (_, t) => at(loop.steps + t)) };
+      });
+    }
+    return { ok: true, result };
+  });
+}
