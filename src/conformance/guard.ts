@@ -44,6 +44,18 @@ export interface GuardedStepper {
 export async function guarded<T>(operation: string, options: GuardOptions, work: () => T | Promise<T>): Promise<T> {
   const remaining = options.deadline - Date.now();
   if (remaining <= 0) throw new AdapterError(`total timeout: the time limit of the whole check (--total-timeout) expired before ${operation}`, operation);
+  const adapterError = (error: unknown): unknown =>
+    error instanceof AdapterError || error instanceof UnsupportedValue ? error : new AdapterError(`${operation} threw: ${errorText(error)}`, operation, { cause: error });
+  let value: T | Promise<T>;
+  let pending: boolean;
+  try {
+    value = work();
+    pending = (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
+  } catch (error) {
+    throw adapterError(error);
+  }
+  // An answer given at once has nothing left to time out (no timer: thousands of calls per check).
+  if (!pending) return value as T;
   const limit = Math.min(options.stepTimeoutMs, remaining);
   const overall = limit < options.stepTimeoutMs;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -54,11 +66,9 @@ export async function guarded<T>(operation: string, options: GuardOptions, work:
     }, limit);
   });
   try {
-    return await Promise.race([Promise.resolve().then(work), timeout]);
+    return await Promise.race([Promise.resolve(value), timeout]);
   } catch (error) {
-    if (error instanceof AdapterError || error instanceof UnsupportedValue) throw error;
-    const message = errorText(error);
-    throw new AdapterError(`${operation} threw: ${message}`, operation, { cause: error });
+    throw adapterError(error);
   } finally {
     clearTimeout(timer);
   }

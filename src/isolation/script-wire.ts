@@ -117,12 +117,14 @@ export function decodeScripts(wire: WireScripts): Script[] {
 export interface WireOutcomes {
   /** Per outcome: its `HostScriptOutcome` without `xs` and `loops` (their places in `numbers` instead). */
   heads: unknown[];
+  /** Per call of every script that ended well, in order: offset and length in `numbers`, or -1 for a call without parameters. */
+  spans: Int32Array;
   numbers: Float64Array;
 }
 
 interface PackedResult extends Omit<ScriptResult, 'xs' | 'loops'> {
-  /** Per call: offset and length in `numbers`, or -1 for a call without parameters. */
-  xs: Int32Array;
+  /** Where this script's calls start in `spans`, and how many. */
+  xs: { at: number; calls: number };
   /** Per closed loop: its call, steps and size; grads then xs at `offset`. */
   loops?: { call: number; steps: number; size: number; offset: number }[];
 }
@@ -130,13 +132,17 @@ interface PackedResult extends Omit<ScriptResult, 'xs' | 'loops'> {
 /** Packs the outcomes of a batch (see {@link WireOutcomes}). */
 export function encodeOutcomes(outcomes: readonly HostScriptOutcome[]): WireOutcomes {
   let total = 0;
+  let callCount = 0;
   for (const outcome of outcomes) {
     if (!outcome.ok) continue;
+    callCount += outcome.result.xs.length;
     for (const x of outcome.result.xs) total += x?.length ?? 0;
     for (const loop of outcome.result.loops ?? []) for (const v of [...loop.grads, ...loop.xs]) total += v.length;
   }
   const numbers = new Float64Array(total);
+  const spans = new Int32Array(2 * callCount).fill(-1);
   let n = 0;
+  let c = 0;
   const put = (v: Float64Array): number => {
     numbers.set(v, n);
     n += v.length;
@@ -145,13 +151,14 @@ export function encodeOutcomes(outcomes: readonly HostScriptOutcome[]): WireOutc
   const heads = outcomes.map((outcome) => {
     if (!outcome.ok) return outcome;
     const { xs, loops, ...rest } = outcome.result;
-    const spans = new Int32Array(2 * xs.length).fill(-1);
-    xs.forEach((x, j) => {
-      if (x === undefined) return;
-      spans[2 * j] = put(x);
-      spans[2 * j + 1] = x.length;
-    });
-    const packed: PackedResult = { ...rest, xs: spans };
+    const packed: PackedResult = { ...rest, xs: { at: c, calls: xs.length } };
+    for (const x of xs) {
+      if (x !== undefined) {
+        spans[2 * c] = put(x);
+        spans[2 * c + 1] = x.length;
+      }
+      c++;
+    }
     if (loops !== undefined) {
       packed.loops = loops.map((loop) => {
         const size = loop.xs[0]?.length ?? 0;
@@ -162,13 +169,13 @@ export function encodeOutcomes(outcomes: readonly HostScriptOutcome[]): WireOutc
     }
     return { ok: true, result: packed };
   });
-  return { heads, numbers };
+  return { heads, spans, numbers };
 }
 
 /** Unpacks {@link encodeOutcomes} into views of its one buffer; throws on a malformed answer (the worker runs the adapter's code). */
 export function decodeOutcomes(wire: WireOutcomes): HostScriptOutcome[] {
-  const { heads, numbers } = wire;
-  if (!Array.isArray(heads) || !(numbers instanceof Float64Array)) throw new TypeError('malformed outcomes');
+  const { heads, spans, numbers } = wire;
+  if (!Array.isArray(heads) || !(spans instanceof Int32Array) || !(numbers instanceof Float64Array)) throw new TypeError('malformed outcomes');
   const slice = (offset: number, length: number): Float64Array => {
     if (!Number.isInteger(offset) || !Number.isInteger(length) || offset < 0 || length < 0 || offset + length > numbers.length) throw new TypeError('malformed outcomes');
     // Views, not copies: one buffer for the whole batch instead of one per vector (the checker only reads them).
@@ -179,9 +186,10 @@ export function decodeOutcomes(wire: WireOutcomes): HostScriptOutcome[] {
     if (typeof outcome !== 'object' || outcome === null) throw new TypeError('malformed outcomes');
     if (!outcome.ok) return outcome;
     const packed = outcome.result as PackedResult;
-    if (!(packed.xs instanceof Int32Array) || packed.xs.length % 2 !== 0) throw new TypeError('malformed outcomes');
+    const { at, calls } = packed.xs ?? {};
+    if (!Number.isInteger(at) || !Number.isInteger(calls) || at! < 0 || calls! < 0 || 2 * (at! + calls!) > spans.length) throw new TypeError('malformed outcomes');
     const xs: (Float64Array | undefined)[] = [];
-    for (let j = 0; j < packed.xs.length / 2; j++) xs.push(packed.xs[2 * j]! < 0 ? undefined : slice(packed.xs[2 * j]!, packed.xs[2 * j + 1]!));
+    for (let j = at!; j < at! + calls!; j++) xs.push(spans[2 * j]! < 0 ? undefined : slice(spans[2 * j]!, spans[2 * j + 1]!));
     const { xs: _spans, loops, ...rest } = packed;
     const result: ScriptResult = { ...rest, xs };
     if (loops !== undefined) {

@@ -108,10 +108,11 @@ export interface LawResult {
 }
 
 /**
- * At most this many of a law's runs are sent ahead in one batch (see {@link checkLaw});
- * the rest, if `numRuns` is larger, run one at a time. Bounds the batch's memory.
+ * A law with at most this many runs makes them in two batches (see {@link checkLaw});
+ * one with more (a large `--runs`) runs them one at a time through fast-check, which
+ * bounds a batch's memory.
  */
-export const PREFETCH_RUNS = 512;
+export const BATCHED_RUNS = 512;
 
 /**
  * The key under which an adapter layer (a law's view of the implementation) is told
@@ -200,7 +201,7 @@ interface Launched {
  * those requests go to the implementation as one batch, in run order. Later
  * requests of a run go as they come.
  */
-async function launch<T>(law: Law<T>, adapter: Adapter, batch: readonly T[], from: number, ahead: boolean, answered: Answered[]): Promise<Launched> {
+async function launch<T>(law: Law<T>, adapter: Adapter, batch: readonly T[], from: number, answered: Answered[]): Promise<Launched> {
   const asked: (readonly Script[] | undefined)[] = batch.map(() => undefined);
   const replies: { resolve(o: ScriptOutcome[]): void; reject(e: unknown): void }[] = [];
   const replied = batch.map(
@@ -243,7 +244,6 @@ async function launch<T>(law: Law<T>, adapter: Adapter, batch: readonly T[], fro
   const arrived = runScripts(
     adapter,
     order.flatMap((k) => asked[k]!),
-    { ahead },
   ).then(
     (outcomes) => {
       let offset = 0;
@@ -269,35 +269,27 @@ async function launch<T>(law: Law<T>, adapter: Adapter, batch: readonly T[], fro
 }
 
 /**
- * The runs fast-check would make, made here from the same draws, in batches that
- * grow 1, 3, 12, 48, ... ({@link launch}): one round trip per batch across a
- * boundary (a worker, a child; issue 9). From the second batch on, the next batch
- * is asked for while this one's runs are judged, so that the implementation's
- * thread and the checker's work at once. An implementation that fails at the
- * first run (most do) has made no call the runs one at a time would not have made
- * before the failure; one that fails later has also made the rest of its batch
- * and the next. It runs the same way in-process, so both see the same calls in
- * the same order. `answered` receives each run's first request and answer, in run order.
+ * The runs fast-check would make, made here from the same draws, in two batches
+ * ({@link launch}): the first run alone, then all the others. One round trip per
+ * batch across a boundary (a worker, a child; issue 9), instead of one per run.
+ * An implementation that fails at the first run (most do) has made no call the
+ * runs one at a time would not have made before the failure; one that fails later
+ * has also made the other runs' first requests, and is shrunk in that state. It
+ * runs the same way in-process, so both see the same calls in the same order.
+ * `answered` receives each run's first request and answer, in run order.
  */
 async function firstPass<T>(law: Law<T>, adapter: Adapter, inputs: readonly T[], answered: Answered[]): Promise<FirstPass<T>> {
-  const next = (from: number): Promise<Launched> | undefined =>
-    from >= inputs.length ? undefined : launch(law, adapter, inputs.slice(from, from + (from === 0 ? 1 : 3 * from)), from, from > 1, answered);
-  let pending = next(0);
-  while (pending !== undefined) {
-    const batch = await pending;
+  for (const from of [0, 1]) {
+    if (from >= inputs.length) break;
+    const batch = await launch(law, adapter, from === 0 ? inputs.slice(0, 1) : inputs.slice(1), from, answered);
     await batch.arrived;
-    // The first batch (one run) is judged before anything else is asked; later ones while the next is under way.
-    pending = batch.from === 0 ? undefined : next(batch.from + batch.size);
     const results = await Promise.all(batch.runs);
     for (const [k, error] of results.entries()) {
       if (error === undefined) continue;
       if (error instanceof NotRun) break;
       tellThrown(adapter, error);
-      // What was asked ahead finishes first, as it does in a worker: the implementation sees the calls in one order.
-      if (pending !== undefined) await (await pending).arrived;
-      return error instanceof UnsupportedValue ? { status: 'refused' } : { status: 'fail', at: batch.from + k, input: inputs[batch.from + k]!, error };
+      return error instanceof UnsupportedValue ? { status: 'refused' } : { status: 'fail', at: from + k, input: inputs[from + k]!, error };
     }
-    pending ??= next(batch.from + batch.size);
   }
   return { status: 'pass' };
 }
@@ -347,7 +339,7 @@ export async function checkLaw<T>(law: Law<T>, adapter: Adapter, options: LawRun
   let path = options.path;
   let replayed: Replayed | undefined;
   let first: Extract<FirstPass<T>, { status: 'fail' }> | undefined;
-  if (path === undefined && numRuns <= PREFETCH_RUNS) {
+  if (path === undefined && numRuns <= BATCHED_RUNS) {
     // The runs fast-check would make, from the same draws (fc.sample: same arbitrary, same seed): a pass is final; a
     // failure at run k is shrunk by fast-check from run k (path "k"), as its own pass would; a refused input hands the
     // check to fast-check, the first pass's answers replayed.
