@@ -359,14 +359,20 @@ export function serveAdapter(data: HostData): void {
       return;
     }
     busy = true;
+    // Answered after a turn of the event loop: a promise the adapter left rejected and unhandled during the work is
+    // reported first (process 'unhandledRejection' fires once the microtasks drain), so it is this request's error.
+    const settle = (send: () => void): void => {
+      setImmediate(() => {
+        send();
+        busy = false;
+        while (!busy && queue.length > 0) dispatch(queue.shift()!);
+        pump();
+      });
+    };
     result.then(
-      (fields) => answer(request, fields),
-      (error: unknown) => refuse(request, error),
-    ).finally(() => {
-      busy = false;
-      while (!busy && queue.length > 0) dispatch(queue.shift()!);
-      pump();
-    });
+      (fields) => settle(() => answer(request, fields)),
+      (error: unknown) => settle(() => refuse(request, error)),
+    );
   };
 
   /**
