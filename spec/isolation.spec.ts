@@ -7,6 +7,8 @@ import { checkConformance } from '../src/conformance/check.js';
 import type { ConformanceReport, SubjectResult } from '../src/conformance/types.js';
 import { isolateAdapter } from '../src/isolation/isolate-adapter.js';
 import { AdapterLoadError } from '../src/conformance/load-adapter.js';
+import { AdapterError } from '../src/conformance/adapter-error.js';
+import { runScripts, type Script, type ScriptCall, scriptInProgress } from '../src/laws/script.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const hostile = (name: string) => `spec/cli-adapters/hostile/${name}.mjs`;
@@ -101,6 +103,41 @@ describe.concurrent('an in-process adapter runs isolated in a worker thread: not
     const direct = await checkConformance(referenceAdapter({ dtype: 'float64' }), { only: ['sgd', 'adam', 'schedule:step', 'schedule:inverse-time'], seed: 1 });
     expect(report.results.map((r) => r.verdict)).toEqual(['conforms', 'conforms', 'conforms', 'conforms']);
     expect(report.results.map((r) => r.findings.map((f) => `${f.check}:${f.status}`))).toEqual(direct.results.map((r) => r.findings.map((f) => `${f.check}:${f.status}`)));
+  });
+
+  test('a module that refuses a configuration (unsupported()) gets the same skipped checks and verdicts isolated as in-process', async () => {
+    const subjects = ['nesterov', 'sgd'];
+    const { report } = await check('spec/cli-adapters/refuses-nesterov-rho-zero.ts', subjects, { timeoutMs: SETTLED_MS });
+    const { default: module } = await import('./cli-adapters/refuses-nesterov-rho-zero.js');
+    const direct = await checkConformance(module, { only: subjects, seed: 1 });
+    const shape = (r: ConformanceReport) => r.results.map((x) => [x.verdict, x.findings.map((f) => `${f.check}:${f.status}`)]);
+    expect(shape(report)).toEqual(shape(direct));
+    const nesterov = report.results.find((r) => r.subject === 'nesterov')!;
+    expect(nesterov.verdict).toBe('conforms');
+    expect(nesterov.findings.some((f) => f.status === 'skipped' && /nesterov requires rho > 0/.test(f.message))).toBe(true);
+  });
+
+  test('the timeout is per call, also inside a batch: many 20 ms steps in one request are no hang; one step that never ends is, and is named', async () => {
+    const adapter = await isolateAdapter('spec/cli-adapters/slow-steps.mjs', { cwd: root, timeoutMs: HANG_MS });
+    try {
+      const steps = (grads: number[]): Script => ({
+        calls: [{ op: 'create', config: { optimizer: 'sgd', learningRate: 0.5 }, x0: Float64Array.of(1) }, ...grads.map((g): ScriptCall => ({ op: 'step', instance: 0, grad: Float64Array.of(g) })), { op: 'dispose', instance: 0 }],
+      });
+      // 40 steps of 20 ms: 800 ms in one request, longer than the 500 ms timeout, each call well within it.
+      const t0 = Date.now();
+      const [quick] = await runScripts(adapter, [steps(Array.from({ length: 40 }, () => 1))]);
+      expect(Date.now() - t0).toBeGreaterThan(HANG_MS);
+      expect(quick!.ok).toBe(true);
+      const t1 = Date.now();
+      const hung = await runScripts(adapter, [steps([1, 1]), steps([1, 1e9, 1])]).catch((e: unknown) => e);
+      expect(Date.now() - t1).toBeLessThan(HANG_MS + STARTUP_ALLOWANCE_MS);
+      expect(hung).toBeInstanceOf(AdapterError);
+      expect((hung as Error).message).toMatch(/^step: no answer within 500 ms \(a hang, or a synchronous infinite loop\); the adapter's worker was terminated/);
+      // The batch's second script was the one running.
+      expect(scriptInProgress(hung)).toBe(1);
+    } finally {
+      await adapter.close();
+    }
   });
 
   test('module load is bounded: a top-level await that never settles, process.exit and throwing getters while loading', async () => {

@@ -1,0 +1,19 @@
+// SGD whose every step takes about 20 ms (busy), and whose step with a gradient of 1e9 never ends:
+// a batch of many quick-enough steps is not a hang; one hung step inside a batch is.
+export default {
+  name: 'slow steps',
+  dtype: 'float64',
+  optimizers: ['sgd'],
+  create(config, x0) {
+    const x = Float64Array.from(x0);
+    return {
+      step(grad) {
+        if (grad[0] === 1e9) for (;;);
+        const until = Date.now() + 20;
+        while (Date.now() < until);
+        for (let i = 0; i < x.length; i++) x[i] -= config.learningRate * grad[i];
+        return x;
+      },
+    };
+  },
+};
