@@ -3,18 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { splitCommand } from '../src/protocol/split-command.js';
 import { decodeNumber, decodeVector, encodeNumber, encodeVector } from '../src/protocol/wire-number.js';
 import { sameBits } from '../src/numerics/ulp.js';
+import { anyDouble } from './support/any-double.js';
+import { replayOptions } from './support/replay.js';
 
 /** fast-check replay: OPTIMSPEC_SEED and OPTIMSPEC_PATH reproduce a reported failure (its seed and path are in the message). */
-const replay = {
-  ...(process.env.OPTIMSPEC_SEED === undefined ? {} : { seed: Number(process.env.OPTIMSPEC_SEED) }),
-  ...(process.env.OPTIMSPEC_PATH === undefined ? {} : { path: process.env.OPTIMSPEC_PATH }),
-};
-
-// fc.double() draws NaN, both infinities, -0 and subnormals on purpose; the constants make them frequent.
-const anyDouble = fc.oneof(
-  fc.double(),
-  fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -0, 0, Number.MIN_VALUE, -Number.MIN_VALUE, 2.2250738585072014e-308 / 3),
-);
+const replay = replayOptions();
 
 describe('wire numbers', () => {
   it('every double survives encode -> JSON text -> decode bit for bit (NaN payloads aside)', () => {

@@ -4,6 +4,8 @@ import type { HostScriptOutcome } from '../src/isolation/host-protocol.js';
 import { decodeOutcomes, decodeScripts, encodeOutcomes, encodeScripts } from '../src/isolation/script-wire.js';
 import type { Script, ScriptCall } from '../src/laws/script.js';
 import { sameBits } from '../src/numerics/ulp.js';
+import { anyDouble } from './support/any-double.js';
+import { replayOptions } from './support/replay.js';
 
 /**
  * src/isolation/script-wire.ts packs a batch of scripts (and its answers) into one
@@ -11,16 +13,7 @@ import { sameBits } from '../src/numerics/ulp.js';
  */
 
 /** fast-check replay: OPTIMSPEC_SEED and OPTIMSPEC_PATH reproduce a reported failure (its seed and path are in the message). */
-const replay = {
-  ...(process.env.OPTIMSPEC_SEED === undefined ? {} : { seed: Number(process.env.OPTIMSPEC_SEED) }),
-  ...(process.env.OPTIMSPEC_PATH === undefined ? {} : { path: process.env.OPTIMSPEC_PATH }),
-};
-
-// NaN, both infinities, -0 and subnormals on purpose, beside fc.double()'s own draws.
-const anyDouble = fc.oneof(
-  fc.double(),
-  fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -0, 0, Number.MIN_VALUE, -Number.MIN_VALUE, 2.2250738585072014e-308 / 3),
-);
+const replay = replayOptions();
 const vector = (n: number) => fc.array(anyDouble, { minLength: n, maxLength: n }).map((a) => Float64Array.from(a));
 
 /** A script of `instances` instances of `n` coordinates: creates, steps (with and without a learning rate), a table, a closed loop, disposes. */
