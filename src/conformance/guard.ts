@@ -5,6 +5,7 @@ import type { OptimizerConfig, ScheduleConfig } from '../reference/types.js';
 import { isUnsupported, UnsupportedValue } from './unsupported.js';
 import { type BatchOptions, runScriptsKey, runScriptsLocally, type Script, type ScriptOutcome, type ScriptRunner, scriptRunnerOf } from '../laws/script.js';
 import { describeValue } from '../reference/validate.js';
+import { firstDifferentBits } from '../numerics/ulp.js';
 
 /** Limits for every call into an implementation under test. */
 export interface GuardOptions {
@@ -100,11 +101,6 @@ function copyChecked(value: unknown, size: number, operation: string): Float64Ar
   return copy;
 }
 
-function firstChange(pristine: ArrayLike<number>, handed: Float64Array): number {
-  for (let i = 0; i < handed.length; i++) if (!Object.is(pristine[i], handed[i])) return i;
-  return -1;
-}
-
 /** What {@link guardAdapter} returns: the adapter under the guard, and the guarded ways the scenarios drive it. */
 export interface GuardedAdapter extends Adapter {
   createGuarded(config: OptimizerConfig, x0: ArrayLike<number>): Promise<GuardedStepper>;
@@ -137,7 +133,7 @@ export function guardAdapter(adapter: Adapter, options: GuardOptions): GuardedAd
     let x0Noted = false;
     const noteX0 = (): void => {
       if (x0Noted) return;
-      const i = firstChange(x0, handedX0);
+      const i = firstDifferentBits(x0, handedX0);
       if (i < 0) return;
       x0Noted = true;
       mutations.unshift({ operation: 'create', step: 0, coordinate: i, before: x0[i]!, after: handedX0[i]! });
@@ -146,7 +142,7 @@ export function guardAdapter(adapter: Adapter, options: GuardOptions): GuardedAd
     let count = 0;
     const noteMutation = (pristine: ArrayLike<number>, handed: Float64Array, step: number): void => {
       noteX0();
-      const i = firstChange(pristine, handed);
+      const i = firstDifferentBits(pristine, handed);
       if (i >= 0) mutations.push({ operation: 'step', step, coordinate: i, before: pristine[i]!, after: handed[i]! });
     };
     const guardedStepper: GuardedStepper = {

@@ -1,7 +1,7 @@
 import { createOptimizer } from '../reference/create.js';
 import { allocate } from '../numerics/dtype.js';
 import type { Conventions, Dtype, OptimizerConfig } from '../reference/types.js';
-import { sameBits, ulpDistance } from '../numerics/ulp.js';
+import { firstDifferentBits, sameBits, ulpDistance } from '../numerics/ulp.js';
 import type { MutationRecord } from './guard.js';
 import type { ClosedLoop } from '../isolation/closed-loop.js';
 import type { Script, ScriptCall, ScriptResult } from '../laws/script.js';
@@ -84,11 +84,6 @@ export function scenarioScript(scenario: Scenario, dtype: Dtype): Script {
   return { calls, watch: 'recent' };
 }
 
-function firstDifference(before: ArrayLike<number>, after: ArrayLike<number>): number {
-  for (let i = 0; i < after.length; i++) if (!Object.is(before[i], after[i])) return i;
-  return -1;
-}
-
 /** A scenario's run from its script's result, and the mutations of what it handed (x0 first, then gradients in order). */
 export function scenarioRunOf(scenario: Scenario, script: Script, result: ScriptResult): { run: ScenarioRun; mutations: MutationRecord[] } {
   const instances: InstanceRun[] = [];
@@ -113,7 +108,7 @@ export function scenarioRunOf(scenario: Scenario, script: Script, result: Script
   for (const change of [...result.changes].sort((a, b) => a.handedAt - b.handedAt || (a.loopStep ?? 0) - (b.loopStep ?? 0))) {
     const call = script.calls[change.handedAt]!;
     const before = call.op === 'create' ? call.x0 : call.op === 'step' ? call.grad : instances[(call as { instance: number }).instance]!.gradients[change.loopStep ?? 0]!;
-    const i = firstDifference(before, change.values);
+    const i = firstDifferentBits(before, change.values);
     if (i < 0) continue;
     const step = call.op === 'create' ? 0 : call.op === 'step' ? stepOf[change.handedAt]! : change.loopStep ?? 0;
     mutations.push({ operation: call.op === 'create' ? 'create' : 'step', step, coordinate: i, before: before[i]!, after: change.values[i]! });

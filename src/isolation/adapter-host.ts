@@ -5,6 +5,7 @@ import { copyParameters } from '../conformance/guard.js';
 import { errorText } from '../conformance/error-text.js';
 import { AdapterLoadError, loadAdapter } from '../conformance/load-adapter.js';
 import { describeValue } from '../reference/validate.js';
+import { firstDifferentBits } from '../numerics/ulp.js';
 import { runScriptsLocally, type ScriptOutcome } from '../laws/script.js';
 import { UnsupportedValue } from '../conformance/unsupported.js';
 import { decodeScripts, encodeOutcomes } from './script-wire.js';
@@ -57,8 +58,7 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 
 /** A Float64Array's contents, returned only when the adapter changed them (issue 4: inputs are never mutated). */
 function changed(pristine: Float64Array, handed: Float64Array): Float64Array | null {
-  for (let i = 0; i < handed.length; i++) if (!Object.is(pristine[i], handed[i])) return handed;
-  return null;
+  return firstDifferentBits(pristine, handed) >= 0 ? handed : null;
 }
 
 /**

@@ -3,6 +3,7 @@ import { AdapterError } from '../conformance/adapter-error.js';
 import type { Adapter } from '../conformance/adapter.js';
 import type { Dtype, OptimizerName, ScheduleName } from '../reference/types.js';
 import { UnsupportedValue } from '../conformance/unsupported.js';
+import { firstDifferentBits } from '../numerics/ulp.js';
 import { runScripts, runScriptsKey, type Script, type ScriptOutcome, type ScriptRunner } from './script.js';
 
 /** What a law or check is about: an optimizer, or a schedule as `schedule:<name>`. */
@@ -134,10 +135,8 @@ function sameConfig(a: object, b: object): boolean {
   return ka.every((k) => Object.is((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
 }
 
-function sameBits(a: Float64Array, b: Float64Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
-  return true;
+function sameArray(a: Float64Array, b: Float64Array): boolean {
+  return a.length === b.length && firstDifferentBits(a, b) < 0;
 }
 
 /** Deep equality of plain data (arrays, plain objects, numbers by Object.is). */
@@ -158,8 +157,8 @@ function sameBatch(a: readonly Script[], b: readonly Script[]): boolean {
     if (script.watch !== other.watch || script.calls.length !== other.calls.length) return false;
     return script.calls.every((call, j) => {
       const c = other.calls[j]!;
-      if (call.op === 'create') return c.op === 'create' && sameConfig(call.config, c.config) && sameBits(call.x0, c.x0);
-      if (call.op === 'step') return c.op === 'step' && call.instance === c.instance && Object.is(call.learningRate, c.learningRate) && sameBits(call.grad, c.grad);
+      if (call.op === 'create') return c.op === 'create' && sameConfig(call.config, c.config) && sameArray(call.x0, c.x0);
+      if (call.op === 'step') return c.op === 'step' && call.instance === c.instance && Object.is(call.learningRate, c.learningRate) && sameArray(call.grad, c.grad);
       if (call.op === 'closed') return c.op === 'closed' && call.instance === c.instance && sameValue(call.loop, c.loop);
       if (call.op === 'values') return c.op === 'values' && sameConfig(call.config, c.config) && call.t.length === c.t.length && call.t.every((t, i) => Object.is(t, c.t[i]));
       return c.op === 'dispose' && call.instance === c.instance;

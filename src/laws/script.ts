@@ -4,6 +4,7 @@ import { errorText } from '../conformance/error-text.js';
 import { UnsupportedValue } from '../conformance/unsupported.js';
 import type { OptimizerConfig, ScheduleConfig } from '../reference/types.js';
 import { copyResult, type Run, scheduleOf, start } from './drive.js';
+import { firstDifferentBits } from '../numerics/ulp.js';
 import { type ClosedLoop, closedLoopGradient } from '../isolation/closed-loop.js';
 
 /** One call of a {@link Script}. Instances are numbered 0, 1, ... in the order of their `create`. */
@@ -126,11 +127,6 @@ function tableOf(adapter: Adapter): ((config: ScheduleConfig, t: readonly number
 /** Called before every call into the adapter (the worker host keeps its per-call timeout with it). */
 export type CallHook = (operation: 'create' | 'step' | 'steps' | 'dispose' | 'schedule') => void;
 
-function firstChange(pristine: ArrayLike<number>, handed: Float64Array): boolean {
-  for (let i = 0; i < handed.length; i++) if (!Object.is(pristine[i], handed[i])) return true;
-  return false;
-}
-
 function adapterError(error: unknown, operation: string): unknown {
   if (error instanceof AdapterError || error instanceof UnsupportedValue) return error;
   return new AdapterError(`${operation} threw: ${errorText(error)}`, operation, { cause: error });
@@ -162,7 +158,7 @@ async function runLocally(adapter: Adapter, script: Script, onCall?: CallHook): 
   const look = (after: number): void => {
     for (let w = 0; w < watched.length; w++) {
       const { at, loopStep, x0, handed, pristine } = watched[w]!;
-      const changed = firstChange(pristine, handed);
+      const changed = firstDifferentBits(pristine, handed) >= 0;
       if (changed) changes.push({ handedAt: at, seenAfter: after, values: handed.slice(), ...(loopStep === undefined ? {} : { loopStep }) });
       // Seen once it changed; with `recent`, a gradient is looked at only after its own call.
       if (changed || (!everything && !x0)) watched.splice(w--, 1);

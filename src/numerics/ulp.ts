@@ -35,3 +35,9 @@ export function ulpDistance(a: number, b: number, dtype: Dtype): number {
 export function sameBits(a: number, b: number): boolean {
   return Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b));
 }
+
+/** The first index of `b` whose value differs from `a`'s in its bits ({@link sameBits}: -0 is not 0), or -1. */
+export function firstDifferentBits(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  for (let i = 0; i < b.length; i++) if (!sameBits(a[i]!, b[i]!)) return i;
+  return -1;
+}
