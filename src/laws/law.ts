@@ -119,7 +119,7 @@ export const BATCHED_RUNS = 512;
  * The key under which an adapter layer (a law's view of the implementation) is told
  * each error a law's run threw: a companion's error counts as the companion's
  * failure only when it reached the law (src/conformance/laws.ts), not when it was
- * merely fetched ahead.
+ * merely answered in a batch whose runs stopped before it.
  */
 export const thrownKey: unique symbol = Symbol('optimspec.thrown');
 
@@ -345,6 +345,9 @@ export async function checkLaw<T>(law: Law<T>, adapter: Adapter, options: LawRun
     const answered: Answered[] = [];
     const pass = await firstPass(law, adapter, fc.sample(arbitrary, { seed, numRuns }), answered);
     if (pass.status === 'pass') return { ...base, status: 'pass' };
+    // The implementation's own error (a throw, a hang that ended its worker) is reported as it came: an `error`
+    // finding carries no counterexample to shrink, and a worker that ended would only answer "not sent" again.
+    if (pass.status === 'fail' && pass.error instanceof AdapterError) return failure(base, pass.error, String(pass.at), pass.input);
     if (pass.status === 'fail') {
       first = pass;
       path = String(pass.at);
