@@ -91,7 +91,7 @@ describe.concurrent('an in-process adapter runs isolated in a worker thread: not
   test.each([
     ['mutates-gradient', /modified the gradient/],
     ['mutates-x0', /modified the x0/],
-  ] as const)('%s: mutations in the worker are copied back, and create is not waited for: the immutability check still fails', async (name, message) => {
+  ] as const)('%s: the worker reports what the adapter changed of what it was handed: the immutability check still fails', async (name, message) => {
     const { bySubject } = await check(hostile(name), ['sgd'], { timeoutMs: SETTLED_MS });
     const immutability = bySubject('sgd').findings.find((f) => f.check === 'immutability')!;
     expect(immutability.status).toBe('fail');

@@ -1,4 +1,4 @@
-// SGD that zeroes the gradient it was handed: the worker copies the change back, so the immutability check still sees it.
+// SGD that zeroes the gradient it was handed: the worker reports the change, so the immutability check still sees it.
 export default {
   name: 'mutates-gradient',
   dtype: 'float64',

@@ -1,4 +1,4 @@
-// SGD that zeroes the x0 it was handed, after copying it: a change the worker reports with create's answer.
+// SGD that zeroes the x0 it was handed, after copying it: a change the worker reports with the script's answer.
 export default {
   name: 'mutates-x0',
   dtype: 'float64',
