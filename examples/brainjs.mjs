@@ -32,7 +32,9 @@ import brain from 'brain.js';
 
 function makeNetwork(config, size) {
   const adam = config.optimizer === 'adam';
-  const net = new brain.NeuralNetwork(adam ? { praxis: 'adam', beta1: config.beta1, beta2: config.beta2, epsilon: config.epsilon } : {});
+  const net = new brain.NeuralNetwork(
+    adam ? { praxis: 'adam', beta1: config.beta1, beta2: config.beta2, epsilon: config.epsilon } : {},
+  );
   net.trainOpts.learningRate = config.learningRate;
   if (config.optimizer === 'momentum') net.trainOpts.momentum = config.rho;
   net.sizes = [1, size];
@@ -50,7 +52,8 @@ function adapter(part) {
     optimizers,
     schedules: [],
     create(config, x0) {
-      if (!optimizers.includes(config.optimizer)) throw new Error(`unsupported optimizer ${JSON.stringify(config.optimizer)}`);
+      if (!optimizers.includes(config.optimizer))
+        throw new Error(`unsupported optimizer ${JSON.stringify(config.optimizer)}`);
       const net = makeNetwork(config, x0.length);
       for (let i = 0; i < x0.length; i++) {
         if (part === 'weights') net.weights[1][i][0] = x0[i];

@@ -42,7 +42,8 @@ function makeOptimizer(config) {
 }
 
 function setLearningRate(optimizer, config, learningRate) {
-  if (config.optimizer === 'sgd' || config.optimizer === 'momentum' || config.optimizer === 'nesterov') optimizer.setLearningRate(learningRate);
+  if (config.optimizer === 'sgd' || config.optimizer === 'momentum' || config.optimizer === 'nesterov')
+    optimizer.setLearningRate(learningRate);
   else optimizer.learningRate = learningRate;
 }
 
@@ -71,7 +72,9 @@ export default {
     const epsilon = config.optimizer === 'adagrad' ? config.epsilon : undefined;
     const step = (grad, learningRate) => {
       if (learningRate !== undefined) setLearningRate(optimizer, config, learningRate);
-      tf.tidy(() => withEpsilon(epsilon, () => optimizer.applyGradients({ [variable.name]: tf.tensor1d(Float32Array.from(grad)) })));
+      tf.tidy(() =>
+        withEpsilon(epsilon, () => optimizer.applyGradients({ [variable.name]: tf.tensor1d(Float32Array.from(grad)) })),
+      );
       return variable.dataSync().slice();
     };
     return {

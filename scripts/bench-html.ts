@@ -21,7 +21,11 @@ const adapters: [string, Adapter, boolean][] = [
   ['reference float64', referenceAdapter({ dtype: 'float64' }), true],
   ['reference float32', referenceAdapter({ dtype: 'float32' }), true],
   ['planted ascent', handwritten({ name: 'ascent', declared: 'float64', bug: 'ascent' }), false],
-  ['planted epsilon-inside-sqrt', handwritten({ name: 'eps', declared: 'float64', conventions: { 'epsilon-inside-sqrt': true } }), false],
+  [
+    'planted epsilon-inside-sqrt',
+    handwritten({ name: 'eps', declared: 'float64', conventions: { 'epsilon-inside-sqrt': true } }),
+    false,
+  ],
 ];
 
 let ok = true;

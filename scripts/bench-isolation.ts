@@ -27,10 +27,16 @@ function median(values: number[]): number {
  */
 export function isolationRows(seed: number): IsolationRow[] {
   const root = fileURLToPath(new URL('..', import.meta.url));
-  execFileSync(process.execPath, [fileURLToPath(new URL('../node_modules/typescript/bin/tsc', import.meta.url)), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+  execFileSync(
+    process.execPath,
+    [fileURLToPath(new URL('../node_modules/typescript/bin/tsc', import.meta.url)), '-p', 'tsconfig.build.json'],
+    { cwd: root, stdio: 'inherit' },
+  );
   const runner = fileURLToPath(new URL('./bench-isolation-run.mjs', import.meta.url));
   const once = (mode: string, dtype: string): number => {
-    const out = JSON.parse(execFileSync(process.execPath, [runner, mode, dtype, String(seed)], { cwd: root, encoding: 'utf8' })) as { seconds: number; passed: boolean };
+    const out = JSON.parse(
+      execFileSync(process.execPath, [runner, mode, dtype, String(seed)], { cwd: root, encoding: 'utf8' }),
+    ) as { seconds: number; passed: boolean };
     if (!out.passed) throw new Error(`the reference did not pass ${mode} (${dtype})`);
     return out.seconds;
   };
@@ -45,7 +51,9 @@ export function isolationRows(seed: number): IsolationRow[] {
     const row = { dtype, inProcess: median(inProcess), isolated: median(isolated), ratio: 0 };
     row.ratio = row.isolated / row.inProcess;
     rows.push(row);
-    process.stderr.write(`  reference ${dtype}: in-process ${row.inProcess.toFixed(2)} s, isolated ${row.isolated.toFixed(2)} s\n`);
+    process.stderr.write(
+      `  reference ${dtype}: in-process ${row.inProcess.toFixed(2)} s, isolated ${row.isolated.toFixed(2)} s\n`,
+    );
   }
   return rows;
 }

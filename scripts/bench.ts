@@ -81,7 +81,8 @@ interface CheckRow {
 /** A plain text table, first column left-aligned. */
 function table(header: string[], body: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
 }
 
@@ -173,7 +174,13 @@ async function throughput(dtype: Dtype, config: OptimizerConfig, policy: KernelP
   // gc entries are delivered asynchronously: let them arrive before counting.
   await new Promise((resolve) => setTimeout(resolve, 50));
   observer.disconnect();
-  return { medianMs: median(times), bytesPerStep, gcs, simd: usesSimd(optimizer), floorMs: copyFloor(dtype, config.optimizer) };
+  return {
+    medianMs: median(times),
+    bytesPerStep,
+    gcs,
+    simd: usesSimd(optimizer),
+    floorMs: copyFloor(dtype, config.optimizer),
+  };
 }
 
 /**
@@ -222,12 +229,23 @@ const NO_PAGE_FAULTS = { MALLOC_MMAP_THRESHOLD_: String(2 ** 30), MALLOC_TRIM_TH
  */
 function numpyStep(rule: OptimizerName, dtype: Dtype, env: Record<string, string>): number | string {
   const script = fileURLToPath(new URL('./bench_numpy.py', import.meta.url));
-  const input = JSON.stringify({ size: VECTOR, steps: 20, warmup: 5, trials: 1, dtypes: [dtype], configs: { [rule]: CONFIGS[rule] } });
+  const input = JSON.stringify({
+    size: VECTOR,
+    steps: 20,
+    warmup: 5,
+    trials: 1,
+    dtypes: [dtype],
+    configs: { [rule]: CONFIGS[rule] },
+  });
   try {
-    const out = JSON.parse(execFileSync('python3', [script], { input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } })) as Record<
-      string,
-      Record<Dtype, number[]>
-    >;
+    const out = JSON.parse(
+      execFileSync('python3', [script], {
+        input,
+        encoding: 'utf8',
+        stdio: ['pipe', 'pipe', 'pipe'],
+        env: { ...process.env, ...env },
+      }),
+    ) as Record<string, Record<Dtype, number[]>>;
     return out[rule]![dtype]![0]!;
   } catch (error) {
     const stderr = (error as { stderr?: string }).stderr ?? '';
@@ -247,7 +265,13 @@ function isolationTable(): boolean {
   console.log(
     table(
       ['dtype', 'in-process s', 'isolated s', 'ratio', 'ok'],
-      isolation.map((r) => [r.dtype, r.inProcess.toFixed(2), r.isolated.toFixed(2), r.ratio.toFixed(2), r.ratio <= ISOLATION_TARGET_RATIO ? 'yes' : 'MISSED']),
+      isolation.map((r) => [
+        r.dtype,
+        r.inProcess.toFixed(2),
+        r.isolated.toFixed(2),
+        r.ratio.toFixed(2),
+        r.ratio <= ISOLATION_TARGET_RATIO ? 'yes' : 'MISSED',
+      ]),
     ),
   );
   return isolation.every((r) => r.ratio <= ISOLATION_TARGET_RATIO);
@@ -261,12 +285,19 @@ if (process.argv[2] === '--throughput') {
 } else if (process.argv[2] === '--crossover-child') {
   process.stdout.write(JSON.stringify(crossover(process.argv[3] as OptimizerName, process.argv[4] as Dtype)));
 } else if (process.argv[2] === '--crossover') {
-  console.log(`TypeScript loop vs SIMD kernel, ns per element per step (median of 5 rounds); auto switches at ${SIMD_MIN_SIZE} elements\n`);
+  console.log(
+    `TypeScript loop vs SIMD kernel, ns per element per step (median of 5 rounds); auto switches at ${SIMD_MIN_SIZE} elements\n`,
+  );
   const body: string[][] = [];
   for (const rule of ['sgd', 'adam'] as const) {
     for (const dtype of ['float32', 'float64'] as const) {
-      const r = JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', self, '--crossover-child', rule, dtype], { encoding: 'utf8' })) as Record<string, [number, number]>;
-      for (const [size, [ts, simd]] of Object.entries(r)) body.push([`${rule} ${dtype}`, size, ts.toFixed(2), simd.toFixed(2), (ts / simd).toFixed(2)]);
+      const r = JSON.parse(
+        execFileSync(process.execPath, ['--import', 'tsx', self, '--crossover-child', rule, dtype], {
+          encoding: 'utf8',
+        }),
+      ) as Record<string, [number, number]>;
+      for (const [size, [ts, simd]] of Object.entries(r))
+        body.push([`${rule} ${dtype}`, size, ts.toFixed(2), simd.toFixed(2), (ts / simd).toFixed(2)]);
     }
   }
   console.log(table(['rule', 'size', 'TS ns/el', 'SIMD ns/el', 'TS/SIMD'], body));
@@ -278,7 +309,11 @@ async function main(): Promise<void> {
   const rows: CheckRow[] = [];
   let missed = false;
 
-  async function timeCheck(what: string, target: number, open: () => Promise<{ adapter: Adapter; close(): Promise<void> }>): Promise<void> {
+  async function timeCheck(
+    what: string,
+    target: number,
+    open: () => Promise<{ adapter: Adapter; close(): Promise<void> }>,
+  ): Promise<void> {
     const t0 = performance.now();
     const { adapter, close } = await open();
     let report: ConformanceReport;
@@ -301,24 +336,41 @@ async function main(): Promise<void> {
   if (process.argv[2] !== '--steps') {
     process.stderr.write(`full checks, seed ${SEED}\n`);
     const none = async () => {};
-    await timeCheck('reference float64, in-process', IN_PROCESS_TARGET_S, async () => ({ adapter: referenceAdapter({ dtype: 'float64' }), close: none }));
-    await timeCheck('reference float32, in-process', IN_PROCESS_TARGET_S, async () => ({ adapter: referenceAdapter({ dtype: 'float32' }), close: none }));
-    await timeCheck('examples/tfjs.mjs, in-process', IN_PROCESS_TARGET_S, async () => ({ adapter: await loadAdapter('examples/tfjs.mjs'), close: none }));
+    await timeCheck('reference float64, in-process', IN_PROCESS_TARGET_S, async () => ({
+      adapter: referenceAdapter({ dtype: 'float64' }),
+      close: none,
+    }));
+    await timeCheck('reference float32, in-process', IN_PROCESS_TARGET_S, async () => ({
+      adapter: referenceAdapter({ dtype: 'float32' }),
+      close: none,
+    }));
+    await timeCheck('examples/tfjs.mjs, in-process', IN_PROCESS_TARGET_S, async () => ({
+      adapter: await loadAdapter('examples/tfjs.mjs'),
+      close: none,
+    }));
     await timeCheck('python3 examples/python/lecture_pure.py, protocol', PROTOCOL_TARGET_S, async () => {
       const spawned = await spawnAdapter('python3 examples/python/lecture_pure.py');
       return { adapter: spawned, close: () => spawned.close() };
     });
     if (spawnSync(TORCH_PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0) {
-      await timeCheck(`${TORCH_PYTHON} examples/python/pytorch_adapter.py float64, protocol`, PYTORCH_TARGET_S, async () => {
-        const spawned = await spawnAdapter([TORCH_PYTHON, 'examples/python/pytorch_adapter.py', 'float64'], { timeoutMs: 60_000 });
-        return { adapter: spawned, close: () => spawned.close() };
-      });
+      await timeCheck(
+        `${TORCH_PYTHON} examples/python/pytorch_adapter.py float64, protocol`,
+        PYTORCH_TARGET_S,
+        async () => {
+          const spawned = await spawnAdapter([TORCH_PYTHON, 'examples/python/pytorch_adapter.py', 'float64'], {
+            timeoutMs: 60_000,
+          });
+          return { adapter: spawned, close: () => spawned.close() };
+        },
+      );
     } else {
       console.log(`SKIPPED the PyTorch row: ${TORCH_PYTHON} cannot import torch (apt-get install -y python3-torch)`);
     }
 
     const subjects = rows[0]!.report.results.map((r) => r.subject);
-    console.log(`\nFull check, all optimizers and schedules, default runs, seed ${SEED} (targets per row: in-process <= ${IN_PROCESS_TARGET_S} s, the Python example <= ${PROTOCOL_TARGET_S} s, PyTorch <= ${PYTORCH_TARGET_S} s)\n`);
+    console.log(
+      `\nFull check, all optimizers and schedules, default runs, seed ${SEED} (targets per row: in-process <= ${IN_PROCESS_TARGET_S} s, the Python example <= ${PROTOCOL_TARGET_S} s, PyTorch <= ${PYTORCH_TARGET_S} s)\n`,
+    );
     console.log(
       table(
         ['adapter', 'seconds', 'target', 'ok'],
@@ -343,19 +395,38 @@ async function main(): Promise<void> {
   }
 
   const load0 = loadavg();
-  console.log(`\nReference step on ${VECTOR.toExponential(0)} elements, typical hyperparameters, ms per step. Each figure is the median of ${ROUNDS} rounds`);
-  console.log('(min..max in brackets), the rounds of the reference and of NumPy interleaved so that both see the same load; each round is a fresh process.');
-  console.log("Reference: the median of 60 steps. NumPy running the lecture's code: the median of 20 steps after 5 warm-ups, with glibc kept from returning");
-  console.log('the temporaries\' pages (no page fault per step: NumPy at its best; ratios are against this), and with default malloc settings ("plain"). The floor is a memory copy of the');
-  console.log('same bytes (median of 30, in the reference rounds). TS loop: the readable TypeScript rule alone, one round.\n');
+  console.log(
+    `\nReference step on ${VECTOR.toExponential(0)} elements, typical hyperparameters, ms per step. Each figure is the median of ${ROUNDS} rounds`,
+  );
+  console.log(
+    '(min..max in brackets), the rounds of the reference and of NumPy interleaved so that both see the same load; each round is a fresh process.',
+  );
+  console.log(
+    "Reference: the median of 60 steps. NumPy running the lecture's code: the median of 20 steps after 5 warm-ups, with glibc kept from returning",
+  );
+  console.log(
+    'the temporaries\' pages (no page fault per step: NumPy at its best; ratios are against this), and with default malloc settings ("plain"). The floor is a memory copy of the',
+  );
+  console.log(
+    'same bytes (median of 30, in the reference rounds). TS loop: the readable TypeScript rule alone, one round.\n',
+  );
   const body: string[][] = [];
-  const measured: Partial<Record<OptimizerName, Partial<Record<Dtype, { ref: number; floor: number; numpy?: NumpyRound[] }>>>> = {};
+  const measured: Partial<
+    Record<OptimizerName, Partial<Record<Dtype, { ref: number; floor: number; numpy?: NumpyRound[] }>>>
+  > = {};
   let numpyMissing: string | undefined;
-  const range = (values: number[]) => `${median(values).toFixed(2)} (${Math.min(...values).toFixed(2)}..${Math.max(...values).toFixed(2)})`;
+  const range = (values: number[]) =>
+    `${median(values).toFixed(2)} (${Math.min(...values).toFixed(2)}..${Math.max(...values).toFixed(2)})`;
   for (const rule of optimizerRules) {
     for (const dtype of ['float32', 'float64'] as const) {
       const run = (policy: KernelPolicy) =>
-        JSON.parse(execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', self, '--throughput', rule.name, dtype, policy], { encoding: 'utf8' })) as Throughput;
+        JSON.parse(
+          execFileSync(
+            process.execPath,
+            ['--expose-gc', '--import', 'tsx', self, '--throughput', rule.name, dtype, policy],
+            { encoding: 'utf8' },
+          ),
+        ) as Throughput;
       const refs: Throughput[] = [];
       const numpy: NumpyRound[] = [];
       for (let round = 0; round < ROUNDS; round++) {
@@ -394,9 +465,26 @@ async function main(): Promise<void> {
   }
   if (numpyMissing !== undefined) console.log(`NumPy: ${numpyMissing}\n`);
   console.log(
-    table(['rule dtype', 'reference ms', 'TS loop ms', 'NumPy ms', 'NumPy plain', 'floor ms', 'NumPy/ref', 'ref/floor', 'TS/ref', 'heap/step ref / TS', 'GCs ref / TS'], body),
+    table(
+      [
+        'rule dtype',
+        'reference ms',
+        'TS loop ms',
+        'NumPy ms',
+        'NumPy plain',
+        'floor ms',
+        'NumPy/ref',
+        'ref/floor',
+        'TS/ref',
+        'heap/step ref / TS',
+        'GCs ref / TS',
+      ],
+      body,
+    ),
   );
-  console.log(`\nreference: the default (auto) loop, the SIMD kernel from ${SIMD_MIN_SIZE} elements; TS loop: the readable TypeScript rule alone.`);
+  console.log(
+    `\nreference: the default (auto) loop, the SIMD kernel from ${SIMD_MIN_SIZE} elements; TS loop: the readable TypeScript rule alone.`,
+  );
   console.log(`allocation limit: ${ALLOCATION_LIMIT_BYTES} B per step (a per-step vector would be >= ${4 * VECTOR} B)`);
 
   // Issue 11's targets for the reference Adam step.
@@ -411,20 +499,33 @@ async function main(): Promise<void> {
   };
   const a64 = measured.adam?.float64;
   const a32 = measured.adam?.float32;
-  const vsNumpy = (m: typeof a64, pick: (n: NumpyRound) => number) => (m?.numpy === undefined ? undefined : median(m.numpy.map(pick)) / m.ref);
+  const vsNumpy = (m: typeof a64, pick: (n: NumpyRound) => number) =>
+    m?.numpy === undefined ? undefined : median(m.numpy.map(pick)) / m.ref;
   const s64 = vsNumpy(a64, (n) => n.tuned);
   const s32 = vsNumpy(a32, (n) => n.tuned);
   target('adam float64: NumPy / reference', s64, `${s64?.toFixed(2)}x`, '>= 3x', (v) => v >= 3);
   const first64 = vsNumpy(a64, (n) => n.plain);
-  targets.push(['adam float64: NumPy plain malloc / reference', first64 === undefined ? '-' : `${first64.toFixed(2)}x`, '(shown)', '']);
+  targets.push([
+    'adam float64: NumPy plain malloc / reference',
+    first64 === undefined ? '-' : `${first64.toFixed(2)}x`,
+    '(shown)',
+    '',
+  ]);
   const f64 = a64 === undefined ? undefined : a64.ref / a64.floor;
   target('adam float64: reference / copy floor', f64, `${f64?.toFixed(2)}x`, '<= 4x', (v) => v <= 4);
   target('adam float32: NumPy / reference', s32, `${s32?.toFixed(2)}x`, '> 1x', (v) => v > 1);
   const first32 = vsNumpy(a32, (n) => n.plain);
-  targets.push(['adam float32: NumPy plain malloc / reference', first32 === undefined ? '-' : `${first32.toFixed(2)}x`, '(shown)', '']);
+  targets.push([
+    'adam float32: NumPy plain malloc / reference',
+    first32 === undefined ? '-' : `${first32.toFixed(2)}x`,
+    '(shown)',
+    '',
+  ]);
   targets.push(['adam float32: bit-identical', 'spec/kernels.spec.ts, spec/golden.spec.ts', 'same bits', 'tested']);
   const load1 = loadavg();
-  console.log(`\nIssue 11 targets (load average ${load0.map((l) => l.toFixed(2)).join(' ')} before, ${load1.map((l) => l.toFixed(2)).join(' ')} after, ${cpus().length} CPUs)\n`);
+  console.log(
+    `\nIssue 11 targets (load average ${load0.map((l) => l.toFixed(2)).join(' ')} before, ${load1.map((l) => l.toFixed(2)).join(' ')} after, ${cpus().length} CPUs)\n`,
+  );
   console.log(table(['target', 'measured', 'goal', 'ok'], targets));
 
   if (missed) {

@@ -12,7 +12,8 @@ const folder = fileURLToPath(new URL('../docs/figures/', import.meta.url));
 mkdirSync(folder, { recursive: true });
 for (const [name, svg] of await lectureFigures()) {
   const bytes = Buffer.byteLength(svg);
-  if (bytes >= MAX_FIGURE_BYTES) throw new Error(`docs/figures/${name} is ${bytes} bytes, over the ${MAX_FIGURE_BYTES} limit`);
+  if (bytes >= MAX_FIGURE_BYTES)
+    throw new Error(`docs/figures/${name} is ${bytes} bytes, over the ${MAX_FIGURE_BYTES} limit`);
   writeFileSync(join(folder, name), svg);
   console.log(`docs/figures/${name}: ${(bytes / 1024).toFixed(1)} kB`);
 }

@@ -43,19 +43,34 @@ const CONVNET = 'convnetjs/build/convnet.js';
 const convnetMethods: SourceLine = {
   file: CONVNET,
   line: 1763,
-  quote: "this.method = typeof options.method !== 'undefined' ? options.method : 'sgd'; // sgd/adagrad/adadelta/windowgrad",
+  quote:
+    "this.method = typeof options.method !== 'undefined' ? options.method : 'sgd'; // sgd/adagrad/adadelta/windowgrad",
 };
 const convnetL2: SourceLine = { file: CONVNET, line: 1827, quote: 'var l2grad = l2_decay * (p[j]);' };
-const convnetGij: SourceLine = { file: CONVNET, line: 1829, quote: 'var gij = (l2grad + l1grad + g[j]) / this.batch_size; // raw batch gradient' };
+const convnetGij: SourceLine = {
+  file: CONVNET,
+  line: 1829,
+  quote: 'var gij = (l2grad + l1grad + g[j]) / this.batch_size; // raw batch gradient',
+};
 const convnetNoSchedule = (subject: string): CellSource => ({
   verdict: 'unsupported',
   conventions: [],
   why: `convnetjs has no learning-rate schedules (${subject}): the Trainer reads a constant learning_rate; the adapter declares none`,
-  lines: [{ file: CONVNET, line: 1759, quote: "this.learning_rate = typeof options.learning_rate !== 'undefined' ? options.learning_rate : 0.01;" }],
+  lines: [
+    {
+      file: CONVNET,
+      line: 1759,
+      quote: "this.learning_rate = typeof options.learning_rate !== 'undefined' ? options.learning_rate : 0.01;",
+    },
+  ],
 });
 
 const TFJS = '@tensorflow/tfjs-core/dist/optimizers';
-const tfjsConstructors: SourceLine = { file: `${TFJS}/optimizer_constructors.js`, line: 62, quote: 'static sgd(learningRate) {' };
+const tfjsConstructors: SourceLine = {
+  file: `${TFJS}/optimizer_constructors.js`,
+  line: 62,
+  quote: 'static sgd(learningRate) {',
+};
 const tfjsNoSchedule: CellSource = {
   verdict: 'unsupported',
   conventions: [],
@@ -68,17 +83,31 @@ const dlNoSchedule: CellSource = {
   verdict: 'unsupported',
   conventions: [],
   why: 'deeplearn.js has no learning-rate schedules: dl.train offers optimizers only',
-  lines: [{ file: `${DL}/optimizer_constructors.js`, line: 20, quote: 'OptimizerConstructors.sgd = function (learningRate) {' }],
+  lines: [
+    {
+      file: `${DL}/optimizer_constructors.js`,
+      line: 20,
+      quote: 'OptimizerConstructors.sgd = function (learningRate) {',
+    },
+  ],
 };
 
 const BRAIN = 'brain.js/dist/neural-network.js';
-const brainFloat32: SourceLine = { file: 'brain.js/dist/utilities/zeros.js', line: 8, quote: 'return new Float32Array(size);' };
+const brainFloat32: SourceLine = {
+  file: 'brain.js/dist/utilities/zeros.js',
+  line: 8,
+  quote: 'return new Float32Array(size);',
+};
 const brainMomentumLine: SourceLine = {
   file: BRAIN,
   line: 764,
   quote: 'change = this.trainOpts.learningRate * delta * incoming[k] + this.trainOpts.momentum * change;',
 };
-const brainBiasSgd: SourceLine = { file: BRAIN, line: 769, quote: 'this.biases[layer][node] += this.trainOpts.learningRate * delta;' };
+const brainBiasSgd: SourceLine = {
+  file: BRAIN,
+  line: 769,
+  quote: 'this.biases[layer][node] += this.trainOpts.learningRate * delta;',
+};
 const brainPraxis: SourceLine = { file: BRAIN, line: 69, quote: 'praxis: null,' };
 const brainOnly = (subject: string): CellSource => ({
   verdict: 'unsupported',
@@ -95,7 +124,11 @@ const brainNoSchedule: CellSource = {
 
 const TOY = 'toygrad/dist/trainers/abstract.js';
 const toyL2: SourceLine = { file: TOY, line: 63, quote: 'let l2grad = l2_decay * (p[j]);' };
-const toyGij: SourceLine = { file: TOY, line: 64, quote: 'let gij = (l2grad + l1grad + g[j]) / this.batchSize; // raw batch gradient' };
+const toyGij: SourceLine = {
+  file: TOY,
+  line: 64,
+  quote: 'let gij = (l2grad + l1grad + g[j]) / this.batchSize; // raw batch gradient',
+};
 const toyTrainers: SourceLine = { file: 'toygrad/dist/trainers/index.js', line: 9, quote: 'Adadelta,' };
 const toyNoSchedule: CellSource = {
   verdict: 'unsupported',
@@ -134,7 +167,11 @@ const torchCells: Record<Subject, CellSource> = {
     lines: [
       { file: SGD_PY, line: 241, quote: 'd_p = d_p.add(buf, alpha=momentum)' },
       { file: SGD_PY, line: 245, quote: 'param.add_(d_p, alpha=-lr)' },
-      { file: SGD_PY, line: 108, quote: 'raise ValueError("Nesterov momentum requires a momentum and zero dampening")' },
+      {
+        file: SGD_PY,
+        line: 108,
+        quote: 'raise ValueError("Nesterov momentum requires a momentum and zero dampening")',
+      },
     ],
   },
   adagrad: {
@@ -152,7 +189,11 @@ const torchCells: Record<Subject, CellSource> = {
     conventions: [],
     why: "square_avg = alpha * square_avg + (1 - alpha) grad^2; x -= lr * grad / (sqrt(square_avg) + eps): the lecture's rule with decay_rate = alpha, eps outside the root",
     lines: [
-      { file: 'torch/optim/rmsprop.py', line: 245, quote: 'square_avg.mul_(alpha).addcmul_(grad, grad, value=1 - alpha)' },
+      {
+        file: 'torch/optim/rmsprop.py',
+        line: 245,
+        quote: 'square_avg.mul_(alpha).addcmul_(grad, grad, value=1 - alpha)',
+      },
       { file: 'torch/optim/rmsprop.py', line: 254, quote: 'avg = square_avg.sqrt()' },
       { file: 'torch/optim/rmsprop.py', line: 268, quote: 'param.addcdiv_(grad, avg, value=-lr)' },
     ],
@@ -164,14 +205,18 @@ const torchCells: Record<Subject, CellSource> = {
     lines: [
       { file: 'torch/optim/adam.py', line: 363, quote: 'exp_avg.mul_(beta1).add_(grad, alpha=1 - beta1)' },
       { file: 'torch/optim/adam.py', line: 400, quote: 'step_size = lr / bias_correction1' },
-      { file: 'torch/optim/adam.py', line: 410, quote: 'denom = (exp_avg_sq.sqrt() / bias_correction2_sqrt).add_(eps)' },
+      {
+        file: 'torch/optim/adam.py',
+        line: 410,
+        quote: 'denom = (exp_avg_sq.sqrt() / bias_correction2_sqrt).add_(eps)',
+      },
       { file: 'torch/optim/adam.py', line: 412, quote: 'param.addcdiv_(exp_avg, denom, value=-step_size)' },
     ],
   },
   'schedule:step': {
     verdict: 'conforms',
     conventions: [],
-    why: "StepLR multiplies the rate by gamma at every multiple of step_size: initial * factor ** floor(t / every) by repeated multiplication, counted from 0 (value at t = 0 is initial)",
+    why: 'StepLR multiplies the rate by gamma at every multiple of step_size: initial * factor ** floor(t / every) by repeated multiplication, counted from 0 (value at t = 0 is initial)',
     lines: [
       { file: LR_PY, line: 384, quote: 'if (self.last_epoch == 0) or (self.last_epoch % self.step_size != 0):' },
       { file: LR_PY, line: 386, quote: "return [group['lr'] * self.gamma" },
@@ -211,39 +256,75 @@ export const matrixSources: readonly RowSources[] = [
         conventions: [],
         why: "accumulation = m * accumulation + gradient; value += c * accumulation: the lecture's vx = rho vx + dx; x -= lr vx",
         lines: [
-          { file: `${TFJS}/momentum_optimizer.js`, line: 64, quote: 'const newAccumulation = add(mul(this.m, accumulation), gradient);' },
-          { file: `${TFJS}/momentum_optimizer.js`, line: 69, quote: 'newValue = add(mul(this.c, newAccumulation), value);' },
+          {
+            file: `${TFJS}/momentum_optimizer.js`,
+            line: 64,
+            quote: 'const newAccumulation = add(mul(this.m, accumulation), gradient);',
+          },
+          {
+            file: `${TFJS}/momentum_optimizer.js`,
+            line: 69,
+            quote: 'newValue = add(mul(this.c, newAccumulation), value);',
+          },
         ],
       },
       nesterov: {
         verdict: 'deviates',
         conventions: ['lr-placement'],
         why: 'useNesterov adds c * (gradient + m * newAccumulation): x -= lr (dx + rho b), the learning rate outside the velocity',
-        lines: [{ file: `${TFJS}/momentum_optimizer.js`, line: 66, quote: 'newValue = add(mul(this.c, add(gradient, mul(newAccumulation, this.m))), value);' }],
+        lines: [
+          {
+            file: `${TFJS}/momentum_optimizer.js`,
+            line: 66,
+            quote: 'newValue = add(mul(this.c, add(gradient, mul(newAccumulation, this.m))), value);',
+          },
+        ],
       },
       adagrad: {
         verdict: 'deviates',
         conventions: ['epsilon-inside-sqrt', 'initial-accumulator'],
         why: 'the accumulator starts at initialAccumulatorValue = 0.1 and the step divides by sqrt(accumulator + backend epsilon)',
         lines: [
-          { file: `${TFJS}/adagrad_optimizer.js`, line: 35, quote: 'constructor(learningRate, initialAccumulatorValue = 0.1) {' },
-          { file: `${TFJS}/adagrad_optimizer.js`, line: 65, quote: 'sqrt(add(newAccumulatedGrad, ENGINE.backend.epsilon()))' },
+          {
+            file: `${TFJS}/adagrad_optimizer.js`,
+            line: 35,
+            quote: 'constructor(learningRate, initialAccumulatorValue = 0.1) {',
+          },
+          {
+            file: `${TFJS}/adagrad_optimizer.js`,
+            line: 65,
+            quote: 'sqrt(add(newAccumulatedGrad, ENGINE.backend.epsilon()))',
+          },
         ],
       },
       rmsprop: {
         verdict: 'deviates',
         conventions: ['epsilon-inside-sqrt'],
         why: 'gradient * learningRate / sqrt(meanSquare + epsilon), momentum 0, not centered',
-        lines: [{ file: `${TFJS}/rmsprop_optimizer.js`, line: 103, quote: 'div(mul(gradient, this.learningRate), sqrt(add(newAccumulatedMeanSquare, this.epsilon)))' }],
+        lines: [
+          {
+            file: `${TFJS}/rmsprop_optimizer.js`,
+            line: 103,
+            quote: 'div(mul(gradient, this.learningRate), sqrt(add(newAccumulatedMeanSquare, this.epsilon)))',
+          },
+        ],
       },
       adam: {
         verdict: 'conforms',
         conventions: [],
         why: 'both moments divided by 1 - beta**t (accBeta by repeated float32 multiplication), epsilon outside the root',
         lines: [
-          { file: `${TFJS}/adam_optimizer.js`, line: 86, quote: 'const biasCorrectedFirstMoment = div(newFirstMoment, oneMinusAccBeta1);' },
+          {
+            file: `${TFJS}/adam_optimizer.js`,
+            line: 86,
+            quote: 'const biasCorrectedFirstMoment = div(newFirstMoment, oneMinusAccBeta1);',
+          },
           { file: `${TFJS}/adam_optimizer.js`, line: 90, quote: 'add(sqrt(biasCorrectedSecondMoment), this.epsilon)' },
-          { file: `${TFJS}/adam_optimizer.js`, line: 93, quote: 'this.accBeta1.assign(mul(this.accBeta1, this.beta1));' },
+          {
+            file: `${TFJS}/adam_optimizer.js`,
+            line: 93,
+            quote: 'this.accBeta1.assign(mul(this.accBeta1, this.beta1));',
+          },
         ],
       },
       'schedule:step': tfjsNoSchedule,
@@ -265,7 +346,10 @@ export const matrixSources: readonly RowSources[] = [
         verdict: 'deviates',
         conventions: ['lr-placement', 'non-finite'],
         why: 'dx = momentum * gsum - learning_rate * gij; p += dx: the learning rate inside the velocity (v = rho v - lr dx); and l2_decay * p makes an infinite parameter NaN',
-        lines: [{ file: CONVNET, line: 1855, quote: 'var dx = this.momentum * gsumi[j] - this.learning_rate * gij; // step' }, convnetL2],
+        lines: [
+          { file: CONVNET, line: 1855, quote: 'var dx = this.momentum * gsumi[j] - this.learning_rate * gij; // step' },
+          convnetL2,
+        ],
       },
       nesterov: {
         verdict: 'unsupported',
@@ -286,10 +370,15 @@ export const matrixSources: readonly RowSources[] = [
       rmsprop: {
         verdict: 'deviates',
         conventions: ['epsilon-inside-sqrt', 'non-finite'],
-        why: "windowgrad: gsum = ro * gsum + (1 - ro) gij^2; p += -learning_rate / sqrt(gsum + eps) * gij: RMSProp with eps inside the root; l2_decay * p makes an infinite parameter NaN",
+        why: 'windowgrad: gsum = ro * gsum + (1 - ro) gij^2; p += -learning_rate / sqrt(gsum + eps) * gij: RMSProp with eps inside the root; l2_decay * p makes an infinite parameter NaN',
         lines: [
           { file: CONVNET, line: 1842, quote: 'gsumi[j] = this.ro * gsumi[j] + (1-this.ro) * gij * gij;' },
-          { file: CONVNET, line: 1843, quote: 'var dx = - this.learning_rate / Math.sqrt(gsumi[j] + this.eps) * gij; // eps added for better conditioning' },
+          {
+            file: CONVNET,
+            line: 1843,
+            quote:
+              'var dx = - this.learning_rate / Math.sqrt(gsumi[j] + this.eps) * gij; // eps added for better conditioning',
+          },
           convnetL2,
         ],
       },
@@ -318,7 +407,10 @@ export const matrixSources: readonly RowSources[] = [
         verdict: 'deviates',
         conventions: ['lr-placement', 'non-finite'],
         why: 'dx = momentum * gsum - learningRate * gij; p += dx: the learning rate inside the velocity (v = rho v - lr dx); and l2_decay * p makes an infinite parameter NaN',
-        lines: [{ file: TOY, line: 95, quote: 'let dx = this.momentum * gsumi[j] - this.learningRate * gij; // step' }, toyL2],
+        lines: [
+          { file: TOY, line: 95, quote: 'let dx = this.momentum * gsumi[j] - this.learningRate * gij; // step' },
+          toyL2,
+        ],
       },
       nesterov: {
         verdict: 'deviates',
@@ -351,11 +443,25 @@ export const matrixSources: readonly RowSources[] = [
         verdict: 'fails',
         conventions: ['non-finite'],
         bug: 'bias-correction-multiplied',
-        why: 'the moments are MULTIPLIED by 1 - beta**k instead of divided, so the first step is lr (1 - beta1)^2 / (1 - beta2) = 10 lr at the lecture\'s betas; otherwise only l2_decay * p (non-finite) differs',
+        why: "the moments are MULTIPLIED by 1 - beta**k instead of divided, so the first step is lr (1 - beta1)^2 / (1 - beta2) = 10 lr at the lecture's betas; otherwise only l2_decay * p (non-finite) differs",
         lines: [
-          { file: TOY, line: 70, quote: 'let biasCorr1 = gsumi[j] * (1 - Math.pow(this.beta1, this.k)); // correct bias first moment estimate' },
-          { file: TOY, line: 71, quote: 'let biasCorr2 = xsumi[j] * (1 - Math.pow(this.beta2, this.k)); // correct bias second moment estimate' },
-          { file: TOY, line: 72, quote: 'let dx = -this.learningRate * biasCorr1 / (Math.sqrt(biasCorr2) + this.eps);' },
+          {
+            file: TOY,
+            line: 70,
+            quote:
+              'let biasCorr1 = gsumi[j] * (1 - Math.pow(this.beta1, this.k)); // correct bias first moment estimate',
+          },
+          {
+            file: TOY,
+            line: 71,
+            quote:
+              'let biasCorr2 = xsumi[j] * (1 - Math.pow(this.beta2, this.k)); // correct bias second moment estimate',
+          },
+          {
+            file: TOY,
+            line: 72,
+            quote: 'let dx = -this.learningRate * biasCorr1 / (Math.sqrt(biasCorr2) + this.eps);',
+          },
           { file: TOY, line: 29, quote: 'this.k++;' },
         ],
       },
@@ -374,31 +480,57 @@ export const matrixSources: readonly RowSources[] = [
         why: 'c * gradient + value with c = scalar(-learningRate): x - lr * dx',
         lines: [
           { file: `${DL}/sgd_optimizer.js`, line: 33, quote: 'var newValue = _this.c.mul(gradient).add(value);' },
-          { file: `${DL}/sgd_optimizer.js`, line: 43, quote: 'this.c = environment_1.ENV.math.keep(ops_1.scalar(-learningRate));' },
+          {
+            file: `${DL}/sgd_optimizer.js`,
+            line: 43,
+            quote: 'this.c = environment_1.ENV.math.keep(ops_1.scalar(-learningRate));',
+          },
         ],
       },
       momentum: {
         verdict: 'conforms',
         conventions: [],
-        why: "accumulation = m * accumulation + gradient; value += c * accumulation: vx = rho vx + dx; x -= lr vx",
+        why: 'accumulation = m * accumulation + gradient; value += c * accumulation: vx = rho vx + dx; x -= lr vx',
         lines: [
-          { file: `${DL}/momentum_optimizer.js`, line: 46, quote: 'var newAccumulation = _this.m.mul(accumulation).add(gradient);' },
-          { file: `${DL}/momentum_optimizer.js`, line: 52, quote: 'newValue = _this.c.mul(newAccumulation).add(value);' },
+          {
+            file: `${DL}/momentum_optimizer.js`,
+            line: 46,
+            quote: 'var newAccumulation = _this.m.mul(accumulation).add(gradient);',
+          },
+          {
+            file: `${DL}/momentum_optimizer.js`,
+            line: 52,
+            quote: 'newValue = _this.c.mul(newAccumulation).add(value);',
+          },
         ],
       },
       nesterov: {
         verdict: 'deviates',
         conventions: ['lr-placement'],
         why: 'useNesterov adds c * (gradient + m * newAccumulation): x -= lr (dx + rho b), the learning rate outside the velocity',
-        lines: [{ file: `${DL}/momentum_optimizer.js`, line: 49, quote: '_this.c.mul(gradient.add(newAccumulation.mul(_this.m))).add(value);' }],
+        lines: [
+          {
+            file: `${DL}/momentum_optimizer.js`,
+            line: 49,
+            quote: '_this.c.mul(gradient.add(newAccumulation.mul(_this.m))).add(value);',
+          },
+        ],
       },
       adagrad: {
         verdict: 'deviates',
         conventions: ['epsilon-inside-sqrt', 'initial-accumulator'],
         why: 'the accumulator starts at initialAccumulatorValue = 0.1 and the step divides by sqrt(accumulator + epsilon)',
         lines: [
-          { file: `${DL}/adagrad_optimizer.js`, line: 22, quote: 'if (initialAccumulatorValue === void 0) { initialAccumulatorValue = 0.1; }' },
-          { file: `${DL}/adagrad_optimizer.js`, line: 50, quote: '.mul(gradient.div(newAccumulatedGrad.add(_this.epsilon).sqrt()))' },
+          {
+            file: `${DL}/adagrad_optimizer.js`,
+            line: 22,
+            quote: 'if (initialAccumulatorValue === void 0) { initialAccumulatorValue = 0.1; }',
+          },
+          {
+            file: `${DL}/adagrad_optimizer.js`,
+            line: 50,
+            quote: '.mul(gradient.div(newAccumulatedGrad.add(_this.epsilon).sqrt()))',
+          },
         ],
       },
       rmsprop: {
@@ -406,8 +538,16 @@ export const matrixSources: readonly RowSources[] = [
         conventions: ['epsilon-inside-sqrt'],
         why: 'moment = momentum * moment + c * gradient / sqrt(meanSquare + epsilon) with momentum 0; value -= moment',
         lines: [
-          { file: `${DL}/rmsprop_optimizer.js`, line: 63, quote: 'var newAccumulatedMoments = _this.momentum.mul(accumulatedMoments)' },
-          { file: `${DL}/rmsprop_optimizer.js`, line: 64, quote: '.add(_this.c.mul(gradient).div(newAccumulatedMeanSquare.add(_this.epsilon).sqrt()));' },
+          {
+            file: `${DL}/rmsprop_optimizer.js`,
+            line: 63,
+            quote: 'var newAccumulatedMoments = _this.momentum.mul(accumulatedMoments)',
+          },
+          {
+            file: `${DL}/rmsprop_optimizer.js`,
+            line: 64,
+            quote: '.add(_this.c.mul(gradient).div(newAccumulatedMeanSquare.add(_this.epsilon).sqrt()));',
+          },
         ],
       },
       adam: {
@@ -415,9 +555,21 @@ export const matrixSources: readonly RowSources[] = [
         conventions: [],
         why: 'both moments divided by 1 - accBeta (accBeta by repeated float32 multiplication), epsilon added outside the root',
         lines: [
-          { file: `${DL}/adam_optimizer.js`, line: 65, quote: 'var biasCorrectedFirstMoment = newFirstMoment.div(oneMinusAccBeta1);' },
-          { file: `${DL}/adam_optimizer.js`, line: 70, quote: '.mul(biasCorrectedFirstMoment.div(_this.eps.add(biasCorrectedSecondMoment.sqrt())))' },
-          { file: `${DL}/adam_optimizer.js`, line: 74, quote: '_this.accBeta1.assign(_this.accBeta1.mul(_this.beta1));' },
+          {
+            file: `${DL}/adam_optimizer.js`,
+            line: 65,
+            quote: 'var biasCorrectedFirstMoment = newFirstMoment.div(oneMinusAccBeta1);',
+          },
+          {
+            file: `${DL}/adam_optimizer.js`,
+            line: 70,
+            quote: '.mul(biasCorrectedFirstMoment.div(_this.eps.add(biasCorrectedSecondMoment.sqrt())))',
+          },
+          {
+            file: `${DL}/adam_optimizer.js`,
+            line: 74,
+            quote: '_this.accBeta1.assign(_this.accBeta1.mul(_this.beta1));',
+          },
         ],
       },
       'schedule:step': dlNoSchedule,
@@ -433,13 +585,20 @@ export const matrixSources: readonly RowSources[] = [
         verdict: 'unsupported',
         conventions: [],
         why: "brain.js has no momentum-free training: its option check accepts momentum only in (0, 1), 'out of normal training range' otherwise",
-        lines: [{ file: BRAIN, line: 391, quote: "return typeof val === 'number' && val > 0 && val < 1;" }, brainMomentumLine],
+        lines: [
+          { file: BRAIN, line: 391, quote: "return typeof val === 'number' && val > 0 && val < 1;" },
+          brainMomentumLine,
+        ],
       },
       momentum: {
         verdict: 'deviates',
         conventions: ['lr-placement'],
         why: 'change = learningRate * delta * input + momentum * change; weight += change (delta is the negative gradient): v = rho v - lr dx; x += v, the learning rate inside the velocity',
-        lines: [brainMomentumLine, { file: BRAIN, line: 767, quote: 'this.weights[layer][node][k] += change;' }, brainFloat32],
+        lines: [
+          brainMomentumLine,
+          { file: BRAIN, line: 767, quote: 'this.weights[layer][node][k] += change;' },
+          brainFloat32,
+        ],
       },
       nesterov: brainOnly('Nesterov'),
       adagrad: brainOnly('AdaGrad'),
@@ -449,9 +608,23 @@ export const matrixSources: readonly RowSources[] = [
         conventions: [],
         why: 'for weights the moments are updated first and divided by 1 - beta**iterations, epsilon outside the root',
         lines: [
-          { file: BRAIN, line: 814, quote: 'var changeLow = this.changesLow[layer][node][k] * trainOpts.beta1 + (1 - trainOpts.beta1) * gradient;' },
-          { file: BRAIN, line: 817, quote: 'var momentumCorrection = changeLow / (1 - Math.pow(trainOpts.beta1, this.iterations));' },
-          { file: BRAIN, line: 822, quote: 'this.weights[layer][node][k] += this.trainOpts.learningRate * momentumCorrection / (Math.sqrt(gradientCorrection) + trainOpts.epsilon);' },
+          {
+            file: BRAIN,
+            line: 814,
+            quote:
+              'var changeLow = this.changesLow[layer][node][k] * trainOpts.beta1 + (1 - trainOpts.beta1) * gradient;',
+          },
+          {
+            file: BRAIN,
+            line: 817,
+            quote: 'var momentumCorrection = changeLow / (1 - Math.pow(trainOpts.beta1, this.iterations));',
+          },
+          {
+            file: BRAIN,
+            line: 822,
+            quote:
+              'this.weights[layer][node][k] += this.trainOpts.learningRate * momentumCorrection / (Math.sqrt(gradientCorrection) + trainOpts.epsilon);',
+          },
         ],
       },
       'schedule:step': brainNoSchedule,
@@ -482,11 +655,21 @@ export const matrixSources: readonly RowSources[] = [
         verdict: 'fails',
         conventions: [],
         bug: 'stale-moments',
-        why: "the bias step divides the moments of the PREVIOUS step (biasChangesLow before it is updated) by 1 - beta**t: the first step does not move and later steps lag by one",
+        why: 'the bias step divides the moments of the PREVIOUS step (biasChangesLow before it is updated) by 1 - beta**t: the first step does not move and later steps lag by one',
         lines: [
-          { file: BRAIN, line: 829, quote: 'var biasMomentumCorrection = this.biasChangesLow[layer][node] / (1 - Math.pow(trainOpts.beta1, this.iterations));' },
+          {
+            file: BRAIN,
+            line: 829,
+            quote:
+              'var biasMomentumCorrection = this.biasChangesLow[layer][node] / (1 - Math.pow(trainOpts.beta1, this.iterations));',
+          },
           { file: BRAIN, line: 832, quote: 'this.biasChangesLow[layer][node] = biasChangeLow;' },
-          { file: BRAIN, line: 834, quote: 'this.biases[layer][node] += trainOpts.learningRate * biasMomentumCorrection / (Math.sqrt(biasGradientCorrection) + trainOpts.epsilon);' },
+          {
+            file: BRAIN,
+            line: 834,
+            quote:
+              'this.biases[layer][node] += trainOpts.learningRate * biasMomentumCorrection / (Math.sqrt(biasGradientCorrection) + trainOpts.epsilon);',
+          },
         ],
       },
       'schedule:step': brainNoSchedule,

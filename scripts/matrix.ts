@@ -61,8 +61,13 @@ let torchProbe: { ok: true; site: string } | { ok: false; reason: string } | und
 /** Whether the torch interpreter imports torch, and the directory holding the torch package. */
 function probeTorch(): typeof torchProbe & object {
   if (torchProbe === undefined) {
-    const probe = spawnSync(TORCH_PYTHON, ['-c', 'import os, torch; print(os.path.dirname(os.path.dirname(torch.__file__)))'], { encoding: 'utf8' });
-    if (probe.error !== undefined) torchProbe = { ok: false, reason: `${TORCH_PYTHON} cannot be started (${probe.error.message})` };
+    const probe = spawnSync(
+      TORCH_PYTHON,
+      ['-c', 'import os, torch; print(os.path.dirname(os.path.dirname(torch.__file__)))'],
+      { encoding: 'utf8' },
+    );
+    if (probe.error !== undefined)
+      torchProbe = { ok: false, reason: `${TORCH_PYTHON} cannot be started (${probe.error.message})` };
     else if (probe.status !== 0) {
       const last = probe.stderr.trim().split('\n').pop() ?? '';
       torchProbe = { ok: false, reason: `${TORCH_PYTHON} cannot import torch (${last})` };
@@ -78,10 +83,15 @@ function torchRow(dtype: Dtype): MatrixRow {
     dtype,
     unavailable() {
       const probe = probeTorch();
-      return probe.ok ? undefined : { reason: probe.reason, install: `${TORCH_INSTALL} (Debian 12; it installs for /usr/bin/python3)` };
+      return probe.ok
+        ? undefined
+        : { reason: probe.reason, install: `${TORCH_INSTALL} (Debian 12; it installs for /usr/bin/python3)` };
     },
     async load() {
-      const adapter = await spawnAdapter([TORCH_PYTHON, 'examples/python/pytorch_adapter.py', dtype], { cwd: ROOT, timeoutMs: 60_000 });
+      const adapter = await spawnAdapter([TORCH_PYTHON, 'examples/python/pytorch_adapter.py', dtype], {
+        cwd: ROOT,
+        timeoutMs: 60_000,
+      });
       return { adapter, close: () => adapter.close() };
     },
   };
@@ -93,8 +103,18 @@ export const matrixRows: readonly MatrixRow[] = [
   { id: 'convnetjs', label: 'convnetjs', dtype: 'float64', load: () => moduleAdapter('examples/convnetjs.mjs') },
   { id: 'toygrad', label: 'toygrad', dtype: 'float32', load: () => moduleAdapter('examples/toygrad.mjs') },
   { id: 'deeplearn', label: 'deeplearn.js', dtype: 'float32', load: () => moduleAdapter('examples/deeplearn.mjs') },
-  { id: 'brainjs-weights', label: 'brain.js weights', dtype: 'float32', load: () => moduleAdapter('examples/brainjs.mjs') },
-  { id: 'brainjs-biases', label: 'brain.js biases', dtype: 'float32', load: () => moduleAdapter('examples/brainjs.mjs', 'biases') },
+  {
+    id: 'brainjs-weights',
+    label: 'brain.js weights',
+    dtype: 'float32',
+    load: () => moduleAdapter('examples/brainjs.mjs'),
+  },
+  {
+    id: 'brainjs-biases',
+    label: 'brain.js biases',
+    dtype: 'float32',
+    load: () => moduleAdapter('examples/brainjs.mjs', 'biases'),
+  },
   torchRow('float32'),
   torchRow('float64'),
 ];
@@ -105,7 +125,13 @@ export interface CellOut {
   /** What the checker says; absent for a row that was not checked. */
   checker?: { verdict: SubjectResult['verdict']; conventions: string[]; bug?: string };
   /** What the library's source implies, and the lines that say so. */
-  source: { verdict: string; conventions: string[]; bug?: string; why: string; lines: (SourceLine & { link?: string })[] };
+  source: {
+    verdict: string;
+    conventions: string[];
+    bug?: string;
+    why: string;
+    lines: (SourceLine & { link?: string })[];
+  };
   agrees?: boolean;
 }
 
@@ -145,7 +171,10 @@ export function verifyLines(sources: RowSources, base: string | undefined): stri
         continue;
       }
       const line = text.split('\n')[l.line - 1];
-      if (line === undefined || !line.includes(l.quote)) problems.push(`${sources.row}: ${l.file}:${l.line} does not contain ${JSON.stringify(l.quote)} (it reads ${JSON.stringify(line?.trim())})`);
+      if (line === undefined || !line.includes(l.quote))
+        problems.push(
+          `${sources.row}: ${l.file}:${l.line} does not contain ${JSON.stringify(l.quote)} (it reads ${JSON.stringify(line?.trim())})`,
+        );
     }
   }
   return problems;
@@ -161,10 +190,20 @@ function describe(c: { verdict: string; conventions: readonly string[]; bug?: st
  * cell with its justification; every disagreement and every misquoted source
  * line is pushed onto `problems`.
  */
-export async function checkRow(row: MatrixRow, sources: RowSources, problems: string[], log: (line: string) => void = (line) => process.stdout.write(`${line}\n`)): Promise<RowOut> {
+export async function checkRow(
+  row: MatrixRow,
+  sources: RowSources,
+  problems: string[],
+  log: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
+): Promise<RowOut> {
   const subjects = allSubjects();
   const unavailable = row.unavailable?.();
-  const base = sources.base === 'node_modules' ? join(ROOT, 'node_modules') : probeTorch().ok ? (probeTorch() as { site: string }).site : undefined;
+  const base =
+    sources.base === 'node_modules'
+      ? join(ROOT, 'node_modules')
+      : probeTorch().ok
+        ? (probeTorch() as { site: string }).site
+        : undefined;
   problems.push(...verifyLines(sources, base));
   const sourceOf = (subject: Subject): CellOut['source'] => {
     const s = sources.cells[subject];
@@ -178,22 +217,39 @@ export async function checkRow(row: MatrixRow, sources: RowSources, problems: st
   };
   if (unavailable !== undefined) {
     log(`SKIPPED ${row.id}: ${unavailable.reason}; install: ${unavailable.install}`);
-    return { id: row.id, name: row.label, dtype: row.dtype, status: 'skipped', skipped: unavailable, cells: subjects.map((subject) => ({ subject, source: sourceOf(subject) })) };
+    return {
+      id: row.id,
+      name: row.label,
+      dtype: row.dtype,
+      status: 'skipped',
+      skipped: unavailable,
+      cells: subjects.map((subject) => ({ subject, source: sourceOf(subject) })),
+    };
   }
   const started = Date.now();
   const { adapter, close } = await row.load();
   try {
-    if (adapter.dtype !== row.dtype) problems.push(`${row.id}: the adapter computes in ${adapter.dtype}, the row is ${row.dtype}`);
+    if (adapter.dtype !== row.dtype)
+      problems.push(`${row.id}: the adapter computes in ${adapter.dtype}, the row is ${row.dtype}`);
     const report = await checkConformance(adapter, { seed: MATRIX_SEED });
     const cells = subjects.map((subject): CellOut => {
       const result = report.results.find((r) => r.subject === subject);
       if (result === undefined) throw new Error(`${row.id}: no result for ${subject}`);
       const agrees = sameCell(result, sources.cells[subject]);
-      const checker = { verdict: result.verdict, conventions: [...result.conventions], ...(result.bug === undefined ? {} : { bug: result.bug }) };
-      if (!agrees) problems.push(`${row.id} ${subject}: the checker says ${describe(checker)}; no justification for that (the source says ${describe(sources.cells[subject])})`);
+      const checker = {
+        verdict: result.verdict,
+        conventions: [...result.conventions],
+        ...(result.bug === undefined ? {} : { bug: result.bug }),
+      };
+      if (!agrees)
+        problems.push(
+          `${row.id} ${subject}: the checker says ${describe(checker)}; no justification for that (the source says ${describe(sources.cells[subject])})`,
+        );
       return { subject, checker, source: sourceOf(subject), agrees };
     });
-    log(`${row.id}: ${report.adapter.name} (${report.adapter.dtype}) checked in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    log(
+      `${row.id}: ${report.adapter.name} (${report.adapter.dtype}) checked in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
     return { id: row.id, name: report.adapter.name, dtype: row.dtype, status: 'checked', cells };
   } finally {
     await close?.();
@@ -212,8 +268,8 @@ function renderMarkdown(rows: readonly RowOut[]): string {
     '# Conformance matrix of real libraries',
     '',
     `Generated by \`npm run matrix\` (scripts/matrix.ts) with optimspec ${optimspecVersion()}, seed ${MATRIX_SEED}; do not edit by hand.`,
-    'Each cell is the checker\'s verdict on the library through its adapter in examples/, with the conventions',
-    '(conventions.md) it follows or the known bug it has. Every verdict is justified below by the library\'s',
+    "Each cell is the checker's verdict on the library through its adapter in examples/, with the conventions",
+    "(conventions.md) it follows or the known bug it has. Every verdict is justified below by the library's",
     'source lines (scripts/matrix-sources.ts; each quote is checked against the installed file). A cell marked ✗',
     'is one where the checker and the source disagree: an error of the generator, listed at the end.',
     "The PyTorch rows run examples/python/pytorch_adapter.py over the stdio protocol with Debian 12's python3-torch,",
@@ -229,7 +285,8 @@ function renderMarkdown(rows: readonly RowOut[]): string {
   const skipped = rows.filter((r) => r.status === 'skipped');
   if (skipped.length > 0) {
     out.push('');
-    for (const row of skipped) out.push(`- **${row.id} skipped**: ${row.skipped?.reason}. Install: \`${row.skipped?.install}\`.`);
+    for (const row of skipped)
+      out.push(`- **${row.id} skipped**: ${row.skipped?.reason}. Install: \`${row.skipped?.install}\`.`);
   }
   out.push('', '## Why each cell has its verdict', '');
   for (const row of rows) {
@@ -243,11 +300,15 @@ function renderMarkdown(rows: readonly RowOut[]): string {
     }
     out.push('');
   }
-  const disagreements = rows.flatMap((r) => r.cells.filter((c) => c.agrees === false).map((c) => ({ row: r, cell: c })));
+  const disagreements = rows.flatMap((r) =>
+    r.cells.filter((c) => c.agrees === false).map((c) => ({ row: r, cell: c })),
+  );
   out.push('## Where the checker and the source disagree', '');
   if (disagreements.length === 0) out.push('Nowhere.');
   for (const { row, cell } of disagreements) {
-    out.push(`- ${row.id} ${cell.subject}: the checker says ${describe(cell.checker!)}; the source says ${describe(cell.source)}.`);
+    out.push(
+      `- ${row.id} ${cell.subject}: the checker says ${describe(cell.checker!)}; the source says ${describe(cell.source)}.`,
+    );
   }
   out.push('');
   return out.join('\n');
@@ -257,9 +318,13 @@ async function main(argv: readonly string[]): Promise<number> {
   const at = argv.indexOf('--rows');
   const only = at >= 0 ? (argv[at + 1] ?? '').split(',').filter((s) => s !== '') : undefined;
   for (const id of only ?? []) {
-    if (!matrixRows.some((r) => r.id === id)) throw new RangeError(`--rows: unknown row ${JSON.stringify(id)} (one of ${matrixRows.map((r) => r.id).join(', ')})`);
+    if (!matrixRows.some((r) => r.id === id))
+      throw new RangeError(
+        `--rows: unknown row ${JSON.stringify(id)} (one of ${matrixRows.map((r) => r.id).join(', ')})`,
+      );
   }
-  if (at >= 0 && (only === undefined || only.length === 0)) throw new RangeError('--rows needs a comma-separated list of row ids');
+  if (at >= 0 && (only === undefined || only.length === 0))
+    throw new RangeError('--rows needs a comma-separated list of row ids');
   const problems: string[] = [];
   const rows: RowOut[] = [];
   for (const row of matrixRows.filter((r) => only === undefined || only.includes(r.id))) {
@@ -268,10 +333,19 @@ async function main(argv: readonly string[]): Promise<number> {
     rows.push(await checkRow(row, sources, problems));
   }
   for (const row of rows) {
-    if (row.status === 'checked') process.stdout.write(`  ${row.id}: ${row.cells.map((c) => `${c.subject} ${describe(c.checker!)}${c.agrees ? '' : ' ✗'}`).join('; ')}\n`);
+    if (row.status === 'checked')
+      process.stdout.write(
+        `  ${row.id}: ${row.cells.map((c) => `${c.subject} ${describe(c.checker!)}${c.agrees ? '' : ' ✗'}`).join('; ')}\n`,
+      );
   }
   if (only === undefined) {
-    const json = { generator: 'scripts/matrix.ts', optimspec: optimspecVersion(), seed: MATRIX_SEED, subjects: allSubjects(), rows };
+    const json = {
+      generator: 'scripts/matrix.ts',
+      optimspec: optimspecVersion(),
+      seed: MATRIX_SEED,
+      subjects: allSubjects(),
+      rows,
+    };
     writeFileSync(join(ROOT, 'docs/matrix.json'), `${JSON.stringify(json, null, 2)}\n`);
     writeFileSync(join(ROOT, 'docs/matrix.md'), renderMarkdown(rows));
     process.stdout.write('wrote docs/matrix.md and docs/matrix.json\n');

@@ -19,5 +19,6 @@ const tests = spawn(process.execPath, [vitest, 'run', ...process.argv.slice(2)],
 const testsDone = new Promise((resolve) => tests.on('close', resolve));
 
 const [typeCode, testCode] = await Promise.all([typesDone, testsDone]);
-if (typeCode !== 0) process.stdout.write(`\nnpm test: the typecheck (tsc -p tsconfig.json --noEmit) failed:\n${typeOutput}`);
+if (typeCode !== 0)
+  process.stdout.write(`\nnpm test: the typecheck (tsc -p tsconfig.json --noEmit) failed:\n${typeOutput}`);
 process.exitCode = typeCode === 0 && testCode === 0 ? 0 : 1;

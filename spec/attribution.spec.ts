@@ -31,48 +31,60 @@ afterEach(() => resetSharedState());
 
 async function verdicts(adapter: Adapter, options: { stepTimeoutMs?: number } = {}): Promise<Map<string, string>> {
   const report: ConformanceReport = await checkConformance(adapter, { seed: SEED, runs: RUNS, ...options });
-  return new Map(report.results.map((r) => [r.subject, `${r.verdict}${r.conventions.length ? ` [${r.conventions.join(', ')}]` : ''}`]));
+  return new Map(
+    report.results.map((r) => [
+      r.subject,
+      `${r.verdict}${r.conventions.length ? ` [${r.conventions.join(', ')}]` : ''}`,
+    ]),
+  );
 }
 
 function expectOnlyChanged(buggy: Map<string, string>, base: Map<string, string>, culprits: readonly string[]): void {
   for (const [subject, verdict] of base) {
-    if (culprits.includes(subject)) expect(buggy.get(subject), `${subject} should not conform with the bug`).not.toBe(verdict);
+    if (culprits.includes(subject))
+      expect(buggy.get(subject), `${subject} should not conform with the bug`).not.toBe(verdict);
     else expect(buggy.get(subject), `${subject} is innocent`).toBe(verdict);
   }
 }
 
-describe.each((ALL ? ['float64', 'float32'] : ['float64']) as Dtype[])('only the subject with the bug changes verdict (%s)', (dtype) => {
-  const r = dtype === 'float32' ? Math.fround : (v: number) => v;
-  const bases = {
-    optimizers: () => kernelAdapter({ name: 'base', dtype, optimizers: reorderedKernels }),
-    schedules: () => kernelAdapter({ name: 'base', dtype, optimizers: reorderedKernels, schedules: reorderedSchedules(r) }),
-  };
-  const cache = new Map<string, Promise<Map<string, string>>>();
-  const baseVerdicts = (kind: keyof typeof bases) => {
-    if (!cache.has(kind)) cache.set(kind, verdicts(bases[kind]()));
-    return cache.get(kind)!;
-  };
+describe.each((ALL ? ['float64', 'float32'] : ['float64']) as Dtype[])(
+  'only the subject with the bug changes verdict (%s)',
+  (dtype) => {
+    const r = dtype === 'float32' ? Math.fround : (v: number) => v;
+    const bases = {
+      optimizers: () => kernelAdapter({ name: 'base', dtype, optimizers: reorderedKernels }),
+      schedules: () =>
+        kernelAdapter({ name: 'base', dtype, optimizers: reorderedKernels, schedules: reorderedSchedules(r) }),
+    };
+    const cache = new Map<string, Promise<Map<string, string>>>();
+    const baseVerdicts = (kind: keyof typeof bases) => {
+      if (!cache.has(kind)) cache.set(kind, verdicts(bases[kind]()));
+      return cache.get(kind)!;
+    };
 
-  // The catalogue of spec/support/planted-bugs.ts, but for adapters that offer one optimizer only (no innocent subject).
-  const subjectOf = (p: (typeof plantedBugs)[number]) => p.caughtBy[0]!.slice(0, p.caughtBy[0]!.lastIndexOf('/'));
-  const withInnocents = plantedBugs.filter((p) => {
-    const adapter = p.adapter(dtype);
-    return adapter.optimizers.length + (adapter.schedules ?? []).length > 1 && (ALL || COMPANIONS.includes(subjectOf(p)));
-  });
-  it('covers every entry of the catalogue with another subject beside the buggy one (the companions\' when not all)', () => {
-    const expected = plantedBugs.filter((p) => ALL || COMPANIONS.includes(subjectOf(p))).length;
-    expect(withInnocents.length).toBeGreaterThanOrEqual(expected - 2);
-    expect(withInnocents.length).toBeGreaterThan(0);
-  });
-  for (const planted of withInnocents) {
-    const subject = planted.caughtBy[0]!.slice(0, planted.caughtBy[0]!.lastIndexOf('/'));
-    it(`${planted.bug} (${subject})`, async () => {
-      const adapter = planted.adapter(dtype);
-      const base = await baseVerdicts(subject.startsWith('schedule:') ? 'schedules' : 'optimizers');
-      expectOnlyChanged(await verdicts(adapter), base, [subject]);
+    // The catalogue of spec/support/planted-bugs.ts, but for adapters that offer one optimizer only (no innocent subject).
+    const subjectOf = (p: (typeof plantedBugs)[number]) => p.caughtBy[0]!.slice(0, p.caughtBy[0]!.lastIndexOf('/'));
+    const withInnocents = plantedBugs.filter((p) => {
+      const adapter = p.adapter(dtype);
+      return (
+        adapter.optimizers.length + (adapter.schedules ?? []).length > 1 && (ALL || COMPANIONS.includes(subjectOf(p)))
+      );
     });
-  }
-});
+    it("covers every entry of the catalogue with another subject beside the buggy one (the companions' when not all)", () => {
+      const expected = plantedBugs.filter((p) => ALL || COMPANIONS.includes(subjectOf(p))).length;
+      expect(withInnocents.length).toBeGreaterThanOrEqual(expected - 2);
+      expect(withInnocents.length).toBeGreaterThan(0);
+    });
+    for (const planted of withInnocents) {
+      const subject = planted.caughtBy[0]!.slice(0, planted.caughtBy[0]!.lastIndexOf('/'));
+      it(`${planted.bug} (${subject})`, async () => {
+        const adapter = planted.adapter(dtype);
+        const base = await baseVerdicts(subject.startsWith('schedule:') ? 'schedules' : 'optimizers');
+        expectOnlyChanged(await verdicts(adapter), base, [subject]);
+      });
+    }
+  },
+);
 
 describe('hand-written bugs in one optimizer or the schedules leave the others alone', () => {
   const every: [PlantedBug, readonly string[]][] = [
@@ -90,7 +102,11 @@ describe('hand-written bugs in one optimizer or the schedules leave the others a
   let base: Promise<Map<string, string>> | undefined;
   it.each(cases)('%s', async (bug, culprits) => {
     base ??= verdicts(handwritten({ name: 'base', declared: 'float64', schedules }));
-    expectOnlyChanged(await verdicts(handwritten({ name: bug, declared: 'float64', bug, schedules })), await base, culprits);
+    expectOnlyChanged(
+      await verdicts(handwritten({ name: bug, declared: 'float64', bug, schedules })),
+      await base,
+      culprits,
+    );
   });
 });
 

@@ -14,19 +14,56 @@ const usage = (argv: string[]): string => {
 
 describe('parseCheckArgs', () => {
   test('knows the nine subjects and the seven convention ids of conventions.md', () => {
-    expect(SUBJECTS).toEqual(['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam', 'schedule:step', 'schedule:exponential', 'schedule:inverse-time']);
-    expect([...CONVENTION_IDS].sort()).toEqual(
-      ['dampened-momentum', 'epsilon-hat', 'epsilon-inside-sqrt', 'initial-accumulator', 'lr-placement', 'no-bias-correction', 'non-finite'],
-    );
+    expect(SUBJECTS).toEqual([
+      'sgd',
+      'momentum',
+      'nesterov',
+      'adagrad',
+      'rmsprop',
+      'adam',
+      'schedule:step',
+      'schedule:exponential',
+      'schedule:inverse-time',
+    ]);
+    expect([...CONVENTION_IDS].sort()).toEqual([
+      'dampened-momentum',
+      'epsilon-hat',
+      'epsilon-inside-sqrt',
+      'initial-accumulator',
+      'lr-placement',
+      'no-bias-correction',
+      'non-finite',
+    ]);
   });
 
   test('reads every flag; --only and --accept repeat and take comma lists, without duplicates', () => {
     const args = parseCheckArgs([
       'a.mjs',
-      '--only', 'adam,sgd', '--only', 'schedule:step', '--only', 'adam',
-      '--accept', 'epsilon-hat', '--accept', 'lr-placement,epsilon-hat',
-      '--runs', '0.5', '--seed=-2147483648', '--timeout', '250', '--total-timeout', '60000',
-      '--json', 'r/a.json', '--junit', 'r/a.xml', '--markdown', 'r/a.md', '--no-color', '--quiet',
+      '--only',
+      'adam,sgd',
+      '--only',
+      'schedule:step',
+      '--only',
+      'adam',
+      '--accept',
+      'epsilon-hat',
+      '--accept',
+      'lr-placement,epsilon-hat',
+      '--runs',
+      '0.5',
+      '--seed=-2147483648',
+      '--timeout',
+      '250',
+      '--total-timeout',
+      '60000',
+      '--json',
+      'r/a.json',
+      '--junit',
+      'r/a.xml',
+      '--markdown',
+      'r/a.md',
+      '--no-color',
+      '--quiet',
     ]);
     expect(args).toEqual({
       help: false,
@@ -44,7 +81,14 @@ describe('parseCheckArgs', () => {
       quiet: true,
       verbose: false,
     });
-    expect(parseCheckArgs(['--exec', 'python3 x.py'])).toEqual({ help: false, exec: 'python3 x.py', accept: [], noColor: false, quiet: false, verbose: false });
+    expect(parseCheckArgs(['--exec', 'python3 x.py'])).toEqual({
+      help: false,
+      exec: 'python3 x.py',
+      accept: [],
+      noColor: false,
+      quiet: false,
+      verbose: false,
+    });
     expect(parseCheckArgs(['a.mjs', '--verbose']).verbose).toBe(true);
     expect(parseCheckArgs(['--help']).help).toBe(true);
     expect(parseCheckArgs(['-h']).help).toBe(true);
@@ -54,21 +98,37 @@ describe('parseCheckArgs', () => {
     expect(usage(['a.mjs', '--colour'])).toBe('unknown option --colour');
     expect(usage(['a.mjs', '-x'])).toBe('unknown option -x');
     expect(usage(['a.mjs', '--json'])).toBe('--json needs a value');
-    expect(usage(['a.mjs', '--json', '--quiet'])).toBe('--json needs a value (if the value starts with "-", write --json=<value>)');
-    expect(usage(['a.mjs', '--seed', '--quiet'])).toBe('--seed needs a value (if the value starts with "-", write --seed=<value>)');
-    expect(usage(['a.mjs', '--seed', '-3.5'])).toBe('--seed must be an integer in [-2147483648, 2147483647], got "-3.5"');
+    expect(usage(['a.mjs', '--json', '--quiet'])).toBe(
+      '--json needs a value (if the value starts with "-", write --json=<value>)',
+    );
+    expect(usage(['a.mjs', '--seed', '--quiet'])).toBe(
+      '--seed needs a value (if the value starts with "-", write --seed=<value>)',
+    );
+    expect(usage(['a.mjs', '--seed', '-3.5'])).toBe(
+      '--seed must be an integer in [-2147483648, 2147483647], got "-3.5"',
+    );
     expect(usage(['a.mjs', '--json', ''])).toBe('--json needs a file path, got ""');
-    expect(usage(['a.mjs', '--only', 'adamw'])).toMatch(/^--only: unknown name "adamw"; did you mean "adam"\?; expected one of sgd, /);
+    expect(usage(['a.mjs', '--only', 'adamw'])).toMatch(
+      /^--only: unknown name "adamw"; did you mean "adam"\?; expected one of sgd, /,
+    );
     expect(usage(['a.mjs', '--only', 'adam,'])).toMatch(/^--only: unknown name ""/);
     expect(usage(['a.mjs', '--accept', 'amsgrad'])).toMatch(/^--accept: unknown name "amsgrad"; expected one of /);
     expect(usage(['a.mjs', '--runs', '0'])).toBe('--runs must be a number > 0, got "0"');
     expect(usage(['a.mjs', '--runs', 'Infinity'])).toBe('--runs must be a number > 0, got "Infinity"');
     expect(usage(['a.mjs', '--runs', ''])).toBe('--runs must be a number > 0, got ""');
-    expect(usage(['a.mjs', '--seed', '2147483648'])).toBe('--seed must be an integer in [-2147483648, 2147483647], got "2147483648"');
-    expect(usage(['a.mjs', '--seed', '0x10'])).toBe('--seed must be an integer in [-2147483648, 2147483647], got "0x10"');
-    expect(usage(['a.mjs', '--timeout', '1.5'])).toBe('--timeout must be a positive integer number of milliseconds, got "1.5"');
+    expect(usage(['a.mjs', '--seed', '2147483648'])).toBe(
+      '--seed must be an integer in [-2147483648, 2147483647], got "2147483648"',
+    );
+    expect(usage(['a.mjs', '--seed', '0x10'])).toBe(
+      '--seed must be an integer in [-2147483648, 2147483647], got "0x10"',
+    );
+    expect(usage(['a.mjs', '--timeout', '1.5'])).toBe(
+      '--timeout must be a positive integer number of milliseconds, got "1.5"',
+    );
     expect(usage(['a.mjs', '--runs', '1e400'])).toBe('--runs must be a number > 0, got "1e400"');
-    expect(usage(['a.mjs', '--total-timeout=-1'])).toBe('--total-timeout must be a positive integer number of milliseconds, got "-1"');
+    expect(usage(['a.mjs', '--total-timeout=-1'])).toBe(
+      '--total-timeout must be a positive integer number of milliseconds, got "-1"',
+    );
     expect(usage(['a.mjs', '--seed', '1', '--seed', '2'])).toBe('--seed given more than once');
   });
 
@@ -83,13 +143,19 @@ describe('parseCheckArgs', () => {
     expect(usage(['a.mjs', '--juint', 'r.xml'])).toBe('unknown option --juint; did you mean "--junit"?');
     expect(usage(['a.mjs', '--Quiet'])).toBe('unknown option --Quiet; did you mean "--quiet"?');
     expect(usage(['a.mjs', '--verbos'])).toBe('unknown option --verbos; did you mean "--verbose"?');
-    expect(usage(['a.mjs', '--only', 'Adam'])).toMatch(/^--only: unknown name "Adam"; did you mean "adam"\?; expected one of sgd, /);
+    expect(usage(['a.mjs', '--only', 'Adam'])).toMatch(
+      /^--only: unknown name "Adam"; did you mean "adam"\?; expected one of sgd, /,
+    );
     expect(usage(['a.mjs', '--only', 'rmsporp'])).toMatch(/^--only: unknown name "rmsporp"; did you mean "rmsprop"\?/);
     expect(usage(['a.mjs', '--only', 'step'])).toMatch(/^--only: unknown name "step"; did you mean "schedule:step"\?/);
-    expect(usage(['a.mjs', '--accept', 'Epsilon-Hat'])).toMatch(/^--accept: unknown name "Epsilon-Hat"; did you mean "epsilon-hat"\?/);
+    expect(usage(['a.mjs', '--accept', 'Epsilon-Hat'])).toMatch(
+      /^--accept: unknown name "Epsilon-Hat"; did you mean "epsilon-hat"\?/,
+    );
     expect(usage(['a.mjs', '--accept', 'eps-inside-sqrt'])).toMatch(/did you mean "epsilon-inside-sqrt"\?/);
     // A known bug is refused with the reason, not as an unknown name.
-    expect(usage(['a.mjs', '--accept', 'ascent'])).toBe('--accept: "ascent" is a known bug, not a convention: it can be named but never accepted (docs/conventions.md, "Known bugs")');
+    expect(usage(['a.mjs', '--accept', 'ascent'])).toBe(
+      '--accept: "ascent" is a known bug, not a convention: it can be named but never accepted (docs/conventions.md, "Known bugs")',
+    );
     // Nothing close: no guess rather than a wrong one.
     expect(usage(['a.mjs', '--xyzzy'])).toBe('unknown option --xyzzy');
     expect(usage(['a.mjs', '--accept', 'amsgrad'])).toMatch(/^--accept: unknown name "amsgrad"; expected one of /);
@@ -98,7 +164,9 @@ describe('parseCheckArgs', () => {
   test('wants exactly one adapter: a module or --exec', () => {
     expect(usage([])).toBe('missing the adapter: give an adapter module or --exec "<command>"');
     expect(usage(['a.mjs', 'b.mjs'])).toBe('one adapter module at a time, got 2: "a.mjs" "b.mjs"');
-    expect(usage(['a.mjs', '--exec', 'python3 x.py'])).toBe('give either an adapter module or --exec, not both (got module "a.mjs" and --exec "python3 x.py")');
+    expect(usage(['a.mjs', '--exec', 'python3 x.py'])).toBe(
+      'give either an adapter module or --exec, not both (got module "a.mjs" and --exec "python3 x.py")',
+    );
     expect(usage(['--exec', ' '])).toBe('--exec needs a command, got ""');
   });
 });

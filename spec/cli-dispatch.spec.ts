@@ -19,7 +19,8 @@ function fakeIo(): CliIo & { out: () => string; err: () => string } {
   };
 }
 
-const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })
+  .version;
 
 describe('optimspec CLI dispatcher and fixtures verify', () => {
   it('--help and -h print the commands and exit 0', async () => {
@@ -37,15 +38,20 @@ describe('optimspec CLI dispatcher and fixtures verify', () => {
     expect(io.out()).toBe(`${version}\n`);
   });
 
-  it.each([[[]], [['bogus']], [['--bogus']], [['fixtures']], [['fixtures', 'bogus']], [['fixtures', 'verify', '--bogus']], [['fixtures', 'verify', 'extra']]])(
-    '%j is a usage error: exit 2 and a usage message on stderr',
-    async (argv) => {
-      const io = fakeIo();
-      expect(await main(argv, io)).toBe(2);
-      expect(io.err()).toMatch(/Usage: optimspec/);
-      expect(io.out()).toBe('');
-    },
-  );
+  it.each([
+    [[]],
+    [['bogus']],
+    [['--bogus']],
+    [['fixtures']],
+    [['fixtures', 'bogus']],
+    [['fixtures', 'verify', '--bogus']],
+    [['fixtures', 'verify', 'extra']],
+  ])('%j is a usage error: exit 2 and a usage message on stderr', async (argv) => {
+    const io = fakeIo();
+    expect(await main(argv, io)).toBe(2);
+    expect(io.err()).toMatch(/Usage: optimspec/);
+    expect(io.out()).toBe('');
+  });
 
   it('fixtures verify prints a row per rule of the registry in both dtypes and exits 0 within the bounds', async () => {
     const io = fakeIo();
@@ -63,7 +69,10 @@ describe('optimspec CLI dispatcher and fixtures verify', () => {
   it('fixtures verify --json gives the same rows as data', async () => {
     const io = fakeIo();
     expect(await main(['fixtures', 'verify', '--json'], io)).toBe(0);
-    const parsed = JSON.parse(io.out()) as { ok: boolean; rows: { subject: string; worstUlp: number; bound: number }[] };
+    const parsed = JSON.parse(io.out()) as {
+      ok: boolean;
+      rows: { subject: string; worstUlp: number; bound: number }[];
+    };
     expect(parsed.ok).toBe(true);
     expect(parsed.rows.every((r) => r.worstUlp <= r.bound)).toBe(true);
   });

@@ -35,7 +35,11 @@ describe('loadAdapter', () => {
     writeFileSync(join(project, 'adapter.cts'), source);
     for (const file of ['adapter.ts', 'adapter.cts']) {
       const loaded = await loadAdapter(file, project);
-      expect([loaded.name, loaded.dtype, loaded.optimizers], file).toEqual(['typescript commonjs', 'float32', ['momentum']]);
+      expect([loaded.name, loaded.dtype, loaded.optimizers], file).toEqual([
+        'typescript commonjs',
+        'float32',
+        ['momentum'],
+      ]);
     }
   });
 
@@ -61,10 +65,19 @@ describe('loadAdapter', () => {
   test('a default export that is not an adapter names the field and the value', async () => {
     const cases: [string, string][] = [
       ['bad-dtype.mjs', `adapter.dtype must be 'float32' or 'float64', got "float16"`],
-      ['bad-optimizer.mjs', 'adapter.optimizers[1] must be one of sgd, momentum, nesterov, adagrad, rmsprop, adam, got "lion"'],
+      [
+        'bad-optimizer.mjs',
+        'adapter.optimizers[1] must be one of sgd, momentum, nesterov, adagrad, rmsprop, adam, got "lion"',
+      ],
       ['no-default.mjs', 'has no default export (it exports adapter)'],
-      ['factory-default.mjs', 'the default export must be an adapter object, got a function (export the adapter object'],
-      ['missing-schedule-fn.mjs', 'adapter.schedule must be a function when adapter.schedules is not empty, got undefined'],
+      [
+        'factory-default.mjs',
+        'the default export must be an adapter object, got a function (export the adapter object',
+      ],
+      [
+        'missing-schedule-fn.mjs',
+        'adapter.schedule must be a function when adapter.schedules is not empty, got undefined',
+      ],
     ];
     for (const [file, message] of cases) {
       const error = await loadError(file);
@@ -88,8 +101,12 @@ describe('validateAdapter', () => {
     expect(message(good)).toBe('valid');
     expect(message(null)).toBe('m.js: the default export must be an adapter object, got null');
     expect(message({ ...good, name: '  ' })).toBe('m.js: adapter.name must be a non-empty string, got "  "');
-    expect(message({ ...good, dtype: undefined })).toBe(`m.js: adapter.dtype must be 'float32' or 'float64', got undefined`);
-    expect(message({ ...good, optimizers: 'sgd' })).toBe('m.js: adapter.optimizers must be an array of names, got "sgd"');
+    expect(message({ ...good, dtype: undefined })).toBe(
+      `m.js: adapter.dtype must be 'float32' or 'float64', got undefined`,
+    );
+    expect(message({ ...good, optimizers: 'sgd' })).toBe(
+      'm.js: adapter.optimizers must be an array of names, got "sgd"',
+    );
     expect(message({ ...good, optimizers: ['sgd', 'sgd'] })).toBe('m.js: adapter.optimizers lists "sgd" twice');
     expect(message({ ...good, create: 1 })).toBe('m.js: adapter.create must be a function, got 1');
     expect(message({ ...good, schedules: ['cosine'], schedule() {} })).toBe(
@@ -105,7 +122,9 @@ describe('a syntax error in an adapter module', () => {
     expect(error).toBeInstanceOf(AdapterLoadError);
     const message = (error as AdapterLoadError).message;
     // The first line is the loader's own words (Node's "SyntaxError: Unexpected token ')'", or vitest's); the place follows.
-    expect(message).toMatch(/failed to load: .*\n {2}at .*spec\/cli-adapters\/syntax-error\.mjs:6:48: Expected ";" but found "\)"\n/);
+    expect(message).toMatch(
+      /failed to load: .*\n {2}at .*spec\/cli-adapters\/syntax-error\.mjs:6:48: Expected ";" but found "\)"\n/,
+    );
     expect(message).toContain('return x0 ) } }');
     expect(message.split('\n').at(-1)).toBe(`${' '.repeat(4 + 47)}^`);
   });

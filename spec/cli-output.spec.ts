@@ -12,7 +12,11 @@ async function run(args: string[], stdout: { tty: boolean; columns?: number } = 
   let out = '';
   let err = '';
   const io: CliIo = {
-    stdout: { write: (s: string) => (out += s), isTTY: stdout.tty, ...(stdout.columns === undefined ? {} : { columns: stdout.columns }) },
+    stdout: {
+      write: (s: string) => (out += s),
+      isTTY: stdout.tty,
+      ...(stdout.columns === undefined ? {} : { columns: stdout.columns }),
+    },
     stderr: { write: (s: string) => (err += s), isTTY: false },
     env: {},
     cwd: root,

@@ -7,7 +7,12 @@ import { checkConformance } from '../src/conformance/check.js';
 const CLEAR = '\r\u001b[K';
 
 function stream(isTTY: boolean, columns?: number) {
-  const s = { out: '', isTTY, ...(columns === undefined ? {} : { columns }), write: (chunk: string) => (s.out += chunk) };
+  const s = {
+    out: '',
+    isTTY,
+    ...(columns === undefined ? {} : { columns }),
+    write: (chunk: string) => (s.out += chunk),
+  };
   return s;
 }
 
@@ -21,7 +26,13 @@ describe('progress', () => {
   test('on a terminal: a bar per subject with done/total and elapsed time, redrawn in place, a finished bar kept', () => {
     const s = stream(true, 200);
     const c = clock();
-    const p = createProgress(s, false, { totals: new Map([['sgd', 4], ['adam', 2]]), now: c.now });
+    const p = createProgress(s, false, {
+      totals: new Map([
+        ['sgd', 4],
+        ['adam', 2],
+      ]),
+      now: c.now,
+    });
     c.t += 500;
     p.onProgress({ subject: 'sgd', check: 'a', status: 'pass' });
     expect(s.out).toBe(`${CLEAR}  sgd       ██████░░░░░░░░░░░░░░░░░░  1/4  0.5 s`);
@@ -51,10 +62,18 @@ describe('progress', () => {
 
   test('colours only when asked (NO_COLOR / FORCE_COLOR are decided by colorEnabled)', () => {
     const plain = stream(true, 200);
-    createProgress(plain, false, { totals: new Map([['sgd', 3]]), now: () => 0 }).onProgress({ subject: 'sgd', check: 'a', status: 'fail' });
+    createProgress(plain, false, { totals: new Map([['sgd', 3]]), now: () => 0 }).onProgress({
+      subject: 'sgd',
+      check: 'a',
+      status: 'fail',
+    });
     expect(plain.out).not.toContain('\u001b[3');
     const coloured = stream(true, 200);
-    createProgress(coloured, false, { totals: new Map([['sgd', 3]]), color: true, now: () => 0 }).onProgress({ subject: 'sgd', check: 'a', status: 'fail' });
+    createProgress(coloured, false, { totals: new Map([['sgd', 3]]), color: true, now: () => 0 }).onProgress({
+      subject: 'sgd',
+      check: 'a',
+      status: 'fail',
+    });
     expect(coloured.out).toContain('\u001b[33m████████\u001b[0m');
   });
 

@@ -27,16 +27,26 @@ interface Ran {
 async function inProcess(args: string[]): Promise<Ran> {
   let stdout = '';
   let stderr = '';
-  const io: CliIo = { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) }, env: { PATH: process.env.PATH }, cwd: root };
+  const io: CliIo = {
+    stdout: { write: (s: string) => (stdout += s) },
+    stderr: { write: (s: string) => (stderr += s) },
+    env: { PATH: process.env.PATH },
+    cwd: root,
+  };
   const t0 = Date.now();
   const code = await runCheckCommand(args, io);
   return { code, stdout, stderr, ms: Date.now() - t0 };
 }
 
-
 /** The real CLI in a child process; `ready` resolves once its stderr contains `marker`. */
-function start(args: string[], marker: string): { child: ChildProcess; ready: Promise<void>; done: Promise<Ran>; sent: () => number } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'spec/cli-entry.mts', 'check', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+function start(
+  args: string[],
+  marker: string,
+): { child: ChildProcess; ready: Promise<void>; done: Promise<Ran>; sent: () => number } {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'spec/cli-entry.mts', 'check', ...args], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   let signalledAt = 0;
@@ -49,7 +59,11 @@ function start(args: string[], marker: string): { child: ChildProcess; ready: Pr
     stderr += d;
     if (stderr.includes(marker)) markReady();
   });
-  const done = new Promise<Ran>((resolve) => child.on('exit', (code, signal) => resolve({ code: code ?? (signal === null ? -1 : 128), stdout, stderr, ms: Date.now() - signalledAt })));
+  const done = new Promise<Ran>((resolve) =>
+    child.on('exit', (code, signal) =>
+      resolve({ code: code ?? (signal === null ? -1 : 128), stdout, stderr, ms: Date.now() - signalledAt }),
+    ),
+  );
   const originalKill = child.kill.bind(child);
   child.kill = (signal?: NodeJS.Signals | number) => {
     signalledAt ||= Date.now();
@@ -87,7 +101,10 @@ describe.concurrent('signals: SIGINT and SIGTERM stop the run within 2 s, with a
   test('SIGTERM during a hung --exec step: exit 143, the child is gone, the report is written', async () => {
     const json = join(scratch, 'sigterm.json');
     const pidFile = join(scratch, 'hung-step.pid');
-    const run = start(['--exec', `node ${isolationChild} hang-on-step ${pidFile}`, '--timeout', '60000', '--json', json], 'never printed');
+    const run = start(
+      ['--exec', `node ${isolationChild} hang-on-step ${pidFile}`, '--timeout', '60000', '--json', json],
+      'never printed',
+    );
     // The child writes its pid when it receives its first step, which it never answers.
     expect(await waitFor(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8') !== '', 20_000)).toBe(true);
     const pid = Number(readFileSync(pidFile, 'utf8'));
@@ -103,7 +120,10 @@ describe.concurrent('signals: SIGINT and SIGTERM stop the run within 2 s, with a
 
   test('SIGINT while a module loads (a top-level await that never settles): exit 130 at once, no report (nothing was loaded)', async () => {
     const json = join(scratch, 'never.json');
-    const run = start([hostile('never-loads'), '--timeout', '60000', '--json', json], 'waiting forever at the top level');
+    const run = start(
+      [hostile('never-loads'), '--timeout', '60000', '--json', json],
+      'waiting forever at the top level',
+    );
     await run.ready;
     run.child.kill('SIGINT');
     const { code, ms, stderr } = await run.done;
@@ -137,7 +157,9 @@ describe.concurrent('report paths are checked before anything runs', () => {
     const before = readFileSync(module, 'utf8');
     const { code, stderr } = await inProcess([module, '--json', module]);
     expect(code).toBe(2);
-    expect(stderr).toContain(`--json "${module}" is the adapter module "${module}": the report would overwrite an input of the run`);
+    expect(stderr).toContain(
+      `--json "${module}" is the adapter module "${module}": the report would overwrite an input of the run`,
+    );
     expect(readFileSync(module, 'utf8')).toBe(before);
   });
 
@@ -171,8 +193,16 @@ describe.concurrent('one truth per run, and deadlines for every phase', () => {
   test('nothing checked: exit 1, passed false with the same reason in JSON, Markdown, JUnit and on the console', async () => {
     const out = join(scratch, 'nothing');
     const { code, stdout, stderr } = await inProcess([
-      'spec/cli-adapters/sgd-only.mjs', '--only', 'adam', '--quiet',
-      '--json', join(out, 'r.json'), '--junit', join(out, 'r.xml'), '--markdown', join(out, 'r.md'),
+      'spec/cli-adapters/sgd-only.mjs',
+      '--only',
+      'adam',
+      '--quiet',
+      '--json',
+      join(out, 'r.json'),
+      '--junit',
+      join(out, 'r.xml'),
+      '--markdown',
+      join(out, 'r.md'),
     ]);
     const reason = 'nothing was checked: the adapter supports none of the requested optimizers and schedules';
     expect(code).toBe(1);
@@ -193,25 +223,46 @@ describe.concurrent('one truth per run, and deadlines for every phase', () => {
     expect(code).toBe(1);
     const report = JSON.parse(readFileSync(json, 'utf8'));
     expect(report.results[0].verdict).toBe('error');
-    expect(report.results[0].findings.find((f: { status: string }) => f.status === 'error').message).toMatch(/process\.exit\(0\)\n {2}at .*exits\.mjs:\d+:\d+/);
+    expect(report.results[0].findings.find((f: { status: string }) => f.status === 'error').message).toMatch(
+      /process\.exit\(0\)\n {2}at .*exits\.mjs:\d+:\d+/,
+    );
   });
 
   test('--total-timeout bounds a slow synchronous schedule child: error: total timeout, report written', async () => {
     const json = join(scratch, 'slow-schedule.json');
     const total = 2000;
     const t0 = Date.now();
-    const { code } = await inProcess(['--exec', `node ${misbehaving} hang-on-schedule`, '--only', 'schedule:inverse-time', '--timeout', '60000', '--total-timeout', String(total), '--quiet', '--json', json]);
+    const { code } = await inProcess([
+      '--exec',
+      `node ${misbehaving} hang-on-schedule`,
+      '--only',
+      'schedule:inverse-time',
+      '--timeout',
+      '60000',
+      '--total-timeout',
+      String(total),
+      '--quiet',
+      '--json',
+      json,
+    ]);
     expect(code).toBe(1);
     expect(Date.now() - t0).toBeLessThan(total + STARTUP_ALLOWANCE_MS);
     const report = JSON.parse(readFileSync(json, 'utf8'));
     expect(report.results[0].verdict).toBe('error');
-    expect(report.results[0].findings.find((f: { status: string }) => f.status === 'error').message).toMatch(/total timeout: the time limit of the whole check \(--total-timeout\) expired/);
+    expect(report.results[0].findings.find((f: { status: string }) => f.status === 'error').message).toMatch(
+      /total timeout: the time limit of the whole check \(--total-timeout\) expired/,
+    );
   });
 
   test('--timeout bounds the handshake: a child that never answers hello exits 1 after it, and its grandchild does not survive', async () => {
     const pidFile = join(scratch, 'handshake-grandchild.pid');
     const t0 = Date.now();
-    const { code, stderr } = await inProcess(['--exec', `node ${isolationChild} grandchild ${pidFile}`, '--timeout', '1000']);
+    const { code, stderr } = await inProcess([
+      '--exec',
+      `node ${isolationChild} grandchild ${pidFile}`,
+      '--timeout',
+      '1000',
+    ]);
     expect(code).toBe(1);
     expect(stderr).toMatch(/hello got no answer within 1000 ms/);
     expect(Date.now() - t0).toBeLessThan(1000 + STARTUP_ALLOWANCE_MS);

@@ -32,7 +32,10 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<Ran> {
 }
 
 /** The command in-process, with a fake terminal: for what a pipe cannot show (colour, TTY progress). */
-async function inProcess(args: string[], tty: { stdout?: boolean; stderr?: boolean; env?: Record<string, string> } = {}): Promise<Ran> {
+async function inProcess(
+  args: string[],
+  tty: { stdout?: boolean; stderr?: boolean; env?: Record<string, string> } = {},
+): Promise<Ran> {
   let stdout = '';
   let stderr = '';
   const io: CliIo = {
@@ -52,7 +55,23 @@ describe.concurrent('optimspec check, in a child process', () => {
   test('--help documents every flag and the exit codes', async () => {
     const { code, stdout } = await cli(['check', '--help']);
     expect(code).toBe(0);
-    for (const flag of ['--exec', '--only', '--accept', '--runs', '--seed', '--timeout', '--total-timeout', '--json', '--junit', '--markdown', '--no-color', '--quiet', '--verbose', '--replay', '--help']) {
+    for (const flag of [
+      '--exec',
+      '--only',
+      '--accept',
+      '--runs',
+      '--seed',
+      '--timeout',
+      '--total-timeout',
+      '--json',
+      '--junit',
+      '--markdown',
+      '--no-color',
+      '--quiet',
+      '--verbose',
+      '--replay',
+      '--help',
+    ]) {
       expect(stdout).toContain(`${flag} `);
     }
     expect(stdout).toContain('Exit codes:');
@@ -76,18 +95,31 @@ describe.concurrent('optimspec check, in a child process', () => {
     expect(stdout).not.toContain('\u001b');
     expect(stdout).toMatch(/^sgd +conforms +(\d+)\/\1$/m);
     expect(stdout).toMatch(/^adam +unsupported$/m);
-    expect(stdout.trimEnd().split('\n').at(-1)).toMatch(/^PASS hand-written sgd \(mjs\) \(float64\): 1 conforms, 8 unsupported in [\d.]+ s, seed 7$/);
+    expect(stdout.trimEnd().split('\n').at(-1)).toMatch(
+      /^PASS hand-written sgd \(mjs\) \(float64\): 1 conforms, 8 unsupported in [\d.]+ s, seed 7$/,
+    );
     expect(stderr).toMatch(/^optimspec: checking sgd \(\d+ checks\)\n$/);
   });
 
   test('a planted bug exits 1 and every report file is written and valid', async () => {
     const out = join(scratch, 'bug', 'deep');
     const { code, stdout } = await cli([
-      'check', `${adapters}/sgd-bug.mjs`, '--seed', '3', '--quiet',
-      '--json', join(out, 'r.json'), '--junit', join(out, 'r.xml'), '--markdown', join(out, 'r.md'),
+      'check',
+      `${adapters}/sgd-bug.mjs`,
+      '--seed',
+      '3',
+      '--quiet',
+      '--json',
+      join(out, 'r.json'),
+      '--junit',
+      join(out, 'r.xml'),
+      '--markdown',
+      join(out, 'r.md'),
     ]);
     expect(code).toBe(1);
-    expect(stdout).toMatch(/^FAIL sgd with a stale learning rate \(float64\): 1 fails, 8 unsupported in [\d.]+ s, seed 3\n$/);
+    expect(stdout).toMatch(
+      /^FAIL sgd with a stale learning rate \(float64\): 1 fails, 8 unsupported in [\d.]+ s, seed 3\n$/,
+    );
 
     const schema = JSON.parse(readFileSync(join(root, 'docs/report.schema.json'), 'utf8'));
     const validate = new Ajv2020({ strict: true, allErrors: true }).compile(schema);
@@ -99,7 +131,9 @@ describe.concurrent('optimspec check, in a child process', () => {
     expect(sgd.verdict).toBe('fails');
     const failures = sgd.findings.filter((f: { status: string }) => f.status === 'fail');
     expect(failures.length).toBeGreaterThan(0);
-    expect(failures.some((f: { counterexample?: { gradients?: unknown } }) => f.counterexample?.gradients !== undefined)).toBe(true);
+    expect(
+      failures.some((f: { counterexample?: { gradients?: unknown } }) => f.counterexample?.gradients !== undefined),
+    ).toBe(true);
 
     const xml = parseXml(readFileSync(join(out, 'r.xml'), 'utf8'));
     const suite = xml.children.find((s) => s.attrs.name === 'sgd')!;
@@ -113,7 +147,16 @@ describe.concurrent('optimspec check, in a child process', () => {
   });
 
   test('--accept turns a deviation by that convention into exit 0', async () => {
-    const accepted = await cli(['check', `${adapters}/dampened-momentum.ts`, '--seed', '5', '--only', 'momentum', '--accept', 'dampened-momentum']);
+    const accepted = await cli([
+      'check',
+      `${adapters}/dampened-momentum.ts`,
+      '--seed',
+      '5',
+      '--only',
+      'momentum',
+      '--accept',
+      'dampened-momentum',
+    ]);
     expect(accepted.code).toBe(0);
     expect(accepted.stdout).toMatch(/^momentum +deviates \(accepted\) +\d+\/\d+ +dampened-momentum$/m);
   });
@@ -121,7 +164,9 @@ describe.concurrent('optimspec check, in a child process', () => {
   test('a module that throws on load exits 1 with its message and writes no report', async () => {
     const threw = await cli(['check', `${adapters}/throws-on-load.mjs`, '--json', join(scratch, 'never.json')]);
     expect(threw.code).toBe(1);
-    expect(threw.stderr).toBe('optimspec check: adapter module "spec/cli-adapters/throws-on-load.mjs" failed to load: Error: cannot find libtorch.so\n');
+    expect(threw.stderr).toBe(
+      'optimspec check: adapter module "spec/cli-adapters/throws-on-load.mjs" failed to load: Error: cannot find libtorch.so\n',
+    );
     expect(() => readFileSync(join(scratch, 'never.json'))).toThrow();
   });
 
@@ -135,7 +180,16 @@ describe.concurrent('optimspec check, in a child process', () => {
   });
 
   test('--exec runs a Python adapter over the protocol; a program that does not exist is a usage error', async () => {
-    const python = await cli(['check', '--exec', 'python3 examples/python/lecture_pure.py', '--only', 'sgd,momentum', '--seed', '11', '--quiet']);
+    const python = await cli([
+      'check',
+      '--exec',
+      'python3 examples/python/lecture_pure.py',
+      '--only',
+      'sgd,momentum',
+      '--seed',
+      '11',
+      '--quiet',
+    ]);
     expect(python.stderr).toBe('');
     expect(python.stdout).toMatch(/^PASS lecture rules in pure Python \(float64\): 2 conforms in /);
     expect(python.code).toBe(0);
@@ -149,21 +203,41 @@ describe('optimspec check, in-process', () => {
   test('a bad --accept value is a usage error', async () => {
     const bad = await inProcess([`${adapters}/sgd-only.mjs`, '--accept', 'amsgrad']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/^optimspec check: --accept: unknown name "amsgrad"; expected one of .*\nRun 'optimspec check --help' for the options\.\n$/);
+    expect(bad.stderr).toMatch(
+      /^optimspec check: --accept: unknown name "amsgrad"; expected one of .*\nRun 'optimspec check --help' for the options\.\n$/,
+    );
   });
 
   test('without --accept, or accepting another convention, a deviation exits 1', async () => {
-    const strict = await inProcess([`${adapters}/dampened-momentum.ts`, '--seed', '5', '--only', 'momentum', '--quiet']);
+    const strict = await inProcess([
+      `${adapters}/dampened-momentum.ts`,
+      '--seed',
+      '5',
+      '--only',
+      'momentum',
+      '--quiet',
+    ]);
     expect(strict.code).toBe(1);
     expect(strict.stdout).toMatch(/^FAIL dampened momentum \(float64\): 1 deviates in/);
-    const other = await inProcess([`${adapters}/dampened-momentum.ts`, '--seed', '5', '--only', 'momentum', '--accept', 'lr-placement', '--quiet']);
+    const other = await inProcess([
+      `${adapters}/dampened-momentum.ts`,
+      '--seed',
+      '5',
+      '--only',
+      'momentum',
+      '--accept',
+      'lr-placement',
+      '--quiet',
+    ]);
     expect(other.code).toBe(1);
   });
 
   test('a default export that is not an adapter exits 1 naming the field and the value', async () => {
     const invalid = await inProcess([`${adapters}/bad-dtype.mjs`]);
     expect(invalid.code).toBe(1);
-    expect(invalid.stderr).toBe(`optimspec check: spec/cli-adapters/bad-dtype.mjs: adapter.dtype must be 'float32' or 'float64', got "float16"\n`);
+    expect(invalid.stderr).toBe(
+      `optimspec check: spec/cli-adapters/bad-dtype.mjs: adapter.dtype must be 'float32' or 'float64', got "float16"\n`,
+    );
   });
 
   test('colours on a terminal, not with --no-color, NO_COLOR or TERM=dumb', async () => {
@@ -189,10 +263,20 @@ describe('optimspec check, in-process', () => {
     expect(live.stderr.startsWith(`${CLEAR}  sgd `)).toBe(true);
     // The fake terminal has no NO_COLOR: the bar is green; compare it without the colour codes.
     expect(live.stderr).toContain('\u001b[32m█');
-    const bars = live.stderr.split(CLEAR).filter(Boolean).map((b) => b.split('\u001b[').map((part, i) => (i === 0 ? part : part.replace(/^\d+m/, ''))).join(''));
+    const bars = live.stderr
+      .split(CLEAR)
+      .filter(Boolean)
+      .map((b) =>
+        b
+          .split('\u001b[')
+          .map((part, i) => (i === 0 ? part : part.replace(/^\d+m/, '')))
+          .join(''),
+      );
     expect(bars.at(-1)).toMatch(/^ {2}sgd +█{24} +(\d+)\/\1 +\d+\.\d s\n$/);
     for (const bar of bars.slice(0, -1)) expect(bar).toMatch(/^ {2}sgd +[█░]{24} +\d+\/\d+ +\d+\.\d s$/);
-    const quiet = await inProcess([`${adapters}/sgd-only.mjs`, '--seed', '1', '--only', 'sgd', '--quiet'], { stderr: true });
+    const quiet = await inProcess([`${adapters}/sgd-only.mjs`, '--seed', '1', '--only', 'sgd', '--quiet'], {
+      stderr: true,
+    });
     expect(quiet.stderr).toBe('');
     expect(quiet.stdout.split('\n').length).toBe(2);
   });
@@ -209,13 +293,24 @@ describe('optimspec check, in-process', () => {
     expect(quote.code).toBe(2);
     expect(quote.stderr).toContain(`--exec "python3 'examples/python/lecture_pure.py": command`);
     expect(quote.stderr).toContain('unterminated');
-    const dies = await inProcess(['--exec', 'python3 -c "import sys; sys.stderr.write(\'no numpy here\\n\'); sys.exit(3)"']);
+    const dies = await inProcess([
+      '--exec',
+      'python3 -c "import sys; sys.stderr.write(\'no numpy here\\n\'); sys.exit(3)"',
+    ]);
     expect(dies.code).toBe(1);
     expect(dies.stderr).toContain('no numpy here');
   });
 
   test('--exec in-process: the schedule of the Python adapter is checked over the protocol', async () => {
-    const { code, stdout } = await inProcess(['--exec', 'python3 examples/python/lecture_pure.py', '--only', 'schedule:step', '--seed', '2', '--quiet']);
+    const { code, stdout } = await inProcess([
+      '--exec',
+      'python3 examples/python/lecture_pure.py',
+      '--only',
+      'schedule:step',
+      '--seed',
+      '2',
+      '--quiet',
+    ]);
     expect(stdout).toMatch(/^PASS lecture rules in pure Python \(float64\): 1 conforms in /);
     expect(code).toBe(0);
   });
@@ -229,7 +324,14 @@ describe('optimspec check, in-process', () => {
   test('a report path that cannot be written is a usage error naming the flag and the path', async () => {
     const file = join(scratch, 'a-file');
     writeFileSync(file, '');
-    const { code, stderr } = await inProcess([`${adapters}/sgd-only.mjs`, '--only', 'sgd', '--quiet', '--junit', `${file}/r.xml`]);
+    const { code, stderr } = await inProcess([
+      `${adapters}/sgd-only.mjs`,
+      '--only',
+      'sgd',
+      '--quiet',
+      '--junit',
+      `${file}/r.xml`,
+    ]);
     expect(code).toBe(2);
     expect(stderr).toContain(`--junit "${file}/r.xml": cannot write the report`);
     expect(stderr).toContain(HINT);
@@ -237,9 +339,24 @@ describe('optimspec check, in-process', () => {
 
   test('--only, --runs, --seed and --accept reach the checker and show in the report', async () => {
     const path = join(scratch, 'opts.json');
-    await inProcess([`${adapters}/reference64.ts`, '--only', 'sgd,schedule:step', '--runs', '0.5', '--seed=-9', '--accept', 'lr-placement', '--json', path, '--quiet']);
+    await inProcess([
+      `${adapters}/reference64.ts`,
+      '--only',
+      'sgd,schedule:step',
+      '--runs',
+      '0.5',
+      '--seed=-9',
+      '--accept',
+      'lr-placement',
+      '--json',
+      path,
+      '--quiet',
+    ]);
     const json = JSON.parse(readFileSync(path, 'utf8'));
     expect(json.options).toEqual({ runs: 0.5, seed: -9, accepted: ['lr-placement'], only: ['sgd', 'schedule:step'] });
-    expect(json.results.map((r: { subject: string; verdict: string }) => `${r.subject}:${r.verdict}`)).toEqual(['sgd:conforms', 'schedule:step:conforms']);
+    expect(json.results.map((r: { subject: string; verdict: string }) => `${r.subject}:${r.verdict}`)).toEqual([
+      'sgd:conforms',
+      'schedule:step:conforms',
+    ]);
   });
 });

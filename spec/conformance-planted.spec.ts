@@ -49,15 +49,26 @@ function expectComplete(c: Counterexample, config: Partial<OptimizerConfig>): vo
 }
 
 describe('planted correct implementations conform', () => {
-  it.each(['float32', 'float64'] as const)('a hand-written %s implementation (TF.js op order, float32 hyperparameters, beta**t by repeated multiplication) conforms', async (dtype) => {
-    const report = await checkConformance(handwritten({ name: 'hand', declared: dtype, schedules: ['step', 'exponential', 'inverse-time'] }), { seed: SEED });
-    for (const r of report.results) expect(r.verdict, explain(r)).toBe('conforms');
-    expect(report.passed).toBe(true);
-  });
+  it.each(['float32', 'float64'] as const)(
+    'a hand-written %s implementation (TF.js op order, float32 hyperparameters, beta**t by repeated multiplication) conforms',
+    async (dtype) => {
+      const report = await checkConformance(
+        handwritten({ name: 'hand', declared: dtype, schedules: ['step', 'exponential', 'inverse-time'] }),
+        { seed: SEED },
+      );
+      for (const r of report.results) expect(r.verdict, explain(r)).toBe('conforms');
+      expect(report.passed).toBe(true);
+    },
+  );
 });
 
 describe('planted conventions deviate, naming exactly that convention', () => {
-  const cases: [ConventionId, Parameters<typeof handwritten>[0]['conventions'], readonly string[], 'float32' | 'float64'][] = [
+  const cases: [
+    ConventionId,
+    Parameters<typeof handwritten>[0]['conventions'],
+    readonly string[],
+    'float32' | 'float64',
+  ][] = [
     ['epsilon-inside-sqrt', { 'epsilon-inside-sqrt': true }, ['adagrad', 'rmsprop', 'adam'], 'float32'],
     ['epsilon-hat', { 'epsilon-hat': true }, ['adam'], 'float32'],
     ['no-bias-correction', { 'no-bias-correction': true }, ['adam'], 'float64'],
@@ -66,7 +77,10 @@ describe('planted conventions deviate, naming exactly that convention', () => {
     ['lr-placement', { 'lr-placement': true }, ['momentum', 'nesterov'], 'float32'],
   ];
   it.each(cases)('%s', async (id, conventions, subjects, dtype) => {
-    const report = await checkConformance(handwritten({ name: id, declared: dtype, conventions: conventions ?? {}, optimizers: subjects as never }), { seed: SEED, only: subjects });
+    const report = await checkConformance(
+      handwritten({ name: id, declared: dtype, conventions: conventions ?? {}, optimizers: subjects as never }),
+      { seed: SEED, only: subjects },
+    );
     for (const subject of subjects) {
       const r = result(report, subject);
       expect(r.verdict, explain(r)).toBe('deviates');
@@ -75,28 +89,45 @@ describe('planted conventions deviate, naming exactly that convention', () => {
       expect(r.findings.some((f) => f.status === 'fail')).toBe(false);
     }
     expect(report.passed).toBe(false);
-    const accepted = await checkConformance(handwritten({ name: id, declared: dtype, conventions: conventions ?? {}, optimizers: subjects as never }), {
-      seed: SEED,
-      only: subjects,
-      accept: [id],
-    });
+    const accepted = await checkConformance(
+      handwritten({ name: id, declared: dtype, conventions: conventions ?? {}, optimizers: subjects as never }),
+      {
+        seed: SEED,
+        only: subjects,
+        accept: [id],
+      },
+    );
     expect(accepted.passed).toBe(true);
   });
 
-  it.each(['adagrad', 'rmsprop'] as const)('%s: initial-accumulator names the value it solved from the first step (0.05 is not among the values tried first)', async (rule) => {
-    const report = await checkConformance(handwritten({ name: 'acc', declared: 'float32', conventions: { 'initial-accumulator': 0.05 }, optimizers: [rule] }), {
-      seed: SEED,
-      only: [rule],
-    });
-    const r = result(report, rule);
-    expect(r.verdict, explain(r)).toBe('deviates');
-    expect(r.findings.find((f) => f.status === 'explained')!.message).toMatch(/initial-accumulator = 0\.05:/);
-  });
+  it.each(['adagrad', 'rmsprop'] as const)(
+    '%s: initial-accumulator names the value it solved from the first step (0.05 is not among the values tried first)',
+    async (rule) => {
+      const report = await checkConformance(
+        handwritten({
+          name: 'acc',
+          declared: 'float32',
+          conventions: { 'initial-accumulator': 0.05 },
+          optimizers: [rule],
+        }),
+        {
+          seed: SEED,
+          only: [rule],
+        },
+      );
+      const r = result(report, rule);
+      expect(r.verdict, explain(r)).toBe('deviates');
+      expect(r.findings.find((f) => f.status === 'explained')!.message).toMatch(/initial-accumulator = 0\.05:/);
+    },
+  );
 });
 
 describe('float32 arithmetic behind a float64 claim fails', () => {
   it('every optimizer fails, with a one-step counterexample an ulp of float32 away', async () => {
-    const report = await checkConformance(handwritten({ name: 'liar', declared: 'float64', computes: 'float32' }), { seed: SEED, only: [...OPTIMIZERS] });
+    const report = await checkConformance(handwritten({ name: 'liar', declared: 'float64', computes: 'float32' }), {
+      seed: SEED,
+      only: [...OPTIMIZERS],
+    });
     for (const subject of OPTIMIZERS) {
       const r = result(report, subject);
       expect(r.verdict, explain(r)).toBe('fails');
@@ -110,8 +141,11 @@ describe('float32 arithmetic behind a float64 claim fails', () => {
 });
 
 describe('bugs real libraries shipped fail with a minimal counterexample', () => {
-  it('SGD with the lecture notes\' `+=` (ascent): one step, expected x0 - lr g, got x0 + lr g', async () => {
-    const report = await checkConformance(handwritten({ name: 'ascent', declared: 'float64', bug: 'ascent' }), { seed: SEED, only: ['sgd'] });
+  it("SGD with the lecture notes' `+=` (ascent): one step, expected x0 - lr g, got x0 + lr g", async () => {
+    const report = await checkConformance(handwritten({ name: 'ascent', declared: 'float64', bug: 'ascent' }), {
+      seed: SEED,
+      only: ['sgd'],
+    });
     const r = result(report, 'sgd');
     expect(r.verdict, explain(r)).toBe('fails');
     const c = counterexampleOf(r);
@@ -126,8 +160,11 @@ describe('bugs real libraries shipped fail with a minimal counterexample', () =>
     expect(r.findings.find((f) => f.check === 'law:sgd/descent')!.status).toBe('fail');
   });
 
-  it('Adam multiplying by 1 - beta**t: fails at step 1, where the spec\'s step is lr * g / (|g| + eps)', async () => {
-    const report = await checkConformance(handwritten({ name: 'mult', declared: 'float64', bug: 'adam-multiplies-bias-correction' }), { seed: SEED, only: ['adam'] });
+  it("Adam multiplying by 1 - beta**t: fails at step 1, where the spec's step is lr * g / (|g| + eps)", async () => {
+    const report = await checkConformance(
+      handwritten({ name: 'mult', declared: 'float64', bug: 'adam-multiplies-bias-correction' }),
+      { seed: SEED, only: ['adam'] },
+    );
     const r = result(report, 'adam');
     expect(r.verdict, explain(r)).toBe('fails');
     const c = counterexampleOf(r);
@@ -136,14 +173,19 @@ describe('bugs real libraries shipped fail with a minimal counterexample', () =>
     const { learningRate, epsilon } = c.config as { learningRate: number; epsilon: number };
     const g = c.gradients![0]![c.coordinate!]!;
     // At t = 1 the bias-corrected moments are g and g^2 exactly; 6 roundings of relative 2^-53 separate float64 from that.
-    expect(Math.abs(c.expected! - (c.x0![c.coordinate!]! - (learningRate * g) / (Math.abs(g) + epsilon)))).toBeLessThanOrEqual(6 * 2 ** -53 * (Math.abs(c.expected!) + learningRate));
+    expect(
+      Math.abs(c.expected! - (c.x0![c.coordinate!]! - (learningRate * g) / (Math.abs(g) + epsilon))),
+    ).toBeLessThanOrEqual(6 * 2 ** -53 * (Math.abs(c.expected!) + learningRate));
   });
 
   it.each([
     ['adam-counter-off-by-one', 'float32', 1],
     ['adam-counter-per-coordinate', 'float64', 2],
   ] as const)('Adam with %s (%s) fails; the counterexample needs %i coordinate(s)', async (bug, dtype, coordinates) => {
-    const report = await checkConformance(handwritten({ name: bug, declared: dtype, bug }), { seed: SEED, only: ['adam'] });
+    const report = await checkConformance(handwritten({ name: bug, declared: dtype, bug }), {
+      seed: SEED,
+      only: ['adam'],
+    });
     const r = result(report, 'adam');
     expect(r.verdict, explain(r)).toBe('fails');
     const c = counterexampleOf(r);
@@ -153,7 +195,10 @@ describe('bugs real libraries shipped fail with a minimal counterexample', () =>
   });
 
   it('momentum applying rho to dx (vx += rho * dx) fails at step 1', async () => {
-    const report = await checkConformance(handwritten({ name: 'rho', declared: 'float64', bug: 'momentum-rho-on-dx' }), { seed: SEED, only: ['momentum'] });
+    const report = await checkConformance(
+      handwritten({ name: 'rho', declared: 'float64', bug: 'momentum-rho-on-dx' }),
+      { seed: SEED, only: ['momentum'] },
+    );
     const r = result(report, 'momentum');
     expect(r.verdict, explain(r)).toBe('fails');
     const c = counterexampleOf(r);
@@ -166,7 +211,10 @@ describe('bugs real libraries shipped fail with a minimal counterexample', () =>
   });
 
   it('state shared between instances fails, and the interleaved-instances probe shows it', async () => {
-    const report = await checkConformance(handwritten({ name: 'shared', declared: 'float64', bug: 'shared-state' }), { seed: SEED, only: ['momentum', 'adam'] });
+    const report = await checkConformance(handwritten({ name: 'shared', declared: 'float64', bug: 'shared-state' }), {
+      seed: SEED,
+      only: ['momentum', 'adam'],
+    });
     for (const subject of ['momentum', 'adam']) {
       const r = result(report, subject);
       expect(r.verdict, explain(r)).toBe('fails');
@@ -175,7 +223,10 @@ describe('bugs real libraries shipped fail with a minimal counterexample', () =>
   });
 
   it('gradients modified in place fail the immutability check, with step, coordinate, before and after', async () => {
-    const report = await checkConformance(handwritten({ name: 'mutates', declared: 'float64', bug: 'mutates-gradient' }), { seed: SEED, only: ['sgd'] });
+    const report = await checkConformance(
+      handwritten({ name: 'mutates', declared: 'float64', bug: 'mutates-gradient' }),
+      { seed: SEED, only: ['sgd'] },
+    );
     const r = result(report, 'sgd');
     expect(r.verdict, explain(r)).toBe('fails');
     const finding = r.findings.find((f) => f.check === 'immutability')!;
@@ -203,12 +254,24 @@ describe('bugs real libraries shipped fail with a minimal counterexample', () =>
   });
 
   it('a convention plus a bug only a law sees (lr || 0.01): fails "otherwise follows epsilon-inside-sqrt", names zero-replaced-by-default; the runs are explained, the law carries the counterexample', async () => {
-    const adapter = handwritten({ name: 'defaults', declared: 'float32', conventions: { 'epsilon-inside-sqrt': true }, bug: 'zero-lr-default', optimizers: ['rmsprop'] });
+    const adapter = handwritten({
+      name: 'defaults',
+      declared: 'float32',
+      conventions: { 'epsilon-inside-sqrt': true },
+      bug: 'zero-lr-default',
+      optimizers: ['rmsprop'],
+    });
     const r = result(await checkConformance(adapter, { seed: SEED, only: ['rmsprop'] }), 'rmsprop');
     expect(r.verdict, explain(r)).toBe('fails');
     expect(r.conventions).toEqual(['epsilon-inside-sqrt']);
     expect(r.bug).toBe('zero-replaced-by-default');
-    expect(r.findings.filter((f) => !f.check.startsWith('law:')).every((f) => f.status === 'pass' || (f.status === 'explained' && f.conventions?.join() === 'epsilon-inside-sqrt'))).toBe(true);
+    expect(
+      r.findings
+        .filter((f) => !f.check.startsWith('law:'))
+        .every(
+          (f) => f.status === 'pass' || (f.status === 'explained' && f.conventions?.join() === 'epsilon-inside-sqrt'),
+        ),
+    ).toBe(true);
     const law = r.findings.find((f) => f.check === 'law:rmsprop/zero-learning-rate')!;
     expect(law.status).toBe('fail');
     expect(law.bug).toBe('zero-replaced-by-default');
@@ -218,8 +281,18 @@ describe('bugs real libraries shipped fail with a minimal counterexample', () =>
   });
 
   it('NaN in x0 replaced by 0 is a difference only where a parameter is NaN: deviates by non-finite (beside its epsilon-inside-sqrt), and passes once both are accepted', async () => {
-    const adapter = handwritten({ name: 'sanitizes', declared: 'float32', conventions: { 'epsilon-inside-sqrt': true }, bug: 'sanitizes-x0', optimizers: ['rmsprop'] });
-    const report = await checkConformance(adapter, { seed: SEED, only: ['rmsprop'], accept: ['epsilon-inside-sqrt', 'non-finite'] });
+    const adapter = handwritten({
+      name: 'sanitizes',
+      declared: 'float32',
+      conventions: { 'epsilon-inside-sqrt': true },
+      bug: 'sanitizes-x0',
+      optimizers: ['rmsprop'],
+    });
+    const report = await checkConformance(adapter, {
+      seed: SEED,
+      only: ['rmsprop'],
+      accept: ['epsilon-inside-sqrt', 'non-finite'],
+    });
     const r = result(report, 'rmsprop');
     expect(r.verdict, explain(r)).toBe('deviates');
     expect(r.conventions).toEqual(['epsilon-inside-sqrt', 'non-finite']);
@@ -231,10 +304,18 @@ describe('bugs real libraries shipped fail with a minimal counterexample', () =>
   });
 
   it('schedules that decay one epoch early fail at the first t where it shows', async () => {
-    const report = await checkConformance(handwritten({ name: 'early', declared: 'float64', bug: 'schedule-one-epoch-early', schedules: ['step', 'exponential', 'inverse-time'] }), {
-      seed: SEED,
-      only: ['schedule:step', 'schedule:exponential', 'schedule:inverse-time'],
-    });
+    const report = await checkConformance(
+      handwritten({
+        name: 'early',
+        declared: 'float64',
+        bug: 'schedule-one-epoch-early',
+        schedules: ['step', 'exponential', 'inverse-time'],
+      }),
+      {
+        seed: SEED,
+        only: ['schedule:step', 'schedule:exponential', 'schedule:inverse-time'],
+      },
+    );
     for (const r of report.results) {
       expect(r.verdict, explain(r)).toBe('fails');
       const c = r.findings.find((f) => f.status === 'fail')!.counterexample!;
@@ -255,7 +336,11 @@ describe('misbehaving adapters give `error` with their own message, and the run 
     ['create-returns-nothing', /create returned undefined/],
   ];
   it.each(cases)('%s', async (how, pattern) => {
-    const report = await checkConformance(misbehaving(how, 'adam'), { seed: SEED, only: ['adam', 'sgd'], stepTimeoutMs: 100 });
+    const report = await checkConformance(misbehaving(how, 'adam'), {
+      seed: SEED,
+      only: ['adam', 'sgd'],
+      stepTimeoutMs: 100,
+    });
     const adam = result(report, 'adam');
     expect(adam.verdict).toBe('error');
     expect(adam.findings.find((f) => f.status === 'error')!.message).toMatch(pattern);
@@ -269,7 +354,12 @@ describe('misbehaving adapters give `error` with their own message, and the run 
   });
 
   it('the total timeout ends the run with `error: total timeout` for what remains', async () => {
-    const report = await checkConformance(misbehaving('hangs', 'sgd'), { seed: SEED, only: ['sgd', 'adam'], stepTimeoutMs: 5_000, totalTimeoutMs: 300 });
+    const report = await checkConformance(misbehaving('hangs', 'sgd'), {
+      seed: SEED,
+      only: ['sgd', 'adam'],
+      stepTimeoutMs: 5_000,
+      totalTimeoutMs: 300,
+    });
     expect(result(report, 'sgd').verdict).toBe('error');
     expect(result(report, 'sgd').findings[0]!.message).toMatch(/^total timeout: the time limit of the whole check/);
     expect(result(report, 'adam').verdict).toBe('error');

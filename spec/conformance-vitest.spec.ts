@@ -8,10 +8,18 @@ import { handwritten } from './support/planted/handwritten.js';
 // The binding as a user calls it: each check below is a test of this file.
 describeConformance(referenceAdapter({ dtype: 'float32' }), { only: ['sgd', 'schedule:inverse-time'] });
 // An accepted convention turns the deviation's checks into passing tests.
-describeConformance(handwritten({ name: 'eps inside', declared: 'float32', conventions: { 'epsilon-inside-sqrt': true }, optimizers: ['rmsprop'] }), {
-  only: ['rmsprop'],
-  accept: ['epsilon-inside-sqrt'],
-});
+describeConformance(
+  handwritten({
+    name: 'eps inside',
+    declared: 'float32',
+    conventions: { 'epsilon-inside-sqrt': true },
+    optimizers: ['rmsprop'],
+  }),
+  {
+    only: ['rmsprop'],
+    accept: ['epsilon-inside-sqrt'],
+  },
+);
 
 it('the binding registers exactly the checks a run reports, so every finding is a test', async () => {
   const adapter = referenceAdapter({ dtype: 'float64' });
@@ -22,7 +30,13 @@ it('the binding registers exactly the checks a run reports, so every finding is 
 
 it('bad options throw at once, with the same messages as checkConformance (not "No test found in suite")', async () => {
   const adapter = referenceAdapter({ dtype: 'float64' });
-  const cases: DescribeConformanceOptions[] = [{ only: ['Adam'] }, { only: ['adamw'] }, { accept: ['Epsilon-Hat' as ConventionId] }, { accept: ['ascent' as ConventionId] }, { runs: 0 }];
+  const cases: DescribeConformanceOptions[] = [
+    { only: ['Adam'] },
+    { only: ['adamw'] },
+    { accept: ['Epsilon-Hat' as ConventionId] },
+    { accept: ['ascent' as ConventionId] },
+    { runs: 0 },
+  ];
   for (const options of cases) {
     const rejected = await checkConformance(adapter, options).then(
       () => undefined,
@@ -31,9 +45,15 @@ it('bad options throw at once, with the same messages as checkConformance (not "
     expect(rejected, JSON.stringify(options)).toBeDefined();
     expect(() => describeConformance(adapter, options)).toThrow(rejected!);
   }
-  expect(() => describeConformance(adapter, { only: ['Adam'] })).toThrow('options.only: unknown subject "Adam"; did you mean "adam"? (one of sgd, ');
-  expect(() => describeConformance(adapter, { accept: ['Epsilon-Hat' as ConventionId] })).toThrow('did you mean "epsilon-hat"?');
-  expect(() => describeConformance(adapter, { accept: ['schedule-one-early' as ConventionId] })).toThrow('options.accept: "schedule-one-early" is a known bug, not a convention: it can be named but never accepted');
+  expect(() => describeConformance(adapter, { only: ['Adam'] })).toThrow(
+    'options.only: unknown subject "Adam"; did you mean "adam"? (one of sgd, ',
+  );
+  expect(() => describeConformance(adapter, { accept: ['Epsilon-Hat' as ConventionId] })).toThrow(
+    'did you mean "epsilon-hat"?',
+  );
+  expect(() => describeConformance(adapter, { accept: ['schedule-one-early' as ConventionId] })).toThrow(
+    'options.accept: "schedule-one-early" is a known bug, not a convention: it can be named but never accepted',
+  );
 });
 
 it('a failing check throws the checker message, with its stack at the caller and no boolean diff', () => {

@@ -13,7 +13,13 @@ import { handwritten } from './support/planted/handwritten.js';
 const SEED = 20170418;
 
 /** Runs the reference rule (lecture's, no convention) in a dtype over a fixture case's open-loop gradients. */
-function referenceTrajectory(config: OptimizerConfig, dtype: Dtype, x0: number[], grads: number[][], rates?: number[]): Float64Array[] {
+function referenceTrajectory(
+  config: OptimizerConfig,
+  dtype: Dtype,
+  x0: number[],
+  grads: number[][],
+  rates?: number[],
+): Float64Array[] {
   const x = allocate(dtype, x0.length);
   x.set(x0);
   const optimizer = createOptimizer(config, { size: x0.length, dtype });
@@ -51,27 +57,33 @@ describe('tolerance model (src/conformance/tolerance.ts)', () => {
     expect(A.product(A.exact(1e-3), A.exact(2e19), A.exact(2e19)).e).toBe(Number.POSITIVE_INFINITY);
   });
 
-  it.each(openCases.map((c) => [c.id, c] as const))('%s: the NumPy-exact float32 reference and a TF.js-ordered float32 implementation stay within the float32 bound', async (_id, c) => {
-    const grads = (c.loop as { gradients: number[][] }).gradients;
-    const bounded = boundedTrajectory(c.config, {}, 'float32', c.x0, grads, c.learningRates);
-    const f64 = referenceTrajectory(c.config, 'float64', c.x0, grads, c.learningRates);
-    const f32 = referenceTrajectory(c.config, 'float32', c.x0, grads, c.learningRates);
-    const other = (await handwritten({ name: 'tfjs-order', declared: 'float32' }).create(c.config, Float64Array.from(c.x0))) as {
-      step(g: Float64Array, lr?: number): Float64Array;
-    };
-    for (let k = 0; k < grads.length; k++) {
-      const mine = other.step(Float64Array.from(grads[k]!), c.learningRates?.[k]);
-      for (let i = 0; i < c.x0.length; i++) {
-        const e = f64[k]![i]!;
-        const bound = bounded.bound[k]![i]!;
-        if (!Number.isFinite(e) || !(bound < Number.POSITIVE_INFINITY)) continue;
-        // Model values and the float64 reference are two float64 evaluations of the rule, each within the u64 share (u64 / u32 = 2^-29) of the bound: 2 * 2^-29.
-        expect(Math.abs(bounded.x[k]![i]! - e)).toBeLessThanOrEqual(bound * 2 ** -28);
-        expect(Math.abs(f32[k]![i]! - e), `${c.id} reference step ${k + 1} coord ${i}`).toBeLessThanOrEqual(bound);
-        expect(Math.abs(mine[i]! - e), `${c.id} tfjs-order step ${k + 1} coord ${i}`).toBeLessThanOrEqual(bound);
+  it.each(openCases.map((c) => [c.id, c] as const))(
+    '%s: the NumPy-exact float32 reference and a TF.js-ordered float32 implementation stay within the float32 bound',
+    async (_id, c) => {
+      const grads = (c.loop as { gradients: number[][] }).gradients;
+      const bounded = boundedTrajectory(c.config, {}, 'float32', c.x0, grads, c.learningRates);
+      const f64 = referenceTrajectory(c.config, 'float64', c.x0, grads, c.learningRates);
+      const f32 = referenceTrajectory(c.config, 'float32', c.x0, grads, c.learningRates);
+      const other = (await handwritten({ name: 'tfjs-order', declared: 'float32' }).create(
+        c.config,
+        Float64Array.from(c.x0),
+      )) as {
+        step(g: Float64Array, lr?: number): Float64Array;
+      };
+      for (let k = 0; k < grads.length; k++) {
+        const mine = other.step(Float64Array.from(grads[k]!), c.learningRates?.[k]);
+        for (let i = 0; i < c.x0.length; i++) {
+          const e = f64[k]![i]!;
+          const bound = bounded.bound[k]![i]!;
+          if (!Number.isFinite(e) || !(bound < Number.POSITIVE_INFINITY)) continue;
+          // Model values and the float64 reference are two float64 evaluations of the rule, each within the u64 share (u64 / u32 = 2^-29) of the bound: 2 * 2^-29.
+          expect(Math.abs(bounded.x[k]![i]! - e)).toBeLessThanOrEqual(bound * 2 ** -28);
+          expect(Math.abs(f32[k]![i]! - e), `${c.id} reference step ${k + 1} coord ${i}`).toBeLessThanOrEqual(bound);
+          expect(Math.abs(mine[i]! - e), `${c.id} tfjs-order step ${k + 1} coord ${i}`).toBeLessThanOrEqual(bound);
+        }
       }
-    }
-  });
+    },
+  );
 
   it('the float64 bound is far too tight for float32 arithmetic: float32 results part from float64 by >= 1e3 times it somewhere', () => {
     const ratios = openCases
@@ -82,7 +94,9 @@ describe('tolerance model (src/conformance/tolerance.ts)', () => {
         const f64 = referenceTrajectory(c.config, 'float64', c.x0, grads);
         const f32 = referenceTrajectory(c.config, 'float32', c.x0, grads);
         let worst = 0;
-        for (let k = 0; k < grads.length; k++) for (let i = 0; i < c.x0.length; i++) worst = Math.max(worst, Math.abs(f32[k]![i]! - f64[k]![i]!) / bounded.bound[k]![i]!);
+        for (let k = 0; k < grads.length; k++)
+          for (let i = 0; i < c.x0.length; i++)
+            worst = Math.max(worst, Math.abs(f32[k]![i]! - f64[k]![i]!) / bounded.bound[k]![i]!);
         return worst;
       });
     expect(ratios.length).toBeGreaterThan(5);
@@ -92,24 +106,37 @@ describe('tolerance model (src/conformance/tolerance.ts)', () => {
 });
 
 describe('checkConformance on the reference', () => {
-  it.each(['float64', 'float32'] as const)('referenceAdapter(%s) conforms on every subject, and the report is complete', async (dtype) => {
-    const report = await checkConformance(referenceAdapter({ dtype }), { seed: SEED });
-    expect(report.results.map((r) => r.subject)).toEqual(allSubjects());
-    for (const result of report.results) {
-      expect(result.verdict, `${result.subject}: ${result.findings.filter((f) => f.status !== 'pass').map((f) => f.message).join('; ')}`).toBe('conforms');
-      expect(result.findings.length).toBeGreaterThan(5);
-    }
-    expect(report.passed).toBe(true);
-    expect(report.adapter).toEqual({ name: `optimspec reference (${dtype})`, dtype });
-    expect(report.options).toEqual({ runs: 1, seed: SEED, accepted: [] });
-    expect(report.optimspec.version).toMatch(/^\d+\.\d+\.\d+/);
-    expect(report.fixtures.provenance).toHaveProperty('generatorSha256');
-  });
+  it.each(['float64', 'float32'] as const)(
+    'referenceAdapter(%s) conforms on every subject, and the report is complete',
+    async (dtype) => {
+      const report = await checkConformance(referenceAdapter({ dtype }), { seed: SEED });
+      expect(report.results.map((r) => r.subject)).toEqual(allSubjects());
+      for (const result of report.results) {
+        expect(
+          result.verdict,
+          `${result.subject}: ${result.findings
+            .filter((f) => f.status !== 'pass')
+            .map((f) => f.message)
+            .join('; ')}`,
+        ).toBe('conforms');
+        expect(result.findings.length).toBeGreaterThan(5);
+      }
+      expect(report.passed).toBe(true);
+      expect(report.adapter).toEqual({ name: `optimspec reference (${dtype})`, dtype });
+      expect(report.options).toEqual({ runs: 1, seed: SEED, accepted: [] });
+      expect(report.optimspec.version).toMatch(/^\d+\.\d+\.\d+/);
+      expect(report.fixtures.provenance).toHaveProperty('generatorSha256');
+    },
+  );
 
   it('only, unsupported and progress: subjects outside `only` are not reported, unsupported ones say so', async () => {
     const events: string[] = [];
     const adapter = { ...referenceAdapter({ dtype: 'float64' }), optimizers: ['sgd'] as const, schedules: [] };
-    const report = await checkConformance(adapter, { seed: SEED, only: ['sgd', 'adam', 'schedule:step'], onProgress: (e) => events.push(`${e.subject} ${e.check}`) });
+    const report = await checkConformance(adapter, {
+      seed: SEED,
+      only: ['sgd', 'adam', 'schedule:step'],
+      onProgress: (e) => events.push(`${e.subject} ${e.check}`),
+    });
     expect(report.results.map((r) => [r.subject, r.verdict])).toEqual([
       ['sgd', 'conforms'],
       ['adam', 'unsupported'],
@@ -121,10 +148,18 @@ describe('checkConformance on the reference', () => {
   });
 
   it('rejects a malformed adapter and options with the field and the value', async () => {
-    await expect(checkConformance({ ...referenceAdapter({ dtype: 'float64' }), dtype: 'float16' as Dtype })).rejects.toThrow(/adapter\.dtype.*"float16"/);
-    await expect(checkConformance(referenceAdapter({ dtype: 'float64' }), { runs: 0 })).rejects.toThrow(/options\.runs.*0/);
-    await expect(checkConformance(referenceAdapter({ dtype: 'float64' }), { only: ['adamw'] })).rejects.toThrow(/options\.only.*"adamw"/);
-    await expect(checkConformance(referenceAdapter({ dtype: 'float64' }), { accept: ['eps-inside' as ConventionId] })).rejects.toThrow(/options\.accept.*"eps-inside"/);
+    await expect(
+      checkConformance({ ...referenceAdapter({ dtype: 'float64' }), dtype: 'float16' as Dtype }),
+    ).rejects.toThrow(/adapter\.dtype.*"float16"/);
+    await expect(checkConformance(referenceAdapter({ dtype: 'float64' }), { runs: 0 })).rejects.toThrow(
+      /options\.runs.*0/,
+    );
+    await expect(checkConformance(referenceAdapter({ dtype: 'float64' }), { only: ['adamw'] })).rejects.toThrow(
+      /options\.only.*"adamw"/,
+    );
+    await expect(
+      checkConformance(referenceAdapter({ dtype: 'float64' }), { accept: ['eps-inside' as ConventionId] }),
+    ).rejects.toThrow(/options\.accept.*"eps-inside"/);
   });
 });
 
@@ -134,7 +169,10 @@ describe('scenario comparison', () => {
     const grads = scenario.gradients!.map((g) => Float64Array.from(g));
     const xs = referenceTrajectory(scenario.config, 'float64', scenario.x0, scenario.gradients!);
     xs[2]![1] = xs[2]![1]! * (1 + 2 ** -23);
-    const run: ScenarioRun = { scenario, instances: [{ config: scenario.config, x0: scenario.x0, gradients: grads, xs }] };
+    const run: ScenarioRun = {
+      scenario,
+      instances: [{ config: scenario.config, x0: scenario.x0, gradients: grads, xs }],
+    };
     const result = compareScenario(run, 'float64', {});
     expect(result.mismatch).toMatchObject({ step: 3, coordinate: 1 });
     expect(result.mismatch!.relativeError).toBeCloseTo(2 ** -23, 12);

@@ -13,7 +13,10 @@ describe('algebraically identical evaluation orders conform', () => {
   for (const order of orders) {
     for (const dtype of ['float32', 'float64'] as const) {
       it.each([11, 12])(`${order} in ${dtype} (seed %i)`, async (seed) => {
-        const report = await checkConformance(evaluationOrderAdapter(order, dtype), { seed, only: [...ORDER_SUBJECTS[order]] });
+        const report = await checkConformance(evaluationOrderAdapter(order, dtype), {
+          seed,
+          only: [...ORDER_SUBJECTS[order]],
+        });
         for (const r of report.results) {
           const problems = r.findings.filter((f) => f.status !== 'pass').map((f) => `${f.check}: ${f.message}`);
           expect(r.verdict, `${r.subject}: ${problems.join(' | ')}`).toBe('conforms');

@@ -11,9 +11,15 @@ describe('docs/figures (npm run figures)', () => {
     const figures = await lectureFigures();
     expect(readdirSync(folder).sort()).toEqual(figures.map(([name]) => name).sort());
     for (const [name, svg] of figures) {
-      expect(svg, `docs/figures/${name} is stale: run npm run figures and commit it`).toBe(readFileSync(`${folder}${name}`, 'utf8'));
+      expect(svg, `docs/figures/${name} is stale: run npm run figures and commit it`).toBe(
+        readFileSync(`${folder}${name}`, 'utf8'),
+      );
       expect(Buffer.byteLength(svg)).toBeLessThan(MAX_FIGURE_BYTES);
-      expect(svg).toMatch(new RegExp(`^<svg [^>]*id="${name.replace('.svg', '')}" role="img" aria-labelledby="[^"]+-title" aria-describedby="[^"]+-desc"><title`));
+      expect(svg).toMatch(
+        new RegExp(
+          `^<svg [^>]*id="${name.replace('.svg', '')}" role="img" aria-labelledby="[^"]+-title" aria-describedby="[^"]+-desc"><title`,
+        ),
+      );
       expect(svg).not.toMatch(/\d{4}-\d\d-\d\dT/); // no dates
     }
   });
@@ -33,7 +39,12 @@ describe('docs/figures (npm run figures)', () => {
   test('the closed loop feeds the landscape gradient at the current iterate: SGD on the taco shell, by hand', () => {
     // f = (c0 x^2 + c1 y^2) / 2, dx = (c0 x, c1 y): x1 = x0 - lr * c * x0, x2 = x1 - lr * c * x1 (exact in float64 up to one rounding each).
     const c = [0.5, 4];
-    const path = closedLoopPath({ optimizer: 'sgd', learningRate: 0.25 }, { name: 'taco-shell', curvature: c }, [2, -1], 2);
+    const path = closedLoopPath(
+      { optimizer: 'sgd', learningRate: 0.25 },
+      { name: 'taco-shell', curvature: c },
+      [2, -1],
+      2,
+    );
     expect(path[1]).toEqual([2 - 0.25 * (0.5 * 2), -1 - 0.25 * (4 * -1)]);
     expect(path[2]).toEqual([1.75 - 0.25 * (0.5 * 1.75), 0 - 0.25 * (4 * 0)]);
   });

@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
-import { fixturesRoot, loadOptimizerFixtures, loadScheduleFixtures, parseFixtureJson } from '../src/fixtures/fixtures.js';
+import {
+  fixturesRoot,
+  loadOptimizerFixtures,
+  loadScheduleFixtures,
+  parseFixtureJson,
+} from '../src/fixtures/fixtures.js';
 
 // Every fixture file is valid against fixtures/schema.json (draft 2020-12), was made by
 // the generator that is committed beside it, and decodes to the values it encodes.
@@ -19,7 +24,8 @@ const files = ['optimizers', 'schedules'].flatMap((sub) =>
     .map((n) => join('fixtures', sub, n)),
 );
 const raw = new Map(files.map((f) => [f, JSON.parse(readFileSync(join(root, f), 'utf8')) as Record<string, unknown>]));
-const firstOf = (prefix: string) => structuredClone([...raw.entries()].find(([f]) => f.startsWith(prefix))![1]) as { cases: Record<string, unknown>[] };
+const firstOf = (prefix: string) =>
+  structuredClone([...raw.entries()].find(([f]) => f.startsWith(prefix))![1]) as { cases: Record<string, unknown>[] };
 
 describe('fixture schema', () => {
   it('finds the generated files: one per optimizer and dtype, one per schedule', () => {
@@ -66,7 +72,10 @@ describe('fixture loader', () => {
   });
 
   it('decodes the non-finite strings inside arrays, and only there', () => {
-    const doc = parseFixtureJson('{"id":"NaN","v":["NaN","Infinity","-Infinity",-0.0,1.5]}') as { id: string; v: number[] };
+    const doc = parseFixtureJson('{"id":"NaN","v":["NaN","Infinity","-Infinity",-0.0,1.5]}') as {
+      id: string;
+      v: number[];
+    };
     expect(doc.id).toBe('NaN');
     expect(doc.v.slice(0, 3)).toEqual([Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]);
     expect(Object.is(doc.v[3], -0)).toBe(true);

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { type CaseReplay, replayOptimizerCase, replayScheduleCase, replayWithin, subjectOf, verifyFixtures } from '../src/fixtures/verify.js';
+import {
+  type CaseReplay,
+  replayOptimizerCase,
+  replayScheduleCase,
+  replayWithin,
+  subjectOf,
+  verifyFixtures,
+} from '../src/fixtures/verify.js';
 import { loadOptimizerFixtures, loadScheduleFixtures, type OptimizerFixtureCase } from '../src/fixtures/fixtures.js';
 import { GOLDEN_ULP_BOUNDS, goldenUlpBound } from '../src/fixtures/golden-bounds.js';
 import { registry } from '../src/reference/registry.js';
@@ -70,10 +77,13 @@ for (const rule of registry) {
 
 describe('golden: coverage of the fixtures', () => {
   it('has at least 150 cases, and Adam (almost) has a 1000-step and a closed-loop case in each dtype', () => {
-    const total = optimizerFiles.reduce((n, f) => n + f.cases.length, 0) + scheduleFiles.reduce((n, f) => n + f.cases.length, 0);
+    const total =
+      optimizerFiles.reduce((n, f) => n + f.cases.length, 0) + scheduleFiles.reduce((n, f) => n + f.cases.length, 0);
     expect(total).toBeGreaterThanOrEqual(150);
     for (const dtype of DTYPES) {
-      const almost = optimizerFiles.flatMap((f) => f.cases).filter((c) => c.dtype === dtype && c.conventions['no-bias-correction'] === true);
+      const almost = optimizerFiles
+        .flatMap((f) => f.cases)
+        .filter((c) => c.dtype === dtype && c.conventions['no-bias-correction'] === true);
       expect(Math.max(...almost.map(longest))).toBeGreaterThanOrEqual(1000);
       expect(almost.some((c) => c.loop.kind === 'closed')).toBe(true);
     }
@@ -89,7 +99,9 @@ describe('golden: coverage of the fixtures', () => {
 });
 
 describe('golden: the comparison can fail', () => {
-  const base = optimizerFiles.find((f) => f.rule === 'momentum' && f.dtype === 'float32')!.cases.find((c) => c.regime === 'ordinary')!;
+  const base = optimizerFiles
+    .find((f) => f.rule === 'momentum' && f.dtype === 'float32')!
+    .cases.find((c) => c.regime === 'ordinary')!;
 
   it('reports a one-ULP change of an expected value with its case, step, field and coordinate', () => {
     const c = structuredClone(base);
@@ -129,9 +141,14 @@ describe('golden: fixtures verify table', () => {
   it('has a row for every rule in the registry and every row is within its bound', () => {
     for (const rule of registry) {
       const subject = rule.kind === 'optimizer' ? rule.name : `schedule:${rule.name}`;
-      expect(rows.some((r) => r.subject === subject), subject).toBe(true);
+      expect(
+        rows.some((r) => r.subject === subject),
+        subject,
+      ).toBe(true);
     }
-    expect(rows.filter((r) => r.failing.length > 0).map((r) => `${r.subject} ${r.dtype}: ${r.failing.join(', ')}`)).toEqual([]);
+    expect(
+      rows.filter((r) => r.failing.length > 0).map((r) => `${r.subject} ${r.dtype}: ${r.failing.join(', ')}`),
+    ).toEqual([]);
   });
 
   it('every non-zero bound is the measured worst case, not wider', () => {

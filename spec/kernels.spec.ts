@@ -13,7 +13,15 @@ import { signedLeb, unsignedLeb } from '../src/kernels/wasm-encoding.js';
 import { landscapeGradient } from '../src/reference/landscape.js';
 import { createInstance, usesSimd } from '../src/optimizers/instance.js';
 import { optimizerRules } from '../src/reference/registry.js';
-import type { Conventions, CreateOptions, Dtype, Optimizer, OptimizerConfig, OptimizerName, SgdConfig } from '../src/reference/types.js';
+import type {
+  Conventions,
+  CreateOptions,
+  Dtype,
+  Optimizer,
+  OptimizerConfig,
+  OptimizerName,
+  SgdConfig,
+} from '../src/reference/types.js';
 import { sameBits } from '../src/numerics/ulp.js';
 
 // The SIMD kernels (src/kernels) against the TypeScript rules (src/optimizers), which
@@ -34,7 +42,8 @@ interface Run {
 function firstDifference(make: () => Optimizer, run: Run, dtype: Dtype): string | undefined {
   const ts = withKernelPolicy('typescript', make);
   const simd = withKernelPolicy('simd', make);
-  if (usesSimd(ts) || !usesSimd(simd)) return `wrong loops: typescript uses SIMD ${usesSimd(ts)}, simd uses SIMD ${usesSimd(simd)}`;
+  if (usesSimd(ts) || !usesSimd(simd))
+    return `wrong loops: typescript uses SIMD ${usesSimd(ts)}, simd uses SIMD ${usesSimd(simd)}`;
   const xTs = allocate(dtype, run.x0.length);
   xTs.set(run.x0);
   const xSimd = xTs.slice();
@@ -47,14 +56,16 @@ function firstDifference(make: () => Optimizer, run: Run, dtype: Dtype): string 
     const stateTs = ts.state();
     const stateSimd = simd.state();
     for (const key of Object.keys(stateTs)) pairs.push([`state.${key}`, stateTs[key]!, stateSimd[key] ?? Number.NaN]);
-    if (Object.keys(stateSimd).join() !== Object.keys(stateTs).join()) return `state keys differ: ${Object.keys(stateSimd)} vs ${Object.keys(stateTs)}`;
+    if (Object.keys(stateSimd).join() !== Object.keys(stateTs).join())
+      return `state keys differ: ${Object.keys(stateSimd)} vs ${Object.keys(stateTs)}`;
     for (const [field, a, b] of pairs) {
       if (typeof a === 'number' || typeof b === 'number') {
         if (!Object.is(a, b)) return `step ${s + 1} ${field}: typescript ${a}, simd ${b}`;
         continue;
       }
       for (let i = 0; i < a.length; i++) {
-        if (!sameBits(a[i]!, b[i]!)) return `step ${s + 1} ${field}[${i}]: typescript ${Object.is(a[i], -0) ? '-0' : a[i]}, simd ${Object.is(b[i], -0) ? '-0' : b[i]}`;
+        if (!sameBits(a[i]!, b[i]!))
+          return `step ${s + 1} ${field}[${i}]: typescript ${Object.is(a[i], -0) ? '-0' : a[i]}, simd ${Object.is(b[i], -0) ? '-0' : b[i]}`;
       }
     }
   }
@@ -91,7 +102,13 @@ describe('kernels: SIMD and TypeScript agree on every golden fixture', () => {
         const make = () => createOptimizer(c.config, { size: c.x0.length, dtype: c.dtype, conventions: c.conventions });
         expect(firstDifference(make, fixtureRun(c), c.dtype), c.id).toBeUndefined();
         const bound = goldenUlpBound(subjectOf(c.rule, c.conventions), c.dtype);
-        expect(replayWithin(withKernelPolicy('simd', () => replayOptimizerCase(c)), bound), c.id).toBe(true);
+        expect(
+          replayWithin(
+            withKernelPolicy('simd', () => replayOptimizerCase(c)),
+            bound,
+          ),
+          c.id,
+        ).toBe(true);
       }
     });
   }
@@ -123,35 +140,62 @@ const value = fc.oneof(
   fc.double({ min: -1.2e-38, max: 1.2e-38, noNaN: true }),
   fc.double(),
 );
-const nonNegative = fc.oneof(fc.constantFrom(0, Number.MIN_VALUE, 1.401298464324817e-45, 1e-8, 1e-7, 1e-3, 0.5, 1, 1e300), fc.double({ min: 0, max: 10, noNaN: true }));
-const unit = fc.oneof(fc.constantFrom(0, Number.MIN_VALUE, 0.5, 0.9, 0.999, 1 - 2 ** -53, 1 - 2 ** -24), fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }));
+const nonNegative = fc.oneof(
+  fc.constantFrom(0, Number.MIN_VALUE, 1.401298464324817e-45, 1e-8, 1e-7, 1e-3, 0.5, 1, 1e300),
+  fc.double({ min: 0, max: 10, noNaN: true }),
+);
+const unit = fc.oneof(
+  fc.constantFrom(0, Number.MIN_VALUE, 0.5, 0.9, 0.999, 1 - 2 ** -53, 1 - 2 ** -24),
+  fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+);
 
 /** A valid config of `name` and a valid set of its conventions. */
 function configOf(name: OptimizerName): fc.Arbitrary<{ config: OptimizerConfig; conventions: Conventions }> {
   const flag = fc.boolean();
   switch (name) {
     case 'sgd':
-      return fc.record({ config: fc.record({ optimizer: fc.constant('sgd' as const), learningRate: nonNegative }), conventions: fc.constant({}) });
+      return fc.record({
+        config: fc.record({ optimizer: fc.constant('sgd' as const), learningRate: nonNegative }),
+        conventions: fc.constant({}),
+      });
     case 'momentum':
       return fc.record({
         config: fc.record({ optimizer: fc.constant('momentum' as const), learningRate: nonNegative, rho: unit }),
         conventions: fc.record({ 'dampened-momentum': flag, 'lr-placement': flag }),
       });
     case 'nesterov':
-      return fc.record({ config: fc.record({ optimizer: fc.constant('nesterov' as const), learningRate: nonNegative, rho: unit }), conventions: fc.record({ 'lr-placement': flag }) });
+      return fc.record({
+        config: fc.record({ optimizer: fc.constant('nesterov' as const), learningRate: nonNegative, rho: unit }),
+        conventions: fc.record({ 'lr-placement': flag }),
+      });
     case 'adagrad':
       return fc.record({
-        config: fc.record({ optimizer: fc.constant('adagrad' as const), learningRate: nonNegative, epsilon: nonNegative }),
+        config: fc.record({
+          optimizer: fc.constant('adagrad' as const),
+          learningRate: nonNegative,
+          epsilon: nonNegative,
+        }),
         conventions: fc.record({ 'epsilon-inside-sqrt': flag, 'initial-accumulator': nonNegative }),
       });
     case 'rmsprop':
       return fc.record({
-        config: fc.record({ optimizer: fc.constant('rmsprop' as const), learningRate: nonNegative, decayRate: unit, epsilon: nonNegative }),
+        config: fc.record({
+          optimizer: fc.constant('rmsprop' as const),
+          learningRate: nonNegative,
+          decayRate: unit,
+          epsilon: nonNegative,
+        }),
         conventions: fc.record({ 'epsilon-inside-sqrt': flag, 'initial-accumulator': nonNegative }),
       });
     case 'adam':
       return fc.record({
-        config: fc.record({ optimizer: fc.constant('adam' as const), learningRate: nonNegative, beta1: unit, beta2: unit, epsilon: nonNegative }),
+        config: fc.record({
+          optimizer: fc.constant('adam' as const),
+          learningRate: nonNegative,
+          beta1: unit,
+          beta2: unit,
+          epsilon: nonNegative,
+        }),
         conventions: fc.oneof(
           fc.record({ 'epsilon-inside-sqrt': flag, 'no-bias-correction': flag }),
           fc.record({ 'epsilon-inside-sqrt': flag, 'epsilon-hat': fc.constant(true) }),
@@ -193,8 +237,19 @@ describe('kernels: SIMD and TypeScript agree on drawn inputs (NaN, infinities, -
 describe('kernels: vectors longer than one chunk (SIMD_CHUNK elements per kernel call)', () => {
   /** Deterministic values cycling through the specials and ordinary numbers, so every chunk sees each kind. */
   const values = (n: number, seed: number): number[] => {
-    const specials = [0, -0, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.MIN_VALUE, 1.401298464324817e-45, -1.1754942106924411e-38];
-    return Array.from({ length: n }, (_, i) => ((i * 7 + seed) % 23 === 0 ? specials[(i + seed) % specials.length]! : Math.sin(i * 0.37 + seed) * 3));
+    const specials = [
+      0,
+      -0,
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      Number.NEGATIVE_INFINITY,
+      Number.MIN_VALUE,
+      1.401298464324817e-45,
+      -1.1754942106924411e-38,
+    ];
+    return Array.from({ length: n }, (_, i) =>
+      (i * 7 + seed) % 23 === 0 ? specials[(i + seed) % specials.length]! : Math.sin(i * 0.37 + seed) * 3,
+    );
   };
   const size = 2 * SIMD_CHUNK + 13;
 
@@ -238,14 +293,22 @@ describe('kernels: the comparison can fail', () => {
       const result = fc.check(
         fc.property(runArbitrary, nonNegative, (run, learningRate) => {
           const config: SgdConfig = { optimizer: 'sgd', learningRate };
-          return firstDifference(() => sgdWithKernel(plusZero, config, { size: run.x0.length, dtype }), drawnRun(run), dtype) === undefined;
+          return (
+            firstDifference(
+              () => sgdWithKernel(plusZero, config, { size: run.x0.length, dtype }),
+              drawnRun(run),
+              dtype,
+            ) === undefined
+          );
         }),
         { numRuns: 300, seed: 7 },
       );
       expect(result.failed, dtype).toBe(true);
       const [run, learningRate] = result.counterexample!;
       const config: SgdConfig = { optimizer: 'sgd', learningRate };
-      expect(firstDifference(() => sgdWithKernel(plusZero, config, { size: run.x0.length, dtype }), drawnRun(run), dtype)).toMatch(/typescript 0, simd -0|typescript -0, simd 0/);
+      expect(
+        firstDifference(() => sgdWithKernel(plusZero, config, { size: run.x0.length, dtype }), drawnRun(run), dtype),
+      ).toMatch(/typescript 0, simd -0|typescript -0, simd 0/);
     }
   });
 
@@ -269,7 +332,9 @@ describe('kernels: the comparison can fail', () => {
       // 1/3 differs in float64, 7/37 in float32 (found by search); 0.7 agrees in both.
       const run: Run = { x0: [0, 0, 0], steps: 1, gradient: () => [r(0.7), r(1 / 3), r(7 / 37)] };
       expect(firstDifference(make(correct, dtype), run, dtype), dtype).toBeUndefined();
-      expect(firstDifference(make(reordered, dtype), run, dtype), dtype).toMatch(dtype === 'float64' ? /^step 1 x\[1\]/ : /^step 1 x\[2\]/);
+      expect(firstDifference(make(reordered, dtype), run, dtype), dtype).toMatch(
+        dtype === 'float64' ? /^step 1 x\[1\]/ : /^step 1 x\[2\]/,
+      );
     }
   });
 });
@@ -289,8 +354,12 @@ describe('kernels: which loop runs', () => {
       for (const dtype of DTYPES) {
         const config = TYPICAL[rule.name];
         expect(usesSimd(createOptimizer(config, { size: SIMD_MIN_SIZE, dtype })), `${rule.name} ${dtype}`).toBe(true);
-        expect(usesSimd(createOptimizer(config, { size: SIMD_MIN_SIZE - 1, dtype })), `${rule.name} ${dtype}`).toBe(false);
-        expect(usesSimd(withKernelPolicy('typescript', () => createOptimizer(config, { size: SIMD_MIN_SIZE, dtype })))).toBe(false);
+        expect(usesSimd(createOptimizer(config, { size: SIMD_MIN_SIZE - 1, dtype })), `${rule.name} ${dtype}`).toBe(
+          false,
+        );
+        expect(
+          usesSimd(withKernelPolicy('typescript', () => createOptimizer(config, { size: SIMD_MIN_SIZE, dtype }))),
+        ).toBe(false);
       }
     }
   });
@@ -298,7 +367,9 @@ describe('kernels: which loop runs', () => {
   it('simd on a vector no wasm32 memory holds throws a RangeError naming the kernel and the size', () => {
     const config: OptimizerConfig = { optimizer: 'adam', learningRate: 0.1, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 };
     const size = 2 ** 28; // 4 vectors of 2^28 float64 = 8 GiB
-    expect(() => withKernelPolicy('simd', () => createOptimizer(config, { size, dtype: 'float64' }))).toThrow(/SIMD kernel adam .*268435456 elements of float64 .*4 GiB/);
+    expect(() => withKernelPolicy('simd', () => createOptimizer(config, { size, dtype: 'float64' }))).toThrow(
+      /SIMD kernel adam .*268435456 elements of float64 .*4 GiB/,
+    );
   });
 
   it('auto falls back to the TypeScript loop, with the same results, when the engine cannot reserve a wasm memory; simd throws', () => {
@@ -309,7 +380,9 @@ describe('kernels: which loop runs', () => {
       const config = TYPICAL.adam;
       const auto = createOptimizer(config, { size: SIMD_MIN_SIZE, dtype: 'float32' });
       expect(usesSimd(auto)).toBe(false);
-      expect(() => withKernelPolicy('simd', () => createOptimizer(config, { size: 4, dtype: 'float32' }))).toThrow(/could not allocate memory/);
+      expect(() => withKernelPolicy('simd', () => createOptimizer(config, { size: 4, dtype: 'float32' }))).toThrow(
+        /could not allocate memory/,
+      );
       expect(memory).toHaveBeenCalledTimes(2);
     } finally {
       memory.mockRestore();
@@ -325,29 +398,38 @@ describe('kernels: which loop runs', () => {
       }),
     ).toThrow('inner');
     expect(usesSimd(createOptimizer(config, { size: SIMD_MIN_SIZE, dtype: 'float64' }))).toBe(true);
-    expect(() => withKernelPolicy('fast' as 'auto', () => 0)).toThrow(/policy must be 'auto', 'typescript' or 'simd', got "fast"/);
+    expect(() => withKernelPolicy('fast' as 'auto', () => 0)).toThrow(
+      /policy must be 'auto', 'typescript' or 'simd', got "fast"/,
+    );
   });
 
   it('a rule whose state does not match its kernel is rejected at creation, naming the vector', () => {
     const kernel = defineSimdKernel('momentum-like', ['vx'], ['lr'], (k) => {
       k.store('vx', k.load('dx'));
     });
-    const make = (state: (zeros: () => Float32Array | Float64Array) => Record<string, Float32Array | Float64Array>) => () =>
-      withKernelPolicy('simd', () =>
-        createInstance('momentum', 0.1, { size: 8, dtype: 'float64' }, kernel, ({ zeros }) => ({
-          state: state(zeros),
-          prepare: (lr) => ({ lr }),
-          update() {},
-        })),
-      );
+    const make =
+      (state: (zeros: () => Float32Array | Float64Array) => Record<string, Float32Array | Float64Array>) => () =>
+        withKernelPolicy('simd', () =>
+          createInstance('momentum', 0.1, { size: 8, dtype: 'float64' }, kernel, ({ zeros }) => ({
+            state: state(zeros),
+            prepare: (lr) => ({ lr }),
+            update() {},
+          })),
+        );
     expect(make((zeros) => ({ vx: zeros() }))).not.toThrow();
-    expect(make((zeros) => ({ velocity: zeros() }))).toThrow(/SIMD kernel momentum-like: state vector "vx" is not the one zeros\(\) handed out for it/);
+    expect(make((zeros) => ({ velocity: zeros() }))).toThrow(
+      /SIMD kernel momentum-like: state vector "vx" is not the one zeros\(\) handed out for it/,
+    );
     expect(make(() => ({ vx: new Float64Array(8) }))).toThrow(/state vector "vx" is not the one zeros\(\) handed out/);
-    expect(make((zeros) => ({ vx: zeros(), extra: zeros() }))).toThrow(/the rule asked for more than its 1 state vectors/);
+    expect(make((zeros) => ({ vx: zeros(), extra: zeros() }))).toThrow(
+      /the rule asked for more than its 1 state vectors/,
+    );
   });
 
   it('state() of a SIMD optimizer is a copy, not a view of its memory', () => {
-    const opt = withKernelPolicy('simd', () => createOptimizer({ optimizer: 'momentum', learningRate: 0.5, rho: 0.9 }, { size: 5, dtype: 'float32' }));
+    const opt = withKernelPolicy('simd', () =>
+      createOptimizer({ optimizer: 'momentum', learningRate: 0.5, rho: 0.9 }, { size: 5, dtype: 'float32' }),
+    );
     const x = new Float32Array(5);
     opt.step(x, [1, 2, 3, 4, 5]);
     const vx = opt.state().vx as Float32Array;
@@ -374,7 +456,11 @@ describe('kernels: LEB128 encoding (wasm binary format 5.2.2)', () => {
   });
 
   it('a kernel that reads an undeclared vector or scalar is rejected, naming it', () => {
-    expect(() => defineSimdKernel('typo', [], ['lr'], (k) => void k.load('xd'))).toThrow(/SIMD kernel typo: vector must be one of x, dx, got "xd"/);
-    expect(() => defineSimdKernel('typo', [], ['lr'], (k) => void k.scalar('rl' as 'lr'))).toThrow(/scalar must be one of lr, got "rl"/);
+    expect(() => defineSimdKernel('typo', [], ['lr'], (k) => void k.load('xd'))).toThrow(
+      /SIMD kernel typo: vector must be one of x, dx, got "xd"/,
+    );
+    expect(() => defineSimdKernel('typo', [], ['lr'], (k) => void k.scalar('rl' as 'lr'))).toThrow(
+      /scalar must be one of lr, got "rl"/,
+    );
   });
 });

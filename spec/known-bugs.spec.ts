@@ -34,7 +34,13 @@ describe('known bugs are named', () => {
 
   it.each(cases)('%s: a hand-written %s in %s (%s)', async (id, bug, subject, dtype) => {
     const schedules = subject.startsWith('schedule:') ? (['step', 'exponential', 'inverse-time'] as const) : [];
-    const adapter = handwritten({ name: bug, declared: dtype, bug, schedules, ...(subject.startsWith('schedule:') ? { optimizers: [] } : { optimizers: [subject as never] }) });
+    const adapter = handwritten({
+      name: bug,
+      declared: dtype,
+      bug,
+      schedules,
+      ...(subject.startsWith('schedule:') ? { optimizers: [] } : { optimizers: [subject as never] }),
+    });
     const report = await checkConformance(adapter, { seed: SEED, only: [subject] });
     const r = report.results[0]!;
     const failing = r.findings.filter((f) => f.status === 'fail');
@@ -46,7 +52,9 @@ describe('known bugs are named', () => {
 });
 
 describe('a bug that matches no known one stays a plain fails', () => {
-  const unknown = plantedBugs.filter((p) => /vector norm|hidden weight decay|square root of the first moment|accumulating \|dx\|/.test(p.bug));
+  const unknown = plantedBugs.filter((p) =>
+    /vector norm|hidden weight decay|square root of the first moment|accumulating \|dx\|/.test(p.bug),
+  );
   it('has the four planted bugs below', () => expect(unknown).toHaveLength(4));
   it.each(unknown.map((p) => [p.bug, p] as const))('%s', async (_name, planted) => {
     const subject = planted.caughtBy[0]!.slice(0, planted.caughtBy[0]!.indexOf('/'));

@@ -28,13 +28,22 @@ const remainderBug = kernelAdapter({
 });
 
 describe('the large-vector probe', () => {
-  it.each(['float64', 'float32'] as const)('the reference conforms on it (%s), every coordinate compared', async (dtype) => {
-    const report = await checkConformance(referenceAdapter({ dtype }), { seed: 2, largeVector: SIZE, only: ['sgd', 'rmsprop', 'adam'] });
-    for (const r of report.results) {
-      expect(r.verdict).toBe('conforms');
-      expect(r.findings.find((f) => f.check === 'probe:large-vector')!.message).toBe(`${3 * SIZE} values within the derived bound`);
-    }
-  });
+  it.each(['float64', 'float32'] as const)(
+    'the reference conforms on it (%s), every coordinate compared',
+    async (dtype) => {
+      const report = await checkConformance(referenceAdapter({ dtype }), {
+        seed: 2,
+        largeVector: SIZE,
+        only: ['sgd', 'rmsprop', 'adam'],
+      });
+      for (const r of report.results) {
+        expect(r.verdict).toBe('conforms');
+        expect(r.findings.find((f) => f.check === 'probe:large-vector')!.message).toBe(
+          `${3 * SIZE} values within the derived bound`,
+        );
+      }
+    },
+  );
 
   it('a kernel that forgets its remainder above a size fails there, and only there, with the coordinate named and no shrinking', async () => {
     const without = await checkConformance(remainderBug, { seed: 2, only: ['sgd'] });
@@ -55,8 +64,12 @@ describe('the large-vector probe', () => {
   });
 
   it('refuses a size that is not an integer in [13, 2^26], naming it', async () => {
-    await expect(checkConformance(referenceAdapter({ dtype: 'float64' }), { largeVector: 5 })).rejects.toThrow(/options.largeVector must be an integer in \[13, 67108864\], got 5/);
-    expect(() => parseCheckArgs(['a.mjs', '--large-vector', '1e9'])).toThrow(/--large-vector must be an integer in \[13, 67108864\], got "1e9"/);
+    await expect(checkConformance(referenceAdapter({ dtype: 'float64' }), { largeVector: 5 })).rejects.toThrow(
+      /options.largeVector must be an integer in \[13, 67108864\], got 5/,
+    );
+    expect(() => parseCheckArgs(['a.mjs', '--large-vector', '1e9'])).toThrow(
+      /--large-vector must be an integer in \[13, 67108864\], got "1e9"/,
+    );
     expect(parseCheckArgs(['a.mjs', '--large-vector', '1000003']).largeVector).toBe(1_000_003);
   });
 });

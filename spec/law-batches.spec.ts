@@ -76,21 +76,30 @@ const wrongOnFive: Adapter = {
 const law = (id: string): Law => lawsFor(id.slice(0, id.indexOf('/')) as never).find((l) => l.id === id)!;
 
 describe('a law in two batches makes the calls of its runs one at a time', () => {
-  it.each(['sgd/element-wise', 'momentum/deterministic-independent', 'adam/inputs-not-mutated'])('%s: the same calls in the same order, and a pass', async (id) => {
-    const batched: string[] = [];
-    const result = await checkLaw(law(id), logged(referenceAdapter({ dtype: 'float64' }), batched), { seed: SEED, numRuns: 20 });
-    const alone: string[] = [];
-    await oneAtATime(law(id), logged(referenceAdapter({ dtype: 'float64' }), alone), 20);
-    expect(result.status).toBe('pass');
-    expect(batched.length).toBeGreaterThan(20);
-    expect(batched).toEqual(alone);
-  });
+  it.each(['sgd/element-wise', 'momentum/deterministic-independent', 'adam/inputs-not-mutated'])(
+    '%s: the same calls in the same order, and a pass',
+    async (id) => {
+      const batched: string[] = [];
+      const result = await checkLaw(law(id), logged(referenceAdapter({ dtype: 'float64' }), batched), {
+        seed: SEED,
+        numRuns: 20,
+      });
+      const alone: string[] = [];
+      await oneAtATime(law(id), logged(referenceAdapter({ dtype: 'float64' }), alone), 20);
+      expect(result.status).toBe('pass');
+      expect(batched.length).toBeGreaterThan(20);
+      expect(batched).toEqual(alone);
+    },
+  );
 
   it('with refused inputs, fast-check draws others in their place: the same calls, none made twice, and the count of refusals', async () => {
     const id = 'sgd/element-wise';
     const refuse = (lr: number) => lr > 0.05;
     const batched: string[] = [];
-    const result = await checkLaw(law(id), logged(referenceAdapter({ dtype: 'float64' }), batched, refuse), { seed: SEED, numRuns: 20 });
+    const result = await checkLaw(law(id), logged(referenceAdapter({ dtype: 'float64' }), batched, refuse), {
+      seed: SEED,
+      numRuns: 20,
+    });
     const alone: string[] = [];
     await oneAtATime(law(id), logged(referenceAdapter({ dtype: 'float64' }), alone, refuse), 20);
     expect(result.refused).toBeGreaterThan(0);
@@ -102,7 +111,10 @@ describe('a law in two batches makes the calls of its runs one at a time', () =>
     const paths: string[] = [];
     for (const [id, buggy] of [
       ['sgd/zero-learning-rate', handwritten({ name: 'lr || 0.01', declared: 'float64', bug: 'zero-lr-default' })],
-      ['momentum/rho-zero-is-sgd', handwritten({ name: 'vx += rho dx', declared: 'float64', bug: 'momentum-rho-on-dx' })],
+      [
+        'momentum/rho-zero-is-sgd',
+        handwritten({ name: 'vx += rho dx', declared: 'float64', bug: 'momentum-rho-on-dx' }),
+      ],
       ['sgd/element-wise', wrongOnFive],
     ] as const) {
       const result = await checkLaw(law(id), buggy, { seed: SEED });
@@ -118,13 +130,15 @@ describe('a law in two batches makes the calls of its runs one at a time', () =>
     expect(paths.some((p) => !p.startsWith('0:'))).toBe(true);
   });
 
-  it('an implementation failing at the first run has made no other run\'s calls before the shrinking starts', async () => {
+  it("an implementation failing at the first run has made no other run's calls before the shrinking starts", async () => {
     const log: string[] = [];
     const buggy = logged(handwritten({ name: 'ascent', declared: 'float64', bug: 'ascent' }), log);
     const id = 'sgd/descent';
     const [first] = fc.sample(law(id).arbitrary('float64'), { seed: SEED, numRuns: 1 });
     const alone: string[] = [];
-    await law(id).check(logged(handwritten({ name: 'ascent', declared: 'float64', bug: 'ascent' }), alone), first).catch(() => undefined);
+    await law(id)
+      .check(logged(handwritten({ name: 'ascent', declared: 'float64', bug: 'ascent' }), alone), first)
+      .catch(() => undefined);
     const result = await checkLaw(law(id), buggy, { seed: SEED });
     expect(result.status).toBe('fail');
     expect(result.path?.startsWith('0')).toBe(true);

@@ -33,7 +33,17 @@ describe('every optimizer and schedule law can fail', () => {
     const caught = new Set([...plantedBugs.flatMap((p) => p.caughtBy), ...conventionProbes.map((p) => p.law)]);
     // Element-wise, independence, immutability, zero-gradient and zero-learning-rate are
     // planted once (on SGD or Momentum); the same law code runs for every rule.
-    const generic = ['element-wise', 'deterministic-independent', 'zero-gradient', 'zero-learning-rate', 'descent', 'inputs-not-mutated', 'initial-at-zero', 'non-increasing', 'exact-evaluation'];
+    const generic = [
+      'element-wise',
+      'deterministic-independent',
+      'zero-gradient',
+      'zero-learning-rate',
+      'descent',
+      'inputs-not-mutated',
+      'initial-at-zero',
+      'non-increasing',
+      'exact-evaluation',
+    ];
     const uncaught = laws.map((l) => l.id).filter((id) => !caught.has(id) && !generic.includes(id.split('/')[1]!));
     expect(uncaught).toEqual([]);
     // ...but each generic law must be caught for at least one subject, and name a real law.
@@ -46,8 +56,21 @@ describe('every optimizer and schedule law can fail', () => {
 // A claim of float64 by an implementation that computes in float32 must not pass: the
 // float64 tolerances are 2^29 times tighter.
 describe('a float32 implementation that claims float64', () => {
-  const liar = kernelAdapter({ name: 'liar', dtype: 'float64', optimizers: Object.fromEntries(Object.entries(reorderedKernels).map(([k, f]) => [k, (c, n) => f(c, n, Math.fround)])), schedules: reorderedSchedules(Math.fround) });
-  it.each(['sgd/closed-form', 'momentum/constant-gradient-velocity', 'adagrad/constant-gradient-inverse-sqrt', 'adam/constant-gradient-step', 'schedule:exponential/exact-evaluation'])('fails %s', async (id) => {
+  const liar = kernelAdapter({
+    name: 'liar',
+    dtype: 'float64',
+    optimizers: Object.fromEntries(
+      Object.entries(reorderedKernels).map(([k, f]) => [k, (c, n) => f(c, n, Math.fround)]),
+    ),
+    schedules: reorderedSchedules(Math.fround),
+  });
+  it.each([
+    'sgd/closed-form',
+    'momentum/constant-gradient-velocity',
+    'adagrad/constant-gradient-inverse-sqrt',
+    'adam/constant-gradient-step',
+    'schedule:exponential/exact-evaluation',
+  ])('fails %s', async (id) => {
     expect((await checkLaw(lawById(id), liar, { seed: 7 })).status).toBe('fail');
   });
 });

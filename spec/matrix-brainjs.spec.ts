@@ -16,11 +16,11 @@ let weights: ConformanceReport;
 let biases: ConformanceReport;
 let biasAdapter: Adapter;
 
-
-
-
 beforeAll(async () => {
-  const mod = (await import(new URL('../examples/brainjs.mjs', import.meta.url).href)) as { default: Adapter; biases: Adapter };
+  const mod = (await import(new URL('../examples/brainjs.mjs', import.meta.url).href)) as {
+    default: Adapter;
+    biases: Adapter;
+  };
   biasAdapter = mod.biases;
   weights = await checkConformance(mod.default, { seed: MATRIX_SEED });
   biases = await checkConformance(mod.biases, { seed: MATRIX_SEED });
@@ -46,7 +46,15 @@ describe('brain.js 1.6.1 weights through examples/brainjs.mjs', () => {
   });
 
   it('nesterov, adagrad, rmsprop and the schedules are unsupported: brain.js trains with momentum or praxis adam only, at a constant trainOpts.learningRate', () => {
-    for (const s of ['nesterov', 'adagrad', 'rmsprop', 'schedule:step', 'schedule:exponential', 'schedule:inverse-time']) expect(resultOf(weights, s).verdict).toBe('unsupported');
+    for (const s of [
+      'nesterov',
+      'adagrad',
+      'rmsprop',
+      'schedule:step',
+      'schedule:exponential',
+      'schedule:inverse-time',
+    ])
+      expect(resultOf(weights, s).verdict).toBe('unsupported');
   });
 });
 
@@ -62,7 +70,11 @@ describe('brain.js 1.6.1 biases through examples/brainjs.mjs (export biases)', (
   });
 
   it("the adapter runs brain.js's own Adam: the first bias step does not move, because the step divides the moments of the previous step (biasChangesLow before line 832 updates it, neural-network.js:829)", async () => {
-    const stepper = await instance(biasAdapter, { optimizer: 'adam', learningRate: 0.1, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 }, [0.5]);
+    const stepper = await instance(
+      biasAdapter,
+      { optimizer: 'adam', learningRate: 0.1, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
+      [0.5],
+    );
     expect(Array.from(await stepper.step(Float64Array.from([1])))).toEqual([0.5]);
     expect((await stepper.step(Float64Array.from([1])))[0]).toBeLessThan(0.5);
   });

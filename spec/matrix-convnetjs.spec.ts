@@ -14,9 +14,6 @@ let report: ConformanceReport;
 const verdict = (subject: string): SubjectResult => resultOf(report, subject);
 let adapter: Adapter;
 
-
-
-
 /** Every golden fixture without an infinity or NaN in it passes or is explained by `allowed` alone. */
 function finiteFixturesFollow(r: SubjectResult, allowed: readonly string[]): void {
   const finite = r.findings.filter((f) => f.check.startsWith('fixture:') && !f.check.includes('non-finite'));
@@ -28,7 +25,8 @@ function finiteFixturesFollow(r: SubjectResult, allowed: readonly string[]): voi
 }
 
 beforeAll(async () => {
-  adapter = ((await import(new URL('../examples/convnetjs.mjs', import.meta.url).href)) as { default: Adapter }).default;
+  adapter = ((await import(new URL('../examples/convnetjs.mjs', import.meta.url).href)) as { default: Adapter })
+    .default;
   report = await checkConformance(adapter, { seed: MATRIX_SEED });
 }, 60_000);
 
@@ -66,7 +64,7 @@ describe('convnetjs 0.3.0 through examples/convnetjs.mjs', () => {
     finiteFixturesFollow(r, ['epsilon-inside-sqrt']);
   });
 
-  it("rmsprop deviates by epsilon-inside-sqrt and non-finite: windowgrad keeps gsum = ro * gsum + (1 - ro) gij^2 and divides by Math.sqrt(gsum + eps) (lines 1842-1843), and 0 * p makes an infinite parameter NaN", () => {
+  it('rmsprop deviates by epsilon-inside-sqrt and non-finite: windowgrad keeps gsum = ro * gsum + (1 - ro) gij^2 and divides by Math.sqrt(gsum + eps) (lines 1842-1843), and 0 * p makes an infinite parameter NaN', () => {
     const r = verdict('rmsprop');
     expect(r.verdict, explain(r)).toBe('deviates');
     expect(r.conventions).toEqual(['epsilon-inside-sqrt', 'non-finite']);
@@ -79,14 +77,18 @@ describe('convnetjs 0.3.0 through examples/convnetjs.mjs', () => {
   });
 
   it('schedules are unsupported: the Trainer reads one constant learning_rate (line 1759)', () => {
-    for (const s of ['schedule:step', 'schedule:exponential', 'schedule:inverse-time']) expect(verdict(s).verdict).toBe('unsupported');
+    for (const s of ['schedule:step', 'schedule:exponential', 'schedule:inverse-time'])
+      expect(verdict(s).verdict).toBe('unsupported');
   });
 
   it('gives the same verdicts at other seeds (2 and 6): l2_decay * p turns every infinite parameter into NaN, so non-finite must not depend on which laws happen to draw one', async () => {
     const subjects = ['sgd', 'momentum', 'adagrad', 'rmsprop'];
     for (const seed of [2, 6]) {
       const other = await checkConformance(adapter, { seed, only: subjects });
-      expect(other.results.map((r) => [r.subject, r.verdict, r.conventions]), `seed ${seed}`).toEqual(subjects.map((s) => [s, verdict(s).verdict, verdict(s).conventions]));
+      expect(
+        other.results.map((r) => [r.subject, r.verdict, r.conventions]),
+        `seed ${seed}`,
+      ).toEqual(subjects.map((s) => [s, verdict(s).verdict, verdict(s).conventions]));
     }
   });
 });

@@ -14,10 +14,9 @@ import { explain, resultOf } from './support/matrix-helpers.js';
 let report: ConformanceReport;
 const verdict = (subject: string): SubjectResult => resultOf(report, subject);
 
-
-
 beforeAll(async () => {
-  const adapter = ((await import(new URL('../examples/deeplearn.mjs', import.meta.url).href)) as { default: Adapter }).default;
+  const adapter = ((await import(new URL('../examples/deeplearn.mjs', import.meta.url).href)) as { default: Adapter })
+    .default;
   report = await checkConformance(adapter, { seed: MATRIX_SEED });
 }, 60_000);
 
@@ -59,6 +58,7 @@ describe('deeplearn.js 0.5.1 through examples/deeplearn.mjs', () => {
   });
 
   it('schedules are unsupported: dl.train offers optimizers only (optimizer_constructors.js)', () => {
-    for (const s of ['schedule:step', 'schedule:exponential', 'schedule:inverse-time']) expect(verdict(s).verdict).toBe('unsupported');
+    for (const s of ['schedule:step', 'schedule:exponential', 'schedule:inverse-time'])
+      expect(verdict(s).verdict).toBe('unsupported');
   });
 });

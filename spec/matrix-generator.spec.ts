@@ -16,13 +16,24 @@ const ROOT = join(import.meta.dirname, '..');
 const NODE_MODULES = join(ROOT, 'node_modules');
 
 /** The reference's SGD alone: conforms on sgd, every other subject unsupported. */
-const sgdOnly: Adapter = { ...referenceAdapter({ dtype: 'float64' }), name: 'reference sgd only', optimizers: ['sgd'], schedules: [] };
-const sgdRow: MatrixRow = { id: 'sgd-only', label: 'sgd only', dtype: 'float64', load: async () => ({ adapter: sgdOnly }) };
+const sgdOnly: Adapter = {
+  ...referenceAdapter({ dtype: 'float64' }),
+  name: 'reference sgd only',
+  optimizers: ['sgd'],
+  schedules: [],
+};
+const sgdRow: MatrixRow = {
+  id: 'sgd-only',
+  label: 'sgd only',
+  dtype: 'float64',
+  load: async () => ({ adapter: sgdOnly }),
+};
 const sgdLine = { file: 'convnetjs/build/convnet.js', line: 1860, quote: 'p[j] +=  - this.learning_rate * gij;' };
 
 function sources(sgd: Partial<CellSource>, line = sgdLine): RowSources {
   const cells = {} as Record<Subject, CellSource>;
-  for (const subject of allSubjects()) cells[subject] = { verdict: 'unsupported', conventions: [], why: 'not declared', lines: [line] };
+  for (const subject of allSubjects())
+    cells[subject] = { verdict: 'unsupported', conventions: [], why: 'not declared', lines: [line] };
   cells.sgd = { verdict: 'conforms', conventions: [], why: 'the reference', lines: [line], ...sgd };
   return { row: 'sgd-only', base: 'node_modules', cells };
 }
@@ -36,8 +47,9 @@ describe('the matrix generator', () => {
     }
   });
 
-  it("every quoted line of the npm rows is at that line of the installed package (a dependency bump that moves the code fails here, not silently in the docs)", () => {
-    for (const s of matrixSources.filter((x) => x.base === 'node_modules')) expect(verifyLines(s, NODE_MODULES)).toEqual([]);
+  it('every quoted line of the npm rows is at that line of the installed package (a dependency bump that moves the code fails here, not silently in the docs)', () => {
+    for (const s of matrixSources.filter((x) => x.base === 'node_modules'))
+      expect(verifyLines(s, NODE_MODULES)).toEqual([]);
   });
 
   it('a misquoted line is reported with its file, line and what the line really reads', () => {
@@ -50,11 +62,16 @@ describe('the matrix generator', () => {
     const agreeing: string[] = [];
     const row = await checkRow(sgdRow, sources({}), agreeing, () => {});
     expect(agreeing).toEqual([]);
-    expect(row.cells.find((c) => c.subject === 'sgd')).toMatchObject({ agrees: true, checker: { verdict: 'conforms', conventions: [] } });
+    expect(row.cells.find((c) => c.subject === 'sgd')).toMatchObject({
+      agrees: true,
+      checker: { verdict: 'conforms', conventions: [] },
+    });
 
     const disagreeing: string[] = [];
     await checkRow(sgdRow, sources({ verdict: 'deviates', conventions: ['lr-placement'] }), disagreeing, () => {});
-    expect(disagreeing).toEqual(['sgd-only sgd: the checker says conforms; no justification for that (the source says deviates (lr-placement))']);
+    expect(disagreeing).toEqual([
+      'sgd-only sgd: the checker says conforms; no justification for that (the source says deviates (lr-placement))',
+    ]);
   });
 
   it('a Python row whose interpreter cannot import torch is skipped with the reason and the install command, and is no error', () => {

@@ -15,9 +15,6 @@ let report: ConformanceReport;
 const verdict = (subject: string): SubjectResult => resultOf(report, subject);
 let adapter: Adapter;
 
-
-
-
 beforeAll(async () => {
   adapter = ((await import(new URL('../examples/toygrad.mjs', import.meta.url).href)) as { default: Adapter }).default;
   report = await checkConformance(adapter, { seed: MATRIX_SEED });
@@ -30,7 +27,11 @@ describe('toygrad 2.6.0 through examples/toygrad.mjs', () => {
   });
 
   it("the adapter runs toygrad's own Adam: the first step is lr (1 - beta1)^2 / (1 - beta2) = 10 lr at the lecture's betas, not about lr, because biasCorr1 = m * (1 - beta1**k) (abstract.js:70-72)", async () => {
-    const stepper = await instance(adapter, { optimizer: 'adam', learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 }, [0]);
+    const stepper = await instance(
+      adapter,
+      { optimizer: 'adam', learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
+      [0],
+    );
     const x = (await stepper.step(Float64Array.from([1])))[0]!;
     // After one step m = 0.1 and v = 0.001; toygrad multiplies them by 1 - 0.9 and 1 - 0.999: -lr * 0.01 / (sqrt(1e-6) + eps) = -0.0099990..., about 10 lr.
     const multiplied = (-0.001 * (0.1 * 0.1)) / (Math.sqrt(0.001 * 0.001) + 1e-7);
@@ -70,6 +71,7 @@ describe('toygrad 2.6.0 through examples/toygrad.mjs', () => {
   });
 
   it('rmsprop and the schedules are unsupported: the trainers are Adadelta, Adagrad, Adam, Nesterov and SGD (trainers/index.js), each with one learningRate', () => {
-    for (const s of ['rmsprop', 'schedule:step', 'schedule:exponential', 'schedule:inverse-time']) expect(verdict(s).verdict).toBe('unsupported');
+    for (const s of ['rmsprop', 'schedule:step', 'schedule:exponential', 'schedule:inverse-time'])
+      expect(verdict(s).verdict).toBe('unsupported');
   });
 });

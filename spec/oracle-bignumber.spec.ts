@@ -69,7 +69,11 @@ function oracle(config: OptimizerConfig, i: number, u: number): { x: number[]; b
         const v1 = Math.abs(num(a));
         const dv = u * (2 * config.rho * v0 + 3 * config.learningRate * Math.abs(gd) + v1);
         const nextV = config.rho * errV + SLACK * dv;
-        stepError = config.rho * errV + (1 + config.rho) * nextV + 3 * u * (xOld + Math.abs(num(x)) + 2 * v0 + 2 * v1) - u * Math.abs(num(x));
+        stepError =
+          config.rho * errV +
+          (1 + config.rho) * nextV +
+          3 * u * (xOld + Math.abs(num(x)) + 2 * v0 + 2 * v1) -
+          u * Math.abs(num(x));
         errV = nextV;
         break;
       }
@@ -99,7 +103,9 @@ function oracle(config: OptimizerConfig, i: number, u: number): { x: number[]; b
         x = x.minus(lr.times(a.div(one.minus(p1))).div(den));
         // Mixed signs: the first moment's error is relative to the same sum of |terms|.
         A = config.beta1 * A + (1 - config.beta1) * Math.abs(gd);
-        stepError = (adamStepError(s, config.beta1, config.beta2) * u * config.learningRate * (A / (1 - config.beta1 ** s))) / num(den);
+        stepError =
+          (adamStepError(s, config.beta1, config.beta2) * u * config.learningRate * (A / (1 - config.beta1 ** s))) /
+          num(den);
         break;
       }
     }
@@ -113,44 +119,58 @@ function oracle(config: OptimizerConfig, i: number, u: number): { x: number[]; b
 
 const measured: string[] = [];
 
-describe.each<Dtype>(['float64', 'float32'])(`the reference against an 80-digit BigNumber oracle over ${STEPS} steps (%s)`, (dtype) => {
-  const u = dtype === 'float32' ? 2 ** -24 : 2 ** -53;
-  it.each(Object.keys(configs) as OptimizerName[])('%s stays within the derived error bound at every step', async (name) => {
-    const config = configs[name];
-    const exact = X0.map((_, i) => oracle(config, i, u));
-    const stepper = await referenceAdapter({ dtype }).create(config, Float64Array.from(X0));
-    // ULPs at the exact value blow up where x crosses zero, so the error is also measured
-    // in ULPs of the trajectory's scale, max_{s<=t} |x_s|: that is what grows with t.
-    let worst = 0;
-    let worstScaled = 0;
-    let worstBoundScaled = 0;
-    const scale = X0.map((v) => Math.abs(v));
-    const checkpoints: string[] = [];
-    for (let t = 0; t < STEPS; t++) {
-      const x = await stepper.step(Float64Array.from(X0, (_, i) => gradient(t, i)));
-      let scaledNow = 0;
-      X0.forEach((_, i) => {
-        const e = exact[i]!;
-        const error = Math.abs(x[i]! - e.x[t]!);
-        expect(error, `${name} ${dtype} step ${t + 1} coordinate ${i}: ${x[i]} vs exact ${e.x[t]}`).toBeLessThanOrEqual(e.bound[t]!);
-        scale[i] = Math.max(scale[i]!, Math.abs(e.x[t]!));
-        worst = Math.max(worst, error / ulpOf(e.x[t]!, dtype));
-        scaledNow = Math.max(scaledNow, error / ulpOf(scale[i]!, dtype));
-        worstBoundScaled = Math.max(worstBoundScaled, e.bound[t]! / ulpOf(scale[i]!, dtype));
-      });
-      worstScaled = Math.max(worstScaled, scaledNow);
-      if (t + 1 === 10 || t + 1 === 100 || t + 1 === STEPS) checkpoints.push(`t=${t + 1}: ${worstScaled.toFixed(1)}`);
-    }
-    measured.push(`${dtype} ${name}: worst ${worstScaled.toFixed(1)} ULP of scale (${checkpoints.join(', ')}), ${worst.toFixed(0)} ULP at the value; derived bound up to ${worstBoundScaled.toFixed(0)} ULP of scale`);
-    // The measured error is far below the worst-case bound, but must not be zero everywhere
-    // in float32 (the oracle would then not be measuring anything).
-    if (dtype === 'float32') expect(worst).toBeGreaterThan(0);
-  });
-});
+describe.each<Dtype>(['float64', 'float32'])(
+  `the reference against an 80-digit BigNumber oracle over ${STEPS} steps (%s)`,
+  (dtype) => {
+    const u = dtype === 'float32' ? 2 ** -24 : 2 ** -53;
+    it.each(Object.keys(configs) as OptimizerName[])(
+      '%s stays within the derived error bound at every step',
+      async (name) => {
+        const config = configs[name];
+        const exact = X0.map((_, i) => oracle(config, i, u));
+        const stepper = await referenceAdapter({ dtype }).create(config, Float64Array.from(X0));
+        // ULPs at the exact value blow up where x crosses zero, so the error is also measured
+        // in ULPs of the trajectory's scale, max_{s<=t} |x_s|: that is what grows with t.
+        let worst = 0;
+        let worstScaled = 0;
+        let worstBoundScaled = 0;
+        const scale = X0.map((v) => Math.abs(v));
+        const checkpoints: string[] = [];
+        for (let t = 0; t < STEPS; t++) {
+          const x = await stepper.step(Float64Array.from(X0, (_, i) => gradient(t, i)));
+          let scaledNow = 0;
+          X0.forEach((_, i) => {
+            const e = exact[i]!;
+            const error = Math.abs(x[i]! - e.x[t]!);
+            expect(
+              error,
+              `${name} ${dtype} step ${t + 1} coordinate ${i}: ${x[i]} vs exact ${e.x[t]}`,
+            ).toBeLessThanOrEqual(e.bound[t]!);
+            scale[i] = Math.max(scale[i]!, Math.abs(e.x[t]!));
+            worst = Math.max(worst, error / ulpOf(e.x[t]!, dtype));
+            scaledNow = Math.max(scaledNow, error / ulpOf(scale[i]!, dtype));
+            worstBoundScaled = Math.max(worstBoundScaled, e.bound[t]! / ulpOf(scale[i]!, dtype));
+          });
+          worstScaled = Math.max(worstScaled, scaledNow);
+          if (t + 1 === 10 || t + 1 === 100 || t + 1 === STEPS)
+            checkpoints.push(`t=${t + 1}: ${worstScaled.toFixed(1)}`);
+        }
+        measured.push(
+          `${dtype} ${name}: worst ${worstScaled.toFixed(1)} ULP of scale (${checkpoints.join(', ')}), ${worst.toFixed(0)} ULP at the value; derived bound up to ${worstBoundScaled.toFixed(0)} ULP of scale`,
+        );
+        // The measured error is far below the worst-case bound, but must not be zero everywhere
+        // in float32 (the oracle would then not be measuring anything).
+        if (dtype === 'float32') expect(worst).toBeGreaterThan(0);
+      },
+    );
+  },
+);
 
 describe('the measured error growth', () => {
   it('is reported', () => {
-    console.log(`BigNumber oracle, error of the reference in ULPs of its dtype (running worst at t = 10, 100, 1000):\n${measured.join('\n')}`);
+    console.log(
+      `BigNumber oracle, error of the reference in ULPs of its dtype (running worst at t = 10, 100, 1000):\n${measured.join('\n')}`,
+    );
     expect(measured.length).toBe(12);
   });
 });

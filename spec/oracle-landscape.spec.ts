@@ -13,7 +13,9 @@ const loss = {
   'local-minimum': 'x^4 / 4 - x^2 / 2 + tilt * x',
   noisy: '0.5 * c * x^2 + noise * x',
 };
-const derivative = Object.fromEntries(Object.entries(loss).map(([k, e]) => [k, M.derivative(e, 'x').compile()])) as Record<keyof typeof loss, { evaluate(scope: object): unknown }>;
+const derivative = Object.fromEntries(
+  Object.entries(loss).map(([k, e]) => [k, M.derivative(e, 'x').compile()]),
+) as Record<keyof typeof loss, { evaluate(scope: object): unknown }>;
 const dtypes: Dtype[] = ['float64', 'float32'];
 
 describe.each(dtypes)('landscape gradients equal the symbolic derivative of the loss (%s)', (dtype) => {
@@ -24,7 +26,13 @@ describe.each(dtypes)('landscape gradients equal the symbolic derivative of the 
   const value = fc.double({ min: -100, max: 100, noNaN: true }).map(r);
   const coefficient = fc.double({ min: -10, max: 10, noNaN: true });
 
-  function check(spec: LandscapeSpec, x: number[], expression: keyof typeof loss, scope: (i: number) => Record<string, number>, bound: (i: number, exact: number) => number): void {
+  function check(
+    spec: LandscapeSpec,
+    x: number[],
+    expression: keyof typeof loss,
+    scope: (i: number) => Record<string, number>,
+    bound: (i: number, exact: number) => number,
+  ): void {
     const out = dtype === 'float32' ? new Float32Array(x.length) : new Float64Array(x.length);
     landscapeGradient(spec, x, 0, out, dtype);
     x.forEach((xi, i) => {
@@ -37,12 +45,23 @@ describe.each(dtypes)('landscape gradients equal the symbolic derivative of the 
 
   it('taco-shell and saddle: dx = c * x', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(value, coefficient), { minLength: 1, maxLength: 6 }), fc.constantFrom('taco-shell' as const, 'saddle' as const), (pairs, name) => {
-        const x = pairs.map((p) => p[0]);
-        const c = pairs.map((p) => p[1]);
-        // c rounded to the dtype (u |c x|, or eta |x| if c is subnormal) and the product (u |c x|); 2^-53 for the oracle's own rounding.
-        check({ name, curvature: c }, x, 'quadratic', (i) => ({ c: c[i]! }), (i) => 2.02 * u * Math.abs(c[i]! * x[i]!) + 2 ** -53 * Math.abs(c[i]! * x[i]!) + 4 * eta + eta * Math.abs(x[i]!));
-      }),
+      fc.property(
+        fc.array(fc.tuple(value, coefficient), { minLength: 1, maxLength: 6 }),
+        fc.constantFrom('taco-shell' as const, 'saddle' as const),
+        (pairs, name) => {
+          const x = pairs.map((p) => p[0]);
+          const c = pairs.map((p) => p[1]);
+          // c rounded to the dtype (u |c x|, or eta |x| if c is subnormal) and the product (u |c x|); 2^-53 for the oracle's own rounding.
+          check(
+            { name, curvature: c },
+            x,
+            'quadratic',
+            (i) => ({ c: c[i]! }),
+            (i) =>
+              2.02 * u * Math.abs(c[i]! * x[i]!) + 2 ** -53 * Math.abs(c[i]! * x[i]!) + 4 * eta + eta * Math.abs(x[i]!),
+          );
+        },
+      ),
       { numRuns: 200, ...replayOptions() },
     );
   });
@@ -53,7 +72,11 @@ describe.each(dtypes)('landscape gradients equal the symbolic derivative of the 
         // x*x (u), *x (2u on |x^3|), - x (u on |x^3 - x|), + tilt (tilt rounded: u |tilt|; sum: u |result|).
         const bound = (i: number, exact: number) => {
           const xi = x[i]!;
-          return 1.01 * u * (2 * Math.abs(xi ** 3) + Math.abs(xi ** 3 - xi) + Math.abs(tilt) + Math.abs(exact)) + 2 ** -53 * Math.abs(exact) + 6 * eta;
+          return (
+            1.01 * u * (2 * Math.abs(xi ** 3) + Math.abs(xi ** 3 - xi) + Math.abs(tilt) + Math.abs(exact)) +
+            2 ** -53 * Math.abs(exact) +
+            6 * eta
+          );
         };
         check({ name: 'local-minimum', tilt }, x, 'local-minimum', () => ({ tilt }), bound);
       }),
@@ -68,8 +91,18 @@ describe.each(dtypes)('landscape gradients equal the symbolic derivative of the 
         const c = triples.map((p) => p[1]);
         const noise = triples.map((p) => p[2]);
         // c and the product (2u |c x|), noise rounded (u |noise|), the sum (u |result|).
-        const bound = (i: number, exact: number) => 1.01 * u * (2 * Math.abs(c[i]! * x[i]!) + Math.abs(noise[i]!) + Math.abs(exact)) + 2 ** -53 * Math.abs(exact) + 5 * eta + eta * Math.abs(x[i]!);
-        check({ name: 'noisy', curvature: c, noise: [noise] }, x, 'noisy', (i) => ({ c: c[i]!, noise: noise[i]! }), bound);
+        const bound = (i: number, exact: number) =>
+          1.01 * u * (2 * Math.abs(c[i]! * x[i]!) + Math.abs(noise[i]!) + Math.abs(exact)) +
+          2 ** -53 * Math.abs(exact) +
+          5 * eta +
+          eta * Math.abs(x[i]!);
+        check(
+          { name: 'noisy', curvature: c, noise: [noise] },
+          x,
+          'noisy',
+          (i) => ({ c: c[i]!, noise: noise[i]! }),
+          bound,
+        );
       }),
       { numRuns: 200, ...replayOptions() },
     );
@@ -77,26 +110,38 @@ describe.each(dtypes)('landscape gradients equal the symbolic derivative of the 
 });
 
 describe('landscape losses equal the loss expressions', () => {
-  const compiled = Object.fromEntries(Object.entries(loss).map(([k, e]) => [k, M.compile(e)])) as Record<keyof typeof loss, { evaluate(scope: object): unknown }>;
+  const compiled = Object.fromEntries(Object.entries(loss).map(([k, e]) => [k, M.compile(e)])) as Record<
+    keyof typeof loss,
+    { evaluate(scope: object): unknown }
+  >;
   it('sum over coordinates, each term within a few float64 roundings', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.double({ min: -100, max: 100, noNaN: true }), fc.double({ min: 0.1, max: 10, noNaN: true })), { minLength: 1, maxLength: 6 }), fc.double({ min: -1, max: 1, noNaN: true }), (pairs, tilt) => {
-        const x = pairs.map((p) => p[0]);
-        const c = pairs.map((p) => p[1]);
-        let quadratic = M.bignumber(0);
-        let quartic = M.bignumber(0);
-        let magnitude = 0;
-        x.forEach((xi, i) => {
-          quadratic = M.add(quadratic, compiled.quadratic.evaluate({ x: big(xi), c: big(c[i]!) }) as never);
-          quartic = M.add(quartic, compiled['local-minimum'].evaluate({ x: big(xi), tilt: big(tilt) }) as never);
-          magnitude += xi ** 4 / 4 + xi ** 2 / 2 + Math.abs(tilt * xi) + 0.5 * c[i]! * xi * xi;
-        });
-        // About 8 roundings per term plus one per sum: 16 n u times the sum of |terms| is generous
-        // and rigorous, plus 2^-1074 per rounding for products that underflow (x^4 of a tiny x).
-        const bound = 16 * x.length * (2 ** -53 * magnitude + 2 ** -1074);
-        expect(Math.abs(landscapeLoss({ name: 'taco-shell', curvature: c }, x) - num(quadratic))).toBeLessThanOrEqual(bound);
-        expect(Math.abs(landscapeLoss({ name: 'local-minimum', tilt }, x) - num(quartic))).toBeLessThanOrEqual(bound);
-      }),
+      fc.property(
+        fc.array(
+          fc.tuple(fc.double({ min: -100, max: 100, noNaN: true }), fc.double({ min: 0.1, max: 10, noNaN: true })),
+          { minLength: 1, maxLength: 6 },
+        ),
+        fc.double({ min: -1, max: 1, noNaN: true }),
+        (pairs, tilt) => {
+          const x = pairs.map((p) => p[0]);
+          const c = pairs.map((p) => p[1]);
+          let quadratic = M.bignumber(0);
+          let quartic = M.bignumber(0);
+          let magnitude = 0;
+          x.forEach((xi, i) => {
+            quadratic = M.add(quadratic, compiled.quadratic.evaluate({ x: big(xi), c: big(c[i]!) }) as never);
+            quartic = M.add(quartic, compiled['local-minimum'].evaluate({ x: big(xi), tilt: big(tilt) }) as never);
+            magnitude += xi ** 4 / 4 + xi ** 2 / 2 + Math.abs(tilt * xi) + 0.5 * c[i]! * xi * xi;
+          });
+          // About 8 roundings per term plus one per sum: 16 n u times the sum of |terms| is generous
+          // and rigorous, plus 2^-1074 per rounding for products that underflow (x^4 of a tiny x).
+          const bound = 16 * x.length * (2 ** -53 * magnitude + 2 ** -1074);
+          expect(Math.abs(landscapeLoss({ name: 'taco-shell', curvature: c }, x) - num(quadratic))).toBeLessThanOrEqual(
+            bound,
+          );
+          expect(Math.abs(landscapeLoss({ name: 'local-minimum', tilt }, x) - num(quartic))).toBeLessThanOrEqual(bound);
+        },
+      ),
       { numRuns: 100, ...replayOptions() },
     );
   });

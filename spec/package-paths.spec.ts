@@ -10,19 +10,27 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 let packed: Set<string>;
 
 beforeAll(() => {
-  const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+    cwd: root,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   const [entry] = JSON.parse(out) as [{ files: { path: string }[] }];
   packed = new Set(entry.files.map((f) => f.path));
 }, 30_000);
 
 function walk(dir: string): string[] {
-  return readdirSync(join(root, dir), { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? walk(`${dir}/${d.name}`) : [`${dir}/${d.name}`]));
+  return readdirSync(join(root, dir), { withFileTypes: true }).flatMap((d) =>
+    d.isDirectory() ? walk(`${dir}/${d.name}`) : [`${dir}/${d.name}`],
+  );
 }
 
 /** The texts a reader of the package sees: README, docs, every message and TSDoc comment under src/, and the examples' sources. */
 const texts = (): string[] => [
   'README.md',
-  ...readdirSync(join(root, 'docs')).filter((f) => /\.(md|json)$/.test(f)).map((f) => `docs/${f}`),
+  ...readdirSync(join(root, 'docs'))
+    .filter((f) => /\.(md|json)$/.test(f))
+    .map((f) => `docs/${f}`),
   ...walk('src').filter((f) => f.endsWith('.ts')),
   ...walk('examples').filter((f) => /\.(mjs|js|ts|py)$/.test(f)),
 ];
@@ -38,7 +46,15 @@ function isPacked(path: string): boolean {
 
 describe('every file the package names is in the package', () => {
   it('the pack holds the documents everything cites and the sources the source maps point at', () => {
-    for (const file of ['docs/spec.md', 'docs/conventions.md', 'docs/cli.md', 'docs/protocol.md', 'docs/report.schema.json', 'src/conformance/adapter.ts', 'src/conformance/tolerance.ts']) {
+    for (const file of [
+      'docs/spec.md',
+      'docs/conventions.md',
+      'docs/cli.md',
+      'docs/protocol.md',
+      'docs/report.schema.json',
+      'src/conformance/adapter.ts',
+      'src/conformance/tolerance.ts',
+    ]) {
       expect(packed.has(file), file).toBe(true);
     }
   });

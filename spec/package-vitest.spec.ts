@@ -1,6 +1,15 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,8 +36,14 @@ interface LockEntry {
  * --offline` installs from the npm cache that this repository's `npm ci` filled,
  * without a registry.
  */
-function lockfileFor(tarball: string, integrity: string, pkg: { version: string; dependencies: Record<string, string>; peerDependencies?: Record<string, string> }): object {
-  const packages = (JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockEntry> }).packages;
+function lockfileFor(
+  tarball: string,
+  integrity: string,
+  pkg: { version: string; dependencies: Record<string, string>; peerDependencies?: Record<string, string> },
+): object {
+  const packages = (
+    JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockEntry> }
+  ).packages;
   const keep = new Map<string, LockEntry>();
   const resolve = (from: string, name: string): string | undefined => {
     let dir = from;
@@ -44,7 +59,11 @@ function lockfileFor(tarball: string, integrity: string, pkg: { version: string;
     if (keep.has(path)) return;
     const entry = packages[path]!;
     keep.set(path, entry);
-    for (const [deps, optional] of [[entry.dependencies, false], [entry.optionalDependencies, true], [entry.peerDependencies, true]] as const) {
+    for (const [deps, optional] of [
+      [entry.dependencies, false],
+      [entry.optionalDependencies, true],
+      [entry.peerDependencies, true],
+    ] as const) {
       for (const name of Object.keys(deps ?? {})) {
         const found = resolve(path, name);
         if (found) visit(found);
@@ -54,14 +73,24 @@ function lockfileFor(tarball: string, integrity: string, pkg: { version: string;
   };
   for (const name of [...Object.keys(pkg.dependencies), 'vitest']) visit(resolve('', name) ?? `node_modules/${name}`);
   const vitest = packages['node_modules/vitest']!.version!;
-  const out: Record<string, object> = { '': { name: 'user-project', dependencies: { optimspec: `file:${tarball}`, vitest } } };
+  const out: Record<string, object> = {
+    '': { name: 'user-project', dependencies: { optimspec: `file:${tarball}`, vitest } },
+  };
   for (const [path, { dev: _d, devOptional: _o, peer: _p, ...entry }] of keep) out[path] = entry;
-  out['node_modules/optimspec'] = { version: pkg.version, resolved: `file:${tarball}`, integrity, dependencies: pkg.dependencies, peerDependencies: pkg.peerDependencies };
+  out['node_modules/optimspec'] = {
+    version: pkg.version,
+    resolved: `file:${tarball}`,
+    integrity,
+    dependencies: pkg.dependencies,
+    peerDependencies: pkg.peerDependencies,
+  };
   return { name: 'user-project', lockfileVersion: 3, requires: true, packages: out };
 }
 
 function files(dir: string): string[] {
-  return readdirSync(join(root, dir), { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? files(`${dir}/${d.name}`) : [`${dir}/${d.name}`]));
+  return readdirSync(join(root, dir), { withFileTypes: true }).flatMap((d) =>
+    d.isDirectory() ? files(`${dir}/${d.name}`) : [`${dir}/${d.name}`],
+  );
 }
 
 /** Whether dist/ was built after the last change to src/ and the build's configuration (tsc rewrites every output on a build). */
@@ -109,7 +138,11 @@ beforeAll(async () => {
   // dist/ must be built from the sources under test: npm pack's "prepare" rebuilds it, unless it is newer than every source (then the build is skipped).
   const scripts = distIsFresh() ? ['--ignore-scripts'] : [];
   const packed = timed(`npm pack${scripts.length ? ' (dist/ fresh)' : ' (with build)'}`, () =>
-    execFileSync('npm', ['pack', '--json', ...scripts, '--pack-destination', project], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }),
+    execFileSync('npm', ['pack', '--json', ...scripts, '--pack-destination', project], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }),
   );
   const tarball = (JSON.parse(packed) as [{ filename: string }])[0].filename;
   const bytes = readFileSync(join(project, tarball));
@@ -117,26 +150,47 @@ beforeAll(async () => {
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
   const app = join(project, 'app');
   mkdirSync(app);
-  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'user-project', private: true, type: 'module', dependencies: { optimspec: `file:../${tarball}` } }));
+  writeFileSync(
+    join(app, 'package.json'),
+    JSON.stringify({
+      name: 'user-project',
+      private: true,
+      type: 'module',
+      dependencies: { optimspec: `file:../${tarball}` },
+    }),
+  );
   writeFileSync(join(app, 'package-lock.json'), JSON.stringify(lockfileFor(`../${tarball}`, integrity, pkg)));
   timed('npm ci --offline', () => {
     try {
-      execFileSync('npm', ['ci', '--offline', '--no-audit', '--no-fund', '--ignore-scripts'], { cwd: app, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      execFileSync('npm', ['ci', '--offline', '--no-audit', '--no-fund', '--ignore-scripts'], {
+        cwd: app,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
     } catch (error) {
       // Offline, npm can only install what this repository's own `npm ci` put in the npm cache.
-      throw new Error(`npm ci --offline of the packed tarball failed (run npm ci in the repository first):\n${(error as { stderr?: string }).stderr ?? error}`);
+      throw new Error(
+        `npm ci --offline of the packed tarball failed (run npm ci in the repository first):\n${(error as { stderr?: string }).stderr ?? error}`,
+      );
     }
   });
   writeFileSync(join(app, 'ascent.mjs'), ADAPTER);
-  writeFileSync(join(app, 'sgd.spec.mjs'), "import { describeConformance } from 'optimspec/vitest';\nimport adapter from './ascent.mjs';\n\ndescribeConformance(adapter, { only: ['sgd'] });\n");
-  writeFileSync(join(app, 'options.spec.mjs'), "import { describeConformance } from 'optimspec/vitest';\nimport adapter from './ascent.mjs';\n\ndescribeConformance(adapter, { only: ['Adam'] });\n");
+  writeFileSync(
+    join(app, 'sgd.spec.mjs'),
+    "import { describeConformance } from 'optimspec/vitest';\nimport adapter from './ascent.mjs';\n\ndescribeConformance(adapter, { only: ['sgd'] });\n",
+  );
+  writeFileSync(
+    join(app, 'options.spec.mjs'),
+    "import { describeConformance } from 'optimspec/vitest';\nimport adapter from './ascent.mjs';\n\ndescribeConformance(adapter, { only: ['Adam'] });\n",
+  );
   const t0 = Date.now();
   ({ output, exitCode } = await new Promise<{ output: string; exitCode: number }>((done) => {
     execFile(
       process.execPath,
       [join(app, 'node_modules/vitest/vitest.mjs'), 'run', '--root', app],
       { cwd: app, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', CI: '1' }, timeout: 120_000 },
-      (error, stdout, stderr) => done({ output: `${stdout}\n${stderr}`, exitCode: error ? Number((error as { code?: number }).code) : 0 }),
+      (error, stdout, stderr) =>
+        done({ output: `${stdout}\n${stderr}`, exitCode: error ? Number((error as { code?: number }).code) : 0 }),
     );
   }));
   timings['vitest run'] = Date.now() - t0;
@@ -155,8 +209,12 @@ describe('the vitest binding, installed from the packed tarball', () => {
 
   test('a failing check fails with the checker message and counterexample, not a boolean diff', () => {
     expect(output).toContain('ConformanceCheckError: sgd: fails');
-    expect(output).toMatch(/ConformanceCheckError: fixture:sgd\/float64\/open\/ordinary-0: fail: golden fixture \(ordinary\)/);
-    expect(output).toMatch(/step \d+, coordinate \d+: expected [-\d.e]+, actual [-\d.e]+ \(relative error [\d.e-]+, (opposite sign|\d+ ULP)\)/);
+    expect(output).toMatch(
+      /ConformanceCheckError: fixture:sgd\/float64\/open\/ordinary-0: fail: golden fixture \(ordinary\)/,
+    );
+    expect(output).toMatch(
+      /step \d+, coordinate \d+: expected [-\d.e]+, actual [-\d.e]+ \(relative error [\d.e-]+, (opposite sign|\d+ ULP)\)/,
+    );
     expect(output).not.toContain('expected false to be true');
     expect(output).not.toContain('Object.is equality');
   });

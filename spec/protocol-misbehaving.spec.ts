@@ -17,7 +17,6 @@ const sgd = { optimizer: 'sgd', learningRate: 0.5 } as const;
 const x0 = new Float64Array([1, 2, 3]);
 const grad = new Float64Array([1, 1, 1]);
 
-
 /** Starts the misbehaving child in `mode`; when the test ends, closes it and checks that it is gone. */
 function opener({ onTestFinished }: TestContext) {
   return async (mode: string, options: SpawnAdapterOptions = settled): Promise<SpawnedAdapter> => {
@@ -57,9 +56,15 @@ describe.concurrent('spawnAdapter against misbehaving children', () => {
   });
 
   it('bad arguments are refused before anything starts, naming the option or command', async () => {
-    await expect(spawnAdapter('python3 adapter.py', { timeoutMs: 0 })).rejects.toThrow('options.timeoutMs must be a number > 0, got 0');
-    await expect(spawnAdapter('python3 adapter.py', { handshakeTimeoutMs: Number.NaN })).rejects.toThrow('options.handshakeTimeoutMs must be a number > 0, got NaN');
-    await expect(spawnAdapter([])).rejects.toThrow('command must be a command line or a non-empty array of strings, got an array of length 0');
+    await expect(spawnAdapter('python3 adapter.py', { timeoutMs: 0 })).rejects.toThrow(
+      'options.timeoutMs must be a number > 0, got 0',
+    );
+    await expect(spawnAdapter('python3 adapter.py', { handshakeTimeoutMs: Number.NaN })).rejects.toThrow(
+      'options.handshakeTimeoutMs must be a number > 0, got NaN',
+    );
+    await expect(spawnAdapter([])).rejects.toThrow(
+      'command must be a command line or a non-empty array of strings, got an array of length 0',
+    );
     await expect(spawnAdapter(`python3 'adapter.py`)).rejects.toThrow(TypeError);
   });
 
@@ -97,7 +102,9 @@ describe.concurrent('spawnAdapter against misbehaving children', () => {
 
   it('a child silent at handshake: timed out and killed', async () => {
     // 4 s: long enough for a Node child to start and log on a loaded machine, so its stderr is quoted.
-    const error = await adapterError(spawnAdapter([process.execPath, child, 'silent'], { ...settled, handshakeTimeoutMs: 4000 }));
+    const error = await adapterError(
+      spawnAdapter([process.execPath, child, 'silent'], { ...settled, handshakeTimeoutMs: 4000 }),
+    );
     expect(error.operation).toBe('handshake');
     expect(error.message).toContain('hello got no answer within 4000 ms');
     expectGone(error);
@@ -123,7 +130,9 @@ describe.concurrent('spawnAdapter against misbehaving children', () => {
     expect((await adapterError(a.step(grad))).message).toContain('x must have length 3, got length 2');
     expect((await adapterError(a.steps([grad, grad]))).message).toContain('xs must be an array of 2 vectors');
     const b = await garbage.create(sgd, x0);
-    expect((await adapterError(b.step(grad))).message).toContain('x[0] must be a number or one of "NaN", "Infinity", "-Infinity", "-0", got "1.5"');
+    expect((await adapterError(b.step(grad))).message).toContain(
+      'x[0] must be a number or one of "NaN", "Infinity", "-Infinity", "-0", got "1.5"',
+    );
     expect((await adapterError(b.steps([grad]))).message).toContain('xs[0][0] must be a number');
     await b.dispose();
   });
@@ -134,20 +143,28 @@ describe.concurrent('spawnAdapter against misbehaving children', () => {
     const stepper = await adapter.create(sgd, x0);
     const error = await adapterError(stepper.step(grad));
     expect(error.message).toContain('the child answered ok:false: ZeroDivisionError: float division by zero');
-    expect(await adapter.scheduleValues({ schedule: 'inverse-time', initial: 1, k: 1 }, [0, 1])).toEqual(new Float64Array([1, 0.5]));
+    expect(await adapter.scheduleValues({ schedule: 'inverse-time', initial: 1, k: 1 }, [0, 1])).toEqual(
+      new Float64Array([1, 0.5]),
+    );
   });
 
   it('an answer with an unknown id, or without ok, is refused', async (context) => {
     const open = opener(context);
-    const [wrong, noOk, array, unreadable] = await Promise.all(['wrong-id', 'no-ok', 'json-array', 'unreadable'].map((mode) => open(mode)));
+    const [wrong, noOk, array, unreadable] = await Promise.all(
+      ['wrong-id', 'no-ok', 'json-array', 'unreadable'].map((mode) => open(mode)),
+    );
     const a = await wrong!.create(sgd, x0);
-    expect((await adapterError(a.step(grad))).message).toContain('answered with id 103, which no request is waiting for');
+    expect((await adapterError(a.step(grad))).message).toContain(
+      'answered with id 103, which no request is waiting for',
+    );
     const b = await noOk!.create(sgd, x0);
     expect((await adapterError(b.step(grad))).message).toContain('has no "ok": true or false');
     const c = await array!.create(sgd, x0);
     expect((await adapterError(c.step(grad))).message).toContain('not a JSON object: "[1,2,3]"');
     const d = await unreadable!.create(sgd, x0);
-    expect((await adapterError(d.step(grad))).message).toContain('it could not read a request: cannot read request: truncated');
+    expect((await adapterError(d.step(grad))).message).toContain(
+      'it could not read a request: cannot read request: truncated',
+    );
   });
 
   it('blank lines between answers are ignored', async (context) => {
@@ -159,14 +176,18 @@ describe.concurrent('spawnAdapter against misbehaving children', () => {
 
   it('a handshake that declares an unknown dtype, optimizer or protocol version names the field and value', async () => {
     const [dtype, optimizer, protocol] = await Promise.all(
-      ['bad-dtype', 'bad-optimizer', 'bad-protocol'].map((mode) => adapterError(spawnAdapter([process.execPath, child, mode], settled))),
+      ['bad-dtype', 'bad-optimizer', 'bad-protocol'].map((mode) =>
+        adapterError(spawnAdapter([process.execPath, child, mode], settled)),
+      ),
     );
     for (const error of [dtype!, optimizer!, protocol!]) {
       expect(error.operation).toBe('handshake');
       expectGone(error);
     }
     expect(dtype!.message).toContain(`dtype must be 'float32' or 'float64', got "float16"`);
-    expect(optimizer!.message).toContain('optimizers[1] must be one of sgd, momentum, nesterov, adagrad, rmsprop, adam, got "lion"');
+    expect(optimizer!.message).toContain(
+      'optimizers[1] must be one of sgd, momentum, nesterov, adagrad, rmsprop, adam, got "lion"',
+    );
     expect(protocol!.message).toContain('protocol must be 1');
   });
 
@@ -174,7 +195,11 @@ describe.concurrent('spawnAdapter against misbehaving children', () => {
     const open = opener(context);
     const adapter = await open('close-stdin', hanging);
     const big = new Float64Array(200_000).fill(0.25);
-    const results = await Promise.allSettled([adapter.create(sgd, big), adapter.create(sgd, big), adapter.create(sgd, big)]);
+    const results = await Promise.allSettled([
+      adapter.create(sgd, big),
+      adapter.create(sgd, big),
+      adapter.create(sgd, big),
+    ]);
     for (const result of results) {
       expect(result.status).toBe('rejected');
       expect((result as PromiseRejectedResult).reason).toBeInstanceOf(AdapterError);
@@ -212,10 +237,15 @@ describe.concurrent('spawnAdapter against misbehaving children', () => {
     const adapter = await open('split-lines');
     const stepper = await adapter.create(sgd, x0);
     expect(await stepper.step(grad)).toEqual(new Float64Array([0.5, 1.5, 2.5]));
-    expect(await stepper.steps([grad, grad])).toEqual([new Float64Array([0, 1, 2]), new Float64Array([-0.5, 0.5, 1.5])]);
+    expect(await stepper.steps([grad, grad])).toEqual([
+      new Float64Array([0, 1, 2]),
+      new Float64Array([-0.5, 0.5, 1.5]),
+    ]);
   });
 
-  it('a Python adapter that prints and raises: prints go to stderr, the exception becomes ok:false', async ({ onTestFinished }) => {
+  it('a Python adapter that prints and raises: prints go to stderr, the exception becomes ok:false', async ({
+    onTestFinished,
+  }) => {
     const adapter = await spawnAdapter(['python3', printing], settled);
     onTestFinished(() => adapter.close());
     const stepper = await adapter.create(sgd, x0);
@@ -232,7 +262,10 @@ describe('spawnAdapter: synchronous schedule lookups', () => {
   it('a sequential scan costs a few round trips and gives the child exact values', async (context) => {
     const open = opener(context);
     const sent: string[] = [];
-    const adapter = await open('correct', { ...settled, onTraffic: (direction, line) => direction === 'send' && sent.push(line) });
+    const adapter = await open('correct', {
+      ...settled,
+      onTraffic: (direction, line) => direction === 'send' && sent.push(line),
+    });
     const schedule = adapter.schedule!({ schedule: 'inverse-time', initial: 1, k: 0.25 });
     for (let t = 0; t < 1000; t++) expect(schedule(t)).toBe(1 / (1 + 0.25 * t));
     // One validation (t = []), t = 0 alone, then batches of 256 from t = 1: 1, 257, 513, 769.
@@ -263,7 +296,9 @@ describe('spawnAdapter: synchronous schedule lookups', () => {
 });
 
 describe('spawnAdapter: a busy caller', () => {
-  it('an answer that arrived while the event loop was blocked is taken, not reported as a timeout', async ({ onTestFinished }) => {
+  it('an answer that arrived while the event loop was blocked is taken, not reported as a timeout', async ({
+    onTestFinished,
+  }) => {
     const adapter = await spawnAdapter([process.execPath, child, 'correct'], hanging);
     onTestFinished(() => adapter.close());
     const stepper = await adapter.create(sgd, x0);

@@ -6,7 +6,11 @@ const script = fileURLToPath(new URL('../examples/python/lecture_pure.py', impor
 
 /** Feeds raw request lines to the Python helper and returns its answers, one object per line. */
 function transcript(requests: string[]): Record<string, unknown>[] {
-  const out = execFileSync('python3', [script], { input: `${requests.join('\n')}\n`, encoding: 'utf8', timeout: 20_000 });
+  const out = execFileSync('python3', [script], {
+    input: `${requests.join('\n')}\n`,
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
   return out
     .split('\n')
     .filter((line) => line !== '')
@@ -31,13 +35,21 @@ describe('examples/python/optimspec_protocol.py, raw', () => {
   ]);
 
   it('refuses another protocol version with ok:false, then shakes hands', () => {
-    expect(answers[0]).toEqual({ id: 1, ok: false, error: 'ValueError: protocol version 2 is not supported (this helper speaks 1)' });
+    expect(answers[0]).toEqual({
+      id: 1,
+      ok: false,
+      error: 'ValueError: protocol version 2 is not supported (this helper speaks 1)',
+    });
     expect(answers[1]).toMatchObject({ id: 2, ok: true, protocol: 1, dtype: 'float64' });
   });
 
   it('answers an unreadable line with id null, and an unknown op with ok:false', () => {
     expect(answers[2]).toMatchObject({ id: null, ok: false });
-    expect(answers[3]).toEqual({ id: null, ok: false, error: 'cannot read request: a request must be a JSON object with an integer id' });
+    expect(answers[3]).toEqual({
+      id: null,
+      ok: false,
+      error: 'cannot read request: a request must be a JSON object with an integer id',
+    });
     expect(answers[4]).toEqual({ id: 3, ok: false, error: "ValueError: unknown op 'train'" });
   });
 
@@ -61,11 +73,16 @@ describe('examples/python/optimspec_protocol.py, raw', () => {
   });
 });
 
-describe('examples/python/optimspec_protocol.py, the traceback of the adapter\'s own exception', () => {
-  it('names the file and line of the user\'s code, without the helper\'s own frames', () => {
+describe("examples/python/optimspec_protocol.py, the traceback of the adapter's own exception", () => {
+  it("names the file and line of the user's code, without the helper's own frames", () => {
     const child = fileURLToPath(new URL('./support/children/raising_adapter.py', import.meta.url));
     const out = execFileSync('python3', [child], {
-      input: ['{"id":1,"op":"hello","protocol":1}', '{"id":2,"op":"create","config":{"optimizer":"sgd","learningRate":0.1},"x0":[1]}', '{"id":3,"op":"step","handle":1,"grad":[1]}', ''].join('\n'),
+      input: [
+        '{"id":1,"op":"hello","protocol":1}',
+        '{"id":2,"op":"create","config":{"optimizer":"sgd","learningRate":0.1},"x0":[1]}',
+        '{"id":3,"op":"step","handle":1,"grad":[1]}',
+        '',
+      ].join('\n'),
       encoding: 'utf8',
       timeout: 20_000,
     });

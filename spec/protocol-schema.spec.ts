@@ -24,7 +24,9 @@ const traffic: { direction: 'send' | 'receive'; line: string }[] = [];
 
 beforeAll(async () => {
   // A session that uses every op, special numbers and an ok:false answer, recorded line by line.
-  const adapter = await spawnAdapter(['python3', script], { onTraffic: (direction, line) => traffic.push({ direction, line }) });
+  const adapter = await spawnAdapter(['python3', script], {
+    onTraffic: (direction, line) => traffic.push({ direction, line }),
+  });
   const configs: OptimizerConfig[] = [
     { optimizer: 'sgd', learningRate: 0.1 },
     { optimizer: 'momentum', learningRate: 0.1, rho: 0.9 },
@@ -66,7 +68,10 @@ describe('docs/protocol.schema.json', () => {
     const opOf = new Map<number, string>();
     for (const { direction, line } of traffic) {
       const message = JSON.parse(line);
-      const check = direction === 'send' ? validator('request') : validator(message.ok === false ? 'errorResponse' : answerDef[opOf.get(message.id)!]!);
+      const check =
+        direction === 'send'
+          ? validator('request')
+          : validator(message.ok === false ? 'errorResponse' : answerDef[opOf.get(message.id)!]!);
       if (direction === 'send') opOf.set(message.id, message.op);
       expect(check(message), `${direction} ${line}: ${ajv.errorsText(check.errors)}`).toBe(true);
       expect(validator('response')(message) || validator('request')(message)).toBe(true);
@@ -76,11 +81,17 @@ describe('docs/protocol.schema.json', () => {
   it('rejects what the parent refuses: non-numbers, unknown names, a missing id, an unknown op', () => {
     expect(validator('stepResponse')({ id: 1, ok: true, x: ['1.5'] })).toBe(false);
     expect(validator('stepResponse')({ id: 1, ok: true, x: [null] })).toBe(false);
-    expect(validator('helloResponse')({ id: 1, ok: true, protocol: 1, name: 'a', dtype: 'float16', optimizers: [] })).toBe(false);
-    expect(validator('helloResponse')({ id: 1, ok: true, protocol: 1, name: 'a', dtype: 'float32', optimizers: ['lion'] })).toBe(false);
+    expect(
+      validator('helloResponse')({ id: 1, ok: true, protocol: 1, name: 'a', dtype: 'float16', optimizers: [] }),
+    ).toBe(false);
+    expect(
+      validator('helloResponse')({ id: 1, ok: true, protocol: 1, name: 'a', dtype: 'float32', optimizers: ['lion'] }),
+    ).toBe(false);
     expect(validator('request')({ op: 'hello', protocol: 1 })).toBe(false);
     expect(validator('request')({ id: 1, op: 'train' })).toBe(false);
-    expect(validator('request')({ id: 1, op: 'create', config: { optimizer: 'momentum', learningRate: 0.1 }, x0: [] })).toBe(false);
+    expect(
+      validator('request')({ id: 1, op: 'create', config: { optimizer: 'momentum', learningRate: 0.1 }, x0: [] }),
+    ).toBe(false);
     expect(validator('errorResponse')({ id: 1, ok: false })).toBe(false);
   });
 });

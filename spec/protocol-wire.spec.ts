@@ -21,9 +21,11 @@ describe('wire numbers', () => {
   });
 
   it('writes the special values as the documented strings, and finite values as JSON numbers', () => {
-    expect(JSON.stringify(encodeVector([Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -0, 0, 0.1, 5e-324]))).toBe(
-      '["NaN","Infinity","-Infinity","-0",0,0.1,5e-324]',
-    );
+    expect(
+      JSON.stringify(
+        encodeVector([Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -0, 0, 0.1, 5e-324]),
+      ),
+    ).toBe('["NaN","Infinity","-Infinity","-0",0,0.1,5e-324]');
   });
 
   it('accepts -0 written as a JSON number too (a child may write -0.0)', () => {
@@ -31,7 +33,9 @@ describe('wire numbers', () => {
   });
 
   it('refuses anything else, naming the field, index and value', () => {
-    expect(() => decodeNumber('x[2]', '1.5')).toThrow('x[2] must be a number or one of "NaN", "Infinity", "-Infinity", "-0", got "1.5"');
+    expect(() => decodeNumber('x[2]', '1.5')).toThrow(
+      'x[2] must be a number or one of "NaN", "Infinity", "-Infinity", "-0", got "1.5"',
+    );
     expect(() => decodeNumber('x[0]', null)).toThrow('x[0] must be a number');
     expect(() => decodeNumber('x[0]', 'nan')).toThrow('got "nan"');
     expect(() => decodeVector('x', [1, true], 2)).toThrow('x[1] must be a number');
@@ -57,7 +61,9 @@ describe('splitCommand', () => {
   });
 
   it('rejects unterminated quotes, a trailing backslash and an empty command, naming the command', () => {
-    expect(() => splitCommand(`python3 'adapter.py`)).toThrow(`command "python3 'adapter.py": unterminated ' quote at position 8`);
+    expect(() => splitCommand(`python3 'adapter.py`)).toThrow(
+      `command "python3 'adapter.py": unterminated ' quote at position 8`,
+    );
     expect(() => splitCommand('python3 "adapter.py')).toThrow('unterminated " quote');
     expect(() => splitCommand('python3 \\')).toThrow('trailing backslash');
     expect(() => splitCommand('   ')).toThrow('no program to run');
@@ -66,7 +72,25 @@ describe('splitCommand', () => {
 
   it('inverts POSIX single-quoting of any argv', () => {
     // The characters a quoting rule can get wrong, plus ordinary and non-ASCII ones.
-    const shellChar = fc.constantFrom(' ', '\t', '\n', "'", '"', '\\', '$', '*', '|', ';', 'a', 'Z', '0', '-', 'é', '😀', '\u0000');
+    const shellChar = fc.constantFrom(
+      ' ',
+      '\t',
+      '\n',
+      "'",
+      '"',
+      '\\',
+      '$',
+      '*',
+      '|',
+      ';',
+      'a',
+      'Z',
+      '0',
+      '-',
+      'é',
+      '😀',
+      '\u0000',
+    );
     const quote = (arg: string): string => `'${arg.replaceAll("'", `'\\''`)}'`;
     fc.assert(
       fc.property(fc.array(fc.string({ unit: shellChar }), { minLength: 1, maxLength: 5 }), (argv) => {

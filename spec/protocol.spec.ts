@@ -28,7 +28,19 @@ afterAll(async () => {
 const anyDouble = fc.oneof(
   { weight: 4, arbitrary: fc.double({ min: -10, max: 10 }) },
   { weight: 1, arbitrary: fc.double() },
-  { weight: 1, arbitrary: fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -0, 0, Number.MIN_VALUE, -4e-320, 1e308) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      Number.NEGATIVE_INFINITY,
+      -0,
+      0,
+      Number.MIN_VALUE,
+      -4e-320,
+      1e308,
+    ),
+  },
 );
 const learningRate = fc.double({ min: 0, max: 2, noNaN: true });
 const unit = fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true });
@@ -53,7 +65,10 @@ const run = fc.integer({ min: 1, max: 4 }).chain((size) =>
   fc.record({
     x0: fc.array(anyDouble, { minLength: size, maxLength: size }),
     steps: fc.array(
-      fc.record({ grad: fc.array(anyDouble, { minLength: size, maxLength: size }), learningRate: fc.option(learningRate, { nil: undefined }) }),
+      fc.record({
+        grad: fc.array(anyDouble, { minLength: size, maxLength: size }),
+        learningRate: fc.option(learningRate, { nil: undefined }),
+      }),
       { minLength: 1, maxLength: 13 },
     ),
   }),
@@ -79,7 +94,10 @@ describe('a Python adapter over the protocol (examples/python/lecture_pure.py)',
 
   it('create, step, steps and dispose: momentum worked by hand', async () => {
     // vx = rho * vx + dx; x -= lr * vx with rho = 0.5, lr = 0.25, dx = 1: vx = 1, 1.5, 1.75 (all exact in binary).
-    const stepper = await python.create({ optimizer: 'momentum', learningRate: 0.25, rho: 0.5 }, new Float64Array([1, -2]));
+    const stepper = await python.create(
+      { optimizer: 'momentum', learningRate: 0.25, rho: 0.5 },
+      new Float64Array([1, -2]),
+    );
     expect(await stepper.step(new Float64Array([1, 1]))).toEqual(new Float64Array([0.75, -2.25]));
     // The second step uses lr = 1 (kept for the third): x = 0.75 - 1.5, then - 1.75.
     expect(await stepper.steps([new Float64Array([1, 1]), new Float64Array([1, 1])], [1, undefined])).toEqual([
@@ -106,7 +124,9 @@ describe('a Python adapter over the protocol (examples/python/lecture_pure.py)',
   });
 
   it('an invalid config comes back as ok:false with the Python exception', async () => {
-    const error = await python.create({ optimizer: 'momentum', learningRate: 0.1 } as OptimizerConfig, new Float64Array(1)).catch((e: unknown) => e);
+    const error = await python
+      .create({ optimizer: 'momentum', learningRate: 0.1 } as OptimizerConfig, new Float64Array(1))
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AdapterError);
     expect((error as Error).message).toContain(`ok:false: KeyError: 'rho'`);
   });
@@ -185,13 +205,16 @@ describe('schedule tables over the protocol', () => {
     const requests: number[] = [];
     const counted = await spawnAdapter(['python3', script], {
       onTraffic: (direction, line) => {
-        if (direction === 'send' && line.includes('"op":"schedule"')) requests.push((JSON.parse(line) as { t: number[] }).t.length);
+        if (direction === 'send' && line.includes('"op":"schedule"'))
+          requests.push((JSON.parse(line) as { t: number[] }).t.length);
       },
     });
     try {
       const report = await checkConformance(counted, { seed: 1, only: ['schedule:step'] });
       expect(report.results[0]!.verdict).toBe('conforms');
-      const tables = loadScheduleFixtures().find((f) => f.schedule === 'step')!.cases.map((c) => c.t.length);
+      const tables = loadScheduleFixtures()
+        .find((f) => f.schedule === 'step')!
+        .cases.map((c) => c.t.length);
       // One request per fixture table, its every t at once; the laws' sequential scans come after.
       expect(requests.slice(0, tables.length)).toEqual(tables);
     } finally {

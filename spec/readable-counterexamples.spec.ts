@@ -23,17 +23,26 @@ describe('readable shrinking', () => {
     );
   });
 
-  it('a law counterexample keeps readable numbers within the law\'s own ranges', async () => {
+  it("a law counterexample keeps readable numbers within the law's own ranges", async () => {
     // A property that fails for every value in [0.25, 4]: the shrunk value is the simplest one there, 1.
-    const details = fc.check(fc.property(range(0.25, 4), () => false), { seed: 1 });
+    const details = fc.check(
+      fc.property(range(0.25, 4), () => false),
+      { seed: 1 },
+    );
     expect(details.counterexample).toEqual([1]);
-    const outside = fc.check(fc.property(range(3, 4), (v) => v < 3.3), { seed: 1 });
+    const outside = fc.check(
+      fc.property(range(3, 4), (v) => v < 3.3),
+      { seed: 1 },
+    );
     expect(outside.counterexample?.[0]).toBeGreaterThanOrEqual(3.3);
     expect(complexity(outside.counterexample![0]!)).toBeLessThan(3000);
   });
 
   it('lr || 0.01 shrinks to x0 = [0], g = [[1]]: expected 0, got -0.01 (not lr = 0, g = -1e-323)', async () => {
-    const report = await checkConformance(handwritten({ name: 'defaults', declared: 'float64', bug: 'zero-lr-default', optimizers: ['sgd'] }), { seed: 5, only: ['sgd'] });
+    const report = await checkConformance(
+      handwritten({ name: 'defaults', declared: 'float64', bug: 'zero-lr-default', optimizers: ['sgd'] }),
+      { seed: 5, only: ['sgd'] },
+    );
     const law = report.results[0]!.findings.find((f) => f.check === 'law:sgd/zero-learning-rate')!;
     expect(law.status).toBe('fail');
     expect(law.counterexample).toMatchObject({ x0: [0], gradients: [[1]], expected: 0, actual: -0.01 });

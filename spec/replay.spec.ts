@@ -25,12 +25,22 @@ function essence(f: Finding) {
 
 describe('checkConformance({ replay })', () => {
   it('every failing or deviating finding has a token, and replaying it reproduces the finding exactly (scenario, shrunk counterexample, law)', async () => {
-    const adapter = handwritten({ name: 'defaults', declared: 'float32', conventions: { 'epsilon-inside-sqrt': true }, bug: 'zero-lr-default', optimizers: ['rmsprop'] });
+    const adapter = handwritten({
+      name: 'defaults',
+      declared: 'float32',
+      conventions: { 'epsilon-inside-sqrt': true },
+      bug: 'zero-lr-default',
+      optimizers: ['rmsprop'],
+    });
     const report = await checkConformance(adapter, { seed: -5, only: ['rmsprop'] });
     const found = problems(report);
     expect(found.length).toBeGreaterThan(3);
     for (const f of found) expect(f.replay, f.check).toMatch(/^r1\./);
-    const picks = [found.find((f) => f.check.startsWith('fixture:'))!, found.find((f) => f.check.startsWith('law:') && f.status === 'fail')!, found.find((f) => f.check.startsWith('probe:'))!];
+    const picks = [
+      found.find((f) => f.check.startsWith('fixture:'))!,
+      found.find((f) => f.check.startsWith('law:') && f.status === 'fail')!,
+      found.find((f) => f.check.startsWith('probe:'))!,
+    ];
     for (const original of picks) {
       const replayed = await checkConformance(adapter, { replay: original.replay! });
       expect(replayed.results.map((r) => r.subject)).toEqual(['rmsprop']);
@@ -52,11 +62,20 @@ describe('checkConformance({ replay })', () => {
 
   it('refuses a damaged token and a check the adapter does not have, naming them', async () => {
     const adapter = handwritten({ name: 'ok', declared: 'float64', optimizers: ['sgd'] });
-    await expect(checkConformance(adapter, { replay: 'seed=5' })).rejects.toThrow(/replay token must start with "r1\." .*got "seed=5"/);
+    await expect(checkConformance(adapter, { replay: 'seed=5' })).rejects.toThrow(
+      /replay token must start with "r1\." .*got "seed=5"/,
+    );
     await expect(checkConformance(adapter, { replay: 'r1.!!!' })).rejects.toThrow(/is damaged/);
     const other = encodeReplay({ subject: 'sgd', check: 'fixture:sgd/float32/open/ordinary-0', seed: 1, runs: 1 });
-    await expect(checkConformance(adapter, { replay: other })).rejects.toThrow(/"fixture:sgd\/float32\/open\/ordinary-0" is not a check of sgd for this adapter \(float64/);
-    expect(decodeReplay(other)).toEqual({ subject: 'sgd', check: 'fixture:sgd/float32/open/ordinary-0', seed: 1, runs: 1 });
+    await expect(checkConformance(adapter, { replay: other })).rejects.toThrow(
+      /"fixture:sgd\/float32\/open\/ordinary-0" is not a check of sgd for this adapter \(float64/,
+    );
+    expect(decodeReplay(other)).toEqual({
+      subject: 'sgd',
+      check: 'fixture:sgd/float32/open/ordinary-0',
+      seed: 1,
+      runs: 1,
+    });
   });
 });
 
@@ -64,8 +83,11 @@ describe('optimspec check prints a replay command that reproduces the failure', 
   const root = fileURLToPath(new URL('..', import.meta.url));
   const run = (args: string[]) =>
     new Promise<{ code: number; stdout: string }>((resolve) => {
-      execFile(process.execPath, ['--import', 'tsx', 'spec/cli-entry.mts', ...args], { cwd: root, env: { ...process.env, NO_COLOR: '1' } }, (error, stdout) =>
-        resolve({ code: error === null ? 0 : ((error as { code?: number }).code ?? 1), stdout }),
+      execFile(
+        process.execPath,
+        ['--import', 'tsx', 'spec/cli-entry.mts', ...args],
+        { cwd: root, env: { ...process.env, NO_COLOR: '1' } },
+        (error, stdout) => resolve({ code: error === null ? 0 : ((error as { code?: number }).code ?? 1), stdout }),
       );
     });
 
@@ -78,7 +100,10 @@ describe('optimspec check prints a replay command that reproduces the failure', 
     const again = await run(['check', 'spec/cli-adapters/sgd-bug.mjs', '--replay', command![2]!]);
     expect(again.code).toBe(1);
     // The failure block (heading, the check and its message, the counterexample lines) is the same.
-    const block = (out: string) => out.slice(out.indexOf('\nsgd: fails'), out.indexOf('replay: ', out.indexOf('\nsgd: fails')));
-    expect(block(again.stdout).replace(/ \(\d+ problems\)/, '')).toBe(block(first.stdout).replace(/ \(\d+ problems\)/, ''));
+    const block = (out: string) =>
+      out.slice(out.indexOf('\nsgd: fails'), out.indexOf('replay: ', out.indexOf('\nsgd: fails')));
+    expect(block(again.stdout).replace(/ \(\d+ problems\)/, '')).toBe(
+      block(first.stdout).replace(/ \(\d+ problems\)/, ''),
+    );
   }, 60_000);
 });

@@ -22,7 +22,9 @@ const out = join(root, 'reports', 'html');
 /** Charts the page must have, counted from the report: two per traced problem, at most MAX_CHARTED_PER_SUBJECT problems per subject. */
 function expectedCharts(report: ConformanceReport): number {
   return report.results.reduce((n, r) => {
-    const traced = r.findings.filter((f) => f.status !== 'pass' && f.status !== 'skipped' && f.counterexample?.trace !== undefined).length;
+    const traced = r.findings.filter(
+      (f) => f.status !== 'pass' && f.status !== 'skipped' && f.counterexample?.trace !== undefined,
+    ).length;
     return n + 2 * Math.min(MAX_CHARTED_PER_SUBJECT, traced);
   }, 0);
 }
@@ -33,12 +35,24 @@ function expectedCharts(report: ConformanceReport): number {
  * epsilon inside the square root (convention `epsilon-inside-sqrt`).
  */
 const ADAPTERS = {
-  failing: async () => checkConformance(handwritten({ name: 'ascent', declared: 'float64', bug: 'ascent', optimizers: ['sgd'] }), { seed: 1, only: ['sgd'] }),
-  deviating: async () =>
-    checkConformance(handwritten({ name: 'eps-inside', declared: 'float32', conventions: { 'epsilon-inside-sqrt': true }, optimizers: ['rmsprop', 'adam'] }), {
+  failing: async () =>
+    checkConformance(handwritten({ name: 'ascent', declared: 'float64', bug: 'ascent', optimizers: ['sgd'] }), {
       seed: 1,
-      only: ['rmsprop', 'adam'],
+      only: ['sgd'],
     }),
+  deviating: async () =>
+    checkConformance(
+      handwritten({
+        name: 'eps-inside',
+        declared: 'float32',
+        conventions: { 'epsilon-inside-sqrt': true },
+        optimizers: ['rmsprop', 'adam'],
+      }),
+      {
+        seed: 1,
+        only: ['rmsprop', 'adam'],
+      },
+    ),
 };
 
 describe('the HTML report in headless Chromium', () => {
@@ -46,14 +60,23 @@ describe('the HTML report in headless Chromium', () => {
   let profile: string;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium, or set OPTIMSPEC_CHROMIUM`);
+    if (!existsSync(CHROMIUM))
+      throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium, or set OPTIMSPEC_CHROMIUM`);
     profile = mkdtempSync(join(tmpdir(), 'optimspec-chromium-'));
     mkdirSync(out, { recursive: true });
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
       viewport: { width: 1200, height: 900 },
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   });
 
@@ -90,7 +113,9 @@ describe('the HTML report in headless Chromium', () => {
         expect(box!.height).toBeGreaterThan(150);
         // The accessible name is the chart's <title>.
         const labelledBy = await chart.getAttribute('aria-labelledby');
-        expect(await page.locator(`[id="${labelledBy}"]`).textContent()).toMatch(/parameter value per step|error against the derived bound/);
+        expect(await page.locator(`[id="${labelledBy}"]`).textContent()).toMatch(
+          /parameter value per step|error against the derived bound/,
+        );
         // The data are drawn: lines (`L` segments) or, for a one-step counterexample, point symbols (`A` arcs, placed by a translate).
         expect(await chart.locator('path[d*="L"], path[transform][d*="A"]').count()).toBeGreaterThan(1);
       }

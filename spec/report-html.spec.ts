@@ -32,10 +32,14 @@ describe('reportToHtml', () => {
     const report = await failingReport();
     const html = await reportToHtml(report);
     expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
-    expect(html).toContain(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`);
+    expect(html).toContain(
+      `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`,
+    );
     expect(html).not.toMatch(/<script|<link|<img|<iframe|@import/i);
     // The only URLs are XML namespace names, which are never fetched.
-    const urls = (html.match(/https?:\/\/[^\s"'<>)]+/g) ?? []).filter((u) => !/^http:\/\/www\.w3\.org\/(2000\/svg|1999\/xlink)$/.test(u));
+    const urls = (html.match(/https?:\/\/[^\s"'<>)]+/g) ?? []).filter(
+      (u) => !/^http:\/\/www\.w3\.org\/(2000\/svg|1999\/xlink)$/.test(u),
+    );
     expect(urls).toEqual([]);
     expect(html).not.toContain('<b>&');
     expect(html).toContain('ascent &lt;b&gt;&amp;"planted"&lt;/b&gt;');
@@ -70,7 +74,11 @@ describe('reportToHtml', () => {
     expect(html).toContain('reference with epsilon-inside-sqrt (wide pale band, triangles)');
     for (const r of report.results) {
       const trace = r.findings[0]!.counterexample!.trace!;
-      const ratio = Math.max(...trace.actual.flatMap((row, s) => row.map((a, c) => Math.abs(a - trace.convention![s]![c]!) / trace.bound[s]![c]!)));
+      const ratio = Math.max(
+        ...trace.actual.flatMap((row, s) =>
+          row.map((a, c) => Math.abs(a - trace.convention![s]![c]!) / trace.bound[s]![c]!),
+        ),
+      );
       expect(ratio).toBeLessThan(1);
     }
     expect(html).toMatch(/reproduces the run bit for bit|largest error-to-bound ratio is 0\.\d/);
@@ -89,23 +97,47 @@ describe('reportToHtml', () => {
       findings.push({ check: `probe:${i}`, status: 'fail', message: 'beyond the bound', counterexample: { trace } });
     }
     const base = await failingReport();
-    const report: ConformanceReport = { ...base, results: [{ subject: 'sgd', verdict: 'fails', conventions: [], findings }] };
+    const report: ConformanceReport = {
+      ...base,
+      results: [{ subject: 'sgd', verdict: 'fails', conventions: [], findings }],
+    };
     const html = await reportToHtml(report);
     expect(charts(html)).toHaveLength(2 * MAX_CHARTED_PER_SUBJECT);
-    expect(html).toContain(`Charts are drawn for the first ${MAX_CHARTED_PER_SUBJECT} of ${MAX_CHARTED_PER_SUBJECT + 2} problems that can be drawn`);
+    expect(html).toContain(
+      `Charts are drawn for the first ${MAX_CHARTED_PER_SUBJECT} of ${MAX_CHARTED_PER_SUBJECT + 2} problems that can be drawn`,
+    );
     expect(html).toContain(`probe:${MAX_CHARTED_PER_SUBJECT + 1}`);
   });
 
   test('non-finite values and zero errors are left out of the charts and kept in the table', async () => {
     const base = await failingReport();
     const trace: Trace = {
-      actual: [[1, 2], [Number.NaN, 3], [Number.POSITIVE_INFINITY, -0]],
-      expected: [[1, 2], [0.5, 3], [0.25, 0]],
-      bound: [[1e-16, 1e-16], [2e-16, 2e-16], [3e-16, 3e-16]],
+      actual: [
+        [1, 2],
+        [Number.NaN, 3],
+        [Number.POSITIVE_INFINITY, -0],
+      ],
+      expected: [
+        [1, 2],
+        [0.5, 3],
+        [0.25, 0],
+      ],
+      bound: [
+        [1e-16, 1e-16],
+        [2e-16, 2e-16],
+        [3e-16, 3e-16],
+      ],
     };
     const report: ConformanceReport = {
       ...base,
-      results: [{ subject: 'sgd', verdict: 'fails', conventions: [], findings: [{ check: 'probe:nan', status: 'fail', message: 'NaN', counterexample: { trace } }] }],
+      results: [
+        {
+          subject: 'sgd',
+          verdict: 'fails',
+          conventions: [],
+          findings: [{ check: 'probe:nan', status: 'fail', message: 'NaN', counterexample: { trace } }],
+        },
+      ],
     };
     const html = await reportToHtml(report);
     expect(charts(html)).toHaveLength(2);
@@ -116,22 +148,44 @@ describe('reportToHtml', () => {
   });
 
   test('a failing schedule, checked for real (the planted one-epoch-early step decay), is drawn as its values over t', async () => {
-    const adapter = handwritten({ name: 'early', declared: 'float64', bug: 'schedule-one-epoch-early', optimizers: [], schedules: ['step'] });
+    const adapter = handwritten({
+      name: 'early',
+      declared: 'float64',
+      bug: 'schedule-one-epoch-early',
+      optimizers: [],
+      schedules: ['step'],
+    });
     const report = await checkConformance(adapter, { seed: 1, only: ['schedule:step'] });
-    const failing = report.results[0]!.findings.filter((f) => f.status === 'fail' && f.counterexample?.config !== undefined && f.counterexample.step !== undefined);
+    const failing = report.results[0]!.findings.filter(
+      (f) => f.status === 'fail' && f.counterexample?.config !== undefined && f.counterexample.step !== undefined,
+    );
     expect(failing.length).toBeGreaterThan(0);
     const html = await reportToHtml(report);
     expect(charts(html)).toHaveLength(Math.min(MAX_CHARTED_PER_SUBJECT, failing.length));
     const first = failing[0]!.counterexample!;
-    expect(html).toContain(`the implementation's value at the first wrong t = ${first.step} (large circle, labelled): ${first.actual}, the reference's ${first.expected}.`);
+    expect(html).toContain(
+      `the implementation's value at the first wrong t = ${first.step} (large circle, labelled): ${first.actual}, the reference's ${first.expected}.`,
+    );
   });
 
-  test('a trace cut to the steps around its first difference is numbered by the run\'s steps (Trace.firstStep)', async () => {
+  test("a trace cut to the steps around its first difference is numbered by the run's steps (Trace.firstStep)", async () => {
     const base = await failingReport();
-    const trace: Trace = { actual: [[1], [1], [2]], expected: [[1], [1], [1]], bound: [[1e-16], [1e-16], [1e-16]], firstStep: 745 };
+    const trace: Trace = {
+      actual: [[1], [1], [2]],
+      expected: [[1], [1], [1]],
+      bound: [[1e-16], [1e-16], [1e-16]],
+      firstStep: 745,
+    };
     const report: ConformanceReport = {
       ...base,
-      results: [{ subject: 'sgd', verdict: 'fails', conventions: [], findings: [{ check: 'fixture:long', status: 'fail', message: 'x', counterexample: { trace } }] }],
+      results: [
+        {
+          subject: 'sgd',
+          verdict: 'fails',
+          conventions: [],
+          findings: [{ check: 'fixture:long', status: 'fail', message: 'x', counterexample: { trace } }],
+        },
+      ],
     };
     const html = await reportToHtml(report);
     expect(html).toContain('over steps 745 to 747 (the run is cut to the steps around its first difference)');
@@ -143,8 +197,17 @@ describe('reportToHtml', () => {
   test('a shrunk counterexample with its x0 is drawn from step 0; an x0 of another width is not used', async () => {
     const base = await failingReport();
     const trace: Trace = { actual: [[0.01]], expected: [[-0.01]], bound: [[1e-18]] };
-    const finding = (x0: number[]): Finding => ({ check: 'fixture:shrunk', status: 'fail', message: 'x', counterexample: { x0, trace } });
-    const html = async (x0: number[]) => reportToHtml({ ...base, results: [{ subject: 'sgd', verdict: 'fails', conventions: [], findings: [finding(x0)] }] });
+    const finding = (x0: number[]): Finding => ({
+      check: 'fixture:shrunk',
+      status: 'fail',
+      message: 'x',
+      counterexample: { x0, trace },
+    });
+    const html = async (x0: number[]) =>
+      reportToHtml({
+        ...base,
+        results: [{ subject: 'sgd', verdict: 'fails', conventions: [], findings: [finding(x0)] }],
+      });
     expect(await html([0])).toContain('Parameter value from x0 (step 0) over 1 step for x[0]');
     expect(await html([0, 1])).toContain('Parameter value over 1 step for x[0]');
   });
@@ -154,7 +217,14 @@ describe('reportToHtml', () => {
     const report: ConformanceReport = {
       ...base,
       passed: true,
-      results: [{ subject: 'adam', verdict: 'conforms', conventions: [], findings: [{ check: 'law:adam/first-step', status: 'pass', message: 'holds' }] }],
+      results: [
+        {
+          subject: 'adam',
+          verdict: 'conforms',
+          conventions: [],
+          findings: [{ check: 'law:adam/first-step', status: 'pass', message: 'holds' }],
+        },
+      ],
     };
     const html = await reportToHtml(report);
     expect(charts(html)).toHaveLength(0);
@@ -169,7 +239,12 @@ describe('optimspec check --html', () => {
   async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
     let stdout = '';
     let stderr = '';
-    const io: CliIo = { stdout: { write: (s: string) => (stdout += s), isTTY: false }, stderr: { write: (s: string) => (stderr += s), isTTY: false }, env: {}, cwd: root };
+    const io: CliIo = {
+      stdout: { write: (s: string) => (stdout += s), isTTY: false },
+      stderr: { write: (s: string) => (stderr += s), isTTY: false },
+      env: {},
+      cwd: root,
+    };
     const code = await runCheckCommand(args, io);
     return { code, stdout, stderr };
   }

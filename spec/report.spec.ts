@@ -11,7 +11,8 @@ import { parseXml } from './report-xml-reader.js';
 
 // A hand-made report with every verdict, an accepted and an unaccepted convention,
 // and adapter-supplied strings built to break each format.
-const HOSTILE = 'x < y && "q" \'a\' ]]> | pipe `tick` ``` fence\nnew line\r\ttab \u001b[31mred\u001b[0m bell\u0007 nul\u0000 lone\ud800 nonchar\ufffe';
+const HOSTILE =
+  'x < y && "q" \'a\' ]]> | pipe `tick` ``` fence\nnew line\r\ttab \u001b[31mred\u001b[0m bell\u0007 nul\u0000 lone\ud800 nonchar\ufffe';
 const pass = (check: string): Finding => ({ check, status: 'pass', message: 'ok' });
 
 function sampleReport(): ConformanceReport {
@@ -21,21 +22,51 @@ function sampleReport(): ConformanceReport {
     fixtures: { provenance: { generator: 'scripts/generate_fixtures.py', numpy: '2.4.0' } },
     options: { runs: 1, seed: 42, accepted: ['dampened-momentum'] },
     results: [
-      { subject: 'sgd', verdict: 'conforms', conventions: [], findings: [pass('fixture:sgd/a'), pass('law:sgd/b')], durationMs: 12 },
+      {
+        subject: 'sgd',
+        verdict: 'conforms',
+        conventions: [],
+        findings: [pass('fixture:sgd/a'), pass('law:sgd/b')],
+        durationMs: 12,
+      },
       {
         subject: 'momentum',
         verdict: 'deviates',
         conventions: ['dampened-momentum'],
-        findings: [pass('fixture:momentum/a'), { check: 'probe:momentum/early', status: 'explained', message: 'smaller by 1 - rho', conventions: ['dampened-momentum'] }],
+        findings: [
+          pass('fixture:momentum/a'),
+          {
+            check: 'probe:momentum/early',
+            status: 'explained',
+            message: 'smaller by 1 - rho',
+            conventions: ['dampened-momentum'],
+          },
+        ],
       },
       {
         subject: 'nesterov',
         verdict: 'deviates',
         conventions: ['lr-placement'],
-        findings: [pass('fixture:nesterov/a'), { check: 'probe:nesterov/lr-change', status: 'explained', message: 'parts after lr change', conventions: ['lr-placement'] }],
+        findings: [
+          pass('fixture:nesterov/a'),
+          {
+            check: 'probe:nesterov/lr-change',
+            status: 'explained',
+            message: 'parts after lr change',
+            conventions: ['lr-placement'],
+          },
+        ],
       },
       { subject: 'adagrad', verdict: 'unsupported', conventions: [], findings: [] },
-      { subject: 'rmsprop', verdict: 'error', conventions: [], findings: [pass('fixture:rmsprop/a'), { check: 'fixture:rmsprop/b', status: 'error', message: `step threw: ${HOSTILE}` }] },
+      {
+        subject: 'rmsprop',
+        verdict: 'error',
+        conventions: [],
+        findings: [
+          pass('fixture:rmsprop/a'),
+          { check: 'fixture:rmsprop/b', status: 'error', message: `step threw: ${HOSTILE}` },
+        ],
+      },
       {
         subject: 'adam',
         verdict: 'fails',
@@ -56,7 +87,10 @@ function sampleReport(): ConformanceReport {
               tolerance: '4 ULP: 2 ops x 2 steps, u = 2^-24',
               config: { optimizer: 'adam', learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
               x0: [1, -0],
-              gradients: [[5e-324, -0], [Number.NaN, 1e300]],
+              gradients: [
+                [5e-324, -0],
+                [Number.NaN, 1e300],
+              ],
               learningRates: [null, 0.5],
               seed: -7,
               path: '0:1:1',
@@ -93,7 +127,12 @@ describe('subject outcome', () => {
     expect(firstProblem(momentum!, accepted)).toBeUndefined();
     expect(firstProblem(nesterov!, accepted)?.check).toBe('probe:nesterov/lr-change');
     expect(firstProblem(rmsprop!, accepted)?.check).toBe('fixture:rmsprop/b');
-    expect(firstProblem({ ...nesterov!, findings: [nesterov!.findings[1]!, { check: 'c', status: 'fail', message: 'm' }] }, accepted)?.check).toBe('c');
+    expect(
+      firstProblem(
+        { ...nesterov!, findings: [nesterov!.findings[1]!, { check: 'c', status: 'fail', message: 'm' }] },
+        accepted,
+      )?.check,
+    ).toBe('c');
   });
 });
 
@@ -106,7 +145,10 @@ describe('JSON report', () => {
     expect(validate(parsed), JSON.stringify(validate.errors)).toBe(true);
     const ce = parsed.results[5].findings[1].counterexample;
     expect([ce.expected, ce.actual, ce.relativeError, ce.ulp]).toEqual(['-0', 'NaN', 'Infinity', '-Infinity']);
-    expect(ce.gradients).toEqual([[5e-324, '-0'], ['NaN', 1e300]]);
+    expect(ce.gradients).toEqual([
+      [5e-324, '-0'],
+      ['NaN', 1e300],
+    ]);
     expect(ce.learningRates).toEqual([null, 0.5]);
     expect(parsed.adapter.name).toBe(`evil ${HOSTILE}`);
   });
@@ -139,11 +181,23 @@ describe('JSON report', () => {
 
 /** What the JUnit writer promises for characters XML cannot carry: a visible \uXXXX. */
 const visible = (s: string) =>
-  ['\u0000', '\u0007', '\u001b', '\ud800', '\ufffe'].reduce((t, ch) => t.replaceAll(ch, `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`), s);
+  ['\u0000', '\u0007', '\u001b', '\ud800', '\ufffe'].reduce(
+    (t, ch) => t.replaceAll(ch, `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`),
+    s,
+  );
 
 describe('JUnit report', () => {
   test('is read by an XML reader that rejects what is not well-formed', () => {
-    for (const bad of ['<a><b></a>', '<a x="1" x="2"/>', '<a>&bogus;</a>', '<a>x < y</a>', '<a x=1/>', '<a>\u0001</a>', '<a>', '<a/><b/>']) {
+    for (const bad of [
+      '<a><b></a>',
+      '<a x="1" x="2"/>',
+      '<a>&bogus;</a>',
+      '<a>x < y</a>',
+      '<a x=1/>',
+      '<a>\u0001</a>',
+      '<a>',
+      '<a/><b/>',
+    ]) {
       expect(() => parseXml(bad), bad).toThrow();
     }
     expect(parseXml('<a x="&lt;&#10;&#x41;">1 &amp; 2<b/></a>')).toEqual({
@@ -170,7 +224,10 @@ describe('JUnit report', () => {
   });
 
   test('fails exactly the problems: fail and unaccepted explanations are failures, adapter errors are errors', () => {
-    const kinds = (subject: string) => cases(subject).map((c) => c.children.find((k) => ['failure', 'error', 'skipped'].includes(k.name))?.name ?? 'pass');
+    const kinds = (subject: string) =>
+      cases(subject).map(
+        (c) => c.children.find((k) => ['failure', 'error', 'skipped'].includes(k.name))?.name ?? 'pass',
+      );
     expect(kinds('sgd')).toEqual(['pass', 'pass']);
     expect(kinds('momentum')).toEqual(['pass', 'pass']);
     expect(kinds('nesterov')).toEqual(['pass', 'failure']);
@@ -187,7 +244,9 @@ describe('JUnit report', () => {
     const failure = cases('adam')[1]!.children.find((k) => k.name === 'failure')!;
     expect(failure.attrs.message).toBe(visible(HOSTILE));
     expect(failure.text.startsWith(visible(HOSTILE))).toBe(true);
-    expect(failure.text).toContain('step 2, coordinate 0: expected -0, actual NaN (relative error Infinity, -Infinity ULP)');
+    expect(failure.text).toContain(
+      'step 2, coordinate 0: expected -0, actual NaN (relative error Infinity, -Infinity ULP)',
+    );
     expect(failure.text).toContain('gradients: [[5e-324, -0], [NaN, 1e+300]]');
     expect(failure.text).toContain('seed -7, path "0:1:1"');
     expect(doc.attrs.name).toBe(`optimspec check: evil ${visible(HOSTILE)} (float32)`);
@@ -225,7 +284,11 @@ describe('Markdown report', () => {
 });
 
 /** Removes the SGR colour codes the console format writes. */
-const stripAnsi = (s: string) => s.split('\u001b[').map((part, i) => (i === 0 ? part : part.replace(/^\d+m/, ''))).join('');
+const stripAnsi = (s: string) =>
+  s
+    .split('\u001b[')
+    .map((part, i) => (i === 0 ? part : part.replace(/^\d+m/, '')))
+    .join('');
 
 describe('console report', () => {
   const report = sampleReport();
@@ -241,16 +304,23 @@ describe('console report', () => {
     const nesterov = table.find((l) => l.startsWith('nesterov'))!;
     expect(nesterov).toMatch(/^nesterov +deviates +1\/2 +lr-placement +probe:nesterov\/lr-change: pa.*…$/);
     expect(Array.from(nesterov).length).toBe(100);
-    expect(table.find((l) => l.startsWith('momentum'))).toMatch(/^momentum +deviates \(accepted\) +2\/2 +dampened-momentum$/);
+    expect(table.find((l) => l.startsWith('momentum'))).toMatch(
+      /^momentum +deviates \(accepted\) +2\/2 +dampened-momentum$/,
+    );
   });
 
   test('colours verdicts when asked, one row per subject, and ends with the summary', () => {
     const out = reportToConsole(report, { color: true, width: 120 });
     expect(out).toContain('\u001b[31mfails');
     expect(out).toContain('\u001b[32mconforms');
-    const rows = out.split('\n').map(stripAnsi).filter((l) => /^(sgd|momentum|nesterov|adagrad|rmsprop|adam|schedule:[a-z-]+) /.test(l));
+    const rows = out
+      .split('\n')
+      .map(stripAnsi)
+      .filter((l) => /^(sgd|momentum|nesterov|adagrad|rmsprop|adam|schedule:[a-z-]+) /.test(l));
     expect(rows.length).toBe(8);
-    expect(out.trimEnd().split('\n').at(-1)).toMatch(/FAIL.*: 2 conforms, 1 deviates \(accepted\), 1 deviates, 1 fails, 2 error, 1 unsupported in 1\.2 s, seed 42$/);
+    expect(out.trimEnd().split('\n').at(-1)).toMatch(
+      /FAIL.*: 2 conforms, 1 deviates \(accepted\), 1 deviates, 1 fails, 2 error, 1 unsupported in 1\.2 s, seed 42$/,
+    );
   });
 
   test('shows the first problem of each failing subject with its counterexample', () => {
@@ -261,7 +331,14 @@ describe('console report', () => {
   });
 
   test('quiet prints only the summary', () => {
-    const plain = { ...report, adapter: { name: 'plain', dtype: 'float64' as const }, passed: true, results: report.results.slice(0, 2) };
-    expect(reportToConsole(plain, { color: false, quiet: true })).toBe('PASS plain (float64): 1 conforms, 1 deviates (accepted) in 1.2 s, seed 42\n');
+    const plain = {
+      ...report,
+      adapter: { name: 'plain', dtype: 'float64' as const },
+      passed: true,
+      results: report.results.slice(0, 2),
+    };
+    expect(reportToConsole(plain, { color: false, quiet: true })).toBe(
+      'PASS plain (float64): 1 conforms, 1 deviates (accepted) in 1.2 s, seed 42\n',
+    );
   });
 });

@@ -16,7 +16,15 @@ import type { OptimizerConfig } from '../src/reference/types.js';
 type Call = string;
 
 /** An SGD that logs every call it gets, with the instance it is made on; `batched` gives it a `steps` of its own. */
-function logging(log: Call[], options: { batched?: boolean; refuse?: (c: OptimizerConfig) => boolean; failAt?: number; mutate?: 'during' | 'later' } = {}): Adapter {
+function logging(
+  log: Call[],
+  options: {
+    batched?: boolean;
+    refuse?: (c: OptimizerConfig) => boolean;
+    failAt?: number;
+    mutate?: 'during' | 'later';
+  } = {},
+): Adapter {
   let created = 0;
   let stepsMade = 0;
   const kept: Float64Array[] = [];
@@ -35,7 +43,9 @@ function logging(log: Call[], options: { batched?: boolean; refuse?: (c: Optimiz
       let lr = config.learningRate;
       const step = (grad: Float64Array, learningRate?: number): Float64Array => {
         stepsMade++;
-        log.push(`step ${id} [${Array.from(grad).join(',')}]${learningRate === undefined ? '' : ` lr ${learningRate}`}`);
+        log.push(
+          `step ${id} [${Array.from(grad).join(',')}]${learningRate === undefined ? '' : ` lr ${learningRate}`}`,
+        );
         if (stepsMade === options.failAt) throw new Error(`step ${stepsMade} fails`);
         if (learningRate !== undefined) lr = learningRate;
         for (let i = 0; i < x.length; i++) x[i]! -= lr * grad[i]!;
@@ -94,7 +104,10 @@ describe('a script makes the calls of a law stepping one call at a time', () => 
     await a.dispose();
     expect(byScript).toEqual(byHand);
     expect(outcome!.ok).toBe(true);
-    const [first, second] = trajectoriesOf(interleaved, (outcome as { result: Parameters<typeof trajectoriesOf>[1] }).result);
+    const [first, second] = trajectoriesOf(
+      interleaved,
+      (outcome as { result: Parameters<typeof trajectoriesOf>[1] }).result,
+    );
     expect(first).toEqual([xs[0], xs[2], xs[3]]);
     expect(second).toEqual([xs[1]]);
   });
@@ -111,7 +124,14 @@ describe('a script makes the calls of a law stepping one call at a time', () => 
     };
     const batched: Call[] = [];
     await runScriptsLocally(logging(batched, { batched: true }), [script]);
-    expect(batched).toEqual(['create 0 [0]', 'steps 0 x3', 'step 0 [1]', 'step 0 [2] lr 0.25', 'step 0 [3]', 'dispose 0']);
+    expect(batched).toEqual([
+      'create 0 [0]',
+      'steps 0 x3',
+      'step 0 [1]',
+      'step 0 [2] lr 0.25',
+      'step 0 [3]',
+      'dispose 0',
+    ]);
     const plain: Call[] = [];
     await runScriptsLocally(logging(plain), [script]);
     expect(plain).toEqual(['create 0 [0]', 'step 0 [1]', 'step 0 [2] lr 0.25', 'step 0 [3]', 'dispose 0']);
@@ -121,9 +141,18 @@ describe('a script makes the calls of a law stepping one call at a time', () => 
     const log: Call[] = [];
     const adapter = logging(log, { refuse: (c) => c.optimizer === 'momentum', failAt: 2 });
     const one = (config: OptimizerConfig): Script => ({
-      calls: [{ op: 'create', config, x0: v(1) }, { op: 'step', instance: 0, grad: v(1) }, { op: 'dispose', instance: 0 }],
+      calls: [
+        { op: 'create', config, x0: v(1) },
+        { op: 'step', instance: 0, grad: v(1) },
+        { op: 'dispose', instance: 0 },
+      ],
     });
-    const outcomes = await runScriptsLocally(adapter, [one({ optimizer: 'momentum', learningRate: 0.1, rho: 0.9 }), one(sgd(0.1)), one(sgd(0.2)), one(sgd(0.3))]);
+    const outcomes = await runScriptsLocally(adapter, [
+      one({ optimizer: 'momentum', learningRate: 0.1, rho: 0.9 }),
+      one(sgd(0.1)),
+      one(sgd(0.2)),
+      one(sgd(0.3)),
+    ]);
     expect(outcomes).toHaveLength(3);
     expect(outcomes[0]).toMatchObject({ ok: false, call: 0 });
     expect((outcomes[0] as { error: unknown }).error).toBeInstanceOf(UnsupportedValue);
@@ -131,7 +160,15 @@ describe('a script makes the calls of a law stepping one call at a time', () => 
     expect(outcomes[2]).toMatchObject({ ok: false, call: 1 });
     expect((outcomes[2] as { error: unknown }).error).toBeInstanceOf(AdapterError);
     expect(String((outcomes[2] as { error: Error }).error.message)).toBe('step threw: step 2 fails');
-    expect(log).toEqual(['refuse momentum', 'create 0 [1]', 'step 0 [1]', 'dispose 0', 'create 1 [1]', 'step 1 [1]', 'dispose 1']);
+    expect(log).toEqual([
+      'refuse momentum',
+      'create 0 [1]',
+      'step 0 [1]',
+      'dispose 0',
+      'create 1 [1]',
+      'step 1 [1]',
+      'dispose 1',
+    ]);
   });
 
   it('the adapter gets copies: the script keeps its bits, and `watch` reports what the adapter changed and when', async () => {
@@ -148,7 +185,15 @@ describe('a script makes the calls of a law stepping one call at a time', () => 
       const during = script(watch);
       const [changedDuring] = await runScriptsLocally(logging([], { mutate: 'during' }), [during]);
       expect((during.calls[1] as { grad: Float64Array }).grad).toEqual(v(1));
-      expect(changedDuring).toMatchObject({ ok: true, result: { changes: [{ handedAt: 1, seenAfter: 1 }, { handedAt: 2, seenAfter: 2 }] } });
+      expect(changedDuring).toMatchObject({
+        ok: true,
+        result: {
+          changes: [
+            { handedAt: 1, seenAfter: 1 },
+            { handedAt: 2, seenAfter: 2 },
+          ],
+        },
+      });
     }
     // A gradient kept and changed at a later call: only `all` looks at it again.
     const [all] = await runScriptsLocally(logging([], { mutate: 'later' }), [script('all')]);
@@ -158,12 +203,24 @@ describe('a script makes the calls of a law stepping one call at a time', () => 
   });
 
   it('a closed loop steps at the landscape gradient of the iterate the adapter returned', async () => {
-    const loop = { landscape: { name: 'taco-shell' as const, curvature: [1, 10] }, steps: 5, x0: [1, -2], dtype: 'float64' as const };
-    const script: Script = { calls: [{ op: 'create', config: sgd(0.05), x0: v(1, -2) }, { op: 'closed', instance: 0, loop }, { op: 'dispose', instance: 0 }] };
+    const loop = {
+      landscape: { name: 'taco-shell' as const, curvature: [1, 10] },
+      steps: 5,
+      x0: [1, -2],
+      dtype: 'float64' as const,
+    };
+    const script: Script = {
+      calls: [
+        { op: 'create', config: sgd(0.05), x0: v(1, -2) },
+        { op: 'closed', instance: 0, loop },
+        { op: 'dispose', instance: 0 },
+      ],
+    };
     const [outcome] = await runScriptsLocally(referenceAdapter({ dtype: 'float64' }), [script]);
     const run = (outcome as { result: { loops: { grads: Float64Array[]; xs: Float64Array[] }[] } }).result.loops[0]!;
     expect(run.xs).toHaveLength(5);
-    for (const [t, g] of run.grads.entries()) expect(g).toEqual(closedLoopGradient(loop, t === 0 ? undefined : run.xs[t - 1], t));
+    for (const [t, g] of run.grads.entries())
+      expect(g).toEqual(closedLoopGradient(loop, t === 0 ? undefined : run.xs[t - 1], t));
     // x1 = x0 - lr c x0, exactly for these values.
     expect(run.xs[0]).toEqual(v(1 - 0.05 * 1, -2 + 0.05 * 20));
   });
@@ -196,9 +253,17 @@ describe('a script makes the calls of a law stepping one call at a time', () => 
   });
 
   it('refuses a script that steps an instance it never created or already disposed: a law mistake, before any call', () => {
-    expect(() => validateScript({ calls: [{ op: 'step', instance: 0, grad: v(1) }] })).toThrow(/instance 0, which is not open/);
+    expect(() => validateScript({ calls: [{ op: 'step', instance: 0, grad: v(1) }] })).toThrow(
+      /instance 0, which is not open/,
+    );
     expect(() =>
-      validateScript({ calls: [{ op: 'create', config: sgd(1), x0: v(1) }, { op: 'dispose', instance: 0 }, { op: 'step', instance: 0, grad: v(1) }] }),
+      validateScript({
+        calls: [
+          { op: 'create', config: sgd(1), x0: v(1) },
+          { op: 'dispose', instance: 0 },
+          { op: 'step', instance: 0, grad: v(1) },
+        ],
+      }),
     ).toThrow(/call 2 \(step\) names instance 0/);
   });
 });

@@ -40,16 +40,17 @@ describe('TensorFlow.js through examples/tfjs.mjs', () => {
     expect(verdict('sgd').verdict, explain(verdict('sgd'))).toBe('conforms');
   });
 
-  it('momentum conforms: MomentumOptimizer keeps accumulation = m * accumulation + gradient and adds c * accumulation (c = -lr), the lecture\'s vx = rho * vx + dx; x -= lr * vx with the learning rate outside the velocity, so learning-rate changes agree too', () => {
+  it("momentum conforms: MomentumOptimizer keeps accumulation = m * accumulation + gradient and adds c * accumulation (c = -lr), the lecture's vx = rho * vx + dx; x -= lr * vx with the learning rate outside the velocity, so learning-rate changes agree too", () => {
     expect(verdict('momentum').verdict, explain(verdict('momentum'))).toBe('conforms');
   });
 
-  it('nesterov deviates by lr-placement: with useNesterov TF.js adds c * (gradient + m * newAccumulation), PyTorch\'s b = rho b + dx; x -= lr (dx + rho b), the learning rate outside the velocity; equal to the spec only while the rate is constant', () => {
+  it("nesterov deviates by lr-placement: with useNesterov TF.js adds c * (gradient + m * newAccumulation), PyTorch's b = rho b + dx; x -= lr (dx + rho b), the learning rate outside the velocity; equal to the spec only while the rate is constant", () => {
     const r = verdict('nesterov');
     expect(r.verdict, explain(r)).toBe('deviates');
     expect(r.conventions).toEqual(['lr-placement']);
     // Only checks whose learning rate changes part from the spec (the fixture schedules, the lr probe and the placement law).
-    for (const f of r.findings.filter((x) => x.status === 'explained')) expect(f.check).toMatch(/schedule|lr-changes|non-finite|law:nesterov\/learning-rate-inside-velocity$/);
+    for (const f of r.findings.filter((x) => x.status === 'explained'))
+      expect(f.check).toMatch(/schedule|lr-changes|non-finite|law:nesterov\/learning-rate-inside-velocity$/);
     // The placement law fails only after its rate change: at a constant rate TF.js's float32 rounding stays within its bound.
     const placement = r.findings.find((f) => f.check === 'law:nesterov/learning-rate-inside-velocity');
     expect(placement?.status).toBe('explained');
@@ -73,15 +74,18 @@ describe('TensorFlow.js through examples/tfjs.mjs', () => {
     expect(verdict('adam').verdict, explain(verdict('adam'))).toBe('conforms');
   });
 
-  it('the laws of issue 3 run against TF.js too; those it breaks (AdaGrad\'s 1/sqrt(t) and power-of-two scaling, RMSProp\'s AdaGrad limit, ...) break the same way on the reference built with its conventions', () => {
+  it("the laws of issue 3 run against TF.js too; those it breaks (AdaGrad's 1/sqrt(t) and power-of-two scaling, RMSProp's AdaGrad limit, ...) break the same way on the reference built with its conventions", () => {
     const lawFindings = report.results.flatMap((r) => r.findings.filter((f) => f.check.startsWith('law:')));
     expect(lawFindings.length).toBeGreaterThan(40);
     for (const f of lawFindings) expect(['pass', 'explained'], `${f.check}: ${f.message}`).toContain(f.status);
-    expect(verdict('adagrad').findings.filter((f) => f.check.startsWith('law:') && f.status === 'explained').length).toBeGreaterThan(0);
+    expect(
+      verdict('adagrad').findings.filter((f) => f.check.startsWith('law:') && f.status === 'explained').length,
+    ).toBeGreaterThan(0);
   });
 
   it('schedules are unsupported: tfjs-core has no learning-rate schedules', () => {
-    for (const s of ['schedule:step', 'schedule:exponential', 'schedule:inverse-time']) expect(verdict(s).verdict).toBe('unsupported');
+    for (const s of ['schedule:step', 'schedule:exponential', 'schedule:inverse-time'])
+      expect(verdict(s).verdict).toBe('unsupported');
   });
 
   it('gives the same verdicts with another seed (other drawn runs and law inputs)', async () => {
@@ -95,7 +99,10 @@ describe('TensorFlow.js through examples/tfjs.mjs', () => {
   it('passes only when the three conventions are accepted', async () => {
     expect(report.passed).toBe(false);
     const accepting = report.results.every(
-      (r) => r.verdict === 'conforms' || r.verdict === 'unsupported' || r.conventions.every((id) => ['lr-placement', 'epsilon-inside-sqrt', 'initial-accumulator'].includes(id)),
+      (r) =>
+        r.verdict === 'conforms' ||
+        r.verdict === 'unsupported' ||
+        r.conventions.every((id) => ['lr-placement', 'epsilon-inside-sqrt', 'initial-accumulator'].includes(id)),
     );
     expect(accepting).toBe(true);
   });

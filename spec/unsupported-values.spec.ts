@@ -20,7 +20,9 @@ function expectRefusalsSkipped(r: SubjectResult): void {
   expect(r.verdict, problems.map((f) => `${f.check}: ${f.message}`).join(' | ')).toBe('conforms');
   const law = r.findings.find((f) => f.check === 'law:nesterov/rho-zero-is-sgd')!;
   expect(law.status).toBe('skipped');
-  expect(law.message).toMatch(/refused \{ optimizer: "nesterov", learningRate: [^,]+, rho: 0 \}: Nesterov momentum requires a momentum/);
+  expect(law.message).toMatch(
+    /refused \{ optimizer: "nesterov", learningRate: [^,]+, rho: 0 \}: Nesterov momentum requires a momentum/,
+  );
   // The other laws ran, with the refused draws set aside.
   expect(r.findings.filter((f) => f.check.startsWith('law:') && f.status === 'pass').length).toBeGreaterThan(5);
 }
@@ -32,7 +34,10 @@ describe('an in-process adapter returning unsupported(reason)', () => {
       ...reference,
       optimizers: ['sgd', 'nesterov'],
       schedules: [],
-      create: (config, x0) => (config.optimizer === 'nesterov' && config.rho === 0 ? unsupported('Nesterov momentum requires a momentum and zero dampening') : reference.create(config, x0)),
+      create: (config, x0) =>
+        config.optimizer === 'nesterov' && config.rho === 0
+          ? unsupported('Nesterov momentum requires a momentum and zero dampening')
+          : reference.create(config, x0),
     };
     const report = await checkConformance(adapter, { seed: 3, only: ['sgd', 'nesterov'] });
     expectRefusalsSkipped(nesterov(report));
@@ -40,7 +45,12 @@ describe('an in-process adapter returning unsupported(reason)', () => {
   });
 
   it('an adapter refusing every configuration is an error, not a pass', async () => {
-    const adapter: Adapter = { name: 'refuses all', dtype: 'float64', optimizers: ['sgd'], create: () => unsupported('no, never') };
+    const adapter: Adapter = {
+      name: 'refuses all',
+      dtype: 'float64',
+      optimizers: ['sgd'],
+      create: () => unsupported('no, never'),
+    };
     const report = await checkConformance(adapter, { seed: 3 });
     const sgd = report.results.find((r) => r.subject === 'sgd')!;
     expect(sgd.verdict).toBe('error');
@@ -64,7 +74,13 @@ describe('a Python adapter over the protocol raising Unsupported, which also dem
     expectRefusalsSkipped(nesterov(report));
     // beta-like zeros (rho = 0 for SGD's rho-zero partner, k = 0) arrive as floats: no TypeError anywhere.
     for (const r of report.results.filter((x) => x.verdict !== 'unsupported')) {
-      expect(r.verdict, `${r.subject}: ${r.findings.filter((f) => f.status === 'error' || f.status === 'fail').map((f) => f.message).join(' | ')}`).toBe('conforms');
+      expect(
+        r.verdict,
+        `${r.subject}: ${r.findings
+          .filter((f) => f.status === 'error' || f.status === 'fail')
+          .map((f) => f.message)
+          .join(' | ')}`,
+      ).toBe('conforms');
     }
   });
 });

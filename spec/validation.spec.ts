@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { createOptimizer, createSchedule } from '../src/reference/create.js';
 import { registry } from '../src/reference/registry.js';
-import type { CreateOptions, Dtype, OptimizerConfig, OptimizerRule, ScheduleConfig, ScheduleRule } from '../src/reference/types.js';
+import type {
+  CreateOptions,
+  Dtype,
+  OptimizerConfig,
+  OptimizerRule,
+  ScheduleConfig,
+  ScheduleRule,
+} from '../src/reference/types.js';
 
 // Bad input gets a RangeError or TypeError naming the field and the value, for every
 // hyperparameter of every rule in the registry; x and dx are checked before any update;
@@ -13,10 +20,40 @@ type Bad = readonly [value: unknown, error: typeof RangeError | typeof TypeError
 type Kind = 'nonNegative' | 'unit' | 'positiveInteger' | 'decayFactor';
 
 const BAD: Record<Kind, readonly Bad[]> = {
-  nonNegative: [[-1, RangeError], [-1e-300, RangeError], [Number.NaN, RangeError], [Number.POSITIVE_INFINITY, RangeError], [Number.NEGATIVE_INFINITY, RangeError], ['0.1', TypeError], [undefined, TypeError], [null, TypeError]],
-  unit: [[1, RangeError], [-0.1, RangeError], [1.5, RangeError], [Number.NaN, RangeError], [Number.POSITIVE_INFINITY, RangeError], ['0.9', TypeError], [undefined, TypeError]],
-  positiveInteger: [[0, RangeError], [-3, RangeError], [2.5, RangeError], [Number.NaN, RangeError], [Number.POSITIVE_INFINITY, RangeError], ['5', TypeError]],
-  decayFactor: [[0, RangeError], [-0.5, RangeError], [1.5, RangeError], [Number.NaN, RangeError], ['0.5', TypeError]],
+  nonNegative: [
+    [-1, RangeError],
+    [-1e-300, RangeError],
+    [Number.NaN, RangeError],
+    [Number.POSITIVE_INFINITY, RangeError],
+    [Number.NEGATIVE_INFINITY, RangeError],
+    ['0.1', TypeError],
+    [undefined, TypeError],
+    [null, TypeError],
+  ],
+  unit: [
+    [1, RangeError],
+    [-0.1, RangeError],
+    [1.5, RangeError],
+    [Number.NaN, RangeError],
+    [Number.POSITIVE_INFINITY, RangeError],
+    ['0.9', TypeError],
+    [undefined, TypeError],
+  ],
+  positiveInteger: [
+    [0, RangeError],
+    [-3, RangeError],
+    [2.5, RangeError],
+    [Number.NaN, RangeError],
+    [Number.POSITIVE_INFINITY, RangeError],
+    ['5', TypeError],
+  ],
+  decayFactor: [
+    [0, RangeError],
+    [-0.5, RangeError],
+    [1.5, RangeError],
+    [Number.NaN, RangeError],
+    ['0.5', TypeError],
+  ],
 };
 
 /** Edge values the lecture allows: rho = 0 is SGD, a zero learning rate or epsilon is legal, factor 1 never decays. */
@@ -106,14 +143,17 @@ describe('hyperparameter validation, every rule of the registry', () => {
           });
         }
         it(`accepts the edge values of ${field}: ${GOOD_EDGES[kind].join(', ')}`, () => {
-          for (const value of GOOD_EDGES[kind]) expect(() => build(rule, { ...VALID[rule.name], [field]: value })).not.toThrow();
+          for (const value of GOOD_EDGES[kind])
+            expect(() => build(rule, { ...VALID[rule.name], [field]: value })).not.toThrow();
         });
       }
 
       it('rejects a config that is not an object, or has the wrong tag', () => {
         expect(() => build(rule, null as unknown as Record<string, unknown>)).toThrow(TypeError);
         const tag = rule.kind === 'optimizer' ? 'optimizer' : 'schedule';
-        expect(() => validateOnly(rule, { ...VALID[rule.name], [tag]: 'other' })).toThrow(new RegExp(`config\\.${tag}.*"other"`));
+        expect(() => validateOnly(rule, { ...VALID[rule.name], [tag]: 'other' })).toThrow(
+          new RegExp(`config\\.${tag}.*"other"`),
+        );
       });
     });
   }
@@ -121,7 +161,8 @@ describe('hyperparameter validation, every rule of the registry', () => {
 
 const optimizerRules = registry.filter((r): r is OptimizerRule => r.kind === 'optimizer');
 const DTYPES: readonly Dtype[] = ['float32', 'float64'];
-const vector = (dtype: Dtype, values: number[]) => (dtype === 'float32' ? new Float32Array(values) : new Float64Array(values));
+const vector = (dtype: Dtype, values: number[]) =>
+  dtype === 'float32' ? new Float32Array(values) : new Float64Array(values);
 
 describe('x and dx validation, every optimizer and dtype', () => {
   for (const rule of optimizerRules) {
@@ -153,9 +194,13 @@ describe('x and dx validation, every optimizer and dtype', () => {
 
       it(`${rule.name} ${dtype}: options are checked (presence, dtype, size)`, () => {
         const config = VALID[rule.name] as OptimizerConfig;
-        expect(() => createOptimizer(config, undefined as unknown as CreateOptions)).toThrow(/^options must be an object, got undefined$/);
+        expect(() => createOptimizer(config, undefined as unknown as CreateOptions)).toThrow(
+          /^options must be an object, got undefined$/,
+        );
         expect(() => createOptimizer(config, null as unknown as CreateOptions)).toThrow(TypeError);
-        expect(() => createOptimizer(config, { size: 3, dtype: 'float16' as Dtype })).toThrow(/options\.dtype.*"float16"/);
+        expect(() => createOptimizer(config, { size: 3, dtype: 'float16' as Dtype })).toThrow(
+          /options\.dtype.*"float16"/,
+        );
         expect(() => createOptimizer(config, { size: -1, dtype })).toThrow(/options\.size.*-1/);
         expect(() => createOptimizer(config, { size: 1.5, dtype })).toThrow(RangeError);
       });
@@ -172,21 +217,28 @@ describe('x and dx validation, every optimizer and dtype', () => {
         expect(config).toEqual(VALID[rule.name]);
         const state = opt.state();
         for (const value of Object.values(state)) if (typeof value !== 'number') value.fill(Number.NaN);
-        for (const value of Object.values(opt.state())) if (typeof value !== 'number') expect(Array.from(value).some(Number.isNaN)).toBe(false);
+        for (const value of Object.values(opt.state()))
+          if (typeof value !== 'number') expect(Array.from(value).some(Number.isNaN)).toBe(false);
       });
     }
 
     it(`${rule.name}: a convention it does not have is a RangeError naming it`, () => {
       const foreign = rule.conventions.includes('dampened-momentum') ? 'epsilon-hat' : 'dampened-momentum';
-      expect(() => createOptimizer(VALID[rule.name] as OptimizerConfig, { size: 1, dtype: 'float64', conventions: { [foreign]: true } })).toThrow(
-        new RegExp(`${rule.name} has no convention "${foreign}"`),
-      );
+      expect(() =>
+        createOptimizer(VALID[rule.name] as OptimizerConfig, {
+          size: 1,
+          dtype: 'float64',
+          conventions: { [foreign]: true },
+        }),
+      ).toThrow(new RegExp(`${rule.name} has no convention "${foreign}"`));
     });
   }
 
   it('initial-accumulator must be a finite number >= 0 and boolean conventions must be booleans', () => {
     const config = VALID.adagrad as OptimizerConfig;
-    expect(() => createOptimizer(config, { size: 1, dtype: 'float64', conventions: { 'initial-accumulator': -0.1 } })).toThrow(/initial-accumulator.*-0\.1/);
+    expect(() =>
+      createOptimizer(config, { size: 1, dtype: 'float64', conventions: { 'initial-accumulator': -0.1 } }),
+    ).toThrow(/initial-accumulator.*-0\.1/);
     const notBoolean = { 'epsilon-inside-sqrt': 'yes' } as unknown as { 'epsilon-inside-sqrt': boolean };
     expect(() => createOptimizer(config, { size: 1, dtype: 'float64', conventions: notBoolean })).toThrow(TypeError);
   });
@@ -196,7 +248,8 @@ describe('schedule time validation', () => {
   for (const rule of registry.filter((r): r is ScheduleRule => r.kind === 'schedule')) {
     it(`${rule.name}: t must be a non-negative integer, named t in the error`, () => {
       const schedule = createSchedule(VALID[rule.name] as ScheduleConfig);
-      for (const t of [-1, 0.5, Number.NaN, Number.POSITIVE_INFINITY]) expect(() => schedule(t)).toThrow(new RegExp(`^t must be .*${escapeRegExp(shown(t))}`));
+      for (const t of [-1, 0.5, Number.NaN, Number.POSITIVE_INFINITY])
+        expect(() => schedule(t)).toThrow(new RegExp(`^t must be .*${escapeRegExp(shown(t))}`));
       expect(() => schedule('3' as unknown as number)).toThrow(TypeError);
       expect(schedule(0)).toBe((VALID[rule.name] as { initial: number }).initial);
     });

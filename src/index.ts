@@ -8,7 +8,15 @@ export { nesterov } from './optimizers/nesterov.js';
 export { rmsprop } from './optimizers/rmsprop.js';
 export { sgd } from './optimizers/sgd.js';
 export { LECTURE_EPSILON, lecturePresets } from './reference/presets.js';
-export { CONVENTION_IDS, optimizerRule, optimizerRules, type RegistryEntry, registry, scheduleRule, scheduleRules } from './reference/registry.js';
+export {
+  CONVENTION_IDS,
+  optimizerRule,
+  optimizerRules,
+  type RegistryEntry,
+  registry,
+  scheduleRule,
+  scheduleRules,
+} from './reference/registry.js';
 export { exponentialDecay } from './schedules/exponential-decay.js';
 export { inverseTimeDecay } from './schedules/inverse-time-decay.js';
 export { stepDecay } from './schedules/step-decay.js';
@@ -38,7 +46,13 @@ export type {
   StepScheduleConfig,
   VariantId,
 } from './reference/types.js';
-export { type Adapter, type ReferenceAdapter, type ReferenceAdapterOptions, referenceAdapter, type Stepper } from './conformance/adapter.js';
+export {
+  type Adapter,
+  type ReferenceAdapter,
+  type ReferenceAdapterOptions,
+  referenceAdapter,
+  type Stepper,
+} from './conformance/adapter.js';
 export { isUnsupported, type Unsupported, UnsupportedValue, unsupported } from './conformance/unsupported.js';
 export { sameBits, ulpDistance } from './numerics/ulp.js';
 export {
@@ -55,10 +69,22 @@ export {
   type ScheduleFixtureCase,
   type ScheduleFixtureFile,
 } from './fixtures/fixtures.js';
-export { type CaseReplay, type Difference, replayOptimizerCase, replayScheduleCase, type VerifyRow, verifyFixtures } from './fixtures/verify.js';
+export {
+  type CaseReplay,
+  type Difference,
+  replayOptimizerCase,
+  replayScheduleCase,
+  type VerifyRow,
+  verifyFixtures,
+} from './fixtures/verify.js';
 export { GOLDEN_ULP_BOUNDS, goldenUlpBound } from './fixtures/golden-bounds.js';
 export { AdapterError } from './conformance/adapter-error.js';
-export { type SpawnAdapterOptions, type SpawnedAdapter, type SpawnedStepper, spawnAdapter } from './protocol/spawn-adapter.js';
+export {
+  type SpawnAdapterOptions,
+  type SpawnedAdapter,
+  type SpawnedStepper,
+  spawnAdapter,
+} from './protocol/spawn-adapter.js';
 export { splitCommand } from './protocol/split-command.js';
 export { decodeNumber, encodeNumber, type WireNumber } from './protocol/wire-number.js';
 export {
@@ -69,7 +95,15 @@ export {
 } from './protocol/messages.js';
 export { allSubjects, CONFORMANCE_DEFAULTS, checkConformance, prepareConformance } from './conformance/check.js';
 export { type IsolatedAdapter, type IsolateOptions, isolateAdapter } from './isolation/isolate-adapter.js';
-export type { ConformanceOptions, ConformanceReport, Counterexample, Finding, SubjectResult, Trace, Verdict } from './conformance/types.js';
+export type {
+  ConformanceOptions,
+  ConformanceReport,
+  Counterexample,
+  Finding,
+  SubjectResult,
+  Trace,
+  Verdict,
+} from './conformance/types.js';
 export { AdapterLoadError, loadAdapter, validateAdapter } from './conformance/load-adapter.js';
 export { type ConsoleReportOptions, reportToConsole } from './report/console.js';
 export { reportToJson } from './report/json.js';

@@ -42,8 +42,10 @@ function describeFinding(finding: Finding): string {
   const lines = [`${finding.check}: ${finding.status}: ${messageWithoutValues(finding)}`];
   if (finding.conventions?.length) lines.push(`  conventions: ${finding.conventions.join(', ')}`);
   if (finding.bug !== undefined) lines.push(`  ${describeBug(finding.bug)}`);
-  const replay = finding.replay === undefined ? undefined : `describeConformance(adapter, { replay: '${finding.replay}' })`;
-  if (finding.counterexample) lines.push(...describeCounterexample(finding.counterexample, replay).map((l) => `  ${l}`));
+  const replay =
+    finding.replay === undefined ? undefined : `describeConformance(adapter, { replay: '${finding.replay}' })`;
+  if (finding.counterexample)
+    lines.push(...describeCounterexample(finding.counterexample, replay).map((l) => `  ${l}`));
   else if (replay !== undefined) lines.push(`  replay: ${replay}`);
   return lines.join('\n');
 }
@@ -55,12 +57,17 @@ function describeVerdict(r: SubjectResult, accepted: readonly string[]): string 
     const missing = r.conventions.filter((id) => !accepted.includes(id));
     return `${r.subject}: deviates by ${conventions}; pass accept: [${[...new Set([...accepted, ...missing])].map((id) => `'${id}'`).join(', ')}] if your implementation means to follow ${missing.length > 1 ? 'them' : 'it'} (docs/conventions.md)`;
   }
-  if (r.verdict === 'fails') return `${r.subject}: fails${r.bug === undefined ? '' : `, ${describeBug(r.bug)}`}${conventions ? `; otherwise follows ${conventions}` : ''}`;
+  if (r.verdict === 'fails')
+    return `${r.subject}: fails${r.bug === undefined ? '' : `, ${describeBug(r.bug)}`}${conventions ? `; otherwise follows ${conventions}` : ''}`;
   return `${r.subject}: ${r.verdict}`;
 }
 
 function isProblem(f: Finding, accepted: readonly string[]): boolean {
-  return f.status === 'fail' || f.status === 'error' || (f.status === 'explained' && !(f.conventions ?? []).every((id) => accepted.includes(id)));
+  return (
+    f.status === 'fail' ||
+    f.status === 'error' ||
+    (f.status === 'explained' && !(f.conventions ?? []).every((id) => accepted.includes(id)))
+  );
 }
 
 /**
@@ -98,13 +105,20 @@ export function describeConformance(adapter: Adapter, options: DescribeConforman
   const planned =
     replay !== undefined
       ? new Map([[replay.subject, [replay.check]]])
-      : plannedChecks(adapter, { seed, ...(options.only === undefined ? {} : { only: options.only }), ...(options.runs === undefined ? {} : { runs: options.runs }) });
+      : plannedChecks(adapter, {
+          seed,
+          ...(options.only === undefined ? {} : { only: options.only }),
+          ...(options.runs === undefined ? {} : { runs: options.runs }),
+        });
   const { subjectTimeoutMs = 120_000, ...rest } = options;
   describe(`optimspec conformance: ${adapter.name} (${adapter.dtype})`, () => {
     if (planned.size === 0) {
       it('has something to check', () => {
         const asked = options.only === undefined ? '' : ` (only: ${JSON.stringify(options.only)})`;
-        throw new ConformanceCheckError(`nothing to check: the adapter supports none of the requested optimizers and schedules${asked}; it declares optimizers ${JSON.stringify(adapter.optimizers)} and schedules ${JSON.stringify(adapter.schedules ?? [])}`, site);
+        throw new ConformanceCheckError(
+          `nothing to check: the adapter supports none of the requested optimizers and schedules${asked}; it declares optimizers ${JSON.stringify(adapter.optimizers)} and schedules ${JSON.stringify(adapter.schedules ?? [])}`,
+          site,
+        );
       });
     }
     for (const [subject, checks] of planned) {
@@ -116,11 +130,18 @@ export function describeConformance(adapter: Adapter, options: DescribeConforman
         }, subjectTimeoutMs);
         it('verdict', () => {
           const r = result!;
-          const ok = r.verdict === 'conforms' || (r.verdict === 'deviates' && r.conventions.every((id) => accepted.includes(id)));
+          const ok =
+            r.verdict === 'conforms' ||
+            (r.verdict === 'deviates' && r.conventions.every((id) => accepted.includes(id)));
           if (ok) return;
-          const first = r.findings.find((f) => f.status === 'fail' || f.status === 'error') ?? r.findings.find((f) => isProblem(f, accepted));
+          const first =
+            r.findings.find((f) => f.status === 'fail' || f.status === 'error') ??
+            r.findings.find((f) => isProblem(f, accepted));
           const count = r.findings.filter((f) => isProblem(f, accepted)).length;
-          const detail = first === undefined ? '' : `\nfirst of ${count} problem${count === 1 ? '' : 's'}:\n${describeFinding(first)}`;
+          const detail =
+            first === undefined
+              ? ''
+              : `\nfirst of ${count} problem${count === 1 ? '' : 's'}:\n${describeFinding(first)}`;
           throw new ConformanceCheckError(`${describeVerdict(r, accepted)}${detail}`, site);
         });
         for (const check of checks) {
@@ -128,7 +149,10 @@ export function describeConformance(adapter: Adapter, options: DescribeConforman
             const finding = result!.findings.find((f) => f.check === check);
             if (finding === undefined) {
               const skipped = result!.findings.find((f) => f.check === 'skipped');
-              throw new ConformanceCheckError(skipped?.message ?? `${check} did not run (verdict ${result!.verdict})`, site);
+              throw new ConformanceCheckError(
+                skipped?.message ?? `${check} did not run (verdict ${result!.verdict})`,
+                site,
+              );
             }
             if (isProblem(finding, accepted)) throw new ConformanceCheckError(describeFinding(finding), site);
             // The checker skipped it (the adapter refused a configuration it needs): say so rather than pass.

@@ -25,7 +25,14 @@ export interface LandscapeFigure {
 
 const RULES: readonly OptimizerName[] = ['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam'];
 
-const TITLES: Record<OptimizerName, string> = { sgd: 'SGD', momentum: 'Momentum', nesterov: 'Nesterov', adagrad: 'AdaGrad', rmsprop: 'RMSProp', adam: 'Adam' };
+const TITLES: Record<OptimizerName, string> = {
+  sgd: 'SGD',
+  momentum: 'Momentum',
+  nesterov: 'Nesterov',
+  adagrad: 'AdaGrad',
+  rmsprop: 'RMSProp',
+  adam: 'Adam',
+};
 
 /** Okabe-Ito colours, plus a dash pattern and a point shape per rule, so that the figure reads in grey too. */
 const STYLE: Record<OptimizerName, { color: string; dash: number[]; shape: string }> = {
@@ -57,7 +64,8 @@ export const LANDSCAPE_FIGURES: readonly LandscapeFigure[] = [
   {
     name: 'taco-shell',
     title: 'Taco shell: f = (0.05 x² + 13 y²) / 2',
-    point: 'SGD crawls along the shallow x direction; Momentum and Nesterov build up speed along it but swing across the steep y direction at this rate; the adaptive rules scale each coordinate by its own gradient size, so they move along the shallow direction about as fast as across the steep one.',
+    point:
+      'SGD crawls along the shallow x direction; Momentum and Nesterov build up speed along it but swing across the steep y direction at this rate; the adaptive rules scale each coordinate by its own gradient size, so they move along the shallow direction about as fast as across the steep one.',
     landscape: { name: 'taco-shell', curvature: [0.05, 13] },
     x0: [-4, 1],
     steps: 60,
@@ -79,7 +87,8 @@ export const LANDSCAPE_FIGURES: readonly LandscapeFigure[] = [
   {
     name: 'local-minimum',
     title: 'Local minimum: f = Σ (x⁴/4 − x²/2 + 0.2 x)',
-    point: 'SGD, RMSProp and Adam settle in the local minimum near (0.88, 0.88); Momentum and Nesterov carry through to the global one near (−1.1, −1.1).',
+    point:
+      'SGD, RMSProp and Adam settle in the local minimum near (0.88, 0.88); Momentum and Nesterov carry through to the global one near (−1.1, −1.1).',
     landscape: { name: 'local-minimum', tilt: 0.2 },
     x0: [2.2, 2],
     steps: 80,
@@ -90,7 +99,8 @@ export const LANDSCAPE_FIGURES: readonly LandscapeFigure[] = [
   {
     name: 'noisy',
     title: 'Noisy gradient: dx = (x, 3 y) + noise',
-    point: 'Minibatch gradients are noisy (here a fixed sequence, uniform in ±1.5, added to the exact gradient): every path jitters with the samples; Momentum and Adam step along a running mean of them.',
+    point:
+      'Minibatch gradients are noisy (here a fixed sequence, uniform in ±1.5, added to the exact gradient): every path jitters with the samples; Momentum and Adam step along a running mean of them.',
     landscape: { name: 'noisy', curvature: [1, 3], noise: noiseTable(60, 1.5) },
     x0: [-3, 1.5],
     steps: 60,
@@ -109,13 +119,23 @@ export function figureConfigs(figure: LandscapeFigure): OptimizerConfig[] {
     { optimizer: 'momentum', learningRate: plain, rho: lecturePresets.momentum.rho[0] },
     { optimizer: 'nesterov', learningRate: plain, rho: lecturePresets.nesterov.rho[0] },
     { optimizer: 'adagrad', learningRate: adaptive, epsilon: LECTURE_EPSILON },
-    { optimizer: 'rmsprop', learningRate: adaptive, decayRate: lecturePresets.rmsprop.decayRate[0], epsilon: LECTURE_EPSILON },
+    {
+      optimizer: 'rmsprop',
+      learningRate: adaptive,
+      decayRate: lecturePresets.rmsprop.decayRate[0],
+      epsilon: LECTURE_EPSILON,
+    },
     { ...lecturePresets.adam, learningRate: adaptive },
   ];
 }
 
 /** The reference rule in the closed loop of docs/spec.md section 8: `dx = compute_gradient(x)`, then one step; x0 first. */
-export function closedLoopPath(config: OptimizerConfig, landscape: LandscapeSpec, x0: readonly number[], steps: number): number[][] {
+export function closedLoopPath(
+  config: OptimizerConfig,
+  landscape: LandscapeSpec,
+  x0: readonly number[],
+  steps: number,
+): number[][] {
   const optimizer = createOptimizer(config, { size: x0.length, dtype: 'float64' });
   const x = Float64Array.from(x0);
   const dx = new Float64Array(x0.length);
@@ -141,7 +161,8 @@ function contourRows(figure: LandscapeFigure): Record<string, unknown>[] {
   const hx = (x1 - x0) / (nx - 1);
   const hy = (y1 - y0) / (ny - 1);
   const values: number[] = [];
-  for (let j = 0; j < ny; j++) for (let i = 0; i < nx; i++) values.push(landscapeLoss(figure.landscape, [x0 + i * hx, y0 + j * hy]));
+  for (let j = 0; j < ny; j++)
+    for (let i = 0; i < nx; i++) values.push(landscapeLoss(figure.landscape, [x0 + i * hx, y0 + j * hy]));
   const rows: Record<string, unknown>[] = [];
   let ring = 0;
   for (const contour of contours().size([nx, ny]).thresholds(figure.levels)(values)) {
@@ -149,7 +170,14 @@ function contourRows(figure: LandscapeFigure): Record<string, unknown>[] {
       for (const points of polygon) {
         ring++;
         for (const [order, [gx, gy]] of points.entries()) {
-          rows.push({ kind: 'contour', ring, order, level: contour.value, x: round(x0 + (gx! - 0.5) * hx), y: round(y0 + (gy! - 0.5) * hy) });
+          rows.push({
+            kind: 'contour',
+            ring,
+            order,
+            level: contour.value,
+            x: round(x0 + (gx! - 0.5) * hx),
+            y: round(y0 + (gy! - 0.5) * hy),
+          });
         }
       }
     }
@@ -172,7 +200,12 @@ function wrap(text: string, width: number): string[] {
 }
 
 function inside(figure: LandscapeFigure, p: readonly number[]): boolean {
-  return p[0]! >= figure.domain.x[0] && p[0]! <= figure.domain.x[1] && p[1]! >= figure.domain.y[0] && p[1]! <= figure.domain.y[1];
+  return (
+    p[0]! >= figure.domain.x[0] &&
+    p[0]! <= figure.domain.x[1] &&
+    p[1]! >= figure.domain.y[0] &&
+    p[1]! <= figure.domain.y[1]
+  );
 }
 
 /**
@@ -190,7 +223,16 @@ export function landscapeFigureSpec(figure: LandscapeFigure): { spec: TopLevelSp
     const shown = leaves === -1 ? path : path.slice(0, leaves + 1);
     const lastInside = leaves === -1 ? path.length - 1 : leaves - 1;
     for (const [step, p] of shown.entries()) {
-      rows.push({ kind: 'path', rule: TITLES[rule], step, x: round(p[0]!), y: round(p[1]!), marked: step % 5 === 0 && step <= lastInside, label: step === lastInside ? TITLES[rule] : null, slot: i });
+      rows.push({
+        kind: 'path',
+        rule: TITLES[rule],
+        step,
+        x: round(p[0]!),
+        y: round(p[1]!),
+        marked: step % 5 === 0 && step <= lastInside,
+        label: step === lastInside ? TITLES[rule] : null,
+        slot: i,
+      });
     }
     const end = path[path.length - 1]!;
     ends.push(
@@ -209,7 +251,13 @@ export function landscapeFigureSpec(figure: LandscapeFigure): { spec: TopLevelSp
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     width: 560,
     height: 380,
-    title: { text: figure.title, subtitle: wrap(figure.point, 95), subtitleFontSize: 11, fontSize: 14, anchor: 'start' },
+    title: {
+      text: figure.title,
+      subtitle: wrap(figure.point, 95),
+      subtitleFontSize: 11,
+      fontSize: 14,
+      anchor: 'start',
+    },
     data: { values: rows },
     layer: [
       {
@@ -231,13 +279,23 @@ export function landscapeFigureSpec(figure: LandscapeFigure): { spec: TopLevelSp
       {
         transform: [paths, { filter: 'datum.marked' }],
         mark: { type: 'point', filled: true, size: 36, clip: true },
-        encoding: { x, y, color: { field: 'rule', type: 'nominal', scale: scale('color'), legend }, shape: { field: 'rule', type: 'nominal', scale: scale('shape'), legend } },
+        encoding: {
+          x,
+          y,
+          color: { field: 'rule', type: 'nominal', scale: scale('color'), legend },
+          shape: { field: 'rule', type: 'nominal', scale: scale('shape'), legend },
+        },
       },
       // Direct labels at each path's last point inside the frame, stacked by rule so that paths ending together stay legible.
       ...RULES.map((_, slot) => ({
         transform: [paths, { filter: `datum.label !== null && datum.slot === ${slot}` }],
         mark: { type: 'text', align: 'left', dx: 8, dy: (slot - 2.5) * 12, fontSize: 11, fontWeight: 'bold' },
-        encoding: { x, y, text: { field: 'label' }, color: { field: 'rule', type: 'nominal', scale: scale('color'), legend } },
+        encoding: {
+          x,
+          y,
+          text: { field: 'label' },
+          color: { field: 'rule', type: 'nominal', scale: scale('color'), legend },
+        },
       })),
       {
         data: { values: [{ x: figure.x0[0], y: figure.x0[1], text: 'start' }] },
@@ -245,7 +303,11 @@ export function landscapeFigureSpec(figure: LandscapeFigure): { spec: TopLevelSp
         encoding: { x, y, text: { field: 'text' } },
       },
     ],
-    config: { font: 'sans-serif', view: { stroke: '#888' }, axis: { labelFontSize: 10, titleFontSize: 12, grid: false } },
+    config: {
+      font: 'sans-serif',
+      view: { stroke: '#888' },
+      axis: { labelFontSize: 10, titleFontSize: 12, grid: false },
+    },
   };
   const lr = figure.learningRates;
   return {

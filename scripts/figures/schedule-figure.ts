@@ -4,10 +4,34 @@ import type { ChartText } from '../../src/report/vega-svg.js';
 import type { ScheduleConfig } from '../../src/reference/types.js';
 
 /** The three decays of docs/spec.md section 7, from the same initial rate, over 100 epochs. */
-export const SCHEDULE_FIGURE_CONFIGS: readonly { label: string; config: ScheduleConfig; color: string; dash: number[]; shape: string }[] = [
-  { label: 'step: 0.1 · 0.5^floor(t / 25)', config: { schedule: 'step', initial: 0.1, every: 25, factor: 0.5 }, color: '#000000', dash: [1, 0], shape: 'circle' },
-  { label: 'exponential: 0.1 · exp(−0.03 t)', config: { schedule: 'exponential', initial: 0.1, k: 0.03 }, color: '#E69F00', dash: [8, 3], shape: 'square' },
-  { label: '1/t: 0.1 / (1 + 0.1 t)', config: { schedule: 'inverse-time', initial: 0.1, k: 0.1 }, color: '#0072B2', dash: [2, 2], shape: 'triangle-up' },
+export const SCHEDULE_FIGURE_CONFIGS: readonly {
+  label: string;
+  config: ScheduleConfig;
+  color: string;
+  dash: number[];
+  shape: string;
+}[] = [
+  {
+    label: 'step: 0.1 · 0.5^floor(t / 25)',
+    config: { schedule: 'step', initial: 0.1, every: 25, factor: 0.5 },
+    color: '#000000',
+    dash: [1, 0],
+    shape: 'circle',
+  },
+  {
+    label: 'exponential: 0.1 · exp(−0.03 t)',
+    config: { schedule: 'exponential', initial: 0.1, k: 0.03 },
+    color: '#E69F00',
+    dash: [8, 3],
+    shape: 'square',
+  },
+  {
+    label: '1/t: 0.1 / (1 + 0.1 t)',
+    config: { schedule: 'inverse-time', initial: 0.1, k: 0.1 },
+    color: '#0072B2',
+    dash: [2, 2],
+    shape: 'triangle-up',
+  },
 ];
 
 const EPOCHS = 100;
@@ -20,36 +44,74 @@ export function scheduleFigureSpec(): { spec: TopLevelSpec; text: ChartText } {
     const rate = createSchedule(config);
     for (let t = 0; t <= EPOCHS; t++) {
       const value = Math.round(rate(t) * 1e7) / 1e7;
-      rows.push({ t, rate: value, schedule: label, marked: t % 10 === 0, label: t === EPOCHS ? label.split(':')[0] : null, slot });
+      rows.push({
+        t,
+        rate: value,
+        schedule: label,
+        marked: t % 10 === 0,
+        label: t === EPOCHS ? label.split(':')[0] : null,
+        slot,
+      });
     }
     at.push(`${label.split(':')[0]} ${rate(EPOCHS).toPrecision(3)}`);
   }
   const names = SCHEDULE_FIGURE_CONFIGS.map((s) => s.label);
-  const scale = (key: 'color' | 'dash' | 'shape') => ({ domain: names, range: SCHEDULE_FIGURE_CONFIGS.map((s) => s[key]) });
-  const legend = { orient: 'top', title: null, direction: 'vertical', symbolStrokeWidth: 2, labelFontSize: 11, labelLimit: 300 };
+  const scale = (key: 'color' | 'dash' | 'shape') => ({
+    domain: names,
+    range: SCHEDULE_FIGURE_CONFIGS.map((s) => s[key]),
+  });
+  const legend = {
+    orient: 'top',
+    title: null,
+    direction: 'vertical',
+    symbolStrokeWidth: 2,
+    labelFontSize: 11,
+    labelLimit: 300,
+  };
   const x = { field: 't', type: 'quantitative', title: 't (epoch)' };
   const y = { field: 'rate', type: 'quantitative', title: 'learning rate' };
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     width: 560,
     height: 300,
-    title: { text: 'Learning-rate decay over time', subtitle: 'docs/spec.md section 7: step, exponential and 1/t decay from the same initial rate', subtitleFontSize: 11, fontSize: 14, anchor: 'start' },
+    title: {
+      text: 'Learning-rate decay over time',
+      subtitle: 'docs/spec.md section 7: step, exponential and 1/t decay from the same initial rate',
+      subtitleFontSize: 11,
+      fontSize: 14,
+      anchor: 'start',
+    },
     data: { values: rows },
     layer: [
       {
         mark: { type: 'line', strokeWidth: 1.8 },
-        encoding: { x, y, color: { field: 'schedule', type: 'nominal', scale: scale('color'), legend }, strokeDash: { field: 'schedule', type: 'nominal', scale: scale('dash'), legend } },
+        encoding: {
+          x,
+          y,
+          color: { field: 'schedule', type: 'nominal', scale: scale('color'), legend },
+          strokeDash: { field: 'schedule', type: 'nominal', scale: scale('dash'), legend },
+        },
       },
       {
         transform: [{ filter: 'datum.marked' }],
         mark: { type: 'point', filled: true, size: 36 },
-        encoding: { x, y, color: { field: 'schedule', type: 'nominal', scale: scale('color'), legend }, shape: { field: 'schedule', type: 'nominal', scale: scale('shape'), legend } },
+        encoding: {
+          x,
+          y,
+          color: { field: 'schedule', type: 'nominal', scale: scale('color'), legend },
+          shape: { field: 'schedule', type: 'nominal', scale: scale('shape'), legend },
+        },
       },
       // Direct labels at t = 100, moved apart by hand: the three end values are close (0.0125, 0.005, 0.009: about 10 px apart).
       ...SCHEDULE_FIGURE_CONFIGS.map((_, slot) => ({
         transform: [{ filter: `datum.label !== null && datum.slot === ${slot}` }],
         mark: { type: 'text', align: 'left', dx: 8, dy: [-6, 14, 6][slot], fontSize: 11, fontWeight: 'bold' },
-        encoding: { x, y, text: { field: 'label' }, color: { field: 'schedule', type: 'nominal', scale: scale('color'), legend } },
+        encoding: {
+          x,
+          y,
+          text: { field: 'label' },
+          color: { field: 'schedule', type: 'nominal', scale: scale('color'), legend },
+        },
       })),
     ],
     config: { font: 'sans-serif', view: { stroke: '#888' }, axis: { labelFontSize: 10, titleFontSize: 12 } },

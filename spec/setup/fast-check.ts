@@ -6,6 +6,7 @@ const seed = process.env.OPTIMSPEC_SEED;
 const path = process.env.OPTIMSPEC_PATH;
 if (seed !== undefined) {
   const parsed = Number(seed);
-  if (!Number.isSafeInteger(parsed)) throw new RangeError(`OPTIMSPEC_SEED must be an integer, got ${JSON.stringify(seed)}`);
+  if (!Number.isSafeInteger(parsed))
+    throw new RangeError(`OPTIMSPEC_SEED must be an integer, got ${JSON.stringify(seed)}`);
   fc.configureGlobal({ ...fc.readConfigureGlobal(), seed: parsed, ...(path === undefined ? {} : { path }) });
 }

@@ -7,5 +7,14 @@ import fc from 'fast-check';
  */
 export const anyDouble: fc.Arbitrary<number> = fc.oneof(
   fc.double(),
-  fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -0, 0, Number.MIN_VALUE, -Number.MIN_VALUE, 2.2250738585072014e-308 / 3),
+  fc.constantFrom(
+    Number.NaN,
+    Number.POSITIVE_INFINITY,
+    Number.NEGATIVE_INFINITY,
+    -0,
+    0,
+    Number.MIN_VALUE,
+    -Number.MIN_VALUE,
+    2.2250738585072014e-308 / 3,
+  ),
 );

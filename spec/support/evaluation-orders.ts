@@ -1,4 +1,11 @@
-import type { AdamConfig, Dtype, OptimizerName, RmspropConfig, ScheduleConfig, ScheduleName } from '../../src/reference/types.js';
+import type {
+  AdamConfig,
+  Dtype,
+  OptimizerName,
+  RmspropConfig,
+  ScheduleConfig,
+  ScheduleName,
+} from '../../src/reference/types.js';
 import type { Adapter } from '../../src/conformance/adapter.js';
 import { type KernelFactory, kernelAdapter } from './kernel-adapter.js';
 import { reorderedKernels } from './reordered-kernels.js';
@@ -9,7 +16,12 @@ import { reorderedKernels } from './reordered-kernels.js';
  * implementation in the dtype. Every one must conform: they differ from the
  * reference by rounding only.
  */
-export type EvaluationOrder = 'interpolation' | 'split-bias-correction' | 'gamma-power' | 'gamma-chained' | 'reciprocal-times';
+export type EvaluationOrder =
+  | 'interpolation'
+  | 'split-bias-correction'
+  | 'gamma-power'
+  | 'gamma-chained'
+  | 'reciprocal-times';
 
 /** The moving averages in interpolation form, `m += (1 - beta) * (g - m)` (torch.lerp's form), for RMSProp and Adam. */
 const interpolation: Pick<Record<OptimizerName, KernelFactory>, 'rmsprop' | 'adam'> = {
@@ -78,7 +90,9 @@ const splitBiasCorrection: Pick<Record<OptimizerName, KernelFactory>, 'adam'> = 
 
 type ScheduleFactory = (config: ScheduleConfig) => (t: number) => number;
 
-function scheduleForms(r: (v: number) => number): Record<'gamma-power' | 'gamma-chained' | 'reciprocal-times', Partial<Record<ScheduleName, ScheduleFactory>>> {
+function scheduleForms(
+  r: (v: number) => number,
+): Record<'gamma-power' | 'gamma-chained' | 'reciprocal-times', Partial<Record<ScheduleName, ScheduleFactory>>> {
   return {
     // Keras / optax / PyTorch's closed form: gamma = exp(-k) rounded once, then initial * gamma ** t;
     // step decay as initial * factor ** n with a libm pow.

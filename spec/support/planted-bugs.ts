@@ -1,5 +1,15 @@
 import type { Adapter } from '../../src/conformance/adapter.js';
-import type { AdamConfig, AdagradConfig, Dtype, MomentumConfig, NesterovConfig, OptimizerName, RmspropConfig, ScheduleConfig, ScheduleName } from '../../src/reference/types.js';
+import type {
+  AdamConfig,
+  AdagradConfig,
+  Dtype,
+  MomentumConfig,
+  NesterovConfig,
+  OptimizerName,
+  RmspropConfig,
+  ScheduleConfig,
+  ScheduleName,
+} from '../../src/reference/types.js';
 import { type KernelFactory, kernelAdapter } from './kernel-adapter.js';
 import { reorderedKernels, reorderedSchedules } from './reordered-kernels.js';
 
@@ -20,10 +30,19 @@ function alone(bug: string, name: OptimizerName, factory: KernelFactory): (dtype
   return (dtype) => kernelAdapter({ name: bug, dtype, optimizers: { [name]: factory } });
 }
 
-function withSchedule(bug: string, name: ScheduleName, make: (r: (v: number) => number) => (config: ScheduleConfig) => (t: number) => number): (dtype: Dtype) => Adapter {
+function withSchedule(
+  bug: string,
+  name: ScheduleName,
+  make: (r: (v: number) => number) => (config: ScheduleConfig) => (t: number) => number,
+): (dtype: Dtype) => Adapter {
   return (dtype) => {
     const r = dtype === 'float32' ? Math.fround : (v: number) => v;
-    return kernelAdapter({ name: bug, dtype, optimizers: reorderedKernels, schedules: { ...reorderedSchedules(r), [name]: make(r) } });
+    return kernelAdapter({
+      name: bug,
+      dtype,
+      optimizers: reorderedKernels,
+      schedules: { ...reorderedSchedules(r), [name]: make(r) },
+    });
   };
 }
 
@@ -302,7 +321,10 @@ export const plantedBugs: PlantedBug[] = [
   },
 ];
 
-function adamKernel(bug: string, options: { stale?: boolean; multiply?: boolean; noCorrection?: boolean; sqrtOfFirst?: boolean; offByOne?: boolean }): (dtype: Dtype) => Adapter {
+function adamKernel(
+  bug: string,
+  options: { stale?: boolean; multiply?: boolean; noCorrection?: boolean; sqrtOfFirst?: boolean; offByOne?: boolean },
+): (dtype: Dtype) => Adapter {
   return withKernel(bug, 'adam', (c, n, r) => {
     const { beta1, beta2, epsilon } = c as AdamConfig;
     const m = new Float64Array(n);
@@ -325,10 +347,30 @@ function adamKernel(bug: string, options: { stale?: boolean; multiply?: boolean;
 
 function adamBugs(): PlantedBug[] {
   return [
-    { bug: 'Adam with a stale step counter (t stays 1)', caughtBy: ['adam/constant-gradient-step'], adapter: adamKernel('adam-stale-t', { stale: true }) },
-    { bug: 'Adam multiplying by 1 - beta^t instead of dividing', caughtBy: ['adam/first-step', 'adam/constant-gradient-step'], adapter: adamKernel('adam-multiply', { multiply: true }) },
-    { bug: 'Adam without bias correction ("Adam (almost)")', caughtBy: ['adam/first-step', 'adam/step-bound'], adapter: adamKernel('adam-almost', { noCorrection: true }) },
-    { bug: 'Adam dividing by the square root of the first moment', caughtBy: ['adam/first-step', 'adam/constant-gradient-step'], adapter: adamKernel('adam-sqrt-m', { sqrtOfFirst: true }) },
-    { bug: 'Adam with the step counter starting at 1 (first update uses t = 2)', caughtBy: ['adam/first-step', 'adam/beta1-zero-is-rmsprop'], adapter: adamKernel('adam-off-by-one', { offByOne: true }) },
+    {
+      bug: 'Adam with a stale step counter (t stays 1)',
+      caughtBy: ['adam/constant-gradient-step'],
+      adapter: adamKernel('adam-stale-t', { stale: true }),
+    },
+    {
+      bug: 'Adam multiplying by 1 - beta^t instead of dividing',
+      caughtBy: ['adam/first-step', 'adam/constant-gradient-step'],
+      adapter: adamKernel('adam-multiply', { multiply: true }),
+    },
+    {
+      bug: 'Adam without bias correction ("Adam (almost)")',
+      caughtBy: ['adam/first-step', 'adam/step-bound'],
+      adapter: adamKernel('adam-almost', { noCorrection: true }),
+    },
+    {
+      bug: 'Adam dividing by the square root of the first moment',
+      caughtBy: ['adam/first-step', 'adam/constant-gradient-step'],
+      adapter: adamKernel('adam-sqrt-m', { sqrtOfFirst: true }),
+    },
+    {
+      bug: 'Adam with the step counter starting at 1 (first update uses t = 2)',
+      caughtBy: ['adam/first-step', 'adam/beta1-zero-is-rmsprop'],
+      adapter: adamKernel('adam-off-by-one', { offByOne: true }),
+    },
   ];
 }

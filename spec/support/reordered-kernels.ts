@@ -1,4 +1,13 @@
-import type { AdamConfig, AdagradConfig, MomentumConfig, NesterovConfig, OptimizerName, RmspropConfig, ScheduleConfig, ScheduleName } from '../../src/reference/types.js';
+import type {
+  AdamConfig,
+  AdagradConfig,
+  MomentumConfig,
+  NesterovConfig,
+  OptimizerName,
+  RmspropConfig,
+  ScheduleConfig,
+  ScheduleName,
+} from '../../src/reference/types.js';
 import { add, dd, mul, toNumber } from '../../src/laws/exact.js';
 import type { KernelFactory } from './kernel-adapter.js';
 
@@ -89,7 +98,9 @@ export const reorderedKernels: Record<OptimizerName, KernelFactory> = {
 };
 
 /** The schedules evaluated in the dtype: factor^n by repeated multiplication, exp of a rounded argument. */
-export function reorderedSchedules(r: (v: number) => number): Record<ScheduleName, (config: ScheduleConfig) => (t: number) => number> {
+export function reorderedSchedules(
+  r: (v: number) => number,
+): Record<ScheduleName, (config: ScheduleConfig) => (t: number) => number> {
   return {
     step: (config) => (t) => {
       const c = config as Extract<ScheduleConfig, { schedule: 'step' }>;

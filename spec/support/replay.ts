@@ -10,7 +10,8 @@ export function replayOptions(): Pick<LawRunOptions, 'seed' | 'path'> {
   const path = process.env.OPTIMSPEC_PATH;
   if (seed === undefined) return {};
   const parsed = Number(seed);
-  if (!Number.isSafeInteger(parsed)) throw new RangeError(`OPTIMSPEC_SEED must be an integer, got ${JSON.stringify(seed)}`);
+  if (!Number.isSafeInteger(parsed))
+    throw new RangeError(`OPTIMSPEC_SEED must be an integer, got ${JSON.stringify(seed)}`);
   return { seed: parsed, ...(path === undefined ? {} : { path }) };
 }
 

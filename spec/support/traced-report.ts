@@ -21,14 +21,25 @@ export function gradientTable(steps: number, n: number, seed = 7): number[][] {
  * (src/conformance/tolerance.ts) and, when `conventions` is given, the rule built
  * with them. The reports' own plotting code never computes any of this.
  */
-export async function traceOf(adapter: Adapter, config: OptimizerConfig, x0: number[], gradients: number[][], conventions?: Conventions): Promise<Trace> {
+export async function traceOf(
+  adapter: Adapter,
+  config: OptimizerConfig,
+  x0: number[],
+  gradients: number[][],
+  conventions?: Conventions,
+): Promise<Trace> {
   const stepper = await adapter.create(config, Float64Array.from(x0));
   if (isUnsupported(stepper)) throw new Error(`${adapter.name} refused ${config.optimizer}: ${stepper.unsupported}`);
   const actual: number[][] = [];
   for (const g of gradients) actual.push(Array.from(await stepper.step(Float64Array.from(g))));
   const reference = boundedTrajectory(config, {}, adapter.dtype, x0, gradients);
-  const trace: Trace = { actual, expected: reference.x.map((r) => Array.from(r)), bound: reference.bound.map((r) => Array.from(r)) };
-  if (conventions) trace.convention = boundedTrajectory(config, conventions, adapter.dtype, x0, gradients).x.map((r) => Array.from(r));
+  const trace: Trace = {
+    actual,
+    expected: reference.x.map((r) => Array.from(r)),
+    bound: reference.bound.map((r) => Array.from(r)),
+  };
+  if (conventions)
+    trace.convention = boundedTrajectory(config, conventions, adapter.dtype, x0, gradients).x.map((r) => Array.from(r));
   return trace;
 }
 
@@ -47,8 +58,17 @@ function finding(check: string, trace: Trace, status: Finding['status'], convent
   const f: Finding = {
     check,
     status,
-    message: status === 'fail' ? `step ${step} coordinate ${coordinate} beyond the derived bound` : 'explained by a convention',
-    counterexample: { step, coordinate, expected: trace.expected[step - 1]![coordinate]!, actual: trace.actual[step - 1]![coordinate]!, trace },
+    message:
+      status === 'fail'
+        ? `step ${step} coordinate ${coordinate} beyond the derived bound`
+        : 'explained by a convention',
+    counterexample: {
+      step,
+      coordinate,
+      expected: trace.expected[step - 1]![coordinate]!,
+      actual: trace.actual[step - 1]![coordinate]!,
+      trace,
+    },
   };
   if (conventions) f.conventions = conventions;
   return f;
@@ -74,7 +94,12 @@ const X0 = [0.5, -1.25, 2, 0.75];
  * law finding without a trace. Two findings have traces: 4 charts.
  */
 export async function failingReport(): Promise<ConformanceReport> {
-  const adapter = handwritten({ name: 'ascent <b>&"planted"</b>', declared: 'float64', bug: 'ascent', optimizers: ['sgd'] });
+  const adapter = handwritten({
+    name: 'ascent <b>&"planted"</b>',
+    declared: 'float64',
+    bug: 'ascent',
+    optimizers: ['sgd'],
+  });
   const config: OptimizerConfig = { optimizer: 'sgd', learningRate: 0.1 };
   const short = await traceOf(adapter, config, X0, gradientTable(12, 4));
   const long = await traceOf(adapter, config, X0.slice(0, 2), gradientTable(300, 2, 11));
@@ -87,10 +112,19 @@ export async function failingReport(): Promise<ConformanceReport> {
       { check: 'fixture:sgd/float64/open/ordinary-0', status: 'pass', message: 'matches' },
       { ...finding('probe:ordinary', short, 'fail'), bug: 'ascent' },
       { ...finding('probe:long', long, 'fail'), bug: 'ascent' },
-      { check: 'law:sgd/first-step-descends', status: 'fail', message: 'the first step ascends', counterexample: { seed: 42, path: '0:1', x0: [1], gradients: [[1]] } },
+      {
+        check: 'law:sgd/first-step-descends',
+        status: 'fail',
+        message: 'the first step ascends',
+        counterexample: { seed: 42, path: '0:1', x0: [1], gradients: [[1]] },
+      },
     ],
   };
-  return report(adapter.name, [sgd, { subject: 'schedule:step', verdict: 'unsupported', conventions: [], findings: [] }], false);
+  return report(
+    adapter.name,
+    [sgd, { subject: 'schedule:step', verdict: 'unsupported', conventions: [], findings: [] }],
+    false,
+  );
 }
 
 /**
@@ -100,7 +134,12 @@ export async function failingReport(): Promise<ConformanceReport> {
  */
 export async function deviatingReport(): Promise<ConformanceReport> {
   const conventions: Conventions = { 'epsilon-inside-sqrt': true };
-  const adapter = handwritten({ name: 'eps-inside', declared: 'float64', conventions, optimizers: ['rmsprop', 'adam'] });
+  const adapter = handwritten({
+    name: 'eps-inside',
+    declared: 'float64',
+    conventions,
+    optimizers: ['rmsprop', 'adam'],
+  });
   // Tiny gradients: the square root of the accumulator is near epsilon, where the placement of epsilon shows.
   const tiny = gradientTable(20, 3, 5).map((row) => row.map((g) => g * 1e-7));
   const results: SubjectResult[] = [];
@@ -113,7 +152,10 @@ export async function deviatingReport(): Promise<ConformanceReport> {
       subject: config.optimizer,
       verdict: 'deviates',
       conventions: ['epsilon-inside-sqrt'],
-      findings: [finding('probe:tiny-gradients', trace, 'explained', ['epsilon-inside-sqrt']), { check: 'law:element-wise', status: 'pass', message: 'holds' }],
+      findings: [
+        finding('probe:tiny-gradients', trace, 'explained', ['epsilon-inside-sqrt']),
+        { check: 'law:element-wise', status: 'pass', message: 'holds' },
+      ],
     });
   }
   return report(adapter.name, results, false);

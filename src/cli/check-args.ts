@@ -7,7 +7,10 @@ import { decodeReplay } from '../conformance/replay.js';
 import { UsageError } from './usage-error.js';
 
 /** The subjects `--only` accepts: the six optimizers and the three schedules (docs/spec.md sections 1 to 7). */
-export const SUBJECTS: readonly string[] = [...optimizerRules.map((r) => r.name), ...scheduleRules.map((r) => `schedule:${r.name}`)];
+export const SUBJECTS: readonly string[] = [
+  ...optimizerRules.map((r) => r.name),
+  ...scheduleRules.map((r) => `schedule:${r.name}`),
+];
 
 /** The convention ids `--accept` accepts (docs/conventions.md). */
 export { CONVENTION_IDS } from '../reference/registry.js';
@@ -66,7 +69,11 @@ const FLAGS: readonly string[] = [...Object.keys(options).map((k) => `--${k}`), 
 const repeatable = new Set(['only', 'accept']);
 
 /** Comma lists and repeated flags alike, each name checked against the known ones, duplicates dropped. */
-function names<T extends string>(flag: string, values: readonly string[] | undefined, known: readonly T[]): T[] | undefined {
+function names<T extends string>(
+  flag: string,
+  values: readonly string[] | undefined,
+  known: readonly T[],
+): T[] | undefined {
   if (values === undefined) return undefined;
   const out: T[] = [];
   for (const raw of values.flatMap((v) => v.split(','))) {
@@ -74,7 +81,9 @@ function names<T extends string>(flag: string, values: readonly string[] | undef
     const bug = flag === 'accept' ? knownBugRefusal(name) : undefined;
     if (bug !== undefined) throw new UsageError(`--accept: ${bug}`);
     if (!(known as readonly string[]).includes(name)) {
-      throw new UsageError(`--${flag}: unknown name ${JSON.stringify(name)}${didYouMeanSuffix(name, known)}; expected one of ${known.join(', ')}`);
+      throw new UsageError(
+        `--${flag}: unknown name ${JSON.stringify(name)}${didYouMeanSuffix(name, known)}; expected one of ${known.join(', ')}`,
+      );
     }
     if (!out.includes(name as T)) out.push(name as T);
   }
@@ -84,7 +93,12 @@ function names<T extends string>(flag: string, values: readonly string[] | undef
 /** Plain decimal notation only, so that `0x10`, `1_0` or `Infinity` are not read as numbers by accident. */
 const decimal = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 
-function number(flag: string, value: string | undefined, check: (n: number) => boolean, what: string): number | undefined {
+function number(
+  flag: string,
+  value: string | undefined,
+  check: (n: number) => boolean,
+  what: string,
+): number | undefined {
   if (value === undefined) return undefined;
   const n = decimal.test(value.trim()) ? Number(value) : Number.NaN;
   if (!check(n)) throw new UsageError(`--${flag} must be ${what}, got ${JSON.stringify(value)}`);
@@ -97,9 +111,13 @@ const isPositiveMs = (n: number) => Number.isSafeInteger(n) && n > 0;
 /** Rewords `parseArgs`' errors so that each names the flag and the value (docs/cli.md, exit code 2). */
 function reword(error: Error & { code?: string }): UsageError {
   const flag = error.message.match(/'(-{1,2}[^' ]+)/)?.[1];
-  if (error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return new UsageError(`unknown option ${flag ?? error.message}${flag ? didYouMeanSuffix(flag.replace(/=.*/, ''), FLAGS) : ''}`);
+  if (error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION')
+    return new UsageError(
+      `unknown option ${flag ?? error.message}${flag ? didYouMeanSuffix(flag.replace(/=.*/, ''), FLAGS) : ''}`,
+    );
   if (error.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
-    if (flag && /ambiguous/.test(error.message)) return new UsageError(`${flag} needs a value (if the value starts with "-", write ${flag}=<value>)`);
+    if (flag && /ambiguous/.test(error.message))
+      return new UsageError(`${flag} needs a value (if the value starts with "-", write ${flag}=<value>)`);
     return new UsageError(flag && /argument missing/.test(error.message) ? `${flag} needs a value` : error.message);
   }
   if (error.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') return new UsageError(error.message);
@@ -125,7 +143,9 @@ function joinNegativeSeed(argv: readonly string[]): string[] {
  * value for anything wrong.
  */
 export function parseCheckArgs(argv: readonly string[]): CheckArgs {
-  let parsed: ReturnType<typeof parseArgs<{ args: string[]; options: typeof options; allowPositionals: true; strict: true; tokens: true }>>;
+  let parsed: ReturnType<
+    typeof parseArgs<{ args: string[]; options: typeof options; allowPositionals: true; strict: true; tokens: true }>
+  >;
   try {
     parsed = parseArgs({ args: joinNegativeSeed(argv), options, allowPositionals: true, strict: true, tokens: true });
   } catch (error) {
@@ -142,10 +162,16 @@ export function parseCheckArgs(argv: readonly string[]): CheckArgs {
   const positionals = parsed.positionals;
   if (!help) {
     if (v.exec !== undefined && positionals.length > 0) {
-      throw new UsageError(`give either an adapter module or --exec, not both (got module ${JSON.stringify(positionals[0])} and --exec ${JSON.stringify(v.exec)})`);
+      throw new UsageError(
+        `give either an adapter module or --exec, not both (got module ${JSON.stringify(positionals[0])} and --exec ${JSON.stringify(v.exec)})`,
+      );
     }
-    if (positionals.length > 1) throw new UsageError(`one adapter module at a time, got ${positionals.length}: ${positionals.map((p) => JSON.stringify(p)).join(' ')}`);
-    if (v.exec === undefined && positionals.length === 0) throw new UsageError('missing the adapter: give an adapter module or --exec "<command>"');
+    if (positionals.length > 1)
+      throw new UsageError(
+        `one adapter module at a time, got ${positionals.length}: ${positionals.map((p) => JSON.stringify(p)).join(' ')}`,
+      );
+    if (v.exec === undefined && positionals.length === 0)
+      throw new UsageError('missing the adapter: give an adapter module or --exec "<command>"');
     if (v.exec !== undefined && v.exec.trim() === '') throw new UsageError('--exec needs a command, got ""');
   }
   for (const flag of ['json', 'junit', 'markdown', 'html'] as const) {
@@ -155,8 +181,18 @@ export function parseCheckArgs(argv: readonly string[]): CheckArgs {
   const runs = number('runs', v.runs, (n) => Number.isFinite(n) && n > 0, 'a number > 0');
   const seed = number('seed', v.seed, isInt32, 'an integer in [-2147483648, 2147483647]');
   const timeoutMs = number('timeout', v.timeout, isPositiveMs, 'a positive integer number of milliseconds');
-  const totalTimeoutMs = number('total-timeout', v['total-timeout'], isPositiveMs, 'a positive integer number of milliseconds');
-  const largeVector = number('large-vector', v['large-vector'], (n) => Number.isSafeInteger(n) && n >= 13 && n <= 2 ** 26, `an integer in [13, ${2 ** 26}]`);
+  const totalTimeoutMs = number(
+    'total-timeout',
+    v['total-timeout'],
+    isPositiveMs,
+    'a positive integer number of milliseconds',
+  );
+  const largeVector = number(
+    'large-vector',
+    v['large-vector'],
+    (n) => Number.isSafeInteger(n) && n >= 13 && n <= 2 ** 26,
+    `an integer in [13, ${2 ** 26}]`,
+  );
   if (v.replay !== undefined) {
     try {
       decodeReplay(v.replay);

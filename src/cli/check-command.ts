@@ -49,7 +49,12 @@ interface Opened {
 async function open(args: CheckArgs, io: CliIo, deadline: number, signal: AbortSignal): Promise<Opened | number> {
   if (args.module !== undefined) {
     try {
-      const starting = isolateAdapter(args.module, { cwd: io.cwd, deadline, signal, ...(args.timeoutMs === undefined ? {} : { timeoutMs: args.timeoutMs }) });
+      const starting = isolateAdapter(args.module, {
+        cwd: io.cwd,
+        deadline,
+        signal,
+        ...(args.timeoutMs === undefined ? {} : { timeoutMs: args.timeoutMs }),
+      });
       // The worker starts on its own thread: read the fixtures meanwhile.
       prepareConformance();
       const adapter = await starting;
@@ -73,7 +78,10 @@ async function open(args: CheckArgs, io: CliIo, deadline: number, signal: AbortS
     return { adapter: spawned, close: () => spawned.close() };
   } catch (error) {
     if (error instanceof TypeError) return usage(io, `--exec ${JSON.stringify(command)}: ${error.message}`);
-    if (error instanceof AdapterError && /ENOENT|EACCES/.test(`${error.message} ${String((error.cause as Error | undefined)?.message ?? '')}`)) {
+    if (
+      error instanceof AdapterError &&
+      /ENOENT|EACCES/.test(`${error.message} ${String((error.cause as Error | undefined)?.message ?? '')}`)
+    ) {
       return usage(io, `--exec ${JSON.stringify(command)}: the program could not be started: ${error.message}`);
     }
     if (!(error instanceof AdapterError)) throw error;
@@ -98,7 +106,9 @@ async function writeReports(args: CheckArgs, report: ConformanceReport, io: CliI
       await makeFolders(file);
       await writeFile(file, await render[flag](report));
     } catch (error) {
-      io.stderr.write(`optimspec check: --${flag} ${JSON.stringify(path)}: cannot write the report: ${(error as Error).message}\n`);
+      io.stderr.write(
+        `optimspec check: --${flag} ${JSON.stringify(path)}: cannot write the report: ${(error as Error).message}\n`,
+      );
       return EXIT.reportUnwritable;
     }
   }
@@ -177,7 +187,9 @@ export async function runCheckCommand(argv: readonly string[], io: CliIo): Promi
       process.exit(EXIT[first]);
     }
     signalled = first;
-    io.stderr.write(`\noptimspec check: ${signal}, stopping the adapter and writing the partial report (${signal} again exits at once)\n`);
+    io.stderr.write(
+      `\noptimspec check: ${signal}, stopping the adapter and writing the partial report (${signal} again exits at once)\n`,
+    );
     stop.abort(`interrupted by ${signal}`);
   };
   process.on('SIGINT', onSignal);
@@ -187,7 +199,12 @@ export async function runCheckCommand(argv: readonly string[], io: CliIo): Promi
     if (typeof result === 'number') return endLingering(io, signalled === undefined ? result : EXIT[signalled]);
     const ready = result;
     const progress = createProgress(io.stderr, args.quiet, {
-      totals: plannedTotals(ready.adapter, args.replay === undefined ? args.only : [decodeReplay(args.replay).subject], args.runs, args.largeVector),
+      totals: plannedTotals(
+        ready.adapter,
+        args.replay === undefined ? args.only : [decodeReplay(args.replay).subject],
+        args.runs,
+        args.largeVector,
+      ),
       color: colorEnabled({ isTTY: io.stderr.isTTY, env: io.env, noColorFlag: args.noColor }),
     });
     const options: ConformanceOptions = {
@@ -212,11 +229,24 @@ export async function runCheckCommand(argv: readonly string[], io: CliIo): Promi
       await ready.close();
     }
     if (signalled !== undefined) {
-      report = { ...report, passed: false, interrupted: signalled, reason: `interrupted by ${signalled}: the results are partial` };
+      report = {
+        ...report,
+        passed: false,
+        interrupted: signalled,
+        reason: `interrupted by ${signalled}: the results are partial`,
+      };
     }
     // Cut to the terminal's width only on a terminal: a pipe or a CI log gets every character.
     const width = io.stdout.isTTY === true && io.stdout.columns ? { width: io.stdout.columns } : {};
-    io.stdout.write(reportToConsole(report, { color: wantsColor(args, io), ...width, quiet: args.quiet, verbose: args.verbose, replayCommand: (token) => replayCommand(args, token) }));
+    io.stdout.write(
+      reportToConsole(report, {
+        color: wantsColor(args, io),
+        ...width,
+        quiet: args.quiet,
+        verbose: args.verbose,
+        replayCommand: (token) => replayCommand(args, token),
+      }),
+    );
     const failedWrite = await writeReports(args, report, io);
     if (signalled !== undefined) return endLingering(io, EXIT[signalled]);
     if (failedWrite !== undefined) return endLingering(io, failedWrite);

@@ -47,7 +47,9 @@ function clip(text: string, columns: number | undefined): string {
 export function createProgress(stream: ProgressStream, quiet: boolean, options: ProgressOptions = {}): Progress {
   const now = options.now ?? Date.now;
   const totals = options.totals ?? new Map<string, number>();
-  const paint = options.color ? (code: number, text: string) => `\u001b[${code}m${text}\u001b[0m` : (_code: number, text: string) => text;
+  const paint = options.color
+    ? (code: number, text: string) => `\u001b[${code}m${text}\u001b[0m`
+    : (_code: number, text: string) => text;
   if (quiet) return { onProgress: () => {}, done: () => {} };
   if (stream.isTTY !== true) {
     let subject: string | undefined;
@@ -121,9 +123,19 @@ export function createProgress(stream: ProgressStream, quiet: boolean, options: 
  * adapter's dtype, `only` and `runs`, not on the seed); none when the adapter's
  * declaration cannot be planned (the check itself then reports why).
  */
-export function plannedTotals(adapter: Adapter, only: readonly string[] | undefined, runs: number | undefined, largeVector?: number): Map<string, number> | undefined {
+export function plannedTotals(
+  adapter: Adapter,
+  only: readonly string[] | undefined,
+  runs: number | undefined,
+  largeVector?: number,
+): Map<string, number> | undefined {
   try {
-    const planned = plannedChecks(adapter, { seed: 0, ...(only === undefined ? {} : { only }), ...(runs === undefined ? {} : { runs }), ...(largeVector === undefined ? {} : { largeVector }) });
+    const planned = plannedChecks(adapter, {
+      seed: 0,
+      ...(only === undefined ? {} : { only }),
+      ...(runs === undefined ? {} : { runs }),
+      ...(largeVector === undefined ? {} : { largeVector }),
+    });
     return new Map([...planned].map(([subject, checks]) => [subject, checks.length]));
   } catch {
     return undefined;

@@ -17,9 +17,14 @@ async function canonical(path: string): Promise<string> {
 }
 
 /** The files the run reads: the adapter module, or the `--exec` program and every argument that names a file. */
-async function inputs(args: CheckArgs, cwd: string, env: Record<string, string | undefined>): Promise<{ label: string; path: string }[]> {
+async function inputs(
+  args: CheckArgs,
+  cwd: string,
+  env: Record<string, string | undefined>,
+): Promise<{ label: string; path: string }[]> {
   const out: { label: string; path: string }[] = [];
-  if (args.module !== undefined) out.push({ label: `the adapter module ${JSON.stringify(args.module)}`, path: resolve(cwd, args.module) });
+  if (args.module !== undefined)
+    out.push({ label: `the adapter module ${JSON.stringify(args.module)}`, path: resolve(cwd, args.module) });
   if (args.exec !== undefined) {
     let argv: string[];
     try {
@@ -28,7 +33,8 @@ async function inputs(args: CheckArgs, cwd: string, env: Record<string, string |
       return out;
     }
     for (const [i, word] of argv.entries()) {
-      const label = i === 0 ? `the --exec program ${JSON.stringify(word)}` : `the --exec argument ${JSON.stringify(word)}`;
+      const label =
+        i === 0 ? `the --exec program ${JSON.stringify(word)}` : `the --exec argument ${JSON.stringify(word)}`;
       if (i === 0 && !word.includes('/') && !isAbsolute(word)) {
         for (const dir of (env.PATH ?? '').split(delimiter).filter(Boolean)) {
           const candidate = join(dir, word);
@@ -67,9 +73,14 @@ export async function makeFolders(file: string): Promise<void> {
  * and no two reports may share a path. Returns the usage error naming both sides,
  * or undefined.
  */
-export async function checkReportPaths(args: CheckArgs, cwd: string, env: Record<string, string | undefined>): Promise<string | undefined> {
+export async function checkReportPaths(
+  args: CheckArgs,
+  cwd: string,
+  env: Record<string, string | undefined>,
+): Promise<string | undefined> {
   const taken: { label: string; path: string }[] = [];
-  for (const input of await inputs(args, cwd, env)) taken.push({ label: input.label, path: await canonical(input.path) });
+  for (const input of await inputs(args, cwd, env))
+    taken.push({ label: input.label, path: await canonical(input.path) });
   for (const flag of REPORT_FLAGS) {
     const given = args[flag];
     if (given === undefined) continue;

@@ -1,7 +1,14 @@
 import { createOptimizer } from '../reference/create.js';
 import { allocate } from '../numerics/dtype.js';
 import { optimizerRules, scheduleRule } from '../reference/registry.js';
-import type { Conventions, Dtype, OptimizerConfig, OptimizerName, ScheduleConfig, ScheduleName } from '../reference/types.js';
+import type {
+  Conventions,
+  Dtype,
+  OptimizerConfig,
+  OptimizerName,
+  ScheduleConfig,
+  ScheduleName,
+} from '../reference/types.js';
 import type { Unsupported, UnsupportedValue } from './unsupported.js';
 
 /** One optimizer instance of an implementation under test. */
@@ -71,7 +78,8 @@ export function referenceAdapter(options: ReferenceAdapterOptions): ReferenceAda
     create(config: OptimizerConfig, x0: Float64Array): Stepper {
       const rule = optimizerRules.find((r) => r.name === config.optimizer);
       const own: Conventions = {};
-      for (const id of rule?.conventions ?? []) if (conventions[id] !== undefined) Object.assign(own, { [id]: conventions[id] });
+      for (const id of rule?.conventions ?? [])
+        if (conventions[id] !== undefined) Object.assign(own, { [id]: conventions[id] });
       const x = allocate(dtype, x0.length);
       x.set(x0);
       const optimizer = createOptimizer(config, { size: x0.length, dtype, conventions: own });

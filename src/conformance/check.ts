@@ -1,10 +1,23 @@
 import { AdapterError } from './adapter-error.js';
 import type { Adapter } from './adapter.js';
-import { loadOptimizerFixtures, loadScheduleFixtures, type OptimizerFixtureFile, type ScheduleFixtureFile } from '../fixtures/fixtures.js';
+import {
+  loadOptimizerFixtures,
+  loadScheduleFixtures,
+  type OptimizerFixtureFile,
+  type ScheduleFixtureFile,
+} from '../fixtures/fixtures.js';
 import { lawsFor } from '../laws/index.js';
 import type { Subject } from '../laws/law.js';
 import { optimizerRules, scheduleRule, scheduleRules } from '../reference/registry.js';
-import type { ConventionId, Conventions, Dtype, KnownBugId, OptimizerName, ScheduleConfig, ScheduleName } from '../reference/types.js';
+import type {
+  ConventionId,
+  Conventions,
+  Dtype,
+  KnownBugId,
+  OptimizerName,
+  ScheduleConfig,
+  ScheduleName,
+} from '../reference/types.js';
 import { ulpDistance } from '../numerics/ulp.js';
 import { UnsupportedValue } from './unsupported.js';
 import { shrinkCounterexample } from './counterexample.js';
@@ -12,13 +25,28 @@ import { candidateConventionSets, conventionIds, matching, solveInitialAccumulat
 import { knownBugsFor } from './known-bugs.js';
 import { type GuardOptions, guardAdapter, type MutationRecord } from './guard.js';
 import { explanationModel, type LawOutcome, lawExplained, lawNeedsNonFinite, runLaws } from './laws.js';
-import { compareRun, compareScenario, type Mismatch, type ScenarioRun, scenarioRunOf, scenarioScript, traceOf } from './run.js';
+import {
+  compareRun,
+  compareScenario,
+  type Mismatch,
+  type ScenarioRun,
+  scenarioRunOf,
+  scenarioScript,
+  traceOf,
+} from './run.js';
 import { runScripts, type Script, type ScriptOutcome, scriptInProgress } from '../laws/script.js';
 import { drawnScenarios } from './drawn-scenarios.js';
 import { fixtureScenarios, largeVectorScenario, probeScenarios, type Scenario } from './scenarios.js';
 import { decodeReplay, encodeReplay, type Replay } from './replay.js';
 import { scheduleBound } from './tolerance.js';
-import type { ConformanceOptions, ConformanceReport, Counterexample, Finding, SubjectResult, Verdict } from './types.js';
+import type {
+  ConformanceOptions,
+  ConformanceReport,
+  Counterexample,
+  Finding,
+  SubjectResult,
+  Verdict,
+} from './types.js';
 import { validateConformanceOptions } from './validate-options.js';
 import { optimspecVersion } from './version.js';
 
@@ -49,7 +77,8 @@ const RETAINED_RUNS = 4096;
 const SCENARIO_BATCH = 64;
 
 /** The reason of a report in which no subject was checked (the same text in every report and on the console). */
-export const NOTHING_CHECKED = 'nothing was checked: the adapter supports none of the requested optimizers and schedules';
+export const NOTHING_CHECKED =
+  'nothing was checked: the adapter supports none of the requested optimizers and schedules';
 
 let fixtureCache: { optimizers: OptimizerFixtureFile[]; schedules: ScheduleFixtureFile[] } | undefined;
 
@@ -102,16 +131,32 @@ export async function checkConformance(adapter: Adapter, options: ConformanceOpt
   validateConformanceOptions(adapter, options);
   const replay = options.replay === undefined ? undefined : decodeReplay(options.replay);
   if (replay !== undefined) {
-    options = { ...options, only: [replay.subject], seed: replay.seed, runs: replay.runs, ...(replay.largeVector === undefined ? {} : { largeVector: replay.largeVector }) };
+    options = {
+      ...options,
+      only: [replay.subject],
+      seed: replay.seed,
+      runs: replay.runs,
+      ...(replay.largeVector === undefined ? {} : { largeVector: replay.largeVector }),
+    };
   }
-  const seed = options.seed ?? ((Date.now() ^ (Math.random() * 0x100000000)) | 0);
+  const seed = options.seed ?? (Date.now() ^ (Math.random() * 0x100000000)) | 0;
   const runs = options.runs ?? 1;
   const accepted = [...(options.accept ?? [])].sort();
   const guardOptions: GuardOptions = {
     stepTimeoutMs: options.stepTimeoutMs ?? CONFORMANCE_DEFAULTS.stepTimeoutMs,
     deadline: started + (options.totalTimeoutMs ?? CONFORMANCE_DEFAULTS.totalTimeoutMs),
   };
-  const ctx: Context = { adapter, guard: guardAdapter(adapter, guardOptions), guardOptions, seed, runs, onProgress: options.onProgress, verdicts: new Map(), ...(replay === undefined ? {} : { replay }), ...(options.largeVector === undefined ? {} : { largeVector: options.largeVector }) };
+  const ctx: Context = {
+    adapter,
+    guard: guardAdapter(adapter, guardOptions),
+    guardOptions,
+    seed,
+    runs,
+    onProgress: options.onProgress,
+    verdicts: new Map(),
+    ...(replay === undefined ? {} : { replay }),
+    ...(options.largeVector === undefined ? {} : { largeVector: options.largeVector }),
+  };
   const subjects = allSubjects().filter((s) => options.only === undefined || options.only.includes(s));
   const results: SubjectResult[] = [];
   for (const subject of subjects) {
@@ -121,7 +166,8 @@ export async function checkConformance(adapter: Adapter, options: ConformanceOpt
       ? await checkSchedule(ctx, subject.slice('schedule:'.length) as ScheduleName)
       : await checkOptimizer(ctx, subject as OptimizerName);
     for (const finding of result.findings) {
-      if (finding.status === 'fail' || finding.status === 'explained') finding.replay = replayToken(ctx, subject, finding);
+      if (finding.status === 'fail' || finding.status === 'explained')
+        finding.replay = replayToken(ctx, subject, finding);
     }
     result.durationMs = Date.now() - t0;
     ctx.verdicts.set(subject, result.verdict);
@@ -134,9 +180,14 @@ export async function checkConformance(adapter: Adapter, options: ConformanceOpt
   }
   // Nothing checked is not a pass (issue 9): a misconfigured adapter must not pass CI silently.
   const checked = results.some((r) => r.verdict !== 'unsupported');
-  const passed = checked && results.every(
-    (r) => r.verdict === 'conforms' || r.verdict === 'unsupported' || (r.verdict === 'deviates' && r.conventions.every((id) => accepted.includes(id))),
-  );
+  const passed =
+    checked &&
+    results.every(
+      (r) =>
+        r.verdict === 'conforms' ||
+        r.verdict === 'unsupported' ||
+        (r.verdict === 'deviates' && r.conventions.every((id) => accepted.includes(id))),
+    );
   const first = fixtures().optimizers[0];
   const reportOptions: ConformanceReport['options'] = { runs, seed, accepted };
   if (options.only !== undefined) reportOptions.only = [...options.only];
@@ -168,7 +219,11 @@ type ScenarioContext = Pick<Context, 'adapter' | 'seed' | 'runs'> & { largeVecto
 /** The scenario ids of one optimizer, without building them (the large-vector probe holds millions of numbers). */
 function scenarioIds(rule: OptimizerName, ctx: ScenarioContext): string[] {
   const { fixed, drawn } = scenarioPlan(rule, ctx);
-  return [...fixed.map((s) => s.id), ...Array.from(drawnScenarios(rule, ctx.adapter.dtype, ctx.seed, drawn), (s) => s.id), ...(ctx.largeVector === undefined ? [] : ['probe:large-vector'])];
+  return [
+    ...fixed.map((s) => s.id),
+    ...Array.from(drawnScenarios(rule, ctx.adapter.dtype, ctx.seed, drawn), (s) => s.id),
+    ...(ctx.largeVector === undefined ? [] : ['probe:large-vector']),
+  ];
 }
 
 /** The fixed scenarios and how many drawn ones follow; the drawn ones are generated as they run (issue 9: memory does not grow with `runs`). */
@@ -180,7 +235,11 @@ function scenarioPlan(rule: OptimizerName, ctx: ScenarioContext): { fixed: Scena
   };
 }
 
-function* scenarioStream(rule: OptimizerName, ctx: ScenarioContext, plan: { fixed: Scenario[]; drawn: number }): Generator<Scenario> {
+function* scenarioStream(
+  rule: OptimizerName,
+  ctx: ScenarioContext,
+  plan: { fixed: Scenario[]; drawn: number },
+): Generator<Scenario> {
   yield* plan.fixed;
   yield* drawnScenarios(rule, ctx.adapter.dtype, ctx.seed, plan.drawn);
   if (ctx.largeVector !== undefined) yield largeVectorScenario(rule, ctx.adapter.dtype, ctx.largeVector);
@@ -191,17 +250,32 @@ function* scenarioStream(rule: OptimizerName, ctx: ScenarioContext, plan: { fixe
  * before running (they depend only on the adapter's dtype, the seed and `runs`):
  * the vitest binding registers one test per id.
  */
-export function plannedChecks(adapter: Adapter, options: Pick<ConformanceOptions, 'only' | 'seed' | 'runs' | 'largeVector'> & { seed: number }): Map<Subject, string[]> {
+export function plannedChecks(
+  adapter: Adapter,
+  options: Pick<ConformanceOptions, 'only' | 'seed' | 'runs' | 'largeVector'> & { seed: number },
+): Map<Subject, string[]> {
   const planned = new Map<Subject, string[]>();
-  const ctx = { adapter, seed: options.seed, runs: options.runs ?? 1, ...(options.largeVector === undefined ? {} : { largeVector: options.largeVector }) };
+  const ctx = {
+    adapter,
+    seed: options.seed,
+    runs: options.runs ?? 1,
+    ...(options.largeVector === undefined ? {} : { largeVector: options.largeVector }),
+  };
   for (const subject of allSubjects()) {
     if (options.only !== undefined && !options.only.includes(subject)) continue;
     if (subject.startsWith('schedule:')) {
       const name = subject.slice('schedule:'.length) as ScheduleName;
       if (!(adapter.schedules ?? []).includes(name)) continue;
-      planned.set(subject, [...(fixtures().schedules.find((f) => f.schedule === name)?.cases ?? []).map((c) => `fixture:${c.id}`), ...lawsFor(subject).map((l) => `law:${l.id}`)]);
+      planned.set(subject, [
+        ...(fixtures().schedules.find((f) => f.schedule === name)?.cases ?? []).map((c) => `fixture:${c.id}`),
+        ...lawsFor(subject).map((l) => `law:${l.id}`),
+      ]);
     } else if (adapter.optimizers.includes(subject as OptimizerName)) {
-      planned.set(subject, [...scenarioIds(subject as OptimizerName, ctx), 'immutability', ...lawsFor(subject).map((l) => `law:${l.id}`)]);
+      planned.set(subject, [
+        ...scenarioIds(subject as OptimizerName, ctx),
+        'immutability',
+        ...lawsFor(subject).map((l) => `law:${l.id}`),
+      ]);
     }
   }
   return planned;
@@ -227,7 +301,9 @@ async function checkOptimizer(ctx: Context, rule: OptimizerName): Promise<Subjec
   // From the second batch on, the next is asked for while this one is judged (the worker and the checker at once).
   let size = 1;
   let stopped = false;
-  const take = (): { batch: { scenario: Scenario; index: number }[]; scripts: Script[]; outcomes: Promise<ScriptOutcome[]> } | undefined => {
+  const take = ():
+    | { batch: { scenario: Scenario; index: number }[]; scripts: Script[]; outcomes: Promise<ScriptOutcome[]> }
+    | undefined => {
     const batch: { scenario: Scenario; index: number }[] = [];
     while (batch.length < size) {
       const next = stream.next();
@@ -244,7 +320,10 @@ async function checkOptimizer(ctx: Context, rule: OptimizerName): Promise<Subjec
       if (!(error instanceof AdapterError)) throw error;
       // The batch itself failed (the worker ended, a call hung): the scenario that was running meets it.
       const at = Math.min(scriptInProgress(error) ?? 0, batch.length - 1);
-      return [...Array.from({ length: at }, (): ScriptOutcome | undefined => undefined), { ok: false, error, call: 0 }] as ScriptOutcome[];
+      return [
+        ...Array.from({ length: at }, (): ScriptOutcome | undefined => undefined),
+        { ok: false, error, call: 0 },
+      ] as ScriptOutcome[];
     });
     // A batch asked ahead and never read (the run stopped before it) is no unhandled rejection.
     outcomes.catch(() => undefined);
@@ -271,14 +350,23 @@ async function checkOptimizer(ctx: Context, rule: OptimizerName): Promise<Subjec
       if (!outcome.ok) {
         const { error } = outcome;
         if (error instanceof UnsupportedValue) {
-          record(ctx, subject, findings, { check: scenario.id, status: 'skipped', message: `${scenario.purpose}: skipped: ${error.message}` });
+          record(ctx, subject, findings, {
+            check: scenario.id,
+            status: 'skipped',
+            message: `${scenario.purpose}: skipped: ${error.message}`,
+          });
           continue;
         }
         if (!(error instanceof AdapterError)) throw error;
         record(ctx, subject, findings, { check: scenario.id, status: 'error', message: message(error) });
         // The verdict is `error` now; the remaining runs would only repeat it (and a hang would cost a timeout each).
         const rest = plan.fixed.length + plan.drawn - at - 1 + lost;
-        if (rest > 0) record(ctx, subject, findings, { check: 'skipped', status: 'error', message: `${rest} remaining check(s) of ${rule} skipped after the adapter error` });
+        if (rest > 0)
+          record(ctx, subject, findings, {
+            check: 'skipped',
+            status: 'error',
+            message: `${rest} remaining check(s) of ${rule} skipped after the adapter error`,
+          });
         stopped = true;
         break;
       }
@@ -296,7 +384,11 @@ async function checkOptimizer(ctx: Context, rule: OptimizerName): Promise<Subjec
   }
 
   if (findings.length > 0 && runs.length === 0 && findings.every((f) => f.status === 'skipped')) {
-    record(ctx, subject, findings, { check: 'refused', status: 'error', message: `the implementation refused every configuration of ${rule} it was given` });
+    record(ctx, subject, findings, {
+      check: 'refused',
+      status: 'error',
+      message: `the implementation refused every configuration of ${rule} it was given`,
+    });
     return { subject, verdict: 'error', conventions: [], findings };
   }
   const immutability = immutabilityFinding(handedBack);
@@ -305,9 +397,20 @@ async function checkOptimizer(ctx: Context, rule: OptimizerName): Promise<Subjec
 
   // (b) the laws, through the same law functions, against the guarded adapter; another
   // optimizer of the implementation takes part in a law only if it conforms (attribution).
-  const companions = replay?.companions ?? optimizerRules.map((r) => r.name).filter((name) => name !== rule && ctx.verdicts.get(name) === 'conforms');
+  const companions =
+    replay?.companions ??
+    optimizerRules.map((r) => r.name).filter((name) => name !== rule && ctx.verdicts.get(name) === 'conforms');
   const laws = lawsFor(subject).filter((l) => replay === undefined || replay.check === `law:${l.id}`);
-  const outcomes = await runLaws(laws, ctx.guard, subject, companions, ctx.seed, ctx.runs * CONFORMANCE_DEFAULTS.lawEffort, (f) => record(ctx, subject, findings, f), replay?.path);
+  const outcomes = await runLaws(
+    laws,
+    ctx.guard,
+    subject,
+    companions,
+    ctx.seed,
+    ctx.runs * CONFORMANCE_DEFAULTS.lawEffort,
+    (f) => record(ctx, subject, findings, f),
+    replay?.path,
+  );
   for (const outcome of outcomes) lawCompanions.set(outcome.finding, outcome.companions);
   if (findings.some((f) => f.status === 'error')) return { subject, verdict: 'error', conventions: [], findings };
 
@@ -315,17 +418,35 @@ async function checkOptimizer(ctx: Context, rule: OptimizerName): Promise<Subjec
   const broken = outcomes.filter((o) => o.result.status === 'fail');
   const needsNonFinite = new Set<LawOutcome>();
   for (const outcome of broken) if (await lawNeedsNonFinite(outcome, ctx.guard, subject)) needsNonFinite.add(outcome);
-  if (runFindings.every((f) => f.status !== 'fail') && broken.length === needsNonFinite.size && immutability.status === 'pass') {
+  if (
+    runFindings.every((f) => f.status !== 'fail') &&
+    broken.length === needsNonFinite.size &&
+    immutability.status === 'pass'
+  ) {
     for (const outcome of broken) explain(outcome.finding, {}, true);
     const nonFinite = runFindings.some((f) => f.status === 'explained') || broken.length > 0;
-    return { subject, verdict: nonFinite ? 'deviates' : 'conforms', conventions: nonFinite ? ['non-finite'] : [], findings };
+    return {
+      subject,
+      verdict: nonFinite ? 'deviates' : 'conforms',
+      conventions: nonFinite ? ['non-finite'] : [],
+      findings,
+    };
   }
 
   // Diagnosis: a convention set that explains every failing check and law, with nothing else wrong (deviates);
   // else the set that explains most of the rest ("fails; otherwise follows ...") and a known bug for what remains.
   // A replay takes the conventions that explained the check from its token instead of diagnosing anew from one check.
   const diagnosis =
-    replay !== undefined ? { partial: replay.conventions ?? {} } : immutability.status === 'pass' ? await diagnose(ctx, rule, runs, broken.filter((o) => !needsNonFinite.has(o))) : {};
+    replay !== undefined
+      ? { partial: replay.conventions ?? {} }
+      : immutability.status === 'pass'
+        ? await diagnose(
+            ctx,
+            rule,
+            runs,
+            broken.filter((o) => !needsNonFinite.has(o)),
+          )
+        : {};
   const conventions = diagnosis.all ?? diagnosis.partial ?? {};
   let nonFinite = false;
   const stillFailing: { run: ScenarioRun; finding: Finding }[] = [];
@@ -345,7 +466,8 @@ async function checkOptimizer(ctx: Context, rule: OptimizerName): Promise<Subjec
   });
   const lawsLeft: LawOutcome[] = [];
   const explains = async (outcome: LawOutcome) =>
-    conventionIds(conventions).length > 0 && (await lawExplained(outcome, explanationModel(dtype, subject, outcome.companions, { conventions })));
+    conventionIds(conventions).length > 0 &&
+    (await lawExplained(outcome, explanationModel(dtype, subject, outcome.companions, { conventions })));
   for (const outcome of broken) {
     if (diagnosis.all !== undefined && !needsNonFinite.has(outcome)) explain(outcome.finding, conventions, false);
     else if (await explains(outcome)) explain(outcome.finding, conventions, false);
@@ -355,11 +477,18 @@ async function checkOptimizer(ctx: Context, rule: OptimizerName): Promise<Subjec
     } else lawsLeft.push(outcome);
   }
   const ids = [...conventionIds(conventions), ...(nonFinite ? (['non-finite'] as const) : [])].sort() as ConventionId[];
-  if (diagnosis.all !== undefined || (stillFailing.length === 0 && lawsLeft.length === 0 && immutability.status === 'pass')) {
+  if (
+    diagnosis.all !== undefined ||
+    (stillFailing.length === 0 && lawsLeft.length === 0 && immutability.status === 'pass')
+  ) {
     return { subject, verdict: 'deviates', conventions: ids, findings };
   }
 
-  const failing = [...stillFailing.map((f) => f.finding), ...lawsLeft.map((o) => o.finding), ...(immutability.status === 'fail' ? [immutability] : [])];
+  const failing = [
+    ...stillFailing.map((f) => f.finding),
+    ...lawsLeft.map((o) => o.finding),
+    ...(immutability.status === 'fail' ? [immutability] : []),
+  ];
   const bug = await nameBug(ctx, subject, runs, lawsLeft, failing, conventions, immutability.status === 'pass');
   if (bug !== undefined) for (const f of failing) f.bug = bug;
 
@@ -372,13 +501,17 @@ async function checkOptimizer(ctx: Context, rule: OptimizerName): Promise<Subjec
     const compared = compareScenario(primary.run, dtype, conventions);
     const instance = primary.run.instances[Math.max(0, compared.instance)]!;
     try {
-      const counterexample = await shrinkCounterexample(instance, compared.mismatch ?? (primary.finding.counterexample as Mismatch), {
-        create: (config, x0) => ctx.guard.createGuarded(config, x0),
-        dtype,
-        conventions,
-        seed: ctx.seed,
-        timeLimitMs: CONFORMANCE_DEFAULTS.shrinkTimeMs,
-      });
+      const counterexample = await shrinkCounterexample(
+        instance,
+        compared.mismatch ?? (primary.finding.counterexample as Mismatch),
+        {
+          create: (config, x0) => ctx.guard.createGuarded(config, x0),
+          dtype,
+          conventions,
+          seed: ctx.seed,
+          timeLimitMs: CONFORMANCE_DEFAULTS.shrinkTimeMs,
+        },
+      );
       primary.finding.counterexample = counterexample;
       const c = counterexample;
       primary.finding.message += `; shrunk to ${c.gradients?.length ?? 0} step(s) of ${c.x0?.length ?? 0} coordinate(s): step ${c.step}, coordinate ${c.coordinate}: expected ${c.expected}, got ${c.actual} (${c.ulp} ulp)`;
@@ -396,7 +529,11 @@ function scenarioFinding(run: ScenarioRun, dtype: Dtype): Finding {
   const where = (m: Mismatch, instance: number) =>
     `step ${m.step}, coordinate ${m.coordinate}${run.instances.length > 1 ? ` of instance ${instance + 1}` : ''}: expected ${m.expected}, got ${m.actual}`;
   // A trace of a long vector (the large-vector probe) would hold millions of numbers: none.
-  const withTrace = (m: Mismatch, instance: number): Counterexample => ({ ...m, config: scenario.config, ...(scenario.tile === undefined ? { trace: traceOf(run.instances[instance]!, dtype, {}, m.step) } : {}) });
+  const withTrace = (m: Mismatch, instance: number): Counterexample => ({
+    ...m,
+    config: scenario.config,
+    ...(scenario.tile === undefined ? { trace: traceOf(run.instances[instance]!, dtype, {}, m.step) } : {}),
+  });
   if (compared.mismatch !== undefined) {
     const m = compared.mismatch;
     return {
@@ -408,7 +545,10 @@ function scenarioFinding(run: ScenarioRun, dtype: Dtype): Finding {
   }
   if (compared.nonFinite !== undefined) {
     const m = compared.nonFinite;
-    const instance = Math.max(0, run.instances.findIndex((i) => compareRun(i, dtype, {}).nonFinite !== undefined));
+    const instance = Math.max(
+      0,
+      run.instances.findIndex((i) => compareRun(i, dtype, {}).nonFinite !== undefined),
+    );
     return {
       check: scenario.id,
       status: 'explained',
@@ -418,11 +558,16 @@ function scenarioFinding(run: ScenarioRun, dtype: Dtype): Finding {
     };
   }
   const skipped = compared.unchecked > 0 ? `; ${compared.unchecked} value(s) beyond a finite bound not compared` : '';
-  return { check: scenario.id, status: 'pass', message: `${compared.compared} values within the derived bound${skipped}` };
+  return {
+    check: scenario.id,
+    status: 'pass',
+    message: `${compared.compared} values within the derived bound${skipped}`,
+  };
 }
 
 function immutabilityFinding(mutations: readonly MutationRecord[]): Finding {
-  if (mutations.length === 0) return { check: 'immutability', status: 'pass', message: 'no x0 or gradient handed to the adapter was modified' };
+  if (mutations.length === 0)
+    return { check: 'immutability', status: 'pass', message: 'no x0 or gradient handed to the adapter was modified' };
   const first = mutations[0]!;
   return {
     check: 'immutability',
@@ -439,8 +584,17 @@ const lawCompanions = new WeakMap<Finding, readonly OptimizerName[]>();
 
 /** The token that re-runs exactly this finding's check ({@link Replay}). */
 function replayToken(ctx: Context, subject: Subject, finding: Finding): string {
-  const token: Replay = { subject, check: finding.check, seed: ctx.seed, runs: ctx.runs, ...(finding.check === 'probe:large-vector' && ctx.largeVector !== undefined ? { largeVector: ctx.largeVector } : {}) };
-  if (finding.check.startsWith('law:') && finding.counterexample?.path !== undefined) token.path = finding.counterexample.path;
+  const token: Replay = {
+    subject,
+    check: finding.check,
+    seed: ctx.seed,
+    runs: ctx.runs,
+    ...(finding.check === 'probe:large-vector' && ctx.largeVector !== undefined
+      ? { largeVector: ctx.largeVector }
+      : {}),
+  };
+  if (finding.check.startsWith('law:') && finding.counterexample?.path !== undefined)
+    token.path = finding.counterexample.path;
   const companions = lawCompanions.get(finding);
   if (companions !== undefined && companions.length > 0) token.companions = [...companions];
   const conventions = explainedBy.get(finding);
@@ -451,7 +605,9 @@ function replayToken(ctx: Context, subject: Subject, finding: Finding): string {
 function explain(finding: Finding, conventions: Conventions, nonFinite: boolean): void {
   explainedBy.set(finding, conventions);
   const ids: ConventionId[] = [...conventionIds(conventions), ...(nonFinite ? (['non-finite'] as const) : [])];
-  const detail = ids.map((id) => (id === 'initial-accumulator' ? `initial-accumulator = ${conventions[id]}` : id)).join(' + ');
+  const detail = ids
+    .map((id) => (id === 'initial-accumulator' ? `initial-accumulator = ${conventions[id]}` : id))
+    .join(' + ');
   finding.status = 'explained';
   finding.conventions = ids;
   finding.message = `explained by ${detail}: ${finding.message.replace(/^explained by [^:]+: /, '')}`;
@@ -468,10 +624,20 @@ function explain(finding: Finding, conventions: Conventions, nonFinite: boolean)
  * convention. The initial accumulator is also solved from the first step of the
  * tiny-gradient probe.
  */
-async function diagnose(ctx: Context, rule: OptimizerName, runs: readonly ScenarioRun[], laws: readonly LawOutcome[]): Promise<{ all?: Conventions; partial?: Conventions }> {
+async function diagnose(
+  ctx: Context,
+  rule: OptimizerName,
+  runs: readonly ScenarioRun[],
+  laws: readonly LawOutcome[],
+): Promise<{ all?: Conventions; partial?: Conventions }> {
   const dtype = ctx.adapter.dtype;
   const tiny = runs.find((r) => r.scenario.id === 'probe:tiny-gradients');
-  const solved = tiny === undefined ? [] : [solveInitialAccumulator(tiny, false), solveInitialAccumulator(tiny, true)].filter((v): v is number => v !== undefined);
+  const solved =
+    tiny === undefined
+      ? []
+      : [solveInitialAccumulator(tiny, false), solveInitialAccumulator(tiny, true)].filter(
+          (v): v is number => v !== undefined,
+        );
   const spec = matching(runs, dtype, {});
   const failing = spec.filter((ok) => !ok).length;
   let partial: { conventions: Conventions; matched: number } | undefined;
@@ -490,7 +656,8 @@ async function diagnose(ctx: Context, rule: OptimizerName, runs: readonly Scenar
     }
     const keeps = spec.every((ok, j) => !ok || matched[j]);
     const gained = count - (runs.length - failing);
-    if (keeps && 2 * gained >= failing && gained > 0 && (partial === undefined || count > partial.matched)) partial = { conventions, matched: count };
+    if (keeps && 2 * gained >= failing && gained > 0 && (partial === undefined || count > partial.matched))
+      partial = { conventions, matched: count };
   }
   return partial === undefined ? {} : { partial: partial.conventions };
 }
@@ -518,7 +685,12 @@ async function nameBug(
       if (!matching(runs, dtype, conventions, variant).every(Boolean)) continue;
       let all = true;
       for (const outcome of laws) {
-        if (!(await lawExplained(outcome, explanationModel(dtype, subject, outcome.companions, { conventions, bug: variant })))) {
+        if (
+          !(await lawExplained(
+            outcome,
+            explanationModel(dtype, subject, outcome.companions, { conventions, bug: variant }),
+          ))
+        ) {
           all = false;
           break;
         }
@@ -545,7 +717,9 @@ async function checkSchedule(ctx: Context, name: ScheduleName): Promise<SubjectR
   const tables: ScriptOutcome[] = [];
   let lost: { at: number; error: AdapterError } | undefined;
   while (tables.length < cases.length && lost === undefined) {
-    const scripts: Script[] = cases.slice(tables.length).map((c) => ({ calls: [{ op: 'values', config: c.config, t: [...c.t] }] }));
+    const scripts: Script[] = cases
+      .slice(tables.length)
+      .map((c) => ({ calls: [{ op: 'values', config: c.config, t: [...c.t] }] }));
     try {
       tables.push(...(await runScripts(ctx.guard, scripts)));
     } catch (error) {
@@ -560,7 +734,12 @@ async function checkSchedule(ctx: Context, name: ScheduleName): Promise<SubjectR
       if (j !== lost.at) continue;
       record(ctx, subject, findings, { check, status: 'error', message: message(lost.error) });
       const rest = cases.length - tables.length - 1;
-      if (rest > 0) record(ctx, subject, findings, { check: 'skipped', status: 'error', message: `${rest} other fixture check(s) of ${subject} not run: the adapter's worker ended` });
+      if (rest > 0)
+        record(ctx, subject, findings, {
+          check: 'skipped',
+          status: 'error',
+          message: `${rest} other fixture check(s) of ${subject} not run: the adapter's worker ended`,
+        });
       continue;
     }
     const outcome = tables[j]!;
@@ -575,9 +754,15 @@ async function checkSchedule(ctx: Context, name: ScheduleName): Promise<SubjectR
     }
     const values = (outcome as Extract<ScriptOutcome, { ok: true }>).result.xs[0]!;
     answered.push({ config: c.config, t: c.t, values });
-    const k = c.t.findIndex((t, i) => !(Math.abs(values[i]! - c.values[i]!) <= scheduleBound(c.config, ctx.adapter.dtype, t, c.values[i]!)));
+    const k = c.t.findIndex(
+      (t, i) => !(Math.abs(values[i]! - c.values[i]!) <= scheduleBound(c.config, ctx.adapter.dtype, t, c.values[i]!)),
+    );
     if (k < 0) {
-      record(ctx, subject, findings, { check, status: 'pass', message: `${c.t.length} values within the derived bound` });
+      record(ctx, subject, findings, {
+        check,
+        status: 'pass',
+        message: `${c.t.length} values within the derived bound`,
+      });
       continue;
     }
     const t = c.t[k]!;
@@ -592,17 +777,37 @@ async function checkSchedule(ctx: Context, name: ScheduleName): Promise<SubjectR
       ulp: ulpDistance(actual, expected, 'float64'),
       tolerance: `|actual - expected| <= ${scheduleBound(c.config, ctx.adapter.dtype, t, expected).toPrecision(3)} (src/conformance/tolerance.ts scheduleBound)`,
     };
-    record(ctx, subject, findings, { check, status: 'fail', message: `first wrong at t = ${t} (t counted from 0): expected ${expected}, got ${actual}`, counterexample });
+    record(ctx, subject, findings, {
+      check,
+      status: 'fail',
+      message: `first wrong at t = ${t} (t counted from 0): expected ${expected}, got ${actual}`,
+      counterexample,
+    });
   }
   let outcomes: LawOutcome[] = [];
   if (!findings.some((f) => f.status === 'error')) {
     const laws = lawsFor(subject).filter((l) => replay === undefined || replay.check === `law:${l.id}`);
-    outcomes = await runLaws(laws, ctx.guard, subject, [], ctx.seed, ctx.runs * CONFORMANCE_DEFAULTS.lawEffort, (f) => record(ctx, subject, findings, f), replay?.path);
+    outcomes = await runLaws(
+      laws,
+      ctx.guard,
+      subject,
+      [],
+      ctx.seed,
+      ctx.runs * CONFORMANCE_DEFAULTS.lawEffort,
+      (f) => record(ctx, subject, findings, f),
+      replay?.path,
+    );
   }
   if (findings.some((f) => f.status === 'error')) return { subject, verdict: 'error', conventions: [], findings };
   const failing = findings.filter((f) => f.status === 'fail');
   if (failing.length === 0) return { subject, verdict: 'conforms', conventions: [], findings };
-  const bug = await scheduleBug(ctx, subject, answered, outcomes.filter((o) => o.result.status === 'fail'), failing);
+  const bug = await scheduleBug(
+    ctx,
+    subject,
+    answered,
+    outcomes.filter((o) => o.result.status === 'fail'),
+    failing,
+  );
   if (bug !== undefined) for (const f of failing) f.bug = bug;
   return { subject, verdict: 'fails', conventions: [], ...(bug === undefined ? {} : { bug }), findings };
 }

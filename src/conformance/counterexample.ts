@@ -47,17 +47,31 @@ class NiceNumber extends fc.Arbitrary<number> {
 }
 
 function toRun(config: OptimizerConfig, input: Input): InstanceRun {
-  const run: InstanceRun = { config, x0: input.x0, gradients: input.gradients.map((g) => Float64Array.from(g)), xs: [] };
-  if (input.learningRates.some((v) => v !== null)) run.learningRates = input.gradients.map((_, k) => input.learningRates[k] ?? undefined);
+  const run: InstanceRun = {
+    config,
+    x0: input.x0,
+    gradients: input.gradients.map((g) => Float64Array.from(g)),
+    xs: [],
+  };
+  if (input.learningRates.some((v) => v !== null))
+    run.learningRates = input.gradients.map((_, k) => input.learningRates[k] ?? undefined);
   return run;
 }
 
 /** Runs the candidate on an input and compares it with the lecture's rule (with the options' conventions); undefined when it conforms or the adapter errs. */
-async function mismatchOn(config: OptimizerConfig, input: Input, options: ShrinkOptions): Promise<Mismatch | undefined> {
+async function mismatchOn(
+  config: OptimizerConfig,
+  input: Input,
+  options: ShrinkOptions,
+): Promise<Mismatch | undefined> {
   return (await runOn(config, input, options))?.mismatch;
 }
 
-async function runOn(config: OptimizerConfig, input: Input, options: ShrinkOptions): Promise<{ run: InstanceRun; mismatch?: Mismatch } | undefined> {
+async function runOn(
+  config: OptimizerConfig,
+  input: Input,
+  options: ShrinkOptions,
+): Promise<{ run: InstanceRun; mismatch?: Mismatch } | undefined> {
   const run = toRun(config, input);
   let stepper: GuardedStepper | undefined;
   try {
@@ -82,11 +96,19 @@ async function runOn(config: OptimizerConfig, input: Input, options: ShrinkOptio
  * that input as its first example. Replay: the same `seed` gives the same probes
  * and the same example, and `path` is fast-check's path of the shrunk input.
  */
-export async function shrinkCounterexample(failing: InstanceRun, mismatch: Mismatch, options: ShrinkOptions): Promise<Counterexample> {
+export async function shrinkCounterexample(
+  failing: InstanceRun,
+  mismatch: Mismatch,
+  options: ShrinkOptions,
+): Promise<Counterexample> {
   const config = failing.config;
   const cut = mismatch.step;
   const rates = (failing.learningRates ?? []).slice(0, cut).map((v) => v ?? null);
-  let start: Input = { x0: [...failing.x0], gradients: failing.gradients.slice(0, cut).map((g) => [...g]), learningRates: rates };
+  let start: Input = {
+    x0: [...failing.x0],
+    gradients: failing.gradients.slice(0, cut).map((g) => [...g]),
+    learningRates: rates,
+  };
   // Drop coordinates one at a time while the failure remains (the failing one is tried last).
   const order = [...start.x0.keys()].filter((j) => j !== mismatch.coordinate);
   order.push(mismatch.coordinate);
@@ -94,10 +116,18 @@ export async function shrinkCounterexample(failing: InstanceRun, mismatch: Misma
   for (const j of order) {
     if (keep.length === 1) break;
     const fewer = keep.filter((k) => k !== j);
-    const candidate: Input = { x0: fewer.map((k) => failing.x0[k]!), gradients: start.gradients.map((g) => fewer.map((k) => g[k]!)), learningRates: rates };
+    const candidate: Input = {
+      x0: fewer.map((k) => failing.x0[k]!),
+      gradients: start.gradients.map((g) => fewer.map((k) => g[k]!)),
+      learningRates: rates,
+    };
     if ((await mismatchOn(config, candidate, options)) !== undefined) keep = fewer;
   }
-  start = { x0: keep.map((k) => failing.x0[k]!), gradients: start.gradients.map((g) => keep.map((k) => g[k]!)), learningRates: rates };
+  start = {
+    x0: keep.map((k) => failing.x0[k]!),
+    gradients: start.gradients.map((g) => keep.map((k) => g[k]!)),
+    learningRates: rates,
+  };
   const size = start.x0.length;
   const round = options.dtype === 'float32' ? Math.fround : (v: number) => v;
   const value = new NiceNumber(round);
@@ -105,14 +135,24 @@ export async function shrinkCounterexample(failing: InstanceRun, mismatch: Misma
   const arbitrary: fc.Arbitrary<Input> = fc.record({
     x0: vector,
     gradients: fc.array(vector, { minLength: 1, maxLength: Math.max(1, start.gradients.length) }),
-    learningRates: fc.array(fc.option(fc.constantFrom(...new Set([config.learningRate, ...rates.filter((v): v is number => v !== null)])), { nil: null }), {
-      maxLength: start.learningRates.length,
-    }),
+    learningRates: fc.array(
+      fc.option(fc.constantFrom(...new Set([config.learningRate, ...rates.filter((v): v is number => v !== null)])), {
+        nil: null,
+      }),
+      {
+        maxLength: start.learningRates.length,
+      },
+    ),
   });
   const property = fc.asyncProperty(arbitrary, async (input) => {
     if ((await mismatchOn(config, input, options)) !== undefined) throw new Error('parts from the spec');
   });
-  const details = await fc.check(property, { seed: options.seed, numRuns: 1, examples: [[start]], interruptAfterTimeLimit: options.timeLimitMs });
+  const details = await fc.check(property, {
+    seed: options.seed,
+    numRuns: 1,
+    examples: [[start]],
+    interruptAfterTimeLimit: options.timeLimitMs,
+  });
   const best: Input = details.counterexample?.[0] ?? start;
   const replayed = await runOn(config, best, options);
   const final = replayed?.mismatch ?? mismatch;

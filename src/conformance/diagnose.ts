@@ -8,7 +8,9 @@ export const ACCUMULATOR_CANDIDATES: readonly number[] = [0.1, 0.01, 1e-8, 1];
 
 /** The convention ids a convention set switches on, sorted. */
 export function conventionIds(conventions: Conventions): VariantId[] {
-  return (Object.keys(conventions) as VariantId[]).filter((id) => conventions[id] !== undefined && conventions[id] !== false).sort();
+  return (Object.keys(conventions) as VariantId[])
+    .filter((id) => conventions[id] !== undefined && conventions[id] !== false)
+    .sort();
 }
 
 /**
@@ -21,7 +23,12 @@ export function conventionIds(conventions: Conventions): VariantId[] {
 export function solveInitialAccumulator(run: ScenarioRun, inside: boolean): number | undefined {
   const instance = run.instances[0];
   const config = run.scenario.config;
-  if (instance === undefined || instance.xs.length === 0 || (config.optimizer !== 'adagrad' && config.optimizer !== 'rmsprop')) return undefined;
+  if (
+    instance === undefined ||
+    instance.xs.length === 0 ||
+    (config.optimizer !== 'adagrad' && config.optimizer !== 'rmsprop')
+  )
+    return undefined;
   const lr = instance.learningRates?.[0] ?? config.learningRate;
   const solved: number[] = [];
   for (let i = 0; i < instance.x0.length; i++) {
@@ -48,7 +55,9 @@ export function solveInitialAccumulator(run: ScenarioRun, inside: boolean): numb
 export function candidateConventionSets(rule: OptimizerName, solved: readonly number[] = []): Conventions[] {
   const ids = optimizerRule(rule).conventions;
   const accumulators = [...new Set([...solved, ...ACCUMULATOR_CANDIDATES])];
-  const singles: Conventions[][] = ids.map((id) => (id === 'initial-accumulator' ? accumulators.map((a) => ({ [id]: a })) : [{ [id]: true }]));
+  const singles: Conventions[][] = ids.map((id) =>
+    id === 'initial-accumulator' ? accumulators.map((a) => ({ [id]: a })) : [{ [id]: true }],
+  );
   const out: Conventions[] = singles.flat();
   for (let p = 0; p < singles.length; p++) {
     for (let q = p + 1; q < singles.length; q++) {
@@ -69,6 +78,11 @@ export function candidateConventionSets(rule: OptimizerName, solved: readonly nu
  * Which scenario runs pass against the reference built with `conventions` (or a known
  * bug's formula), a difference confined to non-finite steps aside (`non-finite`).
  */
-export function matching(runs: readonly ScenarioRun[], dtype: Dtype, conventions: Conventions, bug?: BugVariant): boolean[] {
+export function matching(
+  runs: readonly ScenarioRun[],
+  dtype: Dtype,
+  conventions: Conventions,
+  bug?: BugVariant,
+): boolean[] {
   return runs.map((run) => compareScenario(run, dtype, conventions, bug).mismatch === undefined);
 }

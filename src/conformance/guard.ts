@@ -3,7 +3,15 @@ import { errorText } from './error-text.js';
 import type { Adapter, Stepper } from './adapter.js';
 import type { OptimizerConfig, ScheduleConfig } from '../reference/types.js';
 import { isUnsupported, UnsupportedValue } from './unsupported.js';
-import { type BatchOptions, runScriptsKey, runScriptsLocally, type Script, type ScriptOutcome, type ScriptRunner, scriptRunnerOf } from '../laws/script.js';
+import {
+  type BatchOptions,
+  runScriptsKey,
+  runScriptsLocally,
+  type Script,
+  type ScriptOutcome,
+  type ScriptRunner,
+  scriptRunnerOf,
+} from '../laws/script.js';
 import { describeValue } from '../reference/validate.js';
 import { firstDifferentBits } from '../numerics/ulp.js';
 
@@ -44,14 +52,23 @@ export interface GuardedStepper {
  */
 export async function guarded<T>(operation: string, options: GuardOptions, work: () => T | Promise<T>): Promise<T> {
   const remaining = options.deadline - Date.now();
-  if (remaining <= 0) throw new AdapterError(`total timeout: the time limit of the whole check (--total-timeout) expired before ${operation}`, operation);
+  if (remaining <= 0)
+    throw new AdapterError(
+      `total timeout: the time limit of the whole check (--total-timeout) expired before ${operation}`,
+      operation,
+    );
   const adapterError = (error: unknown): unknown =>
-    error instanceof AdapterError || error instanceof UnsupportedValue ? error : new AdapterError(`${operation} threw: ${errorText(error)}`, operation, { cause: error });
+    error instanceof AdapterError || error instanceof UnsupportedValue
+      ? error
+      : new AdapterError(`${operation} threw: ${errorText(error)}`, operation, { cause: error });
   let value: T | Promise<T>;
   let pending: boolean;
   try {
     value = work();
-    pending = (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
+    pending =
+      (typeof value === 'object' || typeof value === 'function') &&
+      value !== null &&
+      typeof (value as { then?: unknown }).then === 'function';
   } catch (error) {
     throw adapterError(error);
   }
@@ -62,7 +79,9 @@ export async function guarded<T>(operation: string, options: GuardOptions, work:
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      const what = overall ? `total timeout: the time limit of the whole check (--total-timeout) expired during ${operation}` : `${operation}: no answer within ${options.stepTimeoutMs} ms`;
+      const what = overall
+        ? `total timeout: the time limit of the whole check (--total-timeout) expired during ${operation}`
+        : `${operation}: no answer within ${options.stepTimeoutMs} ms`;
       reject(new AdapterError(what, operation));
     }, limit);
   });
@@ -88,14 +107,19 @@ export function copyParameters(value: unknown, size: number, operation: string):
 
 function copyChecked(value: unknown, size: number, operation: string): Float64Array {
   if (typeof value !== 'object' || value === null || typeof (value as { length?: unknown }).length !== 'number') {
-    throw new AdapterError(`${operation} returned ${describeValue(value)}, expected an array-like of ${size} numbers`, operation);
+    throw new AdapterError(
+      `${operation} returned ${describeValue(value)}, expected an array-like of ${size} numbers`,
+      operation,
+    );
   }
   const array = value as ArrayLike<unknown>;
-  if (array.length !== size) throw new AdapterError(`${operation} returned length ${array.length}, expected ${size}`, operation);
+  if (array.length !== size)
+    throw new AdapterError(`${operation} returned length ${array.length}, expected ${size}`, operation);
   const copy = new Float64Array(size);
   for (let i = 0; i < size; i++) {
     const v = array[i];
-    if (typeof v !== 'number') throw new AdapterError(`${operation} returned ${describeValue(v)} at index ${i}, expected a number`, operation);
+    if (typeof v !== 'number')
+      throw new AdapterError(`${operation} returned ${describeValue(v)} at index ${i}, expected a number`, operation);
     copy[i] = v;
   }
   return copy;
@@ -118,15 +142,29 @@ export interface GuardedAdapter extends Adapter {
 export function guardAdapter(adapter: Adapter, options: GuardOptions): GuardedAdapter {
   const inner = scriptRunnerOf(adapter);
   /** `handOver`: the adapter gets `x0` and each gradient themselves (a script that watches its own copies), and nothing is recorded here. */
-  async function createGuarded(config: OptimizerConfig, x0: ArrayLike<number>, handOver = false): Promise<GuardedStepper> {
+  async function createGuarded(
+    config: OptimizerConfig,
+    x0: ArrayLike<number>,
+    handOver = false,
+  ): Promise<GuardedStepper> {
     const size = x0.length;
     const handedX0 = handOver && x0 instanceof Float64Array ? x0 : Float64Array.from(x0);
     const configCopy = structuredClone(config);
     const answer = await guarded('create', options, () => adapter.create(configCopy, handedX0));
-    if (await guarded('create', options, () => isUnsupported(answer))) throw new UnsupportedValue((answer as { unsupported: string }).unsupported, config);
+    if (await guarded('create', options, () => isUnsupported(answer)))
+      throw new UnsupportedValue((answer as { unsupported: string }).unsupported, config);
     const inner = answer as Stepper;
-    if (!(await guarded('create', options, () => typeof inner === 'object' && inner !== null && typeof inner.step === 'function'))) {
-      throw new AdapterError(`create returned ${describeValue(inner)}, expected an object with a step method`, 'create');
+    if (
+      !(await guarded(
+        'create',
+        options,
+        () => typeof inner === 'object' && inner !== null && typeof inner.step === 'function',
+      ))
+    ) {
+      throw new AdapterError(
+        `create returned ${describeValue(inner)}, expected an object with a step method`,
+        'create',
+      );
     }
     const mutations: MutationRecord[] = [];
     // Checked again after every call: an adapter behind a worker reports a change of x0 with a later answer (src/isolation).
@@ -150,7 +188,9 @@ export function guardAdapter(adapter: Adapter, options: GuardOptions): GuardedAd
       async step(grad, learningRate) {
         const handed = handOver && grad instanceof Float64Array ? grad : Float64Array.from(grad);
         const index = count++;
-        const out = await guarded('step', options, () => (learningRate === undefined ? inner.step(handed) : inner.step(handed, learningRate)));
+        const out = await guarded('step', options, () =>
+          learningRate === undefined ? inner.step(handed) : inner.step(handed, learningRate),
+        );
         const copy = copyParameters(out, size, 'step');
         noteMutation(grad, handed, index);
         return copy;
@@ -171,7 +211,9 @@ export function guardAdapter(adapter: Adapter, options: GuardOptions): GuardedAd
         count += grads.length;
         const rates = learningRates === undefined ? undefined : [...learningRates];
         const out = await guarded('steps', options, () => (rates === undefined ? batch(handed) : batch(handed, rates)));
-        const items = await guarded('steps', options, () => (Array.isArray(out) && out.length === grads.length ? [...out] : undefined));
+        const items = await guarded('steps', options, () =>
+          Array.isArray(out) && out.length === grads.length ? [...out] : undefined,
+        );
         if (items === undefined) {
           let what: string;
           try {
@@ -179,7 +221,10 @@ export function guardAdapter(adapter: Adapter, options: GuardOptions): GuardedAd
           } catch {
             what = 'a value that cannot be described';
           }
-          throw new AdapterError(`steps returned ${what}, expected an array of ${grads.length} parameter vectors`, 'steps');
+          throw new AdapterError(
+            `steps returned ${what}, expected an array of ${grads.length} parameter vectors`,
+            'steps',
+          );
         }
         const xs = items.map((x) => copyParameters(x, size, 'steps'));
         for (let k = 0; k < grads.length; k++) noteMutation(grads[k]!, handed[k]!, first + k);
@@ -217,12 +262,19 @@ export function guardAdapter(adapter: Adapter, options: GuardOptions): GuardedAd
   } catch {
     table = undefined;
   }
-  if (typeof table === 'function') wrapped.scheduleValues = (config, ts) => scheduleValues(adapter, config, ts, options);
+  if (typeof table === 'function')
+    wrapped.scheduleValues = (config, ts) => scheduleValues(adapter, config, ts, options);
   const handing = asAdapter(true);
   /** Scenarios: their scripts watch the copies they hand (the immutability check), through the worker in one round trip where there is one. */
   function runWatched(scripts: readonly Script[], batch: BatchOptions = {}): Promise<ScriptOutcome[]> {
     if (inner === undefined) return runScriptsLocally(handing, scripts);
-    if (options.deadline - Date.now() <= 0) return Promise.reject(new AdapterError('total timeout: the time limit of the whole check (--total-timeout) expired before step', 'step'));
+    if (options.deadline - Date.now() <= 0)
+      return Promise.reject(
+        new AdapterError(
+          'total timeout: the time limit of the whole check (--total-timeout) expired before step',
+          'step',
+        ),
+      );
     return inner(scripts, batch);
   }
   // Scripts (src/laws/script.ts): in one round trip where the adapter runs them itself (isolated in a worker), with
@@ -230,7 +282,11 @@ export function guardAdapter(adapter: Adapter, options: GuardOptions): GuardedAd
   const runner: ScriptRunner = {
     async [runScriptsKey](scripts: readonly Script[], batch: BatchOptions = {}): Promise<ScriptOutcome[]> {
       if (inner === undefined) return runScriptsLocally(wrapped, scripts);
-      if (options.deadline - Date.now() <= 0) throw new AdapterError('total timeout: the time limit of the whole check (--total-timeout) expired before step', 'step');
+      if (options.deadline - Date.now() <= 0)
+        throw new AdapterError(
+          'total timeout: the time limit of the whole check (--total-timeout) expired before step',
+          'step',
+        );
       return inner(
         scripts.map(({ calls }) => ({ calls })),
         batch,
@@ -251,7 +307,11 @@ export function guardAdapter(adapter: Adapter, options: GuardOptions): GuardedAd
  * validated but cannot be timed out on its own; {@link scheduleValues} puts the
  * whole evaluation under the timeouts.
  */
-function guardedSchedule(adapter: Adapter, schedule: NonNullable<Adapter['schedule']>, config: ScheduleConfig): (t: number) => number {
+function guardedSchedule(
+  adapter: Adapter,
+  schedule: NonNullable<Adapter['schedule']>,
+  config: ScheduleConfig,
+): (t: number) => number {
   let fn: ReturnType<typeof schedule>;
   try {
     fn = schedule.call(adapter, structuredClone(config));
@@ -260,7 +320,8 @@ function guardedSchedule(adapter: Adapter, schedule: NonNullable<Adapter['schedu
     throw new AdapterError(`schedule threw: ${errorText(error)}`, 'schedule', { cause: error });
   }
   if (isUnsupported(fn)) throw new UnsupportedValue(fn.unsupported, config);
-  if (typeof fn !== 'function') throw new AdapterError(`schedule returned ${describeValue(fn)}, expected a function of t`, 'schedule');
+  if (typeof fn !== 'function')
+    throw new AdapterError(`schedule returned ${describeValue(fn)}, expected a function of t`, 'schedule');
   return (t: number) => {
     let v: unknown;
     try {
@@ -268,20 +329,27 @@ function guardedSchedule(adapter: Adapter, schedule: NonNullable<Adapter['schedu
     } catch (error) {
       throw new AdapterError(`schedule(${t}) threw: ${errorText(error)}`, 'schedule', { cause: error });
     }
-    if (typeof v !== 'number') throw new AdapterError(`schedule(${t}) returned ${describeValue(v)}, expected a number`, 'schedule');
+    if (typeof v !== 'number')
+      throw new AdapterError(`schedule(${t}) returned ${describeValue(v)}, expected a number`, 'schedule');
     return v;
   };
 }
 
 /** Evaluates an adapter's schedule at every `t`, under the timeouts: in one batch where the adapter has `scheduleValues`. */
-export async function scheduleValues(adapter: Adapter, config: ScheduleConfig, ts: readonly number[], options: GuardOptions): Promise<Float64Array> {
+export async function scheduleValues(
+  adapter: Adapter,
+  config: ScheduleConfig,
+  ts: readonly number[],
+  options: GuardOptions,
+): Promise<Float64Array> {
   const batch = adapter.scheduleValues;
   if (typeof batch === 'function') {
     const values = await guarded('schedule', options, () => batch.call(adapter, structuredClone(config), [...ts]));
     return copyParameters(values, ts.length, 'schedule');
   }
   const schedule = adapter.schedule;
-  if (typeof schedule !== 'function') throw new AdapterError('the adapter lists schedules but has no schedule method', 'schedule');
+  if (typeof schedule !== 'function')
+    throw new AdapterError('the adapter lists schedules but has no schedule method', 'schedule');
   return guarded('schedule', options, () => {
     const fn = guardedSchedule(adapter, schedule, config);
     return Float64Array.from(ts, (t) => fn(t));

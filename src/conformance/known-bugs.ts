@@ -35,8 +35,16 @@ function hasZeroHyperparameter(finding: Finding): boolean {
 export const knownBugs: readonly KnownBug[] = [
   { id: 'ascent', subjects: allOptimizers, variants: ['ascent'] },
   { id: 'bias-correction-multiplied', subjects: ['adam'], variants: ['bias-correction-multiplied'] },
-  { id: 'step-counter-off-by-one', subjects: ['adam'], variants: ['step-counter-behind', 'step-counter-ahead', 'step-counter-per-coordinate'] },
-  { id: 'stale-moments', subjects: ['momentum', 'adagrad', 'rmsprop', 'adam'], variants: ['stale-moments', 'stale-raw-moments'] },
+  {
+    id: 'step-counter-off-by-one',
+    subjects: ['adam'],
+    variants: ['step-counter-behind', 'step-counter-ahead', 'step-counter-per-coordinate'],
+  },
+  {
+    id: 'stale-moments',
+    subjects: ['momentum', 'adagrad', 'rmsprop', 'adam'],
+    variants: ['stale-moments', 'stale-raw-moments'],
+  },
   {
     id: 'shared-state',
     subjects: allOptimizers,
@@ -50,7 +58,11 @@ export const knownBugs: readonly KnownBug[] = [
     subjects: allOptimizers,
     pattern: (failing) =>
       failing.length > 0 &&
-      failing.every((f) => (f.check === 'immutability' && /modified the gradient/.test(f.message)) || f.check.endsWith('/inputs-not-mutated')) &&
+      failing.every(
+        (f) =>
+          (f.check === 'immutability' && /modified the gradient/.test(f.message)) ||
+          f.check.endsWith('/inputs-not-mutated'),
+      ) &&
       failing.some((f) => f.check === 'immutability' || /gradient of step/.test(f.message)),
   },
   {

@@ -4,7 +4,14 @@ import { referenceAdapter } from './adapter.js';
 import { checkLaw, finiteOnly, hasNonFinite, type Law, type LawResult, LawViolation, thrownKey } from '../laws/law.js';
 import type { Subject } from '../laws/law.js';
 import { scheduleRule } from '../reference/registry.js';
-import { type BatchOptions, runScripts, runScriptsKey, type Script, type ScriptOutcome, type ScriptRunner } from '../laws/script.js';
+import {
+  type BatchOptions,
+  runScripts,
+  runScriptsKey,
+  type Script,
+  type ScriptOutcome,
+  type ScriptRunner,
+} from '../laws/script.js';
 import { isUnsupported, type Unsupported } from './unsupported.js';
 import type { Conventions, Dtype, OptimizerConfig, OptimizerName, ScheduleConfig } from '../reference/types.js';
 import { type BugVariant, boundedStepper } from './tolerance.js';
@@ -28,18 +35,29 @@ function lawInputs(counterexample: unknown): Pick<Counterexample, 'config' | 'x0
   if (Array.isArray(c.x0)) out.x0 = c.x0 as number[];
   const grads = c.grads ?? c.gradients;
   if (Array.isArray(grads)) out.gradients = grads as number[][];
-  if (Array.isArray(c.learningRates)) out.learningRates = (c.learningRates as (number | undefined)[]).map((v) => v ?? null);
+  if (Array.isArray(c.learningRates))
+    out.learningRates = (c.learningRates as (number | undefined)[]).map((v) => v ?? null);
   return out;
 }
 
 /** The finding of one law result: `law:<id>`, with fast-check's shrunk counterexample, seed and path when it failed. */
 export function lawFinding(result: LawResult, note = ''): Finding {
   const check = `law:${result.id}`;
-  if (result.status === 'pass') return { check, status: 'pass', message: `${result.title} (${result.numRuns} runs${result.message === undefined ? '' : `; ${result.message}`})${note}` };
-  if (result.status === 'skipped') return { check, status: 'skipped', message: `${result.title}: skipped: ${result.message}${note}` };
+  if (result.status === 'pass')
+    return {
+      check,
+      status: 'pass',
+      message: `${result.title} (${result.numRuns} runs${result.message === undefined ? '' : `; ${result.message}`})${note}`,
+    };
+  if (result.status === 'skipped')
+    return { check, status: 'skipped', message: `${result.title}: skipped: ${result.message}${note}` };
   const message = `${result.title}: ${result.message ?? result.status}${note}`;
   if (result.status === 'error') return { check, status: 'error', message };
-  const counterexample: Counterexample = { ...(result.violation ?? {}), ...lawInputs(result.counterexample), seed: result.seed };
+  const counterexample: Counterexample = {
+    ...(result.violation ?? {}),
+    ...lawInputs(result.counterexample),
+    seed: result.seed,
+  };
   if (result.path !== undefined) counterexample.path = result.path;
   return { check, status: 'fail', message, counterexample };
 }
@@ -52,7 +70,11 @@ export function lawFinding(result: LawResult, note = ''): Finding {
  * for any optimizer not listed, so a bug in one optimizer never judges another.
  * `companionFailed()` tells whether a companion threw or rejected.
  */
-export function lawView(adapter: Adapter, subject: Subject, companions: readonly OptimizerName[]): { view: Adapter; companionFailed(): boolean } {
+export function lawView(
+  adapter: Adapter,
+  subject: Subject,
+  companions: readonly OptimizerName[],
+): { view: Adapter; companionFailed(): boolean } {
   let failed = false;
   const own = subject.startsWith('schedule:') ? [] : [subject as OptimizerName];
   const allowed = [...own, ...companions];
@@ -66,7 +88,8 @@ export function lawView(adapter: Adapter, subject: Subject, companions: readonly
     dtype: adapter.dtype,
     optimizers: allowed,
     async create(config: OptimizerConfig, x0: Float64Array): Promise<Stepper | Unsupported> {
-      if (!allowed.includes(config.optimizer)) throw new RangeError(`a law about ${subject} asked for ${config.optimizer}, which it may not drive`);
+      if (!allowed.includes(config.optimizer))
+        throw new RangeError(`a law about ${subject} asked for ${config.optimizer}, which it may not drive`);
       if (own.includes(config.optimizer)) return adapter.create(config, x0);
       const inner = await note(async () => adapter.create(config, x0));
       if (isUnsupported(inner)) return inner;
@@ -85,16 +108,31 @@ export function lawView(adapter: Adapter, subject: Subject, companions: readonly
       if (typeof error === 'object' && error !== null && fromCompanions.has(error)) failed = true;
     },
     async [runScriptsKey](scripts: readonly Script[], batch?: BatchOptions): Promise<ScriptOutcome[]> {
-      const owners = scripts.map((script) => script.calls.filter((c) => c.op === 'create').map((c) => c.config.optimizer));
-      for (const optimizer of owners.flat()) if (!allowed.includes(optimizer)) throw new RangeError(`a law about ${subject} asked for ${optimizer}, which it may not drive`);
+      const owners = scripts.map((script) =>
+        script.calls.filter((c) => c.op === 'create').map((c) => c.config.optimizer),
+      );
+      for (const optimizer of owners.flat())
+        if (!allowed.includes(optimizer))
+          throw new RangeError(`a law about ${subject} asked for ${optimizer}, which it may not drive`);
       const outcomes = await runScripts(adapter, scripts, batch);
       outcomes.forEach((outcome, k) => {
         if (outcome.ok) return;
         const calls = scripts[k]!.calls;
         const call = calls[outcome.call];
-        const instance = call === undefined || call.op === 'values' ? -1 : call.op === 'create' ? calls.slice(0, outcome.call).filter((c) => c.op === 'create').length : call.instance;
+        const instance =
+          call === undefined || call.op === 'values'
+            ? -1
+            : call.op === 'create'
+              ? calls.slice(0, outcome.call).filter((c) => c.op === 'create').length
+              : call.instance;
         const optimizer = owners[k]![instance];
-        if (optimizer !== undefined && !own.includes(optimizer) && typeof outcome.error === 'object' && outcome.error !== null) fromCompanions.add(outcome.error);
+        if (
+          optimizer !== undefined &&
+          !own.includes(optimizer) &&
+          typeof outcome.error === 'object' &&
+          outcome.error !== null
+        )
+          fromCompanions.add(outcome.error);
       });
       return outcomes;
     },
@@ -156,7 +194,12 @@ export interface Explanation {
  * in float64), the companions as the lecture's rules, and the same optimizers listed as
  * in the law's run, so the law takes the same path.
  */
-export function explanationModel(dtype: Dtype, subject: Subject, companions: readonly OptimizerName[], explanation: Explanation): Adapter {
+export function explanationModel(
+  dtype: Dtype,
+  subject: Subject,
+  companions: readonly OptimizerName[],
+  explanation: Explanation,
+): Adapter {
   const base = referenceAdapter({ dtype });
   const own = subject.startsWith('schedule:') ? [] : [subject as OptimizerName];
   const model: Adapter = {
@@ -165,7 +208,8 @@ export function explanationModel(dtype: Dtype, subject: Subject, companions: rea
     optimizers: [...own, ...companions],
     create(config, x0) {
       if (config.optimizer !== subject) return base.create(config, x0);
-      if (explanation.bug === undefined) return referenceAdapter({ dtype, conventions: explanation.conventions ?? {} }).create(config, x0);
+      if (explanation.bug === undefined)
+        return referenceAdapter({ dtype, conventions: explanation.conventions ?? {} }).create(config, x0);
       const stepper = boundedStepper(config, explanation.conventions ?? {}, dtype, x0, explanation.bug);
       return { step: (grad, learningRate) => stepper.step(grad, learningRate).x };
     },
@@ -188,7 +232,11 @@ export function explanationModel(dtype: Dtype, subject: Subject, companions: rea
  */
 export async function lawExplained(outcome: LawOutcome, model: Adapter): Promise<boolean> {
   const { result } = outcome;
-  const replay = await checkLaw(outcome.law, model, { seed: result.seed, numRuns: result.numRuns, ...(result.path === undefined ? {} : { path: result.path }) });
+  const replay = await checkLaw(outcome.law, model, {
+    seed: result.seed,
+    numRuns: result.numRuns,
+    ...(result.path === undefined ? {} : { path: result.path }),
+  });
   if (replay.status === 'fail') return true;
   const search = await checkLaw(outcome.law, model, { seed: result.seed, numRuns: result.numRuns });
   return search.status === 'fail';
@@ -201,7 +249,12 @@ export async function lawExplained(outcome: LawOutcome, model: Adapter): Promise
  */
 export async function lawNeedsNonFinite(outcome: LawOutcome, adapter: Adapter, subject: Subject): Promise<boolean> {
   const { result } = outcome;
-  if (outcome.law.selfComparison === true || result.counterexample === undefined || !hasNonFinite(result.counterexample)) return false;
+  if (
+    outcome.law.selfComparison === true ||
+    result.counterexample === undefined ||
+    !hasNonFinite(result.counterexample)
+  )
+    return false;
   const { view } = lawView(adapter, subject, outcome.companions);
   try {
     await outcome.law.check(view, finiteOnly(result.counterexample));

@@ -28,12 +28,17 @@ const javascript = new Set(['.js', '.mjs', '.cjs']);
 const typescript = new Set(['.ts', '.mts', '.cts']);
 
 function requireNames(source: string, field: string, value: unknown, known: readonly string[]): void {
-  if (!Array.isArray(value)) throw new AdapterLoadError(`${source}: ${field} must be an array of names, got ${describeValue(value)}`, 'invalid');
+  if (!Array.isArray(value))
+    throw new AdapterLoadError(`${source}: ${field} must be an array of names, got ${describeValue(value)}`, 'invalid');
   value.forEach((name: unknown, i) => {
     if (typeof name !== 'string' || !known.includes(name)) {
-      throw new AdapterLoadError(`${source}: ${field}[${i}] must be one of ${known.join(', ')}, got ${describeValue(name)}`, 'invalid');
+      throw new AdapterLoadError(
+        `${source}: ${field}[${i}] must be one of ${known.join(', ')}, got ${describeValue(name)}`,
+        'invalid',
+      );
     }
-    if (value.indexOf(name) !== i) throw new AdapterLoadError(`${source}: ${field} lists ${JSON.stringify(name)} twice`, 'invalid');
+    if (value.indexOf(name) !== i)
+      throw new AdapterLoadError(`${source}: ${field} lists ${JSON.stringify(name)} twice`, 'invalid');
   });
 }
 
@@ -45,23 +50,48 @@ function requireNames(source: string, field: string, value: unknown, known: read
 export function validateAdapter(value: unknown, source = 'adapter'): asserts value is Adapter {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     const hint = typeof value === 'function' ? ' (export the adapter object, not a function that makes one)' : '';
-    throw new AdapterLoadError(`${source}: the default export must be an adapter object, got ${describeValue(value)}${hint}`, 'invalid');
+    throw new AdapterLoadError(
+      `${source}: the default export must be an adapter object, got ${describeValue(value)}${hint}`,
+      'invalid',
+    );
   }
   const a = value as Record<string, unknown>;
   if (typeof a.name !== 'string' || a.name.trim() === '') {
-    throw new AdapterLoadError(`${source}: adapter.name must be a non-empty string, got ${describeValue(a.name)}`, 'invalid');
+    throw new AdapterLoadError(
+      `${source}: adapter.name must be a non-empty string, got ${describeValue(a.name)}`,
+      'invalid',
+    );
   }
   if (a.dtype !== 'float32' && a.dtype !== 'float64') {
-    throw new AdapterLoadError(`${source}: adapter.dtype must be 'float32' or 'float64', got ${describeValue(a.dtype)}`, 'invalid');
+    throw new AdapterLoadError(
+      `${source}: adapter.dtype must be 'float32' or 'float64', got ${describeValue(a.dtype)}`,
+      'invalid',
+    );
   }
-  requireNames(source, 'adapter.optimizers', a.optimizers, optimizerRules.map((r) => r.name));
+  requireNames(
+    source,
+    'adapter.optimizers',
+    a.optimizers,
+    optimizerRules.map((r) => r.name),
+  );
   if (typeof a.create !== 'function') {
-    throw new AdapterLoadError(`${source}: adapter.create must be a function, got ${describeValue(a.create)}`, 'invalid');
+    throw new AdapterLoadError(
+      `${source}: adapter.create must be a function, got ${describeValue(a.create)}`,
+      'invalid',
+    );
   }
   if (a.schedules !== undefined) {
-    requireNames(source, 'adapter.schedules', a.schedules, scheduleRules.map((r) => r.name));
+    requireNames(
+      source,
+      'adapter.schedules',
+      a.schedules,
+      scheduleRules.map((r) => r.name),
+    );
     if ((a.schedules as unknown[]).length > 0 && typeof a.schedule !== 'function') {
-      throw new AdapterLoadError(`${source}: adapter.schedule must be a function when adapter.schedules is not empty, got ${describeValue(a.schedule)}`, 'invalid');
+      throw new AdapterLoadError(
+        `${source}: adapter.schedule must be a function when adapter.schedules is not empty, got ${describeValue(a.schedule)}`,
+        'invalid',
+      );
     }
   }
 }
@@ -74,10 +104,17 @@ export function validateAdapter(value: unknown, source = 'adapter'): asserts val
 export async function loadAdapter(modulePath: string, cwd: string = process.cwd()): Promise<Adapter> {
   const file = resolve(cwd, modulePath);
   const info = await stat(file).catch(() => undefined);
-  if (!info?.isFile()) throw new AdapterLoadError(`adapter module ${JSON.stringify(modulePath)} not found (looked for ${file})`, 'missing');
+  if (!info?.isFile())
+    throw new AdapterLoadError(
+      `adapter module ${JSON.stringify(modulePath)} not found (looked for ${file})`,
+      'missing',
+    );
   const ext = extname(file).toLowerCase();
   if (!javascript.has(ext) && !typescript.has(ext)) {
-    throw new AdapterLoadError(`adapter module ${JSON.stringify(modulePath)} must end in .js, .mjs, .cjs, .ts, .mts or .cts, got ${JSON.stringify(ext || '(none)')}`, 'extension');
+    throw new AdapterLoadError(
+      `adapter module ${JSON.stringify(modulePath)} must end in .js, .mjs, .cjs, .ts, .mts or .cts, got ${JSON.stringify(ext || '(none)')}`,
+      'extension',
+    );
   }
   const url = pathToFileURL(file).href;
   let mod: Record<string, unknown>;
@@ -92,7 +129,9 @@ export async function loadAdapter(modulePath: string, cwd: string = process.cwd(
     // Any loader (Node, tsx, a test runner's) may report a syntax error without its place: look for one.
     const where = syntaxLocation(file);
     const reason = `${error instanceof Error ? `${error.name}: ${error.message}` : describeValue(error)}${where === undefined ? '' : `\n  at ${where}`}`;
-    throw new AdapterLoadError(`adapter module ${JSON.stringify(modulePath)} failed to load: ${reason}`, 'import', { cause: error });
+    throw new AdapterLoadError(`adapter module ${JSON.stringify(modulePath)} failed to load: ${reason}`, 'import', {
+      cause: error,
+    });
   }
   if (!('default' in mod) || mod.default === undefined) {
     const names = Object.keys(mod).filter((k) => k !== 'default');
@@ -112,7 +151,12 @@ export async function loadAdapter(modulePath: string, cwd: string = process.cwd(
  * `__esModule` set, and importing that module yields it one level deeper.
  */
 function unwrapCommonJs(value: unknown): unknown {
-  if (typeof value === 'object' && value !== null && (value as { __esModule?: unknown }).__esModule === true && 'default' in value) {
+  if (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { __esModule?: unknown }).__esModule === true &&
+    'default' in value
+  ) {
     return (value as { default: unknown }).default;
   }
   return value;

@@ -31,7 +31,8 @@ export function encodeReplay(replay: Replay): string {
 /** Reads a replay token; throws a RangeError naming the token and what is wrong with it. */
 export function decodeReplay(token: string): Replay {
   const shown = describeValue(typeof token === 'string' && token.length > 60 ? `${token.slice(0, 60)}...` : token);
-  if (typeof token !== 'string' || !token.startsWith(PREFIX)) throw new RangeError(`replay token must start with "${PREFIX}" (copy it whole from the report), got ${shown}`);
+  if (typeof token !== 'string' || !token.startsWith(PREFIX))
+    throw new RangeError(`replay token must start with "${PREFIX}" (copy it whole from the report), got ${shown}`);
   let value: unknown;
   try {
     value = JSON.parse(Buffer.from(token.slice(PREFIX.length), 'base64url').toString('utf8'));
@@ -39,7 +40,12 @@ export function decodeReplay(token: string): Replay {
     throw new RangeError(`replay token ${shown} is damaged: it does not decode (copy it whole from the report)`);
   }
   const r = value as Partial<Replay>;
-  const subjects = [...optimizerRules.map((x) => x.name as string), 'schedule:step', 'schedule:exponential', 'schedule:inverse-time'];
+  const subjects = [
+    ...optimizerRules.map((x) => x.name as string),
+    'schedule:step',
+    'schedule:exponential',
+    'schedule:inverse-time',
+  ];
   const ok =
     typeof r === 'object' &&
     r !== null &&
@@ -51,8 +57,15 @@ export function decodeReplay(token: string): Replay {
     r.runs > 0 &&
     (r.path === undefined || typeof r.path === 'string') &&
     (r.largeVector === undefined || Number.isSafeInteger(r.largeVector)) &&
-    (r.companions === undefined || (Array.isArray(r.companions) && r.companions.every((c) => optimizerRules.some((x) => x.name === c)))) &&
-    (r.conventions === undefined || (typeof r.conventions === 'object' && r.conventions !== null && Object.keys(r.conventions).every((k) => (CONVENTION_IDS as readonly string[]).includes(k))));
-  if (!ok) throw new RangeError(`replay token ${shown} is damaged: its fields are not a replay (copy it whole from the report)`);
+    (r.companions === undefined ||
+      (Array.isArray(r.companions) && r.companions.every((c) => optimizerRules.some((x) => x.name === c)))) &&
+    (r.conventions === undefined ||
+      (typeof r.conventions === 'object' &&
+        r.conventions !== null &&
+        Object.keys(r.conventions).every((k) => (CONVENTION_IDS as readonly string[]).includes(k))));
+  if (!ok)
+    throw new RangeError(
+      `replay token ${shown} is damaged: its fields are not a replay (copy it whole from the report)`,
+    );
   return r as Replay;
 }

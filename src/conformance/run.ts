@@ -32,7 +32,9 @@ export interface ScenarioRun {
 }
 
 /** Where an implementation's answer parts from a reference by more than the derived bound. */
-export type Mismatch = Required<Pick<Counterexample, 'step' | 'coordinate' | 'expected' | 'actual' | 'relativeError' | 'ulp' | 'tolerance'>>;
+export type Mismatch = Required<
+  Pick<Counterexample, 'step' | 'coordinate' | 'expected' | 'actual' | 'relativeError' | 'ulp' | 'tolerance'>
+>;
 
 function asRun(scenario: Scenario, x0: number[], gradients: Float64Array[], xs: Float64Array[]): InstanceRun {
   const run: InstanceRun = { config: scenario.config, x0, gradients, xs };
@@ -73,19 +75,34 @@ export function scenarioScript(scenario: Scenario, dtype: Dtype): Script {
   } else if (scenario.gradients !== undefined) {
     scenario.gradients.forEach((g, t) => {
       const lr = scenario.learningRates?.[t];
-      calls.push({ op: 'step', instance: 0, grad: Float64Array.from(g), ...(lr === undefined ? {} : { learningRate: lr }) });
+      calls.push({
+        op: 'step',
+        instance: 0,
+        grad: Float64Array.from(g),
+        ...(lr === undefined ? {} : { learningRate: lr }),
+      });
     });
     calls.push({ op: 'dispose', instance: 0 });
   } else {
     const closed = scenario.closed!;
-    const loop: ClosedLoop = { landscape: closed.landscape, steps: closed.steps, x0, dtype, ...(scenario.learningRates === undefined ? {} : { learningRates: scenario.learningRates }) };
+    const loop: ClosedLoop = {
+      landscape: closed.landscape,
+      steps: closed.steps,
+      x0,
+      dtype,
+      ...(scenario.learningRates === undefined ? {} : { learningRates: scenario.learningRates }),
+    };
     calls.push({ op: 'closed', instance: 0, loop }, { op: 'dispose', instance: 0 });
   }
   return { calls, watch: 'recent' };
 }
 
 /** A scenario's run from its script's result, and the mutations of what it handed (x0 first, then gradients in order). */
-export function scenarioRunOf(scenario: Scenario, script: Script, result: ScriptResult): { run: ScenarioRun; mutations: MutationRecord[] } {
+export function scenarioRunOf(
+  scenario: Scenario,
+  script: Script,
+  result: ScriptResult,
+): { run: ScenarioRun; mutations: MutationRecord[] } {
   const instances: InstanceRun[] = [];
   const stepOf: number[] = [];
   const counts: number[] = [];
@@ -93,7 +110,11 @@ export function scenarioRunOf(scenario: Scenario, script: Script, result: Script
     if (call.op === 'create') {
       counts.push(0);
       const x0 = Array.from(call.x0);
-      instances.push(instances.length === 0 ? asRun(scenario, scenario.x0, [], []) : { config: call.config, x0, gradients: [], xs: [] });
+      instances.push(
+        instances.length === 0
+          ? asRun(scenario, scenario.x0, [], [])
+          : { config: call.config, x0, gradients: [], xs: [] },
+      );
     } else if (call.op === 'step') {
       stepOf[j] = counts[call.instance]!++;
       instances[call.instance]!.gradients.push(call.grad);
@@ -105,17 +126,29 @@ export function scenarioRunOf(scenario: Scenario, script: Script, result: Script
     }
   });
   const mutations: MutationRecord[] = [];
-  for (const change of [...result.changes].sort((a, b) => a.handedAt - b.handedAt || (a.loopStep ?? 0) - (b.loopStep ?? 0))) {
+  for (const change of [...result.changes].sort(
+    (a, b) => a.handedAt - b.handedAt || (a.loopStep ?? 0) - (b.loopStep ?? 0),
+  )) {
     const call = script.calls[change.handedAt]!;
-    const before = call.op === 'create' ? call.x0 : call.op === 'step' ? call.grad : instances[(call as { instance: number }).instance]!.gradients[change.loopStep ?? 0]!;
+    const before =
+      call.op === 'create'
+        ? call.x0
+        : call.op === 'step'
+          ? call.grad
+          : instances[(call as { instance: number }).instance]!.gradients[change.loopStep ?? 0]!;
     const i = firstDifferentBits(before, change.values);
     if (i < 0) continue;
-    const step = call.op === 'create' ? 0 : call.op === 'step' ? stepOf[change.handedAt]! : change.loopStep ?? 0;
-    mutations.push({ operation: call.op === 'create' ? 'create' : 'step', step, coordinate: i, before: before[i]!, after: change.values[i]! });
+    const step = call.op === 'create' ? 0 : call.op === 'step' ? stepOf[change.handedAt]! : (change.loopStep ?? 0);
+    mutations.push({
+      operation: call.op === 'create' ? 'create' : 'step',
+      step,
+      coordinate: i,
+      before: before[i]!,
+      after: change.values[i]!,
+    });
   }
   return { run: { scenario, instances }, mutations };
 }
-
 
 /** The reference's answers to the same inputs in the declared dtype (NumPy's own result), for the bit-exact shortcut; none for float64. */
 export function referenceRun(run: InstanceRun, dtype: Dtype, conventions: Conventions): Float64Array[] {
@@ -154,7 +187,15 @@ export interface Comparison {
 export function compareRun(run: InstanceRun, dtype: Dtype, conventions: Conventions, bug?: BugVariant): Comparison {
   const model = patternOf(run);
   const own = bug === undefined ? referenceRun(model, dtype, conventions) : [];
-  const bounded = boundedTrajectory(model.config, conventions, dtype, model.x0, model.gradients, model.learningRates, bug);
+  const bounded = boundedTrajectory(
+    model.config,
+    conventions,
+    dtype,
+    model.x0,
+    model.gradients,
+    model.learningRates,
+    bug,
+  );
   const width = model.x0.length;
   const out: Comparison = { unchecked: 0, compared: 0 };
   for (let k = 0; k < run.xs.length; k++) {
@@ -192,7 +233,14 @@ function patternOf(run: InstanceRun): InstanceRun {
   return { ...run, x0: run.x0.slice(0, tile), gradients: run.gradients.map((g) => g.subarray(0, tile)), xs: [] };
 }
 
-function describeMismatch(k: number, i: number, expected: number, actual: number, bound: number, dtype: Dtype): Mismatch {
+function describeMismatch(
+  k: number,
+  i: number,
+  expected: number,
+  actual: number,
+  bound: number,
+  dtype: Dtype,
+): Mismatch {
   const round = dtype === 'float32' ? Math.fround : (v: number) => v;
   return {
     step: k + 1,
@@ -208,7 +256,12 @@ function describeMismatch(k: number, i: number, expected: number, actual: number
 }
 
 /** Compares every instance of a scenario run; the first mismatch wins. */
-export function compareScenario(run: ScenarioRun, dtype: Dtype, conventions: Conventions, bug?: BugVariant): Comparison & { instance: number } {
+export function compareScenario(
+  run: ScenarioRun,
+  dtype: Dtype,
+  conventions: Conventions,
+  bug?: BugVariant,
+): Comparison & { instance: number } {
   let unchecked = 0;
   let compared = 0;
   let nonFinite: Mismatch | undefined;
@@ -217,7 +270,8 @@ export function compareScenario(run: ScenarioRun, dtype: Dtype, conventions: Con
     unchecked += result.unchecked;
     compared += result.compared;
     nonFinite ??= result.nonFinite;
-    if (result.mismatch !== undefined) return { ...result, instance: j, unchecked, compared, ...(nonFinite === undefined ? {} : { nonFinite }) };
+    if (result.mismatch !== undefined)
+      return { ...result, instance: j, unchecked, compared, ...(nonFinite === undefined ? {} : { nonFinite }) };
   }
   return { instance: -1, unchecked, compared, ...(nonFinite === undefined ? {} : { nonFinite }) };
 }
@@ -238,9 +292,17 @@ export function traceOf(run: InstanceRun, dtype: Dtype, conventions: Conventions
   const window = <T>(rows: readonly T[]): T[] => rows.slice(first, end);
   const spec = boundedTrajectory(run.config, {}, dtype, run.x0, run.gradients, run.learningRates);
   const rows = (values: readonly Float64Array[]): number[][] => window(values).map((row) => Array.from(row));
-  const trace: Trace = { actual: rows(run.xs), expected: rows(spec.x), bound: rows(spec.bound), learningRates: window(ratesOf(run)) };
+  const trace: Trace = {
+    actual: rows(run.xs),
+    expected: rows(spec.x),
+    bound: rows(spec.bound),
+    learningRates: window(ratesOf(run)),
+  };
   if (first > 0) trace.firstStep = first + 1;
-  if (Object.keys(conventions).length > 0) trace.convention = rows(boundedTrajectory(run.config, conventions, dtype, run.x0, run.gradients, run.learningRates).x);
+  if (Object.keys(conventions).length > 0)
+    trace.convention = rows(
+      boundedTrajectory(run.config, conventions, dtype, run.x0, run.gradients, run.learningRates).x,
+    );
   return trace;
 }
 

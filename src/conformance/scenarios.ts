@@ -32,7 +32,12 @@ export function fixtureScenarios(cases: readonly OptimizerFixtureCase[]): Scenar
   return cases
     .filter((c) => Object.keys(c.conventions).length === 0)
     .map((c) => {
-      const scenario: Scenario = { id: `fixture:${c.id}`, config: c.config, x0: c.x0, purpose: `golden fixture (${c.regime})` };
+      const scenario: Scenario = {
+        id: `fixture:${c.id}`,
+        config: c.config,
+        x0: c.x0,
+        purpose: `golden fixture (${c.regime})`,
+      };
       if (c.loop.kind === 'open') scenario.gradients = c.loop.gradients;
       else scenario.closed = { landscape: c.loop.landscape, steps: c.loop.steps };
       if (c.learningRates !== undefined) scenario.learningRates = c.learningRates;
@@ -41,7 +46,11 @@ export function fixtureScenarios(cases: readonly OptimizerFixtureCase[]): Scenar
 }
 
 /** A config of `rule` with the lecture's typical values (docs/spec.md; presets.ts) and the given learning rate / epsilon. */
-export function typicalConfig(rule: OptimizerName, learningRate: number, epsilon: number = LECTURE_EPSILON): OptimizerConfig {
+export function typicalConfig(
+  rule: OptimizerName,
+  learningRate: number,
+  epsilon: number = LECTURE_EPSILON,
+): OptimizerConfig {
   switch (rule) {
     case 'sgd':
       return { optimizer: 'sgd', learningRate };
@@ -58,7 +67,13 @@ export function typicalConfig(rule: OptimizerName, learningRate: number, epsilon
 }
 
 /** A deterministic gradient table: `rows` steps of `cols` coordinates from a small LCG (no I/O, no global RNG). */
-function table(rows: number, cols: number, seed: number, scale: (col: number) => number, round: (v: number) => number): number[][] {
+function table(
+  rows: number,
+  cols: number,
+  seed: number,
+  scale: (col: number) => number,
+  round: (v: number) => number,
+): number[][] {
   let s = seed >>> 0 || 1;
   const next = (): number => {
     s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
@@ -79,22 +94,45 @@ export function probeScenarios(rule: OptimizerName, dtype: Dtype): Scenario[] {
   const x0 = [0.5, -1.25, 2, 0.75].map(r);
   const ordinary = table(12, 4, 7, (c) => [1, 0.5, 2, 0.25][c]!, r);
   const out: Scenario[] = [
-    { id: 'probe:ordinary', config: typicalConfig(rule, lr), x0, gradients: ordinary, purpose: 'ordinary gradients, the lecture\'s typical hyperparameters' },
+    {
+      id: 'probe:ordinary',
+      config: typicalConfig(rule, lr),
+      x0,
+      gradients: ordinary,
+      purpose: "ordinary gradients, the lecture's typical hyperparameters",
+    },
     {
       // sqrt(1e-7) = 3.2e-4: epsilon placement and an initial accumulator dominate below it (docs/conventions.md).
       id: 'probe:tiny-gradients',
       config: typicalConfig(rule, lr),
       x0,
-      gradients: table(6, 4, 11, (c) => [1e-3, 3e-4, 1e-5, 1e-7][c]!, r).map((row) => row.map((v, c) => (v === 0 ? r([1e-3, 3e-4, 1e-5, 1e-7][c]!) : v))),
-      purpose: '|g| near and below sqrt(eps), first steps t = 1..6: epsilon placement, epsilon-hat, initial accumulator',
+      gradients: table(6, 4, 11, (c) => [1e-3, 3e-4, 1e-5, 1e-7][c]!, r).map((row) =>
+        row.map((v, c) => (v === 0 ? r([1e-3, 3e-4, 1e-5, 1e-7][c]!) : v)),
+      ),
+      purpose:
+        '|g| near and below sqrt(eps), first steps t = 1..6: epsilon placement, epsilon-hat, initial accumulator',
     },
     {
       id: 'probe:lr-changes',
       config: typicalConfig(rule, lr),
       x0,
       gradients: ordinary,
-      learningRates: [undefined, undefined, undefined, lr / 2, undefined, undefined, lr / 10, undefined, lr * 3, undefined, undefined, lr].map((v) => (v === undefined ? v : r(v))),
-      purpose: 'learning rate changed between steps: where the learning rate sits relative to the velocity (lr-placement)',
+      learningRates: [
+        undefined,
+        undefined,
+        undefined,
+        lr / 2,
+        undefined,
+        undefined,
+        lr / 10,
+        undefined,
+        lr * 3,
+        undefined,
+        undefined,
+        lr,
+      ].map((v) => (v === undefined ? v : r(v))),
+      purpose:
+        'learning rate changed between steps: where the learning rate sits relative to the velocity (lr-placement)',
     },
     {
       id: 'probe:zeros-then-gradients',
@@ -117,7 +155,8 @@ export function probeScenarios(rule: OptimizerName, dtype: Dtype): Scenario[] {
       config: typicalConfig(rule, lr),
       x0: [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NaN, 0.5],
       gradients: [...table(2, 4, 0, () => 0, r).map((row) => row.map(() => 0)), ...table(4, 4, 31, () => 1, r)],
-      purpose: 'parameters that are infinite or NaN, zero gradients then ordinary ones: the lecture keeps an infinity (non-finite)',
+      purpose:
+        'parameters that are infinite or NaN, zero gradients then ordinary ones: the lecture keeps an infinity (non-finite)',
     },
     {
       id: 'probe:independence',
@@ -174,7 +213,12 @@ export function gradientValue(dtype: Dtype): fc.Arbitrary<number> {
   const r = dtype === 'float32' ? Math.fround : (v: number) => v;
   return fc.oneof(
     { weight: 8, arbitrary: fc.double({ min: -4, max: 4, noNaN: true, noDefaultInfinity: true }).map(r) },
-    { weight: 2, arbitrary: fc.tuple(fc.double({ min: 1, max: 10, noNaN: true }), fc.integer({ min: -6, max: 3 }), fc.boolean()).map(([m, e, s]) => r((s ? -1 : 1) * m * 10 ** e)) },
+    {
+      weight: 2,
+      arbitrary: fc
+        .tuple(fc.double({ min: 1, max: 10, noNaN: true }), fc.integer({ min: -6, max: 3 }), fc.boolean())
+        .map(([m, e, s]) => r((s ? -1 : 1) * m * 10 ** e)),
+    },
     { weight: 1, arbitrary: fc.constantFrom(0, -0, 1, -1) },
   );
 }
@@ -197,7 +241,9 @@ export function configArbitrary(rule: OptimizerName): fc.Arbitrary<OptimizerConf
     case 'adagrad':
       return fc.tuple(lr, eps).map(([learningRate, epsilon]) => ({ optimizer: 'adagrad', learningRate, epsilon }));
     case 'rmsprop':
-      return fc.tuple(lr, unit, eps).map(([learningRate, decayRate, epsilon]) => ({ optimizer: 'rmsprop', learningRate, decayRate, epsilon }));
+      return fc
+        .tuple(lr, unit, eps)
+        .map(([learningRate, decayRate, epsilon]) => ({ optimizer: 'rmsprop', learningRate, decayRate, epsilon }));
     case 'adam':
       return fc
         .tuple(lr, unit, fc.constantFrom(0.9, 0.99, 0.999), eps)
@@ -221,7 +267,9 @@ export function randomScenarios(rule: OptimizerName, dtype: Dtype, seed: number,
       id: `random:${k}`,
       config: draw.config,
       x0: Array.from({ length: size }, (_, i) => at(100 + i)),
-      gradients: Array.from({ length: steps }, (_, s) => Array.from({ length: size }, (_, i) => at(s * size + i + 3 * s))),
+      gradients: Array.from({ length: steps }, (_, s) =>
+        Array.from({ length: size }, (_, i) => at(s * size + i + 3 * s)),
+      ),
       purpose: `drawn hyperparameters and gradients (seed ${seed})`,
     };
   });

@@ -13,7 +13,9 @@ interface EsbuildFailure {
  */
 export function syntaxLocation(file: string): string | undefined {
   try {
-    const esbuild = createRequire(createRequire(import.meta.url).resolve('tsx'))('esbuild') as { transformSync(code: string, options: object): unknown };
+    const esbuild = createRequire(createRequire(import.meta.url).resolve('tsx'))('esbuild') as {
+      transformSync(code: string, options: object): unknown;
+    };
     const loader = /\.[cm]?ts$/.test(file) ? 'ts' : 'js';
     esbuild.transformSync(readFileSync(file, 'utf8'), { loader, sourcefile: file, format: 'esm', logLevel: 'silent' });
     return undefined;

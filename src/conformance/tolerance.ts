@@ -45,7 +45,9 @@ export interface Tracked {
 /** Unit roundoff, half the smallest subnormal, and the largest finite value of a dtype. */
 export function roundoff(dtype: Dtype): { u: number; eta: number; max: number } {
   // float64's half-subnormal 2^-1075 is not a double; 2^-1074 bounds it.
-  return dtype === 'float32' ? { u: 2 ** -24, eta: 2 ** -150, max: 3.4028234663852886e38 } : { u: 2 ** -53, eta: 2 ** -1074, max: Number.MAX_VALUE };
+  return dtype === 'float32'
+    ? { u: 2 ** -24, eta: 2 ** -150, max: 3.4028234663852886e38 }
+    : { u: 2 ** -53, eta: 2 ** -1074, max: Number.MAX_VALUE };
 }
 
 /** Error-tracking arithmetic for an implementation computing in `dtype`, compared with float64. */
@@ -115,7 +117,8 @@ export function errorArithmetic(dtype: Dtype) {
      * interpolation form, `m + (1 - beta) (x - m)`; callers keep the written form's value
      * with {@link either}, `either(written, interpolated(beta, m, x))`.
      */
-    interpolated: (beta: number, m: Tracked, x: Tracked): Tracked => arithmetic.add(m, arithmetic.mul(arithmetic.oneMinus(beta), arithmetic.sub(x, m))),
+    interpolated: (beta: number, m: Tracked, x: Tracked): Tracked =>
+      arithmetic.add(m, arithmetic.mul(arithmetic.oneMinus(beta), arithmetic.sub(x, m))),
   };
   return arithmetic;
 }
@@ -224,7 +227,9 @@ export function boundedStepper(
           }
           const old = state1[i]!;
           const kept = A.mul(rho, old);
-          state1[i] = dampened ? A.either(A.add(kept, A.mul(damp, g)), A.interpolated(config.rho, old, g)) : A.add(kept, g);
+          state1[i] = dampened
+            ? A.either(A.add(kept, A.mul(damp, g)), A.interpolated(config.rho, old, g))
+            : A.add(kept, g);
           return A.sub(x[i]!, A.mul(LR, staleState ? old : state1[i]!));
         };
       }
@@ -271,8 +276,12 @@ export function boundedStepper(
         const eps = A.input(config.epsilon);
         const hat = conventions['epsilon-hat'] === true;
         const corrected = !hat && conventions['no-bias-correction'] !== true;
-        const counted = (s: number) => (bug === 'step-counter-behind' ? s - 1 : bug === 'step-counter-ahead' ? s + 1 : s);
-        const correction = (s: number) => ({ c1: A.sub(A.exact(1), A.power(beta1, s)), c2: A.sub(A.exact(1), A.power(beta2, s)) });
+        const counted = (s: number) =>
+          bug === 'step-counter-behind' ? s - 1 : bug === 'step-counter-ahead' ? s + 1 : s;
+        const correction = (s: number) => ({
+          c1: A.sub(A.exact(1), A.power(beta1, s)),
+          c2: A.sub(A.exact(1), A.power(beta2, s)),
+        });
         const perStep = correction(counted(t));
         return (i, g) => {
           const { c1, c2 } = bug === 'step-counter-per-coordinate' ? correction((t - 1) * n + i + 1) : perStep;
@@ -297,7 +306,8 @@ export function boundedStepper(
             stale[1]![i] = second;
             return A.sub(x[i]!, adaptive(A.mul(rate, A.div(m, c1)), A.div(v, c2), eps));
           }
-          if (bug === 'bias-correction-multiplied') return A.sub(x[i]!, adaptive(A.mul(rate, A.mul(first, c1)), A.mul(second, c2), eps));
+          if (bug === 'bias-correction-multiplied')
+            return A.sub(x[i]!, adaptive(A.mul(rate, A.mul(first, c1)), A.mul(second, c2), eps));
           const m = corrected ? A.div(first, c1) : first;
           const v = corrected ? A.div(second, c2) : second;
           const step = adaptive(A.mul(rate, m), v, eps);

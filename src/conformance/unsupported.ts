@@ -13,13 +13,16 @@ export interface Unsupported {
 
 /** The refusal `create` or `schedule` returns: `return unsupported('nesterov requires rho > 0')`. */
 export function unsupported(reason: string): Unsupported {
-  if (typeof reason !== 'string' || reason.trim() === '') throw new TypeError(`reason must be a non-empty string, got ${JSON.stringify(reason)}`);
+  if (typeof reason !== 'string' || reason.trim() === '')
+    throw new TypeError(`reason must be a non-empty string, got ${JSON.stringify(reason)}`);
   return { unsupported: reason };
 }
 
 /** Whether an adapter's answer is a refusal ({@link unsupported}). */
 export function isUnsupported(value: unknown): value is Unsupported {
-  return typeof value === 'object' && value !== null && typeof (value as { unsupported?: unknown }).unsupported === 'string';
+  return (
+    typeof value === 'object' && value !== null && typeof (value as { unsupported?: unknown }).unsupported === 'string'
+  );
 }
 
 /**

@@ -7,14 +7,19 @@ import { LARGE_VECTOR_TILE } from './scenarios.js';
 import type { ConformanceOptions } from './types.js';
 
 /** Every subject name `only` accepts, in the lecture's order. */
-const SUBJECT_NAMES: readonly string[] = [...optimizerRules.map((r) => r.name), ...scheduleRules.map((r) => `schedule:${r.name}`)];
+const SUBJECT_NAMES: readonly string[] = [
+  ...optimizerRules.map((r) => r.name),
+  ...scheduleRules.map((r) => `schedule:${r.name}`),
+];
 
 /** Every convention id `accept` accepts (docs/conventions.md), `non-finite` included. */
 const ACCEPTABLE: readonly string[] = CONVENTION_IDS;
 
 /** Why a known-bug id given to `accept` is refused: a bug is named, never accepted (docs/conventions.md). */
 export function knownBugRefusal(id: string): string | undefined {
-  return knownBugs.some((b) => b.id === id) ? `${JSON.stringify(id)} is a known bug, not a convention: it can be named but never accepted (docs/conventions.md, "Known bugs")` : undefined;
+  return knownBugs.some((b) => b.id === id)
+    ? `${JSON.stringify(id)} is a known bug, not a convention: it can be named but never accepted (docs/conventions.md, "Known bugs")`
+    : undefined;
 }
 
 /**
@@ -23,27 +28,39 @@ export function knownBugRefusal(id: string): string | undefined {
  * messages at collection time (a bad `only` must not become "No test found").
  * Unknown names get a did-you-mean, case-insensitive matches included.
  */
-export function validateConformanceOptions(adapter: Adapter, options: Pick<ConformanceOptions, 'only' | 'accept' | 'runs' | 'largeVector'>): void {
+export function validateConformanceOptions(
+  adapter: Adapter,
+  options: Pick<ConformanceOptions, 'only' | 'accept' | 'runs' | 'largeVector'>,
+): void {
   requireDtype('adapter.dtype', adapter?.dtype);
-  if (!Array.isArray(adapter.optimizers)) throw new TypeError(`adapter.optimizers must be an array of optimizer names, got ${typeof adapter.optimizers}`);
+  if (!Array.isArray(adapter.optimizers))
+    throw new TypeError(`adapter.optimizers must be an array of optimizer names, got ${typeof adapter.optimizers}`);
   const size = options.largeVector;
   if (size !== undefined && !(Number.isSafeInteger(size) && size >= LARGE_VECTOR_TILE && size <= 2 ** 26)) {
-    throw new RangeError(`options.largeVector must be an integer in [${LARGE_VECTOR_TILE}, ${2 ** 26}], got ${JSON.stringify(size)}`);
+    throw new RangeError(
+      `options.largeVector must be an integer in [${LARGE_VECTOR_TILE}, ${2 ** 26}], got ${JSON.stringify(size)}`,
+    );
   }
   const runs = options.runs ?? 1;
   if (!(runs > 0 && Number.isFinite(runs))) throw new RangeError(`options.runs must be a positive number, got ${runs}`);
-  if (options.only !== undefined && !Array.isArray(options.only)) throw new TypeError(`options.only must be an array of subjects, got ${JSON.stringify(options.only)}`);
+  if (options.only !== undefined && !Array.isArray(options.only))
+    throw new TypeError(`options.only must be an array of subjects, got ${JSON.stringify(options.only)}`);
   for (const subject of options.only ?? []) {
     if (!SUBJECT_NAMES.includes(subject)) {
-      throw new RangeError(`options.only: unknown subject ${JSON.stringify(subject)}${didYouMeanSuffix(String(subject), SUBJECT_NAMES)} (one of ${SUBJECT_NAMES.join(', ')})`);
+      throw new RangeError(
+        `options.only: unknown subject ${JSON.stringify(subject)}${didYouMeanSuffix(String(subject), SUBJECT_NAMES)} (one of ${SUBJECT_NAMES.join(', ')})`,
+      );
     }
   }
-  if (options.accept !== undefined && !Array.isArray(options.accept)) throw new TypeError(`options.accept must be an array of convention ids, got ${JSON.stringify(options.accept)}`);
+  if (options.accept !== undefined && !Array.isArray(options.accept))
+    throw new TypeError(`options.accept must be an array of convention ids, got ${JSON.stringify(options.accept)}`);
   for (const id of options.accept ?? []) {
     const bug = knownBugRefusal(id);
     if (bug !== undefined) throw new RangeError(`options.accept: ${bug}`);
     if (!ACCEPTABLE.includes(id)) {
-      throw new RangeError(`options.accept: unknown convention id ${JSON.stringify(id)}${didYouMeanSuffix(String(id), ACCEPTABLE)} (one of ${ACCEPTABLE.join(', ')})`);
+      throw new RangeError(
+        `options.accept: unknown convention id ${JSON.stringify(id)}${didYouMeanSuffix(String(id), ACCEPTABLE)} (one of ${ACCEPTABLE.join(', ')})`,
+      );
     }
   }
 }

@@ -9,7 +9,9 @@ let cached: string | undefined;
  */
 export function optimspecVersion(): string {
   if (cached === undefined) {
-    const json = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+    const json = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version?: unknown;
+    };
     cached = typeof json.version === 'string' ? json.version : 'unknown';
   }
   return cached;

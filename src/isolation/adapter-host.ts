@@ -9,7 +9,14 @@ import { firstDifferentBits } from '../numerics/ulp.js';
 import { runScriptsLocally, type ScriptOutcome } from '../laws/script.js';
 import { UnsupportedValue } from '../conformance/unsupported.js';
 import { decodeScripts, encodeOutcomes } from './script-wire.js';
-import { HOST_CALLS, type HostData, type HostError, type HostMessage, type HostRequest, type HostScriptOutcome } from './host-protocol.js';
+import {
+  HOST_CALLS,
+  type HostData,
+  type HostError,
+  type HostMessage,
+  type HostRequest,
+  type HostScriptOutcome,
+} from './host-protocol.js';
 
 /** How long the host serves and waits for requests synchronously before its event loop runs again. */
 const PUMP_SLICE_MS = 5;
@@ -46,14 +53,21 @@ export function userFrames(error: unknown, self: string): string | undefined {
   if (typeof stack !== 'string') return undefined;
   const frames = stack
     .split('\n')
-    .filter((line) => /^\s+at /.test(line) && !line.includes('node:') && !line.includes(self) && !line.includes('/node_modules/tsx/'))
+    .filter(
+      (line) =>
+        /^\s+at /.test(line) && !line.includes('node:') && !line.includes(self) && !line.includes('/node_modules/tsx/'),
+    )
     .slice(0, 4)
     .map((line) => line.trim().replace(/\?tsx-namespace=[^:)]*/, ''));
   return frames.length > 0 ? frames.join('\n') : undefined;
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
 }
 
 /** A Float64Array's contents, returned only when the adapter changed them (issue 4: inputs are never mutated). */
@@ -91,11 +105,20 @@ export function serveAdapter(data: HostData): void {
   };
   process.exit = ((code?: unknown) => {
     const where = userFrames(new Error('process.exit'), self);
-    post([...held, { type: 'fatal', message: `the adapter called process.exit(${code === undefined ? '' : safeText(code)})`, ...(where === undefined ? {} : { where }) }]);
+    post([
+      ...held,
+      {
+        type: 'fatal',
+        message: `the adapter called process.exit(${code === undefined ? '' : safeText(code)})`,
+        ...(where === undefined ? {} : { where }),
+      },
+    ]);
     return exit(typeof code === 'number' ? code : 1);
   }) as typeof process.exit;
   process.on('uncaughtException', (error) => fatal(`uncaught exception in the adapter: ${errorText(error)}`, error));
-  process.on('unhandledRejection', (reason) => fatal(`unhandled rejection in the adapter: ${errorText(reason)}`, reason));
+  process.on('unhandledRejection', (reason) =>
+    fatal(`unhandled rejection in the adapter: ${errorText(reason)}`, reason),
+  );
 
   let adapter: Adapter | undefined;
   const steppers = new Map<number, { stepper: Stepper; size: number }>();
@@ -143,16 +166,28 @@ export function serveAdapter(data: HostData): void {
     if (outcome.ok) {
       const { failures } = outcome.result;
       if (failures === undefined) return outcome;
-      return { ok: true, result: { ...outcome.result, failures: failures.map((f) => ({ ...f, error: hostError(f.error) })) } };
+      return {
+        ok: true,
+        result: { ...outcome.result, failures: failures.map((f) => ({ ...f, error: hostError(f.error) })) },
+      };
     }
     const { error, call } = outcome;
-    if (error instanceof UnsupportedValue) return { ok: false, call, unsupported: { reason: error.reason, ...(error.config === undefined ? {} : { config: error.config }) } };
+    if (error instanceof UnsupportedValue)
+      return {
+        ok: false,
+        call,
+        unsupported: { reason: error.reason, ...(error.config === undefined ? {} : { config: error.config }) },
+      };
     return { ok: false, call, error: hostError(error) };
   };
 
   const instance = (handle: number, operation: string): { stepper: Stepper; size: number } => {
     const found = steppers.get(handle);
-    if (found === undefined) throw { operation, message: `${operation}: no instance ${handle} (it was disposed or never created)` } satisfies HostError;
+    if (found === undefined)
+      throw {
+        operation,
+        message: `${operation}: no instance ${handle} (it was disposed or never created)`,
+      } satisfies HostError;
     return found;
   };
 
@@ -161,22 +196,40 @@ export function serveAdapter(data: HostData): void {
     return adapter;
   };
 
-  const perform = (request: HostRequest): Omit<Extract<HostMessage, { ok: true }>, 'id' | 'ok'> | Promise<Omit<Extract<HostMessage, { ok: true }>, 'id' | 'ok'>> => {
+  const perform = (
+    request: HostRequest,
+  ):
+    | Omit<Extract<HostMessage, { ok: true }>, 'id' | 'ok'>
+    | Promise<Omit<Extract<HostMessage, { ok: true }>, 'id' | 'ok'>> => {
     switch (request.op) {
       case 'load':
         return loadAdapter(modulePath, cwd).then(
           (value) => {
             adapter = value;
-            const description = { name: value.name, dtype: value.dtype, optimizers: [...value.optimizers], hasSchedule: typeof value.schedule === 'function' };
-            return { description: value.schedules === undefined ? description : { ...description, schedules: [...value.schedules] } };
+            const description = {
+              name: value.name,
+              dtype: value.dtype,
+              optimizers: [...value.optimizers],
+              hasSchedule: typeof value.schedule === 'function',
+            };
+            return {
+              description:
+                value.schedules === undefined ? description : { ...description, schedules: [...value.schedules] },
+            };
           },
           (error: unknown) => {
             // Its message names the module and quotes the error, as loadAdapter's does in-process.
-            if (error instanceof AdapterLoadError) throw { operation: 'load', message: error.message, reason: error.reason } satisfies HostError;
+            if (error instanceof AdapterLoadError)
+              throw { operation: 'load', message: error.message, reason: error.reason } satisfies HostError;
             // A getter of the default export threw while it was validated.
             const where = userFrames(error, self);
             const message = `adapter module ${JSON.stringify(modulePath)}: reading its default export threw: ${errorText(error)}`;
-            throw { operation: 'load', message, reason: 'invalid', ...(where === undefined ? {} : { where }) } satisfies HostError;
+            throw {
+              operation: 'load',
+              message,
+              reason: 'invalid',
+              ...(where === undefined ? {} : { where }),
+            } satisfies HostError;
           },
         );
       case 'ping':
@@ -194,7 +247,15 @@ export function serveAdapter(data: HostData): void {
             } catch (error) {
               throw failure('create', error, true);
             }
-            if (!ok) throw failure('create', new AdapterError(`create returned ${safeText(stepper)}, expected an object with a step method`, 'create'), false);
+            if (!ok)
+              throw failure(
+                'create',
+                new AdapterError(
+                  `create returned ${safeText(stepper)}, expected an object with a step method`,
+                  'create',
+                ),
+                false,
+              );
             steppers.set(request.handle, { stepper: stepper as Stepper, size: request.x0.length });
             return { mutated: [changed(pristine, request.x0)] };
           },
@@ -205,7 +266,10 @@ export function serveAdapter(data: HostData): void {
         const pristine = request.grad.slice();
         return call(
           'step',
-          () => (request.learningRate === undefined ? stepper.step(request.grad) : stepper.step(request.grad, request.learningRate)),
+          () =>
+            request.learningRate === undefined
+              ? stepper.step(request.grad)
+              : stepper.step(request.grad, request.learningRate),
           (out) => {
             try {
               return { x: copyParameters(out, size, 'step'), mutated: [changed(pristine, request.grad)] };
@@ -218,7 +282,10 @@ export function serveAdapter(data: HostData): void {
       case 'steps': {
         const { stepper, size } = instance(request.handle, 'steps');
         const pristine = request.grads.map((g) => g.slice());
-        const finish = (xs: unknown[]) => ({ xs: xs.map((x) => copyParameters(x, size, 'steps')), mutated: request.grads.map((g, k) => changed(pristine[k]!, g)) });
+        const finish = (xs: unknown[]) => ({
+          xs: xs.map((x) => copyParameters(x, size, 'steps')),
+          mutated: request.grads.map((g, k) => changed(pristine[k]!, g)),
+        });
         let batch: Stepper['steps'];
         try {
           batch = stepper.steps;
@@ -229,11 +296,15 @@ export function serveAdapter(data: HostData): void {
           const rates = request.learningRates;
           return call(
             'steps',
-            () => (rates === undefined ? batch.call(stepper, request.grads) : batch.call(stepper, request.grads, rates)),
+            () =>
+              rates === undefined ? batch.call(stepper, request.grads) : batch.call(stepper, request.grads, rates),
             (out) => {
               try {
                 if (!Array.isArray(out) || out.length !== request.grads.length) {
-                  throw new AdapterError(`steps returned ${safeText(out)}, expected an array of ${request.grads.length} parameter vectors`, 'steps');
+                  throw new AdapterError(
+                    `steps returned ${safeText(out)}, expected an array of ${request.grads.length} parameter vectors`,
+                    'steps',
+                  );
                 }
                 return finish(out);
               } catch (error) {
@@ -273,7 +344,9 @@ export function serveAdapter(data: HostData): void {
         return next(0);
       }
       case 'scripts':
-        return runScriptsLocally(loaded(), decodeScripts(request.batch), mark, (k) => Atomics.store(signals, 3, k)).then((outcomes) => ({ outcomes: encodeOutcomes(outcomes.map(plainOutcome)) }));
+        return runScriptsLocally(loaded(), decodeScripts(request.batch), mark, (k) =>
+          Atomics.store(signals, 3, k),
+        ).then((outcomes) => ({ outcomes: encodeOutcomes(outcomes.map(plainOutcome)) }));
       case 'dispose': {
         const { stepper } = instance(request.handle, 'dispose');
         steppers.delete(request.handle);
@@ -292,7 +365,12 @@ export function serveAdapter(data: HostData): void {
           'schedule',
           () => a.schedule?.(request.config),
           (fn) => {
-            if (typeof fn !== 'function') throw failure('schedule', new AdapterError(`schedule returned ${safeText(fn)}, expected a function of t`, 'schedule'), false);
+            if (typeof fn !== 'function')
+              throw failure(
+                'schedule',
+                new AdapterError(`schedule returned ${safeText(fn)}, expected a function of t`, 'schedule'),
+                false,
+              );
             schedules.set(request.handle, fn as (t: number) => number);
             return {};
           },
@@ -300,7 +378,8 @@ export function serveAdapter(data: HostData): void {
       }
       case 'values': {
         const fn = schedules.get(request.handle);
-        if (fn === undefined) throw { operation: 'schedule', message: `schedule: no schedule ${request.handle}` } satisfies HostError;
+        if (fn === undefined)
+          throw { operation: 'schedule', message: `schedule: no schedule ${request.handle}` } satisfies HostError;
         const values = new Float64Array(request.t.length);
         for (let i = 0; i < request.t.length; i++) {
           const t = request.t[i]!;
@@ -308,10 +387,15 @@ export function serveAdapter(data: HostData): void {
           try {
             const v: unknown = fn(t);
             if (typeof v === 'number') values[i] = v;
-            else error = { operation: 'schedule', message: `schedule(${t}) returned ${safeText(v)}, expected a number` };
+            else
+              error = { operation: 'schedule', message: `schedule(${t}) returned ${safeText(v)}, expected a number` };
           } catch (thrown) {
             const where = userFrames(thrown, self);
-            error = { operation: 'schedule', message: `schedule(${t}) threw: ${errorText(thrown)}`, ...(where === undefined ? {} : { where }) };
+            error = {
+              operation: 'schedule',
+              message: `schedule(${t}) threw: ${errorText(thrown)}`,
+              ...(where === undefined ? {} : { where }),
+            };
           }
           if (error !== undefined) {
             // Values asked ahead of need: only the first is owed; a later failure is reported if that t is asked.
@@ -336,9 +420,13 @@ export function serveAdapter(data: HostData): void {
     batch.push(message);
     post(batch.length === 1 ? message : batch);
   };
-  const answer = (request: HostRequest, fields: object): void => reply(request, { id: request.id, ok: true, ...fields } as HostMessage);
+  const answer = (request: HostRequest, fields: object): void =>
+    reply(request, { id: request.id, ok: true, ...fields } as HostMessage);
   const refuse = (request: HostRequest, error: unknown): void => {
-    const e = typeof error === 'object' && error !== null && 'operation' in error && 'message' in error ? (error as HostError) : failure(request.op, error, true);
+    const e =
+      typeof error === 'object' && error !== null && 'operation' in error && 'message' in error
+        ? (error as HostError)
+        : failure(request.op, error, true);
     reply(request, { id: request.id, ok: false, error: e });
   };
 

@@ -29,7 +29,11 @@ export function closedLoopGradient(loop: ClosedLoop, previous: ArrayLike<number>
  * which could have altered the checker's copy of the loop. Returns the first
  * step that differs, or -1.
  */
-export function firstForgedGradient(loop: ClosedLoop, grads: readonly Float64Array[], xs: readonly Float64Array[]): number {
+export function firstForgedGradient(
+  loop: ClosedLoop,
+  grads: readonly Float64Array[],
+  xs: readonly Float64Array[],
+): number {
   for (let t = 0; t < grads.length; t++) {
     const expected = closedLoopGradient(loop, t === 0 ? undefined : xs[t - 1], t);
     const got = grads[t]!;

@@ -45,7 +45,16 @@ function hostUrl(): { hostUrl: string; tsxApi: string } {
   const ts = here.endsWith('.ts');
   const hostUrl = new URL(`./adapter-host.${ts ? 'ts' : 'js'}`, here).href;
   // The ESM entry of tsx's API (require.resolve finds the CommonJS one, whose tsImport cannot load ESM here).
-  return { hostUrl, tsxApi: ts ? pathToFileURL(createRequire(here).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href : '' };
+  return {
+    hostUrl,
+    tsxApi: ts
+      ? pathToFileURL(
+          createRequire(here)
+            .resolve('tsx/esm/api')
+            .replace(/\.cjs$/, '.mjs'),
+        ).href
+      : '',
+  };
 }
 
 /**
@@ -111,7 +120,11 @@ export class HostConnection {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const limit = Math.min(startupMs, deadline - Date.now());
     const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new AdapterError(`load: the adapter's worker did not start within ${Math.round(limit)} ms`, 'load')), Math.max(0, limit));
+      timer = setTimeout(
+        () =>
+          reject(new AdapterError(`load: the adapter's worker did not start within ${Math.round(limit)} ms`, 'load')),
+        Math.max(0, limit),
+      );
     });
     try {
       await Promise.race([this.started, late]);
@@ -155,7 +168,8 @@ export class HostConnection {
       settled = true;
       settle(o);
     };
-    if (this.send(call, operation, once, limits, false) === undefined) once({ ok: false, error: this.refusal(operation) });
+    if (this.send(call, operation, once, limits, false) === undefined)
+      once({ ok: false, error: this.refusal(operation) });
   }
 
   /**
@@ -170,7 +184,10 @@ export class HostConnection {
     };
     const sentAt = Date.now();
     const id = this.send(call, operation, (o) => settle(o), limits);
-    if (id === undefined) return Promise.reject(outcome === undefined ? this.refusal(operation) : (outcome as { error: AdapterError }).error);
+    if (id === undefined)
+      return Promise.reject(
+        outcome === undefined ? this.refusal(operation) : (outcome as { error: AdapterError }).error,
+      );
     if (block) this.wait(id, Math.min(FAST_WAIT_MS, this.limit(limits)));
     const done = outcome as Outcome | undefined;
     if (done !== undefined) return done.ok ? Promise.resolve(done.answer) : Promise.reject(done.error);
@@ -198,9 +215,14 @@ export class HostConnection {
   /** Sends a request and blocks until it is answered (the synchronous `schedule(config)(t)` of the Adapter contract). */
   requestSync(call: HostCall, limits: RequestLimits, operation: string = call.op): HostAnswer {
     let outcome: Outcome | undefined;
-    const id = this.send(call, operation, (o) => {
-      outcome = o;
-    }, limits);
+    const id = this.send(
+      call,
+      operation,
+      (o) => {
+        outcome = o;
+      },
+      limits,
+    );
     if (id === undefined) throw this.refusal(operation);
     this.wait(id, this.limit(limits));
     if (outcome === undefined) this.timedOut(id, limits);
@@ -226,10 +248,22 @@ export class HostConnection {
     return new AdapterError(`${operation}: not sent: ${this.broken ?? 'the worker is unusable'}`, operation);
   }
 
-  private send(call: HostCall, operation: string, settle: (o: Outcome) => void, limits: RequestLimits, awaited = true): number | undefined {
+  private send(
+    call: HostCall,
+    operation: string,
+    settle: (o: Outcome) => void,
+    limits: RequestLimits,
+    awaited = true,
+  ): number | undefined {
     if (this.broken !== undefined) return undefined;
     if (limits.deadline - Date.now() <= 0) {
-      settle({ ok: false, error: new AdapterError(`total timeout: the time limit of the whole check (--total-timeout) expired before ${operation}`, operation) });
+      settle({
+        ok: false,
+        error: new AdapterError(
+          `total timeout: the time limit of the whole check (--total-timeout) expired before ${operation}`,
+          operation,
+        ),
+      });
       return undefined;
     }
     const id = this.nextId++;
@@ -266,7 +300,8 @@ export class HostConnection {
   }
 
   private drain(): void {
-    for (let m = receiveMessageOnPort(this.port); m !== undefined; m = receiveMessageOnPort(this.port)) this.handle(m.message as HostMessage | HostMessage[]);
+    for (let m = receiveMessageOnPort(this.port); m !== undefined; m = receiveMessageOnPort(this.port))
+      this.handle(m.message as HostMessage | HostMessage[]);
   }
 
   private timedOut(id: number, limits: RequestLimits): void {
@@ -296,7 +331,10 @@ export class HostConnection {
     this.port.unref();
     for (const entry of entries) {
       const op = this.operationOf(entry);
-      const text = this.broken.startsWith(`${op}:`) || this.broken.startsWith('total timeout') ? this.broken : `${op}: ${this.broken}`;
+      const text =
+        this.broken.startsWith(`${op}:`) || this.broken.startsWith('total timeout')
+          ? this.broken
+          : `${op}: ${this.broken}`;
       entry.settle({ ok: false, error: new AdapterError(text, op) });
     }
   }
@@ -321,6 +359,10 @@ export class HostConnection {
     if (entry === undefined) return;
     this.pending.delete(message.id);
     if (message.ok) entry.settle({ ok: true, answer: message });
-    else entry.settle({ ok: false, error: new AdapterError(hostErrorText(message.error), message.error.operation, { cause: message.error }) });
+    else
+      entry.settle({
+        ok: false,
+        error: new AdapterError(hostErrorText(message.error), message.error.operation, { cause: message.error }),
+      });
   }
 }

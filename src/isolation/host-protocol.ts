@@ -8,7 +8,6 @@ import type { Dtype, OptimizerConfig, OptimizerName, ScheduleConfig, ScheduleNam
  * clone): no object of the adapter ever reaches the checker's thread.
  */
 export type HostRequest = (
-
   | { id: number; op: 'load' }
   | { id: number; op: 'ping' }
   | { id: number; op: 'create'; handle: number; config: OptimizerConfig; x0: Float64Array }

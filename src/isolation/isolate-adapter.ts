@@ -2,11 +2,26 @@ import { AdapterError } from '../conformance/adapter-error.js';
 import type { Adapter, Stepper } from '../conformance/adapter.js';
 import { AdapterLoadError, validateAdapter } from '../conformance/load-adapter.js';
 import type { OptimizerConfig, ScheduleConfig } from '../reference/types.js';
-import { type HostAnswer, type HostCall, HostConnection, hostErrorText, type RequestLimits } from './host-connection.js';
+import {
+  type HostAnswer,
+  type HostCall,
+  HostConnection,
+  hostErrorText,
+  type RequestLimits,
+} from './host-connection.js';
 import { firstForgedGradient } from './closed-loop.js';
 import type { HostDescription, HostError, HostScriptOutcome } from './host-protocol.js';
 import { decodeOutcomes, encodeScripts, type WireOutcomes } from './script-wire.js';
-import { type BatchOptions, failedInScript, runScriptsKey, type Script, type ScriptOutcome, type ScriptResult, type ScriptRunner, validateScript } from '../laws/script.js';
+import {
+  type BatchOptions,
+  failedInScript,
+  runScriptsKey,
+  type Script,
+  type ScriptOutcome,
+  type ScriptResult,
+  type ScriptRunner,
+  validateScript,
+} from '../laws/script.js';
 import { UnsupportedValue } from '../conformance/unsupported.js';
 
 /** Options of {@link isolateAdapter}; every time is in milliseconds. */
@@ -44,7 +59,9 @@ function loadFailure(modulePath: string, error: unknown): AdapterLoadError {
   const host = error instanceof AdapterError ? (error.cause as HostError | undefined) : undefined;
   if (host?.reason !== undefined) return new AdapterLoadError(hostErrorText(host), host.reason, { cause: error });
   const text = error instanceof Error ? error.message : String(error);
-  return new AdapterLoadError(`adapter module ${JSON.stringify(modulePath)} failed to load: ${text}`, 'import', { cause: error });
+  return new AdapterLoadError(`adapter module ${JSON.stringify(modulePath)} failed to load: ${text}`, 'import', {
+    cause: error,
+  });
 }
 
 /**
@@ -60,7 +77,10 @@ function loadFailure(modulePath: string, error: unknown): AdapterLoadError {
  */
 export async function isolateAdapter(modulePath: string, options: IsolateOptions = {}): Promise<IsolatedAdapter> {
   const cwd = options.cwd ?? process.cwd();
-  const limits: RequestLimits = { timeoutMs: options.timeoutMs ?? 10_000, deadline: options.deadline ?? Number.POSITIVE_INFINITY };
+  const limits: RequestLimits = {
+    timeoutMs: options.timeoutMs ?? 10_000,
+    deadline: options.deadline ?? Number.POSITIVE_INFINITY,
+  };
   let interrupted: string | undefined;
   /** The worker being started or in use, for an abort. */
   let live: HostConnection | undefined;
@@ -81,7 +101,10 @@ export async function isolateAdapter(modulePath: string, options: IsolateOptions
       const description = answer.description;
       // Validated again here: the worker runs the adapter's code, which could have altered the host's.
       const stand = () => undefined;
-      validateAdapter({ ...description, create: stand, ...(description?.hasSchedule === true ? { schedule: stand } : {}) }, modulePath);
+      validateAdapter(
+        { ...description, create: stand, ...(description?.hasSchedule === true ? { schedule: stand } : {}) },
+        modulePath,
+      );
       return { connection, description: description as HostDescription };
     } catch (error) {
       await connection.end('the module failed to load');
@@ -107,14 +130,16 @@ export async function isolateAdapter(modulePath: string, options: IsolateOptions
   };
 
   const vector = (operation: string, value: unknown, size: number): Float64Array => {
-    if (!(value instanceof Float64Array) || value.length !== size) throw new AdapterError(`${operation}: the adapter's worker sent a malformed answer`, operation);
+    if (!(value instanceof Float64Array) || value.length !== size)
+      throw new AdapterError(`${operation}: the adapter's worker sent a malformed answer`, operation);
     return value;
   };
 
   const writeBack = (targets: readonly ArrayLike<number>[], mutated: HostAnswer['mutated']): void => {
     mutated?.forEach((values, k) => {
       const target = targets[k];
-      if (values instanceof Float64Array && target instanceof Float64Array && values.length === target.length) target.set(values);
+      if (values instanceof Float64Array && target instanceof Float64Array && values.length === target.length)
+        target.set(values);
     });
   };
 
@@ -139,10 +164,15 @@ export async function isolateAdapter(modulePath: string, options: IsolateOptions
     const size = x0.length;
     const handle = nextHandle++;
     let createFailure: AdapterError | undefined;
-    host.post({ op: 'create', handle, config: structuredClone(config), x0: Float64Array.from(x0) }, 'create', (outcome) => {
-      if (outcome.ok) writeBack([x0], outcome.answer.mutated);
-      else createFailure = outcome.error;
-    }, limits);
+    host.post(
+      { op: 'create', handle, config: structuredClone(config), x0: Float64Array.from(x0) },
+      'create',
+      (outcome) => {
+        if (outcome.ok) writeBack([x0], outcome.answer.mutated);
+        else createFailure = outcome.error;
+      },
+      limits,
+    );
     const ask = async (call: HostCall): Promise<HostAnswer> => {
       takeDeferred();
       try {
@@ -154,14 +184,25 @@ export async function isolateAdapter(modulePath: string, options: IsolateOptions
     let disposed = false;
     return {
       async step(grad: Float64Array, learningRate?: number) {
-        const result = await ask({ op: 'step', handle, grad: Float64Array.from(grad), ...(learningRate === undefined ? {} : { learningRate }) });
+        const result = await ask({
+          op: 'step',
+          handle,
+          grad: Float64Array.from(grad),
+          ...(learningRate === undefined ? {} : { learningRate }),
+        });
         writeBack([grad], result.mutated);
         return vector('step', result.x, size);
       },
       async steps(grads: readonly Float64Array[], learningRates?: readonly (number | undefined)[]) {
-        const result = await ask({ op: 'steps', handle, grads: grads.map((g) => Float64Array.from(g)), ...(learningRates === undefined ? {} : { learningRates: [...learningRates] }) });
+        const result = await ask({
+          op: 'steps',
+          handle,
+          grads: grads.map((g) => Float64Array.from(g)),
+          ...(learningRates === undefined ? {} : { learningRates: [...learningRates] }),
+        });
         writeBack(grads, result.mutated);
-        if (!Array.isArray(result.xs) || result.xs.length !== grads.length) throw new AdapterError("steps: the adapter's worker sent a malformed answer", 'steps');
+        if (!Array.isArray(result.xs) || result.xs.length !== grads.length)
+          throw new AdapterError("steps: the adapter's worker sent a malformed answer", 'steps');
         return result.xs.map((x) => vector('steps', x, size));
       },
       async dispose() {
@@ -171,9 +212,14 @@ export async function isolateAdapter(modulePath: string, options: IsolateOptions
         disposed = true;
         if (createFailure !== undefined) throw createFailure;
         takeDeferred();
-        host.post({ op: 'dispose', handle }, 'dispose', (outcome) => {
-          if (!outcome.ok) deferred ??= outcome.error;
-        }, limits);
+        host.post(
+          { op: 'dispose', handle },
+          'dispose',
+          (outcome) => {
+            if (!outcome.ok) deferred ??= outcome.error;
+          },
+          limits,
+        );
       },
     };
   };
@@ -189,9 +235,14 @@ export async function isolateAdapter(modulePath: string, options: IsolateOptions
     const handle = nextHandle++;
     // Not waited for, as create: a config the adapter rejects fails the first lookup.
     let failure: AdapterError | undefined;
-    host.post({ op: 'schedule', handle, config: structuredClone(config) }, 'schedule', (outcome) => {
-      if (!outcome.ok) failure = outcome.error;
-    }, limits);
+    host.post(
+      { op: 'schedule', handle, config: structuredClone(config) },
+      'schedule',
+      (outcome) => {
+        if (!outcome.ok) failure = outcome.error;
+      },
+      limits,
+    );
     const cache = new Map<number, number>();
     const failures = new Map<number, HostError>();
     return (t: number): number => {
@@ -199,7 +250,8 @@ export async function isolateAdapter(modulePath: string, options: IsolateOptions
       if (known !== undefined) return known;
       const failed = failures.get(t);
       if (failed !== undefined) throw new AdapterError(hostErrorText(failed), 'schedule');
-      const times = cache.has(t - 1) && Number.isSafeInteger(t) ? Array.from({ length: SCHEDULE_PREFETCH }, (_, i) => t + i) : [t];
+      const times =
+        cache.has(t - 1) && Number.isSafeInteger(t) ? Array.from({ length: SCHEDULE_PREFETCH }, (_, i) => t + i) : [t];
       if (interrupted !== undefined) throw new AdapterError(`schedule: ${interrupted}`, 'schedule');
       let answer: HostAnswer;
       try {
@@ -208,15 +260,20 @@ export async function isolateAdapter(modulePath: string, options: IsolateOptions
         throw failure ?? error;
       }
       const values = answer.values;
-      if (!(values instanceof Float64Array) || values.length === 0 || values.length > times.length) throw new AdapterError("schedule: the adapter's worker sent a malformed answer", 'schedule');
+      if (!(values instanceof Float64Array) || values.length === 0 || values.length > times.length)
+        throw new AdapterError("schedule: the adapter's worker sent a malformed answer", 'schedule');
       for (const [i, v] of values.entries()) cache.set(times[i]!, v);
-      if (answer.failedAt !== undefined && answer.failure !== undefined) failures.set(times[answer.failedAt]!, answer.failure);
+      if (answer.failedAt !== undefined && answer.failure !== undefined)
+        failures.set(times[answer.failedAt]!, answer.failure);
       return values[0]!;
     };
   };
 
   /** A batch of scripts (src/laws/script.ts) in one round trip: what makes a law's run, or all of a law's runs, one request. */
-  const runScriptsInWorker = async (scripts: readonly Script[], options: BatchOptions = {}): Promise<ScriptOutcome[]> => {
+  const runScriptsInWorker = async (
+    scripts: readonly Script[],
+    options: BatchOptions = {},
+  ): Promise<ScriptOutcome[]> => {
     const host = current('step');
     takeDeferred();
     for (const script of scripts) validateScript(script);
@@ -224,12 +281,18 @@ export async function isolateAdapter(modulePath: string, options: IsolateOptions
     // The host marks the script it runs; a batch already in flight keeps its mark.
     if (!host.unanswered) host.scriptInProgress = 0;
     try {
-      answer = await host.request({ op: 'scripts', batch: encodeScripts(scripts) }, limits, 'script', options.ahead !== true);
+      answer = await host.request(
+        { op: 'scripts', batch: encodeScripts(scripts) },
+        limits,
+        'script',
+        options.ahead !== true,
+      );
     } catch (error) {
       // The worker ended or a call hung: the script it was running is the one to blame.
       throw error instanceof AdapterError ? failedInScript(error, host.scriptInProgress) : error;
     }
-    const malformed = (): AdapterError => new AdapterError("step: the adapter's worker sent a malformed answer", 'step');
+    const malformed = (): AdapterError =>
+      new AdapterError("step: the adapter's worker sent a malformed answer", 'step');
     let outcomes: HostScriptOutcome[];
     try {
       outcomes = decodeOutcomes(answer.outcomes as WireOutcomes);
@@ -241,11 +304,29 @@ export async function isolateAdapter(modulePath: string, options: IsolateOptions
       const { calls } = scripts[k]!;
       if (!outcome.ok) {
         if (!Number.isInteger(outcome.call) || outcome.call < 0 || outcome.call >= calls.length) throw malformed();
-        if ('unsupported' in outcome) return { ok: false, call: outcome.call, error: new UnsupportedValue(String(outcome.unsupported.reason), outcome.unsupported.config) };
-        return { ok: false, call: outcome.call, error: new AdapterError(hostErrorText(outcome.error), String(outcome.error.operation), { cause: outcome.error }) };
+        if ('unsupported' in outcome)
+          return {
+            ok: false,
+            call: outcome.call,
+            error: new UnsupportedValue(String(outcome.unsupported.reason), outcome.unsupported.config),
+          };
+        return {
+          ok: false,
+          call: outcome.call,
+          error: new AdapterError(hostErrorText(outcome.error), String(outcome.error.operation), {
+            cause: outcome.error,
+          }),
+        };
       }
       const { xs, changes, failures, loops } = outcome.result;
-      if (!Array.isArray(xs) || xs.length !== calls.length || !Array.isArray(changes) || (failures !== undefined && !Array.isArray(failures)) || (loops !== undefined && !Array.isArray(loops))) throw malformed();
+      if (
+        !Array.isArray(xs) ||
+        xs.length !== calls.length ||
+        !Array.isArray(changes) ||
+        (failures !== undefined && !Array.isArray(failures)) ||
+        (loops !== undefined && !Array.isArray(loops))
+      )
+        throw malformed();
       const sizes: number[] = [];
       let closed = 0;
       calls.forEach((call, j) => {
@@ -256,17 +337,35 @@ export async function isolateAdapter(modulePath: string, options: IsolateOptions
           if (!(values instanceof Float64Array) || values.length > call.t.length) throw malformed();
         } else if (call.op === 'closed') {
           const run = loops?.[closed++];
-          if (run === undefined || run.call !== j || !Array.isArray(run.grads) || !Array.isArray(run.xs) || run.grads.length !== call.loop.steps || run.xs.length !== call.loop.steps) throw malformed();
+          if (
+            run === undefined ||
+            run.call !== j ||
+            !Array.isArray(run.grads) ||
+            !Array.isArray(run.xs) ||
+            run.grads.length !== call.loop.steps ||
+            run.xs.length !== call.loop.steps
+          )
+            throw malformed();
           const iterates = run.xs.map((x) => vector('step', x, sizes[call.instance]!));
           // The worker runs the adapter's code, which could have altered the checker's landscape there: its gradients are checked here.
           const forged = firstForgedGradient(call.loop, run.grads, iterates);
-          if (forged >= 0) throw new AdapterError(`step: the adapter's worker reports a gradient at closed-loop step ${forged + 1} that is not the landscape's at the iterate it returned: the adapter's code altered the checker's in its worker`, 'step');
+          if (forged >= 0)
+            throw new AdapterError(
+              `step: the adapter's worker reports a gradient at closed-loop step ${forged + 1} that is not the landscape's at the iterate it returned: the adapter's code altered the checker's in its worker`,
+              'step',
+            );
         }
       });
       const result: ScriptResult = { xs, changes };
       if (loops !== undefined) result.loops = loops;
       // A schedule's failure at one t, as text: the error the law meets when it asks for that t.
-      if (failures !== undefined) result.failures = failures.map((f) => ({ ...f, error: new AdapterError(hostErrorText(f.error as HostError), String((f.error as HostError).operation), { cause: f.error }) }));
+      if (failures !== undefined)
+        result.failures = failures.map((f) => ({
+          ...f,
+          error: new AdapterError(hostErrorText(f.error as HostError), String((f.error as HostError).operation), {
+            cause: f.error,
+          }),
+        }));
       return { ok: true, result };
     });
   };
@@ -279,11 +378,16 @@ export async function isolateAdapter(modulePath: string, options: IsolateOptions
     create,
     async renew() {
       // A subject's last requests were not waited for: read their answers (a hang among them ends the worker).
-      if (interrupted === undefined && connection.broken === undefined && connection.unanswered) await connection.request({ op: 'ping' }, limits).catch(() => undefined);
+      if (interrupted === undefined && connection.broken === undefined && connection.unanswered)
+        await connection.request({ op: 'ping' }, limits).catch(() => undefined);
       // The previous subject is over: a dispose failure read only now cannot be told apart from this subject's.
       deferred = undefined;
       // Busy: a call the checker gave up on is still running there (a hang the guard's own timer ended first).
-      if (interrupted !== undefined || (connection.broken === undefined && !connection.unanswered && unusable === undefined)) return;
+      if (
+        interrupted !== undefined ||
+        (connection.broken === undefined && !connection.unanswered && unusable === undefined)
+      )
+        return;
       await connection.end('replaced by a fresh worker');
       if (limits.deadline - Date.now() <= 0) {
         unusable = 'total timeout: the time limit of the whole check (--total-timeout) expired';

@@ -74,7 +74,13 @@ export function encodeScripts(batch: readonly Script[]): WireScripts {
 /** Unpacks {@link encodeScripts}; the arrays are views into `numbers` (the runner hands copies). Throws on a malformed batch. */
 export function decodeScripts(wire: WireScripts): Script[] {
   const { scripts, calls, numbers, objects } = wire;
-  if (!(scripts instanceof Int32Array) || !(calls instanceof Int32Array) || !(numbers instanceof Float64Array) || !Array.isArray(objects) || scripts.length % 3 !== 0) {
+  if (
+    !(scripts instanceof Int32Array) ||
+    !(calls instanceof Int32Array) ||
+    !(numbers instanceof Float64Array) ||
+    !Array.isArray(objects) ||
+    scripts.length % 3 !== 0
+  ) {
     throw new TypeError('malformed batch of scripts');
   }
   const out: Script[] = [];
@@ -92,16 +98,20 @@ export function decodeScripts(wire: WireScripts): Script[] {
       const length = calls[at + 3]!;
       const object = calls[at + 4]!;
       const slice = (): Float64Array => {
-        if (offset < 0 || length < 0 || offset + length > numbers.length) throw new TypeError('malformed batch of scripts');
+        if (offset < 0 || length < 0 || offset + length > numbers.length)
+          throw new TypeError('malformed batch of scripts');
         return numbers.subarray(offset, offset + length);
       };
-      if (op === 'create') list.push({ op, config: objects[object] as Extract<ScriptCall, { op: 'create' }>['config'], x0: slice() });
+      if (op === 'create')
+        list.push({ op, config: objects[object] as Extract<ScriptCall, { op: 'create' }>['config'], x0: slice() });
       else if (op === 'step') {
         const grad = slice();
         list.push({ op, instance, grad, ...(object === -1 ? {} : { learningRate: numbers[offset + length]! }) });
       } else if (op === 'dispose') list.push({ op, instance });
-      else if (op === 'values') list.push({ op, ...(objects[object] as Omit<Extract<ScriptCall, { op: 'values' }>, 'op'>) });
-      else if (op === 'closed') list.push({ op, instance, loop: objects[object] as Extract<ScriptCall, { op: 'closed' }>['loop'] });
+      else if (op === 'values')
+        list.push({ op, ...(objects[object] as Omit<Extract<ScriptCall, { op: 'values' }>, 'op'>) });
+      else if (op === 'closed')
+        list.push({ op, instance, loop: objects[object] as Extract<ScriptCall, { op: 'closed' }>['loop'] });
       else throw new TypeError('malformed batch of scripts');
     }
     out.push(watch === undefined ? { calls: list } : { calls: list, watch });
@@ -175,9 +185,17 @@ export function encodeOutcomes(outcomes: readonly HostScriptOutcome[]): WireOutc
 /** Unpacks {@link encodeOutcomes} into views of its one buffer; throws on a malformed answer (the worker runs the adapter's code). */
 export function decodeOutcomes(wire: WireOutcomes): HostScriptOutcome[] {
   const { heads, spans, numbers } = wire;
-  if (!Array.isArray(heads) || !(spans instanceof Int32Array) || !(numbers instanceof Float64Array)) throw new TypeError('malformed outcomes');
+  if (!Array.isArray(heads) || !(spans instanceof Int32Array) || !(numbers instanceof Float64Array))
+    throw new TypeError('malformed outcomes');
   const slice = (offset: number, length: number): Float64Array => {
-    if (!Number.isInteger(offset) || !Number.isInteger(length) || offset < 0 || length < 0 || offset + length > numbers.length) throw new TypeError('malformed outcomes');
+    if (
+      !Number.isInteger(offset) ||
+      !Number.isInteger(length) ||
+      offset < 0 ||
+      length < 0 ||
+      offset + length > numbers.length
+    )
+      throw new TypeError('malformed outcomes');
     // Views, not copies: one buffer for the whole batch instead of one per vector (the checker only reads them).
     return numbers.subarray(offset, offset + length);
   };
@@ -187,16 +205,22 @@ export function decodeOutcomes(wire: WireOutcomes): HostScriptOutcome[] {
     if (!outcome.ok) return outcome;
     const packed = outcome.result as PackedResult;
     const { at, calls } = packed.xs ?? {};
-    if (!Number.isInteger(at) || !Number.isInteger(calls) || at! < 0 || calls! < 0 || 2 * (at! + calls!) > spans.length) throw new TypeError('malformed outcomes');
+    if (!Number.isInteger(at) || !Number.isInteger(calls) || at! < 0 || calls! < 0 || 2 * (at! + calls!) > spans.length)
+      throw new TypeError('malformed outcomes');
     const xs: (Float64Array | undefined)[] = [];
-    for (let j = at!; j < at! + calls!; j++) xs.push(spans[2 * j]! < 0 ? undefined : slice(spans[2 * j]!, spans[2 * j + 1]!));
+    for (let j = at!; j < at! + calls!; j++)
+      xs.push(spans[2 * j]! < 0 ? undefined : slice(spans[2 * j]!, spans[2 * j + 1]!));
     const { xs: _spans, loops, ...rest } = packed;
     const result: ScriptResult = { ...rest, xs };
     if (loops !== undefined) {
       if (!Array.isArray(loops)) throw new TypeError('malformed outcomes');
       result.loops = loops.map((loop): ClosedLoopRun => {
         const at = (k: number): Float64Array => slice(loop.offset + k * loop.size, loop.size);
-        return { call: loop.call, grads: Array.from({ length: loop.steps }, (_, t) => at(t)), xs: Array.from({ length: loop.steps }, (_, t) => at(loop.steps + t)) };
+        return {
+          call: loop.call,
+          grads: Array.from({ length: loop.steps }, (_, t) => at(t)),
+          xs: Array.from({ length: loop.steps }, (_, t) => at(loop.steps + t)),
+        };
       });
     }
     return { ok: true, result };

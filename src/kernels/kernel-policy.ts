@@ -40,7 +40,8 @@ export function withKernelPolicy<T>(policy: KernelPolicy, fn: () => T): T {
 /** The SIMD kernel a new optimizer of `size` elements runs under the current policy, or undefined for the TypeScript loop. */
 export function simdFor(kernel: SimdKernel, dtype: Dtype, size: number): SimdInstance | undefined {
   if (current === 'simd') return createSimdInstance(kernel, dtype, size);
-  if (current === 'typescript' || size < SIMD_MIN_SIZE || simdUnavailable(kernel, dtype, size) !== undefined) return undefined;
+  if (current === 'typescript' || size < SIMD_MIN_SIZE || simdUnavailable(kernel, dtype, size) !== undefined)
+    return undefined;
   try {
     return createSimdInstance(kernel, dtype, size);
   } catch {

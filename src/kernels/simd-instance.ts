@@ -1,5 +1,13 @@
 import type { Dtype, FloatVector, StateValue } from '../reference/types.js';
-import { BASES_AT, compileSimdKernel, defineSimdKernel, HEADER_BYTES, SIMD_BYTES, type SimdKernel, sqrt } from './simd-kernel.js';
+import {
+  BASES_AT,
+  compileSimdKernel,
+  defineSimdKernel,
+  HEADER_BYTES,
+  SIMD_BYTES,
+  type SimdKernel,
+  sqrt,
+} from './simd-kernel.js';
 import { wasm, type WasmModule } from './wasm-api.js';
 
 /** One optimizer's SIMD kernel, bound to a memory of its own that holds its state vectors and scratch copies of `x` and `dx`. */
@@ -39,20 +47,30 @@ export function simdSupported(): boolean {
 export const SIMD_CHUNK = 16384;
 
 /** Byte addresses of the scratch x and dx, and of each state vector, after the header; and the pages they need. */
-function layout(kernel: SimdKernel, dtype: Dtype, size: number): { x: number; dx: number; state: number[]; pages: number } {
+function layout(
+  kernel: SimdKernel,
+  dtype: Dtype,
+  size: number,
+): { x: number; dx: number; state: number[]; pages: number } {
   const bytes = dtype === 'float32' ? 4 : 8;
   const padded = (n: number) => Math.ceil((n * bytes) / SIMD_BYTES) * SIMD_BYTES;
   const scratch = padded(Math.min(size, SIMD_CHUNK));
   const slot = padded(size);
   const state = kernel.state.map((_, s) => HEADER_BYTES + 2 * scratch + s * slot);
-  return { x: HEADER_BYTES, dx: HEADER_BYTES + scratch, state, pages: Math.ceil((HEADER_BYTES + 2 * scratch + slot * kernel.state.length) / WASM_PAGE) };
+  return {
+    x: HEADER_BYTES,
+    dx: HEADER_BYTES + scratch,
+    state,
+    pages: Math.ceil((HEADER_BYTES + 2 * scratch + slot * kernel.state.length) / WASM_PAGE),
+  };
 }
 
 /** Why `kernel` cannot run on `size` elements of `dtype` here, or undefined if it can. */
 export function simdUnavailable(kernel: SimdKernel, dtype: Dtype, size: number): string | undefined {
   if (!simdSupported()) return 'this engine does not support WebAssembly SIMD';
   const { pages } = layout(kernel, dtype, size);
-  if (pages > MAX_PAGES) return `${size} elements of ${dtype} with ${kernel.state.length} state vectors exceed a 4 GiB wasm32 memory`;
+  if (pages > MAX_PAGES)
+    return `${size} elements of ${dtype} with ${kernel.state.length} state vectors exceed a 4 GiB wasm32 memory`;
   return undefined;
 }
 
@@ -82,12 +100,16 @@ export function createSimdInstance(kernel: SimdKernel, dtype: Dtype, size: numbe
   const xTail = new Vector(memory.buffer, where.x, tail);
   const dxTail = new Vector(memory.buffer, where.dx, tail);
   // Chunk views of the last x and dx seen: callers usually pass the same arrays every step.
-  const chunksOf = (v: FloatVector | ArrayLike<number>, cache: { of?: unknown; views: ArrayLike<number>[] }): ArrayLike<number>[] | undefined => {
+  const chunksOf = (
+    v: FloatVector | ArrayLike<number>,
+    cache: { of?: unknown; views: ArrayLike<number>[] },
+  ): ArrayLike<number>[] | undefined => {
     if (!ArrayBuffer.isView(v)) return undefined;
     if (cache.of !== v) {
       cache.of = v;
       cache.views = [];
-      for (let a = 0; a < size; a += SIMD_CHUNK) cache.views.push((v as FloatVector).subarray(a, Math.min(size, a + SIMD_CHUNK)));
+      for (let a = 0; a < size; a += SIMD_CHUNK)
+        cache.views.push((v as FloatVector).subarray(a, Math.min(size, a + SIMD_CHUNK)));
     }
     return cache.views;
   };
@@ -96,14 +118,19 @@ export function createSimdInstance(kernel: SimdKernel, dtype: Dtype, size: numbe
   let handedOut = 0;
   return {
     zeros() {
-      if (handedOut >= kernel.state.length) throw new RangeError(`SIMD kernel ${kernel.id}: the rule asked for more than its ${kernel.state.length} state vectors`);
+      if (handedOut >= kernel.state.length)
+        throw new RangeError(
+          `SIMD kernel ${kernel.id}: the rule asked for more than its ${kernel.state.length} state vectors`,
+        );
       return new Vector(memory.buffer, where.state[handedOut++]!, size);
     },
     bind(state) {
       kernel.state.forEach((name, s) => {
         const v = state[name];
         if (typeof v !== 'object' || v.buffer !== memory.buffer || v.byteOffset !== where.state[s]) {
-          throw new RangeError(`SIMD kernel ${kernel.id}: state vector ${JSON.stringify(name)} is not the one zeros() handed out for it`);
+          throw new RangeError(
+            `SIMD kernel ${kernel.id}: state vector ${JSON.stringify(name)} is not the one zeros() handed out for it`,
+          );
         }
       });
     },

@@ -59,12 +59,20 @@ export interface SimdKernel<N extends string = string> {
  * Records a kernel body written with {@link SimdBuilder}. Throws on a vector or
  * scalar the kernel does not declare: a typo must not read another vector.
  */
-export function defineSimdKernel<N extends string>(id: string, state: readonly string[], scalars: readonly N[], body: (k: SimdBuilder<N>) => void): SimdKernel<N> {
+export function defineSimdKernel<N extends string>(
+  id: string,
+  state: readonly string[],
+  scalars: readonly N[],
+  body: (k: SimdBuilder<N>) => void,
+): SimdKernel<N> {
   const vectors = new Set(['x', 'dx', ...state]);
   const statements: SimdStatement[] = [];
   let locals = 0;
   const requireVector = (v: string): void => {
-    if (!vectors.has(v)) throw new RangeError(`SIMD kernel ${id}: vector must be one of ${[...vectors].join(', ')}, got ${JSON.stringify(v)}`);
+    if (!vectors.has(v))
+      throw new RangeError(
+        `SIMD kernel ${id}: vector must be one of ${[...vectors].join(', ')}, got ${JSON.stringify(v)}`,
+      );
   };
   body({
     load(vector) {
@@ -72,7 +80,10 @@ export function defineSimdKernel<N extends string>(id: string, state: readonly s
       return { op: 'load', vector };
     },
     scalar(name) {
-      if (!scalars.includes(name)) throw new RangeError(`SIMD kernel ${id}: scalar must be one of ${scalars.join(', ')}, got ${JSON.stringify(name)}`);
+      if (!scalars.includes(name))
+        throw new RangeError(
+          `SIMD kernel ${id}: scalar must be one of ${scalars.join(', ')}, got ${JSON.stringify(name)}`,
+        );
       return { op: 'scalar', name };
     },
     let(value) {
@@ -111,9 +122,13 @@ export const HEADER_BYTES = 128;
  * state vector, at the addresses the header gives, with the header's scalars.
  */
 export function compileSimdKernel(kernel: SimdKernel, dtype: Dtype): Uint8Array {
-  if (kernel.scalars.length > MAX_SCALARS) throw new RangeError(`SIMD kernel ${kernel.id}: at most ${MAX_SCALARS} scalars, got ${kernel.scalars.length}`);
+  if (kernel.scalars.length > MAX_SCALARS)
+    throw new RangeError(`SIMD kernel ${kernel.id}: at most ${MAX_SCALARS} scalars, got ${kernel.scalars.length}`);
   const vectors = ['x', 'dx', ...kernel.state];
-  if (BASES_AT + 4 * vectors.length > HEADER_BYTES) throw new RangeError(`SIMD kernel ${kernel.id}: at most ${(HEADER_BYTES - BASES_AT) / 4} vectors, got ${vectors.length}`);
+  if (BASES_AT + 4 * vectors.length > HEADER_BYTES)
+    throw new RangeError(
+      `SIMD kernel ${kernel.id}: at most ${(HEADER_BYTES - BASES_AT) / 4} vectors, got ${vectors.length}`,
+    );
   const lanes = dtype === 'float32' ? simdOp.f32x4 : simdOp.f64x2;
   const scalarBytes = dtype === 'float32' ? 4 : 8;
   const offsetParam = 0;
@@ -134,7 +149,13 @@ export function compileSimdKernel(kernel: SimdKernel, dtype: Dtype): Uint8Array 
   const simd = (code: number) => [op.simdPrefix, ...unsignedLeb(code)];
   // memarg: alignment 2^4 = 16 bytes (every vector starts on a 16-byte boundary), offset 0.
   const memarg = [4, 0];
-  const address = (vector: string) => [op.localGet, ...unsignedLeb(base(vectors.indexOf(vector))), op.localGet, ...unsignedLeb(index), op.i32Add];
+  const address = (vector: string) => [
+    op.localGet,
+    ...unsignedLeb(base(vectors.indexOf(vector))),
+    op.localGet,
+    ...unsignedLeb(index),
+    op.i32Add,
+  ];
   const emit = (e: SimdExpr): number[] => {
     switch (e.op) {
       case 'load':
@@ -158,7 +179,15 @@ export function compileSimdKernel(kernel: SimdKernel, dtype: Dtype): Uint8Array 
   });
   kernel.scalars.forEach((_, j) => {
     const load = dtype === 'float32' ? [op.f32Load, 2] : [op.f64Load, 3];
-    body.push(op.i32Const, 0, ...load, ...unsignedLeb(scalarBytes * j), ...simd(lanes.splat), op.localSet, ...unsignedLeb(splat(j)));
+    body.push(
+      op.i32Const,
+      0,
+      ...load,
+      ...unsignedLeb(scalarBytes * j),
+      ...simd(lanes.splat),
+      op.localSet,
+      ...unsignedLeb(splat(j)),
+    );
   });
   body.push(op.block, op.emptyBlockType, op.loop, op.emptyBlockType);
   body.push(op.localGet, ...unsignedLeb(index), op.localGet, endParam, op.i32GeU, op.brIf, 1);
@@ -166,7 +195,14 @@ export function compileSimdKernel(kernel: SimdKernel, dtype: Dtype): Uint8Array 
     if (s.kind === 'let') {
       body.push(...emit(s.value), op.localSet, ...unsignedLeb(named(s.local)));
     } else {
-      body.push(...address(s.vector), ...emit(s.value), op.localTee, ...unsignedLeb(named(s.local)), ...simd(simdOp.v128Store), ...memarg);
+      body.push(
+        ...address(s.vector),
+        ...emit(s.value),
+        op.localTee,
+        ...unsignedLeb(named(s.local)),
+        ...simd(simdOp.v128Store),
+        ...memarg,
+      );
     }
   }
   body.push(op.localGet, ...unsignedLeb(index), op.i32Const, SIMD_BYTES, op.i32Add, op.localSet, ...unsignedLeb(index));

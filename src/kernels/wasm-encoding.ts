@@ -12,7 +12,8 @@ export type ValueType = (typeof valueType)[keyof typeof valueType];
 
 /** Unsigned LEB128 (binary format 5.2.2): section sizes, indices, counts. */
 export function unsignedLeb(value: number): number[] {
-  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`unsignedLeb: value must be a non-negative safe integer, got ${value}`);
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new RangeError(`unsignedLeb: value must be a non-negative safe integer, got ${value}`);
   const out: number[] = [];
   let v = value;
   do {
@@ -26,7 +27,8 @@ export function unsignedLeb(value: number): number[] {
 
 /** Signed LEB128 of a 32-bit integer: the immediate of `i32.const`. */
 export function signedLeb(value: number): number[] {
-  if (!Number.isInteger(value) || value < -(2 ** 31) || value >= 2 ** 31) throw new RangeError(`signedLeb: value must be a 32-bit integer, got ${value}`);
+  if (!Number.isInteger(value) || value < -(2 ** 31) || value >= 2 ** 31)
+    throw new RangeError(`signedLeb: value must be a 32-bit integer, got ${value}`);
   const out: number[] = [];
   let v = value;
   for (;;) {
@@ -66,10 +68,7 @@ export interface WasmFunction {
  * sized to its vectors) and exports `functions`, none of which returns a value.
  */
 export function encodeModule(functions: readonly WasmFunction[]): Uint8Array {
-  const types = section(
-    1,
-    vector(functions.map((f) => [0x60, ...unsignedLeb(f.params.length), ...f.params, 0x00])),
-  );
+  const types = section(1, vector(functions.map((f) => [0x60, ...unsignedLeb(f.params.length), ...f.params, 0x00])));
   // import "env" "memory" (memory, limits: min 0, no max)
   const imports = section(2, vector([[...name('env'), ...name('memory'), 0x02, 0x00, 0x00]]));
   const funcs = section(3, vector(functions.map((_, i) => unsignedLeb(i))));
@@ -84,7 +83,21 @@ export function encodeModule(functions: readonly WasmFunction[]): Uint8Array {
       }),
     ),
   );
-  return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...types, ...imports, ...funcs, ...exports, ...code]);
+  return new Uint8Array([
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
+    ...types,
+    ...imports,
+    ...funcs,
+    ...exports,
+    ...code,
+  ]);
 }
 
 /** Instruction opcodes the kernels use (core: 5.4; SIMD: prefix 0xfd then an unsigned LEB128 opcode). */

@@ -38,7 +38,8 @@ export interface MonotoneInput {
 const monotone: Law<MonotoneInput> = {
   id: 'adagrad/step-size-never-increases',
   subject: 'adagrad',
-  title: 'AdaGrad: the effective step size lr / (sqrt(grad_squared) + eps) never increases, for any gradient sequence (finite input, derived bound)',
+  title:
+    'AdaGrad: the effective step size lr / (sqrt(grad_squared) + eps) never increases, for any gradient sequence (finite input, derived bound)',
   runs: 80,
   arbitrary: (dtype) =>
     fc.integer({ min: 1, max: 4 }).chain((n) =>
@@ -56,7 +57,12 @@ const monotone: Law<MonotoneInput> = {
   async check(adapter, { learningRate: lr, epsilon: eps, grads }) {
     const u = unitRoundoff(adapter.dtype);
     const n = grads[0]!.length;
-    const xs = await trajectory(adapter, { optimizer: 'adagrad', learningRate: lr, epsilon: eps }, new Array<number>(n).fill(0), grads);
+    const xs = await trajectory(
+      adapter,
+      { optimizer: 'adagrad', learningRate: lr, epsilon: eps },
+      new Array<number>(n).fill(0),
+      grads,
+    );
     for (let i = 0; i < n; i++) {
       let upperBefore = Number.POSITIVE_INFINITY;
       let stepBefore = 0;
@@ -67,7 +73,10 @@ const monotone: Law<MonotoneInput> = {
         const d = previous - xs[t]![i]!;
         const observed = d / g;
         const rho = SLACK * adagradStepError(t + 1) * u + 4 * U64;
-        const e = SLACK * ((u * Math.abs(xs[t]![i]!) + U64 * Math.abs(d) + 2 * underflow(adapter.dtype)) / Math.abs(g) + U64 * Math.abs(observed));
+        const e =
+          SLACK *
+          ((u * Math.abs(xs[t]![i]!) + U64 * Math.abs(d) + 2 * underflow(adapter.dtype)) / Math.abs(g) +
+            U64 * Math.abs(observed));
         const lower = (observed - e) / (1 + rho);
         if (lower > upperBefore) {
           throw new LawViolation(`the effective step size grew from about ${stepBefore} to ${observed}`, {
@@ -104,7 +113,8 @@ export interface InverseSqrtInput {
 const inverseSqrt: Law<InverseSqrtInput> = {
   id: 'adagrad/constant-gradient-inverse-sqrt',
   subject: 'adagrad',
-  title: 'AdaGrad: with a constant gradient the step shrinks as lr g / (sqrt(t) |g| + eps) (finite input, derived bound)',
+  title:
+    'AdaGrad: with a constant gradient the step shrinks as lr g / (sqrt(t) |g| + eps) (finite input, derived bound)',
   runs: 60,
   arbitrary: (dtype) =>
     fc.integer({ min: 1, max: 4 }).chain((n) =>
@@ -117,11 +127,32 @@ const inverseSqrt: Law<InverseSqrtInput> = {
       }),
     ),
   async check(adapter, { learningRate: lr, epsilon: eps, x0, g, steps }) {
-    const xs = await trajectory(adapter, { optimizer: 'adagrad', learningRate: lr, epsilon: eps }, x0, Array.from({ length: steps }, () => g));
-    const model = constantStepModel(adapter.dtype, x0, g, steps, (s, gi) => adaptiveStepExact(lr, gi, dd(s), eps), adagradStepError, '((s+2)/2 + 7) u');
+    const xs = await trajectory(
+      adapter,
+      { optimizer: 'adagrad', learningRate: lr, epsilon: eps },
+      x0,
+      Array.from({ length: steps }, () => g),
+    );
+    const model = constantStepModel(
+      adapter.dtype,
+      x0,
+      g,
+      steps,
+      (s, gi) => adaptiveStepExact(lr, gi, dd(s), eps),
+      adagradStepError,
+      '((s+2)/2 + 7) u',
+    );
     xs.forEach((x, t) => {
       x.forEach((v, i) => {
-        requireWithin('x is off the 1/sqrt(t) closed form', v, model.x[t]![i]!, model.bound[t]![i]!, model.derivation, adapter.dtype, { step: t + 1, coordinate: i });
+        requireWithin(
+          'x is off the 1/sqrt(t) closed form',
+          v,
+          model.x[t]![i]!,
+          model.bound[t]![i]!,
+          model.derivation,
+          adapter.dtype,
+          { step: t + 1, coordinate: i },
+        );
       });
     });
   },
@@ -156,7 +187,8 @@ const scalingArbitrary = (eps: fc.Arbitrary<number>) => (dtype: 'float32' | 'flo
 const scalingExact: Law<ScalingInput> = {
   id: 'adagrad/power-of-two-scaling-exact',
   subject: 'adagrad',
-  title: 'AdaGrad with eps = 0: scaling every gradient by a power of two leaves the trajectory bit-identical (normal-range input)',
+  title:
+    'AdaGrad with eps = 0: scaling every gradient by a power of two leaves the trajectory bit-identical (normal-range input)',
   runs: 60,
   arbitrary: scalingArbitrary(fc.constant(0)),
   async check(adapter, { learningRate: lr, x0, grads, power }) {
@@ -167,7 +199,10 @@ const scalingExact: Law<ScalingInput> = {
     ])) as [Float64Array[], Float64Array[]];
     scaled.forEach((x, t) => {
       x.forEach((v, i) => {
-        requireSameBits(`scaling the gradients by 2^${power} changed x`, v, plain[t]![i]!, adapter.dtype, { step: t + 1, coordinate: i });
+        requireSameBits(`scaling the gradients by 2^${power} changed x`, v, plain[t]![i]!, adapter.dtype, {
+          step: t + 1,
+          coordinate: i,
+        });
       });
     });
   },
@@ -183,7 +218,8 @@ const scalingExact: Law<ScalingInput> = {
 const scalingBound: Law<ScalingInput> = {
   id: 'adagrad/power-of-two-scaling-bound',
   subject: 'adagrad',
-  title: 'AdaGrad with eps > 0: scaling every gradient by 2^k moves x by at most sum_t lr eps |1 - 2^-k| / sqrt(G_t) (finite input, derived bound)',
+  title:
+    'AdaGrad with eps > 0: scaling every gradient by 2^k moves x by at most sum_t lr eps |1 - 2^-k| / sqrt(G_t) (finite input, derived bound)',
   runs: 60,
   arbitrary: scalingArbitrary(positiveEpsilon),
   async check(adapter, { learningRate: lr, epsilon: eps, x0, grads, power }) {
@@ -202,12 +238,30 @@ const scalingBound: Law<ScalingInput> = {
         const g = grads[t]![i]!;
         G += g * g;
         const R = Math.sqrt(G);
-        bound += SLACK * ((lr * eps * shift) / R + 2 * adagradStepError(t + 1) * u * lr * (Math.abs(g) / R) + u * (Math.abs(plain[t]![i]!) + Math.abs(scaled[t]![i]!))) + 4 * eta;
-        requireWithin(`scaling the gradients by 2^${power} moved x too far`, scaled[t]![i]!, plain[t]![i]!, bound, 'sum_t [lr eps |1 - 2^-k| / sqrt(G_t) + 2 ((t+2)/2 + 7) u lr |g_t| / sqrt(G_t) + u (|x_t| + |x~_t|)] * 1.01 + 4 eta t', adapter.dtype, { step: t + 1, coordinate: i });
+        bound +=
+          SLACK *
+            ((lr * eps * shift) / R +
+              2 * adagradStepError(t + 1) * u * lr * (Math.abs(g) / R) +
+              u * (Math.abs(plain[t]![i]!) + Math.abs(scaled[t]![i]!))) +
+          4 * eta;
+        requireWithin(
+          `scaling the gradients by 2^${power} moved x too far`,
+          scaled[t]![i]!,
+          plain[t]![i]!,
+          bound,
+          'sum_t [lr eps |1 - 2^-k| / sqrt(G_t) + 2 ((t+2)/2 + 7) u lr |g_t| / sqrt(G_t) + u (|x_t| + |x~_t|)] * 1.01 + 4 eta t',
+          adapter.dtype,
+          { step: t + 1, coordinate: i },
+        );
       }
     }
   },
 };
 
 /** The laws of AdaGrad (docs/spec.md section 4), besides those every optimizer obeys. */
-export const adagradLaws: readonly Law[] = [monotone as Law, inverseSqrt as Law, scalingExact as Law, scalingBound as Law];
+export const adagradLaws: readonly Law[] = [
+  monotone as Law,
+  inverseSqrt as Law,
+  scalingExact as Law,
+  scalingBound as Law,
+];

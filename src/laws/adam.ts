@@ -1,6 +1,15 @@
 import fc from 'fast-check';
 import { add, dd, div, mul, sqrt, sub, toNumber } from './exact.js';
-import { decayFactor, epsilon, finiteValue, learningRate, normalValue, positiveEpsilon, range, vectors } from './arbitraries.js';
+import {
+  decayFactor,
+  epsilon,
+  finiteValue,
+  learningRate,
+  normalValue,
+  positiveEpsilon,
+  range,
+  vectors,
+} from './arbitraries.js';
 import { trajectories, trajectory } from './script.js';
 import { type Law, LawViolation } from './law.js';
 import { adaptiveStepExact, adaptiveStepSlack, interpolationError, oneMinusPower } from './models.js';
@@ -27,7 +36,16 @@ import { requireWithin, SLACK, U64, underflow, unitRoundoff } from './tolerance.
 export function adamStepError(t: number, beta1: number, beta2: number, gradient: 'any' | 'constant' = 'any'): number {
   const raise = (beta: number) => (gradient === 'constant' ? Math.min(t - 1, beta / (1 - beta)) : t - 1);
   const interpolation = gradient === 'constant' ? 3 / (1 - beta1) + 1 + (3 / (1 - beta2) + 1) / 2 : 0;
-  return 3 / (1 - beta1) + raise(beta1) + 2 * t + 3 + (3 / (1 - beta2) + raise(beta2) + 2 * t + 5) / 2 + 1 + 5 + interpolation;
+  return (
+    3 / (1 - beta1) +
+    raise(beta1) +
+    2 * t +
+    3 +
+    (3 / (1 - beta2) + raise(beta2) + 2 * t + 5) / 2 +
+    1 +
+    5 +
+    interpolation
+  );
 }
 
 /** Input of the constant-gradient law. */
@@ -65,14 +83,30 @@ const constantGradient: Law<ConstantInput> = {
     ),
   async check(adapter, { learningRate: lr, beta1, beta2, epsilon: eps, g, steps }) {
     const u = unitRoundoff(adapter.dtype);
-    const xs = await trajectory(adapter, { optimizer: 'adam', learningRate: lr, beta1, beta2, epsilon: eps }, g.map(() => 0), Array.from({ length: steps }, () => g));
+    const xs = await trajectory(
+      adapter,
+      { optimizer: 'adam', learningRate: lr, beta1, beta2, epsilon: eps },
+      g.map(() => 0),
+      Array.from({ length: steps }, () => g),
+    );
     for (let t = 0; t < steps; t++) {
       for (let i = 0; i < g.length; i++) {
         const previous = t === 0 ? 0 : xs[t - 1]![i]!;
         const step = toNumber(adaptiveStepExact(lr, g[i]!, dd(1), eps));
         const expected = toNumber(sub(dd(previous), dd(step)));
-        const bound = SLACK * (adamStepError(t + 1, beta1, beta2, 'constant') * u * Math.abs(step) + u * Math.abs(expected)) + 2 * underflow(adapter.dtype) + U64 * (Math.abs(expected) + Math.abs(step));
-        requireWithin('the step under a constant gradient is not lr g / (|g| + eps)', xs[t]![i]!, expected, bound, 'adamStepError(t, constant) u |step| * 1.01 + 1.01 u |x_t| + 2 eta + 2^-53 (|x_t| + |step|)', adapter.dtype, { step: t + 1, coordinate: i });
+        const bound =
+          SLACK * (adamStepError(t + 1, beta1, beta2, 'constant') * u * Math.abs(step) + u * Math.abs(expected)) +
+          2 * underflow(adapter.dtype) +
+          U64 * (Math.abs(expected) + Math.abs(step));
+        requireWithin(
+          'the step under a constant gradient is not lr g / (|g| + eps)',
+          xs[t]![i]!,
+          expected,
+          bound,
+          'adamStepError(t, constant) u |step| * 1.01 + 1.01 u |x_t| + 2 eta + 2^-53 (|x_t| + |step|)',
+          adapter.dtype,
+          { step: t + 1, coordinate: i },
+        );
       }
     }
   },
@@ -101,7 +135,8 @@ export interface FirstStepInput {
 const firstStep: Law<FirstStepInput> = {
   id: 'adam/first-step',
   subject: 'adam',
-  title: 'Adam: the first step is lr g / (|g| + eps), close to lr sign(g) for |g| >> eps (finite input incl. subnormals, derived bound)',
+  title:
+    'Adam: the first step is lr g / (|g| + eps), close to lr sign(g) for |g| >> eps (finite input incl. subnormals, derived bound)',
   runs: 100,
   arbitrary: (dtype) =>
     fc.integer({ min: 1, max: 6 }).chain((n) =>
@@ -110,13 +145,21 @@ const firstStep: Law<FirstStepInput> = {
         beta1: decayFactor,
         beta2: decayFactor,
         epsilon: positiveEpsilon,
-        g: fc.array(fc.oneof(finiteValue(dtype, 2 ** 60), normalValue(dtype, 1e-12, 1e-3)), { minLength: n, maxLength: n }),
+        g: fc.array(fc.oneof(finiteValue(dtype, 2 ** 60), normalValue(dtype, 1e-12, 1e-3)), {
+          minLength: n,
+          maxLength: n,
+        }),
       }),
     ),
   async check(adapter, { learningRate: lr, beta1, beta2, epsilon: eps, g }) {
     const u = unitRoundoff(adapter.dtype);
     const eta = underflow(adapter.dtype);
-    const [x1] = await trajectory(adapter, { optimizer: 'adam', learningRate: lr, beta1, beta2, epsilon: eps }, g.map(() => 0), [g]);
+    const [x1] = await trajectory(
+      adapter,
+      { optimizer: 'adam', learningRate: lr, beta1, beta2, epsilon: eps },
+      g.map(() => 0),
+      [g],
+    );
     for (let i = 0; i < g.length; i++) {
       const step = toNumber(adaptiveStepExact(lr, g[i]!, dd(1), eps));
       const rel = SLACK * adamStepError(1, beta1, beta2) * u + Math.sqrt((2 * eta) / (1 - beta2)) / eps;
@@ -125,7 +168,10 @@ const firstStep: Law<FirstStepInput> = {
       const actual = x1![i]!;
       if (!(Math.abs(actual + step) <= bound)) {
         const almost = (lr * (1 - beta1)) / Math.sqrt(1 - beta2);
-        const hint = Math.abs(Math.abs(actual) - almost) <= 1e-3 * almost ? ` (that is lr (1 - beta1) / sqrt(1 - beta2): no bias correction, "Adam (almost)")` : '';
+        const hint =
+          Math.abs(Math.abs(actual) - almost) <= 1e-3 * almost
+            ? ` (that is lr (1 - beta1) / sqrt(1 - beta2): no bias correction, "Adam (almost)")`
+            : '';
         throw new LawViolation(`the first step is ${-actual}, expected lr g / (|g| + eps) = ${step}${hint}`, {
           step: 1,
           coordinate: i,
@@ -165,7 +211,8 @@ export interface BetaZeroInput {
 const betaZero: Law<BetaZeroInput> = {
   id: 'adam/beta1-zero-is-rmsprop',
   subject: 'adam',
-  title: 'Adam with beta1 = 0, eps = 0 is RMSProp with decay_rate = beta2 and learning rate lr sqrt(1 - beta2^t) (finite input, derived bound)',
+  title:
+    'Adam with beta1 = 0, eps = 0 is RMSProp with decay_rate = beta2 and learning rate lr sqrt(1 - beta2^t) (finite input, derived bound)',
   runs: 60,
   arbitrary: (dtype) =>
     fc.integer({ min: 1, max: 4 }).chain((n) =>
@@ -185,7 +232,16 @@ const betaZero: Law<BetaZeroInput> = {
     // One script: Adam, then the implementation's own RMSProp when it conforms (a companion).
     const [adam, rms] = (await trajectories(adapter, [
       { config: { optimizer: 'adam', learningRate: lr, beta1: 0, beta2, epsilon: 0 }, x0, grads },
-      ...(hasRmsprop ? [{ config: { optimizer: 'rmsprop' as const, learningRate: rates[0]!, decayRate: beta2, epsilon: 0 }, x0, grads, learningRates: rates }] : []),
+      ...(hasRmsprop
+        ? [
+            {
+              config: { optimizer: 'rmsprop' as const, learningRate: rates[0]!, decayRate: beta2, epsilon: 0 },
+              x0,
+              grads,
+              learningRates: rates,
+            },
+          ]
+        : []),
     ])) as [Float64Array[], Float64Array[] | undefined];
     for (let i = 0; i < x0.length; i++) {
       let v = dd(0);
@@ -203,14 +259,35 @@ const betaZero: Law<BetaZeroInput> = {
         const vt = toNumber(v);
         const dm = interpolationError(u, 1, Math.abs(g) + SLACK * Math.sqrt(largest), g);
         const dv = interpolationError(u, 1 - beta2, g * g + SLACK * largest, vt);
-        const interpolation = adaptiveStepSlack(lr, g, dm, vt / bias, dv / bias, 0) + (rms === undefined ? 0 : adaptiveStepSlack(lr * Math.sqrt(bias), g, 0, vt, dv, 0));
+        const interpolation =
+          adaptiveStepSlack(lr, g, dm, vt / bias, dv / bias, 0) +
+          (rms === undefined ? 0 : adaptiveStepSlack(lr * Math.sqrt(bias), g, 0, vt, dv, 0));
         largest = Math.max(largest, g * g);
         const other = rms === undefined ? 0 : rmspropStepError(t, 1 - beta2) * u + 4 * U64;
-        bound += SLACK * ((adamStepError(t, 0, beta2) * u + other) * s + u * 2 * Math.abs(Xt) + interpolation) + 4 * eta;
+        bound +=
+          SLACK * ((adamStepError(t, 0, beta2) * u + other) * s + u * 2 * Math.abs(Xt) + interpolation) + 4 * eta;
         if (bound === Number.POSITIVE_INFINITY) break;
         const at = { step: t, coordinate: i };
-        if (rms === undefined) requireWithin('Adam with beta1 = 0, eps = 0 is off the exact rule', adam[t - 1]![i]!, Xt, bound + U64 * Math.abs(Xt), 'sum_t [adamStepError(t) u |step_t| + 2u |x_t| + interpolation slack] * 1.01 + 4 eta t + 2^-53 |x_t|', adapter.dtype, at);
-        else requireWithin('Adam with beta1 = 0, eps = 0 differs from RMSProp(beta2) at learning rate lr sqrt(1 - beta2^t)', adam[t - 1]![i]!, rms[t - 1]![i]!, bound, 'sum_t [(adamStepError(t) + rmspropStepError(t)) u |step_t| + 4 2^-53 |step_t| + 2u |x_t| + interpolation slack] * 1.01 + 4 eta t', adapter.dtype, at);
+        if (rms === undefined)
+          requireWithin(
+            'Adam with beta1 = 0, eps = 0 is off the exact rule',
+            adam[t - 1]![i]!,
+            Xt,
+            bound + U64 * Math.abs(Xt),
+            'sum_t [adamStepError(t) u |step_t| + 2u |x_t| + interpolation slack] * 1.01 + 4 eta t + 2^-53 |x_t|',
+            adapter.dtype,
+            at,
+          );
+        else
+          requireWithin(
+            'Adam with beta1 = 0, eps = 0 differs from RMSProp(beta2) at learning rate lr sqrt(1 - beta2^t)',
+            adam[t - 1]![i]!,
+            rms[t - 1]![i]!,
+            bound,
+            'sum_t [(adamStepError(t) + rmspropStepError(t)) u |step_t| + 4 2^-53 |step_t| + 2u |x_t| + interpolation slack] * 1.01 + 4 eta t',
+            adapter.dtype,
+            at,
+          );
       }
     }
   },
@@ -261,7 +338,8 @@ export interface StepBoundInput {
 const stepBound: Law<StepBoundInput> = {
   id: 'adam/step-bound',
   subject: 'adam',
-  title: 'Adam: every step obeys |step_t| <= lr (1-b1)/(1-b1^t) sqrt((1-b2^t)/(1-b2)) sqrt(sum_j (b1^2/b2)^j) (Cauchy-Schwarz; finite input)',
+  title:
+    'Adam: every step obeys |step_t| <= lr (1-b1)/(1-b1^t) sqrt((1-b2^t)/(1-b2)) sqrt(sum_j (b1^2/b2)^j) (Cauchy-Schwarz; finite input)',
   runs: 80,
   arbitrary: (dtype) =>
     fc.integer({ min: 1, max: 4 }).chain((n) =>
@@ -281,7 +359,12 @@ const stepBound: Law<StepBoundInput> = {
   async check(adapter, { learningRate: lr, beta1, beta2, epsilon: eps, grads }) {
     const u = unitRoundoff(adapter.dtype);
     const n = grads[0]!.length;
-    const xs = await trajectory(adapter, { optimizer: 'adam', learningRate: lr, beta1, beta2, epsilon: eps }, new Array<number>(n).fill(0), grads);
+    const xs = await trajectory(
+      adapter,
+      { optimizer: 'adam', learningRate: lr, beta1, beta2, epsilon: eps },
+      new Array<number>(n).fill(0),
+      grads,
+    );
     const m = new Array<number>(n).fill(0);
     const v = new Array<number>(n).fill(0);
     const largest = new Array<number>(n).fill(0);
@@ -299,7 +382,10 @@ const stepBound: Law<StepBoundInput> = {
         const interpolation = adaptiveStepSlack(lr, m[i]! / c1, dm / c1, v[i]! / c2, dv / c2, eps);
         const previous = t === 1 ? 0 : xs[t - 2]![i]!;
         const d = Math.abs(previous - xs[t - 1]![i]!);
-        const bound = limit * (1 + SLACK * adamStepError(t, beta1, beta2) * u) + SLACK * (u * Math.abs(xs[t - 1]![i]!) + U64 * d + interpolation) + 2 * underflow(adapter.dtype);
+        const bound =
+          limit * (1 + SLACK * adamStepError(t, beta1, beta2) * u) +
+          SLACK * (u * Math.abs(xs[t - 1]![i]!) + U64 * d + interpolation) +
+          2 * underflow(adapter.dtype);
         if (!(d <= bound)) {
           throw new LawViolation(`|step| = ${d} exceeds the Cauchy-Schwarz bound lr B_t = ${limit}`, {
             step: t,

@@ -53,7 +53,14 @@ export function anyValue(dtype: Dtype): fc.Arbitrary<number> {
     .oneof(
       { weight: 3, arbitrary: range(-10, 10) },
       // every double, NaN and the infinities included; shrinking tries readable finite numbers first
-      { weight: 2, arbitrary: new ReadableDouble(fc.double({ noNaN: false, noDefaultInfinity: false }), Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY) },
+      {
+        weight: 2,
+        arbitrary: new ReadableDouble(
+          fc.double({ noNaN: false, noDefaultInfinity: false }),
+          Number.NEGATIVE_INFINITY,
+          Number.POSITIVE_INFINITY,
+        ),
+      },
       { weight: 2, arbitrary: fc.constantFrom(...SPECIAL_VALUES) },
     )
     .map(toDtype(dtype));
@@ -72,10 +79,7 @@ function tinyFinite(dtype: Dtype): fc.Arbitrary<number> {
  */
 export function finiteValue(dtype: Dtype, maxAbs: number): fc.Arbitrary<number> {
   return fc
-    .oneof(
-      { weight: 4, arbitrary: range(-maxAbs, maxAbs) },
-      { weight: 1, arbitrary: tinyFinite(dtype) },
-    )
+    .oneof({ weight: 4, arbitrary: range(-maxAbs, maxAbs) }, { weight: 1, arbitrary: tinyFinite(dtype) })
     .map(toDtype(dtype));
 }
 
@@ -91,7 +95,12 @@ export function normalValue(dtype: Dtype, lo: number, hi: number): fc.Arbitrary<
 }
 
 /** `rows` vectors of length `n`. */
-export function vectors(value: fc.Arbitrary<number>, n: number, minRows: number, maxRows: number): fc.Arbitrary<number[][]> {
+export function vectors(
+  value: fc.Arbitrary<number>,
+  n: number,
+  minRows: number,
+  maxRows: number,
+): fc.Arbitrary<number[][]> {
   return fc.array(fc.array(value, { minLength: n, maxLength: n }), { minLength: minRows, maxLength: maxRows });
 }
 
@@ -137,8 +146,13 @@ const defaults: Required<HyperparameterRanges> = {
 export function configArbitrary(rule: OptimizerRule, ranges: HyperparameterRanges = {}): fc.Arbitrary<OptimizerConfig> {
   const fields: Record<string, fc.Arbitrary<number>> = {};
   for (const name of rule.hyperparameters) {
-    const arbitrary = (ranges as Record<string, fc.Arbitrary<number> | undefined>)[name] ?? (defaults as Record<string, fc.Arbitrary<number> | undefined>)[name];
-    if (arbitrary === undefined) throw new RangeError(`laws: no arbitrary for hyperparameter ${JSON.stringify(name)} of rule ${JSON.stringify(rule.name)}`);
+    const arbitrary =
+      (ranges as Record<string, fc.Arbitrary<number> | undefined>)[name] ??
+      (defaults as Record<string, fc.Arbitrary<number> | undefined>)[name];
+    if (arbitrary === undefined)
+      throw new RangeError(
+        `laws: no arbitrary for hyperparameter ${JSON.stringify(name)} of rule ${JSON.stringify(rule.name)}`,
+      );
     fields[name] = arbitrary;
   }
   return fc.record(fields).map((values) => ({ optimizer: rule.name, ...values }) as OptimizerConfig);

@@ -14,7 +14,11 @@ export interface Run {
    */
   step(grad: Float64Array, learningRate?: number, own?: boolean): Promise<Float64Array>;
   /** The adapter's batched `steps`, when it has one: one call for a whole open-loop sequence; `own` as for `step`. */
-  steps?(grads: readonly Float64Array[], learningRates: readonly (number | undefined)[], own?: boolean): Promise<Float64Array[]>;
+  steps?(
+    grads: readonly Float64Array[],
+    learningRates: readonly (number | undefined)[],
+    own?: boolean,
+  ): Promise<Float64Array[]>;
   dispose(): Promise<void>;
 }
 
@@ -24,20 +28,27 @@ function message(error: unknown): string {
 
 /** An adapter's throw as an AdapterError; one from a layer below (the guard: a timeout, a malformed answer) keeps its own message. */
 function passOn(error: unknown, operation: string): AdapterError {
-  return error instanceof AdapterError ? error : new AdapterError(`${operation} threw: ${message(error)}`, operation, { cause: error });
+  return error instanceof AdapterError
+    ? error
+    : new AdapterError(`${operation} threw: ${message(error)}`, operation, { cause: error });
 }
 
 /** Copies what the adapter returned, checking length and element types (it may return its own buffer). */
 export function copyResult(result: unknown, size: number, operation: string): Float64Array {
   if (typeof result !== 'object' || result === null || typeof (result as { length?: unknown }).length !== 'number') {
-    throw new AdapterError(`${operation} must return an array-like of numbers, got ${describeValue(result)}`, operation);
+    throw new AdapterError(
+      `${operation} must return an array-like of numbers, got ${describeValue(result)}`,
+      operation,
+    );
   }
   const values = result as ArrayLike<unknown>;
-  if (values.length !== size) throw new AdapterError(`${operation} returned length ${values.length}, expected ${size}`, operation);
+  if (values.length !== size)
+    throw new AdapterError(`${operation} returned length ${values.length}, expected ${size}`, operation);
   const out = new Float64Array(size);
   for (let i = 0; i < size; i++) {
     const v = values[i];
-    if (typeof v !== 'number') throw new AdapterError(`${operation} returned ${describeValue(v)} at index ${i}, expected a number`, operation);
+    if (typeof v !== 'number')
+      throw new AdapterError(`${operation} returned ${describeValue(v)} at index ${i}, expected a number`, operation);
     out[i] = v;
   }
   return out;
@@ -59,7 +70,10 @@ export async function start(adapter: Adapter, config: OptimizerConfig, x0: Float
     throw new AdapterError(`create(${config.optimizer}) threw: ${message(error)}`, 'create', { cause: error });
   }
   if (typeof stepper !== 'object' || stepper === null || typeof stepper.step !== 'function') {
-    throw new AdapterError(`create(${config.optimizer}) must return a Stepper, got ${describeValue(stepper)}`, 'create');
+    throw new AdapterError(
+      `create(${config.optimizer}) must return a Stepper, got ${describeValue(stepper)}`,
+      'create',
+    );
   }
   const size = x0.length;
   const batch = typeof stepper.steps === 'function' ? stepper.steps.bind(stepper) : undefined;
@@ -68,15 +82,25 @@ export async function start(adapter: Adapter, config: OptimizerConfig, x0: Float
     ...(batch === undefined
       ? {}
       : {
-          async steps(grads: readonly Float64Array[], learningRates: readonly (number | undefined)[], ownGrads = false) {
+          async steps(
+            grads: readonly Float64Array[],
+            learningRates: readonly (number | undefined)[],
+            ownGrads = false,
+          ) {
             let result: unknown;
             try {
-              result = await batch(ownGrads ? [...grads] : grads.map((g) => g.slice()), learningRates.some((lr) => lr !== undefined) ? [...learningRates] : undefined);
+              result = await batch(
+                ownGrads ? [...grads] : grads.map((g) => g.slice()),
+                learningRates.some((lr) => lr !== undefined) ? [...learningRates] : undefined,
+              );
             } catch (error) {
               throw passOn(error, 'steps');
             }
             if (!Array.isArray(result) || result.length !== grads.length) {
-              throw new AdapterError(`steps must return an array of ${grads.length} parameter vectors, got ${describeValue(result)}`, 'steps');
+              throw new AdapterError(
+                `steps must return an array of ${grads.length} parameter vectors, got ${describeValue(result)}`,
+                'steps',
+              );
             }
             return result.map((x) => copyResult(x, size, 'steps'));
           },
@@ -112,15 +136,22 @@ export function scheduleOf(adapter: Adapter, config: ScheduleConfig): (t: number
   }
   if (isUnsupported(answer)) throw new UnsupportedValue(answer.unsupported, config);
   const fn = answer;
-  if (typeof fn !== 'function') throw new AdapterError(`schedule(${config.schedule}) must return a function, got ${describeValue(fn)}`, 'schedule');
+  if (typeof fn !== 'function')
+    throw new AdapterError(`schedule(${config.schedule}) must return a function, got ${describeValue(fn)}`, 'schedule');
   return (t: number): number => {
     let value: unknown;
     try {
       value = fn(t);
     } catch (error) {
-      throw new AdapterError(`schedule(${config.schedule})(${t}) threw: ${message(error)}`, 'schedule', { cause: error });
+      throw new AdapterError(`schedule(${config.schedule})(${t}) threw: ${message(error)}`, 'schedule', {
+        cause: error,
+      });
     }
-    if (typeof value !== 'number') throw new AdapterError(`schedule(${config.schedule})(${t}) returned ${describeValue(value)}, expected a number`, 'schedule');
+    if (typeof value !== 'number')
+      throw new AdapterError(
+        `schedule(${config.schedule})(${t}) returned ${describeValue(value)}, expected a number`,
+        'schedule',
+      );
     return value;
   };
 }

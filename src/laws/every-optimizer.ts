@@ -1,6 +1,15 @@
 import fc from 'fast-check';
 import type { Dtype, OptimizerConfig, OptimizerName, OptimizerRule } from '../reference/types.js';
-import { anyValue, configArbitrary, finiteValue, learningRate, normalValue, positiveEpsilon, range, vectors } from './arbitraries.js';
+import {
+  anyValue,
+  configArbitrary,
+  finiteValue,
+  learningRate,
+  normalValue,
+  positiveEpsilon,
+  range,
+  vectors,
+} from './arbitraries.js';
 import { runScript, type ScriptCall, trajectories, trajectoriesOf, trajectory, trajectoryScript } from './script.js';
 import { type Law, LawViolation } from './law.js';
 import { requireSameBits, requireSameValue } from './tolerance.js';
@@ -9,9 +18,16 @@ type Rates = (number | undefined)[];
 
 const rates = (maxLength: number) => fc.array(fc.option(learningRate, { nil: undefined }), { maxLength });
 
-function requireSameTrajectory(what: string, actual: Float64Array[], expected: Float64Array[], dtype: Dtype, map: (i: number) => number = (i) => i): void {
+function requireSameTrajectory(
+  what: string,
+  actual: Float64Array[],
+  expected: Float64Array[],
+  dtype: Dtype,
+  map: (i: number) => number = (i) => i,
+): void {
   for (let t = 0; t < expected.length; t++) {
-    for (let i = 0; i < actual[t]!.length; i++) requireSameBits(what, actual[t]![i]!, expected[t]![map(i)]!, dtype, { step: t + 1, coordinate: i });
+    for (let i = 0; i < actual[t]!.length; i++)
+      requireSameBits(what, actual[t]![i]!, expected[t]![map(i)]!, dtype, { step: t + 1, coordinate: i });
   }
 }
 
@@ -50,16 +66,43 @@ function elementwise(rule: OptimizerRule): Law<ElementwiseInput> {
       ),
     async check(adapter, { config, x0, grads, learningRates, split, permutation }) {
       // One script: the whole, each part alone, then the permuted coordinates (one round trip across a boundary).
-      const part = (from: number, to: number) => ({ config, x0: x0.slice(from, to), grads: grads.map((g) => g.slice(from, to)), learningRates });
+      const part = (from: number, to: number) => ({
+        config,
+        x0: x0.slice(from, to),
+        grads: grads.map((g) => g.slice(from, to)),
+        learningRates,
+      });
       const [whole, left, right, permuted] = await trajectories(adapter, [
         { config, x0, grads, learningRates },
         part(0, split),
         part(split, x0.length),
-        { config, x0: permutation.map((p) => x0[p]!), grads: grads.map((g) => permutation.map((p) => g[p]!)), learningRates },
+        {
+          config,
+          x0: permutation.map((p) => x0[p]!),
+          grads: grads.map((g) => permutation.map((p) => g[p]!)),
+          learningRates,
+        },
       ]);
-      requireSameTrajectory('the first part updated alone differs from the same coordinates of the whole', left!, whole!, adapter.dtype);
-      requireSameTrajectory('the second part updated alone differs from the same coordinates of the whole', right!, whole!, adapter.dtype, (i) => i + split);
-      requireSameTrajectory(`permuting the coordinates by [${permutation.join(', ')}] does not permute the result`, permuted!, whole!, adapter.dtype, (i) => permutation[i]!);
+      requireSameTrajectory(
+        'the first part updated alone differs from the same coordinates of the whole',
+        left!,
+        whole!,
+        adapter.dtype,
+      );
+      requireSameTrajectory(
+        'the second part updated alone differs from the same coordinates of the whole',
+        right!,
+        whole!,
+        adapter.dtype,
+        (i) => i + split,
+      );
+      requireSameTrajectory(
+        `permuting the coordinates by [${permutation.join(', ')}] does not permute the result`,
+        permuted!,
+        whole!,
+        adapter.dtype,
+        (i) => permutation[i]!,
+      );
     },
   };
 }
@@ -110,7 +153,12 @@ function independence(rule: OptimizerRule): Law<IndependenceInput> {
         if (t >= grads.length) return;
         fed[k]!++;
         const lr = k === 2 ? undefined : learningRates[t];
-        calls.push({ op: 'step', instance: k + 1, grad: Float64Array.from(k === 2 ? others[t]! : grads[t]!), ...(lr === undefined ? {} : { learningRate: lr }) });
+        calls.push({
+          op: 'step',
+          instance: k + 1,
+          grad: Float64Array.from(k === 2 ? others[t]! : grads[t]!),
+          ...(lr === undefined ? {} : { learningRate: lr }),
+        });
       };
       for (const k of order) feed(k);
       for (let t = 0; t < grads.length; t++) for (let k = 0; k < 3; k++) feed(k);
@@ -154,7 +202,13 @@ function zeroGradient(rule: OptimizerRule): Law<ZeroGradientInput> {
       const xs = await trajectory(adapter, config, x0, zeros);
       xs.forEach((x, t) => {
         x.forEach((v, i) => {
-          requireSameValue('a zero gradient moved x', v, adapter.dtype === 'float32' ? Math.fround(x0[i]!) : x0[i]!, adapter.dtype, { step: t + 1, coordinate: i });
+          requireSameValue(
+            'a zero gradient moved x',
+            v,
+            adapter.dtype === 'float32' ? Math.fround(x0[i]!) : x0[i]!,
+            adapter.dtype,
+            { step: t + 1, coordinate: i },
+          );
         });
       });
     },
@@ -191,7 +245,13 @@ function zeroLearningRate(rule: OptimizerRule): Law<ZeroLearningRateInput> {
       const xs = await trajectory(adapter, config, x0, grads);
       xs.forEach((x, t) => {
         x.forEach((v, i) => {
-          requireSameValue('a zero learning rate moved x', v, adapter.dtype === 'float32' ? Math.fround(x0[i]!) : x0[i]!, adapter.dtype, { step: t + 1, coordinate: i });
+          requireSameValue(
+            'a zero learning rate moved x',
+            v,
+            adapter.dtype === 'float32' ? Math.fround(x0[i]!) : x0[i]!,
+            adapter.dtype,
+            { step: t + 1, coordinate: i },
+          );
         });
       });
     },
@@ -261,11 +321,14 @@ function descent(rule: OptimizerRule): Law<DescentInput> {
       const after = loss(x1!);
       if (!(after < before)) {
         const worse = x1!.findIndex((v, i) => !(Math.abs(v) < Math.abs(x0[i]!)));
-        throw new LawViolation(`the first step with learning rate ${lr} did not lower the loss: ${before} -> ${after} (ascent, e.g. the \`+=\` slip?)`, {
-          step: 1,
-          ...(worse >= 0 ? { coordinate: worse, expected: x0[worse]!, actual: x1![worse]! } : {}),
-          tolerance: 'strict decrease; lr <= min_i |x_i| / (|first step_i| / lr)',
-        });
+        throw new LawViolation(
+          `the first step with learning rate ${lr} did not lower the loss: ${before} -> ${after} (ascent, e.g. the \`+=\` slip?)`,
+          {
+            step: 1,
+            ...(worse >= 0 ? { coordinate: worse, expected: x0[worse]!, actual: x1![worse]! } : {}),
+            tolerance: 'strict decrease; lr <= min_i |x_i| / (|first step_i| / lr)',
+          },
+        );
       }
     },
   };
@@ -304,12 +367,17 @@ function immutability(rule: OptimizerRule): Law<ImmutabilityInput> {
       const script = trajectoryScript([{ config, x0, grads, learningRates }]);
       const { changes } = await runScript(adapter, { ...script, watch: 'all' });
       // Call 0 is the create (step 0), call t + 1 the step t; a change seen only after the dispose is out of the law's view.
-      const seen = changes.filter((c) => c.seenAfter <= grads.length).sort((p, q) => p.seenAfter - q.seenAfter || p.handedAt - q.handedAt);
+      const seen = changes
+        .filter((c) => c.seenAfter <= grads.length)
+        .sort((p, q) => p.seenAfter - q.seenAfter || p.handedAt - q.handedAt);
       for (const change of seen) {
         const original = change.handedAt === 0 ? x0 : grads[change.handedAt - 1]!;
         const what = change.handedAt === 0 ? 'x0' : `the gradient of step ${change.handedAt}`;
         change.values.forEach((v, i) => {
-          requireSameBits(`${what} was mutated`, v, original[i]!, adapter.dtype, { step: change.seenAfter, coordinate: i });
+          requireSameBits(`${what} was mutated`, v, original[i]!, adapter.dtype, {
+            step: change.seenAfter,
+            coordinate: i,
+          });
         });
       }
     },
@@ -318,5 +386,12 @@ function immutability(rule: OptimizerRule): Law<ImmutabilityInput> {
 
 /** The laws every optimizer obeys, built for one rule of the registry. */
 export function everyOptimizerLaws(rule: OptimizerRule): Law[] {
-  return [elementwise(rule), independence(rule), zeroGradient(rule), zeroLearningRate(rule), descent(rule), immutability(rule)] as Law[];
+  return [
+    elementwise(rule),
+    independence(rule),
+    zeroGradient(rule),
+    zeroLearningRate(rule),
+    descent(rule),
+    immutability(rule),
+  ] as Law[];
 }

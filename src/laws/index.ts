@@ -37,4 +37,12 @@ export function subjectsOf(adapter: Adapter): Subject[] {
 }
 
 export { adamStepBound } from './adam.js';
-export { checkLaw, type Law, type LawResult, type LawRunOptions, LawViolation, type Subject, type ViolationDetail } from './law.js';
+export {
+  checkLaw,
+  type Law,
+  type LawResult,
+  type LawRunOptions,
+  LawViolation,
+  type Subject,
+  type ViolationDetail,
+} from './law.js';

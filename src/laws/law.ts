@@ -83,9 +83,11 @@ export function hasNonFinite(input: unknown): boolean {
  * a difference that needs them is that convention's, not a failure).
  */
 export function finiteOnly<T>(input: T): T {
-  if (typeof input === 'number') return (Number.isNaN(input) ? 0 : Number.isFinite(input) ? input : Math.sign(input)) as T;
+  if (typeof input === 'number')
+    return (Number.isNaN(input) ? 0 : Number.isFinite(input) ? input : Math.sign(input)) as T;
   if (Array.isArray(input)) return input.map(finiteOnly) as T;
-  if (typeof input === 'object' && input !== null) return Object.fromEntries(Object.entries(input).map(([k, v]) => [k, finiteOnly(v)])) as T;
+  if (typeof input === 'object' && input !== null)
+    return Object.fromEntries(Object.entries(input).map(([k, v]) => [k, finiteOnly(v)])) as T;
   return input;
 }
 
@@ -157,17 +159,34 @@ function sameBatch(a: readonly Script[], b: readonly Script[]): boolean {
     if (script.watch !== other.watch || script.calls.length !== other.calls.length) return false;
     return script.calls.every((call, j) => {
       const c = other.calls[j]!;
-      if (call.op === 'create') return c.op === 'create' && sameConfig(call.config, c.config) && sameArray(call.x0, c.x0);
-      if (call.op === 'step') return c.op === 'step' && call.instance === c.instance && Object.is(call.learningRate, c.learningRate) && sameArray(call.grad, c.grad);
-      if (call.op === 'closed') return c.op === 'closed' && call.instance === c.instance && sameValue(call.loop, c.loop);
-      if (call.op === 'values') return c.op === 'values' && sameConfig(call.config, c.config) && call.t.length === c.t.length && call.t.every((t, i) => Object.is(t, c.t[i]));
+      if (call.op === 'create')
+        return c.op === 'create' && sameConfig(call.config, c.config) && sameArray(call.x0, c.x0);
+      if (call.op === 'step')
+        return (
+          c.op === 'step' &&
+          call.instance === c.instance &&
+          Object.is(call.learningRate, c.learningRate) &&
+          sameArray(call.grad, c.grad)
+        );
+      if (call.op === 'closed')
+        return c.op === 'closed' && call.instance === c.instance && sameValue(call.loop, c.loop);
+      if (call.op === 'values')
+        return (
+          c.op === 'values' &&
+          sameConfig(call.config, c.config) &&
+          call.t.length === c.t.length &&
+          call.t.every((t, i) => Object.is(t, c.t[i]))
+        );
       return c.op === 'dispose' && call.instance === c.instance;
     });
   });
 }
 
 /** The same adapter as a law's runs see it, with its requests going to `runner`. */
-function viewWith(adapter: Adapter, runner: (scripts: readonly Script[]) => Promise<ScriptOutcome[]>): Adapter & ScriptRunner {
+function viewWith(
+  adapter: Adapter,
+  runner: (scripts: readonly Script[]) => Promise<ScriptOutcome[]>,
+): Adapter & ScriptRunner {
   const view: Adapter & ScriptRunner = {
     name: adapter.name,
     dtype: adapter.dtype,
@@ -185,7 +204,10 @@ function viewWith(adapter: Adapter, runner: (scripts: readonly Script[]) => Prom
 class NotRun {}
 
 /** How the first pass ended: every run passed, or the first that did not, in run order. */
-type FirstPass<T> = { status: 'pass' } | { status: 'fail'; at: number; input: T; error: unknown } | { status: 'refused' };
+type FirstPass<T> =
+  | { status: 'pass' }
+  | { status: 'fail'; at: number; input: T; error: unknown }
+  | { status: 'refused' };
 
 /** One batch of a first pass under way: its runs (each settles with what it threw, or undefined), and its answer's arrival. */
 interface Launched {
@@ -200,7 +222,13 @@ interface Launched {
  * those requests go to the implementation as one batch, in run order. Later
  * requests of a run go as they come.
  */
-async function launch<T>(law: Law<T>, adapter: Adapter, batch: readonly T[], from: number, answered: Answered[]): Promise<Launched> {
+async function launch<T>(
+  law: Law<T>,
+  adapter: Adapter,
+  batch: readonly T[],
+  from: number,
+  answered: Answered[],
+): Promise<Launched> {
   const asked: (readonly Script[] | undefined)[] = batch.map(() => undefined);
   const replies: { resolve(o: ScriptOutcome[]): void; reject(e: unknown): void }[] = [];
   const replied = batch.map(
@@ -249,7 +277,8 @@ async function launch<T>(law: Law<T>, adapter: Adapter, batch: readonly T[], fro
       for (const k of order) {
         const share = outcomes.slice(offset, offset + asked[k]!.length);
         offset += asked[k]!.length;
-        const complete = share.length === asked[k]!.length || share.some((o) => !o.ok && !(o.error instanceof UnsupportedValue));
+        const complete =
+          share.length === asked[k]!.length || share.some((o) => !o.ok && !(o.error instanceof UnsupportedValue));
         if (share.length > 0 && complete) {
           answered.push({ scripts: asked[k]!, answer: { outcomes: share } });
           replies[k]!.resolve(share);
@@ -277,7 +306,12 @@ async function launch<T>(law: Law<T>, adapter: Adapter, batch: readonly T[], fro
  * runs the same way in-process, so both see the same calls in the same order.
  * `answered` receives each run's first request and answer, in run order.
  */
-async function firstPass<T>(law: Law<T>, adapter: Adapter, inputs: readonly T[], answered: Answered[]): Promise<FirstPass<T>> {
+async function firstPass<T>(
+  law: Law<T>,
+  adapter: Adapter,
+  inputs: readonly T[],
+  answered: Answered[],
+): Promise<FirstPass<T>> {
   for (const from of [0, 1]) {
     if (from >= inputs.length) break;
     const batch = await launch(law, adapter, from === 0 ? inputs.slice(0, 1) : inputs.slice(1), from, answered);
@@ -287,7 +321,9 @@ async function firstPass<T>(law: Law<T>, adapter: Adapter, inputs: readonly T[],
       if (error === undefined) continue;
       if (error instanceof NotRun) break;
       tellThrown(adapter, error);
-      return error instanceof UnsupportedValue ? { status: 'refused' } : { status: 'fail', at: from + k, input: inputs[from + k]!, error };
+      return error instanceof UnsupportedValue
+        ? { status: 'refused' }
+        : { status: 'fail', at: from + k, input: inputs[from + k]!, error };
     }
   }
   return { status: 'pass' };
@@ -347,7 +383,8 @@ export async function checkLaw<T>(law: Law<T>, adapter: Adapter, options: LawRun
     if (pass.status === 'pass') return { ...base, status: 'pass' };
     // The implementation's own error (a throw, a hang that ended its worker) is reported as it came: an `error`
     // finding carries no counterexample to shrink, and a worker that ended would only answer "not sent" again.
-    if (pass.status === 'fail' && pass.error instanceof AdapterError) return failure(base, pass.error, String(pass.at), pass.input);
+    if (pass.status === 'fail' && pass.error instanceof AdapterError)
+      return failure(base, pass.error, String(pass.at), pass.input);
     if (pass.status === 'fail') {
       first = pass;
       path = String(pass.at);
@@ -373,19 +410,39 @@ export async function checkLaw<T>(law: Law<T>, adapter: Adapter, options: LawRun
     }
   });
   // Few skips per run: a law whose every draw is refused (rho = 0 where rho > 0 is required) ends quickly as skipped.
-  const details = await fc.check(property, { numRuns, seed, maxSkipsPerRun: 2, ...(path === undefined ? {} : { path }) });
+  const details = await fc.check(property, {
+    numRuns,
+    seed,
+    maxSkipsPerRun: 2,
+    ...(path === undefined ? {} : { path }),
+  });
   const counted = { ...base, ...(refused > 0 ? { refused } : {}) };
   if (!details.failed && first !== undefined) {
     // The failing run passed when made again (answers that depend on what the implementation did before): its first answer stands, unshrunk.
     return failure(counted, first.error, String(first.at), first.input);
   }
-  if (!details.failed) return { ...counted, status: 'pass', ...(refused > 0 ? { message: `${refused} drawn input(s) refused, e.g. ${reason}` } : {}) };
+  if (!details.failed)
+    return {
+      ...counted,
+      status: 'pass',
+      ...(refused > 0 ? { message: `${refused} drawn input(s) refused, e.g. ${reason}` } : {}),
+    };
   if (details.counterexample === null && refused > 0) return { ...counted, status: 'skipped', message: reason };
-  return failure(counted, details.errorInstance, details.counterexamplePath ?? undefined, details.counterexample === null ? undefined : details.counterexample[0]);
+  return failure(
+    counted,
+    details.errorInstance,
+    details.counterexamplePath ?? undefined,
+    details.counterexample === null ? undefined : details.counterexample[0],
+  );
 }
 
 /** The result of a law broken by `error` (an AdapterError is the implementation's `error`, anything else a failure). */
-function failure(base: Omit<LawResult, 'status'>, error: unknown, path: string | undefined, counterexample: unknown): LawResult {
+function failure(
+  base: Omit<LawResult, 'status'>,
+  error: unknown,
+  path: string | undefined,
+  counterexample: unknown,
+): LawResult {
   return {
     ...base,
     status: error instanceof AdapterError ? 'error' : 'fail',

@@ -45,7 +45,14 @@ function table(steps: number, size: number): number[][] {
  * reaches x times lr_s in the spec's form, unscaled (x += v) in the alternative: 2 eta
  * (1 + lr_s s) or 2 eta (1 + s) at step s. The exact value is rounded once to double: + 2^-53 |X_t|.
  */
-export function momentumModel(dtype: Dtype, x0: readonly number[], grads: readonly (readonly number[])[], rates: readonly number[], rho: number, form: 'spec' | 'alternative'): Expected {
+export function momentumModel(
+  dtype: Dtype,
+  x0: readonly number[],
+  grads: readonly (readonly number[])[],
+  rates: readonly number[],
+  rho: number,
+  form: 'spec' | 'alternative',
+): Expected {
   const u = unitRoundoff(dtype);
   const eta = underflow(dtype);
   const steps = grads.length;

@@ -10,7 +10,10 @@ import { requireWithin } from './tolerance.js';
 function requireModel(what: string, xs: Float64Array[], model: Expected, dtype: Dtype, from = 0): void {
   for (let t = from; t < xs.length; t++) {
     xs[t]!.forEach((v, i) => {
-      requireWithin(what, v, model.x[t]![i]!, model.bound[t]![i]!, model.derivation, dtype, { step: t + 1, coordinate: i });
+      requireWithin(what, v, model.x[t]![i]!, model.bound[t]![i]!, model.derivation, dtype, {
+        step: t + 1,
+        coordinate: i,
+      });
     });
   }
 }
@@ -33,7 +36,8 @@ export interface ConstantGradientInput {
 const constantGradient: Law<ConstantGradientInput> = {
   id: 'momentum/constant-gradient-velocity',
   subject: 'momentum',
-  title: 'SGD + Momentum: a constant gradient builds velocity g (1 - rho^t) / (1 - rho), terminal velocity g / (1 - rho) (finite input, derived bound)',
+  title:
+    'SGD + Momentum: a constant gradient builds velocity g (1 - rho^t) / (1 - rho), terminal velocity g / (1 - rho) (finite input, derived bound)',
   runs: 60,
   arbitrary: (dtype) =>
     fc.integer({ min: 1, max: 4 }).chain((n) =>
@@ -48,7 +52,12 @@ const constantGradient: Law<ConstantGradientInput> = {
   async check(adapter, { rho, learningRate: lr, x0, g, steps }) {
     const grads = Array.from({ length: steps }, () => g);
     const xs = await trajectory(adapter, { optimizer: 'momentum', learningRate: lr, rho }, x0, grads);
-    requireModel('x under a constant gradient is off the closed form of the velocity', xs, momentumModel(adapter.dtype, x0, grads, ratesInForce(lr, [], steps), rho, 'spec'), adapter.dtype);
+    requireModel(
+      'x under a constant gradient is off the closed form of the velocity',
+      xs,
+      momentumModel(adapter.dtype, x0, grads, ratesInForce(lr, [], steps), rho, 'spec'),
+      adapter.dtype,
+    );
   },
 };
 
@@ -69,7 +78,8 @@ export interface DecayInput {
 const decayAfterWarmUp: Law<DecayInput> = {
   id: 'momentum/decay-after-warm-up',
   subject: 'momentum',
-  title: 'SGD + Momentum: with zero gradients after a warm-up the velocity decays by rho per step (finite input, derived bound)',
+  title:
+    'SGD + Momentum: with zero gradients after a warm-up the velocity decays by rho per step (finite input, derived bound)',
   runs: 60,
   arbitrary: (dtype) =>
     fc.integer({ min: 1, max: 4 }).chain((n) =>
@@ -84,7 +94,12 @@ const decayAfterWarmUp: Law<DecayInput> = {
   async check(adapter, { rho, learningRate: lr, x0, warmUp, idle }) {
     const grads = [...warmUp, ...Array.from({ length: idle }, () => x0.map(() => 0))];
     const xs = await trajectory(adapter, { optimizer: 'momentum', learningRate: lr, rho }, x0, grads);
-    requireModel('x after the gradients stop is off rho-per-step decay of the velocity', xs, momentumModel(adapter.dtype, x0, grads, ratesInForce(lr, [], grads.length), rho, 'spec'), adapter.dtype);
+    requireModel(
+      'x after the gradients stop is off rho-per-step decay of the velocity',
+      xs,
+      momentumModel(adapter.dtype, x0, grads, ratesInForce(lr, [], grads.length), rho, 'spec'),
+      adapter.dtype,
+    );
   },
 };
 
@@ -129,7 +144,8 @@ export function placementArbitrary(dtype: Dtype): fc.Arbitrary<PlacementInput> {
 const learningRateOutside: Law<PlacementInput> = {
   id: 'momentum/learning-rate-outside-velocity',
   subject: 'momentum',
-  title: 'SGD + Momentum: equals the alternative form v = rho v - lr dx at a constant learning rate, and rescales the whole velocity when it changes (finite input, derived bound)',
+  title:
+    'SGD + Momentum: equals the alternative form v = rho v - lr dx at a constant learning rate, and rescales the whole velocity when it changes (finite input, derived bound)',
   runs: 60,
   arbitrary: placementArbitrary,
   async check(adapter, { rho, learningRate: lr, factor, change, x0, grads }) {
@@ -137,11 +153,26 @@ const learningRateOutside: Law<PlacementInput> = {
     const rates = ratesInForce(lr, changes, grads.length);
     const xs = await trajectory(adapter, { optimizer: 'momentum', learningRate: lr, rho }, x0, grads, changes);
     const before = momentumModel(adapter.dtype, x0, grads.slice(0, change), rates, rho, 'alternative');
-    requireModel('at a constant learning rate x differs from the alternative form v = rho v - lr dx; x += v', xs.slice(0, change), before, adapter.dtype);
-    requireModel(`after the learning rate changes to ${lr * factor} at step ${change + 1}, x differs from the spec's form (learning rate outside the velocity)`, xs, momentumModel(adapter.dtype, x0, grads, rates, rho, 'spec'), adapter.dtype, change);
+    requireModel(
+      'at a constant learning rate x differs from the alternative form v = rho v - lr dx; x += v',
+      xs.slice(0, change),
+      before,
+      adapter.dtype,
+    );
+    requireModel(
+      `after the learning rate changes to ${lr * factor} at step ${change + 1}, x differs from the spec's form (learning rate outside the velocity)`,
+      xs,
+      momentumModel(adapter.dtype, x0, grads, rates, rho, 'spec'),
+      adapter.dtype,
+      change,
+    );
   },
 };
 
 /** The laws of SGD + Momentum (docs/spec.md section 2), besides those every optimizer obeys. */
-export const momentumLaws: readonly Law[] = [rhoZeroIsSgd('momentum') as Law, constantGradient as Law, decayAfterWarmUp as Law, learningRateOutside as Law];
-
+export const momentumLaws: readonly Law[] = [
+  rhoZeroIsSgd('momentum') as Law,
+  constantGradient as Law,
+  decayAfterWarmUp as Law,
+  learningRateOutside as Law,
+];

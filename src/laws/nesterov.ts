@@ -20,7 +20,12 @@ export interface LookAheadInput {
 
 type M2 = [number, number, number, number];
 
-const mul2 = (a: M2, b: M2): M2 => [a[0] * b[0] + a[1] * b[2], a[0] * b[1] + a[1] * b[3], a[2] * b[0] + a[3] * b[2], a[2] * b[1] + a[3] * b[3]];
+const mul2 = (a: M2, b: M2): M2 => [
+  a[0] * b[0] + a[1] * b[2],
+  a[0] * b[1] + a[1] * b[3],
+  a[2] * b[0] + a[3] * b[2],
+  a[2] * b[1] + a[3] * b[3],
+];
 
 /**
  * Nesterov (docs/spec.md section 3): on the closed-loop objective `f = sum(0.5 c x^2)`
@@ -41,7 +46,8 @@ const mul2 = (a: M2, b: M2): M2 => [a[0] * b[0] + a[1] * b[2], a[0] * b[1] + a[1
 const lookAhead: Law<LookAheadInput> = {
   id: 'nesterov/look-ahead-closed-loop',
   subject: 'nesterov',
-  title: 'Nesterov: the change-of-variables code follows the look-ahead definition mapped through x~ = x + rho v, on a closed-loop quadratic (finite input, derived bound)',
+  title:
+    'Nesterov: the change-of-variables code follows the look-ahead definition mapped through x~ = x + rho v, on a closed-loop quadratic (finite input, derived bound)',
   runs: 60,
   arbitrary: (dtype) =>
     fc.integer({ min: 1, max: 4 }).chain((n) =>
@@ -65,7 +71,11 @@ const lookAhead: Law<LookAheadInput> = {
     const script: Script = {
       calls: [
         { op: 'create', config: { optimizer: 'nesterov', learningRate: lr, rho }, x0: Float64Array.from(x0) },
-        { op: 'closed', instance: 0, loop: { landscape: { name: 'taco-shell', curvature }, steps, x0, dtype: adapter.dtype } },
+        {
+          op: 'closed',
+          instance: 0,
+          loop: { landscape: { name: 'taco-shell', curvature }, steps, x0, dtype: adapter.dtype },
+        },
         { op: 'dispose', instance: 0 },
       ],
     };
@@ -116,7 +126,15 @@ const lookAhead: Law<LookAheadInput> = {
         }
         bounds[i] = [SLACK * bx, SLACK * bv];
         const bound = SLACK * bx + U64 * Math.abs(tilde1);
-        requireWithin('x~ differs from the look-ahead definition mapped through x~ = x + rho v', next[i]!, tilde1, bound, 'sum_t |M^(T-1-t)| (dx~_t, dv_t) * 1.01 + 2^-53 |x~_T| (see the law)', adapter.dtype, { step: t + 1, coordinate: i });
+        requireWithin(
+          'x~ differs from the look-ahead definition mapped through x~ = x + rho v',
+          next[i]!,
+          tilde1,
+          bound,
+          'sum_t |M^(T-1-t)| (dx~_t, dv_t) * 1.01 + 2^-53 |x~_T| (see the law)',
+          adapter.dtype,
+          { step: t + 1, coordinate: i },
+        );
       }
       xt = next;
     }
@@ -145,7 +163,8 @@ const lookAhead: Law<LookAheadInput> = {
 const learningRateInside: Law<PlacementInput> = {
   id: 'nesterov/learning-rate-inside-velocity',
   subject: 'nesterov',
-  title: 'Nesterov: equals the lr-outside form b = rho b + dx; x -= lr (dx + rho b) at a constant learning rate, and keeps the old rates inside the velocity when it changes (finite input, derived bound)',
+  title:
+    'Nesterov: equals the lr-outside form b = rho b + dx; x -= lr (dx + rho b) at a constant learning rate, and keeps the old rates inside the velocity when it changes (finite input, derived bound)',
   runs: 60,
   arbitrary: placementArbitrary,
   async check(adapter, { rho, learningRate: lr, factor, change, x0, grads }) {
@@ -179,18 +198,35 @@ const learningRateInside: Law<PlacementInput> = {
         dv = SLACK * (3 * s + 4) * u * B + 2 * eta * s;
         const Xs = toNumber(X);
         // |x_(s-1)| and |x_s| as the law's values plus the error so far (x_s's own error this step is second order).
-        err += SLACK * (3 * u * (Math.abs(Xprev) + err + Math.abs(Xs) + err + 2 * (oldB + oldDv) + 2 * (B + dv)) + rho * oldDv + (1 + rho) * dv) + 4 * eta;
+        err +=
+          SLACK *
+            (3 * u * (Math.abs(Xprev) + err + Math.abs(Xs) + err + 2 * (oldB + oldDv) + 2 * (B + dv)) +
+              rho * oldDv +
+              (1 + rho) * dv) +
+          4 * eta;
         Xprev = Xs;
         const before = s <= change;
         const expected = before ? toNumber(Y) : Xs;
         const what = before
           ? 'at a constant learning rate x differs from the lr-outside form b = rho b + dx; x -= lr (dx + rho b)'
           : `after the learning rate changes to ${lr * factor} at step ${change + 1}, x differs from the spec's form (learning rate inside the velocity)`;
-        requireWithin(what, xs[s - 1]![i]!, expected, err + U64 * Math.abs(expected), 'sum_s 1.01 [3u (|x_s-1| + |x_s| + 2|v_s-1| + 2|v_s|) + rho dv_s-1 + (1 + rho) dv_s] + 4 eta s, dv_s = 1.01 (3s+4) u sum_k rho^(s-k) lr_k |g_k| + 2 eta s, + 2^-53 |X_t| (see the law)', adapter.dtype, { step: s, coordinate: i });
+        requireWithin(
+          what,
+          xs[s - 1]![i]!,
+          expected,
+          err + U64 * Math.abs(expected),
+          'sum_s 1.01 [3u (|x_s-1| + |x_s| + 2|v_s-1| + 2|v_s|) + rho dv_s-1 + (1 + rho) dv_s] + 4 eta s, dv_s = 1.01 (3s+4) u sum_k rho^(s-k) lr_k |g_k| + 2 eta s, + 2^-53 |X_t| (see the law)',
+          adapter.dtype,
+          { step: s, coordinate: i },
+        );
       }
     }
   },
 };
 
 /** The laws of Nesterov momentum (docs/spec.md section 3), besides those every optimizer obeys. */
-export const nesterovLaws: readonly Law[] = [rhoZeroIsSgd('nesterov') as Law, lookAhead as Law, learningRateInside as Law];
+export const nesterovLaws: readonly Law[] = [
+  rhoZeroIsSgd('nesterov') as Law,
+  lookAhead as Law,
+  learningRateInside as Law,
+];

@@ -8,7 +8,11 @@ import fc from 'fast-check';
 export function complexity(v: number): number {
   if (v === 0) return 0;
   if (!Number.isFinite(v)) return Number.POSITIVE_INFINITY;
-  const digits = Number(Math.abs(v).toPrecision(17)).toExponential().replace(/e.*$/, '').replace(/[-.]/g, '').replace(/0+$/, '').length;
+  const digits = Number(Math.abs(v).toPrecision(17))
+    .toExponential()
+    .replace(/e.*$/, '')
+    .replace(/[-.]/g, '')
+    .replace(/0+$/, '').length;
   return digits * 1000 + Math.abs(Math.floor(Math.log10(Math.abs(v)))) + (v < 0 ? 1 : 0);
 }
 
@@ -79,7 +83,11 @@ export class ReadableDouble extends fc.Arbitrary<number> {
       .map((c) => new fc.Value(c, { readable: true } satisfies ReadableContext));
     if (own.readable === true) return fc.Stream.of(...readable);
     const innerOk = own.inner !== undefined || this.inner.canShrinkWithoutContext(value);
-    const further = innerOk ? this.inner.shrink(value, own.inner).map((v) => new fc.Value(v.value, { inner: v.context } satisfies ReadableContext)) : fc.Stream.nil<fc.Value<number>>();
+    const further = innerOk
+      ? this.inner
+          .shrink(value, own.inner)
+          .map((v) => new fc.Value(v.value, { inner: v.context } satisfies ReadableContext))
+      : fc.Stream.nil<fc.Value<number>>();
     return fc.Stream.of(...readable).join(further);
   }
 }

@@ -33,13 +33,29 @@ function largest(adapter: Adapter): number {
  * may overflow, so an infinity (or a value that large) of e's sign is accepted too;
  * non-finite `x` gives `e` = the infinity or NaN every correct form gives.
  */
-function requireSgdStep(adapter: Adapter, actual: number, x: number, lr: number, g: number, at: { step: number; coordinate: number }): void {
+function requireSgdStep(
+  adapter: Adapter,
+  actual: number,
+  x: number,
+  lr: number,
+  g: number,
+  at: { step: number; coordinate: number },
+): void {
   const u = unitRoundoff(adapter.dtype);
   const p = lr * g;
   const e = x - p;
   const max = largest(adapter);
-  if (Number.isFinite(x) && Math.abs(e) >= (1 - 4 * u) * max && Math.sign(actual) === Math.sign(e) && Math.abs(actual) >= (1 - 4 * u) * max) return;
-  const bound = SLACK * ((u + 2 * U64) * Math.abs(e) + (2 * u + 2 * U64) * Math.abs(p)) + 2 * underflow(adapter.dtype) + 4 * 2 ** -1074;
+  if (
+    Number.isFinite(x) &&
+    Math.abs(e) >= (1 - 4 * u) * max &&
+    Math.sign(actual) === Math.sign(e) &&
+    Math.abs(actual) >= (1 - 4 * u) * max
+  )
+    return;
+  const bound =
+    SLACK * ((u + 2 * U64) * Math.abs(e) + (2 * u + 2 * U64) * Math.abs(p)) +
+    2 * underflow(adapter.dtype) +
+    4 * 2 ** -1074;
   requireWithin(
     "with no SGD of its own to compare with, x differs from SGD's x - lr g taken from the implementation's own previous x",
     actual,
@@ -88,7 +104,16 @@ export function rhoZeroIsSgd(name: 'momentum' | 'nesterov'): Law<RhoZeroInput> {
       // One script: the rule with rho = 0, then the implementation's own SGD when it conforms (a companion).
       const [actual, sgd] = (await trajectories(adapter, [
         { config, x0: input.x0, grads: input.grads, learningRates: input.learningRates },
-        ...(adapter.optimizers.includes('sgd') ? [{ config: { optimizer: 'sgd' as const, learningRate: input.learningRate }, x0: input.x0, grads: input.grads, learningRates: input.learningRates }] : []),
+        ...(adapter.optimizers.includes('sgd')
+          ? [
+              {
+                config: { optimizer: 'sgd' as const, learningRate: input.learningRate },
+                x0: input.x0,
+                grads: input.grads,
+                learningRates: input.learningRates,
+              },
+            ]
+          : []),
       ])) as [Float64Array[], Float64Array[] | undefined];
       const nearOverflow = largest(adapter) / 4;
       for (let i = 0; i < input.x0.length; i++) {
@@ -98,7 +123,14 @@ export function rhoZeroIsSgd(name: 'momentum' | 'nesterov'): Law<RhoZeroInput> {
           const g = input.grads[t]![i]!;
           if (!(Math.abs(g) <= nearOverflow)) break;
           const at = { step: t + 1, coordinate: i };
-          if (sgd !== undefined) requireSameValue(`${rule.name} with rho = 0 differs from the implementation's own SGD`, actual[t]![i]!, sgd[t]![i]!, adapter.dtype, at);
+          if (sgd !== undefined)
+            requireSameValue(
+              `${rule.name} with rho = 0 differs from the implementation's own SGD`,
+              actual[t]![i]!,
+              sgd[t]![i]!,
+              adapter.dtype,
+              at,
+            );
           else requireSgdStep(adapter, actual[t]![i]!, t === 0 ? input.x0[i]! : actual[t - 1]![i]!, lr, g, at);
         }
       }

@@ -61,7 +61,8 @@ export interface LimitInput {
 const adagradLimit: Law<LimitInput> = {
   id: 'rmsprop/adagrad-limit',
   subject: 'rmsprop',
-  title: 'RMSProp with lr sqrt(1-d) and eps sqrt(1-d) tracks AdaGrad within lr (1-d) T(T-1)/2 over T steps as d -> 1 (finite input, derived bound)',
+  title:
+    'RMSProp with lr sqrt(1-d) and eps sqrt(1-d) tracks AdaGrad within lr (1-d) T(T-1)/2 over T steps as d -> 1 (finite input, derived bound)',
   runs: 40,
   arbitrary: (dtype) =>
     fc.integer({ min: 1, max: 3 }).chain((n) =>
@@ -85,7 +86,11 @@ const adagradLimit: Law<LimitInput> = {
     const hasAdagrad = adapter.optimizers.includes('adagrad');
     const runs = await trajectories(adapter, [
       ...(hasAdagrad ? [{ config: { optimizer: 'adagrad' as const, learningRate: lr, epsilon: eps }, x0, grads }] : []),
-      ...deltas.map(({ decayRate, root }) => ({ config: { optimizer: 'rmsprop' as const, learningRate: lr * root, decayRate, epsilon: eps * root }, x0, grads })),
+      ...deltas.map(({ decayRate, root }) => ({
+        config: { optimizer: 'rmsprop' as const, learningRate: lr * root, decayRate, epsilon: eps * root },
+        x0,
+        grads,
+      })),
     ]);
     const ada = hasAdagrad ? runs.shift()! : exactAdagrad(x0, grads, lr, eps);
     for (const [k, { exactDelta }] of deltas.entries()) {
@@ -96,9 +101,22 @@ const adagradLimit: Law<LimitInput> = {
           const a = ada[t - 1]![i]!;
           const b = rms[t - 1]![i]!;
           // + 4 * U64: lr sqrt(delta) and eps sqrt(delta) are rounded to double by the law.
-          rounding += SLACK * ((adagradStepError(t) + rmspropStepError(t, exactDelta)) * u * lr + 4 * U64 * lr + u * (Math.abs(a) + Math.abs(b))) + 4 * eta;
+          rounding +=
+            SLACK *
+              ((adagradStepError(t) + rmspropStepError(t, exactDelta)) * u * lr +
+                4 * U64 * lr +
+                u * (Math.abs(a) + Math.abs(b))) +
+            4 * eta;
           const gap = (lr * exactDelta * t * (t - 1)) / 2;
-          requireWithin(`RMSProp with 1 - decay_rate = ${exactDelta} parted from AdaGrad`, b, a, gap + rounding, 'lr (1-d) t(t-1)/2 + sum_s [(adagradStepError + rmspropStepError) u lr + 4 2^-53 lr + u(|x|+|x~|)] * 1.01 + 4 eta t', adapter.dtype, { step: t, coordinate: i });
+          requireWithin(
+            `RMSProp with 1 - decay_rate = ${exactDelta} parted from AdaGrad`,
+            b,
+            a,
+            gap + rounding,
+            'lr (1-d) t(t-1)/2 + sum_s [(adagradStepError + rmspropStepError) u lr + 4 2^-53 lr + u(|x|+|x~|)] * 1.01 + 4 eta t',
+            adapter.dtype,
+            { step: t, coordinate: i },
+          );
         }
       }
     }
@@ -140,7 +158,12 @@ const decayZero: Law<DecayZeroInput> = {
   async check(adapter, { learningRate: lr, epsilon: eps, grads }) {
     const u = unitRoundoff(adapter.dtype);
     const n = grads[0]!.length;
-    const xs = await trajectory(adapter, { optimizer: 'rmsprop', learningRate: lr, decayRate: 0, epsilon: eps }, new Array<number>(n).fill(0), grads);
+    const xs = await trajectory(
+      adapter,
+      { optimizer: 'rmsprop', learningRate: lr, decayRate: 0, epsilon: eps },
+      new Array<number>(n).fill(0),
+      grads,
+    );
     for (let i = 0; i < n; i++) {
       let largest = 0;
       for (let t = 0; t < grads.length; t++) {
@@ -148,12 +171,30 @@ const decayZero: Law<DecayZeroInput> = {
         const previous = t === 0 ? 0 : xs[t - 1]![i]!;
         const step = adaptiveStepExact(lr, g, dd(1), eps);
         const expected = toNumber(sub(dd(previous), step));
-        const interpolation = adaptiveStepSlack(lr, g, 0, g * g, interpolationError(u, 1, g * g + SLACK * largest, g * g), eps);
+        const interpolation = adaptiveStepSlack(
+          lr,
+          g,
+          0,
+          g * g,
+          interpolationError(u, 1, g * g + SLACK * largest, g * g),
+          eps,
+        );
         largest = Math.max(largest, g * g);
-        const bound = SLACK * (8 * u * Math.abs(toNumber(step)) + u * Math.abs(expected) + interpolation) + 2 * underflow(adapter.dtype) + U64 * Math.abs(expected);
+        const bound =
+          SLACK * (8 * u * Math.abs(toNumber(step)) + u * Math.abs(expected) + interpolation) +
+          2 * underflow(adapter.dtype) +
+          U64 * Math.abs(expected);
         // An unchecked step may have left x infinite or NaN: the next step has no finite x to start from.
         if (bound === Number.POSITIVE_INFINITY || !Number.isFinite(previous)) continue;
-        requireWithin('the step is not lr dx / (|dx| + eps)', xs[t]![i]!, expected, bound, '(8u |step| + u |x_t| + interpolation slack) * 1.01 + 2 eta + 2^-53 |x_t|', adapter.dtype, { step: t + 1, coordinate: i });
+        requireWithin(
+          'the step is not lr dx / (|dx| + eps)',
+          xs[t]![i]!,
+          expected,
+          bound,
+          '(8u |step| + u |x_t| + interpolation slack) * 1.01 + 2 eta + 2^-53 |x_t|',
+          adapter.dtype,
+          { step: t + 1, coordinate: i },
+        );
       }
     }
   },
@@ -180,7 +221,8 @@ export interface NoDecayInput {
 const noDecay: Law<NoDecayInput> = {
   id: 'rmsprop/constant-gradient-no-decay',
   subject: 'rmsprop',
-  title: 'RMSProp: with a constant gradient the step is lr g / (|g| sqrt(1 - d^t) + eps) and does not decay to zero (finite input, derived bound)',
+  title:
+    'RMSProp: with a constant gradient the step is lr g / (|g| sqrt(1 - d^t) + eps) and does not decay to zero (finite input, derived bound)',
   runs: 60,
   arbitrary: (dtype) =>
     fc.integer({ min: 1, max: 4 }).chain((n) =>
@@ -195,15 +237,32 @@ const noDecay: Law<NoDecayInput> = {
   async check(adapter, { learningRate: lr, epsilon: eps, decayRate, g, steps }) {
     const u = unitRoundoff(adapter.dtype);
     const delta = 1 - decayRate;
-    const xs = await trajectory(adapter, { optimizer: 'rmsprop', learningRate: lr, decayRate, epsilon: eps }, g.map(() => 0), Array.from({ length: steps }, () => g));
+    const xs = await trajectory(
+      adapter,
+      { optimizer: 'rmsprop', learningRate: lr, decayRate, epsilon: eps },
+      g.map(() => 0),
+      Array.from({ length: steps }, () => g),
+    );
     for (let t = 0; t < steps; t++) {
       for (let i = 0; i < g.length; i++) {
         const previous = t === 0 ? 0 : xs[t - 1]![i]!;
         const step = toNumber(adaptiveStepExact(lr, g[i]!, oneMinusPower(decayRate, t + 1), eps));
         const expected = toNumber(sub(dd(previous), dd(step)));
         const rel = SLACK * rmspropStepError(t + 1, delta) * u;
-        const bound = rel * Math.abs(step) + SLACK * u * Math.abs(expected) + 2 * underflow(adapter.dtype) + U64 * (Math.abs(expected) + Math.abs(step));
-        requireWithin('the step is not lr g / (|g| sqrt(1 - d^t) + eps)', xs[t]![i]!, expected, bound, 'rmspropStepError(t, 1-d) u |step| * 1.01 + 1.01 u |x_t| + 2 eta + 2^-53 (|x_t| + |step|)', adapter.dtype, { step: t + 1, coordinate: i });
+        const bound =
+          rel * Math.abs(step) +
+          SLACK * u * Math.abs(expected) +
+          2 * underflow(adapter.dtype) +
+          U64 * (Math.abs(expected) + Math.abs(step));
+        requireWithin(
+          'the step is not lr g / (|g| sqrt(1 - d^t) + eps)',
+          xs[t]![i]!,
+          expected,
+          bound,
+          'rmspropStepError(t, 1-d) u |step| * 1.01 + 1.01 u |x_t| + 2 eta + 2^-53 (|x_t| + |step|)',
+          adapter.dtype,
+          { step: t + 1, coordinate: i },
+        );
       }
     }
   },

@@ -45,7 +45,12 @@ function exponentialRelative(k: number, t: number): number {
  */
 const models: Record<ScheduleName, ScheduleModel> = {
   step: {
-    config: fc.record({ schedule: fc.constant('step' as const), initial, every: fc.integer({ min: 1, max: 20 }), factor: fc.oneof(fc.constantFrom(0.5, 0.1, 1), range(0.05, 1)) }),
+    config: fc.record({
+      schedule: fc.constant('step' as const),
+      initial,
+      every: fc.integer({ min: 1, max: 20 }),
+      factor: fc.oneof(fc.constantFrom(0.5, 0.1, 1), range(0.05, 1)),
+    }),
     exact: (c, t) => {
       const s = c as Extract<ScheduleConfig, { schedule: 'step' }>;
       return mul(dd(s.initial), powInt(dd(s.factor), Math.floor(t / s.every)));
@@ -54,7 +59,11 @@ const models: Record<ScheduleName, ScheduleModel> = {
     underflows: (c, t) => Math.floor(t / (c as { every: number }).every) + 2,
   },
   exponential: {
-    config: fc.record({ schedule: fc.constant('exponential' as const), initial, k: fc.oneof(fc.constantFrom(0, 0.1, 0.01), range(0, 1)) }),
+    config: fc.record({
+      schedule: fc.constant('exponential' as const),
+      initial,
+      k: fc.oneof(fc.constantFrom(0, 0.1, 0.01), range(0, 1)),
+    }),
     exact: (c, t) => {
       const e = c as Extract<ScheduleConfig, { schedule: 'exponential' }>;
       return mul(dd(e.initial), exp(neg(mul(dd(e.k), dd(t)))));
@@ -63,7 +72,11 @@ const models: Record<ScheduleName, ScheduleModel> = {
     underflows: (_c, t) => t + 3,
   },
   'inverse-time': {
-    config: fc.record({ schedule: fc.constant('inverse-time' as const), initial, k: fc.oneof(fc.constantFrom(0, 0.1, 0.01), range(0, 1)) }),
+    config: fc.record({
+      schedule: fc.constant('inverse-time' as const),
+      initial,
+      k: fc.oneof(fc.constantFrom(0, 0.1, 0.01), range(0, 1)),
+    }),
     exact: (c, t) => {
       const e = c as Extract<ScheduleConfig, { schedule: 'inverse-time' }>;
       return div(dd(e.initial), add(dd(1), mul(dd(e.k), dd(t))));
@@ -81,7 +94,11 @@ function modelOf(rule: ScheduleRule): ScheduleModel {
 
 /** The bound on |value - exact|: relative error (derived per schedule) plus underflow, plus the law's rounding. */
 function evaluationBound(model: ScheduleModel, config: ScheduleConfig, t: number, exact: number, dtype: Dtype): number {
-  return SLACK * model.relative(config, t) * unitRoundoff(dtype) * Math.abs(exact) + model.underflows(config, t) * underflow(dtype) * Math.max(1, config.initial) + U64 * Math.abs(exact);
+  return (
+    SLACK * model.relative(config, t) * unitRoundoff(dtype) * Math.abs(exact) +
+    model.underflows(config, t) * underflow(dtype) * Math.max(1, config.initial) +
+    U64 * Math.abs(exact)
+  );
 }
 
 /** Input of the per-schedule laws. */
@@ -123,15 +140,30 @@ function nonIncreasing(rule: ScheduleRule): Law<ScheduleInput> {
     subject: `schedule:${rule.name}`,
     title: `${rule.title}: the rate never increases (derived bound)`,
     runs: 40,
-    arbitrary: () => fc.record({ config: model.config, t: fc.oneof(fc.integer({ min: 0, max: 50 }), fc.integer({ min: 0, max: 10_000 })) }),
+    arbitrary: () =>
+      fc.record({
+        config: model.config,
+        t: fc.oneof(fc.integer({ min: 0, max: 50 }), fc.integer({ min: 0, max: 10_000 })),
+      }),
     async check(adapter, { config, t }) {
-      const schedule = await scheduleTable(adapter, config, Array.from({ length: 31 }, (_, k) => t + k));
+      const schedule = await scheduleTable(
+        adapter,
+        config,
+        Array.from({ length: 31 }, (_, k) => t + k),
+      );
       let before = schedule(t);
       for (let s = t + 1; s <= t + 30; s++) {
         const value = schedule(s);
-        const slack = evaluationBound(model, config, s, value, adapter.dtype) + evaluationBound(model, config, s - 1, before, adapter.dtype);
+        const slack =
+          evaluationBound(model, config, s, value, adapter.dtype) +
+          evaluationBound(model, config, s - 1, before, adapter.dtype);
         if (!(value <= before + slack)) {
-          throw new LawViolation(`the rate rose from ${before} at t = ${s - 1} to ${value} at t = ${s}`, { step: s, expected: before, actual: value, tolerance: `${slack.toExponential(3)}: both evaluations' derived error` });
+          throw new LawViolation(`the rate rose from ${before} at t = ${s - 1} to ${value} at t = ${s}`, {
+            step: s,
+            expected: before,
+            actual: value,
+            tolerance: `${slack.toExponential(3)}: both evaluations' derived error`,
+          });
         }
         before = value;
       }
@@ -147,12 +179,24 @@ function exactEvaluation(rule: ScheduleRule): Law<ScheduleInput> {
     subject: `schedule:${rule.name}`,
     title: `${rule.title}: every value is within a derived ULP bound of the exact evaluation`,
     runs: 80,
-    arbitrary: () => fc.record({ config: model.config, t: fc.oneof(fc.integer({ min: 0, max: 50 }), fc.integer({ min: 0, max: 10_000 })) }),
+    arbitrary: () =>
+      fc.record({
+        config: model.config,
+        t: fc.oneof(fc.integer({ min: 0, max: 50 }), fc.integer({ min: 0, max: 10_000 })),
+      }),
     async check(adapter, { config, t }) {
       const exact = toNumber(model.exact(config, t));
       const bound = evaluationBound(model, config, t, exact, adapter.dtype);
       const value = (await scheduleTable(adapter, config, [t]))(t);
-      requireWithin('the rate is off the exact evaluation', value, exact, bound, `(${rule.name} relative error) u |exact| * 1.01 + (underflowing roundings) eta max(1, initial) + 2^-53 |exact|`, adapter.dtype, { step: t });
+      requireWithin(
+        'the rate is off the exact evaluation',
+        value,
+        exact,
+        bound,
+        `(${rule.name} relative error) u |exact| * 1.01 + (underflowing roundings) eta max(1, initial) + 2^-53 |exact|`,
+        adapter.dtype,
+        { step: t },
+      );
     },
   };
 }
@@ -177,17 +221,31 @@ const boundaries: Law<BoundaryInput> = {
   runs: 40,
   arbitrary: () =>
     fc.record({
-      config: fc.record({ schedule: fc.constant('step' as const), initial: range(1e-6, 10), every: fc.integer({ min: 1, max: 12 }), factor: range(0.05, 0.999) }),
+      config: fc.record({
+        schedule: fc.constant('step' as const),
+        initial: range(1e-6, 10),
+        every: fc.integer({ min: 1, max: 12 }),
+        factor: range(0.05, 0.999),
+      }),
       blocks: fc.integer({ min: 1, max: 10 }),
     }),
   async check(adapter, { config, blocks }) {
-    const schedule = await scheduleTable(adapter, config, Array.from({ length: blocks * config.every }, (_, t) => t));
+    const schedule = await scheduleTable(
+      adapter,
+      config,
+      Array.from({ length: blocks * config.every }, (_, t) => t),
+    );
     for (let m = 0; m < blocks; m++) {
       const first = schedule(m * config.every);
-      for (let t = m * config.every + 1; t < (m + 1) * config.every; t++) requireSameValue(`the rate changed inside block ${m}`, schedule(t), first, adapter.dtype, { step: t });
+      for (let t = m * config.every + 1; t < (m + 1) * config.every; t++)
+        requireSameValue(`the rate changed inside block ${m}`, schedule(t), first, adapter.dtype, { step: t });
       if (m > 0) {
         const last = schedule(m * config.every - 1);
-        if (!(first < last)) throw new LawViolation(`the rate did not drop at t = ${m * config.every} (a multiple of every = ${config.every}): ${last} -> ${first}`, { step: m * config.every, expected: last * config.factor, actual: first, tolerance: 'strict decrease' });
+        if (!(first < last))
+          throw new LawViolation(
+            `the rate did not drop at t = ${m * config.every} (a multiple of every = ${config.every}): ${last} -> ${first}`,
+            { step: m * config.every, expected: last * config.factor, actual: first, tolerance: 'strict decrease' },
+          );
       }
     }
   },
@@ -224,7 +282,15 @@ const semigroup: Law<SemigroupInput> = {
     const u = unitRoundoff(adapter.dtype);
     const rel = (x: number) => exponentialRelative(config.k, x);
     const bound = SLACK * (rel(s) + rel(t) + rel(s + t)) * u * Math.abs(right) + 2 * U64 * Math.abs(right);
-    requireWithin(`v(${s + t}) * initial differs from v(${s}) * v(${t})`, left, right, bound, '(r(s) + r(t) + r(s+t)) u |v(s) v(t)| * 1.01 + 2^-52 |v(s) v(t)|, r(x) = max(2kx + 4, (k+4)x + 4)', adapter.dtype, { step: s + t });
+    requireWithin(
+      `v(${s + t}) * initial differs from v(${s}) * v(${t})`,
+      left,
+      right,
+      bound,
+      '(r(s) + r(t) + r(s+t)) u |v(s) v(t)| * 1.01 + 2^-52 |v(s) v(t)|, r(x) = max(2kx + 4, (k+4)x + 4)',
+      adapter.dtype,
+      { step: s + t },
+    );
   },
 };
 
@@ -253,7 +319,15 @@ const reciprocalLinear: Law<ReciprocalInput> = {
     const line = toNumber(add(dd(1), mul(dd(config.k), dd(t))));
     const reciprocal = toNumber(div(dd(config.initial), dd(value)));
     const bound = SLACK * 6 * unitRoundoff(adapter.dtype) * line + 2 * U64 * line;
-    requireWithin('initial / v(t) is not 1 + k t', reciprocal, line, bound, '6u (1 + k t) * 1.01 + 2^-52 (1 + k t)', adapter.dtype, { step: t });
+    requireWithin(
+      'initial / v(t) is not 1 + k t',
+      reciprocal,
+      line,
+      bound,
+      '6u (1 + k t) * 1.01 + 2^-52 (1 + k t)',
+      adapter.dtype,
+      { step: t },
+    );
   },
 };
 

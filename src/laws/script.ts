@@ -115,7 +115,9 @@ export function scriptRunnerOf(adapter: Adapter): ScriptRunner[typeof runScripts
 }
 
 /** The adapter's `scheduleValues`, bound; undefined if it has none (or reading it throws: then its `schedule` says what is wrong). */
-function tableOf(adapter: Adapter): ((config: ScheduleConfig, t: readonly number[]) => Promise<ArrayLike<number>>) | undefined {
+function tableOf(
+  adapter: Adapter,
+): ((config: ScheduleConfig, t: readonly number[]) => Promise<ArrayLike<number>>) | undefined {
   try {
     const own = adapter.scheduleValues;
     return typeof own === 'function' ? own.bind(adapter) : undefined;
@@ -148,18 +150,32 @@ async function runLocally(adapter: Adapter, script: Script, onCall?: CallHook): 
   const loops: ClosedLoopRun[] = [];
   const watch = script.watch !== undefined;
   const everything = script.watch === 'all';
-  const watched: { at: number; loopStep?: number; x0: boolean; handed: Float64Array; pristine: ArrayLike<number> }[] = [];
+  const watched: { at: number; loopStep?: number; x0: boolean; handed: Float64Array; pristine: ArrayLike<number> }[] =
+    [];
   /** The array the adapter gets: with `watch` a copy kept to compare with the script's after each call. */
   const hand = (pristine: Float64Array, at: number, loopStep?: number): Float64Array => {
     const handed = pristine.slice();
-    if (watch) watched.push({ at, handed, pristine, x0: calls[at]!.op === 'create', ...(loopStep === undefined ? {} : { loopStep }) });
+    if (watch)
+      watched.push({
+        at,
+        handed,
+        pristine,
+        x0: calls[at]!.op === 'create',
+        ...(loopStep === undefined ? {} : { loopStep }),
+      });
     return handed;
   };
   const look = (after: number): void => {
     for (let w = 0; w < watched.length; w++) {
       const { at, loopStep, x0, handed, pristine } = watched[w]!;
       const changed = firstDifferentBits(pristine, handed) >= 0;
-      if (changed) changes.push({ handedAt: at, seenAfter: after, values: handed.slice(), ...(loopStep === undefined ? {} : { loopStep }) });
+      if (changed)
+        changes.push({
+          handedAt: at,
+          seenAfter: after,
+          values: handed.slice(),
+          ...(loopStep === undefined ? {} : { loopStep }),
+        });
       // Seen once it changed; with `recent`, a gradient is looked at only after its own call.
       if (changed || (!everything && !x0)) watched.splice(w--, 1);
     }
@@ -175,11 +191,21 @@ async function runLocally(adapter: Adapter, script: Script, onCall?: CallHook): 
       } else if (call.op === 'step') {
         const run = runs[call.instance]!;
         let end = j + 1;
-        if (run.steps !== undefined) while (end < calls.length && calls[end]!.op === 'step' && (calls[end] as { instance: number }).instance === call.instance) end++;
+        if (run.steps !== undefined)
+          while (
+            end < calls.length &&
+            calls[end]!.op === 'step' &&
+            (calls[end] as { instance: number }).instance === call.instance
+          )
+            end++;
         if (end - j > 1) {
           onCall?.('steps');
           const batch = calls.slice(j, end) as Extract<ScriptCall, { op: 'step' }>[];
-          const out = await run.steps!(batch.map((c, k) => hand(c.grad, j + k)), batch.map((c) => c.learningRate), true);
+          const out = await run.steps!(
+            batch.map((c, k) => hand(c.grad, j + k)),
+            batch.map((c) => c.learningRate),
+            true,
+          );
           out.forEach((x, k) => {
             xs[j + k] = x;
           });
@@ -238,7 +264,11 @@ async function runLocally(adapter: Adapter, script: Script, onCall?: CallHook): 
   } catch (error) {
     for (const k of open) await runs[k]!.dispose().catch(() => undefined);
     const op = calls[j]?.op;
-    return { ok: false, error: adapterError(error, op === 'values' ? 'schedule' : op === 'create' || op === 'dispose' ? op : 'step'), call: j };
+    return {
+      ok: false,
+      error: adapterError(error, op === 'values' ? 'schedule' : op === 'create' || op === 'dispose' ? op : 'step'),
+      call: j,
+    };
   }
   const result: ScriptResult = { xs, changes };
   if (failures.length > 0) result.failures = failures;
@@ -266,7 +296,12 @@ export function validateScript(script: Script): void {
   script.calls.forEach((call, j) => {
     if (call.op === 'create') created++;
     else if (call.op === 'values') return;
-    else if (!Number.isInteger(call.instance) || call.instance < 0 || call.instance >= created || disposed.has(call.instance)) {
+    else if (
+      !Number.isInteger(call.instance) ||
+      call.instance < 0 ||
+      call.instance >= created ||
+      disposed.has(call.instance)
+    ) {
       throw new Error(`script call ${j} (${call.op}) names instance ${call.instance}, which is not open`);
     } else if (call.op === 'dispose') disposed.add(call.instance);
   });
@@ -277,7 +312,12 @@ export function validateScript(script: Script): void {
  * runner every layer falls back on, and what the worker host runs): stops after
  * the first script that meets an AdapterError.
  */
-export async function runScriptsLocally(adapter: Adapter, scripts: readonly Script[], onCall?: CallHook, onScript?: (index: number) => void): Promise<ScriptOutcome[]> {
+export async function runScriptsLocally(
+  adapter: Adapter,
+  scripts: readonly Script[],
+  onCall?: CallHook,
+  onScript?: (index: number) => void,
+): Promise<ScriptOutcome[]> {
   for (const script of scripts) validateScript(script);
   const outcomes: ScriptOutcome[] = [];
   for (const script of scripts) {
@@ -290,7 +330,11 @@ export async function runScriptsLocally(adapter: Adapter, scripts: readonly Scri
 }
 
 /** Runs a batch of scripts: through the adapter's own runner where it has one (one round trip), else locally. */
-export function runScripts(adapter: Adapter, scripts: readonly Script[], options: BatchOptions = {}): Promise<ScriptOutcome[]> {
+export function runScripts(
+  adapter: Adapter,
+  scripts: readonly Script[],
+  options: BatchOptions = {},
+): Promise<ScriptOutcome[]> {
   const runner = scriptRunnerOf(adapter);
   return runner === undefined ? runScriptsLocally(adapter, scripts) : runner(scripts, options);
 }
@@ -318,7 +362,12 @@ export function trajectoryScript(specs: readonly TrajectorySpec[]): Script {
     calls.push({ op: 'create', config: spec.config, x0: Float64Array.from(spec.x0) });
     spec.grads.forEach((g, t) => {
       const lr = spec.learningRates?.[t];
-      calls.push({ op: 'step', instance, grad: Float64Array.from(g), ...(lr === undefined ? {} : { learningRate: lr }) });
+      calls.push({
+        op: 'step',
+        instance,
+        grad: Float64Array.from(g),
+        ...(lr === undefined ? {} : { learningRate: lr }),
+      });
     });
     calls.push({ op: 'dispose', instance });
   });
@@ -368,7 +417,11 @@ export async function trajectory(
  * table is. Returns the lookup a law reads them with: it throws, at the first t
  * the implementation failed at and every later one, what the implementation threw.
  */
-export async function scheduleTable(adapter: Adapter, config: ScheduleConfig, ts: readonly number[]): Promise<(t: number) => number> {
+export async function scheduleTable(
+  adapter: Adapter,
+  config: ScheduleConfig,
+  ts: readonly number[],
+): Promise<(t: number) => number> {
   const t = [...new Set(ts)].sort((a, b) => a - b);
   const result = await runScript(adapter, { calls: [{ op: 'values', config, t }] });
   const values = result.xs[0] ?? new Float64Array(0);

@@ -45,7 +45,15 @@ const closedForm: Law<SgdClosedFormInput> = {
         const X = toNumber(sub(dd(x0[i]!), mul(dd(lr), sum)));
         err += SLACK * (3 * u * lr * Math.abs(g) + u * Math.abs(X)) + 2 * eta;
         const bound = err + U64 * Math.abs(X);
-        requireWithin('x differs from x0 - lr * (sum of gradients)', xs[t]![i]!, X, bound, 'sum_s (3u lr|g_s| + u|x_s|) * 1.01 + 2 eta s + 2^-53 |X_t|', adapter.dtype, { step: t + 1, coordinate: i });
+        requireWithin(
+          'x differs from x0 - lr * (sum of gradients)',
+          xs[t]![i]!,
+          X,
+          bound,
+          'sum_s (3u lr|g_s| + u|x_s|) * 1.01 + 2 eta s + 2^-53 |X_t|',
+          adapter.dtype,
+          { step: t + 1, coordinate: i },
+        );
       }
     }
   },

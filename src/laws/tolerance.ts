@@ -58,7 +58,10 @@ function where(at: At): string {
 /** Throws unless `actual` and `expected` have the same bits (NaN payloads aside): for laws exact in IEEE-754. */
 export function requireSameBits(what: string, actual: number, expected: number, dtype: Dtype, at: At = {}): void {
   if (!sameBits(actual, expected)) {
-    throw new LawViolation(`${what}${where(at)}: expected ${show(expected)} bit for bit, got ${show(actual)}`, detail(actual, expected, dtype, at, 'bit-exact'));
+    throw new LawViolation(
+      `${what}${where(at)}: expected ${show(expected)} bit for bit, got ${show(actual)}`,
+      detail(actual, expected, dtype, at, 'bit-exact'),
+    );
   }
 }
 
@@ -68,7 +71,10 @@ export function requireSameBits(what: string, actual: number, expected: number, 
  */
 export function requireSameValue(what: string, actual: number, expected: number, dtype: Dtype, at: At = {}): void {
   if (!(actual === expected || (Number.isNaN(actual) && Number.isNaN(expected)))) {
-    throw new LawViolation(`${what}${where(at)}: expected ${show(expected)} exactly (+0 and -0 identified), got ${show(actual)}`, detail(actual, expected, dtype, at, 'exact, signed zeros identified'));
+    throw new LawViolation(
+      `${what}${where(at)}: expected ${show(expected)} exactly (+0 and -0 identified), got ${show(actual)}`,
+      detail(actual, expected, dtype, at, 'exact, signed zeros identified'),
+    );
   }
 }
 
@@ -76,7 +82,15 @@ export function requireSameValue(what: string, actual: number, expected: number,
  * Throws unless `|actual - expected| <= bound`; `derivation` says where the bound comes
  * from and is reported with the violation. NaN never passes unless both are NaN.
  */
-export function requireWithin(what: string, actual: number, expected: number, bound: number, derivation: string, dtype: Dtype, at: At = {}): void {
+export function requireWithin(
+  what: string,
+  actual: number,
+  expected: number,
+  bound: number,
+  derivation: string,
+  dtype: Dtype,
+  at: At = {},
+): void {
   if (Number.isNaN(actual) && Number.isNaN(expected)) return;
   if (actual === expected) return;
   if (Math.abs(actual - expected) <= bound) return;

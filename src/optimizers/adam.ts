@@ -1,5 +1,11 @@
 import type { AdamConfig, Conventions, CreateOptions, Optimizer, OptimizerRule } from '../reference/types.js';
-import { requireNonNegative, requireObject, requireTag, requireUnitInterval, validateConventions } from '../reference/validate.js';
+import {
+  requireNonNegative,
+  requireObject,
+  requireTag,
+  requireUnitInterval,
+  validateConventions,
+} from '../reference/validate.js';
 import { powInteger } from '../numerics/correctly-rounded.js';
 import { adamSimd } from '../kernels/adam-simd.js';
 import { adaptiveStep } from './adaptive-step.js';

@@ -1,4 +1,11 @@
-import { allocate, requireDtype, requireGradient, requireParameters, requireSize, rounderFor } from '../numerics/dtype.js';
+import {
+  allocate,
+  requireDtype,
+  requireGradient,
+  requireParameters,
+  requireSize,
+  rounderFor,
+} from '../numerics/dtype.js';
 import { simdFor } from '../kernels/kernel-policy.js';
 import type { SimdKernel } from '../kernels/simd-kernel.js';
 import type { CreateOptions, Dtype, FloatVector, Optimizer, OptimizerName, StateValue } from '../reference/types.js';
@@ -78,7 +85,8 @@ export function createInstance<S extends StepScalars>(
     },
     state(): Record<string, StateValue> {
       const copy: Record<string, StateValue> = {};
-      for (const [key, value] of Object.entries(kernel.state)) copy[key] = typeof value === 'number' ? value : value.slice();
+      for (const [key, value] of Object.entries(kernel.state))
+        copy[key] = typeof value === 'number' ? value : value.slice();
       return copy;
     },
   };

@@ -1,5 +1,11 @@
 import type { Conventions, CreateOptions, MomentumConfig, Optimizer, OptimizerRule } from '../reference/types.js';
-import { requireNonNegative, requireObject, requireTag, requireUnitInterval, validateConventions } from '../reference/validate.js';
+import {
+  requireNonNegative,
+  requireObject,
+  requireTag,
+  requireUnitInterval,
+  validateConventions,
+} from '../reference/validate.js';
 import { momentumSimd } from '../kernels/momentum-simd.js';
 import { createInstance } from './instance.js';
 
@@ -34,28 +40,34 @@ export const momentum: OptimizerRule<MomentumConfig> = {
     validate(config, options.conventions);
     const dampened = options.conventions?.['dampened-momentum'] === true;
     const lrInside = options.conventions?.['lr-placement'] === true;
-    return createInstance('momentum', config.learningRate, options, momentumSimd(dampened, lrInside), ({ r, zeros }) => {
-      const vx = zeros();
-      const rho = r(config.rho);
-      // (1 - rho) is a Python float expression, rounded to the dtype where it meets dx.
-      const oneMinusRho = r(1 - config.rho);
-      return {
-        state: lrInside ? { v: vx } : { vx },
-        prepare: (lr) => ({ rho, oneMinusRho, lr: r(lr) }),
-        update(x, dx, { rho, oneMinusRho, lr }) {
-          for (let i = 0; i < x.length; i++) {
-            const g = r(dx[i]!);
-            const push = dampened ? r(oneMinusRho * g) : g;
-            if (lrInside) {
-              vx[i] = r(r(rho * vx[i]!) - r(lr * push));
-              x[i] = r(x[i]! + vx[i]!);
-            } else {
-              vx[i] = r(r(rho * vx[i]!) + push);
-              x[i] = r(x[i]! - r(lr * vx[i]!));
+    return createInstance(
+      'momentum',
+      config.learningRate,
+      options,
+      momentumSimd(dampened, lrInside),
+      ({ r, zeros }) => {
+        const vx = zeros();
+        const rho = r(config.rho);
+        // (1 - rho) is a Python float expression, rounded to the dtype where it meets dx.
+        const oneMinusRho = r(1 - config.rho);
+        return {
+          state: lrInside ? { v: vx } : { vx },
+          prepare: (lr) => ({ rho, oneMinusRho, lr: r(lr) }),
+          update(x, dx, { rho, oneMinusRho, lr }) {
+            for (let i = 0; i < x.length; i++) {
+              const g = r(dx[i]!);
+              const push = dampened ? r(oneMinusRho * g) : g;
+              if (lrInside) {
+                vx[i] = r(r(rho * vx[i]!) - r(lr * push));
+                x[i] = r(x[i]! + vx[i]!);
+              } else {
+                vx[i] = r(r(rho * vx[i]!) + push);
+                x[i] = r(x[i]! - r(lr * vx[i]!));
+              }
             }
-          }
-        },
-      };
-    });
+          },
+        };
+      },
+    );
   },
 };

@@ -1,5 +1,11 @@
 import type { Conventions, CreateOptions, NesterovConfig, Optimizer, OptimizerRule } from '../reference/types.js';
-import { requireNonNegative, requireObject, requireTag, requireUnitInterval, validateConventions } from '../reference/validate.js';
+import {
+  requireNonNegative,
+  requireObject,
+  requireTag,
+  requireUnitInterval,
+  validateConventions,
+} from '../reference/validate.js';
 import { nesterovSimd } from '../kernels/nesterov-simd.js';
 import { createInstance } from './instance.js';
 

@@ -1,5 +1,11 @@
 import type { Conventions, CreateOptions, Optimizer, OptimizerRule, RmspropConfig } from '../reference/types.js';
-import { requireNonNegative, requireObject, requireTag, requireUnitInterval, validateConventions } from '../reference/validate.js';
+import {
+  requireNonNegative,
+  requireObject,
+  requireTag,
+  requireUnitInterval,
+  validateConventions,
+} from '../reference/validate.js';
 import { rmspropSimd } from '../kernels/rmsprop-simd.js';
 import { adaptiveStep } from './adaptive-step.js';
 import { createInstance } from './instance.js';

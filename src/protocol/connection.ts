@@ -112,7 +112,8 @@ export class Connection {
   /** An AdapterError for `op` whose message ends with the child's last stderr lines. */
   fail(op: ProtocolOp, what: string): AdapterError {
     const lines = this.tail.lines();
-    const stderr = lines.length > 0 ? `\nlast lines of its stderr:\n  ${lines.join('\n  ')}` : '\n(its stderr is empty)';
+    const stderr =
+      lines.length > 0 ? `\nlast lines of its stderr:\n  ${lines.join('\n  ')}` : '\n(its stderr is empty)';
     return new AdapterError(`${this.label}: ${op}: ${what}${stderr}`, operationOf(op));
   }
 
@@ -304,7 +305,9 @@ export class Connection {
     try {
       message = JSON.parse(line);
     } catch {
-      this.fatal(`it wrote a line to stdout that is not JSON: ${JSON.stringify(snippet)} (stdout is reserved for protocol answers; log to stderr)`);
+      this.fatal(
+        `it wrote a line to stdout that is not JSON: ${JSON.stringify(snippet)} (stdout is reserved for protocol answers; log to stderr)`,
+      );
       return;
     }
     if (typeof message !== 'object' || message === null || Array.isArray(message)) {
@@ -319,7 +322,9 @@ export class Connection {
     }
     const entry = typeof id === 'number' ? this.pending.get(id) : undefined;
     if (!entry) {
-      this.fatal(`it answered with id ${JSON.stringify(id)}, which no request is waiting for: ${JSON.stringify(snippet)}`);
+      this.fatal(
+        `it answered with id ${JSON.stringify(id)}, which no request is waiting for: ${JSON.stringify(snippet)}`,
+      );
       return;
     }
     this.pending.delete(id as number);
@@ -335,7 +340,10 @@ export class Connection {
       this.refusals.add(error);
       entry.settle({ ok: false, error });
     } else {
-      entry.settle({ ok: false, error: this.fail(entry.op, `its answer has no "ok": true or false: ${JSON.stringify(snippet)}`) });
+      entry.settle({
+        ok: false,
+        error: this.fail(entry.op, `its answer has no "ok": true or false: ${JSON.stringify(snippet)}`),
+      });
     }
   }
 }

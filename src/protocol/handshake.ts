@@ -36,7 +36,9 @@ function nameList<T extends string>(field: string, value: unknown, known: readon
  */
 export function parseHandshake(answer: Record<string, unknown>): Handshake {
   if (answer.protocol !== PROTOCOL_VERSION) {
-    throw new RangeError(`protocol must be ${PROTOCOL_VERSION} (the version this optimspec speaks), got ${describeValue(answer.protocol)}`);
+    throw new RangeError(
+      `protocol must be ${PROTOCOL_VERSION} (the version this optimspec speaks), got ${describeValue(answer.protocol)}`,
+    );
   }
   if (typeof answer.name !== 'string' || answer.name.trim() === '') {
     throw new TypeError(`name must be a non-empty string, got ${describeValue(answer.name)}`);

@@ -69,21 +69,24 @@ const SCHEDULE_PREFETCH = 256;
 
 function requirePositive(field: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !(value > 0)) throw new RangeError(`options.${field} must be a number > 0, got ${describeValue(value)}`);
+  if (typeof value !== 'number' || !(value > 0))
+    throw new RangeError(`options.${field} must be a number > 0, got ${describeValue(value)}`);
   return value;
 }
 
 function requireTimes(t: readonly number[]): number[] {
   if (!Array.isArray(t)) throw new TypeError(`t must be an array of times, got ${describeValue(t)}`);
   return t.map((v, i) => {
-    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new RangeError(`t[${i}] must be a non-negative integer, got ${describeValue(v)}`);
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0)
+      throw new RangeError(`t[${i}] must be a non-negative integer, got ${describeValue(v)}`);
     return v;
   });
 }
 
 /** A config's fields with numbers encoded for the wire; throws a TypeError naming a field that is neither. */
 function encodeConfig(config: OptimizerConfig | ScheduleConfig): WireConfig {
-  if (typeof config !== 'object' || config === null) throw new TypeError(`config must be an object, got ${describeValue(config)}`);
+  if (typeof config !== 'object' || config === null)
+    throw new TypeError(`config must be an object, got ${describeValue(config)}`);
   const out: WireConfig = {};
   for (const [key, value] of Object.entries(config)) {
     if (value === undefined) continue;
@@ -103,10 +106,15 @@ function encodeConfig(config: OptimizerConfig | ScheduleConfig): WireConfig {
  * stderr lines. Call `close()` when done; a child still running when Node exits
  * is killed.
  */
-export async function spawnAdapter(command: string | readonly string[], options: SpawnAdapterOptions = {}): Promise<SpawnedAdapter> {
+export async function spawnAdapter(
+  command: string | readonly string[],
+  options: SpawnAdapterOptions = {},
+): Promise<SpawnedAdapter> {
   const argv = typeof command === 'string' ? splitCommand(command) : [...command];
   if (argv.length === 0 || argv.some((a) => typeof a !== 'string') || argv[0] === '') {
-    throw new TypeError(`command must be a command line or a non-empty array of strings, got ${describeValue(command)}`);
+    throw new TypeError(
+      `command must be a command line or a non-empty array of strings, got ${describeValue(command)}`,
+    );
   }
   const timeoutMs = requirePositive('timeoutMs', options.timeoutMs, 10_000);
   const handshakeTimeoutMs = requirePositive('handshakeTimeoutMs', options.handshakeTimeoutMs, 20_000);
@@ -141,7 +149,11 @@ export async function spawnAdapter(command: string | readonly string[], options:
 
   const deadline = options.deadline ?? Number.POSITIVE_INFINITY;
   const totalTimeout = (op: ProtocolOp, when: string, cause?: unknown): AdapterError =>
-    new AdapterError(`total timeout: the time limit of the whole check (--total-timeout) expired ${when} ${op}`, op === 'hello' ? 'handshake' : op, { cause });
+    new AdapterError(
+      `total timeout: the time limit of the whole check (--total-timeout) expired ${when} ${op}`,
+      op === 'hello' ? 'handshake' : op,
+      { cause },
+    );
   /** The per-request timeout, cut to the time left before the deadline (checked before every request). */
   const limit = (op: ProtocolOp, ms: number): number => {
     const left = deadline - Date.now();
@@ -153,7 +165,8 @@ export async function spawnAdapter(command: string | readonly string[], options:
     try {
       return await connection.request(op, fields, limit(op, ms));
     } catch (error) {
-      if (Date.now() >= deadline && !(error instanceof AdapterError && error.message.startsWith('total timeout'))) throw totalTimeout(op, 'during', error);
+      if (Date.now() >= deadline && !(error instanceof AdapterError && error.message.startsWith('total timeout')))
+        throw totalTimeout(op, 'during', error);
       throw error;
     }
   };
@@ -161,7 +174,8 @@ export async function spawnAdapter(command: string | readonly string[], options:
     try {
       return connection.requestSync(op, fields, limit(op, timeoutMs));
     } catch (error) {
-      if (Date.now() >= deadline && !(error instanceof AdapterError && error.message.startsWith('total timeout'))) throw totalTimeout(op, 'during', error);
+      if (Date.now() >= deadline && !(error instanceof AdapterError && error.message.startsWith('total timeout')))
+        throw totalTimeout(op, 'during', error);
       throw error;
     }
   };
@@ -203,14 +217,21 @@ export async function spawnAdapter(command: string | readonly string[], options:
         if (learningRate !== undefined) fields.learningRate = encodeNumber(learningRate);
         return readVector('step', 'x', await ask('step', fields), size);
       },
-      async steps(grads: readonly Float64Array[], learningRates?: readonly (number | undefined)[]): Promise<Float64Array[]> {
+      async steps(
+        grads: readonly Float64Array[],
+        learningRates?: readonly (number | undefined)[],
+      ): Promise<Float64Array[]> {
         alive('steps');
         const fields: Record<string, unknown> = { handle, grads: grads.map((g) => encodeVector(g)) };
         if (learningRates?.some((lr) => lr !== undefined)) {
           if (learningRates.length !== grads.length) {
-            throw new RangeError(`learningRates must have the length of grads (${grads.length}), got length ${learningRates.length}`);
+            throw new RangeError(
+              `learningRates must have the length of grads (${grads.length}), got length ${learningRates.length}`,
+            );
           }
-          fields.learningRates = learningRates.map((lr): WireNumber | null => (lr === undefined ? null : encodeNumber(lr)));
+          fields.learningRates = learningRates.map((lr): WireNumber | null =>
+            lr === undefined ? null : encodeNumber(lr),
+          );
         }
         const answer = await ask('steps', fields);
         const xs = answer.xs;
@@ -268,7 +289,9 @@ export async function spawnAdapter(command: string | readonly string[], options:
       const known = cache.get(time);
       if (known !== undefined) return known;
       if (cache.has(time - 1)) {
-        const ahead = Array.from({ length: SCHEDULE_PREFETCH }, (_, i) => time + i).filter((v) => Number.isSafeInteger(v));
+        const ahead = Array.from({ length: SCHEDULE_PREFETCH }, (_, i) => time + i).filter((v) =>
+          Number.isSafeInteger(v),
+        );
         try {
           const values = fetch(ahead);
           for (const [i, v] of ahead.entries()) cache.set(v, values[i]!);

@@ -21,7 +21,10 @@ export class StderrTail {
 
   /** The last `maxLines` non-empty lines, each cut to 500 characters. */
   lines(): string[] {
-    const all = this.text.slice(-this.maxChars).split(/\r?\n/).filter((line) => line.trim() !== '');
+    const all = this.text
+      .slice(-this.maxChars)
+      .split(/\r?\n/)
+      .filter((line) => line.trim() !== '');
     return all.slice(-this.maxLines).map((line) => (line.length > 500 ? `${line.slice(0, 500)}...` : line));
   }
 

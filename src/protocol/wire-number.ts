@@ -40,7 +40,9 @@ export function decodeNumber(field: string, value: unknown): number {
     case '-0':
       return -0;
     default:
-      throw new TypeError(`${field} must be a number or one of "NaN", "Infinity", "-Infinity", "-0", got ${describeValue(value)}`);
+      throw new TypeError(
+        `${field} must be a number or one of "NaN", "Infinity", "-Infinity", "-0", got ${describeValue(value)}`,
+      );
   }
 }
 

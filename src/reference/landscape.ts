@@ -17,7 +17,13 @@ export type LandscapeSpec =
   | { name: 'noisy'; curvature: number[]; noise: number[][] };
 
 /** A landscape's gradient, in the dtype the parameters are in. */
-export function landscapeGradient(spec: LandscapeSpec, x: ArrayLike<number>, step: number, out: FloatVector, dtype: Dtype): void {
+export function landscapeGradient(
+  spec: LandscapeSpec,
+  x: ArrayLike<number>,
+  step: number,
+  out: FloatVector,
+  dtype: Dtype,
+): void {
   const r = rounderFor(dtype);
   switch (spec.name) {
     case 'taco-shell':
@@ -34,7 +40,8 @@ export function landscapeGradient(spec: LandscapeSpec, x: ArrayLike<number>, ste
     }
     case 'noisy': {
       const noise = spec.noise[step];
-      if (noise === undefined) throw new RangeError(`step must be below the noise length ${spec.noise.length}, got ${describeValue(step)}`);
+      if (noise === undefined)
+        throw new RangeError(`step must be below the noise length ${spec.noise.length}, got ${describeValue(step)}`);
       for (let i = 0; i < out.length; i++) out[i] = r(r(r(spec.curvature[i]!) * x[i]!) + r(noise[i]!));
       return;
     }
@@ -46,7 +53,10 @@ export function landscapeLoss(spec: LandscapeSpec, x: ArrayLike<number>): number
   let sum = 0;
   for (let i = 0; i < x.length; i++) {
     const xi = x[i]!;
-    sum += spec.name === 'local-minimum' ? (xi * xi * xi * xi) / 4 - (xi * xi) / 2 + spec.tilt * xi : 0.5 * spec.curvature[i]! * xi * xi;
+    sum +=
+      spec.name === 'local-minimum'
+        ? (xi * xi * xi * xi) / 4 - (xi * xi) / 2 + spec.tilt * xi
+        : 0.5 * spec.curvature[i]! * xi * xi;
   }
   return sum;
 }

@@ -49,7 +49,9 @@ export const registry: readonly RegistryEntry[] = [
 ];
 
 /** The optimizer rules of {@link registry}. */
-export const optimizerRules: readonly OptimizerRule[] = registry.filter((e): e is OptimizerRule => e.kind === 'optimizer') as OptimizerRule[];
+export const optimizerRules: readonly OptimizerRule[] = registry.filter(
+  (e): e is OptimizerRule => e.kind === 'optimizer',
+) as OptimizerRule[];
 
 /** The schedule rules of {@link registry}. */
 export const scheduleRules: readonly ScheduleRule[] = registry.filter((e): e is ScheduleRule => e.kind === 'schedule');
@@ -57,14 +59,20 @@ export const scheduleRules: readonly ScheduleRule[] = registry.filter((e): e is 
 /** Looks an optimizer rule up by name; throws a RangeError naming the value if there is none. */
 export function optimizerRule(name: OptimizerName): OptimizerRule {
   const rule = optimizerRules.find((r) => r.name === name);
-  if (!rule) throw new RangeError(`optimizer must be one of ${optimizerRules.map((r) => r.name).join(', ')}, got ${JSON.stringify(name)}`);
+  if (!rule)
+    throw new RangeError(
+      `optimizer must be one of ${optimizerRules.map((r) => r.name).join(', ')}, got ${JSON.stringify(name)}`,
+    );
   return rule;
 }
 
 /** Looks a schedule rule up by name; throws a RangeError naming the value if there is none. */
 export function scheduleRule(name: ScheduleName): ScheduleRule {
   const rule = scheduleRules.find((r) => r.name === name);
-  if (!rule) throw new RangeError(`schedule must be one of ${scheduleRules.map((r) => r.name).join(', ')}, got ${JSON.stringify(name)}`);
+  if (!rule)
+    throw new RangeError(
+      `schedule must be one of ${scheduleRules.map((r) => r.name).join(', ')}, got ${JSON.stringify(name)}`,
+    );
   return rule;
 }
 
@@ -73,4 +81,7 @@ export function scheduleRule(name: ScheduleName): ScheduleRule {
  * with, then `non-finite`, which is not a formula but a difference confined to
  * non-finite values.
  */
-export const CONVENTION_IDS: readonly ConventionId[] = [...new Set(optimizerRules.flatMap((r) => r.conventions)), 'non-finite'];
+export const CONVENTION_IDS: readonly ConventionId[] = [
+  ...new Set(optimizerRules.flatMap((r) => r.conventions)),
+  'non-finite',
+];

@@ -87,11 +87,7 @@ export interface AdamConfig {
 }
 
 /** Every hyperparameter explicit: the rules have no hidden defaults. */
-export type OptimizerConfig =
-  | SgdConfig
-  | MomentumConfig
-  | NesterovConfig
-  | AdagradConfig | RmspropConfig | AdamConfig;
+export type OptimizerConfig = SgdConfig | MomentumConfig | NesterovConfig | AdagradConfig | RmspropConfig | AdamConfig;
 
 /** Step decay: `initial * factor ** floor(t / every)` (docs/spec.md section 7). */
 export interface StepScheduleConfig {

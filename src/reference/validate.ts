@@ -57,7 +57,8 @@ export function requireTime(field: string, value: unknown): asserts value is num
 
 /** Checks the `optimizer` / `schedule` tag of a config object. */
 export function requireTag(field: string, value: unknown, expected: string): void {
-  if (value !== expected) throw new TypeError(`${field} must be ${JSON.stringify(expected)}, got ${describeValue(value)}`);
+  if (value !== expected)
+    throw new TypeError(`${field} must be ${JSON.stringify(expected)}, got ${describeValue(value)}`);
 }
 
 /** Checks that a config is a plain object before its fields are read. */
@@ -68,18 +69,26 @@ export function requireObject(field: string, value: unknown): asserts value is R
 }
 
 /** Rejects convention ids a rule cannot be built with, and malformed values. */
-export function validateConventions(rule: string, allowed: readonly VariantId[], conventions: Conventions | undefined): void {
+export function validateConventions(
+  rule: string,
+  allowed: readonly VariantId[],
+  conventions: Conventions | undefined,
+): void {
   if (conventions === undefined) return;
   requireObject('conventions', conventions);
   for (const [id, value] of Object.entries(conventions)) {
     if (value === undefined || value === false) continue;
     if (!(allowed as readonly string[]).includes(id)) {
-      throw new RangeError(`conventions: ${rule} has no convention ${JSON.stringify(id)} (it has ${allowed.length ? allowed.join(', ') : 'none'})`);
+      throw new RangeError(
+        `conventions: ${rule} has no convention ${JSON.stringify(id)} (it has ${allowed.length ? allowed.join(', ') : 'none'})`,
+      );
     }
     if (id === 'initial-accumulator') requireNonNegative(`conventions['initial-accumulator']`, value);
     else if (value !== true) throw new TypeError(`conventions['${id}'] must be a boolean, got ${describeValue(value)}`);
   }
   if (conventions['epsilon-hat'] === true && conventions['no-bias-correction'] === true) {
-    throw new RangeError(`conventions: 'epsilon-hat' folds the bias correction into the step size, so it cannot be combined with 'no-bias-correction'`);
+    throw new RangeError(
+      `conventions: 'epsilon-hat' folds the bias correction into the step size, so it cannot be combined with 'no-bias-correction'`,
+    );
   }
 }

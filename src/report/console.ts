@@ -33,7 +33,9 @@ const verdictColor: Record<Verdict, number> = { conforms: 32, deviates: 33, fail
  * rewrite the terminal) become visible `\uXXXX`, line breaks become spaces.
  */
 function sanitize(text: string): string {
-  return text.replace(/\r\n|\r|\n|\t/g, ' ').replace(/\p{Cc}/gu, (ch) => `\\u${(ch.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`);
+  return text
+    .replace(/\r\n|\r|\n|\t/g, ' ')
+    .replace(/\p{Cc}/gu, (ch) => `\\u${(ch.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`);
 }
 
 /**
@@ -100,7 +102,8 @@ function fullFinding(finding: Finding, replayCommand: (token: string) => string)
   if (unnamed.length) lines.push(`    conventions: ${(finding.conventions ?? []).join(', ')}`);
   if (finding.bug !== undefined) lines.push(`    ${describeBug(finding.bug)}`);
   const replay = finding.replay === undefined ? undefined : replayCommand(finding.replay);
-  if (finding.counterexample) lines.push(...describeCounterexample(finding.counterexample, replay).map((l) => `    ${sanitize(l)}`));
+  if (finding.counterexample)
+    lines.push(...describeCounterexample(finding.counterexample, replay).map((l) => `    ${sanitize(l)}`));
   else if (replay !== undefined) lines.push(`    replay: ${sanitize(replay)}`);
   return lines;
 }
@@ -157,7 +160,10 @@ export function reportToConsole(report: ConformanceReport, options: ConsoleRepor
       })
       .join('  ')
       .trimEnd();
-  const out = [paint(1, line(header)), ...rows.map((r) => line(r.cells, (i, text) => (i === 1 ? paint(verdictColor[r.result.verdict], text) : text)))];
+  const out = [
+    paint(1, line(header)),
+    ...rows.map((r) => line(r.cells, (i, text) => (i === 1 ? paint(verdictColor[r.result.verdict], text) : text))),
+  ];
   for (const r of report.results) {
     if (subjectPassed(r, accepted)) continue;
     const problems = r.findings.filter((f) => findingIsProblem(f, accepted));

@@ -9,15 +9,30 @@ function formatVector(values: ArrayLike<number | null>): string {
 }
 
 function formatConfig(config: object): string {
-  const parts = Object.entries(config).map(([k, v]) => `${k}: ${typeof v === 'number' ? formatValue(v) : JSON.stringify(v)}`);
+  const parts = Object.entries(config).map(
+    ([k, v]) => `${k}: ${typeof v === 'number' ? formatValue(v) : JSON.stringify(v)}`,
+  );
   return `{ ${parts.join(', ')} }`;
 }
 
 /** `step 1, coordinate 0: expected 0.01, actual 0.0098 (relative error 0.0117, 126154 ULP)`, or undefined when the counterexample has none of these. */
 function valuesLine(c: Counterexample): string | undefined {
-  const where = [c.step === undefined ? '' : `step ${c.step}`, c.coordinate === undefined ? '' : `coordinate ${c.coordinate}`].filter(Boolean).join(', ');
-  const values = [c.expected === undefined ? '' : `expected ${formatValue(c.expected)}`, c.actual === undefined ? '' : `actual ${formatValue(c.actual)}`].filter(Boolean).join(', ');
-  const errors = [c.relativeError === undefined ? '' : `relative error ${formatRelative(c.relativeError)}`, c.ulp === undefined ? '' : formatUlp(c.ulp, c.expected, c.actual)]
+  const where = [
+    c.step === undefined ? '' : `step ${c.step}`,
+    c.coordinate === undefined ? '' : `coordinate ${c.coordinate}`,
+  ]
+    .filter(Boolean)
+    .join(', ');
+  const values = [
+    c.expected === undefined ? '' : `expected ${formatValue(c.expected)}`,
+    c.actual === undefined ? '' : `actual ${formatValue(c.actual)}`,
+  ]
+    .filter(Boolean)
+    .join(', ');
+  const errors = [
+    c.relativeError === undefined ? '' : `relative error ${formatRelative(c.relativeError)}`,
+    c.ulp === undefined ? '' : formatUlp(c.ulp, c.expected, c.actual),
+  ]
     .filter(Boolean)
     .join(', ');
   const main = [where, values].filter(Boolean).join(': ');
@@ -42,7 +57,8 @@ export function describeCounterexample(c: Counterexample, replay?: string): stri
   if (c.x0 !== undefined) lines.push(`x0: ${formatVector(c.x0)}`);
   if (c.gradients !== undefined) lines.push(`gradients: [${c.gradients.map(formatVector).join(', ')}]`);
   if (c.learningRates !== undefined) lines.push(`learning rates: ${formatVector(c.learningRates)}`);
-  if (c.seed !== undefined) lines.push(`seed ${c.seed}${c.path === undefined ? '' : `, path ${JSON.stringify(c.path)}`}`);
+  if (c.seed !== undefined)
+    lines.push(`seed ${c.seed}${c.path === undefined ? '' : `, path ${JSON.stringify(c.path)}`}`);
   if (replay !== undefined) lines.push(`replay: ${replay}`);
   return lines;
 }

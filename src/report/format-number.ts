@@ -23,7 +23,15 @@ export function formatRelative(value: number): string {
  * the whole float line (9153836458608175000 ulp), which says nothing a reader can use.
  */
 export function formatUlp(ulp: number, expected?: number, actual?: number): string {
-  if (expected !== undefined && actual !== undefined && expected !== 0 && actual !== 0 && Number.isFinite(expected) && Number.isFinite(actual) && Math.sign(expected) !== Math.sign(actual)) {
+  if (
+    expected !== undefined &&
+    actual !== undefined &&
+    expected !== 0 &&
+    actual !== 0 &&
+    Number.isFinite(expected) &&
+    Number.isFinite(actual) &&
+    Math.sign(expected) !== Math.sign(actual)
+  ) {
     return 'opposite sign';
   }
   return `${Number.isFinite(ulp) && Math.abs(ulp) < 2 ** 53 ? String(ulp) : formatValue(ulp)} ULP`;

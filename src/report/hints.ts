@@ -14,7 +14,9 @@ const FLOAT32_BAND = [2 ** -26, 2 ** -14] as const;
 /** The `--accept` list that would accept every deviation of the report, the already accepted ids included (the flag replaces, it does not add). */
 export function acceptSuggestion(report: ConformanceReport): string[] | undefined {
   const accepted = report.options.accepted;
-  const needed = report.results.filter((r) => r.verdict === 'deviates' && !subjectPassed(r, accepted)).flatMap((r) => r.conventions);
+  const needed = report.results
+    .filter((r) => r.verdict === 'deviates' && !subjectPassed(r, accepted))
+    .flatMap((r) => r.conventions);
   if (needed.length === 0) return undefined;
   return [...new Set([...accepted, ...needed])].sort();
 }

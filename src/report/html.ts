@@ -21,7 +21,13 @@ const MAX_DETAILS = 20;
 const TABLE_HEAD_STEPS = 12;
 
 const mark: Record<Verdict, string> = { conforms: '✓', deviates: '≈', fails: '✗', unsupported: '–', error: '!' };
-const statusMark: Record<Finding['status'], string> = { pass: '✓', fail: '✗', error: '!', explained: '≈', skipped: '–' };
+const statusMark: Record<Finding['status'], string> = {
+  pass: '✓',
+  fail: '✗',
+  error: '!',
+  explained: '≈',
+  skipped: '–',
+};
 
 const STYLE = `
 body { font: 15px/1.45 system-ui, sans-serif; color: #111; background: #fff; margin: 0; }
@@ -62,12 +68,23 @@ function numbersTable(summary: TraceSummary): string {
   }
   if (summary.steps > 0) wanted.add(summary.steps);
   const steps = [...wanted].sort((a, b) => a - b);
-  const head = ['step', 'coordinate', 'reference', 'adapter', ...(trace.convention ? ['convention'] : []), '|adapter − reference|', 'derived bound'];
+  const head = [
+    'step',
+    'coordinate',
+    'reference',
+    'adapter',
+    ...(trace.convention ? ['convention'] : []),
+    '|adapter − reference|',
+    'derived bound',
+  ];
   const rows: string[] = [];
   let previous = 0;
   for (const step of steps) {
     const o = summary.offset;
-    if (step > previous + 1) rows.push(`<tr><td colspan="${head.length}">… steps ${previous + 1 + o} to ${step - 1 + o} (in the JSON report)</td></tr>`);
+    if (step > previous + 1)
+      rows.push(
+        `<tr><td colspan="${head.length}">… steps ${previous + 1 + o} to ${step - 1 + o} (in the JSON report)</td></tr>`,
+      );
     previous = step;
     for (const c of summary.coordinates) {
       const cells = [
@@ -80,7 +97,9 @@ function numbersTable(summary: TraceSummary): string {
       rows.push(`<tr><td class="num">${step + o}</td><td>x[${c}]</td>${cells.join('')}</tr>`);
     }
   }
-  const lr = trace.learningRates ? `<p>Learning rate per step: ${text(trace.learningRates.map(formatNumber).join(', '))}</p>` : '';
+  const lr = trace.learningRates
+    ? `<p>Learning rate per step: ${text(trace.learningRates.map(formatNumber).join(', '))}</p>`
+    : '';
   return `<details><summary>The numbers (${summary.steps} steps, ${summary.coordinates.length} coordinates shown)</summary>${lr}<table><thead><tr>${head
     .map((h) => `<th scope="col">${text(h)}</th>`)
     .join('')}</tr></thead><tbody>${rows.join('')}</tbody></table></details>`;
@@ -94,7 +113,12 @@ interface Counter {
 async function charts(finding: Finding, trace: Trace, result: SubjectResult, counter: Counter): Promise<string> {
   const summary = summarizeTrace(trace, finding.counterexample?.coordinate);
   if (summary.steps === 0 || summary.coordinates.length === 0) return '';
-  const specs = traceChartSpecs(summary, `${result.subject}, ${finding.check}`, finding.conventions ?? result.conventions, finding.counterexample?.x0);
+  const specs = traceChartSpecs(
+    summary,
+    `${result.subject}, ${finding.check}`,
+    finding.conventions ?? result.conventions,
+    finding.counterexample?.x0,
+  );
   const figures: string[] = [];
   for (const chart of specs) figures.push(await figure(chart, counter));
   return figures.join('') + numbersTable(summary);
@@ -107,7 +131,8 @@ function counterexampleText(finding: Finding, report: ConformanceReport, result:
   const replay = finding.replay === undefined ? undefined : `npx optimspec check <adapter> --replay ${finding.replay}`;
   if (finding.counterexample) lines.push(...describeCounterexample(finding.counterexample, replay));
   else if (replay !== undefined) lines.push(`replay: ${replay}`);
-  if (replay === undefined) lines.push(`re-run: optimspec check <adapter> --only ${result.subject} --seed ${report.options.seed}`);
+  if (replay === undefined)
+    lines.push(`re-run: optimspec check <adapter> --only ${result.subject} --seed ${report.options.seed}`);
   return `<pre>${text(lines.join('\n'))}</pre>`;
 }
 
@@ -125,7 +150,14 @@ function drawable(finding: Finding, result: SubjectResult): 'trace' | ChartSpec 
   return c ? scheduleChartSpec(c, `${result.subject}, ${finding.check}`) : undefined;
 }
 
-async function problemFinding(finding: Finding, index: number, report: ConformanceReport, result: SubjectResult, plot: boolean, counter: Counter): Promise<string> {
+async function problemFinding(
+  finding: Finding,
+  index: number,
+  report: ConformanceReport,
+  result: SubjectResult,
+  plot: boolean,
+  counter: Counter,
+): Promise<string> {
   const trace = finding.counterexample?.trace;
   const kind = plot ? drawable(finding, result) : undefined;
   let pictures = '';
@@ -148,7 +180,8 @@ function anchor(result: SubjectResult): string {
 function checksTable(result: SubjectResult): string {
   if (result.findings.length === 0) return '';
   const rows = result.findings.map(
-    (f) => `<tr><td>${text(f.check)}</td><td class="s-${f.status}">${statusMark[f.status]} ${text(f.status)}</td><td>${text(f.message)}</td></tr>`,
+    (f) =>
+      `<tr><td>${text(f.check)}</td><td class="s-${f.status}">${statusMark[f.status]} ${text(f.status)}</td><td>${text(f.message)}</td></tr>`,
   );
   return `<details><summary>All ${result.findings.length} checks of ${text(result.subject)}</summary><table><thead><tr><th scope="col">check</th><th scope="col">status</th><th scope="col">message</th></tr></thead><tbody>${rows.join('')}</tbody></table></details>`;
 }
@@ -158,8 +191,13 @@ async function subjectSection(report: ConformanceReport, result: SubjectResult, 
   const passed = subjectPassed(result, accepted);
   const conventions = result.conventions.length ? ` (${result.conventions.join(', ')})` : '';
   const bug = result.bug ? `; known bug ${result.bug}` : '';
-  const out = [`<section id="${attr(anchor(result))}">`, `<h3>${text(result.subject)}: ${verdictCell(result, passed)}${text(conventions + bug)}</h3>`];
-  const problems = result.findings.filter((f) => f.status === 'fail' || f.status === 'error' || f.status === 'explained');
+  const out = [
+    `<section id="${attr(anchor(result))}">`,
+    `<h3>${text(result.subject)}: ${verdictCell(result, passed)}${text(conventions + bug)}</h3>`,
+  ];
+  const problems = result.findings.filter(
+    (f) => f.status === 'fail' || f.status === 'error' || f.status === 'explained',
+  );
   let charted = 0;
   for (const [i, finding] of problems.slice(0, MAX_DETAILS).entries()) {
     const plot = charted < MAX_CHARTED_PER_SUBJECT && drawable(finding, result) !== undefined;
@@ -167,8 +205,14 @@ async function subjectSection(report: ConformanceReport, result: SubjectResult, 
     out.push(await problemFinding(finding, i, report, result, plot, counter));
   }
   const withPictures = problems.filter((f) => drawable(f, result) !== undefined).length;
-  if (withPictures > charted) out.push(`<p>Charts are drawn for the first ${charted} of ${withPictures} problems that can be drawn; the others are listed as text.</p>`);
-  if (problems.length > MAX_DETAILS) out.push(`<p>…and ${problems.length - MAX_DETAILS} more problems, listed in the table below and in the JSON report.</p>`);
+  if (withPictures > charted)
+    out.push(
+      `<p>Charts are drawn for the first ${charted} of ${withPictures} problems that can be drawn; the others are listed as text.</p>`,
+    );
+  if (problems.length > MAX_DETAILS)
+    out.push(
+      `<p>…and ${problems.length - MAX_DETAILS} more problems, listed in the table below and in the JSON report.</p>`,
+    );
   out.push(checksTable(result), '</section>');
   return out.join('\n');
 }

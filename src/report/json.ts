@@ -14,7 +14,8 @@ function replacer(_key: string, value: unknown): unknown {
     if (Object.is(value, -0)) return '-0';
     return value;
   }
-  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) return Array.from(value as unknown as ArrayLike<number>);
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView))
+    return Array.from(value as unknown as ArrayLike<number>);
   return value;
 }
 

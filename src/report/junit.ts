@@ -21,7 +21,13 @@ function findingBody(finding: Finding): string {
   const lines = [messageWithoutValues(finding)];
   if (finding.conventions?.length) lines.push(`conventions: ${finding.conventions.join(', ')}`);
   if (finding.bug !== undefined) lines.push(describeBug(finding.bug));
-  if (finding.counterexample) lines.push(...describeCounterexample(finding.counterexample, finding.replay === undefined ? undefined : `--replay ${finding.replay}`));
+  if (finding.counterexample)
+    lines.push(
+      ...describeCounterexample(
+        finding.counterexample,
+        finding.replay === undefined ? undefined : `--replay ${finding.replay}`,
+      ),
+    );
   return lines.join('\n');
 }
 
@@ -80,7 +86,12 @@ function testsuite(report: ConformanceReport, result: SubjectResult, total: Coun
   const counts: Counts = { tests: 0, failures: 0, errors: 0, skipped: 0 };
   const passed = subjectPassed(result, accepted);
   const cases = result.findings.map((f) => testcase(result.subject, f, accepted, counts));
-  const extra = verdictCase(result, passed, result.findings.some((f) => findingIsProblem(f, accepted)), counts);
+  const extra = verdictCase(
+    result,
+    passed,
+    result.findings.some((f) => findingIsProblem(f, accepted)),
+    counts,
+  );
   if (extra !== undefined) cases.push(extra);
   for (const key of Object.keys(counts) as (keyof Counts)[]) total[key] += counts[key];
   const properties = [

@@ -55,18 +55,33 @@ function detail(finding: Finding): string {
   const lines = [messageWithoutValues(finding)];
   if (finding.conventions?.length) lines.push(`conventions: ${finding.conventions.join(', ')}`);
   if (finding.bug !== undefined) lines.push(describeBug(finding.bug));
-  if (finding.counterexample) lines.push(...describeCounterexample(finding.counterexample, finding.replay === undefined ? undefined : `--replay ${finding.replay}`));
+  if (finding.counterexample)
+    lines.push(
+      ...describeCounterexample(
+        finding.counterexample,
+        finding.replay === undefined ? undefined : `--replay ${finding.replay}`,
+      ),
+    );
   return `**${inline(finding.check)}** (${finding.status})\n\n${fenced(lines.join('\n'))}`;
 }
 
 function details(report: ConformanceReport, result: SubjectResult): string {
   const problems = result.findings.filter((f) => findingIsProblem(f, report.options.accepted));
   const shown = problems.slice(0, MAX_DETAILS).map(detail);
-  if (problems.length > MAX_DETAILS) shown.push(`…and ${problems.length - MAX_DETAILS} more problems (see the JSON report).`);
+  if (problems.length > MAX_DETAILS)
+    shown.push(`…and ${problems.length - MAX_DETAILS} more problems (see the JSON report).`);
   if (shown.length === 0) shown.push(`Verdict ${result.verdict} with no failing finding.`);
-  const bug = result.verdict === 'fails' && result.bug !== undefined ? `, known bug \`${result.bug}\` (cannot be accepted)` : '';
-  const otherwise = result.verdict === 'fails' && result.conventions.length ? `; otherwise follows ${result.conventions.map((c) => `\`${c}\``).join(', ')}` : '';
-  return [`### ${mark[result.verdict]} \`${result.subject}\`: ${result.verdict}${bug}${otherwise}`, '', shown.join('\n\n')].join('\n');
+  const bug =
+    result.verdict === 'fails' && result.bug !== undefined ? `, known bug \`${result.bug}\` (cannot be accepted)` : '';
+  const otherwise =
+    result.verdict === 'fails' && result.conventions.length
+      ? `; otherwise follows ${result.conventions.map((c) => `\`${c}\``).join(', ')}`
+      : '';
+  return [
+    `### ${mark[result.verdict]} \`${result.subject}\`: ${result.verdict}${bug}${otherwise}`,
+    '',
+    shown.join('\n\n'),
+  ].join('\n');
 }
 
 /**

@@ -15,9 +15,16 @@ function escapeRegExp(text: string): string {
 export function messageWithoutValues(finding: Finding): string {
   const c = finding.counterexample;
   if (c?.expected === undefined || c.actual === undefined) return uniformNumbers(finding.message);
-  const where = c.step === undefined ? '' : `(?:step ${c.step}, coordinate ${c.coordinate ?? '\\d+'}(?: of instance \\d+)?: )?`;
-  const pattern = new RegExp(`:? ?${where}expected ${escapeRegExp(String(c.expected))}, got ${escapeRegExp(String(c.actual))}(?: \\([^)]*\\))?`, 'g');
-  const stripped = finding.message.replace(pattern, '').replace(/[:;,]\s*$/, '').trim();
+  const where =
+    c.step === undefined ? '' : `(?:step ${c.step}, coordinate ${c.coordinate ?? '\\d+'}(?: of instance \\d+)?: )?`;
+  const pattern = new RegExp(
+    `:? ?${where}expected ${escapeRegExp(String(c.expected))}, got ${escapeRegExp(String(c.actual))}(?: \\([^)]*\\))?`,
+    'g',
+  );
+  const stripped = finding.message
+    .replace(pattern, '')
+    .replace(/[:;,]\s*$/, '')
+    .trim();
   return uniformNumbers(stripped || finding.message);
 }
 

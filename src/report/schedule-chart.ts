@@ -19,7 +19,15 @@ function scheduleConfig(c: Counterexample): ScheduleConfig | undefined {
 export function scheduleChartSpec(c: Counterexample, label: string): ChartSpec | undefined {
   const config = scheduleConfig(c);
   const t = c.step;
-  if (!config || t === undefined || !Number.isInteger(t) || t < 0 || c.actual === undefined || !Number.isFinite(c.actual)) return undefined;
+  if (
+    !config ||
+    t === undefined ||
+    !Number.isInteger(t) ||
+    t < 0 ||
+    c.actual === undefined ||
+    !Number.isFinite(c.actual)
+  )
+    return undefined;
   let rate: (t: number) => number;
   try {
     rate = createSchedule(config);
@@ -41,9 +49,21 @@ export function scheduleChartSpec(c: Counterexample, label: string): ChartSpec |
     height: 200,
     data: { values: rows },
     layer: [
-      { transform: [{ filter: { field: 'series', equal: 'reference' } }], mark: { type: 'line', color: '#000000', point: { filled: true, size: 20, shape: 'square', color: '#000000' } }, encoding: { x, y } },
-      { transform: [{ filter: { field: 'series', equal: 'adapter' } }], mark: { type: 'point', shape: 'circle', filled: true, size: 120, color: '#D55E00' }, encoding: { x, y } },
-      { transform: [{ filter: { field: 'series', equal: 'adapter' } }], mark: { type: 'text', align: 'left', dx: 10, dy: -10, fontSize: 11, fontWeight: 'bold', color: '#D55E00' }, encoding: { x, y, text: { field: 'note' } } },
+      {
+        transform: [{ filter: { field: 'series', equal: 'reference' } }],
+        mark: { type: 'line', color: '#000000', point: { filled: true, size: 20, shape: 'square', color: '#000000' } },
+        encoding: { x, y },
+      },
+      {
+        transform: [{ filter: { field: 'series', equal: 'adapter' } }],
+        mark: { type: 'point', shape: 'circle', filled: true, size: 120, color: '#D55E00' },
+        encoding: { x, y },
+      },
+      {
+        transform: [{ filter: { field: 'series', equal: 'adapter' } }],
+        mark: { type: 'text', align: 'left', dx: 10, dy: -10, fontSize: 11, fontWeight: 'bold', color: '#D55E00' },
+        encoding: { x, y, text: { field: 'note' } },
+      },
     ],
     config: { font: 'sans-serif', view: { stroke: '#bbb' }, axis: { labelFontSize: 10, titleFontSize: 11 } },
   };

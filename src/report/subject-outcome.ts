@@ -55,7 +55,9 @@ export function firstProblem(result: SubjectResult, accepted: readonly Conventio
   const failed = result.findings.find((f) => f.status === 'fail' || f.status === 'error');
   if (failed) return failed;
   const problems = result.findings.filter((f) => findingIsProblem(f, accepted));
-  const illustrating = problems.find((f) => (f.conventions ?? []).some((id) => !accepted.includes(id) && ILLUSTRATION[id]?.(f.check)));
+  const illustrating = problems.find((f) =>
+    (f.conventions ?? []).some((id) => !accepted.includes(id) && ILLUSTRATION[id]?.(f.check)),
+  );
   return illustrating ?? problems[0];
 }
 

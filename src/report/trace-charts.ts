@@ -45,10 +45,23 @@ function facetedLines(
 ): TopLevelSpec {
   const names = series.map((s) => s.name);
   const scale = (key: 'color' | 'dash' | 'shape') => ({ domain: names, range: series.map((s) => s.style[key]) });
-  const legend = { orient: 'top', title: null, symbolStrokeWidth: 2, symbolSize: 80, symbolOpacity: 1, labelLimit: 400 } as const;
+  const legend = {
+    orient: 'top',
+    title: null,
+    symbolStrokeWidth: 2,
+    symbolSize: 80,
+    symbolOpacity: 1,
+    labelLimit: 400,
+  } as const;
   const encoding = {
     x: { field: 'step', type: 'quantitative', title: 'step', axis: { tickMinStep: 1, format: 'd' } },
-    y: { field: 'value', type: 'quantitative', title: y.title, scale: y.log ? { type: 'log' } : { zero: false }, axis: y.log ? { format: '.0e', tickCount: 6 } : {} },
+    y: {
+      field: 'value',
+      type: 'quantitative',
+      title: y.title,
+      scale: y.log ? { type: 'log' } : { zero: false },
+      axis: y.log ? { format: '.0e', tickCount: 6 } : {},
+    },
     color: { field: 'series', type: 'nominal', scale: scale('color'), legend },
     strokeDash: { field: 'series', type: 'nominal', scale: scale('dash'), legend },
     shape: { field: 'series', type: 'nominal', scale: scale('shape'), legend },
@@ -59,14 +72,45 @@ function facetedLines(
   const band = series.filter((s) => s.style === STYLE.convention).map((s) => s.name);
   const layers: Record<string, unknown>[] = [];
   // The convention's prediction is a wide pale band under the others: where the adapter follows it, its dashed line runs inside.
-  if (band.length) layers.push({ transform: [{ filter: { field: 'series', oneOf: band } }], mark: { type: 'line', strokeWidth: 10, opacity: 0.3 }, encoding: lineEncoding });
-  layers.push({ transform: [{ filter: { field: 'series', oneOf: names.filter((n) => !band.includes(n)) } }], mark: { type: 'line', strokeWidth: 1.6 }, encoding: lineEncoding });
-  layers.push({ transform: [...own, { filter: 'datum.pointed' }], mark: { type: 'point', filled: true, size: 30, opacity: 0.9 }, encoding: { x: encoding.x, y: encoding.y, color: encoding.color, shape } });
+  if (band.length)
+    layers.push({
+      transform: [{ filter: { field: 'series', oneOf: band } }],
+      mark: { type: 'line', strokeWidth: 10, opacity: 0.3 },
+      encoding: lineEncoding,
+    });
+  layers.push({
+    transform: [{ filter: { field: 'series', oneOf: names.filter((n) => !band.includes(n)) } }],
+    mark: { type: 'line', strokeWidth: 1.6 },
+    encoding: lineEncoding,
+  });
+  layers.push({
+    transform: [...own, { filter: 'datum.pointed' }],
+    mark: { type: 'point', filled: true, size: 30, opacity: 0.9 },
+    encoding: { x: encoding.x, y: encoding.y, color: encoding.color, shape },
+  });
   const lastCoordinate = `x[${summary.coordinates[summary.coordinates.length - 1]}]`;
   for (const [i, s] of series.entries()) {
     layers.push({
-      transform: [{ filter: { and: [{ field: 'series', equal: s.name }, { field: 'coordinate', equal: lastCoordinate }, { field: 'last', equal: true }] } }],
-      mark: { type: 'text', align: 'right', baseline: 'middle', dx: -4, dy: -10 - 12 * (series.length - 1 - i), fontSize: 10, fontWeight: 'bold' },
+      transform: [
+        {
+          filter: {
+            and: [
+              { field: 'series', equal: s.name },
+              { field: 'coordinate', equal: lastCoordinate },
+              { field: 'last', equal: true },
+            ],
+          },
+        },
+      ],
+      mark: {
+        type: 'text',
+        align: 'right',
+        baseline: 'middle',
+        dx: -4,
+        dy: -10 - 12 * (series.length - 1 - i),
+        fontSize: 10,
+        fontWeight: 'bold',
+      },
       encoding: { x: encoding.x, y: encoding.y, text: { field: 'label' }, color: { value: s.style.color } },
     });
   }
@@ -74,23 +118,47 @@ function facetedLines(
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     data: { values: rows },
-    facet: { field: 'coordinate', type: 'nominal', title: null, sort: summary.coordinates.map((c) => `x[${c}]`), header: { labelFontSize: 12 } },
+    facet: {
+      field: 'coordinate',
+      type: 'nominal',
+      title: null,
+      sort: summary.coordinates.map((c) => `x[${c}]`),
+      header: { labelFontSize: 12 },
+    },
     columns: layout(summary.coordinates.length).columns,
     resolve: { scale: { y: 'independent' } },
     spec: { width: layout(summary.coordinates.length).width, height: 150, layer: layers },
-    config: { font: 'sans-serif', view: { stroke: '#bbb' }, axis: { labelFontSize: 10, titleFontSize: 11 }, legend: { labelFontSize: 11 } },
+    config: {
+      font: 'sans-serif',
+      view: { stroke: '#bbb' },
+      axis: { labelFontSize: 10, titleFontSize: 11 },
+      legend: { labelFontSize: 11 },
+    },
   } as unknown as TopLevelSpec; // layers built as plain objects; vega-lite's strict logger (vega-svg.ts) rejects a malformed one
 }
 
 /** Rows for one series: finite values only (vega drops nulls, leaving a gap). */
-function seriesRows(summary: TraceSummary, name: string, value: (s: number, c: number) => number | undefined, positive: boolean): Record<string, unknown>[] {
+function seriesRows(
+  summary: TraceSummary,
+  name: string,
+  value: (s: number, c: number) => number | undefined,
+  positive: boolean,
+): Record<string, unknown>[] {
   const rows: Record<string, unknown>[] = [];
   for (const c of summary.coordinates) {
     const kept: Record<string, unknown>[] = [];
     for (const step of summary.drawnSteps) {
       const v = value(step - 1, c);
       if (v === undefined || !Number.isFinite(v) || (positive && v <= 0)) continue;
-      kept.push({ step: step + summary.offset, coordinate: `x[${c}]`, series: name, value: v, last: false, pointed: false, label: name });
+      kept.push({
+        step: step + summary.offset,
+        coordinate: `x[${c}]`,
+        series: name,
+        value: v,
+        last: false,
+        pointed: false,
+        label: name,
+      });
     }
     const every = Math.max(1, Math.ceil(kept.length / POINTS_PER_LINE));
     for (const [k, row] of kept.entries()) row.pointed = k % every === 0;
@@ -105,7 +173,9 @@ function seriesRows(summary: TraceSummary, name: string, value: (s: number, c: n
 }
 
 function stepRange(summary: TraceSummary): string {
-  return summary.offset === 0 ? `${summary.steps} step${summary.steps === 1 ? '' : 's'}` : `steps ${summary.offset + 1} to ${summary.offset + summary.steps} (the run is cut to the steps around its first difference)`;
+  return summary.offset === 0
+    ? `${summary.steps} step${summary.steps === 1 ? '' : 's'}`
+    : `steps ${summary.offset + 1} to ${summary.offset + summary.steps} (the run is cut to the steps around its first difference)`;
 }
 
 function coordinateList(summary: TraceSummary): string {
@@ -123,7 +193,12 @@ function thinned(summary: TraceSummary): string {
  * coordinate; and the error against the derived bound on a log scale, the
  * first step beyond it marked.
  */
-export function traceChartSpecs(summary: TraceSummary, label: string, conventions: readonly string[], x0?: readonly number[]): ChartSpec[] {
+export function traceChartSpecs(
+  summary: TraceSummary,
+  label: string,
+  conventions: readonly string[],
+  x0?: readonly number[],
+): ChartSpec[] {
   const { trace } = summary;
   const conventionIds = conventions.join(' + ') || 'the convention';
   const conventionName = `reference with ${conventionIds}`;
@@ -138,12 +213,22 @@ export function traceChartSpecs(summary: TraceSummary, label: string, convention
     ...(trace.convention ? seriesRows(summary, conventionName, (s, c) => trace.convention?.[s]?.[c], false) : []),
   ];
   // Every series starts from the same x0 (step 0), where the run starts at step 1 and x0 is known.
-  const start = summary.offset === 0 && x0 !== undefined && x0.length === (trace.expected[0]?.length ?? -1) ? x0 : undefined;
+  const start =
+    summary.offset === 0 && x0 !== undefined && x0.length === (trace.expected[0]?.length ?? -1) ? x0 : undefined;
   if (start) {
     for (const s of series) {
       for (const c of summary.coordinates) {
         const v = start[c];
-        if (v !== undefined && Number.isFinite(v)) rows.push({ step: 0, coordinate: `x[${c}]`, series: s.name, value: v, last: false, pointed: true, label: s.name });
+        if (v !== undefined && Number.isFinite(v))
+          rows.push({
+            step: 0,
+            coordinate: `x[${c}]`,
+            series: s.name,
+            value: v,
+            last: false,
+            pointed: true,
+            label: s.name,
+          });
       }
     }
   }
@@ -170,11 +255,24 @@ export function traceChartSpecs(summary: TraceSummary, label: string, convention
   const errorRows = [
     ...seriesRows(summary, 'derived bound', (s, c) => trace.bound[s]?.[c], true),
     ...seriesRows(summary, errorName, (s, c) => absoluteError(trace.actual[s]?.[c], trace.expected[s]?.[c]), true),
-    ...(trace.convention ? seriesRows(summary, conventionError, (s, c) => absoluteError(trace.actual[s]?.[c], trace.convention?.[s]?.[c]), true) : []),
+    ...(trace.convention
+      ? seriesRows(
+          summary,
+          conventionError,
+          (s, c) => absoluteError(trace.actual[s]?.[c], trace.convention?.[s]?.[c]),
+          true,
+        )
+      : []),
   ];
   const crossingRows = summary.crossings
     .filter((x) => summary.coordinates.includes(x.coordinate))
-    .map((x) => ({ step: x.step, coordinate: `x[${x.coordinate}]`, series: 'crossing', crossing: `beyond the bound at step ${x.step}`, right: x.row > summary.steps / 2 }));
+    .map((x) => ({
+      step: x.step,
+      coordinate: `x[${x.coordinate}]`,
+      series: 'crossing',
+      crossing: `beyond the bound at step ${x.step}`,
+      right: x.row > summary.steps / 2,
+    }));
   const marks: Record<string, unknown>[] = crossingRows.length
     ? [
         {
@@ -185,7 +283,15 @@ export function traceChartSpecs(summary: TraceSummary, label: string, convention
         // The label sits on the side of the rule with room, so that it never widens the panel.
         ...[false, true].map((right) => ({
           transform: [{ filter: { field: 'series', equal: 'crossing' } }, { filter: { field: 'right', equal: right } }],
-          mark: { type: 'text', align: right ? 'right' : 'left', baseline: 'middle', dx: right ? -3 : 3, y: 75, fontSize: 10, color: '#CC0000' },
+          mark: {
+            type: 'text',
+            align: right ? 'right' : 'left',
+            baseline: 'middle',
+            dx: right ? -3 : 3,
+            y: 75,
+            fontSize: 10,
+            color: '#CC0000',
+          },
           encoding: { x: { field: 'step', type: 'quantitative' }, text: { field: 'crossing' } },
         })),
       ]
@@ -202,7 +308,13 @@ export function traceChartSpecs(summary: TraceSummary, label: string, convention
         ? ` The reference built with ${conventionIds} reproduces the run bit for bit (its error is 0 on every step, so it has no points on the log scale).`
         : ` Against the reference built with ${conventionIds} the largest error-to-bound ratio is ${formatNumber(ratio)}.`;
   const error: ChartSpec = {
-    spec: facetedLines([...errorRows, ...crossingRows], errorSeries, summary, { title: 'absolute error (log)', log: true }, marks),
+    spec: facetedLines(
+      [...errorRows, ...crossingRows],
+      errorSeries,
+      summary,
+      { title: 'absolute error (log)', log: true },
+      marks,
+    ),
     text: {
       title: `${label}: error against the derived bound`,
       description:
@@ -220,7 +332,8 @@ function maxRatio(summary: TraceSummary): number {
   let max = 0;
   for (let s = 0; s < summary.steps; s++) {
     for (const c of summary.coordinates) {
-      const ratio = absoluteError(trace.actual[s]?.[c], trace.convention?.[s]?.[c]) / (trace.bound[s]?.[c] ?? Number.NaN);
+      const ratio =
+        absoluteError(trace.actual[s]?.[c], trace.convention?.[s]?.[c]) / (trace.bound[s]?.[c] ?? Number.NaN);
       if (ratio > max || Number.isNaN(ratio)) max = Number.isNaN(ratio) ? max : ratio;
     }
   }

@@ -80,7 +80,15 @@ export function summarizeTrace(trace: Trace, coordinate?: number): TraceSummary 
   for (let s = 1; s <= steps; s += stride) drawn.add(s);
   if (steps > 0) drawn.add(steps);
   for (const crossing of crossings) if (coordinates.includes(crossing.coordinate)) drawn.add(crossing.row);
-  const summary: TraceSummary = { trace, steps, offset, coordinates, drawnSteps: [...drawn].sort((a, b) => a - b), stride, crossings };
+  const summary: TraceSummary = {
+    trace,
+    steps,
+    offset,
+    coordinates,
+    drawnSteps: [...drawn].sort((a, b) => a - b),
+    stride,
+    crossings,
+  };
   if (first) summary.first = first;
   return summary;
 }

@@ -62,17 +62,23 @@ function compact(svg: string): string {
 export async function renderVegaLiteSvg(spec: TopLevelSpec, id: string, text: ChartText): Promise<string> {
   const [vega, vl] = await load();
   vega.resetSVGDefIds();
-  const view = new vega.View(vega.parse(vl.compile(spec, { logger: strictLogger(vega), config: { aria: false } }).spec), { renderer: 'none' });
+  const view = new vega.View(
+    vega.parse(vl.compile(spec, { logger: strictLogger(vega), config: { aria: false } }).spec),
+    { renderer: 'none' },
+  );
   let svg: string;
   try {
     svg = await view.toSVG();
   } finally {
     view.finalize();
   }
-  const renamed = compact(svg).replace(/\bid="([^"]+)"/g, `id="${id}-$1"`).replace(/url\(#([^)]+)\)/g, `url(#${id}-$1)`);
+  const renamed = compact(svg)
+    .replace(/\bid="([^"]+)"/g, `id="${id}-$1"`)
+    .replace(/url\(#([^)]+)\)/g, `url(#${id}-$1)`);
   const labels = `<title id="${id}-title">${escapeXmlText(text.title)}</title><desc id="${id}-desc">${escapeXmlText(text.description)}</desc>`;
   return renamed.replace(
     /^<svg([^>]*)>/,
-    (_m, attributes: string) => `<svg${attributes} id="${id}" role="img" aria-labelledby="${id}-title" aria-describedby="${id}-desc">${labels}`,
+    (_m, attributes: string) =>
+      `<svg${attributes} id="${id}" role="img" aria-labelledby="${id}-title" aria-describedby="${id}-desc">${labels}`,
   );
 }

@@ -19,5 +19,10 @@ export function escapeXmlText(text: string): string {
 
 /** Escapes text for a double-quoted XML attribute, keeping tabs and line breaks (which parsers would normalize). */
 export function escapeXmlAttribute(text: string): string {
-  return escapeXmlText(text).replace(/"/g, '&quot;').replace(/'/g, '&apos;').replace(/\t/g, '&#9;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;');
+  return escapeXmlText(text)
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;')
+    .replace(/\t/g, '&#9;')
+    .replace(/\n/g, '&#10;')
+    .replace(/\r/g, '&#13;');
 }

@@ -1,6 +1,13 @@
 import { powInteger } from '../numerics/correctly-rounded.js';
 import type { ScheduleRule, StepScheduleConfig } from '../reference/types.js';
-import { requireDecayFactor, requireNonNegative, requireObject, requirePositiveInteger, requireTag, requireTime } from '../reference/validate.js';
+import {
+  requireDecayFactor,
+  requireNonNegative,
+  requireObject,
+  requirePositiveInteger,
+  requireTag,
+  requireTime,
+} from '../reference/validate.js';
 
 function validate(config: StepScheduleConfig): void {
   requireObject('config', config);

@@ -9,19 +9,26 @@ import { createInterface } from 'node:readline';
 const [mode, arg] = process.argv.slice(2);
 setInterval(() => {}, 1000);
 if (mode === 'grandchild') {
-  const sleeper = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const sleeper = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   writeFileSync(arg, String(sleeper.pid));
 }
 createInterface({ input: process.stdin }).on('line', (line) => {
   const { id, op } = JSON.parse(line);
   if (mode === 'hang-on-step') {
-    if (op === 'hello') return process.stdout.write(`${JSON.stringify({ id, ok: true, protocol: 1, name: 'hangs on step', dtype: 'float64', optimizers: ['sgd'] })}\n`);
+    if (op === 'hello')
+      return process.stdout.write(
+        `${JSON.stringify({ id, ok: true, protocol: 1, name: 'hangs on step', dtype: 'float64', optimizers: ['sgd'] })}\n`,
+      );
     if (op === 'create') return process.stdout.write(`${JSON.stringify({ id, ok: true, handle: 1 })}\n`);
     if (op === 'step' || op === 'steps') return writeFileSync(arg, String(process.pid));
     return process.stdout.write(`${JSON.stringify({ id, ok: true })}\n`);
   }
   if (op !== 'hello' || mode === 'grandchild') return;
-  process.stdout.write(`${JSON.stringify({ id, ok: true, protocol: 1, name: 'long line', dtype: 'float64', optimizers: ['sgd'] })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ id, ok: true, protocol: 1, name: 'long line', dtype: 'float64', optimizers: ['sgd'] })}\n`,
+  );
   const mib = 'x'.repeat(1024 * 1024);
   let left = Number(arg);
   const more = () => {

@@ -11,7 +11,10 @@ const sampler = setInterval(() => {
   peak = Math.max(peak, process.memoryUsage().rss);
 }, 5);
 const t0 = performance.now();
-const adapter = await spawnAdapter([process.execPath, child, 'long-line', String(mib)], { maxLineLength: capMib * 1024 * 1024, timeoutMs: 60_000 });
+const adapter = await spawnAdapter([process.execPath, child, 'long-line', String(mib)], {
+  maxLineLength: capMib * 1024 * 1024,
+  timeoutMs: 60_000,
+});
 let message = '';
 try {
   await adapter.create({ optimizer: 'sgd', learningRate: 0.1 }, new Float64Array([1]));

@@ -4,7 +4,13 @@ import { createInterface } from 'node:readline';
 
 const mode = process.argv[2] ?? 'correct';
 const write = (obj) => process.stdout.write(`${JSON.stringify(obj)}\n`);
-const hello = { protocol: 1, name: `misbehaving (${mode})`, dtype: 'float64', optimizers: ['sgd'], schedules: ['inverse-time'] };
+const hello = {
+  protocol: 1,
+  name: `misbehaving (${mode})`,
+  dtype: 'float64',
+  optimizers: ['sgd'],
+  schedules: ['inverse-time'],
+};
 
 process.stderr.write(`misbehaving child starting in mode ${mode}\n`);
 if (mode === 'crash-at-start') {
@@ -67,7 +73,8 @@ createInterface({ input: process.stdin }).on('line', (line) => {
       return instance.x;
     });
     if (mode === 'wrong-length') return write({ id, ok: true, x: xs[0].slice(1), xs: xs.slice(1) });
-    if (mode === 'non-number') return write({ id, ok: true, x: ['1.5', ...xs[0].slice(1)], xs: xs.map((x) => [null, ...x.slice(1)]) });
+    if (mode === 'non-number')
+      return write({ id, ok: true, x: ['1.5', ...xs[0].slice(1)], xs: xs.map((x) => [null, ...x.slice(1)]) });
     if (mode === 'split-lines') {
       // One answer in three writes, with CR LF: the parent must reassemble it.
       const text = JSON.stringify(op === 'step' ? { id, ok: true, x: xs[0] } : { id, ok: true, xs });
@@ -80,7 +87,8 @@ createInterface({ input: process.stdin }).on('line', (line) => {
   }
   if (op === 'schedule') {
     if (mode === 'hang-on-schedule' && request.t.length > 0) return;
-    if (mode === 'schedule-limit' && request.t.some((t) => t > 300)) return write({ id, ok: false, error: 'ValueError: t beyond 300' });
+    if (mode === 'schedule-limit' && request.t.some((t) => t > 300))
+      return write({ id, ok: false, error: 'ValueError: t beyond 300' });
     const { initial, k } = request.config;
     return write({ id, ok: true, values: request.t.map((t) => initial / (1 + k * t)) });
   }

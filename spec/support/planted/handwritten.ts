@@ -1,5 +1,12 @@
 import type { Adapter, Stepper } from '../../../src/conformance/adapter.js';
-import type { Conventions, Dtype, OptimizerConfig, OptimizerName, ScheduleConfig, ScheduleName } from '../../../src/reference/types.js';
+import type {
+  Conventions,
+  Dtype,
+  OptimizerConfig,
+  OptimizerName,
+  ScheduleConfig,
+  ScheduleName,
+} from '../../../src/reference/types.js';
 
 /**
  * Bugs that real libraries shipped (docs/conventions.md, "Bugs that real libraries
@@ -71,7 +78,8 @@ export function handwritten(options: PlantOptions): Adapter {
       // amsgrad: the running maximum of the second moment.
       const vMax = new Float64Array(n);
       const initial = conventions['initial-accumulator'];
-      if (initial !== undefined && (config.optimizer === 'adagrad' || config.optimizer === 'rmsprop')) s1.fill(r(initial));
+      if (initial !== undefined && (config.optimizer === 'adagrad' || config.optimizer === 'rmsprop'))
+        s1.fill(r(initial));
       // The zero-lr-default bug: `lr || 0.01`, so a learning rate of 0 becomes 0.01.
       const rate = (value: number) => r(bug === 'zero-lr-default' ? value || 0.01 : value);
       let lr = rate(config.learningRate);
@@ -129,7 +137,9 @@ export function handwritten(options: PlantOptions): Adapter {
             for (let i = 0; i < n; i++) {
               const sq = r(g[i]! * g[i]!);
               s1[i] = c.optimizer === 'rmsprop' ? r(r(s1[i]! * decay) + r(sq * keep)) : r(s1[i]! + sq);
-              const denominator = conventions['epsilon-inside-sqrt'] ? r(Math.sqrt(r(s1[i]! + eps))) : r(r(Math.sqrt(s1[i]!)) + eps);
+              const denominator = conventions['epsilon-inside-sqrt']
+                ? r(Math.sqrt(r(s1[i]! + eps)))
+                : r(r(Math.sqrt(s1[i]!)) + eps);
               x[i] = r(x[i]! - r(r(g[i]! / denominator) * lr));
             }
             return;
@@ -168,7 +178,9 @@ export function handwritten(options: PlantOptions): Adapter {
                 v = r(v / c2);
               }
               if (bug === 'stale-moments') [m, staleM[i], v, staleV[i]] = [staleM[i]!, m, staleV[i]!, v];
-              const denominator = conventions['epsilon-inside-sqrt'] ? r(Math.sqrt(r(v + eps))) : r(r(Math.sqrt(v)) + eps);
+              const denominator = conventions['epsilon-inside-sqrt']
+                ? r(Math.sqrt(r(v + eps)))
+                : r(r(Math.sqrt(v)) + eps);
               x[i] = r(x[i]! - r(r(m / denominator) * rate));
             }
             return;

@@ -3,7 +3,14 @@ import { referenceAdapter } from '../../../src/conformance/adapter.js';
 import type { OptimizerConfig, OptimizerName } from '../../../src/reference/types.js';
 
 /** The ways an in-process adapter misbehaves that issue 4 lists. */
-export type Misbehaviour = 'throws' | 'rejects' | 'hangs' | 'wrong-length' | 'garbage' | 'create-returns-nothing' | 'scribbles-later';
+export type Misbehaviour =
+  | 'throws'
+  | 'rejects'
+  | 'hangs'
+  | 'wrong-length'
+  | 'garbage'
+  | 'create-returns-nothing'
+  | 'scribbles-later';
 
 /**
  * The float64 reference, except that `victim` misbehaves in the given way; every
