@@ -88,7 +88,7 @@ async function runOn(
 }
 
 /**
- * Shrinks a failing run to a minimal counterexample with fast-check (issue 4).
+ * Shrinks a failing run to a minimal counterexample with fast-check.
  * The run is first cut after the failing step (later steps cannot matter: each
  * step depends only on earlier ones) and to the fewest coordinates that still
  * show it (the rules are element-wise; a per-coordinate counter needs two); fast-check

@@ -15,9 +15,9 @@ export function conventionIds(conventions: Conventions): VariantId[] {
 }
 
 /**
- * Solves AdaGrad's / RMSProp's initial accumulator from a first step (issue 4:
- * "or solve for it from the first step"). With `s1 = a + g^2` (AdaGrad) or
- * `s1 = d a + (1 - d) g^2` (RMSProp) and `x1 = x0 - lr g / D`, where
+ * Solves AdaGrad's / RMSProp's initial accumulator from a first step, for an
+ * implementation whose accumulator starts at a value of its own. With
+ * `s1 = a + g^2` (AdaGrad) or `s1 = d a + (1 - d) g^2` (RMSProp) and `x1 = x0 - lr g / D`, where
  * `D = sqrt(s1) + eps` (or `sqrt(s1 + eps)` inside), `D = lr g / (x0 - x1)`.
  * Returns the median over coordinates with a usable first step, or undefined.
  */
@@ -50,8 +50,8 @@ export function solveInitialAccumulator(run: ScenarioRun, inside: boolean): numb
 
 /**
  * The convention sets to try for a rule, smallest first: each convention alone,
- * then pairs (issue 4: "and small combinations"). `initial-accumulator` is tried
- * with the {@link ACCUMULATOR_CANDIDATES} and with `solved`, when given.
+ * then pairs. `initial-accumulator` is tried with the
+ * {@link ACCUMULATOR_CANDIDATES} and with `solved`, when given.
  */
 export function candidateConventionSets(rule: OptimizerName, solved: readonly number[] = []): Conventions[] {
   const ids = optimizerRule(rule).conventions;
