@@ -4,8 +4,8 @@ import { simplerValues } from '../laws/readable.js';
 import { UnsupportedValue } from './unsupported.js';
 import type { Conventions, Dtype, OptimizerConfig } from '../reference/types.js';
 import type { GuardedStepper } from './guard.js';
-import { compareRun, type InstanceRun, type Mismatch, traceOf } from './run.js';
-import type { Counterexample } from './types.js';
+import { compareRun, compareScenario, type InstanceRun, type Mismatch, type ScenarioRun, traceOf } from './run.js';
+import type { Counterexample, Finding } from './types.js';
 
 /** What fast-check shrinks: one instance's inputs (the config stays the failing one). */
 interface Input {
@@ -88,7 +88,7 @@ async function runOn(
 }
 
 /**
- * Shrinks a failing run to a minimal counterexample with fast-check (issue 4).
+ * Shrinks a failing run to a minimal counterexample with fast-check.
  * The run is first cut after the failing step (later steps cannot matter: each
  * step depends only on earlier ones) and to the fewest coordinates that still
  * show it (the rules are element-wise; a per-coordinate counter needs two); fast-check
@@ -168,4 +168,31 @@ export async function shrinkCounterexample(
   if (lrs.some((v) => v !== null)) counterexample.learningRates = lrs;
   if (details.counterexamplePath !== null) counterexample.path = details.counterexamplePath;
   return counterexample;
+}
+
+/**
+ * A failing scenario's finding with its counterexample shrunk (the message says to
+ * what), or saying why it is not: a bug that needs a long vector to show is not
+ * shrunk, the size is what shows it. When the adapter errs while shrinking, the
+ * finding stays as it was. `options.conventions` explain the rest of the subject.
+ */
+export async function shrunkFinding(finding: Finding, run: ScenarioRun, options: ShrinkOptions): Promise<Finding> {
+  if (run.scenario.tile !== undefined)
+    return {
+      ...finding,
+      message: `${finding.message}; not shrunk: it is the ${run.scenario.x0.length}-coordinate vector that shows it`,
+    };
+  const compared = compareScenario(run, options.dtype, options.conventions ?? {});
+  const instance = run.instances[Math.max(0, compared.instance)]!;
+  try {
+    const c = await shrinkCounterexample(instance, compared.mismatch ?? (finding.counterexample as Mismatch), options);
+    return {
+      ...finding,
+      message: `${finding.message}; shrunk to ${c.gradients?.length ?? 0} step(s) of ${c.x0?.length ?? 0} coordinate(s): step ${c.step}, coordinate ${c.coordinate}: expected ${c.expected}, got ${c.actual} (${c.ulp} ulp)`,
+      counterexample: c,
+    };
+  } catch (error) {
+    if (!(error instanceof AdapterError)) throw error;
+    return finding;
+  }
 }

@@ -1,5 +1,6 @@
 import { optimizerRule } from '../reference/registry.js';
 import type { Conventions, Dtype, OptimizerName, VariantId } from '../reference/types.js';
+import { everyLawExplained, type LawOutcome } from './laws.js';
 import { compareScenario, type ScenarioRun } from './run.js';
 import type { BugVariant } from './tolerance.js';
 
@@ -14,9 +15,9 @@ export function conventionIds(conventions: Conventions): VariantId[] {
 }
 
 /**
- * Solves AdaGrad's / RMSProp's initial accumulator from a first step (issue 4:
- * "or solve for it from the first step"). With `s1 = a + g^2` (AdaGrad) or
- * `s1 = d a + (1 - d) g^2` (RMSProp) and `x1 = x0 - lr g / D`, where
+ * Solves AdaGrad's / RMSProp's initial accumulator from a first step, for an
+ * implementation whose accumulator starts at a value of its own. With
+ * `s1 = a + g^2` (AdaGrad) or `s1 = d a + (1 - d) g^2` (RMSProp) and `x1 = x0 - lr g / D`, where
  * `D = sqrt(s1) + eps` (or `sqrt(s1 + eps)` inside), `D = lr g / (x0 - x1)`.
  * Returns the median over coordinates with a usable first step, or undefined.
  */
@@ -49,8 +50,8 @@ export function solveInitialAccumulator(run: ScenarioRun, inside: boolean): numb
 
 /**
  * The convention sets to try for a rule, smallest first: each convention alone,
- * then pairs (issue 4: "and small combinations"). `initial-accumulator` is tried
- * with the {@link ACCUMULATOR_CANDIDATES} and with `solved`, when given.
+ * then pairs. `initial-accumulator` is tried with the
+ * {@link ACCUMULATOR_CANDIDATES} and with `solved`, when given.
  */
 export function candidateConventionSets(rule: OptimizerName, solved: readonly number[] = []): Conventions[] {
   const ids = optimizerRule(rule).conventions;
@@ -85,4 +86,50 @@ export function matching(
   bug?: BugVariant,
 ): boolean[] {
   return runs.map((run) => compareScenario(run, dtype, conventions, bug).mismatch === undefined);
+}
+
+/** What {@link diagnose} found: a convention set that explains everything, or one that explains most. */
+export interface Diagnosis {
+  all?: Conventions;
+  partial?: Conventions;
+}
+
+/**
+ * The smallest convention set (docs/conventions.md) under which every recorded run
+ * matches the reference built with it and every failing law (but those that need an
+ * infinity or NaN) fails the same way on that reference (see lawExplained): `all`.
+ * Failing that, `partial`: the set that explains the most runs, provided it keeps
+ * every run the lecture's rule explains and explains at least half of those it does
+ * not; less than that is as likely a bug that happens to coincide with a convention
+ * on a few inputs (`vx += rho * dx` is dampened momentum at rho = 0.5) as a
+ * convention. The initial accumulator is also solved from the first step of the
+ * tiny-gradient probe.
+ */
+export async function diagnose(
+  dtype: Dtype,
+  rule: OptimizerName,
+  runs: readonly ScenarioRun[],
+  laws: readonly LawOutcome[],
+): Promise<Diagnosis> {
+  const tiny = runs.find((r) => r.scenario.id === 'probe:tiny-gradients');
+  const solved =
+    tiny === undefined
+      ? []
+      : [solveInitialAccumulator(tiny, false), solveInitialAccumulator(tiny, true)].filter(
+          (v): v is number => v !== undefined,
+        );
+  const spec = matching(runs, dtype, {});
+  const failing = spec.filter((ok) => !ok).length;
+  let partial: { conventions: Conventions; matched: number } | undefined;
+  for (const conventions of candidateConventionSets(rule, solved)) {
+    const matched = matching(runs, dtype, conventions);
+    const count = matched.filter(Boolean).length;
+    if (count === runs.length && (await everyLawExplained(laws, dtype, rule, { conventions })))
+      return { all: conventions };
+    const keeps = spec.every((ok, j) => !ok || matched[j]);
+    const gained = count - (runs.length - failing);
+    if (keeps && 2 * gained >= failing && gained > 0 && (partial === undefined || count > partial.matched))
+      partial = { conventions, matched: count };
+  }
+  return partial === undefined ? {} : { partial: partial.conventions };
 }

@@ -243,6 +243,22 @@ export async function lawExplained(outcome: LawOutcome, model: Adapter): Promise
 }
 
 /**
+ * Whether every one of `laws` (failures of the implementation) fails the same way on
+ * the explanation's model of `subject` ({@link lawExplained}); they are replayed in
+ * order, and the first that does not stops the replays.
+ */
+export async function everyLawExplained(
+  laws: readonly LawOutcome[],
+  dtype: Dtype,
+  subject: Subject,
+  explanation: Explanation,
+): Promise<boolean> {
+  for (const outcome of laws)
+    if (!(await lawExplained(outcome, explanationModel(dtype, subject, outcome.companions, explanation)))) return false;
+  return true;
+}
+
+/**
  * Whether a law failure needs an infinity or NaN (docs/conventions.md's `non-finite`): the
  * law compares the implementation with something other than itself, its counterexample holds one, the same input with those replaced (finiteOnly) passes,
  * and so does the law over the same seed and run count with finite inputs only.

@@ -3,8 +3,7 @@ import { AdapterError } from '../conformance/adapter-error.js';
 import type { Adapter } from '../conformance/adapter.js';
 import type { Dtype, OptimizerName, ScheduleName } from '../reference/types.js';
 import { UnsupportedValue } from '../conformance/unsupported.js';
-import { firstDifferentBits } from '../numerics/ulp.js';
-import { runScripts, runScriptsKey, type Script, type ScriptOutcome, type ScriptRunner } from './script.js';
+import { type Answered, BATCHED_RUNS, type FirstPass, firstPass, Replayed } from './first-pass.js';
 
 /** What a law or check is about: an optimizer, or a schedule as `schedule:<name>`. */
 export type Subject = OptimizerName | `schedule:${ScheduleName}`;
@@ -111,13 +110,6 @@ export interface LawResult {
 }
 
 /**
- * A law with at most this many runs makes them in two batches (see {@link checkLaw});
- * one with more (a large `--runs`) runs them one at a time through fast-check, which
- * bounds a batch's memory.
- */
-export const BATCHED_RUNS = 512;
-
-/**
  * The key under which an adapter layer (a law's view of the implementation) is told
  * each error a law's run threw: a companion's error counts as the companion's
  * failure only when it reached the law (src/conformance/laws.ts), not when it was
@@ -125,246 +117,11 @@ export const BATCHED_RUNS = 512;
  */
 export const thrownKey: unique symbol = Symbol('optimspec.thrown');
 
-/** A run's first request as the first pass made it, and how it ended (or what its whole batch threw). */
-interface Answered {
-  scripts: readonly Script[];
-  answer: { outcomes: ScriptOutcome[] } | { thrown: unknown };
-}
-
-function sameConfig(a: object, b: object): boolean {
-  const ka = Object.keys(a);
-  if (ka.length !== Object.keys(b).length) return false;
-  return ka.every((k) => Object.is((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
-}
-
-function sameArray(a: Float64Array, b: Float64Array): boolean {
-  return a.length === b.length && firstDifferentBits(a, b) < 0;
-}
-
-/** Deep equality of plain data (arrays, plain objects, numbers by Object.is). */
-function sameValue(a: unknown, b: unknown): boolean {
-  if (typeof a === 'number' || typeof b === 'number') return Object.is(a, b);
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return a === b;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  const ka = Object.keys(a);
-  if (ka.length !== Object.keys(b).length) return false;
-  return ka.every((k) => sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
-}
-
-/** Whether two batches make the same calls with the same bits (-0 and NaN included). */
-function sameBatch(a: readonly Script[], b: readonly Script[]): boolean {
-  if (a.length !== b.length) return false;
-  return a.every((script, k) => {
-    const other = b[k]!;
-    if (script.watch !== other.watch || script.calls.length !== other.calls.length) return false;
-    return script.calls.every((call, j) => {
-      const c = other.calls[j]!;
-      if (call.op === 'create')
-        return c.op === 'create' && sameConfig(call.config, c.config) && sameArray(call.x0, c.x0);
-      if (call.op === 'step')
-        return (
-          c.op === 'step' &&
-          call.instance === c.instance &&
-          Object.is(call.learningRate, c.learningRate) &&
-          sameArray(call.grad, c.grad)
-        );
-      if (call.op === 'closed')
-        return c.op === 'closed' && call.instance === c.instance && sameValue(call.loop, c.loop);
-      if (call.op === 'values')
-        return (
-          c.op === 'values' &&
-          sameConfig(call.config, c.config) &&
-          call.t.length === c.t.length &&
-          call.t.every((t, i) => Object.is(t, c.t[i]))
-        );
-      return c.op === 'dispose' && call.instance === c.instance;
-    });
-  });
-}
-
-/** The same adapter as a law's runs see it, with its requests going to `runner`. */
-function viewWith(
-  adapter: Adapter,
-  runner: (scripts: readonly Script[]) => Promise<ScriptOutcome[]>,
-): Adapter & ScriptRunner {
-  const view: Adapter & ScriptRunner = {
-    name: adapter.name,
-    dtype: adapter.dtype,
-    optimizers: adapter.optimizers,
-    create: (config, x0) => adapter.create(config, x0),
-    [runScriptsKey]: runner,
-  };
-  if (adapter.schedules !== undefined) view.schedules = adapter.schedules;
-  if (adapter.schedule !== undefined) view.schedule = adapter.schedule.bind(adapter);
-  if (adapter.scheduleValues !== undefined) view.scheduleValues = adapter.scheduleValues.bind(adapter);
-  return view;
-}
-
-/** A run of a batch that never got to the implementation (the batch stopped at an earlier run's adapter error). */
-class NotRun {}
-
-/** How the first pass ended: every run passed, or the first that did not, in run order. */
-type FirstPass<T> =
-  | { status: 'pass' }
-  | { status: 'fail'; at: number; input: T; error: unknown }
-  | { status: 'refused' };
-
-/** One batch of a first pass under way: its runs (each settles with what it threw, or undefined), and its answer's arrival. */
-interface Launched {
-  from: number;
-  size: number;
-  runs: Promise<unknown>[];
-  arrived: Promise<void>;
-}
-
 /**
- * Starts the runs of `batch` together; each runs up to its first request, and
- * those requests go to the implementation as one batch, in run order. Later
- * requests of a run go as they come.
+ * Runs a law against an adapter with fast-check and returns its outcome; never throws
+ * for a failing law. Up to {@link BATCHED_RUNS} runs go first as a first pass in two
+ * batches (src/laws/first-pass.ts), fast-check then shrinking from the failing run.
  */
-async function launch<T>(
-  law: Law<T>,
-  adapter: Adapter,
-  batch: readonly T[],
-  from: number,
-  answered: Answered[],
-): Promise<Launched> {
-  const asked: (readonly Script[] | undefined)[] = batch.map(() => undefined);
-  const replies: { resolve(o: ScriptOutcome[]): void; reject(e: unknown): void }[] = [];
-  const replied = batch.map(
-    () =>
-      new Promise<ScriptOutcome[]>((resolve, reject) => {
-        replies.push({ resolve, reject });
-      }),
-  );
-  let reported = 0;
-  let allReported!: () => void;
-  const ready = new Promise<void>((resolve) => {
-    allReported = resolve;
-  });
-  const report = (): void => {
-    if (++reported === batch.length) allReported();
-  };
-  const runs = batch.map((input, k) => {
-    let first = true;
-    const view = viewWith(adapter, (scripts) => {
-      if (!first) return runScripts(adapter, scripts);
-      first = false;
-      asked[k] = scripts;
-      report();
-      return replied[k]!;
-    });
-    return law
-      .check(view, input)
-      .then(
-        () => undefined,
-        (error: unknown) => error,
-      )
-      .finally(() => {
-        if (!first) return;
-        first = false;
-        report();
-      });
-  });
-  await ready;
-  const order = batch.map((_, k) => k).filter((k) => asked[k] !== undefined);
-  const arrived = runScripts(
-    adapter,
-    order.flatMap((k) => asked[k]!),
-  ).then(
-    (outcomes) => {
-      let offset = 0;
-      for (const k of order) {
-        const share = outcomes.slice(offset, offset + asked[k]!.length);
-        offset += asked[k]!.length;
-        const complete =
-          share.length === asked[k]!.length || share.some((o) => !o.ok && !(o.error instanceof UnsupportedValue));
-        if (share.length > 0 && complete) {
-          answered.push({ scripts: asked[k]!, answer: { outcomes: share } });
-          replies[k]!.resolve(share);
-        } else replies[k]!.reject(new NotRun());
-      }
-    },
-    (error: unknown) => {
-      // The batch itself failed (the worker ended, a call hung): the first run that asked meets that error.
-      order.forEach((k, i) => {
-        if (i === 0) answered.push({ scripts: asked[k]!, answer: { thrown: error } });
-        replies[k]!.reject(i === 0 ? error : new NotRun());
-      });
-    },
-  );
-  return { from, size: batch.length, runs, arrived };
-}
-
-/**
- * The runs fast-check would make, made here from the same draws, in two batches
- * ({@link launch}): the first run alone, then all the others. One round trip per
- * batch across a boundary (a worker, a child; issue 9), instead of one per run.
- * An implementation that fails at the first run (most do) has made no call the
- * runs one at a time would not have made before the failure; one that fails later
- * has also made the other runs' first requests, and is shrunk in that state. It
- * runs the same way in-process, so both see the same calls in the same order.
- * `answered` receives each run's first request and answer, in run order.
- */
-async function firstPass<T>(
-  law: Law<T>,
-  adapter: Adapter,
-  inputs: readonly T[],
-  answered: Answered[],
-): Promise<FirstPass<T>> {
-  for (const from of [0, 1]) {
-    if (from >= inputs.length) break;
-    const batch = await launch(law, adapter, from === 0 ? inputs.slice(0, 1) : inputs.slice(1), from, answered);
-    await batch.arrived;
-    const results = await Promise.all(batch.runs);
-    for (const [k, error] of results.entries()) {
-      if (error === undefined) continue;
-      if (error instanceof NotRun) break;
-      tellThrown(adapter, error);
-      return error instanceof UnsupportedValue
-        ? { status: 'refused' }
-        : { status: 'fail', at: from + k, input: inputs[from + k]!, error };
-    }
-  }
-  return { status: 'pass' };
-}
-
-/**
- * The adapter as fast-check's own pass sees it after a first pass that met a
- * refusal (fast-check then draws other inputs in its place): the i-th run's first
- * request is answered from the first pass when it is the same request, so that
- * nothing is asked twice; anything else, and everything after a mismatch or a
- * failure, goes to the implementation.
- */
-class Replayed {
-  private cursor = 0;
-  private live = false;
-  readonly view: Adapter & ScriptRunner;
-
-  constructor(
-    private readonly adapter: Adapter,
-    private readonly answered: readonly Answered[],
-  ) {
-    this.view = viewWith(adapter, (scripts) => this.answer(scripts));
-  }
-
-  /** Every later request goes to the implementation (a failure is shrunk in its state after it). */
-  stop(): void {
-    this.live = true;
-  }
-
-  private answer(scripts: readonly Script[]): Promise<ScriptOutcome[]> {
-    const at = this.answered[this.cursor];
-    if (this.live || at === undefined || !sameBatch(at.scripts, scripts)) {
-      this.live = true;
-      return runScripts(this.adapter, scripts);
-    }
-    this.cursor++;
-    return 'thrown' in at.answer ? Promise.reject(at.answer.thrown) : Promise.resolve(at.answer.outcomes);
-  }
-}
-
-/** Runs a law against an adapter with fast-check and returns its outcome; never throws for a failing law. */
 export async function checkLaw<T>(law: Law<T>, adapter: Adapter, options: LawRunOptions = {}): Promise<LawResult> {
   const numRuns = options.numRuns ?? Math.max(1, Math.round(law.runs * (options.effort ?? 1)));
   const seed = options.seed ?? (Date.now() ^ (Math.random() * 0x100000000)) | 0;
@@ -379,8 +136,14 @@ export async function checkLaw<T>(law: Law<T>, adapter: Adapter, options: LawRun
     // failure at run k is shrunk by fast-check from run k (path "k"), as its own pass would; a refused input hands the
     // check to fast-check, the first pass's answers replayed.
     const answered: Answered[] = [];
-    const pass = await firstPass(law, adapter, fc.sample(arbitrary, { seed, numRuns }), answered);
+    const pass = await firstPass(
+      (view, input) => law.check(view, input),
+      adapter,
+      fc.sample(arbitrary, { seed, numRuns }),
+      answered,
+    );
     if (pass.status === 'pass') return { ...base, status: 'pass' };
+    tellThrown(adapter, pass.error);
     // The implementation's own error (a throw, a hang that ended its worker) is reported as it came: an `error`
     // finding carries no counterexample to shrink, and a worker that ended would only answer "not sent" again.
     if (pass.status === 'fail' && pass.error instanceof AdapterError)

@@ -1,0 +1,24 @@
+import type { Subject } from '../laws/law.js';
+import type { Adapter } from './adapter.js';
+import type { GuardedAdapter } from './guard.js';
+import type { Replay } from './replay.js';
+import type { ConformanceOptions, Finding } from './types.js';
+
+/** What every stage of one check reads; set once when the check starts, never changed. */
+export interface CheckContext {
+  adapter: Adapter;
+  /** The adapter behind the guard: every call copied, validated and timed (src/conformance/guard.ts). */
+  guard: GuardedAdapter;
+  seed: number;
+  runs: number;
+  onProgress: NonNullable<ConformanceOptions['onProgress']> | undefined;
+  /** Set when re-running one check (`options.replay`): only that check runs. */
+  replay?: Replay;
+  /** The length of the large-vector probe, when it runs (`options.largeVector`). */
+  largeVector?: number;
+}
+
+/** The progress callback of one subject: told each finding as it is made, with the status it was made with. */
+export function progressOf(ctx: CheckContext, subject: Subject): (finding: Finding) => void {
+  return (finding) => ctx.onProgress?.({ subject, check: finding.check, status: finding.status });
+}

@@ -1,0 +1,46 @@
+import type { Dtype } from '../reference/types.js';
+import { compareRun, compareScenario, type Mismatch, type ScenarioRun, traceOf } from './run.js';
+import type { Counterexample, Finding } from './types.js';
+
+/** A scenario run's finding: pass, fail (the first difference beyond the bound), or explained by `non-finite` alone. */
+export function scenarioFinding(run: ScenarioRun, dtype: Dtype): Finding {
+  const { scenario } = run;
+  const compared = compareScenario(run, dtype, {});
+  const where = (m: Mismatch, instance: number) =>
+    `step ${m.step}, coordinate ${m.coordinate}${run.instances.length > 1 ? ` of instance ${instance + 1}` : ''}: expected ${m.expected}, got ${m.actual}`;
+  // A trace of a long vector (the large-vector probe) would hold millions of numbers: none.
+  const withTrace = (m: Mismatch, instance: number): Counterexample => ({
+    ...m,
+    config: scenario.config,
+    ...(scenario.tile === undefined ? { trace: traceOf(run.instances[instance]!, dtype, {}, m.step) } : {}),
+  });
+  if (compared.mismatch !== undefined) {
+    const m = compared.mismatch;
+    return {
+      check: scenario.id,
+      status: 'fail',
+      message: `${scenario.purpose}: ${where(m, compared.instance)} (relative error ${m.relativeError.toPrecision(3)}, ${m.ulp} ulp)`,
+      counterexample: withTrace(m, compared.instance),
+    };
+  }
+  if (compared.nonFinite !== undefined) {
+    const m = compared.nonFinite;
+    const instance = Math.max(
+      0,
+      run.instances.findIndex((i) => compareRun(i, dtype, {}).nonFinite !== undefined),
+    );
+    return {
+      check: scenario.id,
+      status: 'explained',
+      conventions: ['non-finite'],
+      message: `explained by non-finite: ${scenario.purpose}: from a step where a gradient, parameter or state value is infinite or NaN: ${where(m, instance)}`,
+      counterexample: withTrace(m, instance),
+    };
+  }
+  const skipped = compared.unchecked > 0 ? `; ${compared.unchecked} value(s) beyond a finite bound not compared` : '';
+  return {
+    check: scenario.id,
+    status: 'pass',
+    message: `${compared.compared} values within the derived bound${skipped}`,
+  };
+}
