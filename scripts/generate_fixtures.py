@@ -17,7 +17,10 @@ NaN and Inf propagate as NumPy propagates them.
 
 Output: JSON, deterministic, floats written with repr (exact round trip), non-finite
 values as the strings "NaN", "Infinity", "-Infinity"; float32 values are written as the
-exact double of the float32. fixtures/schema.json documents the format.
+exact double of the float32. fixtures/schema.json documents the format. Besides the
+trajectories, fixtures/rounding/<dtype>.json records how doubles round to float16 (NumPy's
+cast) and bfloat16 (exact integer rounding here: NumPy has none), for the tests of
+src/numerics/half-precision.ts.
 """
 
 import hashlib
@@ -514,6 +517,168 @@ def schedule_cases(name, seed):
 
 
 # ---------------------------------------------------------------------------
+# float16 and bfloat16 (lecture.md section 9): rounding a double, exactly.
+# Each format: significand bits, smallest normal exponent, largest finite value.
+FORMATS = {
+    'float16': (11, -14, 65504.0),
+    'bfloat16': (8, -126, (2 - 2 ** -7) * 2.0 ** 127),
+}
+
+
+def round_exact(value, dtype):
+    """`value` (a Python float) rounded to the dtype, ties to even, in exact integer arithmetic.
+
+    Independent of NumPy: the float16 rounding fixture asserts that NumPy agrees with it, and
+    bfloat16, which NumPy lacks, uses it for every hyperparameter (a Python float meets a
+    bfloat16 array: rounded once from the double, as NEP 50 rounds it to float16 or float32).
+    """
+    if math.isnan(value) or math.isinf(value) or value == 0:
+        return value
+    precision, emin, largest = FORMATS[dtype]
+    if abs(value) >= 2 * largest:
+        return math.copysign(math.inf, value)
+    fraction, e = math.frexp(abs(value))  # |value| = fraction * 2**e, fraction in [0.5, 1)
+    mantissa = int(fraction * 2 ** 53)  # exact: |value| = mantissa * 2**(e - 53)
+    quantum = max(e - 1, emin) - (precision - 1)  # the spacing of the dtype's values near |value|
+    shift = quantum - (e - 53)
+    if shift > 0:
+        q, r = divmod(mantissa, 1 << shift)
+        half = 1 << (shift - 1)
+        if r > half or (r == half and q & 1):
+            q += 1
+        magnitude = math.ldexp(q, quantum)
+    else:
+        magnitude = abs(value)
+    if magnitude > largest:
+        magnitude = math.inf
+    return math.copysign(magnitude, value)
+
+
+def bf16(a):
+    """A float32 array rounded to bfloat16 values (kept in float32), ties to even on the bits.
+
+    A bfloat16 is the high half of a float32: adding 0x7FFF plus the lowest kept bit to the
+    pattern and clearing the low 16 bits rounds to nearest, ties to even, for normals,
+    subnormals (the two formats share their exponents, so a float32 subnormal's high half is
+    the bfloat16 subnormal) and overflow (the carry reaches the infinity pattern). NaN is kept.
+    """
+    a = np.asarray(a, dtype=np.float32)
+    bits = a.view(np.uint32)
+    rounded = ((bits + np.uint32(0x7FFF) + ((bits >> np.uint32(16)) & np.uint32(1))) & np.uint32(0xFFFF0000)).view(np.float32)
+    return np.where(np.isnan(a), a, rounded)
+
+
+def pattern_values(dtype):
+    """The value of every 16-bit pattern, as float64: NumPy's float16, or the float32 high half for bfloat16."""
+    patterns = np.arange(65536, dtype=np.uint32)
+    if dtype == 'float16':
+        return patterns.astype(np.uint16).view(np.float16).astype(np.float64)
+    return (patterns << np.uint32(16)).view(np.float32).astype(np.float64)
+
+
+def rounded_by_numpy(values, dtype):
+    """float16: NumPy's cast. bfloat16: the exact rounding (NumPy has no bfloat16)."""
+    if dtype == 'float16':
+        return np.asarray(values, dtype=np.float64).astype(np.float16).astype(np.float64)
+    return np.array([round_exact(float(v), dtype) for v in values], dtype=np.float64)
+
+
+def midpoint_probes(dtype):
+    """For each finite pattern p: the midpoint between its value and the next value away from zero
+    (2**16 past float16's largest, 2**128 past bfloat16's: there the next pattern is the infinity),
+    and the doubles just below and just above it in magnitude. Returns (finite mask, the probes)."""
+    values = pattern_values(dtype)
+    finite = np.isfinite(values)
+    outer = np.roll(values, -1)  # the value of pattern p + 1: larger magnitude, same sign
+    beyond = 2.0 ** 16 if dtype == 'float16' else 2.0 ** 128
+    outer[values == FORMATS[dtype][2]] = beyond
+    outer[values == -FORMATS[dtype][2]] = -beyond
+    mid = np.where(finite, (values + outer) / 2, 0.0)  # exact: both are doubles with few bits
+    toward = np.where(np.signbit(values), -np.inf, np.inf)
+    return finite, {
+        'below': np.nextafter(mid, -toward),
+        'at': mid,
+        'above': np.nextafter(mid, toward),
+    }
+
+
+def pack_bits(bits):
+    """Booleans as hex digits, 4 per digit, bit i of digit k holding entry 4k + i."""
+    padded = np.concatenate([np.asarray(bits, dtype=np.uint8), np.zeros((-len(bits)) % 4, dtype=np.uint8)])
+    digits = padded[0::4] | (padded[1::4] << 1) | (padded[2::4] << 2) | (padded[3::4] << 3)
+    return ''.join('0123456789abcdef'[d] for d in digits)
+
+
+def drawn_doubles(dtype, rng):
+    """Seeded doubles across the dtype's range, and its ties, boundaries and traps chosen on purpose."""
+    precision, emin, largest = FORMATS[dtype]
+    tiny = 2.0 ** (emin - precision + 1)  # the smallest subnormal
+    top = math.ldexp(1.0, math.frexp(largest)[1])  # 2**16, 2**128: past the largest finite value
+    overflow = (largest + top) / 2  # the midpoint that rounds up to the infinity
+    chosen = [
+        0.0, -0.0, math.nan, math.inf, -math.inf, 5e-324, -5e-324, 2.2250738585072014e-308, 1.7976931348623157e308,
+        -1.7976931348623157e308, largest, -largest, overflow, -overflow, np.nextafter(overflow, 0.0),
+        np.nextafter(overflow, math.inf), top, tiny, -tiny, tiny / 2, -tiny / 2, np.nextafter(tiny / 2, 1.0),
+        np.nextafter(tiny / 2, 0.0), 3 * tiny / 2, 2.0 ** emin, 2.0 ** emin - tiny / 2, 2.0 ** emin - tiny,
+        1.0 + 2.0 ** -precision, 1.0 + 3 * 2.0 ** -precision, 1.0 - 2.0 ** -(precision + 1), 0.1, 1 / 3, -2 / 3,
+        1e-7, 1e-8, 0.9, 0.99, 0.999, 1e-3, 5e-4, 0.1 * 2.0 ** emin,
+        # Traps of rounding twice (to float32, then to the dtype): a tie after the first rounding, not before.
+        1.0 + 2.0 ** -precision + 2.0 ** -40, 1.0 + 2.0 ** -precision - 2.0 ** -40, -(1.0 + 2.0 ** -precision + 2.0 ** -40),
+        2.0 ** emin * (1.0 + 2.0 ** -precision + 2.0 ** -45),
+    ]
+    magnitudes = 2.0 ** rng.uniform(emin - precision - 3, math.log2(largest) + 1, 600)
+    signs = np.where(rng.random(600) < 0.5, -1.0, 1.0)
+    drawn = list(magnitudes * signs)
+    # Near ties: the midpoints of drawn adjacent pairs, moved by 0 to 3 ULPs of the double either way.
+    values = pattern_values(dtype)
+    finite = np.flatnonzero(np.isfinite(values) & (np.abs(values) < largest))
+    for p in rng.choice(finite, 200):
+        mid = (values[p] + values[p + 1]) / 2
+        offset = int(rng.integers(-3, 4))
+        for _ in range(abs(offset)):
+            mid = np.nextafter(mid, math.copysign(math.inf, offset))
+        drawn.append(float(mid))
+    subnormal = rng.uniform(0, 2.0 ** emin, 200) * np.where(rng.random(200) < 0.5, -1.0, 1.0)
+    return [float(v) for v in chosen] + [float(v) for v in drawn] + [float(v) for v in subnormal]
+
+
+def rounding_file(dtype, seed):
+    """The rounding fixture of one dtype: NumPy's answer at every midpoint, and on drawn doubles."""
+    rng = np.random.default_rng(seed)
+    finite, probes = midpoint_probes(dtype)
+    values = pattern_values(dtype)
+    outer_pattern = np.roll(values, -1)
+    answers = {}
+    for name, probe in probes.items():
+        got = rounded_by_numpy(probe, dtype)
+        exact = np.array([round_exact(float(v), dtype) for v in probe], dtype=np.float64)
+        away = np.where(finite, got != values, False)
+        # Every answer is one of the two neighbours, and the exact rounding agrees with it.
+        neighbours = (got == values) | (got == outer_pattern) | ~finite
+        assert neighbours.all(), f'{dtype} {name}: an answer is neither neighbour'
+        assert ((got == exact) | ~finite).all(), f'{dtype} {name}: NumPy differs from the exact rounding'
+        if dtype == 'bfloat16' and name == 'at':  # the trajectories' rounding, on every tie of a float32
+            assert ((bf16(probe).astype(np.float64) == exact) | ~finite).all(), 'bf16() differs at a tie'
+        answers[name] = pack_bits(away)
+    if dtype == 'bfloat16':  # the trajectories' rounding on drawn float32 patterns, against the exact one
+        sample = rng.integers(0, 2 ** 32, 100000, dtype=np.uint64).astype(np.uint32).view(np.float32)
+        sample = sample[~np.isnan(sample)]
+        exact = np.array([round_exact(float(v), dtype) for v in sample], dtype=np.float64)
+        assert (bf16(sample).astype(np.float64) == exact).all(), 'bf16() differs from the exact rounding'
+    inputs = drawn_doubles(dtype, rng)
+    outputs = rounded_by_numpy(inputs, dtype)
+    exact = [round_exact(v, dtype) for v in inputs]
+    assert all(a == b or (math.isnan(a) and math.isnan(b)) for a, b in zip(outputs.tolist(), exact)), dtype
+    return {
+        'dtype': dtype,
+        # NaN patterns hashed as the quiet NaN 0x7ff8000000000000: their payloads are not values.
+        'valuesSha256': hashlib.sha256(np.where(np.isnan(values), np.nan, values).astype('<f8').tobytes()).hexdigest(),
+        'midpoints': answers,
+        'drawn': {'inputs': inputs, 'outputs': outputs.tolist()},
+    }
+
+
+# ---------------------------------------------------------------------------
 # Writing: deterministic JSON.
 def encode(value):
     if isinstance(value, float):
@@ -544,6 +709,14 @@ def write_file(path, header, cases):
     lines.append(']}')
     with open(path, 'w', encoding='utf-8', newline='\n') as f:
         f.write('\n'.join(lines) + '\n')
+
+
+def write_document(path, document):
+    """A document with sorted keys, one top-level key per line."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    lines = [f'{json.dumps(key)}:{dumps(document[key])}' for key in sorted(document)]
+    with open(path, 'w', encoding='utf-8', newline='\n') as f:
+        f.write('{\n' + ',\n'.join(lines) + '\n}\n')
 
 
 def provenance():
@@ -577,7 +750,11 @@ def main(argv):
             cases = schedule_cases(name, seed=2000 + s_index)
             count += len(cases)
             write_file(os.path.join(out, 'schedules', f'{name}.json'), {'provenance': prov, 'schedule': name}, cases)
-    print(f'wrote {count} fixture cases to {out}')
+        for f_index, dtype in enumerate(FORMATS):
+            document = rounding_file(dtype, seed=3000 + f_index)
+            document['provenance'] = prov
+            write_document(os.path.join(out, 'rounding', f'{dtype}.json'), document)
+    print(f'wrote {count} fixture cases and {len(FORMATS)} rounding tables to {out}')
     return 0
 
 

@@ -18,7 +18,7 @@ const root = fileURLToPath(new URL('../', import.meta.url));
 const schema = JSON.parse(readFileSync(join(root, 'fixtures', 'schema.json'), 'utf8')) as object;
 const ajv = new Ajv2020({ strict: true, allErrors: false, allowUnionTypes: true });
 const validate = ajv.compile(schema);
-const files = ['optimizers', 'schedules'].flatMap((sub) =>
+const files = ['optimizers', 'schedules', 'rounding'].flatMap((sub) =>
   readdirSync(join(root, 'fixtures', sub))
     .filter((n) => n.endsWith('.json'))
     .map((n) => join('fixtures', sub, n)),
@@ -28,8 +28,8 @@ const firstOf = (prefix: string) =>
   structuredClone([...raw.entries()].find(([f]) => f.startsWith(prefix))![1]) as { cases: Record<string, unknown>[] };
 
 describe('fixture schema', () => {
-  it('finds the generated files: one per optimizer and dtype, one per schedule', () => {
-    expect(files).toHaveLength(6 * 2 + 3);
+  it('finds the generated files: one per optimizer and dtype, one per schedule, one rounding table per 16-bit dtype', () => {
+    expect(files).toHaveLength(6 * 2 + 3 + 2);
   });
 
   for (const file of files) {
@@ -52,6 +52,11 @@ describe('fixture schema', () => {
     const badSchedule = firstOf('fixtures/schedules/');
     (badSchedule.cases[0]!.t as unknown[])[0] = -1;
     expect(validate(badSchedule)).toBe(false);
+    const shortMidpoints = structuredClone(raw.get('fixtures/rounding/float16.json')!) as {
+      midpoints: Record<string, string>;
+    };
+    shortMidpoints.midpoints.at = shortMidpoints.midpoints.at!.slice(1);
+    expect(validate(shortMidpoints)).toBe(false);
   });
 });
 
