@@ -10,6 +10,7 @@ import {
   FLOAT16_MAX,
   float16Bits,
 } from '../src/numerics/half-precision.js';
+import { ulpDistance } from '../src/numerics/ulp.js';
 import {
   BFLOAT16,
   beyondLargest,
@@ -147,5 +148,18 @@ describe('double rounding is not innocuous for an arbitrary double (why hyperpar
     const x = 1 + 2 ** -8 + 2 ** -40;
     expect(bf16round(x)).toBe(1 + 2 ** -7);
     expect(bf16round(Math.fround(x))).toBe(1);
+  });
+});
+
+describe('ulpDistance in float16 and bfloat16', () => {
+  it('counts the values of the dtype between two of its values, across zero and up to the largest', () => {
+    expect(ulpDistance(1, 1 + 2 ** -10, 'float16')).toBe(1);
+    expect(ulpDistance(1, 1 + 2 ** -7, 'bfloat16')).toBe(1);
+    expect(ulpDistance(-(2 ** -24), 2 ** -24, 'float16')).toBe(2);
+    expect(ulpDistance(-(2 ** -133), 2 ** -133, 'bfloat16')).toBe(2);
+    expect(ulpDistance(2 ** -14, 2 ** -14 - 2 ** -24, 'float16')).toBe(1);
+    expect(ulpDistance(0, FLOAT16_MAX, 'float16')).toBe(0x7bff);
+    expect(ulpDistance(-BFLOAT16_MAX, BFLOAT16_MAX, 'bfloat16')).toBe(2 * 0x7f7f);
+    expect(ulpDistance(0, -0, 'float16')).toBe(0);
   });
 });
