@@ -13,7 +13,10 @@ differences, each marked where it occurs:
     change the learning rate between steps (how a schedule is applied).
 Scalar expressions use Python floats and `math` (never np.float64 scalars, which are
 strong types under NEP 50 and would upcast float32 arrays). NumPy warnings are off so
-NaN and Inf propagate as NumPy propagates them.
+NaN and Inf propagate as NumPy propagates them. The dtypes are float64, float32 and
+float16 (NumPy's own arrays) and bfloat16, which NumPy lacks: the same functions run on
+BFloat16Array, whose every operator is float32 arithmetic rounded to bfloat16 (lecture.md
+section 9; the class documents the rounding line by line).
 
 Output: JSON, deterministic, floats written with repr (exact round trip), non-finite
 values as the strings "NaN", "Infinity", "-Infinity"; float32 values are written as the
@@ -33,7 +36,7 @@ import numpy as np
 
 FORMAT_VERSION = 1
 GENERATOR_PATH = 'scripts/generate_fixtures.py'
-DTYPES = ('float32', 'float64')
+DTYPES = ('float32', 'float64', 'float16', 'bfloat16')
 LECTURE_EPSILON = 1e-7
 
 
@@ -210,19 +213,175 @@ def adam_eps_inside(x, compute_gradient, learning_rates, beta1, beta2, epsilon, 
 
 
 # ---------------------------------------------------------------------------
+# lecture.md section 9: float16 and bfloat16. NumPy's float16 arrays compute float16 (each
+# ufunc computes in float32 and rounds once to float16, which is the correctly rounded result:
+# 24 >= 2 * 11 + 2); bfloat16, which NumPy lacks, is the class below.
+# Each format: significand bits, smallest normal exponent, largest finite value.
+FORMATS = {
+    'float16': (11, -14, 65504.0),
+    'bfloat16': (8, -126, (2 - 2 ** -7) * 2.0 ** 127),
+}
+
+
+def round_exact(value, dtype):
+    """`value` (a Python float) rounded to the dtype, ties to even, in exact integer arithmetic.
+
+    Independent of NumPy: the float16 rounding fixture asserts that NumPy agrees with it, and
+    bfloat16, which NumPy lacks, uses it for every hyperparameter (a Python float meets a
+    bfloat16 array: rounded once from the double, as NEP 50 rounds it to float16 or float32).
+    """
+    if math.isnan(value) or math.isinf(value) or value == 0:
+        return value
+    precision, emin, largest = FORMATS[dtype]
+    if abs(value) >= 2 * largest:
+        return math.copysign(math.inf, value)
+    fraction, e = math.frexp(abs(value))  # |value| = fraction * 2**e, fraction in [0.5, 1)
+    mantissa = int(fraction * 2 ** 53)  # exact: |value| = mantissa * 2**(e - 53)
+    quantum = max(e - 1, emin) - (precision - 1)  # the spacing of the dtype's values near |value|
+    shift = quantum - (e - 53)
+    if shift > 0:
+        q, r = divmod(mantissa, 1 << shift)
+        half = 1 << (shift - 1)
+        if r > half or (r == half and q & 1):
+            q += 1
+        magnitude = math.ldexp(q, quantum)
+    else:
+        magnitude = abs(value)
+    if magnitude > largest:
+        magnitude = math.inf
+    return math.copysign(magnitude, value)
+
+
+def bf16(a):
+    """A float32 array rounded to bfloat16 values (kept in float32), ties to even on the bits.
+
+    A bfloat16 is the high half of a float32: adding 0x7FFF plus the lowest kept bit to the
+    pattern and clearing the low 16 bits rounds to nearest, ties to even, for normals,
+    subnormals (the two formats share their exponents, so a float32 subnormal's high half is
+    the bfloat16 subnormal) and overflow (the carry reaches the infinity pattern). NaN is kept.
+    """
+    a = np.asarray(a, dtype=np.float32)
+    bits = a.view(np.uint32)
+    rounded = ((bits + np.uint32(0x7FFF) + ((bits >> np.uint32(16)) & np.uint32(1))) & np.uint32(0xFFFF0000)).view(np.float32)
+    return np.where(np.isnan(a), a, rounded)
+
+class BFloat16Array:
+    """A bfloat16 array with lecture.md section 9's arithmetic: NumPy has no bfloat16, so the values
+    live in a float32 array, and every operator computes in float32 (NumPy) and rounds its result
+    to bfloat16 (bf16 above). A Python float operand is first rounded to bfloat16 once, from the
+    double (round_exact), as NEP 50 rounds a Python float meeting a float16 array to float16.
+
+    The lecture's functions run on it unchanged, so each of their lines is rounded operation by
+    operation in Python's order of evaluation. Momentum's two lines, for example, become
+      vx = rho * vx + dx          ->  vx = bf16(bf16(f32(rho') * vx) + dx),  rho' = round_exact(rho)
+      x -= learning_rate * vx     ->  x = bf16(x - bf16(f32(lr') * vx)),      lr' = round_exact(lr)
+    and Adam's
+      first_moment = beta1 * first_moment + (1 - beta1) * dx
+                                  ->  bf16(bf16(b1' * m) + bf16((1 - beta1)' * dx))
+      second_moment = beta2 * second_moment + (1 - beta2) * dx * dx
+                                  ->  bf16(bf16(b2' * v) + bf16(bf16((1 - beta2)' * dx) * dx))
+      first_unbias = first_moment / (1 - beta1 ** t)
+                                  ->  bf16(m / (1 - beta1 ** t)'), the power a Python float
+      x -= learning_rate * first_unbias / (np.sqrt(second_unbias) + epsilon)
+                                  ->  bf16(x - bf16(bf16(lr' * m^) / bf16(bf16(sqrt(v^)) + eps')))
+    where ' is round_exact and every operation inside bf16() is one float32 operation. For + - * /
+    and sqrt of bfloat16 values, bf16(float32 result) is the correctly rounded bfloat16 result
+    (float32's 24 bits >= 2 * 8 + 2: Figueroa 1995, Roux 2014; src/numerics/half-precision.ts).
+    """
+
+    def __init__(self, values):
+        self.a = values  # float32, every element a bfloat16 value
+
+    @staticmethod
+    def of(values):
+        """Python floats (any shape) rounded once each to bfloat16."""
+        a = np.asarray(values, dtype=np.float64)
+        flat = [round_exact(v, 'bfloat16') for v in a.ravel().tolist()]
+        return BFloat16Array(np.array(flat, dtype=np.float32).reshape(a.shape))
+
+    @staticmethod
+    def _operand(other):
+        if isinstance(other, BFloat16Array):
+            return other.a
+        if isinstance(other, (int, float)):
+            return np.float32(round_exact(float(other), 'bfloat16'))  # exact: a bfloat16 is a float32
+        raise TypeError(f'a bfloat16 array meets {type(other).__name__}')
+
+    def __add__(self, other):
+        return BFloat16Array(bf16(self.a + self._operand(other)))
+
+    def __radd__(self, other):
+        return BFloat16Array(bf16(self._operand(other) + self.a))
+
+    def __sub__(self, other):
+        return BFloat16Array(bf16(self.a - self._operand(other)))
+
+    def __rsub__(self, other):
+        return BFloat16Array(bf16(self._operand(other) - self.a))
+
+    def __mul__(self, other):
+        return BFloat16Array(bf16(self.a * self._operand(other)))
+
+    def __rmul__(self, other):
+        return BFloat16Array(bf16(self._operand(other) * self.a))
+
+    def __truediv__(self, other):
+        return BFloat16Array(bf16(self.a / self._operand(other)))
+
+    def __rtruediv__(self, other):
+        return BFloat16Array(bf16(self._operand(other) / self.a))
+
+    def __iadd__(self, other):  # in place, as NumPy's x += ...: the recorded x is this object
+        self.a[...] = bf16(self.a + self._operand(other))
+        return self
+
+    def __isub__(self, other):
+        self.a[...] = bf16(self.a - self._operand(other))
+        return self
+
+    def __getitem__(self, index):  # a row of the noise table
+        return BFloat16Array(self.a[index])
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):  # np.sqrt: float32 sqrt, then bf16
+        if ufunc is np.sqrt and method == '__call__' and len(inputs) == 1 and not kwargs:
+            return BFloat16Array(bf16(np.sqrt(self.a)))
+        return NotImplemented
+
+    def __array_function__(self, func, types, args, kwargs):  # the lecture's `= 0` and initial-accumulator
+        if func is np.zeros_like:
+            return BFloat16Array(np.zeros_like(self.a))
+        if func is np.full_like:
+            return BFloat16Array(np.full_like(self.a, round_exact(float(args[1]), 'bfloat16')))
+        return NotImplemented
+
+    def tolist(self):
+        return self.a.astype(np.float64).tolist()
+
+
+def array_of(values, dtype):
+    """An array of the dtype from Python floats: NumPy's cast, or rounded once each to bfloat16."""
+    return BFloat16Array.of(values) if dtype == 'bfloat16' else np.array(values, dtype=dtype)
+
+
+def values_of(values, dtype):
+    """Python floats (any nesting) rounded to the dtype: what a case stores as its inputs."""
+    return array_of(values, dtype).tolist()
+
+
+# ---------------------------------------------------------------------------
 # lecture.md section 8: closed-loop landscapes, element-wise in the same operation
 # order as landscapeGradient in src/landscape.ts.
 def landscape_gradient(spec, dtype):
     name = spec['name']
     if name in ('taco-shell', 'saddle'):
-        c = np.array(spec['curvature'], dtype=dtype)
+        c = array_of(spec['curvature'], dtype)
         return lambda x, step: c * x
     if name == 'local-minimum':
         tilt = spec['tilt']  # a Python float: rounded to the dtype where it meets x (NEP 50)
         return lambda x, step: x * x * x - x + tilt
     if name == 'noisy':
-        c = np.array(spec['curvature'], dtype=dtype)
-        noise = np.array(spec['noise'], dtype=dtype)
+        c = array_of(spec['curvature'], dtype)
+        noise = array_of(spec['noise'], dtype)
         return lambda x, step: c * x + noise[step]
     raise ValueError(f'unknown landscape {name!r}')
 
@@ -257,11 +416,11 @@ def runner_for(rule, conventions):
 
 def run_case(case):
     dtype = case['dtype']
-    x = np.array(case['x0'], dtype=dtype)
+    x = array_of(case['x0'], dtype)
     loop = case['loop']
     learning_rates = case.get('learningRates') or [case['config']['learningRate']] * steps_of(loop)
     if loop['kind'] == 'open':
-        gradients = [np.array(g, dtype=dtype) for g in loop['gradients']]
+        gradients = [array_of(g, dtype) for g in loop['gradients']]
         compute = lambda x, step: gradients[step]
     else:
         compute = landscape_gradient(loop['landscape'], dtype)
@@ -329,8 +488,15 @@ def drawn_config(rule, rng):
 
 def gradients_for(regime, dtype, rng, n, steps):
     """A gradient sequence of one regime, as Python floats of the dtype's values."""
-    huge = 1e15 if dtype == 'float32' else 1e150  # dx * dx overflows above ~1.8e19 (float32), ~1.3e154 (float64)
-    sub = [1e-40, -1e-45, 1e-39] if dtype == 'float32' else [5e-324, -1e-310, 2.2e-308]
+    # dx * dx overflows above ~256 (float16), ~1.8e19 (float32, bfloat16), ~1.3e154 (float64); the
+    # second column, huge * 1e5, overflows float16 already as a gradient.
+    huge = {'float16': 200.0, 'bfloat16': 1e15, 'float32': 1e15, 'float64': 1e150}[dtype]
+    sub = {  # subnormals of the dtype, its smallest among them
+        'float16': [1e-6, -6e-8, 6e-5],
+        'bfloat16': [1e-40, -1e-39, 5e-39],
+        'float32': [1e-40, -1e-45, 1e-39],
+        'float64': [5e-324, -1e-310, 2.2e-308],
+    }[dtype]
     if regime == 'ordinary':
         g = rng.standard_normal((steps, n))
     elif regime == 'tiny':  # near and below sqrt(1e-7) ~ 3.2e-4, where epsilon placement shows
@@ -360,7 +526,7 @@ def gradients_for(regime, dtype, rng, n, steps):
         g[steps // 2:, :] *= -1.0
     else:
         raise ValueError(regime)
-    return np.asarray(g, dtype=dtype).tolist()
+    return values_of(g, dtype)
 
 
 OPEN_REGIMES = ('ordinary', 'tiny', 'huge', 'mixed', 'zeros', 'sign-flips', 'constant', 'non-finite', 'subnormal')
@@ -382,7 +548,7 @@ def schedule_value(config, t):
 def x0_for(dtype, rng, n):
     x0 = rng.standard_normal(n)
     x0[0] = -0.0  # sign of zero must survive a zero update
-    return np.asarray(x0, dtype=dtype).tolist()
+    return values_of(x0, dtype)
 
 
 def open_case(rule, dtype, regime, index, config, gradients, x0, conventions=None, learning_rates=None):
@@ -405,7 +571,7 @@ def closed_case(rule, dtype, regime, index, config, landscape, steps, x0, conven
 
 
 def landscapes(dtype, rng, steps):
-    noise = np.asarray(rng.standard_normal((steps, 3)) * 0.1, dtype=dtype).tolist()
+    noise = values_of(rng.standard_normal((steps, 3)) * 0.1, dtype)
     return [
         ('taco-shell', {'name': 'taco-shell', 'curvature': [1.0, 0.01, 150.0]}),  # lr * 150 > 1: SGD jitters along the steep axis
         ('saddle', {'name': 'saddle', 'curvature': [1.0, -0.5, 0.1]}),
@@ -453,10 +619,10 @@ def optimizer_cases(rule, dtype, seed):
                                    gradients_for('ordinary', dtype, rng, 3, steps), x0_for(dtype, rng, 3), conventions, lrs))
         for name, landscape in landscapes(dtype, rng, 50):
             cases.append(closed_case(rule, dtype, prefix + name, 0, typical[0], landscape, 50,
-                                     np.asarray([1.5, -0.7, 0.3], dtype=dtype).tolist(), conventions))
+                                     values_of([1.5, -0.7, 0.3], dtype), conventions))
         cases.append(closed_case(rule, dtype, prefix + 'long-taco-shell', 0, dict(typical[0], learningRate=1e-1 if rule != 'adam' else 1e-2),
                                  {'name': 'taco-shell', 'curvature': [1.0, 0.01]}, 1000,
-                                 np.asarray([1.0, -1.0], dtype=dtype).tolist(), conventions))
+                                 values_of([1.0, -1.0], dtype), conventions))
         if rule in ('momentum', 'nesterov'):  # where the learning rate's placement matters: a long decayed run
             lrs = [schedule_value({'schedule': 'inverse-time', 'initial': typical[0]['learningRate'], 'k': 0.01}, t) for t in range(1000)]
             cases.append(open_case(rule, dtype, prefix + 'long-schedule', 0, dict(typical[0], learningRate=lrs[0]),
@@ -474,6 +640,63 @@ def optimizer_cases(rule, dtype, seed):
         config = dict(typical[0], epsilon=0.0)
         cases.append(open_case(rule, dtype, 'zero-epsilon', 0, config,
                                gradients_for('zeros', dtype, rng, 4, 10), x0_for(dtype, rng, 4)))
+    return [run_case(case) for case in cases]
+
+
+def low_precision_cases(rule, dtype, seed):
+    """float16 and bfloat16 (lecture.md section 9): a representative part of optimizer_cases, so the
+    files stay small. Every gradient regime, drawn hyperparameters, the three schedules, two
+    landscapes and one 1000-step closed loop for the lecture's rule; Adam (almost) on a few
+    regimes and each convention on tiny gradients; hyperparameters where rounding twice would
+    differ from rounding once; epsilon at its edges: 0, and 1e-8, which is 0 in float16 (below
+    2**-25) but not in bfloat16, so that zero gradients give 0 / 0 (TensorFlow.js issue 425)."""
+    rng = np.random.default_rng(seed)
+    cases = []
+    typical = typical_configs(rule)
+    for regime in OPEN_REGIMES:
+        steps = 20 if regime != 'non-finite' else 12
+        cases.append(open_case(rule, dtype, regime, 0, typical[0],
+                               gradients_for(regime, dtype, rng, 4, steps), x0_for(dtype, rng, 4)))
+    for index in range(3):
+        config = drawn_config(rule, rng)
+        regime = ('ordinary', 'tiny', 'mixed')[index]
+        cases.append(open_case(rule, dtype, 'drawn-' + regime, index, config,
+                               gradients_for(regime, dtype, rng, 4, 20), x0_for(dtype, rng, 4)))
+    for index, schedule in enumerate(SCHEDULES):
+        lrs = [schedule_value(schedule, t) for t in range(30)]
+        cases.append(open_case(rule, dtype, 'schedule-' + schedule['schedule'], index, dict(typical[0], learningRate=lrs[0]),
+                               gradients_for('ordinary', dtype, rng, 3, 30), x0_for(dtype, rng, 3), None, lrs))
+    for name, landscape in landscapes(dtype, rng, 50):
+        if name in ('taco-shell', 'local-minimum'):  # the saddle's and the noisy landscape's c * x are the taco shell's
+            cases.append(closed_case(rule, dtype, name, 0, typical[0], landscape, 50, values_of([1.5, -0.7, 0.3], dtype)))
+    # The taco shell's shallow axis alone, where a 16-bit x stops moving once lr * dx is below half its ULP.
+    cases.append(closed_case(rule, dtype, 'long-taco-shell', 0, dict(typical[0], learningRate=1e-1 if rule != 'adam' else 1e-2),
+                             {'name': 'taco-shell', 'curvature': [0.01]}, 1000, values_of([-1.0], dtype)))
+    if rule == 'adam':
+        almost = {'no-bias-correction': True}
+        for regime in ('ordinary', 'tiny', 'non-finite'):
+            cases.append(open_case(rule, dtype, 'almost.' + regime, 0, typical[0],
+                                   gradients_for(regime, dtype, rng, 4, 20 if regime != 'non-finite' else 12),
+                                   x0_for(dtype, rng, 4), almost))
+        name, landscape = landscapes(dtype, rng, 50)[0]
+        cases.append(closed_case(rule, dtype, 'almost.' + name, 0, typical[0], landscape, 50,
+                                 values_of([1.5, -0.7, 0.3], dtype), almost))
+    for index, conventions in enumerate(CONVENTION_CASES.get(rule, [])):
+        cases.append(open_case(rule, dtype, f'{convention_tag(conventions)}.tiny', index, typical[0],
+                               gradients_for('tiny', dtype, rng, 4, 20), x0_for(dtype, rng, 4), conventions))
+    # Hyperparameters just above a midpoint of the dtype, by 2**-40 relative: rounded once they
+    # round up; rounded to float32 first (which drops the 2**-40) they would tie and round down.
+    precision = FORMATS[dtype][0]
+    trap = lambda power_of_two: power_of_two * (1 + 2.0 ** -precision + 2.0 ** -40)
+    traps = {'learningRate': trap(2.0 ** -7), 'rho': trap(0.5), 'decayRate': trap(0.5), 'beta1': trap(0.5),
+             'beta2': trap(0.5), 'epsilon': trap(2.0 ** -10)}
+    config = {key: traps.get(key, value) for key, value in typical[0].items()}
+    cases.append(open_case(rule, dtype, 'rounding-traps', 0, config, gradients_for('ordinary', dtype, rng, 4, 10),
+                           x0_for(dtype, rng, 4)))
+    if rule in ('adagrad', 'rmsprop', 'adam'):
+        for index, epsilon in enumerate((0.0, 1e-8)):
+            cases.append(open_case(rule, dtype, ('zero-epsilon', 'epsilon-1e-8')[index], 0, dict(typical[0], epsilon=epsilon),
+                                   gradients_for('zeros', dtype, rng, 4, 10), x0_for(dtype, rng, 4)))
     return [run_case(case) for case in cases]
 
 
@@ -517,57 +740,7 @@ def schedule_cases(name, seed):
 
 
 # ---------------------------------------------------------------------------
-# float16 and bfloat16 (lecture.md section 9): rounding a double, exactly.
-# Each format: significand bits, smallest normal exponent, largest finite value.
-FORMATS = {
-    'float16': (11, -14, 65504.0),
-    'bfloat16': (8, -126, (2 - 2 ** -7) * 2.0 ** 127),
-}
-
-
-def round_exact(value, dtype):
-    """`value` (a Python float) rounded to the dtype, ties to even, in exact integer arithmetic.
-
-    Independent of NumPy: the float16 rounding fixture asserts that NumPy agrees with it, and
-    bfloat16, which NumPy lacks, uses it for every hyperparameter (a Python float meets a
-    bfloat16 array: rounded once from the double, as NEP 50 rounds it to float16 or float32).
-    """
-    if math.isnan(value) or math.isinf(value) or value == 0:
-        return value
-    precision, emin, largest = FORMATS[dtype]
-    if abs(value) >= 2 * largest:
-        return math.copysign(math.inf, value)
-    fraction, e = math.frexp(abs(value))  # |value| = fraction * 2**e, fraction in [0.5, 1)
-    mantissa = int(fraction * 2 ** 53)  # exact: |value| = mantissa * 2**(e - 53)
-    quantum = max(e - 1, emin) - (precision - 1)  # the spacing of the dtype's values near |value|
-    shift = quantum - (e - 53)
-    if shift > 0:
-        q, r = divmod(mantissa, 1 << shift)
-        half = 1 << (shift - 1)
-        if r > half or (r == half and q & 1):
-            q += 1
-        magnitude = math.ldexp(q, quantum)
-    else:
-        magnitude = abs(value)
-    if magnitude > largest:
-        magnitude = math.inf
-    return math.copysign(magnitude, value)
-
-
-def bf16(a):
-    """A float32 array rounded to bfloat16 values (kept in float32), ties to even on the bits.
-
-    A bfloat16 is the high half of a float32: adding 0x7FFF plus the lowest kept bit to the
-    pattern and clearing the low 16 bits rounds to nearest, ties to even, for normals,
-    subnormals (the two formats share their exponents, so a float32 subnormal's high half is
-    the bfloat16 subnormal) and overflow (the carry reaches the infinity pattern). NaN is kept.
-    """
-    a = np.asarray(a, dtype=np.float32)
-    bits = a.view(np.uint32)
-    rounded = ((bits + np.uint32(0x7FFF) + ((bits >> np.uint32(16)) & np.uint32(1))) & np.uint32(0xFFFF0000)).view(np.float32)
-    return np.where(np.isnan(a), a, rounded)
-
-
+# The rounding fixtures: how doubles round to float16 and bfloat16.
 def pattern_values(dtype):
     """The value of every 16-bit pattern, as float64: NumPy's float16, or the float32 high half for bfloat16."""
     patterns = np.arange(65536, dtype=np.uint32)
@@ -742,7 +915,8 @@ def main(argv):
     with np.errstate(all='ignore'):
         for r_index, rule in enumerate(('sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam')):
             for d_index, dtype in enumerate(DTYPES):
-                cases = optimizer_cases(rule, dtype, seed=1000 + 10 * r_index + d_index)
+                make = low_precision_cases if dtype in FORMATS else optimizer_cases
+                cases = make(rule, dtype, seed=1000 + 10 * r_index + d_index)
                 count += len(cases)
                 write_file(os.path.join(out, 'optimizers', f'{rule}.{dtype}.json'),
                            {'provenance': prov, 'rule': rule, 'dtype': dtype}, cases)

@@ -10,6 +10,7 @@ import {
   loadScheduleFixtures,
   parseFixtureJson,
 } from '../src/fixtures/fixtures.js';
+import { rounderFor } from '../src/numerics/dtype.js';
 
 // Every fixture file is valid against fixtures/schema.json (draft 2020-12), was made by
 // the generator that is committed beside it, and decodes to the values it encodes.
@@ -29,7 +30,7 @@ const firstOf = (prefix: string) =>
 
 describe('fixture schema', () => {
   it('finds the generated files: one per optimizer and dtype, one per schedule, one rounding table per 16-bit dtype', () => {
-    expect(files).toHaveLength(6 * 2 + 3 + 2);
+    expect(files).toHaveLength(6 * 4 + 3 + 2);
   });
 
   for (const file of files) {
@@ -101,6 +102,18 @@ describe('fixture loader', () => {
         const gradients = c.loop.kind === 'open' ? c.loop.gradients.flat() : [];
         const all = [c.x0, ...c.expected.x, ...(c.expected.dx ?? []), ...gradients].flat();
         const off = all.find((v) => !Number.isNaN(v) && Math.fround(v) !== v);
+        expect(off, c.id).toBeUndefined();
+      }
+    }
+  });
+
+  it('float16 and bfloat16 files hold values of their dtype only', () => {
+    for (const file of loadOptimizerFixtures().filter((f) => f.dtype === 'float16' || f.dtype === 'bfloat16')) {
+      const r = rounderFor(file.dtype);
+      for (const c of file.cases) {
+        const gradients = c.loop.kind === 'open' ? c.loop.gradients.flat() : [];
+        const all = [c.x0, ...c.expected.x, ...(c.expected.dx ?? []), ...gradients].flat();
+        const off = all.find((v) => !Number.isNaN(v) && r(v) !== v);
         expect(off, c.id).toBeUndefined();
       }
     }

@@ -67,9 +67,20 @@ export function slowRound(format: HalfFormat, x: number): number {
   return x < 0 ? -result : result;
 }
 
-/** The next double away from zero (`away`) or toward it, for a finite nonzero double. */
+const f64 = new Float64Array(1);
+const words = new Uint32Array(f64.buffer);
+const LOW = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 0 : 1;
+
+/** The next double away from zero (`away`) or toward it, for a finite nonzero double: its magnitude's bits plus or minus 1. */
 export function nextDouble(x: number, away: boolean): number {
-  view.setFloat64(0, x);
-  view.setBigUint64(0, view.getBigUint64(0) + (away ? 1n : -1n));
-  return view.getFloat64(0);
+  f64[0] = x;
+  const low = words[LOW]!;
+  if (away) {
+    words[LOW] = low + 1;
+    if (low === 0xffffffff) words[1 - LOW]!++;
+  } else {
+    words[LOW] = low - 1;
+    if (low === 0) words[1 - LOW]!--;
+  }
+  return f64[0]!;
 }
