@@ -17,7 +17,7 @@ export const CHECKED_DTYPES: readonly Dtype[] = ['float32', 'float64'];
  * Rounds a double to the dtype, to nearest, ties to even. Rounding the exact double result of
  * `+ - * /` and `sqrt` on dtype values gives the correctly rounded result in the dtype (double
  * rounding is innocuous when 53 >= 2p + 2: p = 24, 11 and 8; see src/numerics/half-precision.ts),
- * i.e. NumPy's float32 and float16 arithmetic, and bfloat16 as lecture.md section 9 defines it.
+ * i.e. NumPy's float32 and float16 arithmetic, and bfloat16 as docs/spec.md (D10) defines it.
  */
 export function rounderFor(dtype: Dtype): (v: number) => number {
   switch (dtype) {

@@ -3,7 +3,7 @@
  * arithmetic: every intermediate is rounded to float32, and Python-float
  * hyperparameters are rounded to float32 where they meet a float32 array (NEP 50).
  * `float16` is the same with NumPy's float16, and `bfloat16` the same with every
- * operation correctly rounded to bfloat16's 8 significand bits (lecture.md section 9);
+ * operation correctly rounded to bfloat16's 8 significand bits (docs/spec.md, D10);
  * their vectors are Float64Arrays holding values of the dtype.
  */
 export type Dtype = 'float16' | 'bfloat16' | 'float32' | 'float64';
