@@ -4,6 +4,7 @@
  * `x`, and the midpoint comparison in exact BigInt arithmetic (every double is an integer
  * multiple of 2^-1074). It shares nothing with src/numerics/half-precision.ts.
  */
+/** A 16-bit binary format: its field widths and its largest finite pattern. */
 export interface HalfFormat {
   readonly name: 'float16' | 'bfloat16';
   readonly exponentBits: number;
@@ -12,7 +13,9 @@ export interface HalfFormat {
   readonly maxPattern: number;
 }
 
+/** IEEE 754 binary16. */
 export const FLOAT16: HalfFormat = { name: 'float16', exponentBits: 5, fractionBits: 10, maxPattern: 0x7bff };
+/** bfloat16: float32's sign and exponent, 7 fraction bits. */
 export const BFLOAT16: HalfFormat = { name: 'bfloat16', exponentBits: 8, fractionBits: 7, maxPattern: 0x7f7f };
 
 /** The value of a 16-bit pattern: sign, biased exponent, fraction, as IEEE 754 defines them. */
