@@ -16,8 +16,9 @@
  * 53 bits to spare, subnormals included. The same theorem covers the makers of the
  * fixtures: NumPy's float16 ufuncs compute in float32 (q = 24 = 2 * 11 + 2, and float16's
  * range is inside float32's normal range), and bfloat16 as float32 arithmetic rounded to
- * 8 bits (q = 24 >= 18; float32's grid is 2^16 times finer than bfloat16's at every
- * magnitude, subnormals included, since the two share their exponent range). It does not
+ * 8 bits (q = 24 >= 18). Where a bfloat16 result is subnormal, float32's grid there is
+ * still 2^16 times finer than bfloat16's (the two share their exponent range), which is
+ * what the theorem's argument needs; a sum of bfloat16 values in that range is exact. It does not
  * cover rounding an arbitrary double to float32 and then to bfloat16 (a hyperparameter):
  * that can differ from rounding it once, so hyperparameters are rounded from the double.
  */
