@@ -6,7 +6,7 @@ Usage: python3 scripts/check_fixtures.py [committed-folder]   (default: fixtures
 
 On a difference it names the file and the first differing value (its JSON path and
 both values), so a stale fixture or a changed NumPy is visible at once. Files in
-fixtures/optimizers and fixtures/schedules are generated; fixtures/schema.json is
+fixtures/optimizers, fixtures/schedules and fixtures/rounding are generated; fixtures/schema.json is
 written by hand and not compared. Only provenance.numpy and provenance.python may
 differ (another machine); that is reported, not failed, when every value is identical.
 """
@@ -18,7 +18,7 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-GENERATED = ('optimizers', 'schedules')
+GENERATED = ('optimizers', 'schedules', 'rounding')
 VERSION_FIELDS = {('provenance', 'numpy'), ('provenance', 'python')}
 
 

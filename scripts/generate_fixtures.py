@@ -13,11 +13,17 @@ differences, each marked where it occurs:
     change the learning rate between steps (how a schedule is applied).
 Scalar expressions use Python floats and `math` (never np.float64 scalars, which are
 strong types under NEP 50 and would upcast float32 arrays). NumPy warnings are off so
-NaN and Inf propagate as NumPy propagates them.
+NaN and Inf propagate as NumPy propagates them. The dtypes are float64, float32 and
+float16 (NumPy's own arrays) and bfloat16, which NumPy lacks: the same functions run on
+BFloat16Array, whose every operator is float32 arithmetic rounded to bfloat16 (lecture.md
+section 9; the class documents the rounding line by line).
 
 Output: JSON, deterministic, floats written with repr (exact round trip), non-finite
 values as the strings "NaN", "Infinity", "-Infinity"; float32 values are written as the
-exact double of the float32. fixtures/schema.json documents the format.
+exact double of the float32. fixtures/schema.json documents the format. Besides the
+trajectories, fixtures/rounding/<dtype>.json records how doubles round to float16 (NumPy's
+cast) and bfloat16 (exact integer rounding here: NumPy has none), for the tests of
+src/numerics/half-precision.ts.
 """
 
 import hashlib
@@ -30,7 +36,7 @@ import numpy as np
 
 FORMAT_VERSION = 1
 GENERATOR_PATH = 'scripts/generate_fixtures.py'
-DTYPES = ('float32', 'float64')
+DTYPES = ('float32', 'float64', 'float16', 'bfloat16')
 LECTURE_EPSILON = 1e-7
 
 
@@ -207,19 +213,175 @@ def adam_eps_inside(x, compute_gradient, learning_rates, beta1, beta2, epsilon, 
 
 
 # ---------------------------------------------------------------------------
+# lecture.md section 9: float16 and bfloat16. NumPy's float16 arrays compute float16 (each
+# ufunc computes in float32 and rounds once to float16, which is the correctly rounded result:
+# 24 >= 2 * 11 + 2); bfloat16, which NumPy lacks, is the class below.
+# Each format: significand bits, smallest normal exponent, largest finite value.
+FORMATS = {
+    'float16': (11, -14, 65504.0),
+    'bfloat16': (8, -126, (2 - 2 ** -7) * 2.0 ** 127),
+}
+
+
+def round_exact(value, dtype):
+    """`value` (a Python float) rounded to the dtype, ties to even, in exact integer arithmetic.
+
+    Independent of NumPy: the float16 rounding fixture asserts that NumPy agrees with it, and
+    bfloat16, which NumPy lacks, uses it for every hyperparameter (a Python float meets a
+    bfloat16 array: rounded once from the double, as NEP 50 rounds it to float16 or float32).
+    """
+    if math.isnan(value) or math.isinf(value) or value == 0:
+        return value
+    precision, emin, largest = FORMATS[dtype]
+    if abs(value) >= 2 * largest:
+        return math.copysign(math.inf, value)
+    fraction, e = math.frexp(abs(value))  # |value| = fraction * 2**e, fraction in [0.5, 1)
+    mantissa = int(fraction * 2 ** 53)  # exact: |value| = mantissa * 2**(e - 53)
+    quantum = max(e - 1, emin) - (precision - 1)  # the spacing of the dtype's values near |value|
+    shift = quantum - (e - 53)
+    if shift > 0:
+        q, r = divmod(mantissa, 1 << shift)
+        half = 1 << (shift - 1)
+        if r > half or (r == half and q & 1):
+            q += 1
+        magnitude = math.ldexp(q, quantum)
+    else:
+        magnitude = abs(value)
+    if magnitude > largest:
+        magnitude = math.inf
+    return math.copysign(magnitude, value)
+
+
+def bf16(a):
+    """A float32 array rounded to bfloat16 values (kept in float32), ties to even on the bits.
+
+    A bfloat16 is the high half of a float32: adding 0x7FFF plus the lowest kept bit to the
+    pattern and clearing the low 16 bits rounds to nearest, ties to even, for normals,
+    subnormals (the two formats share their exponents, so a float32 subnormal's high half is
+    the bfloat16 subnormal) and overflow (the carry reaches the infinity pattern). NaN is kept.
+    """
+    a = np.asarray(a, dtype=np.float32)
+    bits = a.view(np.uint32)
+    rounded = ((bits + np.uint32(0x7FFF) + ((bits >> np.uint32(16)) & np.uint32(1))) & np.uint32(0xFFFF0000)).view(np.float32)
+    return np.where(np.isnan(a), a, rounded)
+
+class BFloat16Array:
+    """A bfloat16 array with lecture.md section 9's arithmetic: NumPy has no bfloat16, so the values
+    live in a float32 array, and every operator computes in float32 (NumPy) and rounds its result
+    to bfloat16 (bf16 above). A Python float operand is first rounded to bfloat16 once, from the
+    double (round_exact), as NEP 50 rounds a Python float meeting a float16 array to float16.
+
+    The lecture's functions run on it unchanged, so each of their lines is rounded operation by
+    operation in Python's order of evaluation. Momentum's two lines, for example, become
+      vx = rho * vx + dx          ->  vx = bf16(bf16(f32(rho') * vx) + dx),  rho' = round_exact(rho)
+      x -= learning_rate * vx     ->  x = bf16(x - bf16(f32(lr') * vx)),      lr' = round_exact(lr)
+    and Adam's
+      first_moment = beta1 * first_moment + (1 - beta1) * dx
+                                  ->  bf16(bf16(b1' * m) + bf16((1 - beta1)' * dx))
+      second_moment = beta2 * second_moment + (1 - beta2) * dx * dx
+                                  ->  bf16(bf16(b2' * v) + bf16(bf16((1 - beta2)' * dx) * dx))
+      first_unbias = first_moment / (1 - beta1 ** t)
+                                  ->  bf16(m / (1 - beta1 ** t)'), the power a Python float
+      x -= learning_rate * first_unbias / (np.sqrt(second_unbias) + epsilon)
+                                  ->  bf16(x - bf16(bf16(lr' * m^) / bf16(bf16(sqrt(v^)) + eps')))
+    where ' is round_exact and every operation inside bf16() is one float32 operation. For + - * /
+    and sqrt of bfloat16 values, bf16(float32 result) is the correctly rounded bfloat16 result
+    (float32's 24 bits >= 2 * 8 + 2: Figueroa 1995, Roux 2014; src/numerics/half-precision.ts).
+    """
+
+    def __init__(self, values):
+        self.a = values  # float32, every element a bfloat16 value
+
+    @staticmethod
+    def of(values):
+        """Python floats (any shape) rounded once each to bfloat16."""
+        a = np.asarray(values, dtype=np.float64)
+        flat = [round_exact(v, 'bfloat16') for v in a.ravel().tolist()]
+        return BFloat16Array(np.array(flat, dtype=np.float32).reshape(a.shape))
+
+    @staticmethod
+    def _operand(other):
+        if isinstance(other, BFloat16Array):
+            return other.a
+        if isinstance(other, (int, float)):
+            return np.float32(round_exact(float(other), 'bfloat16'))  # exact: a bfloat16 is a float32
+        raise TypeError(f'a bfloat16 array meets {type(other).__name__}')
+
+    def __add__(self, other):
+        return BFloat16Array(bf16(self.a + self._operand(other)))
+
+    def __radd__(self, other):
+        return BFloat16Array(bf16(self._operand(other) + self.a))
+
+    def __sub__(self, other):
+        return BFloat16Array(bf16(self.a - self._operand(other)))
+
+    def __rsub__(self, other):
+        return BFloat16Array(bf16(self._operand(other) - self.a))
+
+    def __mul__(self, other):
+        return BFloat16Array(bf16(self.a * self._operand(other)))
+
+    def __rmul__(self, other):
+        return BFloat16Array(bf16(self._operand(other) * self.a))
+
+    def __truediv__(self, other):
+        return BFloat16Array(bf16(self.a / self._operand(other)))
+
+    def __rtruediv__(self, other):
+        return BFloat16Array(bf16(self._operand(other) / self.a))
+
+    def __iadd__(self, other):  # in place, as NumPy's x += ...: the recorded x is this object
+        self.a[...] = bf16(self.a + self._operand(other))
+        return self
+
+    def __isub__(self, other):
+        self.a[...] = bf16(self.a - self._operand(other))
+        return self
+
+    def __getitem__(self, index):  # a row of the noise table
+        return BFloat16Array(self.a[index])
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):  # np.sqrt: float32 sqrt, then bf16
+        if ufunc is np.sqrt and method == '__call__' and len(inputs) == 1 and not kwargs:
+            return BFloat16Array(bf16(np.sqrt(self.a)))
+        return NotImplemented
+
+    def __array_function__(self, func, types, args, kwargs):  # the lecture's `= 0` and initial-accumulator
+        if func is np.zeros_like:
+            return BFloat16Array(np.zeros_like(self.a))
+        if func is np.full_like:
+            return BFloat16Array(np.full_like(self.a, round_exact(float(args[1]), 'bfloat16')))
+        return NotImplemented
+
+    def tolist(self):
+        return self.a.astype(np.float64).tolist()
+
+
+def array_of(values, dtype):
+    """An array of the dtype from Python floats: NumPy's cast, or rounded once each to bfloat16."""
+    return BFloat16Array.of(values) if dtype == 'bfloat16' else np.array(values, dtype=dtype)
+
+
+def values_of(values, dtype):
+    """Python floats (any nesting) rounded to the dtype: what a case stores as its inputs."""
+    return array_of(values, dtype).tolist()
+
+
+# ---------------------------------------------------------------------------
 # lecture.md section 8: closed-loop landscapes, element-wise in the same operation
 # order as landscapeGradient in src/landscape.ts.
 def landscape_gradient(spec, dtype):
     name = spec['name']
     if name in ('taco-shell', 'saddle'):
-        c = np.array(spec['curvature'], dtype=dtype)
+        c = array_of(spec['curvature'], dtype)
         return lambda x, step: c * x
     if name == 'local-minimum':
         tilt = spec['tilt']  # a Python float: rounded to the dtype where it meets x (NEP 50)
         return lambda x, step: x * x * x - x + tilt
     if name == 'noisy':
-        c = np.array(spec['curvature'], dtype=dtype)
-        noise = np.array(spec['noise'], dtype=dtype)
+        c = array_of(spec['curvature'], dtype)
+        noise = array_of(spec['noise'], dtype)
         return lambda x, step: c * x + noise[step]
     raise ValueError(f'unknown landscape {name!r}')
 
@@ -254,11 +416,11 @@ def runner_for(rule, conventions):
 
 def run_case(case):
     dtype = case['dtype']
-    x = np.array(case['x0'], dtype=dtype)
+    x = array_of(case['x0'], dtype)
     loop = case['loop']
     learning_rates = case.get('learningRates') or [case['config']['learningRate']] * steps_of(loop)
     if loop['kind'] == 'open':
-        gradients = [np.array(g, dtype=dtype) for g in loop['gradients']]
+        gradients = [array_of(g, dtype) for g in loop['gradients']]
         compute = lambda x, step: gradients[step]
     else:
         compute = landscape_gradient(loop['landscape'], dtype)
@@ -326,8 +488,15 @@ def drawn_config(rule, rng):
 
 def gradients_for(regime, dtype, rng, n, steps):
     """A gradient sequence of one regime, as Python floats of the dtype's values."""
-    huge = 1e15 if dtype == 'float32' else 1e150  # dx * dx overflows above ~1.8e19 (float32), ~1.3e154 (float64)
-    sub = [1e-40, -1e-45, 1e-39] if dtype == 'float32' else [5e-324, -1e-310, 2.2e-308]
+    # dx * dx overflows above ~256 (float16), ~1.8e19 (float32, bfloat16), ~1.3e154 (float64); the
+    # second column, huge * 1e5, overflows float16 already as a gradient.
+    huge = {'float16': 200.0, 'bfloat16': 1e15, 'float32': 1e15, 'float64': 1e150}[dtype]
+    sub = {  # subnormals of the dtype, its smallest among them
+        'float16': [1e-6, -6e-8, 6e-5],
+        'bfloat16': [1e-40, -1e-39, 5e-39],
+        'float32': [1e-40, -1e-45, 1e-39],
+        'float64': [5e-324, -1e-310, 2.2e-308],
+    }[dtype]
     if regime == 'ordinary':
         g = rng.standard_normal((steps, n))
     elif regime == 'tiny':  # near and below sqrt(1e-7) ~ 3.2e-4, where epsilon placement shows
@@ -357,7 +526,7 @@ def gradients_for(regime, dtype, rng, n, steps):
         g[steps // 2:, :] *= -1.0
     else:
         raise ValueError(regime)
-    return np.asarray(g, dtype=dtype).tolist()
+    return values_of(g, dtype)
 
 
 OPEN_REGIMES = ('ordinary', 'tiny', 'huge', 'mixed', 'zeros', 'sign-flips', 'constant', 'non-finite', 'subnormal')
@@ -379,7 +548,7 @@ def schedule_value(config, t):
 def x0_for(dtype, rng, n):
     x0 = rng.standard_normal(n)
     x0[0] = -0.0  # sign of zero must survive a zero update
-    return np.asarray(x0, dtype=dtype).tolist()
+    return values_of(x0, dtype)
 
 
 def open_case(rule, dtype, regime, index, config, gradients, x0, conventions=None, learning_rates=None):
@@ -402,7 +571,7 @@ def closed_case(rule, dtype, regime, index, config, landscape, steps, x0, conven
 
 
 def landscapes(dtype, rng, steps):
-    noise = np.asarray(rng.standard_normal((steps, 3)) * 0.1, dtype=dtype).tolist()
+    noise = values_of(rng.standard_normal((steps, 3)) * 0.1, dtype)
     return [
         ('taco-shell', {'name': 'taco-shell', 'curvature': [1.0, 0.01, 150.0]}),  # lr * 150 > 1: SGD jitters along the steep axis
         ('saddle', {'name': 'saddle', 'curvature': [1.0, -0.5, 0.1]}),
@@ -450,10 +619,10 @@ def optimizer_cases(rule, dtype, seed):
                                    gradients_for('ordinary', dtype, rng, 3, steps), x0_for(dtype, rng, 3), conventions, lrs))
         for name, landscape in landscapes(dtype, rng, 50):
             cases.append(closed_case(rule, dtype, prefix + name, 0, typical[0], landscape, 50,
-                                     np.asarray([1.5, -0.7, 0.3], dtype=dtype).tolist(), conventions))
+                                     values_of([1.5, -0.7, 0.3], dtype), conventions))
         cases.append(closed_case(rule, dtype, prefix + 'long-taco-shell', 0, dict(typical[0], learningRate=1e-1 if rule != 'adam' else 1e-2),
                                  {'name': 'taco-shell', 'curvature': [1.0, 0.01]}, 1000,
-                                 np.asarray([1.0, -1.0], dtype=dtype).tolist(), conventions))
+                                 values_of([1.0, -1.0], dtype), conventions))
         if rule in ('momentum', 'nesterov'):  # where the learning rate's placement matters: a long decayed run
             lrs = [schedule_value({'schedule': 'inverse-time', 'initial': typical[0]['learningRate'], 'k': 0.01}, t) for t in range(1000)]
             cases.append(open_case(rule, dtype, prefix + 'long-schedule', 0, dict(typical[0], learningRate=lrs[0]),
@@ -471,6 +640,63 @@ def optimizer_cases(rule, dtype, seed):
         config = dict(typical[0], epsilon=0.0)
         cases.append(open_case(rule, dtype, 'zero-epsilon', 0, config,
                                gradients_for('zeros', dtype, rng, 4, 10), x0_for(dtype, rng, 4)))
+    return [run_case(case) for case in cases]
+
+
+def low_precision_cases(rule, dtype, seed):
+    """float16 and bfloat16 (lecture.md section 9): a representative part of optimizer_cases, so the
+    files stay small. Every gradient regime, drawn hyperparameters, the three schedules, two
+    landscapes and one 1000-step closed loop for the lecture's rule; Adam (almost) on a few
+    regimes and each convention on tiny gradients; hyperparameters where rounding twice would
+    differ from rounding once; epsilon at its edges: 0, and 1e-8, which is 0 in float16 (below
+    2**-25) but not in bfloat16, so that zero gradients give 0 / 0 (TensorFlow.js issue 425)."""
+    rng = np.random.default_rng(seed)
+    cases = []
+    typical = typical_configs(rule)
+    for regime in OPEN_REGIMES:
+        steps = 20 if regime != 'non-finite' else 12
+        cases.append(open_case(rule, dtype, regime, 0, typical[0],
+                               gradients_for(regime, dtype, rng, 4, steps), x0_for(dtype, rng, 4)))
+    for index in range(3):
+        config = drawn_config(rule, rng)
+        regime = ('ordinary', 'tiny', 'mixed')[index]
+        cases.append(open_case(rule, dtype, 'drawn-' + regime, index, config,
+                               gradients_for(regime, dtype, rng, 4, 20), x0_for(dtype, rng, 4)))
+    for index, schedule in enumerate(SCHEDULES):
+        lrs = [schedule_value(schedule, t) for t in range(30)]
+        cases.append(open_case(rule, dtype, 'schedule-' + schedule['schedule'], index, dict(typical[0], learningRate=lrs[0]),
+                               gradients_for('ordinary', dtype, rng, 3, 30), x0_for(dtype, rng, 3), None, lrs))
+    for name, landscape in landscapes(dtype, rng, 50):
+        if name in ('taco-shell', 'local-minimum'):  # the saddle's and the noisy landscape's c * x are the taco shell's
+            cases.append(closed_case(rule, dtype, name, 0, typical[0], landscape, 50, values_of([1.5, -0.7, 0.3], dtype)))
+    # The taco shell's shallow axis alone, where a 16-bit x stops moving once lr * dx is below half its ULP.
+    cases.append(closed_case(rule, dtype, 'long-taco-shell', 0, dict(typical[0], learningRate=1e-1 if rule != 'adam' else 1e-2),
+                             {'name': 'taco-shell', 'curvature': [0.01]}, 1000, values_of([-1.0], dtype)))
+    if rule == 'adam':
+        almost = {'no-bias-correction': True}
+        for regime in ('ordinary', 'tiny', 'non-finite'):
+            cases.append(open_case(rule, dtype, 'almost.' + regime, 0, typical[0],
+                                   gradients_for(regime, dtype, rng, 4, 20 if regime != 'non-finite' else 12),
+                                   x0_for(dtype, rng, 4), almost))
+        name, landscape = landscapes(dtype, rng, 50)[0]
+        cases.append(closed_case(rule, dtype, 'almost.' + name, 0, typical[0], landscape, 50,
+                                 values_of([1.5, -0.7, 0.3], dtype), almost))
+    for index, conventions in enumerate(CONVENTION_CASES.get(rule, [])):
+        cases.append(open_case(rule, dtype, f'{convention_tag(conventions)}.tiny', index, typical[0],
+                               gradients_for('tiny', dtype, rng, 4, 20), x0_for(dtype, rng, 4), conventions))
+    # Hyperparameters just above a midpoint of the dtype, by 2**-40 relative: rounded once they
+    # round up; rounded to float32 first (which drops the 2**-40) they would tie and round down.
+    precision = FORMATS[dtype][0]
+    trap = lambda power_of_two: power_of_two * (1 + 2.0 ** -precision + 2.0 ** -40)
+    traps = {'learningRate': trap(2.0 ** -7), 'rho': trap(0.5), 'decayRate': trap(0.5), 'beta1': trap(0.5),
+             'beta2': trap(0.5), 'epsilon': trap(2.0 ** -10)}
+    config = {key: traps.get(key, value) for key, value in typical[0].items()}
+    cases.append(open_case(rule, dtype, 'rounding-traps', 0, config, gradients_for('ordinary', dtype, rng, 4, 10),
+                           x0_for(dtype, rng, 4)))
+    if rule in ('adagrad', 'rmsprop', 'adam'):
+        for index, epsilon in enumerate((0.0, 1e-8)):
+            cases.append(open_case(rule, dtype, ('zero-epsilon', 'epsilon-1e-8')[index], 0, dict(typical[0], epsilon=epsilon),
+                                   gradients_for('zeros', dtype, rng, 4, 10), x0_for(dtype, rng, 4)))
     return [run_case(case) for case in cases]
 
 
@@ -514,6 +740,118 @@ def schedule_cases(name, seed):
 
 
 # ---------------------------------------------------------------------------
+# The rounding fixtures: how doubles round to float16 and bfloat16.
+def pattern_values(dtype):
+    """The value of every 16-bit pattern, as float64: NumPy's float16, or the float32 high half for bfloat16."""
+    patterns = np.arange(65536, dtype=np.uint32)
+    if dtype == 'float16':
+        return patterns.astype(np.uint16).view(np.float16).astype(np.float64)
+    return (patterns << np.uint32(16)).view(np.float32).astype(np.float64)
+
+
+def rounded_by_numpy(values, dtype):
+    """float16: NumPy's cast. bfloat16: the exact rounding (NumPy has no bfloat16)."""
+    if dtype == 'float16':
+        return np.asarray(values, dtype=np.float64).astype(np.float16).astype(np.float64)
+    return np.array([round_exact(float(v), dtype) for v in values], dtype=np.float64)
+
+
+def midpoint_probes(dtype):
+    """For each finite pattern p: the midpoint between its value and the next value away from zero
+    (2**16 past float16's largest, 2**128 past bfloat16's: there the next pattern is the infinity),
+    and the doubles just below and just above it in magnitude. Returns (finite mask, the probes)."""
+    values = pattern_values(dtype)
+    finite = np.isfinite(values)
+    outer = np.roll(values, -1)  # the value of pattern p + 1: larger magnitude, same sign
+    beyond = 2.0 ** 16 if dtype == 'float16' else 2.0 ** 128
+    outer[values == FORMATS[dtype][2]] = beyond
+    outer[values == -FORMATS[dtype][2]] = -beyond
+    mid = np.where(finite, (values + outer) / 2, 0.0)  # exact: both are doubles with few bits
+    toward = np.where(np.signbit(values), -np.inf, np.inf)
+    return finite, {
+        'below': np.nextafter(mid, -toward),
+        'at': mid,
+        'above': np.nextafter(mid, toward),
+    }
+
+
+def pack_bits(bits):
+    """Booleans as hex digits, 4 per digit, bit i of digit k holding entry 4k + i."""
+    padded = np.concatenate([np.asarray(bits, dtype=np.uint8), np.zeros((-len(bits)) % 4, dtype=np.uint8)])
+    digits = padded[0::4] | (padded[1::4] << 1) | (padded[2::4] << 2) | (padded[3::4] << 3)
+    return ''.join('0123456789abcdef'[d] for d in digits)
+
+
+def drawn_doubles(dtype, rng):
+    """Seeded doubles across the dtype's range, and its ties, boundaries and traps chosen on purpose."""
+    precision, emin, largest = FORMATS[dtype]
+    tiny = 2.0 ** (emin - precision + 1)  # the smallest subnormal
+    top = math.ldexp(1.0, math.frexp(largest)[1])  # 2**16, 2**128: past the largest finite value
+    overflow = (largest + top) / 2  # the midpoint that rounds up to the infinity
+    chosen = [
+        0.0, -0.0, math.nan, math.inf, -math.inf, 5e-324, -5e-324, 2.2250738585072014e-308, 1.7976931348623157e308,
+        -1.7976931348623157e308, largest, -largest, overflow, -overflow, np.nextafter(overflow, 0.0),
+        np.nextafter(overflow, math.inf), top, tiny, -tiny, tiny / 2, -tiny / 2, np.nextafter(tiny / 2, 1.0),
+        np.nextafter(tiny / 2, 0.0), 3 * tiny / 2, 2.0 ** emin, 2.0 ** emin - tiny / 2, 2.0 ** emin - tiny,
+        1.0 + 2.0 ** -precision, 1.0 + 3 * 2.0 ** -precision, 1.0 - 2.0 ** -(precision + 1), 0.1, 1 / 3, -2 / 3,
+        1e-7, 1e-8, 0.9, 0.99, 0.999, 1e-3, 5e-4, 0.1 * 2.0 ** emin,
+        # Traps of rounding twice (to float32, then to the dtype): a tie after the first rounding, not before.
+        1.0 + 2.0 ** -precision + 2.0 ** -40, 1.0 + 2.0 ** -precision - 2.0 ** -40, -(1.0 + 2.0 ** -precision + 2.0 ** -40),
+        2.0 ** emin * (1.0 + 2.0 ** -precision + 2.0 ** -45),
+    ]
+    magnitudes = 2.0 ** rng.uniform(emin - precision - 3, math.log2(largest) + 1, 600)
+    signs = np.where(rng.random(600) < 0.5, -1.0, 1.0)
+    drawn = list(magnitudes * signs)
+    # Near ties: the midpoints of drawn adjacent pairs, moved by 0 to 3 ULPs of the double either way.
+    values = pattern_values(dtype)
+    finite = np.flatnonzero(np.isfinite(values) & (np.abs(values) < largest))
+    for p in rng.choice(finite, 200):
+        mid = (values[p] + values[p + 1]) / 2
+        offset = int(rng.integers(-3, 4))
+        for _ in range(abs(offset)):
+            mid = np.nextafter(mid, math.copysign(math.inf, offset))
+        drawn.append(float(mid))
+    subnormal = rng.uniform(0, 2.0 ** emin, 200) * np.where(rng.random(200) < 0.5, -1.0, 1.0)
+    return [float(v) for v in chosen] + [float(v) for v in drawn] + [float(v) for v in subnormal]
+
+
+def rounding_file(dtype, seed):
+    """The rounding fixture of one dtype: NumPy's answer at every midpoint, and on drawn doubles."""
+    rng = np.random.default_rng(seed)
+    finite, probes = midpoint_probes(dtype)
+    values = pattern_values(dtype)
+    outer_pattern = np.roll(values, -1)
+    answers = {}
+    for name, probe in probes.items():
+        got = rounded_by_numpy(probe, dtype)
+        exact = np.array([round_exact(float(v), dtype) for v in probe], dtype=np.float64)
+        away = np.where(finite, got != values, False)
+        # Every answer is one of the two neighbours, and the exact rounding agrees with it.
+        neighbours = (got == values) | (got == outer_pattern) | ~finite
+        assert neighbours.all(), f'{dtype} {name}: an answer is neither neighbour'
+        assert ((got == exact) | ~finite).all(), f'{dtype} {name}: NumPy differs from the exact rounding'
+        if dtype == 'bfloat16' and name == 'at':  # the trajectories' rounding, on every tie of a float32
+            assert ((bf16(probe).astype(np.float64) == exact) | ~finite).all(), 'bf16() differs at a tie'
+        answers[name] = pack_bits(away)
+    if dtype == 'bfloat16':  # the trajectories' rounding on drawn float32 patterns, against the exact one
+        sample = rng.integers(0, 2 ** 32, 100000, dtype=np.uint64).astype(np.uint32).view(np.float32)
+        sample = sample[~np.isnan(sample)]
+        exact = np.array([round_exact(float(v), dtype) for v in sample], dtype=np.float64)
+        assert (bf16(sample).astype(np.float64) == exact).all(), 'bf16() differs from the exact rounding'
+    inputs = drawn_doubles(dtype, rng)
+    outputs = rounded_by_numpy(inputs, dtype)
+    exact = [round_exact(v, dtype) for v in inputs]
+    assert all(a == b or (math.isnan(a) and math.isnan(b)) for a, b in zip(outputs.tolist(), exact)), dtype
+    return {
+        'dtype': dtype,
+        # NaN patterns hashed as the quiet NaN 0x7ff8000000000000: their payloads are not values.
+        'valuesSha256': hashlib.sha256(np.where(np.isnan(values), np.nan, values).astype('<f8').tobytes()).hexdigest(),
+        'midpoints': answers,
+        'drawn': {'inputs': inputs, 'outputs': outputs.tolist()},
+    }
+
+
+# ---------------------------------------------------------------------------
 # Writing: deterministic JSON.
 def encode(value):
     if isinstance(value, float):
@@ -546,6 +884,14 @@ def write_file(path, header, cases):
         f.write('\n'.join(lines) + '\n')
 
 
+def write_document(path, document):
+    """A document with sorted keys, one top-level key per line."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    lines = [f'{json.dumps(key)}:{dumps(document[key])}' for key in sorted(document)]
+    with open(path, 'w', encoding='utf-8', newline='\n') as f:
+        f.write('{\n' + ',\n'.join(lines) + '\n}\n')
+
+
 def provenance():
     source = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'generate_fixtures.py')
     with open(source, 'rb') as f:
@@ -569,7 +915,8 @@ def main(argv):
     with np.errstate(all='ignore'):
         for r_index, rule in enumerate(('sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam')):
             for d_index, dtype in enumerate(DTYPES):
-                cases = optimizer_cases(rule, dtype, seed=1000 + 10 * r_index + d_index)
+                make = low_precision_cases if dtype in FORMATS else optimizer_cases
+                cases = make(rule, dtype, seed=1000 + 10 * r_index + d_index)
                 count += len(cases)
                 write_file(os.path.join(out, 'optimizers', f'{rule}.{dtype}.json'),
                            {'provenance': prov, 'rule': rule, 'dtype': dtype}, cases)
@@ -577,7 +924,11 @@ def main(argv):
             cases = schedule_cases(name, seed=2000 + s_index)
             count += len(cases)
             write_file(os.path.join(out, 'schedules', f'{name}.json'), {'provenance': prov, 'schedule': name}, cases)
-    print(f'wrote {count} fixture cases to {out}')
+        for f_index, dtype in enumerate(FORMATS):
+            document = rounding_file(dtype, seed=3000 + f_index)
+            document['provenance'] = prov
+            write_document(os.path.join(out, 'rounding', f'{dtype}.json'), document)
+    print(f'wrote {count} fixture cases and {len(FORMATS)} rounding tables to {out}')
     return 0
 
 

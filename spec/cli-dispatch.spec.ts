@@ -53,14 +53,14 @@ describe('optimspec CLI dispatcher and fixtures verify', () => {
     expect(io.out()).toBe('');
   });
 
-  it('fixtures verify prints a row per rule of the registry in both dtypes and exits 0 within the bounds', async () => {
+  it('fixtures verify prints a row per rule of the registry in every dtype and exits 0 within the bounds', async () => {
     const io = fakeIo();
     const code = await main(['fixtures', 'verify'], io);
     expect(io.err()).toBe('');
     expect(code).toBe(0);
     for (const rule of registry) {
       const subject = rule.kind === 'optimizer' ? rule.name : `schedule:${rule.name}`;
-      const dtypes = rule.kind === 'optimizer' ? ['float32', 'float64'] : ['float64'];
+      const dtypes = rule.kind === 'optimizer' ? ['float16', 'bfloat16', 'float32', 'float64'] : ['float64'];
       for (const dtype of dtypes) expect(io.out()).toMatch(new RegExp(`\\n${subject} +${dtype} .* ok\\n`));
     }
     expect(io.out()).toMatch(/all \d+ rows within bounds/);

@@ -10,6 +10,7 @@ import {
   loadScheduleFixtures,
   parseFixtureJson,
 } from '../src/fixtures/fixtures.js';
+import { rounderFor } from '../src/numerics/dtype.js';
 
 // Every fixture file is valid against fixtures/schema.json (draft 2020-12), was made by
 // the generator that is committed beside it, and decodes to the values it encodes.
@@ -18,7 +19,7 @@ const root = fileURLToPath(new URL('../', import.meta.url));
 const schema = JSON.parse(readFileSync(join(root, 'fixtures', 'schema.json'), 'utf8')) as object;
 const ajv = new Ajv2020({ strict: true, allErrors: false, allowUnionTypes: true });
 const validate = ajv.compile(schema);
-const files = ['optimizers', 'schedules'].flatMap((sub) =>
+const files = ['optimizers', 'schedules', 'rounding'].flatMap((sub) =>
   readdirSync(join(root, 'fixtures', sub))
     .filter((n) => n.endsWith('.json'))
     .map((n) => join('fixtures', sub, n)),
@@ -28,8 +29,8 @@ const firstOf = (prefix: string) =>
   structuredClone([...raw.entries()].find(([f]) => f.startsWith(prefix))![1]) as { cases: Record<string, unknown>[] };
 
 describe('fixture schema', () => {
-  it('finds the generated files: one per optimizer and dtype, one per schedule', () => {
-    expect(files).toHaveLength(6 * 2 + 3);
+  it('finds the generated files: one per optimizer and dtype, one per schedule, one rounding table per 16-bit dtype', () => {
+    expect(files).toHaveLength(6 * 4 + 3 + 2);
   });
 
   for (const file of files) {
@@ -52,6 +53,11 @@ describe('fixture schema', () => {
     const badSchedule = firstOf('fixtures/schedules/');
     (badSchedule.cases[0]!.t as unknown[])[0] = -1;
     expect(validate(badSchedule)).toBe(false);
+    const shortMidpoints = structuredClone(raw.get('fixtures/rounding/float16.json')!) as {
+      midpoints: Record<string, string>;
+    };
+    shortMidpoints.midpoints.at = shortMidpoints.midpoints.at!.slice(1);
+    expect(validate(shortMidpoints)).toBe(false);
   });
 });
 
@@ -96,6 +102,18 @@ describe('fixture loader', () => {
         const gradients = c.loop.kind === 'open' ? c.loop.gradients.flat() : [];
         const all = [c.x0, ...c.expected.x, ...(c.expected.dx ?? []), ...gradients].flat();
         const off = all.find((v) => !Number.isNaN(v) && Math.fround(v) !== v);
+        expect(off, c.id).toBeUndefined();
+      }
+    }
+  });
+
+  it('float16 and bfloat16 files hold values of their dtype only', () => {
+    for (const file of loadOptimizerFixtures().filter((f) => f.dtype === 'float16' || f.dtype === 'bfloat16')) {
+      const r = rounderFor(file.dtype);
+      for (const c of file.cases) {
+        const gradients = c.loop.kind === 'open' ? c.loop.gradients.flat() : [];
+        const all = [c.x0, ...c.expected.x, ...(c.expected.dx ?? []), ...gradients].flat();
+        const off = all.find((v) => !Number.isNaN(v) && r(v) !== v);
         expect(off, c.id).toBeUndefined();
       }
     }

@@ -93,8 +93,9 @@ describe('kernels: the engine runs WebAssembly SIMD', () => {
   });
 });
 
-describe('kernels: SIMD and TypeScript agree on every golden fixture', () => {
-  const files = loadOptimizerFixtures();
+describe('kernels: SIMD and TypeScript agree on every float32 and float64 golden fixture', () => {
+  // The SIMD kernels compute in float32 and float64 only; float16 and bfloat16 always take the TypeScript loop.
+  const files = loadOptimizerFixtures().filter((f) => f.dtype === 'float32' || f.dtype === 'float64');
   for (const file of files) {
     it(`${file.rule} ${file.dtype}: every case, bit for bit after every step, and within the golden bound of NumPy's`, () => {
       expect(file.cases.length).toBeGreaterThan(0);

@@ -4,7 +4,7 @@ import { referenceAdapter } from '../src/conformance/adapter.js';
 import { adagradStepError } from '../src/laws/adagrad.js';
 import { adamStepError } from '../src/laws/adam.js';
 import { rmspropStepError } from '../src/laws/rmsprop.js';
-import type { Dtype, OptimizerConfig, OptimizerName } from '../src/reference/types.js';
+import type { OptimizerConfig, OptimizerName } from '../src/reference/types.js';
 import { big, M, num, ulpOf } from './support/bignumber.js';
 
 // A high-precision oracle: the lecture's rules run in 80-digit BigNumber arithmetic
@@ -119,7 +119,7 @@ function oracle(config: OptimizerConfig, i: number, u: number): { x: number[]; b
 
 const measured: string[] = [];
 
-describe.each<Dtype>(['float64', 'float32'])(
+describe.each<'float64' | 'float32'>(['float64', 'float32'])(
   `the reference against an 80-digit BigNumber oracle over ${STEPS} steps (%s)`,
   (dtype) => {
     const u = dtype === 'float32' ? 2 ** -24 : 2 ** -53;

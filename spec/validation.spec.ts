@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DTYPES } from '../src/numerics/dtype.js';
 import { createOptimizer, createSchedule } from '../src/reference/create.js';
 import { registry } from '../src/reference/registry.js';
 import type {
@@ -160,7 +161,6 @@ describe('hyperparameter validation, every rule of the registry', () => {
 });
 
 const optimizerRules = registry.filter((r): r is OptimizerRule => r.kind === 'optimizer');
-const DTYPES: readonly Dtype[] = ['float32', 'float64'];
 const vector = (dtype: Dtype, values: number[]) =>
   dtype === 'float32' ? new Float32Array(values) : new Float64Array(values);
 
@@ -198,8 +198,8 @@ describe('x and dx validation, every optimizer and dtype', () => {
           /^options must be an object, got undefined$/,
         );
         expect(() => createOptimizer(config, null as unknown as CreateOptions)).toThrow(TypeError);
-        expect(() => createOptimizer(config, { size: 3, dtype: 'float16' as Dtype })).toThrow(
-          /options\.dtype.*"float16"/,
+        expect(() => createOptimizer(config, { size: 3, dtype: 'float8' as Dtype })).toThrow(
+          /^options\.dtype must be 'float16', 'bfloat16', 'float32' or 'float64', got "float8"$/,
         );
         expect(() => createOptimizer(config, { size: -1, dtype })).toThrow(/options\.size.*-1/);
         expect(() => createOptimizer(config, { size: 1.5, dtype })).toThrow(RangeError);
@@ -242,6 +242,26 @@ describe('x and dx validation, every optimizer and dtype', () => {
     const notBoolean = { 'epsilon-inside-sqrt': 'yes' } as unknown as { 'epsilon-inside-sqrt': boolean };
     expect(() => createOptimizer(config, { size: 1, dtype: 'float64', conventions: notBoolean })).toThrow(TypeError);
   });
+});
+
+describe('float16 and bfloat16 parameters: a Float64Array of values of the dtype', () => {
+  for (const [dtype, off, rounded] of [
+    ['float16', 0.1, '0.0999755859375'],
+    ['bfloat16', 0.1, '0.10009765625'],
+  ] as const) {
+    it(`${dtype}: an element that is not a ${dtype} value is a RangeError naming it, and nothing is updated`, () => {
+      const opt = createOptimizer(VALID.momentum as OptimizerConfig, { size: 3, dtype });
+      const x = new Float64Array([0.5, off, Number.NaN]);
+      expect(() => opt.step(x, [1, 1, 1])).toThrow(
+        new RegExp(`^x\\[1\\] must be a ${dtype} value .*got 0\\.1, which rounds to ${escapeRegExp(rounded)}$`),
+      );
+      expect(Array.from(x)).toEqual([0.5, off, Number.NaN]);
+      expect(opt.state()).toEqual(createOptimizer(VALID.momentum as OptimizerConfig, { size: 3, dtype }).state());
+      x[1] = Number(rounded);
+      opt.step(x, [1, 1, 1]);
+      expect(x[0]).toBeLessThan(0.5);
+    });
+  }
 });
 
 describe('schedule time validation', () => {

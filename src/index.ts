@@ -1,5 +1,6 @@
 export { createOptimizer, createSchedule } from './reference/create.js';
-export { allocate, rounderFor } from './numerics/dtype.js';
+export { allocate, DTYPES, rounderFor } from './numerics/dtype.js';
+export { bf16round, f16round } from './numerics/half-precision.js';
 export { type LandscapeSpec, landscapeGradient, landscapeLoss } from './reference/landscape.js';
 export { adagrad } from './optimizers/adagrad.js';
 export { adam } from './optimizers/adam.js';
@@ -60,12 +61,14 @@ export {
   type FixtureProvenance,
   fixturesRoot,
   loadOptimizerFixtures,
+  loadRoundingFixtures,
   loadScheduleFixtures,
   type OpenLoop,
   type OptimizerExpectation,
   type OptimizerFixtureCase,
   type OptimizerFixtureFile,
   parseFixtureJson,
+  type RoundingFixtureFile,
   type ScheduleFixtureCase,
   type ScheduleFixtureFile,
 } from './fixtures/fixtures.js';

@@ -1,3 +1,4 @@
+import { rounderFor } from '../../src/numerics/dtype.js';
 import type { Adapter, Stepper } from '../../src/conformance/adapter.js';
 import type { Dtype, OptimizerConfig, OptimizerName, ScheduleConfig, ScheduleName } from '../../src/reference/types.js';
 
@@ -17,7 +18,7 @@ export interface KernelAdapterOptions {
 
 /** An {@link Adapter} over hand-written kernels, for planted bugs and a TF.js-like float32 implementation. */
 export function kernelAdapter(options: KernelAdapterOptions): Adapter {
-  const r = options.dtype === 'float32' ? Math.fround : (v: number) => v;
+  const r = rounderFor(options.dtype);
   const schedules = options.schedules ?? {};
   return {
     name: options.name,

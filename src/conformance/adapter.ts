@@ -1,5 +1,5 @@
 import { createOptimizer } from '../reference/create.js';
-import { allocate } from '../numerics/dtype.js';
+import { allocate, rounderFor } from '../numerics/dtype.js';
 import { optimizerRules, scheduleRule } from '../reference/registry.js';
 import type {
   Conventions,
@@ -81,7 +81,8 @@ export function referenceAdapter(options: ReferenceAdapterOptions): ReferenceAda
       for (const id of rule?.conventions ?? [])
         if (conventions[id] !== undefined) Object.assign(own, { [id]: conventions[id] });
       const x = allocate(dtype, x0.length);
-      x.set(x0);
+      const r = rounderFor(dtype);
+      for (let i = 0; i < x0.length; i++) x[i] = r(x0[i]!);
       const optimizer = createOptimizer(config, { size: x0.length, dtype, conventions: own });
       return {
         step(grad: Float64Array, learningRate?: number) {

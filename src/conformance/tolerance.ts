@@ -1,3 +1,4 @@
+import { BFLOAT16_MAX, FLOAT16_MAX } from '../numerics/half-precision.js';
 import type { Conventions, Dtype, OptimizerConfig, ScheduleConfig } from '../reference/types.js';
 
 /**
@@ -5,8 +6,9 @@ import type { Conventions, Dtype, OptimizerConfig, ScheduleConfig } from '../ref
  * bound carried beside an exact-as-float64 evaluation of the spec's rule.
  *
  * Derivation. Every + - * / sqrt of an implementation computing in `dtype` has
- * a result off by at most `u * |result| + eta` (u = 2^-24 for float32, 2^-53
- * for float64; eta = half the smallest subnormal, for underflow). Each value the
+ * a result off by at most `u * |result| + eta` (u = 2^-p for p significand bits:
+ * 2^-11 for float16, 2^-8 for bfloat16, 2^-24 for float32, 2^-53 for float64; eta =
+ * half the smallest subnormal, for underflow: 2^-25, 2^-134, 2^-150, 2^-1075). Each value the
  * rule computes is tracked as (v, e): v its float64 value, e a bound on how far
  * ANY correct implementation's value of it can be. The rules for e are the
  * textbook first-order-free ones (Higham, "Accuracy and Stability", ch. 3):
@@ -44,10 +46,17 @@ export interface Tracked {
 
 /** Unit roundoff, half the smallest subnormal, and the largest finite value of a dtype. */
 export function roundoff(dtype: Dtype): { u: number; eta: number; max: number } {
-  // float64's half-subnormal 2^-1075 is not a double; 2^-1074 bounds it.
-  return dtype === 'float32'
-    ? { u: 2 ** -24, eta: 2 ** -150, max: 3.4028234663852886e38 }
-    : { u: 2 ** -53, eta: 2 ** -1074, max: Number.MAX_VALUE };
+  switch (dtype) {
+    case 'float16': // 11 significand bits, smallest subnormal 2^-24, largest 65504
+      return { u: 2 ** -11, eta: 2 ** -25, max: FLOAT16_MAX };
+    case 'bfloat16': // 8 significand bits, float32's exponents: smallest subnormal 2^-133
+      return { u: 2 ** -8, eta: 2 ** -134, max: BFLOAT16_MAX };
+    case 'float32':
+      return { u: 2 ** -24, eta: 2 ** -150, max: 3.4028234663852886e38 };
+    default:
+      // float64's half-subnormal 2^-1075 is not a double; 2^-1074 bounds it.
+      return { u: 2 ** -53, eta: 2 ** -1074, max: Number.MAX_VALUE };
+  }
 }
 
 /** Error-tracking arithmetic for an implementation computing in `dtype`, compared with float64. */

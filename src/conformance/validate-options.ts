@@ -1,6 +1,6 @@
 import type { Adapter } from './adapter.js';
 import { didYouMeanSuffix } from '../report/did-you-mean.js';
-import { requireDtype } from '../numerics/dtype.js';
+import { CHECKED_DTYPES, requireDtype } from '../numerics/dtype.js';
 import { CONVENTION_IDS, optimizerRules, scheduleRules } from '../reference/registry.js';
 import { knownBugs } from './known-bugs.js';
 import { LARGE_VECTOR_TILE } from './scenarios.js';
@@ -32,7 +32,7 @@ export function validateConformanceOptions(
   adapter: Adapter,
   options: Pick<ConformanceOptions, 'only' | 'accept' | 'runs' | 'largeVector'>,
 ): void {
-  requireDtype('adapter.dtype', adapter?.dtype);
+  requireDtype('adapter.dtype', adapter?.dtype, CHECKED_DTYPES);
   if (!Array.isArray(adapter.optimizers))
     throw new TypeError(`adapter.optimizers must be an array of optimizer names, got ${typeof adapter.optimizers}`);
   const size = options.largeVector;

@@ -67,6 +67,8 @@ function layout(
 
 /** Why `kernel` cannot run on `size` elements of `dtype` here, or undefined if it can. */
 export function simdUnavailable(kernel: SimdKernel, dtype: Dtype, size: number): string | undefined {
+  if (dtype !== 'float32' && dtype !== 'float64')
+    return `the SIMD kernels compute in float32 and float64, not ${dtype}`;
   if (!simdSupported()) return 'this engine does not support WebAssembly SIMD';
   const { pages } = layout(kernel, dtype, size);
   if (pages > MAX_PAGES)

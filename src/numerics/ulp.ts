@@ -1,4 +1,5 @@
 import type { Dtype } from '../reference/types.js';
+import { bfloat16Bits, float16Bits } from './half-precision.js';
 
 const f64 = new Float64Array(1);
 const i64 = new BigInt64Array(f64.buffer);
@@ -7,6 +8,10 @@ const i32 = new Int32Array(f32.buffer);
 
 /** Maps a float to an integer whose order is the float order, so adjacent floats differ by 1. */
 function ordinal(value: number, dtype: Dtype): bigint {
+  if (dtype === 'float16' || dtype === 'bfloat16') {
+    const bits = dtype === 'float16' ? float16Bits(value) : bfloat16Bits(value);
+    return BigInt(bits & 0x8000 ? -(bits & 0x7fff) : bits);
+  }
   if (dtype === 'float32') {
     f32[0] = value;
     const bits = i32[0]!;
@@ -21,7 +26,7 @@ function ordinal(value: number, dtype: Dtype): bigint {
  * The number of representable `dtype` values between `a` and `b` (0 when equal, and
  * for +0 against -0). NaN against NaN is 0; NaN against a number is Infinity, and
  * so is an infinity against a finite value. For float32, both values must already
- * be float32 values.
+ * be float32 values, and likewise for float16 and bfloat16.
  */
 export function ulpDistance(a: number, b: number, dtype: Dtype): number {
   if (Number.isNaN(a) || Number.isNaN(b)) return Number.isNaN(a) && Number.isNaN(b) ? 0 : Number.POSITIVE_INFINITY;
