@@ -23,6 +23,8 @@ import {
   validateScript,
 } from '../laws/script.js';
 import { UnsupportedValue } from '../conformance/unsupported.js';
+import { timesOwnCallsKey } from '../conformance/guard.js';
+import { interruptionName, interruptionText } from '../conformance/interruption.js';
 
 /** Options of {@link isolateAdapter}; every time is in milliseconds. */
 export interface IsolateOptions {
@@ -38,6 +40,8 @@ export interface IsolateOptions {
 
 /** An adapter module running in a worker thread, seen through the ordinary Adapter interface. */
 export interface IsolatedAdapter extends Adapter, ScriptRunner {
+  /** The worker times every call into the adapter itself (the guard adds no timer of its own). */
+  readonly [timesOwnCallsKey]: true;
   /** An instance in the worker; it is created there with the first call (a failed create is that call's error). */
   create(config: OptimizerConfig, x0: Float64Array): Promise<Stepper>;
   /** Starts a fresh worker if the current one ended or hangs (a crash, a hang, process.exit); call between subjects. */
@@ -85,7 +89,7 @@ export async function isolateAdapter(modulePath: string, options: IsolateOptions
   /** The worker being started or in use, for an abort. */
   let live: HostConnection | undefined;
   const abort = (): void => {
-    interrupted ??= String(options.signal?.reason ?? 'interrupted');
+    interrupted ??= interruptionText(interruptionName(options.signal!));
     void live?.end(interrupted);
   };
   if (options.signal?.aborted === true) abort();
@@ -372,6 +376,7 @@ export async function isolateAdapter(modulePath: string, options: IsolateOptions
 
   const adapter: IsolatedAdapter = {
     [runScriptsKey]: runScriptsInWorker,
+    [timesOwnCallsKey]: true,
     name: description.name,
     dtype: description.dtype,
     optimizers: description.optimizers,

@@ -2,6 +2,8 @@ import { AdapterError } from '../conformance/adapter-error.js';
 import type { Adapter, Stepper } from '../conformance/adapter.js';
 import type { OptimizerConfig, ScheduleConfig } from '../reference/types.js';
 import { UnsupportedValue } from '../conformance/unsupported.js';
+import { timesOwnCallsKey } from '../conformance/guard.js';
+import { interruptionName, interruptionText } from '../conformance/interruption.js';
 import { describeValue } from '../reference/validate.js';
 import { type Answer, Connection } from './connection.js';
 import { parseHandshake } from './handshake.js';
@@ -44,6 +46,8 @@ export interface SpawnedStepper extends Stepper {
 
 /** The Adapter of a child process, plus what only a process has. */
 export interface SpawnedAdapter extends Adapter {
+  /** The connection times every request itself (the guard adds no timer of its own). */
+  readonly [timesOwnCallsKey]: true;
   /** The argv the child was started with (no shell). */
   readonly argv: readonly string[];
   /** The protocol version agreed in the handshake. */
@@ -132,7 +136,7 @@ export async function spawnAdapter(
 
   const signal = options.signal;
   if (signal !== undefined) {
-    const abort = (): void => connection.abort(String(signal.reason ?? 'interrupted'));
+    const abort = (): void => connection.abort(interruptionText(interruptionName(signal)));
     if (signal.aborted) abort();
     else signal.addEventListener('abort', abort, { once: true });
   }
@@ -307,6 +311,7 @@ export async function spawnAdapter(
   };
 
   return {
+    [timesOwnCallsKey]: true,
     name: hello.name,
     dtype: hello.dtype,
     optimizers: hello.optimizers,
