@@ -5,7 +5,7 @@ import { UnsupportedValue } from '../conformance/unsupported.js';
 import { timesOwnCallsKey } from '../conformance/guard.js';
 import { interruptionName, interruptionText } from '../conformance/interruption.js';
 import { describeValue } from '../reference/validate.js';
-import { type Answer, Connection } from './connection.js';
+import { type Answer, Connection, type RequestOptions } from './connection.js';
 import { parseHandshake } from './handshake.js';
 import { type Handle, PROTOCOL_VERSION, type ProtocolOp, type WireConfig } from './messages.js';
 import { splitCommand } from './split-command.js';
@@ -25,7 +25,11 @@ export interface SpawnAdapterOptions {
   env?: Record<string, string | undefined>;
   /** How many of the child's last stderr lines an error quotes (default 20). */
   stderrLines?: number;
-  /** A stdout line longer than this many bytes (UTF-8) is garbage and kills the child (default 64 MiB); memory stays near this cap. */
+  /**
+   * A stdout line longer than this many bytes (UTF-8) is garbage and kills the child (default 8 MiB), as are
+   * this many bytes of blank or whitespace-only lines with no answer between them; a request whose answer
+   * needs more room (32 bytes per number it carries) raises the cap to that. Memory stays near the cap.
+   */
   maxLineLength?: number;
   /** Epoch milliseconds after which every request fails at once: the whole run's limit, `--total-timeout` (default: none). */
   deadline?: number;
@@ -67,6 +71,13 @@ export interface SpawnedAdapter extends Adapter {
   /** Kills the child and its process group now; pending and later calls fail with `reason` (SIGINT, SIGTERM). */
   interrupt(reason: string): void;
 }
+
+/**
+ * The default line cap: far above any answer of a check (a law's batch of steps is some 100 kB), and low
+ * enough that a child filling it costs the checker at most about twice this (the line's bytes, then its text).
+ * A request whose answer needs more (the large-vector probe) raises it for itself.
+ */
+const DEFAULT_MAX_LINE = 8 * 1024 * 1024;
 
 /** How many schedule values a sequential scan fetches per round trip. */
 const SCHEDULE_PREFETCH = 256;
@@ -124,7 +135,7 @@ export async function spawnAdapter(
   const handshakeTimeoutMs = requirePositive('handshakeTimeoutMs', options.handshakeTimeoutMs, 20_000);
   const closeTimeoutMs = requirePositive('closeTimeoutMs', options.closeTimeoutMs, 2000);
   const stderrLines = requirePositive('stderrLines', options.stderrLines, 20);
-  const maxLineLength = requirePositive('maxLineLength', options.maxLineLength, 64 * 1024 * 1024);
+  const maxLineLength = requirePositive('maxLineLength', options.maxLineLength, DEFAULT_MAX_LINE);
   const connection = new Connection(argv, {
     ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
     ...(options.env === undefined ? {} : { env: options.env }),
@@ -158,25 +169,44 @@ export async function spawnAdapter(
       op === 'hello' ? 'handshake' : op,
       { cause },
     );
-  /** The per-request timeout, cut to the time left before the deadline (checked before every request). */
-  const limit = (op: ProtocolOp, ms: number): number => {
+  /**
+   * The per-request timeout, cut to the time left before the deadline (checked before every request), and
+   * what the child is killed for when it passes: the deadline that was binding, and the flag that sets it.
+   */
+  const limit = (op: ProtocolOp, ms: number, answerNumbers: number): { ms: number } & RequestOptions => {
     const left = deadline - Date.now();
     if (left <= 0) throw totalTimeout(op, 'before');
-    return Math.min(ms, left);
+    return left < ms
+      ? {
+          ms: left,
+          answerNumbers,
+          hung: `total timeout: the time limit of the whole check (--total-timeout) expired during ${op}; the child was killed`,
+        }
+      : {
+          ms,
+          answerNumbers,
+          hung: `${op} got no answer within ${ms} ms (--timeout); the child is considered hung and was killed`,
+        };
   };
   /** A request cut by the deadline is reported as the total timeout, not as a hang of the child. */
-  const ask = async (op: ProtocolOp, fields: Record<string, unknown>, ms = timeoutMs): Promise<Answer> => {
+  const ask = async (
+    op: ProtocolOp,
+    fields: Record<string, unknown>,
+    { ms = timeoutMs, answerNumbers = 0 }: { ms?: number; answerNumbers?: number } = {},
+  ): Promise<Answer> => {
     try {
-      return await connection.request(op, fields, limit(op, ms));
+      const cut = limit(op, ms, answerNumbers);
+      return await connection.request(op, fields, cut.ms, cut);
     } catch (error) {
       if (Date.now() >= deadline && !(error instanceof AdapterError && error.message.startsWith('total timeout')))
         throw totalTimeout(op, 'during', error);
       throw error;
     }
   };
-  const askSync = (op: ProtocolOp, fields: Record<string, unknown>): Answer => {
+  const askSync = (op: ProtocolOp, fields: Record<string, unknown>, answerNumbers: number): Answer => {
     try {
-      return connection.requestSync(op, fields, limit(op, timeoutMs));
+      const cut = limit(op, timeoutMs, answerNumbers);
+      return connection.requestSync(op, fields, cut.ms, cut);
     } catch (error) {
       if (Date.now() >= deadline && !(error instanceof AdapterError && error.message.startsWith('total timeout')))
         throw totalTimeout(op, 'during', error);
@@ -186,7 +216,7 @@ export async function spawnAdapter(
 
   let hello: ReturnType<typeof parseHandshake>;
   try {
-    const answer = await ask('hello', { protocol: PROTOCOL_VERSION }, handshakeTimeoutMs);
+    const answer = await ask('hello', { protocol: PROTOCOL_VERSION }, { ms: handshakeTimeoutMs });
     hello = decode('hello', () => parseHandshake(answer));
   } catch (error) {
     await connection.close(closeTimeoutMs);
@@ -219,7 +249,7 @@ export async function spawnAdapter(
         alive('step');
         const fields: Record<string, unknown> = { handle, grad: encodeVector(grad) };
         if (learningRate !== undefined) fields.learningRate = encodeNumber(learningRate);
-        return readVector('step', 'x', await ask('step', fields), size);
+        return readVector('step', 'x', await ask('step', fields, { answerNumbers: size }), size);
       },
       async steps(
         grads: readonly Float64Array[],
@@ -237,7 +267,7 @@ export async function spawnAdapter(
             lr === undefined ? null : encodeNumber(lr),
           );
         }
-        const answer = await ask('steps', fields);
+        const answer = await ask('steps', fields, { answerNumbers: grads.length * size });
         const xs = answer.xs;
         return decode('steps', () => {
           if (!Array.isArray(xs) || xs.length !== grads.length) {
@@ -258,7 +288,7 @@ export async function spawnAdapter(
     const times = requireTimes(t);
     let answer: Answer;
     try {
-      answer = await ask('schedule', { config: encodeConfig(config), t: times });
+      answer = await ask('schedule', { config: encodeConfig(config), t: times }, { answerNumbers: times.length });
     } catch (error) {
       if (error instanceof UnsupportedValue) throw new UnsupportedValue(error.reason, config);
       throw error;
@@ -279,7 +309,7 @@ export async function spawnAdapter(
     const wire = encodeConfig(config);
     let check: Answer;
     try {
-      check = askSync('schedule', { config: wire, t: [] });
+      check = askSync('schedule', { config: wire, t: [] }, 0);
     } catch (error) {
       if (error instanceof UnsupportedValue) throw new UnsupportedValue(error.reason, config);
       throw error;
@@ -287,7 +317,7 @@ export async function spawnAdapter(
     readVector('schedule', 'values', check, 0);
     const cache = new Map<number, number>();
     const fetch = (times: number[]): Float64Array =>
-      readVector('schedule', 'values', askSync('schedule', { config: wire, t: times }), times.length);
+      readVector('schedule', 'values', askSync('schedule', { config: wire, t: times }, times.length), times.length);
     return (t: number): number => {
       const time = requireTimes([t])[0]!;
       const known = cache.get(time);
