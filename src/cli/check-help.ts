@@ -50,7 +50,8 @@ ${list(CONVENTION_IDS)}
                           1000003): libraries switch kernels by size; off by
                           default (over --exec each step carries n numbers)
   --timeout <ms>          limit for each call into the adapter, module load and
-                          handshake included (default ${CONFORMANCE_DEFAULTS.stepTimeoutMs})
+                          handshake included (default ${CONFORMANCE_DEFAULTS.stepTimeoutMs}; 60000 for the
+                          load and the handshake)
   --total-timeout <ms>    limit for the whole check (default ${CONFORMANCE_DEFAULTS.totalTimeoutMs})
   --json <path>           write the JSON report (docs/report.schema.json)
   --junit <path>          write a JUnit XML report (one testsuite per subject)

@@ -85,6 +85,9 @@ export interface GuardedStepper {
   readonly mutations: readonly MutationRecord[];
 }
 
+/** The longest delay setTimeout takes (2^31 - 1 ms, some 24 days); a longer one fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /**
  * Runs `work` under the per-call timeout and the overall deadline, turning a
  * throw, a rejection or a timeout into an {@link AdapterError} with the adapter's
@@ -121,12 +124,19 @@ export async function guarded<T>(operation: string, options: GuardOptions, work:
   const limit = Math.min(options.stepTimeoutMs, remaining);
   const overall = limit < options.stepTimeoutMs;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let hop: ReturnType<typeof setImmediate> | undefined;
   const timeout = new Promise<never>((_, reject) => {
+    // No limit at all (an adapter that times its own calls, no deadline), or one beyond setTimeout's range (which
+    // would fire at once): no timer.
+    if (!(limit <= MAX_TIMER_MS)) return;
     timer = setTimeout(() => {
       const what = overall
         ? `total timeout: the time limit of the whole check (--total-timeout) expired during ${operation}`
         : `${operation}: no answer within ${options.stepTimeoutMs} ms (--timeout)`;
-      reject(new AdapterError(what, operation));
+      // The adapter shares this thread: when the checker kept it busy past the limit, the timer and the adapter's
+      // own I/O or immediate callbacks come due together. They run first (one more turn of the event loop), so an
+      // answer that waited only on the checker is taken, not cut.
+      hop = setImmediate(() => reject(new AdapterError(what, operation)));
     }, limit);
   });
   try {
@@ -135,6 +145,7 @@ export async function guarded<T>(operation: string, options: GuardOptions, work:
     throw adapterError(error);
   } finally {
     clearTimeout(timer);
+    clearImmediate(hop);
   }
 }
 

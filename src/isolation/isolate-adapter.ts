@@ -30,8 +30,14 @@ import { interruptionName, interruptionText } from '../conformance/interruption.
 export interface IsolateOptions {
   /** Where a relative module path is resolved (default: this process's). */
   cwd?: string;
-  /** Per call into the adapter, loading the module included (default 10 000). */
+  /** Per call into the adapter (default 10 000). */
   timeoutMs?: number;
+  /**
+   * For loading the module, its imports included (default: `timeoutMs` when it is given, else 60 000: a library
+   * such as TF.js takes seconds to import, several times that on a busy machine, and a correct module must not
+   * fail for it).
+   */
+  loadTimeoutMs?: number;
   /** Epoch milliseconds after which every call fails at once: the whole run's limit (default: none). */
   deadline?: number;
   /** Aborting it ends the worker at once, while loading too (SIGINT, SIGTERM); its reason becomes the error. */
@@ -85,6 +91,7 @@ export async function isolateAdapter(modulePath: string, options: IsolateOptions
     timeoutMs: options.timeoutMs ?? 10_000,
     deadline: options.deadline ?? Number.POSITIVE_INFINITY,
   };
+  const loadLimits: RequestLimits = { ...limits, timeoutMs: options.loadTimeoutMs ?? options.timeoutMs ?? 60_000 };
   let interrupted: string | undefined;
   /** The worker being started or in use, for an abort. */
   let live: HostConnection | undefined;
@@ -101,7 +108,7 @@ export async function isolateAdapter(modulePath: string, options: IsolateOptions
     live = connection;
     try {
       await connection.ready(STARTUP_MS, limits.deadline);
-      const answer = await connection.request({ op: 'load' }, limits, 'load');
+      const answer = await connection.request({ op: 'load' }, loadLimits, 'load');
       const description = answer.description;
       // Validated again here: the worker runs the adapter's code, which could have altered the host's.
       const stand = () => undefined;

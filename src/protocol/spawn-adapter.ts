@@ -15,7 +15,10 @@ import { decodeVector, encodeNumber, encodeVector, type WireNumber } from './wir
 export interface SpawnAdapterOptions {
   /** Per request, a batched `steps` included, as the checker times each adapter call (default 10 000). */
   timeoutMs?: number;
-  /** For the `hello` answer, interpreter start-up included (default 20 000). */
+  /**
+   * For the `hello` answer, interpreter start-up and imports included (default 60 000: PyTorch takes seconds to
+   * import, several times that on a busy machine, and a correct child must not fail for it).
+   */
   handshakeTimeoutMs?: number;
   /** How long `close()` waits for the child to exit after `shutdown` before killing it (default 2000). */
   closeTimeoutMs?: number;
@@ -132,7 +135,7 @@ export async function spawnAdapter(
     );
   }
   const timeoutMs = requirePositive('timeoutMs', options.timeoutMs, 10_000);
-  const handshakeTimeoutMs = requirePositive('handshakeTimeoutMs', options.handshakeTimeoutMs, 20_000);
+  const handshakeTimeoutMs = requirePositive('handshakeTimeoutMs', options.handshakeTimeoutMs, 60_000);
   const closeTimeoutMs = requirePositive('closeTimeoutMs', options.closeTimeoutMs, 2000);
   const stderrLines = requirePositive('stderrLines', options.stderrLines, 20);
   const maxLineLength = requirePositive('maxLineLength', options.maxLineLength, DEFAULT_MAX_LINE);
