@@ -95,7 +95,7 @@ describe.concurrent('signals: SIGINT and SIGTERM stop the run within 2 s, with a
     expect(report.interrupted).toBe('SIGINT');
     expect(report.passed).toBe(false);
     expect(report.reason).toBe('interrupted by SIGINT: the results are partial');
-    expect(report.results[0].verdict).toBe('error');
+    expect(report.results[0].verdict).toBe('interrupted');
   });
 
   test('SIGTERM during a hung --exec step: exit 143, the child is gone, the report is written', async () => {
@@ -114,7 +114,7 @@ describe.concurrent('signals: SIGINT and SIGTERM stop the run within 2 s, with a
     expect(ms).toBeLessThan(2000);
     const report = JSON.parse(readFileSync(json, 'utf8'));
     expect(report.interrupted).toBe('SIGTERM');
-    expect(report.results[0].verdict).toBe('error');
+    expect(report.results[0].verdict).toBe('interrupted');
     expect(await waitFor(() => !isRunning(pid), 2000)).toBe(true);
   });
 

@@ -8,6 +8,7 @@ import { validateConformanceOptions } from './conformance/validate-options.js';
 import { describeBug } from './report/describe-bug.js';
 import { describeCounterexample } from './report/describe-counterexample.js';
 import { messageWithoutValues } from './report/message-without-values.js';
+import { interruptedNote } from './report/subject-outcome.js';
 
 /** Options of {@link describeConformance}: those of `checkConformance`, plus the vitest timeout of each subject's run. */
 export interface DescribeConformanceOptions extends Omit<ConformanceOptions, 'onProgress'> {
@@ -59,6 +60,7 @@ function describeVerdict(r: SubjectResult, accepted: readonly string[]): string 
   }
   if (r.verdict === 'fails')
     return `${r.subject}: fails${r.bug === undefined ? '' : `, ${describeBug(r.bug)}`}${conventions ? `; otherwise follows ${conventions}` : ''}`;
+  if (r.verdict === 'interrupted') return `${r.subject}: ${interruptedNote(r)}`;
   return `${r.subject}: ${r.verdict}`;
 }
 
@@ -124,12 +126,16 @@ export function describeConformance(adapter: Adapter, options: DescribeConforman
     for (const [subject, checks] of planned) {
       describe(subject, () => {
         let result: SubjectResult | undefined;
+        /** Why no result came: `options.signal` aborted before this subject started. */
+        let missing = '';
         beforeAll(async () => {
           const report = await checkConformance(adapter, { ...rest, seed, only: [subject] });
           result = report.results[0];
+          missing = `${subject} was not checked: ${report.reason ?? 'no result'}`;
         }, subjectTimeoutMs);
         it('verdict', () => {
-          const r = result!;
+          if (result === undefined) throw new ConformanceCheckError(missing, site);
+          const r = result;
           const ok =
             r.verdict === 'conforms' ||
             (r.verdict === 'deviates' && r.conventions.every((id) => accepted.includes(id)));
@@ -146,11 +152,12 @@ export function describeConformance(adapter: Adapter, options: DescribeConforman
         });
         for (const check of checks) {
           it(check, (context) => {
-            const finding = result!.findings.find((f) => f.check === check);
+            if (result === undefined) throw new ConformanceCheckError(missing, site);
+            const finding = result.findings.find((f) => f.check === check);
             if (finding === undefined) {
-              const skipped = result!.findings.find((f) => f.check === 'skipped');
+              const skipped = result.findings.find((f) => f.check === 'skipped');
               throw new ConformanceCheckError(
-                skipped?.message ?? `${check} did not run (verdict ${result!.verdict})`,
+                skipped?.message ?? `${check} did not run (verdict ${result.verdict})`,
                 site,
               );
             }

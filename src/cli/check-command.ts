@@ -190,7 +190,7 @@ export async function runCheckCommand(argv: readonly string[], io: CliIo): Promi
     io.stderr.write(
       `\noptimspec check: ${signal}, stopping the adapter and writing the partial report (${signal} again exits at once)\n`,
     );
-    stop.abort(`interrupted by ${signal}`);
+    stop.abort(first);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -209,6 +209,7 @@ export async function runCheckCommand(argv: readonly string[], io: CliIo): Promi
     });
     const options: ConformanceOptions = {
       accept: args.accept,
+      signal: stop.signal,
       onProgress: (event) => {
         if (signalled === undefined) progress.onProgress(event);
       },

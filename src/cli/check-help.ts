@@ -24,7 +24,8 @@ export const CHECK_HELP = `Usage: optimspec check <adapter-module> [options]
 
 Checks an optimizer implementation against the CS231n Lecture 7 rules (golden
 fixtures, laws, convention probes) and prints a verdict per optimizer and
-schedule: conforms, deviates (by a named convention), fails, unsupported, error.
+schedule: conforms, deviates (by a named convention), fails, unsupported, error,
+or interrupted (by SIGINT or SIGTERM while it was checked).
 
   <adapter-module>        a .js, .mjs, .cjs, .ts, .mts or .cts file whose default
                           export is an adapter { name, dtype, optimizers, create }
@@ -49,7 +50,8 @@ ${list(CONVENTION_IDS)}
                           1000003): libraries switch kernels by size; off by
                           default (over --exec each step carries n numbers)
   --timeout <ms>          limit for each call into the adapter, module load and
-                          handshake included (default ${CONFORMANCE_DEFAULTS.stepTimeoutMs})
+                          handshake included (default ${CONFORMANCE_DEFAULTS.stepTimeoutMs}; 60000 for the
+                          load and the handshake)
   --total-timeout <ms>    limit for the whole check (default ${CONFORMANCE_DEFAULTS.totalTimeoutMs})
   --json <path>           write the JSON report (docs/report.schema.json)
   --junit <path>          write a JUnit XML report (one testsuite per subject)
@@ -73,7 +75,8 @@ Exit codes:
      not found, a report path that cannot be written or would overwrite an input
      or another report (checked before anything runs)
   3  a report file could not be written after the run
-  130  interrupted by SIGINT (143: SIGTERM); the partial report is written
+  130  interrupted by SIGINT (143: SIGTERM); the partial report is written, the
+       subject being checked marked interrupted
 
 Docs: docs/cli.md (examples, CI), docs/conventions.md (what each id means),
 docs/spec.md (the rules), docs/report.schema.json, docs/protocol.md.

@@ -5,6 +5,7 @@ import { conformanceFixtures } from './conformance-fixtures.js';
 import type { CheckContext } from './context.js';
 import { CONFORMANCE_DEFAULTS } from './defaults.js';
 import { guardAdapter } from './guard.js';
+import { afterInterruption, interruptionName, interruptionText } from './interruption.js';
 import type { OptimizerName, ScheduleName } from '../reference/types.js';
 import { decodeReplay, type Replay } from './replay.js';
 import { allSubjects } from './subjects.js';
@@ -53,24 +54,38 @@ export async function checkConformance(adapter: Adapter, options: ConformanceOpt
     guard: guardAdapter(adapter, {
       stepTimeoutMs: options.stepTimeoutMs ?? CONFORMANCE_DEFAULTS.stepTimeoutMs,
       deadline: started + (options.totalTimeoutMs ?? CONFORMANCE_DEFAULTS.totalTimeoutMs),
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
     }),
     seed,
     runs,
     onProgress: options.onProgress,
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
     ...(replay === undefined ? {} : { replay }),
     ...(options.largeVector === undefined ? {} : { largeVector: options.largeVector }),
   };
   const subjects = allSubjects().filter((s) => options.only === undefined || options.only.includes(s));
   const results: SubjectResult[] = [];
+  const aborted = (): boolean => options.signal?.aborted === true;
   for (const subject of subjects) {
+    // A subject the interruption reached before it started is left out of the report.
+    if (aborted()) break;
     await options.beforeSubject?.(subject);
+    if (aborted()) break;
     const t0 = Date.now();
-    const result = subject.startsWith('schedule:')
-      ? await checkSchedule(ctx, subject.slice('schedule:'.length) as ScheduleName)
-      : await checkOptimizer(ctx, subject as OptimizerName, results);
+    const result = afterInterruption(
+      subject.startsWith('schedule:')
+        ? await checkSchedule(ctx, subject.slice('schedule:'.length) as ScheduleName)
+        : await checkOptimizer(ctx, subject as OptimizerName, results),
+      options.signal,
+    );
     results.push({ ...result, durationMs: Date.now() - t0 });
   }
-  if (replay !== undefined && !results.some((r) => r.findings.some((f) => f.check === replay.check))) {
+  const interrupted = options.signal?.aborted === true ? interruptionName(options.signal) : undefined;
+  if (
+    replay !== undefined &&
+    interrupted === undefined &&
+    !results.some((r) => r.findings.some((f) => f.check === replay.check))
+  ) {
     throw new RangeError(
       `options.replay: ${JSON.stringify(replay.check)} is not a check of ${replay.subject} for this adapter (${adapter.dtype}, ${[...adapter.optimizers, ...(adapter.schedules ?? []).map((s) => `schedule:${s}`)].join(', ') || 'nothing'}): replay it against the implementation that printed it`,
     );
@@ -78,6 +93,7 @@ export async function checkConformance(adapter: Adapter, options: ConformanceOpt
   // Nothing checked is not a pass: a misconfigured adapter must not pass CI silently.
   const checked = results.some((r) => r.verdict !== 'unsupported');
   const passed =
+    interrupted === undefined &&
     checked &&
     results.every(
       (r) =>
@@ -95,7 +111,11 @@ export async function checkConformance(adapter: Adapter, options: ConformanceOpt
     options: reportOptions,
     results,
     passed,
-    ...(checked ? {} : { reason: NOTHING_CHECKED }),
+    ...(interrupted !== undefined
+      ? { reason: `${interruptionText(interrupted)}: the results are partial`, interrupted }
+      : checked
+        ? {}
+        : { reason: NOTHING_CHECKED }),
     durationMs: Date.now() - started,
   };
 }

@@ -1,6 +1,7 @@
 import type { Subject } from '../laws/law.js';
 import type { Adapter } from './adapter.js';
 import type { GuardedAdapter } from './guard.js';
+import { lostTo } from './interruption.js';
 import type { Replay } from './replay.js';
 import type { ConformanceOptions, Finding } from './types.js';
 
@@ -12,13 +13,21 @@ export interface CheckContext {
   seed: number;
   runs: number;
   onProgress: NonNullable<ConformanceOptions['onProgress']> | undefined;
+  /** The run's interruption (`options.signal`): an error met once it aborted is not reported as progress. */
+  signal?: AbortSignal;
   /** Set when re-running one check (`options.replay`): only that check runs. */
   replay?: Replay;
   /** The length of the large-vector probe, when it runs (`options.largeVector`). */
   largeVector?: number;
 }
 
-/** The progress callback of one subject: told each finding as it is made, with the status it was made with. */
+/**
+ * The progress callback of one subject: told each finding as it is made, with the status it was made with; an
+ * error the run's interruption caused is marked so (src/conformance/interruption.ts) and not told.
+ */
 export function progressOf(ctx: CheckContext, subject: Subject): (finding: Finding) => void {
-  return (finding) => ctx.onProgress?.({ subject, check: finding.check, status: finding.status });
+  return (finding) => {
+    if (lostTo(ctx.signal, finding)) return;
+    ctx.onProgress?.({ subject, check: finding.check, status: finding.status });
+  };
 }

@@ -1,5 +1,6 @@
 import { AdapterError } from './adapter-error.js';
 import { errorText } from './error-text.js';
+import { interruptionName, interruptionText } from './interruption.js';
 import type { Adapter, Stepper } from './adapter.js';
 import type { OptimizerConfig, ScheduleConfig } from '../reference/types.js';
 import { isUnsupported, UnsupportedValue } from './unsupported.js';
@@ -21,6 +22,47 @@ export interface GuardOptions {
   stepTimeoutMs: number;
   /** Epoch milliseconds after which every call fails at once (the overall timeout). */
   deadline: number;
+  /** Once aborted, no call is made and a call in progress is given up: the run was interrupted, not the adapter. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Set (to true) on an adapter that times each of its calls itself: an isolated module's worker
+ * (src/isolation) times every call into the adapter, an `--exec` child's connection every request. The
+ * guard then adds no per-call timer of its own: around a request that carries a batch of calls, it would
+ * count the whole batch, and the time the checker itself was busy, as one call, and cut a correct but slow
+ * batch. The run's deadline still applies.
+ */
+export const timesOwnCallsKey: unique symbol = Symbol('optimspec.timesOwnCalls');
+
+/** True for an adapter marked with {@link timesOwnCallsKey} (a getter that throws means no). */
+function timesOwnCalls(adapter: Adapter): boolean {
+  try {
+    return (adapter as { [timesOwnCallsKey]?: unknown })[timesOwnCallsKey] === true;
+  } catch {
+    return false;
+  }
+}
+
+/** The error of a call the interruption stopped, or undefined while the run goes on. */
+function interruption(options: GuardOptions, operation: string): AdapterError | undefined {
+  const signal = options.signal;
+  if (signal?.aborted !== true) return undefined;
+  return new AdapterError(`${operation}: ${interruptionText(interruptionName(signal))}`, operation);
+}
+
+/** `pending`, or the interruption's error as soon as `options.signal` aborts (a call in progress is given up). */
+function untilInterrupted<T>(pending: Promise<T>, options: GuardOptions, operation: string): Promise<T> {
+  const signal = options.signal;
+  if (signal === undefined) return pending;
+  const stopped = interruption(options, operation);
+  if (stopped !== undefined) return Promise.reject(stopped);
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(interruption(options, operation));
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  return Promise.race([pending, aborted]).finally(() => signal.removeEventListener('abort', onAbort!));
 }
 
 /** A mutation of the checker's own arrays that an adapter made (issue 4: inputs are never mutated). */
@@ -43,6 +85,9 @@ export interface GuardedStepper {
   readonly mutations: readonly MutationRecord[];
 }
 
+/** The longest delay setTimeout takes (2^31 - 1 ms, some 24 days); a longer one fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /**
  * Runs `work` under the per-call timeout and the overall deadline, turning a
  * throw, a rejection or a timeout into an {@link AdapterError} with the adapter's
@@ -51,6 +96,8 @@ export interface GuardedStepper {
  * modules in a worker, src/isolation, which ends such a loop).
  */
 export async function guarded<T>(operation: string, options: GuardOptions, work: () => T | Promise<T>): Promise<T> {
+  const stopped = interruption(options, operation);
+  if (stopped !== undefined) throw stopped;
   const remaining = options.deadline - Date.now();
   if (remaining <= 0)
     throw new AdapterError(
@@ -77,20 +124,28 @@ export async function guarded<T>(operation: string, options: GuardOptions, work:
   const limit = Math.min(options.stepTimeoutMs, remaining);
   const overall = limit < options.stepTimeoutMs;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let hop: ReturnType<typeof setImmediate> | undefined;
   const timeout = new Promise<never>((_, reject) => {
+    // No limit at all (an adapter that times its own calls, no deadline), or one beyond setTimeout's range (which
+    // would fire at once): no timer.
+    if (!(limit <= MAX_TIMER_MS)) return;
     timer = setTimeout(() => {
       const what = overall
         ? `total timeout: the time limit of the whole check (--total-timeout) expired during ${operation}`
-        : `${operation}: no answer within ${options.stepTimeoutMs} ms`;
-      reject(new AdapterError(what, operation));
+        : `${operation}: no answer within ${options.stepTimeoutMs} ms (--timeout)`;
+      // The adapter shares this thread: when the checker kept it busy past the limit, the timer and the adapter's
+      // own I/O or immediate callbacks come due together. They run first (one more turn of the event loop), so an
+      // answer that waited only on the checker is taken, not cut.
+      hop = setImmediate(() => reject(new AdapterError(what, operation)));
     }, limit);
   });
   try {
-    return await Promise.race([Promise.resolve(value), timeout]);
+    return await untilInterrupted(Promise.race([Promise.resolve(value), timeout]), options, operation);
   } catch (error) {
     throw adapterError(error);
   } finally {
     clearTimeout(timer);
+    clearImmediate(hop);
   }
 }
 
@@ -139,8 +194,9 @@ export interface GuardedAdapter extends Adapter {
  * a timeout, and every misbehaviour becomes an {@link AdapterError}. Mutations of
  * the handed copies are recorded, not thrown: they are a finding of their own.
  */
-export function guardAdapter(adapter: Adapter, options: GuardOptions): GuardedAdapter {
+export function guardAdapter(adapter: Adapter, guard: GuardOptions): GuardedAdapter {
   const inner = scriptRunnerOf(adapter);
+  const options: GuardOptions = timesOwnCalls(adapter) ? { ...guard, stepTimeoutMs: Number.POSITIVE_INFINITY } : guard;
   /** `handOver`: the adapter gets `x0` and each gradient themselves (a script that watches its own copies), and nothing is recorded here. */
   async function createGuarded(
     config: OptimizerConfig,
@@ -275,7 +331,7 @@ export function guardAdapter(adapter: Adapter, options: GuardOptions): GuardedAd
           'step',
         ),
       );
-    return inner(scripts, batch);
+    return untilInterrupted(inner(scripts, batch), options, 'step');
   }
   // Scripts (src/laws/script.ts): in one round trip where the adapter runs them itself (isolated in a worker), with
   // copies of the law's arrays as `create` and `step` hand them here; else call by call through the guarded calls above.
@@ -287,9 +343,13 @@ export function guardAdapter(adapter: Adapter, options: GuardOptions): GuardedAd
           'total timeout: the time limit of the whole check (--total-timeout) expired before step',
           'step',
         );
-      return inner(
-        scripts.map(({ calls }) => ({ calls })),
-        batch,
+      return untilInterrupted(
+        inner(
+          scripts.map(({ calls }) => ({ calls })),
+          batch,
+        ),
+        options,
+        'step',
       );
     },
   };

@@ -27,19 +27,32 @@ export class AdapterLoadError extends Error {
 const javascript = new Set(['.js', '.mjs', '.cjs']);
 const typescript = new Set(['.ts', '.mts', '.cts']);
 
+/**
+ * What is wrong with a list of names an adapter declares (`adapter.optimizers`,
+ * `adapter.schedules`), or undefined. Each known name may be listed once, so a list
+ * longer than `known` is refused from its length alone, before any entry is read: a
+ * holey array of length 2^32 - 1 would otherwise be walked element by element for
+ * minutes. Then every index is read, holes included (they read as undefined).
+ */
+export function nameListProblem(field: string, value: unknown, known: readonly string[]): string | undefined {
+  if (!Array.isArray(value)) return `${field} must be an array of names, got ${describeValue(value)}`;
+  const length = value.length;
+  if (length > known.length)
+    return `${field} has length ${length}, more than the ${known.length} names there are (${known.join(', ')}): each is listed at most once`;
+  const seen = new Set<unknown>();
+  for (let i = 0; i < length; i++) {
+    const name: unknown = value[i];
+    if (typeof name !== 'string' || !known.includes(name))
+      return `${field}[${i}] must be one of ${known.join(', ')}, got ${describeValue(name)}`;
+    if (seen.has(name)) return `${field} lists ${JSON.stringify(name)} twice`;
+    seen.add(name);
+  }
+  return undefined;
+}
+
 function requireNames(source: string, field: string, value: unknown, known: readonly string[]): void {
-  if (!Array.isArray(value))
-    throw new AdapterLoadError(`${source}: ${field} must be an array of names, got ${describeValue(value)}`, 'invalid');
-  value.forEach((name: unknown, i) => {
-    if (typeof name !== 'string' || !known.includes(name)) {
-      throw new AdapterLoadError(
-        `${source}: ${field}[${i}] must be one of ${known.join(', ')}, got ${describeValue(name)}`,
-        'invalid',
-      );
-    }
-    if (value.indexOf(name) !== i)
-      throw new AdapterLoadError(`${source}: ${field} lists ${JSON.stringify(name)} twice`, 'invalid');
-  });
+  const problem = nameListProblem(field, value, known);
+  if (problem !== undefined) throw new AdapterLoadError(`${source}: ${problem}`, 'invalid');
 }
 
 /**

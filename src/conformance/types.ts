@@ -9,9 +9,11 @@ export type { Subject } from '../laws/law.js';
  * - `deviates`: the behaviour matches named conventions (docs/conventions.md) and nothing else is wrong;
  * - `fails`: a check failed and no known convention explains it (a counterexample is attached);
  * - `unsupported`: the adapter does not implement it;
- * - `error`: the adapter threw, rejected, timed out or returned garbage.
+ * - `error`: the adapter threw, rejected, timed out or returned garbage;
+ * - `interrupted`: the run was stopped (SIGINT, SIGTERM, `options.signal`) while this subject was checked: its
+ *   findings so far are kept, and nothing is said about the implementation.
  */
-export type Verdict = 'conforms' | 'deviates' | 'fails' | 'unsupported' | 'error';
+export type Verdict = 'conforms' | 'deviates' | 'fails' | 'unsupported' | 'error' | 'interrupted';
 
 /**
  * Per step and coordinate (`[step][coordinate]`, step 1 first) what the
@@ -73,6 +75,8 @@ export interface SubjectResult {
   /** For `fails`: the known bug that explains every failing check, when one does. */
   bug?: KnownBugId;
   findings: Finding[];
+  /** For `interrupted`: what stopped the check, the signal's name (`SIGINT`, `SIGTERM`) or the abort's reason. */
+  interrupted?: string;
   /** Wall time of this subject's checks in milliseconds. */
   durationMs?: number;
 }
@@ -88,8 +92,8 @@ export interface ConformanceReport {
   passed: boolean;
   /** Why the run failed as a whole, beyond its subjects' verdicts: nothing was checked, or it was interrupted (issue 9). */
   reason?: string;
-  /** The signal that stopped the run; the results are partial. */
-  interrupted?: 'SIGINT' | 'SIGTERM';
+  /** What stopped the run: the signal (`SIGINT`, `SIGTERM`), or the reason `options.signal` aborted with; the results are partial. */
+  interrupted?: string;
   durationMs: number;
 }
 
@@ -102,7 +106,10 @@ export interface ConformanceOptions {
   /** Multiplies each law's run count (default 1). */
   runs?: number;
   seed?: number;
-  /** Per adapter call, in milliseconds. */
+  /**
+   * Per adapter call, in milliseconds. An adapter that times its own calls (`isolateAdapter`, `spawnAdapter`)
+   * gets no second timer: their own `timeoutMs` applies.
+   */
   stepTimeoutMs?: number;
   /** For the whole run, in milliseconds. */
   totalTimeoutMs?: number;
@@ -111,6 +118,12 @@ export interface ConformanceOptions {
    * isolated adapter's last one ended (a crash, a hang; issue 9).
    */
   beforeSubject?: (subject: string) => void | Promise<void>;
+  /**
+   * Stops the check: the subject being checked when it aborts is `interrupted` (an error its adapter meets from
+   * then on is the interruption's, not the adapter's), and no later subject starts. Its `reason` names the
+   * interruption: the CLI aborts with the signal's name (`SIGINT`, `SIGTERM`).
+   */
+  signal?: AbortSignal;
   /** Called as checks finish, for progress output. */
   onProgress?: (event: { subject: string; check: string; status: Finding['status'] }) => void;
   /**

@@ -3,14 +3,15 @@ import { didYouMeanSuffix } from '../report/did-you-mean.js';
 import { CHECKED_DTYPES, requireDtype } from '../numerics/dtype.js';
 import { CONVENTION_IDS, optimizerRules, scheduleRules } from '../reference/registry.js';
 import { knownBugs } from './known-bugs.js';
+import { nameListProblem } from './load-adapter.js';
 import { LARGE_VECTOR_TILE } from './scenarios.js';
 import type { ConformanceOptions } from './types.js';
 
+const OPTIMIZER_NAMES: readonly string[] = optimizerRules.map((r) => r.name);
+const SCHEDULE_NAMES: readonly string[] = scheduleRules.map((r) => r.name);
+
 /** Every subject name `only` accepts, in the lecture's order. */
-const SUBJECT_NAMES: readonly string[] = [
-  ...optimizerRules.map((r) => r.name),
-  ...scheduleRules.map((r) => `schedule:${r.name}`),
-];
+const SUBJECT_NAMES: readonly string[] = [...OPTIMIZER_NAMES, ...SCHEDULE_NAMES.map((name) => `schedule:${name}`)];
 
 /** Every convention id `accept` accepts (docs/conventions.md), `non-finite` included. */
 const ACCEPTABLE: readonly string[] = CONVENTION_IDS;
@@ -33,8 +34,14 @@ export function validateConformanceOptions(
   options: Pick<ConformanceOptions, 'only' | 'accept' | 'runs' | 'largeVector'>,
 ): void {
   requireDtype('adapter.dtype', adapter?.dtype, CHECKED_DTYPES);
-  if (!Array.isArray(adapter.optimizers))
-    throw new TypeError(`adapter.optimizers must be an array of optimizer names, got ${typeof adapter.optimizers}`);
+  // Bounded by the number of names, whatever the arrays' length (a holey array of length 2^32 - 1 is refused at once).
+  for (const [field, value, known] of [
+    ['adapter.optimizers', adapter.optimizers, OPTIMIZER_NAMES],
+    ['adapter.schedules', adapter.schedules ?? [], SCHEDULE_NAMES],
+  ] as const) {
+    const problem = nameListProblem(field, value, known);
+    if (problem !== undefined) throw Array.isArray(value) ? new RangeError(problem) : new TypeError(problem);
+  }
   const size = options.largeVector;
   if (size !== undefined && !(Number.isSafeInteger(size) && size >= LARGE_VECTOR_TILE && size <= 2 ** 26)) {
     throw new RangeError(

@@ -122,7 +122,14 @@ export class HostConnection {
     const late = new Promise<never>((_, reject) => {
       timer = setTimeout(
         () =>
-          reject(new AdapterError(`load: the adapter's worker did not start within ${Math.round(limit)} ms`, 'load')),
+          reject(
+            new AdapterError(
+              limit < startupMs
+                ? "total timeout: the time limit of the whole check (--total-timeout) expired while the adapter's worker started"
+                : `load: the adapter's worker did not start within ${startupMs} ms (the checker's own start-up in it, before the module's load that --timeout bounds)`,
+              'load',
+            ),
+          ),
         Math.max(0, limit),
       );
     });
@@ -193,12 +200,15 @@ export class HostConnection {
     if (done !== undefined) return done.ok ? Promise.resolve(done.answer) : Promise.reject(done.error);
     return new Promise((resolve, reject) => {
       let timer: ReturnType<typeof setTimeout> | undefined;
-      // Per adapter call, not per request: a script or a closed loop makes many calls in one request.
+      // Per adapter call, not per request: a script or a closed loop makes many calls in one request. The worker
+      // marks when each call starts, so the time the checker's own thread was busy is not counted.
       const watch = (since: number): void => {
         const now = Date.now();
         const started = Math.max(since, this.callStarted[0]!);
-        const left = Math.min(started + limits.timeoutMs, limits.deadline) - now;
-        if (left <= 0 || limits.deadline - now <= 0) this.timedOut(id, limits);
+        const perCall = started + limits.timeoutMs;
+        const left = Math.min(perCall, limits.deadline) - now;
+        // The earlier of the two bounds is the one that passed.
+        if (left <= 0) this.timedOut(id, limits, limits.deadline <= perCall);
         else timer = setTimeout(() => watch(since), left);
       };
       watch(sentAt);
@@ -224,8 +234,9 @@ export class HostConnection {
       limits,
     );
     if (id === undefined) throw this.refusal(operation);
+    const total = limits.deadline - Date.now() < limits.timeoutMs;
     this.wait(id, this.limit(limits));
-    if (outcome === undefined) this.timedOut(id, limits);
+    if (outcome === undefined) this.timedOut(id, limits, total);
     const done = outcome as Outcome | undefined;
     if (done === undefined) throw this.refusal(operation);
     if (!done.ok) throw done.error;
@@ -304,16 +315,15 @@ export class HostConnection {
       this.handle(m.message as HostMessage | HostMessage[]);
   }
 
-  private timedOut(id: number, limits: RequestLimits): void {
+  /** `total`: the run's deadline was the bound that passed, not the per-call one. */
+  private timedOut(id: number, limits: RequestLimits, total: boolean): void {
     this.drain();
     const entry = this.pending.get(id);
     if (entry === undefined) return;
-    // The timer ran for min(timeout, time left): the deadline was the binding one if it has passed.
-    const total = limits.deadline - Date.now() <= 1;
     const op = this.operationOf(entry);
     const reason = total
       ? `total timeout: the time limit of the whole check (--total-timeout) expired during ${op}; the adapter's worker was terminated`
-      : `${op}: no answer within ${limits.timeoutMs} ms (a hang, or a synchronous infinite loop); the adapter's worker was terminated`;
+      : `${op}: no answer within ${limits.timeoutMs} ms (a hang, or a synchronous infinite loop); the adapter's worker was terminated (--timeout sets the limit)`;
     this.fail(reason);
     void this.worker.terminate();
   }

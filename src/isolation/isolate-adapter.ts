@@ -23,13 +23,21 @@ import {
   validateScript,
 } from '../laws/script.js';
 import { UnsupportedValue } from '../conformance/unsupported.js';
+import { timesOwnCallsKey } from '../conformance/guard.js';
+import { interruptionName, interruptionText } from '../conformance/interruption.js';
 
 /** Options of {@link isolateAdapter}; every time is in milliseconds. */
 export interface IsolateOptions {
   /** Where a relative module path is resolved (default: this process's). */
   cwd?: string;
-  /** Per call into the adapter, loading the module included (default 10 000). */
+  /** Per call into the adapter (default 10 000). */
   timeoutMs?: number;
+  /**
+   * For loading the module, its imports included (default: `timeoutMs` when it is given, else 60 000: a library
+   * such as TF.js takes seconds to import, several times that on a busy machine, and a correct module must not
+   * fail for it).
+   */
+  loadTimeoutMs?: number;
   /** Epoch milliseconds after which every call fails at once: the whole run's limit (default: none). */
   deadline?: number;
   /** Aborting it ends the worker at once, while loading too (SIGINT, SIGTERM); its reason becomes the error. */
@@ -38,6 +46,8 @@ export interface IsolateOptions {
 
 /** An adapter module running in a worker thread, seen through the ordinary Adapter interface. */
 export interface IsolatedAdapter extends Adapter, ScriptRunner {
+  /** The worker times every call into the adapter itself (the guard adds no timer of its own). */
+  readonly [timesOwnCallsKey]: true;
   /** An instance in the worker; it is created there with the first call (a failed create is that call's error). */
   create(config: OptimizerConfig, x0: Float64Array): Promise<Stepper>;
   /** Starts a fresh worker if the current one ended or hangs (a crash, a hang, process.exit); call between subjects. */
@@ -81,11 +91,12 @@ export async function isolateAdapter(modulePath: string, options: IsolateOptions
     timeoutMs: options.timeoutMs ?? 10_000,
     deadline: options.deadline ?? Number.POSITIVE_INFINITY,
   };
+  const loadLimits: RequestLimits = { ...limits, timeoutMs: options.loadTimeoutMs ?? options.timeoutMs ?? 60_000 };
   let interrupted: string | undefined;
   /** The worker being started or in use, for an abort. */
   let live: HostConnection | undefined;
   const abort = (): void => {
-    interrupted ??= String(options.signal?.reason ?? 'interrupted');
+    interrupted ??= interruptionText(interruptionName(options.signal!));
     void live?.end(interrupted);
   };
   if (options.signal?.aborted === true) abort();
@@ -97,7 +108,7 @@ export async function isolateAdapter(modulePath: string, options: IsolateOptions
     live = connection;
     try {
       await connection.ready(STARTUP_MS, limits.deadline);
-      const answer = await connection.request({ op: 'load' }, limits, 'load');
+      const answer = await connection.request({ op: 'load' }, loadLimits, 'load');
       const description = answer.description;
       // Validated again here: the worker runs the adapter's code, which could have altered the host's.
       const stand = () => undefined;
@@ -372,6 +383,7 @@ export async function isolateAdapter(modulePath: string, options: IsolateOptions
 
   const adapter: IsolatedAdapter = {
     [runScriptsKey]: runScriptsInWorker,
+    [timesOwnCallsKey]: true,
     name: description.name,
     dtype: description.dtype,
     optimizers: description.optimizers,

@@ -33,9 +33,30 @@ interface Pending {
 type RelayEvent =
   | { type: 'spawned'; pid: number }
   | { type: 'lines'; lines: string[] }
+  | { type: 'wide'; bytes: ArrayBuffer }
+  | { type: 'junk'; head: string; bytes: number }
   | { type: 'stderr'; text: string }
-  | { type: 'overflow'; bytes: number }
+  | { type: 'overflow'; bytes: number; cap: number; blank: boolean }
   | { type: 'exit'; code: number | null; signal: string | null; error: string | null };
+
+/** What a request expects beyond its timeout. */
+export interface RequestOptions {
+  /**
+   * How many numbers its answer carries: the line cap rises to hold them, at
+   * {@link BYTES_PER_NUMBER} each, when that is more than `maxLineLength`.
+   */
+  answerNumbers?: number;
+  /** The reason the child is killed for when the timeout passes (default: it is named hung). */
+  hung?: string;
+}
+
+/**
+ * Room for one number of an answer: the longest shortest round-trip form of a
+ * double is 24 characters (`-2.2250738585072014e-308`), with a separator and a
+ * space 26; a child printing 17 significant digits and a three-digit exponent
+ * with sign needs 25. 32 leaves room for any of these.
+ */
+export const BYTES_PER_NUMBER = 32;
 
 /** The operation name an AdapterError carries (src/conformance/adapter-error.ts). */
 function operationOf(op: ProtocolOp): string {
@@ -123,7 +144,12 @@ export class Connection {
   }
 
   /** Sends a request and resolves with the `ok: true` answer; rejects with an AdapterError. */
-  request(op: ProtocolOp, fields: Record<string, unknown>, timeoutMs: number): Promise<Answer> {
+  request(
+    op: ProtocolOp,
+    fields: Record<string, unknown>,
+    timeoutMs: number,
+    options: RequestOptions = {},
+  ): Promise<Answer> {
     return new Promise((resolve, reject) => {
       const refused = this.refusal(op);
       if (refused) {
@@ -142,11 +168,11 @@ export class Connection {
         },
       };
       if (Number.isFinite(timeoutMs)) {
-        entry.timer = setTimeout(() => this.timedOut(id, timeoutMs), timeoutMs);
+        entry.timer = setTimeout(() => this.timedOut(id, timeoutMs, options.hung), timeoutMs);
       }
       this.asyncPending++;
       this.worker.ref();
-      this.send(id, op, fields, entry);
+      this.send(id, op, fields, entry, options.answerNumbers);
     });
   }
 
@@ -155,17 +181,28 @@ export class Connection {
    * `schedule(config)(t)` of the Adapter contract): waits on the shared counter
    * the relay thread bumps, and drains its events with `receiveMessageOnPort`.
    */
-  requestSync(op: ProtocolOp, fields: Record<string, unknown>, timeoutMs: number): Answer {
+  requestSync(
+    op: ProtocolOp,
+    fields: Record<string, unknown>,
+    timeoutMs: number,
+    options: RequestOptions = {},
+  ): Answer {
     const refused = this.refusal(op);
     if (refused) throw refused;
     const id = this.nextId++;
     let outcome: Outcome | undefined;
-    this.send(id, op, fields, {
+    this.send(
+      id,
       op,
-      settle: (o) => {
-        outcome = o;
+      fields,
+      {
+        op,
+        settle: (o) => {
+          outcome = o;
+        },
       },
-    });
+      options.answerNumbers,
+    );
     const deadline = performance.now() + timeoutMs;
     while (outcome === undefined) {
       const seen = Atomics.load(this.counter, 0);
@@ -176,7 +213,7 @@ export class Connection {
       }
       const remaining = deadline - performance.now();
       if (remaining <= 0) {
-        this.timedOut(id, timeoutMs);
+        this.timedOut(id, timeoutMs, options.hung);
         break;
       }
       Atomics.wait(this.counter, 0, seen, remaining);
@@ -221,11 +258,12 @@ export class Connection {
     return undefined;
   }
 
-  private send(id: number, op: ProtocolOp, fields: Record<string, unknown>, entry: Pending): void {
+  private send(id: number, op: ProtocolOp, fields: Record<string, unknown>, entry: Pending, answerNumbers = 0): void {
     this.pending.set(id, entry);
     const line = JSON.stringify({ id, op, ...fields });
     this.options.onTraffic?.('send', line);
-    this.worker.postMessage({ type: 'send', line });
+    // Room for the answer's numbers and the rest of the object (its error text, say).
+    this.worker.postMessage({ type: 'send', line, answerBytes: answerNumbers * BYTES_PER_NUMBER + 65_536 });
   }
 
   private async waitExit(ms: number): Promise<boolean> {
@@ -239,7 +277,7 @@ export class Connection {
     return result;
   }
 
-  private timedOut(id: number, timeoutMs: number): void {
+  private timedOut(id: number, timeoutMs: number, hung?: string): void {
     // An answer may be queued behind a busy event loop (the caller ran long synchronous
     // work, or a synchronous schedule lookup): read what has arrived before giving up.
     for (let queued = receiveMessageOnPort(this.port); queued; queued = receiveMessageOnPort(this.port)) {
@@ -247,7 +285,10 @@ export class Connection {
     }
     const entry = this.pending.get(id);
     if (!entry) return;
-    this.fatal(`${entry.op} got no answer within ${timeoutMs} ms; the child is considered hung and was killed`);
+    this.fatal(
+      hung ??
+        `${entry.op} got no answer within ${timeoutMs} ms (--timeout); the child is considered hung and was killed`,
+    );
   }
 
   /** Breaks the connection for good: kills the child and rejects every pending request. */
@@ -276,9 +317,26 @@ export class Connection {
         break;
       case 'lines':
         for (const line of event.lines) this.receive(line);
+        this.acknowledge(event.lines.reduce((sum, line) => sum + line.length, 0));
+        break;
+      case 'wide': {
+        const line = Buffer.from(event.bytes).toString('utf8');
+        this.receive(line.endsWith('\r') ? line.slice(0, -1) : line);
+        this.acknowledge(event.bytes.byteLength);
+        break;
+      }
+      case 'junk':
+        this.options.onTraffic?.('receive', event.head);
+        this.fatal(
+          `it wrote a line to stdout that is not a JSON object: ${JSON.stringify(`${event.head.slice(0, 200)}...`)} (${event.bytes} bytes; stdout is reserved for protocol answers; log to stderr)`,
+        );
         break;
       case 'overflow':
-        this.fatal(`it wrote a stdout line of more than ${this.options.maxLineLength} bytes without a newline`);
+        this.fatal(
+          event.blank
+            ? `it wrote ${event.bytes} bytes of whitespace and blank lines to stdout and no answer, more than the line cap of ${event.cap} bytes`
+            : `it wrote a stdout line of more than ${event.cap} bytes without a newline`,
+        );
         break;
       case 'exit': {
         this.exited = true;
@@ -296,10 +354,14 @@ export class Connection {
     }
   }
 
+  /** Tells the relay thread these stdout lines were read: it pauses the child's stdout while too much is unread. */
+  private acknowledge(bytes: number): void {
+    if (!this.exited) this.worker.postMessage({ type: 'ack', bytes });
+  }
+
   private receive(line: string): void {
     if (this.broken !== undefined) return;
     this.options.onTraffic?.('receive', line);
-    if (line.trim() === '') return;
     const snippet = line.length > 200 ? `${line.slice(0, 200)}...` : line;
     let message: unknown;
     try {

@@ -9,11 +9,16 @@
  * signal the blocked parent waits on (`receiveMessageOnPort` then drains it).
  *
  * Events: `{ type: 'spawned', pid }`, `{ type: 'lines', lines }` (complete
- * stdout lines, CR LF tolerated), `{ type: 'stderr', text }`,
- * `{ type: 'overflow', bytes }` (an endless line: the child is killed), and
+ * stdout lines, CR LF tolerated; blank and whitespace-only lines are left out),
+ * `{ type: 'wide', bytes }` (one long line as its UTF-8 bytes, transferred),
+ * `{ type: 'junk', head, bytes }` (a long line that cannot be an answer: its start),
+ * `{ type: 'stderr', text }`, `{ type: 'overflow', bytes, cap, blank }` (more than
+ * the cap without a line, or of blank lines: the child is killed), and
  * `{ type: 'exit', code, signal, error }` once, after the pipes have closed (or
  * 250 ms after the exit if a grandchild holds them open). Commands from the
- * parent: `{ type: 'send', line }`, `{ type: 'end' }` (close stdin) and
+ * parent: `{ type: 'send', line, answerBytes }` (the cap rises to `answerBytes`
+ * for a request whose answer needs it), `{ type: 'ack', bytes }` (lines and wide
+ * lines read: stdout is paused while more than the cap is unread), `{ type: 'end' }` (close stdin) and
  * `{ type: 'kill' }` (SIGKILL). EPIPE on a dead child's stdin is swallowed: the
  * exit event reports what happened.
  */
@@ -23,10 +28,66 @@ export const relayWorkerSource = String.raw`'use strict';
   const { spawn } = require('node:child_process');
   const { argv, cwd, env, port, counter: counterBuffer, maxLineLength } = workerData;
   const counter = new Int32Array(counterBuffer);
-  const emit = (message) => {
-    port.postMessage(message);
+  // Lines sent and not yet acknowledged by the parent (its ack names their size): past the cap, stdout is paused,
+  // so that a child writing faster than the parent reads cannot queue its lines up in memory.
+  let unacked = 0;
+  let paused = false;
+  const emit = (message, transfer) => {
+    const size =
+      message.type === 'lines'
+        ? message.lines.reduce((sum, line) => sum + line.length, 0)
+        : message.type === 'wide'
+          ? message.bytes.byteLength
+          : 0;
+    port.postMessage(message, transfer);
+    unacked += size;
+    if (!paused && unacked > cap && child !== undefined) {
+      paused = true;
+      child.stdout.pause();
+    }
     Atomics.add(counter, 0, 1);
     Atomics.notify(counter, 0);
+  };
+  // Stdout, line by line, with memory bounded whatever the child writes. Every byte counts against the cap,
+  // maxLineLength, raised by a request whose answer needs more (answerBytes): the bytes of a line and of the
+  // blank or whitespace-only lines before it (skipped, never kept), so that a flood of those is cut as an endless
+  // line is. A line whose first non-whitespace byte is an opening brace may be an answer: it is kept as the
+  // Buffers it arrived in and decoded once, when its newline arrives (linear time, memory near the cap), by the
+  // parent when it is long (its bytes cross without a copy). Any other line cannot be one: only its first SNIPPET
+  // bytes are kept, for the parent's message. After an overflow, stdout is ignored until the child is gone.
+  const SNIPPET = 64 * 1024;
+  let cap = maxLineLength;
+  let counted = 0;
+  let kind = 'blank';
+  let pieces = [];
+  let kept = 0;
+  let lineBytes = 0;
+  let dropping = false;
+  const decode = (buffers) => {
+    const text = (buffers.length === 1 ? buffers[0] : Buffer.concat(buffers)).toString('utf8');
+    return text.endsWith('\r') ? text.slice(0, -1) : text;
+  };
+  // A finished line: batched with the chunk's others as text, or alone as bytes when it is long.
+  const endLine = (lines) => {
+    if (kind === 'other' && lineBytes > SNIPPET) {
+      if (lines.length > 0) emit({ type: 'lines', lines: lines.splice(0) });
+      emit({ type: 'junk', head: decode(pieces), bytes: lineBytes });
+    } else if (kept > SNIPPET) {
+      if (lines.length > 0) emit({ type: 'lines', lines: lines.splice(0) });
+      const bytes = new Uint8Array(kept);
+      let at = 0;
+      for (const piece of pieces) {
+        bytes.set(piece, at);
+        at += piece.length;
+      }
+      pieces = [];
+      emit({ type: 'wide', bytes: bytes.buffer }, [bytes.buffer]);
+    } else lines.push(decode(pieces));
+    pieces = [];
+    kept = 0;
+    lineBytes = 0;
+    counted = 0;
+    kind = 'blank';
   };
   let exited = false;
   let exitInfo = { code: null, signal: null, error: null };
@@ -34,9 +95,11 @@ export const relayWorkerSource = String.raw`'use strict';
   const finish = () => {
     if (finished) return;
     finished = true;
-    if (pending > 0) emit({ type: 'lines', lines: [decode(pieces)] });
-    pieces = [];
-    pending = 0;
+    if (kind !== 'blank' && !dropping) {
+      const lines = [];
+      endLine(lines);
+      if (lines.length > 0) emit({ type: 'lines', lines });
+    }
     emit({ type: 'exit', code: exitInfo.code, signal: exitInfo.signal, error: exitInfo.error });
   };
   let child;
@@ -68,46 +131,48 @@ export const relayWorkerSource = String.raw`'use strict';
   if (child.pid !== undefined) emit({ type: 'spawned', pid: child.pid });
   child.stdin.on('error', () => {});
   child.stderr.setEncoding('utf8');
-  // The unfinished line is kept as the Buffers it arrived in and decoded once, when
-  // its newline arrives: linear time, and memory near the cap (appending each chunk
-  // to one string would copy it again per chunk, and decoding early would hold both
-  // the bytes and the text). Past maxLineLength bytes the child is killed.
-  let pieces = [];
-  let pending = 0;
-  const decode = (buffers) => {
-    const text = (buffers.length === 1 ? buffers[0] : Buffer.concat(buffers)).toString('utf8');
-    return text.endsWith('\r') ? text.slice(0, -1) : text;
-  };
+  const isSpace = (b) => b === 32 || b === 9 || b === 13 || b === 10;
   child.stdout.on('data', (chunk) => {
-    if (finished) return;
-    let start = 0;
+    if (finished || dropping) return;
     const lines = [];
-    for (let nl = chunk.indexOf(10); nl >= 0; nl = chunk.indexOf(10, start)) {
-      const size = pending + nl - start;
-      if (size > maxLineLength) {
-        if (lines.length > 0) emit({ type: 'lines', lines });
-        return overflow(size);
+    let i = 0;
+    while (i < chunk.length) {
+      if (kind === 'blank') {
+        let j = i;
+        while (j < chunk.length && isSpace(chunk[j])) j++;
+        counted += j - i;
+        i = j;
+        if (counted > cap) {
+          if (lines.length > 0) emit({ type: 'lines', lines });
+          return overflow(counted, true);
+        }
+        if (i === chunk.length) break;
+        kind = chunk[i] === 123 ? 'object' : 'other';
       }
-      pieces.push(chunk.subarray(start, nl));
-      lines.push(decode(pieces));
-      pieces = [];
-      pending = 0;
-      start = nl + 1;
-    }
-    if (start < chunk.length) {
-      pieces.push(start === 0 ? chunk : chunk.subarray(start));
-      pending += chunk.length - start;
-      if (pending > maxLineLength) {
+      const nl = chunk.indexOf(10, i);
+      const end = nl < 0 ? chunk.length : nl;
+      counted += end - i;
+      lineBytes += end - i;
+      if (counted > cap) {
         if (lines.length > 0) emit({ type: 'lines', lines });
-        return overflow(pending);
+        return overflow(counted, false);
       }
+      const keep = kind === 'object' ? end : Math.min(end, i + Math.max(0, SNIPPET + 1 - kept));
+      if (keep > i) {
+        pieces.push(i === 0 && keep === chunk.length ? chunk : chunk.subarray(i, keep));
+        kept += keep - i;
+      }
+      if (nl < 0) break;
+      endLine(lines);
+      i = nl + 1;
     }
     if (lines.length > 0) emit({ type: 'lines', lines });
   });
-  const overflow = (bytes) => {
-    emit({ type: 'overflow', bytes });
+  const overflow = (bytes, blank) => {
+    emit({ type: 'overflow', bytes, cap, blank });
     pieces = [];
-    pending = 0;
+    kept = 0;
+    dropping = true;
     killGroup();
   };
   child.stderr.on('data', (text) => emit({ type: 'stderr', text }));
@@ -125,7 +190,14 @@ export const relayWorkerSource = String.raw`'use strict';
   });
   parentPort.on('message', (message) => {
     if (message.type === 'send') {
+      if (message.answerBytes > cap) cap = message.answerBytes;
       if (!child.stdin.destroyed && !child.stdin.writableEnded) child.stdin.write(message.line + '\n');
+    } else if (message.type === 'ack') {
+      unacked -= message.bytes;
+      if (paused && unacked <= cap) {
+        paused = false;
+        child.stdout.resume();
+      }
     } else if (message.type === 'end') {
       if (!child.stdin.destroyed && !child.stdin.writableEnded) child.stdin.end();
     } else if (message.type === 'kill') {

@@ -2,8 +2,10 @@ import { AdapterError } from '../conformance/adapter-error.js';
 import type { Adapter, Stepper } from '../conformance/adapter.js';
 import type { OptimizerConfig, ScheduleConfig } from '../reference/types.js';
 import { UnsupportedValue } from '../conformance/unsupported.js';
+import { timesOwnCallsKey } from '../conformance/guard.js';
+import { interruptionName, interruptionText } from '../conformance/interruption.js';
 import { describeValue } from '../reference/validate.js';
-import { type Answer, Connection } from './connection.js';
+import { type Answer, Connection, type RequestOptions } from './connection.js';
 import { parseHandshake } from './handshake.js';
 import { type Handle, PROTOCOL_VERSION, type ProtocolOp, type WireConfig } from './messages.js';
 import { splitCommand } from './split-command.js';
@@ -13,7 +15,10 @@ import { decodeVector, encodeNumber, encodeVector, type WireNumber } from './wir
 export interface SpawnAdapterOptions {
   /** Per request, a batched `steps` included, as the checker times each adapter call (default 10 000). */
   timeoutMs?: number;
-  /** For the `hello` answer, interpreter start-up included (default 20 000). */
+  /**
+   * For the `hello` answer, interpreter start-up and imports included (default 60 000: PyTorch takes seconds to
+   * import, several times that on a busy machine, and a correct child must not fail for it).
+   */
   handshakeTimeoutMs?: number;
   /** How long `close()` waits for the child to exit after `shutdown` before killing it (default 2000). */
   closeTimeoutMs?: number;
@@ -23,7 +28,11 @@ export interface SpawnAdapterOptions {
   env?: Record<string, string | undefined>;
   /** How many of the child's last stderr lines an error quotes (default 20). */
   stderrLines?: number;
-  /** A stdout line longer than this many bytes (UTF-8) is garbage and kills the child (default 64 MiB); memory stays near this cap. */
+  /**
+   * A stdout line longer than this many bytes (UTF-8) is garbage and kills the child (default 8 MiB), as are
+   * this many bytes of blank or whitespace-only lines with no answer between them; a request whose answer
+   * needs more room (32 bytes per number it carries) raises the cap to that. Memory stays near the cap.
+   */
   maxLineLength?: number;
   /** Epoch milliseconds after which every request fails at once: the whole run's limit, `--total-timeout` (default: none). */
   deadline?: number;
@@ -44,6 +53,8 @@ export interface SpawnedStepper extends Stepper {
 
 /** The Adapter of a child process, plus what only a process has. */
 export interface SpawnedAdapter extends Adapter {
+  /** The connection times every request itself (the guard adds no timer of its own). */
+  readonly [timesOwnCallsKey]: true;
   /** The argv the child was started with (no shell). */
   readonly argv: readonly string[];
   /** The protocol version agreed in the handshake. */
@@ -63,6 +74,13 @@ export interface SpawnedAdapter extends Adapter {
   /** Kills the child and its process group now; pending and later calls fail with `reason` (SIGINT, SIGTERM). */
   interrupt(reason: string): void;
 }
+
+/**
+ * The default line cap: far above any answer of a check (a law's batch of steps is some 100 kB), and low
+ * enough that a child filling it costs the checker at most about twice this (the line's bytes, then its text).
+ * A request whose answer needs more (the large-vector probe) raises it for itself.
+ */
+const DEFAULT_MAX_LINE = 8 * 1024 * 1024;
 
 /** How many schedule values a sequential scan fetches per round trip. */
 const SCHEDULE_PREFETCH = 256;
@@ -117,10 +135,10 @@ export async function spawnAdapter(
     );
   }
   const timeoutMs = requirePositive('timeoutMs', options.timeoutMs, 10_000);
-  const handshakeTimeoutMs = requirePositive('handshakeTimeoutMs', options.handshakeTimeoutMs, 20_000);
+  const handshakeTimeoutMs = requirePositive('handshakeTimeoutMs', options.handshakeTimeoutMs, 60_000);
   const closeTimeoutMs = requirePositive('closeTimeoutMs', options.closeTimeoutMs, 2000);
   const stderrLines = requirePositive('stderrLines', options.stderrLines, 20);
-  const maxLineLength = requirePositive('maxLineLength', options.maxLineLength, 64 * 1024 * 1024);
+  const maxLineLength = requirePositive('maxLineLength', options.maxLineLength, DEFAULT_MAX_LINE);
   const connection = new Connection(argv, {
     ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
     ...(options.env === undefined ? {} : { env: options.env }),
@@ -132,7 +150,7 @@ export async function spawnAdapter(
 
   const signal = options.signal;
   if (signal !== undefined) {
-    const abort = (): void => connection.abort(String(signal.reason ?? 'interrupted'));
+    const abort = (): void => connection.abort(interruptionText(interruptionName(signal)));
     if (signal.aborted) abort();
     else signal.addEventListener('abort', abort, { once: true });
   }
@@ -154,25 +172,44 @@ export async function spawnAdapter(
       op === 'hello' ? 'handshake' : op,
       { cause },
     );
-  /** The per-request timeout, cut to the time left before the deadline (checked before every request). */
-  const limit = (op: ProtocolOp, ms: number): number => {
+  /**
+   * The per-request timeout, cut to the time left before the deadline (checked before every request), and
+   * what the child is killed for when it passes: the deadline that was binding, and the flag that sets it.
+   */
+  const limit = (op: ProtocolOp, ms: number, answerNumbers: number): { ms: number } & RequestOptions => {
     const left = deadline - Date.now();
     if (left <= 0) throw totalTimeout(op, 'before');
-    return Math.min(ms, left);
+    return left < ms
+      ? {
+          ms: left,
+          answerNumbers,
+          hung: `total timeout: the time limit of the whole check (--total-timeout) expired during ${op}; the child was killed`,
+        }
+      : {
+          ms,
+          answerNumbers,
+          hung: `${op} got no answer within ${ms} ms (--timeout); the child is considered hung and was killed`,
+        };
   };
   /** A request cut by the deadline is reported as the total timeout, not as a hang of the child. */
-  const ask = async (op: ProtocolOp, fields: Record<string, unknown>, ms = timeoutMs): Promise<Answer> => {
+  const ask = async (
+    op: ProtocolOp,
+    fields: Record<string, unknown>,
+    { ms = timeoutMs, answerNumbers = 0 }: { ms?: number; answerNumbers?: number } = {},
+  ): Promise<Answer> => {
     try {
-      return await connection.request(op, fields, limit(op, ms));
+      const cut = limit(op, ms, answerNumbers);
+      return await connection.request(op, fields, cut.ms, cut);
     } catch (error) {
       if (Date.now() >= deadline && !(error instanceof AdapterError && error.message.startsWith('total timeout')))
         throw totalTimeout(op, 'during', error);
       throw error;
     }
   };
-  const askSync = (op: ProtocolOp, fields: Record<string, unknown>): Answer => {
+  const askSync = (op: ProtocolOp, fields: Record<string, unknown>, answerNumbers: number): Answer => {
     try {
-      return connection.requestSync(op, fields, limit(op, timeoutMs));
+      const cut = limit(op, timeoutMs, answerNumbers);
+      return connection.requestSync(op, fields, cut.ms, cut);
     } catch (error) {
       if (Date.now() >= deadline && !(error instanceof AdapterError && error.message.startsWith('total timeout')))
         throw totalTimeout(op, 'during', error);
@@ -182,7 +219,7 @@ export async function spawnAdapter(
 
   let hello: ReturnType<typeof parseHandshake>;
   try {
-    const answer = await ask('hello', { protocol: PROTOCOL_VERSION }, handshakeTimeoutMs);
+    const answer = await ask('hello', { protocol: PROTOCOL_VERSION }, { ms: handshakeTimeoutMs });
     hello = decode('hello', () => parseHandshake(answer));
   } catch (error) {
     await connection.close(closeTimeoutMs);
@@ -215,7 +252,7 @@ export async function spawnAdapter(
         alive('step');
         const fields: Record<string, unknown> = { handle, grad: encodeVector(grad) };
         if (learningRate !== undefined) fields.learningRate = encodeNumber(learningRate);
-        return readVector('step', 'x', await ask('step', fields), size);
+        return readVector('step', 'x', await ask('step', fields, { answerNumbers: size }), size);
       },
       async steps(
         grads: readonly Float64Array[],
@@ -233,7 +270,7 @@ export async function spawnAdapter(
             lr === undefined ? null : encodeNumber(lr),
           );
         }
-        const answer = await ask('steps', fields);
+        const answer = await ask('steps', fields, { answerNumbers: grads.length * size });
         const xs = answer.xs;
         return decode('steps', () => {
           if (!Array.isArray(xs) || xs.length !== grads.length) {
@@ -254,7 +291,7 @@ export async function spawnAdapter(
     const times = requireTimes(t);
     let answer: Answer;
     try {
-      answer = await ask('schedule', { config: encodeConfig(config), t: times });
+      answer = await ask('schedule', { config: encodeConfig(config), t: times }, { answerNumbers: times.length });
     } catch (error) {
       if (error instanceof UnsupportedValue) throw new UnsupportedValue(error.reason, config);
       throw error;
@@ -275,7 +312,7 @@ export async function spawnAdapter(
     const wire = encodeConfig(config);
     let check: Answer;
     try {
-      check = askSync('schedule', { config: wire, t: [] });
+      check = askSync('schedule', { config: wire, t: [] }, 0);
     } catch (error) {
       if (error instanceof UnsupportedValue) throw new UnsupportedValue(error.reason, config);
       throw error;
@@ -283,7 +320,7 @@ export async function spawnAdapter(
     readVector('schedule', 'values', check, 0);
     const cache = new Map<number, number>();
     const fetch = (times: number[]): Float64Array =>
-      readVector('schedule', 'values', askSync('schedule', { config: wire, t: times }), times.length);
+      readVector('schedule', 'values', askSync('schedule', { config: wire, t: times }, times.length), times.length);
     return (t: number): number => {
       const time = requireTimes([t])[0]!;
       const known = cache.get(time);
@@ -307,6 +344,7 @@ export async function spawnAdapter(
   };
 
   return {
+    [timesOwnCallsKey]: true,
     name: hello.name,
     dtype: hello.dtype,
     optimizers: hello.optimizers,

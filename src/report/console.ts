@@ -4,7 +4,7 @@ import { describeBug } from './describe-bug.js';
 import { describeCounterexample } from './describe-counterexample.js';
 import { messageWithoutValues } from './message-without-values.js';
 import { reportHints } from './hints.js';
-import { checksPassed, findingIsProblem, firstProblem, subjectPassed } from './subject-outcome.js';
+import { checksPassed, findingIsProblem, firstProblem, interruptedNote, subjectPassed } from './subject-outcome.js';
 
 /** Options of {@link reportToConsole}. */
 export interface ConsoleReportOptions {
@@ -26,7 +26,14 @@ export interface ConsoleReportOptions {
 
 type Paint = (code: number, text: string) => string;
 
-const verdictColor: Record<Verdict, number> = { conforms: 32, deviates: 33, fails: 31, unsupported: 90, error: 35 };
+const verdictColor: Record<Verdict, number> = {
+  conforms: 32,
+  deviates: 33,
+  fails: 31,
+  unsupported: 90,
+  error: 35,
+  interrupted: 34,
+};
 
 /**
  * Adapter names and messages are untrusted: control characters (an ESC could
@@ -62,6 +69,8 @@ function pad(text: string, width: number): string {
 function verdictLabel(result: SubjectResult, passed: boolean): string {
   if (result.verdict === 'deviates' && passed) return 'deviates (accepted)';
   if (result.verdict === 'fails' && result.bug !== undefined) return `fails (${result.bug})`;
+  if (result.verdict === 'interrupted' && result.interrupted !== undefined)
+    return `interrupted (${result.interrupted})`;
   return result.verdict;
 }
 
@@ -75,15 +84,16 @@ function verdictHeading(result: SubjectResult, accepted: readonly ConventionId[]
   if (result.verdict === 'fails') {
     return `${result.subject}: fails${result.bug === undefined ? '' : `, ${describeBug(result.bug)}`}${conventions ? `; otherwise follows ${conventions}` : ''}`;
   }
+  if (result.verdict === 'interrupted') return `${result.subject}: ${interruptedNote(result)}`;
   return `${result.subject}: ${result.verdict}`;
 }
 
 function summary(report: ConformanceReport, paint: Paint): string {
   const labels = report.results.map((r) => {
     const label = verdictLabel(r, subjectPassed(r, report.options.accepted));
-    return label.startsWith('fails') ? 'fails' : label;
+    return label.startsWith('fails') ? 'fails' : label.startsWith('interrupted') ? 'interrupted' : label;
   });
-  const tally = ['conforms', 'deviates (accepted)', 'deviates', 'fails', 'error', 'unsupported']
+  const tally = ['conforms', 'deviates (accepted)', 'deviates', 'fails', 'error', 'interrupted', 'unsupported']
     .map((label) => [label, labels.filter((l) => l === label).length] as const)
     .filter(([, n]) => n > 0)
     .map(([label, n]) => `${n} ${label}`)

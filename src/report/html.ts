@@ -1,6 +1,6 @@
 import type { ConformanceReport, Finding, SubjectResult, Trace, Verdict } from '../conformance/types.js';
 import { describeCounterexample, formatNumber } from './describe-counterexample.js';
-import { findingIsProblem, firstProblem, subjectPassed } from './subject-outcome.js';
+import { findingIsProblem, firstProblem, interruptedNote, subjectPassed } from './subject-outcome.js';
 import { scheduleChartSpec } from './schedule-chart.js';
 import { type ChartSpec, traceChartSpecs } from './trace-charts.js';
 import { absoluteError, summarizeTrace, type TraceSummary } from './trace-summary.js';
@@ -20,7 +20,14 @@ const MAX_DETAILS = 20;
 /** Steps of a trace shown in the numbers table: the first ones, around the crossing, and the last. */
 const TABLE_HEAD_STEPS = 12;
 
-const mark: Record<Verdict, string> = { conforms: '✓', deviates: '≈', fails: '✗', unsupported: '–', error: '!' };
+const mark: Record<Verdict, string> = {
+  conforms: '✓',
+  deviates: '≈',
+  fails: '✗',
+  unsupported: '–',
+  error: '!',
+  interrupted: '■',
+};
 const statusMark: Record<Finding['status'], string> = {
   pass: '✓',
   fail: '✗',
@@ -39,7 +46,7 @@ th, td { border: 1px solid #bbb; padding: .2rem .5rem; text-align: left; vertica
 td.num { font-family: ui-monospace, monospace; text-align: right; white-space: nowrap; }
 thead th { background: #eee; }
 .verdict { font-weight: 600; white-space: nowrap; }
-.v-conforms { color: #1a6b1a; } .v-deviates { color: #8a5a00; } .v-fails { color: #b00020; } .v-error { color: #7b1fa2; } .v-unsupported { color: #555; }
+.v-conforms { color: #1a6b1a; } .v-deviates { color: #8a5a00; } .v-fails { color: #b00020; } .v-error { color: #7b1fa2; } .v-unsupported { color: #555; } .v-interrupted { color: #1f4e9e; }
 .s-fail, .s-error { color: #b00020; } .s-explained { color: #8a5a00; }
 pre { background: #f6f6f6; border: 1px solid #ddd; padding: .5rem; overflow-x: auto; white-space: pre-wrap; word-break: break-all; }
 figure { margin: .75rem 0; overflow-x: auto; } figcaption { font-size: .85rem; color: #333; max-width: 60rem; }
@@ -50,6 +57,8 @@ details > summary { cursor: pointer; }
 `;
 
 function verdictLabel(result: SubjectResult, passed: boolean): string {
+  if (result.verdict === 'interrupted' && result.interrupted !== undefined)
+    return `interrupted (${result.interrupted})`;
   return result.verdict === 'deviates' && passed ? 'deviates (accepted)' : result.verdict;
 }
 
@@ -195,6 +204,7 @@ async function subjectSection(report: ConformanceReport, result: SubjectResult, 
     `<section id="${attr(anchor(result))}">`,
     `<h3>${text(result.subject)}: ${verdictCell(result, passed)}${text(conventions + bug)}</h3>`,
   ];
+  if (result.verdict === 'interrupted') out.push(`<p>${text(interruptedNote(result))}.</p>`);
   const problems = result.findings.filter(
     (f) => f.status === 'fail' || f.status === 'error' || f.status === 'explained',
   );
@@ -265,9 +275,9 @@ export async function reportToHtml(report: ConformanceReport): Promise<string> {
 <main>
 <h1>${text(title)}</h1>
 <p class="meta">${text(meta)}</p>
-<h2>Verdicts</h2>
+${report.reason === undefined ? '' : `<p><strong>${text(report.reason)}</strong></p>\n`}<h2>Verdicts</h2>
 ${verdictTable(report)}
-<p>Verdicts: ✓ conforms, ≈ deviates by a named convention, ✗ fails, ! error, – unsupported. Each failing or deviating subject below shows its problems; the first ${MAX_CHARTED_PER_SUBJECT} runs of each are drawn.</p>
+<p>Verdicts: ✓ conforms, ≈ deviates by a named convention, ✗ fails, ! error, ■ interrupted, – unsupported. Each failing or deviating subject below shows its problems; the first ${MAX_CHARTED_PER_SUBJECT} runs of each are drawn.</p>
 <h2>Subjects</h2>
 ${sections.join('\n')}
 </main>

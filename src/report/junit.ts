@@ -3,7 +3,7 @@ import type { ConventionId } from '../reference/types.js';
 import { describeBug } from './describe-bug.js';
 import { describeCounterexample } from './describe-counterexample.js';
 import { messageWithoutValues } from './message-without-values.js';
-import { findingIsProblem, subjectPassed } from './subject-outcome.js';
+import { findingIsProblem, interruptedNote, subjectPassed } from './subject-outcome.js';
 import { escapeXmlAttribute as attr, escapeXmlText as text } from './xml-escape.js';
 
 interface Counts {
@@ -62,13 +62,14 @@ function verdictMessage(result: SubjectResult): string {
   return `verdict ${result.verdict}${conventions ? ` (${conventions})` : ''}`;
 }
 
-/** The subject-level testcase, for verdicts that no finding carries (unsupported, or a verdict without a failing finding). */
+/** The subject-level testcase, for verdicts that no finding carries (unsupported, interrupted, or a verdict without a failing finding). */
 function verdictCase(result: SubjectResult, passed: boolean, hasProblem: boolean, counts: Counts): string | undefined {
   const open = `    <testcase name="verdict" classname="${attr(`optimspec.${result.subject}`)}" time="0">`;
-  if (result.verdict === 'unsupported') {
+  if (result.verdict === 'unsupported' || result.verdict === 'interrupted') {
     counts.tests++;
     counts.skipped++;
-    return `${open}\n      <skipped message="${attr('the adapter does not implement it')}"/>\n    </testcase>`;
+    const why = result.verdict === 'unsupported' ? 'the adapter does not implement it' : interruptedNote(result);
+    return `${open}\n      <skipped message="${attr(why)}"/>\n    </testcase>`;
   }
   if (passed || hasProblem) return undefined;
   counts.tests++;
@@ -116,13 +117,24 @@ function testsuite(report: ConformanceReport, result: SubjectResult, total: Coun
  * subject, one `<testcase>` per finding. A finding that is a problem under the
  * accepted conventions is a `<failure>` (an `<error>` when the adapter
  * misbehaved), with the message and the counterexample in its body; an
- * unsupported subject is one skipped case.
+ * unsupported or interrupted subject is one skipped case, and so is an interrupted run.
  */
 export function reportToJUnit(report: ConformanceReport): string {
   const total: Counts = { tests: 0, failures: 0, errors: 0, skipped: 0 };
   const suites = report.results.map((r) => testsuite(report, r, total));
-  if (report.reason !== undefined) {
-    // The run failed as a whole (nothing checked, interrupted): one erroring case, so CI does not show it green.
+  if (report.reason !== undefined && report.interrupted !== undefined) {
+    // Stopped by a signal (the exit status says so): the run is a skipped case, for nothing in it went wrong.
+    total.tests++;
+    total.skipped++;
+    suites.push(
+      [
+        `  <testsuite name="optimspec" tests="1" failures="0" errors="0" skipped="1" time="0">`,
+        `    <testcase classname="optimspec" name="run"><skipped message="${attr(report.reason)}"/></testcase>`,
+        '  </testsuite>',
+      ].join('\n'),
+    );
+  } else if (report.reason !== undefined) {
+    // The run failed as a whole (nothing was checked): one erroring case, so CI does not show it green.
     total.tests++;
     total.errors++;
     suites.push(

@@ -3,12 +3,19 @@ import { describeBug } from './describe-bug.js';
 import { describeCounterexample } from './describe-counterexample.js';
 import { messageWithoutValues } from './message-without-values.js';
 import { reportHints } from './hints.js';
-import { checksPassed, findingIsProblem, firstProblem, subjectPassed } from './subject-outcome.js';
+import { checksPassed, findingIsProblem, firstProblem, interruptedNote, subjectPassed } from './subject-outcome.js';
 
 /** Problem findings listed per failing subject; the JSON report has all of them. */
 const MAX_DETAILS = 20;
 
-const mark: Record<Verdict, string> = { conforms: '✅', deviates: '🟡', fails: '❌', unsupported: '➖', error: '💥' };
+const mark: Record<Verdict, string> = {
+  conforms: '✅',
+  deviates: '🟡',
+  fails: '❌',
+  unsupported: '➖',
+  error: '💥',
+  interrupted: '⏹️',
+};
 
 /**
  * Escapes untrusted text (adapter names and messages) for inline Markdown:
@@ -34,7 +41,9 @@ function fenced(text: string): string {
 function verdictText(result: SubjectResult, passed: boolean): string {
   const accepted = result.verdict === 'deviates' && passed ? ' (accepted)' : '';
   const bug = result.verdict === 'fails' && result.bug !== undefined ? ` (known bug \`${result.bug}\`)` : '';
-  return `${mark[result.verdict]} ${result.verdict}${accepted}${bug}`;
+  const by =
+    result.verdict === 'interrupted' && result.interrupted !== undefined ? ` (${inline(result.interrupted)})` : '';
+  return `${mark[result.verdict]} ${result.verdict}${accepted}${bug}${by}`;
 }
 
 function row(report: ConformanceReport, result: SubjectResult): string {
@@ -70,7 +79,8 @@ function details(report: ConformanceReport, result: SubjectResult): string {
   const shown = problems.slice(0, MAX_DETAILS).map(detail);
   if (problems.length > MAX_DETAILS)
     shown.push(`…and ${problems.length - MAX_DETAILS} more problems (see the JSON report).`);
-  if (shown.length === 0) shown.push(`Verdict ${result.verdict} with no failing finding.`);
+  if (result.verdict === 'interrupted') shown.unshift(`${inline(interruptedNote(result))}.`);
+  else if (shown.length === 0) shown.push(`Verdict ${result.verdict} with no failing finding.`);
   const bug =
     result.verdict === 'fails' && result.bug !== undefined ? `, known bug \`${result.bug}\` (cannot be accepted)` : '';
   const otherwise =

@@ -1,5 +1,6 @@
 import type { Finding, SubjectResult } from '../conformance/types.js';
 import type { ConventionId } from '../reference/types.js';
+import { interruptionText } from '../conformance/interruption.js';
 
 /**
  * Whether one subject counts as passing for the exit code and the report
@@ -69,4 +70,13 @@ export function checksPassed(result: SubjectResult, accepted: readonly Conventio
   const skipped = result.findings.filter((f) => f.status === 'skipped').length;
   const passed = result.findings.filter((f) => f.status !== 'skipped' && !findingIsProblem(f, accepted)).length;
   return `${passed}/${result.findings.length}${skipped ? `, ${skipped} skipped` : ''}`;
+}
+
+/**
+ * `interrupted by SIGINT after 12 checks; its other checks did not run`: what every report format says of
+ * an `interrupted` subject (the findings it has are the checks made before the interruption).
+ */
+export function interruptedNote(result: SubjectResult): string {
+  const n = result.findings.length;
+  return `${interruptionText(result.interrupted ?? 'aborted')} after ${n} check${n === 1 ? '' : 's'}; its other checks did not run`;
 }
