@@ -251,7 +251,7 @@ describe('hints', () => {
     );
     expect(liar.results[0]!.verdict).toBe('fails');
     expect(reportHints(liar).join('\n')).toMatch(
-      /declares dtype float64, but \d+ of its \d+ failing checks are off by [\d.e-]+ to [\d.e-]+ relative, the size of float32 rounding .* declare dtype: 'float32'/,
+      /declares dtype float64, but \d+ of its \d+ failing checks are off by [\d.e-]+ to [\d.e-]+ relative to their step, the size of float32 rounding .* declare dtype: 'float32'/,
     );
     const ascent = await checkConformance(
       handwritten({ name: 'ascent', declared: 'float64', bug: 'ascent', optimizers: ['sgd'] }),
