@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The optimspec CLI. dist/ is built by `npm run build` (and by `prepare` on `npm ci`).
+// The optimspec CLI. dist/ is built by `npm run build` (and by `preprepare` on `npm ci`, `prepack` on `npm pack`).
 let cli;
 try {
   cli = await import('../dist/cli/index.js');

@@ -16,9 +16,24 @@
  *   of one `applyGradients` call the backend's `epsilon` returns the configured
  *   value instead, so the checker can probe other epsilons.
  */
-import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
+const INSTALL = 'npm install --save-dev @tensorflow/tfjs-core @tensorflow/tfjs-backend-cpu';
 
+/** TF.js is not a dependency of optimspec: when it is missing, say how to install it rather than only that it is missing. */
+async function importTf() {
+  try {
+    const tf = await import('@tensorflow/tfjs-core');
+    await import('@tensorflow/tfjs-backend-cpu');
+    return tf;
+  } catch (error) {
+    if (error?.code !== 'ERR_MODULE_NOT_FOUND' || !String(error.message).includes("'@tensorflow/")) throw error;
+    throw new Error(
+      `this adapter needs TensorFlow.js, which is not installed where it runs (${error.message}); install it with: ${INSTALL}`,
+      { cause: error },
+    );
+  }
+}
+
+const tf = await importTf();
 await tf.setBackend('cpu');
 
 function makeOptimizer(config) {

@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { type CliIo, main } from '../src/cli/index.js';
 import { registry } from '../src/reference/registry.js';
@@ -51,6 +53,32 @@ describe('optimspec CLI dispatcher and fixtures verify', () => {
     expect(await main(argv, io)).toBe(2);
     expect(io.err()).toMatch(/Usage: optimspec/);
     expect(io.out()).toBe('');
+  });
+
+  it('a mistyped command gets a did-you-mean: "chek" is "check"', async () => {
+    for (const [typed, meant] of [
+      ['chek', 'check'],
+      ['fixture', 'fixtures'],
+      ['python-pth', 'python-path'],
+    ]) {
+      const io = fakeIo();
+      expect(await main([typed!], io)).toBe(2);
+      expect(io.err()).toContain(`unknown command "${typed}"; did you mean "${meant}"?`);
+    }
+    const io = fakeIo();
+    await main(['zzz'], io);
+    expect(io.err()).not.toContain('did you mean');
+  });
+
+  it('python-path prints the folder of optimspec_protocol.py; it takes no arguments', async () => {
+    const io = fakeIo();
+    expect(await main(['python-path'], io)).toBe(0);
+    const folder = io.out().trim();
+    expect(folder).toBe(fileURLToPath(new URL('../examples/python', import.meta.url)));
+    expect(existsSync(join(folder, 'optimspec_protocol.py'))).toBe(true);
+    const extra = fakeIo();
+    expect(await main(['python-path', 'x'], extra)).toBe(2);
+    expect(extra.err()).toContain('optimspec python-path: takes no arguments, got "x"');
   });
 
   it('fixtures verify prints a row per rule of the registry in every dtype and exits 0 within the bounds', async () => {

@@ -3,6 +3,8 @@ import { colorEnabled } from '../src/cli/color.js';
 import { referenceAdapter } from '../src/conformance/adapter.js';
 import { createProgress, plannedTotals } from '../src/cli/progress.js';
 import { checkConformance } from '../src/conformance/check.js';
+import { decodeReplay, encodeReplay } from '../src/conformance/replay.js';
+import { handwritten } from './support/planted/handwritten.js';
 
 const CLEAR = '\r\u001b[K';
 
@@ -108,5 +110,25 @@ describe('progress', () => {
     const report = await checkConformance(adapter, { only: ['momentum', 'schedule:step'], runs: 0.5, seed: 11 });
     expect(new Map(report.results.map((r) => [r.subject, r.findings.length]))).toEqual(totals);
     expect(plannedTotals({ ...adapter, optimizers: null as never }, undefined, undefined)).toBeUndefined();
+  });
+
+  test('a replay plans what it runs: 1 check for a law or a scenario, every scenario with immutability', async () => {
+    const adapter = handwritten({ name: 'ascent', declared: 'float64', bug: 'ascent', optimizers: ['sgd'] });
+    const full = await checkConformance(adapter, { only: ['sgd'], runs: 0.5, seed: 11 });
+    const failing = full.results[0]!.findings.filter((f) => f.replay !== undefined);
+    const tokens = [
+      failing.find((f) => f.check.startsWith('law:'))!.replay!,
+      failing.find((f) => f.check.startsWith('fixture:'))!.replay!,
+      encodeReplay({ subject: 'sgd', check: 'immutability', seed: 11, runs: 0.5 }),
+    ];
+    const planned = tokens.map((t) => plannedTotals(adapter, undefined, undefined, undefined, decodeReplay(t))!);
+    expect(planned.map((p) => p.get('sgd'))).toEqual([1, 1, expect.any(Number)]);
+    for (const [i, token] of tokens.entries()) {
+      const replayed = await checkConformance(adapter, { replay: token });
+      expect(new Map(replayed.results.map((r) => [r.subject, r.findings.length]))).toEqual(planned[i]);
+    }
+    const s = stream(false);
+    createProgress(s, false, { totals: planned[0] }).onProgress({ subject: 'sgd', check: 'x', status: 'fail' });
+    expect(s.out).toBe('optimspec: checking sgd (1 check)\n');
   });
 });

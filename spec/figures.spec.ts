@@ -6,6 +6,43 @@ import { lectureFigures, MAX_FIGURE_BYTES } from '../scripts/figures/lecture-fig
 
 const folder = fileURLToPath(new URL('../docs/figures/', import.meta.url));
 
+interface TextBox {
+  text: string;
+  left: number;
+  right: number;
+  top: number;
+  bottom: number;
+}
+
+/**
+ * The figures' direct labels as the SVG draws them (bold 11 px text, left-aligned,
+ * at its baseline): boxes from the ascent (0.75 em above the baseline) to the
+ * descent (0.25 em below), 0.62 em per character of bold sans-serif.
+ */
+function endLabels(svg: string): TextBox[] {
+  const pattern =
+    /<text text-anchor="start" transform="translate\(([-\d.]+),([-\d.]+)\)" font-family="sans-serif" font-size="11px" font-weight="bold" fill="#[0-9A-F]{6}">([^<]+)<\/text>/g;
+  return [...svg.matchAll(pattern)].map(([, x, y, text]) => ({
+    text: text!,
+    left: Number(x),
+    right: Number(x) + 11 * 0.62 * Array.from(text!).length,
+    top: Number(y) - 11 * 0.75,
+    bottom: Number(y) + 11 * 0.25,
+  }));
+}
+
+/** The plot's point marks (the legend's symbols have a stroke of their own): their centres. */
+function markers(svg: string): { x: number; y: number }[] {
+  const pattern =
+    /<path transform="translate\(([-\d.]+),([-\d.]+)\)" d="[^"]*" fill="#[0-9A-F]{6}" stroke-width="2" opacity="0.7"\/>/g;
+  return [...svg.matchAll(pattern)].map(([, x, y]) => ({ x: Number(x), y: Number(y) }));
+}
+
+const overlap = (a: TextBox, b: TextBox) =>
+  a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+const covers = (a: TextBox, p: { x: number; y: number }) =>
+  p.x > a.left && p.x < a.right && p.y > a.top && p.y < a.bottom;
+
 describe('docs/figures (npm run figures)', () => {
   test('the committed figures are what the reference draws now, byte for byte, each under 200 kB', async () => {
     const figures = await lectureFigures();
@@ -21,6 +58,19 @@ describe('docs/figures (npm run figures)', () => {
         ),
       );
       expect(svg).not.toMatch(/\d{4}-\d\d-\d\dT/); // no dates
+    }
+  });
+
+  test('the direct labels of every committed figure overlap neither each other nor a drawn point', () => {
+    for (const name of readdirSync(folder)) {
+      const svg = readFileSync(`${folder}${name}`, 'utf8');
+      const labels = endLabels(svg);
+      expect(labels.length, name).toBeGreaterThanOrEqual(3);
+      for (const [i, a] of labels.entries()) {
+        for (const b of labels.slice(i + 1)) expect(overlap(a, b), `${name}: ${a.text} and ${b.text}`).toBe(false);
+        for (const p of markers(svg))
+          expect(covers(a, p), `${name}: ${a.text} covers the point ${p.x}, ${p.y}`).toBe(false);
+      }
     }
   });
 

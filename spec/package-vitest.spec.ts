@@ -1,11 +1,11 @@
-import { execFile, execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
+  realpathSync,
   rmSync,
   statSync,
   writeFileSync,
@@ -32,15 +32,13 @@ interface LockEntry {
  * A lockfile for a project that depends on the tarball and on vitest: the
  * tarball's own dependencies (read from its package.json, so a dependency it
  * forgot to declare is missing there too) and vitest, each with the closure of
- * what they need, copied from this repository's lockfile. With it `npm ci
+ * what they need, copied from this repository's lockfile. With it `npm install
  * --offline` installs from the npm cache that this repository's `npm ci` filled,
- * without a registry.
+ * without a registry. The tarball itself has no entry: npm reads it as `npm install
+ * <tgz>` does, its package.json and scripts included (an `npm ci` from a lockfile
+ * entry would not look at its scripts, nor warn about them).
  */
-function lockfileFor(
-  tarball: string,
-  integrity: string,
-  pkg: { version: string; dependencies: Record<string, string>; peerDependencies?: Record<string, string> },
-): object {
+function lockfileFor(tarball: string, pkg: { dependencies: Record<string, string> }): object {
   const packages = (
     JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockEntry> }
   ).packages;
@@ -77,13 +75,6 @@ function lockfileFor(
     '': { name: 'user-project', dependencies: { optimspec: `file:${tarball}`, vitest } },
   };
   for (const [path, { dev: _d, devOptional: _o, peer: _p, ...entry }] of keep) out[path] = entry;
-  out['node_modules/optimspec'] = {
-    version: pkg.version,
-    resolved: `file:${tarball}`,
-    integrity,
-    dependencies: pkg.dependencies,
-    peerDependencies: pkg.peerDependencies,
-  };
   return { name: 'user-project', lockfileVersion: 3, requires: true, packages: out };
 }
 
@@ -121,9 +112,35 @@ export default {
 };
 `;
 
+/** A user's Python adapter in their own folder: it imports the helper by name, with no PYTHONPATH set and no copy. */
+const PYTHON_ADAPTER = `from optimspec_protocol import serve
+
+class Sgd:
+    def __init__(self, config, x0):
+        self.lr, self.x = config["learningRate"], list(x0)
+    def step(self, grad, learning_rate=None):
+        if learning_rate is not None:
+            self.lr = learning_rate
+        self.x = [x - self.lr * g for x, g in zip(self.x, grad)]
+        return self.x
+
+class MyAdapter:
+    name = "my python sgd"
+    dtype = "float64"
+    optimizers = ["sgd"]
+    def create(self, config, x0):
+        return Sgd(config, x0)
+
+serve(MyAdapter())
+`;
+
 let project: string;
+let app: string;
 let output: string;
 let exitCode: number;
+let installWarnings: string;
+let python: { code: number; stdout: string; stderr: string };
+let pythonPath: string;
 const timings: Record<string, number> = {};
 
 function timed<T>(label: string, run: () => T): T {
@@ -135,7 +152,7 @@ function timed<T>(label: string, run: () => T): T {
 
 beforeAll(async () => {
   project = mkdtempSync(join(tmpdir(), 'optimspec-user-'));
-  // dist/ must be built from the sources under test: npm pack's "prepare" rebuilds it, unless it is newer than every source (then the build is skipped).
+  // dist/ must be built from the sources under test: npm pack's "prepack" rebuilds it, unless it is newer than every source (then the build is skipped).
   const scripts = distIsFresh() ? ['--ignore-scripts'] : [];
   const packed = timed(`npm pack${scripts.length ? ' (dist/ fresh)' : ' (with build)'}`, () =>
     execFileSync('npm', ['pack', '--json', ...scripts, '--pack-destination', project], {
@@ -145,32 +162,31 @@ beforeAll(async () => {
     }),
   );
   const tarball = (JSON.parse(packed) as [{ filename: string }])[0].filename;
-  const bytes = readFileSync(join(project, tarball));
-  const integrity = `sha512-${createHash('sha512').update(bytes).digest('base64')}`;
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-  const app = join(project, 'app');
+  app = join(project, 'app');
   mkdirSync(app);
+  const lockfile = lockfileFor(`../${tarball}`, pkg) as { packages: Record<string, { dependencies?: object }> };
   writeFileSync(
     join(app, 'package.json'),
     JSON.stringify({
       name: 'user-project',
       private: true,
       type: 'module',
-      dependencies: { optimspec: `file:../${tarball}` },
+      dependencies: lockfile.packages['']!.dependencies,
     }),
   );
-  writeFileSync(join(app, 'package-lock.json'), JSON.stringify(lockfileFor(`../${tarball}`, integrity, pkg)));
-  timed('npm ci --offline', () => {
-    try {
-      execFileSync('npm', ['ci', '--offline', '--no-audit', '--no-fund', '--ignore-scripts'], {
-        cwd: app,
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-    } catch (error) {
+  writeFileSync(join(app, 'package-lock.json'), JSON.stringify(lockfile));
+  timed('npm install --offline', () => {
+    // With install scripts as a user has them (npm 11 lists those it did not run), so that a warning about ours shows.
+    const install = spawnSync('npm', ['install', '--offline', '--no-audit', '--no-fund'], {
+      cwd: app,
+      encoding: 'utf8',
+    });
+    installWarnings = install.stderr;
+    if (install.status !== 0) {
       // Offline, npm can only install what this repository's own `npm ci` put in the npm cache.
       throw new Error(
-        `npm ci --offline of the packed tarball failed (run npm ci in the repository first):\n${(error as { stderr?: string }).stderr ?? error}`,
+        `npm install --offline of the packed tarball failed (run npm ci in the repository first):\n${install.stderr || install.error}`,
       );
     }
   });
@@ -183,23 +199,54 @@ beforeAll(async () => {
     join(app, 'options.spec.mjs'),
     "import { describeConformance } from 'optimspec/vitest';\nimport adapter from './ascent.mjs';\n\ndescribeConformance(adapter, { only: ['Adam'] });\n",
   );
+  writeFileSync(join(app, 'my_adapter.py'), PYTHON_ADAPTER);
+  const { PYTHONPATH: _, ...userEnv } = process.env;
+  const run = (args: string[]) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((done) => {
+      execFile(
+        process.execPath,
+        args,
+        { cwd: app, env: { ...userEnv, NO_COLOR: '1', FORCE_COLOR: '0', CI: '1' }, timeout: 120_000 },
+        (error, stdout, stderr) =>
+          done({ code: error ? Number((error as { code?: number }).code) : 0, stdout: String(stdout), stderr }),
+      );
+    });
   const t0 = Date.now();
-  ({ output, exitCode } = await new Promise<{ output: string; exitCode: number }>((done) => {
-    execFile(
-      process.execPath,
-      [join(app, 'node_modules/vitest/vitest.mjs'), 'run', '--root', app],
-      { cwd: app, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', CI: '1' }, timeout: 120_000 },
-      (error, stdout, stderr) =>
-        done({ output: `${stdout}\n${stderr}`, exitCode: error ? Number((error as { code?: number }).code) : 0 }),
-    );
-  }));
-  timings['vitest run'] = Date.now() - t0;
+  const cli = join(app, 'node_modules/optimspec/bin/optimspec.js');
+  // The three at once: the binding's vitest run is the long one.
+  let vitest: { code: number; stdout: string; stderr: string };
+  [vitest, python, { stdout: pythonPath }] = await Promise.all([
+    run([join(app, 'node_modules/vitest/vitest.mjs'), 'run', '--root', app]),
+    run([cli, 'check', '--exec', 'python3 my_adapter.py', '--only', 'sgd']),
+    run([cli, 'python-path']),
+  ]);
+  ({ code: exitCode } = vitest);
+  output = `${vitest.stdout}\n${vitest.stderr}`;
+  timings['vitest run, python check'] = Date.now() - t0;
   console.log(`packed-package test timings (ms): ${JSON.stringify(timings)}`);
   if (process.env.OPTIMSPEC_DUMP) writeFileSync(process.env.OPTIMSPEC_DUMP, output);
 }, 180_000);
 
 afterAll(() => {
   if (project) rmSync(project, { recursive: true, force: true });
+});
+
+describe('the packed tarball, installed in a fresh project', () => {
+  test('installs without a warning about optimspec (no install script of its own: dist/ is built by prepack)', () => {
+    expect(installWarnings.split('\n').filter((line) => /\bwarn\b/i.test(line) && /optimspec/.test(line))).toEqual([]);
+  });
+
+  test("a user's Python adapter imports the helper with no PYTHONPATH and no copy: --exec puts it there", () => {
+    expect(python.stderr).not.toContain('ModuleNotFoundError');
+    expect(python.code, python.stderr).toBe(0);
+    expect(python.stdout).toMatch(/^PASS my python sgd \(float64\): 1 conforms/m);
+  });
+
+  test('npx optimspec python-path prints the installed helper folder', () => {
+    const folder = pythonPath.trim();
+    expect(realpathSync(folder)).toBe(realpathSync(join(app, 'node_modules/optimspec/examples/python')));
+    expect(existsSync(join(folder, 'optimspec_protocol.py'))).toBe(true);
+  });
 });
 
 describe('the vitest binding, installed from the packed tarball', () => {

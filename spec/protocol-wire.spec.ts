@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { splitCommand } from '../src/protocol/split-command.js';
+import { parseCommandLine, splitCommand } from '../src/protocol/split-command.js';
 import { decodeNumber, decodeVector, encodeNumber, encodeVector } from '../src/protocol/wire-number.js';
 import { sameBits } from '../src/numerics/ulp.js';
 import { anyDouble } from './support/any-double.js';
@@ -68,6 +68,26 @@ describe('splitCommand', () => {
     expect(() => splitCommand('python3 \\')).toThrow('trailing backslash');
     expect(() => splitCommand('   ')).toThrow('no program to run');
     expect(() => splitCommand(`'' arg`)).toThrow('no program to run');
+  });
+
+  it('parseCommandLine reads leading NAME=value words as sh does: environment variables for the child', () => {
+    expect(parseCommandLine('FOO=1 PYTHONPATH=src python3 a.py X=2')).toEqual({
+      env: { FOO: '1', PYTHONPATH: 'src' },
+      argv: ['python3', 'a.py', 'X=2'],
+    });
+    // The value is quoted as any word; an empty value is a value.
+    expect(parseCommandLine(`MSG='a b' EMPTY= _x9="c"d run`)).toEqual({
+      env: { MSG: 'a b', EMPTY: '', _x9: 'cd' },
+      argv: ['run'],
+    });
+    // A quoted or escaped name, or one that is not a name, is no assignment: sh runs a program of that name.
+    for (const word of [`"A"=1`, `'A=1'`, `A\\B=1`, `1A=1`, `=1`, `A-B=1`]) {
+      expect(parseCommandLine(`${word} run`).argv[0]).toBe(splitCommand(word)[0]);
+    }
+    expect(splitCommand('FOO=1 run')).toEqual(['FOO=1', 'run']);
+    expect(() => parseCommandLine('FOO=1 BAR=2')).toThrow(
+      'command "FOO=1 BAR=2": no program to run after the NAME=value assignments',
+    );
   });
 
   it('inverts POSIX single-quoting of any argv', () => {

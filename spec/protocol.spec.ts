@@ -1,8 +1,12 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdapterError } from '../src/conformance/adapter-error.js';
 import { referenceAdapter } from '../src/conformance/adapter.js';
+import { pythonHelperFolder } from '../src/protocol/python-helper.js';
 import { type SpawnedAdapter, spawnAdapter } from '../src/protocol/spawn-adapter.js';
 import type { OptimizerConfig, ScheduleConfig } from '../src/reference/types.js';
 import { sameBits, ulpDistance } from '../src/numerics/ulp.js';
@@ -219,6 +223,41 @@ describe('schedule tables over the protocol', () => {
       expect(requests.slice(0, tables.length)).toEqual(tables);
     } finally {
       await counted.close();
+    }
+  });
+});
+
+describe("the child's environment", () => {
+  it("a user program imports optimspec_protocol from any folder (the helper is on PYTHONPATH, after the user's own entries), and NAME=value words are set for it", async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'optimspec-user-py-'));
+    writeFileSync(
+      join(folder, 'my_adapter.py'),
+      [
+        'import os',
+        'from optimspec_protocol import serve',
+        'class Adapter:',
+        '    name = os.environ["GREETING"] + "|" + os.environ["PYTHONPATH"]',
+        '    dtype = "float64"',
+        '    optimizers = ["sgd"]',
+        '    def create(self, config, x0):',
+        '        raise ValueError("not used")',
+        'serve(Adapter())',
+        '',
+      ].join('\n'),
+    );
+    const { PYTHONPATH: _, ...env } = process.env;
+    const child = await spawnAdapter(`GREETING='hello there' python3 my_adapter.py`, {
+      cwd: folder,
+      env: { ...env, PYTHONPATH: '/user/first' },
+    });
+    try {
+      const [greeting, path] = child.name.split('|');
+      expect(greeting).toBe('hello there');
+      expect(path!.split(delimiter)).toEqual(['/user/first', pythonHelperFolder()]);
+      expect(child.argv).toEqual(['python3', 'my_adapter.py']);
+    } finally {
+      await child.close();
+      rmSync(folder, { recursive: true, force: true });
     }
   });
 });

@@ -5,7 +5,7 @@ import { checkConformance } from '../src/conformance/check.js';
 import type { ConformanceReport, Finding, SubjectResult } from '../src/conformance/types.js';
 import { reportToConsole } from '../src/report/console.js';
 import { messageWithoutValues } from '../src/report/message-without-values.js';
-import { formatRelative, formatUlp, formatValue } from '../src/report/format-number.js';
+import { formatErrors, formatRelative, formatUlp, formatValue, MAX_SHOWN_ULP } from '../src/report/format-number.js';
 import { reportHints } from '../src/report/hints.js';
 import { reportToJson } from '../src/report/json.js';
 import { reportToJUnit } from '../src/report/junit.js';
@@ -87,6 +87,48 @@ describe('numbers: one format', () => {
     expect(formatUlp(126154, 0.5, 0.49)).toBe('126154 ULP');
     // Zero has no sign to flip: the ULP count is the distance from it.
     expect(formatUlp(3, 0, -1e-323)).toBe('3 ULP');
+  });
+
+  test('a huge ULP count gives way to the relative error; a small one stays beside it', () => {
+    expect(formatErrors(0.0117, 126154, 0.5, 0.49)).toBe('relative error 0.0117, 126154 ULP');
+    expect(formatErrors(3.11e-8, 143340976, 1e-3, 1.0000000311e-3)).toBe('relative error 3.11e-8');
+    expect(formatErrors(undefined, 44912345678901230, 1, 1.5)).toBe('relative error 0.5');
+    expect(formatErrors(2, 9153836458608175000, 0.5, -0.5)).toBe('relative error 2, opposite sign');
+    expect(formatErrors(1e-9, MAX_SHOWN_ULP)).toBe(`relative error 1e-9, ${MAX_SHOWN_ULP} ULP`);
+    expect(formatErrors(1e-9, MAX_SHOWN_ULP + 1)).toBe('relative error 1e-9');
+    const line = reportToConsole(
+      report([
+        {
+          subject: 'adam',
+          verdict: 'fails',
+          conventions: [],
+          findings: [mismatch('fixture:adam/x', 1e-3, 1.0000000311e-3, {})].map((f) => ({
+            ...f,
+            counterexample: { ...f.counterexample!, ulp: 44912345678901230 },
+          })),
+        },
+      ]),
+      { color: false },
+    );
+    expect(line).toContain('expected 0.001, actual 0.0010000000311 (relative error 3.11e-8)\n');
+    expect(line).not.toMatch(/e\+16 ULP/);
+  });
+
+  test('a shrunk problem carries one expected/actual pair, the shrunk one, in its message and on the console', async () => {
+    const ascent = await checkConformance(
+      handwritten({ name: 'ascent', declared: 'float64', bug: 'ascent', optimizers: ['sgd'] }),
+      { seed: 5, only: ['sgd'] },
+    );
+    const shrunk = ascent.results[0]!.findings.find((f) => f.message.includes('shrunk'))!;
+    const c = shrunk.counterexample!;
+    expect(shrunk.message.match(/expected/g)).toHaveLength(1);
+    expect(shrunk.message).toContain(`expected ${c.expected}, got ${c.actual}`);
+    expect(shrunk.message).toMatch(
+      /the run first differs at step \d+, coordinate \d+; shrunk to 1 step of 1 coordinate: /,
+    );
+    const out = reportToConsole(ascent, { color: false });
+    const block = out.slice(out.indexOf(`  ${shrunk.check}:`), out.indexOf('    tolerance:'));
+    expect(block.match(/expected/g), block).toHaveLength(1);
   });
 
   test("a message's own expected/got values are removed when the counterexample prints them, others are reformatted", () => {
@@ -251,7 +293,7 @@ describe('hints', () => {
     );
     expect(liar.results[0]!.verdict).toBe('fails');
     expect(reportHints(liar).join('\n')).toMatch(
-      /declares dtype float64, but \d+ of its \d+ failing checks are off by [\d.e-]+ to [\d.e-]+ relative, the size of float32 rounding .* declare dtype: 'float32'/,
+      /declares dtype float64, but \d+ of its \d+ failing checks are off by [\d.e-]+ to [\d.e-]+ relative to their step, the size of float32 rounding .* declare dtype: 'float32'/,
     );
     const ascent = await checkConformance(
       handwritten({ name: 'ascent', declared: 'float64', bug: 'ascent', optimizers: ['sgd'] }),

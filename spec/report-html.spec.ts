@@ -8,6 +8,7 @@ import { CHECK_HELP } from '../src/cli/check-help.js';
 import type { CliIo } from '../src/cli/index.js';
 import { checkConformance } from '../src/conformance/check.js';
 import type { ConformanceReport, Finding, Trace } from '../src/conformance/types.js';
+import { reportToConsole } from '../src/report/console.js';
 import { MAX_CHARTED_PER_SUBJECT, reportToHtml } from '../src/report/html.js';
 import { deviatingReport, failingReport, gradientTable, traceOf } from './support/traced-report.js';
 import { handwritten } from './support/planted/handwritten.js';
@@ -50,7 +51,9 @@ describe('reportToHtml', () => {
     expect(html).toContain(`<td class="num">${String(short.actual[0]![0])}</td>`);
     // The law finding without a trace shows its counterexample as text only.
     expect(html).toContain('seed 42, path "0:1"');
-    expect(html).toContain('re-run: optimspec check &lt;adapter&gt; --only sgd --seed 42');
+    // Without the adapter's path (reportToHtml called directly) the flags alone, no placeholder.
+    expect(html).toContain('re-run: --only sgd --seed 42');
+    expect(html).not.toContain('&lt;adapter&gt;');
     // The 300-step run is thinned to at most 200 drawn steps and says so.
     expect(html).toContain('One step in 2 is drawn');
   });
@@ -104,7 +107,7 @@ describe('reportToHtml', () => {
     const html = await reportToHtml(report);
     expect(charts(html)).toHaveLength(2 * MAX_CHARTED_PER_SUBJECT);
     expect(html).toContain(
-      `Charts are drawn for the first ${MAX_CHARTED_PER_SUBJECT} of ${MAX_CHARTED_PER_SUBJECT + 2} problems that can be drawn`,
+      `Charts are drawn for the first ${MAX_CHARTED_PER_SUBJECT} of the ${MAX_CHARTED_PER_SUBJECT + 2} problems that can be drawn`,
     );
     expect(html).toContain(`probe:${MAX_CHARTED_PER_SUBJECT + 1}`);
   });
@@ -212,6 +215,32 @@ describe('reportToHtml', () => {
     expect(await html([0, 1])).toContain('Parameter value over 1 step for x[0]');
   });
 
+  test("numbers as the console prints them: one expected/actual pair, 9.99999697894388e-4 and not String's 0.000999999697894388", async () => {
+    const base = await failingReport();
+    const [expected, actual] = [0.000999999697894388, 0.0009999996830503974];
+    const finding: Finding = {
+      check: 'fixture:adam/float64/open/ordinary-0',
+      status: 'fail',
+      message: `golden fixture (ordinary): step 1, coordinate 0: expected ${expected}, got ${actual} (relative error 1.48e-8, 68455824 ulp)`,
+      counterexample: { step: 1, coordinate: 0, expected, actual, relativeError: 1.48e-8, ulp: 68455824 },
+    };
+    const report: ConformanceReport = {
+      ...base,
+      results: [
+        { subject: 'adam', verdict: 'fails', conventions: [], findings: [finding, { ...finding, check: 'x' }] },
+      ],
+    };
+    const html = await reportToHtml(report);
+    const console = reportToConsole(report, { color: false });
+    for (const out of [html, console]) {
+      expect(out).toContain('expected 9.99999697894388e-4');
+      expect(out).not.toContain('0.000999999697894388');
+    }
+    // In the problem's text the pair appears once: the message keeps what the counterexample does not say.
+    const article = html.slice(html.indexOf('<article'), html.indexOf('</article>'));
+    expect(article.split('9.99999697894388e-4').length - 1).toBe(1);
+  });
+
   test('a report without traces has no charts and names every check', async () => {
     const base = await failingReport();
     const report: ConformanceReport = {
@@ -257,6 +286,9 @@ describe('optimspec check --html', () => {
     const html = readFileSync(file, 'utf8');
     expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
     expect(html).toContain('sgd with a stale learning rate');
+    // The replay line is the whole command, with the adapter's path as it was given.
+    expect(html).toMatch(/replay: npx optimspec check spec\/cli-adapters\/sgd-bug\.mjs --replay r1\.\S+/);
+    expect(html).not.toContain('&lt;adapter&gt;');
   });
 
   test('--help documents it', () => {

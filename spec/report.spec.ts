@@ -244,9 +244,7 @@ describe('JUnit report', () => {
     const failure = cases('adam')[1]!.children.find((k) => k.name === 'failure')!;
     expect(failure.attrs.message).toBe(visible(HOSTILE));
     expect(failure.text.startsWith(visible(HOSTILE))).toBe(true);
-    expect(failure.text).toContain(
-      'step 2, coordinate 0: expected -0, actual NaN (relative error Infinity, -Infinity ULP)',
-    );
+    expect(failure.text).toContain('step 2, coordinate 0: expected -0, actual NaN (relative error Infinity)');
     expect(failure.text).toContain('gradients: [[5e-324, -0], [NaN, 1e+300]]');
     expect(failure.text).toContain('seed -7, path "0:1:1"');
     expect(doc.attrs.name).toBe(`optimspec check: evil ${visible(HOSTILE)} (float32)`);
@@ -319,7 +317,7 @@ describe('console report', () => {
       .filter((l) => /^(sgd|momentum|nesterov|adagrad|rmsprop|adam|schedule:[a-z-]+) /.test(l));
     expect(rows.length).toBe(8);
     expect(out.trimEnd().split('\n').at(-1)).toMatch(
-      /FAIL.*: 2 conforms, 1 deviates \(accepted\), 1 deviates, 1 fails, 2 error, 1 unsupported in 1\.2 s, seed 42$/,
+      /FAIL.*: 2 conforms, 1 deviates \(accepted\), 1 deviates, 1 fails, 2 errors, 1 unsupported in 1\.2 s, seed 42$/,
     );
   });
 

@@ -1,3 +1,8 @@
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Adapter } from '../src/conformance/adapter.js';
 import { checkConformance } from '../src/conformance/check.js';
@@ -105,5 +110,31 @@ describe('TensorFlow.js through examples/tfjs.mjs', () => {
         r.conventions.every((id) => ['lr-placement', 'epsilon-inside-sqrt', 'initial-accumulator'].includes(id)),
     );
     expect(accepting).toBe(true);
+  });
+});
+
+describe('examples/tfjs.mjs where TF.js is not installed', () => {
+  it('fails to load with the command that installs it', async () => {
+    // A copy outside the repository: no node_modules above it has TF.js.
+    const folder = mkdtempSync(join(tmpdir(), 'optimspec-no-tfjs-'));
+    try {
+      copyFileSync(new URL('../examples/tfjs.mjs', import.meta.url), join(folder, 'tfjs.mjs'));
+      // In a plain Node process: vitest's own resolver would find the repository's TF.js from anywhere.
+      const message = execFileSync(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          'try { await import(process.argv[1]); } catch (e) { process.stdout.write(e.message); }',
+          pathToFileURL(join(folder, 'tfjs.mjs')).href,
+        ],
+        { encoding: 'utf8', env: { ...process.env, NODE_PATH: '' } },
+      );
+      expect(message).toMatch(
+        /Cannot find package '@tensorflow\/tfjs-core'.*install it with: npm install --save-dev @tensorflow\/tfjs-core @tensorflow\/tfjs-backend-cpu/,
+      );
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });

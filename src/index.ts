@@ -88,7 +88,8 @@ export {
   type SpawnedStepper,
   spawnAdapter,
 } from './protocol/spawn-adapter.js';
-export { splitCommand } from './protocol/split-command.js';
+export { type CommandLine, parseCommandLine, splitCommand } from './protocol/split-command.js';
+export { pythonHelperFolder } from './protocol/python-helper.js';
 export { decodeNumber, encodeNumber, type WireNumber } from './protocol/wire-number.js';
 export {
   PROTOCOL_VERSION,

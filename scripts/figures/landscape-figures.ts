@@ -5,6 +5,7 @@ import { type LandscapeSpec, landscapeGradient, landscapeLoss } from '../../src/
 import { LECTURE_EPSILON, lecturePresets } from '../../src/reference/presets.js';
 import type { ChartText } from '../../src/report/vega-svg.js';
 import type { OptimizerConfig, OptimizerName } from '../../src/reference/types.js';
+import { type LabelRequest, placeLabels } from './label-placement.js';
 
 /** One of docs/spec.md section 8's problems, drawn in two dimensions. */
 export interface LandscapeFigure {
@@ -199,6 +200,26 @@ function wrap(text: string, width: number): string[] {
   return lines;
 }
 
+const FIGURE_WIDTH = 560;
+const FIGURE_HEIGHT = 380;
+const LABEL_FONT = 11;
+
+/** The plot's linear scales (domains not rounded: `nice: false`), from data to pixels and back. */
+function toPixels(figure: LandscapeFigure): {
+  of(p: readonly number[]): { x: number; y: number };
+  back(px: number, py: number): { x: number; y: number };
+} {
+  const [x0, x1] = figure.domain.x;
+  const [y0, y1] = figure.domain.y;
+  return {
+    of: (p) => ({ x: ((p[0]! - x0) / (x1 - x0)) * FIGURE_WIDTH, y: ((y1 - p[1]!) / (y1 - y0)) * FIGURE_HEIGHT }),
+    back: (px, py) => ({
+      x: round(x0 + (px / FIGURE_WIDTH) * (x1 - x0)),
+      y: round(y1 - (py / FIGURE_HEIGHT) * (y1 - y0)),
+    }),
+  };
+}
+
 function inside(figure: LandscapeFigure, p: readonly number[]): boolean {
   return (
     p[0]! >= figure.domain.x[0] &&
@@ -215,7 +236,10 @@ function inside(figure: LandscapeFigure, p: readonly number[]): boolean {
 export function landscapeFigureSpec(figure: LandscapeFigure): { spec: TopLevelSpec; text: ChartText } {
   const rows: Record<string, unknown>[] = contourRows(figure);
   const ends: string[] = [];
-  for (const [i, config] of figureConfigs(figure).entries()) {
+  const pixels = toPixels(figure);
+  const endLabels: LabelRequest[] = [];
+  const drawn: { x: number; y: number }[] = [];
+  for (const config of figureConfigs(figure)) {
     const rule = config.optimizer;
     const path = closedLoopPath(config, figure.landscape, figure.x0, figure.steps);
     // A path that leaves the frame (the saddle is unbounded below) is drawn up to its first point outside.
@@ -230,10 +254,10 @@ export function landscapeFigureSpec(figure: LandscapeFigure): { spec: TopLevelSp
         x: round(p[0]!),
         y: round(p[1]!),
         marked: step % 5 === 0 && step <= lastInside,
-        label: step === lastInside ? TITLES[rule] : null,
-        slot: i,
       });
+      if (step <= lastInside) drawn.push(pixels.of(p));
     }
+    if (lastInside >= 0) endLabels.push({ text: TITLES[rule], ...pixels.of(path[lastInside]!) });
     const end = path[path.length - 1]!;
     ends.push(
       leaves === -1
@@ -241,6 +265,23 @@ export function landscapeFigureSpec(figure: LandscapeFigure): { spec: TopLevelSp
         : `${TITLES[rule]} leaves the frame after ${leaves} steps`,
     );
   }
+  const start = pixels.of(figure.x0);
+  const labels = placeLabels([{ text: 'start', ...start }, ...endLabels], {
+    bounds: { left: 0, top: 0, right: FIGURE_WIDTH, bottom: FIGURE_HEIGHT },
+    obstacles: drawn,
+    fontSize: LABEL_FONT,
+  });
+  const labelRows = labels.map((l, i) => ({
+    rule: i === 0 ? null : l.text,
+    text: l.text,
+    ...pixels.back(l.left, l.middle),
+  }));
+  const leaderRows = labels
+    .filter((l) => l.leader)
+    .map((l) => {
+      const to = pixels.back(Math.min(Math.max(l.x, l.left), l.left + l.width), l.middle);
+      return { ...pixels.back(l.x, l.y), x2: to.x, y2: to.y };
+    });
   const names = RULES.map((r) => TITLES[r]);
   const scale = (key: 'color' | 'dash' | 'shape') => ({ domain: names, range: RULES.map((r) => STYLE[r][key]) });
   const legend = { orient: 'bottom', title: null, columns: 6, symbolStrokeWidth: 2, symbolSize: 70, labelFontSize: 11 };
@@ -249,8 +290,8 @@ export function landscapeFigureSpec(figure: LandscapeFigure): { spec: TopLevelSp
   const paths = { filter: { field: 'kind', equal: 'path' } };
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    width: 560,
-    height: 380,
+    width: FIGURE_WIDTH,
+    height: FIGURE_HEIGHT,
     title: {
       text: figure.title,
       subtitle: wrap(figure.point, 95),
@@ -286,20 +327,25 @@ export function landscapeFigureSpec(figure: LandscapeFigure): { spec: TopLevelSp
           shape: { field: 'rule', type: 'nominal', scale: scale('shape'), legend },
         },
       },
-      // Direct labels at each path's last point inside the frame, stacked by rule so that paths ending together stay legible.
-      ...RULES.map((_, slot) => ({
-        transform: [paths, { filter: `datum.label !== null && datum.slot === ${slot}` }],
-        mark: { type: 'text', align: 'left', dx: 8, dy: (slot - 2.5) * 12, fontSize: 11, fontWeight: 'bold' },
+      // Direct labels at each path's last point inside the frame, placed apart (label-placement.ts), a thin leader line to a label moved away.
+      {
+        data: { values: leaderRows },
+        mark: { type: 'rule', stroke: '#555', strokeWidth: 0.7 },
+        encoding: { x, y, x2: { field: 'x2' }, y2: { field: 'y2' } },
+      },
+      {
+        data: { values: labelRows.slice(1) },
+        mark: { type: 'text', align: 'left', baseline: 'middle', fontSize: LABEL_FONT, fontWeight: 'bold' },
         encoding: {
           x,
           y,
-          text: { field: 'label' },
+          text: { field: 'text' },
           color: { field: 'rule', type: 'nominal', scale: scale('color'), legend },
         },
-      })),
+      },
       {
-        data: { values: [{ x: figure.x0[0], y: figure.x0[1], text: 'start' }] },
-        mark: { type: 'text', align: 'right', dx: -8, dy: -8, fontSize: 11 },
+        data: { values: labelRows.slice(0, 1) },
+        mark: { type: 'text', align: 'left', baseline: 'middle', fontSize: LABEL_FONT },
         encoding: { x, y, text: { field: 'text' } },
       },
     ],

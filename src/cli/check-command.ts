@@ -96,7 +96,7 @@ async function writeReports(args: CheckArgs, report: ConformanceReport, io: CliI
     json: reportToJson,
     junit: reportToJUnit,
     markdown: reportToMarkdown,
-    html: reportToHtml,
+    html: (r) => reportToHtml(r, { adapterArgument: adapterArgument(args) }),
   };
   for (const flag of REPORT_FLAGS) {
     const path = args[flag];
@@ -120,10 +120,14 @@ function shellWord(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
 }
 
+/** The adapter as the command line gave it, quoted for sh: the module path or `--exec '<command>'`. */
+function adapterArgument(args: CheckArgs): string {
+  return args.module !== undefined ? shellWord(args.module) : `--exec ${shellWord(args.exec ?? '')}`;
+}
+
 /** The command line that re-runs one check of this run: the same adapter, the finding's token. */
 export function replayCommand(args: CheckArgs, token: string): string {
-  const adapter = args.module !== undefined ? shellWord(args.module) : `--exec ${shellWord(args.exec ?? '')}`;
-  return `npx optimspec check ${adapter} --replay ${token}`;
+  return `npx optimspec check ${adapterArgument(args)} --replay ${token}`;
 }
 
 /** How long the process may linger after the check before it is ended. */
@@ -201,9 +205,10 @@ export async function runCheckCommand(argv: readonly string[], io: CliIo): Promi
     const progress = createProgress(io.stderr, args.quiet, {
       totals: plannedTotals(
         ready.adapter,
-        args.replay === undefined ? args.only : [decodeReplay(args.replay).subject],
+        args.only,
         args.runs,
         args.largeVector,
+        args.replay === undefined ? undefined : decodeReplay(args.replay),
       ),
       color: colorEnabled({ isTTY: io.stderr.isTTY, env: io.env, noColorFlag: args.noColor }),
     });

@@ -30,7 +30,10 @@ or interrupted (by SIGINT or SIGTERM while it was checked).
   <adapter-module>        a .js, .mjs, .cjs, .ts, .mts or .cts file whose default
                           export is an adapter { name, dtype, optimizers, create }
   --exec <command>        run the adapter as a child process speaking the
-                          JSON-lines protocol of docs/protocol.md (no shell)
+                          JSON-lines protocol of docs/protocol.md (no shell;
+                          leading NAME=value words set its environment, and
+                          PYTHONPATH ends with the Python helper's folder,
+                          'optimspec python-path')
 
 Options:
   --only <subject>        check only these; repeatable or a comma list:

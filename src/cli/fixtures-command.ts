@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { CliCommand, CliIo } from './index.js';
+import { count } from '../report/plural.js';
 import { type VerifyRow, verifyFixtures } from '../fixtures/verify.js';
 import { fixturesRoot, loadOptimizerFixtures, loadScheduleFixtures } from '../fixtures/fixtures.js';
 
@@ -43,7 +44,7 @@ export function formatVerifyTable(rows: readonly VerifyRow[]): string {
     if (r.failing.length > 0 && r.worst !== undefined) {
       const w = r.worst;
       out.push(
-        `    ${r.failing.length} case(s) outside the bound; worst: ${w.caseId} step ${w.step} ${w.field}[${w.coordinate}] expected ${w.expected}, got ${w.actual}`,
+        `    ${count(r.failing.length, 'case')} outside the bound; worst: ${w.caseId} step ${w.step} ${w.field}[${w.coordinate}] expected ${w.expected}, got ${w.actual}`,
       );
     }
   });
@@ -70,7 +71,7 @@ function verify(io: CliIo, json: boolean): number {
   io.stdout.write(
     failing.length === 0
       ? `\nall ${rows.length} rows within bounds\n`
-      : `\n${failing.length} of ${rows.length} rows outside bounds\n`,
+      : `\n${failing.length} of ${count(rows.length, 'row')} outside bounds\n`,
   );
   return failing.length === 0 ? 0 : 1;
 }

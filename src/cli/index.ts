@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { checkCommand } from './check-command.js';
 import { fixturesCommand } from './fixtures-command.js';
+import { pythonPathCommand } from './python-path-command.js';
+import { didYouMeanSuffix } from '../report/did-you-mean.js';
 
 /** An output stream of the CLI; `process.stdout` and `process.stderr` are ones. */
 export interface CliStream {
@@ -26,7 +28,7 @@ export interface CliCommand {
 }
 
 /** The subcommands, in help order. A new command (e.g. `check`) is one entry here. */
-export const commands: readonly CliCommand[] = [checkCommand, fixturesCommand];
+export const commands: readonly CliCommand[] = [checkCommand, fixturesCommand, pythonPathCommand];
 
 /** The package version, read from package.json one level above this file (src/ and dist/ alike). */
 export function packageVersion(): string {
@@ -73,7 +75,14 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   }
   if (first.startsWith('-')) return usageError(io, `unknown option ${JSON.stringify(first)}`);
   const command = commands.find((c) => c.name === first);
-  if (command === undefined) return usageError(io, `unknown command ${JSON.stringify(first)}`);
+  if (command === undefined)
+    return usageError(
+      io,
+      `unknown command ${JSON.stringify(first)}${didYouMeanSuffix(
+        first,
+        commands.map((c) => c.name),
+      )}`,
+    );
   return command.run(rest, io);
 }
 

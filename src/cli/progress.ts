@@ -1,5 +1,7 @@
 import type { Adapter } from '../conformance/adapter.js';
 import { plannedChecks } from '../conformance/check.js';
+import type { Replay } from '../conformance/replay.js';
+import { count } from '../report/plural.js';
 import type { ConformanceOptions } from '../conformance/types.js';
 
 /** Where progress goes: the CLI's stderr. */
@@ -58,7 +60,7 @@ export function createProgress(stream: ProgressStream, quiet: boolean, options: 
         if (event.subject === subject) return;
         subject = event.subject;
         const total = totals.get(subject);
-        stream.write(`optimspec: checking ${subject}${total === undefined ? '' : ` (${total} checks)`}\n`);
+        stream.write(`optimspec: checking ${subject}${total === undefined ? '' : ` (${count(total, 'check')})`}\n`);
       },
       done: () => {},
     };
@@ -83,7 +85,7 @@ export function createProgress(stream: ProgressStream, quiet: boolean, options: 
       const filled = Math.min(BAR, Math.round((BAR * checks) / total));
       const bar = paint(problems ? 33 : 32, '█'.repeat(filled)) + '░'.repeat(BAR - filled);
       line = `  ${subject!.padEnd(width)}  ${bar}  ${String(checks).padStart(String(total).length)}/${total}  ${elapsed}${failing}`;
-    } else line = `  ${subject!.padEnd(width)}  ${checks} checks  ${elapsed}${failing}`;
+    } else line = `  ${subject!.padEnd(width)}  ${count(checks, 'check')}  ${elapsed}${failing}`;
     // Clipping counts the escape codes too, which only clips earlier: never a wrapped line.
     stream.write(`\r\u001b[K${clip(line, stream.columns)}${final ? '\n' : ''}`);
     live = !final;
@@ -121,22 +123,30 @@ export function createProgress(stream: ProgressStream, quiet: boolean, options: 
 /**
  * Checks per subject before running, the bars' totals (they depend on the
  * adapter's dtype, `only` and `runs`, not on the seed); none when the adapter's
- * declaration cannot be planned (the check itself then reports why).
+ * declaration cannot be planned (the check itself then reports why). With
+ * `replay`, only what the replayed check runs: that check, or for `immutability`
+ * every scenario with it (it watches them all), with the token's own `runs`.
  */
 export function plannedTotals(
   adapter: Adapter,
   only: readonly string[] | undefined,
   runs: number | undefined,
   largeVector?: number,
+  replay?: Replay,
 ): Map<string, number> | undefined {
   try {
+    const large = replay === undefined ? largeVector : replay.largeVector;
     const planned = plannedChecks(adapter, {
-      seed: 0,
-      ...(only === undefined ? {} : { only }),
-      ...(runs === undefined ? {} : { runs }),
-      ...(largeVector === undefined ? {} : { largeVector }),
+      seed: replay?.seed ?? 0,
+      ...(replay !== undefined ? { only: [replay.subject] } : only === undefined ? {} : { only }),
+      ...(replay !== undefined ? { runs: replay.runs } : runs === undefined ? {} : { runs }),
+      ...(large === undefined ? {} : { largeVector: large }),
     });
-    return new Map([...planned].map(([subject, checks]) => [subject, checks.length]));
+    const runsOf = (checks: readonly string[]): number =>
+      replay === undefined
+        ? checks.length
+        : checks.filter((c) => (replay.check === 'immutability' ? !c.startsWith('law:') : c === replay.check)).length;
+    return new Map([...planned].map(([subject, checks]) => [subject, runsOf(checks)]));
   } catch {
     return undefined;
   }

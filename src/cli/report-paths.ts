@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { access, mkdir, realpath, stat } from 'node:fs/promises';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
-import { splitCommand } from '../protocol/split-command.js';
+import { parseCommandLine } from '../protocol/split-command.js';
 import type { CheckArgs } from './check-args.js';
 
 /** The report flags, in the order their files are written. */
@@ -27,8 +27,11 @@ async function inputs(
     out.push({ label: `the adapter module ${JSON.stringify(args.module)}`, path: resolve(cwd, args.module) });
   if (args.exec !== undefined) {
     let argv: string[];
+    let path = env.PATH;
     try {
-      argv = splitCommand(args.exec);
+      const line = parseCommandLine(args.exec);
+      argv = line.argv;
+      path = line.env.PATH ?? path;
     } catch {
       return out;
     }
@@ -36,7 +39,7 @@ async function inputs(
       const label =
         i === 0 ? `the --exec program ${JSON.stringify(word)}` : `the --exec argument ${JSON.stringify(word)}`;
       if (i === 0 && !word.includes('/') && !isAbsolute(word)) {
-        for (const dir of (env.PATH ?? '').split(delimiter).filter(Boolean)) {
+        for (const dir of (path ?? '').split(delimiter).filter(Boolean)) {
           const candidate = join(dir, word);
           if (await exists(candidate)) {
             out.push({ label, path: candidate });

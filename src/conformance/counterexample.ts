@@ -5,6 +5,7 @@ import { UnsupportedValue } from './unsupported.js';
 import type { Conventions, Dtype, OptimizerConfig } from '../reference/types.js';
 import type { GuardedStepper } from './guard.js';
 import { compareRun, compareScenario, type InstanceRun, type Mismatch, type ScenarioRun, traceOf } from './run.js';
+import { placeInRun } from './scenario-finding.js';
 import type { Counterexample, Finding } from './types.js';
 
 /** What fast-check shrinks: one instance's inputs (the config stays the failing one). */
@@ -186,9 +187,21 @@ export async function shrunkFinding(finding: Finding, run: ScenarioRun, options:
   const instance = run.instances[Math.max(0, compared.instance)]!;
   try {
     const c = await shrinkCounterexample(instance, compared.mismatch ?? (finding.counterexample as Mismatch), options);
+    const [steps, coordinates] = [c.gradients?.length ?? 0, c.x0?.length ?? 0];
+    // One expected/actual pair per problem: the shrunk one; of the full run only where it first differed (the
+    // finding's own counterexample, compared with the spec alone).
+    const full = finding.counterexample;
+    const first =
+      full?.step === undefined || full.coordinate === undefined
+        ? undefined
+        : placeInRun(
+            run,
+            { step: full.step, coordinate: full.coordinate },
+            Math.max(0, compareScenario(run, options.dtype, {}).instance),
+          );
     return {
       ...finding,
-      message: `${finding.message}; shrunk to ${c.gradients?.length ?? 0} step(s) of ${c.x0?.length ?? 0} coordinate(s): step ${c.step}, coordinate ${c.coordinate}: expected ${c.expected}, got ${c.actual} (${c.ulp} ulp)`,
+      message: `${run.scenario.purpose}: ${first === undefined ? '' : `the run first differs at ${first}; `}shrunk to ${steps} step${steps === 1 ? '' : 's'} of ${coordinates} coordinate${coordinates === 1 ? '' : 's'}: step ${c.step}, coordinate ${c.coordinate}: expected ${c.expected}, got ${c.actual} (relative error ${c.relativeError?.toPrecision(3)}, ${c.ulp} ulp)`,
       counterexample: c,
     };
   } catch (error) {

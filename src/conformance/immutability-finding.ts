@@ -9,7 +9,7 @@ export function immutabilityFinding(mutations: readonly MutationRecord[]): Findi
   return {
     check: 'immutability',
     status: 'fail',
-    message: `the adapter modified the ${first.operation === 'create' ? 'x0' : 'gradient'} it was given (${mutations.length} time(s)); the first at step ${first.step + 1}, coordinate ${first.coordinate}: ${first.before} became ${first.after}`,
+    message: `the adapter modified the ${first.operation === 'create' ? 'x0' : 'gradient'} it was given (${mutations.length === 1 ? 'once' : `${mutations.length} times`}); the first at step ${first.step + 1}, coordinate ${first.coordinate}: ${first.before} became ${first.after}`,
     counterexample: { step: first.step + 1, coordinate: first.coordinate, expected: first.before, actual: first.after },
   };
 }

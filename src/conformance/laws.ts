@@ -47,7 +47,7 @@ export function lawFinding(result: LawResult, note = ''): Finding {
     return {
       check,
       status: 'pass',
-      message: `${result.title} (${result.numRuns} runs${result.message === undefined ? '' : `; ${result.message}`})${note}`,
+      message: `${result.title} (${result.numRuns} run${result.numRuns === 1 ? '' : 's'}${result.message === undefined ? '' : `; ${result.message}`})${note}`,
     };
   if (result.status === 'skipped')
     return { check, status: 'skipped', message: `${result.title}: skipped: ${result.message}${note}` };

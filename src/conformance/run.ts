@@ -250,7 +250,7 @@ function describeMismatch(
     relativeError: Math.abs(actual - expected) / Math.abs(expected),
     ulp: ulpDistance(round(actual), round(expected), dtype),
     tolerance: Number.isFinite(expected)
-      ? `|actual - expected| <= ${bound.toPrecision(3)}: running error bound for ${dtype} (u = 2^${dtype === 'float32' ? -24 : -53}) after ${k + 1} steps (src/conformance/tolerance.ts)`
+      ? `|actual - expected| <= ${bound.toPrecision(3)}: running error bound for ${dtype} (u = 2^${dtype === 'float32' ? -24 : -53}) after ${k + 1} step${k === 0 ? '' : 's'} (src/conformance/tolerance.ts)`
       : 'a non-finite reference value must be matched exactly',
   };
 }

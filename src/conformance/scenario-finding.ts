@@ -2,12 +2,17 @@ import type { Dtype } from '../reference/types.js';
 import { compareRun, compareScenario, type Mismatch, type ScenarioRun, traceOf } from './run.js';
 import type { Counterexample, Finding } from './types.js';
 
+/** Where in a scenario's run a value is: `step 3, coordinate 1`, and `of instance 2` when the run has several. */
+export function placeInRun(run: ScenarioRun, at: { step: number; coordinate: number }, instance: number): string {
+  return `step ${at.step}, coordinate ${at.coordinate}${run.instances.length > 1 ? ` of instance ${instance + 1}` : ''}`;
+}
+
 /** A scenario run's finding: pass, fail (the first difference beyond the bound), or explained by `non-finite` alone. */
 export function scenarioFinding(run: ScenarioRun, dtype: Dtype): Finding {
   const { scenario } = run;
   const compared = compareScenario(run, dtype, {});
   const where = (m: Mismatch, instance: number) =>
-    `step ${m.step}, coordinate ${m.coordinate}${run.instances.length > 1 ? ` of instance ${instance + 1}` : ''}: expected ${m.expected}, got ${m.actual}`;
+    `${placeInRun(run, m, instance)}: expected ${m.expected}, got ${m.actual}`;
   // A trace of a long vector (the large-vector probe) would hold millions of numbers: none.
   const withTrace = (m: Mismatch, instance: number): Counterexample => ({
     ...m,
@@ -37,10 +42,13 @@ export function scenarioFinding(run: ScenarioRun, dtype: Dtype): Finding {
       counterexample: withTrace(m, instance),
     };
   }
-  const skipped = compared.unchecked > 0 ? `; ${compared.unchecked} value(s) beyond a finite bound not compared` : '';
+  const skipped =
+    compared.unchecked > 0
+      ? `; ${compared.unchecked} value${compared.unchecked === 1 ? '' : 's'} beyond a finite bound not compared`
+      : '';
   return {
     check: scenario.id,
     status: 'pass',
-    message: `${compared.compared} values within the derived bound${skipped}`,
+    message: `${compared.compared} value${compared.compared === 1 ? '' : 's'} within the derived bound${skipped}`,
   };
 }

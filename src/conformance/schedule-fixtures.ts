@@ -66,7 +66,12 @@ function caseFinding(c: ScheduleFixtureCase, outcome: ScriptOutcome, dtype: Dtyp
   const k = c.t.findIndex(
     (t, i) => !(Math.abs(values[i]! - c.values[i]!) <= scheduleBound(c.config, dtype, t, c.values[i]!)),
   );
-  if (k < 0) return { check, status: 'pass', message: `${c.t.length} values within the derived bound` };
+  if (k < 0)
+    return {
+      check,
+      status: 'pass',
+      message: `${c.t.length} value${c.t.length === 1 ? '' : 's'} within the derived bound`,
+    };
   const t = c.t[k]!;
   const expected = c.values[k]!;
   const actual = values[k]!;

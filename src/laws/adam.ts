@@ -14,7 +14,7 @@ import { trajectories, trajectory } from './script.js';
 import { type Law, LawViolation } from './law.js';
 import { adaptiveStepExact, adaptiveStepSlack, interpolationError, oneMinusPower } from './models.js';
 import { rmspropStepError } from './rmsprop.js';
-import { requireWithin, SLACK, U64, underflow, unitRoundoff } from './tolerance.js';
+import { nearerPrediction, requireWithin, SLACK, U64, underflow, unitRoundoff } from './tolerance.js';
 
 /**
  * Relative error, in units of u, of a correct implementation's Adam step at step t.
@@ -131,6 +131,8 @@ export interface FirstStepInput {
  * underflow (2 eta each), which costs `lr 2 eta / ((1 - beta1) eps)` in the step and
  * `sqrt(2 eta / (1 - beta2)) / eps` relative in the denominator, and the numerator
  * `lr * m_hat` may underflow too (NumPy's order), `2 eta / eps`. Finite input, |g| <= 2^60, eps > 0.
+ * The message names "Adam (almost)" only for a first step nearer its value than the
+ * spec's by more than that bound (nearerPrediction): with both betas near 0 they coincide.
  */
 const firstStep: Law<FirstStepInput> = {
   id: 'adam/first-step',
@@ -167,11 +169,11 @@ const firstStep: Law<FirstStepInput> = {
       const bound = rel * Math.abs(step) + ((2 * eta) / eps) * (lr / (1 - beta1) + 1) + 2 * eta + U64 * Math.abs(step);
       const actual = x1![i]!;
       if (!(Math.abs(actual + step) <= bound)) {
-        const almost = (lr * (1 - beta1)) / Math.sqrt(1 - beta2);
-        const hint =
-          Math.abs(Math.abs(actual) - almost) <= 1e-3 * almost
-            ? ` (that is lr (1 - beta1) / sqrt(1 - beta2): no bias correction, "Adam (almost)")`
-            : '';
+        // Adam (almost)'s first step; 6 roundings of its own in float64 widen the margin by 6 U64 |almost|.
+        const almost = (lr * (1 - beta1) * g[i]!) / (Math.sqrt(1 - beta2) * Math.abs(g[i]!) + eps);
+        const hint = nearerPrediction(actual, -almost, -step, bound + 6 * U64 * Math.abs(almost))
+          ? ` (nearer lr (1 - beta1) g / (sqrt(1 - beta2) |g| + eps) = ${almost}: no bias correction, "Adam (almost)")`
+          : '';
         throw new LawViolation(`the first step is ${-actual}, expected lr g / (|g| + eps) = ${step}${hint}`, {
           step: 1,
           coordinate: i,

@@ -101,6 +101,17 @@ export function requireWithin(
   );
 }
 
+/**
+ * Whether `actual` is nearer `predicted` (what a named convention or bug computes)
+ * than `expected` (the spec's value) by more than `margin`, the rounding bound within
+ * which the two cannot be told apart. A message names a convention or bug only then:
+ * where the two predictions coincide (both betas 0 make "Adam (almost)" the spec's
+ * Adam), a value off by rounding is nearer neither.
+ */
+export function nearerPrediction(actual: number, predicted: number, expected: number, margin: number): boolean {
+  return Math.abs(actual - expected) - Math.abs(actual - predicted) > margin;
+}
+
 /** A number as a law message shows it: -0 and NaN visible. */
 export function show(value: number): string {
   return Object.is(value, -0) ? '-0' : String(value);

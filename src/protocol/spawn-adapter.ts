@@ -8,7 +8,8 @@ import { describeValue } from '../reference/validate.js';
 import { type Answer, Connection, type RequestOptions } from './connection.js';
 import { parseHandshake } from './handshake.js';
 import { type Handle, PROTOCOL_VERSION, type ProtocolOp, type WireConfig } from './messages.js';
-import { splitCommand } from './split-command.js';
+import { withPythonHelper } from './python-helper.js';
+import { parseCommandLine } from './split-command.js';
 import { decodeVector, encodeNumber, encodeVector, type WireNumber } from './wire-number.js';
 
 /** Options of {@link spawnAdapter}; every timeout is in milliseconds. */
@@ -24,7 +25,7 @@ export interface SpawnAdapterOptions {
   closeTimeoutMs?: number;
   /** The child's working directory (default: this process's). */
   cwd?: string;
-  /** The child's environment (default: this process's). */
+  /** The child's environment (default: this process's); a command line's leading `NAME=value` words and the Python helper's folder on `PYTHONPATH` are added to it. */
   env?: Record<string, string | undefined>;
   /** How many of the child's last stderr lines an error quotes (default 20). */
   stderrLines?: number;
@@ -118,8 +119,11 @@ function encodeConfig(config: OptimizerConfig | ScheduleConfig): WireConfig {
 /**
  * Starts an adapter written in any language as a child process and speaks the
  * JSON-lines protocol of docs/protocol.md with it (issue 4, "Any language").
- * `command` is split by {@link splitCommand} (or given as argv) and run with
- * `shell: false`. Resolves once the child's `hello` answer is validated; every
+ * `command` is split by {@link parseCommandLine} (or given as argv) and run with
+ * `shell: false`; a command line's leading `NAME=value` words are set in the
+ * child's environment, and `PYTHONPATH` gets the folder of the Python helper
+ * appended ({@link withPythonHelper}), so `python3 my_adapter.py` can import
+ * `optimspec_protocol` from any folder. Resolves once the child's `hello` answer is validated; every
  * failure, then and later, is an {@link AdapterError} quoting the child's last
  * stderr lines. Call `close()` when done; a child still running when Node exits
  * is killed.
@@ -128,7 +132,8 @@ export async function spawnAdapter(
   command: string | readonly string[],
   options: SpawnAdapterOptions = {},
 ): Promise<SpawnedAdapter> {
-  const argv = typeof command === 'string' ? splitCommand(command) : [...command];
+  const { argv, env: assignments } =
+    typeof command === 'string' ? parseCommandLine(command) : { argv: [...command], env: {} };
   if (argv.length === 0 || argv.some((a) => typeof a !== 'string') || argv[0] === '') {
     throw new TypeError(
       `command must be a command line or a non-empty array of strings, got ${describeValue(command)}`,
@@ -141,7 +146,7 @@ export async function spawnAdapter(
   const maxLineLength = requirePositive('maxLineLength', options.maxLineLength, DEFAULT_MAX_LINE);
   const connection = new Connection(argv, {
     ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
-    ...(options.env === undefined ? {} : { env: options.env }),
+    env: withPythonHelper({ ...(options.env ?? process.env), ...assignments }),
     ...(options.onStderr === undefined ? {} : { onStderr: options.onStderr }),
     ...(options.onTraffic === undefined ? {} : { onTraffic: options.onTraffic }),
     stderrLines,

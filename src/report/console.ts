@@ -4,6 +4,7 @@ import { describeBug } from './describe-bug.js';
 import { describeCounterexample } from './describe-counterexample.js';
 import { messageWithoutValues } from './message-without-values.js';
 import { reportHints } from './hints.js';
+import { count as countOf } from './plural.js';
 import { checksPassed, findingIsProblem, firstProblem, interruptedNote, subjectPassed } from './subject-outcome.js';
 
 /** Options of {@link reportToConsole}. */
@@ -96,7 +97,8 @@ function summary(report: ConformanceReport, paint: Paint): string {
   const tally = ['conforms', 'deviates (accepted)', 'deviates', 'fails', 'error', 'interrupted', 'unsupported']
     .map((label) => [label, labels.filter((l) => l === label).length] as const)
     .filter(([, n]) => n > 0)
-    .map(([label, n]) => `${n} ${label}`)
+    // The verdicts are verbs ("2 fails"); `error` is the one noun among them.
+    .map(([label, n]) => (label === 'error' ? countOf(n, 'error') : `${n} ${label}`))
     .join(', ');
   const status = report.passed ? paint(32, 'PASS') : paint(31, 'FAIL');
   const name = sanitize(report.adapter.name);

@@ -1,5 +1,5 @@
 import type { Counterexample } from '../conformance/types.js';
-import { formatRelative, formatUlp, formatValue } from './format-number.js';
+import { formatErrors, formatValue } from './format-number.js';
 
 /** A number as a reader must see it (kept for the public API; see {@link formatValue}). */
 export const formatNumber = formatValue;
@@ -15,7 +15,7 @@ function formatConfig(config: object): string {
   return `{ ${parts.join(', ')} }`;
 }
 
-/** `step 1, coordinate 0: expected 0.01, actual 0.0098 (relative error 0.0117, 126154 ULP)`, or undefined when the counterexample has none of these. */
+/** `step 1, coordinate 0: expected 0.01, actual 0.0098 (relative error 0.0117, 126154 ULP)` ({@link formatErrors}), or undefined when the counterexample has none of these. */
 function valuesLine(c: Counterexample): string | undefined {
   const where = [
     c.step === undefined ? '' : `step ${c.step}`,
@@ -29,12 +29,7 @@ function valuesLine(c: Counterexample): string | undefined {
   ]
     .filter(Boolean)
     .join(', ');
-  const errors = [
-    c.relativeError === undefined ? '' : `relative error ${formatRelative(c.relativeError)}`,
-    c.ulp === undefined ? '' : formatUlp(c.ulp, c.expected, c.actual),
-  ]
-    .filter(Boolean)
-    .join(', ');
+  const errors = formatErrors(c.relativeError, c.ulp, c.expected, c.actual);
   const main = [where, values].filter(Boolean).join(': ');
   if (!main && !errors) return undefined;
   return main ? `${main}${errors ? ` (${errors})` : ''}` : errors;

@@ -36,3 +36,29 @@ export function formatUlp(ulp: number, expected?: number, actual?: number): stri
   }
   return `${Number.isFinite(ulp) && Math.abs(ulp) < 2 ** 53 ? String(ulp) : formatValue(ulp)} ULP`;
 }
+
+/**
+ * The largest ULP count a report prints: 2^20 ULP is about a million roundings, no
+ * longer a rounding difference, and past it the count (`44912345678901234 ULP`)
+ * says less than the relative error beside it.
+ */
+export const MAX_SHOWN_ULP = 2 ** 20;
+
+/**
+ * How far `actual` is from `expected`, as the reports print it: the relative error,
+ * then the ULP distance while it is at most {@link MAX_SHOWN_ULP}, or `opposite sign`
+ * ({@link formatUlp}). With a huge ULP count and no relative error given, the
+ * relative error is computed from the values.
+ */
+export function formatErrors(relativeError?: number, ulp?: number, expected?: number, actual?: number): string {
+  const ulpText = ulp === undefined ? undefined : formatUlp(ulp, expected, actual);
+  const huge = ulp !== undefined && ulpText !== 'opposite sign' && !(Math.abs(ulp) <= MAX_SHOWN_ULP);
+  let relative = relativeError;
+  if (relative === undefined && huge && expected !== undefined && actual !== undefined && expected !== 0)
+    relative = Math.abs(actual - expected) / Math.abs(expected);
+  const parts = [
+    relative === undefined ? undefined : `relative error ${formatRelative(relative)}`,
+    huge && relative !== undefined ? undefined : ulpText,
+  ];
+  return parts.filter((p) => p !== undefined).join(', ');
+}

@@ -1,6 +1,8 @@
 import type { ConformanceReport, Finding, SubjectResult, Trace, Verdict } from '../conformance/types.js';
 import { describeCounterexample, formatNumber } from './describe-counterexample.js';
+import { count } from './plural.js';
 import { findingIsProblem, firstProblem, interruptedNote, subjectPassed } from './subject-outcome.js';
+import { messageWithoutValues, uniformNumbers } from './message-without-values.js';
 import { scheduleChartSpec } from './schedule-chart.js';
 import { type ChartSpec, traceChartSpecs } from './trace-charts.js';
 import { absoluteError, summarizeTrace, type TraceSummary } from './trace-summary.js';
@@ -13,6 +15,15 @@ import { escapeXmlAttribute as attr, escapeXmlText as text } from './xml-escape.
  * that fails one check usually fails dozens alike (every fixture case).
  */
 export const MAX_CHARTED_PER_SUBJECT = 3;
+
+/** Options of {@link reportToHtml}. */
+export interface HtmlReportOptions {
+  /**
+   * The adapter as `optimspec check` was given it (`./my-adapter.mjs`, `--exec 'python3 a.py'`),
+   * so that the replay lines are whole commands; without it they are the flags alone (`--replay <token>`).
+   */
+  adapterArgument?: string;
+}
 
 /** Problem findings per subject shown in full; all checks are listed in the subject's table. */
 const MAX_DETAILS = 20;
@@ -109,7 +120,7 @@ function numbersTable(summary: TraceSummary): string {
   const lr = trace.learningRates
     ? `<p>Learning rate per step: ${text(trace.learningRates.map(formatNumber).join(', '))}</p>`
     : '';
-  return `<details><summary>The numbers (${summary.steps} steps, ${summary.coordinates.length} coordinates shown)</summary>${lr}<table><thead><tr>${head
+  return `<details><summary>The numbers (${count(summary.steps, 'step')}, ${count(summary.coordinates.length, 'coordinate')} shown)</summary>${lr}<table><thead><tr>${head
     .map((h) => `<th scope="col">${text(h)}</th>`)
     .join('')}</tr></thead><tbody>${rows.join('')}</tbody></table></details>`;
 }
@@ -133,15 +144,33 @@ async function charts(finding: Finding, trace: Trace, result: SubjectResult, cou
   return figures.join('') + numbersTable(summary);
 }
 
-function counterexampleText(finding: Finding, report: ConformanceReport, result: SubjectResult): string {
-  const lines = [finding.message];
+/** The commands of a report: the CLI's (with the adapter as it was given) or, without it, the bare flags. */
+interface Commands {
+  replay(token: string): string;
+  rerun(subject: string, seed: number): string;
+}
+
+function commandsOf(options: HtmlReportOptions): Commands {
+  const check = options.adapterArgument === undefined ? undefined : `npx optimspec check ${options.adapterArgument}`;
+  return {
+    replay: (token) => (check === undefined ? `--replay ${token}` : `${check} --replay ${token}`),
+    rerun: (subject, seed) => `${check ?? ''} --only ${subject} --seed ${seed}`.trim(),
+  };
+}
+
+function counterexampleText(
+  finding: Finding,
+  report: ConformanceReport,
+  result: SubjectResult,
+  commands: Commands,
+): string {
+  const lines = [messageWithoutValues(finding)];
   if (finding.conventions?.length) lines.push(`conventions: ${finding.conventions.join(', ')}`);
   if (finding.bug) lines.push(`known bug: ${finding.bug}`);
-  const replay = finding.replay === undefined ? undefined : `npx optimspec check <adapter> --replay ${finding.replay}`;
+  const replay = finding.replay === undefined ? undefined : commands.replay(finding.replay);
   if (finding.counterexample) lines.push(...describeCounterexample(finding.counterexample, replay));
   else if (replay !== undefined) lines.push(`replay: ${replay}`);
-  if (replay === undefined)
-    lines.push(`re-run: optimspec check <adapter> --only ${result.subject} --seed ${report.options.seed}`);
+  if (replay === undefined) lines.push(`re-run: ${commands.rerun(result.subject, report.options.seed)}`);
   return `<pre>${text(lines.join('\n'))}</pre>`;
 }
 
@@ -166,6 +195,7 @@ async function problemFinding(
   result: SubjectResult,
   plot: boolean,
   counter: Counter,
+  commands: Commands,
 ): Promise<string> {
   const trace = finding.counterexample?.trace;
   const kind = plot ? drawable(finding, result) : undefined;
@@ -177,7 +207,7 @@ async function problemFinding(
     `<h4><span class="s-${finding.status}">${statusMark[finding.status]} ${text(finding.status)}</span>: ${text(finding.check)}</h4>`,
     pictures,
     `<p><strong>Counterexample and replay</strong></p>`,
-    counterexampleText(finding, report, result),
+    counterexampleText(finding, report, result, commands),
     '</article>',
   ].join('\n');
 }
@@ -190,12 +220,17 @@ function checksTable(result: SubjectResult): string {
   if (result.findings.length === 0) return '';
   const rows = result.findings.map(
     (f) =>
-      `<tr><td>${text(f.check)}</td><td class="s-${f.status}">${statusMark[f.status]} ${text(f.status)}</td><td>${text(f.message)}</td></tr>`,
+      `<tr><td>${text(f.check)}</td><td class="s-${f.status}">${statusMark[f.status]} ${text(f.status)}</td><td>${text(uniformNumbers(f.message))}</td></tr>`,
   );
-  return `<details><summary>All ${result.findings.length} checks of ${text(result.subject)}</summary><table><thead><tr><th scope="col">check</th><th scope="col">status</th><th scope="col">message</th></tr></thead><tbody>${rows.join('')}</tbody></table></details>`;
+  return `<details><summary>${result.findings.length === 1 ? 'The 1 check' : `All ${result.findings.length} checks`} of ${text(result.subject)}</summary><table><thead><tr><th scope="col">check</th><th scope="col">status</th><th scope="col">message</th></tr></thead><tbody>${rows.join('')}</tbody></table></details>`;
 }
 
-async function subjectSection(report: ConformanceReport, result: SubjectResult, counter: Counter): Promise<string> {
+async function subjectSection(
+  report: ConformanceReport,
+  result: SubjectResult,
+  counter: Counter,
+  commands: Commands,
+): Promise<string> {
   const accepted = report.options.accepted;
   const passed = subjectPassed(result, accepted);
   const conventions = result.conventions.length ? ` (${result.conventions.join(', ')})` : '';
@@ -212,16 +247,16 @@ async function subjectSection(report: ConformanceReport, result: SubjectResult, 
   for (const [i, finding] of problems.slice(0, MAX_DETAILS).entries()) {
     const plot = charted < MAX_CHARTED_PER_SUBJECT && drawable(finding, result) !== undefined;
     if (plot) charted++;
-    out.push(await problemFinding(finding, i, report, result, plot, counter));
+    out.push(await problemFinding(finding, i, report, result, plot, counter, commands));
   }
   const withPictures = problems.filter((f) => drawable(f, result) !== undefined).length;
   if (withPictures > charted)
     out.push(
-      `<p>Charts are drawn for the first ${charted} of ${withPictures} problems that can be drawn; the others are listed as text.</p>`,
+      `<p>Charts are drawn for the first ${charted} of the ${count(withPictures, 'problem')} that can be drawn; the others are listed as text.</p>`,
     );
   if (problems.length > MAX_DETAILS)
     out.push(
-      `<p>…and ${problems.length - MAX_DETAILS} more problems, listed in the table below and in the JSON report.</p>`,
+      `<p>…and ${count(problems.length - MAX_DETAILS, 'more problem')}, listed in the table below and in the JSON report.</p>`,
     );
   out.push(checksTable(result), '</section>');
   return out.join('\n');
@@ -235,7 +270,7 @@ function verdictTable(report: ConformanceReport): string {
     const problem = firstProblem(r, accepted);
     return `<tr><th scope="row"><a href="#${attr(anchor(r))}">${text(r.subject)}</a></th><td>${verdictCell(r, passed)}</td><td>${text(r.conventions.join(', '))}</td><td class="num">${
       r.verdict === 'unsupported' ? '' : `${ok}/${r.findings.length}`
-    }</td><td>${problem ? text(`${problem.check}: ${problem.message}`) : ''}</td></tr>`;
+    }</td><td>${problem ? text(`${problem.check}: ${messageWithoutValues(problem)}`) : ''}</td></tr>`;
   });
   return `<table class="verdicts"><caption>Verdict per optimizer and schedule</caption><thead><tr><th scope="col">subject</th><th scope="col">verdict</th><th scope="col">conventions</th><th scope="col">checks passed</th><th scope="col">first problem</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
@@ -247,12 +282,15 @@ function verdictTable(report: ConformanceReport): string {
  * has no script and loads nothing: its Content-Security-Policy forbids it), the
  * numbers behind each chart as a table, and the counterexample as text.
  * Adapter-supplied text is escaped. Deterministic: the same report gives the same page.
+ * Numbers are in the console's format; the replay commands name the adapter when
+ * `options.adapterArgument` says how it was given.
  */
-export async function reportToHtml(report: ConformanceReport): Promise<string> {
+export async function reportToHtml(report: ConformanceReport, htmlOptions: HtmlReportOptions = {}): Promise<string> {
   const { adapter, options } = report;
   const counter: Counter = { charts: 0 };
+  const commands = commandsOf(htmlOptions);
   const sections: string[] = [];
-  for (const result of report.results) sections.push(await subjectSection(report, result, counter));
+  for (const result of report.results) sections.push(await subjectSection(report, result, counter, commands));
   const status = report.passed ? 'passed' : 'failed';
   const meta = [
     `optimspec ${report.optimspec.version}`,

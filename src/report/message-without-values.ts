@@ -1,5 +1,5 @@
 import type { Finding } from '../conformance/types.js';
-import { formatRelative, formatUlp, formatValue } from './format-number.js';
+import { formatErrors, formatValue } from './format-number.js';
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -31,14 +31,27 @@ export function messageWithoutValues(finding: Finding): string {
 const NUMBER = '(-?(?:\\d+\\.?\\d*(?:e[+-]?\\d+)?|Infinity)|NaN)';
 
 /**
- * `expected X, got Y (relative error R, U ulp)` inside a message, rewritten in
- * the reports' one number format (values round-trip, relative errors to three
- * digits, `opposite sign` for a sign flip's astronomic ULP count).
+ * A number `String()` writes as `0.000...` (it switches to exponent notation only
+ * below 1e-6, {@link formatValue} below 1e-3), standing alone (not part of `10.0005`
+ * or `4.0.0001`): the one range where the checker's text and the reports' format differ
+ * (integers, seeds and ULP counts among them, are left as they are).
  */
-function uniformNumbers(message: string): string {
+const SMALL_DECIMAL = /(?<![\w.^])-?0\.000\d+(?![\w]|\.\d)/g;
+
+/**
+ * A message in the reports' one number format, as the console, Markdown, JUnit
+ * and HTML print it: `expected X, got Y (relative error R, U ulp)` with the
+ * relative error to three digits and the ULP count as {@link formatErrors} gives it,
+ * and every value as {@link formatValue} writes it (exponent notation below 1e-3,
+ * the same double when read back). The JSON report keeps the
+ * checker's own text: its numbers are data, written by `JSON.stringify`.
+ */
+export function uniformNumbers(message: string): string {
   const pattern = new RegExp(`expected ${NUMBER}, got ${NUMBER} \\(relative error ${NUMBER}, ${NUMBER} ulp\\)`, 'g');
-  return message.replace(pattern, (_all, e: string, a: string, r: string, u: string) => {
-    const [expected, actual] = [Number(e), Number(a)];
-    return `expected ${formatValue(expected)}, got ${formatValue(actual)} (relative error ${formatRelative(Number(r))}, ${formatUlp(Number(u), expected, actual)})`;
-  });
+  return message
+    .replace(pattern, (_all, e: string, a: string, r: string, u: string) => {
+      const [expected, actual] = [Number(e), Number(a)];
+      return `expected ${formatValue(expected)}, got ${formatValue(actual)} (${formatErrors(Number(r), Number(u), expected, actual)})`;
+    })
+    .replace(SMALL_DECIMAL, (number) => formatValue(Number(number)));
 }
