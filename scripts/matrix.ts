@@ -23,7 +23,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { Adapter } from '../src/conformance/adapter.js';
+import type { Adapter } from '../src/adapter/contract.js';
 import { allSubjects, checkConformance } from '../src/conformance/check.js';
 import type { SubjectResult } from '../src/conformance/types.js';
 import { optimspecVersion } from '../src/conformance/version.js';

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { referenceAdapter } from '../src/conformance/adapter.js';
+import { referenceAdapter } from '../src/adapter/contract.js';
 import { checkConformance, plannedChecks } from '../src/conformance/check.js';
 import type { ConventionId } from '../src/reference/types.js';
 import { ConformanceCheckError, type DescribeConformanceOptions, describeConformance } from '../src/vitest.js';

@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AdapterError } from '../src/conformance/adapter-error.js';
-import { type Adapter, referenceAdapter } from '../src/conformance/adapter.js';
+import { AdapterError } from '../src/adapter/adapter-error.js';
+import { type Adapter, referenceAdapter } from '../src/adapter/contract.js';
 import { range } from '../src/laws/arbitraries.js';
 import { dd, div, mul, sqrt, toNumber } from '../src/laws/exact.js';
 import { checkLaw, laws, lawsFor, subjectsOf } from '../src/laws/index.js';
-import { optimizerRules, scheduleRules } from '../src/reference/registry.js';
+import { optimizerRules, scheduleRules } from '../src/registry/registry.js';
 import type { Dtype } from '../src/reference/types.js';
 import { kernelAdapter } from './support/kernel-adapter.js';
 import { describeFailure, replayOptions } from './support/replay.js';

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type Adapter, referenceAdapter } from '../src/conformance/adapter.js';
+import { type Adapter, referenceAdapter } from '../src/adapter/contract.js';
 import { allSubjects } from '../src/conformance/check.js';
 import type { Subject } from '../src/laws/law.js';
 import { checkRow, type MatrixRow, matrixRows, verifyLines } from '../scripts/matrix.js';

@@ -1,4 +1,4 @@
-export { createOptimizer, createSchedule } from './reference/create.js';
+export { createOptimizer, createSchedule } from './registry/create.js';
 export { allocate, DTYPES, rounderFor } from './numerics/dtype.js';
 export { bf16round, f16round } from './numerics/half-precision.js';
 export { type LandscapeSpec, landscapeGradient, landscapeLoss } from './reference/landscape.js';
@@ -17,7 +17,7 @@ export {
   registry,
   scheduleRule,
   scheduleRules,
-} from './reference/registry.js';
+} from './registry/registry.js';
 export { exponentialDecay } from './schedules/exponential-decay.js';
 export { inverseTimeDecay } from './schedules/inverse-time-decay.js';
 export { stepDecay } from './schedules/step-decay.js';
@@ -53,8 +53,8 @@ export {
   type ReferenceAdapterOptions,
   referenceAdapter,
   type Stepper,
-} from './conformance/adapter.js';
-export { isUnsupported, type Unsupported, UnsupportedValue, unsupported } from './conformance/unsupported.js';
+} from './adapter/contract.js';
+export { isUnsupported, type Unsupported, UnsupportedValue, unsupported } from './adapter/unsupported.js';
 export { sameBits, ulpDistance } from './numerics/ulp.js';
 export {
   type ClosedLoop,
@@ -81,7 +81,7 @@ export {
   verifyFixtures,
 } from './fixtures/verify.js';
 export { GOLDEN_ULP_BOUNDS, goldenUlpBound } from './fixtures/golden-bounds.js';
-export { AdapterError } from './conformance/adapter-error.js';
+export { AdapterError } from './adapter/adapter-error.js';
 export {
   type SpawnAdapterOptions,
   type SpawnedAdapter,
@@ -108,7 +108,7 @@ export type {
   Trace,
   Verdict,
 } from './conformance/types.js';
-export { AdapterLoadError, loadAdapter, validateAdapter } from './conformance/load-adapter.js';
+export { AdapterLoadError, loadAdapter, validateAdapter } from './adapter/load-adapter.js';
 export { type ConsoleReportOptions, reportToConsole } from './report/console.js';
 export { reportToJson } from './report/json.js';
 export { reportToJUnit } from './report/junit.js';

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, it } from 'vitest';
-import type { Adapter } from './conformance/adapter.js';
+import type { Adapter } from './adapter/contract.js';
 import { checkConformance, plannedChecks } from './conformance/check.js';
 import type { ConformanceOptions, Finding, SubjectResult } from './conformance/types.js';
 import { decodeReplay } from './conformance/replay.js';

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
-import { CONVENTION_IDS, optimizerRules, scheduleRules } from '../reference/registry.js';
+import { CONVENTION_IDS, optimizerRules, scheduleRules } from '../registry/registry.js';
 import type { ConventionId } from '../reference/types.js';
-import { didYouMeanSuffix } from '../report/did-you-mean.js';
+import { didYouMeanSuffix } from '../conformance/did-you-mean.js';
 import { knownBugRefusal } from '../conformance/validate-options.js';
 import { decodeReplay } from '../conformance/replay.js';
 import { UsageError } from './usage-error.js';
@@ -13,7 +13,7 @@ export const SUBJECTS: readonly string[] = [
 ];
 
 /** The convention ids `--accept` accepts (docs/conventions.md). */
-export { CONVENTION_IDS } from '../reference/registry.js';
+export { CONVENTION_IDS } from '../registry/registry.js';
 
 /** What `optimspec check` was asked to do, validated. */
 export interface CheckArgs {

@@ -1,11 +1,11 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { AdapterError } from '../conformance/adapter-error.js';
-import type { Adapter } from '../conformance/adapter.js';
+import { AdapterError } from '../adapter/adapter-error.js';
+import type { Adapter } from '../adapter/contract.js';
 import { CONFORMANCE_DEFAULTS, checkConformance, prepareConformance } from '../conformance/check.js';
 import type { ConformanceOptions, ConformanceReport } from '../conformance/types.js';
 import { isolateAdapter } from '../isolation/isolate-adapter.js';
-import { AdapterLoadError } from '../conformance/load-adapter.js';
+import { AdapterLoadError } from '../adapter/load-adapter.js';
 import { spawnAdapter } from '../protocol/spawn-adapter.js';
 import { reportToConsole } from '../report/console.js';
 import { reportToHtml } from '../report/html.js';

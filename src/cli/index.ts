@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { checkCommand } from './check-command.js';
 import { fixturesCommand } from './fixtures-command.js';
 import { pythonPathCommand } from './python-path-command.js';
-import { didYouMeanSuffix } from '../report/did-you-mean.js';
+import { didYouMeanSuffix } from '../conformance/did-you-mean.js';
 
 /** An output stream of the CLI; `process.stdout` and `process.stderr` are ones. */
 export interface CliStream {

@@ -1,4 +1,4 @@
-import type { Adapter } from '../conformance/adapter.js';
+import type { Adapter } from '../adapter/contract.js';
 import { plannedChecks } from '../conformance/check.js';
 import type { Replay } from '../conformance/replay.js';
 import { count } from '../report/plural.js';

@@ -1,6 +1,6 @@
 import { lawsFor } from '../laws/index.js';
 import type { Subject } from '../laws/law.js';
-import { optimizerRules } from '../reference/registry.js';
+import { optimizerRules } from '../registry/registry.js';
 import type { Conventions, OptimizerName } from '../reference/types.js';
 import { type CheckContext, progressOf } from './context.js';
 import { shrunkFinding } from './counterexample.js';

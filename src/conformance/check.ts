@@ -1,4 +1,4 @@
-import type { Adapter } from './adapter.js';
+import type { Adapter } from '../adapter/contract.js';
 import { checkOptimizer } from './check-optimizer.js';
 import { checkSchedule } from './check-schedule.js';
 import { conformanceFixtures } from './conformance-fixtures.js';

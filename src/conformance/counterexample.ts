@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import { AdapterError } from './adapter-error.js';
+import { AdapterError } from '../adapter/adapter-error.js';
 import { simplerValues } from '../laws/readable.js';
-import { UnsupportedValue } from './unsupported.js';
+import { UnsupportedValue } from '../adapter/unsupported.js';
 import type { Conventions, Dtype, OptimizerConfig } from '../reference/types.js';
 import type { GuardedStepper } from './guard.js';
 import { compareRun, compareScenario, type InstanceRun, type Mismatch, type ScenarioRun, traceOf } from './run.js';

@@ -1,4 +1,4 @@
-import { optimizerRule } from '../reference/registry.js';
+import { optimizerRule } from '../registry/registry.js';
 import type { Conventions, Dtype, OptimizerName, VariantId } from '../reference/types.js';
 import { everyLawExplained, type LawOutcome } from './laws.js';
 import { compareScenario, type ScenarioRun } from './run.js';

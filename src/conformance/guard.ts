@@ -1,9 +1,9 @@
-import { AdapterError } from './adapter-error.js';
-import { errorText } from './error-text.js';
+import { AdapterError } from '../adapter/adapter-error.js';
+import { errorText } from '../adapter/error-text.js';
 import { interruptionName, interruptionText } from './interruption.js';
-import type { Adapter, Stepper } from './adapter.js';
+import type { Adapter, Stepper } from '../adapter/contract.js';
 import type { OptimizerConfig, ScheduleConfig } from '../reference/types.js';
-import { isUnsupported, UnsupportedValue } from './unsupported.js';
+import { isUnsupported, UnsupportedValue } from '../adapter/unsupported.js';
 import {
   type BatchOptions,
   runScriptsKey,
@@ -12,7 +12,7 @@ import {
   type ScriptOutcome,
   type ScriptRunner,
   scriptRunnerOf,
-} from '../laws/script.js';
+} from '../adapter/script.js';
 import { describeValue } from '../reference/validate.js';
 import { firstDifferentBits } from '../numerics/ulp.js';
 
@@ -333,7 +333,7 @@ export function guardAdapter(adapter: Adapter, guard: GuardOptions): GuardedAdap
       );
     return untilInterrupted(inner(scripts, batch), options, 'step');
   }
-  // Scripts (src/laws/script.ts): in one round trip where the adapter runs them itself (isolated in a worker), with
+  // Scripts (src/adapter/script.ts): in one round trip where the adapter runs them itself (isolated in a worker), with
   // copies of the law's arrays as `create` and `step` hand them here; else call by call through the guarded calls above.
   const runner: ScriptRunner = {
     async [runScriptsKey](scripts: readonly Script[], batch: BatchOptions = {}): Promise<ScriptOutcome[]> {

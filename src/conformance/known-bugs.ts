@@ -1,5 +1,5 @@
 import type { Subject } from '../laws/law.js';
-import { optimizerRules } from '../reference/registry.js';
+import { optimizerRules } from '../registry/registry.js';
 import type { KnownBugId, OptimizerName } from '../reference/types.js';
 import type { BugVariant } from './tolerance.js';
 import type { Finding } from './types.js';

@@ -1,9 +1,9 @@
-import { AdapterError } from './adapter-error.js';
-import type { Adapter, Stepper } from './adapter.js';
-import { referenceAdapter } from './adapter.js';
+import { AdapterError } from '../adapter/adapter-error.js';
+import type { Adapter, Stepper } from '../adapter/contract.js';
+import { referenceAdapter } from '../adapter/contract.js';
 import { checkLaw, finiteOnly, hasNonFinite, type Law, type LawResult, LawViolation, thrownKey } from '../laws/law.js';
 import type { Subject } from '../laws/law.js';
-import { scheduleRule } from '../reference/registry.js';
+import { scheduleRule } from '../registry/registry.js';
 import {
   type BatchOptions,
   runScripts,
@@ -11,8 +11,8 @@ import {
   type Script,
   type ScriptOutcome,
   type ScriptRunner,
-} from '../laws/script.js';
-import { isUnsupported, type Unsupported } from './unsupported.js';
+} from '../adapter/script.js';
+import { isUnsupported, type Unsupported } from '../adapter/unsupported.js';
 import type { Conventions, Dtype, OptimizerConfig, OptimizerName, ScheduleConfig } from '../reference/types.js';
 import { type BugVariant, boundedStepper } from './tolerance.js';
 import type { Counterexample, Finding } from './types.js';
@@ -100,7 +100,7 @@ export function lawView(
       };
     },
   };
-  // Scripts (src/laws/script.ts) go down whole, in one round trip. A failed call of a companion's instance counts as
+  // Scripts (src/adapter/script.ts) go down whole, in one round trip. A failed call of a companion's instance counts as
   // the companion's failure once it reaches the law (checkLaw tells: a run fetched ahead may never be looked at).
   const fromCompanions = new WeakSet<object>();
   const runner: ScriptRunner & { [thrownKey](error: unknown): void } = {

@@ -1,5 +1,5 @@
 import type { Subject } from '../laws/law.js';
-import { scheduleRule } from '../reference/registry.js';
+import { scheduleRule } from '../registry/registry.js';
 import type { Conventions, Dtype, KnownBugId, ScheduleConfig } from '../reference/types.js';
 import { matching } from './diagnose.js';
 import { knownBugsFor } from './known-bugs.js';

@@ -1,7 +1,7 @@
 import { lawsFor } from '../laws/index.js';
 import type { Subject } from '../laws/law.js';
 import type { OptimizerName, ScheduleName } from '../reference/types.js';
-import type { Adapter } from './adapter.js';
+import type { Adapter } from '../adapter/contract.js';
 import { conformanceFixtures } from './conformance-fixtures.js';
 import { scenarioIds } from './scenario-plan.js';
 import { allSubjects } from './subjects.js';

@@ -1,5 +1,5 @@
 import type { Subject } from '../laws/law.js';
-import { CONVENTION_IDS, optimizerRules } from '../reference/registry.js';
+import { CONVENTION_IDS, optimizerRules } from '../registry/registry.js';
 import type { Conventions, OptimizerName } from '../reference/types.js';
 import { describeValue } from '../reference/validate.js';
 

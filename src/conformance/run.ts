@@ -1,10 +1,10 @@
-import { createOptimizer } from '../reference/create.js';
+import { createOptimizer } from '../registry/create.js';
 import { allocate } from '../numerics/dtype.js';
 import type { Conventions, Dtype, OptimizerConfig } from '../reference/types.js';
 import { firstDifferentBits, sameBits, ulpDistance } from '../numerics/ulp.js';
 import type { MutationRecord } from './guard.js';
-import type { ClosedLoop } from '../isolation/closed-loop.js';
-import type { Script, ScriptCall, ScriptResult } from '../laws/script.js';
+import type { ClosedLoop } from '../adapter/closed-loop.js';
+import type { Script, ScriptCall, ScriptResult } from '../adapter/script.js';
 import type { Scenario } from './scenarios.js';
 import { type BugVariant, boundedTrajectory } from './tolerance.js';
 import type { Counterexample, Trace } from './types.js';
@@ -44,7 +44,7 @@ function asRun(scenario: Scenario, x0: number[], gradients: Float64Array[], xs: 
 }
 
 /**
- * The calls of a scenario as one script (src/laws/script.ts), watching what it
+ * The calls of a scenario as one script (src/adapter/script.ts), watching what it
  * hands (the immutability check): open loop, the gradients in one batch; two
  * instances, their steps in turn; closed loop, a `closed` call, whose `dx` is
  * `landscapeGradient` in the implementation's dtype at the iterate it returned,

@@ -1,6 +1,6 @@
-import { type Script, type ScriptOutcome, scriptInProgress } from '../laws/script.js';
+import { type Script, type ScriptOutcome, scriptInProgress } from '../adapter/script.js';
 import type { Dtype } from '../reference/types.js';
-import { AdapterError } from './adapter-error.js';
+import { AdapterError } from '../adapter/adapter-error.js';
 import type { GuardedAdapter } from './guard.js';
 import type { Replay } from './replay.js';
 import { scenarioScript } from './run.js';

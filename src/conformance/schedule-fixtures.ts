@@ -1,14 +1,14 @@
 import type { ScheduleFixtureCase } from '../fixtures/fixtures.js';
-import { runScripts, type Script, type ScriptOutcome, scriptInProgress } from '../laws/script.js';
+import { runScripts, type Script, type ScriptOutcome, scriptInProgress } from '../adapter/script.js';
 import { ulpDistance } from '../numerics/ulp.js';
 import type { Dtype, ScheduleName } from '../reference/types.js';
-import { AdapterError } from './adapter-error.js';
+import { AdapterError } from '../adapter/adapter-error.js';
 import { conformanceFixtures } from './conformance-fixtures.js';
 import type { CheckContext } from './context.js';
 import type { AnsweredTable } from './name-bug.js';
 import { scheduleBound } from './tolerance.js';
 import type { Counterexample, Finding } from './types.js';
-import { UnsupportedValue } from './unsupported.js';
+import { UnsupportedValue } from '../adapter/unsupported.js';
 
 /** What a schedule's fixture cases showed. */
 export interface ScheduleEvidence {

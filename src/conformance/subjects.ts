@@ -1,5 +1,5 @@
 import type { Subject } from '../laws/law.js';
-import { optimizerRules, scheduleRules } from '../reference/registry.js';
+import { optimizerRules, scheduleRules } from '../registry/registry.js';
 
 /** Every subject, in the registry's (the lecture's) order. */
 export function allSubjects(): Subject[] {

@@ -1,9 +1,9 @@
-import type { Adapter } from './adapter.js';
-import { didYouMeanSuffix } from '../report/did-you-mean.js';
+import type { Adapter } from '../adapter/contract.js';
+import { didYouMeanSuffix } from './did-you-mean.js';
 import { CHECKED_DTYPES, requireDtype } from '../numerics/dtype.js';
-import { CONVENTION_IDS, optimizerRules, scheduleRules } from '../reference/registry.js';
+import { CONVENTION_IDS, optimizerRules, scheduleRules } from '../registry/registry.js';
 import { knownBugs } from './known-bugs.js';
-import { nameListProblem } from './load-adapter.js';
+import { nameListProblem } from '../adapter/load-adapter.js';
 import { LARGE_VECTOR_TILE } from './scenarios.js';
 import type { ConformanceOptions } from './types.js';
 

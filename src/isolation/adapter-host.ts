@@ -1,13 +1,13 @@
 import { receiveMessageOnPort } from 'node:worker_threads';
-import { AdapterError } from '../conformance/adapter-error.js';
-import type { Adapter, Stepper } from '../conformance/adapter.js';
+import { AdapterError } from '../adapter/adapter-error.js';
+import type { Adapter, Stepper } from '../adapter/contract.js';
 import { copyParameters } from '../conformance/guard.js';
-import { errorText } from '../conformance/error-text.js';
-import { AdapterLoadError, loadAdapter } from '../conformance/load-adapter.js';
+import { errorText } from '../adapter/error-text.js';
+import { AdapterLoadError, loadAdapter } from '../adapter/load-adapter.js';
 import { describeValue } from '../reference/validate.js';
 import { firstDifferentBits } from '../numerics/ulp.js';
-import { runScriptsLocally, type ScriptOutcome } from '../laws/script.js';
-import { UnsupportedValue } from '../conformance/unsupported.js';
+import { runScriptsLocally, type ScriptOutcome } from '../adapter/script.js';
+import { UnsupportedValue } from '../adapter/unsupported.js';
 import { decodeScripts, encodeOutcomes } from './script-wire.js';
 import {
   HOST_CALLS,

@@ -1,4 +1,4 @@
-import type { ScriptResult } from '../laws/script.js';
+import type { ScriptResult } from '../adapter/script.js';
 import type { WireOutcomes, WireScripts } from './script-wire.js';
 import type { Dtype, OptimizerConfig, OptimizerName, ScheduleConfig, ScheduleName } from '../reference/types.js';
 
@@ -66,7 +66,7 @@ export type HostMessage =
   | { type: 'fatal'; message: string; where?: string }
   | { type: 'ready' };
 
-/** How a script ended in the worker (src/laws/script.ts's ScriptOutcome as plain data). */
+/** How a script ended in the worker (src/adapter/script.ts's ScriptOutcome as plain data). */
 export type HostScriptOutcome =
   | { ok: true; result: ScriptResult }
   | { ok: false; call: number; error: HostError }

@@ -1,6 +1,6 @@
-import { AdapterError } from '../conformance/adapter-error.js';
-import type { Adapter, Stepper } from '../conformance/adapter.js';
-import { AdapterLoadError, validateAdapter } from '../conformance/load-adapter.js';
+import { AdapterError } from '../adapter/adapter-error.js';
+import type { Adapter, Stepper } from '../adapter/contract.js';
+import { AdapterLoadError, validateAdapter } from '../adapter/load-adapter.js';
 import type { OptimizerConfig, ScheduleConfig } from '../reference/types.js';
 import {
   type HostAnswer,
@@ -9,7 +9,7 @@ import {
   hostErrorText,
   type RequestLimits,
 } from './host-connection.js';
-import { firstForgedGradient } from './closed-loop.js';
+import { firstForgedGradient } from '../adapter/closed-loop.js';
 import type { HostDescription, HostError, HostScriptOutcome } from './host-protocol.js';
 import { decodeOutcomes, encodeScripts, type WireOutcomes } from './script-wire.js';
 import {
@@ -21,8 +21,8 @@ import {
   type ScriptResult,
   type ScriptRunner,
   validateScript,
-} from '../laws/script.js';
-import { UnsupportedValue } from '../conformance/unsupported.js';
+} from '../adapter/script.js';
+import { UnsupportedValue } from '../adapter/unsupported.js';
 import { timesOwnCallsKey } from '../conformance/guard.js';
 import { interruptionName, interruptionText } from '../conformance/interruption.js';
 
@@ -280,7 +280,7 @@ export async function isolateAdapter(modulePath: string, options: IsolateOptions
     };
   };
 
-  /** A batch of scripts (src/laws/script.ts) in one round trip: what makes a law's run, or all of a law's runs, one request. */
+  /** A batch of scripts (src/adapter/script.ts) in one round trip: what makes a law's run, or all of a law's runs, one request. */
   const runScriptsInWorker = async (
     scripts: readonly Script[],
     options: BatchOptions = {},

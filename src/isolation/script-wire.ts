@@ -1,4 +1,4 @@
-import type { ClosedLoopRun, Script, ScriptCall, ScriptResult } from '../laws/script.js';
+import type { ClosedLoopRun, Script, ScriptCall, ScriptResult } from '../adapter/script.js';
 import type { HostScriptOutcome } from './host-protocol.js';
 
 /**

@@ -10,7 +10,14 @@ import {
   range,
   vectors,
 } from './arbitraries.js';
-import { runScript, type ScriptCall, trajectories, trajectoriesOf, trajectory, trajectoryScript } from './script.js';
+import {
+  runScript,
+  type ScriptCall,
+  trajectories,
+  trajectoriesOf,
+  trajectory,
+  trajectoryScript,
+} from '../adapter/script.js';
 import { type Law, LawViolation } from './law.js';
 import { requireSameBits, requireSameValue } from './tolerance.js';
 

@@ -1,7 +1,7 @@
-import type { Adapter } from '../conformance/adapter.js';
-import { UnsupportedValue } from '../conformance/unsupported.js';
+import type { Adapter } from '../adapter/contract.js';
+import { UnsupportedValue } from '../adapter/unsupported.js';
 import { sameBatch } from './same-batch.js';
-import { runScripts, runScriptsKey, type Script, type ScriptOutcome, type ScriptRunner } from './script.js';
+import { runScripts, runScriptsKey, type Script, type ScriptOutcome, type ScriptRunner } from '../adapter/script.js';
 
 /**
  * A law with at most this many runs makes them in two batches ({@link firstPass});

@@ -1,5 +1,5 @@
-import type { Adapter } from '../conformance/adapter.js';
-import { optimizerRules, scheduleRules } from '../reference/registry.js';
+import type { Adapter } from '../adapter/contract.js';
+import { optimizerRules, scheduleRules } from '../registry/registry.js';
 import { adagradLaws } from './adagrad.js';
 import { adamLaws } from './adam.js';
 import { everyOptimizerLaws } from './every-optimizer.js';

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
-import type { Adapter } from '../conformance/adapter.js';
-import { optimizerRule } from '../reference/registry.js';
+import type { Adapter } from '../adapter/contract.js';
+import { optimizerRule } from '../registry/registry.js';
 import type { OptimizerConfig } from '../reference/types.js';
 import { anyValue, learningRate, vectors } from './arbitraries.js';
-import { trajectories } from './script.js';
+import { trajectories } from '../adapter/script.js';
 import type { Law } from './law.js';
 import { requireSameValue, requireWithin, SLACK, U64, underflow, unitRoundoff } from './tolerance.js';
 

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
-import { AdapterError } from '../conformance/adapter-error.js';
-import { UnsupportedValue } from '../conformance/unsupported.js';
+import { AdapterError } from '../adapter/adapter-error.js';
+import { UnsupportedValue } from '../adapter/unsupported.js';
 import { killChildGroup, trackChild, untrackChild } from './child-registry.js';
 import type { ProtocolOp } from './messages.js';
 import { relayWorkerSource } from './relay-worker-source.js';
@@ -58,7 +58,7 @@ export interface RequestOptions {
  */
 export const BYTES_PER_NUMBER = 32;
 
-/** The operation name an AdapterError carries (src/conformance/adapter-error.ts). */
+/** The operation name an AdapterError carries (src/adapter/adapter-error.ts). */
 function operationOf(op: ProtocolOp): string {
   if (op === 'hello') return 'handshake';
   if (op === 'steps') return 'step';

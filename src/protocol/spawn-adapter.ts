@@ -1,7 +1,7 @@
-import { AdapterError } from '../conformance/adapter-error.js';
-import type { Adapter, Stepper } from '../conformance/adapter.js';
+import { AdapterError } from '../adapter/adapter-error.js';
+import type { Adapter, Stepper } from '../adapter/contract.js';
 import type { OptimizerConfig, ScheduleConfig } from '../reference/types.js';
-import { UnsupportedValue } from '../conformance/unsupported.js';
+import { UnsupportedValue } from '../adapter/unsupported.js';
 import { timesOwnCallsKey } from '../conformance/guard.js';
 import { interruptionName, interruptionText } from '../conformance/interruption.js';
 import { describeValue } from '../reference/validate.js';

@@ -1,5 +1,5 @@
 import type { Counterexample } from '../conformance/types.js';
-import { createSchedule } from '../reference/create.js';
+import { createSchedule } from '../registry/create.js';
 import type { ScheduleConfig } from '../reference/types.js';
 import { formatNumber } from './describe-counterexample.js';
 import type { ChartSpec } from './trace-charts.js';

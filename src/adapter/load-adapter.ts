@@ -1,8 +1,8 @@
 import { stat } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Adapter } from './adapter.js';
-import { optimizerRules, scheduleRules } from '../reference/registry.js';
+import type { Adapter } from './contract.js';
+import { optimizerRules, scheduleRules } from '../registry/registry.js';
 import { describeValue } from '../reference/validate.js';
 import { syntaxLocation } from './syntax-location.js';
 

@@ -1,6 +1,6 @@
-import { createOptimizer } from '../reference/create.js';
+import { createOptimizer } from '../registry/create.js';
 import { allocate, rounderFor } from '../numerics/dtype.js';
-import { optimizerRules, scheduleRule } from '../reference/registry.js';
+import { optimizerRules, scheduleRule } from '../registry/registry.js';
 import type {
   Conventions,
   Dtype,

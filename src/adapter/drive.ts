@@ -1,8 +1,8 @@
-import { AdapterError } from '../conformance/adapter-error.js';
-import { errorText } from '../conformance/error-text.js';
-import type { Adapter, Stepper } from '../conformance/adapter.js';
+import { AdapterError } from './adapter-error.js';
+import { errorText } from './error-text.js';
+import type { Adapter, Stepper } from './contract.js';
 import type { OptimizerConfig, ScheduleConfig } from '../reference/types.js';
-import { isUnsupported, UnsupportedValue } from '../conformance/unsupported.js';
+import { isUnsupported, UnsupportedValue } from './unsupported.js';
 import { describeValue } from '../reference/validate.js';
 
 /** One optimizer instance of the adapter, seen only through copies. */

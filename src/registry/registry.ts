@@ -20,7 +20,7 @@ import type {
   ScheduleName,
   ScheduleRule,
   SgdConfig,
-} from './types.js';
+} from '../reference/types.js';
 
 /** Any rule of the registry. */
 export type RegistryEntry =

@@ -1,11 +1,11 @@
-import type { Adapter } from '../conformance/adapter.js';
-import { AdapterError } from '../conformance/adapter-error.js';
-import { errorText } from '../conformance/error-text.js';
-import { UnsupportedValue } from '../conformance/unsupported.js';
+import type { Adapter } from './contract.js';
+import { AdapterError } from './adapter-error.js';
+import { errorText } from './error-text.js';
+import { UnsupportedValue } from './unsupported.js';
 import type { OptimizerConfig, ScheduleConfig } from '../reference/types.js';
 import { copyResult, type Run, scheduleOf, start } from './drive.js';
 import { firstDifferentBits } from '../numerics/ulp.js';
-import { type ClosedLoop, closedLoopGradient } from '../isolation/closed-loop.js';
+import { type ClosedLoop, closedLoopGradient } from './closed-loop.js';
 
 /** One call of a {@link Script}. Instances are numbered 0, 1, ... in the order of their `create`. */
 export type ScriptCall =
