@@ -1,6 +1,7 @@
 import type { Adapter } from '../adapter/contract.js';
 import { didYouMeanSuffix } from './did-you-mean.js';
-import { CHECKED_DTYPES, requireDtype } from '../numerics/dtype.js';
+import { CHECKED_DTYPES } from '../numerics/dtype.js';
+import { requireDtype } from '../reference/validate.js';
 import { CONVENTION_IDS, optimizerRules, scheduleRules } from '../registry/registry.js';
 import { knownBugs } from './known-bugs.js';
 import { nameListProblem } from '../adapter/load-adapter.js';

@@ -1,15 +1,14 @@
-import {
-  allocate,
-  requireDtype,
-  requireGradient,
-  requireParameters,
-  requireSize,
-  rounderFor,
-} from '../numerics/dtype.js';
+import { allocate, rounderFor } from '../numerics/dtype.js';
 import { simdFor } from '../kernels/kernel-policy.js';
 import type { SimdKernel } from '../kernels/simd-kernel.js';
 import type { CreateOptions, Dtype, FloatVector, Optimizer, OptimizerName, StateValue } from '../reference/types.js';
-import { requireNonNegative } from '../reference/validate.js';
+import {
+  requireDtype,
+  requireGradient,
+  requireNonNegative,
+  requireParameters,
+  requireSize,
+} from '../reference/validate.js';
 
 /** The scalars one step's element loop reads, by name (hyperparameters in the dtype, the learning rate, bias corrections). */
 export type StepScalars = Readonly<Record<string, number>>;
