@@ -19,7 +19,7 @@ import { colorEnabled } from './color.js';
 import { createProgress, plannedTotals } from './progress.js';
 import { checkReportPaths, makeFolders, REPORT_FLAGS } from './report-paths.js';
 import { UsageError } from './usage-error.js';
-import type { CliCommand, CliIo } from './index.js';
+import type { CliCommand, CliIo } from './io.js';
 
 const HINT = "Run 'optimspec check --help' for the options.";
 

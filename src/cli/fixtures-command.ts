@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { CliCommand, CliIo } from './index.js';
+import type { CliCommand, CliIo } from './io.js';
 import { count } from '../report/plural.js';
 import { type VerifyRow, verifyFixtures } from '../fixtures/verify.js';
 import { fixturesRoot, loadOptimizerFixtures, loadScheduleFixtures } from '../fixtures/fixtures.js';

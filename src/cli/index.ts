@@ -3,29 +3,9 @@ import { checkCommand } from './check-command.js';
 import { fixturesCommand } from './fixtures-command.js';
 import { pythonPathCommand } from './python-path-command.js';
 import { didYouMeanSuffix } from '../conformance/did-you-mean.js';
+import type { CliCommand, CliIo } from './io.js';
 
-/** An output stream of the CLI; `process.stdout` and `process.stderr` are ones. */
-export interface CliStream {
-  write(chunk: string): unknown;
-  isTTY?: boolean;
-  columns?: number;
-}
-
-/** What a command touches of its process, injectable so that tests run commands in-process. */
-export interface CliIo {
-  stdout: CliStream;
-  stderr: CliStream;
-  env: Record<string, string | undefined>;
-  cwd: string;
-}
-
-/** One subcommand: `optimspec <name> ...`. It returns the exit code (2 for a usage error). */
-export interface CliCommand {
-  name: string;
-  /** One line for the top-level help. */
-  summary: string;
-  run(argv: readonly string[], io: CliIo): number | Promise<number>;
-}
+export type { CliCommand, CliIo, CliStream } from './io.js';
 
 /** The subcommands, in help order. A new command (e.g. `check`) is one entry here. */
 export const commands: readonly CliCommand[] = [checkCommand, fixturesCommand, pythonPathCommand];

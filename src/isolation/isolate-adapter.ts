@@ -10,8 +10,8 @@ import {
   type RequestLimits,
 } from './host-connection.js';
 import { firstForgedGradient } from '../adapter/closed-loop.js';
-import type { HostDescription, HostError, HostScriptOutcome } from './host-protocol.js';
-import { decodeOutcomes, encodeScripts, type WireOutcomes } from './script-wire.js';
+import type { HostDescription, HostError, HostScriptOutcome, WireOutcomes } from './host-protocol.js';
+import { decodeOutcomes, encodeScripts } from './script-wire.js';
 import {
   type BatchOptions,
   failedInScript,
