@@ -1,9 +1,9 @@
 import type { Adapter } from './contract.js';
 import { AdapterError } from './adapter-error.js';
-import { errorText } from './error-text.js';
+import { adapterFault, copyParameters } from './checked-call.js';
 import { UnsupportedValue } from './unsupported.js';
 import type { OptimizerConfig, ScheduleConfig } from '../reference/types.js';
-import { copyResult, type Run, scheduleOf, start } from './drive.js';
+import { type Run, scheduleOf, start } from './drive.js';
 import { firstDifferentBits } from '../numerics/ulp.js';
 import { type ClosedLoop, closedLoopGradient } from './closed-loop.js';
 
@@ -129,11 +129,6 @@ function tableOf(
 /** Called before every call into the adapter (the worker host keeps its per-call timeout with it). */
 export type CallHook = (operation: 'create' | 'step' | 'steps' | 'dispose' | 'schedule') => void;
 
-function adapterError(error: unknown, operation: string): unknown {
-  if (error instanceof AdapterError || error instanceof UnsupportedValue) return error;
-  return new AdapterError(`${operation} threw: ${errorText(error)}`, operation, { cause: error });
-}
-
 /**
  * Runs one script on `adapter` call by call, exactly as a law calling `start`,
  * `step` and `dispose` in that order would; consecutive steps of one instance go
@@ -231,10 +226,10 @@ async function runLocally(adapter: Adapter, script: Script, onCall?: CallHook): 
         // The adapter's own batch (the stdio protocol's table: one request); all or nothing.
         onCall?.('schedule');
         try {
-          xs[j] = copyResult(await tableOf(adapter)!(call.config, call.t), call.t.length, 'schedule');
+          xs[j] = copyParameters(await tableOf(adapter)!(call.config, call.t), call.t.length, 'schedule');
         } catch (error) {
           if (error instanceof UnsupportedValue) throw error;
-          failures.push({ call: j, at: 0, error: adapterError(error, 'schedule') });
+          failures.push({ call: j, at: 0, error: adapterFault('schedule', error) });
           xs[j] = new Float64Array(0);
         }
       } else if (call.op === 'values') {
@@ -248,7 +243,7 @@ async function runLocally(adapter: Adapter, script: Script, onCall?: CallHook): 
             out[i] = fn(call.t[i]!);
           } catch (error) {
             // Reported when the law asks for that t, as a lookup one at a time would: an earlier violation comes first.
-            failures.push({ call: j, at: i, error: adapterError(error, 'schedule') });
+            failures.push({ call: j, at: i, error: adapterFault('schedule', error) });
             break;
           }
         }
@@ -266,7 +261,7 @@ async function runLocally(adapter: Adapter, script: Script, onCall?: CallHook): 
     const op = calls[j]?.op;
     return {
       ok: false,
-      error: adapterError(error, op === 'values' ? 'schedule' : op === 'create' || op === 'dispose' ? op : 'step'),
+      error: adapterFault(op === 'values' ? 'schedule' : op === 'create' || op === 'dispose' ? op : 'step', error),
       call: j,
     };
   }

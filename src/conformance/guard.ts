@@ -1,9 +1,17 @@
 import { AdapterError } from '../adapter/adapter-error.js';
-import { errorText } from '../adapter/error-text.js';
 import { interruptionName, interruptionText } from './interruption.js';
 import type { Adapter, Stepper } from '../adapter/contract.js';
 import type { OptimizerConfig, ScheduleConfig } from '../reference/types.js';
-import { isUnsupported, UnsupportedValue } from '../adapter/unsupported.js';
+import {
+  adapterFault,
+  checkedSyncCall,
+  checkSchedule,
+  checkStepper,
+  copyBatch,
+  copyParameters,
+  noScheduleMethod,
+  scheduleValueAt,
+} from '../adapter/checked-call.js';
 import {
   type BatchOptions,
   runScriptsKey,
@@ -13,7 +21,6 @@ import {
   type ScriptRunner,
   scriptRunnerOf,
 } from '../adapter/script.js';
-import { describeValue } from '../reference/validate.js';
 import { firstDifferentBits } from '../numerics/ulp.js';
 
 /** Limits for every call into an implementation under test. */
@@ -104,10 +111,7 @@ export async function guarded<T>(operation: string, options: GuardOptions, work:
       `total timeout: the time limit of the whole check (--total-timeout) expired before ${operation}`,
       operation,
     );
-  const adapterError = (error: unknown): unknown =>
-    error instanceof AdapterError || error instanceof UnsupportedValue
-      ? error
-      : new AdapterError(`${operation} threw: ${errorText(error)}`, operation, { cause: error });
+  const adapterError = (error: unknown): unknown => adapterFault(operation, error);
   let value: T | Promise<T>;
   let pending: boolean;
   try {
@@ -149,37 +153,6 @@ export async function guarded<T>(operation: string, options: GuardOptions, work:
   }
 }
 
-/** Copies an adapter's answer after checking it is an array-like of `size` numbers (NaN and infinities are numbers). */
-export function copyParameters(value: unknown, size: number, operation: string): Float64Array {
-  try {
-    return copyChecked(value, size, operation);
-  } catch (error) {
-    // A throwing getter (length, an element) or a Proxy: the adapter's error, not the checker's.
-    if (error instanceof AdapterError) throw error;
-    throw new AdapterError(`${operation} threw: ${errorText(error)}`, operation, { cause: error });
-  }
-}
-
-function copyChecked(value: unknown, size: number, operation: string): Float64Array {
-  if (typeof value !== 'object' || value === null || typeof (value as { length?: unknown }).length !== 'number') {
-    throw new AdapterError(
-      `${operation} returned ${describeValue(value)}, expected an array-like of ${size} numbers`,
-      operation,
-    );
-  }
-  const array = value as ArrayLike<unknown>;
-  if (array.length !== size)
-    throw new AdapterError(`${operation} returned length ${array.length}, expected ${size}`, operation);
-  const copy = new Float64Array(size);
-  for (let i = 0; i < size; i++) {
-    const v = array[i];
-    if (typeof v !== 'number')
-      throw new AdapterError(`${operation} returned ${describeValue(v)} at index ${i}, expected a number`, operation);
-    copy[i] = v;
-  }
-  return copy;
-}
-
 /** What {@link guardAdapter} returns: the adapter under the guard, and the guarded ways the scenarios drive it. */
 export interface GuardedAdapter extends Adapter {
   createGuarded(config: OptimizerConfig, x0: ArrayLike<number>): Promise<GuardedStepper>;
@@ -207,21 +180,11 @@ export function guardAdapter(adapter: Adapter, guard: GuardOptions): GuardedAdap
     const handedX0 = handOver && x0 instanceof Float64Array ? x0 : Float64Array.from(x0);
     const configCopy = structuredClone(config);
     const answer = await guarded('create', options, () => adapter.create(configCopy, handedX0));
-    if (await guarded('create', options, () => isUnsupported(answer)))
-      throw new UnsupportedValue((answer as { unsupported: string }).unsupported, config);
-    const inner = answer as Stepper;
-    if (
-      !(await guarded(
-        'create',
-        options,
-        () => typeof inner === 'object' && inner !== null && typeof inner.step === 'function',
-      ))
-    ) {
-      throw new AdapterError(
-        `create returned ${describeValue(inner)}, expected an object with a step method`,
-        'create',
-      );
-    }
+    let inner: Stepper | undefined;
+    await guarded('create', options, () => {
+      inner = checkStepper(answer, config);
+    });
+    const stepper = inner!;
     const mutations: MutationRecord[] = [];
     // Checked again after every call: an adapter behind a worker reports a change of x0 with a later answer (src/isolation).
     let x0Noted = false;
@@ -245,7 +208,7 @@ export function guardAdapter(adapter: Adapter, guard: GuardOptions): GuardedAdap
         const handed = handOver && grad instanceof Float64Array ? grad : Float64Array.from(grad);
         const index = count++;
         const out = await guarded('step', options, () =>
-          learningRate === undefined ? inner.step(handed) : inner.step(handed, learningRate),
+          learningRate === undefined ? stepper.step(handed) : stepper.step(handed, learningRate),
         );
         const copy = copyParameters(out, size, 'step');
         noteMutation(grad, handed, index);
@@ -254,8 +217,8 @@ export function guardAdapter(adapter: Adapter, guard: GuardOptions): GuardedAdap
       async steps(grads, learningRates) {
         // Every read of the adapter's objects is guarded: a getter may throw.
         const batch = await guarded('steps', options, () => {
-          const own = inner.steps;
-          return typeof own === 'function' ? own.bind(inner) : undefined;
+          const own = stepper.steps;
+          return typeof own === 'function' ? own.bind(stepper) : undefined;
         });
         if (batch === undefined) {
           const xs: Float64Array[] = [];
@@ -267,29 +230,17 @@ export function guardAdapter(adapter: Adapter, guard: GuardOptions): GuardedAdap
         count += grads.length;
         const rates = learningRates === undefined ? undefined : [...learningRates];
         const out = await guarded('steps', options, () => (rates === undefined ? batch(handed) : batch(handed, rates)));
-        const items = await guarded('steps', options, () =>
-          Array.isArray(out) && out.length === grads.length ? [...out] : undefined,
-        );
-        if (items === undefined) {
-          let what: string;
-          try {
-            what = describeValue(out);
-          } catch {
-            what = 'a value that cannot be described';
-          }
-          throw new AdapterError(
-            `steps returned ${what}, expected an array of ${grads.length} parameter vectors`,
-            'steps',
-          );
-        }
-        const xs = items.map((x) => copyParameters(x, size, 'steps'));
+        let xs: Float64Array[] = [];
+        await guarded('steps', options, () => {
+          xs = copyBatch(out, grads.length, size);
+        });
         for (let k = 0; k < grads.length; k++) noteMutation(grads[k]!, handed[k]!, first + k);
         return xs;
       },
       async dispose() {
         await guarded('dispose', options, () => {
-          const own = inner.dispose;
-          return typeof own === 'function' ? own.call(inner) : undefined;
+          const own = stepper.dispose;
+          return typeof own === 'function' ? own.call(stepper) : undefined;
         });
         noteX0();
       },
@@ -372,27 +323,12 @@ function guardedSchedule(
   schedule: NonNullable<Adapter['schedule']>,
   config: ScheduleConfig,
 ): (t: number) => number {
-  let fn: ReturnType<typeof schedule>;
-  try {
-    fn = schedule.call(adapter, structuredClone(config));
-  } catch (error) {
-    if (error instanceof UnsupportedValue) throw error;
-    throw new AdapterError(`schedule threw: ${errorText(error)}`, 'schedule', { cause: error });
-  }
-  if (isUnsupported(fn)) throw new UnsupportedValue(fn.unsupported, config);
-  if (typeof fn !== 'function')
-    throw new AdapterError(`schedule returned ${describeValue(fn)}, expected a function of t`, 'schedule');
-  return (t: number) => {
-    let v: unknown;
-    try {
-      v = fn(t);
-    } catch (error) {
-      throw new AdapterError(`schedule(${t}) threw: ${errorText(error)}`, 'schedule', { cause: error });
-    }
-    if (typeof v !== 'number')
-      throw new AdapterError(`schedule(${t}) returned ${describeValue(v)}, expected a number`, 'schedule');
-    return v;
-  };
+  const fn = checkedSyncCall(
+    'schedule',
+    () => schedule.call(adapter, structuredClone(config)),
+    (answer) => checkSchedule(answer, config),
+  );
+  return (t: number) => scheduleValueAt(fn, t);
 }
 
 /** Evaluates an adapter's schedule at every `t`, under the timeouts: in one batch where the adapter has `scheduleValues`. */
@@ -408,8 +344,7 @@ export async function scheduleValues(
     return copyParameters(values, ts.length, 'schedule');
   }
   const schedule = adapter.schedule;
-  if (typeof schedule !== 'function')
-    throw new AdapterError('the adapter lists schedules but has no schedule method', 'schedule');
+  if (typeof schedule !== 'function') throw noScheduleMethod();
   return guarded('schedule', options, () => {
     const fn = guardedSchedule(adapter, schedule, config);
     return Float64Array.from(ts, (t) => fn(t));

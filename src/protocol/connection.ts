@@ -132,10 +132,17 @@ export class Connection {
 
   /** An AdapterError for `op` whose message ends with the child's last stderr lines. */
   fail(op: ProtocolOp, what: string): AdapterError {
+    return new AdapterError(`${this.label}: ${op}: ${what}${this.stderrNote()}`, operationOf(op));
+  }
+
+  /** A fault of an answer to `op`, worded as on every path (src/adapter/checked-call.ts), naming the child and quoting its stderr. */
+  answerFault(op: ProtocolOp, fault: AdapterError): AdapterError {
+    return new AdapterError(`${this.label}: ${fault.message}${this.stderrNote()}`, operationOf(op), { cause: fault });
+  }
+
+  private stderrNote(): string {
     const lines = this.tail.lines();
-    const stderr =
-      lines.length > 0 ? `\nlast lines of its stderr:\n  ${lines.join('\n  ')}` : '\n(its stderr is empty)';
-    return new AdapterError(`${this.label}: ${op}: ${what}${stderr}`, operationOf(op));
+    return lines.length > 0 ? `\nlast lines of its stderr:\n  ${lines.join('\n  ')}` : '\n(its stderr is empty)';
   }
 
   /** True for the error of an `ok: false` answer: the child refused one request, the session goes on. */

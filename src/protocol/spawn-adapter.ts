@@ -1,4 +1,5 @@
 import { AdapterError } from '../adapter/adapter-error.js';
+import { copyBatch, copyParameters } from '../adapter/checked-call.js';
 import type { Adapter, Stepper } from '../adapter/contract.js';
 import type { OptimizerConfig, ScheduleConfig } from '../reference/types.js';
 import { UnsupportedValue } from '../adapter/unsupported.js';
@@ -10,7 +11,7 @@ import { parseHandshake } from './handshake.js';
 import { type Handle, PROTOCOL_VERSION, type ProtocolOp, type WireConfig } from './messages.js';
 import { withPythonHelper } from './python-helper.js';
 import { parseCommandLine } from './split-command.js';
-import { decodeVector, encodeNumber, encodeVector, type WireNumber } from './wire-number.js';
+import { encodeNumber, encodeVector, fromWire, WIRE_ELEMENT, type WireNumber } from './wire-number.js';
 
 /** Options of {@link spawnAdapter}; every timeout is in milliseconds. */
 export interface SpawnAdapterOptions {
@@ -231,8 +232,16 @@ export async function spawnAdapter(
     throw error;
   }
 
-  const readVector = (op: ProtocolOp, field: string, answer: Answer, length: number): Float64Array =>
-    decode(op, () => decodeVector(field, answer[field], length));
+  /** Checks and copies an answer as every path does (src/adapter/checked-call.ts); a fault names the child. */
+  const checked = <T>(op: ProtocolOp, copy: () => T): T => {
+    try {
+      return copy();
+    } catch (error) {
+      throw error instanceof AdapterError ? connection.answerFault(op, error) : error;
+    }
+  };
+  const readVector = (op: 'step' | 'schedule', value: unknown, length: number): Float64Array =>
+    checked(op, () => copyParameters(fromWire(value), length, op, WIRE_ELEMENT));
 
   const create = async (config: OptimizerConfig, x0: Float64Array): Promise<SpawnedStepper> => {
     const size = x0.length;
@@ -257,7 +266,7 @@ export async function spawnAdapter(
         alive('step');
         const fields: Record<string, unknown> = { handle, grad: encodeVector(grad) };
         if (learningRate !== undefined) fields.learningRate = encodeNumber(learningRate);
-        return readVector('step', 'x', await ask('step', fields, { answerNumbers: size }), size);
+        return readVector('step', (await ask('step', fields, { answerNumbers: size })).x, size);
       },
       async steps(
         grads: readonly Float64Array[],
@@ -275,14 +284,10 @@ export async function spawnAdapter(
             lr === undefined ? null : encodeNumber(lr),
           );
         }
-        const answer = await ask('steps', fields, { answerNumbers: grads.length * size });
-        const xs = answer.xs;
-        return decode('steps', () => {
-          if (!Array.isArray(xs) || xs.length !== grads.length) {
-            throw new RangeError(`xs must be an array of ${grads.length} vectors, got ${describeValue(xs)}`);
-          }
-          return xs.map((x, i) => decodeVector(`xs[${i}]`, x, size));
-        });
+        const { xs } = await ask('steps', fields, { answerNumbers: grads.length * size });
+        return checked('steps', () =>
+          copyBatch(Array.isArray(xs) ? xs.map(fromWire) : xs, grads.length, size, WIRE_ELEMENT),
+        );
       },
       async dispose(): Promise<void> {
         if (disposed) return;
@@ -301,7 +306,7 @@ export async function spawnAdapter(
       if (error instanceof UnsupportedValue) throw new UnsupportedValue(error.reason, config);
       throw error;
     }
-    return readVector('schedule', 'values', answer, times.length);
+    return readVector('schedule', answer.values, times.length);
   };
 
   /**
@@ -322,10 +327,10 @@ export async function spawnAdapter(
       if (error instanceof UnsupportedValue) throw new UnsupportedValue(error.reason, config);
       throw error;
     }
-    readVector('schedule', 'values', check, 0);
+    readVector('schedule', check.values, 0);
     const cache = new Map<number, number>();
     const fetch = (times: number[]): Float64Array =>
-      readVector('schedule', 'values', askSync('schedule', { config: wire, t: times }, times.length), times.length);
+      readVector('schedule', askSync('schedule', { config: wire, t: times }, times.length).values, times.length);
     return (t: number): number => {
       const time = requireTimes([t])[0]!;
       const known = cache.get(time);
