@@ -1,6 +1,7 @@
 import { AdapterError } from '../adapter/adapter-error.js';
 import { interruptionName, interruptionText } from './interruption.js';
 import type { Adapter, Stepper } from '../adapter/contract.js';
+import { adapterView } from '../adapter/view.js';
 import type { OptimizerConfig, ScheduleConfig } from '../reference/types.js';
 import {
   adapterFault,
@@ -248,30 +249,17 @@ export function guardAdapter(adapter: Adapter, guard: GuardOptions): GuardedAdap
     return guardedStepper;
   }
 
-  const asAdapter = (handOver: boolean): Adapter => ({
-    name: adapter.name,
-    dtype: adapter.dtype,
-    optimizers: adapter.optimizers,
-    async create(config, x0) {
+  /** `create` as the contract's: a guarded instance; with `handOver`, the adapter gets `x0` and each gradient themselves. */
+  const guardedCreate =
+    (handOver: boolean): Adapter['create'] =>
+    async (config, x0) => {
       const stepper = await createGuarded(config, x0, handOver);
       return {
         step: (grad, learningRate) => stepper.step(grad, learningRate),
         steps: (grads, learningRates) => stepper.steps(grads, learningRates),
         dispose: () => stepper.dispose(),
       };
-    },
-  });
-  const wrapped: GuardedAdapter = { ...asAdapter(false), createGuarded, runWatched };
-  // A table in one batch where the adapter has one (the stdio protocol), under the timeouts.
-  let table: unknown;
-  try {
-    table = adapter.scheduleValues;
-  } catch {
-    table = undefined;
-  }
-  if (typeof table === 'function')
-    wrapped.scheduleValues = (config, ts) => scheduleValues(adapter, config, ts, options);
-  const handing = asAdapter(true);
+    };
   /** Scenarios: their scripts watch the copies they hand (the immutability check), through the worker in one round trip where there is one. */
   function runWatched(scripts: readonly Script[], batch: BatchOptions = {}): Promise<ScriptOutcome[]> {
     if (inner === undefined) return runScriptsLocally(handing, scripts);
@@ -286,7 +274,11 @@ export function guardAdapter(adapter: Adapter, guard: GuardOptions): GuardedAdap
   }
   // Scripts (src/adapter/script.ts): in one round trip where the adapter runs them itself (isolated in a worker), with
   // copies of the law's arrays as `create` and `step` hand them here; else call by call through the guarded calls above.
-  const runner: ScriptRunner = {
+  const overrides: Pick<GuardedAdapter, 'create' | 'createGuarded' | 'runWatched' | 'schedule' | 'scheduleValues'> &
+    ScriptRunner = {
+    create: guardedCreate(false),
+    createGuarded,
+    runWatched,
     async [runScriptsKey](scripts: readonly Script[], batch: BatchOptions = {}): Promise<ScriptOutcome[]> {
       if (inner === undefined) return runScriptsLocally(wrapped, scripts);
       if (options.deadline - Date.now() <= 0)
@@ -304,12 +296,20 @@ export function guardAdapter(adapter: Adapter, guard: GuardOptions): GuardedAdap
       );
     },
   };
-  Object.assign(wrapped, runner);
-  if (adapter.schedules !== undefined) wrapped.schedules = adapter.schedules;
   const schedule = adapter.schedule;
-  if (typeof schedule === 'function') {
-    wrapped.schedule = (config: ScheduleConfig) => guardedSchedule(adapter, schedule, config);
+  if (typeof schedule === 'function')
+    overrides.schedule = (config: ScheduleConfig) => guardedSchedule(adapter, schedule, config);
+  // A table in one batch where the adapter has one (the stdio protocol), under the timeouts.
+  let table: unknown;
+  try {
+    table = adapter.scheduleValues;
+  } catch {
+    table = undefined;
   }
+  if (typeof table === 'function')
+    overrides.scheduleValues = (config, ts) => scheduleValues(adapter, config, ts, options);
+  const wrapped: GuardedAdapter = adapterView(adapter, overrides);
+  const handing = adapterView(wrapped, { create: guardedCreate(true) });
   return wrapped;
 }
 

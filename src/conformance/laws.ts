@@ -1,6 +1,7 @@
 import { AdapterError } from '../adapter/adapter-error.js';
 import type { Adapter, Stepper } from '../adapter/contract.js';
 import { referenceAdapter } from '../adapter/contract.js';
+import { adapterView } from '../adapter/view.js';
 import { checkLaw, finiteOnly, hasNonFinite, type Law, type LawResult, LawViolation, thrownKey } from '../laws/law.js';
 import type { Subject } from '../laws/law.js';
 import { scheduleRule } from '../registry/registry.js';
@@ -83,22 +84,17 @@ export function lawView(
       failed = true;
       throw error;
     });
-  const view: Adapter = {
-    name: adapter.name,
-    dtype: adapter.dtype,
-    optimizers: allowed,
-    async create(config: OptimizerConfig, x0: Float64Array): Promise<Stepper | Unsupported> {
-      if (!allowed.includes(config.optimizer))
-        throw new RangeError(`a law about ${subject} asked for ${config.optimizer}, which it may not drive`);
-      if (own.includes(config.optimizer)) return adapter.create(config, x0);
-      const inner = await note(async () => adapter.create(config, x0));
-      if (isUnsupported(inner)) return inner;
-      return {
-        step: (grad, learningRate) => note(async () => inner.step(grad, learningRate)),
-        ...(inner.steps === undefined ? {} : { steps: (grads, rates) => note(async () => inner.steps!(grads, rates)) }),
-        dispose: () => note(async () => inner.dispose?.()),
-      };
-    },
+  const create = async (config: OptimizerConfig, x0: Float64Array): Promise<Stepper | Unsupported> => {
+    if (!allowed.includes(config.optimizer))
+      throw new RangeError(`a law about ${subject} asked for ${config.optimizer}, which it may not drive`);
+    if (own.includes(config.optimizer)) return adapter.create(config, x0);
+    const inner = await note(async () => adapter.create(config, x0));
+    if (isUnsupported(inner)) return inner;
+    return {
+      step: (grad, learningRate) => note(async () => inner.step(grad, learningRate)),
+      ...(inner.steps === undefined ? {} : { steps: (grads, rates) => note(async () => inner.steps!(grads, rates)) }),
+      dispose: () => note(async () => inner.dispose?.()),
+    };
   };
   // Scripts (src/adapter/script.ts) go down whole, in one round trip. A failed call of a companion's instance counts as
   // the companion's failure once it reaches the law (checkLaw tells: a run fetched ahead may never be looked at).
@@ -137,10 +133,7 @@ export function lawView(
       return outcomes;
     },
   };
-  Object.assign(view, runner);
-  if (adapter.schedules !== undefined) view.schedules = adapter.schedules;
-  if (adapter.schedule !== undefined) view.schedule = adapter.schedule.bind(adapter);
-  return { view, companionFailed: () => failed };
+  return { view: adapterView(adapter, { optimizers: allowed, create, ...runner }), companionFailed: () => failed };
 }
 
 /**
@@ -202,8 +195,7 @@ export function explanationModel(
 ): Adapter {
   const base = referenceAdapter({ dtype });
   const own = subject.startsWith('schedule:') ? [] : [subject as OptimizerName];
-  const model: Adapter = {
-    ...base,
+  return adapterView(base, {
     name: `optimspec reference (${dtype}) explained`,
     optimizers: [...own, ...companions],
     create(config, x0) {
@@ -218,8 +210,7 @@ export function explanationModel(
       const shift = explanation.scheduleShift ?? 0;
       return (t: number) => exact(t + shift);
     },
-  };
-  return model;
+  });
 }
 
 /**
