@@ -10,6 +10,7 @@ import {
   type RequestLimits,
 } from './host-connection.js';
 import { firstForgedGradient } from '../adapter/closed-loop.js';
+import { prefetchingSchedule } from '../adapter/schedule-prefetch.js';
 import type { HostDescription, HostError, HostScriptOutcome, WireOutcomes } from './host-protocol.js';
 import { decodeOutcomes, encodeScripts } from './script-wire.js';
 import {
@@ -60,9 +61,6 @@ export interface IsolatedAdapter extends Adapter, ScriptRunner {
 
 /** Bound on a worker's start-up before the module is imported (the checker's own modules, through tsx when run from src/). */
 const STARTUP_MS = 30_000;
-
-/** How many schedule values a sequential scan fetches per round trip (as over the stdio protocol). */
-const SCHEDULE_PREFETCH = 256;
 
 function loadFailure(modulePath: string, error: unknown): AdapterLoadError {
   if (error instanceof AdapterLoadError) return error;
@@ -235,11 +233,7 @@ export async function isolateAdapter(modulePath: string, options: IsolateOptions
     };
   };
 
-  /**
-   * Synchronous like the contract's schedule: each lookup blocks on the worker. A
-   * sequential scan (t - 1 was asked) fetches the next values in one round trip;
-   * values asked ahead that fail are reported only if that t is asked.
-   */
+  /** Synchronous like the contract's schedule: each lookup blocks on the worker, values fetched ahead (src/adapter/schedule-prefetch.ts). */
   const schedule = (config: ScheduleConfig): ((t: number) => number) => {
     const host = current('schedule');
     takeDeferred();
@@ -254,15 +248,7 @@ export async function isolateAdapter(modulePath: string, options: IsolateOptions
       },
       limits,
     );
-    const cache = new Map<number, number>();
-    const failures = new Map<number, HostError>();
-    return (t: number): number => {
-      const known = cache.get(t);
-      if (known !== undefined) return known;
-      const failed = failures.get(t);
-      if (failed !== undefined) throw new AdapterError(hostErrorText(failed), 'schedule');
-      const times =
-        cache.has(t - 1) && Number.isSafeInteger(t) ? Array.from({ length: SCHEDULE_PREFETCH }, (_, i) => t + i) : [t];
+    return prefetchingSchedule((times) => {
       if (interrupted !== undefined) throw new AdapterError(`schedule: ${interrupted}`, 'schedule');
       let answer: HostAnswer;
       try {
@@ -273,11 +259,10 @@ export async function isolateAdapter(modulePath: string, options: IsolateOptions
       const values = answer.values;
       if (!(values instanceof Float64Array) || values.length === 0 || values.length > times.length)
         throw new AdapterError("schedule: the adapter's worker sent a malformed answer", 'schedule');
-      for (const [i, v] of values.entries()) cache.set(times[i]!, v);
-      if (answer.failedAt !== undefined && answer.failure !== undefined)
-        failures.set(times[answer.failedAt]!, answer.failure);
-      return values[0]!;
-    };
+      if (answer.failedAt === undefined || answer.failure === undefined) return { values };
+      const error = new AdapterError(hostErrorText(answer.failure), 'schedule');
+      return { values, failure: { at: answer.failedAt, error } };
+    });
   };
 
   /** A batch of scripts (src/adapter/script.ts) in one round trip: what makes a law's run, or all of a law's runs, one request. */

@@ -1,5 +1,6 @@
 import { AdapterError } from '../adapter/adapter-error.js';
 import { copyBatch, copyParameters } from '../adapter/checked-call.js';
+import { prefetchingSchedule } from '../adapter/schedule-prefetch.js';
 import type { Adapter, Stepper } from '../adapter/contract.js';
 import type { OptimizerConfig, ScheduleConfig } from '../reference/types.js';
 import { UnsupportedValue } from '../adapter/unsupported.js';
@@ -83,9 +84,6 @@ export interface SpawnedAdapter extends Adapter {
  * A request whose answer needs more (the large-vector probe) raises it for itself.
  */
 const DEFAULT_MAX_LINE = 8 * 1024 * 1024;
-
-/** How many schedule values a sequential scan fetches per round trip. */
-const SCHEDULE_PREFETCH = 256;
 
 function requirePositive(field: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
@@ -312,11 +310,9 @@ export async function spawnAdapter(
   /**
    * The Adapter contract's schedule is synchronous, so a lookup is a blocking
    * round trip. The config is sent once at once, with no times, so a config the
-   * child rejects fails here, as in the reference. Values are cached per `t`, and
-   * a sequential scan (`t - 1` already known) fetches the next
-   * {@link SCHEDULE_PREFETCH} values in one round trip: a schedule is a pure
-   * function of `t` (docs/protocol.md), and if the child refuses the batch, `t`
-   * alone is asked, so prefetching never changes an answer.
+   * child rejects fails here, as in the reference. Values are fetched ahead
+   * (src/adapter/schedule-prefetch.ts): a schedule is a pure function of `t`
+   * (docs/protocol.md), and if the child refuses a batch, `t` alone is asked.
    */
   const schedule = (config: ScheduleConfig): ((t: number) => number) => {
     const wire = encodeConfig(config);
@@ -328,29 +324,17 @@ export async function spawnAdapter(
       throw error;
     }
     readVector('schedule', check.values, 0);
-    const cache = new Map<number, number>();
-    const fetch = (times: number[]): Float64Array =>
-      readVector('schedule', askSync('schedule', { config: wire, t: times }, times.length).values, times.length);
-    return (t: number): number => {
-      const time = requireTimes([t])[0]!;
-      const known = cache.get(time);
-      if (known !== undefined) return known;
-      if (cache.has(time - 1)) {
-        const ahead = Array.from({ length: SCHEDULE_PREFETCH }, (_, i) => time + i).filter((v) =>
-          Number.isSafeInteger(v),
-        );
-        try {
-          const values = fetch(ahead);
-          for (const [i, v] of ahead.entries()) cache.set(v, values[i]!);
-          return values[0]!;
-        } catch (error) {
-          if (!connection.isRefusal(error)) throw error;
-        }
-      }
-      const value = fetch([time])[0]!;
-      cache.set(time, value);
-      return value;
-    };
+    const lookup = prefetchingSchedule(
+      (times) => ({
+        values: readVector(
+          'schedule',
+          askSync('schedule', { config: wire, t: times }, times.length).values,
+          times.length,
+        ),
+      }),
+      (error) => connection.isRefusal(error),
+    );
+    return (t: number): number => lookup(requireTimes([t])[0]!);
   };
 
   return {
