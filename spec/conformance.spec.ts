@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { referenceAdapter } from '../src/adapter/contract.js';
-import { allSubjects, checkConformance } from '../src/conformance/check.js';
+import { checkConformance } from '../src/conformance/check.js';
+import { allSubjects } from '../src/laws/index.js';
 import { type ScenarioRun, compareScenario } from '../src/conformance/run.js';
 import { probeScenarios } from '../src/conformance/scenarios.js';
 import { boundedTrajectory, errorArithmetic } from '../src/conformance/tolerance.js';

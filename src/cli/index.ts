@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { optimspecVersion } from '../conformance/version.js';
 import { checkCommand } from './check-command.js';
 import { fixturesCommand } from './fixtures-command.js';
 import { pythonPathCommand } from './python-path-command.js';
@@ -9,12 +9,6 @@ export type { CliCommand, CliIo, CliStream } from './io.js';
 
 /** The subcommands, in help order. A new command (e.g. `check`) is one entry here. */
 export const commands: readonly CliCommand[] = [checkCommand, fixturesCommand, pythonPathCommand];
-
-/** The package version, read from package.json one level above this file (src/ and dist/ alike). */
-export function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
 
 /** The top-level help. */
 export function helpText(): string {
@@ -50,7 +44,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     return 0;
   }
   if (first === '-v' || first === '--version') {
-    io.stdout.write(`${packageVersion()}\n`);
+    io.stdout.write(`${optimspecVersion()}\n`);
     return 0;
   }
   if (first.startsWith('-')) return usageError(io, `unknown option ${JSON.stringify(first)}`);

@@ -2,6 +2,7 @@ import type { Adapter } from '../adapter/contract.js';
 import { didYouMeanSuffix } from './did-you-mean.js';
 import { CHECKED_DTYPES } from '../numerics/dtype.js';
 import { requireDtype } from '../reference/validate.js';
+import { allSubjects } from '../laws/index.js';
 import { CONVENTION_IDS, optimizerRules, scheduleRules } from '../registry/registry.js';
 import { knownBugs } from './known-bugs.js';
 import { nameListProblem } from '../adapter/load-adapter.js';
@@ -12,7 +13,7 @@ const OPTIMIZER_NAMES: readonly string[] = optimizerRules.map((r) => r.name);
 const SCHEDULE_NAMES: readonly string[] = scheduleRules.map((r) => r.name);
 
 /** Every subject name `only` accepts, in the lecture's order. */
-const SUBJECT_NAMES: readonly string[] = [...OPTIMIZER_NAMES, ...SCHEDULE_NAMES.map((name) => `schedule:${name}`)];
+const SUBJECT_NAMES: readonly string[] = allSubjects();
 
 /** Every convention id `accept` accepts (docs/conventions.md), `non-finite` included. */
 const ACCEPTABLE: readonly string[] = CONVENTION_IDS;

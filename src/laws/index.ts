@@ -31,6 +31,11 @@ export function lawsFor(subject: Subject): Law[] {
   return laws.filter((law) => law.subject === subject);
 }
 
+/** Every subject, in the registry's (the lecture's) order: the optimizers, then the schedules as `schedule:<name>`. */
+export function allSubjects(): Subject[] {
+  return [...optimizerRules.map((r) => r.name), ...scheduleRules.map((r) => `schedule:${r.name}` as const)];
+}
+
 /** The subjects an adapter declares: its optimizers, and its schedules as `schedule:<name>`. */
 export function subjectsOf(adapter: Adapter): Subject[] {
   return [...adapter.optimizers, ...(adapter.schedules ?? []).map((s) => `schedule:${s}` as const)];
