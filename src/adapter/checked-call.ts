@@ -1,5 +1,4 @@
-import type { OptimizerConfig, ScheduleConfig } from '../reference/types.js';
-import { describeValue } from '../reference/validate.js';
+import { describeValue, type OptimizerConfig, type ScheduleConfig } from '../reference/index.js';
 import { AdapterError } from './adapter-error.js';
 import type { Stepper } from './contract.js';
 import { errorText } from './error-text.js';
@@ -14,7 +13,7 @@ import { isUnsupported, UnsupportedValue } from './unsupported.js';
  */
 
 /** An adapter's answer in a message; never throws (a Proxy, a throwing getter). */
-export function describeAnswer(value: unknown): string {
+function describeAnswer(value: unknown): string {
   try {
     if (typeof value === 'object' && value !== null && !Array.isArray(value) && !ArrayBuffer.isView(value))
       return 'an object';

@@ -1,6 +1,5 @@
-import { allocate } from '../numerics/dtype.js';
-import { type LandscapeSpec, landscapeGradient } from '../reference/landscape.js';
-import type { Dtype } from '../reference/types.js';
+import { allocate } from '../numerics/index.js';
+import { type Dtype, landscapeGradient, type LandscapeSpec } from '../reference/index.js';
 
 /** A closed-loop run to be driven where the adapter lives: the gradient of each step is taken at the iterate it returned. */
 export interface ClosedLoop {

@@ -2,8 +2,8 @@ import { stat } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Adapter } from './contract.js';
-import { optimizerRules, scheduleRules } from '../registry/registry.js';
-import { describeValue } from '../reference/validate.js';
+import { optimizerRules, scheduleRules } from '../registry/index.js';
+import { describeValue } from '../reference/index.js';
 import { syntaxLocation } from './syntax-location.js';
 
 /**

@@ -1,5 +1,5 @@
 /** How many schedule values a sequential scan fetches per round trip (the worker's and the stdio protocol's alike). */
-export const SCHEDULE_PREFETCH = 256;
+const SCHEDULE_PREFETCH = 256;
 
 /** What one round trip for the values at `times` gave: those of a prefix of `times`, and why it stopped early, if it did. */
 export interface FetchedValues {

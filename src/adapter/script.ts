@@ -2,9 +2,9 @@ import type { Adapter } from './contract.js';
 import { AdapterError } from './adapter-error.js';
 import { adapterFault, copyParameters } from './checked-call.js';
 import { UnsupportedValue } from './unsupported.js';
-import type { OptimizerConfig, ScheduleConfig } from '../reference/types.js';
+import type { OptimizerConfig, ScheduleConfig } from '../reference/index.js';
 import { type Run, scheduleOf, start } from './drive.js';
-import { firstDifferentBits } from '../numerics/ulp.js';
+import { firstDifferentBits } from '../numerics/index.js';
 import { type ClosedLoop, closedLoopGradient } from './closed-loop.js';
 
 /** One call of a {@link Script}. Instances are numbered 0, 1, ... in the order of their `create`. */

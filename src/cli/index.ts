@@ -1,17 +1,16 @@
-import { optimspecVersion } from '../conformance/version.js';
+import { didYouMeanSuffix, optimspecVersion } from '../conformance/index.js';
 import { checkCommand } from './check-command.js';
 import { fixturesCommand } from './fixtures-command.js';
 import { pythonPathCommand } from './python-path-command.js';
-import { didYouMeanSuffix } from '../conformance/did-you-mean.js';
 import type { CliCommand, CliIo } from './io.js';
 
-export type { CliCommand, CliIo, CliStream } from './io.js';
+export type { CliIo } from './io.js';
 
 /** The subcommands, in help order. A new command (e.g. `check`) is one entry here. */
-export const commands: readonly CliCommand[] = [checkCommand, fixturesCommand, pythonPathCommand];
+const commands: readonly CliCommand[] = [checkCommand, fixturesCommand, pythonPathCommand];
 
 /** The top-level help. */
-export function helpText(): string {
+function helpText(): string {
   const width = Math.max(...commands.map((c) => c.name.length)) + 2;
   return `Usage: optimspec <command> [options]
 

@@ -1,4 +1,4 @@
-import { pythonHelperFolder } from '../protocol/python-helper.js';
+import { pythonHelperFolder } from '../protocol/index.js';
 import type { CliCommand, CliIo } from './io.js';
 
 const HELP = `Usage: optimspec python-path

@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { access, mkdir, realpath, stat } from 'node:fs/promises';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
-import { parseCommandLine } from '../protocol/split-command.js';
+import { parseCommandLine } from '../protocol/index.js';
 import type { CheckArgs } from './check-args.js';
 
 /** The report flags, in the order their files are written. */

@@ -1,28 +1,29 @@
-import { AdapterError } from '../adapter/adapter-error.js';
-import { interruptionName, interruptionText } from './interruption.js';
-import type { Adapter, Stepper } from '../adapter/contract.js';
-import { adapterView } from '../adapter/view.js';
-import type { OptimizerConfig, ScheduleConfig } from '../reference/types.js';
 import {
+  type Adapter,
+  AdapterError,
   adapterFault,
+  adapterView,
+  type BatchOptions,
   checkedSyncCall,
   checkSchedule,
   checkStepper,
   copyBatch,
   copyParameters,
+  interruptionName,
+  interruptionText,
   noScheduleMethod,
-  scheduleValueAt,
-} from '../adapter/checked-call.js';
-import {
-  type BatchOptions,
   runScriptsKey,
   runScriptsLocally,
+  scheduleValueAt,
   type Script,
   type ScriptOutcome,
   type ScriptRunner,
   scriptRunnerOf,
-} from '../adapter/script.js';
-import { firstDifferentBits } from '../numerics/ulp.js';
+  type Stepper,
+  timesOwnCalls,
+} from '../adapter/index.js';
+import type { OptimizerConfig, ScheduleConfig } from '../reference/index.js';
+import { firstDifferentBits } from '../numerics/index.js';
 
 /** Limits for every call into an implementation under test. */
 export interface GuardOptions {
@@ -32,24 +33,6 @@ export interface GuardOptions {
   deadline: number;
   /** Once aborted, no call is made and a call in progress is given up: the run was interrupted, not the adapter. */
   signal?: AbortSignal;
-}
-
-/**
- * Set (to true) on an adapter that times each of its calls itself: an isolated module's worker
- * (src/isolation) times every call into the adapter, an `--exec` child's connection every request. The
- * guard then adds no per-call timer of its own: around a request that carries a batch of calls, it would
- * count the whole batch, and the time the checker itself was busy, as one call, and cut a correct but slow
- * batch. The run's deadline still applies.
- */
-export const timesOwnCallsKey: unique symbol = Symbol('optimspec.timesOwnCalls');
-
-/** True for an adapter marked with {@link timesOwnCallsKey} (a getter that throws means no). */
-function timesOwnCalls(adapter: Adapter): boolean {
-  try {
-    return (adapter as { [timesOwnCallsKey]?: unknown })[timesOwnCallsKey] === true;
-  } catch {
-    return false;
-  }
 }
 
 /** The error of a call the interruption stopped, or undefined while the run goes on. */
@@ -332,7 +315,7 @@ function guardedSchedule(
 }
 
 /** Evaluates an adapter's schedule at every `t`, under the timeouts: in one batch where the adapter has `scheduleValues`. */
-export async function scheduleValues(
+async function scheduleValues(
   adapter: Adapter,
   config: ScheduleConfig,
   ts: readonly number[],

@@ -1,20 +1,30 @@
-import { AdapterError } from '../adapter/adapter-error.js';
-import type { Adapter, Stepper } from '../adapter/contract.js';
-import { referenceAdapter } from '../adapter/contract.js';
-import { adapterView } from '../adapter/view.js';
-import { checkLaw, finiteOnly, hasNonFinite, type Law, type LawResult, LawViolation, thrownKey } from '../laws/law.js';
-import type { Subject } from '../laws/law.js';
-import { scheduleRule } from '../registry/registry.js';
 import {
+  type Adapter,
+  AdapterError,
+  adapterView,
   type BatchOptions,
+  isUnsupported,
+  referenceAdapter,
   runScripts,
   runScriptsKey,
   type Script,
   type ScriptOutcome,
   type ScriptRunner,
-} from '../adapter/script.js';
-import { isUnsupported, type Unsupported } from '../adapter/unsupported.js';
-import type { Conventions, Dtype, OptimizerConfig, OptimizerName, ScheduleConfig } from '../reference/types.js';
+  type Stepper,
+  type Unsupported,
+} from '../adapter/index.js';
+import {
+  checkLaw,
+  finiteOnly,
+  hasNonFinite,
+  type Law,
+  type LawResult,
+  LawViolation,
+  type Subject,
+  thrownKey,
+} from '../laws/index.js';
+import { scheduleRule } from '../registry/index.js';
+import type { Conventions, Dtype, OptimizerConfig, OptimizerName, ScheduleConfig } from '../reference/index.js';
 import { type BugVariant, boundedStepper } from './tolerance.js';
 import type { Counterexample, Finding } from './types.js';
 
@@ -42,7 +52,7 @@ function lawInputs(counterexample: unknown): Pick<Counterexample, 'config' | 'x0
 }
 
 /** The finding of one law result: `law:<id>`, with fast-check's shrunk counterexample, seed and path when it failed. */
-export function lawFinding(result: LawResult, note = ''): Finding {
+function lawFinding(result: LawResult, note = ''): Finding {
   const check = `law:${result.id}`;
   if (result.status === 'pass')
     return {
@@ -71,7 +81,7 @@ export function lawFinding(result: LawResult, note = ''): Finding {
  * for any optimizer not listed, so a bug in one optimizer never judges another.
  * `companionFailed()` tells whether a companion threw or rejected.
  */
-export function lawView(
+function lawView(
   adapter: Adapter,
   subject: Subject,
   companions: readonly OptimizerName[],
@@ -187,7 +197,7 @@ export interface Explanation {
  * in float64), the companions as the lecture's rules, and the same optimizers listed as
  * in the law's run, so the law takes the same path.
  */
-export function explanationModel(
+function explanationModel(
   dtype: Dtype,
   subject: Subject,
   companions: readonly OptimizerName[],
@@ -221,7 +231,7 @@ export function explanationModel(
  * for two correct float32 implementations), the law is run on the model with the same
  * seed and run count, and a failure there shows that the explanation breaks the law.
  */
-export async function lawExplained(outcome: LawOutcome, model: Adapter): Promise<boolean> {
+async function lawExplained(outcome: LawOutcome, model: Adapter): Promise<boolean> {
   const { result } = outcome;
   const replay = await checkLaw(outcome.law, model, {
     seed: result.seed,

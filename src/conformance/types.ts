@@ -1,8 +1,8 @@
-import type { ViolationDetail } from '../laws/law.js';
-import type { ConventionId, Dtype, KnownBugId, OptimizerConfig, ScheduleConfig } from '../reference/types.js';
+import type { Subject, ViolationDetail } from '../laws/index.js';
+import type { ConventionId, Dtype, KnownBugId, OptimizerConfig, ScheduleConfig } from '../reference/index.js';
 
 /** What a conformance result is about: an optimizer, or a schedule as `schedule:<name>`. */
-export type { Subject } from '../laws/law.js';
+export type { Subject } from '../laws/index.js';
 
 /**
  * - `conforms`: every check passed within the dtype's derived tolerance;
@@ -65,7 +65,7 @@ export interface Finding {
 
 /** The verdict on one optimizer or schedule. */
 export interface SubjectResult {
-  subject: import('../laws/law.js').Subject;
+  subject: Subject;
   verdict: Verdict;
   /**
    * The conventions the implementation follows, sorted: for `deviates` all that

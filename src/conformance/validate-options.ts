@@ -1,11 +1,10 @@
-import type { Adapter } from '../adapter/contract.js';
+import { type Adapter, nameListProblem } from '../adapter/index.js';
 import { didYouMeanSuffix } from './did-you-mean.js';
-import { CHECKED_DTYPES } from '../numerics/dtype.js';
-import { requireDtype } from '../reference/validate.js';
+import { CHECKED_DTYPES } from '../numerics/index.js';
+import { requireDtype } from '../reference/index.js';
 import { allSubjects } from '../laws/index.js';
-import { CONVENTION_IDS, optimizerRules, scheduleRules } from '../registry/registry.js';
+import { CONVENTION_IDS, optimizerRules, scheduleRules } from '../registry/index.js';
 import { knownBugs } from './known-bugs.js';
-import { nameListProblem } from '../adapter/load-adapter.js';
 import { LARGE_VECTOR_TILE } from './scenarios.js';
 import type { ConformanceOptions } from './types.js';
 

@@ -1,21 +1,24 @@
 import { receiveMessageOnPort } from 'node:worker_threads';
-import { AdapterError } from '../adapter/adapter-error.js';
 import {
+  type Adapter,
+  AdapterError,
   adapterFault,
+  AdapterLoadError,
   checkedCall,
   checkSchedule,
   checkStepper,
   copyBatch,
   copyParameters,
+  errorText,
+  loadAdapter,
+  runScriptsLocally,
   scheduleValueAt,
-} from '../adapter/checked-call.js';
-import type { Adapter, Stepper } from '../adapter/contract.js';
-import { errorText } from '../adapter/error-text.js';
-import { AdapterLoadError, loadAdapter } from '../adapter/load-adapter.js';
-import { describeValue } from '../reference/validate.js';
-import { firstDifferentBits } from '../numerics/ulp.js';
-import { runScriptsLocally, type ScriptOutcome } from '../adapter/script.js';
-import { UnsupportedValue } from '../adapter/unsupported.js';
+  type ScriptOutcome,
+  type Stepper,
+  UnsupportedValue,
+} from '../adapter/index.js';
+import { describeValue } from '../reference/index.js';
+import { firstDifferentBits } from '../numerics/index.js';
 import { decodeScripts, encodeOutcomes } from './script-wire.js';
 import {
   HOST_CALLS,
@@ -30,7 +33,7 @@ import {
 const PUMP_SLICE_MS = 5;
 
 /** Any value as text, even a null-prototype object or one whose getters throw. */
-export function safeText(value: unknown): string {
+function safeText(value: unknown): string {
   try {
     if (value instanceof Error) return `${value.name}: ${value.message}`;
   } catch {
@@ -51,7 +54,7 @@ export function safeText(value: unknown): string {
 }
 
 /** The frames of a stack that are the adapter's own code (not Node's, not the checker's under `self`), as `file:line:column`. */
-export function userFrames(error: unknown, self: string): string | undefined {
+function userFrames(error: unknown, self: string): string | undefined {
   let stack: unknown;
   try {
     stack = (error as { stack?: unknown } | null)?.stack;

@@ -1,5 +1,5 @@
-import type { ScriptResult } from '../adapter/script.js';
-import type { Dtype, OptimizerConfig, OptimizerName, ScheduleConfig, ScheduleName } from '../reference/types.js';
+import type { ScriptResult } from '../adapter/index.js';
+import type { Dtype, OptimizerConfig, OptimizerName, ScheduleConfig, ScheduleName } from '../reference/index.js';
 
 /**
  * The messages between the checker and the worker that hosts an in-process

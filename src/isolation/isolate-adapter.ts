@@ -1,7 +1,25 @@
-import { AdapterError } from '../adapter/adapter-error.js';
-import type { Adapter, Stepper } from '../adapter/contract.js';
-import { AdapterLoadError, validateAdapter } from '../adapter/load-adapter.js';
-import type { OptimizerConfig, ScheduleConfig } from '../reference/types.js';
+import {
+  type Adapter,
+  AdapterError,
+  AdapterLoadError,
+  type BatchOptions,
+  failedInScript,
+  firstForgedGradient,
+  interruptionName,
+  interruptionText,
+  prefetchingSchedule,
+  runScriptsKey,
+  type Script,
+  type ScriptOutcome,
+  type ScriptResult,
+  type ScriptRunner,
+  type Stepper,
+  timesOwnCallsKey,
+  UnsupportedValue,
+  validateAdapter,
+  validateScript,
+} from '../adapter/index.js';
+import type { OptimizerConfig, ScheduleConfig } from '../reference/index.js';
 import {
   type HostAnswer,
   type HostCall,
@@ -9,23 +27,8 @@ import {
   hostErrorText,
   type RequestLimits,
 } from './host-connection.js';
-import { firstForgedGradient } from '../adapter/closed-loop.js';
-import { prefetchingSchedule } from '../adapter/schedule-prefetch.js';
 import type { HostDescription, HostError, HostScriptOutcome, WireOutcomes } from './host-protocol.js';
 import { decodeOutcomes, encodeScripts } from './script-wire.js';
-import {
-  type BatchOptions,
-  failedInScript,
-  runScriptsKey,
-  type Script,
-  type ScriptOutcome,
-  type ScriptResult,
-  type ScriptRunner,
-  validateScript,
-} from '../adapter/script.js';
-import { UnsupportedValue } from '../adapter/unsupported.js';
-import { timesOwnCallsKey } from '../conformance/guard.js';
-import { interruptionName, interruptionText } from '../conformance/interruption.js';
 
 /** Options of {@link isolateAdapter}; every time is in milliseconds. */
 export interface IsolateOptions {

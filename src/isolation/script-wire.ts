@@ -1,4 +1,4 @@
-import type { ClosedLoopRun, Script, ScriptCall, ScriptResult } from '../adapter/script.js';
+import type { ClosedLoopRun, Script, ScriptCall, ScriptResult } from '../adapter/index.js';
 import type { HostScriptOutcome, WireOutcomes, WireScripts } from './host-protocol.js';
 
 const CALL_INTS = 5;

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { Dtype, OptimizerConfig, OptimizerName, OptimizerRule } from '../reference/types.js';
+import type { Dtype, OptimizerConfig, OptimizerName, OptimizerRule } from '../reference/index.js';
 import {
   anyValue,
   configArbitrary,
@@ -17,7 +17,7 @@ import {
   trajectoriesOf,
   trajectory,
   trajectoryScript,
-} from '../adapter/script.js';
+} from '../adapter/index.js';
 import { type Law, LawViolation } from './law.js';
 import { requireSameBits, requireSameValue } from './tolerance.js';
 

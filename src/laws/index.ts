@@ -1,5 +1,6 @@
-import type { Adapter } from '../adapter/contract.js';
-import { optimizerRules, scheduleRules } from '../registry/registry.js';
+// What src/laws/ offers the rest of src/: every law, by subject, and how to check one against an adapter.
+import type { Adapter } from '../adapter/index.js';
+import { optimizerRules, scheduleRules } from '../registry/index.js';
 import { adagradLaws } from './adagrad.js';
 import { adamLaws } from './adam.js';
 import { everyOptimizerLaws } from './every-optimizer.js';
@@ -41,13 +42,15 @@ export function subjectsOf(adapter: Adapter): Subject[] {
   return [...adapter.optimizers, ...(adapter.schedules ?? []).map((s) => `schedule:${s}` as const)];
 }
 
-export { adamStepBound } from './adam.js';
 export {
   checkLaw,
+  finiteOnly,
+  hasNonFinite,
   type Law,
   type LawResult,
-  type LawRunOptions,
   LawViolation,
   type Subject,
+  thrownKey,
   type ViolationDetail,
 } from './law.js';
+export { simplerValues } from './readable.js';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { add, dd, mul, sub, toNumber } from './exact.js';
 import { normalValue, range } from './arbitraries.js';
-import { runScript, type Script, trajectoriesOf, trajectory } from '../adapter/script.js';
+import { runScript, type Script, trajectoriesOf, trajectory } from '../adapter/index.js';
 import type { Law } from './law.js';
 import { ratesInForce } from './models.js';
 import { type PlacementInput, placementArbitrary } from './momentum.js';

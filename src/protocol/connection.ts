@@ -1,7 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
-import { AdapterError } from '../adapter/adapter-error.js';
-import { UnsupportedValue } from '../adapter/unsupported.js';
+import { AdapterError, UnsupportedValue } from '../adapter/index.js';
 import { killChildGroup, trackChild, untrackChild } from './child-registry.js';
 import type { ProtocolOp } from './messages.js';
 import { relayWorkerSource } from './relay-worker-source.js';
@@ -56,7 +55,7 @@ export interface RequestOptions {
  * space 26; a child printing 17 significant digits and a three-digit exponent
  * with sign needs 25. 32 leaves room for any of these.
  */
-export const BYTES_PER_NUMBER = 32;
+const BYTES_PER_NUMBER = 32;
 
 /** The operation name an AdapterError carries (src/adapter/adapter-error.ts). */
 function operationOf(op: ProtocolOp): string {

@@ -1,12 +1,16 @@
-import { AdapterError } from '../adapter/adapter-error.js';
-import { copyBatch, copyParameters } from '../adapter/checked-call.js';
-import { prefetchingSchedule } from '../adapter/schedule-prefetch.js';
-import type { Adapter, Stepper } from '../adapter/contract.js';
-import type { OptimizerConfig, ScheduleConfig } from '../reference/types.js';
-import { UnsupportedValue } from '../adapter/unsupported.js';
-import { timesOwnCallsKey } from '../conformance/guard.js';
-import { interruptionName, interruptionText } from '../conformance/interruption.js';
-import { describeValue } from '../reference/validate.js';
+import {
+  type Adapter,
+  AdapterError,
+  copyBatch,
+  copyParameters,
+  interruptionName,
+  interruptionText,
+  prefetchingSchedule,
+  type Stepper,
+  timesOwnCallsKey,
+  UnsupportedValue,
+} from '../adapter/index.js';
+import { describeValue, type OptimizerConfig, type ScheduleConfig } from '../reference/index.js';
 import { type Answer, Connection, type RequestOptions } from './connection.js';
 import { parseHandshake } from './handshake.js';
 import { type Handle, PROTOCOL_VERSION, type ProtocolOp, type WireConfig } from './messages.js';

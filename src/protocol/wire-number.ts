@@ -1,4 +1,4 @@
-import { describeValue } from '../reference/validate.js';
+import { describeValue } from '../reference/index.js';
 
 /**
  * A number on the wire (docs/protocol.md, "Numbers"): a finite value as a JSON

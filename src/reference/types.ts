@@ -1,4 +1,4 @@
-import type { Dtype, FloatVector } from '../numerics/dtype.js';
+import type { Dtype, FloatVector } from '../numerics/index.js';
 
 export type { Dtype, FloatVector };
 

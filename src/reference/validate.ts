@@ -1,4 +1,4 @@
-import { DTYPES, rounderFor, storageFor } from '../numerics/dtype.js';
+import { DTYPES, rounderFor, storageFor } from '../numerics/index.js';
 import type { Conventions, Dtype, FloatVector, VariantId } from './types.js';
 
 /** Renders a value for an error message so that NaN, -0 and non-numbers stay visible. */

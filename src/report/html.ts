@@ -1,4 +1,4 @@
-import type { ConformanceReport, Finding, SubjectResult, Trace, Verdict } from '../conformance/types.js';
+import type { ConformanceReport, Finding, SubjectResult, Trace, Verdict } from '../conformance/index.js';
 import { describeCounterexample, formatNumber } from './describe-counterexample.js';
 import { count } from './plural.js';
 import { findingIsProblem, firstProblem, interruptedNote, subjectPassed } from './subject-outcome.js';

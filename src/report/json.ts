@@ -1,4 +1,4 @@
-import type { ConformanceReport } from '../conformance/types.js';
+import type { ConformanceReport } from '../conformance/index.js';
 
 /**
  * JSON has no NaN, Infinity or -0, yet counterexamples need them (a gradient of

@@ -1,4 +1,4 @@
-import type { ConformanceReport, Finding, SubjectResult, Verdict } from '../conformance/types.js';
+import type { ConformanceReport, Finding, SubjectResult, Verdict } from '../conformance/index.js';
 import { describeBug } from './describe-bug.js';
 import { describeCounterexample } from './describe-counterexample.js';
 import { messageWithoutValues } from './message-without-values.js';

@@ -1,6 +1,6 @@
-import type { Counterexample } from '../conformance/types.js';
-import { createSchedule } from '../registry/create.js';
-import type { ScheduleConfig } from '../reference/types.js';
+import type { Counterexample } from '../conformance/index.js';
+import { createSchedule } from '../registry/index.js';
+import type { ScheduleConfig } from '../reference/index.js';
 import { formatNumber } from './describe-counterexample.js';
 import type { ChartSpec } from './trace-charts.js';
 

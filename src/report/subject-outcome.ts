@@ -1,6 +1,6 @@
-import type { Finding, SubjectResult } from '../conformance/types.js';
-import type { ConventionId } from '../reference/types.js';
-import { interruptionText } from '../conformance/interruption.js';
+import { interruptionText } from '../adapter/index.js';
+import type { Finding, SubjectResult } from '../conformance/index.js';
+import type { ConventionId } from '../reference/index.js';
 
 /**
  * Whether one subject counts as passing for the exit code and the report
