@@ -17,7 +17,10 @@ function readmeLayers(): string[][] {
   const start = readme.indexOf('| layer | what it holds |');
   expect(start, "README.md's layer table").toBeGreaterThan(0);
   const rows = readme.slice(start).split('\n').slice(2);
-  const table = rows.slice(0, rows.findIndex((row) => !row.startsWith('|')));
+  const table = rows.slice(
+    0,
+    rows.findIndex((row) => !row.startsWith('|')),
+  );
   return table.map((row) => [...row.split('|')[1]!.matchAll(/`src\/([^/`]+)\/`/g)].map((m) => m[1]!));
 }
 

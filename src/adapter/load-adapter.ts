@@ -56,7 +56,7 @@ function requireNames(source: string, field: string, value: unknown, known: read
 }
 
 /**
- * Checks that a value honours the adapter contract (issue 4) before any check
+ * Checks that a value honours the adapter contract (src/adapter/contract.ts) before any check
  * runs, so that a malformed module gets one clear message naming the field and
  * the value instead of an `error` verdict per subject.
  */

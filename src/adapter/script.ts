@@ -210,7 +210,7 @@ async function runLocally(adapter: Adapter, script: Script, onCall?: CallHook): 
           xs[j] = await run.step(hand(call.grad, j), call.learningRate, true);
         }
       } else if (call.op === 'closed') {
-        // The gradient of each step is the landscape's at the iterate the adapter returned (src/conformance/run.ts).
+        // The gradient of each step is the landscape's at the iterate the adapter returned (closedLoopGradient).
         const run = runs[call.instance]!;
         const { loop } = call;
         const done: ClosedLoopRun = { call: j, grads: [], xs: [] };

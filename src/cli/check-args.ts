@@ -29,7 +29,7 @@ export interface CheckArgs {
   json?: string;
   junit?: string;
   markdown?: string;
-  /** The self-contained HTML report with charts (issue 12). */
+  /** The self-contained HTML report with charts (docs/html-report.md). */
   html?: string;
   noColor: boolean;
   quiet: boolean;

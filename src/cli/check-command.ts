@@ -153,7 +153,7 @@ function endLingering(io: CliIo, code: number): number {
  * requested report files and returns the exit code of docs/cli.md (0 passed,
  * 1 failed, 2 usage error, 3 a report could not be written, 130/143 interrupted).
  * A module runs in a worker thread and an `--exec` program in a child process, so
- * no adapter can end, hang or corrupt the checker (issue 9). On SIGINT or SIGTERM
+ * no adapter can end, hang or corrupt the checker. On SIGINT or SIGTERM
  * the worker or child is ended, the partial report is written marked
  * `interrupted`; a second signal exits at once.
  */

@@ -56,7 +56,7 @@ function untilInterrupted<T>(pending: Promise<T>, options: GuardOptions, operati
   return Promise.race([pending, aborted]).finally(() => signal.removeEventListener('abort', onAbort!));
 }
 
-/** A mutation of the checker's own arrays that an adapter made (issue 4: inputs are never mutated). */
+/** A mutation of the checker's own arrays that an adapter made (inputs must never be mutated). */
 export interface MutationRecord {
   operation: 'create' | 'step';
   /** Step index (0-based) within this instance, for `step`. */
@@ -69,7 +69,7 @@ export interface MutationRecord {
 /** A stepper whose answers are validated copies; see {@link guardAdapter}. */
 export interface GuardedStepper {
   step(grad: ArrayLike<number>, learningRate?: number): Promise<Float64Array>;
-  /** Uses the adapter's batched `steps` when it has one (issue 4: batched steps for speed). */
+  /** Uses the adapter's batched `steps` when it has one (one call instead of one per gradient). */
   steps(grads: readonly ArrayLike<number>[], learningRates?: readonly (number | undefined)[]): Promise<Float64Array[]>;
   dispose(): Promise<void>;
   /** Mutations of the inputs handed to this instance, in order. */
@@ -145,7 +145,7 @@ export interface GuardedAdapter extends Adapter {
 }
 
 /**
- * Wraps an adapter so that the checker never trusts it (issue 4): every call gets
+ * Wraps an adapter so that the checker never trusts it: every call gets
  * fresh copies of `x0` and the gradient, every answer is validated and copied at
  * once (an adapter may return its own buffer and change it later), every call has
  * a timeout, and every misbehaviour becomes an {@link AdapterError}. Mutations of

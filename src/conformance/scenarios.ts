@@ -12,7 +12,7 @@ import {
  * One run of an optimizer the checker drives an implementation through. Open loop:
  * the gradients are given. Closed loop: the checker computes `dx` at the
  * implementation's own iterates on a landscape (docs/spec.md section 8). Two
- * instances interleaved (issue 4: instance independence): `second` runs beside
+ * instances interleaved (instance independence): `second` runs beside
  * the first, one step each in turn, and each must follow its own reference.
  */
 export interface Scenario {
@@ -83,7 +83,7 @@ function table(
 }
 
 /**
- * The probes of issue 4 (d): inputs on which the known conventions
+ * The probes: inputs on which the known conventions
  * (docs/conventions.md) and the listed bugs show. Values are rounded to the dtype so
  * that a float32 implementation receives exactly what the reference does.
  */

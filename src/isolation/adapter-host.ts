@@ -73,7 +73,7 @@ function userFrames(error: unknown, self: string): string | undefined {
   return frames.length > 0 ? frames.join('\n') : undefined;
 }
 
-/** A Float64Array's contents, returned only when the adapter changed them (issue 4: inputs are never mutated). */
+/** A Float64Array's contents, returned only when the adapter changed them (the immutability check). */
 function changed(pristine: Float64Array, handed: Float64Array): Float64Array | null {
   return firstDifferentBits(pristine, handed) >= 0 ? handed : null;
 }

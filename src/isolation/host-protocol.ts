@@ -96,7 +96,7 @@ export interface HostData {
  * A batch of scripts as it crosses to the worker: every number in one
  * Float64Array, the calls as integers. Structured clone copies a Float64Array
  * with an ArrayBuffer of its own; a law's batch holds thousands of short ones,
- * and copying them one by one cost more than running them (issue 9).
+ * and copying them one by one cost more than running them.
  */
 export interface WireScripts {
   /** Per script: index of its first call, number of calls, watch (0 none, 1 recent, 2 all). */

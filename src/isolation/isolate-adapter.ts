@@ -77,7 +77,7 @@ function loadFailure(modulePath: string, error: unknown): AdapterLoadError {
 
 /**
  * Loads an adapter module in a worker thread and returns it as an ordinary
- * {@link Adapter} (issue 9: no adapter can take the checker down). Every call
+ * {@link Adapter}, so that no adapter can take the checker down. Every call
  * crosses the thread boundary as plain data, so no object of the adapter reaches
  * the checker; every call has a timeout that ends the worker, synchronous
  * infinite loops included; `process.exit`, uncaught exceptions and unhandled

@@ -12,7 +12,7 @@ import { everyScheduleLaws, scheduleLaws } from './schedules.js';
 import { sgdLaws } from './sgd.js';
 
 /**
- * Every law (issue 3): those every optimizer and every schedule obeys, built by looping
+ * Every law: those every optimizer and every schedule obeys, built by looping
  * over the registry so that a new rule cannot skip them, then the per-rule laws.
  */
 export const laws: readonly Law[] = [

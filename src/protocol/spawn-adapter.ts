@@ -121,7 +121,7 @@ function encodeConfig(config: OptimizerConfig | ScheduleConfig): WireConfig {
 
 /**
  * Starts an adapter written in any language as a child process and speaks the
- * JSON-lines protocol of docs/protocol.md with it (issue 4, "Any language").
+ * JSON-lines protocol of docs/protocol.md with it.
  * `command` is split by {@link parseCommandLine} (or given as argv) and run with
  * `shell: false`; a command line's leading `NAME=value` words are set in the
  * child's environment, and `PYTHONPATH` gets the folder of the Python helper

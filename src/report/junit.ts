@@ -113,7 +113,7 @@ function testsuite(report: ConformanceReport, result: SubjectResult, total: Coun
 }
 
 /**
- * The report as JUnit XML for CI test panels (issue 4): one `<testsuite>` per
+ * The report as JUnit XML for CI test panels: one `<testsuite>` per
  * subject, one `<testcase>` per finding. A finding that is a problem under the
  * accepted conventions is a `<failure>` (an `<error>` when the adapter
  * misbehaved), with the message and the counterexample in its body; an

@@ -95,7 +95,7 @@ function details(report: ConformanceReport, result: SubjectResult): string {
 }
 
 /**
- * The report as GitHub-flavoured Markdown for `$GITHUB_STEP_SUMMARY` (issue 4):
+ * The report as GitHub-flavoured Markdown for `$GITHUB_STEP_SUMMARY`:
  * a summary table, then the problem findings of each failing subject with their
  * counterexamples. Adapter-supplied text is escaped so it cannot break the table.
  */

@@ -11,8 +11,8 @@ function scheduleConfig(c: Counterexample): ScheduleConfig | undefined {
 }
 
 /**
- * A failing schedule check as a chart (issue 12: "for schedules, value vs t
- * from the counterexample"): the reference schedule (docs/spec.md section 7) over
+ * A failing schedule check as a chart of value against t, from its
+ * counterexample: the reference schedule (docs/spec.md section 7) over
  * t and the implementation's value at the first wrong t. Undefined when the
  * counterexample has no schedule config, no t, or no finite values to place.
  */
