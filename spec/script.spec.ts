@@ -4,13 +4,8 @@ import { AdapterError } from '../src/adapter/adapter-error.js';
 import { UnsupportedValue, unsupported } from '../src/adapter/unsupported.js';
 import { closedLoopGradient } from '../src/adapter/closed-loop.js';
 import { start } from '../src/adapter/drive.js';
-import {
-  runScriptsLocally,
-  type Script,
-  scheduleTable,
-  trajectoriesOf,
-  validateScript,
-} from '../src/adapter/script.js';
+import { runScriptsLocally, type Script, validateScript } from '../src/adapter/script.js';
+import { scheduleTable, trajectoriesOf } from '../src/adapter/trajectories.js';
 import type { OptimizerConfig } from '../src/reference/types.js';
 
 /**

@@ -28,7 +28,6 @@ export {
   runScripts,
   runScriptsKey,
   runScriptsLocally,
-  scheduleTable,
   type Script,
   type ScriptCall,
   scriptInProgress,
@@ -36,12 +35,9 @@ export {
   type ScriptResult,
   type ScriptRunner,
   scriptRunnerOf,
-  trajectories,
-  trajectoriesOf,
-  trajectory,
-  trajectoryScript,
   validateScript,
 } from './script.js';
+export { scheduleTable, trajectories, trajectoriesOf, trajectory, trajectoryScript } from './trajectories.js';
 export { isUnsupported, unsupported, type Unsupported, UnsupportedValue } from './unsupported.js';
 export { adapterView } from './view.js';
 export { nameListProblem } from './load-adapter.js';
