@@ -8,7 +8,7 @@
  *
  * Run: npm run bench:html
  */
-import { referenceAdapter } from '../src/conformance/adapter.js';
+import { referenceAdapter } from '../src/adapter/contract.js';
 import { checkConformance } from '../src/conformance/check.js';
 import type { Adapter } from '../src/index.js';
 import { reportToHtml } from '../src/report/html.js';

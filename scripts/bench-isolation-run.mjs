@@ -3,7 +3,9 @@
 // Both modes use the built dist/ (what the CLI runs); importing it is not timed, the worker's start and
 // the module's load in it are.
 import { fileURLToPath } from 'node:url';
-import { checkConformance, isolateAdapter, prepareConformance, referenceAdapter } from '../dist/index.js';
+import { referenceAdapter } from '../dist/adapter/index.js';
+import { checkConformance, prepareConformance } from '../dist/conformance/index.js';
+import { isolateAdapter } from '../dist/isolation/index.js';
 
 const [mode, dtype, seedText] = process.argv.slice(2);
 const seed = Number(seedText);

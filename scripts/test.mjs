@@ -1,24 +1,34 @@
-// `npm test`: the typecheck (tsc, strict, src + spec + scripts + examples) alongside
-// vitest rather than before it, so the two share the machine's cores (issue 11: 60 s on
-// two cores). vitest's output streams as it runs and its closing summary stays the last
-// thing printed when everything passes; a type error is printed after it and fails the run.
+// `npm test`: the typecheck (tsc, strict, src + spec + scripts + examples) and the layering
+// check (dependency-cruiser, .dependency-cruiser.cjs) alongside vitest rather than before it,
+// so that they share the machine's cores (60 s on two cores). vitest's output streams as it
+// runs and its closing summary stays the last thing printed when everything passes; a type
+// error or a layering violation is printed after it and fails the run.
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 const tsc = require.resolve('typescript/bin/tsc');
+const depcruise = new URL('../node_modules/dependency-cruiser/bin/dependency-cruise.mjs', import.meta.url).pathname;
 const vitest = new URL('../node_modules/vitest/vitest.mjs', import.meta.url).pathname;
 
-const types = spawn(process.execPath, [tsc, '-p', 'tsconfig.json', '--noEmit'], { stdio: ['ignore', 'pipe', 'pipe'] });
-let typeOutput = '';
-types.stdout.on('data', (chunk) => (typeOutput += chunk));
-types.stderr.on('data', (chunk) => (typeOutput += chunk));
-const typesDone = new Promise((resolve) => types.on('close', resolve));
+/** Runs a check with its output held back; resolves with its exit code and output. */
+function quietly(args) {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, output })));
+}
+
+const types = quietly([tsc, '-p', 'tsconfig.json', '--noEmit']);
+const layers = quietly([depcruise, 'src', '--config', '.dependency-cruiser.cjs']);
 
 const tests = spawn(process.execPath, [vitest, 'run', ...process.argv.slice(2)], { stdio: 'inherit' });
 const testsDone = new Promise((resolve) => tests.on('close', resolve));
 
-const [typeCode, testCode] = await Promise.all([typesDone, testsDone]);
-if (typeCode !== 0)
-  process.stdout.write(`\nnpm test: the typecheck (tsc -p tsconfig.json --noEmit) failed:\n${typeOutput}`);
-process.exitCode = typeCode === 0 && testCode === 0 ? 0 : 1;
+const [typeCheck, layerCheck, testCode] = await Promise.all([types, layers, testsDone]);
+if (typeCheck.code !== 0)
+  process.stdout.write(`\nnpm test: the typecheck (tsc -p tsconfig.json --noEmit) failed:\n${typeCheck.output}`);
+if (layerCheck.code !== 0)
+  process.stdout.write(`\nnpm test: the layering check (npm run depcruise) failed:\n${layerCheck.output}`);
+process.exitCode = typeCheck.code === 0 && layerCheck.code === 0 && testCode === 0 ? 0 : 1;

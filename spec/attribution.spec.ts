@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Adapter, referenceAdapter } from '../src/conformance/adapter.js';
+import { type Adapter, referenceAdapter } from '../src/adapter/contract.js';
 import { checkConformance } from '../src/conformance/check.js';
 import type { ConformanceReport } from '../src/conformance/types.js';
 import type { Dtype } from '../src/reference/types.js';

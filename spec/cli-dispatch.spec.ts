@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { type CliIo, main } from '../src/cli/index.js';
-import { registry } from '../src/reference/registry.js';
+import { registry } from '../src/registry/registry.js';
 
 // The dispatcher and `fixtures verify`, in-process: top-level help and version, exit
 // code 2 with usage on unknown commands and flags, a row per rule and dtype.

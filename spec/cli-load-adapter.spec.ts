@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
-import { AdapterLoadError, loadAdapter, validateAdapter } from '../src/conformance/load-adapter.js';
+import { AdapterLoadError, loadAdapter, validateAdapter } from '../src/adapter/load-adapter.js';
 
 const dir = fileURLToPath(new URL('./cli-adapters/', import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), 'optimspec-load-'));

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { colorEnabled } from '../src/cli/color.js';
-import { referenceAdapter } from '../src/conformance/adapter.js';
+import { referenceAdapter } from '../src/adapter/contract.js';
 import { createProgress, plannedTotals } from '../src/cli/progress.js';
 import { checkConformance } from '../src/conformance/check.js';
 import { decodeReplay, encodeReplay } from '../src/conformance/replay.js';

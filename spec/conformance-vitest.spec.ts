@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
-import { referenceAdapter } from '../src/conformance/adapter.js';
-import { checkConformance, plannedChecks } from '../src/conformance/check.js';
+import { referenceAdapter } from '../src/adapter/contract.js';
+import { checkConformance, plannedChecks } from '../src/conformance/index.js';
 import type { ConventionId } from '../src/reference/types.js';
 import { ConformanceCheckError, type DescribeConformanceOptions, describeConformance } from '../src/vitest.js';
 import { handwritten } from './support/planted/handwritten.js';

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { referenceAdapter } from '../src/conformance/adapter.js';
-import { allSubjects, checkConformance } from '../src/conformance/check.js';
+import { referenceAdapter } from '../src/adapter/contract.js';
+import { checkConformance } from '../src/conformance/check.js';
+import { allSubjects } from '../src/laws/index.js';
 import { type ScenarioRun, compareScenario } from '../src/conformance/run.js';
 import { probeScenarios } from '../src/conformance/scenarios.js';
 import { boundedTrajectory, errorArithmetic } from '../src/conformance/tolerance.js';
-import { createOptimizer } from '../src/reference/create.js';
+import { createOptimizer } from '../src/registry/create.js';
 import { allocate } from '../src/numerics/dtype.js';
 import { loadOptimizerFixtures } from '../src/fixtures/fixtures.js';
 import type { ConventionId, Dtype, OptimizerConfig } from '../src/reference/types.js';

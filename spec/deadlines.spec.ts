@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
-import { AdapterError } from '../src/conformance/adapter-error.js';
+import { AdapterError } from '../src/adapter/adapter-error.js';
 import { guardAdapter, guarded } from '../src/conformance/guard.js';
 import { isolateAdapter } from '../src/isolation/isolate-adapter.js';
 import { spawnAdapter } from '../src/protocol/spawn-adapter.js';

@@ -9,7 +9,7 @@ import {
 } from '../src/fixtures/verify.js';
 import { loadOptimizerFixtures, loadScheduleFixtures, type OptimizerFixtureCase } from '../src/fixtures/fixtures.js';
 import { GOLDEN_ULP_BOUNDS, goldenUlpBound } from '../src/fixtures/golden-bounds.js';
-import { registry } from '../src/reference/registry.js';
+import { registry } from '../src/registry/registry.js';
 import type { Dtype } from '../src/reference/types.js';
 
 // The reference reproduces every NumPy fixture after every step: x, the closed-loop

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { referenceAdapter } from '../src/conformance/adapter.js';
+import { referenceAdapter } from '../src/adapter/contract.js';
 import { validateConformanceOptions } from '../src/conformance/validate-options.js';
 import { withKernelPolicy } from '../src/kernels/kernel-policy.js';
 import { simdSupported } from '../src/kernels/simd-instance.js';
 import { usesSimd } from '../src/optimizers/instance.js';
-import { createOptimizer } from '../src/reference/create.js';
+import { createOptimizer } from '../src/registry/create.js';
 import type { OptimizerConfig } from '../src/reference/types.js';
 
 // The reference in float16 and bfloat16 beyond the golden fixtures (spec/golden.spec.ts

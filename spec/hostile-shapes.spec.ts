@@ -4,9 +4,9 @@ import { promisify } from 'node:util';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { runCheckCommand } from '../src/cli/check-command.js';
 import type { CliIo } from '../src/cli/index.js';
-import { type Adapter, referenceAdapter } from '../src/conformance/adapter.js';
+import { type Adapter, referenceAdapter } from '../src/adapter/contract.js';
 import { checkConformance } from '../src/conformance/check.js';
-import { validateAdapter } from '../src/conformance/load-adapter.js';
+import { validateAdapter } from '../src/adapter/load-adapter.js';
 import { spawnAdapter } from '../src/protocol/spawn-adapter.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, test } from 'vitest';
-import { type Adapter, referenceAdapter } from '../src/conformance/adapter.js';
+import { type Adapter, referenceAdapter } from '../src/adapter/contract.js';
 import { checkConformance } from '../src/conformance/check.js';
 import type { ConformanceOptions, ConformanceReport, Finding } from '../src/conformance/types.js';
 import { isRunning } from '../src/protocol/child-registry.js';

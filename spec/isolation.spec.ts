@@ -2,13 +2,13 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, test } from 'vitest';
-import { type Adapter, referenceAdapter } from '../src/conformance/adapter.js';
+import { type Adapter, referenceAdapter } from '../src/adapter/contract.js';
 import { checkConformance } from '../src/conformance/check.js';
 import type { ConformanceReport, SubjectResult } from '../src/conformance/types.js';
 import { isolateAdapter } from '../src/isolation/isolate-adapter.js';
-import { AdapterLoadError } from '../src/conformance/load-adapter.js';
-import { AdapterError } from '../src/conformance/adapter-error.js';
-import { runScripts, type Script, type ScriptCall, scriptInProgress } from '../src/laws/script.js';
+import { AdapterLoadError } from '../src/adapter/load-adapter.js';
+import { AdapterError } from '../src/adapter/adapter-error.js';
+import { runScripts, type Script, type ScriptCall, scriptInProgress } from '../src/adapter/script.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const hostile = (name: string) => `spec/cli-adapters/hostile/${name}.mjs`;

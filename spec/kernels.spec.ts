@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
-import { createOptimizer } from '../src/reference/create.js';
+import { createOptimizer } from '../src/registry/create.js';
 import { allocate, rounderFor } from '../src/numerics/dtype.js';
 import { replayOptimizerCase, replayWithin, subjectOf } from '../src/fixtures/verify.js';
 import { loadOptimizerFixtures, type OptimizerFixtureCase } from '../src/fixtures/fixtures.js';
@@ -12,7 +12,7 @@ import { wasm } from '../src/kernels/wasm-api.js';
 import { signedLeb, unsignedLeb } from '../src/kernels/wasm-encoding.js';
 import { landscapeGradient } from '../src/reference/landscape.js';
 import { createInstance, usesSimd } from '../src/optimizers/instance.js';
-import { optimizerRules } from '../src/reference/registry.js';
+import { optimizerRules } from '../src/registry/registry.js';
 import type {
   Conventions,
   CreateOptions,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { referenceAdapter } from '../src/conformance/adapter.js';
+import { referenceAdapter } from '../src/adapter/contract.js';
 import { checkConformance } from '../src/conformance/check.js';
 import { parseCheckArgs } from '../src/cli/check-args.js';
 import { kernelAdapter } from './support/kernel-adapter.js';

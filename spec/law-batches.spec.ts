@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type Adapter, referenceAdapter, type Stepper } from '../src/conformance/adapter.js';
-import { UnsupportedValue, unsupported } from '../src/conformance/unsupported.js';
+import { type Adapter, referenceAdapter, type Stepper } from '../src/adapter/contract.js';
+import { UnsupportedValue, unsupported } from '../src/adapter/unsupported.js';
 import { lawsFor } from '../src/laws/index.js';
 import { checkLaw, type Law } from '../src/laws/law.js';
 import { handwritten } from './support/planted/handwritten.js';

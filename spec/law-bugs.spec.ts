@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { referenceAdapter } from '../src/conformance/adapter.js';
+import { referenceAdapter } from '../src/adapter/contract.js';
 import { checkLaw, laws } from '../src/laws/index.js';
 import type { ConventionId, Dtype } from '../src/reference/types.js';
 import { kernelAdapter } from './support/kernel-adapter.js';

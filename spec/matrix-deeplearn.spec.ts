@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Adapter } from '../src/conformance/adapter.js';
+import type { Adapter } from '../src/adapter/contract.js';
 import { checkConformance } from '../src/conformance/check.js';
 import type { ConformanceReport, SubjectResult } from '../src/conformance/types.js';
 import { MATRIX_SEED } from '../scripts/matrix.js';

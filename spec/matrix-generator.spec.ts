@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type Adapter, referenceAdapter } from '../src/conformance/adapter.js';
-import { allSubjects } from '../src/conformance/check.js';
+import { type Adapter, referenceAdapter } from '../src/adapter/contract.js';
+import { allSubjects } from '../src/laws/index.js';
 import type { Subject } from '../src/laws/law.js';
 import { checkRow, type MatrixRow, matrixRows, verifyLines } from '../scripts/matrix.js';
 import { type CellSource, matrixSources, type RowSources } from '../scripts/matrix-sources.js';

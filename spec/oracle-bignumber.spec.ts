@@ -1,6 +1,6 @@
 import type { BigNumber } from 'mathjs';
 import { describe, expect, it } from 'vitest';
-import { referenceAdapter } from '../src/conformance/adapter.js';
+import { referenceAdapter } from '../src/adapter/contract.js';
 import { adagradStepError } from '../src/laws/adagrad.js';
 import { adamStepError } from '../src/laws/adam.js';
 import { rmspropStepError } from '../src/laws/rmsprop.js';

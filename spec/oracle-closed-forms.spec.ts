@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { BigNumber } from 'mathjs';
 import { describe, expect, it } from 'vitest';
-import { referenceAdapter } from '../src/conformance/adapter.js';
+import { referenceAdapter } from '../src/adapter/contract.js';
 import { adagradStepError } from '../src/laws/adagrad.js';
 import { adamStepBound, adamStepError } from '../src/laws/adam.js';
 import { add, dd, div, exp, mul, powInt, sqrt, sub, toNumber } from '../src/laws/exact.js';

@@ -52,7 +52,7 @@ describe('every file the package names is in the package', () => {
       'docs/cli.md',
       'docs/protocol.md',
       'docs/report.schema.json',
-      'src/conformance/adapter.ts',
+      'src/adapter/contract.ts',
       'src/conformance/tolerance.ts',
     ]) {
       expect(packed.has(file), file).toBe(true);

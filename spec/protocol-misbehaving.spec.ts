@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it, type TestContext } from 'vitest';
-import { AdapterError } from '../src/conformance/adapter-error.js';
+import { AdapterError } from '../src/adapter/adapter-error.js';
 import { type SpawnAdapterOptions, type SpawnedAdapter, spawnAdapter } from '../src/protocol/spawn-adapter.js';
 import { isRunning } from '../src/protocol/child-registry.js';
 
@@ -127,13 +127,17 @@ describe.concurrent('spawnAdapter against misbehaving children', () => {
     const open = opener(context);
     const [short, garbage] = await Promise.all([open('wrong-length'), open('non-number')]);
     const a = await short.create(sgd, x0);
-    expect((await adapterError(a.step(grad))).message).toContain('x must have length 3, got length 2');
-    expect((await adapterError(a.steps([grad, grad]))).message).toContain('xs must be an array of 2 vectors');
+    expect((await adapterError(a.step(grad))).message).toContain('step returned length 2, expected 3');
+    expect((await adapterError(a.steps([grad, grad]))).message).toContain(
+      'steps returned an array of length 1, expected an array of 2 parameter vectors',
+    );
     const b = await garbage.create(sgd, x0);
     expect((await adapterError(b.step(grad))).message).toContain(
-      'x[0] must be a number or one of "NaN", "Infinity", "-Infinity", "-0", got "1.5"',
+      'step returned "1.5" at index 0, expected a number (a JSON number, or "NaN", "Infinity", "-Infinity" or "-0")',
     );
-    expect((await adapterError(b.steps([grad]))).message).toContain('xs[0][0] must be a number');
+    expect((await adapterError(b.steps([grad]))).message).toContain(
+      'steps returned null at index 0, expected a number',
+    );
     await b.dispose();
   });
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseCommandLine, splitCommand } from '../src/protocol/split-command.js';
-import { decodeNumber, decodeVector, encodeNumber, encodeVector } from '../src/protocol/wire-number.js';
+import { decodeNumber, encodeNumber, encodeVector, fromWire } from '../src/protocol/wire-number.js';
 import { sameBits } from '../src/numerics/ulp.js';
 import { anyDouble } from './support/any-double.js';
 import { replayOptions } from './support/replay.js';
@@ -38,9 +38,16 @@ describe('wire numbers', () => {
     );
     expect(() => decodeNumber('x[0]', null)).toThrow('x[0] must be a number');
     expect(() => decodeNumber('x[0]', 'nan')).toThrow('got "nan"');
-    expect(() => decodeVector('x', [1, true], 2)).toThrow('x[1] must be a number');
-    expect(() => decodeVector('x', [1, 2], 3)).toThrow('x must have length 3, got length 2');
-    expect(() => decodeVector('x', { 0: 1, length: 1 }, 1)).toThrow('x must be an array of numbers, got a object');
+  });
+
+  it('a vector from the wire: the four strings become numbers, anything else is left for the checked copy to name', () => {
+    const decoded = fromWire(['NaN', 'Infinity', '-Infinity', '-0', 0, 1.5, '1.5', null, true]) as unknown[];
+    expect(decoded.slice(0, 3)).toEqual([Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]);
+    expect(Object.is(decoded[3], -0)).toBe(true);
+    expect(Object.is(decoded[4], 0)).toBe(true);
+    expect(decoded.slice(5)).toEqual([1.5, '1.5', null, true]);
+    expect(fromWire(5)).toBe(5);
+    expect(fromWire({ x: 1 })).toEqual({ x: 1 });
   });
 });
 

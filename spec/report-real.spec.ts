@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, test } from 'vitest';
-import { referenceAdapter } from '../src/conformance/adapter.js';
+import { referenceAdapter } from '../src/adapter/contract.js';
 import { checkConformance } from '../src/conformance/check.js';
 import type { ConformanceReport } from '../src/conformance/types.js';
 import { reportToConsole } from '../src/report/console.js';

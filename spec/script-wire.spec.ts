@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { HostScriptOutcome } from '../src/isolation/host-protocol.js';
 import { decodeOutcomes, decodeScripts, encodeOutcomes, encodeScripts } from '../src/isolation/script-wire.js';
-import type { Script, ScriptCall } from '../src/laws/script.js';
+import type { Script, ScriptCall } from '../src/adapter/script.js';
 import { sameBits } from '../src/numerics/ulp.js';
 import { anyDouble } from './support/any-double.js';
 import { replayOptions } from './support/replay.js';

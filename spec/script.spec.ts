@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { type Adapter, referenceAdapter, type Stepper } from '../src/conformance/adapter.js';
-import { AdapterError } from '../src/conformance/adapter-error.js';
-import { UnsupportedValue, unsupported } from '../src/conformance/unsupported.js';
-import { closedLoopGradient } from '../src/isolation/closed-loop.js';
-import { start } from '../src/laws/drive.js';
-import { runScriptsLocally, type Script, scheduleTable, trajectoriesOf, validateScript } from '../src/laws/script.js';
+import { type Adapter, referenceAdapter, type Stepper } from '../src/adapter/contract.js';
+import { AdapterError } from '../src/adapter/adapter-error.js';
+import { UnsupportedValue, unsupported } from '../src/adapter/unsupported.js';
+import { closedLoopGradient } from '../src/adapter/closed-loop.js';
+import { start } from '../src/adapter/drive.js';
+import { runScriptsLocally, type Script, validateScript } from '../src/adapter/script.js';
+import { scheduleTable, trajectoriesOf } from '../src/adapter/trajectories.js';
 import type { OptimizerConfig } from '../src/reference/types.js';
 
 /**
- * src/laws/script.ts: a script makes the calls a law stepping one call at a time
+ * src/adapter/script.ts: a script makes the calls a law stepping one call at a time
  * would make, in the same order, so that running it where the adapter lives (a
  * worker) changes nothing but the number of round trips (issue 9).
  */

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Adapter } from '../src/conformance/adapter.js';
+import type { Adapter } from '../src/adapter/contract.js';
 import { checkConformance } from '../src/conformance/check.js';
 import type { ConformanceReport, SubjectResult } from '../src/conformance/types.js';
 

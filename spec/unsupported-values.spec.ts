@@ -1,10 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type Adapter, referenceAdapter } from '../src/conformance/adapter.js';
+import { type Adapter, referenceAdapter } from '../src/adapter/contract.js';
 import { checkConformance } from '../src/conformance/check.js';
 import type { ConformanceReport, SubjectResult } from '../src/conformance/types.js';
 import { spawnAdapter, type SpawnedAdapter } from '../src/protocol/spawn-adapter.js';
-import { unsupported } from '../src/conformance/unsupported.js';
+import { unsupported } from '../src/adapter/unsupported.js';
 
 /**
  * Issue 8: a library that refuses a hyperparameter value the lecture allows (PyTorch's

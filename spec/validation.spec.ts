@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DTYPES } from '../src/numerics/dtype.js';
-import { createOptimizer, createSchedule } from '../src/reference/create.js';
-import { registry } from '../src/reference/registry.js';
+import { createOptimizer, createSchedule } from '../src/registry/create.js';
+import { registry } from '../src/registry/registry.js';
 import type {
   CreateOptions,
   Dtype,

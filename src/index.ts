@@ -1,65 +1,39 @@
-export { createOptimizer, createSchedule } from './reference/create.js';
-export { allocate, DTYPES, rounderFor } from './numerics/dtype.js';
-export { bf16round, f16round } from './numerics/half-precision.js';
-export { type LandscapeSpec, landscapeGradient, landscapeLoss } from './reference/landscape.js';
-export { adagrad } from './optimizers/adagrad.js';
-export { adam } from './optimizers/adam.js';
-export { momentum } from './optimizers/momentum.js';
-export { nesterov } from './optimizers/nesterov.js';
-export { rmsprop } from './optimizers/rmsprop.js';
-export { sgd } from './optimizers/sgd.js';
-export { LECTURE_EPSILON, lecturePresets } from './reference/presets.js';
+// The package's API (`optimspec`): what README.md, docs/cli.md and docs/protocol.md
+// document, and the types their signatures name; spec/public-api.txt is the reviewed list.
+
+// The reference rules (README.md, "API").
+export { bf16round, f16round } from './numerics/index.js';
+export { createOptimizer, createSchedule } from './registry/index.js';
 export {
-  CONVENTION_IDS,
-  optimizerRule,
-  optimizerRules,
-  type RegistryEntry,
-  registry,
-  scheduleRule,
-  scheduleRules,
-} from './reference/registry.js';
-export { exponentialDecay } from './schedules/exponential-decay.js';
-export { inverseTimeDecay } from './schedules/inverse-time-decay.js';
-export { stepDecay } from './schedules/step-decay.js';
-export type {
-  AdagradConfig,
-  AdamConfig,
-  ConventionId,
-  KnownBugId,
-  Conventions,
-  CreateOptions,
-  Dtype,
-  ExponentialScheduleConfig,
-  FloatVector,
-  InverseTimeScheduleConfig,
-  MomentumConfig,
-  NesterovConfig,
-  Optimizer,
-  OptimizerConfig,
-  OptimizerName,
-  OptimizerRule,
-  RmspropConfig,
-  ScheduleConfig,
-  ScheduleName,
-  ScheduleRule,
-  SgdConfig,
-  StateValue,
-  StepScheduleConfig,
-  VariantId,
-} from './reference/types.js';
-export {
-  type Adapter,
-  type ReferenceAdapter,
-  type ReferenceAdapterOptions,
-  referenceAdapter,
-  type Stepper,
-} from './conformance/adapter.js';
-export { isUnsupported, type Unsupported, UnsupportedValue, unsupported } from './conformance/unsupported.js';
-export { sameBits, ulpDistance } from './numerics/ulp.js';
+  type AdagradConfig,
+  type AdamConfig,
+  type ConventionId,
+  type Conventions,
+  type CreateOptions,
+  type Dtype,
+  type ExponentialScheduleConfig,
+  type FloatVector,
+  type InverseTimeScheduleConfig,
+  type KnownBugId,
+  lecturePresets,
+  type MomentumConfig,
+  type NesterovConfig,
+  type Optimizer,
+  type OptimizerConfig,
+  type OptimizerName,
+  type RmspropConfig,
+  type ScheduleConfig,
+  type ScheduleName,
+  type SgdConfig,
+  type StateValue,
+  type StepScheduleConfig,
+  type VariantId,
+} from './reference/index.js';
+
+// The golden fixtures (README.md, "Golden fixtures").
 export {
   type ClosedLoop,
   type FixtureProvenance,
-  fixturesRoot,
   loadOptimizerFixtures,
   loadRoundingFixtures,
   loadScheduleFixtures,
@@ -67,51 +41,48 @@ export {
   type OptimizerExpectation,
   type OptimizerFixtureCase,
   type OptimizerFixtureFile,
-  parseFixtureJson,
   type RoundingFixtureFile,
   type ScheduleFixtureCase,
   type ScheduleFixtureFile,
-} from './fixtures/fixtures.js';
+} from './fixtures/index.js';
+
+// The implementation under test (docs/cli.md, "The adapter"; docs/protocol.md).
 export {
-  type CaseReplay,
-  type Difference,
-  replayOptimizerCase,
-  replayScheduleCase,
-  type VerifyRow,
-  verifyFixtures,
-} from './fixtures/verify.js';
-export { GOLDEN_ULP_BOUNDS, goldenUlpBound } from './fixtures/golden-bounds.js';
-export { AdapterError } from './conformance/adapter-error.js';
+  type Adapter,
+  AdapterError,
+  AdapterLoadError,
+  loadAdapter,
+  type Stepper,
+  type Unsupported,
+  UnsupportedValue,
+  unsupported,
+} from './adapter/index.js';
+export { type IsolatedAdapter, type IsolateOptions, isolateAdapter } from './isolation/index.js';
 export {
   type SpawnAdapterOptions,
   type SpawnedAdapter,
   type SpawnedStepper,
   spawnAdapter,
-} from './protocol/spawn-adapter.js';
-export { type CommandLine, parseCommandLine, splitCommand } from './protocol/split-command.js';
-export { pythonHelperFolder } from './protocol/python-helper.js';
-export { decodeNumber, encodeNumber, type WireNumber } from './protocol/wire-number.js';
+  splitCommand,
+} from './protocol/index.js';
+
+// The checker and its reports (README.md, "Check your own optimizer"; docs/cli.md, "Programmatic use").
 export {
-  PROTOCOL_VERSION,
-  type ProtocolOp,
-  type ProtocolRequest,
-  type ProtocolResponse,
-} from './protocol/messages.js';
-export { allSubjects, CONFORMANCE_DEFAULTS, checkConformance, prepareConformance } from './conformance/check.js';
-export { type IsolatedAdapter, type IsolateOptions, isolateAdapter } from './isolation/isolate-adapter.js';
-export type {
-  ConformanceOptions,
-  ConformanceReport,
-  Counterexample,
-  Finding,
-  SubjectResult,
-  Trace,
-  Verdict,
-} from './conformance/types.js';
-export { AdapterLoadError, loadAdapter, validateAdapter } from './conformance/load-adapter.js';
-export { type ConsoleReportOptions, reportToConsole } from './report/console.js';
-export { reportToJson } from './report/json.js';
-export { reportToJUnit } from './report/junit.js';
-export { reportToMarkdown } from './report/markdown.js';
-export { MAX_CHARTED_PER_SUBJECT, reportToHtml } from './report/html.js';
-export { findingIsProblem, firstProblem, subjectPassed } from './report/subject-outcome.js';
+  checkConformance,
+  type ConformanceOptions,
+  type ConformanceReport,
+  type Counterexample,
+  type Finding,
+  type SubjectResult,
+  type Trace,
+  type Verdict,
+} from './conformance/index.js';
+export {
+  type ConsoleReportOptions,
+  type HtmlReportOptions,
+  reportToConsole,
+  reportToHtml,
+  reportToJson,
+  reportToJUnit,
+  reportToMarkdown,
+} from './report/index.js';

@@ -1,14 +1,15 @@
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, it } from 'vitest';
-import type { Adapter } from './conformance/adapter.js';
-import { checkConformance, plannedChecks } from './conformance/check.js';
-import type { ConformanceOptions, Finding, SubjectResult } from './conformance/types.js';
-import { decodeReplay } from './conformance/replay.js';
-import { validateConformanceOptions } from './conformance/validate-options.js';
-import { describeBug } from './report/describe-bug.js';
-import { describeCounterexample } from './report/describe-counterexample.js';
-import { messageWithoutValues } from './report/message-without-values.js';
-import { interruptedNote } from './report/subject-outcome.js';
+import type { Adapter } from './adapter/index.js';
+import { checkConformance, plannedChecks } from './conformance/index.js';
+import {
+  type ConformanceOptions,
+  decodeReplay,
+  type Finding,
+  type SubjectResult,
+  validateConformanceOptions,
+} from './conformance/index.js';
+import { describeBug, describeCounterexample, interruptedNote, messageWithoutValues } from './report/index.js';
 
 /** Options of {@link describeConformance}: those of `checkConformance`, plus the vitest timeout of each subject's run. */
 export interface DescribeConformanceOptions extends Omit<ConformanceOptions, 'onProgress'> {

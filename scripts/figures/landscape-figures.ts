@@ -1,6 +1,6 @@
 import { contours } from 'd3-contour';
 import type { TopLevelSpec } from 'vega-lite';
-import { createOptimizer } from '../../src/reference/create.js';
+import { createOptimizer } from '../../src/registry/create.js';
 import { type LandscapeSpec, landscapeGradient, landscapeLoss } from '../../src/reference/landscape.js';
 import { LECTURE_EPSILON, lecturePresets } from '../../src/reference/presets.js';
 import type { ChartText } from '../../src/report/vega-svg.js';

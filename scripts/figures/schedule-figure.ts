@@ -1,5 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
-import { createSchedule } from '../../src/reference/create.js';
+import { createSchedule } from '../../src/registry/create.js';
 import type { ChartText } from '../../src/report/vega-svg.js';
 import type { ScheduleConfig } from '../../src/reference/types.js';
 import { type LabelRequest, placeLabels } from './label-placement.js';

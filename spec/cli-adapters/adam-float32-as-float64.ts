@@ -2,7 +2,7 @@
 // as a Float32Array would) but declares float64: its values are off by float32
 // rounding, no formula is wrong. The named export `float32Moments` keeps only m and
 // v in float32 (in Float32Arrays) and computes the rest in float64.
-import type { Adapter } from '../../src/conformance/adapter.js';
+import type { Adapter } from '../../src/adapter/contract.js';
 import type { AdamConfig } from '../../src/reference/types.js';
 
 function adam(name: string, moments: boolean): Adapter {

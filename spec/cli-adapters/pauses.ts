@@ -2,7 +2,7 @@
 // OPTIMSPEC_PAUSE_AT it writes the file OPTIMSPEC_PAUSE_FILE and never answers that call (correct, only slow),
 // so that a test can interrupt the checker while a subject's check is surely in progress (spec/interrupted.spec.ts).
 import { writeFileSync } from 'node:fs';
-import { type Adapter, referenceAdapter } from '../../src/conformance/adapter.js';
+import { type Adapter, referenceAdapter } from '../../src/adapter/contract.js';
 
 const reference = referenceAdapter({ dtype: 'float64' });
 const pauseAt = Number(process.env.OPTIMSPEC_PAUSE_AT);

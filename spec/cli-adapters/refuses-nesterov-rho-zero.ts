@@ -1,7 +1,7 @@
 // The reference as a user's module that refuses Nesterov with rho = 0, as PyTorch does:
 // the checks that need it are skipped, through the worker as in-process.
-import { type Adapter, referenceAdapter } from '../../src/conformance/adapter.js';
-import { unsupported } from '../../src/conformance/unsupported.js';
+import { type Adapter, referenceAdapter } from '../../src/adapter/contract.js';
+import { unsupported } from '../../src/adapter/unsupported.js';
 
 const reference = referenceAdapter({ dtype: 'float64', name: 'refuses nesterov rho = 0' });
 const adapter: Adapter = {

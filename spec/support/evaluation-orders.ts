@@ -6,7 +6,7 @@ import type {
   ScheduleConfig,
   ScheduleName,
 } from '../../src/reference/types.js';
-import type { Adapter } from '../../src/conformance/adapter.js';
+import type { Adapter } from '../../src/adapter/contract.js';
 import { type KernelFactory, kernelAdapter } from './kernel-adapter.js';
 import { reorderedKernels } from './reordered-kernels.js';
 

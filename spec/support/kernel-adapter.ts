@@ -1,5 +1,5 @@
 import { rounderFor } from '../../src/numerics/dtype.js';
-import type { Adapter, Stepper } from '../../src/conformance/adapter.js';
+import type { Adapter, Stepper } from '../../src/adapter/contract.js';
 import type { Dtype, OptimizerConfig, OptimizerName, ScheduleConfig, ScheduleName } from '../../src/reference/types.js';
 
 /** One instance's update: `x` in place, `g` the gradient, `lr` the learning rate in force. */

@@ -1,6 +1,6 @@
-import type { Adapter, Stepper } from '../../src/conformance/adapter.js';
+import type { Adapter, Stepper } from '../../src/adapter/contract.js';
 import type { ConformanceReport, SubjectResult } from '../../src/conformance/types.js';
-import { isUnsupported } from '../../src/conformance/unsupported.js';
+import { isUnsupported } from '../../src/adapter/unsupported.js';
 import type { OptimizerConfig } from '../../src/reference/types.js';
 
 /** One subject's result in a report; throws when the report has none. */

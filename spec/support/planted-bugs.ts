@@ -1,4 +1,4 @@
-import type { Adapter } from '../../src/conformance/adapter.js';
+import type { Adapter } from '../../src/adapter/contract.js';
 import type {
   AdamConfig,
   AdagradConfig,

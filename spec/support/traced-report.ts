@@ -1,8 +1,8 @@
-import type { Adapter } from '../../src/conformance/adapter.js';
+import type { Adapter } from '../../src/adapter/contract.js';
 import { boundedTrajectory } from '../../src/conformance/tolerance.js';
 import type { ConformanceReport, Finding, SubjectResult, Trace } from '../../src/conformance/types.js';
 import type { ConventionId, Conventions, OptimizerConfig } from '../../src/reference/types.js';
-import { isUnsupported } from '../../src/conformance/unsupported.js';
+import { isUnsupported } from '../../src/adapter/unsupported.js';
 import { handwritten } from './planted/handwritten.js';
 
 /** A deterministic gradient table (an LCG, as the checker's probes use), `steps` rows of `n`. */

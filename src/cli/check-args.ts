@@ -1,9 +1,7 @@
 import { parseArgs } from 'node:util';
-import { CONVENTION_IDS, optimizerRules, scheduleRules } from '../reference/registry.js';
-import type { ConventionId } from '../reference/types.js';
-import { didYouMeanSuffix } from '../report/did-you-mean.js';
-import { knownBugRefusal } from '../conformance/validate-options.js';
-import { decodeReplay } from '../conformance/replay.js';
+import { CONVENTION_IDS, optimizerRules, scheduleRules } from '../registry/index.js';
+import type { ConventionId } from '../reference/index.js';
+import { decodeReplay, didYouMeanSuffix, knownBugRefusal } from '../conformance/index.js';
 import { UsageError } from './usage-error.js';
 
 /** The subjects `--only` accepts: the six optimizers and the three schedules (docs/spec.md sections 1 to 7). */
@@ -13,7 +11,7 @@ export const SUBJECTS: readonly string[] = [
 ];
 
 /** The convention ids `--accept` accepts (docs/conventions.md). */
-export { CONVENTION_IDS } from '../reference/registry.js';
+export { CONVENTION_IDS } from '../registry/index.js';
 
 /** What `optimspec check` was asked to do, validated. */
 export interface CheckArgs {
@@ -31,7 +29,7 @@ export interface CheckArgs {
   json?: string;
   junit?: string;
   markdown?: string;
-  /** The self-contained HTML report with charts (issue 12). */
+  /** The self-contained HTML report with charts (docs/html-report.md). */
   html?: string;
   noColor: boolean;
   quiet: boolean;

@@ -1,25 +1,18 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { AdapterError } from '../conformance/adapter-error.js';
-import type { Adapter } from '../conformance/adapter.js';
-import { CONFORMANCE_DEFAULTS, checkConformance, prepareConformance } from '../conformance/check.js';
-import type { ConformanceOptions, ConformanceReport } from '../conformance/types.js';
-import { isolateAdapter } from '../isolation/isolate-adapter.js';
-import { AdapterLoadError } from '../conformance/load-adapter.js';
-import { spawnAdapter } from '../protocol/spawn-adapter.js';
-import { reportToConsole } from '../report/console.js';
-import { reportToHtml } from '../report/html.js';
-import { reportToJson } from '../report/json.js';
-import { reportToJUnit } from '../report/junit.js';
-import { reportToMarkdown } from '../report/markdown.js';
+import { type Adapter, AdapterError, AdapterLoadError } from '../adapter/index.js';
+import { CONFORMANCE_DEFAULTS, checkConformance, prepareConformance } from '../conformance/index.js';
+import { type ConformanceOptions, type ConformanceReport, decodeReplay } from '../conformance/index.js';
+import { isolateAdapter } from '../isolation/index.js';
+import { spawnAdapter } from '../protocol/index.js';
+import { reportToConsole, reportToHtml, reportToJson, reportToJUnit, reportToMarkdown } from '../report/index.js';
 import { type CheckArgs, parseCheckArgs } from './check-args.js';
 import { CHECK_HELP } from './check-help.js';
-import { decodeReplay } from '../conformance/replay.js';
 import { colorEnabled } from './color.js';
 import { createProgress, plannedTotals } from './progress.js';
 import { checkReportPaths, makeFolders, REPORT_FLAGS } from './report-paths.js';
 import { UsageError } from './usage-error.js';
-import type { CliCommand, CliIo } from './index.js';
+import type { CliCommand, CliIo } from './io.js';
 
 const HINT = "Run 'optimspec check --help' for the options.";
 
@@ -126,7 +119,7 @@ function adapterArgument(args: CheckArgs): string {
 }
 
 /** The command line that re-runs one check of this run: the same adapter, the finding's token. */
-export function replayCommand(args: CheckArgs, token: string): string {
+function replayCommand(args: CheckArgs, token: string): string {
   return `npx optimspec check ${adapterArgument(args)} --replay ${token}`;
 }
 
@@ -134,7 +127,7 @@ export function replayCommand(args: CheckArgs, token: string): string {
 const LINGER_MS = 1000;
 
 /** The exit codes of docs/cli.md. */
-export const EXIT = {
+const EXIT = {
   passed: 0,
   failed: 1,
   usage: 2,
@@ -160,7 +153,7 @@ function endLingering(io: CliIo, code: number): number {
  * requested report files and returns the exit code of docs/cli.md (0 passed,
  * 1 failed, 2 usage error, 3 a report could not be written, 130/143 interrupted).
  * A module runs in a worker thread and an `--exec` program in a child process, so
- * no adapter can end, hang or corrupt the checker (issue 9). On SIGINT or SIGTERM
+ * no adapter can end, hang or corrupt the checker. On SIGINT or SIGTERM
  * the worker or child is ended, the partial report is written marked
  * `interrupted`; a second signal exits at once.
  */

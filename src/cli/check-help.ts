@@ -1,4 +1,4 @@
-import { CONFORMANCE_DEFAULTS } from '../conformance/check.js';
+import { CONFORMANCE_DEFAULTS } from '../conformance/index.js';
 import { CONVENTION_IDS, SUBJECTS } from './check-args.js';
 
 const INDENT = ' '.repeat(26);

@@ -1,8 +1,13 @@
 import { parseArgs } from 'node:util';
-import type { CliCommand, CliIo } from './index.js';
-import { count } from '../report/plural.js';
-import { type VerifyRow, verifyFixtures } from '../fixtures/verify.js';
-import { fixturesRoot, loadOptimizerFixtures, loadScheduleFixtures } from '../fixtures/fixtures.js';
+import type { CliCommand, CliIo } from './io.js';
+import { count } from '../report/index.js';
+import {
+  fixturesRoot,
+  loadOptimizerFixtures,
+  loadScheduleFixtures,
+  verifyFixtures,
+  type VerifyRow,
+} from '../fixtures/index.js';
 
 const HELP = `Usage: optimspec fixtures verify [--json]
 
@@ -24,7 +29,7 @@ function usage(io: CliIo, message: string): number {
 }
 
 /** The verification table as text: one row per subject and dtype, the worst difference of a failing row below it. */
-export function formatVerifyTable(rows: readonly VerifyRow[]): string {
+function formatVerifyTable(rows: readonly VerifyRow[]): string {
   const header = ['subject', 'dtype', 'cases', 'values', 'worst ULP', 'bound', 'status'];
   const body = rows.map((r) => [
     r.subject,

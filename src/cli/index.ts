@@ -1,43 +1,16 @@
-import { readFileSync } from 'node:fs';
+import { didYouMeanSuffix, optimspecVersion } from '../conformance/index.js';
 import { checkCommand } from './check-command.js';
 import { fixturesCommand } from './fixtures-command.js';
 import { pythonPathCommand } from './python-path-command.js';
-import { didYouMeanSuffix } from '../report/did-you-mean.js';
+import type { CliCommand, CliIo } from './io.js';
 
-/** An output stream of the CLI; `process.stdout` and `process.stderr` are ones. */
-export interface CliStream {
-  write(chunk: string): unknown;
-  isTTY?: boolean;
-  columns?: number;
-}
-
-/** What a command touches of its process, injectable so that tests run commands in-process. */
-export interface CliIo {
-  stdout: CliStream;
-  stderr: CliStream;
-  env: Record<string, string | undefined>;
-  cwd: string;
-}
-
-/** One subcommand: `optimspec <name> ...`. It returns the exit code (2 for a usage error). */
-export interface CliCommand {
-  name: string;
-  /** One line for the top-level help. */
-  summary: string;
-  run(argv: readonly string[], io: CliIo): number | Promise<number>;
-}
+export type { CliIo } from './io.js';
 
 /** The subcommands, in help order. A new command (e.g. `check`) is one entry here. */
-export const commands: readonly CliCommand[] = [checkCommand, fixturesCommand, pythonPathCommand];
-
-/** The package version, read from package.json one level above this file (src/ and dist/ alike). */
-export function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
+const commands: readonly CliCommand[] = [checkCommand, fixturesCommand, pythonPathCommand];
 
 /** The top-level help. */
-export function helpText(): string {
+function helpText(): string {
   const width = Math.max(...commands.map((c) => c.name.length)) + 2;
   return `Usage: optimspec <command> [options]
 
@@ -70,7 +43,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     return 0;
   }
   if (first === '-v' || first === '--version') {
-    io.stdout.write(`${packageVersion()}\n`);
+    io.stdout.write(`${optimspecVersion()}\n`);
     return 0;
   }
   if (first.startsWith('-')) return usageError(io, `unknown option ${JSON.stringify(first)}`);

@@ -1,8 +1,7 @@
-import type { Adapter } from '../conformance/adapter.js';
-import { plannedChecks } from '../conformance/check.js';
-import type { Replay } from '../conformance/replay.js';
-import { count } from '../report/plural.js';
-import type { ConformanceOptions } from '../conformance/types.js';
+import type { Adapter } from '../adapter/index.js';
+import { plannedChecks } from '../conformance/index.js';
+import type { ConformanceOptions, Replay } from '../conformance/index.js';
+import { count } from '../report/index.js';
 
 /** Where progress goes: the CLI's stderr. */
 export interface ProgressStream {

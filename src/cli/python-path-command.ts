@@ -1,5 +1,5 @@
-import { pythonHelperFolder } from '../protocol/python-helper.js';
-import type { CliCommand, CliIo } from './index.js';
+import { pythonHelperFolder } from '../protocol/index.js';
+import type { CliCommand, CliIo } from './io.js';
 
 const HELP = `Usage: optimspec python-path
 

@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { access, mkdir, realpath, stat } from 'node:fs/promises';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
-import { parseCommandLine } from '../protocol/split-command.js';
+import { parseCommandLine } from '../protocol/index.js';
 import type { CheckArgs } from './check-args.js';
 
 /** The report flags, in the order their files are written. */
@@ -55,7 +55,7 @@ async function inputs(
 /**
  * Creates the folders of `file` one level at a time from its nearest existing
  * ancestor. Not `mkdir({ recursive: true })`: on some paths (under /proc) that
- * retries forever (issue 9); one level at a time fails at the first it cannot make.
+ * retries forever; one level at a time fails at the first it cannot make.
  */
 export async function makeFolders(file: string): Promise<void> {
   const missing: string[] = [];
@@ -70,7 +70,7 @@ export async function makeFolders(file: string): Promise<void> {
 }
 
 /**
- * Checks the report paths before anything runs (issue 9): each must be creatable
+ * Checks the report paths before anything runs, so that a run never ends without its reports: each must be creatable
  * (its folders are made now) and writable, not a directory, not an input of the
  * run (the adapter module, the `--exec` program or a file among its arguments),
  * and no two reports may share a path. Returns the usage error naming both sides,

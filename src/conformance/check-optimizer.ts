@@ -1,7 +1,7 @@
 import { lawsFor } from '../laws/index.js';
-import type { Subject } from '../laws/law.js';
-import { optimizerRules } from '../reference/registry.js';
-import type { Conventions, OptimizerName } from '../reference/types.js';
+import type { Subject } from '../laws/index.js';
+import { optimizerRules } from '../registry/index.js';
+import type { Conventions, OptimizerName } from '../reference/index.js';
 import { type CheckContext, progressOf } from './context.js';
 import { shrunkFinding } from './counterexample.js';
 import { CONFORMANCE_DEFAULTS } from './defaults.js';

@@ -1,6 +1,6 @@
 import { lawsFor } from '../laws/index.js';
-import type { Subject } from '../laws/law.js';
-import type { ScheduleName } from '../reference/types.js';
+import type { Subject } from '../laws/index.js';
+import type { ScheduleName } from '../reference/index.js';
 import { type CheckContext, progressOf } from './context.js';
 import { CONFORMANCE_DEFAULTS } from './defaults.js';
 import { type LawOutcome, runLaws } from './laws.js';

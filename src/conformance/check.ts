@@ -1,27 +1,20 @@
-import type { Adapter } from './adapter.js';
+import { type Adapter, interruptionName, interruptionText } from '../adapter/index.js';
+import { allSubjects } from '../laws/index.js';
 import { checkOptimizer } from './check-optimizer.js';
 import { checkSchedule } from './check-schedule.js';
 import { conformanceFixtures } from './conformance-fixtures.js';
 import type { CheckContext } from './context.js';
 import { CONFORMANCE_DEFAULTS } from './defaults.js';
 import { guardAdapter } from './guard.js';
-import { afterInterruption, interruptionName, interruptionText } from './interruption.js';
-import type { OptimizerName, ScheduleName } from '../reference/types.js';
+import { afterInterruption } from './interruption.js';
+import type { OptimizerName, ScheduleName } from '../reference/index.js';
 import { decodeReplay, type Replay } from './replay.js';
-import { allSubjects } from './subjects.js';
 import type { ConformanceOptions, ConformanceReport, SubjectResult } from './types.js';
 import { validateConformanceOptions } from './validate-options.js';
 import { optimspecVersion } from './version.js';
 
-// The checker's names that the CLI, the vitest binding and src/index.ts import from here.
-export { prepareConformance } from './conformance-fixtures.js';
-export { CONFORMANCE_DEFAULTS } from './defaults.js';
-export { plannedChecks } from './planned-checks.js';
-export { allSubjects } from './subjects.js';
-
 /** The reason of a report in which no subject was checked (the same text in every report and on the console). */
-export const NOTHING_CHECKED =
-  'nothing was checked: the adapter supports none of the requested optimizers and schedules';
+const NOTHING_CHECKED = 'nothing was checked: the adapter supports none of the requested optimizers and schedules';
 
 /** The options with those a replay token fixes (its subject, seed, run count and probe length) taken from it. */
 function replayed(options: ConformanceOptions, replay: Replay | undefined): ConformanceOptions {

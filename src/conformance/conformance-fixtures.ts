@@ -3,7 +3,7 @@ import {
   loadScheduleFixtures,
   type OptimizerFixtureFile,
   type ScheduleFixtureFile,
-} from '../fixtures/fixtures.js';
+} from '../fixtures/index.js';
 
 /** The golden fixtures a check reads. */
 export interface ConformanceFixtures {

@@ -1,5 +1,5 @@
-import type { Subject } from '../laws/law.js';
-import type { Adapter } from './adapter.js';
+import type { Subject } from '../laws/index.js';
+import type { Adapter } from '../adapter/index.js';
 import type { GuardedAdapter } from './guard.js';
 import { lostTo } from './interruption.js';
 import type { Replay } from './replay.js';

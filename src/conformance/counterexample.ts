@@ -1,8 +1,7 @@
 import fc from 'fast-check';
-import { AdapterError } from './adapter-error.js';
-import { simplerValues } from '../laws/readable.js';
-import { UnsupportedValue } from './unsupported.js';
-import type { Conventions, Dtype, OptimizerConfig } from '../reference/types.js';
+import { AdapterError, UnsupportedValue } from '../adapter/index.js';
+import { simplerValues } from '../laws/index.js';
+import type { Conventions, Dtype, OptimizerConfig } from '../reference/index.js';
 import type { GuardedStepper } from './guard.js';
 import { compareRun, compareScenario, type InstanceRun, type Mismatch, type ScenarioRun, traceOf } from './run.js';
 import { placeInRun } from './scenario-finding.js';
@@ -97,7 +96,7 @@ async function runOn(
  * that input as its first example. Replay: the same `seed` gives the same probes
  * and the same example, and `path` is fast-check's path of the shrunk input.
  */
-export async function shrinkCounterexample(
+async function shrinkCounterexample(
   failing: InstanceRun,
   mismatch: Mismatch,
   options: ShrinkOptions,

@@ -1,11 +1,11 @@
-import { optimizerRule } from '../reference/registry.js';
-import type { Conventions, Dtype, OptimizerName, VariantId } from '../reference/types.js';
+import { optimizerRule } from '../registry/index.js';
+import type { Conventions, Dtype, OptimizerName, VariantId } from '../reference/index.js';
 import { everyLawExplained, type LawOutcome } from './laws.js';
 import { compareScenario, type ScenarioRun } from './run.js';
 import type { BugVariant } from './tolerance.js';
 
 /** Initial accumulator values libraries use (docs/conventions.md: 0.1 in TF.js, Keras, optax) and small ones seen in hand-written code. */
-export const ACCUMULATOR_CANDIDATES: readonly number[] = [0.1, 0.01, 1e-8, 1];
+const ACCUMULATOR_CANDIDATES: readonly number[] = [0.1, 0.01, 1e-8, 1];
 
 /** The convention ids a convention set switches on, sorted. */
 export function conventionIds(conventions: Conventions): VariantId[] {
@@ -21,7 +21,7 @@ export function conventionIds(conventions: Conventions): VariantId[] {
  * `D = sqrt(s1) + eps` (or `sqrt(s1 + eps)` inside), `D = lr g / (x0 - x1)`.
  * Returns the median over coordinates with a usable first step, or undefined.
  */
-export function solveInitialAccumulator(run: ScenarioRun, inside: boolean): number | undefined {
+function solveInitialAccumulator(run: ScenarioRun, inside: boolean): number | undefined {
   const instance = run.instances[0];
   const config = run.scenario.config;
   if (
@@ -53,7 +53,7 @@ export function solveInitialAccumulator(run: ScenarioRun, inside: boolean): numb
  * then pairs. `initial-accumulator` is tried with the
  * {@link ACCUMULATOR_CANDIDATES} and with `solved`, when given.
  */
-export function candidateConventionSets(rule: OptimizerName, solved: readonly number[] = []): Conventions[] {
+function candidateConventionSets(rule: OptimizerName, solved: readonly number[] = []): Conventions[] {
   const ids = optimizerRule(rule).conventions;
   const accumulators = [...new Set([...solved, ...ACCUMULATOR_CANDIDATES])];
   const singles: Conventions[][] = ids.map((id) =>

@@ -1,7 +1,7 @@
-import type { Dtype, OptimizerName } from '../reference/types.js';
+import type { Dtype, OptimizerName } from '../reference/index.js';
 import { randomScenarios, type Scenario } from './scenarios.js';
 
-/** Drawn scenarios generated per chunk: memory stays bounded whatever `--runs` asks for (issue 9). */
+/** Drawn scenarios generated per chunk: memory stays bounded whatever `--runs` asks for. */
 const CHUNK = 64;
 
 /**

@@ -1,4 +1,4 @@
-import type { ConventionId, Conventions } from '../reference/types.js';
+import type { ConventionId, Conventions } from '../reference/index.js';
 import { conventionIds } from './diagnose.js';
 import type { Finding } from './types.js';
 

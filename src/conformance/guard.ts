@@ -1,20 +1,29 @@
-import { AdapterError } from './adapter-error.js';
-import { errorText } from './error-text.js';
-import { interruptionName, interruptionText } from './interruption.js';
-import type { Adapter, Stepper } from './adapter.js';
-import type { OptimizerConfig, ScheduleConfig } from '../reference/types.js';
-import { isUnsupported, UnsupportedValue } from './unsupported.js';
 import {
+  type Adapter,
+  AdapterError,
+  adapterFault,
+  adapterView,
   type BatchOptions,
+  checkedSyncCall,
+  checkSchedule,
+  checkStepper,
+  copyBatch,
+  copyParameters,
+  interruptionName,
+  interruptionText,
+  noScheduleMethod,
   runScriptsKey,
   runScriptsLocally,
+  scheduleValueAt,
   type Script,
   type ScriptOutcome,
   type ScriptRunner,
   scriptRunnerOf,
-} from '../laws/script.js';
-import { describeValue } from '../reference/validate.js';
-import { firstDifferentBits } from '../numerics/ulp.js';
+  type Stepper,
+  timesOwnCalls,
+} from '../adapter/index.js';
+import type { OptimizerConfig, ScheduleConfig } from '../reference/index.js';
+import { firstDifferentBits } from '../numerics/index.js';
 
 /** Limits for every call into an implementation under test. */
 export interface GuardOptions {
@@ -24,24 +33,6 @@ export interface GuardOptions {
   deadline: number;
   /** Once aborted, no call is made and a call in progress is given up: the run was interrupted, not the adapter. */
   signal?: AbortSignal;
-}
-
-/**
- * Set (to true) on an adapter that times each of its calls itself: an isolated module's worker
- * (src/isolation) times every call into the adapter, an `--exec` child's connection every request. The
- * guard then adds no per-call timer of its own: around a request that carries a batch of calls, it would
- * count the whole batch, and the time the checker itself was busy, as one call, and cut a correct but slow
- * batch. The run's deadline still applies.
- */
-export const timesOwnCallsKey: unique symbol = Symbol('optimspec.timesOwnCalls');
-
-/** True for an adapter marked with {@link timesOwnCallsKey} (a getter that throws means no). */
-function timesOwnCalls(adapter: Adapter): boolean {
-  try {
-    return (adapter as { [timesOwnCallsKey]?: unknown })[timesOwnCallsKey] === true;
-  } catch {
-    return false;
-  }
 }
 
 /** The error of a call the interruption stopped, or undefined while the run goes on. */
@@ -65,7 +56,7 @@ function untilInterrupted<T>(pending: Promise<T>, options: GuardOptions, operati
   return Promise.race([pending, aborted]).finally(() => signal.removeEventListener('abort', onAbort!));
 }
 
-/** A mutation of the checker's own arrays that an adapter made (issue 4: inputs are never mutated). */
+/** A mutation of the checker's own arrays that an adapter made (inputs must never be mutated). */
 export interface MutationRecord {
   operation: 'create' | 'step';
   /** Step index (0-based) within this instance, for `step`. */
@@ -78,7 +69,7 @@ export interface MutationRecord {
 /** A stepper whose answers are validated copies; see {@link guardAdapter}. */
 export interface GuardedStepper {
   step(grad: ArrayLike<number>, learningRate?: number): Promise<Float64Array>;
-  /** Uses the adapter's batched `steps` when it has one (issue 4: batched steps for speed). */
+  /** Uses the adapter's batched `steps` when it has one (one call instead of one per gradient). */
   steps(grads: readonly ArrayLike<number>[], learningRates?: readonly (number | undefined)[]): Promise<Float64Array[]>;
   dispose(): Promise<void>;
   /** Mutations of the inputs handed to this instance, in order. */
@@ -104,10 +95,7 @@ export async function guarded<T>(operation: string, options: GuardOptions, work:
       `total timeout: the time limit of the whole check (--total-timeout) expired before ${operation}`,
       operation,
     );
-  const adapterError = (error: unknown): unknown =>
-    error instanceof AdapterError || error instanceof UnsupportedValue
-      ? error
-      : new AdapterError(`${operation} threw: ${errorText(error)}`, operation, { cause: error });
+  const adapterError = (error: unknown): unknown => adapterFault(operation, error);
   let value: T | Promise<T>;
   let pending: boolean;
   try {
@@ -149,37 +137,6 @@ export async function guarded<T>(operation: string, options: GuardOptions, work:
   }
 }
 
-/** Copies an adapter's answer after checking it is an array-like of `size` numbers (NaN and infinities are numbers). */
-export function copyParameters(value: unknown, size: number, operation: string): Float64Array {
-  try {
-    return copyChecked(value, size, operation);
-  } catch (error) {
-    // A throwing getter (length, an element) or a Proxy: the adapter's error, not the checker's.
-    if (error instanceof AdapterError) throw error;
-    throw new AdapterError(`${operation} threw: ${errorText(error)}`, operation, { cause: error });
-  }
-}
-
-function copyChecked(value: unknown, size: number, operation: string): Float64Array {
-  if (typeof value !== 'object' || value === null || typeof (value as { length?: unknown }).length !== 'number') {
-    throw new AdapterError(
-      `${operation} returned ${describeValue(value)}, expected an array-like of ${size} numbers`,
-      operation,
-    );
-  }
-  const array = value as ArrayLike<unknown>;
-  if (array.length !== size)
-    throw new AdapterError(`${operation} returned length ${array.length}, expected ${size}`, operation);
-  const copy = new Float64Array(size);
-  for (let i = 0; i < size; i++) {
-    const v = array[i];
-    if (typeof v !== 'number')
-      throw new AdapterError(`${operation} returned ${describeValue(v)} at index ${i}, expected a number`, operation);
-    copy[i] = v;
-  }
-  return copy;
-}
-
 /** What {@link guardAdapter} returns: the adapter under the guard, and the guarded ways the scenarios drive it. */
 export interface GuardedAdapter extends Adapter {
   createGuarded(config: OptimizerConfig, x0: ArrayLike<number>): Promise<GuardedStepper>;
@@ -188,7 +145,7 @@ export interface GuardedAdapter extends Adapter {
 }
 
 /**
- * Wraps an adapter so that the checker never trusts it (issue 4): every call gets
+ * Wraps an adapter so that the checker never trusts it: every call gets
  * fresh copies of `x0` and the gradient, every answer is validated and copied at
  * once (an adapter may return its own buffer and change it later), every call has
  * a timeout, and every misbehaviour becomes an {@link AdapterError}. Mutations of
@@ -207,21 +164,11 @@ export function guardAdapter(adapter: Adapter, guard: GuardOptions): GuardedAdap
     const handedX0 = handOver && x0 instanceof Float64Array ? x0 : Float64Array.from(x0);
     const configCopy = structuredClone(config);
     const answer = await guarded('create', options, () => adapter.create(configCopy, handedX0));
-    if (await guarded('create', options, () => isUnsupported(answer)))
-      throw new UnsupportedValue((answer as { unsupported: string }).unsupported, config);
-    const inner = answer as Stepper;
-    if (
-      !(await guarded(
-        'create',
-        options,
-        () => typeof inner === 'object' && inner !== null && typeof inner.step === 'function',
-      ))
-    ) {
-      throw new AdapterError(
-        `create returned ${describeValue(inner)}, expected an object with a step method`,
-        'create',
-      );
-    }
+    let inner: Stepper | undefined;
+    await guarded('create', options, () => {
+      inner = checkStepper(answer, config);
+    });
+    const stepper = inner!;
     const mutations: MutationRecord[] = [];
     // Checked again after every call: an adapter behind a worker reports a change of x0 with a later answer (src/isolation).
     let x0Noted = false;
@@ -245,7 +192,7 @@ export function guardAdapter(adapter: Adapter, guard: GuardOptions): GuardedAdap
         const handed = handOver && grad instanceof Float64Array ? grad : Float64Array.from(grad);
         const index = count++;
         const out = await guarded('step', options, () =>
-          learningRate === undefined ? inner.step(handed) : inner.step(handed, learningRate),
+          learningRate === undefined ? stepper.step(handed) : stepper.step(handed, learningRate),
         );
         const copy = copyParameters(out, size, 'step');
         noteMutation(grad, handed, index);
@@ -254,8 +201,8 @@ export function guardAdapter(adapter: Adapter, guard: GuardOptions): GuardedAdap
       async steps(grads, learningRates) {
         // Every read of the adapter's objects is guarded: a getter may throw.
         const batch = await guarded('steps', options, () => {
-          const own = inner.steps;
-          return typeof own === 'function' ? own.bind(inner) : undefined;
+          const own = stepper.steps;
+          return typeof own === 'function' ? own.bind(stepper) : undefined;
         });
         if (batch === undefined) {
           const xs: Float64Array[] = [];
@@ -267,29 +214,17 @@ export function guardAdapter(adapter: Adapter, guard: GuardOptions): GuardedAdap
         count += grads.length;
         const rates = learningRates === undefined ? undefined : [...learningRates];
         const out = await guarded('steps', options, () => (rates === undefined ? batch(handed) : batch(handed, rates)));
-        const items = await guarded('steps', options, () =>
-          Array.isArray(out) && out.length === grads.length ? [...out] : undefined,
-        );
-        if (items === undefined) {
-          let what: string;
-          try {
-            what = describeValue(out);
-          } catch {
-            what = 'a value that cannot be described';
-          }
-          throw new AdapterError(
-            `steps returned ${what}, expected an array of ${grads.length} parameter vectors`,
-            'steps',
-          );
-        }
-        const xs = items.map((x) => copyParameters(x, size, 'steps'));
+        let xs: Float64Array[] = [];
+        await guarded('steps', options, () => {
+          xs = copyBatch(out, grads.length, size);
+        });
         for (let k = 0; k < grads.length; k++) noteMutation(grads[k]!, handed[k]!, first + k);
         return xs;
       },
       async dispose() {
         await guarded('dispose', options, () => {
-          const own = inner.dispose;
-          return typeof own === 'function' ? own.call(inner) : undefined;
+          const own = stepper.dispose;
+          return typeof own === 'function' ? own.call(stepper) : undefined;
         });
         noteX0();
       },
@@ -297,30 +232,17 @@ export function guardAdapter(adapter: Adapter, guard: GuardOptions): GuardedAdap
     return guardedStepper;
   }
 
-  const asAdapter = (handOver: boolean): Adapter => ({
-    name: adapter.name,
-    dtype: adapter.dtype,
-    optimizers: adapter.optimizers,
-    async create(config, x0) {
+  /** `create` as the contract's: a guarded instance; with `handOver`, the adapter gets `x0` and each gradient themselves. */
+  const guardedCreate =
+    (handOver: boolean): Adapter['create'] =>
+    async (config, x0) => {
       const stepper = await createGuarded(config, x0, handOver);
       return {
         step: (grad, learningRate) => stepper.step(grad, learningRate),
         steps: (grads, learningRates) => stepper.steps(grads, learningRates),
         dispose: () => stepper.dispose(),
       };
-    },
-  });
-  const wrapped: GuardedAdapter = { ...asAdapter(false), createGuarded, runWatched };
-  // A table in one batch where the adapter has one (the stdio protocol), under the timeouts.
-  let table: unknown;
-  try {
-    table = adapter.scheduleValues;
-  } catch {
-    table = undefined;
-  }
-  if (typeof table === 'function')
-    wrapped.scheduleValues = (config, ts) => scheduleValues(adapter, config, ts, options);
-  const handing = asAdapter(true);
+    };
   /** Scenarios: their scripts watch the copies they hand (the immutability check), through the worker in one round trip where there is one. */
   function runWatched(scripts: readonly Script[], batch: BatchOptions = {}): Promise<ScriptOutcome[]> {
     if (inner === undefined) return runScriptsLocally(handing, scripts);
@@ -333,9 +255,13 @@ export function guardAdapter(adapter: Adapter, guard: GuardOptions): GuardedAdap
       );
     return untilInterrupted(inner(scripts, batch), options, 'step');
   }
-  // Scripts (src/laws/script.ts): in one round trip where the adapter runs them itself (isolated in a worker), with
+  // Scripts (src/adapter/script.ts): in one round trip where the adapter runs them itself (isolated in a worker), with
   // copies of the law's arrays as `create` and `step` hand them here; else call by call through the guarded calls above.
-  const runner: ScriptRunner = {
+  const overrides: Pick<GuardedAdapter, 'create' | 'createGuarded' | 'runWatched' | 'schedule' | 'scheduleValues'> &
+    ScriptRunner = {
+    create: guardedCreate(false),
+    createGuarded,
+    runWatched,
     async [runScriptsKey](scripts: readonly Script[], batch: BatchOptions = {}): Promise<ScriptOutcome[]> {
       if (inner === undefined) return runScriptsLocally(wrapped, scripts);
       if (options.deadline - Date.now() <= 0)
@@ -353,12 +279,20 @@ export function guardAdapter(adapter: Adapter, guard: GuardOptions): GuardedAdap
       );
     },
   };
-  Object.assign(wrapped, runner);
-  if (adapter.schedules !== undefined) wrapped.schedules = adapter.schedules;
   const schedule = adapter.schedule;
-  if (typeof schedule === 'function') {
-    wrapped.schedule = (config: ScheduleConfig) => guardedSchedule(adapter, schedule, config);
+  if (typeof schedule === 'function')
+    overrides.schedule = (config: ScheduleConfig) => guardedSchedule(adapter, schedule, config);
+  // A table in one batch where the adapter has one (the stdio protocol), under the timeouts.
+  let table: unknown;
+  try {
+    table = adapter.scheduleValues;
+  } catch {
+    table = undefined;
   }
+  if (typeof table === 'function')
+    overrides.scheduleValues = (config, ts) => scheduleValues(adapter, config, ts, options);
+  const wrapped: GuardedAdapter = adapterView(adapter, overrides);
+  const handing = adapterView(wrapped, { create: guardedCreate(true) });
   return wrapped;
 }
 
@@ -372,31 +306,16 @@ function guardedSchedule(
   schedule: NonNullable<Adapter['schedule']>,
   config: ScheduleConfig,
 ): (t: number) => number {
-  let fn: ReturnType<typeof schedule>;
-  try {
-    fn = schedule.call(adapter, structuredClone(config));
-  } catch (error) {
-    if (error instanceof UnsupportedValue) throw error;
-    throw new AdapterError(`schedule threw: ${errorText(error)}`, 'schedule', { cause: error });
-  }
-  if (isUnsupported(fn)) throw new UnsupportedValue(fn.unsupported, config);
-  if (typeof fn !== 'function')
-    throw new AdapterError(`schedule returned ${describeValue(fn)}, expected a function of t`, 'schedule');
-  return (t: number) => {
-    let v: unknown;
-    try {
-      v = fn(t);
-    } catch (error) {
-      throw new AdapterError(`schedule(${t}) threw: ${errorText(error)}`, 'schedule', { cause: error });
-    }
-    if (typeof v !== 'number')
-      throw new AdapterError(`schedule(${t}) returned ${describeValue(v)}, expected a number`, 'schedule');
-    return v;
-  };
+  const fn = checkedSyncCall(
+    'schedule',
+    () => schedule.call(adapter, structuredClone(config)),
+    (answer) => checkSchedule(answer, config),
+  );
+  return (t: number) => scheduleValueAt(fn, t);
 }
 
 /** Evaluates an adapter's schedule at every `t`, under the timeouts: in one batch where the adapter has `scheduleValues`. */
-export async function scheduleValues(
+async function scheduleValues(
   adapter: Adapter,
   config: ScheduleConfig,
   ts: readonly number[],
@@ -408,8 +327,7 @@ export async function scheduleValues(
     return copyParameters(values, ts.length, 'schedule');
   }
   const schedule = adapter.schedule;
-  if (typeof schedule !== 'function')
-    throw new AdapterError('the adapter lists schedules but has no schedule method', 'schedule');
+  if (typeof schedule !== 'function') throw noScheduleMethod();
   return guarded('schedule', options, () => {
     const fn = guardedSchedule(adapter, schedule, config);
     return Float64Array.from(ts, (t) => fn(t));

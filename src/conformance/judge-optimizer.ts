@@ -1,4 +1,4 @@
-import type { ConventionId, Conventions, Dtype, OptimizerName } from '../reference/types.js';
+import type { ConventionId, Conventions, Dtype, OptimizerName } from '../reference/index.js';
 import { conventionIds, type Diagnosis, diagnose } from './diagnose.js';
 import { explained } from './explained.js';
 import type { GuardedAdapter } from './guard.js';

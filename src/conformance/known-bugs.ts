@@ -1,6 +1,6 @@
-import type { Subject } from '../laws/law.js';
-import { optimizerRules } from '../reference/registry.js';
-import type { KnownBugId, OptimizerName } from '../reference/types.js';
+import type { Subject } from '../laws/index.js';
+import { optimizerRules } from '../registry/index.js';
+import type { KnownBugId, OptimizerName } from '../reference/index.js';
 import type { BugVariant } from './tolerance.js';
 import type { Finding } from './types.js';
 

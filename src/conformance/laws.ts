@@ -1,19 +1,30 @@
-import { AdapterError } from './adapter-error.js';
-import type { Adapter, Stepper } from './adapter.js';
-import { referenceAdapter } from './adapter.js';
-import { checkLaw, finiteOnly, hasNonFinite, type Law, type LawResult, LawViolation, thrownKey } from '../laws/law.js';
-import type { Subject } from '../laws/law.js';
-import { scheduleRule } from '../reference/registry.js';
 import {
+  type Adapter,
+  AdapterError,
+  adapterView,
   type BatchOptions,
+  isUnsupported,
+  referenceAdapter,
   runScripts,
   runScriptsKey,
   type Script,
   type ScriptOutcome,
   type ScriptRunner,
-} from '../laws/script.js';
-import { isUnsupported, type Unsupported } from './unsupported.js';
-import type { Conventions, Dtype, OptimizerConfig, OptimizerName, ScheduleConfig } from '../reference/types.js';
+  type Stepper,
+  type Unsupported,
+} from '../adapter/index.js';
+import {
+  checkLaw,
+  finiteOnly,
+  hasNonFinite,
+  type Law,
+  type LawResult,
+  LawViolation,
+  type Subject,
+  thrownKey,
+} from '../laws/index.js';
+import { scheduleRule } from '../registry/index.js';
+import type { Conventions, Dtype, OptimizerConfig, OptimizerName, ScheduleConfig } from '../reference/index.js';
 import { type BugVariant, boundedStepper } from './tolerance.js';
 import type { Counterexample, Finding } from './types.js';
 
@@ -41,7 +52,7 @@ function lawInputs(counterexample: unknown): Pick<Counterexample, 'config' | 'x0
 }
 
 /** The finding of one law result: `law:<id>`, with fast-check's shrunk counterexample, seed and path when it failed. */
-export function lawFinding(result: LawResult, note = ''): Finding {
+function lawFinding(result: LawResult, note = ''): Finding {
   const check = `law:${result.id}`;
   if (result.status === 'pass')
     return {
@@ -70,7 +81,7 @@ export function lawFinding(result: LawResult, note = ''): Finding {
  * for any optimizer not listed, so a bug in one optimizer never judges another.
  * `companionFailed()` tells whether a companion threw or rejected.
  */
-export function lawView(
+function lawView(
   adapter: Adapter,
   subject: Subject,
   companions: readonly OptimizerName[],
@@ -83,24 +94,19 @@ export function lawView(
       failed = true;
       throw error;
     });
-  const view: Adapter = {
-    name: adapter.name,
-    dtype: adapter.dtype,
-    optimizers: allowed,
-    async create(config: OptimizerConfig, x0: Float64Array): Promise<Stepper | Unsupported> {
-      if (!allowed.includes(config.optimizer))
-        throw new RangeError(`a law about ${subject} asked for ${config.optimizer}, which it may not drive`);
-      if (own.includes(config.optimizer)) return adapter.create(config, x0);
-      const inner = await note(async () => adapter.create(config, x0));
-      if (isUnsupported(inner)) return inner;
-      return {
-        step: (grad, learningRate) => note(async () => inner.step(grad, learningRate)),
-        ...(inner.steps === undefined ? {} : { steps: (grads, rates) => note(async () => inner.steps!(grads, rates)) }),
-        dispose: () => note(async () => inner.dispose?.()),
-      };
-    },
+  const create = async (config: OptimizerConfig, x0: Float64Array): Promise<Stepper | Unsupported> => {
+    if (!allowed.includes(config.optimizer))
+      throw new RangeError(`a law about ${subject} asked for ${config.optimizer}, which it may not drive`);
+    if (own.includes(config.optimizer)) return adapter.create(config, x0);
+    const inner = await note(async () => adapter.create(config, x0));
+    if (isUnsupported(inner)) return inner;
+    return {
+      step: (grad, learningRate) => note(async () => inner.step(grad, learningRate)),
+      ...(inner.steps === undefined ? {} : { steps: (grads, rates) => note(async () => inner.steps!(grads, rates)) }),
+      dispose: () => note(async () => inner.dispose?.()),
+    };
   };
-  // Scripts (src/laws/script.ts) go down whole, in one round trip. A failed call of a companion's instance counts as
+  // Scripts (src/adapter/script.ts) go down whole, in one round trip. A failed call of a companion's instance counts as
   // the companion's failure once it reaches the law (checkLaw tells: a run fetched ahead may never be looked at).
   const fromCompanions = new WeakSet<object>();
   const runner: ScriptRunner & { [thrownKey](error: unknown): void } = {
@@ -137,10 +143,7 @@ export function lawView(
       return outcomes;
     },
   };
-  Object.assign(view, runner);
-  if (adapter.schedules !== undefined) view.schedules = adapter.schedules;
-  if (adapter.schedule !== undefined) view.schedule = adapter.schedule.bind(adapter);
-  return { view, companionFailed: () => failed };
+  return { view: adapterView(adapter, { optimizers: allowed, create, ...runner }), companionFailed: () => failed };
 }
 
 /**
@@ -194,7 +197,7 @@ export interface Explanation {
  * in float64), the companions as the lecture's rules, and the same optimizers listed as
  * in the law's run, so the law takes the same path.
  */
-export function explanationModel(
+function explanationModel(
   dtype: Dtype,
   subject: Subject,
   companions: readonly OptimizerName[],
@@ -202,8 +205,7 @@ export function explanationModel(
 ): Adapter {
   const base = referenceAdapter({ dtype });
   const own = subject.startsWith('schedule:') ? [] : [subject as OptimizerName];
-  const model: Adapter = {
-    ...base,
+  return adapterView(base, {
     name: `optimspec reference (${dtype}) explained`,
     optimizers: [...own, ...companions],
     create(config, x0) {
@@ -218,8 +220,7 @@ export function explanationModel(
       const shift = explanation.scheduleShift ?? 0;
       return (t: number) => exact(t + shift);
     },
-  };
-  return model;
+  });
 }
 
 /**
@@ -230,7 +231,7 @@ export function explanationModel(
  * for two correct float32 implementations), the law is run on the model with the same
  * seed and run count, and a failure there shows that the explanation breaks the law.
  */
-export async function lawExplained(outcome: LawOutcome, model: Adapter): Promise<boolean> {
+async function lawExplained(outcome: LawOutcome, model: Adapter): Promise<boolean> {
   const { result } = outcome;
   const replay = await checkLaw(outcome.law, model, {
     seed: result.seed,

@@ -1,6 +1,6 @@
-import type { Subject } from '../laws/law.js';
-import { scheduleRule } from '../reference/registry.js';
-import type { Conventions, Dtype, KnownBugId, ScheduleConfig } from '../reference/types.js';
+import type { Subject } from '../laws/index.js';
+import { scheduleRule } from '../registry/index.js';
+import type { Conventions, Dtype, KnownBugId, ScheduleConfig } from '../reference/index.js';
 import { matching } from './diagnose.js';
 import { knownBugsFor } from './known-bugs.js';
 import { everyLawExplained, type LawOutcome } from './laws.js';

@@ -1,10 +1,9 @@
-import { lawsFor } from '../laws/index.js';
-import type { Subject } from '../laws/law.js';
-import type { OptimizerName, ScheduleName } from '../reference/types.js';
-import type { Adapter } from './adapter.js';
+import { allSubjects, lawsFor } from '../laws/index.js';
+import type { Subject } from '../laws/index.js';
+import type { OptimizerName, ScheduleName } from '../reference/index.js';
+import type { Adapter } from '../adapter/index.js';
 import { conformanceFixtures } from './conformance-fixtures.js';
 import { scenarioIds } from './scenario-plan.js';
-import { allSubjects } from './subjects.js';
 import type { ConformanceOptions } from './types.js';
 
 /**

@@ -1,5 +1,5 @@
-import type { Subject } from '../laws/law.js';
-import type { Conventions } from '../reference/types.js';
+import type { Subject } from '../laws/index.js';
+import type { Conventions } from '../reference/index.js';
 import type { CheckContext } from './context.js';
 import { explainedBy } from './explained.js';
 import type { LawOutcome } from './laws.js';

@@ -1,7 +1,6 @@
-import type { Subject } from '../laws/law.js';
-import { CONVENTION_IDS, optimizerRules } from '../reference/registry.js';
-import type { Conventions, OptimizerName } from '../reference/types.js';
-import { describeValue } from '../reference/validate.js';
+import type { Subject } from '../laws/index.js';
+import { CONVENTION_IDS, optimizerRules } from '../registry/index.js';
+import { type Conventions, describeValue, type OptimizerName } from '../reference/index.js';
 
 /**
  * Everything needed to re-run one check exactly: which check of which subject, the

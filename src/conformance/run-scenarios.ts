@@ -1,5 +1,5 @@
-import type { OptimizerName } from '../reference/types.js';
-import { AdapterError } from './adapter-error.js';
+import type { OptimizerName } from '../reference/index.js';
+import { AdapterError, UnsupportedValue } from '../adapter/index.js';
 import type { CheckContext } from './context.js';
 import type { MutationRecord } from './guard.js';
 import { type ScenarioRun, scenarioRunOf } from './run.js';
@@ -7,7 +7,6 @@ import { scenarioBatches } from './scenario-batches.js';
 import { scenarioFinding } from './scenario-finding.js';
 import { scenarioPlan, scenarioStream } from './scenario-plan.js';
 import type { Finding } from './types.js';
-import { UnsupportedValue } from './unsupported.js';
 
 /**
  * Scenario runs kept per optimizer for the diagnosis (and as many failing ones):

@@ -1,10 +1,8 @@
-import { createOptimizer } from '../reference/create.js';
-import { allocate } from '../numerics/dtype.js';
-import type { Conventions, Dtype, OptimizerConfig } from '../reference/types.js';
-import { firstDifferentBits, sameBits, ulpDistance } from '../numerics/ulp.js';
+import { createOptimizer } from '../registry/index.js';
+import { allocate, firstDifferentBits, sameBits, ulpDistance } from '../numerics/index.js';
+import type { Conventions, Dtype, OptimizerConfig } from '../reference/index.js';
 import type { MutationRecord } from './guard.js';
-import type { ClosedLoop } from '../isolation/closed-loop.js';
-import type { Script, ScriptCall, ScriptResult } from '../laws/script.js';
+import type { ClosedLoop, Script, ScriptCall, ScriptResult } from '../adapter/index.js';
 import type { Scenario } from './scenarios.js';
 import { type BugVariant, boundedTrajectory } from './tolerance.js';
 import type { Counterexample, Trace } from './types.js';
@@ -44,7 +42,7 @@ function asRun(scenario: Scenario, x0: number[], gradients: Float64Array[], xs: 
 }
 
 /**
- * The calls of a scenario as one script (src/laws/script.ts), watching what it
+ * The calls of a scenario as one script (src/adapter/script.ts), watching what it
  * hands (the immutability check): open loop, the gradients in one batch; two
  * instances, their steps in turn; closed loop, a `closed` call, whose `dx` is
  * `landscapeGradient` in the implementation's dtype at the iterate it returned,
@@ -151,7 +149,7 @@ export function scenarioRunOf(
 }
 
 /** The reference's answers to the same inputs in the declared dtype (NumPy's own result), for the bit-exact shortcut; none for float64. */
-export function referenceRun(run: InstanceRun, dtype: Dtype, conventions: Conventions): Float64Array[] {
+function referenceRun(run: InstanceRun, dtype: Dtype, conventions: Conventions): Float64Array[] {
   if (dtype === 'float64') return [];
   const x = allocate(dtype, run.x0.length);
   x.set(run.x0);
@@ -277,7 +275,7 @@ export function compareScenario(
 }
 
 /** At most this many steps of a run go into a {@link Trace} (the report's plots), ending 10 steps after the first difference. */
-export const TRACE_STEPS = 256;
+const TRACE_STEPS = 256;
 
 /**
  * The run step by step for the report's plots: the implementation's values, the

@@ -1,6 +1,5 @@
-import { type Script, type ScriptOutcome, scriptInProgress } from '../laws/script.js';
-import type { Dtype } from '../reference/types.js';
-import { AdapterError } from './adapter-error.js';
+import { AdapterError, type Script, scriptInProgress, type ScriptOutcome } from '../adapter/index.js';
+import type { Dtype } from '../reference/index.js';
 import type { GuardedAdapter } from './guard.js';
 import type { Replay } from './replay.js';
 import { scenarioScript } from './run.js';

@@ -1,4 +1,4 @@
-import type { Dtype } from '../reference/types.js';
+import type { Dtype } from '../reference/index.js';
 import { compareRun, compareScenario, type Mismatch, type ScenarioRun, traceOf } from './run.js';
 import type { Counterexample, Finding } from './types.js';
 

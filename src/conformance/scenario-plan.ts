@@ -1,4 +1,4 @@
-import type { OptimizerName } from '../reference/types.js';
+import type { OptimizerName } from '../reference/index.js';
 import { conformanceFixtures } from './conformance-fixtures.js';
 import type { CheckContext } from './context.js';
 import { CONFORMANCE_DEFAULTS } from './defaults.js';

@@ -1,14 +1,18 @@
 import fc from 'fast-check';
-import type { OptimizerFixtureCase } from '../fixtures/fixtures.js';
-import type { LandscapeSpec } from '../reference/landscape.js';
-import { LECTURE_EPSILON } from '../reference/presets.js';
-import type { Dtype, OptimizerConfig, OptimizerName } from '../reference/types.js';
+import type { OptimizerFixtureCase } from '../fixtures/index.js';
+import {
+  type Dtype,
+  type LandscapeSpec,
+  LECTURE_EPSILON,
+  type OptimizerConfig,
+  type OptimizerName,
+} from '../reference/index.js';
 
 /**
  * One run of an optimizer the checker drives an implementation through. Open loop:
  * the gradients are given. Closed loop: the checker computes `dx` at the
  * implementation's own iterates on a landscape (docs/spec.md section 8). Two
- * instances interleaved (issue 4: instance independence): `second` runs beside
+ * instances interleaved (instance independence): `second` runs beside
  * the first, one step each in turn, and each must follow its own reference.
  */
 export interface Scenario {
@@ -46,11 +50,7 @@ export function fixtureScenarios(cases: readonly OptimizerFixtureCase[]): Scenar
 }
 
 /** A config of `rule` with the lecture's typical values (docs/spec.md; presets.ts) and the given learning rate / epsilon. */
-export function typicalConfig(
-  rule: OptimizerName,
-  learningRate: number,
-  epsilon: number = LECTURE_EPSILON,
-): OptimizerConfig {
+function typicalConfig(rule: OptimizerName, learningRate: number, epsilon: number = LECTURE_EPSILON): OptimizerConfig {
   switch (rule) {
     case 'sgd':
       return { optimizer: 'sgd', learningRate };
@@ -83,7 +83,7 @@ function table(
 }
 
 /**
- * The probes of issue 4 (d): inputs on which the known conventions
+ * The probes: inputs on which the known conventions
  * (docs/conventions.md) and the listed bugs show. Values are rounded to the dtype so
  * that a float32 implementation receives exactly what the reference does.
  */
@@ -209,7 +209,7 @@ export function largeVectorScenario(rule: OptimizerName, dtype: Dtype, size: num
 }
 
 /** A finite double of the dtype, at scales from 1e-6 to 1e3, with exact zeros and -0 on purpose. */
-export function gradientValue(dtype: Dtype): fc.Arbitrary<number> {
+function gradientValue(dtype: Dtype): fc.Arbitrary<number> {
   const r = dtype === 'float32' ? Math.fround : (v: number) => v;
   return fc.oneof(
     { weight: 8, arbitrary: fc.double({ min: -4, max: 4, noNaN: true, noDefaultInfinity: true }).map(r) },
@@ -228,7 +228,7 @@ export function gradientValue(dtype: Dtype): fc.Arbitrary<number> {
  * rho / beta / decay rate within 1e-3 of 1 where the conditioning 1/(1 - beta)
  * would make the float32 bound vacuous.
  */
-export function configArbitrary(rule: OptimizerName): fc.Arbitrary<OptimizerConfig> {
+function configArbitrary(rule: OptimizerName): fc.Arbitrary<OptimizerConfig> {
   const lr = fc.constantFrom(1e-3, 1e-2, 0.05, 0.1, 0.5);
   const unit = fc.constantFrom(0, 0.5, 0.9, 0.99);
   const eps = fc.constantFrom(1e-8, 1e-7, 1e-4, 0.1);

@@ -1,14 +1,19 @@
-import type { ScheduleFixtureCase } from '../fixtures/fixtures.js';
-import { runScripts, type Script, type ScriptOutcome, scriptInProgress } from '../laws/script.js';
-import { ulpDistance } from '../numerics/ulp.js';
-import type { Dtype, ScheduleName } from '../reference/types.js';
-import { AdapterError } from './adapter-error.js';
+import type { ScheduleFixtureCase } from '../fixtures/index.js';
+import {
+  AdapterError,
+  runScripts,
+  type Script,
+  scriptInProgress,
+  type ScriptOutcome,
+  UnsupportedValue,
+} from '../adapter/index.js';
+import { ulpDistance } from '../numerics/index.js';
+import type { Dtype, ScheduleName } from '../reference/index.js';
 import { conformanceFixtures } from './conformance-fixtures.js';
 import type { CheckContext } from './context.js';
 import type { AnsweredTable } from './name-bug.js';
 import { scheduleBound } from './tolerance.js';
 import type { Counterexample, Finding } from './types.js';
-import { UnsupportedValue } from './unsupported.js';
 
 /** What a schedule's fixture cases showed. */
 export interface ScheduleEvidence {

@@ -1,5 +1,5 @@
-import { BFLOAT16_MAX, FLOAT16_MAX } from '../numerics/half-precision.js';
-import type { Conventions, Dtype, OptimizerConfig, ScheduleConfig } from '../reference/types.js';
+import { BFLOAT16_MAX, FLOAT16_MAX } from '../numerics/index.js';
+import type { Conventions, Dtype, OptimizerConfig, ScheduleConfig } from '../reference/index.js';
 
 /**
  * The tolerance model of the conformance checker: a running (forward) error

@@ -1,8 +1,8 @@
-import type { ViolationDetail } from '../laws/law.js';
-import type { ConventionId, Dtype, KnownBugId, OptimizerConfig, ScheduleConfig } from '../reference/types.js';
+import type { Subject, ViolationDetail } from '../laws/index.js';
+import type { ConventionId, Dtype, KnownBugId, OptimizerConfig, ScheduleConfig } from '../reference/index.js';
 
 /** What a conformance result is about: an optimizer, or a schedule as `schedule:<name>`. */
-export type { Subject } from '../laws/law.js';
+export type { Subject } from '../laws/index.js';
 
 /**
  * - `conforms`: every check passed within the dtype's derived tolerance;
@@ -65,7 +65,7 @@ export interface Finding {
 
 /** The verdict on one optimizer or schedule. */
 export interface SubjectResult {
-  subject: import('../laws/law.js').Subject;
+  subject: Subject;
   verdict: Verdict;
   /**
    * The conventions the implementation follows, sorted: for `deviates` all that
@@ -90,7 +90,7 @@ export interface ConformanceReport {
   results: SubjectResult[];
   /** True iff at least one subject was checked and every supported subject conforms or deviates only by accepted conventions. */
   passed: boolean;
-  /** Why the run failed as a whole, beyond its subjects' verdicts: nothing was checked, or it was interrupted (issue 9). */
+  /** Why the run failed as a whole, beyond its subjects' verdicts: nothing was checked, or it was interrupted. */
   reason?: string;
   /** What stopped the run: the signal (`SIGINT`, `SIGTERM`), or the reason `options.signal` aborted with; the results are partial. */
   interrupted?: string;
@@ -115,7 +115,7 @@ export interface ConformanceOptions {
   totalTimeoutMs?: number;
   /**
    * Awaited before each subject: the CLI starts a fresh worker there when the
-   * isolated adapter's last one ended (a crash, a hang; issue 9).
+   * isolated adapter's last one ended (a crash, a hang).
    */
   beforeSubject?: (subject: string) => void | Promise<void>;
   /**

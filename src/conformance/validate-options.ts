@@ -1,9 +1,10 @@
-import type { Adapter } from './adapter.js';
-import { didYouMeanSuffix } from '../report/did-you-mean.js';
-import { CHECKED_DTYPES, requireDtype } from '../numerics/dtype.js';
-import { CONVENTION_IDS, optimizerRules, scheduleRules } from '../reference/registry.js';
+import { type Adapter, nameListProblem } from '../adapter/index.js';
+import { didYouMeanSuffix } from './did-you-mean.js';
+import { CHECKED_DTYPES } from '../numerics/index.js';
+import { requireDtype } from '../reference/index.js';
+import { allSubjects } from '../laws/index.js';
+import { CONVENTION_IDS, optimizerRules, scheduleRules } from '../registry/index.js';
 import { knownBugs } from './known-bugs.js';
-import { nameListProblem } from './load-adapter.js';
 import { LARGE_VECTOR_TILE } from './scenarios.js';
 import type { ConformanceOptions } from './types.js';
 
@@ -11,7 +12,7 @@ const OPTIMIZER_NAMES: readonly string[] = optimizerRules.map((r) => r.name);
 const SCHEDULE_NAMES: readonly string[] = scheduleRules.map((r) => r.name);
 
 /** Every subject name `only` accepts, in the lecture's order. */
-const SUBJECT_NAMES: readonly string[] = [...OPTIMIZER_NAMES, ...SCHEDULE_NAMES.map((name) => `schedule:${name}`)];
+const SUBJECT_NAMES: readonly string[] = allSubjects();
 
 /** Every convention id `accept` accepts (docs/conventions.md), `non-finite` included. */
 const ACCEPTABLE: readonly string[] = CONVENTION_IDS;

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 let cached: string | undefined;
 
 /**
- * optimspec's own version, for the report (issue 4: "plus the optimspec version").
+ * optimspec's own version, for the report and `optimspec --version`.
  * Read from package.json, which sits two levels above this file both as
  * `src/conformance/version.ts` and as `dist/conformance/version.js`.
  */

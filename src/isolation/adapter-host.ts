@@ -1,13 +1,24 @@
 import { receiveMessageOnPort } from 'node:worker_threads';
-import { AdapterError } from '../conformance/adapter-error.js';
-import type { Adapter, Stepper } from '../conformance/adapter.js';
-import { copyParameters } from '../conformance/guard.js';
-import { errorText } from '../conformance/error-text.js';
-import { AdapterLoadError, loadAdapter } from '../conformance/load-adapter.js';
-import { describeValue } from '../reference/validate.js';
-import { firstDifferentBits } from '../numerics/ulp.js';
-import { runScriptsLocally, type ScriptOutcome } from '../laws/script.js';
-import { UnsupportedValue } from '../conformance/unsupported.js';
+import {
+  type Adapter,
+  AdapterError,
+  adapterFault,
+  AdapterLoadError,
+  checkedCall,
+  checkSchedule,
+  checkStepper,
+  copyBatch,
+  copyParameters,
+  errorText,
+  loadAdapter,
+  runScriptsLocally,
+  scheduleValueAt,
+  type ScriptOutcome,
+  type Stepper,
+  UnsupportedValue,
+} from '../adapter/index.js';
+import { describeValue } from '../reference/index.js';
+import { firstDifferentBits } from '../numerics/index.js';
 import { decodeScripts, encodeOutcomes } from './script-wire.js';
 import {
   HOST_CALLS,
@@ -22,7 +33,7 @@ import {
 const PUMP_SLICE_MS = 5;
 
 /** Any value as text, even a null-prototype object or one whose getters throw. */
-export function safeText(value: unknown): string {
+function safeText(value: unknown): string {
   try {
     if (value instanceof Error) return `${value.name}: ${value.message}`;
   } catch {
@@ -43,7 +54,7 @@ export function safeText(value: unknown): string {
 }
 
 /** The frames of a stack that are the adapter's own code (not Node's, not the checker's under `self`), as `file:line:column`. */
-export function userFrames(error: unknown, self: string): string | undefined {
+function userFrames(error: unknown, self: string): string | undefined {
   let stack: unknown;
   try {
     stack = (error as { stack?: unknown } | null)?.stack;
@@ -62,15 +73,7 @@ export function userFrames(error: unknown, self: string): string | undefined {
   return frames.length > 0 ? frames.join('\n') : undefined;
 }
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === 'object' || typeof value === 'function') &&
-    value !== null &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
-}
-
-/** A Float64Array's contents, returned only when the adapter changed them (issue 4: inputs are never mutated). */
+/** A Float64Array's contents, returned only when the adapter changed them (the immutability check). */
 function changed(pristine: Float64Array, handed: Float64Array): Float64Array | null {
   return firstDifferentBits(pristine, handed) >= 0 ? handed : null;
 }
@@ -122,53 +125,38 @@ export function serveAdapter(data: HostData): void {
 
   let adapter: Adapter | undefined;
   const steppers = new Map<number, { stepper: Stepper; size: number }>();
-  const schedules = new Map<number, (t: number) => number>();
+  const schedules = new Map<number, (t: number) => unknown>();
   let busy = false;
   const queue: HostRequest[] = [];
 
-  const failure = (operation: string, error: unknown, threw: boolean): HostError => {
-    const where = threw ? userFrames(error, self) : undefined;
-    let message: string;
-    if (error instanceof AdapterError || error instanceof AdapterLoadError) message = error.message;
-    else message = `${operation} threw: ${errorText(error)}`;
-    return { operation, message, ...(where === undefined ? {} : { where }) };
+  /**
+   * An error met in `operation` as plain data: an adapter fault in the words of
+   * src/adapter/checked-call.ts, with the adapter's file:line when it threw.
+   */
+  const hostError = (operation: string, error: unknown): HostError => {
+    const fault = adapterFault(operation, error);
+    const where = fault instanceof AdapterError ? userFrames(fault.cause, self) : undefined;
+    return {
+      operation: fault instanceof AdapterError ? fault.operation : operation,
+      message: fault.message,
+      ...(where === undefined ? {} : { where }),
+    };
   };
 
-  /** Calls into the adapter, then `finish` on its (awaited) result; a throw or rejection is the adapter's. */
-  const call = <T>(operation: string, work: () => unknown, finish: (value: unknown) => T): T | Promise<T> => {
+  /** Calls into the adapter, then `check` on its (awaited) answer, as every path does (src/adapter/checked-call.ts). */
+  const call = <T>(operation: string, work: () => unknown, check: (answer: unknown) => T): T | Promise<T> => {
     mark(operation);
-    let value: unknown;
-    try {
-      value = work();
-    } catch (error) {
-      throw failure(operation, error, true);
-    }
-    let thenable: boolean;
-    try {
-      thenable = isThenable(value);
-    } catch (error) {
-      throw failure(operation, error, true);
-    }
-    if (!thenable) return finish(value);
-    return Promise.resolve(value).then(finish, (error: unknown) => {
-      throw failure(operation, error, true);
-    });
+    return checkedCall(operation, work, check);
   };
 
   /** A script's outcome as plain data: the adapter's error as text with its file:line, a refusal as its reason. */
-  const hostError = (error: unknown): HostError => {
-    const operation = error instanceof AdapterError ? error.operation : 'step';
-    const message = error instanceof AdapterError ? error.message : `${operation} threw: ${errorText(error)}`;
-    const where = userFrames(error instanceof AdapterError ? error.cause : error, self);
-    return { operation, message, ...(where === undefined ? {} : { where }) };
-  };
   const plainOutcome = (outcome: ScriptOutcome): HostScriptOutcome => {
     if (outcome.ok) {
       const { failures } = outcome.result;
       if (failures === undefined) return outcome;
       return {
         ok: true,
-        result: { ...outcome.result, failures: failures.map((f) => ({ ...f, error: hostError(f.error) })) },
+        result: { ...outcome.result, failures: failures.map((f) => ({ ...f, error: hostError('schedule', f.error) })) },
       };
     }
     const { error, call } = outcome;
@@ -178,7 +166,7 @@ export function serveAdapter(data: HostData): void {
         call,
         unsupported: { reason: error.reason, ...(error.config === undefined ? {} : { config: error.config }) },
       };
-    return { ok: false, call, error: hostError(error) };
+    return { ok: false, call, error: hostError('step', error) };
   };
 
   const instance = (handle: number, operation: string): { stepper: Stepper; size: number } => {
@@ -240,23 +228,8 @@ export function serveAdapter(data: HostData): void {
         return call(
           'create',
           () => a.create(request.config, request.x0),
-          (stepper) => {
-            let ok: boolean;
-            try {
-              ok = typeof stepper === 'object' && stepper !== null && typeof (stepper as Stepper).step === 'function';
-            } catch (error) {
-              throw failure('create', error, true);
-            }
-            if (!ok)
-              throw failure(
-                'create',
-                new AdapterError(
-                  `create returned ${safeText(stepper)}, expected an object with a step method`,
-                  'create',
-                ),
-                false,
-              );
-            steppers.set(request.handle, { stepper: stepper as Stepper, size: request.x0.length });
+          (answer) => {
+            steppers.set(request.handle, { stepper: checkStepper(answer, request.config), size: request.x0.length });
             return { mutated: [changed(pristine, request.x0)] };
           },
         );
@@ -270,27 +243,21 @@ export function serveAdapter(data: HostData): void {
             request.learningRate === undefined
               ? stepper.step(request.grad)
               : stepper.step(request.grad, request.learningRate),
-          (out) => {
-            try {
-              return { x: copyParameters(out, size, 'step'), mutated: [changed(pristine, request.grad)] };
-            } catch (error) {
-              throw failure('step', error, !(error instanceof AdapterError));
-            }
-          },
+          (out) => ({ x: copyParameters(out, size, 'step'), mutated: [changed(pristine, request.grad)] }),
         );
       }
       case 'steps': {
         const { stepper, size } = instance(request.handle, 'steps');
         const pristine = request.grads.map((g) => g.slice());
-        const finish = (xs: unknown[]) => ({
-          xs: xs.map((x) => copyParameters(x, size, 'steps')),
+        const finish = (xs: Float64Array[]) => ({
+          xs,
           mutated: request.grads.map((g, k) => changed(pristine[k]!, g)),
         });
         let batch: Stepper['steps'];
         try {
           batch = stepper.steps;
         } catch (error) {
-          throw failure('steps', error, true);
+          throw adapterFault('steps', error);
         }
         if (typeof batch === 'function') {
           const rates = request.learningRates;
@@ -298,23 +265,11 @@ export function serveAdapter(data: HostData): void {
             'steps',
             () =>
               rates === undefined ? batch.call(stepper, request.grads) : batch.call(stepper, request.grads, rates),
-            (out) => {
-              try {
-                if (!Array.isArray(out) || out.length !== request.grads.length) {
-                  throw new AdapterError(
-                    `steps returned ${safeText(out)}, expected an array of ${request.grads.length} parameter vectors`,
-                    'steps',
-                  );
-                }
-                return finish(out);
-              } catch (error) {
-                throw failure('steps', error, !(error instanceof AdapterError));
-              }
-            },
+            (out) => finish(copyBatch(out, request.grads.length, size)),
           );
         }
         // No batched steps of its own: one `step` per gradient, here, so the batch costs one round trip.
-        const xs: unknown[] = [];
+        const xs: Float64Array[] = [];
         const next = (k: number): ReturnType<typeof finish> | Promise<ReturnType<typeof finish>> => {
           for (; k < request.grads.length; k++) {
             const lr = request.learningRates?.[k];
@@ -322,13 +277,7 @@ export function serveAdapter(data: HostData): void {
             const result = call(
               'step',
               () => (lr === undefined ? stepper.step(grad) : stepper.step(grad, lr)),
-              (out) => {
-                try {
-                  return copyParameters(out, size, 'step');
-                } catch (error) {
-                  throw failure('step', error, !(error instanceof AdapterError));
-                }
-              },
+              (out) => copyParameters(out, size, 'step'),
             );
             if (result instanceof Promise) {
               const at = k;
@@ -364,14 +313,8 @@ export function serveAdapter(data: HostData): void {
         return call(
           'schedule',
           () => a.schedule?.(request.config),
-          (fn) => {
-            if (typeof fn !== 'function')
-              throw failure(
-                'schedule',
-                new AdapterError(`schedule returned ${safeText(fn)}, expected a function of t`, 'schedule'),
-                false,
-              );
-            schedules.set(request.handle, fn as (t: number) => number);
+          (answer) => {
+            schedules.set(request.handle, checkSchedule(answer, request.config));
             return {};
           },
         );
@@ -385,17 +328,9 @@ export function serveAdapter(data: HostData): void {
           const t = request.t[i]!;
           let error: HostError | undefined;
           try {
-            const v: unknown = fn(t);
-            if (typeof v === 'number') values[i] = v;
-            else
-              error = { operation: 'schedule', message: `schedule(${t}) returned ${safeText(v)}, expected a number` };
+            values[i] = scheduleValueAt(fn, t);
           } catch (thrown) {
-            const where = userFrames(thrown, self);
-            error = {
-              operation: 'schedule',
-              message: `schedule(${t}) threw: ${errorText(thrown)}`,
-              ...(where === undefined ? {} : { where }),
-            };
+            error = hostError('schedule', thrown);
           }
           if (error !== undefined) {
             // Values asked ahead of need: only the first is owed; a later failure is reported if that t is asked.
@@ -423,10 +358,15 @@ export function serveAdapter(data: HostData): void {
   const answer = (request: HostRequest, fields: object): void =>
     reply(request, { id: request.id, ok: true, ...fields } as HostMessage);
   const refuse = (request: HostRequest, error: unknown): void => {
+    // The host's own refusals are HostErrors already; anything else (an adapter fault) is made one.
     const e =
-      typeof error === 'object' && error !== null && 'operation' in error && 'message' in error
+      !(error instanceof Error) &&
+      typeof error === 'object' &&
+      error !== null &&
+      'operation' in error &&
+      'message' in error
         ? (error as HostError)
-        : failure(request.op, error, true);
+        : hostError(request.op, error);
     reply(request, { id: request.id, ok: false, error: e });
   };
 

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
-import { AdapterError } from '../conformance/adapter-error.js';
+import { AdapterError } from '../adapter/index.js';
 import { hostBootstrapSource } from './host-bootstrap-source.js';
 import { HOST_CALLS, type HostError, type HostMessage, type HostRequest, SIGNAL_BYTES } from './host-protocol.js';
 

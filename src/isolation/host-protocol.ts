@@ -1,6 +1,5 @@
-import type { ScriptResult } from '../laws/script.js';
-import type { WireOutcomes, WireScripts } from './script-wire.js';
-import type { Dtype, OptimizerConfig, OptimizerName, ScheduleConfig, ScheduleName } from '../reference/types.js';
+import type { ScriptResult } from '../adapter/index.js';
+import type { Dtype, OptimizerConfig, OptimizerName, ScheduleConfig, ScheduleName } from '../reference/index.js';
 
 /**
  * The messages between the checker and the worker that hosts an in-process
@@ -66,7 +65,7 @@ export type HostMessage =
   | { type: 'fatal'; message: string; where?: string }
   | { type: 'ready' };
 
-/** How a script ended in the worker (src/laws/script.ts's ScriptOutcome as plain data). */
+/** How a script ended in the worker (src/adapter/script.ts's ScriptOutcome as plain data). */
 export type HostScriptOutcome =
   | { ok: true; result: ScriptResult }
   | { ok: false; call: number; error: HostError }
@@ -91,4 +90,33 @@ export interface HostData {
   /** The shared cells ({@link SIGNAL_BYTES}). */
   signals: SharedArrayBuffer;
   port: import('node:worker_threads').MessagePort;
+}
+
+/**
+ * A batch of scripts as it crosses to the worker: every number in one
+ * Float64Array, the calls as integers. Structured clone copies a Float64Array
+ * with an ArrayBuffer of its own; a law's batch holds thousands of short ones,
+ * and copying them one by one cost more than running them.
+ */
+export interface WireScripts {
+  /** Per script: index of its first call, number of calls, watch (0 none, 1 recent, 2 all). */
+  scripts: Int32Array;
+  /** Per call, five integers (`CALL_INTS` of script-wire.ts): op, instance, offset and length in `numbers`, index in `objects` (or -1). */
+  calls: Int32Array;
+  numbers: Float64Array;
+  /** A create's config, a `values` call's {config, t}, a `closed` call's loop. */
+  objects: unknown[];
+}
+
+/**
+ * The outcomes of a batch as they cross back: the parameters of every step, and
+ * the gradients and iterates of every closed loop, in one Float64Array; the rest
+ * (errors, changes, a schedule's failures) as it is, rarely more than a few.
+ */
+export interface WireOutcomes {
+  /** Per outcome: its `HostScriptOutcome` without `xs` and `loops` (their places in `numbers` instead). */
+  heads: unknown[];
+  /** Per call of every script that ended well, in order: offset and length in `numbers`, or -1 for a call without parameters. */
+  spans: Int32Array;
+  numbers: Float64Array;
 }

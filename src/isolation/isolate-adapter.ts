@@ -1,7 +1,25 @@
-import { AdapterError } from '../conformance/adapter-error.js';
-import type { Adapter, Stepper } from '../conformance/adapter.js';
-import { AdapterLoadError, validateAdapter } from '../conformance/load-adapter.js';
-import type { OptimizerConfig, ScheduleConfig } from '../reference/types.js';
+import {
+  type Adapter,
+  AdapterError,
+  AdapterLoadError,
+  type BatchOptions,
+  failedInScript,
+  firstForgedGradient,
+  interruptionName,
+  interruptionText,
+  prefetchingSchedule,
+  runScriptsKey,
+  type Script,
+  type ScriptOutcome,
+  type ScriptResult,
+  type ScriptRunner,
+  type Stepper,
+  timesOwnCallsKey,
+  UnsupportedValue,
+  validateAdapter,
+  validateScript,
+} from '../adapter/index.js';
+import type { OptimizerConfig, ScheduleConfig } from '../reference/index.js';
 import {
   type HostAnswer,
   type HostCall,
@@ -9,22 +27,8 @@ import {
   hostErrorText,
   type RequestLimits,
 } from './host-connection.js';
-import { firstForgedGradient } from './closed-loop.js';
-import type { HostDescription, HostError, HostScriptOutcome } from './host-protocol.js';
-import { decodeOutcomes, encodeScripts, type WireOutcomes } from './script-wire.js';
-import {
-  type BatchOptions,
-  failedInScript,
-  runScriptsKey,
-  type Script,
-  type ScriptOutcome,
-  type ScriptResult,
-  type ScriptRunner,
-  validateScript,
-} from '../laws/script.js';
-import { UnsupportedValue } from '../conformance/unsupported.js';
-import { timesOwnCallsKey } from '../conformance/guard.js';
-import { interruptionName, interruptionText } from '../conformance/interruption.js';
+import type { HostDescription, HostError, HostScriptOutcome, WireOutcomes } from './host-protocol.js';
+import { decodeOutcomes, encodeScripts } from './script-wire.js';
 
 /** Options of {@link isolateAdapter}; every time is in milliseconds. */
 export interface IsolateOptions {
@@ -61,9 +65,6 @@ export interface IsolatedAdapter extends Adapter, ScriptRunner {
 /** Bound on a worker's start-up before the module is imported (the checker's own modules, through tsx when run from src/). */
 const STARTUP_MS = 30_000;
 
-/** How many schedule values a sequential scan fetches per round trip (as over the stdio protocol). */
-const SCHEDULE_PREFETCH = 256;
-
 function loadFailure(modulePath: string, error: unknown): AdapterLoadError {
   if (error instanceof AdapterLoadError) return error;
   const host = error instanceof AdapterError ? (error.cause as HostError | undefined) : undefined;
@@ -76,7 +77,7 @@ function loadFailure(modulePath: string, error: unknown): AdapterLoadError {
 
 /**
  * Loads an adapter module in a worker thread and returns it as an ordinary
- * {@link Adapter} (issue 9: no adapter can take the checker down). Every call
+ * {@link Adapter}, so that no adapter can take the checker down. Every call
  * crosses the thread boundary as plain data, so no object of the adapter reaches
  * the checker; every call has a timeout that ends the worker, synchronous
  * infinite loops included; `process.exit`, uncaught exceptions and unhandled
@@ -235,11 +236,7 @@ export async function isolateAdapter(modulePath: string, options: IsolateOptions
     };
   };
 
-  /**
-   * Synchronous like the contract's schedule: each lookup blocks on the worker. A
-   * sequential scan (t - 1 was asked) fetches the next values in one round trip;
-   * values asked ahead that fail are reported only if that t is asked.
-   */
+  /** Synchronous like the contract's schedule: each lookup blocks on the worker, values fetched ahead (src/adapter/schedule-prefetch.ts). */
   const schedule = (config: ScheduleConfig): ((t: number) => number) => {
     const host = current('schedule');
     takeDeferred();
@@ -254,15 +251,7 @@ export async function isolateAdapter(modulePath: string, options: IsolateOptions
       },
       limits,
     );
-    const cache = new Map<number, number>();
-    const failures = new Map<number, HostError>();
-    return (t: number): number => {
-      const known = cache.get(t);
-      if (known !== undefined) return known;
-      const failed = failures.get(t);
-      if (failed !== undefined) throw new AdapterError(hostErrorText(failed), 'schedule');
-      const times =
-        cache.has(t - 1) && Number.isSafeInteger(t) ? Array.from({ length: SCHEDULE_PREFETCH }, (_, i) => t + i) : [t];
+    return prefetchingSchedule((times) => {
       if (interrupted !== undefined) throw new AdapterError(`schedule: ${interrupted}`, 'schedule');
       let answer: HostAnswer;
       try {
@@ -273,14 +262,13 @@ export async function isolateAdapter(modulePath: string, options: IsolateOptions
       const values = answer.values;
       if (!(values instanceof Float64Array) || values.length === 0 || values.length > times.length)
         throw new AdapterError("schedule: the adapter's worker sent a malformed answer", 'schedule');
-      for (const [i, v] of values.entries()) cache.set(times[i]!, v);
-      if (answer.failedAt !== undefined && answer.failure !== undefined)
-        failures.set(times[answer.failedAt]!, answer.failure);
-      return values[0]!;
-    };
+      if (answer.failedAt === undefined || answer.failure === undefined) return { values };
+      const error = new AdapterError(hostErrorText(answer.failure), 'schedule');
+      return { values, failure: { at: answer.failedAt, error } };
+    });
   };
 
-  /** A batch of scripts (src/laws/script.ts) in one round trip: what makes a law's run, or all of a law's runs, one request. */
+  /** A batch of scripts (src/adapter/script.ts) in one round trip: what makes a law's run, or all of a law's runs, one request. */
   const runScriptsInWorker = async (
     scripts: readonly Script[],
     options: BatchOptions = {},

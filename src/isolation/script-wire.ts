@@ -1,21 +1,5 @@
-import type { ClosedLoopRun, Script, ScriptCall, ScriptResult } from '../laws/script.js';
-import type { HostScriptOutcome } from './host-protocol.js';
-
-/**
- * A batch of scripts as it crosses to the worker: every number in one
- * Float64Array, the calls as integers. Structured clone copies a Float64Array
- * with an ArrayBuffer of its own; a law's batch holds thousands of short ones,
- * and copying them one by one cost more than running them (issue 9).
- */
-export interface WireScripts {
-  /** Per script: index of its first call, number of calls, watch (0 none, 1 recent, 2 all). */
-  scripts: Int32Array;
-  /** Per call, {@link CALL_INTS} integers: op, instance, offset and length in `numbers`, index in `objects` (or -1). */
-  calls: Int32Array;
-  numbers: Float64Array;
-  /** A create's config, a `values` call's {config, t}, a `closed` call's loop. */
-  objects: unknown[];
-}
+import type { ClosedLoopRun, Script, ScriptCall, ScriptResult } from '../adapter/index.js';
+import type { HostScriptOutcome, WireOutcomes, WireScripts } from './host-protocol.js';
 
 const CALL_INTS = 5;
 const OPS = ['create', 'step', 'dispose', 'values', 'closed'] as const;
@@ -117,19 +101,6 @@ export function decodeScripts(wire: WireScripts): Script[] {
     out.push(watch === undefined ? { calls: list } : { calls: list, watch });
   }
   return out;
-}
-
-/**
- * The outcomes of a batch as they cross back: the parameters of every step, and
- * the gradients and iterates of every closed loop, in one Float64Array; the rest
- * (errors, changes, a schedule's failures) as it is, rarely more than a few.
- */
-export interface WireOutcomes {
-  /** Per outcome: its `HostScriptOutcome` without `xs` and `loops` (their places in `numbers` instead). */
-  heads: unknown[];
-  /** Per call of every script that ended well, in order: offset and length in `numbers`, or -1 for a call without parameters. */
-  spans: Int32Array;
-  numbers: Float64Array;
 }
 
 interface PackedResult extends Omit<ScriptResult, 'xs' | 'loops'> {

@@ -1,4 +1,4 @@
-import type { Dtype } from '../reference/types.js';
+import type { Dtype } from '../reference/index.js';
 import { createSimdInstance, type SimdInstance, simdUnavailable } from './simd-instance.js';
 import type { SimdKernel } from './simd-kernel.js';
 

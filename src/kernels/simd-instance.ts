@@ -1,4 +1,4 @@
-import type { Dtype, FloatVector, StateValue } from '../reference/types.js';
+import type { Dtype, FloatVector, StateValue } from '../reference/index.js';
 import {
   BASES_AT,
   compileSimdKernel,

@@ -1,4 +1,4 @@
-import type { Dtype } from '../reference/types.js';
+import type { Dtype } from '../reference/index.js';
 import { encodeModule, op, simdOp, unsignedLeb, type ValueType, valueType } from './wasm-encoding.js';
 
 /**
@@ -110,7 +110,7 @@ export const SIMD_BYTES = 16;
  * the state) from {@link BASES_AT}. The vectors start at {@link HEADER_BYTES}. Scalars
  * and addresses in memory keep the call to two small integers: no number is boxed per call.
  */
-export const MAX_SCALARS = 8;
+const MAX_SCALARS = 8;
 /** Where the vector addresses start in the header. */
 export const BASES_AT = 64;
 /** The header's size, a multiple of 16 so that the vectors after it are aligned. */

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { dd } from './exact.js';
 import { epsilon, finiteValue, learningRate, normalValue, positiveEpsilon, vectors } from './arbitraries.js';
-import { trajectories, trajectory } from './script.js';
+import { trajectories, trajectory } from '../adapter/index.js';
 import { type Law, LawViolation } from './law.js';
 import { adaptiveStepExact, constantStepModel } from './models.js';
 import { requireSameBits, requireWithin, SLACK, U64, underflow, unitRoundoff } from './tolerance.js';

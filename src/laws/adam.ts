@@ -10,7 +10,7 @@ import {
   range,
   vectors,
 } from './arbitraries.js';
-import { trajectories, trajectory } from './script.js';
+import { trajectories, trajectory } from '../adapter/index.js';
 import { type Law, LawViolation } from './law.js';
 import { adaptiveStepExact, adaptiveStepSlack, interpolationError, oneMinusPower } from './models.js';
 import { rmspropStepError } from './rmsprop.js';

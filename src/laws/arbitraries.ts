@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { Dtype, OptimizerConfig, OptimizerRule } from '../reference/types.js';
+import type { Dtype, OptimizerConfig, OptimizerRule } from '../reference/index.js';
 import { ReadableDouble } from './readable.js';
 
 /**
@@ -7,7 +7,7 @@ import { ReadableDouble } from './readable.js';
  * the smallest subnormals of both dtypes, the largest float32 and a value that
  * overflows float32, the double extremes.
  */
-export const SPECIAL_VALUES: readonly number[] = [
+const SPECIAL_VALUES: readonly number[] = [
   Number.NaN,
   Number.POSITIVE_INFINITY,
   Number.NEGATIVE_INFINITY,
@@ -40,7 +40,7 @@ export function range(min: number, max: number): fc.Arbitrary<number> {
 }
 
 /** Maps a double to a value the dtype holds exactly (float32 inputs are float32 values). */
-export function toDtype(dtype: Dtype): (v: number) => number {
+function toDtype(dtype: Dtype): (v: number) => number {
   return dtype === 'float32' ? Math.fround : (v: number) => v;
 }
 

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { Dtype, OptimizerConfig, OptimizerName, OptimizerRule } from '../reference/types.js';
+import type { Dtype, OptimizerConfig, OptimizerName, OptimizerRule } from '../reference/index.js';
 import {
   anyValue,
   configArbitrary,
@@ -10,7 +10,14 @@ import {
   range,
   vectors,
 } from './arbitraries.js';
-import { runScript, type ScriptCall, trajectories, trajectoriesOf, trajectory, trajectoryScript } from './script.js';
+import {
+  runScript,
+  type ScriptCall,
+  trajectories,
+  trajectoriesOf,
+  trajectory,
+  trajectoryScript,
+} from '../adapter/index.js';
 import { type Law, LawViolation } from './law.js';
 import { requireSameBits, requireSameValue } from './tolerance.js';
 

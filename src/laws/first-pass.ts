@@ -1,7 +1,13 @@
-import type { Adapter } from '../conformance/adapter.js';
-import { UnsupportedValue } from '../conformance/unsupported.js';
+import {
+  type Adapter,
+  runScripts,
+  runScriptsKey,
+  type Script,
+  type ScriptOutcome,
+  type ScriptRunner,
+  UnsupportedValue,
+} from '../adapter/index.js';
 import { sameBatch } from './same-batch.js';
-import { runScripts, runScriptsKey, type Script, type ScriptOutcome, type ScriptRunner } from './script.js';
 
 /**
  * A law with at most this many runs makes them in two batches ({@link firstPass});

@@ -1,5 +1,6 @@
-import type { Adapter } from '../conformance/adapter.js';
-import { optimizerRules, scheduleRules } from '../reference/registry.js';
+// What src/laws/ offers the rest of src/: every law, by subject, and how to check one against an adapter.
+import type { Adapter } from '../adapter/index.js';
+import { optimizerRules, scheduleRules } from '../registry/index.js';
 import { adagradLaws } from './adagrad.js';
 import { adamLaws } from './adam.js';
 import { everyOptimizerLaws } from './every-optimizer.js';
@@ -11,7 +12,7 @@ import { everyScheduleLaws, scheduleLaws } from './schedules.js';
 import { sgdLaws } from './sgd.js';
 
 /**
- * Every law (issue 3): those every optimizer and every schedule obeys, built by looping
+ * Every law: those every optimizer and every schedule obeys, built by looping
  * over the registry so that a new rule cannot skip them, then the per-rule laws.
  */
 export const laws: readonly Law[] = [
@@ -31,18 +32,25 @@ export function lawsFor(subject: Subject): Law[] {
   return laws.filter((law) => law.subject === subject);
 }
 
+/** Every subject, in the registry's (the lecture's) order: the optimizers, then the schedules as `schedule:<name>`. */
+export function allSubjects(): Subject[] {
+  return [...optimizerRules.map((r) => r.name), ...scheduleRules.map((r) => `schedule:${r.name}` as const)];
+}
+
 /** The subjects an adapter declares: its optimizers, and its schedules as `schedule:<name>`. */
 export function subjectsOf(adapter: Adapter): Subject[] {
   return [...adapter.optimizers, ...(adapter.schedules ?? []).map((s) => `schedule:${s}` as const)];
 }
 
-export { adamStepBound } from './adam.js';
 export {
   checkLaw,
+  finiteOnly,
+  hasNonFinite,
   type Law,
   type LawResult,
-  type LawRunOptions,
   LawViolation,
   type Subject,
+  thrownKey,
   type ViolationDetail,
 } from './law.js';
+export { simplerValues } from './readable.js';

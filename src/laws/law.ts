@@ -1,8 +1,6 @@
 import fc from 'fast-check';
-import { AdapterError } from '../conformance/adapter-error.js';
-import type { Adapter } from '../conformance/adapter.js';
-import type { Dtype, OptimizerName, ScheduleName } from '../reference/types.js';
-import { UnsupportedValue } from '../conformance/unsupported.js';
+import { type Adapter, AdapterError, UnsupportedValue } from '../adapter/index.js';
+import type { Dtype, OptimizerName, ScheduleName } from '../reference/index.js';
 import { type Answered, BATCHED_RUNS, type FirstPass, firstPass, Replayed } from './first-pass.js';
 
 /** What a law or check is about: an optimizer, or a schedule as `schedule:<name>`. */

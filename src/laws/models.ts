@@ -1,4 +1,4 @@
-import type { Dtype } from '../reference/types.js';
+import type { Dtype } from '../reference/index.js';
 import { add, type DD, dd, div, mul, sqrt, sub, toNumber } from './exact.js';
 import { SLACK, U64, underflow, unitRoundoff } from './tolerance.js';
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import type { Dtype } from '../reference/types.js';
+import type { Dtype } from '../reference/index.js';
 import { decayFactor, finiteValue, learningRate, normalValue, range, vectors } from './arbitraries.js';
-import { trajectory } from './script.js';
+import { trajectory } from '../adapter/index.js';
 import type { Law } from './law.js';
 import { type Expected, momentumModel, ratesInForce } from './models.js';
 import { rhoZeroIsSgd } from './rho-zero.js';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { add, dd, mul, sub, toNumber } from './exact.js';
 import { normalValue, range } from './arbitraries.js';
-import { runScript, type Script, trajectoriesOf, trajectory } from './script.js';
+import { runScript, type Script, trajectoriesOf, trajectory } from '../adapter/index.js';
 import type { Law } from './law.js';
 import { ratesInForce } from './models.js';
 import { type PlacementInput, placementArbitrary } from './momentum.js';
@@ -64,7 +64,7 @@ const lookAhead: Law<LookAheadInput> = {
     const eta = underflow(adapter.dtype);
     const r = adapter.dtype === 'float32' ? Math.fround : (v: number) => v;
     // The curvatures in the dtype: the gradient r(c x) is then the taco-shell landscape's, which the closed loop
-    // computes where the implementation runs (one round trip for the whole run, src/laws/script.ts).
+    // computes where the implementation runs (one round trip for the whole run, src/adapter/script.ts).
     const curvature = drawn.map(r);
     const lr = h / Math.max(...curvature);
     const n = x0.length;

@@ -1,9 +1,8 @@
 import fc from 'fast-check';
-import type { Adapter } from '../conformance/adapter.js';
-import { optimizerRule } from '../reference/registry.js';
-import type { OptimizerConfig } from '../reference/types.js';
+import { type Adapter, trajectories } from '../adapter/index.js';
+import { optimizerRule } from '../registry/index.js';
+import type { OptimizerConfig } from '../reference/index.js';
 import { anyValue, learningRate, vectors } from './arbitraries.js';
-import { trajectories } from './script.js';
 import type { Law } from './law.js';
 import { requireSameValue, requireWithin, SLACK, U64, underflow, unitRoundoff } from './tolerance.js';
 

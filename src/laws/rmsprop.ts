@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { add, dd, div, mul, sqrt, sub, toNumber } from './exact.js';
 import { decayFactor, epsilon, finiteValue, learningRate, normalValue, range, vectors } from './arbitraries.js';
-import { trajectories, trajectory } from './script.js';
+import { trajectories, trajectory } from '../adapter/index.js';
 import type { Law } from './law.js';
 import { adagradStepError } from './adagrad.js';
 import { adaptiveStepExact, adaptiveStepSlack, interpolationError, oneMinusPower } from './models.js';

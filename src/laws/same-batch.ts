@@ -1,5 +1,5 @@
-import { firstDifferentBits } from '../numerics/ulp.js';
-import type { Script } from './script.js';
+import { firstDifferentBits } from '../numerics/index.js';
+import type { Script } from '../adapter/index.js';
 
 function sameConfig(a: object, b: object): boolean {
   const ka = Object.keys(a);

@@ -1,9 +1,8 @@
 import fc from 'fast-check';
-import type { Adapter } from '../conformance/adapter.js';
-import type { Dtype, ScheduleConfig, ScheduleName, ScheduleRule } from '../reference/types.js';
+import { type Adapter, scheduleTable } from '../adapter/index.js';
+import type { Dtype, ScheduleConfig, ScheduleName, ScheduleRule } from '../reference/index.js';
 import { range } from './arbitraries.js';
 import { add, type DD, dd, div, exp, mul, neg, powInt, toNumber } from './exact.js';
-import { scheduleTable } from './script.js';
 import { type Law, LawViolation } from './law.js';
 import { requireSameValue, requireWithin, SLACK, U64, underflow, unitRoundoff } from './tolerance.js';
 

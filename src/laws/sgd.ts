@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { add, dd, mul, sub, toNumber } from './exact.js';
 import { finiteValue, learningRate, vectors } from './arbitraries.js';
-import { trajectory } from './script.js';
+import { trajectory } from '../adapter/index.js';
 import type { Law } from './law.js';
 import { requireWithin, SLACK, U64, underflow, unitRoundoff } from './tolerance.js';
 

@@ -1,5 +1,5 @@
-import { sameBits, ulpDistance } from '../numerics/ulp.js';
-import type { Dtype } from '../reference/types.js';
+import { sameBits, ulpDistance } from '../numerics/index.js';
+import type { Dtype } from '../reference/index.js';
 import { LawViolation } from './law.js';
 
 /** Unit roundoff of the dtype: 2^-24 (float32) or 2^-53 (float64), the relative error of one rounding. */
@@ -113,6 +113,6 @@ export function nearerPrediction(actual: number, predicted: number, expected: nu
 }
 
 /** A number as a law message shows it: -0 and NaN visible. */
-export function show(value: number): string {
+function show(value: number): string {
   return Object.is(value, -0) ? '-0' : String(value);
 }

@@ -13,7 +13,7 @@
 // A double-double is the unevaluated sum `hi + lo` with `|lo| <= ulp(hi) / 2`. The
 // helpers below leave their result in `out` (and frexp its exponent in EXP) instead
 // of returning a new object: Adam calls powInteger twice per step, and a step should
-// leave (next to) no garbage (issue 2). V8 updates an object's double fields in place,
+// leave (next to) no garbage for the collector. V8 updates an object's double fields in place,
 // where a module-level `let` holding a double would box every new value.
 const out = { hi: 0, lo: 0 };
 let EXP = 0;

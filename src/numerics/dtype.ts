@@ -1,6 +1,17 @@
-import type { Dtype, FloatVector } from '../reference/types.js';
-import { describeValue } from '../reference/validate.js';
 import { bf16round, f16round } from './half-precision.js';
+
+/**
+ * The precision an optimizer computes in. `float32` reproduces NumPy float32
+ * arithmetic: every intermediate is rounded to float32, and Python-float
+ * hyperparameters are rounded to float32 where they meet a float32 array (NEP 50).
+ * `float16` is the same with NumPy's float16, and `bfloat16` the same with every
+ * operation correctly rounded to bfloat16's 8 significand bits (docs/spec.md, D10);
+ * their vectors are Float64Arrays holding values of the dtype.
+ */
+export type Dtype = 'float16' | 'bfloat16' | 'float32' | 'float64';
+
+/** A parameter, gradient or state vector: a Float32Array for float32, a Float64Array for the other dtypes. */
+export type FloatVector = Float32Array | Float64Array;
 
 const identity = (v: number): number => v;
 
@@ -43,66 +54,4 @@ export function storageFor(dtype: Dtype): Float32ArrayConstructor | Float64Array
 /** A zero-filled vector of the dtype. */
 export function allocate(dtype: Dtype, size: number): FloatVector {
   return new (storageFor(dtype))(size);
-}
-
-function quoted(names: readonly string[]): string {
-  const list = names.map((n) => `'${n}'`);
-  return list.length < 2 ? list.join('') : `${list.slice(0, -1).join(', ')} or ${list.at(-1)}`;
-}
-
-/** Validates a dtype name against `allowed` (every dtype unless told). */
-export function requireDtype(
-  field: string,
-  value: unknown,
-  allowed: readonly Dtype[] = DTYPES,
-): asserts value is Dtype {
-  if (!(allowed as readonly unknown[]).includes(value)) {
-    throw new TypeError(`${field} must be ${quoted(allowed)}, got ${describeValue(value)}`);
-  }
-}
-
-/** Validates a vector length. */
-export function requireSize(field: string, value: unknown): asserts value is number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-    throw new RangeError(`${field} must be a non-negative integer, got ${describeValue(value)}`);
-  }
-}
-
-/**
- * The parameter vector must be the optimizer's own typed array (it is updated in place). For
- * float16 and bfloat16, held in a Float64Array, every element must be a value of the dtype
- * (NaN included), as a Float32Array can only hold float32 values: checked before anything changes.
- */
-export function requireParameters(x: unknown, dtype: Dtype, size: number): asserts x is FloatVector {
-  const ctor = storageFor(dtype);
-  if (!(x instanceof ctor)) {
-    throw new TypeError(`x must be a ${ctor.name} for a ${dtype} optimizer, got ${describeValue(x)}`);
-  }
-  if (x.length !== size) throw new RangeError(`x must have length ${size}, got length ${x.length}`);
-  if (dtype === 'float16' || dtype === 'bfloat16') {
-    const r = rounderFor(dtype);
-    for (let i = 0; i < size; i++) {
-      const v = x[i]!;
-      if (r(v) !== v && !Number.isNaN(v)) {
-        throw new RangeError(
-          `x[${i}] must be a ${dtype} value (round it with ${r.name} first), got ${describeValue(v)}, which rounds to ${describeValue(r(v))}`,
-        );
-      }
-    }
-  }
-}
-
-/** The gradient may be any array-like of numbers of the right length. */
-export function requireGradient(dx: unknown, size: number): asserts dx is ArrayLike<number> {
-  if (typeof dx !== 'object' || dx === null || typeof (dx as { length?: unknown }).length !== 'number') {
-    throw new TypeError(`dx must be an array-like of numbers, got ${describeValue(dx)}`);
-  }
-  const length = (dx as ArrayLike<unknown>).length;
-  if (length !== size) throw new RangeError(`dx must have length ${size}, got length ${length}`);
-  if (!ArrayBuffer.isView(dx)) {
-    for (let i = 0; i < size; i++) {
-      const v = (dx as ArrayLike<unknown>)[i];
-      if (typeof v !== 'number') throw new TypeError(`dx[${i}] must be a number, got ${describeValue(v)}`);
-    }
-  }
 }

@@ -1,4 +1,4 @@
-import type { Dtype } from '../reference/types.js';
+import type { Dtype } from './dtype.js';
 import { bfloat16Bits, float16Bits } from './half-precision.js';
 
 const f64 = new Float64Array(1);

@@ -1,6 +1,15 @@
-import type { AdagradConfig, Conventions, CreateOptions, Optimizer, OptimizerRule } from '../reference/types.js';
-import { requireNonNegative, requireObject, requireTag, validateConventions } from '../reference/validate.js';
-import { adagradSimd } from '../kernels/adagrad-simd.js';
+import {
+  type AdagradConfig,
+  type Conventions,
+  type CreateOptions,
+  type Optimizer,
+  type OptimizerRule,
+  requireNonNegative,
+  requireObject,
+  requireTag,
+  validateConventions,
+} from '../reference/index.js';
+import { adagradSimd } from '../kernels/index.js';
 import { adaptiveStep } from './adaptive-step.js';
 import { createInstance } from './instance.js';
 

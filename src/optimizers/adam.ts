@@ -1,13 +1,17 @@
-import type { AdamConfig, Conventions, CreateOptions, Optimizer, OptimizerRule } from '../reference/types.js';
 import {
+  type AdamConfig,
+  type Conventions,
+  type CreateOptions,
+  type Optimizer,
+  type OptimizerRule,
   requireNonNegative,
   requireObject,
   requireTag,
   requireUnitInterval,
   validateConventions,
-} from '../reference/validate.js';
-import { powInteger } from '../numerics/correctly-rounded.js';
-import { adamSimd } from '../kernels/adam-simd.js';
+} from '../reference/index.js';
+import { powInteger } from '../numerics/index.js';
+import { adamSimd } from '../kernels/index.js';
 import { adaptiveStep } from './adaptive-step.js';
 import { createInstance } from './instance.js';
 

@@ -1,15 +1,18 @@
+import { allocate, rounderFor } from '../numerics/index.js';
+import { simdFor, type SimdKernel } from '../kernels/index.js';
 import {
-  allocate,
+  type CreateOptions,
+  type Dtype,
+  type FloatVector,
+  type Optimizer,
+  type OptimizerName,
   requireDtype,
   requireGradient,
+  requireNonNegative,
   requireParameters,
   requireSize,
-  rounderFor,
-} from '../numerics/dtype.js';
-import { simdFor } from '../kernels/kernel-policy.js';
-import type { SimdKernel } from '../kernels/simd-kernel.js';
-import type { CreateOptions, Dtype, FloatVector, Optimizer, OptimizerName, StateValue } from '../reference/types.js';
-import { requireNonNegative } from '../reference/validate.js';
+  type StateValue,
+} from '../reference/index.js';
 
 /** The scalars one step's element loop reads, by name (hyperparameters in the dtype, the learning rate, bias corrections). */
 export type StepScalars = Readonly<Record<string, number>>;

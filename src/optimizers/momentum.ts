@@ -1,12 +1,16 @@
-import type { Conventions, CreateOptions, MomentumConfig, Optimizer, OptimizerRule } from '../reference/types.js';
 import {
+  type Conventions,
+  type CreateOptions,
+  type MomentumConfig,
+  type Optimizer,
+  type OptimizerRule,
   requireNonNegative,
   requireObject,
   requireTag,
   requireUnitInterval,
   validateConventions,
-} from '../reference/validate.js';
-import { momentumSimd } from '../kernels/momentum-simd.js';
+} from '../reference/index.js';
+import { momentumSimd } from '../kernels/index.js';
 import { createInstance } from './instance.js';
 
 const conventions = ['dampened-momentum', 'lr-placement'] as const;

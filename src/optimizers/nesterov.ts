@@ -1,12 +1,16 @@
-import type { Conventions, CreateOptions, NesterovConfig, Optimizer, OptimizerRule } from '../reference/types.js';
 import {
+  type Conventions,
+  type CreateOptions,
+  type NesterovConfig,
+  type Optimizer,
+  type OptimizerRule,
   requireNonNegative,
   requireObject,
   requireTag,
   requireUnitInterval,
   validateConventions,
-} from '../reference/validate.js';
-import { nesterovSimd } from '../kernels/nesterov-simd.js';
+} from '../reference/index.js';
+import { nesterovSimd } from '../kernels/index.js';
 import { createInstance } from './instance.js';
 
 const conventions = ['lr-placement'] as const;

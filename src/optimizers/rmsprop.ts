@@ -1,12 +1,16 @@
-import type { Conventions, CreateOptions, Optimizer, OptimizerRule, RmspropConfig } from '../reference/types.js';
 import {
+  type Conventions,
+  type CreateOptions,
+  type Optimizer,
+  type OptimizerRule,
   requireNonNegative,
   requireObject,
   requireTag,
   requireUnitInterval,
+  type RmspropConfig,
   validateConventions,
-} from '../reference/validate.js';
-import { rmspropSimd } from '../kernels/rmsprop-simd.js';
+} from '../reference/index.js';
+import { rmspropSimd } from '../kernels/index.js';
 import { adaptiveStep } from './adaptive-step.js';
 import { createInstance } from './instance.js';
 

@@ -1,6 +1,15 @@
-import type { Conventions, CreateOptions, Optimizer, OptimizerRule, SgdConfig } from '../reference/types.js';
-import { requireNonNegative, requireObject, requireTag, validateConventions } from '../reference/validate.js';
-import { sgdSimd } from '../kernels/sgd-simd.js';
+import {
+  type Conventions,
+  type CreateOptions,
+  type Optimizer,
+  type OptimizerRule,
+  requireNonNegative,
+  requireObject,
+  requireTag,
+  type SgdConfig,
+  validateConventions,
+} from '../reference/index.js';
+import { sgdSimd } from '../kernels/index.js';
 import { createInstance } from './instance.js';
 
 function validate(config: SgdConfig, conventions?: Conventions): void {

@@ -26,8 +26,8 @@ let exitHookInstalled = false;
 
 /**
  * Remembers a running child so that it is killed (SIGKILL) when Node exits, even
- * if the caller never called `close()` or crashed: issue 4 asks that no child
- * process is ever left behind. The hook is installed on first use.
+ * if the caller never called `close()` or crashed: no child process is ever left
+ * behind. The hook is installed on first use.
  */
 export function trackChild(pid: number): void {
   liveChildren.add(pid);

@@ -1,7 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
-import { AdapterError } from '../conformance/adapter-error.js';
-import { UnsupportedValue } from '../conformance/unsupported.js';
+import { AdapterError, UnsupportedValue } from '../adapter/index.js';
 import { killChildGroup, trackChild, untrackChild } from './child-registry.js';
 import type { ProtocolOp } from './messages.js';
 import { relayWorkerSource } from './relay-worker-source.js';
@@ -56,9 +55,9 @@ export interface RequestOptions {
  * space 26; a child printing 17 significant digits and a three-digit exponent
  * with sign needs 25. 32 leaves room for any of these.
  */
-export const BYTES_PER_NUMBER = 32;
+const BYTES_PER_NUMBER = 32;
 
-/** The operation name an AdapterError carries (src/conformance/adapter-error.ts). */
+/** The operation name an AdapterError carries (src/adapter/adapter-error.ts). */
 function operationOf(op: ProtocolOp): string {
   if (op === 'hello') return 'handshake';
   if (op === 'steps') return 'step';
@@ -132,10 +131,17 @@ export class Connection {
 
   /** An AdapterError for `op` whose message ends with the child's last stderr lines. */
   fail(op: ProtocolOp, what: string): AdapterError {
+    return new AdapterError(`${this.label}: ${op}: ${what}${this.stderrNote()}`, operationOf(op));
+  }
+
+  /** A fault of an answer to `op`, worded as on every path (src/adapter/checked-call.ts), naming the child and quoting its stderr. */
+  answerFault(op: ProtocolOp, fault: AdapterError): AdapterError {
+    return new AdapterError(`${this.label}: ${fault.message}${this.stderrNote()}`, operationOf(op), { cause: fault });
+  }
+
+  private stderrNote(): string {
     const lines = this.tail.lines();
-    const stderr =
-      lines.length > 0 ? `\nlast lines of its stderr:\n  ${lines.join('\n  ')}` : '\n(its stderr is empty)';
-    return new AdapterError(`${this.label}: ${op}: ${what}${stderr}`, operationOf(op));
+    return lines.length > 0 ? `\nlast lines of its stderr:\n  ${lines.join('\n  ')}` : '\n(its stderr is empty)';
   }
 
   /** True for the error of an `ok: false` answer: the child refused one request, the session goes on. */

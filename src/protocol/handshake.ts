@@ -1,5 +1,4 @@
-import { describeValue } from '../reference/validate.js';
-import type { Dtype, OptimizerName, ScheduleName } from '../reference/types.js';
+import { describeValue, type Dtype, type OptimizerName, type ScheduleName } from '../reference/index.js';
 import { PROTOCOL_VERSION } from './messages.js';
 
 const OPTIMIZERS: readonly OptimizerName[] = ['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam'];

@@ -1,4 +1,4 @@
-import type { Dtype, OptimizerName, ScheduleName } from '../reference/types.js';
+import type { Dtype, OptimizerName, ScheduleName } from '../reference/index.js';
 import type { WireNumber } from './wire-number.js';
 
 /**

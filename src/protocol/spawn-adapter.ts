@@ -1,16 +1,22 @@
-import { AdapterError } from '../conformance/adapter-error.js';
-import type { Adapter, Stepper } from '../conformance/adapter.js';
-import type { OptimizerConfig, ScheduleConfig } from '../reference/types.js';
-import { UnsupportedValue } from '../conformance/unsupported.js';
-import { timesOwnCallsKey } from '../conformance/guard.js';
-import { interruptionName, interruptionText } from '../conformance/interruption.js';
-import { describeValue } from '../reference/validate.js';
+import {
+  type Adapter,
+  AdapterError,
+  copyBatch,
+  copyParameters,
+  interruptionName,
+  interruptionText,
+  prefetchingSchedule,
+  type Stepper,
+  timesOwnCallsKey,
+  UnsupportedValue,
+} from '../adapter/index.js';
+import { describeValue, type OptimizerConfig, type ScheduleConfig } from '../reference/index.js';
 import { type Answer, Connection, type RequestOptions } from './connection.js';
 import { parseHandshake } from './handshake.js';
 import { type Handle, PROTOCOL_VERSION, type ProtocolOp, type WireConfig } from './messages.js';
 import { withPythonHelper } from './python-helper.js';
 import { parseCommandLine } from './split-command.js';
-import { decodeVector, encodeNumber, encodeVector, type WireNumber } from './wire-number.js';
+import { encodeNumber, encodeVector, fromWire, WIRE_ELEMENT, type WireNumber } from './wire-number.js';
 
 /** Options of {@link spawnAdapter}; every timeout is in milliseconds. */
 export interface SpawnAdapterOptions {
@@ -83,9 +89,6 @@ export interface SpawnedAdapter extends Adapter {
  */
 const DEFAULT_MAX_LINE = 8 * 1024 * 1024;
 
-/** How many schedule values a sequential scan fetches per round trip. */
-const SCHEDULE_PREFETCH = 256;
-
 function requirePositive(field: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !(value > 0))
@@ -118,7 +121,7 @@ function encodeConfig(config: OptimizerConfig | ScheduleConfig): WireConfig {
 
 /**
  * Starts an adapter written in any language as a child process and speaks the
- * JSON-lines protocol of docs/protocol.md with it (issue 4, "Any language").
+ * JSON-lines protocol of docs/protocol.md with it.
  * `command` is split by {@link parseCommandLine} (or given as argv) and run with
  * `shell: false`; a command line's leading `NAME=value` words are set in the
  * child's environment, and `PYTHONPATH` gets the folder of the Python helper
@@ -231,8 +234,16 @@ export async function spawnAdapter(
     throw error;
   }
 
-  const readVector = (op: ProtocolOp, field: string, answer: Answer, length: number): Float64Array =>
-    decode(op, () => decodeVector(field, answer[field], length));
+  /** Checks and copies an answer as every path does (src/adapter/checked-call.ts); a fault names the child. */
+  const checked = <T>(op: ProtocolOp, copy: () => T): T => {
+    try {
+      return copy();
+    } catch (error) {
+      throw error instanceof AdapterError ? connection.answerFault(op, error) : error;
+    }
+  };
+  const readVector = (op: 'step' | 'schedule', value: unknown, length: number): Float64Array =>
+    checked(op, () => copyParameters(fromWire(value), length, op, WIRE_ELEMENT));
 
   const create = async (config: OptimizerConfig, x0: Float64Array): Promise<SpawnedStepper> => {
     const size = x0.length;
@@ -257,7 +268,7 @@ export async function spawnAdapter(
         alive('step');
         const fields: Record<string, unknown> = { handle, grad: encodeVector(grad) };
         if (learningRate !== undefined) fields.learningRate = encodeNumber(learningRate);
-        return readVector('step', 'x', await ask('step', fields, { answerNumbers: size }), size);
+        return readVector('step', (await ask('step', fields, { answerNumbers: size })).x, size);
       },
       async steps(
         grads: readonly Float64Array[],
@@ -275,14 +286,10 @@ export async function spawnAdapter(
             lr === undefined ? null : encodeNumber(lr),
           );
         }
-        const answer = await ask('steps', fields, { answerNumbers: grads.length * size });
-        const xs = answer.xs;
-        return decode('steps', () => {
-          if (!Array.isArray(xs) || xs.length !== grads.length) {
-            throw new RangeError(`xs must be an array of ${grads.length} vectors, got ${describeValue(xs)}`);
-          }
-          return xs.map((x, i) => decodeVector(`xs[${i}]`, x, size));
-        });
+        const { xs } = await ask('steps', fields, { answerNumbers: grads.length * size });
+        return checked('steps', () =>
+          copyBatch(Array.isArray(xs) ? xs.map(fromWire) : xs, grads.length, size, WIRE_ELEMENT),
+        );
       },
       async dispose(): Promise<void> {
         if (disposed) return;
@@ -301,17 +308,15 @@ export async function spawnAdapter(
       if (error instanceof UnsupportedValue) throw new UnsupportedValue(error.reason, config);
       throw error;
     }
-    return readVector('schedule', 'values', answer, times.length);
+    return readVector('schedule', answer.values, times.length);
   };
 
   /**
    * The Adapter contract's schedule is synchronous, so a lookup is a blocking
    * round trip. The config is sent once at once, with no times, so a config the
-   * child rejects fails here, as in the reference. Values are cached per `t`, and
-   * a sequential scan (`t - 1` already known) fetches the next
-   * {@link SCHEDULE_PREFETCH} values in one round trip: a schedule is a pure
-   * function of `t` (docs/protocol.md), and if the child refuses the batch, `t`
-   * alone is asked, so prefetching never changes an answer.
+   * child rejects fails here, as in the reference. Values are fetched ahead
+   * (src/adapter/schedule-prefetch.ts): a schedule is a pure function of `t`
+   * (docs/protocol.md), and if the child refuses a batch, `t` alone is asked.
    */
   const schedule = (config: ScheduleConfig): ((t: number) => number) => {
     const wire = encodeConfig(config);
@@ -322,30 +327,18 @@ export async function spawnAdapter(
       if (error instanceof UnsupportedValue) throw new UnsupportedValue(error.reason, config);
       throw error;
     }
-    readVector('schedule', 'values', check, 0);
-    const cache = new Map<number, number>();
-    const fetch = (times: number[]): Float64Array =>
-      readVector('schedule', 'values', askSync('schedule', { config: wire, t: times }, times.length), times.length);
-    return (t: number): number => {
-      const time = requireTimes([t])[0]!;
-      const known = cache.get(time);
-      if (known !== undefined) return known;
-      if (cache.has(time - 1)) {
-        const ahead = Array.from({ length: SCHEDULE_PREFETCH }, (_, i) => time + i).filter((v) =>
-          Number.isSafeInteger(v),
-        );
-        try {
-          const values = fetch(ahead);
-          for (const [i, v] of ahead.entries()) cache.set(v, values[i]!);
-          return values[0]!;
-        } catch (error) {
-          if (!connection.isRefusal(error)) throw error;
-        }
-      }
-      const value = fetch([time])[0]!;
-      cache.set(time, value);
-      return value;
-    };
+    readVector('schedule', check.values, 0);
+    const lookup = prefetchingSchedule(
+      (times) => ({
+        values: readVector(
+          'schedule',
+          askSync('schedule', { config: wire, t: times }, times.length).values,
+          times.length,
+        ),
+      }),
+      (error) => connection.isRefusal(error),
+    );
+    return (t: number): number => lookup(requireTimes([t])[0]!);
   };
 
   return {

@@ -1,6 +1,6 @@
 /**
  * The last lines a child wrote to stderr, kept so that every AdapterError can
- * show them (issue 4: a failing child gives `error` "with its stderr"). Bounded
+ * show them: a failing child's `error` quotes what it said. Bounded
  * by characters as well as lines, so a child that floods stderr costs nothing.
  */
 export class StderrTail {

@@ -1,4 +1,4 @@
-import { describeValue } from '../reference/validate.js';
+import { describeValue } from '../reference/index.js';
 
 /**
  * A number on the wire (docs/protocol.md, "Numbers"): a finite value as a JSON
@@ -46,14 +46,16 @@ export function decodeNumber(field: string, value: unknown): number {
   }
 }
 
+/** What an element of a vector on the wire must be, as the checked copy of an answer words it (src/adapter/checked-call.ts). */
+export const WIRE_ELEMENT = 'a number (a JSON number, or "NaN", "Infinity", "-Infinity" or "-0")';
+
+const WIRE_STRINGS: ReadonlySet<unknown> = new Set(['NaN', 'Infinity', '-Infinity', '-0']);
+
 /**
- * Decodes a vector into a fresh Float64Array, checking that it is an array of
- * `length` wire numbers; the error names the field, the index and the value.
+ * A vector as the wire carries it, with the strings that stand for the numbers
+ * JSON cannot write made numbers; anything else is left as it is, for the checked
+ * copy of the answer (src/adapter/checked-call.ts) to name.
  */
-export function decodeVector(field: string, value: unknown, length: number): Float64Array {
-  if (!Array.isArray(value)) throw new TypeError(`${field} must be an array of numbers, got ${describeValue(value)}`);
-  if (value.length !== length) throw new RangeError(`${field} must have length ${length}, got length ${value.length}`);
-  const out = new Float64Array(length);
-  for (let i = 0; i < length; i++) out[i] = decodeNumber(`${field}[${i}]`, value[i]);
-  return out;
+export function fromWire(value: unknown): unknown {
+  return Array.isArray(value) ? value.map((v) => (WIRE_STRINGS.has(v) ? decodeNumber('', v) : v)) : value;
 }

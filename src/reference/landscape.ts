@@ -1,4 +1,4 @@
-import { rounderFor } from '../numerics/dtype.js';
+import { rounderFor } from '../numerics/index.js';
 import type { Dtype, FloatVector } from './types.js';
 import { describeValue } from './validate.js';
 

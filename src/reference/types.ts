@@ -1,15 +1,6 @@
-/**
- * The precision an optimizer computes in. `float32` reproduces NumPy float32
- * arithmetic: every intermediate is rounded to float32, and Python-float
- * hyperparameters are rounded to float32 where they meet a float32 array (NEP 50).
- * `float16` is the same with NumPy's float16, and `bfloat16` the same with every
- * operation correctly rounded to bfloat16's 8 significand bits (docs/spec.md, D10);
- * their vectors are Float64Arrays holding values of the dtype.
- */
-export type Dtype = 'float16' | 'bfloat16' | 'float32' | 'float64';
+import type { Dtype, FloatVector } from '../numerics/index.js';
 
-/** A parameter, gradient or state vector: a Float32Array for float32, a Float64Array for the other dtypes. */
-export type FloatVector = Float32Array | Float64Array;
+export type { Dtype, FloatVector };
 
 /** The six update rules of docs/spec.md sections 1 to 6. */
 export type OptimizerName = 'sgd' | 'momentum' | 'nesterov' | 'adagrad' | 'rmsprop' | 'adam';

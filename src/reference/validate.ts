@@ -1,4 +1,5 @@
-import type { Conventions, VariantId } from './types.js';
+import { DTYPES, rounderFor, storageFor } from '../numerics/index.js';
+import type { Conventions, Dtype, FloatVector, VariantId } from './types.js';
 
 /** Renders a value for an error message so that NaN, -0 and non-numbers stay visible. */
 export function describeValue(value: unknown): string {
@@ -90,5 +91,67 @@ export function validateConventions(
     throw new RangeError(
       `conventions: 'epsilon-hat' folds the bias correction into the step size, so it cannot be combined with 'no-bias-correction'`,
     );
+  }
+}
+
+function quoted(names: readonly string[]): string {
+  const list = names.map((n) => `'${n}'`);
+  return list.length < 2 ? list.join('') : `${list.slice(0, -1).join(', ')} or ${list.at(-1)}`;
+}
+
+/** Validates a dtype name against `allowed` (every dtype unless told). */
+export function requireDtype(
+  field: string,
+  value: unknown,
+  allowed: readonly Dtype[] = DTYPES,
+): asserts value is Dtype {
+  if (!(allowed as readonly unknown[]).includes(value)) {
+    throw new TypeError(`${field} must be ${quoted(allowed)}, got ${describeValue(value)}`);
+  }
+}
+
+/** Validates a vector length. */
+export function requireSize(field: string, value: unknown): asserts value is number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw new RangeError(`${field} must be a non-negative integer, got ${describeValue(value)}`);
+  }
+}
+
+/**
+ * The parameter vector must be the optimizer's own typed array (it is updated in place). For
+ * float16 and bfloat16, held in a Float64Array, every element must be a value of the dtype
+ * (NaN included), as a Float32Array can only hold float32 values: checked before anything changes.
+ */
+export function requireParameters(x: unknown, dtype: Dtype, size: number): asserts x is FloatVector {
+  const ctor = storageFor(dtype);
+  if (!(x instanceof ctor)) {
+    throw new TypeError(`x must be a ${ctor.name} for a ${dtype} optimizer, got ${describeValue(x)}`);
+  }
+  if (x.length !== size) throw new RangeError(`x must have length ${size}, got length ${x.length}`);
+  if (dtype === 'float16' || dtype === 'bfloat16') {
+    const r = rounderFor(dtype);
+    for (let i = 0; i < size; i++) {
+      const v = x[i]!;
+      if (r(v) !== v && !Number.isNaN(v)) {
+        throw new RangeError(
+          `x[${i}] must be a ${dtype} value (round it with ${r.name} first), got ${describeValue(v)}, which rounds to ${describeValue(r(v))}`,
+        );
+      }
+    }
+  }
+}
+
+/** The gradient may be any array-like of numbers of the right length. */
+export function requireGradient(dx: unknown, size: number): asserts dx is ArrayLike<number> {
+  if (typeof dx !== 'object' || dx === null || typeof (dx as { length?: unknown }).length !== 'number') {
+    throw new TypeError(`dx must be an array-like of numbers, got ${describeValue(dx)}`);
+  }
+  const length = (dx as ArrayLike<unknown>).length;
+  if (length !== size) throw new RangeError(`dx must have length ${size}, got length ${length}`);
+  if (!ArrayBuffer.isView(dx)) {
+    for (let i = 0; i < size; i++) {
+      const v = (dx as ArrayLike<unknown>)[i];
+      if (typeof v !== 'number') throw new TypeError(`dx[${i}] must be a number, got ${describeValue(v)}`);
+    }
   }
 }

@@ -1,5 +1,5 @@
-import type { ConformanceReport, Finding, SubjectResult, Verdict } from '../conformance/types.js';
-import type { ConventionId } from '../reference/types.js';
+import type { ConformanceReport, Finding, SubjectResult, Verdict } from '../conformance/index.js';
+import type { ConventionId } from '../reference/index.js';
 import { describeBug } from './describe-bug.js';
 import { describeCounterexample } from './describe-counterexample.js';
 import { messageWithoutValues } from './message-without-values.js';

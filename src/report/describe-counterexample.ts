@@ -1,4 +1,4 @@
-import type { Counterexample } from '../conformance/types.js';
+import type { Counterexample } from '../conformance/index.js';
 import { formatErrors, formatValue } from './format-number.js';
 
 /** A number as a reader must see it (kept for the public API; see {@link formatValue}). */

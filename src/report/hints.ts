@@ -1,4 +1,4 @@
-import type { ConformanceReport, Counterexample } from '../conformance/types.js';
+import type { ConformanceReport, Counterexample } from '../conformance/index.js';
 import { formatRelative } from './format-number.js';
 import { count } from './plural.js';
 import { subjectPassed } from './subject-outcome.js';
@@ -42,7 +42,7 @@ export function stepRelativeError(c: Counterexample): number | undefined {
 }
 
 /** The `--accept` list that would accept every deviation of the report, the already accepted ids included (the flag replaces, it does not add). */
-export function acceptSuggestion(report: ConformanceReport): string[] | undefined {
+function acceptSuggestion(report: ConformanceReport): string[] | undefined {
   const accepted = report.options.accepted;
   const needed = report.results
     .filter((r) => r.verdict === 'deviates' && !subjectPassed(r, accepted))

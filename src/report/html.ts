@@ -1,4 +1,4 @@
-import type { ConformanceReport, Finding, SubjectResult, Trace, Verdict } from '../conformance/types.js';
+import type { ConformanceReport, Finding, SubjectResult, Trace, Verdict } from '../conformance/index.js';
 import { describeCounterexample, formatNumber } from './describe-counterexample.js';
 import { count } from './plural.js';
 import { findingIsProblem, firstProblem, interruptedNote, subjectPassed } from './subject-outcome.js';
@@ -276,7 +276,7 @@ function verdictTable(report: ConformanceReport): string {
 }
 
 /**
- * The report as one self-contained HTML page (issue 12): the verdict table,
+ * The report as one self-contained HTML page (docs/html-report.md): the verdict table,
  * each subject's checks, and for failing and deviating runs the trajectory and
  * error-against-bound charts (Vega-Lite rendered to inline SVG now, so the page
  * has no script and loads nothing: its Content-Security-Policy forbids it), the

@@ -1,4 +1,4 @@
-import type { ConformanceReport } from '../conformance/types.js';
+import type { ConformanceReport } from '../conformance/index.js';
 
 /**
  * JSON has no NaN, Infinity or -0, yet counterexamples need them (a gradient of
@@ -20,7 +20,7 @@ function replacer(_key: string, value: unknown): unknown {
 }
 
 /**
- * The report as JSON (issue 4, "The JSON report"): exactly the
+ * The report as JSON (docs/report.schema.json): exactly the
  * {@link ConformanceReport} shape, non-finite numbers and -0 kept as strings.
  */
 export function reportToJson(report: ConformanceReport): string {

@@ -1,5 +1,5 @@
-import type { ConformanceReport, Finding, SubjectResult } from '../conformance/types.js';
-import type { ConventionId } from '../reference/types.js';
+import type { ConformanceReport, Finding, SubjectResult } from '../conformance/index.js';
+import type { ConventionId } from '../reference/index.js';
 import { describeBug } from './describe-bug.js';
 import { describeCounterexample } from './describe-counterexample.js';
 import { messageWithoutValues } from './message-without-values.js';
@@ -113,7 +113,7 @@ function testsuite(report: ConformanceReport, result: SubjectResult, total: Coun
 }
 
 /**
- * The report as JUnit XML for CI test panels (issue 4): one `<testsuite>` per
+ * The report as JUnit XML for CI test panels: one `<testsuite>` per
  * subject, one `<testcase>` per finding. A finding that is a problem under the
  * accepted conventions is a `<failure>` (an `<error>` when the adapter
  * misbehaved), with the message and the counterexample in its body; an

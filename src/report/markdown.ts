@@ -1,4 +1,4 @@
-import type { ConformanceReport, Finding, SubjectResult, Verdict } from '../conformance/types.js';
+import type { ConformanceReport, Finding, SubjectResult, Verdict } from '../conformance/index.js';
 import { describeBug } from './describe-bug.js';
 import { describeCounterexample } from './describe-counterexample.js';
 import { messageWithoutValues } from './message-without-values.js';
@@ -95,7 +95,7 @@ function details(report: ConformanceReport, result: SubjectResult): string {
 }
 
 /**
- * The report as GitHub-flavoured Markdown for `$GITHUB_STEP_SUMMARY` (issue 4):
+ * The report as GitHub-flavoured Markdown for `$GITHUB_STEP_SUMMARY`:
  * a summary table, then the problem findings of each failing subject with their
  * counterexamples. Adapter-supplied text is escaped so it cannot break the table.
  */

@@ -1,4 +1,4 @@
-import type { Finding } from '../conformance/types.js';
+import type { Finding } from '../conformance/index.js';
 import { formatErrors, formatValue } from './format-number.js';
 
 function escapeRegExp(text: string): string {

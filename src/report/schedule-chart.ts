@@ -1,6 +1,6 @@
-import type { Counterexample } from '../conformance/types.js';
-import { createSchedule } from '../reference/create.js';
-import type { ScheduleConfig } from '../reference/types.js';
+import type { Counterexample } from '../conformance/index.js';
+import { createSchedule } from '../registry/index.js';
+import type { ScheduleConfig } from '../reference/index.js';
 import { formatNumber } from './describe-counterexample.js';
 import type { ChartSpec } from './trace-charts.js';
 
@@ -11,8 +11,8 @@ function scheduleConfig(c: Counterexample): ScheduleConfig | undefined {
 }
 
 /**
- * A failing schedule check as a chart (issue 12: "for schedules, value vs t
- * from the counterexample"): the reference schedule (docs/spec.md section 7) over
+ * A failing schedule check as a chart of value against t, from its
+ * counterexample: the reference schedule (docs/spec.md section 7) over
  * t and the implementation's value at the first wrong t. Undefined when the
  * counterexample has no schedule config, no t, or no finite values to place.
  */

@@ -1,10 +1,10 @@
-import type { Finding, SubjectResult } from '../conformance/types.js';
-import type { ConventionId } from '../reference/types.js';
-import { interruptionText } from '../conformance/interruption.js';
+import { interruptionText } from '../adapter/index.js';
+import type { Finding, SubjectResult } from '../conformance/index.js';
+import type { ConventionId } from '../reference/index.js';
 
 /**
  * Whether one subject counts as passing for the exit code and the report
- * formats (issue 4): `conforms` and `unsupported` pass, `deviates` passes only
+ * formats: `conforms` and `unsupported` pass, `deviates` passes only
  * when every convention it follows is accepted, `fails` and `error` never do.
  */
 export function subjectPassed(result: SubjectResult, accepted: readonly ConventionId[]): boolean {

@@ -187,7 +187,7 @@ function thinned(summary: TraceSummary): string {
 }
 
 /**
- * The two charts of a failing or deviating run (issue 12): the parameter
+ * The two charts of a failing or deviating run: the parameter
  * value per step, the implementation's against the reference's (and, for a
  * named deviation, the reference built with the convention), one panel per
  * coordinate; and the error against the derived bound on a log scale, the

@@ -1,10 +1,10 @@
-import type { Trace } from '../conformance/types.js';
+import type { Trace } from '../conformance/index.js';
 
 /** Coordinates drawn per finding: the charts are small multiples, one panel per coordinate. */
-export const MAX_CHART_COORDINATES = 4;
+const MAX_CHART_COORDINATES = 4;
 
 /** Steps drawn per line: longer runs (the 1000-step fixtures) are thinned to keep the page small. */
-export const MAX_CHART_STEPS = 200;
+const MAX_CHART_STEPS = 200;
 
 /** Where the run first leaves the derived bound, if it does. */
 export interface Crossing {

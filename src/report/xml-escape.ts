@@ -10,7 +10,7 @@ function visible(text: string): string {
 
 /**
  * Escapes text for an XML element body. An adapter's messages are untrusted
- * (issue 4: "never trusts it"), so characters XML cannot represent are written
+ * (the checker never trusts an adapter), so characters XML cannot represent are written
  * as visible `\uXXXX` rather than dropped or left to break the document.
  */
 export function escapeXmlText(text: string): string {

@@ -1,6 +1,12 @@
-import { expCorrectlyRounded } from '../numerics/correctly-rounded.js';
-import type { ExponentialScheduleConfig, ScheduleRule } from '../reference/types.js';
-import { requireNonNegative, requireObject, requireTag, requireTime } from '../reference/validate.js';
+import { expCorrectlyRounded } from '../numerics/index.js';
+import {
+  type ExponentialScheduleConfig,
+  requireNonNegative,
+  requireObject,
+  requireTag,
+  requireTime,
+  type ScheduleRule,
+} from '../reference/index.js';
 
 function validate(config: ExponentialScheduleConfig): void {
   requireObject('config', config);

@@ -1,5 +1,11 @@
-import type { InverseTimeScheduleConfig, ScheduleRule } from '../reference/types.js';
-import { requireNonNegative, requireObject, requireTag, requireTime } from '../reference/validate.js';
+import {
+  type InverseTimeScheduleConfig,
+  requireNonNegative,
+  requireObject,
+  requireTag,
+  requireTime,
+  type ScheduleRule,
+} from '../reference/index.js';
 
 function validate(config: InverseTimeScheduleConfig): void {
   requireObject('config', config);

@@ -1,5 +1,4 @@
-import { powInteger } from '../numerics/correctly-rounded.js';
-import type { ScheduleRule, StepScheduleConfig } from '../reference/types.js';
+import { powInteger } from '../numerics/index.js';
 import {
   requireDecayFactor,
   requireNonNegative,
@@ -7,7 +6,9 @@ import {
   requirePositiveInteger,
   requireTag,
   requireTime,
-} from '../reference/validate.js';
+  type ScheduleRule,
+  type StepScheduleConfig,
+} from '../reference/index.js';
 
 function validate(config: StepScheduleConfig): void {
   requireObject('config', config);

@@ -73,6 +73,7 @@ createInterface({ input: process.stdin }).on('line', (line) => {
       return instance.x;
     });
     if (mode === 'wrong-length') return write({ id, ok: true, x: xs[0].slice(1), xs: xs.slice(1) });
+    if (mode === 'not-arrays') return write({ id, ok: true, x: { 0: 1 }, xs: 7 });
     if (mode === 'non-number')
       return write({ id, ok: true, x: ['1.5', ...xs[0].slice(1)], xs: xs.map((x) => [null, ...x.slice(1)]) });
     if (mode === 'split-lines') {
@@ -89,6 +90,7 @@ createInterface({ input: process.stdin }).on('line', (line) => {
     if (mode === 'hang-on-schedule' && request.t.length > 0) return;
     if (mode === 'schedule-limit' && request.t.some((t) => t > 300))
       return write({ id, ok: false, error: 'ValueError: t beyond 300' });
+    if (mode === 'values-short' && request.t.length > 0) return write({ id, ok: true, values: request.t.slice(1) });
     const { initial, k } = request.config;
     return write({ id, ok: true, values: request.t.map((t) => initial / (1 + k * t)) });
   }

@@ -1,4 +1,4 @@
-import type { Adapter, Stepper } from '../../../src/conformance/adapter.js';
+import type { Adapter, Stepper } from '../../../src/adapter/contract.js';
 import type {
   Conventions,
   Dtype,

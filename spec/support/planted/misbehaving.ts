@@ -1,5 +1,5 @@
-import type { Adapter, Stepper } from '../../../src/conformance/adapter.js';
-import { referenceAdapter } from '../../../src/conformance/adapter.js';
+import type { Adapter, Stepper } from '../../../src/adapter/contract.js';
+import { referenceAdapter } from '../../../src/adapter/contract.js';
 import type { OptimizerConfig, OptimizerName } from '../../../src/reference/types.js';
 
 /** The ways an in-process adapter misbehaves that issue 4 lists. */

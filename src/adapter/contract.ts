@@ -1,6 +1,5 @@
-import { createOptimizer } from '../reference/create.js';
-import { allocate, rounderFor } from '../numerics/dtype.js';
-import { optimizerRules, scheduleRule } from '../reference/registry.js';
+import { createOptimizer, optimizerRules, scheduleRule } from '../registry/index.js';
+import { allocate, rounderFor } from '../numerics/index.js';
 import type {
   Conventions,
   Dtype,
@@ -8,7 +7,7 @@ import type {
   OptimizerName,
   ScheduleConfig,
   ScheduleName,
-} from '../reference/types.js';
+} from '../reference/index.js';
 import type { Unsupported, UnsupportedValue } from './unsupported.js';
 
 /** One optimizer instance of an implementation under test. */

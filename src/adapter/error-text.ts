@@ -2,7 +2,7 @@
  * What an adapter threw, as text, without ever throwing itself: an Error's
  * message, else `String(value)`, else (a null-prototype object, a throwing
  * `toString`, a revoked Proxy) a description. The checker quotes adapter errors in
- * findings; a value whose conversion throws must not crash the run (issue 9).
+ * findings; a value whose conversion throws must not crash the run.
  */
 export function errorText(value: unknown): string {
   try {

@@ -1,4 +1,4 @@
-import type { OptimizerConfig, ScheduleConfig } from '../reference/types.js';
+import type { OptimizerConfig, ScheduleConfig } from '../reference/index.js';
 
 /**
  * An adapter's refusal of one configuration: a value the lecture allows that the

@@ -1,12 +1,5 @@
-import { adagrad } from '../optimizers/adagrad.js';
-import { adam } from '../optimizers/adam.js';
-import { momentum } from '../optimizers/momentum.js';
-import { nesterov } from '../optimizers/nesterov.js';
-import { rmsprop } from '../optimizers/rmsprop.js';
-import { sgd } from '../optimizers/sgd.js';
-import { exponentialDecay } from '../schedules/exponential-decay.js';
-import { inverseTimeDecay } from '../schedules/inverse-time-decay.js';
-import { stepDecay } from '../schedules/step-decay.js';
+import { adagrad, adam, momentum, nesterov, rmsprop, sgd } from '../optimizers/index.js';
+import { exponentialDecay, inverseTimeDecay, stepDecay } from '../schedules/index.js';
 import type {
   AdagradConfig,
   AdamConfig,
@@ -20,7 +13,7 @@ import type {
   ScheduleName,
   ScheduleRule,
   SgdConfig,
-} from './types.js';
+} from '../reference/index.js';
 
 /** Any rule of the registry. */
 export type RegistryEntry =

@@ -1,6 +1,11 @@
 import { optimizerRule, scheduleRule } from './registry.js';
-import type { CreateOptions, Optimizer, OptimizerConfig, ScheduleConfig } from './types.js';
-import { requireObject } from './validate.js';
+import {
+  type CreateOptions,
+  type Optimizer,
+  type OptimizerConfig,
+  requireObject,
+  type ScheduleConfig,
+} from '../reference/index.js';
 
 /** Creates a reference optimizer from any config, dispatching on `config.optimizer`. */
 export function createOptimizer(config: OptimizerConfig, options: CreateOptions): Optimizer {

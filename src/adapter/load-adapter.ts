@@ -1,9 +1,9 @@
 import { stat } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Adapter } from './adapter.js';
-import { optimizerRules, scheduleRules } from '../reference/registry.js';
-import { describeValue } from '../reference/validate.js';
+import type { Adapter } from './contract.js';
+import { optimizerRules, scheduleRules } from '../registry/index.js';
+import { describeValue } from '../reference/index.js';
 import { syntaxLocation } from './syntax-location.js';
 
 /**
@@ -56,7 +56,7 @@ function requireNames(source: string, field: string, value: unknown, known: read
 }
 
 /**
- * Checks that a value honours the adapter contract (issue 4) before any check
+ * Checks that a value honours the adapter contract (src/adapter/contract.ts) before any check
  * runs, so that a malformed module gets one clear message naming the field and
  * the value instead of an `error` verdict per subject.
  */

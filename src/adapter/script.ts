@@ -1,11 +1,11 @@
-import type { Adapter } from '../conformance/adapter.js';
-import { AdapterError } from '../conformance/adapter-error.js';
-import { errorText } from '../conformance/error-text.js';
-import { UnsupportedValue } from '../conformance/unsupported.js';
-import type { OptimizerConfig, ScheduleConfig } from '../reference/types.js';
-import { copyResult, type Run, scheduleOf, start } from './drive.js';
-import { firstDifferentBits } from '../numerics/ulp.js';
-import { type ClosedLoop, closedLoopGradient } from '../isolation/closed-loop.js';
+import type { Adapter } from './contract.js';
+import { AdapterError } from './adapter-error.js';
+import { adapterFault, copyParameters } from './checked-call.js';
+import { UnsupportedValue } from './unsupported.js';
+import type { OptimizerConfig, ScheduleConfig } from '../reference/index.js';
+import { type Run, scheduleOf, start } from './drive.js';
+import { firstDifferentBits } from '../numerics/index.js';
+import { type ClosedLoop, closedLoopGradient } from './closed-loop.js';
 
 /** One call of a {@link Script}. Instances are numbered 0, 1, ... in the order of their `create`. */
 export type ScriptCall =
@@ -129,9 +129,87 @@ function tableOf(
 /** Called before every call into the adapter (the worker host keeps its per-call timeout with it). */
 export type CallHook = (operation: 'create' | 'step' | 'steps' | 'dispose' | 'schedule') => void;
 
-function adapterError(error: unknown, operation: string): unknown {
-  if (error instanceof AdapterError || error instanceof UnsupportedValue) return error;
-  return new AdapterError(`${operation} threw: ${errorText(error)}`, operation, { cause: error });
+/**
+ * What a script with `watch` hands the adapter: copies of its arrays, each
+ * compared with the script's own after every call; a copy that changed is a
+ * {@link HandedChange}. Without `watch`, only the copies.
+ */
+function handedWatch(script: Script): {
+  hand(pristine: Float64Array, at: number, loopStep?: number): Float64Array;
+  look(after: number): void;
+  changes: HandedChange[];
+} {
+  const { calls } = script;
+  const watch = script.watch !== undefined;
+  const everything = script.watch === 'all';
+  const changes: HandedChange[] = [];
+  const watched: { at: number; loopStep?: number; x0: boolean; handed: Float64Array; pristine: ArrayLike<number> }[] =
+    [];
+  return {
+    changes,
+    hand(pristine, at, loopStep) {
+      const handed = pristine.slice();
+      if (watch)
+        watched.push({
+          at,
+          handed,
+          pristine,
+          x0: calls[at]!.op === 'create',
+          ...(loopStep === undefined ? {} : { loopStep }),
+        });
+      return handed;
+    },
+    look(after) {
+      for (let w = 0; w < watched.length; w++) {
+        const { at, loopStep, x0, handed, pristine } = watched[w]!;
+        const changed = firstDifferentBits(pristine, handed) >= 0;
+        if (changed)
+          changes.push({
+            handedAt: at,
+            seenAfter: after,
+            values: handed.slice(),
+            ...(loopStep === undefined ? {} : { loopStep }),
+          });
+        // Seen once it changed; with `recent`, a gradient is looked at only after its own call.
+        if (changed || (!everything && !x0)) watched.splice(w--, 1);
+      }
+    },
+  };
+}
+
+/**
+ * The values of call `j`, a `values` call: in the adapter's own batch where it has
+ * one (the stdio protocol's table: one request, all or nothing), else one t at a
+ * time up to the first that fails. A failure is kept for when the law asks for
+ * that t, as a lookup one at a time would meet it: an earlier violation comes first.
+ */
+async function scheduleValuesOf(
+  adapter: Adapter,
+  call: Extract<ScriptCall, { op: 'values' }>,
+  j: number,
+  onCall?: CallHook,
+): Promise<{ values: Float64Array; failure?: ValueFailure }> {
+  onCall?.('schedule');
+  const table = tableOf(adapter);
+  if (table !== undefined) {
+    try {
+      return { values: copyParameters(await table(call.config, call.t), call.t.length, 'schedule') };
+    } catch (error) {
+      if (error instanceof UnsupportedValue) throw error;
+      return { values: new Float64Array(0), failure: { call: j, at: 0, error: adapterFault('schedule', error) } };
+    }
+  }
+  const fn = scheduleOf(adapter, call.config);
+  const out = new Float64Array(call.t.length);
+  for (let i = 0; i < call.t.length; i++) {
+    onCall?.('schedule');
+    try {
+      out[i] = fn(call.t[i]!);
+    } catch (error) {
+      return { values: out.slice(0, i), failure: { call: j, at: i, error: adapterFault('schedule', error) } };
+    }
+  }
+  return { values: out };
 }
 
 /**
@@ -145,41 +223,10 @@ async function runLocally(adapter: Adapter, script: Script, onCall?: CallHook): 
   const runs: Run[] = [];
   const open = new Set<number>();
   const xs: (Float64Array | undefined)[] = new Array(calls.length).fill(undefined);
-  const changes: HandedChange[] = [];
   const failures: ValueFailure[] = [];
   const loops: ClosedLoopRun[] = [];
   const watch = script.watch !== undefined;
-  const everything = script.watch === 'all';
-  const watched: { at: number; loopStep?: number; x0: boolean; handed: Float64Array; pristine: ArrayLike<number> }[] =
-    [];
-  /** The array the adapter gets: with `watch` a copy kept to compare with the script's after each call. */
-  const hand = (pristine: Float64Array, at: number, loopStep?: number): Float64Array => {
-    const handed = pristine.slice();
-    if (watch)
-      watched.push({
-        at,
-        handed,
-        pristine,
-        x0: calls[at]!.op === 'create',
-        ...(loopStep === undefined ? {} : { loopStep }),
-      });
-    return handed;
-  };
-  const look = (after: number): void => {
-    for (let w = 0; w < watched.length; w++) {
-      const { at, loopStep, x0, handed, pristine } = watched[w]!;
-      const changed = firstDifferentBits(pristine, handed) >= 0;
-      if (changed)
-        changes.push({
-          handedAt: at,
-          seenAfter: after,
-          values: handed.slice(),
-          ...(loopStep === undefined ? {} : { loopStep }),
-        });
-      // Seen once it changed; with `recent`, a gradient is looked at only after its own call.
-      if (changed || (!everything && !x0)) watched.splice(w--, 1);
-    }
-  };
+  const { hand, look, changes } = handedWatch(script);
   let j = 0;
   try {
     for (; j < calls.length; j++) {
@@ -215,7 +262,7 @@ async function runLocally(adapter: Adapter, script: Script, onCall?: CallHook): 
           xs[j] = await run.step(hand(call.grad, j), call.learningRate, true);
         }
       } else if (call.op === 'closed') {
-        // The gradient of each step is the landscape's at the iterate the adapter returned (src/conformance/run.ts).
+        // The gradient of each step is the landscape's at the iterate the adapter returned (closedLoopGradient).
         const run = runs[call.instance]!;
         const { loop } = call;
         const done: ClosedLoopRun = { call: j, grads: [], xs: [] };
@@ -227,32 +274,10 @@ async function runLocally(adapter: Adapter, script: Script, onCall?: CallHook): 
           done.xs.push(await run.step(hand(grad, j, t), loop.learningRates?.[t], true));
           if (watch) look(j);
         }
-      } else if (call.op === 'values' && tableOf(adapter) !== undefined) {
-        // The adapter's own batch (the stdio protocol's table: one request); all or nothing.
-        onCall?.('schedule');
-        try {
-          xs[j] = copyResult(await tableOf(adapter)!(call.config, call.t), call.t.length, 'schedule');
-        } catch (error) {
-          if (error instanceof UnsupportedValue) throw error;
-          failures.push({ call: j, at: 0, error: adapterError(error, 'schedule') });
-          xs[j] = new Float64Array(0);
-        }
       } else if (call.op === 'values') {
-        onCall?.('schedule');
-        const fn = scheduleOf(adapter, call.config);
-        const out = new Float64Array(call.t.length);
-        let i = 0;
-        for (; i < call.t.length; i++) {
-          onCall?.('schedule');
-          try {
-            out[i] = fn(call.t[i]!);
-          } catch (error) {
-            // Reported when the law asks for that t, as a lookup one at a time would: an earlier violation comes first.
-            failures.push({ call: j, at: i, error: adapterError(error, 'schedule') });
-            break;
-          }
-        }
-        xs[j] = i === call.t.length ? out : out.slice(0, i);
+        const { values, failure } = await scheduleValuesOf(adapter, call, j, onCall);
+        xs[j] = values;
+        if (failure !== undefined) failures.push(failure);
       } else {
         const run = runs[call.instance]!;
         open.delete(call.instance);
@@ -266,7 +291,7 @@ async function runLocally(adapter: Adapter, script: Script, onCall?: CallHook): 
     const op = calls[j]?.op;
     return {
       ok: false,
-      error: adapterError(error, op === 'values' ? 'schedule' : op === 'create' || op === 'dispose' ? op : 'step'),
+      error: adapterFault(op === 'values' ? 'schedule' : op === 'create' || op === 'dispose' ? op : 'step', error),
       call: j,
     };
   }
@@ -345,91 +370,4 @@ export async function runScript(adapter: Adapter, script: Script): Promise<Scrip
   if (outcome === undefined) throw new AdapterError('the script runner answered nothing', 'step');
   if (!outcome.ok) throw outcome.error;
   return outcome.result;
-}
-
-/** One open-loop run of {@link trajectories}: `learningRates[t]`, when defined, replaces the learning rate from step t on. */
-export interface TrajectorySpec {
-  config: OptimizerConfig;
-  x0: ArrayLike<number>;
-  grads: readonly ArrayLike<number>[];
-  learningRates?: readonly (number | undefined)[];
-}
-
-/** The script of trajectories run one after the other: create, every step, dispose. */
-export function trajectoryScript(specs: readonly TrajectorySpec[]): Script {
-  const calls: ScriptCall[] = [];
-  specs.forEach((spec, instance) => {
-    calls.push({ op: 'create', config: spec.config, x0: Float64Array.from(spec.x0) });
-    spec.grads.forEach((g, t) => {
-      const lr = spec.learningRates?.[t];
-      calls.push({
-        op: 'step',
-        instance,
-        grad: Float64Array.from(g),
-        ...(lr === undefined ? {} : { learningRate: lr }),
-      });
-    });
-    calls.push({ op: 'dispose', instance });
-  });
-  return { calls };
-}
-
-/** The parameters after each step of each instance of a script, in call order (a `closed` call's steps included). */
-export function trajectoriesOf(script: Script, result: ScriptResult): Float64Array[][] {
-  const out: Float64Array[][] = [];
-  script.calls.forEach((call, j) => {
-    if (call.op === 'create') out.push([]);
-    else if (call.op === 'step') out[call.instance]!.push(result.xs[j]!);
-    else if (call.op === 'closed') out[call.instance]!.push(...(result.loops?.find((l) => l.call === j)?.xs ?? []));
-  });
-  return out;
-}
-
-/**
- * Runs open-loop trajectories one after the other (each instance created, stepped
- * and disposed before the next) in one script: one round trip for all of them.
- * Returns the parameters after each step of each.
- */
-export async function trajectories(adapter: Adapter, specs: readonly TrajectorySpec[]): Promise<Float64Array[][]> {
-  const script = trajectoryScript(specs);
-  return trajectoriesOf(script, await runScript(adapter, script));
-}
-
-/**
- * Runs a whole open-loop gradient sequence on a fresh instance (one script) and
- * returns the parameters after each step (copies). `learningRates[t]`, when
- * defined, replaces the learning rate from step t on.
- */
-export async function trajectory(
-  adapter: Adapter,
-  config: OptimizerConfig,
-  x0: ArrayLike<number>,
-  grads: readonly ArrayLike<number>[],
-  learningRates: readonly (number | undefined)[] = [],
-): Promise<Float64Array[]> {
-  const [xs] = await trajectories(adapter, [{ config, x0, grads, learningRates }]);
-  return xs!;
-}
-
-/**
- * A schedule's values at every `t` in one script (one round trip across a
- * boundary), each t evaluated once, in ascending order, as the stdio protocol's
- * table is. Returns the lookup a law reads them with: it throws, at the first t
- * the implementation failed at and every later one, what the implementation threw.
- */
-export async function scheduleTable(
-  adapter: Adapter,
-  config: ScheduleConfig,
-  ts: readonly number[],
-): Promise<(t: number) => number> {
-  const t = [...new Set(ts)].sort((a, b) => a - b);
-  const result = await runScript(adapter, { calls: [{ op: 'values', config, t }] });
-  const values = result.xs[0] ?? new Float64Array(0);
-  const failure = result.failures?.[0];
-  return (s: number): number => {
-    const i = t.indexOf(s);
-    if (i < 0) throw new Error(`scheduleTable: t = ${s} was not asked for`);
-    if (i < values.length) return values[i]!;
-    throw failure?.error ?? new AdapterError(`schedule(${config.schedule}): no value at t = ${s}`, 'schedule');
-  };
 }

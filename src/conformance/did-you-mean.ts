@@ -25,7 +25,7 @@ function distance(a: string, b: string): number {
  * else the nearest name (longer than three characters) within a third of its length in edits (at least one),
  * else a known name that starts with the input (`--acc`). Undefined when nothing is close.
  */
-export function didYouMean(input: string, known: readonly string[]): string | undefined {
+function didYouMean(input: string, known: readonly string[]): string | undefined {
   const lower = input.toLowerCase();
   const exact = known.find((k) => k.toLowerCase() === lower);
   if (exact !== undefined) return exact;

@@ -1,6 +1,5 @@
-import { allocate } from '../numerics/dtype.js';
-import { type LandscapeSpec, landscapeGradient } from '../reference/landscape.js';
-import type { Dtype } from '../reference/types.js';
+import { allocate } from '../numerics/index.js';
+import { type Dtype, landscapeGradient, type LandscapeSpec } from '../reference/index.js';
 
 /** A closed-loop run to be driven where the adapter lives: the gradient of each step is taken at the iterate it returned. */
 export interface ClosedLoop {
@@ -12,9 +11,12 @@ export interface ClosedLoop {
 }
 
 /**
- * The gradient of step `t` given the previous iterate, exactly as
- * src/conformance/run.ts computes it in-process: at x0 in the adapter's dtype,
- * then at the returned parameters, in the dtype.
+ * The gradient of step `t` given the previous iterate: at x0 rounded to the
+ * adapter's dtype, then at the parameters it returned, computed in the dtype.
+ * The script engine (src/adapter/script.ts, a `closed` call) computes it where the
+ * adapter runs, in-process or in its worker; the checker recomputes it from the
+ * iterates a worker reports ({@link firstForgedGradient}) and replays those
+ * gradients through the reference (src/conformance/run.ts).
  */
 export function closedLoopGradient(loop: ClosedLoop, previous: ArrayLike<number> | undefined, t: number): Float64Array {
   const x = previous ?? allocate(loop.dtype, loop.x0.length).map((_, i) => loop.x0[i]!);

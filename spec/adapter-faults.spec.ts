@@ -1,0 +1,113 @@
+import { fileURLToPath } from 'node:url';
+import { describe, expect, test } from 'vitest';
+import { AdapterError } from '../src/adapter/adapter-error.js';
+import type { Adapter } from '../src/adapter/contract.js';
+import { checkConformance } from '../src/conformance/check.js';
+import type { ConformanceReport } from '../src/conformance/types.js';
+import { isolateAdapter } from '../src/isolation/isolate-adapter.js';
+import { checkLaw, lawsFor } from '../src/laws/index.js';
+import { type SpawnedAdapter, spawnAdapter } from '../src/protocol/spawn-adapter.js';
+
+/**
+ * One wording for each fault of an implementation under test (src/adapter/checked-call.ts),
+ * whichever way it runs: in-process (checkConformance with the module's object, through
+ * the guard), its laws alone (checkLaw, through the script engine), in the worker
+ * (isolateAdapter, the CLI's way), and over the stdio protocol (spawnAdapter: the faults
+ * an answer on the wire can have). The modules are spec/cli-adapters/faults/*.mjs.
+ */
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const child = fileURLToPath(new URL('./support/children/misbehaving.mjs', import.meta.url));
+
+/** Generous: a module's first load through tsx on a machine shared with other suites (no hang is tested here). */
+const SETTLED_MS = 20_000;
+
+/** Each fault module, its subject, and the fault's one wording (sizes vary with the scenario or law that meets it). */
+const faults: [string, 'sgd' | 'schedule:step', RegExp][] = [
+  ['create-throws', 'sgd', /^create threw: no device$/],
+  ['create-null', 'sgd', /^create returned null, expected an object with a step method$/],
+  ['step-throws', 'sgd', /^step threw: out of memory$/],
+  ['step-object', 'sgd', /^step returned an object, expected an array-like of \d+ numbers$/],
+  ['step-short', 'sgd', /^step returned length \d+, expected \d+$/],
+  ['step-string', 'sgd', /^step returned "0\.5" at index 0, expected a number$/],
+  ['steps-number', 'sgd', /^steps returned 7, expected an array of \d+ parameter vectors$/],
+  ['schedule-number', 'schedule:step', /^schedule returned 5, expected a function of t$/],
+  ['schedule-throws', 'schedule:step', /^schedule threw: no such schedule$/],
+  ['value-string', 'schedule:step', /^schedule\(3\) returned "a", expected a number$/],
+  ['value-throws', 'schedule:step', /^schedule\(3\) threw: t too large$/],
+];
+
+/** The first line of the first error of the report (the worker adds the adapter's file:line on the lines after). */
+function firstError(report: ConformanceReport): string {
+  const finding = report.results[0]!.findings.find((f) => f.status === 'error');
+  expect(finding, 'an error finding').toBeDefined();
+  return finding!.message.split('\n')[0]!;
+}
+
+const modulePath = (name: string) => `spec/cli-adapters/faults/${name}.mjs`;
+
+describe.concurrent('each adapter fault has one wording on every path', () => {
+  test.each(faults)('%s (%s): in-process', async (name, subject, wording) => {
+    const { default: adapter } = (await import(`./cli-adapters/faults/${name}.mjs?in-process`)) as { default: Adapter };
+    expect(firstError(await checkConformance(adapter, { only: [subject], seed: 1 }))).toMatch(wording);
+  });
+
+  test.each(faults)('%s (%s): its laws alone', async (name, subject, wording) => {
+    const { default: adapter } = (await import(`./cli-adapters/faults/${name}.mjs?laws`)) as { default: Adapter };
+    // A law that reaches the third step (and t = 3): SGD's closed form, the schedules' 31-value windows from t <= 50.
+    const law = lawsFor(subject).find((l) => l.id === 'sgd/closed-form' || l.id === 'schedule:step/non-increasing')!;
+    const result = await checkLaw(law, adapter, { seed: 1 });
+    expect(result.status).toBe('error');
+    expect(result.message).toMatch(wording);
+  });
+
+  test.each(faults)('%s (%s): in the worker', async (name, subject, wording) => {
+    const adapter = await isolateAdapter(modulePath(name), { cwd: root, timeoutMs: SETTLED_MS });
+    try {
+      const report = await checkConformance(adapter, { only: [subject], seed: 1, stepTimeoutMs: SETTLED_MS });
+      expect(firstError(report)).toMatch(wording);
+    } finally {
+      await adapter.close();
+    }
+  });
+});
+
+describe.concurrent('over the stdio protocol, an answer has the same faults in the same words, naming the child', () => {
+  const sgd = { optimizer: 'sgd', learningRate: 0.5 } as const;
+  const x0 = new Float64Array([1, 2, 3]);
+  const grad = new Float64Array([1, 1, 1]);
+  const wire = ' (a JSON number, or "NaN", "Infinity", "-Infinity" or "-0")';
+
+  async function faultOf(mode: string, call: (adapter: SpawnedAdapter) => Promise<unknown>): Promise<string> {
+    const adapter = await spawnAdapter([process.execPath, child, mode], { timeoutMs: SETTLED_MS });
+    try {
+      const error = await call(adapter).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(AdapterError);
+      const [first, ...rest] = (error as AdapterError).message.split('\n');
+      expect(first).toMatch(/^child ".*misbehaving\.mjs .*" \(pid \d+\): /);
+      expect(rest[0]).toBe('last lines of its stderr:');
+      return first!.replace(/^child ".*" \(pid \d+\): /, '');
+    } finally {
+      await adapter.close();
+    }
+  }
+
+  test.each([
+    ['not-arrays', 'step', 'step returned an object, expected an array-like of 3 numbers'],
+    ['wrong-length', 'step', 'step returned length 2, expected 3'],
+    ['non-number', 'step', `step returned "1.5" at index 0, expected a number${wire}`],
+    ['not-arrays', 'steps', 'steps returned 7, expected an array of 2 parameter vectors'],
+    ['non-number', 'steps', `steps returned null at index 0, expected a number${wire}`],
+    ['values-short', 'schedule', 'schedule returned length 1, expected 2'],
+  ] as const)('%s: %s', async (mode, op, wording) => {
+    const message = await faultOf(mode, async (adapter) => {
+      if (op === 'schedule') return adapter.scheduleValues({ schedule: 'inverse-time', initial: 1, k: 1 }, [0, 1]);
+      const stepper = await adapter.create(sgd, x0);
+      return op === 'step' ? stepper.step(grad) : stepper.steps([grad, grad]);
+    });
+    expect(message).toBe(wording);
+  });
+});
