@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { checkConformance } from '../src/conformance/check.js';
 import { decodeReplay, encodeReplay } from '../src/conformance/replay.js';
 import type { ConformanceReport, Finding } from '../src/conformance/types.js';
+import { cliArgs } from './support/built.js';
 import { handwritten, resetSharedState } from './support/planted/handwritten.js';
 
 /**
@@ -85,7 +86,7 @@ describe('optimspec check prints a replay command that reproduces the failure', 
     new Promise<{ code: number; stdout: string }>((resolve) => {
       execFile(
         process.execPath,
-        ['--import', 'tsx', 'spec/cli-entry.mts', ...args],
+        cliArgs(args),
         { cwd: root, env: { ...process.env, NO_COLOR: '1' } },
         (error, stdout) => resolve({ code: error === null ? 0 : ((error as { code?: number }).code ?? 1), stdout }),
       );
