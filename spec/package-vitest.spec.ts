@@ -1,21 +1,23 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { packed } from './support/packed.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/**
+ * How the user's project gets the tarball. By default the tarball is unpacked into its
+ * node_modules/optimspec, beside links to exactly the dependencies its package.json
+ * declares and to vitest, from this repository's node_modules/ (so a dependency it forgot
+ * to declare is missing there too). With OPTIMSPEC_PACKAGE_INSTALL=npm (what `npm run
+ * soak` sets) npm itself installs it: `npm ci --offline` from a lockfile made for it, which
+ * costs about 7 s of CPU more.
+ */
+const NPM_INSTALL = process.env.OPTIMSPEC_PACKAGE_INSTALL === 'npm';
 
 interface LockEntry {
   version?: string;
@@ -28,6 +30,12 @@ interface LockEntry {
   [key: string]: unknown;
 }
 
+interface PackageJson {
+  version: string;
+  dependencies: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+}
+
 /**
  * A lockfile for a project that depends on the tarball and on vitest: the
  * tarball's own dependencies (read from its package.json, so a dependency it
@@ -36,11 +44,7 @@ interface LockEntry {
  * --offline` installs from the npm cache that this repository's `npm ci` filled,
  * without a registry.
  */
-function lockfileFor(
-  tarball: string,
-  integrity: string,
-  pkg: { version: string; dependencies: Record<string, string>; peerDependencies?: Record<string, string> },
-): object {
+function lockfileFor(tarball: string, integrity: string, pkg: PackageJson): object {
   const packages = (
     JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockEntry> }
   ).packages;
@@ -87,21 +91,6 @@ function lockfileFor(
   return { name: 'user-project', lockfileVersion: 3, requires: true, packages: out };
 }
 
-function files(dir: string): string[] {
-  return readdirSync(join(root, dir), { withFileTypes: true }).flatMap((d) =>
-    d.isDirectory() ? files(`${dir}/${d.name}`) : [`${dir}/${d.name}`],
-  );
-}
-
-/** Whether dist/ was built after the last change to src/ and the build's configuration (tsc rewrites every output on a build). */
-function distIsFresh(): boolean {
-  if (!existsSync(join(root, 'dist/index.js'))) return false;
-  const mtime = (f: string) => statSync(join(root, f)).mtimeMs;
-  const built = Math.min(...files('dist').map(mtime));
-  const sources = Math.max(...[...files('src'), 'tsconfig.json', 'tsconfig.build.json', 'package.json'].map(mtime));
-  return sources < built;
-}
-
 const ADAPTER = `// The notes' "x += learning_rate * dx" taken literally: the known bug "ascent".
 export default {
   name: 'ascent sgd',
@@ -124,30 +113,46 @@ export default {
 let project: string;
 let output: string;
 let exitCode: number;
-const timings: Record<string, number> = {};
 
-function timed<T>(label: string, run: () => T): T {
-  const t0 = Date.now();
-  const value = run();
-  timings[label] = Date.now() - t0;
-  return value;
+/** Unpacks the tarball as node_modules/optimspec and links exactly its declared dependencies and vitest beside it. */
+function linkInstall(app: string, tarball: string): void {
+  const modules = join(app, 'node_modules');
+  const own = join(modules, 'optimspec');
+  mkdirSync(own, { recursive: true });
+  execFileSync('tar', ['-xzf', tarball, '-C', own, '--strip-components=1']);
+  const pkg = JSON.parse(readFileSync(join(own, 'package.json'), 'utf8')) as PackageJson;
+  for (const name of [...Object.keys(pkg.dependencies), 'vitest']) {
+    mkdirSync(dirname(join(modules, name)), { recursive: true });
+    symlinkSync(join(root, 'node_modules', name), join(modules, name), 'dir');
+  }
+}
+
+/** `npm ci --offline` of the tarball, from a lockfile made for it (see lockfileFor). */
+function npmInstall(app: string, tarball: string): void {
+  const bytes = readFileSync(tarball);
+  const integrity = `sha512-${createHash('sha512').update(bytes).digest('base64')}`;
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as PackageJson;
+  writeFileSync(join(app, 'package-lock.json'), JSON.stringify(lockfileFor(`../${basename(tarball)}`, integrity, pkg)));
+  try {
+    execFileSync('npm', ['ci', '--offline', '--no-audit', '--no-fund', '--ignore-scripts'], {
+      cwd: app,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+  } catch (error) {
+    // Offline, npm can only install what this repository's own `npm ci` put in the npm cache.
+    throw new Error(
+      `npm ci --offline of the packed tarball failed (run npm ci in the repository first):\n${(error as { stderr?: string }).stderr ?? error}`,
+    );
+  }
 }
 
 beforeAll(async () => {
   project = mkdtempSync(join(tmpdir(), 'optimspec-user-'));
   // dist/ must be built from the sources under test: npm pack's "prepare" rebuilds it, unless it is newer than every source (then the build is skipped).
-  const scripts = distIsFresh() ? ['--ignore-scripts'] : [];
-  const packed = timed(`npm pack${scripts.length ? ' (dist/ fresh)' : ' (with build)'}`, () =>
-    execFileSync('npm', ['pack', '--json', ...scripts, '--pack-destination', project], {
-      cwd: root,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    }),
-  );
-  const tarball = (JSON.parse(packed) as [{ filename: string }])[0].filename;
-  const bytes = readFileSync(join(project, tarball));
-  const integrity = `sha512-${createHash('sha512').update(bytes).digest('base64')}`;
-  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  const pack = await packed();
+  const tarball = join(project, basename(pack.tarball));
+  writeFileSync(tarball, readFileSync(pack.tarball));
   const app = join(project, 'app');
   mkdirSync(app);
   writeFileSync(
@@ -156,24 +161,14 @@ beforeAll(async () => {
       name: 'user-project',
       private: true,
       type: 'module',
-      dependencies: { optimspec: `file:../${tarball}` },
+      dependencies: { optimspec: `file:../${basename(tarball)}` },
     }),
   );
-  writeFileSync(join(app, 'package-lock.json'), JSON.stringify(lockfileFor(`../${tarball}`, integrity, pkg)));
-  timed('npm ci --offline', () => {
-    try {
-      execFileSync('npm', ['ci', '--offline', '--no-audit', '--no-fund', '--ignore-scripts'], {
-        cwd: app,
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-    } catch (error) {
-      // Offline, npm can only install what this repository's own `npm ci` put in the npm cache.
-      throw new Error(
-        `npm ci --offline of the packed tarball failed (run npm ci in the repository first):\n${(error as { stderr?: string }).stderr ?? error}`,
-      );
-    }
-  });
+  if (NPM_INSTALL) npmInstall(app, tarball);
+  else linkInstall(app, tarball);
+  console.log(
+    `packed-package test: npm pack (${pack.how}), installed by ${NPM_INSTALL ? 'npm ci --offline' : 'links'}`,
+  );
   writeFileSync(join(app, 'ascent.mjs'), ADAPTER);
   writeFileSync(
     join(app, 'sgd.spec.mjs'),
@@ -183,7 +178,6 @@ beforeAll(async () => {
     join(app, 'options.spec.mjs'),
     "import { describeConformance } from 'optimspec/vitest';\nimport adapter from './ascent.mjs';\n\ndescribeConformance(adapter, { only: ['Adam'] });\n",
   );
-  const t0 = Date.now();
   ({ output, exitCode } = await new Promise<{ output: string; exitCode: number }>((done) => {
     execFile(
       process.execPath,
@@ -193,8 +187,6 @@ beforeAll(async () => {
         done({ output: `${stdout}\n${stderr}`, exitCode: error ? Number((error as { code?: number }).code) : 0 }),
     );
   }));
-  timings['vitest run'] = Date.now() - t0;
-  console.log(`packed-package test timings (ms): ${JSON.stringify(timings)}`);
   if (process.env.OPTIMSPEC_DUMP) writeFileSync(process.env.OPTIMSPEC_DUMP, output);
 }, 180_000);
 
