@@ -210,6 +210,9 @@ describe.concurrent('optimspec check, in a child process', () => {
 });
 
 describe('optimspec check, in-process', () => {
+  /** A conforming check for the tests of the output's form: a tenth of the drawn cases (the form does not depend on them). */
+  const conforming = [`${adapters}/sgd-only.mjs`, '--seed', '1', '--only', 'sgd', '--runs', '0.1'];
+
   test('a bad --accept value is a usage error', async () => {
     const bad = await inProcess([`${adapters}/sgd-only.mjs`, '--accept', 'amsgrad']);
     expect(bad.code).toBe(2);
@@ -220,7 +223,7 @@ describe('optimspec check, in-process', () => {
 
   test('without --accept, or accepting another convention, a deviation exits 1', async () => {
     const strict = await inProcess([
-      `${adapters}/dampened-momentum.ts`,
+      `${adapters}/dampened-momentum.mjs`,
       '--seed',
       '5',
       '--only',
@@ -230,7 +233,7 @@ describe('optimspec check, in-process', () => {
     expect(strict.code).toBe(1);
     expect(strict.stdout).toMatch(/^FAIL dampened momentum \(float64\): 1 deviates in/);
     const other = await inProcess([
-      `${adapters}/dampened-momentum.ts`,
+      `${adapters}/dampened-momentum.mjs`,
       '--seed',
       '5',
       '--only',
@@ -251,7 +254,7 @@ describe('optimspec check, in-process', () => {
   });
 
   test('colours on a terminal, not with --no-color, NO_COLOR or TERM=dumb', async () => {
-    const args = [`${adapters}/sgd-only.mjs`, '--seed', '1', '--only', 'sgd'];
+    const args = conforming;
     expect((await inProcess(args, { stdout: true })).stdout).toContain('\u001b[32mconforms');
     expect((await inProcess([...args, '--no-color'], { stdout: true })).stdout).not.toContain('\u001b');
     expect((await inProcess(args, { stdout: true, env: { NO_COLOR: '1' } })).stdout).not.toContain('\u001b');
@@ -261,13 +264,13 @@ describe('optimspec check, in-process', () => {
   });
 
   test('FORCE_COLOR colours a pipe; NO_COLOR still wins over it', async () => {
-    const args = [`${adapters}/sgd-only.mjs`, '--seed', '1', '--only', 'sgd'];
+    const args = conforming;
     expect((await inProcess(args, { env: { FORCE_COLOR: '1' } })).stdout).toContain('\u001b[32mconforms');
     expect((await inProcess(args, { env: { FORCE_COLOR: '1', NO_COLOR: '1' } })).stdout).not.toContain('\u001b');
   });
 
   test('progress is a redrawn line on a terminal stderr, cleared before the table, and absent with --quiet', async () => {
-    const live = await inProcess([`${adapters}/sgd-only.mjs`, '--seed', '1', '--only', 'sgd'], { stderr: true });
+    const live = await inProcess(conforming, { stderr: true });
     const CLEAR = '\r\u001b[K';
     // A bar with checks done / total and the elapsed time, redrawn in place; the finished bar stays, one line.
     expect(live.stderr.startsWith(`${CLEAR}  sgd `)).toBe(true);
@@ -284,7 +287,7 @@ describe('optimspec check, in-process', () => {
       );
     expect(bars.at(-1)).toMatch(/^ {2}sgd +█{24} +(\d+)\/\1 +\d+\.\d s\n$/);
     for (const bar of bars.slice(0, -1)) expect(bar).toMatch(/^ {2}sgd +[█░]{24} +\d+\/\d+ +\d+\.\d s$/);
-    const quiet = await inProcess([`${adapters}/sgd-only.mjs`, '--seed', '1', '--only', 'sgd', '--quiet'], {
+    const quiet = await inProcess([...conforming, '--quiet'], {
       stderr: true,
     });
     expect(quiet.stderr).toBe('');
