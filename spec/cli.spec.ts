@@ -60,7 +60,9 @@ async function inProcess(
 
 const HINT = "Run 'optimspec check --help' for the options.";
 
-// Concurrent: each case is a separate process, so two cores run two at a time.
+// Concurrent: each case is a separate process, so two cores run two at a time. One case per way
+// a real process ends (exit 0, 1 and 2, a timer left running, a Python child): the report files
+// and --accept are the same in-process (below), where no process start and cold JIT is paid.
 describe.concurrent('optimspec check, in a child process', () => {
   test('--help documents every flag and the exit codes', async () => {
     const { code, stdout } = await cli(['check', '--help']);
@@ -111,66 +113,6 @@ describe.concurrent('optimspec check, in a child process', () => {
     expect(stderr).toMatch(/^optimspec: checking sgd \(\d+ checks\)\n$/);
   });
 
-  test('a planted bug exits 1 and every report file is written and valid', async () => {
-    const out = join(scratch, 'bug', 'deep');
-    const { code, stdout } = await cli([
-      'check',
-      `${adapters}/sgd-bug.mjs`,
-      '--seed',
-      '3',
-      '--quiet',
-      '--json',
-      join(out, 'r.json'),
-      '--junit',
-      join(out, 'r.xml'),
-      '--markdown',
-      join(out, 'r.md'),
-    ]);
-    expect(code).toBe(1);
-    expect(stdout).toMatch(
-      /^FAIL sgd with a stale learning rate \(float64\): 1 fails, 8 unsupported in [\d.]+ s, seed 3\n$/,
-    );
-
-    const schema = JSON.parse(readFileSync(join(root, 'docs/report.schema.json'), 'utf8'));
-    const validate = new Ajv2020({ strict: true, allErrors: true }).compile(schema);
-    const json = JSON.parse(readFileSync(join(out, 'r.json'), 'utf8'));
-    expect(validate(json), JSON.stringify(validate.errors)).toBe(true);
-    expect(json.passed).toBe(false);
-    expect(json.options.seed).toBe(3);
-    const sgd = json.results.find((r: { subject: string }) => r.subject === 'sgd');
-    expect(sgd.verdict).toBe('fails');
-    const failures = sgd.findings.filter((f: { status: string }) => f.status === 'fail');
-    expect(failures.length).toBeGreaterThan(0);
-    expect(
-      failures.some((f: { counterexample?: { gradients?: unknown } }) => f.counterexample?.gradients !== undefined),
-    ).toBe(true);
-
-    const xml = parseXml(readFileSync(join(out, 'r.xml'), 'utf8'));
-    const suite = xml.children.find((s) => s.attrs.name === 'sgd')!;
-    expect(suite.children.filter((c) => c.name === 'testcase').length).toBe(sgd.findings.length);
-    expect(Number(suite.attrs.failures)).toBe(failures.length);
-    expect(xml.children.length).toBe(9);
-
-    const md = readFileSync(join(out, 'r.md'), 'utf8');
-    expect(md).toMatch(/^## optimspec check: ❌ failed: sgd with a stale learning rate \(float64\)/);
-    expect(md).toContain('### ❌ `sgd`: fails');
-  });
-
-  test('--accept turns a deviation by that convention into exit 0', async () => {
-    const accepted = await cli([
-      'check',
-      `${adapters}/dampened-momentum.ts`,
-      '--seed',
-      '5',
-      '--only',
-      'momentum',
-      '--accept',
-      'dampened-momentum',
-    ]);
-    expect(accepted.code, accepted.stderr).toBe(0);
-    expect(accepted.stdout).toMatch(/^momentum +deviates \(accepted\) +\d+\/\d+ +dampened-momentum$/m);
-  });
-
   test('a module that throws on load exits 1 with its message and writes no report', async () => {
     const threw = await cli(['check', `${adapters}/throws-on-load.mjs`, '--json', join(scratch, 'never.json')]);
     expect(threw.code).toBe(1);
@@ -219,6 +161,64 @@ describe('optimspec check, in-process', () => {
     expect(bad.stderr).toMatch(
       /^optimspec check: --accept: unknown name "amsgrad"; expected one of .*\nRun 'optimspec check --help' for the options\.\n$/,
     );
+  });
+
+  test('a planted bug exits 1 and every report file is written and valid', async () => {
+    const out = join(scratch, 'bug', 'deep');
+    const { code, stdout } = await inProcess([
+      `${adapters}/sgd-bug.mjs`,
+      '--seed',
+      '3',
+      '--quiet',
+      '--json',
+      join(out, 'r.json'),
+      '--junit',
+      join(out, 'r.xml'),
+      '--markdown',
+      join(out, 'r.md'),
+    ]);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(
+      /^FAIL sgd with a stale learning rate \(float64\): 1 fails, 8 unsupported in [\d.]+ s, seed 3\n$/,
+    );
+
+    const schema = JSON.parse(readFileSync(join(root, 'docs/report.schema.json'), 'utf8'));
+    const validate = new Ajv2020({ strict: true, allErrors: true }).compile(schema);
+    const json = JSON.parse(readFileSync(join(out, 'r.json'), 'utf8'));
+    expect(validate(json), JSON.stringify(validate.errors)).toBe(true);
+    expect(json.passed).toBe(false);
+    expect(json.options.seed).toBe(3);
+    const sgd = json.results.find((r: { subject: string }) => r.subject === 'sgd');
+    expect(sgd.verdict).toBe('fails');
+    const failures = sgd.findings.filter((f: { status: string }) => f.status === 'fail');
+    expect(failures.length).toBeGreaterThan(0);
+    expect(
+      failures.some((f: { counterexample?: { gradients?: unknown } }) => f.counterexample?.gradients !== undefined),
+    ).toBe(true);
+
+    const xml = parseXml(readFileSync(join(out, 'r.xml'), 'utf8'));
+    const suite = xml.children.find((s) => s.attrs.name === 'sgd')!;
+    expect(suite.children.filter((c) => c.name === 'testcase').length).toBe(sgd.findings.length);
+    expect(Number(suite.attrs.failures)).toBe(failures.length);
+    expect(xml.children.length).toBe(9);
+
+    const md = readFileSync(join(out, 'r.md'), 'utf8');
+    expect(md).toMatch(/^## optimspec check: ❌ failed: sgd with a stale learning rate \(float64\)/);
+    expect(md).toContain('### ❌ `sgd`: fails');
+  });
+
+  test('--accept turns a deviation by that convention into exit 0', async () => {
+    const accepted = await inProcess([
+      `${adapters}/dampened-momentum.mjs`,
+      '--seed',
+      '5',
+      '--only',
+      'momentum',
+      '--accept',
+      'dampened-momentum',
+    ]);
+    expect(accepted.code, accepted.stderr).toBe(0);
+    expect(accepted.stdout).toMatch(/^momentum +deviates \(accepted\) +\d+\/\d+ +dampened-momentum$/m);
   });
 
   test('without --accept, or accepting another convention, a deviation exits 1', async () => {

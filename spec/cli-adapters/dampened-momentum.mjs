@@ -1,6 +1,6 @@
 // Momentum as an exponential moving average, `vx = rho * vx + (1 - rho) * dx` (conventions.md
 // `dampened-momentum`, PyTorch with dampening = rho), written in plain JavaScript as a user
-// would: deviates. dampened-momentum.ts is the same adapter as a TypeScript module.
+// would: deviates.
 export default {
   name: 'dampened momentum',
   dtype: 'float64',
