@@ -132,12 +132,14 @@ describe.concurrent('optimspec check, in a child process', () => {
   });
 
   test('--exec runs a Python adapter over the protocol; a program that does not exist is a usage error', async () => {
+    // A schedule: the child's protocol session as for any subject, without pure Python's slow trajectories
+    // (those are checked over the protocol by spec/protocol.spec.ts and spec/unsupported-values.spec.ts).
     const python = await cli([
       'check',
       '--exec',
       'python3 examples/python/lecture_pure.py',
       '--only',
-      'sgd',
+      'schedule:inverse-time',
       '--seed',
       '11',
       '--quiet',
