@@ -7,6 +7,10 @@ export default defineConfig({
     // In a real browser, run by `npm run test:browser` (vitest.browser.config.ts) where Chromium is installed.
     exclude: ['spec/**/*.browser.spec.ts', '**/node_modules/**'],
     setupFiles: ['spec/setup/fast-check.ts'],
+    // Compiles src/ once per run for the CLI processes and adapter workers that spec files start (spec/support/built.ts).
+    globalSetup: ['spec/setup/build.ts'],
+    // That copy is plain JavaScript: Node imports it natively rather than through vite's transform.
+    server: { deps: { external: [/\/optimspec-build-[^/]+\//] } },
     // At least two workers: vitest's default (cores - 1) runs one file at a time on two
     // cores, and many files wait on child processes and timeouts (measured: 88 s -> 60 s).
     maxWorkers: Math.max(2, availableParallelism()),

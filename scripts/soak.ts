@@ -1,7 +1,8 @@
 /**
  * `npm run soak`: the long runs that do not belong in `npm test` (60 s on two cores).
  * Every algebraically identical evaluation order of docs/conventions.md
- * (spec/support/evaluation-orders.ts) must conform in both dtypes over many seeds.
+ * (spec/support/evaluation-orders.ts) must conform in both dtypes over many seeds;
+ * attribution over the whole planted-bug catalogue; the packed tarball installed by npm.
  * Usage: node --import tsx scripts/soak.ts [seeds=50] [first seed=1]
  */
 import { spawnSync } from 'node:child_process';
@@ -54,4 +55,17 @@ const attribution = spawnSync(
     cwd: fileURLToPath(new URL('..', import.meta.url)),
   },
 );
-process.exitCode = failures === 0 && attribution.status === 0 ? 0 : 1;
+
+console.log(
+  '\nthe packed tarball installed by npm itself (spec/package-vitest.spec.ts, OPTIMSPEC_PACKAGE_INSTALL=npm)',
+);
+const install = spawnSync(
+  process.execPath,
+  [fileURLToPath(new URL('../node_modules/vitest/vitest.mjs', import.meta.url)), 'run', 'spec/package-vitest.spec.ts'],
+  {
+    stdio: 'inherit',
+    env: { ...process.env, OPTIMSPEC_PACKAGE_INSTALL: 'npm' },
+    cwd: fileURLToPath(new URL('..', import.meta.url)),
+  },
+);
+process.exitCode = failures === 0 && attribution.status === 0 && install.status === 0 ? 0 : 1;

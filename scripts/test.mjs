@@ -10,6 +10,7 @@ const require = createRequire(import.meta.url);
 const tsc = require.resolve('typescript/bin/tsc');
 const depcruise = new URL('../node_modules/dependency-cruiser/bin/dependency-cruise.mjs', import.meta.url).pathname;
 const vitest = new URL('../node_modules/vitest/vitest.mjs', import.meta.url).pathname;
+const TS_BUILD_INFO = new URL('../node_modules/.cache/optimspec/tsc.tsbuildinfo', import.meta.url).pathname;
 
 /** Runs a check with its output held back; resolves with its exit code and output. */
 function quietly(args) {
@@ -20,7 +21,9 @@ function quietly(args) {
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, output })));
 }
 
-const types = quietly([tsc, '-p', 'tsconfig.json', '--noEmit']);
+// Incremental: tsc keeps what it checked in node_modules/.cache (a file's diagnostics, keyed by
+// its content), so a second run re-checks only what changed: 14 s of CPU cold, 5 s warm.
+const types = quietly([tsc, '-p', 'tsconfig.json', '--noEmit', '--incremental', '--tsBuildInfoFile', TS_BUILD_INFO]);
 const layers = quietly([depcruise, 'src', '--config', '.dependency-cruiser.cjs']);
 
 const tests = spawn(process.execPath, [vitest, 'run', ...process.argv.slice(2)], { stdio: 'inherit' });

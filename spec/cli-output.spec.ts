@@ -2,7 +2,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import type { CliIo } from '../src/cli/index.js';
-import { runCheckCommand } from '../src/cli/check-command.js';
+import { importBuilt } from './support/built.js';
+
+// The compiled CLI (spec/support/built.ts): its adapter workers start from JavaScript, not through tsx.
+const { runCheckCommand } = await importBuilt<typeof import('../src/cli/check-command.js')>('src/cli/check-command.ts');
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const adapters = 'spec/cli-adapters';
@@ -27,12 +30,15 @@ async function run(args: string[], stdout: { tty: boolean; columns?: number } = 
 
 describe('optimspec check output', () => {
   const args = [`${adapters}/sgd-bug.mjs`, '--seed', '3', '--no-color'];
+  /** The run on a pipe, shared by the two tests that read it (the same check would give the same output). */
+  let pipedRun: ReturnType<typeof run> | undefined;
+  const piped = () => (pipedRun ??= run(args));
 
   test('in a pipe nothing is cut; on a terminal every line fits its width', async () => {
-    const piped = await run(args);
-    expect(piped.code).toBe(1);
-    expect(piped.out).not.toContain('…');
-    expect(Math.max(...piped.out.split('\n').map((l) => Array.from(l).length))).toBeGreaterThan(80);
+    const pipe = await piped();
+    expect(pipe.code).toBe(1);
+    expect(pipe.out).not.toContain('…');
+    expect(Math.max(...pipe.out.split('\n').map((l) => Array.from(l).length))).toBeGreaterThan(80);
     const tty = await run(args, { tty: true, columns: 80 });
     const table = tty.out.split('\n\n')[0]!.split('\n');
     for (const line of table) expect(Array.from(line).length).toBeLessThanOrEqual(80);
@@ -40,7 +46,7 @@ describe('optimspec check output', () => {
   });
 
   test('--verbose prints every problem in full; without it the others are one line each', async () => {
-    const short = await run(args);
+    const short = await piped();
     const verbose = await run([...args, '--verbose']);
     const counterexamples = (out: string) => out.split('\n').filter((l) => /^ {4}tolerance: /.test(l)).length;
     expect(counterexamples(short.out)).toBe(1);

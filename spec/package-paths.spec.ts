@@ -1,23 +1,17 @@
-import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, posix, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { packed as pack } from './support/packed.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** What `npm pack` would publish, listed once per file (scripts skipped: `prepare` would rebuild dist/). */
+/** What `npm pack` publishes, listed once per file (this run's pack, shared with package-vitest). */
 let packed: Set<string>;
 
-beforeAll(() => {
-  const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
-    cwd: root,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
-  const [entry] = JSON.parse(out) as [{ files: { path: string }[] }];
-  packed = new Set(entry.files.map((f) => f.path));
-}, 30_000);
+beforeAll(async () => {
+  packed = (await pack()).files;
+}, 120_000);
 
 function walk(dir: string): string[] {
   return readdirSync(join(root, dir), { withFileTypes: true }).flatMap((d) =>

@@ -1,19 +1,10 @@
-import { execFile, execFileSync, spawnSync } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  realpathSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { execFile, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { packed } from './support/packed.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -78,21 +69,6 @@ function lockfileFor(tarball: string, pkg: { dependencies: Record<string, string
   return { name: 'user-project', lockfileVersion: 3, requires: true, packages: out };
 }
 
-function files(dir: string): string[] {
-  return readdirSync(join(root, dir), { withFileTypes: true }).flatMap((d) =>
-    d.isDirectory() ? files(`${dir}/${d.name}`) : [`${dir}/${d.name}`],
-  );
-}
-
-/** Whether dist/ was built after the last change to src/ and the build's configuration (tsc rewrites every output on a build). */
-function distIsFresh(): boolean {
-  if (!existsSync(join(root, 'dist/index.js'))) return false;
-  const mtime = (f: string) => statSync(join(root, f)).mtimeMs;
-  const built = Math.min(...files('dist').map(mtime));
-  const sources = Math.max(...[...files('src'), 'tsconfig.json', 'tsconfig.build.json', 'package.json'].map(mtime));
-  return sources < built;
-}
-
 const ADAPTER = `// The notes' "x += learning_rate * dx" taken literally: the known bug "ascent".
 export default {
   name: 'ascent sgd',
@@ -152,16 +128,10 @@ function timed<T>(label: string, run: () => T): T {
 
 beforeAll(async () => {
   project = mkdtempSync(join(tmpdir(), 'optimspec-user-'));
-  // dist/ must be built from the sources under test: npm pack's "prepack" rebuilds it, unless it is newer than every source (then the build is skipped).
-  const scripts = distIsFresh() ? ['--ignore-scripts'] : [];
-  const packed = timed(`npm pack${scripts.length ? ' (dist/ fresh)' : ' (with build)'}`, () =>
-    execFileSync('npm', ['pack', '--json', ...scripts, '--pack-destination', project], {
-      cwd: root,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    }),
-  );
-  const tarball = (JSON.parse(packed) as [{ filename: string }])[0].filename;
+  // The run's one tarball (spec/support/packed.ts), copied beside the user's project.
+  const pack = await packed();
+  const tarball = basename(pack.tarball);
+  writeFileSync(join(project, tarball), readFileSync(pack.tarball));
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
   app = join(project, 'app');
   mkdirSync(app);

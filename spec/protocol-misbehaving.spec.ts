@@ -1,13 +1,16 @@
 import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it, type TestContext } from 'vitest';
 import { AdapterError } from '../src/adapter/adapter-error.js';
 import { type SpawnAdapterOptions, type SpawnedAdapter, spawnAdapter } from '../src/protocol/spawn-adapter.js';
 import { isRunning } from '../src/protocol/child-registry.js';
+import { built } from './support/built.js';
 
 const child = fileURLToPath(new URL('./support/children/misbehaving.mjs', import.meta.url));
-const forgetful = fileURLToPath(new URL('./support/children/forgetful-parent.ts', import.meta.url));
 const printing = fileURLToPath(new URL('./support/children/printing_adapter.py', import.meta.url));
 // Calls that must succeed get generous timeouts (the tests run concurrently on a loaded machine);
 // calls that must time out get 1 s, which bounds each case.
@@ -223,7 +226,8 @@ describe.concurrent('spawnAdapter against misbehaving children', () => {
   });
 
   it('a caller that forgets close(): Node still exits, and the child does not outlive it', async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', forgetful], { timeout: 20_000 });
+    const forgetful = built('spec/support/children/forgetful-parent.ts');
+    const { stdout } = await promisify(execFile)(process.execPath, [forgetful], { timeout: 20_000 });
     const pid = Number(stdout.trim());
     expect(pid).toBeGreaterThan(0);
     expect(isRunning(pid)).toBe(false);
@@ -303,16 +307,20 @@ describe('spawnAdapter: a busy caller', () => {
   it('an answer that arrived while the event loop was blocked is taken, not reported as a timeout', async ({
     onTestFinished,
   }) => {
-    const adapter = await spawnAdapter([process.execPath, child, 'correct'], hanging);
+    const answered = join(mkdtempSync(join(tmpdir(), 'optimspec-busy-')), 'answered');
+    const adapter = await spawnAdapter([process.execPath, child, 'marks-answers', answered], hanging);
     onTestFinished(() => adapter.close());
     const stepper = await adapter.create(sgd, x0);
     const pending = stepper.step(grad);
-    // Block this thread past the 1 s timeout; the child answers meanwhile, so the timer and
-    // the answer are both due when the loop resumes, and the timer phase runs first.
-    const until = Date.now() + 1500;
-    while (Date.now() < until) {
-      // busy wait on purpose
-    }
+    // Block this thread (a synchronous sleep) past the 1 s timeout and until the child has written
+    // its answer, so that the timer and the answer are both due when the loop resumes, and the
+    // timer phase runs first. The relay thread, which is not blocked, meanwhile reads the answer
+    // from the pipe: 500 ms more leave it dozens of scheduling slices of a busy machine.
+    const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+    sleep(hanging.timeoutMs! + 100);
+    for (let polls = 0; !existsSync(answered) && polls < 6000; polls++) sleep(5);
+    expect(existsSync(answered), 'the child wrote its answer within 30 s').toBe(true);
+    sleep(500);
     expect(await pending).toEqual(new Float64Array([0.5, 1.5, 2.5]));
   });
 });

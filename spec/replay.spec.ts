@@ -1,9 +1,10 @@
-import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { CliIo } from '../src/cli/index.js';
 import { checkConformance } from '../src/conformance/check.js';
 import { decodeReplay, encodeReplay } from '../src/conformance/replay.js';
 import type { ConformanceReport, Finding } from '../src/conformance/types.js';
+import { importBuilt } from './support/built.js';
 import { handwritten, resetSharedState } from './support/planted/handwritten.js';
 
 /**
@@ -81,15 +82,18 @@ describe('checkConformance({ replay })', () => {
 
 describe('optimspec check prints a replay command that reproduces the failure', () => {
   const root = fileURLToPath(new URL('..', import.meta.url));
-  const run = (args: string[]) =>
-    new Promise<{ code: number; stdout: string }>((resolve) => {
-      execFile(
-        process.execPath,
-        ['--import', 'tsx', 'spec/cli-entry.mts', ...args],
-        { cwd: root, env: { ...process.env, NO_COLOR: '1' } },
-        (error, stdout) => resolve({ code: error === null ? 0 : ((error as { code?: number }).code ?? 1), stdout }),
-      );
-    });
+  // The CLI's dispatcher in-process (the compiled copy, spec/support/built.ts), as `npx optimspec` runs it.
+  const run = async (args: string[]): Promise<{ code: number; stdout: string }> => {
+    const { main } = await importBuilt<typeof import('../src/cli/index.js')>('src/cli/index.ts');
+    let stdout = '';
+    const io: CliIo = {
+      stdout: { write: (s: string) => (stdout += s) },
+      stderr: { write: () => true },
+      env: { NO_COLOR: '1' },
+      cwd: root,
+    };
+    return { code: await main(args, io), stdout };
+  };
 
   it('runs the printed command and gets the same failure', async () => {
     const first = await run(['check', 'spec/cli-adapters/sgd-bug.mjs', '--seed', '12']);

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
-import { runCheckCommand } from '../src/cli/check-command.js';
 import { CHECK_HELP } from '../src/cli/check-help.js';
 import type { CliIo } from '../src/cli/index.js';
 import { checkConformance } from '../src/conformance/check.js';
@@ -11,6 +10,7 @@ import type { ConformanceReport, Finding, Trace } from '../src/conformance/types
 import { reportToConsole } from '../src/report/console.js';
 import { MAX_CHARTED_PER_SUBJECT, reportToHtml } from '../src/report/html.js';
 import { deviatingReport, failingReport, gradientTable, traceOf } from './support/traced-report.js';
+import { importBuilt } from './support/built.js';
 import { handwritten } from './support/planted/handwritten.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -274,6 +274,9 @@ describe('optimspec check --html', () => {
       env: {},
       cwd: root,
     };
+    // The compiled CLI (spec/support/built.ts): its adapter's worker starts from JavaScript, not through tsx.
+    const { runCheckCommand } =
+      await importBuilt<typeof import('../src/cli/check-command.js')>('src/cli/check-command.ts');
     const code = await runCheckCommand(args, io);
     return { code, stdout, stderr };
   }

@@ -1,5 +1,7 @@
-// SGD whose every step takes about 20 ms (busy), and whose step with a gradient of 1e9 never ends:
+// SGD whose every step takes about 20 ms (a synchronous sleep, which holds its thread as a busy
+// step would without spending a core), and whose step with a gradient of 1e9 never ends:
 // a batch of many quick-enough steps is not a hang; one hung step inside a batch is.
+const asleep = new Int32Array(new SharedArrayBuffer(4));
 export default {
   name: 'slow steps',
   dtype: 'float64',
@@ -9,8 +11,7 @@ export default {
     return {
       step(grad) {
         if (grad[0] === 1e9) for (;;);
-        const until = Date.now() + 20;
-        while (Date.now() < until);
+        Atomics.wait(asleep, 0, 0, 20);
         for (let i = 0; i < x.length; i++) x[i] -= config.learningRate * grad[i];
         return x;
       },

@@ -1,5 +1,7 @@
 // A protocol child that misbehaves in the way named by its first argument
 // (spec/protocol-misbehaving.spec.ts). Otherwise it is a correct float64 SGD.
+// `marks-answers <file>`: a correct SGD that creates <file> once it has written a step's answer.
+import { writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 
 const mode = process.argv[2] ?? 'correct';
@@ -84,7 +86,10 @@ createInterface({ input: process.stdin }).on('line', (line) => {
       setTimeout(() => process.stdout.write(`${text.slice(9)}\r\n`), 10);
       return;
     }
-    return write(op === 'step' ? { id, ok: true, x: xs[0] } : { id, ok: true, xs });
+    write(op === 'step' ? { id, ok: true, x: xs[0] } : { id, ok: true, xs });
+    // A write to a pipe is synchronous on Linux: the answer is in the pipe before the file exists.
+    if (mode === 'marks-answers') writeFileSync(process.argv[3], '');
+    return;
   }
   if (op === 'schedule') {
     if (mode === 'hang-on-schedule' && request.t.length > 0) return;
