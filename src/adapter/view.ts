@@ -17,7 +17,7 @@ function methodOf<K extends 'schedule' | 'scheduleValues'>(base: Adapter, key: K
  * included). The one way a layer wraps an adapter, so that no wrapper forgets a
  * member of the contract.
  */
-export function adapterView<T extends Partial<Adapter>>(base: Adapter, overrides: T): Adapter & T {
+export function adapterView<T extends Partial<Adapter> | object>(base: Adapter, overrides: T): Adapter & T {
   const view: Adapter = {
     name: base.name,
     dtype: base.dtype,

@@ -1,5 +1,6 @@
 import {
   type Adapter,
+  adapterView,
   runScripts,
   runScriptsKey,
   type Script,
@@ -36,17 +37,8 @@ function viewWith(
   adapter: Adapter,
   runner: (scripts: readonly Script[]) => Promise<ScriptOutcome[]>,
 ): Adapter & ScriptRunner {
-  const view: Adapter & ScriptRunner = {
-    name: adapter.name,
-    dtype: adapter.dtype,
-    optimizers: adapter.optimizers,
-    create: (config, x0) => adapter.create(config, x0),
-    [runScriptsKey]: runner,
-  };
-  if (adapter.schedules !== undefined) view.schedules = adapter.schedules;
-  if (adapter.schedule !== undefined) view.schedule = adapter.schedule.bind(adapter);
-  if (adapter.scheduleValues !== undefined) view.scheduleValues = adapter.scheduleValues.bind(adapter);
-  return view;
+  const overrides: ScriptRunner = { [runScriptsKey]: runner };
+  return adapterView(adapter, overrides);
 }
 
 /** A run of a batch that never got to the implementation (the batch stopped at an earlier run's adapter error). */
