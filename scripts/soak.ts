@@ -2,7 +2,8 @@
  * `npm run soak`: the long runs that do not belong in `npm test` (60 s on two cores).
  * Every algebraically identical evaluation order of docs/conventions.md
  * (spec/support/evaluation-orders.ts) must conform in both dtypes over many seeds;
- * attribution over the whole planted-bug catalogue; the packed tarball installed by npm.
+ * then the spec files' whole catalogues (OPTIMSPEC_SOAK=1, spec/support/soak.ts): attribution
+ * over the planted-bug catalogue in both dtypes, every convention accepted, the tarball installed by npm.
  * Usage: node --import tsx scripts/soak.ts [seeds=50] [first seed=1]
  */
 import { spawnSync } from 'node:child_process';
@@ -43,29 +44,23 @@ console.log(
   `${runs - failures} passed, ${failures} failed (${runs} checks over seeds ${first}..${first + count - 1}, ${((Date.now() - started) / 1000).toFixed(1)} s)`,
 );
 
-console.log(
-  '\nattribution over the whole planted-bug catalogue, both dtypes (spec/attribution.spec.ts, OPTIMSPEC_ATTRIBUTION=all)',
-);
-const attribution = spawnSync(
+/** The spec files whose whole catalogue runs here (npm test runs a representative case of each property). */
+const CATALOGUES = [
+  // Attribution over the whole planted-bug catalogue, both dtypes.
+  'spec/attribution.spec.ts',
+  // Every planted convention accepted, not only one.
+  'spec/conformance-planted.spec.ts',
+  // The packed tarball installed by npm itself (npm ci --offline), not by links.
+  'spec/package-vitest.spec.ts',
+];
+console.log(`\nthe whole catalogues of ${CATALOGUES.join(', ')}`);
+const catalogues = spawnSync(
   process.execPath,
-  [fileURLToPath(new URL('../node_modules/vitest/vitest.mjs', import.meta.url)), 'run', 'spec/attribution.spec.ts'],
+  [fileURLToPath(new URL('../node_modules/vitest/vitest.mjs', import.meta.url)), 'run', ...CATALOGUES],
   {
     stdio: 'inherit',
-    env: { ...process.env, OPTIMSPEC_ATTRIBUTION: 'all' },
+    env: { ...process.env, OPTIMSPEC_SOAK: '1', OPTIMSPEC_ATTRIBUTION: 'all', OPTIMSPEC_PACKAGE_INSTALL: 'npm' },
     cwd: fileURLToPath(new URL('..', import.meta.url)),
   },
 );
-
-console.log(
-  '\nthe packed tarball installed by npm itself (spec/package-vitest.spec.ts, OPTIMSPEC_PACKAGE_INSTALL=npm)',
-);
-const install = spawnSync(
-  process.execPath,
-  [fileURLToPath(new URL('../node_modules/vitest/vitest.mjs', import.meta.url)), 'run', 'spec/package-vitest.spec.ts'],
-  {
-    stdio: 'inherit',
-    env: { ...process.env, OPTIMSPEC_PACKAGE_INSTALL: 'npm' },
-    cwd: fileURLToPath(new URL('..', import.meta.url)),
-  },
-);
-process.exitCode = failures === 0 && attribution.status === 0 && install.status === 0 ? 0 : 1;
+process.exitCode = failures === 0 && catalogues.status === 0 ? 0 : 1;
