@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import { type Adapter, referenceAdapter, type Stepper } from '../src/conformance/adapter.js';
-import { CONFORMANCE_DEFAULTS, checkConformance } from '../src/conformance/check.js';
+import { type Adapter, referenceAdapter, type Stepper } from '../src/adapter/contract.js';
+import { checkConformance } from '../src/conformance/check.js';
+import { CONFORMANCE_DEFAULTS } from '../src/conformance/defaults.js';
 import type { ConformanceReport } from '../src/conformance/types.js';
 import type { OptimizerConfig, ScheduleConfig } from '../src/reference/types.js';
 
