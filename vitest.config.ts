@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+import { hangGuard } from './spec/support/slowdown.js';
 
 export default defineConfig({
   test: {
@@ -19,7 +20,10 @@ export default defineConfig({
     // module: state a test plants (the shared-state bug, a kernel policy, a spy) is reset
     // by that test, and the files pass in any order (`npx vitest run --sequence.shuffle.files`).
     isolate: false,
-    testTimeout: 60_000,
+    // Guards against a hang, scaled by the machine's load as the run starts (spec/support/slowdown.ts):
+    // 60 s idle, 5 minutes on two cores at load 10.
+    testTimeout: hangGuard(60_000),
+    hookTimeout: hangGuard(60_000),
     coverage: {
       provider: 'v8',
       include: ['src/**/*.ts'],

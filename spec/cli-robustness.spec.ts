@@ -7,6 +7,7 @@ import { describe, expect, test } from 'vitest';
 import type { CliIo } from '../src/cli/index.js';
 import { isRunning } from '../src/protocol/child-registry.js';
 import { cliArgs, importBuilt } from './support/built.js';
+import { hangGuard } from './support/slowdown.js';
 import { parseXml } from './report-xml-reader.js';
 
 // The CLI of this run's compiled copy of src/ (spec/support/built.ts): its processes and its
@@ -20,12 +21,13 @@ const isolationChild = 'spec/support/children/isolation-child.mjs';
 const misbehaving = 'spec/support/children/misbehaving.mjs';
 /**
  * The sentinel of the cases where a signal or a deadline must end the run: every other way
- * out (the adapter's hang, a 60 s --timeout) is far longer than the test's own timeout, so
- * a run that ended with the expected exit status and report was ended by that signal or deadline.
+ * out (the adapter's hang, a 60 s --timeout) takes at least as long as the test's own
+ * timeout, so a run that ended with the expected exit status and report was ended by that
+ * signal or deadline.
  */
 const SENTINEL_TIMEOUT = '60000';
 /** How long a killed process may take to disappear from the process table: a sentinel, not a bound the test waits for when all is well. */
-const GONE_WITHIN_MS = 20_000;
+const GONE_WITHIN_MS = hangGuard(20_000);
 
 interface Ran {
   code: number;
@@ -105,7 +107,9 @@ describe.concurrent('signals: SIGINT and SIGTERM stop the run, with a partial re
       'never printed',
     );
     // The child writes its pid when it receives its first step, which it never answers.
-    expect(await waitFor(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8') !== '', 30_000)).toBe(true);
+    expect(await waitFor(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8') !== '', hangGuard(30_000))).toBe(
+      true,
+    );
     const pid = Number(readFileSync(pidFile, 'utf8'));
     run.child.kill('SIGTERM');
     const { code, stderr } = await run.done;
@@ -137,7 +141,9 @@ describe.concurrent('signals: SIGINT and SIGTERM stop the run, with a partial re
       'optimspec',
     );
     // The child writes its grandchild's pid, then never answers hello.
-    expect(await waitFor(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8') !== '', 30_000)).toBe(true);
+    expect(await waitFor(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8') !== '', hangGuard(30_000))).toBe(
+      true,
+    );
     const grandchild = Number(readFileSync(pidFile, 'utf8'));
     run.child.kill('SIGINT');
     run.child.kill('SIGINT');

@@ -7,6 +7,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, test } from 'vitest';
 import type { CliIo } from '../src/cli/index.js';
 import { cliArgs, importBuilt } from './support/built.js';
+import { hangGuard } from './support/slowdown.js';
 import { parseXml } from './report-xml-reader.js';
 
 // The CLI of this run's compiled copy of src/ (spec/support/built.ts), as bin/optimspec.js runs
@@ -25,16 +26,17 @@ interface Ran {
 
 /**
  * The real CLI in a child process, as a user runs it; stdout and stderr are pipes. A child
- * still running after 60 s is killed: its code is then NaN and its stderr says so.
+ * still running after 60 s (scaled by the machine's load) is killed: its code is then NaN and its stderr says so.
  */
 function cli(args: string[], env: Record<string, string> = {}): Promise<Ran> {
   return new Promise((done) => {
     execFile(
       process.execPath,
       cliArgs(args),
-      { cwd: root, env: { ...process.env, ...env }, timeout: 60_000 },
+      { cwd: root, env: { ...process.env, ...env }, timeout: hangGuard(60_000) },
       (error, stdout, stderr) => {
-        const killed = error?.killed === true ? `\n(killed by ${error.signal} after 60 s)` : '';
+        const killed =
+          error?.killed === true ? `\n(killed by ${error.signal}: still running after ${hangGuard(60)} s)` : '';
         done({ code: error ? Number((error as { code?: number }).code) : 0, stdout, stderr: stderr + killed });
       },
     );

@@ -9,6 +9,7 @@ import type { Adapter } from '../src/adapter/contract.js';
 import type { ConformanceReport, SubjectResult } from '../src/conformance/types.js';
 import type { Script, ScriptCall } from '../src/adapter/script.js';
 import { built, importBuilt } from './support/built.js';
+import { hangGuard } from './support/slowdown.js';
 
 // The checker from this run's compiled copy of src/ (spec/support/built.ts): its workers start
 // from JavaScript, not through tsx. Every value below comes from that one copy.
@@ -43,7 +44,7 @@ const scratch = mkdtempSync(join(tmpdir(), 'optimspec-isolation-'));
 const HANG_MS = 500;
 
 /** A per-call limit for cases that test no hang: far above any call's time, so that only a misbehaviour ends a call. */
-const SETTLED_MS = 20_000;
+const SETTLED_MS = hangGuard(20_000);
 
 /** Checks the module isolated, as the CLI does: a fresh worker before a subject if the last one ended. */
 async function check(
@@ -294,7 +295,7 @@ describe('an isolated adapter nobody closes', () => {
     // The child ends by itself after printing; a worker that kept Node alive would run until exec's timeout kills it (a rejection).
     const { stdout } = await exec(process.execPath, [built('spec/support/children/forgetful-isolated.mts')], {
       cwd: root,
-      timeout: 30_000,
+      timeout: hangGuard(30_000),
     });
     expect(stdout).toBe('0.5\n');
   });
@@ -306,7 +307,7 @@ describe('a stdout line without end from a protocol child', () => {
     // reported (not the whole 200 MiB read) and the probe ends by itself, before exec's timeout kills it.
     const { stdout } = await exec(process.execPath, [built('spec/support/children/line-cap-probe.mts'), '200', '16'], {
       cwd: root,
-      timeout: 60_000,
+      timeout: hangGuard(60_000),
     });
     const probe = JSON.parse(stdout) as { growth: number; message: string };
     expect(probe.message).toContain('a stdout line of more than 16777216 bytes without a newline');

@@ -24,7 +24,7 @@ beforeAll(async () => {
   biasAdapter = mod.biases;
   weights = await checkConformance(mod.default, { seed: MATRIX_SEED });
   biases = await checkConformance(mod.biases, { seed: MATRIX_SEED });
-}, 60_000);
+});
 
 describe('brain.js 1.6.1 weights through examples/brainjs.mjs', () => {
   it('is checked in float32: zeros() and randos() return new Float32Array(size) (utilities/zeros.js:8)', () => {

@@ -28,7 +28,7 @@ beforeAll(async () => {
   adapter = ((await import(new URL('../examples/convnetjs.mjs', import.meta.url).href)) as { default: Adapter })
     .default;
   report = await checkConformance(adapter, { seed: MATRIX_SEED });
-}, 60_000);
+});
 
 describe('convnetjs 0.3.0 through examples/convnetjs.mjs', () => {
   it('is checked in float64 (zeros(n) returns new Float64Array(n), line 35) for the Trainer methods 0.3.0 has: sgd (with momentum 0 or rho), adagrad, windowgrad', () => {

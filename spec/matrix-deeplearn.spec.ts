@@ -18,7 +18,7 @@ beforeAll(async () => {
   const adapter = ((await import(new URL('../examples/deeplearn.mjs', import.meta.url).href)) as { default: Adapter })
     .default;
   report = await checkConformance(adapter, { seed: MATRIX_SEED });
-}, 60_000);
+});
 
 describe('deeplearn.js 0.5.1 through examples/deeplearn.mjs', () => {
   it('is checked as a float32 implementation of the six optimizers (the CPU backend stores every tensor in a Float32Array)', () => {

@@ -85,5 +85,5 @@ describe('the matrix generator', () => {
     expect(run.stdout).toContain('SKIPPED pytorch-float32: ');
     expect(run.stdout).toContain('no-such-python cannot be started');
     expect(run.stdout).toContain('apt-get install -y python3-torch');
-  }, 30_000);
+  });
 });

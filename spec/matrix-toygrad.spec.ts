@@ -18,7 +18,7 @@ let adapter: Adapter;
 beforeAll(async () => {
   adapter = ((await import(new URL('../examples/toygrad.mjs', import.meta.url).href)) as { default: Adapter }).default;
   report = await checkConformance(adapter, { seed: MATRIX_SEED });
-}, 60_000);
+});
 
 describe('toygrad 2.6.0 through examples/toygrad.mjs', () => {
   it('is checked in float32 (class Buffer extends Float32Array, buffer.js:3) for the trainers it has: SGD (momentum 0 or rho), Nesterov, Adagrad, Adam', () => {

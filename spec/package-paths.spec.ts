@@ -3,6 +3,7 @@ import { dirname, join, posix, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { packed as pack } from './support/packed.js';
+import { hangGuard } from './support/slowdown.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -11,7 +12,7 @@ let packed: Set<string>;
 
 beforeAll(async () => {
   packed = (await pack()).files;
-}, 120_000);
+}, hangGuard(120_000));
 
 function walk(dir: string): string[] {
   return readdirSync(join(root, dir), { withFileTypes: true }).flatMap((d) =>

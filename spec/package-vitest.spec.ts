@@ -5,6 +5,7 @@ import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { packed } from './support/packed.js';
+import { hangGuard } from './support/slowdown.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -176,7 +177,7 @@ beforeAll(async () => {
       execFile(
         process.execPath,
         args,
-        { cwd: app, env: { ...userEnv, NO_COLOR: '1', FORCE_COLOR: '0', CI: '1' }, timeout: 120_000 },
+        { cwd: app, env: { ...userEnv, NO_COLOR: '1', FORCE_COLOR: '0', CI: '1' }, timeout: hangGuard(120_000) },
         (error, stdout, stderr) =>
           done({ code: error ? Number((error as { code?: number }).code) : 0, stdout: String(stdout), stderr }),
       );
@@ -195,7 +196,7 @@ beforeAll(async () => {
   timings['vitest run, python check'] = Date.now() - t0;
   console.log(`packed-package test timings (ms): ${JSON.stringify(timings)}`);
   if (process.env.OPTIMSPEC_DUMP) writeFileSync(process.env.OPTIMSPEC_DUMP, output);
-}, 180_000);
+}, hangGuard(180_000));
 
 afterAll(() => {
   if (project) rmSync(project, { recursive: true, force: true });

@@ -9,12 +9,17 @@ import { AdapterError } from '../src/adapter/adapter-error.js';
 import { type SpawnAdapterOptions, type SpawnedAdapter, spawnAdapter } from '../src/protocol/spawn-adapter.js';
 import { isRunning } from '../src/protocol/child-registry.js';
 import { built } from './support/built.js';
+import { hangGuard } from './support/slowdown.js';
 
 const child = fileURLToPath(new URL('./support/children/misbehaving.mjs', import.meta.url));
 const printing = fileURLToPath(new URL('./support/children/printing_adapter.py', import.meta.url));
-// Calls that must succeed get generous timeouts (the tests run concurrently on a loaded machine);
-// calls that must time out get 1 s, which bounds each case.
-const settled: SpawnAdapterOptions = { timeoutMs: 5000, handshakeTimeoutMs: 10_000, closeTimeoutMs: 1000 };
+// Calls that must succeed get generous timeouts, scaled by the machine's load (they guard against a
+// hang only); calls that must time out get 1 s, which bounds each case and is what their messages name.
+const settled: SpawnAdapterOptions = {
+  timeoutMs: hangGuard(5000),
+  handshakeTimeoutMs: hangGuard(10_000),
+  closeTimeoutMs: 1000,
+};
 const hanging: SpawnAdapterOptions = { ...settled, timeoutMs: 1000 };
 const sgd = { optimizer: 'sgd', learningRate: 0.5 } as const;
 const x0 = new Float64Array([1, 2, 3]);
@@ -227,7 +232,7 @@ describe.concurrent('spawnAdapter against misbehaving children', () => {
 
   it('a caller that forgets close(): Node still exits, and the child does not outlive it', async () => {
     const forgetful = built('spec/support/children/forgetful-parent.ts');
-    const { stdout } = await promisify(execFile)(process.execPath, [forgetful], { timeout: 20_000 });
+    const { stdout } = await promisify(execFile)(process.execPath, [forgetful], { timeout: hangGuard(20_000) });
     const pid = Number(stdout.trim());
     expect(pid).toBeGreaterThan(0);
     expect(isRunning(pid)).toBe(false);

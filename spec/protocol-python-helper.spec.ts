@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { hangGuard } from './support/slowdown.js';
 
 const script = fileURLToPath(new URL('../examples/python/lecture_pure.py', import.meta.url));
 
@@ -9,7 +10,7 @@ function transcript(requests: string[]): Record<string, unknown>[] {
   const out = execFileSync('python3', [script], {
     input: `${requests.join('\n')}\n`,
     encoding: 'utf8',
-    timeout: 20_000,
+    timeout: hangGuard(20_000),
   });
   return out
     .split('\n')
@@ -84,7 +85,7 @@ describe("examples/python/optimspec_protocol.py, the traceback of the adapter's 
         '',
       ].join('\n'),
       encoding: 'utf8',
-      timeout: 20_000,
+      timeout: hangGuard(20_000),
     });
     const answer = JSON.parse(out.trim().split('\n')[2]!) as { ok: boolean; error: string };
     expect(answer.ok).toBe(false);

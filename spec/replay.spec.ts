@@ -109,5 +109,5 @@ describe('optimspec check prints a replay command that reproduces the failure', 
     expect(block(again.stdout).replace(/ \(\d+ problems\)/, '')).toBe(
       block(first.stdout).replace(/ \(\d+ problems\)/, ''),
     );
-  }, 60_000);
+  });
 });

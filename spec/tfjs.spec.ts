@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Adapter } from '../src/adapter/contract.js';
 import { checkConformance } from '../src/conformance/check.js';
 import type { ConformanceReport, SubjectResult } from '../src/conformance/types.js';
+import { hangGuard } from './support/slowdown.js';
 
 /**
  * The verdicts optimspec gives TensorFlow.js 4.22 (tfjs-core + the CPU backend,
@@ -33,7 +34,7 @@ beforeAll(async () => {
   // A plain .mjs example without type declarations: imported by URL, typed by the contract it implements.
   const adapter = (await import(new URL('../examples/tfjs.mjs', import.meta.url).href)) as { default: Adapter };
   report = await checkConformance(adapter.default, { seed: 4220 });
-}, 120_000);
+}, hangGuard(120_000));
 
 describe('TensorFlow.js through examples/tfjs.mjs', () => {
   it('is checked as a float32 implementation of the six optimizers', () => {
@@ -99,7 +100,7 @@ describe('TensorFlow.js through examples/tfjs.mjs', () => {
     expect(other.results.map((r) => [r.subject, r.verdict, r.conventions])).toEqual(
       ['nesterov', 'adagrad', 'rmsprop'].map((s) => [s, verdict(s).verdict, verdict(s).conventions]),
     );
-  }, 60_000);
+  });
 
   it('passes only when the three conventions are accepted', async () => {
     expect(report.passed).toBe(false);
