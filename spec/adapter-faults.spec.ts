@@ -4,9 +4,10 @@ import { AdapterError } from '../src/adapter/adapter-error.js';
 import type { Adapter } from '../src/adapter/contract.js';
 import { checkConformance } from '../src/conformance/check.js';
 import type { ConformanceReport } from '../src/conformance/types.js';
-import { isolateAdapter } from '../src/isolation/isolate-adapter.js';
 import { checkLaw, lawsFor } from '../src/laws/index.js';
 import { type SpawnedAdapter, spawnAdapter } from '../src/protocol/spawn-adapter.js';
+import { importBuilt } from './support/built.js';
+import { hangGuard } from './support/slowdown.js';
 
 /**
  * One wording for each fault of an implementation under test (src/adapter/checked-call.ts),
@@ -19,8 +20,15 @@ import { type SpawnedAdapter, spawnAdapter } from '../src/protocol/spawn-adapter
 const root = fileURLToPath(new URL('..', import.meta.url));
 const child = fileURLToPath(new URL('./support/children/misbehaving.mjs', import.meta.url));
 
-/** Generous: a module's first load through tsx on a machine shared with other suites (no hang is tested here). */
-const SETTLED_MS = 20_000;
+/** Generous, and scaled by the machine's load (spec/support/slowdown.ts): no hang is tested here. */
+const SETTLED_MS = hangGuard(20_000);
+
+// The worker path from this run's compiled copy of src/ (spec/support/built.ts): its workers start from
+// JavaScript, not through tsx (0.1 s of CPU each rather than 0.6). Its checker with it: one copy's symbols.
+const [{ isolateAdapter }, { checkConformance: checkIsolated }] = await Promise.all([
+  importBuilt<typeof import('../src/isolation/isolate-adapter.js')>('src/isolation/isolate-adapter.ts'),
+  importBuilt<typeof import('../src/conformance/check.js')>('src/conformance/check.ts'),
+]);
 
 /** Each fault module, its subject, and the fault's one wording (sizes vary with the scenario or law that meets it). */
 const faults: [string, 'sgd' | 'schedule:step', RegExp][] = [
@@ -64,7 +72,7 @@ describe.concurrent('each adapter fault has one wording on every path', () => {
   test.each(faults)('%s (%s): in the worker', async (name, subject, wording) => {
     const adapter = await isolateAdapter(modulePath(name), { cwd: root, timeoutMs: SETTLED_MS });
     try {
-      const report = await checkConformance(adapter, { only: [subject], seed: 1, stepTimeoutMs: SETTLED_MS });
+      const report = await checkIsolated(adapter, { only: [subject], seed: 1, stepTimeoutMs: SETTLED_MS });
       expect(firstError(report)).toMatch(wording);
     } finally {
       await adapter.close();

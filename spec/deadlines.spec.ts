@@ -1,21 +1,27 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
-import { AdapterError } from '../src/adapter/adapter-error.js';
-import { guardAdapter, guarded } from '../src/conformance/guard.js';
-import { isolateAdapter } from '../src/isolation/isolate-adapter.js';
-import { spawnAdapter } from '../src/protocol/spawn-adapter.js';
+import { importBuilt } from './support/built.js';
+
+// From this run's compiled copy of src/ (spec/support/built.ts): the workers start from JavaScript, not
+// through tsx. Every value below comes from that one copy (its AdapterError is the one its adapters throw).
+const [{ AdapterError }, { guardAdapter, guarded }, { isolateAdapter }, { spawnAdapter }] = await Promise.all([
+  importBuilt<typeof import('../src/adapter/adapter-error.js')>('src/adapter/adapter-error.ts'),
+  importBuilt<typeof import('../src/conformance/guard.js')>('src/conformance/guard.ts'),
+  importBuilt<typeof import('../src/isolation/isolate-adapter.js')>('src/isolation/isolate-adapter.ts'),
+  importBuilt<typeof import('../src/protocol/spawn-adapter.js')>('src/protocol/spawn-adapter.ts'),
+]);
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const misbehaving = fileURLToPath(new URL('./support/children/misbehaving.mjs', import.meta.url));
 const sgd = { optimizer: 'sgd', learningRate: 0.5 } as const;
 
-async function rejection(promise: Promise<unknown>): Promise<AdapterError> {
+async function rejection(promise: Promise<unknown>): Promise<InstanceType<typeof AdapterError>> {
   const error = await promise.then(
     () => undefined,
     (e: unknown) => e,
   );
   expect(error).toBeInstanceOf(AdapterError);
-  return error as AdapterError;
+  return error as InstanceType<typeof AdapterError>;
 }
 
 describe('a correct adapter is not cut because the checker was busy', () => {

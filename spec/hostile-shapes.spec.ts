@@ -2,12 +2,13 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { runCheckCommand } from '../src/cli/check-command.js';
 import type { CliIo } from '../src/cli/index.js';
 import { type Adapter, referenceAdapter } from '../src/adapter/contract.js';
 import { checkConformance } from '../src/conformance/check.js';
 import { validateAdapter } from '../src/adapter/load-adapter.js';
 import { spawnAdapter } from '../src/protocol/spawn-adapter.js';
+import { built, importBuilt } from './support/built.js';
+import { hangGuard } from './support/slowdown.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const exec = promisify(execFile);
@@ -64,6 +65,9 @@ describe('an adapter whose name lists are holey arrays of length 2^32 - 1', () =
       env: { PATH: process.env.PATH },
       cwd: root,
     };
+    // The compiled CLI (spec/support/built.ts): the module's worker starts from JavaScript, not through tsx.
+    const { runCheckCommand } =
+      await importBuilt<typeof import('../src/cli/check-command.js')>('src/cli/check-command.ts');
     const code = await runCheckCommand(['spec/cli-adapters/hostile/holey-optimizers.mjs', '--quiet'], io);
     expect(code).toBe(1);
     expect(stderr).toContain(
@@ -94,11 +98,11 @@ describe('an --exec child that floods stdout: an error naming what it did, memor
   beforeAll(async () => {
     const { stdout } = await exec(
       process.execPath,
-      ['--expose-gc', '--import', 'tsx', 'spec/support/children/flood-probe.mts', ...modes],
+      ['--expose-gc', built('spec/support/children/flood-probe.mts'), ...modes],
       { cwd: root, env: { ...process.env, MALLOC_MMAP_THRESHOLD_: '16384', MALLOC_TRIM_THRESHOLD_: '0' } },
     );
     probes = JSON.parse(stdout) as Record<string, Probe>;
-  }, 180_000);
+  }, hangGuard(180_000));
   const whitespace = new RegExp(
     `it wrote (\\d+) bytes of whitespace and blank lines to stdout and no answer, more than the line cap of ${CAP} bytes`,
   );

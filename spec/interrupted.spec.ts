@@ -15,6 +15,7 @@ import { reportToJson } from '../src/report/json.js';
 import { reportToJUnit } from '../src/report/junit.js';
 import { reportToMarkdown } from '../src/report/markdown.js';
 import { parseXml, type XmlNode } from './report-xml-reader.js';
+import { cliArgs } from './support/built.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), 'optimspec-interrupted-'));
@@ -47,23 +48,21 @@ function startPaused(adapter: string[], marker: string, env: Record<string, stri
   const reports = Object.fromEntries(['json', 'junit', 'markdown', 'html'].map((f) => [f, `${marker}.${f}`]));
   const child: ChildProcess = spawn(
     process.execPath,
-    [
-      '--import',
-      'tsx',
-      'spec/cli-entry.mts',
+    cliArgs([
       'check',
       ...adapter,
       '--seed',
       '7',
       ...Object.entries(reports).flatMap(([flag, path]) => [`--${flag}`, path]),
-    ],
+    ]),
     { cwd: root, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d: Buffer) => (stdout += d));
   child.stderr!.on('data', (d: Buffer) => (stderr += d));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  // 'close', not 'exit': stdout and stderr are then read to their end.
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   return {
     child,
     reports,
