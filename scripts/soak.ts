@@ -50,7 +50,7 @@ const CATALOGUES = [
   'spec/attribution.spec.ts',
   // Every planted convention accepted, not only one.
   'spec/conformance-planted.spec.ts',
-  // The packed tarball installed by npm itself (npm ci --offline), not by links.
+  // The packed tarball installed by npm itself (npm install --offline, its warnings read), not by links.
   'spec/package-vitest.spec.ts',
 ];
 console.log(`\nthe whole catalogues of ${CATALOGUES.join(', ')}`);

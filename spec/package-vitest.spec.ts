@@ -1,5 +1,14 @@
 import { execFile, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +17,18 @@ import { packed } from './support/packed.js';
 import { hangGuard } from './support/slowdown.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/**
+ * How the user's project gets the tarball. With OPTIMSPEC_PACKAGE_INSTALL=npm (what `npm run
+ * soak` sets) npm installs it (`npm install --offline`, about 10 s of CPU), and its warnings are
+ * checked. In npm test the tarball is unpacked into node_modules/optimspec beside links to
+ * exactly the dependencies its package.json declares, and to vitest, from this repository's
+ * node_modules/ (a dependency it forgot to declare is missing there too), and its manifest is
+ * checked for the install-time scripts npm would run or warn about.
+ */
+const NPM_INSTALL = process.env.OPTIMSPEC_PACKAGE_INSTALL === 'npm';
+/** The scripts npm runs when it installs a package (and lists as install scripts): none may be optimspec's. */
+const INSTALL_SCRIPTS = ['preinstall', 'install', 'postinstall', 'prepare'];
 
 interface LockEntry {
   version?: string;
@@ -116,6 +137,7 @@ let app: string;
 let output: string;
 let exitCode: number;
 let installWarnings: string;
+let installedScripts: string[];
 let python: { code: number; stdout: string; stderr: string };
 let pythonPath: string;
 const timings: Record<string, number> = {};
@@ -125,6 +147,38 @@ function timed<T>(label: string, run: () => T): T {
   const value = run();
   timings[label] = Date.now() - t0;
   return value;
+}
+
+/** `npm install --offline` of the tarball from a lockfile made for it (see lockfileFor), keeping npm's warnings. */
+function npmInstall(lockfile: object): void {
+  writeFileSync(join(app, 'package-lock.json'), JSON.stringify(lockfile));
+  timed('npm install --offline', () => {
+    // With install scripts as a user has them (npm 11 lists those it did not run), so that a warning about ours shows.
+    const install = spawnSync('npm', ['install', '--offline', '--no-audit', '--no-fund'], {
+      cwd: app,
+      encoding: 'utf8',
+    });
+    installWarnings = install.stderr;
+    if (install.status !== 0) {
+      // Offline, npm can only install what this repository's own `npm ci` put in the npm cache.
+      throw new Error(
+        `npm install --offline of the packed tarball failed (run npm ci in the repository first):\n${install.stderr || install.error}`,
+      );
+    }
+  });
+}
+
+/** Unpacks the tarball as node_modules/optimspec and links exactly its declared dependencies and vitest beside it. */
+function linkInstall(tarball: string): void {
+  const modules = join(app, 'node_modules');
+  const own = join(modules, 'optimspec');
+  mkdirSync(own, { recursive: true });
+  spawnSync('tar', ['-xzf', tarball, '-C', own, '--strip-components=1']);
+  const pkg = JSON.parse(readFileSync(join(own, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+  for (const name of [...Object.keys(pkg.dependencies), 'vitest']) {
+    mkdirSync(dirname(join(modules, name)), { recursive: true });
+    symlinkSync(join(root, 'node_modules', name), join(modules, name), 'dir');
+  }
 }
 
 beforeAll(async () => {
@@ -146,21 +200,12 @@ beforeAll(async () => {
       dependencies: lockfile.packages['']!.dependencies,
     }),
   );
-  writeFileSync(join(app, 'package-lock.json'), JSON.stringify(lockfile));
-  timed('npm install --offline', () => {
-    // With install scripts as a user has them (npm 11 lists those it did not run), so that a warning about ours shows.
-    const install = spawnSync('npm', ['install', '--offline', '--no-audit', '--no-fund'], {
-      cwd: app,
-      encoding: 'utf8',
-    });
-    installWarnings = install.stderr;
-    if (install.status !== 0) {
-      // Offline, npm can only install what this repository's own `npm ci` put in the npm cache.
-      throw new Error(
-        `npm install --offline of the packed tarball failed (run npm ci in the repository first):\n${install.stderr || install.error}`,
-      );
-    }
-  });
+  if (NPM_INSTALL) npmInstall(lockfile);
+  else linkInstall(join(project, tarball));
+  const manifest = JSON.parse(readFileSync(join(app, 'node_modules/optimspec/package.json'), 'utf8')) as {
+    scripts?: Record<string, string>;
+  };
+  installedScripts = Object.keys(manifest.scripts ?? {});
   writeFileSync(join(app, 'ascent.mjs'), ADAPTER);
   writeFileSync(
     join(app, 'sgd.spec.mjs'),
@@ -203,9 +248,18 @@ afterAll(() => {
 });
 
 describe('the packed tarball, installed in a fresh project', () => {
-  test('installs without a warning about optimspec (no install script of its own: dist/ is built by prepack)', () => {
-    expect(installWarnings.split('\n').filter((line) => /\bwarn\b/i.test(line) && /optimspec/.test(line))).toEqual([]);
+  test('has no install script of its own (dist/ is built by prepack), so npm runs and warns about nothing of it', () => {
+    expect(installedScripts).toContain('prepack');
+    expect(installedScripts.filter((name) => INSTALL_SCRIPTS.includes(name))).toEqual([]);
   });
+
+  // The same property as npm itself reports it: under the soak, where npm installs the tarball.
+  if (NPM_INSTALL)
+    test('installs without a warning about optimspec (no install script of its own: dist/ is built by prepack)', () => {
+      expect(installWarnings.split('\n').filter((line) => /\bwarn\b/i.test(line) && /optimspec/.test(line))).toEqual(
+        [],
+      );
+    });
 
   test("a user's Python adapter imports the helper with no PYTHONPATH and no copy: --exec puts it there", () => {
     expect(python.stderr).not.toContain('ModuleNotFoundError');
