@@ -9,6 +9,7 @@
 import type { Verdict } from '../src/conformance/types.js';
 import type { Subject } from '../src/laws/law.js';
 import type { ConventionId, KnownBugId } from '../src/reference/types.js';
+import type { TensorSubject } from '../src/adapter/index.js';
 
 /** One quoted source line: `quote` must occur in line `line` of `file`. */
 export interface SourceLine {
@@ -36,7 +37,8 @@ export interface RowSources {
   base: 'node_modules' | 'python';
   /** A public link to a quoted line, where there is one. */
   link?: (line: SourceLine) => string;
-  cells: Record<Subject, CellSource>;
+  /** Every subject of a single vector; the checks over several tensors (lecture.md section 9) where the row justifies them. */
+  cells: Record<Exclude<Subject, TensorSubject>, CellSource> & Partial<Record<TensorSubject, CellSource>>;
 }
 
 const CONVNET = 'convnetjs/build/convnet.js';
@@ -140,7 +142,7 @@ const toyNoSchedule: CellSource = {
 const torchLink = (l: SourceLine): string => `https://github.com/pytorch/pytorch/blob/v1.13.1/${l.file}#L${l.line}`;
 const SGD_PY = 'torch/optim/sgd.py';
 const LR_PY = 'torch/optim/lr_scheduler.py';
-const torchCells: Record<Subject, CellSource> = {
+const torchCells: RowSources['cells'] = {
   sgd: {
     verdict: 'conforms',
     conventions: [],
