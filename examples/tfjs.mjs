@@ -15,6 +15,14 @@
  *   `epsilon()` (1e-7 on the CPU backend, the lecture's value). For the duration
  *   of one `applyGradients` call the backend's `epsilon` returns the configured
  *   value instead, so the checker can probe other epsilons.
+ *
+ * Several tensors (docs/spec.md section 9): `createTensors` makes one variable per
+ * tensor and one optimizer for all, stepped with one `applyGradients` per step. A
+ * tensor given no gradient is passed as `null` in that map, as `variableGrads` gives
+ * it for a variable the loss does not reach (TF.js skips it: `if (gradient == null)
+ * return;`). Save and restore are TF.js's own `getWeights()` / `setWeights()` with the
+ * optimizer's `getConfig()` (its learning rate), written as JSON as a checkpoint on disk
+ * would hold them. TF.js has no parameter groups and no schedules: neither is declared.
  */
 const INSTALL = 'npm install --save-dev @tensorflow/tfjs-core @tensorflow/tfjs-backend-cpu';
 
@@ -100,6 +108,56 @@ export default {
       dispose() {
         optimizer.dispose();
         variable.dispose();
+      },
+    };
+  },
+  tensors: { tensors: true, missingGradients: true, saveRestore: true },
+  createTensors(spec) {
+    const [{ config, x0 }] = spec.groups;
+    const optimizer = makeOptimizer(config);
+    const variables = x0.map((values) => tf.variable(tf.tensor1d(Float32Array.from(values))));
+    const epsilon = config.optimizer === 'adagrad' ? config.epsilon : undefined;
+    const values = () => variables.map((v) => v.dataSync().slice());
+    return {
+      step(grads, learningRates) {
+        if (learningRates?.[0] !== undefined) setLearningRate(optimizer, config, learningRates[0]);
+        tf.tidy(() => {
+          const map = {};
+          variables.forEach((v, i) => {
+            map[v.name] = grads[i] === undefined ? null : tf.tensor1d(Float32Array.from(grads[i]));
+          });
+          withEpsilon(epsilon, () => optimizer.applyGradients(map));
+        });
+        return values();
+      },
+      async save() {
+        const weights = await optimizer.getWeights();
+        return {
+          config: optimizer.getConfig(),
+          weights: await Promise.all(
+            weights.map(async (w) => ({
+              name: w.name,
+              dtype: w.tensor.dtype,
+              values: Array.from(await w.tensor.data()),
+            })),
+          ),
+        };
+      },
+      async restore(state, params) {
+        setLearningRate(optimizer, config, state.config.learningRate);
+        await optimizer.setWeights(
+          state.weights.map((w) => ({
+            name: w.name,
+            tensor: w.dtype === 'int32' ? tf.scalar(w.values[0], 'int32') : tf.tensor1d(w.values),
+          })),
+        );
+        params.forEach((p, i) => {
+          variables[i].assign(tf.tensor1d(Float32Array.from(p)));
+        });
+      },
+      dispose() {
+        optimizer.dispose();
+        for (const v of variables) v.dispose();
       },
     };
   },

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Regenerates the golden fixtures into a temporary folder and compares them with the
-committed ones, bit for bit. Exit 0 iff every generated file is identical.
+committed ones, bit for bit. Exit 0 iff every generated file is identical. Both generators
+run: scripts/generate_fixtures.py and scripts/generate_tensor_fixtures.py.
 
 Usage: python3 scripts/check_fixtures.py [committed-folder]   (default: fixtures)
 
@@ -9,6 +10,7 @@ both values), so a stale fixture or a changed NumPy is visible at once. Files in
 fixtures/optimizers, fixtures/schedules and fixtures/rounding are generated; fixtures/schema.json is
 written by hand and not compared. Only provenance.numpy and provenance.python may
 differ (another machine); that is reported, not failed, when every value is identical.
+fixtures/tensors is generated too; fixtures/tensors.schema.json is written by hand.
 """
 
 import json
@@ -18,7 +20,8 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-GENERATED = ('optimizers', 'schedules', 'rounding')
+GENERATED = ('optimizers', 'schedules', 'rounding', 'tensors')
+GENERATORS = ('generate_fixtures.py', 'generate_tensor_fixtures.py')
 VERSION_FIELDS = {('provenance', 'numpy'), ('provenance', 'python')}
 
 
@@ -62,7 +65,8 @@ def describe(committed, path):
 def main(argv):
     committed_root = argv[1] if len(argv) > 1 else os.path.join(os.path.dirname(HERE), 'fixtures')
     with tempfile.TemporaryDirectory(prefix='optimspec-fixtures-') as fresh_root:
-        subprocess.run([sys.executable, os.path.join(HERE, 'generate_fixtures.py'), fresh_root], check=True)
+        for generator in GENERATORS:
+            subprocess.run([sys.executable, os.path.join(HERE, generator), fresh_root], check=True)
         committed, fresh = json_files(committed_root), json_files(fresh_root)
         failures, notes = [], []
         for name in sorted(committed - fresh):

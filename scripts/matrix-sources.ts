@@ -9,6 +9,7 @@
 import type { Verdict } from '../src/conformance/types.js';
 import type { Subject } from '../src/laws/law.js';
 import type { ConventionId, KnownBugId } from '../src/reference/types.js';
+import type { TensorSubject } from '../src/adapter/index.js';
 
 /** One quoted source line: `quote` must occur in line `line` of `file`. */
 export interface SourceLine {
@@ -36,7 +37,8 @@ export interface RowSources {
   base: 'node_modules' | 'python';
   /** A public link to a quoted line, where there is one. */
   link?: (line: SourceLine) => string;
-  cells: Record<Subject, CellSource>;
+  /** Every subject of a single vector; the checks over several tensors (lecture.md section 9) where the row justifies them. */
+  cells: Record<Exclude<Subject, TensorSubject>, CellSource> & Partial<Record<TensorSubject, CellSource>>;
 }
 
 const CONVNET = 'convnetjs/build/convnet.js';
@@ -140,7 +142,7 @@ const toyNoSchedule: CellSource = {
 const torchLink = (l: SourceLine): string => `https://github.com/pytorch/pytorch/blob/v1.13.1/${l.file}#L${l.line}`;
 const SGD_PY = 'torch/optim/sgd.py';
 const LR_PY = 'torch/optim/lr_scheduler.py';
-const torchCells: Record<Subject, CellSource> = {
+const torchCells: RowSources['cells'] = {
   sgd: {
     verdict: 'conforms',
     conventions: [],
@@ -233,6 +235,50 @@ const torchCells: Record<Subject, CellSource> = {
     conventions: [],
     why: 'torch has no 1/t class; LambdaLR gives base_lr * lambda(t) with lambda(t) = 1 / (1 + k t): the same value up to rounding',
     lines: [{ file: LR_PY, line: 260, quote: 'return [base_lr * lmbda(self.last_epoch)' }],
+  },
+  'tensors:several': {
+    verdict: 'conforms',
+    conventions: [],
+    why: "one optimizer over every parameter, each with its own state dict (self.state[p]), Adam's step counter among it",
+    lines: [
+      { file: 'torch/optim/adam.py', line: 202, quote: "for p in group['params']:" },
+      { file: 'torch/optim/adam.py', line: 209, quote: 'state = self.state[p]' },
+      { file: 'torch/optim/adam.py', line: 212, quote: "state['step'] = (" },
+    ],
+  },
+  'tensors:missing-gradient': {
+    verdict: 'conforms',
+    conventions: [],
+    why: "a parameter whose .grad is None is skipped, its values, state and state['step'] untouched (the step counter is per parameter)",
+    lines: [
+      { file: 'torch/optim/adam.py', line: 203, quote: 'if p.grad is not None:' },
+      { file: SGD_PY, line: 139, quote: 'if p.grad is not None:' },
+    ],
+  },
+  'tensors:groups': {
+    verdict: 'conforms',
+    conventions: [],
+    why: 'each param group carries its own hyperparameters and learning rate, read per group in step()',
+    lines: [
+      { file: 'torch/optim/adam.py', line: 185, quote: 'for group in self.param_groups:' },
+      { file: 'torch/optim/optimizer.py', line: 300, quote: 'def add_param_group(self, param_group):' },
+    ],
+  },
+  'tensors:own-schedule': {
+    verdict: 'conforms',
+    conventions: [],
+    why: "scheduler.step() after optimizer.step() writes the next rate into every group's lr, so update t uses schedule(t), the same values the schedule column checks",
+    lines: [{ file: LR_PY, line: 172, quote: "param_group['lr'] = lr" }],
+  },
+  'tensors:save-restore': {
+    verdict: 'conforms',
+    conventions: [],
+    why: "state_dict() holds every state tensor (moments, buffers, step) and the groups' learning rates, the scheduler's state_dict() its position; load_state_dict casts the state to the parameter's dtype, which is the state's own here (float32 with float32, float64 with float64)",
+    lines: [
+      { file: 'torch/optim/optimizer.py', line: 151, quote: 'def state_dict(self):' },
+      { file: 'torch/optim/optimizer.py', line: 217, quote: 'value = value.to(param.dtype)' },
+      { file: LR_PY, line: 86, quote: 'def state_dict(self):' },
+    ],
   },
 };
 
@@ -330,6 +376,60 @@ export const matrixSources: readonly RowSources[] = [
       'schedule:step': tfjsNoSchedule,
       'schedule:exponential': tfjsNoSchedule,
       'schedule:inverse-time': tfjsNoSchedule,
+      'tensors:several': {
+        verdict: 'conforms',
+        conventions: [],
+        why: 'one applyGradients over every variable, each with its own state slot (accumulatedFirstMoment[i], accumulations[i]); the moments and the step are per variable, accBeta the same for all while every variable gets a gradient',
+        lines: [
+          { file: `${TFJS}/adam_optimizer.js`, line: 61, quote: 'varNames.forEach((name, i) => {' },
+          { file: `${TFJS}/adam_optimizer.js`, line: 64, quote: 'if (this.accumulatedFirstMoment[i] == null) {' },
+          { file: `${TFJS}/momentum_optimizer.js`, line: 48, quote: 'if (this.accumulations[i] == null) {' },
+        ],
+      },
+      'tensors:missing-gradient': {
+        verdict: 'deviates',
+        conventions: ['global-step'],
+        why: "a variable given a null gradient is skipped (its values and moments untouched), but Adam's accBeta1/accBeta2 are multiplied once per applyGradients, whatever variables got a gradient: one step counter for all (global-step); the other optimizers keep no counter",
+        lines: [
+          { file: `${TFJS}/adam_optimizer.js`, line: 79, quote: 'if (gradient == null) {' },
+          {
+            file: `${TFJS}/adam_optimizer.js`,
+            line: 93,
+            quote: 'this.accBeta1.assign(mul(this.accBeta1, this.beta1));',
+          },
+        ],
+      },
+      'tensors:groups': {
+        verdict: 'unsupported',
+        conventions: [],
+        why: 'a TF.js optimizer has one set of hyperparameters for every variable it is given (no parameter groups); the adapter declares none',
+        lines: [
+          {
+            file: `${TFJS}/adam_optimizer.js`,
+            line: 37,
+            quote: 'constructor(learningRate, beta1, beta2, epsilon = null) {',
+          },
+        ],
+      },
+      'tensors:own-schedule': tfjsNoSchedule,
+      'tensors:save-restore': {
+        verdict: 'fails',
+        conventions: [],
+        bug: 'state-lost-on-restore',
+        why: "getWeights() saves the iteration count and the moments but not Adam's accBeta1/accBeta2; setWeights() recomputes them as beta ** (iterations + 1) with pow, where training built them by repeated multiplication: the restored Adam parts from the uninterrupted run by rounding (the other optimizers restore bit for bit)",
+        lines: [
+          {
+            file: `${TFJS}/adam_optimizer.js`,
+            line: 93,
+            quote: 'this.accBeta1.assign(mul(this.accBeta1, this.beta1));',
+          },
+          {
+            file: `${TFJS}/adam_optimizer.js`,
+            line: 116,
+            quote: 'this.accBeta1.assign(pow(this.beta1, this.iterations_ + 1));',
+          },
+        ],
+      },
     },
   },
   {

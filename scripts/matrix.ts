@@ -146,6 +146,22 @@ export interface RowOut {
   cells: CellOut[];
 }
 
+/**
+ * A row's justification of a subject. A row that justifies no check over several tensors
+ * has an example adapter that declares none (lecture.md section 9): `unsupported`, as the
+ * checker reports a subject the adapter does not declare.
+ */
+function cellSource(sources: RowSources, subject: Subject): CellSource {
+  return (
+    sources.cells[subject as keyof RowSources['cells']] ?? {
+      verdict: 'unsupported',
+      conventions: [],
+      why: `the example adapter declares no use of several tensors (no tensors: { ... } and no createTensors), so ${subject} is not checked`,
+      lines: [],
+    }
+  );
+}
+
 function sameCell(result: SubjectResult, source: CellSource): boolean {
   return (
     result.verdict === source.verdict &&
@@ -207,7 +223,7 @@ export async function checkRow(
         : undefined;
   problems.push(...verifyLines(sources, base));
   const sourceOf = (subject: Subject): CellOut['source'] => {
-    const s = sources.cells[subject];
+    const s = cellSource(sources, subject);
     return {
       verdict: s.verdict,
       conventions: [...s.conventions],
@@ -236,7 +252,7 @@ export async function checkRow(
     const cells = subjects.map((subject): CellOut => {
       const result = report.results.find((r) => r.subject === subject);
       if (result === undefined) throw new Error(`${row.id}: no result for ${subject}`);
-      const agrees = sameCell(result, sources.cells[subject]);
+      const agrees = sameCell(result, cellSource(sources, subject));
       const checker = {
         verdict: result.verdict,
         conventions: [...result.conventions],
@@ -244,7 +260,7 @@ export async function checkRow(
       };
       if (!agrees)
         problems.push(
-          `${row.id} ${subject}: the checker says ${describe(checker)}; no justification for that (the source says ${describe(sources.cells[subject])})`,
+          `${row.id} ${subject}: the checker says ${describe(checker)}; no justification for that (the source says ${describe(cellSource(sources, subject))})`,
         );
       return { subject, checker, source: sourceOf(subject), agrees };
     });

@@ -1,7 +1,10 @@
 /**
  * `npm run soak`: the long runs that do not belong in `npm test` (60 s on two cores).
  * Every algebraically identical evaluation order of docs/conventions.md
- * (spec/support/evaluation-orders.ts) must conform in both dtypes over many seeds;
+ * (spec/support/evaluation-orders.ts) must conform in both dtypes over many seeds, and so
+ * must correct implementations over several tensors, with groups, save and restore and
+ * their own schedules (docs/spec.md section 9: the reference and the hand-written one of
+ * spec/support/planted/tensors.ts) on every subject over several tensors;
  * then the spec files' whole catalogues (OPTIMSPEC_SOAK=1, spec/support/soak.ts): attribution
  * over the planted-bug catalogue in both dtypes, every convention accepted, the tarball installed by npm.
  * Usage: node --import tsx scripts/soak.ts [seeds=50] [first seed=1]
@@ -10,6 +13,10 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { checkConformance } from '../src/conformance/check.js';
 import { type EvaluationOrder, evaluationOrderAdapter, ORDER_SUBJECTS } from '../spec/support/evaluation-orders.js';
+import { type Adapter, referenceAdapter } from '../src/adapter/index.js';
+import type { Dtype } from '../src/reference/types.js';
+import { TENSOR_SUBJECTS } from '../src/adapter/index.js';
+import { tensorImplementation } from '../spec/support/planted/tensors.js';
 
 const count = Number(process.argv[2] ?? 50);
 const first = Number(process.argv[3] ?? 1);
@@ -40,6 +47,28 @@ for (const order of Object.keys(ORDER_SUBJECTS) as EvaluationOrder[]) {
   }
   console.log(`${order}: ${count} seeds x 2 dtypes done`);
 }
+const tensorImplementations: Record<string, (dtype: Dtype) => Adapter> = {
+  reference: (dtype) => referenceAdapter({ dtype }),
+  'hand-written': (dtype) => tensorImplementation({ name: 'hand-written over several tensors', dtype }),
+};
+for (const [name, make] of Object.entries(tensorImplementations)) {
+  for (const dtype of ['float32', 'float64'] as const) {
+    for (let seed = first; seed < first + count; seed++) {
+      const report = await checkConformance(make(dtype), { seed, only: [...TENSOR_SUBJECTS] });
+      runs++;
+      for (const r of report.results) {
+        if (r.verdict === 'conforms') continue;
+        failures++;
+        const problem = r.findings.find((f) => f.status !== 'pass' && f.status !== 'skipped');
+        console.log(
+          `FAIL ${name} ${dtype} seed ${seed} ${r.subject}: ${r.verdict}: ${problem?.check}: ${problem?.message}`,
+        );
+      }
+    }
+  }
+  console.log(`${name} over several tensors: ${count} seeds x 2 dtypes done`);
+}
+
 console.log(
   `${runs - failures} passed, ${failures} failed (${runs} checks over seeds ${first}..${first + count - 1}, ${((Date.now() - started) / 1000).toFixed(1)} s)`,
 );
@@ -48,6 +77,8 @@ console.log(
 const CATALOGUES = [
   // Attribution over the whole planted-bug catalogue, both dtypes.
   'spec/attribution.spec.ts',
+  // The same over several tensors: every planted bug of docs/spec.md section 9, both dtypes.
+  'spec/tensors-check.spec.ts',
   // Every planted convention accepted, not only one.
   'spec/conformance-planted.spec.ts',
   // The packed tarball installed by npm itself (npm install --offline, its warnings read), not by links.

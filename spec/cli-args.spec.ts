@@ -13,7 +13,7 @@ const usage = (argv: string[]): string => {
 };
 
 describe('parseCheckArgs', () => {
-  test('knows the nine subjects and the seven convention ids of conventions.md', () => {
+  test('knows the fourteen subjects and the eight convention ids of conventions.md', () => {
     expect(SUBJECTS).toEqual([
       'sgd',
       'momentum',
@@ -24,11 +24,17 @@ describe('parseCheckArgs', () => {
       'schedule:step',
       'schedule:exponential',
       'schedule:inverse-time',
+      'tensors:several',
+      'tensors:missing-gradient',
+      'tensors:groups',
+      'tensors:own-schedule',
+      'tensors:save-restore',
     ]);
     expect([...CONVENTION_IDS].sort()).toEqual([
       'dampened-momentum',
       'epsilon-hat',
       'epsilon-inside-sqrt',
+      'global-step',
       'initial-accumulator',
       'lr-placement',
       'no-bias-correction',

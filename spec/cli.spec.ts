@@ -110,7 +110,7 @@ describe.concurrent('optimspec check, in a child process', () => {
     expect(stdout).toMatch(/^sgd +conforms +(\d+)\/\1$/m);
     expect(stdout).toMatch(/^adam +unsupported$/m);
     expect(stdout.trimEnd().split('\n').at(-1)).toMatch(
-      /^PASS hand-written sgd \(mjs\) \(float64\): 1 conforms, 8 unsupported in [\d.]+ s, seed 7$/,
+      /^PASS hand-written sgd \(mjs\) \(float64\): 1 conforms, 13 unsupported in [\d.]+ s, seed 7$/,
     );
     expect(stderr).toMatch(/^optimspec: checking sgd \(\d+ checks\)\n$/);
   });
@@ -129,7 +129,7 @@ describe.concurrent('optimspec check, in a child process', () => {
     // 1000 ms --timeout cuts the step and the timer does not keep it alive; otherwise exec's 60 s kill comes first.
     // 1000 ms: the module's load and create, the calls before the hang, answer in milliseconds.
     const { code, stdout, stderr } = await cli(['check', `${adapters}/timer-hang.mjs`, '--timeout', '1000', '--quiet']);
-    expect(stdout, stderr).toMatch(/^FAIL timer hang \(float64\): 1 error, 8 unsupported in /);
+    expect(stdout, stderr).toMatch(/^FAIL timer hang \(float64\): 1 error, 13 unsupported in /);
     expect(code).toBe(1);
   });
 
@@ -183,7 +183,7 @@ describe('optimspec check, in-process', () => {
     ]);
     expect(code).toBe(1);
     expect(stdout).toMatch(
-      /^FAIL sgd with a stale learning rate \(float64\): 1 fails, 8 unsupported in [\d.]+ s, seed 3\n$/,
+      /^FAIL sgd with a stale learning rate \(float64\): 1 fails, 13 unsupported in [\d.]+ s, seed 3\n$/,
     );
 
     const schema = JSON.parse(readFileSync(join(root, 'docs/report.schema.json'), 'utf8'));
@@ -204,7 +204,8 @@ describe('optimspec check, in-process', () => {
     const suite = xml.children.find((s) => s.attrs.name === 'sgd')!;
     expect(suite.children.filter((c) => c.name === 'testcase').length).toBe(sgd.findings.length);
     expect(Number(suite.attrs.failures)).toBe(failures.length);
-    expect(xml.children.length).toBe(9);
+    // One suite per subject: the six optimizers, the three schedules and the five checks over several tensors.
+    expect(xml.children.length).toBe(14);
 
     const md = readFileSync(join(out, 'r.md'), 'utf8');
     expect(md).toMatch(/^## optimspec check: ❌ failed: sgd with a stale learning rate \(float64\)/);

@@ -4,6 +4,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { spawnAdapter } from '../src/protocol/spawn-adapter.js';
 import type { OptimizerConfig, ScheduleConfig } from '../src/reference/types.js';
+import type { TensorStepper } from '../src/adapter/index.js';
 
 const schema = JSON.parse(readFileSync(new URL('../docs/protocol.schema.json', import.meta.url), 'utf8'));
 const ajv = new Ajv2020({ strict: true, allowUnionTypes: true });
@@ -15,6 +16,10 @@ const answerDef: Record<string, string> = {
   step: 'stepResponse',
   steps: 'stepsResponse',
   schedule: 'scheduleResponse',
+  createTensors: 'createResponse',
+  stepTensors: 'stepTensorsResponse',
+  save: 'saveResponse',
+  restore: 'emptyResponse',
   dispose: 'emptyResponse',
   shutdown: 'emptyResponse',
 };
@@ -52,6 +57,20 @@ beforeAll(async () => {
     await adapter.scheduleValues(config, [0, 1, 100]);
     adapter.schedule!(config)(7);
   }
+  // Several tensors in two groups (docs/spec.md section 9): a missing gradient, a group's learning rate, save and restore.
+  const tensors = (await adapter.createTensors!({
+    groups: [
+      { config: configs[5]!, x0: [new Float64Array([1, -0]), new Float64Array(0)] },
+      { config: { ...configs[5]!, learningRate: 0.01 }, x0: [new Float64Array([Number.NaN])] },
+    ],
+  })) as TensorStepper;
+  await tensors.step(
+    [new Float64Array([0.5, Number.POSITIVE_INFINITY]), new Float64Array(0), undefined],
+    [undefined, 0.1],
+  );
+  const state = await tensors.save!();
+  await tensors.restore!(state, [new Float64Array([1, 2]), new Float64Array(0), new Float64Array([3])]);
+  await tensors.dispose!();
   // every = 0 is well-formed but makes Python raise ZeroDivisionError: an ok:false answer.
   await adapter.scheduleValues({ schedule: 'step', initial: 0.1, every: 0, factor: 0.5 }, [1]).catch(() => undefined);
   await adapter.close();
@@ -60,7 +79,19 @@ beforeAll(async () => {
 describe('docs/protocol.schema.json', () => {
   it('the recorded session covers every op and an ok:false answer', () => {
     const ops = new Set(traffic.filter((t) => t.direction === 'send').map((t) => JSON.parse(t.line).op));
-    expect([...ops].sort()).toEqual(['create', 'dispose', 'hello', 'schedule', 'shutdown', 'step', 'steps']);
+    expect([...ops].sort()).toEqual([
+      'create',
+      'createTensors',
+      'dispose',
+      'hello',
+      'restore',
+      'save',
+      'schedule',
+      'shutdown',
+      'step',
+      'stepTensors',
+      'steps',
+    ]);
     expect(traffic.some((t) => t.direction === 'receive' && JSON.parse(t.line).ok === false)).toBe(true);
   });
 

@@ -102,13 +102,39 @@ describe('TensorFlow.js through examples/tfjs.mjs', () => {
     );
   });
 
-  it('passes only when the three conventions are accepted', async () => {
+  it('several variables through one optimizer: stepped together they equal each alone (each has its own state slot)', () => {
+    expect(verdict('tensors:several').verdict, explain(verdict('tensors:several'))).toBe('conforms');
+  });
+
+  it("a null gradient leaves a variable alone, but Adam's accBeta is multiplied once per applyGradients: deviates by global-step, and Adam alone", () => {
+    const r = verdict('tensors:missing-gradient');
+    expect(r.verdict, explain(r)).toBe('deviates');
+    expect(r.conventions).toEqual(['global-step']);
+    for (const f of r.findings.filter((x) => x.status === 'explained')) expect(f.check).toMatch(/^adam\//);
+  });
+
+  it('getWeights()/setWeights() restore every optimizer bit for bit but Adam, whose accBeta setWeights recomputes with pow: fails, state-lost-on-restore', () => {
+    const r = verdict('tensors:save-restore');
+    expect(r.verdict, explain(r)).toBe('fails');
+    expect(r.bug).toBe('state-lost-on-restore');
+    for (const f of r.findings.filter((x) => x.status === 'fail')) expect(f.check).toMatch(/^adam\//);
+  });
+
+  it('no parameter groups and no schedules: those checks are unsupported', () => {
+    expect(verdict('tensors:groups').verdict).toBe('unsupported');
+    expect(verdict('tensors:own-schedule').verdict).toBe('unsupported');
+  });
+
+  it("fails as a whole (Adam's restore), and every other subject passes once its four conventions are accepted", async () => {
     expect(report.passed).toBe(false);
     const accepting = report.results.every(
       (r) =>
+        r.subject === 'tensors:save-restore' ||
         r.verdict === 'conforms' ||
         r.verdict === 'unsupported' ||
-        r.conventions.every((id) => ['lr-placement', 'epsilon-inside-sqrt', 'initial-accumulator'].includes(id)),
+        r.conventions.every((id) =>
+          ['lr-placement', 'epsilon-inside-sqrt', 'initial-accumulator', 'global-step'].includes(id),
+        ),
     );
     expect(accepting).toBe(true);
   });

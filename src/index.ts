@@ -3,7 +3,18 @@
 
 // The reference rules (README.md, "API").
 export { bf16round, f16round } from './numerics/index.js';
-export { createOptimizer, createSchedule } from './registry/index.js';
+export {
+  allocateTensors,
+  createOptimizer,
+  createSchedule,
+  createTensorOptimizer,
+  type SavedGroup,
+  type SavedTensorState,
+  type TensorGroupConfig,
+  type TensorOptimizer,
+  type TensorOptimizerConfig,
+  type TensorOptimizerOptions,
+} from './registry/index.js';
 export {
   type AdagradConfig,
   type AdamConfig,
@@ -44,6 +55,10 @@ export {
   type RoundingFixtureFile,
   type ScheduleFixtureCase,
   type ScheduleFixtureFile,
+  loadTensorFixtures,
+  type TensorFixtureCase,
+  type TensorFixtureFile,
+  type TensorFixtureStep,
 } from './fixtures/index.js';
 
 // The implementation under test (docs/cli.md, "The adapter"; docs/protocol.md).
@@ -53,6 +68,13 @@ export {
   AdapterLoadError,
   loadAdapter,
   type Stepper,
+  TENSOR_SUBJECTS,
+  type TensorAdapter,
+  type TensorGroupSpec,
+  type TensorStepper,
+  type TensorSubject,
+  type TensorSupport,
+  type TensorsSpec,
   type Unsupported,
   UnsupportedValue,
   unsupported,

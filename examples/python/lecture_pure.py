@@ -2,7 +2,8 @@
 
 Each rule is written line for line as in CS231n Lecture 7 (optimspec's
 docs/spec.md), element-wise over Python lists, so it needs nothing but python3.
-Check it with:
+It also steps several tensors in groups, with missing gradients, its own schedules and
+save/restore (docs/spec.md section 9). Check it with:
 
     optimspec check --exec "python3 examples/python/lecture_pure.py"
 """
@@ -151,11 +152,59 @@ class Adam:
 OPTIMIZERS = {"sgd": Sgd, "momentum": Momentum, "nesterov": Nesterov, "adagrad": AdaGrad, "rmsprop": RMSProp, "adam": Adam}
 
 
+class Tensors:
+    """docs/spec.md section 9: several tensors, each its own rule instance above (its own state
+    and its own t); one learning rate per group, or the group's schedule at the group's step t
+    (counted from 0); a tensor given no gradient is not stepped at all. The saved state is
+    every instance's fields and every group's learning rate and step count."""
+
+    def __init__(self, adapter, groups):
+        self.tensors, self.group_of, self.groups = [], [], []
+        for g, group in enumerate(groups):
+            schedule = None if group["schedule"] is None else adapter.schedule(group["schedule"])
+            self.groups.append({"learning_rate": group["config"]["learningRate"], "schedule": schedule, "steps": 0})
+            for x0 in group["x0"]:
+                self.tensors.append(adapter.create(group["config"], x0))
+                self.group_of.append(g)
+
+    def step(self, grads, learning_rates=None):
+        rates = []
+        for g, group in enumerate(self.groups):
+            if group["schedule"] is not None:
+                rate = group["schedule"](group["steps"])
+            elif learning_rates is not None and learning_rates[g] is not None:
+                rate = learning_rates[g]
+            else:
+                rate = group["learning_rate"]
+            group["learning_rate"] = rate
+            group["steps"] += 1
+            rates.append(rate)
+        for tensor, grad, g in zip(self.tensors, grads, self.group_of):
+            if grad is not None:  # a missing gradient leaves the tensor, its state and its t alone
+                tensor.step(grad, learning_rate=rates[g])
+        return [tensor.x for tensor in self.tensors]
+
+    def save(self):
+        return {
+            "tensors": [dict(vars(tensor)) for tensor in self.tensors],
+            "groups": [{"learning_rate": g["learning_rate"], "steps": g["steps"]} for g in self.groups],
+        }
+
+    def restore(self, state, params):
+        for tensor, saved, x in zip(self.tensors, state["tensors"], params):
+            vars(tensor).update(saved)
+            tensor.x = list(x)
+        for group, saved in zip(self.groups, state["groups"]):
+            group.update(saved)
+
+
 class LecturePure:
     name = "lecture rules in pure Python"
     dtype = "float64"
     optimizers = list(OPTIMIZERS)
     schedules = ["step", "exponential", "inverse-time"]
+    tensors = {"tensors": True, "missingGradients": True, "groups": True, "saveRestore": True,
+               "schedules": ["step", "exponential", "inverse-time"]}
 
     def create(self, config, x0):
         name = config.get("optimizer")
@@ -177,6 +226,9 @@ class LecturePure:
             k = config["k"]
             return lambda t: initial / (1 + k * t)
         raise ValueError("unknown schedule %r" % (kind,))
+
+    def create_tensors(self, groups):
+        return Tensors(self, groups)
 
 
 if __name__ == "__main__":

@@ -26,6 +26,30 @@ for your logs. Usage::
     if __name__ == "__main__":
         serve(MyAdapter())
 
+Several tensors (docs/spec.md section 9), optional: declare what you support with a
+``tensors`` dict and implement ``create_tensors``::
+
+    class MyAdapter:
+        ...
+        tensors = {"tensors": True, "missingGradients": True, "groups": True,
+                   "saveRestore": True, "schedules": ["step"]}
+
+        def create_tensors(self, groups):  # [{"config": dict, "schedule": dict or None, "x0": [list of floats]}]
+            return MyTensors(groups)
+
+    class MyTensors:
+        def step(self, grads, learning_rates=None):  # grads: one list per tensor, None for a missing gradient;
+            ...                                       # learning_rates: None, or one per group (None: unchanged)
+            return [...]                              # every tensor's values after the step
+        def save(self):                               # optional: the state as JSON data (dicts, lists, floats,
+            ...                                       # ints, strings, bools, None; NumPy arrays and tensors as lists)
+        def restore(self, state, params):             # optional: a state save() returned, and every tensor's values
+            ...
+
+The state crosses the protocol as JSON with the protocol's numbers: ``save``'s
+floats are encoded (NaN, the infinities and -0 as strings) and ``restore`` gets
+them back as floats.
+
 `serve` answers every request; an exception raised by your code becomes an
 ``ok: false`` answer carrying its message and traceback, and the session goes on.
 Raise ``Unsupported("why")`` from ``create`` or ``schedule`` for a configuration
@@ -102,6 +126,36 @@ def encode_vector(values):
     return [encode_number(v) for v in values]
 
 
+def encode_state(value, path="state"):
+    """A saved state as JSON data with the protocol's numbers: floats encoded (NaN, the
+    infinities and -0 as strings), ints, strings, bools and None kept, anything with a
+    ``tolist`` (NumPy arrays, torch tensors) as a list."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return encode_number(value)
+    if hasattr(value, "tolist"):
+        return encode_state(value.tolist(), path)
+    if isinstance(value, dict):
+        return {str(k): encode_state(v, "%s.%s" % (path, k)) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [encode_state(v, "%s[%d]" % (path, i)) for i, v in enumerate(value)]
+    raise TypeError("%s is a %s, which a JSON state cannot hold" % (path, type(value).__name__))
+
+
+def decode_state(value):
+    """A state from the wire: the strings "NaN", "Infinity", "-Infinity", "-0" as floats."""
+    if isinstance(value, str) and value in _SPECIAL_IN:
+        return _SPECIAL_IN[value]
+    if isinstance(value, dict):
+        return {k: decode_state(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [decode_state(v) for v in value]
+    return value
+
+
 def decode_config(config):
     """A config dict with its numbers decoded as floats (`beta1: 0` becomes 0.0),
     but the integer counts of _INTEGER_FIELDS (step decay's `every`)."""
@@ -137,6 +191,9 @@ class _Server:
         schedules = list(getattr(self.adapter, "schedules", []) or [])
         if schedules:
             answer["schedules"] = schedules
+        tensors = getattr(self.adapter, "tensors", None)
+        if tensors:
+            answer["tensors"] = dict(tensors)
         return answer
 
     def create(self, request):
@@ -196,6 +253,59 @@ class _Server:
             values[t] = encode_number(fn(t))
         return {"values": [values[t] for t in times]}
 
+    def create_tensors(self, request):
+        make = getattr(self.adapter, "create_tensors", None)
+        if make is None:
+            raise NotImplementedError("this adapter has no create_tensors")
+        groups = request.get("groups")
+        if not isinstance(groups, list) or not groups:
+            raise TypeError("groups must be a non-empty list, got %r" % (groups,))
+        decoded = []
+        for g, group in enumerate(groups):
+            x0 = group.get("x0") if isinstance(group, dict) else None
+            if not isinstance(x0, list):
+                raise TypeError("groups[%d].x0 must be a list of vectors, got %r" % (g, x0))
+            schedule = group.get("schedule")
+            decoded.append({
+                "config": decode_config(group.get("config")),
+                "schedule": None if schedule is None else decode_config(schedule),
+                "x0": [decode_vector(x, "groups[%d].x0[%d]" % (g, i)) for i, x in enumerate(x0)],
+            })
+        tensors = make(decoded)
+        handle = self.next_handle
+        self.next_handle += 1
+        self.instances[handle] = (tensors, sum(len(g["x0"]) for g in decoded))
+        return {"handle": handle}
+
+    def step_tensors(self, request):
+        tensors, count = self._instance(request)
+        grads = request.get("grads")
+        if not isinstance(grads, list) or len(grads) != count:
+            raise TypeError("grads must be a list of %d vectors or nulls, got %r" % (count, grads))
+        decoded = [None if g is None else decode_vector(g, "grads[%d]" % i) for i, g in enumerate(grads)]
+        rates = request.get("learningRates")
+        if rates is None:
+            xs = tensors.step(decoded)
+        else:
+            if not isinstance(rates, list):
+                raise TypeError("learningRates must be a list, got %r" % (rates,))
+            xs = tensors.step(decoded, learning_rates=[
+                None if r is None else decode_number(r, "learningRates[%d]" % i) for i, r in enumerate(rates)
+            ])
+        return {"xs": [encode_vector(x) for x in xs]}
+
+    def save(self, request):
+        tensors, _ = self._instance(request)
+        return {"state": encode_state(tensors.save())}
+
+    def restore(self, request):
+        tensors, _ = self._instance(request)
+        params = request.get("params")
+        if not isinstance(params, list):
+            raise TypeError("params must be a list of vectors, got %r" % (params,))
+        tensors.restore(decode_state(request.get("state")), [decode_vector(p, "params[%d]" % i) for i, p in enumerate(params)])
+        return {}
+
     def dispose(self, request):
         stepper, _ = self._instance(request)
         del self.instances[request.get("handle")]
@@ -234,6 +344,10 @@ def serve(adapter, stdin=None, stdout=None):
         "steps": server.steps,
         "schedule": server.schedule,
         "dispose": server.dispose,
+        "createTensors": server.create_tensors,
+        "stepTensors": server.step_tensors,
+        "save": server.save,
+        "restore": server.restore,
     }
     saved_stdout = sys.stdout
     sys.stdout = sys.stderr

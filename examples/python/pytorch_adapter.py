@@ -24,6 +24,16 @@ Bridged: the learning rate of a step is written to `param_groups[0]["lr"]`,
 where torch's schedulers write it too. A configuration torch refuses with
 ValueError (Nesterov with momentum 0: "Nesterov momentum requires a momentum and
 zero dampening") is answered as unsupported, with torch's message.
+
+Several tensors (docs/spec.md section 9), as PyTorch is used: one optimizer over
+every tensor, one param group per group with that group's hyperparameters; a tensor
+given no gradient has `.grad = None` (torch skips it); a group's learning rate is
+written to its own `param_groups[g]["lr"]`; a schedule is torch's scheduler over the
+optimizer, `scheduler.step()` after each `optimizer.step()` (every scheduled group
+must have the same schedule: one scheduler per optimizer). Save is
+`optimizer.state_dict()` (and the scheduler's), written as JSON; restore turns the JSON
+back into what `load_state_dict` takes (the state's integer keys, the step counters and
+buffers as tensors of the dtype torch made them in) and copies the parameters in.
 """
 
 import math
@@ -49,24 +59,29 @@ warnings.filterwarnings("ignore", category=UserWarning, module="torch.optim.lr_s
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
 
 
-def make_optimizer(config, params):
+OPTIMIZERS = {"sgd": torch.optim.SGD, "momentum": torch.optim.SGD, "nesterov": torch.optim.SGD,
+              "adagrad": torch.optim.Adagrad, "rmsprop": torch.optim.RMSprop, "adam": torch.optim.Adam}
+
+
+def group_options(config):
+    """torch's hyperparameters for one config: the optimizer's keyword arguments, or a param group's keys."""
     name = config["optimizer"]
     lr = float(config["learningRate"])
     if name == "sgd":
-        return torch.optim.SGD(params, lr=lr, momentum=0.0, dampening=0.0, nesterov=False)
+        return dict(lr=lr, momentum=0.0, dampening=0.0, nesterov=False)
     if name in ("momentum", "nesterov"):
-        return torch.optim.SGD(params, lr=lr, momentum=float(config["rho"]), dampening=0.0, nesterov=name == "nesterov")
+        return dict(lr=lr, momentum=float(config["rho"]), dampening=0.0, nesterov=name == "nesterov")
     if name == "adagrad":
-        return torch.optim.Adagrad(params, lr=lr, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0, eps=float(config["epsilon"]))
+        return dict(lr=lr, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0, eps=float(config["epsilon"]))
     if name == "rmsprop":
-        return torch.optim.RMSprop(
-            params, lr=lr, alpha=float(config["decayRate"]), eps=float(config["epsilon"]), weight_decay=0.0, momentum=0.0, centered=False
-        )
+        return dict(lr=lr, alpha=float(config["decayRate"]), eps=float(config["epsilon"]), weight_decay=0.0, momentum=0.0, centered=False)
     if name == "adam":
-        return torch.optim.Adam(
-            params, lr=lr, betas=(float(config["beta1"]), float(config["beta2"])), eps=float(config["epsilon"]), weight_decay=0.0, amsgrad=False
-        )
+        return dict(lr=lr, betas=(float(config["beta1"]), float(config["beta2"])), eps=float(config["epsilon"]), weight_decay=0.0, amsgrad=False)
     raise ValueError("unsupported optimizer %r" % (name,))
+
+
+def make_optimizer(config, params):
+    return OPTIMIZERS[config["optimizer"]](params, **group_options(config))
 
 
 class TorchStepper:
@@ -119,9 +134,75 @@ class TorchSchedule:
         return self.values[t]
 
 
+# The state entries torch keeps as tensors of the parameter's dtype (the rest, `step`, as it made it).
+BUFFERS = ("momentum_buffer", "sum", "square_avg", "exp_avg", "exp_avg_sq")
+
+
+class TorchTensors:
+    """Several tensors in param groups of one torch optimizer, with torch's scheduler where a group has a schedule."""
+
+    def __init__(self, groups, dtype):
+        self.dtype = dtype
+        self.params = [torch.tensor(x0, dtype=dtype, requires_grad=True) for g in groups for x0 in g["x0"]]
+        self.group_of = [i for i, g in enumerate(groups) for _ in g["x0"]]
+        param_groups, start = [], 0
+        for g in groups:
+            options = group_options(g["config"])
+            if g["schedule"] is not None:
+                options["lr"] = float(g["schedule"]["initial"])  # the scheduler's base learning rate
+            param_groups.append(dict(params=self.params[start:start + len(g["x0"])], **options))
+            start += len(g["x0"])
+        try:
+            self.optimizer = OPTIMIZERS[groups[0]["config"]["optimizer"]](param_groups)
+        except ValueError as err:
+            raise Unsupported(str(err))
+        schedules = [g["schedule"] for g in groups]
+        self.scheduler = None
+        if any(s is not None for s in schedules):
+            if any(s != schedules[0] for s in schedules):
+                raise Unsupported("one scheduler per optimizer: every group must have the same schedule")
+            self.scheduler = make_scheduler(schedules[0], self.optimizer)
+
+    def step(self, grads, learning_rates=None):
+        for g, lr in enumerate(learning_rates or []):
+            if lr is not None:
+                self.optimizer.param_groups[g]["lr"] = float(lr)
+        for p, grad in zip(self.params, grads):
+            p.grad = None if grad is None else torch.tensor(grad, dtype=self.dtype)
+        self.optimizer.step()
+        if self.scheduler is not None:
+            self.scheduler.step()
+        return [p.detach().tolist() for p in self.params]
+
+    def save(self):
+        state = {"optimizer": self.optimizer.state_dict()}
+        if self.scheduler is not None:
+            state["scheduler"] = self.scheduler.state_dict()
+        return state
+
+    def restore(self, state, params):
+        saved = state["optimizer"]
+        # JSON made the state's integer keys strings and its tensors lists: back to what torch wrote.
+        entries = {}
+        for key, entry in saved["state"].items():
+            param = self.params[int(key)]
+            entries[int(key)] = {
+                k: (torch.tensor(v, dtype=param.dtype) if k in BUFFERS and v is not None else torch.tensor(v) if k == "step" else v)
+                for k, v in entry.items()
+            }
+        self.optimizer.load_state_dict({"state": entries, "param_groups": saved["param_groups"]})
+        if self.scheduler is not None:
+            self.scheduler.load_state_dict(state["scheduler"])
+        with torch.no_grad():
+            for p, values in zip(self.params, params):
+                p.copy_(torch.tensor(values, dtype=self.dtype))
+
+
 class PyTorchAdapter:
     optimizers = ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"]
     schedules = ["step", "exponential", "inverse-time"]
+    tensors = {"tensors": True, "missingGradients": True, "groups": True, "saveRestore": True,
+               "schedules": ["step", "exponential", "inverse-time"]}
 
     def __init__(self, dtype_name):
         self.schedule_cache = {}
@@ -133,6 +214,9 @@ class PyTorchAdapter:
 
     def create(self, config, x0):
         return TorchStepper(config, x0, self.torch_dtype)
+
+    def create_tensors(self, groups):
+        return TorchTensors(groups, self.torch_dtype)
 
     def schedule(self, config):
         # The checker asks for a schedule's values in batches; stepping torch's

@@ -1,6 +1,7 @@
 import { describeValue, type OptimizerConfig, type ScheduleConfig } from '../reference/index.js';
 import { AdapterError } from './adapter-error.js';
 import type { Stepper } from './contract.js';
+import type { TensorStepper } from './tensor-contract.js';
 import { errorText } from './error-text.js';
 import { isUnsupported, UnsupportedValue } from './unsupported.js';
 
@@ -148,6 +149,33 @@ export function copyBatch(value: unknown, count: number, size: number, expected?
     throw adapterFault('steps', error);
   }
   return items.map((x) => copyParameters(x, size, 'steps', expected));
+}
+
+/** `createTensors`' answer as a {@link TensorStepper}; a refusal throws {@link UnsupportedValue} for `config`. */
+export function checkTensorStepper(answer: unknown, config?: OptimizerConfig): TensorStepper {
+  if (isUnsupported(answer)) throw new UnsupportedValue(answer.unsupported, config);
+  if (typeof answer !== 'object' || answer === null || typeof (answer as TensorStepper).step !== 'function')
+    throw new AdapterError(
+      `createTensors returned ${describeAnswer(answer)}, expected an object with a step method`,
+      'createTensors',
+    );
+  return answer as TensorStepper;
+}
+
+/** The answer of a step over several tensors: copies of every tensor's values, one array-like of its length each. */
+export function copyTensors(value: unknown, sizes: readonly number[], expected?: string): Float64Array[] {
+  let items: unknown[];
+  try {
+    if (!Array.isArray(value) || value.length !== sizes.length)
+      throw new AdapterError(
+        `step returned ${describeAnswer(value)}, expected an array of ${sizes.length} tensors' values`,
+        'step',
+      );
+    items = [...value];
+  } catch (error) {
+    throw adapterFault('step', error);
+  }
+  return items.map((x, i) => copyParameters(x, sizes[i]!, `step (tensor ${i})`, expected));
 }
 
 /** `schedule(config)`'s answer as a function of t; a refusal throws {@link UnsupportedValue} for `config`. */

@@ -1,4 +1,11 @@
-import { createOptimizer, optimizerRules, scheduleRule } from '../registry/index.js';
+import {
+  allocateTensors,
+  createOptimizer,
+  createTensorOptimizer,
+  optimizerRules,
+  type SavedTensorState,
+  scheduleRule,
+} from '../registry/index.js';
 import { allocate, rounderFor } from '../numerics/index.js';
 import type {
   Conventions,
@@ -9,6 +16,7 @@ import type {
   ScheduleName,
 } from '../reference/index.js';
 import type { Unsupported, UnsupportedValue } from './unsupported.js';
+import type { TensorAdapter, TensorStepper, TensorsSpec } from './tensor-contract.js';
 
 /** One optimizer instance of an implementation under test. */
 export interface Stepper {
@@ -33,7 +41,7 @@ export interface Stepper {
  * An implementation under test: the reference, a user's module, or a program
  * over the stdio protocol. The laws and the conformance checker see only this.
  */
-export interface Adapter {
+export interface Adapter extends TensorAdapter {
   name: string;
   /** The precision the implementation computes in. */
   dtype: Dtype;
@@ -60,9 +68,10 @@ export interface ReferenceAdapterOptions {
   name?: string;
 }
 
-/** The reference as an adapter: it never refuses a configuration, so `create` and `schedule` give instances. */
+/** The reference as an adapter: it never refuses a configuration, so `create`, `createTensors` and `schedule` give instances. */
 export interface ReferenceAdapter extends Adapter {
   create(config: OptimizerConfig, x0: Float64Array): Stepper;
+  createTensors(spec: TensorsSpec): TensorStepper;
   schedule(config: ScheduleConfig): (t: number) => number;
 }
 
@@ -87,6 +96,36 @@ export function referenceAdapter(options: ReferenceAdapterOptions): ReferenceAda
         step(grad: Float64Array, learningRate?: number) {
           optimizer.step(x, grad, learningRate);
           return x;
+        },
+      };
+    },
+    tensors: {
+      tensors: true,
+      missingGradients: true,
+      groups: true,
+      saveRestore: true,
+      schedules: ['step', 'exponential', 'inverse-time'],
+    },
+    createTensors(spec: TensorsSpec): TensorStepper {
+      const optimizer = createTensorOptimizer(
+        { groups: spec.groups.map((g) => ({ ...g, sizes: g.x0.map((x) => x.length) })) },
+        { dtype, conventions },
+      );
+      const params = allocateTensors(
+        dtype,
+        spec.groups.flatMap((g) => g.x0),
+      );
+      return {
+        step(grads, learningRates) {
+          optimizer.step(params, grads, learningRates);
+          return params;
+        },
+        save: () => optimizer.save(),
+        restore(state, values) {
+          optimizer.restore(state as SavedTensorState);
+          values.forEach((v, i) => {
+            params[i]!.set(v);
+          });
         },
       };
     },

@@ -6,8 +6,10 @@ export {
   checkedSyncCall,
   checkSchedule,
   checkStepper,
+  checkTensorStepper,
   copyBatch,
   copyParameters,
+  copyTensors,
   noScheduleMethod,
   scheduleValueAt,
 } from './checked-call.js';
@@ -43,3 +45,14 @@ export { adapterView } from './view.js';
 export { nameListProblem } from './load-adapter.js';
 export { interruptionName, interruptionText } from './interruption.js';
 export { timesOwnCalls, timesOwnCallsKey } from './own-timing.js';
+export { checkpoint, decodeState, encodeState } from './checkpoint.js';
+export type { TensorAdapter, TensorGroupSpec, TensorStepper, TensorSupport, TensorsSpec } from './tensor-contract.js';
+export {
+  type DeclaredSupport,
+  declaredSupport,
+  isTensorSubject,
+  requireTensorSupport,
+  TENSOR_SUBJECTS,
+  type TensorSubject,
+  unsupportedBecause,
+} from './tensor-support.js';

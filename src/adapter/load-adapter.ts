@@ -5,6 +5,7 @@ import type { Adapter } from './contract.js';
 import { optimizerRules, scheduleRules } from '../registry/index.js';
 import { describeValue } from '../reference/index.js';
 import { syntaxLocation } from './syntax-location.js';
+import { requireTensorSupport } from './tensor-support.js';
 
 /**
  * Why an adapter module could not be used: `missing` (no such file) and
@@ -103,6 +104,20 @@ export function validateAdapter(value: unknown, source = 'adapter'): asserts val
     if ((a.schedules as unknown[]).length > 0 && typeof a.schedule !== 'function') {
       throw new AdapterLoadError(
         `${source}: adapter.schedule must be a function when adapter.schedules is not empty, got ${describeValue(a.schedule)}`,
+        'invalid',
+      );
+    }
+  }
+  if (a.tensors !== undefined) {
+    let support: ReturnType<typeof requireTensorSupport>;
+    try {
+      support = requireTensorSupport('adapter.tensors', a.tensors);
+    } catch (error) {
+      throw new AdapterLoadError(`${source}: ${(error as Error).message}`, 'invalid');
+    }
+    if (support.tensors === true && typeof a.createTensors !== 'function') {
+      throw new AdapterLoadError(
+        `${source}: adapter.createTensors must be a function when adapter.tensors.tensors is true, got ${describeValue(a.createTensors)}`,
         'invalid',
       );
     }

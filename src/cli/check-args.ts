@@ -1,13 +1,15 @@
 import { parseArgs } from 'node:util';
 import { CONVENTION_IDS, optimizerRules, scheduleRules } from '../registry/index.js';
 import type { ConventionId } from '../reference/index.js';
+import { TENSOR_SUBJECTS } from '../adapter/index.js';
 import { decodeReplay, didYouMeanSuffix, knownBugRefusal } from '../conformance/index.js';
 import { UsageError } from './usage-error.js';
 
-/** The subjects `--only` accepts: the six optimizers and the three schedules (docs/spec.md sections 1 to 7). */
+/** The subjects `--only` accepts: the six optimizers, the three schedules (docs/spec.md sections 1 to 7) and the five checks over several tensors (section 9). */
 export const SUBJECTS: readonly string[] = [
   ...optimizerRules.map((r) => r.name),
   ...scheduleRules.map((r) => `schedule:${r.name}`),
+  ...TENSOR_SUBJECTS,
 ];
 
 /** The convention ids `--accept` accepts (docs/conventions.md). */

@@ -5,14 +5,16 @@ import {
   fixturesRoot,
   loadOptimizerFixtures,
   loadScheduleFixtures,
+  loadTensorFixtures,
   verifyFixtures,
+  verifyTensorFixtures,
   type VerifyRow,
 } from '../fixtures/index.js';
 
 const HELP = `Usage: optimspec fixtures verify [--json]
 
 Replays every golden fixture (fixtures/, computed with NumPy from docs/spec.md's
-pseudo-code) through the reference implementation, compares x, the gradient and
+pseudo-code, over several tensors too) through the reference implementation, compares x, the gradient and
 the state after every step, and prints the worst ULP distance per rule and dtype.
 
   --json       print the table as JSON instead
@@ -59,7 +61,7 @@ function formatVerifyTable(rows: readonly VerifyRow[]): string {
 function verify(io: CliIo, json: boolean): number {
   const optimizerFiles = loadOptimizerFixtures();
   const scheduleFiles = loadScheduleFixtures();
-  const rows = verifyFixtures(optimizerFiles, scheduleFiles);
+  const rows = [...verifyFixtures(optimizerFiles, scheduleFiles), ...verifyTensorFixtures(loadTensorFixtures())];
   const failing = rows.filter((r) => r.failing.length > 0);
   if (json) {
     io.stdout.write(`${JSON.stringify({ ok: failing.length === 0, rows }, null, 2)}\n`);

@@ -1,7 +1,9 @@
-import { type Adapter, interruptionName, interruptionText } from '../adapter/index.js';
+import { type Adapter, interruptionName, interruptionText, isTensorSubject } from '../adapter/index.js';
 import { allSubjects } from '../laws/index.js';
 import { checkOptimizer } from './check-optimizer.js';
 import { checkSchedule } from './check-schedule.js';
+import { checkTensors } from './check-tensors.js';
+
 import { conformanceFixtures } from './conformance-fixtures.js';
 import type { CheckContext } from './context.js';
 import { CONFORMANCE_DEFAULTS } from './defaults.js';
@@ -42,13 +44,15 @@ export async function checkConformance(adapter: Adapter, options: ConformanceOpt
   const seed = options.seed ?? (Date.now() ^ (Math.random() * 0x100000000)) | 0;
   const runs = options.runs ?? 1;
   const accepted = [...(options.accept ?? [])].sort();
+  const guardOptions = {
+    stepTimeoutMs: options.stepTimeoutMs ?? CONFORMANCE_DEFAULTS.stepTimeoutMs,
+    deadline: started + (options.totalTimeoutMs ?? CONFORMANCE_DEFAULTS.totalTimeoutMs),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+  };
   const ctx: CheckContext = {
     adapter,
-    guard: guardAdapter(adapter, {
-      stepTimeoutMs: options.stepTimeoutMs ?? CONFORMANCE_DEFAULTS.stepTimeoutMs,
-      deadline: started + (options.totalTimeoutMs ?? CONFORMANCE_DEFAULTS.totalTimeoutMs),
-      ...(options.signal === undefined ? {} : { signal: options.signal }),
-    }),
+    guard: guardAdapter(adapter, guardOptions),
+    guardOptions,
     seed,
     runs,
     onProgress: options.onProgress,
@@ -66,9 +70,11 @@ export async function checkConformance(adapter: Adapter, options: ConformanceOpt
     if (aborted()) break;
     const t0 = Date.now();
     const result = afterInterruption(
-      subject.startsWith('schedule:')
-        ? await checkSchedule(ctx, subject.slice('schedule:'.length) as ScheduleName)
-        : await checkOptimizer(ctx, subject as OptimizerName, results),
+      isTensorSubject(subject)
+        ? await checkTensors(ctx, subject, results)
+        : subject.startsWith('schedule:')
+          ? await checkSchedule(ctx, subject.slice('schedule:'.length) as ScheduleName)
+          : await checkOptimizer(ctx, subject as OptimizerName, results),
       options.signal,
     );
     results.push({ ...result, durationMs: Date.now() - t0 });

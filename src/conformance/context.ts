@@ -1,6 +1,6 @@
 import type { Subject } from '../laws/index.js';
 import type { Adapter } from '../adapter/index.js';
-import type { GuardedAdapter } from './guard.js';
+import type { GuardedAdapter, GuardOptions } from './guard.js';
 import { lostTo } from './interruption.js';
 import type { Replay } from './replay.js';
 import type { ConformanceOptions, Finding } from './types.js';
@@ -10,6 +10,8 @@ export interface CheckContext {
   adapter: Adapter;
   /** The adapter behind the guard: every call copied, validated and timed (src/conformance/guard.ts). */
   guard: GuardedAdapter;
+  /** The guard's limits, for the calls over several tensors (src/conformance/tensor-guard.ts) made under the same ones. */
+  guardOptions: GuardOptions;
   seed: number;
   runs: number;
   onProgress: NonNullable<ConformanceOptions['onProgress']> | undefined;

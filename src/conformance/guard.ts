@@ -315,7 +315,7 @@ function guardedSchedule(
 }
 
 /** Evaluates an adapter's schedule at every `t`, under the timeouts: in one batch where the adapter has `scheduleValues`. */
-async function scheduleValues(
+export async function scheduleValues(
   adapter: Adapter,
   config: ScheduleConfig,
   ts: readonly number[],

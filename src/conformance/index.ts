@@ -17,3 +17,4 @@ export type {
 export { knownBugRefusal, validateConformanceOptions } from './validate-options.js';
 export { optimspecVersion } from './version.js';
 export type { Replay } from './replay.js';
+export type { TensorRun } from './tensor-runs.js';

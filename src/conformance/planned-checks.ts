@@ -1,10 +1,11 @@
 import { allSubjects, lawsFor } from '../laws/index.js';
 import type { Subject } from '../laws/index.js';
 import type { OptimizerName, ScheduleName } from '../reference/index.js';
-import type { Adapter } from '../adapter/index.js';
+import { type Adapter, isTensorSubject } from '../adapter/index.js';
 import { conformanceFixtures } from './conformance-fixtures.js';
 import { scenarioIds } from './scenario-plan.js';
 import type { ConformanceOptions } from './types.js';
+import { plannedTensorChecks } from './tensor-check.js';
 
 /**
  * The check ids `checkConformance` will report for each supported subject, known
@@ -24,7 +25,10 @@ export function plannedChecks(
   };
   for (const subject of allSubjects()) {
     if (options.only !== undefined && !options.only.includes(subject)) continue;
-    if (subject.startsWith('schedule:')) {
+    if (isTensorSubject(subject)) {
+      const checks = plannedTensorChecks(adapter, subject);
+      if (checks.length > 0) planned.set(subject, checks);
+    } else if (subject.startsWith('schedule:')) {
       const name = subject.slice('schedule:'.length) as ScheduleName;
       if (!(adapter.schedules ?? []).includes(name)) continue;
       planned.set(subject, [

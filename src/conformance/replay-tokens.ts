@@ -1,3 +1,4 @@
+import { isTensorSubject } from '../adapter/index.js';
 import type { Subject } from '../laws/index.js';
 import type { Conventions } from '../reference/index.js';
 import type { CheckContext } from './context.js';
@@ -26,8 +27,14 @@ function replayToken(ctx: CheckContext, basis: ReplayBasis, finding: Finding): s
       ? { largeVector: ctx.largeVector }
       : {}),
   };
-  if (finding.check.startsWith('law:') && finding.counterexample?.path !== undefined)
+  if (
+    (finding.check.startsWith('law:') || isTensorSubject(basis.subject)) &&
+    finding.counterexample?.path !== undefined
+  )
     token.path = finding.counterexample.path;
+  // One check alone can look like another diagnosis (a late first gradient: zero-filled or one step counter alike).
+  const named = finding.bug ?? finding.conventions?.find((id) => id === 'global-step');
+  if (isTensorSubject(basis.subject) && named !== undefined) token.named = named;
   const companions = basis.laws.find((o) => o.finding.check === finding.check)?.companions;
   if (companions !== undefined && companions.length > 0) token.companions = [...companions];
   if (explainedBy(finding, basis.conventions)) token.conventions = basis.conventions;

@@ -1,6 +1,7 @@
 import type { Subject } from '../laws/index.js';
 import { CONVENTION_IDS, optimizerRules } from '../registry/index.js';
 import { type Conventions, describeValue, type OptimizerName } from '../reference/index.js';
+import { TENSOR_SUBJECTS } from '../adapter/index.js';
 
 /**
  * Everything needed to re-run one check exactly: which check of which subject, the
@@ -18,6 +19,8 @@ export interface Replay {
   conventions?: Conventions;
   /** The large-vector probe's length, for that check. */
   largeVector?: number;
+  /** A check over several tensors: what its diagnosis named (a known bug or `global-step`), decided with every check of the subject. */
+  named?: string;
 }
 
 const PREFIX = 'r1.';
@@ -44,6 +47,7 @@ export function decodeReplay(token: string): Replay {
     'schedule:step',
     'schedule:exponential',
     'schedule:inverse-time',
+    ...TENSOR_SUBJECTS,
   ];
   const ok =
     typeof r === 'object' &&
@@ -56,6 +60,7 @@ export function decodeReplay(token: string): Replay {
     r.runs > 0 &&
     (r.path === undefined || typeof r.path === 'string') &&
     (r.largeVector === undefined || Number.isSafeInteger(r.largeVector)) &&
+    (r.named === undefined || typeof r.named === 'string') &&
     (r.companions === undefined ||
       (Array.isArray(r.companions) && r.companions.every((c) => optimizerRules.some((x) => x.name === c)))) &&
     (r.conventions === undefined ||

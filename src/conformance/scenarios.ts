@@ -50,7 +50,11 @@ export function fixtureScenarios(cases: readonly OptimizerFixtureCase[]): Scenar
 }
 
 /** A config of `rule` with the lecture's typical values (docs/spec.md; presets.ts) and the given learning rate / epsilon. */
-function typicalConfig(rule: OptimizerName, learningRate: number, epsilon: number = LECTURE_EPSILON): OptimizerConfig {
+export function typicalConfig(
+  rule: OptimizerName,
+  learningRate: number,
+  epsilon: number = LECTURE_EPSILON,
+): OptimizerConfig {
   switch (rule) {
     case 'sgd':
       return { optimizer: 'sgd', learningRate };

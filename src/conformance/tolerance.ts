@@ -181,7 +181,11 @@ export function boundedStepper(
   dtype: Dtype,
   x0: ArrayLike<number>,
   bug?: BugVariant,
-): { step(grad: ArrayLike<number>, learningRate?: number): BoundedStep; readonly nonFinite: Float64Array } {
+): {
+  /** One step; `counter`, when given, is the `t` Adam's bias correction uses in it (a library that counts otherwise, docs/spec.md section 9). */
+  step(grad: ArrayLike<number>, learningRate?: number, counter?: number): BoundedStep;
+  readonly nonFinite: Float64Array;
+} {
   const A = errorArithmetic(dtype);
   const n = x0.length;
   const x: Tracked[] = Array.from(x0, (v) => A.input(v));
@@ -203,11 +207,11 @@ export function boundedStepper(
   let t = 0;
   return {
     nonFinite,
-    step(grad, learningRate) {
+    step(grad, learningRate, counter) {
       t++;
       if (learningRate !== undefined) lr = learningRate;
       const LR = A.input(bug === 'ascent' ? -lr : lr);
-      const step = stepFor(t, LR);
+      const step = stepFor(counter ?? t, LR);
       for (let i = 0; i < n; i++) {
         const g = A.input(grad[i]!);
         const before = finite(g, x[i]!, state1[i]!, state2[i]!);

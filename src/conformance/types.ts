@@ -1,5 +1,6 @@
 import type { Subject, ViolationDetail } from '../laws/index.js';
 import type { ConventionId, Dtype, KnownBugId, OptimizerConfig, ScheduleConfig } from '../reference/index.js';
+import type { TensorRun } from './tensor-runs.js';
 
 /** What a conformance result is about: an optimizer, or a schedule as `schedule:<name>`. */
 export type { Subject } from '../laws/index.js';
@@ -45,6 +46,10 @@ export interface Counterexample extends ViolationDetail {
   path?: string;
   /** The run step by step, for plots (absent for laws and schedules). */
   trace?: Trace;
+  /** A check over several tensors (docs/spec.md section 9): the tensor that parts, numbered across its groups. */
+  tensor?: number;
+  /** A check over several tensors: the whole shrunk run (groups, each tensor's x0, per step its gradients, `null` for none). */
+  run?: TensorRun;
 }
 
 /** One check within a subject: a fixture case, a law, a probe. */

@@ -7,14 +7,20 @@ import {
   checkedCall,
   checkSchedule,
   checkStepper,
+  checkTensorStepper,
+  checkpoint,
   copyBatch,
   copyParameters,
+  copyTensors,
   errorText,
+  isUnsupported,
   loadAdapter,
+  requireTensorSupport,
   runScriptsLocally,
   scheduleValueAt,
   type ScriptOutcome,
   type Stepper,
+  type TensorStepper,
   UnsupportedValue,
 } from '../adapter/index.js';
 import { describeValue } from '../reference/index.js';
@@ -126,6 +132,7 @@ export function serveAdapter(data: HostData): void {
   let adapter: Adapter | undefined;
   const steppers = new Map<number, { stepper: Stepper; size: number }>();
   const schedules = new Map<number, (t: number) => unknown>();
+  const tensorSteppers = new Map<number, { stepper: TensorStepper; sizes: number[] }>();
   let busy = false;
   const queue: HostRequest[] = [];
 
@@ -179,6 +186,16 @@ export function serveAdapter(data: HostData): void {
     return found;
   };
 
+  const tensorInstance = (handle: number, operation: string): { stepper: TensorStepper; sizes: number[] } => {
+    const found = tensorSteppers.get(handle);
+    if (found === undefined)
+      throw {
+        operation,
+        message: `${operation}: no instance ${handle} over several tensors (it was disposed or never created)`,
+      } satisfies HostError;
+    return found;
+  };
+
   const loaded = (): Adapter => {
     if (adapter === undefined) throw { operation: 'load', message: 'the adapter is not loaded' } satisfies HostError;
     return adapter;
@@ -199,6 +216,7 @@ export function serveAdapter(data: HostData): void {
               dtype: value.dtype,
               optimizers: [...value.optimizers],
               hasSchedule: typeof value.schedule === 'function',
+              ...(value.tensors === undefined ? {} : { tensors: requireTensorSupport('tensors', value.tensors) }),
             };
             return {
               description:
@@ -296,7 +314,67 @@ export function serveAdapter(data: HostData): void {
         return runScriptsLocally(loaded(), decodeScripts(request.batch), mark, (k) =>
           Atomics.store(signals, 3, k),
         ).then((outcomes) => ({ outcomes: encodeOutcomes(outcomes.map(plainOutcome)) }));
+      case 'createTensors': {
+        const a = loaded();
+        return call(
+          'createTensors',
+          () => a.createTensors?.(request.spec),
+          (answer) => {
+            // A refusal is an answer, as create's in a script: the checker skips what needs the configuration.
+            if (isUnsupported(answer)) return { refused: answer.unsupported };
+            const sizes = request.spec.groups.flatMap((g) => g.x0.map((x) => x.length));
+            tensorSteppers.set(request.handle, { stepper: checkTensorStepper(answer), sizes });
+            return {};
+          },
+        );
+      }
+      case 'stepTensors': {
+        const { stepper, sizes } = tensorInstance(request.handle, 'step');
+        const grads = request.grads.map((g) => (g === null ? undefined : g));
+        return call(
+          'step',
+          () =>
+            request.learningRates === undefined ? stepper.step(grads) : stepper.step(grads, request.learningRates),
+          (out) => ({ xs: copyTensors(out, sizes) }),
+        );
+      }
+      case 'save': {
+        const { stepper } = tensorInstance(request.handle, 'save');
+        return call(
+          'save',
+          () => {
+            if (typeof stepper.save !== 'function')
+              throw new AdapterError('the adapter declares saveRestore but its instance has no save method', 'save');
+            return stepper.save();
+          },
+          (state) => ({ state: checkpoint(state) }),
+        );
+      }
+      case 'restore': {
+        const { stepper } = tensorInstance(request.handle, 'restore');
+        return call(
+          'restore',
+          () => {
+            if (typeof stepper.restore !== 'function')
+              throw new AdapterError(
+                'the adapter declares saveRestore but its instance has no restore method',
+                'restore',
+              );
+            return stepper.restore(request.state, request.params);
+          },
+          () => ({}),
+        );
+      }
       case 'dispose': {
+        const tensors = tensorSteppers.get(request.handle);
+        if (tensors !== undefined) {
+          tensorSteppers.delete(request.handle);
+          return call(
+            'dispose',
+            () => (typeof tensors.stepper.dispose === 'function' ? tensors.stepper.dispose() : undefined),
+            () => ({}),
+          );
+        }
         const { stepper } = instance(request.handle, 'dispose');
         steppers.delete(request.handle);
         return call(

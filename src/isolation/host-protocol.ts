@@ -1,5 +1,6 @@
 import type { ScriptResult } from '../adapter/index.js';
 import type { Dtype, OptimizerConfig, OptimizerName, ScheduleConfig, ScheduleName } from '../reference/index.js';
+import type { TensorSupport, TensorsSpec } from '../adapter/index.js';
 
 /**
  * The messages between the checker and the worker that hosts an in-process
@@ -16,6 +17,16 @@ export type HostRequest = (
   | { id: number; op: 'schedule'; handle: number; config: ScheduleConfig }
   | { id: number; op: 'values'; handle: number; t: number[] }
   | { id: number; op: 'scripts'; batch: WireScripts }
+  | { id: number; op: 'createTensors'; handle: number; spec: TensorsSpec }
+  | {
+      id: number;
+      op: 'stepTensors';
+      handle: number;
+      grads: (Float64Array | null)[];
+      learningRates?: (number | undefined)[];
+    }
+  | { id: number; op: 'save'; handle: number }
+  | { id: number; op: 'restore'; handle: number; state: unknown; params: Float64Array[] }
 ) & {
   /** Nobody waits for the answer: the host sends it with the next answer that is waited for. */
   quiet?: true;
@@ -28,6 +39,8 @@ export interface HostDescription {
   optimizers: OptimizerName[];
   schedules?: ScheduleName[];
   hasSchedule: boolean;
+  /** The uses of docs/spec.md section 9 it declares (validated when it was loaded). */
+  tensors?: TensorSupport;
 }
 
 /** An error thrown, rejected or detected in the worker, as text. */
@@ -60,6 +73,10 @@ export type HostMessage =
       failure?: HostError;
       /** For `scripts`: how each script ended, up to the first that met an error (packed, src/isolation/script-wire.ts). */
       outcomes?: WireOutcomes;
+      /** For `createTensors`: the adapter refused the configuration (its reason). */
+      refused?: string;
+      /** For `save`: the state, as a checkpoint keeps it (src/adapter/checkpoint.ts). */
+      state?: unknown;
     }
   | { id: number; ok: false; error: HostError }
   | { type: 'fatal'; message: string; where?: string }
@@ -81,7 +98,17 @@ export type HostScriptOutcome =
 export const SIGNAL_BYTES = 24;
 
 /** The kinds of adapter call, as the host names the one in progress. */
-export const HOST_CALLS = ['load', 'create', 'step', 'steps', 'dispose', 'schedule'] as const;
+export const HOST_CALLS = [
+  'load',
+  'create',
+  'step',
+  'steps',
+  'dispose',
+  'schedule',
+  'createTensors',
+  'save',
+  'restore',
+] as const;
 
 /** `workerData` of the host worker. */
 export interface HostData {

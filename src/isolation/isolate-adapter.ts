@@ -14,8 +14,12 @@ import {
   type ScriptResult,
   type ScriptRunner,
   type Stepper,
+  type TensorStepper,
+  type TensorsSpec,
   timesOwnCallsKey,
+  type Unsupported,
   UnsupportedValue,
+  unsupported,
   validateAdapter,
   validateScript,
 } from '../adapter/index.js';
@@ -114,7 +118,12 @@ export async function isolateAdapter(modulePath: string, options: IsolateOptions
       // Validated again here: the worker runs the adapter's code, which could have altered the host's.
       const stand = () => undefined;
       validateAdapter(
-        { ...description, create: stand, ...(description?.hasSchedule === true ? { schedule: stand } : {}) },
+        {
+          ...description,
+          create: stand,
+          ...(description?.hasSchedule === true ? { schedule: stand } : {}),
+          ...(description?.tensors?.tensors === true ? { createTensors: stand } : {}),
+        },
         modulePath,
       );
       return { connection, description: description as HostDescription };
@@ -223,6 +232,70 @@ export async function isolateAdapter(modulePath: string, options: IsolateOptions
         if (disposed || host.broken !== undefined || host.busy) return;
         disposed = true;
         if (createFailure !== undefined) throw createFailure;
+        takeDeferred();
+        host.post(
+          { op: 'dispose', handle },
+          'dispose',
+          (outcome) => {
+            if (!outcome.ok) deferred ??= outcome.error;
+          },
+          limits,
+        );
+      },
+    };
+  };
+
+  /**
+   * An instance over several tensors (docs/spec.md section 9) in the worker: every call one
+   * round trip (a check makes a few hundred); the saved state crosses as the checkpoint the
+   * worker made of it.
+   */
+  const createTensors = async (spec: TensorsSpec): Promise<TensorStepper | Unsupported> => {
+    const host = current('createTensors');
+    takeDeferred();
+    const handle = nextHandle++;
+    const sizes = spec.groups.flatMap((g) => g.x0.map((x) => x.length));
+    const created = await host.request(
+      {
+        op: 'createTensors',
+        handle,
+        spec: {
+          groups: spec.groups.map((g) => ({
+            config: structuredClone(g.config),
+            ...(g.schedule === undefined ? {} : { schedule: structuredClone(g.schedule) }),
+            x0: g.x0.map((x) => Float64Array.from(x)),
+          })),
+        },
+      },
+      limits,
+    );
+    if (typeof created.refused === 'string') return unsupported(created.refused);
+    const ask = (call: HostCall): Promise<HostAnswer> => {
+      takeDeferred();
+      return current(call.op).request(call, limits);
+    };
+    let disposed = false;
+    return {
+      async step(grads, learningRates) {
+        const result = await ask({
+          op: 'stepTensors',
+          handle,
+          grads: grads.map((g) => (g === undefined ? null : Float64Array.from(g))),
+          ...(learningRates === undefined ? {} : { learningRates: [...learningRates] }),
+        });
+        if (!Array.isArray(result.xs) || result.xs.length !== sizes.length)
+          throw new AdapterError("step: the adapter's worker sent a malformed answer", 'step');
+        return result.xs.map((x, i) => vector('step', x, sizes[i]!));
+      },
+      async save() {
+        return (await ask({ op: 'save', handle })).state;
+      },
+      async restore(state, params) {
+        await ask({ op: 'restore', handle, state, params: params.map((p) => Float64Array.from(p)) });
+      },
+      async dispose() {
+        if (disposed || host.broken !== undefined || host.busy) return;
+        disposed = true;
         takeDeferred();
         host.post(
           { op: 'dispose', handle },
@@ -376,6 +449,7 @@ export async function isolateAdapter(modulePath: string, options: IsolateOptions
     dtype: description.dtype,
     optimizers: description.optimizers,
     create,
+    ...(description.tensors === undefined ? {} : { tensors: description.tensors, createTensors }),
     async renew() {
       // A subject's last requests were not waited for: read their answers (a hang among them ends the worker).
       if (interrupted === undefined && connection.broken === undefined && connection.unanswered)

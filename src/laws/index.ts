@@ -1,5 +1,5 @@
 // What src/laws/ offers the rest of src/: every law, by subject, and how to check one against an adapter.
-import type { Adapter } from '../adapter/index.js';
+import { type Adapter, TENSOR_SUBJECTS } from '../adapter/index.js';
 import { optimizerRules, scheduleRules } from '../registry/index.js';
 import { adagradLaws } from './adagrad.js';
 import { adamLaws } from './adam.js';
@@ -32,9 +32,13 @@ export function lawsFor(subject: Subject): Law[] {
   return laws.filter((law) => law.subject === subject);
 }
 
-/** Every subject, in the registry's (the lecture's) order: the optimizers, then the schedules as `schedule:<name>`. */
+/** Every subject, in the registry's (the lecture's) order: the optimizers, the schedules as `schedule:<name>`, then the checks over several tensors (docs/spec.md section 9). */
 export function allSubjects(): Subject[] {
-  return [...optimizerRules.map((r) => r.name), ...scheduleRules.map((r) => `schedule:${r.name}` as const)];
+  return [
+    ...optimizerRules.map((r) => r.name),
+    ...scheduleRules.map((r) => `schedule:${r.name}` as const),
+    ...TENSOR_SUBJECTS,
+  ];
 }
 
 /** The subjects an adapter declares: its optimizers, and its schedules as `schedule:<name>`. */
@@ -54,3 +58,4 @@ export {
   type ViolationDetail,
 } from './law.js';
 export { simplerValues } from './readable.js';
+export { configArbitrary, positiveEpsilon, range } from './arbitraries.js';

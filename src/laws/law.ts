@@ -1,10 +1,10 @@
 import fc from 'fast-check';
-import { type Adapter, AdapterError, UnsupportedValue } from '../adapter/index.js';
+import { type Adapter, AdapterError, type TensorSubject, UnsupportedValue } from '../adapter/index.js';
 import type { Dtype, OptimizerName, ScheduleName } from '../reference/index.js';
 import { type Answered, BATCHED_RUNS, type FirstPass, firstPass, Replayed } from './first-pass.js';
 
-/** What a law or check is about: an optimizer, or a schedule as `schedule:<name>`. */
-export type Subject = OptimizerName | `schedule:${ScheduleName}`;
+/** What a law or check is about: an optimizer, a schedule as `schedule:<name>`, or a use of docs/spec.md section 9 as `tensors:<name>`. */
+export type Subject = OptimizerName | `schedule:${ScheduleName}` | TensorSubject;
 
 /** Where and how an implementation parted from what a law states. */
 export interface ViolationDetail {

@@ -6,6 +6,7 @@ import {
   type FloatVector,
   type Optimizer,
   type OptimizerName,
+  describeValue,
   requireDtype,
   requireGradient,
   requireNonNegative,
@@ -22,7 +23,8 @@ export type StepScalars = Readonly<Record<string, number>>;
  * (`prepare`, in TypeScript whichever loop runs) and the element-wise update.
  */
 export interface Kernel<S extends StepScalars> {
-  readonly state: Readonly<Record<string, StateValue>>;
+  /** The state in the lecture's names; `restore` writes vectors in place and scalars (Adam's `t`) by key, so `prepare` must read them from here. */
+  readonly state: Record<string, StateValue>;
   /** The step's scalars from the learning rate in force (a double), each already rounded to the dtype; advances step counters. */
   prepare(lr: number): S;
   /** The element-wise update of `x` in place: the readable specification, also what runs on small vectors. */
@@ -92,7 +94,54 @@ export function createInstance<S extends StepScalars>(
         copy[key] = typeof value === 'number' ? value : value.slice();
       return copy;
     },
+    restore(saved: Readonly<Record<string, StateValue>>): void {
+      requireRestorable(saved, kernel.state, dtype, size);
+      for (const [key, value] of Object.entries(kernel.state)) {
+        const from = saved[key]!;
+        if (typeof value === 'number') kernel.state[key] = from;
+        else value.set(from as ArrayLike<number>);
+      }
+    },
   };
   if (vectorized !== undefined) simdOptimizers.add(optimizer);
   return optimizer;
+}
+
+/**
+ * Checks a state to restore against the instance's own, before anything is written: the
+ * same keys, each vector of the instance's length with values of its dtype (a restore
+ * rounds nothing), each counter a non-negative integer. Errors name the key and value.
+ */
+function requireRestorable(
+  saved: unknown,
+  own: Readonly<Record<string, StateValue>>,
+  dtype: Dtype,
+  size: number,
+): asserts saved is Readonly<Record<string, StateValue>> {
+  if (typeof saved !== 'object' || saved === null || Array.isArray(saved))
+    throw new TypeError(`state must be an object of the rule's state entries, got ${describeValue(saved)}`);
+  const r = rounderFor(dtype);
+  const expected = Object.keys(own);
+  for (const key of Object.keys(saved))
+    if (!expected.includes(key))
+      throw new RangeError(`state.${key} is not a state entry of this rule (it has ${expected.join(', ') || 'none'})`);
+  for (const key of expected) {
+    const value = (saved as Record<string, unknown>)[key];
+    if (typeof own[key] === 'number') {
+      if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)
+        throw new RangeError(`state.${key} must be a non-negative integer, got ${describeValue(value)}`);
+      continue;
+    }
+    if (typeof value !== 'object' || value === null || typeof (value as { length?: unknown }).length !== 'number')
+      throw new TypeError(`state.${key} must be an array-like of ${size} numbers, got ${describeValue(value)}`);
+    const vector = value as ArrayLike<unknown>;
+    if (vector.length !== size)
+      throw new RangeError(`state.${key} must have length ${size}, got length ${vector.length}`);
+    for (let i = 0; i < size; i++) {
+      const v = vector[i];
+      if (typeof v !== 'number') throw new TypeError(`state.${key}[${i}] must be a number, got ${describeValue(v)}`);
+      if (!Number.isNaN(v) && !Object.is(r(v), v))
+        throw new RangeError(`state.${key}[${i}] must be a ${dtype} value, got ${describeValue(v)}`);
+    }
+  }
 }

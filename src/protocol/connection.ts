@@ -60,7 +60,7 @@ const BYTES_PER_NUMBER = 32;
 /** The operation name an AdapterError carries (src/adapter/adapter-error.ts). */
 function operationOf(op: ProtocolOp): string {
   if (op === 'hello') return 'handshake';
-  if (op === 'steps') return 'step';
+  if (op === 'steps' || op === 'stepTensors') return 'step';
   return op;
 }
 

@@ -1,4 +1,5 @@
 import { describeValue, type Dtype, type OptimizerName, type ScheduleName } from '../reference/index.js';
+import { requireTensorSupport, type TensorSupport } from '../adapter/index.js';
 import { PROTOCOL_VERSION } from './messages.js';
 
 const OPTIMIZERS: readonly OptimizerName[] = ['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam'];
@@ -11,6 +12,8 @@ export interface Handshake {
   dtype: Dtype;
   optimizers: OptimizerName[];
   schedules: ScheduleName[];
+  /** The uses of docs/spec.md section 9 it declares (absent: none, and it is never sent their ops). */
+  tensors?: TensorSupport;
 }
 
 function nameList<T extends string>(field: string, value: unknown, known: readonly T[]): T[] {
@@ -30,8 +33,9 @@ function nameList<T extends string>(field: string, value: unknown, known: readon
  * Validates a child's `hello` answer, so a misdeclared adapter is refused with
  * an error naming the field and value before any check runs: the protocol
  * version must be {@link PROTOCOL_VERSION}, the name a non-empty string, the
- * dtype `float32` or `float64` (it sets the checker's tolerances), and the
- * optimizer and schedule names those of docs/spec.md.
+ * dtype `float32` or `float64` (it sets the checker's tolerances), the
+ * optimizer and schedule names those of docs/spec.md, and the optional `tensors`
+ * declaration a {@link TensorSupport}.
  */
 export function parseHandshake(answer: Record<string, unknown>): Handshake {
   if (answer.protocol !== PROTOCOL_VERSION) {
@@ -47,5 +51,13 @@ export function parseHandshake(answer: Record<string, unknown>): Handshake {
   }
   const optimizers = nameList('optimizers', answer.optimizers, OPTIMIZERS);
   const schedules = answer.schedules === undefined ? [] : nameList('schedules', answer.schedules, SCHEDULES);
-  return { protocol: PROTOCOL_VERSION, name: answer.name, dtype: answer.dtype, optimizers, schedules };
+  const handshake: Handshake = {
+    protocol: PROTOCOL_VERSION,
+    name: answer.name,
+    dtype: answer.dtype,
+    optimizers,
+    schedules,
+  };
+  if (answer.tensors !== undefined) handshake.tensors = requireTensorSupport('tensors', answer.tensors);
+  return handshake;
 }

@@ -1,5 +1,6 @@
 import type { Dtype, OptimizerName, ScheduleName } from '../reference/index.js';
 import type { WireNumber } from './wire-number.js';
+import type { TensorSupport } from '../adapter/index.js';
 
 /**
  * The protocol version this package speaks (docs/protocol.md, "Versioning").
@@ -8,7 +9,18 @@ import type { WireNumber } from './wire-number.js';
 export const PROTOCOL_VERSION = 1;
 
 /** The operations of the protocol, in the order a session uses them. */
-export type ProtocolOp = 'hello' | 'create' | 'step' | 'steps' | 'schedule' | 'dispose' | 'shutdown';
+export type ProtocolOp =
+  | 'hello'
+  | 'create'
+  | 'step'
+  | 'steps'
+  | 'schedule'
+  | 'createTensors'
+  | 'stepTensors'
+  | 'save'
+  | 'restore'
+  | 'dispose'
+  | 'shutdown';
 
 /** A handle the child chose for an optimizer instance; echoed back verbatim. */
 export type Handle = string | number;
@@ -57,6 +69,41 @@ export interface ScheduleRequest {
   t: number[];
 }
 
+/**
+ * `createTensors`: an instance over several tensors in groups (docs/spec.md section 9); sent
+ * only to a child that declared `tensors` in its `hello` answer.
+ */
+export interface CreateTensorsRequest {
+  id: number;
+  op: 'createTensors';
+  groups: { config: WireConfig; schedule?: WireConfig; x0: WireNumber[][] }[];
+}
+
+/** `stepTensors`: one step, a gradient per tensor or `null` for none; per group a learning rate or `null`. */
+export interface StepTensorsRequest {
+  id: number;
+  op: 'stepTensors';
+  handle: Handle;
+  grads: (WireNumber[] | null)[];
+  learningRates?: (WireNumber | null)[];
+}
+
+/** `save`: the instance's whole state, as JSON. */
+export interface SaveRequest {
+  id: number;
+  op: 'save';
+  handle: Handle;
+}
+
+/** `restore`: a state `save` answered (here or for another instance of the same groups), and every tensor's values. */
+export interface RestoreRequest {
+  id: number;
+  op: 'restore';
+  handle: Handle;
+  state: unknown;
+  params: WireNumber[][];
+}
+
 /** `dispose`: forget an instance. */
 export interface DisposeRequest {
   id: number;
@@ -77,6 +124,10 @@ export type ProtocolRequest =
   | StepRequest
   | StepsRequest
   | ScheduleRequest
+  | CreateTensorsRequest
+  | StepTensorsRequest
+  | SaveRequest
+  | RestoreRequest
   | DisposeRequest
   | ShutdownRequest;
 
@@ -96,6 +147,8 @@ export interface HelloResponse {
   dtype: Dtype;
   optimizers: OptimizerName[];
   schedules?: ScheduleName[];
+  /** The uses of docs/spec.md section 9 it supports; absent, none (and their ops are never sent). */
+  tensors?: TensorSupport;
 }
 
 /** The answer to `create`. */
@@ -126,7 +179,21 @@ export interface ScheduleResponse {
   values: WireNumber[];
 }
 
-/** The answer to `dispose` and `shutdown`. */
+/** The answer to `stepTensors`: every tensor's values after the step. */
+export interface StepTensorsResponse {
+  id: number;
+  ok: true;
+  xs: WireNumber[][];
+}
+
+/** The answer to `save`: the state in the child's own format, JSON with the protocol's numbers. */
+export interface SaveResponse {
+  id: number;
+  ok: true;
+  state: unknown;
+}
+
+/** The answer to `dispose`, `restore` and `shutdown`. */
 export interface EmptyResponse {
   id: number;
   ok: true;
@@ -140,4 +207,6 @@ export type ProtocolResponse =
   | StepResponse
   | StepsResponse
   | ScheduleResponse
+  | StepTensorsResponse
+  | SaveResponse
   | EmptyResponse;

@@ -3,12 +3,19 @@ import {
   AdapterError,
   copyBatch,
   copyParameters,
+  copyTensors,
+  decodeState,
+  encodeState,
   interruptionName,
   interruptionText,
   prefetchingSchedule,
   type Stepper,
+  type TensorStepper,
+  type TensorsSpec,
   timesOwnCallsKey,
+  type Unsupported,
   UnsupportedValue,
+  unsupported,
 } from '../adapter/index.js';
 import { describeValue, type OptimizerConfig, type ScheduleConfig } from '../reference/index.js';
 import { type Answer, Connection, type RequestOptions } from './connection.js';
@@ -299,6 +306,65 @@ export async function spawnAdapter(
     };
   };
 
+  /** An instance over several tensors (docs/spec.md section 9); its state crosses as JSON with the protocol's numbers. */
+  const createTensors = async (spec: TensorsSpec): Promise<TensorStepper | Unsupported> => {
+    const sizes = spec.groups.flatMap((g) => g.x0.map((x) => x.length));
+    let answer: Answer;
+    try {
+      answer = await ask('createTensors', {
+        groups: spec.groups.map((g) => ({
+          config: encodeConfig(g.config),
+          ...(g.schedule === undefined ? {} : { schedule: encodeConfig(g.schedule) }),
+          x0: g.x0.map((x) => encodeVector(x)),
+        })),
+      });
+    } catch (error) {
+      if (error instanceof UnsupportedValue) return unsupported(error.reason);
+      throw error;
+    }
+    const handle = decode('createTensors', () => {
+      const h = answer.handle;
+      if (typeof h === 'string' || (typeof h === 'number' && Number.isSafeInteger(h))) return h as Handle;
+      throw new TypeError(`handle must be a string or an integer, got ${describeValue(h)}`);
+    });
+    const total = sizes.reduce((a, b) => a + b, 0);
+    let disposed = false;
+    const alive = (op: ProtocolOp): void => {
+      if (disposed) throw connection.fail(op, `instance ${JSON.stringify(handle)} was disposed`);
+    };
+    return {
+      async step(grads, learningRates) {
+        alive('stepTensors');
+        const fields: Record<string, unknown> = {
+          handle,
+          grads: grads.map((g) => (g === undefined ? null : encodeVector(g))),
+        };
+        if (learningRates?.some((lr) => lr !== undefined))
+          fields.learningRates = learningRates.map((lr): WireNumber | null =>
+            lr === undefined ? null : encodeNumber(lr),
+          );
+        const xs = (await ask('stepTensors', fields, { answerNumbers: total })).xs;
+        return checked('stepTensors', () =>
+          copyTensors(Array.isArray(xs) ? xs.map(fromWire) : xs, sizes, WIRE_ELEMENT),
+        );
+      },
+      async save() {
+        alive('save');
+        const answer = await ask('save', { handle }, { answerNumbers: 4 * total });
+        return decode('save', () => decodeState(answer.state));
+      },
+      async restore(state, params) {
+        alive('restore');
+        await ask('restore', { handle, state: encodeState(state), params: params.map((p) => encodeVector(p)) });
+      },
+      async dispose() {
+        if (disposed) return;
+        disposed = true;
+        await ask('dispose', { handle });
+      },
+    };
+  };
+
   const scheduleValues = async (config: ScheduleConfig, t: readonly number[]): Promise<Float64Array> => {
     const times = requireTimes(t);
     let answer: Answer;
@@ -353,6 +419,7 @@ export async function spawnAdapter(
       return connection.pid;
     },
     create,
+    ...(hello.tensors === undefined ? {} : { tensors: hello.tensors, createTensors }),
     ...(hello.schedules.length > 0 ? { schedule } : {}),
     scheduleValues,
     stderr: () => connection.tail.toString(),

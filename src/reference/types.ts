@@ -19,10 +19,11 @@ export type VariantId =
 
 /**
  * Stable ids of the known library conventions (docs/conventions.md): the formula
- * variants, and `non-finite`, a difference confined to steps where a gradient,
- * parameter or state value is an infinity or NaN.
+ * variants, `non-finite`, a difference confined to steps where a gradient, parameter or
+ * state value is an infinity or NaN, and `global-step`, one step counter for every tensor
+ * of an optimizer instead of each tensor's own (docs/spec.md section 9).
  */
-export type ConventionId = VariantId | 'non-finite';
+export type ConventionId = VariantId | 'non-finite' | 'global-step';
 
 /** Stable ids of bugs real libraries shipped (docs/conventions.md, "Known bugs"). */
 export type KnownBugId =
@@ -34,7 +35,11 @@ export type KnownBugId =
   | 'gradient-mutated'
   | 'zero-replaced-by-default'
   | 'amsgrad-unrequested'
-  | 'schedule-one-early';
+  | 'schedule-one-early'
+  | 'step-counter-counts-tensors'
+  | 'state-lost-on-restore'
+  | 'state-downcast'
+  | 'missing-gradient-advances-state';
 
 /** Hyperparameters of SGD (docs/spec.md section 1). */
 export interface SgdConfig {
@@ -151,6 +156,13 @@ export interface Optimizer {
   step(x: FloatVector, dx: ArrayLike<number>, learningRate?: number): void;
   /** A copy of the state, keyed by the lecture's variable names (`vx`, `grad_squared`, ...). */
   state(): Record<string, StateValue>;
+  /**
+   * Replaces the state with a copy of `state`, as {@link state} returns it (the same keys,
+   * vectors of this length holding values of this dtype, counters as non-negative
+   * integers): a saved run continues bit for bit (docs/spec.md section 9). Throws, naming the
+   * entry and value, before writing anything if `state` does not fit.
+   */
+  restore(state: Readonly<Record<string, StateValue>>): void;
 }
 
 /** An update rule: validates its hyperparameters and creates instances. */

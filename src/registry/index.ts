@@ -1,4 +1,4 @@
-// What src/registry/ offers the rest of src/: every rule by name, and createOptimizer / createSchedule.
+// What src/registry/ offers the rest of src/: every rule by name, createOptimizer / createSchedule, and the optimizer over several tensors.
 export { createOptimizer, createSchedule } from './create.js';
 export {
   CONVENTION_IDS,
@@ -7,3 +7,13 @@ export {
   scheduleRule,
   scheduleRules,
 } from './registry.js';
+export {
+  allocateTensors,
+  createTensorOptimizer,
+  type SavedGroup,
+  type SavedTensorState,
+  type TensorGroupConfig,
+  type TensorOptimizer,
+  type TensorOptimizerConfig,
+  type TensorOptimizerOptions,
+} from './tensors.js';

@@ -72,9 +72,10 @@ export function scheduleRule(name: ScheduleName): ScheduleRule {
 /**
  * Every convention id a report can name (docs/conventions.md): those some rule can be built
  * with, then `non-finite`, which is not a formula but a difference confined to
- * non-finite values.
+ * non-finite values, and `global-step`, a way of counting over several tensors.
  */
 export const CONVENTION_IDS: readonly ConventionId[] = [
   ...new Set(optimizerRules.flatMap((r) => r.conventions)),
   'non-finite',
+  'global-step',
 ];

@@ -1,4 +1,4 @@
-import type { Counterexample } from '../conformance/index.js';
+import type { Counterexample, TensorRun } from '../conformance/index.js';
 import { formatErrors, formatValue } from './format-number.js';
 
 /** A number as a reader must see it (kept for the public API; see {@link formatValue}). */
@@ -18,6 +18,7 @@ function formatConfig(config: object): string {
 /** `step 1, coordinate 0: expected 0.01, actual 0.0098 (relative error 0.0117, 126154 ULP)` ({@link formatErrors}), or undefined when the counterexample has none of these. */
 function valuesLine(c: Counterexample): string | undefined {
   const where = [
+    c.tensor === undefined ? '' : `tensor ${c.tensor}`,
     c.step === undefined ? '' : `step ${c.step}`,
     c.coordinate === undefined ? '' : `coordinate ${c.coordinate}`,
   ]
@@ -33,6 +34,22 @@ function valuesLine(c: Counterexample): string | undefined {
   const main = [where, values].filter(Boolean).join(': ');
   if (!main && !errors) return undefined;
   return main ? `${main}${errors ? ` (${errors})` : ''}` : errors;
+}
+
+/** A run over several tensors (docs/spec.md section 9): its groups, each tensor's x0, each step's gradients (`none` for a missing one). */
+function describeRun(run: TensorRun): string[] {
+  const lines = run.groups.map(
+    (g, i) =>
+      `group ${i}: ${formatConfig(g.config)}${g.schedule === undefined ? '' : `, schedule ${formatConfig(g.schedule)}`}, tensors of length ${g.sizes.join(', ')}`,
+  );
+  lines.push(`x0 per tensor: [${run.x0.map(formatVector).join(', ')}]`);
+  run.steps.forEach((s, k) => {
+    const rates = s.learningRates === undefined ? '' : `; learning rates per group ${formatVector(s.learningRates)}`;
+    lines.push(
+      `step ${k + 1}: gradients [${s.grads.map((g) => (g === null ? 'none' : formatVector(g))).join(', ')}]${rates}`,
+    );
+  });
+  return lines;
 }
 
 /**
@@ -52,6 +69,7 @@ export function describeCounterexample(c: Counterexample, replay?: string): stri
   if (c.x0 !== undefined) lines.push(`x0: ${formatVector(c.x0)}`);
   if (c.gradients !== undefined) lines.push(`gradients: [${c.gradients.map(formatVector).join(', ')}]`);
   if (c.learningRates !== undefined) lines.push(`learning rates: ${formatVector(c.learningRates)}`);
+  if (c.run !== undefined) lines.push(...describeRun(c.run));
   if (c.seed !== undefined)
     lines.push(`seed ${c.seed}${c.path === undefined ? '' : `, path ${JSON.stringify(c.path)}`}`);
   if (replay !== undefined) lines.push(`replay: ${replay}`);

@@ -33,7 +33,8 @@ export function findingIsProblem(finding: Finding, accepted: readonly Convention
  * The check whose scenario shows each convention best (docs/conventions.md, "how
  * it shows"): a learning-rate change for `lr-placement`, tiny gradients for the
  * epsilon placements and the initial accumulator, ordinary gradients for the
- * first-step conventions, a non-finite input for `non-finite`.
+ * first-step conventions, a non-finite input for `non-finite`, a tensor whose first
+ * gradient arrives late for `global-step`.
  */
 const ILLUSTRATION: Record<ConventionId, (check: string) => boolean> = {
   'lr-placement': (c) => c === 'probe:lr-changes',
@@ -43,6 +44,7 @@ const ILLUSTRATION: Record<ConventionId, (check: string) => boolean> = {
   'no-bias-correction': (c) => c === 'probe:ordinary',
   'dampened-momentum': (c) => c === 'probe:ordinary',
   'non-finite': (c) => c.includes('non-finite'),
+  'global-step': (c) => c.endsWith('/late-first-gradient'),
 };
 
 /**
