@@ -6,7 +6,7 @@
  * their own schedules (docs/spec.md section 9: the reference and the hand-written one of
  * spec/support/planted/tensors.ts) on every subject over several tensors;
  * then the spec files' whole catalogues (OPTIMSPEC_SOAK=1, spec/support/soak.ts): attribution
- * over the planted-bug catalogue in both dtypes, every convention accepted, the tarball installed by npm.
+ * over the planted-bug catalogue in both dtypes, every convention accepted.
  * Usage: node --import tsx scripts/soak.ts [seeds=50] [first seed=1]
  */
 import { spawnSync } from 'node:child_process';
@@ -81,8 +81,6 @@ const CATALOGUES = [
   'spec/tensors-check.spec.ts',
   // Every planted convention accepted, not only one.
   'spec/conformance-planted.spec.ts',
-  // The packed tarball installed by npm itself (npm install --offline, its warnings read), not by links.
-  'spec/package-vitest.spec.ts',
 ];
 console.log(`\nthe whole catalogues of ${CATALOGUES.join(', ')}`);
 const catalogues = spawnSync(
@@ -90,7 +88,7 @@ const catalogues = spawnSync(
   [fileURLToPath(new URL('../node_modules/vitest/vitest.mjs', import.meta.url)), 'run', ...CATALOGUES],
   {
     stdio: 'inherit',
-    env: { ...process.env, OPTIMSPEC_SOAK: '1', OPTIMSPEC_ATTRIBUTION: 'all', OPTIMSPEC_PACKAGE_INSTALL: 'npm' },
+    env: { ...process.env, OPTIMSPEC_SOAK: '1', OPTIMSPEC_ATTRIBUTION: 'all' },
     cwd: fileURLToPath(new URL('..', import.meta.url)),
   },
 );

@@ -6,7 +6,6 @@ import {
   readFileSync,
   realpathSync,
   rmSync,
-  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,15 +17,6 @@ import { hangGuard } from './support/slowdown.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-/**
- * How the user's project gets the tarball. With OPTIMSPEC_PACKAGE_INSTALL=npm (what `npm run
- * soak` sets) npm installs it (`npm install --offline`, about 10 s of CPU), and its warnings are
- * checked. In npm test the tarball is unpacked into node_modules/optimspec beside links to
- * exactly the dependencies its package.json declares, and to vitest, from this repository's
- * node_modules/ (a dependency it forgot to declare is missing there too), and its manifest is
- * checked for the install-time scripts npm would run or warn about.
- */
-const NPM_INSTALL = process.env.OPTIMSPEC_PACKAGE_INSTALL === 'npm';
 /** The scripts npm runs when it installs a package (and lists as install scripts): none may be optimspec's. */
 const INSTALL_SCRIPTS = ['preinstall', 'install', 'postinstall', 'prepare'];
 
@@ -168,19 +158,6 @@ function npmInstall(lockfile: object): void {
   });
 }
 
-/** Unpacks the tarball as node_modules/optimspec and links exactly its declared dependencies and vitest beside it. */
-function linkInstall(tarball: string): void {
-  const modules = join(app, 'node_modules');
-  const own = join(modules, 'optimspec');
-  mkdirSync(own, { recursive: true });
-  spawnSync('tar', ['-xzf', tarball, '-C', own, '--strip-components=1']);
-  const pkg = JSON.parse(readFileSync(join(own, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
-  for (const name of [...Object.keys(pkg.dependencies), 'vitest']) {
-    mkdirSync(dirname(join(modules, name)), { recursive: true });
-    symlinkSync(join(root, 'node_modules', name), join(modules, name), 'dir');
-  }
-}
-
 beforeAll(async () => {
   project = mkdtempSync(join(tmpdir(), 'optimspec-user-'));
   // The run's one tarball (spec/support/packed.ts), copied beside the user's project.
@@ -200,8 +177,7 @@ beforeAll(async () => {
       dependencies: lockfile.packages['']!.dependencies,
     }),
   );
-  if (NPM_INSTALL) npmInstall(lockfile);
-  else linkInstall(join(project, tarball));
+  npmInstall(lockfile);
   const manifest = JSON.parse(readFileSync(join(app, 'node_modules/optimspec/package.json'), 'utf8')) as {
     scripts?: Record<string, string>;
   };
@@ -253,13 +229,10 @@ describe('the packed tarball, installed in a fresh project', () => {
     expect(installedScripts.filter((name) => INSTALL_SCRIPTS.includes(name))).toEqual([]);
   });
 
-  // The same property as npm itself reports it: under the soak, where npm installs the tarball.
-  if (NPM_INSTALL)
-    test('installs without a warning about optimspec (no install script of its own: dist/ is built by prepack)', () => {
-      expect(installWarnings.split('\n').filter((line) => /\bwarn\b/i.test(line) && /optimspec/.test(line))).toEqual(
-        [],
-      );
-    });
+  // The same property as npm itself reports it.
+  test('installs without a warning about optimspec (no install script of its own: dist/ is built by prepack)', () => {
+    expect(installWarnings.split('\n').filter((line) => /\bwarn\b/i.test(line) && /optimspec/.test(line))).toEqual([]);
+  });
 
   test("a user's Python adapter imports the helper with no PYTHONPATH and no copy: --exec puts it there", () => {
     expect(python.stderr).not.toContain('ModuleNotFoundError');
