@@ -59,6 +59,7 @@ export class HostState {
     return checkedCall(operation, work, check);
   }
 
+  /** The instance of `handle`, or the host's refusal naming it. */
   instance(handle: number, operation: string): { stepper: Stepper; size: number } {
     const found = this.steppers.get(handle);
     if (found === undefined)
@@ -69,6 +70,7 @@ export class HostState {
     return found;
   }
 
+  /** The instance over several tensors of `handle`, or the host's refusal naming it. */
   tensorInstance(handle: number, operation: string): { stepper: TensorStepper; sizes: number[] } {
     const found = this.tensorSteppers.get(handle);
     if (found === undefined)
@@ -79,6 +81,7 @@ export class HostState {
     return found;
   }
 
+  /** The adapter, once `load` has succeeded. */
   loaded(): Adapter {
     if (this.adapter === undefined)
       throw { operation: 'load', message: 'the adapter is not loaded' } satisfies HostError;
