@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { AdapterError } from '../src/adapter/adapter-error.js';
 import type { Adapter } from '../src/adapter/contract.js';
+import type { TensorStepper } from '../src/adapter/tensor-contract.js';
 import { checkConformance } from '../src/conformance/check.js';
 import type { ConformanceReport } from '../src/conformance/types.js';
 import { checkLaw, lawsFor } from '../src/laws/index.js';
@@ -31,7 +32,7 @@ const [{ isolateAdapter }, { checkConformance: checkIsolated }] = await Promise.
 ]);
 
 /** Each fault module, its subject, and the fault's one wording (sizes vary with the scenario or law that meets it). */
-const faults: [string, 'sgd' | 'schedule:step', RegExp][] = [
+const faults: [string, 'sgd' | 'schedule:step' | 'tensors:several' | 'tensors:save-restore', RegExp][] = [
   ['create-throws', 'sgd', /^create threw: no device$/],
   ['create-null', 'sgd', /^create returned null, expected an object with a step method$/],
   ['step-throws', 'sgd', /^step threw: out of memory$/],
@@ -45,6 +46,18 @@ const faults: [string, 'sgd' | 'schedule:step', RegExp][] = [
   ['value-throws', 'schedule:step', /^schedule\(3\) threw: t too large$/],
 ];
 
+/** The faults over several tensors (docs/spec.md section 9): no law drives them, the subject's probes do. */
+const tensorFaults: typeof faults = [
+  ['tensors-create-null', 'tensors:several', /^createTensors returned null, expected an object with a step method$/],
+  ['tensors-step-number', 'tensors:several', /^step returned 7, expected an array of \d+ tensors' values$/],
+  ['tensors-step-long', 'tensors:several', /^step \(tensor 0\) returned length (\d+), expected (?!\1)\d+$/],
+  [
+    'tensors-save-function',
+    'tensors:save-restore',
+    /^save returned a function at state\.step, which a JSON checkpoint cannot hold \(objects, arrays, numbers, strings, booleans and null only\)$/,
+  ],
+];
+
 /** The first line of the first error of the report (the worker adds the adapter's file:line on the lines after). */
 function firstError(report: ConformanceReport): string {
   const finding = report.results[0]!.findings.find((f) => f.status === 'error');
@@ -55,7 +68,7 @@ function firstError(report: ConformanceReport): string {
 const modulePath = (name: string) => `spec/cli-adapters/faults/${name}.mjs`;
 
 describe.concurrent('each adapter fault has one wording on every path', () => {
-  test.each(faults)('%s (%s): in-process', async (name, subject, wording) => {
+  test.each([...faults, ...tensorFaults])('%s (%s): in-process', async (name, subject, wording) => {
     const { default: adapter } = (await import(`./cli-adapters/faults/${name}.mjs?in-process`)) as { default: Adapter };
     expect(firstError(await checkConformance(adapter, { only: [subject], seed: 1 }))).toMatch(wording);
   });
@@ -69,7 +82,7 @@ describe.concurrent('each adapter fault has one wording on every path', () => {
     expect(result.message).toMatch(wording);
   });
 
-  test.each(faults)('%s (%s): in the worker', async (name, subject, wording) => {
+  test.each([...faults, ...tensorFaults])('%s (%s): in the worker', async (name, subject, wording) => {
     const adapter = await isolateAdapter(modulePath(name), { cwd: root, timeoutMs: SETTLED_MS });
     try {
       const report = await checkIsolated(adapter, { only: [subject], seed: 1, stepTimeoutMs: SETTLED_MS });
@@ -110,9 +123,15 @@ describe.concurrent('over the stdio protocol, an answer has the same faults in t
     ['not-arrays', 'steps', 'steps returned 7, expected an array of 2 parameter vectors'],
     ['non-number', 'steps', `steps returned null at index 0, expected a number${wire}`],
     ['values-short', 'schedule', 'schedule returned length 1, expected 2'],
+    ['tensors-not-arrays', 'stepTensors', "step returned 7, expected an array of 1 tensors' values"],
+    ['tensors-wrong-length', 'stepTensors', 'step (tensor 0) returned length 4, expected 3'],
   ] as const)('%s: %s', async (mode, op, wording) => {
     const message = await faultOf(mode, async (adapter) => {
       if (op === 'schedule') return adapter.scheduleValues({ schedule: 'inverse-time', initial: 1, k: 1 }, [0, 1]);
+      if (op === 'stepTensors') {
+        const stepper = (await adapter.createTensors!({ groups: [{ config: sgd, x0: [x0] }] })) as TensorStepper;
+        return stepper.step([grad]);
+      }
       const stepper = await adapter.create(sgd, x0);
       return op === 'step' ? stepper.step(grad) : stepper.steps([grad, grad]);
     });

@@ -75,7 +75,7 @@ export const knownBugs: readonly KnownBug[] = [
     id: 'schedule-one-early',
     subjects: ['schedule:step', 'schedule:exponential', 'schedule:inverse-time', 'tensors:own-schedule'],
   },
-  // The bugs of docs/spec.md section 9: src/conformance/tensor-check.ts names them by its own models and self-comparisons.
+  // The bugs of docs/spec.md section 9: src/conformance/tensor-diagnosis.ts names them by its own models and self-comparisons.
   { id: 'step-counter-counts-tensors', subjects: ['tensors:several'] },
   { id: 'state-lost-on-restore', subjects: ['tensors:save-restore'] },
   { id: 'state-downcast', subjects: ['tensors:save-restore'] },

@@ -117,6 +117,13 @@ export interface HyperparameterRanges {
 /** The lecture's typical learning rates plus any in [1e-6, 1]. */
 export const learningRate = fc.oneof(fc.constantFrom(1e-3, 5e-4, 0.01, 0.1, 1), range(1e-6, 1));
 
+/** A learning rate per step, or none (the configured one): what a law's run may change, up to `maxLength` steps. */
+export type Rates = (number | undefined)[];
+
+/** Learning-rate changes for up to `maxLength` steps, `undefined` where a step keeps the configured rate. */
+export const learningRateChanges = (maxLength: number): fc.Arbitrary<Rates> =>
+  fc.array(fc.option(learningRate, { nil: undefined }), { maxLength });
+
 /** A friction or decay factor in [0, 0.999]: the lecture's 0.9 and 0.99, zero, and any other. */
 export const decayFactor = fc.oneof(fc.constantFrom(0, 0.5, 0.9, 0.99, 0.999), range(0, 0.999));
 

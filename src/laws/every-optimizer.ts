@@ -4,9 +4,10 @@ import {
   anyValue,
   configArbitrary,
   finiteValue,
-  learningRate,
+  learningRateChanges,
   normalValue,
   positiveEpsilon,
+  type Rates,
   range,
   vectors,
 } from './arbitraries.js';
@@ -18,12 +19,9 @@ import {
   trajectory,
   trajectoryScript,
 } from '../adapter/index.js';
+import { immutability } from './immutability.js';
 import { type Law, LawViolation } from './law.js';
 import { requireSameBits, requireSameValue } from './tolerance.js';
-
-type Rates = (number | undefined)[];
-
-const rates = (maxLength: number) => fc.array(fc.option(learningRate, { nil: undefined }), { maxLength });
 
 function requireSameTrajectory(
   what: string,
@@ -66,7 +64,7 @@ function elementwise(rule: OptimizerRule): Law<ElementwiseInput> {
           config: configArbitrary(rule),
           x0: fc.array(anyValue(dtype), { minLength: n, maxLength: n }),
           grads: vectors(anyValue(dtype), n, 1, 6),
-          learningRates: rates(6),
+          learningRates: learningRateChanges(6),
           split: fc.integer({ min: 1, max: n - 1 }),
           permutation: fc.shuffledSubarray([...Array(n).keys()], { minLength: n, maxLength: n }),
         }),
@@ -144,7 +142,7 @@ function independence(rule: OptimizerRule): Law<IndependenceInput> {
             config: configArbitrary(rule),
             x0: fc.array(anyValue(dtype), { minLength: n, maxLength: n }),
             grads: vectors(anyValue(dtype), n, steps, steps),
-            learningRates: rates(steps),
+            learningRates: learningRateChanges(steps),
             others: vectors(anyValue(dtype), n, steps, steps),
             order: fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 3 * steps, maxLength: 3 * steps }),
           }),
@@ -336,56 +334,6 @@ function descent(rule: OptimizerRule): Law<DescentInput> {
             tolerance: 'strict decrease; lr <= min_i |x_i| / (|first step_i| / lr)',
           },
         );
-      }
-    },
-  };
-}
-
-/** Input of the immutability law. */
-export interface ImmutabilityInput {
-  config: OptimizerConfig;
-  x0: number[];
-  grads: number[][];
-  learningRates: Rates;
-}
-
-/**
- * Inputs are never mutated: the adapter gets the law's own `x0` and gradient arrays
- * (not copies), and after creation and every step they still hold their bits. Exact,
- * any input.
- */
-function immutability(rule: OptimizerRule): Law<ImmutabilityInput> {
-  return {
-    id: `${rule.name}/inputs-not-mutated`,
-    subject: rule.name,
-    title: `${rule.title}: x0 and the gradients handed to the implementation are never mutated (bit-exact, any input)`,
-    runs: 50,
-    arbitrary: (dtype) =>
-      fc.integer({ min: 1, max: 5 }).chain((n) =>
-        fc.record({
-          config: configArbitrary(rule),
-          x0: fc.array(anyValue(dtype), { minLength: n, maxLength: n }),
-          grads: vectors(anyValue(dtype), n, 1, 5),
-          learningRates: rates(5),
-        }),
-      ),
-    async check(adapter, { config, x0, grads, learningRates }) {
-      // The script hands its own arrays and reports, after each call, those the adapter changed (watch).
-      const script = trajectoryScript([{ config, x0, grads, learningRates }]);
-      const { changes } = await runScript(adapter, { ...script, watch: 'all' });
-      // Call 0 is the create (step 0), call t + 1 the step t; a change seen only after the dispose is out of the law's view.
-      const seen = changes
-        .filter((c) => c.seenAfter <= grads.length)
-        .sort((p, q) => p.seenAfter - q.seenAfter || p.handedAt - q.handedAt);
-      for (const change of seen) {
-        const original = change.handedAt === 0 ? x0 : grads[change.handedAt - 1]!;
-        const what = change.handedAt === 0 ? 'x0' : `the gradient of step ${change.handedAt}`;
-        change.values.forEach((v, i) => {
-          requireSameBits(`${what} was mutated`, v, original[i]!, adapter.dtype, {
-            step: change.seenAfter,
-            coordinate: i,
-          });
-        });
       }
     },
   };

@@ -3,6 +3,7 @@ import { type Adapter, TENSOR_SUBJECTS } from '../adapter/index.js';
 import { optimizerRules, scheduleRules } from '../registry/index.js';
 import { adagradLaws } from './adagrad.js';
 import { adamLaws } from './adam.js';
+import { adamStepBoundLaw } from './adam-step-bound.js';
 import { everyOptimizerLaws } from './every-optimizer.js';
 import type { Law, Subject } from './law.js';
 import { momentumLaws } from './momentum.js';
@@ -24,6 +25,7 @@ export const laws: readonly Law[] = [
   ...adagradLaws,
   ...rmspropLaws,
   ...adamLaws,
+  adamStepBoundLaw as Law,
   ...scheduleLaws,
 ];
 

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { AdapterError, UnsupportedValue } from '../adapter/index.js';
+import { type Answer, type ChildExit, exitReason, parseAnswerLine } from './answer-line.js';
 import { killChildGroup, trackChild, untrackChild } from './child-registry.js';
 import type { ProtocolOp } from './messages.js';
 import { relayWorkerSource } from './relay-worker-source.js';
@@ -18,8 +19,7 @@ export interface ConnectionOptions {
   onTraffic?: (direction: 'send' | 'receive', line: string) => void;
 }
 
-/** An answer with `ok: true`; its other fields are checked by the caller. */
-export type Answer = Record<string, unknown>;
+export type { Answer } from './answer-line.js';
 
 type Outcome = { ok: true; answer: Answer } | { ok: false; error: AdapterError | UnsupportedValue };
 
@@ -36,7 +36,7 @@ type RelayEvent =
   | { type: 'junk'; head: string; bytes: number }
   | { type: 'stderr'; text: string }
   | { type: 'overflow'; bytes: number; cap: number; blank: boolean }
-  | { type: 'exit'; code: number | null; signal: string | null; error: string | null };
+  | ({ type: 'exit' } & ChildExit);
 
 /** What a request expects beyond its timeout. */
 export interface RequestOptions {
@@ -347,13 +347,7 @@ export class Connection {
       case 'exit': {
         this.exited = true;
         if (this.pid !== undefined) untrackChild(this.pid);
-        const how =
-          event.error !== null
-            ? `could not be started: ${event.error}`
-            : event.signal !== null
-              ? `was killed by signal ${event.signal}`
-              : `exited with status ${event.code}`;
-        this.fatal(this.closeRequested ? `the adapter was closed (the child ${how})` : `the child ${how}`);
+        this.fatal(exitReason(event, this.closeRequested));
         this.resolveExit();
         break;
       }
@@ -368,26 +362,13 @@ export class Connection {
   private receive(line: string): void {
     if (this.broken !== undefined) return;
     this.options.onTraffic?.('receive', line);
-    const snippet = line.length > 200 ? `${line.slice(0, 200)}...` : line;
-    let message: unknown;
-    try {
-      message = JSON.parse(line);
-    } catch {
-      this.fatal(
-        `it wrote a line to stdout that is not JSON: ${JSON.stringify(snippet)} (stdout is reserved for protocol answers; log to stderr)`,
-      );
+    const read = parseAnswerLine(line);
+    if ('fatal' in read) {
+      this.fatal(read.fatal);
       return;
     }
-    if (typeof message !== 'object' || message === null || Array.isArray(message)) {
-      this.fatal(`it wrote a line to stdout that is not a JSON object: ${JSON.stringify(snippet)}`);
-      return;
-    }
-    const answer = message as Answer;
+    const { answer, snippet } = read;
     const id = answer.id;
-    if (id === null && answer.ok === false) {
-      this.fatal(`it could not read a request: ${String(answer.error)}`);
-      return;
-    }
     const entry = typeof id === 'number' ? this.pending.get(id) : undefined;
     if (!entry) {
       this.fatal(

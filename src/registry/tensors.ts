@@ -89,16 +89,11 @@ interface Group {
   steps: number;
 }
 
-/**
- * The reference over several tensors: one single-tensor reference instance
- * ({@link createOptimizer}) per tensor, each with its own state and its own `t`, stepped
- * with its group's learning rate. Stepping tensors together therefore equals stepping
- * each alone, bit for bit, by construction.
- */
-export function createTensorOptimizer(config: TensorOptimizerConfig, options: TensorOptimizerOptions): TensorOptimizer {
-  requireObject('config', config as unknown);
-  requireObject('options', options as unknown);
-  requireDtype('options.dtype', options.dtype);
+/** The groups of `config`, checked, with one single-tensor reference instance per tensor. */
+function tensorGroups(
+  config: TensorOptimizerConfig,
+  options: TensorOptimizerOptions,
+): { groups: Group[]; tensors: Optimizer[]; sizes: number[]; groupOf: number[] } {
   const { dtype } = options;
   if (!Array.isArray(config.groups) || config.groups.length === 0)
     throw new TypeError(`config.groups must be a non-empty array of groups, got ${describeValue(config.groups)}`);
@@ -134,7 +129,21 @@ export function createTensorOptimizer(config: TensorOptimizerConfig, options: Te
       steps: 0,
     });
   });
+  return { groups, tensors, sizes, groupOf };
+}
 
+/**
+ * The reference over several tensors: one single-tensor reference instance
+ * ({@link createOptimizer}) per tensor, each with its own state and its own `t`, stepped
+ * with its group's learning rate. Stepping tensors together therefore equals stepping
+ * each alone, bit for bit, by construction.
+ */
+export function createTensorOptimizer(config: TensorOptimizerConfig, options: TensorOptimizerOptions): TensorOptimizer {
+  requireObject('config', config as unknown);
+  requireObject('options', options as unknown);
+  requireDtype('options.dtype', options.dtype);
+  const { dtype } = options;
+  const { groups, tensors, sizes, groupOf } = tensorGroups(config, options);
   return {
     dtype,
     sizes,

@@ -199,8 +199,18 @@ export function traceChartSpecs(
   conventions: readonly string[],
   x0?: readonly number[],
 ): ChartSpec[] {
-  const { trace } = summary;
   const conventionIds = conventions.join(' + ') || 'the convention';
+  return [trajectoryChart(summary, label, conventionIds, x0), errorChart(summary, label, conventionIds)];
+}
+
+/** The parameter value per step: the implementation's, the reference's and the convention's, from x0 where known. */
+function trajectoryChart(
+  summary: TraceSummary,
+  label: string,
+  conventionIds: string,
+  x0: readonly number[] | undefined,
+): ChartSpec {
+  const { trace } = summary;
   const conventionName = `reference with ${conventionIds}`;
   const series: Series[] = [
     { name: 'reference', style: STYLE.reference },
@@ -245,6 +255,39 @@ export function traceChartSpecs(
         `.${where}${thinned(summary)} The numbers are in the table below.`,
     },
   };
+  return trajectory;
+}
+
+/** The dashed rule and label of each crossing of the bound. */
+function crossingMarks(crossingRows: readonly { right: boolean }[]): Record<string, unknown>[] {
+  return crossingRows.length
+    ? [
+        {
+          transform: [{ filter: { field: 'series', equal: 'crossing' } }],
+          mark: { type: 'rule', strokeDash: [3, 3], color: '#CC0000', strokeWidth: 1.5 },
+          encoding: { x: { field: 'step', type: 'quantitative' } },
+        },
+        // The label sits on the side of the rule with room, so that it never widens the panel.
+        ...[false, true].map((right) => ({
+          transform: [{ filter: { field: 'series', equal: 'crossing' } }, { filter: { field: 'right', equal: right } }],
+          mark: {
+            type: 'text',
+            align: right ? 'right' : 'left',
+            baseline: 'middle',
+            dx: right ? -3 : 3,
+            y: 75,
+            fontSize: 10,
+            color: '#CC0000',
+          },
+          encoding: { x: { field: 'step', type: 'quantitative' }, text: { field: 'crossing' } },
+        })),
+      ]
+    : [];
+}
+
+/** The error against the derived bound on a log scale, the first step beyond it marked. */
+function errorChart(summary: TraceSummary, label: string, conventionIds: string): ChartSpec {
+  const { trace } = summary;
   const errorName = '|adapter − reference|';
   const conventionError = '|adapter − convention|';
   const errorSeries: Series[] = [
@@ -273,29 +316,7 @@ export function traceChartSpecs(
       crossing: `beyond the bound at step ${x.step}`,
       right: x.row > summary.steps / 2,
     }));
-  const marks: Record<string, unknown>[] = crossingRows.length
-    ? [
-        {
-          transform: [{ filter: { field: 'series', equal: 'crossing' } }],
-          mark: { type: 'rule', strokeDash: [3, 3], color: '#CC0000', strokeWidth: 1.5 },
-          encoding: { x: { field: 'step', type: 'quantitative' } },
-        },
-        // The label sits on the side of the rule with room, so that it never widens the panel.
-        ...[false, true].map((right) => ({
-          transform: [{ filter: { field: 'series', equal: 'crossing' } }, { filter: { field: 'right', equal: right } }],
-          mark: {
-            type: 'text',
-            align: right ? 'right' : 'left',
-            baseline: 'middle',
-            dx: right ? -3 : 3,
-            y: 75,
-            fontSize: 10,
-            color: '#CC0000',
-          },
-          encoding: { x: { field: 'step', type: 'quantitative' }, text: { field: 'crossing' } },
-        })),
-      ]
-    : [];
+  const marks = crossingMarks(crossingRows);
   const first = summary.first;
   const crossingText = first
     ? ` The error first exceeds the bound at step ${first.step} on x[${first.coordinate}] (error ${formatNumber(first.error)}, bound ${formatNumber(first.bound)}), marked by a dashed vertical rule.`
@@ -323,7 +344,7 @@ export function traceChartSpecs(
         `. Steps where an error is exactly 0 or not finite are not drawn.${crossingText}${explained}${thinned(summary)}`,
     },
   };
-  return [trajectory, error];
+  return error;
 }
 
 /** The largest |actual - convention| / bound over the drawn coordinates: below 1 means the convention explains the run. */

@@ -1,6 +1,7 @@
 // A protocol child that misbehaves in the way named by its first argument
 // (spec/protocol-misbehaving.spec.ts). Otherwise it is a correct float64 SGD.
 // `marks-answers <file>`: a correct SGD that creates <file> once it has written a step's answer.
+// `tensors-*`: it also declares several tensors (docs/spec.md section 9), whose steps misbehave.
 import { writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 
@@ -43,7 +44,19 @@ createInterface({ input: process.stdin }).on('line', (line) => {
       setInterval(() => {}, 1000);
       return;
     }
+    if (mode.startsWith('tensors-')) return write({ id, ok: true, ...hello, tensors: { tensors: true } });
     return write({ id, ok: true, ...hello });
+  }
+  if (op === 'createTensors') {
+    const handle = nextHandle++;
+    instances.set(handle, { xs: request.groups.flatMap((g) => g.x0.map((x) => x.map(Number))) });
+    return write({ id, ok: true, handle });
+  }
+  if (op === 'stepTensors') {
+    const { xs } = instances.get(request.handle);
+    if (mode === 'tensors-not-arrays') return write({ id, ok: true, xs: 7 });
+    if (mode === 'tensors-wrong-length') return write({ id, ok: true, xs: xs.map((x) => [...x, 0]) });
+    return write({ id, ok: true, xs });
   }
   if (op === 'create') {
     if (mode === 'endless-line') {
