@@ -27,8 +27,11 @@ import type { Conventions, Dtype, OptimizerConfig, ScheduleConfig } from '../ref
  *   hand-written JS), whose roundings scale with |m| instead of |x|: both forms are
  *   tracked and the larger bound kept ({@link errorArithmetic} `ema`);
  * - Adam's bias correction as the lecture writes it, `(lr m / c1) / (sqrt(v / c2) + eps)`,
- *   or split as PyTorch does, `(lr / c1) m / (sqrt(v) / sqrt(c2) + eps)`: both tracked,
- *   the larger bound kept.
+ *   split as PyTorch does, `(lr / c1) m / (sqrt(v) / sqrt(c2) + eps)`, or in one
+ *   denominator, `lr m / (c1 (sqrt(v / c2) + eps))`: all three tracked, the largest
+ *   bound kept. Each form's underflow allowance is its own: where `lr m` lands in the
+ *   subnormals its eta is divided by `c1 eps` in the one-denominator form, by `eps`
+ *   in the other two (eta / ((1 - beta1) eps) at t = 1, not eta / eps).
  * Where two forms are tracked, the bound kept is `max(e_a, e_b + |v_b - v_a|)`: e_b
  * bounds a form-b implementation's distance to v_b, and v_a is the value reported.
  * State recurrences (`vx = rho * vx + dx`, `s = d * s + (1 - d) g^2`, ...) carry
@@ -327,7 +330,9 @@ export function boundedStepper(
           if (!corrected || inside || bug !== undefined) return A.sub(x[i]!, step);
           // PyTorch's split bias correction: (lr / c1) m / (sqrt(v) / sqrt(c2) + eps).
           const split = A.div(A.mul(A.div(LR, c1), first), A.add(A.div(A.sqrt(second), A.sqrt(c2)), eps));
-          return A.sub(x[i]!, A.either(step, split));
+          // Both corrections in one denominator: lr m / (c1 (sqrt(v / c2) + eps)).
+          const together = A.div(A.mul(LR, first), A.mul(c1, A.add(A.sqrt(A.div(second, c2)), eps)));
+          return A.sub(x[i]!, A.either(A.either(step, split), together));
         };
       }
     }
