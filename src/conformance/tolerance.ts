@@ -71,9 +71,25 @@ export function errorArithmetic(dtype: Dtype) {
   const max = own.max;
   const rounding = (v: number): number => (Math.abs(v) >= max ? Number.POSITIVE_INFINITY : u * Math.abs(v) + eta);
   const mag = (a: Tracked): number => Math.abs(a.v) + a.e;
+  /**
+   * Whether, since the last {@link arithmetic.clearInfinity}, a value of any tracked form
+   * reached the dtype's range, or a quotient's denominator may round to 0 in the dtype:
+   * where an implementation may hold an infinity that float64 does not.
+   */
+  let infinity = false;
+  const watch = (t: Tracked): Tracked => {
+    if (!(Math.abs(t.v) < max)) infinity = true;
+    return t;
+  };
   const arithmetic = {
     u,
     eta,
+    /** Starts watching for a value an implementation may hold as an infinity. */
+    clearInfinity: (): void => {
+      infinity = false;
+    },
+    /** Whether a value since {@link arithmetic.clearInfinity} reached the dtype's range or divided by a denominator that may round to 0. */
+    mayBeInfinite: (): boolean => infinity,
     /** A double the implementation receives and may round to its dtype. */
     input: (v: number): Tracked => ({ v, e: Number.isFinite(v) ? rounding(v) : 0 }),
     /** An exactly known value (0, 1). */
@@ -89,15 +105,15 @@ export function errorArithmetic(dtype: Dtype) {
     },
     add: (a: Tracked, b: Tracked): Tracked => {
       const v = a.v + b.v;
-      return { v, e: a.e + b.e + u * (mag(a) + mag(b)) + (Math.abs(v) >= max ? Number.POSITIVE_INFINITY : eta) };
+      return watch({ v, e: a.e + b.e + u * (mag(a) + mag(b)) + (Math.abs(v) >= max ? Number.POSITIVE_INFINITY : eta) });
     },
     sub: (a: Tracked, b: Tracked): Tracked => {
       const v = a.v - b.v;
-      return { v, e: a.e + b.e + u * (mag(a) + mag(b)) + (Math.abs(v) >= max ? Number.POSITIVE_INFINITY : eta) };
+      return watch({ v, e: a.e + b.e + u * (mag(a) + mag(b)) + (Math.abs(v) >= max ? Number.POSITIVE_INFINITY : eta) });
     },
     mul: (a: Tracked, b: Tracked): Tracked => {
       const v = a.v * b.v;
-      return { v, e: Math.abs(a.v) * b.e + Math.abs(b.v) * a.e + a.e * b.e + rounding(mag(a) * mag(b)) };
+      return watch({ v, e: Math.abs(a.v) * b.e + Math.abs(b.v) * a.e + a.e * b.e + rounding(mag(a) * mag(b)) });
     },
     /**
      * `a * b * c` in any order: as `(a * b) * c`, but unbounded when any partial
@@ -107,14 +123,18 @@ export function errorArithmetic(dtype: Dtype) {
     product: (a: Tracked, b: Tracked, c: Tracked): Tracked => {
       const ab = arithmetic.mul(a, b);
       const partial = Math.max(mag(a) * mag(b), mag(b) * mag(c), mag(a) * mag(c));
+      watch({ v: Math.max(Math.abs(a.v * b.v), Math.abs(b.v * c.v), Math.abs(a.v * c.v)), e: 0 });
       const abc = arithmetic.mul(ab, c);
       return partial >= max ? { v: abc.v, e: Number.POSITIVE_INFINITY } : abc;
     },
     div: (a: Tracked, b: Tracked): Tracked => {
-      const v = a.v / b.v;
+      const v = watch({ v: a.v / b.v, e: 0 }).v;
       if (a.v === 0 && a.e === 0) return { v, e: 0 };
       const floor = Math.abs(b.v) - b.e;
-      if (!(floor > 0)) return { v, e: Number.POSITIVE_INFINITY };
+      if (!(floor > 0)) {
+        infinity = true;
+        return { v, e: Number.POSITIVE_INFINITY };
+      }
       return { v, e: (a.e + Math.abs(v) * b.e) / floor + rounding(mag(a) / floor) };
     },
     sqrt: (a: Tracked): Tracked => {
@@ -160,7 +180,11 @@ export interface BoundedTrajectory {
   /**
    * Per coordinate, the first step (1-based) whose inputs or new state hold an
    * infinity or NaN (a gradient, the parameter before it, the state before or after
-   * it): from there on a difference is the `non-finite` convention's. Infinity when none.
+   * it), or where an implementation may hold an infinity while the rule's value is finite (a value of
+   * any tracked form reaches the dtype's range, as `g - m` of the interpolation form
+   * near the largest finite value; a denominator may round to 0, as `sqrt(g * g)` of a
+   * float32 subnormal with eps = 0): from there on a difference
+   * is the `non-finite` convention's. Infinity when none.
    */
   nonFinite: Float64Array;
 }
@@ -205,8 +229,11 @@ export function boundedStepper(
       for (let i = 0; i < n; i++) {
         const g = A.input(grad[i]!);
         const before = finite(g, x[i]!, state1[i]!, state2[i]!);
+        A.clearInfinity();
         x[i] = step(i, g);
-        if (!(before && finite(state1[i]!, state2[i]!)) && t < nonFinite[i]!) nonFinite[i] = t;
+        // An infinity only an implementation may hold (the rule's value finite) counts like one in its state.
+        const hidden = A.mayBeInfinite() && Number.isFinite(x[i]!.v);
+        if (!(before && finite(state1[i]!, state2[i]!) && !hidden) && t < nonFinite[i]!) nonFinite[i] = t;
       }
       return { x: Float64Array.from(x, (c) => c.v), bound: Float64Array.from(x, (c) => c.e) };
     },
