@@ -17,7 +17,8 @@
  *   float32 faster than NumPy.
  *
  * Prints tables and exits 1 if a target is missed. `BENCH_SEED` changes the seed;
- * `--steps` prints the step table alone, `--isolation` the isolation table alone; `--crossover` times both loops at small
+ * `--steps` prints the step table alone, `--isolation` the isolation table alone, `--horizon` the long-horizon table
+ * alone (checkLongHorizon on the reference, 10^6 steps per rule and dtype: target <= 1 s each); `--crossover` times both loops at small
  * sizes, for SIMD_MIN_SIZE (src/kernels/kernel-policy.ts).
  * The full check of the reference also runs isolated in a worker thread (what the CLI
  * runs for a module), each in a fresh process from the built dist/: target isolated
@@ -31,6 +32,7 @@ import { type Adapter, referenceAdapter } from '../src/adapter/contract.js';
 import { checkConformance } from '../src/conformance/check.js';
 import type { ConformanceReport } from '../src/conformance/types.js';
 import { ISOLATION_REPEATS, ISOLATION_TARGET_RATIO, isolationRows } from './bench-isolation.js';
+import { checkLongHorizon, horizonEdges } from '../src/conformance/long-horizon.js';
 import { createOptimizer } from '../src/registry/create.js';
 import { allocate } from '../src/numerics/dtype.js';
 import { type KernelPolicy, SIMD_MIN_SIZE, withKernelPolicy } from '../src/kernels/kernel-policy.js';
@@ -277,7 +279,58 @@ function isolationTable(): boolean {
   return isolation.every((r) => r.ratio <= ISOLATION_TARGET_RATIO);
 }
 
-if (process.argv[2] === '--throughput') {
+/** Issue 19: a long-horizon check of the reference in-process, 10^6 steps. */
+const HORIZON_TARGET_S = 1;
+const HORIZON = 1_000_000;
+
+/**
+ * Prints the long-horizon table: per rule and dtype, checkLongHorizon on the reference
+ * (a constant gradient for 10^6 steps through batched `steps`, compared at the edges of
+ * horizonEdges), its time and the bound at t = 10^6 relative to x. False when one misses
+ * the target.
+ */
+async function horizonTable(): Promise<boolean> {
+  const rules = ['sgd', 'momentum', 'adagrad', 'rmsprop', 'adam'] as const;
+  const body: string[][] = [];
+  let ok = true;
+  for (const dtype of ['float32', 'float64'] as const) {
+    for (const rule of rules) {
+      const config = CONFIGS[rule];
+      const beta = config.optimizer === 'adam' ? config.beta2 : 0.9;
+      const edges = horizonEdges(beta, dtype);
+      const at = [1, 2, 256, 257, 2048, 2049, edges.biasSaturates, edges.powerSubnormal, edges.powerZero];
+      const t0 = performance.now();
+      const result = await checkLongHorizon(referenceAdapter({ dtype }), config, {
+        gradient: [0.3, -2],
+        x0: [0.5, -1],
+        at,
+        horizon: HORIZON,
+      });
+      const seconds = (performance.now() - t0) / 1000;
+      const last = result.points.at(-1)!;
+      const met = result.passed && seconds <= HORIZON_TARGET_S;
+      ok &&= met;
+      body.push([
+        `${rule} ${dtype}`,
+        result.passed ? 'passes' : `FAILS at t = ${result.failure?.t}`,
+        (last.bound / Math.abs(last.expected)).toExponential(1),
+        seconds.toFixed(2),
+        met ? 'yes' : 'MISSED',
+      ]);
+    }
+  }
+  console.log(
+    `
+Long horizon: the reference in-process, a constant gradient for ${HORIZON.toExponential(0)} steps, compared at the dtype's edges (target: at most ${HORIZON_TARGET_S} s each)
+`,
+  );
+  console.log(table(['rule', 'check', 'bound / |x| at 1e6', 's', 'ok'], body));
+  return ok;
+}
+
+if (process.argv[2] === '--horizon') {
+  if (!(await horizonTable())) process.exitCode = 1;
+} else if (process.argv[2] === '--throughput') {
   const rule = process.argv[3] as OptimizerName;
   const dtype = process.argv[4] as Dtype;
   const policy = process.argv[5] as KernelPolicy;
@@ -392,6 +445,7 @@ async function main(): Promise<void> {
     );
 
     if (!isolationTable()) missed = true;
+    if (!(await horizonTable())) missed = true;
   }
 
   const load0 = loadavg();

@@ -153,10 +153,11 @@ const torchCells: RowSources['cells'] = {
     ],
   },
   momentum: {
-    verdict: 'conforms',
-    conventions: [],
-    why: "buf = momentum * buf + grad (dampening 0), then x -= lr * buf: the lecture's vx = rho vx + dx; x -= lr vx, the learning rate outside the velocity",
+    verdict: 'deviates',
+    conventions: ['non-finite'],
+    why: "buf = momentum * buf + grad (dampening 0), then x -= lr * buf: the lecture's vx = rho vx + dx; x -= lr vx, the learning rate outside the velocity; but at momentum 0 the buffer is skipped, so an infinite gradient leaves x infinite where the spec's 0 * vx makes it NaN",
     lines: [
+      { file: SGD_PY, line: 231, quote: 'if momentum != 0:' },
       { file: SGD_PY, line: 238, quote: 'buf.mul_(momentum).add_(d_p, alpha=1 - dampening)' },
       { file: SGD_PY, line: 243, quote: 'd_p = buf' },
       { file: SGD_PY, line: 245, quote: 'param.add_(d_p, alpha=-lr)' },
@@ -345,13 +346,18 @@ export const matrixSources: readonly RowSources[] = [
       },
       rmsprop: {
         verdict: 'deviates',
-        conventions: ['epsilon-inside-sqrt'],
-        why: 'gradient * learningRate / sqrt(meanSquare + epsilon), momentum 0, not centered',
+        conventions: ['epsilon-inside-sqrt', 'non-finite'],
+        why: 'gradient * learningRate / sqrt(meanSquare + epsilon), momentum 0, not centered; the moment is still formed as momentum * accumulatedMoments + ..., so at momentum 0 an infinite moment becomes NaN on the next step',
         lines: [
           {
             file: `${TFJS}/rmsprop_optimizer.js`,
             line: 103,
             quote: 'div(mul(gradient, this.learningRate), sqrt(add(newAccumulatedMeanSquare, this.epsilon)))',
+          },
+          {
+            file: `${TFJS}/rmsprop_optimizer.js`,
+            line: 103,
+            quote: 'const newAccumulatedMoments = add(mul(accumulatedMoments, this.momentum),',
           },
         ],
       },
@@ -635,8 +641,8 @@ export const matrixSources: readonly RowSources[] = [
       },
       rmsprop: {
         verdict: 'deviates',
-        conventions: ['epsilon-inside-sqrt'],
-        why: 'moment = momentum * moment + c * gradient / sqrt(meanSquare + epsilon) with momentum 0; value -= moment',
+        conventions: ['epsilon-inside-sqrt', 'non-finite'],
+        why: 'moment = momentum * moment + c * gradient / sqrt(meanSquare + epsilon) with momentum 0; value -= moment: the product momentum * moment is formed at momentum 0, so an infinite moment becomes NaN on the next step',
         lines: [
           {
             file: `${DL}/rmsprop_optimizer.js`,
@@ -744,8 +750,8 @@ export const matrixSources: readonly RowSources[] = [
       },
       momentum: {
         verdict: 'fails',
-        conventions: [],
-        why: 'biases get no momentum at all: bias += learningRate * delta whatever trainOpts.momentum is, so every step after the first is plain SGD',
+        conventions: ['non-finite'],
+        why: "biases get no momentum at all: bias += learningRate * delta whatever trainOpts.momentum is, so every step after the first is plain SGD; with no velocity there is no 0 * vx at momentum 0, so an infinite gradient leaves the bias infinite where the spec's velocity makes it NaN",
         lines: [brainBiasSgd, brainMomentumLine],
       },
       nesterov: brainOnly('Nesterov'),

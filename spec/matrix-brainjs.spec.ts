@@ -63,10 +63,12 @@ describe('brain.js 1.6.1 biases through examples/brainjs.mjs (export biases)', (
     expect(resultOf(biases, 'sgd').verdict, explain(resultOf(biases, 'sgd'))).toBe('conforms');
   });
 
-  it('momentum fails, no known bug: biases get no momentum at all, bias += learningRate * delta whatever trainOpts.momentum is (neural-network.js:769)', () => {
+  it('momentum fails, no known bug, and non-finite: biases get no momentum at all, bias += learningRate * delta whatever trainOpts.momentum is (neural-network.js:769), so no 0 * vx at momentum 0 turns an infinite gradient into NaN', () => {
     const r = resultOf(biases, 'momentum');
     expect(r.verdict, explain(r)).toBe('fails');
     expect(r.bug).toBeUndefined();
+    expect(r.conventions).toEqual(['non-finite']);
+    expect(r.findings.find((f) => f.check === 'probe:non-finite-rho-zero')?.status).toBe('explained');
   });
 
   it("the adapter runs brain.js's own Adam: the first bias step does not move, because the step divides the moments of the previous step (biasChangesLow before line 832 updates it, neural-network.js:829)", async () => {

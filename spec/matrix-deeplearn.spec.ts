@@ -47,10 +47,13 @@ describe('deeplearn.js 0.5.1 through examples/deeplearn.mjs', () => {
     expect(r.findings.find((f) => f.status === 'explained')!.message).toMatch(/initial-accumulator = 0\.1\b/);
   });
 
-  it('rmsprop deviates by epsilon-inside-sqrt: the moment (momentum 0) is c * gradient / sqrt(meanSquare + epsilon) (rmsprop_optimizer.js:63-64)', () => {
+  it('rmsprop deviates by epsilon-inside-sqrt and non-finite: the moment is momentum * moment + c * gradient / sqrt(meanSquare + epsilon), the product formed at momentum 0, so an infinite moment becomes NaN (rmsprop_optimizer.js:63-64)', () => {
     const r = verdict('rmsprop');
     expect(r.verdict, explain(r)).toBe('deviates');
-    expect(r.conventions).toEqual(['epsilon-inside-sqrt']);
+    expect(r.conventions).toEqual(['epsilon-inside-sqrt', 'non-finite']);
+    const shown = r.findings.find((f) => f.check === 'probe:non-finite-infinite-step');
+    expect(shown?.status, explain(r)).toBe('explained');
+    expect(shown?.conventions).toContain('non-finite');
   });
 
   it('adam conforms: both moments are divided by 1 - accBeta (built by repeated float32 multiplication) and epsilon is added outside the root (adam_optimizer.js:65, 70, 74)', () => {

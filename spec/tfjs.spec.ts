@@ -70,10 +70,13 @@ describe('TensorFlow.js through examples/tfjs.mjs', () => {
     expect(r.findings.find((f) => f.status === 'explained')!.message).toMatch(/initial-accumulator = 0\.1\b/);
   });
 
-  it('rmsprop deviates by epsilon-inside-sqrt: RMSPropOptimizer (momentum 0, not centered) divides gradient * learningRate by sqrt(newAccumulatedMeanSquare + epsilon); its mean square starts at zeros', () => {
+  it('rmsprop deviates by epsilon-inside-sqrt and non-finite: RMSPropOptimizer (momentum 0, not centered) divides gradient * learningRate by sqrt(newAccumulatedMeanSquare + epsilon), its mean square starts at zeros, and it forms mul(accumulatedMoments, this.momentum) at momentum 0, so an infinite moment becomes NaN (rmsprop_optimizer.js:103)', () => {
     const r = verdict('rmsprop');
     expect(r.verdict, explain(r)).toBe('deviates');
-    expect(r.conventions).toEqual(['epsilon-inside-sqrt']);
+    expect(r.conventions).toEqual(['epsilon-inside-sqrt', 'non-finite']);
+    const shown = r.findings.find((f) => f.check === 'probe:non-finite-infinite-step');
+    expect(shown?.status, explain(r)).toBe('explained');
+    expect(shown?.conventions).toContain('non-finite');
   });
 
   it('adam conforms: AdamOptimizer divides both moments by 1 - beta**t (accBeta built by repeated float32 multiplication) and adds epsilon outside the square root; its float32 1 - beta2 (off by 1.3e-5) stays within the derived bound', () => {
@@ -125,7 +128,7 @@ describe('TensorFlow.js through examples/tfjs.mjs', () => {
     expect(verdict('tensors:own-schedule').verdict).toBe('unsupported');
   });
 
-  it("fails as a whole (Adam's restore), and every other subject passes once its four conventions are accepted", async () => {
+  it("fails as a whole (Adam's restore), and every other subject passes once its five conventions are accepted", async () => {
     expect(report.passed).toBe(false);
     const accepting = report.results.every(
       (r) =>
@@ -133,7 +136,7 @@ describe('TensorFlow.js through examples/tfjs.mjs', () => {
         r.verdict === 'conforms' ||
         r.verdict === 'unsupported' ||
         r.conventions.every((id) =>
-          ['lr-placement', 'epsilon-inside-sqrt', 'initial-accumulator', 'global-step'].includes(id),
+          ['lr-placement', 'epsilon-inside-sqrt', 'initial-accumulator', 'global-step', 'non-finite'].includes(id),
         ),
     );
     expect(accepting).toBe(true);

@@ -171,6 +171,7 @@ export function probeScenarios(rule: OptimizerName, dtype: Dtype): Scenario[] {
       purpose: 'two instances stepped in turn must not share state (instance independence)',
     },
   ];
+  out.push(...nonFiniteEdges(rule, dtype, lr, x0));
   if (adaptive) {
     out.push({
       id: 'probe:large-epsilon',
@@ -181,6 +182,64 @@ export function probeScenarios(rule: OptimizerName, dtype: Dtype): Scenario[] {
     });
   }
   return out;
+}
+
+/**
+ * Hyperparameters at their boundary crossed with non-finite and near-overflow values,
+ * where docs/spec.md's D9 makes the rule's own products visible: Momentum at rho = 0
+ * with an infinite gradient (the rule forms `0 * vx`, so the velocity becomes NaN; a
+ * library that skips the velocity at rho = 0 keeps the infinity); RMSProp at eps = 0
+ * with a gradient whose square underflows (an infinite step; a momentum buffer
+ * multiplied by a momentum of 0 turns it into NaN); Adam with gradients alternating
+ * near the largest finite value (`g - m` of the interpolation form overflows where the
+ * written form does not). Each difference there is the convention `non-finite`.
+ */
+function nonFiniteEdges(rule: OptimizerName, dtype: Dtype, lr: number, x0: number[]): Scenario[] {
+  const r = dtype === 'float32' ? Math.fround : (v: number) => v;
+  const ordinary = table(3, 4, 41, () => 1, r);
+  const inf = Number.POSITIVE_INFINITY;
+  switch (rule) {
+    case 'momentum':
+      return [
+        {
+          id: 'probe:non-finite-rho-zero',
+          config: { optimizer: 'momentum', learningRate: lr, rho: 0 },
+          x0,
+          gradients: [[inf, -inf, r(0.5), r(-1)], ...ordinary],
+          purpose: 'rho = 0 and an infinite gradient: the rule forms 0 * vx, a NaN velocity (non-finite)',
+        },
+      ];
+    case 'rmsprop': {
+      // The smallest subnormal: its square underflows to 0, so with eps = 0 the step is g / 0.
+      const tiny = dtype === 'float32' ? 2 ** -149 : 2 ** -1074;
+      return [
+        {
+          id: 'probe:non-finite-infinite-step',
+          config: { optimizer: 'rmsprop', learningRate: 1, decayRate: 0.9, epsilon: 0 },
+          x0,
+          gradients: [[tiny, -tiny, r(0.5), r(-1)], ...ordinary],
+          purpose:
+            'eps = 0 and a gradient whose square underflows: an infinite step, then ordinary gradients (non-finite)',
+        },
+      ];
+    }
+    case 'adam': {
+      // 1.1 times it exceeds the largest finite value: g - m overflows once m = 0.1 g of the other sign.
+      const big = dtype === 'float32' ? r(3.3e38) : 1.75e308;
+      return [
+        {
+          id: 'probe:non-finite-near-overflow',
+          config: typicalConfig('adam', lr),
+          x0,
+          gradients: [1, -1, 1, -1].map((s, k) => [s * big, -s * big, ...ordinary[k % 3]!.slice(2)]),
+          purpose:
+            'gradients alternating near the largest finite value: g - m overflows in interpolation form (non-finite)',
+        },
+      ];
+    }
+    default:
+      return [];
+  }
 }
 
 /** The pattern the large-vector probe repeats: a prime number of coordinates, so that no SIMD width or tile divides it. */

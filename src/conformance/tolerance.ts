@@ -27,8 +27,11 @@ import type { Conventions, Dtype, OptimizerConfig, ScheduleConfig } from '../ref
  *   hand-written JS), whose roundings scale with |m| instead of |x|: both forms are
  *   tracked and the larger bound kept ({@link errorArithmetic} `ema`);
  * - Adam's bias correction as the lecture writes it, `(lr m / c1) / (sqrt(v / c2) + eps)`,
- *   or split as PyTorch does, `(lr / c1) m / (sqrt(v) / sqrt(c2) + eps)`: both tracked,
- *   the larger bound kept.
+ *   split as PyTorch does, `(lr / c1) m / (sqrt(v) / sqrt(c2) + eps)`, or in one
+ *   denominator, `lr m / (c1 (sqrt(v / c2) + eps))`: all three tracked, the largest
+ *   bound kept. Each form's underflow allowance is its own: where `lr m` lands in the
+ *   subnormals its eta is divided by `c1 eps` in the one-denominator form, by `eps`
+ *   in the other two (eta / ((1 - beta1) eps) at t = 1, not eta / eps).
  * Where two forms are tracked, the bound kept is `max(e_a, e_b + |v_b - v_a|)`: e_b
  * bounds a form-b implementation's distance to v_b, and v_a is the value reported.
  * State recurrences (`vx = rho * vx + dx`, `s = d * s + (1 - d) g^2`, ...) carry
@@ -68,9 +71,25 @@ export function errorArithmetic(dtype: Dtype) {
   const max = own.max;
   const rounding = (v: number): number => (Math.abs(v) >= max ? Number.POSITIVE_INFINITY : u * Math.abs(v) + eta);
   const mag = (a: Tracked): number => Math.abs(a.v) + a.e;
+  /**
+   * Whether, since the last {@link arithmetic.clearInfinity}, a value of any tracked form
+   * reached the dtype's range, or a quotient's denominator may round to 0 in the dtype:
+   * where an implementation may hold an infinity that float64 does not.
+   */
+  let infinity = false;
+  const watch = (t: Tracked): Tracked => {
+    if (!(Math.abs(t.v) < max)) infinity = true;
+    return t;
+  };
   const arithmetic = {
     u,
     eta,
+    /** Starts watching for a value an implementation may hold as an infinity. */
+    clearInfinity: (): void => {
+      infinity = false;
+    },
+    /** Whether a value since {@link arithmetic.clearInfinity} reached the dtype's range or divided by a denominator that may round to 0. */
+    mayBeInfinite: (): boolean => infinity,
     /** A double the implementation receives and may round to its dtype. */
     input: (v: number): Tracked => ({ v, e: Number.isFinite(v) ? rounding(v) : 0 }),
     /** An exactly known value (0, 1). */
@@ -86,15 +105,15 @@ export function errorArithmetic(dtype: Dtype) {
     },
     add: (a: Tracked, b: Tracked): Tracked => {
       const v = a.v + b.v;
-      return { v, e: a.e + b.e + u * (mag(a) + mag(b)) + (Math.abs(v) >= max ? Number.POSITIVE_INFINITY : eta) };
+      return watch({ v, e: a.e + b.e + u * (mag(a) + mag(b)) + (Math.abs(v) >= max ? Number.POSITIVE_INFINITY : eta) });
     },
     sub: (a: Tracked, b: Tracked): Tracked => {
       const v = a.v - b.v;
-      return { v, e: a.e + b.e + u * (mag(a) + mag(b)) + (Math.abs(v) >= max ? Number.POSITIVE_INFINITY : eta) };
+      return watch({ v, e: a.e + b.e + u * (mag(a) + mag(b)) + (Math.abs(v) >= max ? Number.POSITIVE_INFINITY : eta) });
     },
     mul: (a: Tracked, b: Tracked): Tracked => {
       const v = a.v * b.v;
-      return { v, e: Math.abs(a.v) * b.e + Math.abs(b.v) * a.e + a.e * b.e + rounding(mag(a) * mag(b)) };
+      return watch({ v, e: Math.abs(a.v) * b.e + Math.abs(b.v) * a.e + a.e * b.e + rounding(mag(a) * mag(b)) });
     },
     /**
      * `a * b * c` in any order: as `(a * b) * c`, but unbounded when any partial
@@ -104,14 +123,18 @@ export function errorArithmetic(dtype: Dtype) {
     product: (a: Tracked, b: Tracked, c: Tracked): Tracked => {
       const ab = arithmetic.mul(a, b);
       const partial = Math.max(mag(a) * mag(b), mag(b) * mag(c), mag(a) * mag(c));
+      watch({ v: Math.max(Math.abs(a.v * b.v), Math.abs(b.v * c.v), Math.abs(a.v * c.v)), e: 0 });
       const abc = arithmetic.mul(ab, c);
       return partial >= max ? { v: abc.v, e: Number.POSITIVE_INFINITY } : abc;
     },
     div: (a: Tracked, b: Tracked): Tracked => {
-      const v = a.v / b.v;
+      const v = watch({ v: a.v / b.v, e: 0 }).v;
       if (a.v === 0 && a.e === 0) return { v, e: 0 };
       const floor = Math.abs(b.v) - b.e;
-      if (!(floor > 0)) return { v, e: Number.POSITIVE_INFINITY };
+      if (!(floor > 0)) {
+        infinity = true;
+        return { v, e: Number.POSITIVE_INFINITY };
+      }
       return { v, e: (a.e + Math.abs(v) * b.e) / floor + rounding(mag(a) / floor) };
     },
     sqrt: (a: Tracked): Tracked => {
@@ -157,7 +180,11 @@ export interface BoundedTrajectory {
   /**
    * Per coordinate, the first step (1-based) whose inputs or new state hold an
    * infinity or NaN (a gradient, the parameter before it, the state before or after
-   * it): from there on a difference is the `non-finite` convention's. Infinity when none.
+   * it), or where an implementation may hold an infinity while the rule's value is finite (a value of
+   * any tracked form reaches the dtype's range, as `g - m` of the interpolation form
+   * near the largest finite value; a denominator may round to 0, as `sqrt(g * g)` of a
+   * float32 subnormal with eps = 0): from there on a difference
+   * is the `non-finite` convention's. Infinity when none.
    */
   nonFinite: Float64Array;
 }
@@ -186,21 +213,8 @@ export function boundedStepper(
   step(grad: ArrayLike<number>, learningRate?: number, counter?: number): BoundedStep;
   readonly nonFinite: Float64Array;
 } {
-  const A = errorArithmetic(dtype);
-  const n = x0.length;
-  const x: Tracked[] = Array.from(x0, (v) => A.input(v));
-  const state1: Tracked[] = Array.from({ length: n }, () => A.exact(0));
-  const state2: Tracked[] = Array.from({ length: n }, () => A.exact(0));
-  /** The previous step's state, for `stale-moments`, and Adam's running maximum, for `amsgrad-unrequested`. */
-  const stale: Tracked[][] = [Array.from({ length: n }, () => A.exact(0)), Array.from({ length: n }, () => A.exact(0))];
-  /** Both stale variants are one formula where there is no bias correction. */
-  const staleState = bug === 'stale-moments' || bug === 'stale-raw-moments';
-  const maximum: Tracked[] = Array.from({ length: n }, () => A.exact(0));
-  const initial = conventions['initial-accumulator'] ?? 0;
-  if (initial !== 0) for (let i = 0; i < n; i++) state1[i] = A.input(initial);
-  const inside = conventions['epsilon-inside-sqrt'] === true;
-  const adaptive = (numerator: Tracked, acc: Tracked, eps: Tracked): Tracked =>
-    A.div(numerator, inside ? A.sqrt(A.add(acc, eps)) : A.add(A.sqrt(acc), eps));
+  const s = trackedState(config, conventions, dtype, x0, bug);
+  const { A, n, x, state1, state2 } = s;
   const nonFinite = new Float64Array(n).fill(Number.POSITIVE_INFINITY);
   const finite = (...values: Tracked[]): boolean => values.every((c) => Number.isFinite(c.v));
   let lr = config.learningRate;
@@ -211,127 +225,207 @@ export function boundedStepper(
       t++;
       if (learningRate !== undefined) lr = learningRate;
       const LR = A.input(bug === 'ascent' ? -lr : lr);
-      const step = stepFor(counter ?? t, LR);
+      const step = stepFor(s, counter ?? t, LR);
       for (let i = 0; i < n; i++) {
         const g = A.input(grad[i]!);
         const before = finite(g, x[i]!, state1[i]!, state2[i]!);
+        A.clearInfinity();
         x[i] = step(i, g);
-        if (!(before && finite(state1[i]!, state2[i]!)) && t < nonFinite[i]!) nonFinite[i] = t;
+        // An infinity only an implementation may hold (the rule's value finite) counts like one in its state.
+        const hidden = A.mayBeInfinite() && Number.isFinite(x[i]!.v);
+        if (!(before && finite(state1[i]!, state2[i]!) && !hidden) && t < nonFinite[i]!) nonFinite[i] = t;
       }
       return { x: Float64Array.from(x, (c) => c.v), bound: Float64Array.from(x, (c) => c.e) };
     },
   };
+}
 
-  function stepFor(t: number, LR: Tracked): (i: number, g: Tracked) => Tracked {
-    switch (config.optimizer) {
-      case 'sgd':
-        return (i, g) => A.sub(x[i]!, A.mul(LR, g));
-      case 'momentum': {
-        const rho = A.input(config.rho);
-        const damp = A.oneMinus(config.rho);
-        const dampened = conventions['dampened-momentum'] === true;
-        const lrInside = conventions['lr-placement'] === true;
-        return (i, g) => {
-          if (lrInside) {
-            const push = dampened ? A.mul(damp, g) : g;
-            const old = state1[i]!;
-            state1[i] = A.sub(A.mul(rho, old), A.mul(LR, push));
-            return A.add(x[i]!, staleState ? old : state1[i]!);
-          }
-          const old = state1[i]!;
-          const kept = A.mul(rho, old);
-          state1[i] = dampened
-            ? A.either(A.add(kept, A.mul(damp, g)), A.interpolated(config.rho, old, g))
-            : A.add(kept, g);
-          return A.sub(x[i]!, A.mul(LR, staleState ? old : state1[i]!));
-        };
-      }
-      case 'nesterov': {
-        const rho = A.input(config.rho);
-        const onePlusRho = A.onePlus(config.rho);
-        if (conventions['lr-placement'] === true) {
-          return (i, g) => {
-            state1[i] = A.add(A.mul(rho, state1[i]!), g);
-            return A.sub(x[i]!, A.mul(LR, A.add(g, A.mul(rho, state1[i]!))));
-          };
-        }
-        return (i, g) => {
-          const old = state1[i]!;
-          state1[i] = A.sub(A.mul(rho, old), A.mul(LR, g));
-          return A.add(x[i]!, A.sub(A.mul(onePlusRho, state1[i]!), A.mul(rho, old)));
-        };
-      }
-      case 'adagrad': {
-        const eps = A.input(config.epsilon);
-        return (i, g) => {
-          const old = state1[i]!;
-          state1[i] = A.add(old, A.mul(g, g));
-          return A.sub(x[i]!, adaptive(A.mul(LR, g), staleState ? old : state1[i]!, eps));
-        };
-      }
-      case 'rmsprop': {
-        const decay = A.input(config.decayRate);
-        const keep = A.oneMinus(config.decayRate);
-        const eps = A.input(config.epsilon);
-        return (i, g) => {
-          const old = state1[i]!;
-          const written = A.add(A.mul(decay, old), A.product(keep, g, g));
-          state1[i] = A.either(written, A.interpolated(config.decayRate, old, A.mul(g, g)));
-          return A.sub(x[i]!, adaptive(A.mul(LR, g), staleState ? old : state1[i]!, eps));
-        };
-      }
-      case 'adam': {
-        const { beta1, beta2 } = config;
-        const b1 = A.input(beta1);
-        const b2 = A.input(beta2);
-        const k1 = A.oneMinus(beta1);
-        const k2 = A.oneMinus(beta2);
-        const eps = A.input(config.epsilon);
-        const hat = conventions['epsilon-hat'] === true;
-        const corrected = !hat && conventions['no-bias-correction'] !== true;
-        const counted = (s: number) =>
-          bug === 'step-counter-behind' ? s - 1 : bug === 'step-counter-ahead' ? s + 1 : s;
-        const correction = (s: number) => ({
-          c1: A.sub(A.exact(1), A.power(beta1, s)),
-          c2: A.sub(A.exact(1), A.power(beta2, s)),
-        });
-        const perStep = correction(counted(t));
-        return (i, g) => {
-          const { c1, c2 } = bug === 'step-counter-per-coordinate' ? correction((t - 1) * n + i + 1) : perStep;
-          const rate = hat ? A.div(A.mul(LR, A.sqrt(c2)), c1) : LR;
-          const [m0, v0] = [state1[i]!, state2[i]!];
-          state1[i] = A.either(A.add(A.mul(b1, m0), A.mul(k1, g)), A.interpolated(beta1, m0, g));
-          state2[i] = A.either(A.add(A.mul(b2, v0), A.product(k2, g, g)), A.interpolated(beta2, v0, A.mul(g, g)));
-          if (bug === 'amsgrad-unrequested') maximum[i] = state2[i]!.v > maximum[i]!.v ? state2[i]! : maximum[i]!;
-          const first = state1[i]!;
-          const second = bug === 'amsgrad-unrequested' ? maximum[i]! : state2[i]!;
-          if (bug === 'stale-moments') {
-            // The update of step t uses m_hat and v_hat as step t - 1 left them (zero at t = 1).
-            const [mHat, vHat] = [stale[0]![i]!, stale[1]![i]!];
-            stale[0]![i] = A.div(first, c1);
-            stale[1]![i] = A.div(second, c2);
-            return A.sub(x[i]!, adaptive(A.mul(rate, mHat), vHat, eps));
-          }
-          if (bug === 'stale-raw-moments') {
-            // The update of step t divides m and v as step t - 1 left them (zero at t = 1) by step t's corrections.
-            const [m, v] = [stale[0]![i]!, stale[1]![i]!];
-            stale[0]![i] = first;
-            stale[1]![i] = second;
-            return A.sub(x[i]!, adaptive(A.mul(rate, A.div(m, c1)), A.div(v, c2), eps));
-          }
-          if (bug === 'bias-correction-multiplied')
-            return A.sub(x[i]!, adaptive(A.mul(rate, A.mul(first, c1)), A.mul(second, c2), eps));
-          const m = corrected ? A.div(first, c1) : first;
-          const v = corrected ? A.div(second, c2) : second;
-          const step = adaptive(A.mul(rate, m), v, eps);
-          if (!corrected || inside || bug !== undefined) return A.sub(x[i]!, step);
-          // PyTorch's split bias correction: (lr / c1) m / (sqrt(v) / sqrt(c2) + eps).
-          const split = A.div(A.mul(A.div(LR, c1), first), A.add(A.div(A.sqrt(second), A.sqrt(c2)), eps));
-          return A.sub(x[i]!, A.either(step, split));
-        };
-      }
+/** What {@link boundedStepper}'s rules read and write: every coordinate's tracked parameter and state. */
+interface TrackedState {
+  A: ReturnType<typeof errorArithmetic>;
+  config: OptimizerConfig;
+  conventions: Conventions;
+  bug: BugVariant | undefined;
+  n: number;
+  x: Tracked[];
+  state1: Tracked[];
+  state2: Tracked[];
+  /** The previous step's state, for `stale-moments` and `stale-raw-moments`. */
+  stale: Tracked[][];
+  /** Both stale variants are one formula where there is no bias correction. */
+  staleState: boolean;
+  /** Adam's running maximum, for `amsgrad-unrequested`. */
+  maximum: Tracked[];
+  inside: boolean;
+  /** `numerator / (sqrt(acc) + eps)`, or `/ sqrt(acc + eps)` under `epsilon-inside-sqrt`. */
+  adaptive(numerator: Tracked, acc: Tracked, eps: Tracked): Tracked;
+}
+
+/** One coordinate's update: the new tracked parameter from coordinate `i`'s gradient (the state updated in place). */
+type CoordinateStep = (i: number, g: Tracked) => Tracked;
+
+/** Parameters as the implementation receives them, state at zero (or at the `initial-accumulator` value). */
+function trackedState(
+  config: OptimizerConfig,
+  conventions: Conventions,
+  dtype: Dtype,
+  x0: ArrayLike<number>,
+  bug: BugVariant | undefined,
+): TrackedState {
+  const A = errorArithmetic(dtype);
+  const n = x0.length;
+  const zeros = (): Tracked[] => Array.from({ length: n }, () => A.exact(0));
+  const state1 = zeros();
+  const initial = conventions['initial-accumulator'] ?? 0;
+  if (initial !== 0) for (let i = 0; i < n; i++) state1[i] = A.input(initial);
+  const inside = conventions['epsilon-inside-sqrt'] === true;
+  return {
+    A,
+    config,
+    conventions,
+    bug,
+    n,
+    x: Array.from(x0, (v) => A.input(v)),
+    state1,
+    state2: zeros(),
+    stale: [zeros(), zeros()],
+    staleState: bug === 'stale-moments' || bug === 'stale-raw-moments',
+    maximum: zeros(),
+    inside,
+    adaptive: (numerator, acc, eps) => A.div(numerator, inside ? A.sqrt(A.add(acc, eps)) : A.add(A.sqrt(acc), eps)),
+  };
+}
+
+/** The update of a step with learning rate `LR`, `t` being the count Adam's bias correction uses. */
+function stepFor(s: TrackedState, t: number, LR: Tracked): CoordinateStep {
+  const { A, config, x, state1, staleState, adaptive } = s;
+  switch (config.optimizer) {
+    case 'sgd':
+      return (i, g) => A.sub(x[i]!, A.mul(LR, g));
+    case 'momentum':
+      return momentumStep(s, config.rho, LR);
+    case 'nesterov':
+      return nesterovStep(s, config.rho, LR);
+    case 'adagrad': {
+      const eps = A.input(config.epsilon);
+      return (i, g) => {
+        const old = state1[i]!;
+        state1[i] = A.add(old, A.mul(g, g));
+        return A.sub(x[i]!, adaptive(A.mul(LR, g), staleState ? old : state1[i]!, eps));
+      };
     }
+    case 'rmsprop': {
+      const decay = A.input(config.decayRate);
+      const keep = A.oneMinus(config.decayRate);
+      const eps = A.input(config.epsilon);
+      return (i, g) => {
+        const old = state1[i]!;
+        const written = A.add(A.mul(decay, old), A.product(keep, g, g));
+        state1[i] = A.either(written, A.interpolated(config.decayRate, old, A.mul(g, g)));
+        return A.sub(x[i]!, adaptive(A.mul(LR, g), staleState ? old : state1[i]!, eps));
+      };
+    }
+    case 'adam':
+      return adamStep(s, config, t, LR);
   }
+}
+
+/** Momentum (docs/spec.md section 2), with `lr-placement`, `dampened-momentum` and the stale-state bug. */
+function momentumStep(s: TrackedState, rhoValue: number, LR: Tracked): CoordinateStep {
+  const { A, conventions, x, state1, staleState } = s;
+  const rho = A.input(rhoValue);
+  const damp = A.oneMinus(rhoValue);
+  const dampened = conventions['dampened-momentum'] === true;
+  const lrInside = conventions['lr-placement'] === true;
+  return (i, g) => {
+    if (lrInside) {
+      const push = dampened ? A.mul(damp, g) : g;
+      const old = state1[i]!;
+      state1[i] = A.sub(A.mul(rho, old), A.mul(LR, push));
+      return A.add(x[i]!, staleState ? old : state1[i]!);
+    }
+    const old = state1[i]!;
+    const kept = A.mul(rho, old);
+    state1[i] = dampened ? A.either(A.add(kept, A.mul(damp, g)), A.interpolated(rhoValue, old, g)) : A.add(kept, g);
+    return A.sub(x[i]!, A.mul(LR, staleState ? old : state1[i]!));
+  };
+}
+
+/** Nesterov momentum (section 3), as the lecture writes it or with `lr-placement`. */
+function nesterovStep(s: TrackedState, rhoValue: number, LR: Tracked): CoordinateStep {
+  const { A, conventions, x, state1 } = s;
+  const rho = A.input(rhoValue);
+  const onePlusRho = A.onePlus(rhoValue);
+  if (conventions['lr-placement'] === true) {
+    return (i, g) => {
+      state1[i] = A.add(A.mul(rho, state1[i]!), g);
+      return A.sub(x[i]!, A.mul(LR, A.add(g, A.mul(rho, state1[i]!))));
+    };
+  }
+  return (i, g) => {
+    const old = state1[i]!;
+    state1[i] = A.sub(A.mul(rho, old), A.mul(LR, g));
+    return A.add(x[i]!, A.sub(A.mul(onePlusRho, state1[i]!), A.mul(rho, old)));
+  };
+}
+
+/** Adam (section 6), its conventions and the known bugs that are a formula, every listed evaluation order tracked. */
+function adamStep(
+  s: TrackedState,
+  config: Extract<OptimizerConfig, { optimizer: 'adam' }>,
+  t: number,
+  LR: Tracked,
+): CoordinateStep {
+  const { A, conventions, bug, n, x, state1, state2, stale, maximum, inside, adaptive } = s;
+  const { beta1, beta2 } = config;
+  const b1 = A.input(beta1);
+  const b2 = A.input(beta2);
+  const k1 = A.oneMinus(beta1);
+  const k2 = A.oneMinus(beta2);
+  const eps = A.input(config.epsilon);
+  const hat = conventions['epsilon-hat'] === true;
+  const corrected = !hat && conventions['no-bias-correction'] !== true;
+  const counted = (c: number) => (bug === 'step-counter-behind' ? c - 1 : bug === 'step-counter-ahead' ? c + 1 : c);
+  const correction = (c: number) => ({
+    c1: A.sub(A.exact(1), A.power(beta1, c)),
+    c2: A.sub(A.exact(1), A.power(beta2, c)),
+  });
+  const perStep = correction(counted(t));
+  return (i, g) => {
+    const { c1, c2 } = bug === 'step-counter-per-coordinate' ? correction((t - 1) * n + i + 1) : perStep;
+    const rate = hat ? A.div(A.mul(LR, A.sqrt(c2)), c1) : LR;
+    const [m0, v0] = [state1[i]!, state2[i]!];
+    state1[i] = A.either(A.add(A.mul(b1, m0), A.mul(k1, g)), A.interpolated(beta1, m0, g));
+    state2[i] = A.either(A.add(A.mul(b2, v0), A.product(k2, g, g)), A.interpolated(beta2, v0, A.mul(g, g)));
+    if (bug === 'amsgrad-unrequested') maximum[i] = state2[i]!.v > maximum[i]!.v ? state2[i]! : maximum[i]!;
+    const first = state1[i]!;
+    const second = bug === 'amsgrad-unrequested' ? maximum[i]! : state2[i]!;
+    if (bug === 'stale-moments') {
+      // The update of step t uses m_hat and v_hat as step t - 1 left them (zero at t = 1).
+      const [mHat, vHat] = [stale[0]![i]!, stale[1]![i]!];
+      stale[0]![i] = A.div(first, c1);
+      stale[1]![i] = A.div(second, c2);
+      return A.sub(x[i]!, adaptive(A.mul(rate, mHat), vHat, eps));
+    }
+    if (bug === 'stale-raw-moments') {
+      // The update of step t divides m and v as step t - 1 left them (zero at t = 1) by step t's corrections.
+      const [m, v] = [stale[0]![i]!, stale[1]![i]!];
+      stale[0]![i] = first;
+      stale[1]![i] = second;
+      return A.sub(x[i]!, adaptive(A.mul(rate, A.div(m, c1)), A.div(v, c2), eps));
+    }
+    if (bug === 'bias-correction-multiplied')
+      return A.sub(x[i]!, adaptive(A.mul(rate, A.mul(first, c1)), A.mul(second, c2), eps));
+    const m = corrected ? A.div(first, c1) : first;
+    const v = corrected ? A.div(second, c2) : second;
+    const step = adaptive(A.mul(rate, m), v, eps);
+    if (!corrected || inside || bug !== undefined) return A.sub(x[i]!, step);
+    // PyTorch's split bias correction: (lr / c1) m / (sqrt(v) / sqrt(c2) + eps).
+    const split = A.div(A.mul(A.div(LR, c1), first), A.add(A.div(A.sqrt(second), A.sqrt(c2)), eps));
+    // Both corrections in one denominator: lr m / (c1 (sqrt(v / c2) + eps)).
+    const together = A.div(A.mul(LR, first), A.mul(c1, A.add(A.sqrt(A.div(second, c2)), eps)));
+    return A.sub(x[i]!, A.either(A.either(step, split), together));
+  };
 }
 
 /**

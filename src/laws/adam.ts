@@ -62,7 +62,9 @@ export interface ConstantInput {
  * step is `lr g / (|g| + eps)`, close to `lr sign(g)` (docs/spec.md section 6). Checked per
  * step from the implementation's own previous x (x0 = 0) with relative error
  * adamStepError(t, 'constant') u: it grows with t and with 1/(1 - beta), as a float32
- * implementation's does. Catches a stale step counter and a missing bias correction. Finite input, |g| in [2^-20, 2^20].
+ * implementation's does. |g| >= 2^-20, lr >= 1e-6 and c1 >= 1 - beta1 >= 1e-3 keep `lr m`
+ * (and `lr m_hat`) normal in every evaluation order, so only the last two roundings may
+ * underflow: 2 eta. Catches a stale step counter and a missing bias correction. Finite input, |g| in [2^-20, 2^20].
  */
 const constantGradient: Law<ConstantInput> = {
   id: 'adam/constant-gradient-step',
@@ -126,10 +128,17 @@ export interface FirstStepInput {
  * "Adam (almost)" instead takes `lr (1 - beta1) / sqrt(1 - beta2)` times the sign, the
  * large first step the lecture asks about, and `epsilon-hat` effectively divides eps by
  * sqrt(1 - beta2): tiny and subnormal gradients are drawn on purpose to show both.
- * Within adamStepError(1) u relative, plus underflow: the moments' products may
- * underflow (2 eta each), which costs `lr 2 eta / ((1 - beta1) eps)` in the step and
- * `sqrt(2 eta / (1 - beta2)) / eps` relative in the denominator, and the numerator
- * `lr * m_hat` may underflow too (NumPy's order), `2 eta / eps`. Finite input, |g| <= 2^60, eps > 0.
+ * Within adamStepError(1) u relative, plus underflow, for every evaluation order
+ * docs/conventions.md lists: the moments' products may underflow (2 eta each), which
+ * costs `sqrt(2 eta / (1 - beta2)) / eps` relative in the denominator; the numerator's
+ * underflowing roundings (m's product scaled by lr, then lr's own product: lr eta + eta,
+ * plus m_hat's division in NumPy's order), 2 eta (lr + 1) at most, are divided by the
+ * smallest denominator an order uses: `eps` in NumPy's, TF.js's and PyTorch's split
+ * order (`(lr m / c1) / (sqrt(v_hat) + eps)`, `lr * (m_hat / den)`, `(lr / c1) m / den`,
+ * where c1 only ever divides m's eta), `c1 eps` in one denominator (`lr m / (c1
+ * (sqrt(v_hat) + eps))`), c1 = 1 - beta1 at t = 1 (its rounding in the dtype, a factor
+ * 1 + u, is inside the doubled eta): `2 eta (lr + 1) / ((1 - beta1) eps)`. Finite input,
+ * |g| <= 2^60, eps > 0.
  * The message names "Adam (almost)" only for a first step nearer its value than the
  * spec's by more than that bound (nearerPrediction): with both betas near 0 they coincide.
  */
@@ -165,7 +174,8 @@ const firstStep: Law<FirstStepInput> = {
       const step = toNumber(adaptiveStepExact(lr, g[i]!, dd(1), eps));
       const rel = SLACK * adamStepError(1, beta1, beta2) * u + Math.sqrt((2 * eta) / (1 - beta2)) / eps;
       // 2 eta / eps first: lr * 2 eta alone would underflow to 0 in the law's own arithmetic.
-      const bound = rel * Math.abs(step) + ((2 * eta) / eps) * (lr / (1 - beta1) + 1) + 2 * eta + U64 * Math.abs(step);
+      const bound =
+        rel * Math.abs(step) + ((2 * eta) / eps) * ((lr + 1) / (1 - beta1)) + 2 * eta + U64 * Math.abs(step);
       const actual = x1![i]!;
       if (!(Math.abs(actual + step) <= bound)) {
         // Adam (almost)'s first step; 6 roundings of its own in float64 widen the margin by 6 U64 |almost|.
