@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { probeScenarios } from '../src/conformance/scenarios.js';
-import { boundedTrajectory, roundoff } from '../src/conformance/tolerance.js';
+import { roundoff } from '../src/conformance/error-arithmetic.js';
+import { boundedTrajectory } from '../src/conformance/tolerance.js';
 import { loadOptimizerFixtures, type OptimizerFixtureCase } from '../src/fixtures/fixtures.js';
 import { rounderFor } from '../src/numerics/dtype.js';
 import { sameBits } from '../src/numerics/ulp.js';

@@ -1,7 +1,7 @@
 import { type Adapter, isUnsupported } from '../adapter/index.js';
 import { rounderFor } from '../numerics/index.js';
 import type { Dtype, OptimizerConfig } from '../reference/index.js';
-import { roundoff } from './tolerance.js';
+import { roundoff } from './error-arithmetic.js';
 
 /**
  * Long horizons without long models (docs/spec.md section 9, "long horizons"): a

@@ -1,0 +1,156 @@
+import { BFLOAT16_MAX, FLOAT16_MAX } from '../numerics/index.js';
+import type { Dtype } from '../reference/index.js';
+
+/**
+ * The tolerance model of the conformance checker: a running (forward) error
+ * bound carried beside an exact-as-float64 evaluation of the spec's rule.
+ *
+ * Derivation. Every + - * / sqrt of an implementation computing in `dtype` has
+ * a result off by at most `u * |result| + eta` (u = 2^-p for p significand bits:
+ * 2^-11 for float16, 2^-8 for bfloat16, 2^-24 for float32, 2^-53 for float64; eta =
+ * half the smallest subnormal, for underflow: 2^-25, 2^-134, 2^-150, 2^-1075). Each value the
+ * rule computes is tracked as (v, e): v its float64 value, e a bound on how far
+ * ANY correct implementation's value of it can be. The rules for e are the
+ * textbook first-order-free ones (Higham, "Accuracy and Stability", ch. 3):
+ * - a +/- b: e_a + e_b + u (|a| + |b|)  -- term magnitudes, not the result's, so
+ *   that cancellation and another summation order are both covered;
+ * - a * b:   |a| e_b + |b| e_a + e_a e_b + u |ab|  (any order of a product);
+ * - a / b:   (e_a + |a/b| e_b) / (|b| - e_b) + u |a/b|, unbounded once e_b >= |b|;
+ * - sqrt a:  min(e_a / sqrt a, sqrt e_a) + u sqrt a  (|sqrt a - sqrt a'| <= both);
+ * - a hyperparameter h held in the dtype: e = u |h|; `1 - h` formed from it:
+ *   u h + u (1 - h), i.e. relative u h / (1 - h): the conditioning 1/(1 - beta)
+ *   of docs/conventions.md (TF.js's `1 - beta2` in float32 is off by 1.3e-5);
+ * - `beta ** t` by libm pow or by t repeated multiplications of a rounded beta
+ *   (TF.js): relative (2t + 1) u;
+ * - a moving average `m' = beta m + (1 - beta) x` in either of the forms libraries
+ *   use: as written, or in interpolation form `m + (1 - beta) (x - m)` (torch.lerp,
+ *   hand-written JS), whose roundings scale with |m| instead of |x|: both forms are
+ *   tracked and the larger bound kept ({@link errorArithmetic} `ema`);
+ * - Adam's bias correction as the lecture writes it, `(lr m / c1) / (sqrt(v / c2) + eps)`,
+ *   split as PyTorch does, `(lr / c1) m / (sqrt(v) / sqrt(c2) + eps)`, or in one
+ *   denominator, `lr m / (c1 (sqrt(v / c2) + eps))`: all three tracked, the largest
+ *   bound kept. Each form's underflow allowance is its own: where `lr m` lands in the
+ *   subnormals its eta is divided by `c1 eps` in the one-denominator form, by `eps`
+ *   in the other two (eta / ((1 - beta1) eps) at t = 1, not eta / eps).
+ * Where two forms are tracked, the bound kept is `max(e_a, e_b + |v_b - v_a|)`: e_b
+ * bounds a form-b implementation's distance to v_b, and v_a is the value reported.
+ * State recurrences (`vx = rho * vx + dx`, `s = d * s + (1 - d) g^2`, ...) carry
+ * their e from step to step, so the bound grows with the step count and, through
+ * the geometric sum of rho^k, with the conditioning 1/(1 - rho) by itself.
+ * A value beyond the dtype's range gets an infinite bound (the implementation may
+ * overflow where float64 does not); such a coordinate is not compared afterwards.
+ * The checker compares a candidate with the float64 reference, which has its own
+ * error, so the model runs with u_dtype + u_float64 (the bound is monotone in u).
+ */
+export interface Tracked {
+  v: number;
+  e: number;
+}
+
+/** Unit roundoff, half the smallest subnormal, and the largest finite value of a dtype. */
+export function roundoff(dtype: Dtype): { u: number; eta: number; max: number } {
+  switch (dtype) {
+    case 'float16': // 11 significand bits, smallest subnormal 2^-24, largest 65504
+      return { u: 2 ** -11, eta: 2 ** -25, max: FLOAT16_MAX };
+    case 'bfloat16': // 8 significand bits, float32's exponents: smallest subnormal 2^-133
+      return { u: 2 ** -8, eta: 2 ** -134, max: BFLOAT16_MAX };
+    case 'float32':
+      return { u: 2 ** -24, eta: 2 ** -150, max: 3.4028234663852886e38 };
+    default:
+      // float64's half-subnormal 2^-1075 is not a double; 2^-1074 bounds it.
+      return { u: 2 ** -53, eta: 2 ** -1074, max: Number.MAX_VALUE };
+  }
+}
+
+/** Error-tracking arithmetic for an implementation computing in `dtype`, compared with float64. */
+export function errorArithmetic(dtype: Dtype) {
+  const own = roundoff(dtype);
+  const f64 = roundoff('float64');
+  const u = dtype === 'float64' ? 2 * f64.u : own.u + f64.u;
+  const eta = own.eta + f64.eta;
+  const max = own.max;
+  const rounding = (v: number): number => (Math.abs(v) >= max ? Number.POSITIVE_INFINITY : u * Math.abs(v) + eta);
+  const mag = (a: Tracked): number => Math.abs(a.v) + a.e;
+  /**
+   * Whether, since the last {@link arithmetic.clearInfinity}, a value of any tracked form
+   * reached the dtype's range, or a quotient's denominator may round to 0 in the dtype:
+   * where an implementation may hold an infinity that float64 does not.
+   */
+  let infinity = false;
+  const watch = (t: Tracked): Tracked => {
+    if (!(Math.abs(t.v) < max)) infinity = true;
+    return t;
+  };
+  const arithmetic = {
+    u,
+    eta,
+    /** Starts watching for a value an implementation may hold as an infinity. */
+    clearInfinity: (): void => {
+      infinity = false;
+    },
+    /** Whether a value since {@link arithmetic.clearInfinity} reached the dtype's range or divided by a denominator that may round to 0. */
+    mayBeInfinite: (): boolean => infinity,
+    /** A double the implementation receives and may round to its dtype. */
+    input: (v: number): Tracked => ({ v, e: Number.isFinite(v) ? rounding(v) : 0 }),
+    /** An exactly known value (0, 1). */
+    exact: (v: number): Tracked => ({ v, e: 0 }),
+    /** `1 - h` from a hyperparameter held in the dtype: relative u h / (1 - h) + u. */
+    oneMinus: (h: number): Tracked => ({ v: 1 - h, e: u * Math.abs(h) + rounding(1 - h) }),
+    /** `1 + h` from a hyperparameter held in the dtype. */
+    onePlus: (h: number): Tracked => ({ v: 1 + h, e: u * Math.abs(h) + rounding(1 + h) }),
+    /** `h ** t` by pow or by t - 1 multiplications of the rounded h: relative (2t + 1) u. */
+    power: (h: number, t: number): Tracked => {
+      const v = h ** t;
+      return { v, e: (2 * t + 1) * u * Math.abs(v) + eta };
+    },
+    add: (a: Tracked, b: Tracked): Tracked => {
+      const v = a.v + b.v;
+      return watch({ v, e: a.e + b.e + u * (mag(a) + mag(b)) + (Math.abs(v) >= max ? Number.POSITIVE_INFINITY : eta) });
+    },
+    sub: (a: Tracked, b: Tracked): Tracked => {
+      const v = a.v - b.v;
+      return watch({ v, e: a.e + b.e + u * (mag(a) + mag(b)) + (Math.abs(v) >= max ? Number.POSITIVE_INFINITY : eta) });
+    },
+    mul: (a: Tracked, b: Tracked): Tracked => {
+      const v = a.v * b.v;
+      return watch({ v, e: Math.abs(a.v) * b.e + Math.abs(b.v) * a.e + a.e * b.e + rounding(mag(a) * mag(b)) });
+    },
+    /**
+     * `a * b * c` in any order: as `(a * b) * c`, but unbounded when any partial
+     * product overflows (TF.js forms `square(g) * (1 - beta2)`, which overflows
+     * for |g| > 1.8e19 in float32 where NumPy's `((1 - beta2) * g) * g` does not).
+     */
+    product: (a: Tracked, b: Tracked, c: Tracked): Tracked => {
+      const ab = arithmetic.mul(a, b);
+      const partial = Math.max(mag(a) * mag(b), mag(b) * mag(c), mag(a) * mag(c));
+      watch({ v: Math.max(Math.abs(a.v * b.v), Math.abs(b.v * c.v), Math.abs(a.v * c.v)), e: 0 });
+      const abc = arithmetic.mul(ab, c);
+      return partial >= max ? { v: abc.v, e: Number.POSITIVE_INFINITY } : abc;
+    },
+    div: (a: Tracked, b: Tracked): Tracked => {
+      const v = watch({ v: a.v / b.v, e: 0 }).v;
+      if (a.v === 0 && a.e === 0) return { v, e: 0 };
+      const floor = Math.abs(b.v) - b.e;
+      if (!(floor > 0)) {
+        infinity = true;
+        return { v, e: Number.POSITIVE_INFINITY };
+      }
+      return { v, e: (a.e + Math.abs(v) * b.e) / floor + rounding(mag(a) / floor) };
+    },
+    sqrt: (a: Tracked): Tracked => {
+      const v = Math.sqrt(a.v);
+      const spread = v > 0 ? Math.min(a.e / v, Math.sqrt(a.e)) : Math.sqrt(a.e);
+      return { v, e: spread + rounding(v + spread) };
+    },
+    /** Either of two evaluations of the same value: `a`'s value, a bound that covers both (see the derivation above). */
+    either: (a: Tracked, b: Tracked): Tracked => ({ v: a.v, e: Math.max(a.e, b.e + Math.abs(b.v - a.v)) }),
+    /**
+     * A moving average with factor `beta` of `x` (g or g^2, already tracked) in
+     * interpolation form, `m + (1 - beta) (x - m)`; callers keep the written form's value
+     * with {@link either}, `either(written, interpolated(beta, m, x))`.
+     */
+    interpolated: (beta: number, m: Tracked, x: Tracked): Tracked =>
+      arithmetic.add(m, arithmetic.mul(arithmetic.oneMinus(beta), arithmetic.sub(x, m))),
+  };
+  return arithmetic;
+}
