@@ -244,6 +244,7 @@ export async function runCheckCommand(argv: readonly string[], io: CliIo): Promi
         quiet: args.quiet,
         verbose: args.verbose,
         replayCommand: (token) => replayCommand(args, token),
+        adapterSource: args.module !== undefined ? { module: args.module } : { exec: args.exec ?? '' },
       }),
     );
     const failedWrite = await writeReports(args, report, io);

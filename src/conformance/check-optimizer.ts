@@ -9,6 +9,7 @@ import { immutabilityFinding } from './immutability-finding.js';
 import { type Judgement, judgeOptimizer } from './judge-optimizer.js';
 import { type LawOutcome, runLaws } from './laws.js';
 import { nameBug } from './name-bug.js';
+import { referenceState } from './reference-state.js';
 import { withReplayTokens } from './replay-tokens.js';
 import { type RetainedRun, runScenarios } from './run-scenarios.js';
 import type { Finding, SubjectResult } from './types.js';
@@ -135,7 +136,8 @@ function revised(findings: readonly Finding[], revisions: ReadonlyMap<Finding, F
 /**
  * A `fails` verdict's last stages: the known bug that explains every finding still
  * failing, marked on each of them, and the first run still failing shrunk to a
- * minimal counterexample (a failing law's is shrunk by checkLaw already).
+ * minimal counterexample (a failing law's is shrunk by checkLaw already); with no
+ * bug named, each counterexample gets the reference's state where it parts.
  */
 async function failure(
   ctx: CheckContext,
@@ -177,5 +179,12 @@ async function failure(
       }),
     );
   }
+  if (bug === undefined)
+    for (const finding of failing) {
+      const shown = revisions.get(finding) ?? finding;
+      const c = shown.counterexample;
+      const state = c === undefined ? undefined : referenceState(c, dtype, conventions);
+      if (state !== undefined) revisions.set(finding, { ...shown, counterexample: { ...c, referenceState: state } });
+    }
   return { bug, revisions };
 }

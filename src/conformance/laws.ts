@@ -25,6 +25,7 @@ import {
 } from '../laws/index.js';
 import { scheduleRule } from '../registry/index.js';
 import type { Conventions, Dtype, OptimizerConfig, OptimizerName, ScheduleConfig } from '../reference/index.js';
+import { type LawInputs, recordLawInputs } from './law-inputs.js';
 import { type BugVariant, boundedStepper } from './tolerance.js';
 import type { Counterexample, Finding } from './types.js';
 
@@ -51,8 +52,11 @@ function lawInputs(counterexample: unknown): Pick<Counterexample, 'config' | 'x0
   return out;
 }
 
-/** The finding of one law result: `law:<id>`, with fast-check's shrunk counterexample, seed and path when it failed. */
-function lawFinding(result: LawResult, note = ''): Finding {
+/**
+ * The finding of one law result: `law:<id>`, with fast-check's shrunk counterexample, seed and path when it failed,
+ * and the inputs its run handed the implementation (`recorded`), else those read from the law's own input.
+ */
+function lawFinding(result: LawResult, note = '', recorded?: LawInputs): Finding {
   const check = `law:${result.id}`;
   if (result.status === 'pass')
     return {
@@ -66,7 +70,7 @@ function lawFinding(result: LawResult, note = ''): Finding {
   if (result.status === 'error') return { check, status: 'error', message };
   const counterexample: Counterexample = {
     ...(result.violation ?? {}),
-    ...lawInputs(result.counterexample),
+    ...(recorded ?? lawInputs(result.counterexample)),
     seed: result.seed,
   };
   if (result.path !== undefined) counterexample.path = result.path;
@@ -176,7 +180,11 @@ export async function runLaws(
       ({ view, companionFailed } = lawView(adapter, subject, used));
       result = await checkLaw(law, view, how);
     }
-    const finding = lawFinding(result, note);
+    const recorded =
+      result.status === 'fail' && result.counterexample !== undefined
+        ? await recordLawInputs(law, view, result.counterexample, result.violation ?? {})
+        : undefined;
+    const finding = lawFinding(result, note, recorded);
     onFinding(finding);
     out.push({ law, result, finding, companions: used });
   }

@@ -41,9 +41,21 @@ export interface Counterexample extends ViolationDetail {
   /** The shortest gradient sequence that shows it (shrunk by fast-check where a law found it). */
   gradients?: number[][];
   learningRates?: (number | null)[];
+  /**
+   * The implementation's x at `coordinate` after each step, where `actual` is a quantity a law derives from them
+   * (a step's size) rather than the x after `step` itself.
+   */
+  parameters?: number[];
   seed?: number;
   /** fast-check path: replay with `--seed <seed>` and this path. */
   path?: string;
+  /**
+   * For a failure no known bug explains: the reference's values in the step that parts, at its coordinate, named
+   * as the lecture's code names them (`x` before the step, `dx`, `learning_rate`, `old_v`, `v`, `grad_squared`,
+   * `first_moment`, `1 - beta1 ** t`, `first_unbias`, ...); `expected` is the reference's x after it, `actual` the
+   * implementation's.
+   */
+  referenceState?: Record<string, number>;
   /** The run step by step, for plots (absent for laws and schedules). */
   trace?: Trace;
   /** A check over several tensors (docs/spec.md section 9): the tensor that parts, numbered across its groups. */

@@ -4,6 +4,7 @@ import { describeBug } from './describe-bug.js';
 import { describeCounterexample } from './describe-counterexample.js';
 import { messageWithoutValues } from './message-without-values.js';
 import { reportHints } from './hints.js';
+import { type AdapterSource, reproductionSnippet } from './reproduce.js';
 import { count as countOf } from './plural.js';
 import { checksPassed, findingIsProblem, firstProblem, interruptedNote, subjectPassed } from './subject-outcome.js';
 
@@ -23,6 +24,8 @@ export interface ConsoleReportOptions {
   verbose?: boolean;
   /** The command that re-runs a check from its `replay` token (the CLI knows how the adapter was given); else `--replay <token>`. */
   replayCommand?: (token: string) => string;
+  /** How the adapter was given: the code that re-runs a counterexample by hand loads it from there. */
+  adapterSource?: AdapterSource;
 }
 
 type Paint = (code: number, text: string) => string;
@@ -106,8 +109,15 @@ function summary(report: ConformanceReport, paint: Paint): string {
   return `${status} ${name} (${report.adapter.dtype}): ${tally || 'nothing checked'} in ${(report.durationMs / 1000).toFixed(1)} s, seed ${report.options.seed}${reason}`;
 }
 
-/** A problem finding in full: check and message, conventions or bug, then the counterexample once, and its replay command. */
-function fullFinding(finding: Finding, replayCommand: (token: string) => string): string[] {
+/**
+ * A problem finding in full: check and message, conventions or bug, then the counterexample once, its replay
+ * command, and the code that re-runs it by hand.
+ */
+function fullFinding(
+  finding: Finding,
+  replayCommand: (token: string) => string,
+  source: AdapterSource | undefined,
+): string[] {
   const message = messageWithoutValues(finding);
   const lines = [`  ${sanitize(finding.check)}: ${sanitizeLines(message, '    ')}`];
   const unnamed = (finding.conventions ?? []).filter((id) => !message.includes(id));
@@ -117,6 +127,13 @@ function fullFinding(finding: Finding, replayCommand: (token: string) => string)
   if (finding.counterexample)
     lines.push(...describeCounterexample(finding.counterexample, replay).map((l) => `    ${sanitize(l)}`));
   else if (replay !== undefined) lines.push(`    replay: ${sanitize(replay)}`);
+  const snippet =
+    finding.counterexample === undefined ? undefined : reproductionSnippet(finding.counterexample, source);
+  if (snippet !== undefined)
+    lines.push(
+      '    by hand (paste into a .mjs file beside the adapter, run it with node):',
+      ...snippet.map((l) => `      ${sanitize(l)}`),
+    );
   return lines;
 }
 
@@ -132,11 +149,34 @@ function oneLine(finding: Finding, result: SubjectResult): string {
 }
 
 /**
+ * The one-line problems, each `check: message`, except that three or more golden-fixture
+ * problems of one subject and dtype in a row become one line naming their cases
+ * (`fixture:adam/float64: 19 golden fixtures: open/tiny-0, ...`): their messages differ
+ * only by the case, which the check already names.
+ */
+function groupedLines(findings: readonly Finding[], result: SubjectResult): string[] {
+  const lines: string[] = [];
+  const groupOf = (f: Finding) =>
+    /^golden fixture \(/.test(oneLine(f, result)) ? /^(fixture:[^/]+\/[^/]+)\/(.+)$/.exec(f.check) : null;
+  for (let k = 0; k < findings.length; ) {
+    const head = groupOf(findings[k]!);
+    let end = k + 1;
+    while (head !== null && end < findings.length && groupOf(findings[end]!)?.[1] === head[1]) end++;
+    if (head !== null && end - k >= 3) {
+      const cases = findings.slice(k, end).map((f) => groupOf(f)![2]);
+      lines.push(`${head[1]}: ${end - k} golden fixtures: ${cases.join(', ')}`);
+    } else for (const f of findings.slice(k, end)) lines.push(`${f.check}: ${oneLine(f, result)}`);
+    k = end;
+  }
+  return lines;
+}
+
+/**
  * The report as a readable console table: subject, verdict, checks passed,
  * conventions and first problem; then per failing subject its first problem in
- * full (expected and actual once, one number format) and the others one line each
- * (all in full with `verbose`); then hints (the `--accept` that would pass, a
- * dtype mismatch) and a one-line summary. No escape codes unless `color` is set;
+ * full (expected and actual once, one number format, and the code that re-runs it by
+ * hand) and the others one line each (all in full with `verbose`); hints (the `--accept`
+ * that would pass, a dtype mismatch) sit under the table; a one-line summary ends it. No escape codes unless `color` is set;
  * nothing cut unless `width` is given.
  */
 export function reportToConsole(report: ConformanceReport, options: ConsoleReportOptions): string {
@@ -176,6 +216,9 @@ export function reportToConsole(report: ConformanceReport, options: ConsoleRepor
     paint(1, line(header)),
     ...rows.map((r) => line(r.cells, (i, text) => (i === 1 ? paint(verdictColor[r.result.verdict], text) : text))),
   ];
+  // The hints right under the table: what to do next is on the first screen, above the problems in full.
+  const hints = reportHints(report);
+  if (hints.length) out.push('', ...hints.map((h) => `${paint(36, 'hint:')} ${h}`));
   for (const r of report.results) {
     if (subjectPassed(r, accepted)) continue;
     const problems = r.findings.filter((f) => findingIsProblem(f, accepted));
@@ -183,17 +226,15 @@ export function reportToConsole(report: ConformanceReport, options: ConsoleRepor
     const count = problems.length > 1 ? ` (${problems.length} problems)` : '';
     out.push('', paint(verdictColor[r.verdict], sanitize(verdictHeading(r, accepted))) + count);
     if (!first) continue;
-    out.push(...fullFinding(first, replayCommand));
+    out.push(...fullFinding(first, replayCommand, options.adapterSource));
     const rest = problems.filter((f) => f !== first);
     if (options.verbose) {
-      for (const f of rest) out.push(...fullFinding(f, replayCommand));
+      for (const f of rest) out.push(...fullFinding(f, replayCommand, options.adapterSource));
     } else {
-      for (const f of rest) out.push(truncate(`  ${sanitize(`${f.check}: ${oneLine(f, r)}`)}`, width));
+      for (const text of groupedLines(rest, r)) out.push(truncate(`  ${sanitize(text)}`, width));
       if (rest.length) out.push(`  (--verbose prints each in full; --json has every counterexample)`);
     }
   }
-  const hints = reportHints(report);
-  if (hints.length) out.push('', ...hints.map((h) => `${paint(36, 'hint:')} ${h}`));
   out.push('', summary(report, paint));
   return `${out.join('\n')}\n`;
 }

@@ -1,5 +1,5 @@
 import type { Counterexample, TensorRun } from '../conformance/index.js';
-import { formatErrors, formatValue } from './format-number.js';
+import { formatErrors, formatRelative, formatValue } from './format-number.js';
 
 /** A number as a reader must see it (kept for the public API; see {@link formatValue}). */
 export const formatNumber = formatValue;
@@ -36,6 +36,28 @@ function valuesLine(c: Counterexample): string | undefined {
   return main ? `${main}${errors ? ` (${errors})` : ''}` : errors;
 }
 
+/**
+ * The reference's state where the counterexample parts, beside the implementation's x:
+ * `reference at step 1, coordinate 0: x 0.5, dx -0.52, learning_rate 0.01, old_v 0, v 0.0052`, then each x after the
+ * step and the step it took, the implementation's as a multiple of the reference's (a learning rate applied twice
+ * shows as `0.01 times`).
+ */
+function describeReferenceState(c: Counterexample, state: Record<string, number>): string[] {
+  const where = `step ${c.step}${c.coordinate === undefined ? '' : `, coordinate ${c.coordinate}`}`;
+  const values = Object.entries(state).map(([name, v]) => `${name} ${formatValue(v)}`);
+  const lines = [`reference at ${where}: ${values.join(', ')}`];
+  const x = state.x;
+  if (x !== undefined && c.expected !== undefined && c.actual !== undefined) {
+    const [own, theirs] = [c.expected - x, c.actual - x];
+    const ratio =
+      own !== 0 && Number.isFinite(theirs / own) ? `, ${formatRelative(theirs / own)} times the reference's` : '';
+    lines.push(
+      `x after the step: reference ${formatValue(c.expected)} (step ${formatValue(own)}), implementation ${formatValue(c.actual)} (step ${formatValue(theirs)}${ratio})`,
+    );
+  }
+  return lines;
+}
+
 /** A run over several tensors (docs/spec.md section 9): its groups, each tensor's x0, each step's gradients (`none` for a missing one). */
 function describeRun(run: TensorRun): string[] {
   const lines = run.groups.map(
@@ -55,7 +77,7 @@ function describeRun(run: TensorRun): string[] {
 /**
  * A counterexample as plain-text lines, shared by the JUnit, Markdown, console
  * and vitest formats so that all show the same replayable facts: where and by
- * how much, the derived tolerance, then the input (config, x0, gradients,
+ * how much, the reference's state there (a failure no bug explains), the derived tolerance, then the input (config, x0, gradients,
  * learning rates), the fast-check seed and path, and how to replay the check:
  * `replay` is the whole command when the caller knows it (the CLI), else the
  * finding's `--replay` token.
@@ -64,11 +86,16 @@ export function describeCounterexample(c: Counterexample, replay?: string): stri
   const lines: string[] = [];
   const values = valuesLine(c);
   if (values !== undefined) lines.push(values);
+  if (c.referenceState !== undefined) lines.push(...describeReferenceState(c, c.referenceState));
   if (c.tolerance !== undefined) lines.push(`tolerance: ${c.tolerance}`);
   if (c.config !== undefined) lines.push(`config: ${formatConfig(c.config)}`);
   if (c.x0 !== undefined) lines.push(`x0: ${formatVector(c.x0)}`);
   if (c.gradients !== undefined) lines.push(`gradients: [${c.gradients.map(formatVector).join(', ')}]`);
   if (c.learningRates !== undefined) lines.push(`learning rates: ${formatVector(c.learningRates)}`);
+  if (c.parameters !== undefined)
+    lines.push(
+      `x${c.coordinate === undefined ? '' : `[${c.coordinate}]`} after each step: ${formatVector(c.parameters)}`,
+    );
   if (c.run !== undefined) lines.push(...describeRun(c.run));
   if (c.seed !== undefined)
     lines.push(`seed ${c.seed}${c.path === undefined ? '' : `, path ${JSON.stringify(c.path)}`}`);

@@ -9,3 +9,4 @@ export { reportToMarkdown } from './markdown.js';
 export { messageWithoutValues } from './message-without-values.js';
 export { count } from './plural.js';
 export { interruptedNote } from './subject-outcome.js';
+export { type AdapterSource, reproductionSnippet } from './reproduce.js';

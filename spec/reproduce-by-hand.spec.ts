@@ -1,0 +1,174 @@
+import { describe, expect, it } from 'vitest';
+import type { Adapter } from '../src/adapter/contract.js';
+import { checkConformance } from '../src/conformance/check.js';
+import type { Counterexample, Finding } from '../src/conformance/types.js';
+import type { OptimizerConfig } from '../src/reference/types.js';
+import { reportToConsole, reportToJson, reproductionSnippet } from '../src/report/index.js';
+import float32Adam from './cli-adapters/adam-float32-as-float64.js';
+
+/**
+ * The hand-written bugs a new user meets first, written as a user would (plain
+ * JavaScript over Float64Arrays, no optimspec code): from the report alone the cause
+ * is on the first screen, and every counterexample re-runs by hand.
+ */
+const adamCounterPlusOne: Adapter = {
+  name: 'adam with beta ** (t + 1)',
+  dtype: 'float64',
+  optimizers: ['adam'],
+  create(config, x0) {
+    const c = config as Extract<OptimizerConfig, { optimizer: 'adam' }>;
+    const x = Float64Array.from(x0);
+    const m = new Float64Array(x.length);
+    const v = new Float64Array(x.length);
+    let lr = c.learningRate;
+    let t = 0;
+    return {
+      step(g, rate) {
+        if (rate !== undefined) lr = rate;
+        t++;
+        for (let i = 0; i < x.length; i++) {
+          m[i] = c.beta1 * m[i]! + (1 - c.beta1) * g[i]!;
+          v[i] = c.beta2 * v[i]! + (1 - c.beta2) * g[i]! * g[i]!;
+          const mHat = m[i]! / (1 - c.beta1 ** (t + 1));
+          const vHat = v[i]! / (1 - c.beta2 ** (t + 1));
+          x[i] = x[i]! - (lr * mHat) / (Math.sqrt(vHat) + c.epsilon);
+        }
+        return x;
+      },
+    };
+  },
+};
+
+const momentumRateTwice: Adapter = {
+  name: 'momentum with the learning rate applied twice',
+  dtype: 'float64',
+  optimizers: ['momentum'],
+  create(config, x0) {
+    const c = config as Extract<OptimizerConfig, { optimizer: 'momentum' }>;
+    const x = Float64Array.from(x0);
+    const vx = new Float64Array(x.length);
+    let lr = c.learningRate;
+    return {
+      step(g, rate) {
+        if (rate !== undefined) lr = rate;
+        for (let i = 0; i < x.length; i++) {
+          vx[i] = c.rho * vx[i]! + lr * g[i]!;
+          x[i] = x[i]! - lr * vx[i]!;
+        }
+        return x;
+      },
+    };
+  },
+};
+
+const nesterovOneMinusRho: Adapter = {
+  name: 'nesterov with 1 - rho',
+  dtype: 'float64',
+  optimizers: ['nesterov'],
+  create(config, x0) {
+    const c = config as Extract<OptimizerConfig, { optimizer: 'nesterov' }>;
+    const x = Float64Array.from(x0);
+    const v = new Float64Array(x.length);
+    let lr = c.learningRate;
+    return {
+      step(g, rate) {
+        if (rate !== undefined) lr = rate;
+        for (let i = 0; i < x.length; i++) {
+          const oldV = v[i]!;
+          v[i] = c.rho * v[i]! - lr * g[i]!;
+          x[i] = x[i]! - c.rho * oldV + (1 - c.rho) * v[i]!;
+        }
+        return x;
+      },
+    };
+  },
+};
+
+/** docs/report.schema.json writes NaN, the infinities and -0 as strings: read them back as numbers. */
+function readReport(json: string): { results: { findings: Finding[] }[] } {
+  const special: Record<string, number> = {
+    NaN: Number.NaN,
+    Infinity: Number.POSITIVE_INFINITY,
+    '-Infinity': Number.NEGATIVE_INFINITY,
+    '-0': -0,
+  };
+  return JSON.parse(json, (_key, value: unknown) =>
+    typeof value === 'string' && value in special ? special[value] : value,
+  );
+}
+
+/** Runs the console's code for the counterexample, its adapter line replaced by `adapter`; returns what it logs. */
+async function snippetLogs(adapter: Adapter, c: Counterexample): Promise<unknown[]> {
+  const body = reproductionSnippet(c)!.filter((line) => !line.startsWith('const adapter ='));
+  const logged: unknown[] = [];
+  const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor as new (
+    ...args: string[]
+  ) => (adapter: Adapter, console: { log(...values: unknown[]): void }) => Promise<void>;
+  await new AsyncFunction('adapter', 'console', body.join('\n'))(adapter, {
+    log: (...values) => logged.push(...values),
+  });
+  return logged;
+}
+
+/** Drives the adapter with exactly the counterexample's inputs, as its console snippet does; returns x[coordinate] after each step. */
+async function byHand(adapter: Adapter, c: Counterexample): Promise<number[]> {
+  const optimizer = await adapter.create(c.config as OptimizerConfig, Float64Array.from(c.x0!));
+  if (!('step' in optimizer)) throw new Error('the adapter refused the counterexample');
+  const seen: number[] = [];
+  for (const [k, g] of c.gradients!.entries()) {
+    const x = await optimizer.step(Float64Array.from(g), c.learningRates?.[k] ?? undefined);
+    seen.push(x[c.coordinate!]!);
+  }
+  return seen;
+}
+
+const cases: [string, Adapter, 'adam' | 'momentum' | 'nesterov', RegExp][] = [
+  ['Adam with beta ** (t + 1)', adamCounterPlusOne, 'adam', /known bug step-counter-off-by-one/],
+  // The first step shows it: the implementation's step is lr (0.01 in the fixture) times the reference's.
+  ['the learning rate applied twice', momentumRateTwice, 'momentum', /reference at step 1, .*vx .*\n.*0\.01 times/],
+  [
+    'Nesterov with 1 - rho',
+    nesterovOneMinusRho,
+    'nesterov',
+    /reference at step \d+, .*old_v .*, v .*\n.*times the reference's/,
+  ],
+  [
+    'Adam in float32 declared float64',
+    float32Adam,
+    'adam',
+    /does it compute in float32\? Then declare dtype: 'float32'/,
+  ],
+];
+
+describe('from the report to the bug by hand', () => {
+  it.each(cases)(
+    '%s: the first screen names the cause, every counterexample re-runs from the JSON',
+    async (_name, adapter, subject, cause) => {
+      const report = await checkConformance(adapter, { seed: 1, only: [subject] });
+      expect(report.results[0]!.verdict).toBe('fails');
+      const screen = reportToConsole(report, { color: false }).split('\n').slice(0, 40).join('\n');
+      expect(screen).toMatch(cause);
+      const failing = readReport(reportToJson(report)).results[0]!.findings.filter((f) => f.status === 'fail');
+      expect(failing.length).toBeGreaterThan(3);
+      for (const finding of failing) {
+        const c = finding.counterexample!;
+        // Everything needed: the config, x0, every gradient, the step and coordinate, expected and actual.
+        expect(c, finding.check).toMatchObject({ config: { optimizer: subject }, x0: expect.any(Array) });
+        expect(c.gradients!.length, finding.check).toBe(c.step);
+        expect(
+          [c.coordinate, c.expected, c.actual].every((v) => typeof v === 'number'),
+          finding.check,
+        ).toBe(true);
+        const seen = await byHand(adapter, c);
+        if (c.parameters !== undefined) expect(seen, finding.check).toEqual(c.parameters);
+        else {
+          // The same value the check judged, bit for bit, and not the expected one: the failure is reproduced.
+          expect(Object.is(seen.at(-1), c.actual), `${finding.check}: ${seen.at(-1)} vs ${c.actual}`).toBe(true);
+          expect(seen.at(-1), finding.check).not.toBe(c.expected);
+        }
+        // The code the console prints for it logs the same x first.
+        expect(Object.is((await snippetLogs(adapter, c))[0], seen.at(-1)), finding.check).toBe(true);
+      }
+    },
+  );
+});
