@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CliIo } from '../src/cli/index.js';
+import { type Adapter, referenceAdapter, type Stepper } from '../src/adapter/contract.js';
 import { checkConformance } from '../src/conformance/check.js';
 import { decodeReplay, encodeReplay } from '../src/conformance/replay.js';
 import type { ConformanceReport, Finding } from '../src/conformance/types.js';
@@ -59,6 +60,37 @@ describe('checkConformance({ replay })', () => {
     const replayed = await checkConformance(adapter, { replay: shrunk.replay! });
     expect(essence(replayed.results[0]!.findings.find((f) => f.check === shrunk.check)!)).toEqual(essence(shrunk));
     expect(replayed.results[0]!.bug).toBe('ascent');
+  });
+
+  it('a replayed law names no bug the whole run did not (no scenario runs to rule out ascent for a right-signed error)', async () => {
+    // The lecture's Adam with every step 1 + 2^-30 times too long: right-signed, off by 9.3e-10 relative.
+    const reference = referenceAdapter({ dtype: 'float64' });
+    const adapter: Adapter = {
+      name: 'adam with a long step',
+      dtype: 'float64',
+      optimizers: ['adam'],
+      create(config, x0) {
+        const inner = reference.create(config, x0) as Stepper;
+        const x = Float64Array.from(x0);
+        return {
+          async step(g, lr) {
+            const next = await inner.step(g, lr);
+            for (let i = 0; i < x.length; i++) x[i] = x[i]! + (next[i]! - x[i]!) * (1 + 2 ** -30);
+            return Float64Array.from(x);
+          },
+        };
+      },
+    };
+    const report = await checkConformance(adapter, { seed: 3, only: ['adam'] });
+    expect(report.results[0]!.verdict).toBe('fails');
+    expect(report.results[0]!.bug).toBeUndefined();
+    const laws = report.results[0]!.findings.filter((f) => f.check.startsWith('law:') && f.status === 'fail');
+    expect(laws.map((f) => f.check)).toContain('law:adam/first-step');
+    for (const law of laws) {
+      const replayed = await checkConformance(adapter, { replay: law.replay! });
+      expect(replayed.results[0]!.bug, law.check).toBeUndefined();
+      expect(replayed.results[0]!.findings.find((f) => f.check === law.check)!.bug, law.check).toBeUndefined();
+    }
   });
 
   it('refuses a damaged token and a check the adapter does not have, naming them', async () => {

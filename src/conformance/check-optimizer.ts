@@ -161,6 +161,9 @@ async function failure(
     failing,
     conventions,
     unmodified: immutability.status === 'pass',
+    ...(ctx.replay === undefined
+      ? {}
+      : { replayed: ctx.replay.named === undefined ? {} : { named: ctx.replay.named } }),
   });
   const revisions = new Map<Finding, Finding>(
     bug === undefined ? [] : failing.map((f): [Finding, Finding] => [f, { ...f, bug }]),

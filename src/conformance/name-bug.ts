@@ -22,17 +22,24 @@ export interface OptimizerBugEvidence {
   conventions: Conventions;
   /** Whether the implementation left what it was handed as it was (a bug's formula is matched only then). */
   unmodified: boolean;
+  /**
+   * A replay: the bug the whole run named, or none. A replay has no scenario runs to rule the others out, so any bug
+   * whose formula also breaks the replayed law would match; only the one the whole run named is looked for.
+   */
+  replayed?: { named?: string };
 }
 
 /**
  * The known bug (docs/conventions.md) that explains every check still failing, if one
  * does: for a bug that is a formula, every run matches it (with the conventions that
  * explain the rest) and every failing law fails the same way on it; for the others,
- * the failing checks are its pattern.
+ * the failing checks are its pattern. A replay names at most the bug its whole run named.
  */
 export async function nameBug(evidence: OptimizerBugEvidence): Promise<KnownBugId | undefined> {
   const { dtype, subject, runs, laws, failing, conventions } = evidence;
+  const replayed = evidence.replayed;
   for (const bug of knownBugsFor(subject)) {
+    if (replayed !== undefined && bug.id !== replayed.named) continue;
     if (bug.pattern?.(failing) === true) return bug.id;
     if (!evidence.unmodified) continue;
     for (const variant of bug.variants ?? []) {

@@ -32,9 +32,10 @@ function replayToken(ctx: CheckContext, basis: ReplayBasis, finding: Finding): s
     finding.counterexample?.path !== undefined
   )
     token.path = finding.counterexample.path;
-  // One check alone can look like another diagnosis (a late first gradient: zero-filled or one step counter alike).
+  // One check alone can look like another diagnosis (a late first gradient: zero-filled or one step counter alike; a
+  // right-signed error of 1e-10 breaks a law as `ascent` would): the token carries what the whole run named.
   const named = finding.bug ?? finding.conventions?.find((id) => id === 'global-step');
-  if (isTensorSubject(basis.subject) && named !== undefined) token.named = named;
+  if (named !== undefined && (finding.bug !== undefined || isTensorSubject(basis.subject))) token.named = named;
   const companions = basis.laws.find((o) => o.finding.check === finding.check)?.companions;
   if (companions !== undefined && companions.length > 0) token.companions = [...companions];
   if (explainedBy(finding, basis.conventions)) token.conventions = basis.conventions;

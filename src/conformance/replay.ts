@@ -19,7 +19,10 @@ export interface Replay {
   conventions?: Conventions;
   /** The large-vector probe's length, for that check. */
   largeVector?: number;
-  /** A check over several tensors: what its diagnosis named (a known bug or `global-step`), decided with every check of the subject. */
+  /**
+   * What the whole run's diagnosis named for this check, decided with every check of the subject: a known bug, or for a
+   * check over several tensors `global-step`. Absent: nothing was named, and a replay names nothing either.
+   */
   named?: string;
 }
 
