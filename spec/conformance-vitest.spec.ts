@@ -2,8 +2,10 @@ import { expect, it } from 'vitest';
 import { referenceAdapter } from '../src/adapter/contract.js';
 import { checkConformance, plannedChecks } from '../src/conformance/index.js';
 import type { ConventionId } from '../src/reference/types.js';
+import { subjectFailureMessages } from '../src/report/index.js';
 import { ConformanceCheckError, type DescribeConformanceOptions, describeConformance } from '../src/vitest.js';
 import { handwritten } from './support/planted/handwritten.js';
+import { nesterovOneMinusRho } from './support/planted/user-bugs.js';
 
 // The binding as a user calls it: each check below is a test of this file.
 describeConformance(referenceAdapter({ dtype: 'float32' }), { only: ['sgd', 'schedule:inverse-time'] });
@@ -21,7 +23,7 @@ describeConformance(
   },
 );
 
-it('the binding registers exactly the checks a run reports, so every finding is a test', async () => {
+it('plannedChecks lists exactly the checks a run reports (the CLI counts its progress by it)', async () => {
   const adapter = referenceAdapter({ dtype: 'float64' });
   const planned = plannedChecks(adapter, { seed: 3, only: ['momentum', 'schedule:step'] });
   const report = await checkConformance(adapter, { seed: 3, only: ['momentum', 'schedule:step'] });
@@ -61,4 +63,25 @@ it('a failing check throws the checker message, with its stack at the caller and
   expect(error.stack).toBe('ConformanceCheckError: sgd: fails\n  x0: [-0]\n    at mySpec (/project/my.spec.ts:3:1)');
   expect(error).not.toHaveProperty('expected');
   expect(error).not.toHaveProperty('actual');
+});
+
+it('a typo in one rule fails one subject, in two tests whose messages fit one screen: the verdict with every problem one line each, the first problem in full', async () => {
+  const report = await checkConformance(nesterovOneMinusRho, { seed: 1, only: ['nesterov'] });
+  const result = report.results[0]!;
+  const problems = result.findings.filter((f) => f.status === 'fail').length;
+  expect(problems).toBeGreaterThan(20);
+  const failed = subjectFailureMessages(result, [])!;
+  const verdict = failed.verdict.split('\n');
+  expect(verdict[0]).toBe(`nesterov: fails (${problems} problems)`);
+  // Every problem one line each, the golden fixtures' repeats on one: fewer lines than problems.
+  expect(verdict.length).toBeLessThan(problems / 2);
+  expect(failed.verdict).toContain('(in full under "nesterov: first problem in full")');
+  const first = failed.first!.split('\n');
+  expect(first[0]).toMatch(/^fixture:nesterov\/float64\/open\/ordinary-0: fail: /);
+  expect(failed.first).toMatch(/reference at step 1, coordinate 0: .*old_v 0, v -0\.01/);
+  // Both messages, the two FAIL headers and one code frame of 6 lines: one screen.
+  expect(verdict.length + first.length + 2 + 6).toBeLessThanOrEqual(40);
+  // A passing subject has nothing to say.
+  const sgd = (await checkConformance(referenceAdapter({ dtype: 'float64' }), { seed: 1, only: ['sgd'] })).results[0]!;
+  expect(subjectFailureMessages(sgd, [])).toBeUndefined();
 });

@@ -154,7 +154,7 @@ function oneLine(finding: Finding, result: SubjectResult): string {
  * (`fixture:adam/float64: 19 golden fixtures: open/tiny-0, ...`): their messages differ
  * only by the case, which the check already names.
  */
-function groupedLines(findings: readonly Finding[], result: SubjectResult): string[] {
+export function groupedLines(findings: readonly Finding[], result: SubjectResult): string[] {
   const lines: string[] = [];
   const groupOf = (f: Finding) =>
     /^golden fixture \(/.test(oneLine(f, result)) ? /^(fixture:[^/]+\/[^/]+)\/(.+)$/.exec(f.check) : null;

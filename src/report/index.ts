@@ -9,4 +9,5 @@ export { reportToMarkdown } from './markdown.js';
 export { messageWithoutValues } from './message-without-values.js';
 export { count } from './plural.js';
 export { interruptedNote } from './subject-outcome.js';
+export { subjectFailureMessages } from './vitest-messages.js';
 export { type AdapterSource, reproductionSnippet } from './reproduce.js';
