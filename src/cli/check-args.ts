@@ -41,6 +41,10 @@ export interface CheckArgs {
   replay?: string;
   /** The length of the large-vector probe (`--large-vector`). */
   largeVector?: number;
+  /** Check with this many seeds, `seed`, `seed + 1`, ... (`--seeds`): one report per seed. */
+  seeds?: number;
+  /** Only the seeds of this shard (`--shard k/n`): those whose index i (from 0) has i mod n = k - 1. */
+  shard?: { k: number; n: number };
 }
 
 const options = {
@@ -61,6 +65,8 @@ const options = {
   verbose: { type: 'boolean' },
   replay: { type: 'string' },
   'large-vector': { type: 'string' },
+  seeds: { type: 'string' },
+  shard: { type: 'string' },
 } as const;
 
 /** Every flag as written on the command line, for did-you-mean. */
@@ -193,6 +199,26 @@ export function parseCheckArgs(argv: readonly string[]): CheckArgs {
     (n) => Number.isSafeInteger(n) && n >= 13 && n <= 2 ** 26,
     `an integer in [13, ${2 ** 26}]`,
   );
+  const seeds = number(
+    'seeds',
+    v.seeds,
+    (n) => Number.isSafeInteger(n) && n >= 1 && n <= 100_000,
+    'an integer in [1, 100000]',
+  );
+  const shard = v.shard === undefined ? undefined : parseShard(v.shard);
+  if (shard !== undefined && seeds === undefined)
+    throw new UsageError(`--shard ${v.shard} needs --seeds N: it splits the N seeds among n jobs`);
+  if (shard !== undefined && seeds !== undefined && shard.k > seeds)
+    throw new UsageError(`--shard ${v.shard} of --seeds ${seeds} holds no seed: use at most ${seeds} shards`);
+  if (shard !== undefined && seed === undefined)
+    throw new UsageError(`--shard ${v.shard} needs --seed: every shard must count its seeds from the same one`);
+  if (seeds !== undefined && v.replay !== undefined)
+    throw new UsageError('--seeds and --replay do not go together: a replay token carries its own seed');
+  for (const flag of ['junit', 'markdown', 'html'] as const)
+    if (seeds !== undefined && v[flag] !== undefined)
+      throw new UsageError(
+        `--seeds writes one report per seed into --json only, not --${flag} (that format describes one run: re-run a failing seed with --seed)`,
+      );
   if (v.replay !== undefined) {
     try {
       decodeReplay(v.replay);
@@ -219,5 +245,16 @@ export function parseCheckArgs(argv: readonly string[]): CheckArgs {
     verbose: v.verbose === true,
     ...(v.replay === undefined ? {} : { replay: v.replay }),
     ...(largeVector === undefined ? {} : { largeVector }),
+    ...(seeds === undefined ? {} : { seeds }),
+    ...(shard === undefined ? {} : { shard }),
   };
+}
+
+/** `--shard k/n`: 1 <= k <= n; a UsageError naming the value otherwise. */
+function parseShard(value: string): { k: number; n: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(value.trim());
+  const [k, n] = m === null ? [Number.NaN, Number.NaN] : [Number(m[1]), Number(m[2])];
+  if (!(Number.isSafeInteger(k) && Number.isSafeInteger(n) && k >= 1 && k <= n))
+    throw new UsageError(`--shard must be k/n with 1 <= k <= n (this job's share of n), got ${JSON.stringify(value)}`);
+  return { k, n };
 }

@@ -5,7 +5,14 @@ import { CONFORMANCE_DEFAULTS, checkConformance, prepareConformance } from '../c
 import { type ConformanceOptions, type ConformanceReport, decodeReplay } from '../conformance/index.js';
 import { isolateAdapter } from '../isolation/index.js';
 import { spawnAdapter } from '../protocol/index.js';
-import { reportToConsole, reportToHtml, reportToJson, reportToJUnit, reportToMarkdown } from '../report/index.js';
+import {
+  jsonWithNumbers,
+  reportToConsole,
+  reportToHtml,
+  reportToJson,
+  reportToJUnit,
+  reportToMarkdown,
+} from '../report/index.js';
 import { type CheckArgs, parseCheckArgs } from './check-args.js';
 import { CHECK_HELP } from './check-help.js';
 import { colorEnabled } from './color.js';
@@ -123,6 +130,57 @@ function replayCommand(args: CheckArgs, token: string): string {
   return `npx optimspec check ${adapterArgument(args)} --replay ${token}`;
 }
 
+/**
+ * The seeds `--seeds count` checks, `seed`, `seed + 1`, ... (as 32-bit integers; a random first one without
+ * `--seed`), and of those the shard's: index i (from 0) with i mod n = k - 1. Together the n shards check each seed once.
+ */
+export function shardSeeds(count: number, shard: { k: number; n: number } | undefined, seed?: number): number[] {
+  const first = seed ?? (Date.now() ^ (Math.random() * 0x100000000)) | 0;
+  const all = Array.from({ length: count }, (_, i) => (first + i) | 0);
+  return shard === undefined ? all : all.filter((_, i) => i % shard.n === shard.k - 1);
+}
+
+/** The JSON document `--seeds` writes: every run's report, and which seeds of how many this job checked (docs/seeds-report.schema.json). */
+export interface SeedsReport {
+  optimspec: { version: string };
+  adapter: ConformanceReport['adapter'];
+  seeds: { count: number; shard?: string; checked: number[] };
+  /** True iff every run passed. */
+  passed: boolean;
+  reports: ConformanceReport[];
+}
+
+function seedsReport(args: CheckArgs, reports: readonly ConformanceReport[]): SeedsReport {
+  const first = reports[0]!;
+  return {
+    optimspec: first.optimspec,
+    adapter: first.adapter,
+    seeds: {
+      count: args.seeds ?? 1,
+      ...(args.shard === undefined ? {} : { shard: `${args.shard.k}/${args.shard.n}` }),
+      checked: reports.map((r) => r.options.seed),
+    },
+    passed: reports.every((r) => r.passed),
+    reports: [...reports],
+  };
+}
+
+/** Writes the `--seeds` JSON document to `--json`, if given. */
+async function writeSeedsReport(args: CheckArgs, report: SeedsReport, io: CliIo): Promise<number | undefined> {
+  if (args.json === undefined) return undefined;
+  const file = resolve(io.cwd, args.json);
+  try {
+    await makeFolders(file);
+    await writeFile(file, jsonWithNumbers(report));
+  } catch (error) {
+    io.stderr.write(
+      `optimspec check: --json ${JSON.stringify(args.json)}: cannot write the report: ${(error as Error).message}\n`,
+    );
+    return EXIT.reportUnwritable;
+  }
+  return undefined;
+}
+
 /** How long the process may linger after the check before it is ended. */
 const LINGER_MS = 1000;
 
@@ -195,64 +253,86 @@ export async function runCheckCommand(argv: readonly string[], io: CliIo): Promi
     const result = await open(args, io, deadline, stop.signal);
     if (typeof result === 'number') return endLingering(io, signalled === undefined ? result : EXIT[signalled]);
     const ready = result;
-    const progress = createProgress(io.stderr, args.quiet, {
-      totals: plannedTotals(
-        ready.adapter,
-        args.only,
-        args.runs,
-        args.largeVector,
-        args.replay === undefined ? undefined : decodeReplay(args.replay),
-      ),
-      color: colorEnabled({ isTTY: io.stderr.isTTY, env: io.env, noColorFlag: args.noColor }),
-    });
-    const options: ConformanceOptions = {
-      accept: args.accept,
-      signal: stop.signal,
-      onProgress: (event) => {
-        if (signalled === undefined) progress.onProgress(event);
-      },
-      ...(ready.beforeSubject === undefined ? {} : { beforeSubject: ready.beforeSubject }),
-      ...(args.only === undefined ? {} : { only: args.only }),
-      ...(args.replay === undefined ? {} : { replay: args.replay }),
-      ...(args.largeVector === undefined ? {} : { largeVector: args.largeVector }),
-      ...(args.runs === undefined ? {} : { runs: args.runs }),
-      ...(args.seed === undefined ? {} : { seed: args.seed }),
-      ...(args.timeoutMs === undefined ? {} : { stepTimeoutMs: args.timeoutMs }),
-      totalTimeoutMs: Math.max(1, deadline - Date.now()),
-    };
-    let report: ConformanceReport;
+    // One run, or with --seeds one per seed of this shard.
+    const seeds = args.seeds === undefined ? [args.seed] : shardSeeds(args.seeds, args.shard, args.seed);
+    const reports: ConformanceReport[] = [];
     try {
-      report = await checkConformance(ready.adapter, options);
+      for (const seed of seeds) {
+        if (signalled !== undefined) break;
+        const progress = createProgress(io.stderr, args.quiet, {
+          totals: plannedTotals(
+            ready.adapter,
+            args.only,
+            args.runs,
+            args.largeVector,
+            args.replay === undefined ? undefined : decodeReplay(args.replay),
+          ),
+          color: colorEnabled({ isTTY: io.stderr.isTTY, env: io.env, noColorFlag: args.noColor }),
+        });
+        const options: ConformanceOptions = {
+          accept: args.accept,
+          signal: stop.signal,
+          onProgress: (event) => {
+            if (signalled === undefined) progress.onProgress(event);
+          },
+          ...(ready.beforeSubject === undefined ? {} : { beforeSubject: ready.beforeSubject }),
+          ...(args.only === undefined ? {} : { only: args.only }),
+          ...(args.replay === undefined ? {} : { replay: args.replay }),
+          ...(args.largeVector === undefined ? {} : { largeVector: args.largeVector }),
+          ...(args.runs === undefined ? {} : { runs: args.runs }),
+          ...(seed === undefined ? {} : { seed }),
+          ...(args.timeoutMs === undefined ? {} : { stepTimeoutMs: args.timeoutMs }),
+          totalTimeoutMs: Math.max(1, deadline - Date.now()),
+        };
+        try {
+          reports.push(await checkConformance(ready.adapter, options));
+        } finally {
+          progress.done();
+        }
+        // With several seeds each run's summary line as it ends; the first failing run in full at the end.
+        if (args.seeds !== undefined)
+          io.stdout.write(reportToConsole(reports.at(-1)!, { color: wantsColor(args, io), quiet: true }));
+      }
     } finally {
-      progress.done();
       await ready.close();
     }
-    if (signalled !== undefined) {
-      report = {
-        ...report,
+    if (signalled !== undefined && reports.length > 0) {
+      const last = reports.length - 1;
+      reports[last] = {
+        ...reports[last]!,
         passed: false,
         interrupted: signalled,
         reason: `interrupted by ${signalled}: the results are partial`,
       };
     }
+    const report = reports.find((r) => !r.passed) ?? reports.at(-1);
+    if (report === undefined) return endLingering(io, signalled === undefined ? EXIT.passed : EXIT[signalled]);
     // Cut to the terminal's width only on a terminal: a pipe or a CI log gets every character.
     const width = io.stdout.isTTY === true && io.stdout.columns ? { width: io.stdout.columns } : {};
-    io.stdout.write(
-      reportToConsole(report, {
-        color: wantsColor(args, io),
-        ...width,
-        quiet: args.quiet,
-        verbose: args.verbose,
-        replayCommand: (token) => replayCommand(args, token),
-        adapterSource: args.module !== undefined ? { module: args.module } : { exec: args.exec ?? '' },
-      }),
-    );
-    const failedWrite = await writeReports(args, report, io);
+    if (args.seeds === undefined || (!report.passed && !args.quiet))
+      io.stdout.write(
+        `${args.seeds === undefined ? '' : `\nseed ${report.options.seed}, the first that failed:\n`}${reportToConsole(
+          report,
+          {
+            color: wantsColor(args, io),
+            ...width,
+            quiet: args.quiet,
+            verbose: args.verbose,
+            replayCommand: (token) => replayCommand(args, token),
+            adapterSource: args.module !== undefined ? { module: args.module } : { exec: args.exec ?? '' },
+          },
+        )}`,
+      );
+    const failedWrite =
+      args.seeds === undefined
+        ? await writeReports(args, report, io)
+        : await writeSeedsReport(args, seedsReport(args, reports), io);
+    const passed = reports.every((r) => r.passed);
     if (signalled !== undefined) return endLingering(io, EXIT[signalled]);
     if (failedWrite !== undefined) return endLingering(io, failedWrite);
     if (args.html !== undefined) io.stdout.write(`HTML report: ${resolve(io.cwd, args.html)}\n`);
     if (report.reason !== undefined) io.stderr.write(`optimspec check: ${report.reason}\n`);
-    return endLingering(io, report.passed ? EXIT.passed : EXIT.failed);
+    return endLingering(io, passed ? EXIT.passed : EXIT.failed);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

@@ -49,6 +49,12 @@ ${list(CONVENTION_IDS)}
   --replay <token>        re-run exactly one failing or deviating check: every
                           such check prints this whole command (the token
                           carries its subject, seed, runs and counterexample)
+  --seeds <n>             check with n seeds, --seed, --seed + 1, ...: one
+                          summary line per seed, the first failing run in full;
+                          --json writes every run's report
+                          (docs/seeds-report.schema.json)
+  --shard <k>/<n>         with --seeds and --seed: only this job's share, the
+                          seeds whose index i has i mod n = k - 1 (a CI matrix)
   --large-vector <n>      also run each optimizer on an n-coordinate vector (e.g.
                           1000003): libraries switch kernels by size; off by
                           default (over --exec each step carries n numbers)

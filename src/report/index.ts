@@ -3,7 +3,7 @@ export { type ConsoleReportOptions, reportToConsole } from './console.js';
 export { describeBug } from './describe-bug.js';
 export { describeCounterexample } from './describe-counterexample.js';
 export { type HtmlReportOptions, reportToHtml } from './html.js';
-export { reportToJson } from './json.js';
+export { jsonWithNumbers, reportToJson } from './json.js';
 export { reportToJUnit } from './junit.js';
 export { reportToMarkdown } from './markdown.js';
 export { messageWithoutValues } from './message-without-values.js';

@@ -24,5 +24,10 @@ function replacer(_key: string, value: unknown): unknown {
  * {@link ConformanceReport} shape, non-finite numbers and -0 kept as strings.
  */
 export function reportToJson(report: ConformanceReport): string {
-  return `${JSON.stringify(report, replacer, 2)}\n`;
+  return jsonWithNumbers(report);
+}
+
+/** Any document of reports as JSON with {@link reportToJson}'s numbers (the CLI's `--seeds` document). */
+export function jsonWithNumbers(value: unknown): string {
+  return `${JSON.stringify(value, replacer, 2)}\n`;
 }
