@@ -199,26 +199,7 @@ export function parseCheckArgs(argv: readonly string[]): CheckArgs {
     (n) => Number.isSafeInteger(n) && n >= 13 && n <= 2 ** 26,
     `an integer in [13, ${2 ** 26}]`,
   );
-  const seeds = number(
-    'seeds',
-    v.seeds,
-    (n) => Number.isSafeInteger(n) && n >= 1 && n <= 100_000,
-    'an integer in [1, 100000]',
-  );
-  const shard = v.shard === undefined ? undefined : parseShard(v.shard);
-  if (shard !== undefined && seeds === undefined)
-    throw new UsageError(`--shard ${v.shard} needs --seeds N: it splits the N seeds among n jobs`);
-  if (shard !== undefined && seeds !== undefined && shard.k > seeds)
-    throw new UsageError(`--shard ${v.shard} of --seeds ${seeds} holds no seed: use at most ${seeds} shards`);
-  if (shard !== undefined && seed === undefined)
-    throw new UsageError(`--shard ${v.shard} needs --seed: every shard must count its seeds from the same one`);
-  if (seeds !== undefined && v.replay !== undefined)
-    throw new UsageError('--seeds and --replay do not go together: a replay token carries its own seed');
-  for (const flag of ['junit', 'markdown', 'html'] as const)
-    if (seeds !== undefined && v[flag] !== undefined)
-      throw new UsageError(
-        `--seeds writes one report per seed into --json only, not --${flag} (that format describes one run: re-run a failing seed with --seed)`,
-      );
+  const { seeds, shard } = seedsArgs(v, seed);
   if (v.replay !== undefined) {
     try {
       decodeReplay(v.replay);
@@ -248,6 +229,34 @@ export function parseCheckArgs(argv: readonly string[]): CheckArgs {
     ...(seeds === undefined ? {} : { seeds }),
     ...(shard === undefined ? {} : { shard }),
   };
+}
+
+/** `--seeds` and `--shard`, checked against each other and against the flags they exclude. */
+function seedsArgs(
+  v: { seeds?: string; shard?: string; replay?: string; junit?: string; markdown?: string; html?: string },
+  seed: number | undefined,
+): { seeds?: number; shard?: { k: number; n: number } } {
+  const seeds = number(
+    'seeds',
+    v.seeds,
+    (n) => Number.isSafeInteger(n) && n >= 1 && n <= 100_000,
+    'an integer in [1, 100000]',
+  );
+  const shard = v.shard === undefined ? undefined : parseShard(v.shard);
+  if (shard !== undefined && seeds === undefined)
+    throw new UsageError(`--shard ${v.shard} needs --seeds N: it splits the N seeds among n jobs`);
+  if (shard !== undefined && seeds !== undefined && shard.k > seeds)
+    throw new UsageError(`--shard ${v.shard} of --seeds ${seeds} holds no seed: use at most ${seeds} shards`);
+  if (shard !== undefined && seed === undefined)
+    throw new UsageError(`--shard ${v.shard} needs --seed: every shard must count its seeds from the same one`);
+  if (seeds !== undefined && v.replay !== undefined)
+    throw new UsageError('--seeds and --replay do not go together: a replay token carries its own seed');
+  for (const flag of ['junit', 'markdown', 'html'] as const)
+    if (seeds !== undefined && v[flag] !== undefined)
+      throw new UsageError(
+        `--seeds writes one report per seed into --json only, not --${flag} (that format describes one run: re-run a failing seed with --seed)`,
+      );
+  return { ...(seeds === undefined ? {} : { seeds }), ...(shard === undefined ? {} : { shard }) };
 }
 
 /** `--shard k/n`: 1 <= k <= n; a UsageError naming the value otherwise. */

@@ -206,6 +206,64 @@ function endLingering(io: CliIo, code: number): number {
   return code;
 }
 
+/** One check of the opened adapter at `seed` (the run's, or one of --seeds), with its progress on stderr. */
+async function checkOnce(
+  args: CheckArgs,
+  io: CliIo,
+  ready: Opened,
+  run: { seed: number | undefined; deadline: number; signal: AbortSignal },
+): Promise<ConformanceReport> {
+  const progress = createProgress(io.stderr, args.quiet, {
+    totals: plannedTotals(
+      ready.adapter,
+      args.only,
+      args.runs,
+      args.largeVector,
+      args.replay === undefined ? undefined : decodeReplay(args.replay),
+    ),
+    color: colorEnabled({ isTTY: io.stderr.isTTY, env: io.env, noColorFlag: args.noColor }),
+  });
+  const options: ConformanceOptions = {
+    accept: args.accept,
+    signal: run.signal,
+    // Once a signal stopped the run, the bars stay as they were.
+    onProgress: (event) => {
+      if (!run.signal.aborted) progress.onProgress(event);
+    },
+    ...(ready.beforeSubject === undefined ? {} : { beforeSubject: ready.beforeSubject }),
+    ...(args.only === undefined ? {} : { only: args.only }),
+    ...(args.replay === undefined ? {} : { replay: args.replay }),
+    ...(args.largeVector === undefined ? {} : { largeVector: args.largeVector }),
+    ...(args.runs === undefined ? {} : { runs: args.runs }),
+    ...(run.seed === undefined ? {} : { seed: run.seed }),
+    ...(args.timeoutMs === undefined ? {} : { stepTimeoutMs: args.timeoutMs }),
+    totalTimeoutMs: Math.max(1, run.deadline - Date.now()),
+  };
+  try {
+    return await checkConformance(ready.adapter, options);
+  } finally {
+    progress.done();
+  }
+}
+
+/** The report as the console table on stdout; with --seeds under a line naming its seed, the first that failed. */
+function printReport(args: CheckArgs, io: CliIo, report: ConformanceReport): void {
+  // Cut to the terminal's width only on a terminal: a pipe or a CI log gets every character.
+  const width = io.stdout.isTTY === true && io.stdout.columns ? { width: io.stdout.columns } : {};
+  const heading = args.seeds === undefined ? '' : `\nseed ${report.options.seed}, the first that failed:\n`;
+  io.stdout.write(
+    heading +
+      reportToConsole(report, {
+        color: wantsColor(args, io),
+        ...width,
+        quiet: args.quiet,
+        verbose: args.verbose,
+        replayCommand: (token) => replayCommand(args, token),
+        adapterSource: args.module !== undefined ? { module: args.module } : { exec: args.exec ?? '' },
+      }),
+  );
+}
+
 /**
  * `optimspec check`: checks one adapter, prints the console table, writes the
  * requested report files and returns the exit code of docs/cli.md (0 passed,
@@ -259,36 +317,7 @@ export async function runCheckCommand(argv: readonly string[], io: CliIo): Promi
     try {
       for (const seed of seeds) {
         if (signalled !== undefined) break;
-        const progress = createProgress(io.stderr, args.quiet, {
-          totals: plannedTotals(
-            ready.adapter,
-            args.only,
-            args.runs,
-            args.largeVector,
-            args.replay === undefined ? undefined : decodeReplay(args.replay),
-          ),
-          color: colorEnabled({ isTTY: io.stderr.isTTY, env: io.env, noColorFlag: args.noColor }),
-        });
-        const options: ConformanceOptions = {
-          accept: args.accept,
-          signal: stop.signal,
-          onProgress: (event) => {
-            if (signalled === undefined) progress.onProgress(event);
-          },
-          ...(ready.beforeSubject === undefined ? {} : { beforeSubject: ready.beforeSubject }),
-          ...(args.only === undefined ? {} : { only: args.only }),
-          ...(args.replay === undefined ? {} : { replay: args.replay }),
-          ...(args.largeVector === undefined ? {} : { largeVector: args.largeVector }),
-          ...(args.runs === undefined ? {} : { runs: args.runs }),
-          ...(seed === undefined ? {} : { seed }),
-          ...(args.timeoutMs === undefined ? {} : { stepTimeoutMs: args.timeoutMs }),
-          totalTimeoutMs: Math.max(1, deadline - Date.now()),
-        };
-        try {
-          reports.push(await checkConformance(ready.adapter, options));
-        } finally {
-          progress.done();
-        }
+        reports.push(await checkOnce(args, io, ready, { seed, deadline, signal: stop.signal }));
         // With several seeds each run's summary line as it ends; the first failing run in full at the end.
         if (args.seeds !== undefined)
           io.stdout.write(reportToConsole(reports.at(-1)!, { color: wantsColor(args, io), quiet: true }));
@@ -307,22 +336,7 @@ export async function runCheckCommand(argv: readonly string[], io: CliIo): Promi
     }
     const report = reports.find((r) => !r.passed) ?? reports.at(-1);
     if (report === undefined) return endLingering(io, signalled === undefined ? EXIT.passed : EXIT[signalled]);
-    // Cut to the terminal's width only on a terminal: a pipe or a CI log gets every character.
-    const width = io.stdout.isTTY === true && io.stdout.columns ? { width: io.stdout.columns } : {};
-    if (args.seeds === undefined || (!report.passed && !args.quiet))
-      io.stdout.write(
-        `${args.seeds === undefined ? '' : `\nseed ${report.options.seed}, the first that failed:\n`}${reportToConsole(
-          report,
-          {
-            color: wantsColor(args, io),
-            ...width,
-            quiet: args.quiet,
-            verbose: args.verbose,
-            replayCommand: (token) => replayCommand(args, token),
-            adapterSource: args.module !== undefined ? { module: args.module } : { exec: args.exec ?? '' },
-          },
-        )}`,
-      );
+    if (args.seeds === undefined || (!report.passed && !args.quiet)) printReport(args, io, report);
     const failedWrite =
       args.seeds === undefined
         ? await writeReports(args, report, io)
