@@ -3,7 +3,7 @@ import type { Adapter } from '../src/adapter/contract.js';
 import { checkConformance } from '../src/conformance/check.js';
 import type { Counterexample, Finding } from '../src/conformance/types.js';
 import type { OptimizerConfig } from '../src/reference/types.js';
-import { reportToConsole, reportToJson, reproductionSnippet } from '../src/report/index.js';
+import { describeCounterexample, reportToConsole, reportToJson, reproductionSnippet } from '../src/report/index.js';
 import float32Adam from './cli-adapters/adam-float32-as-float64.js';
 import { adamCounterPlusOne, momentumRateTwice, nesterovOneMinusRho } from './support/planted/user-bugs.js';
 
@@ -94,4 +94,22 @@ describe('from the report to the bug by hand', () => {
       }
     },
   );
+});
+
+it("prints the reference's state beside the implementation's step, a ratio near 1 as 1 + its excess", () => {
+  // Momentum, lr 0.01, g 1 from x 0: the reference steps -lr g = -0.01; applying lr twice steps -lr^2 g = -1e-4.
+  const twice: Counterexample = {
+    step: 1,
+    coordinate: 0,
+    expected: -0.01,
+    actual: -1e-4,
+    referenceState: { x: 0, dx: 1, learning_rate: 0.01, vx: 1 },
+  };
+  expect(describeCounterexample(twice).slice(1, 3)).toEqual([
+    'reference at step 1, coordinate 0: x 0, dx 1, learning_rate 0.01, vx 1',
+    "x after the step: reference -0.01 (step -0.01), implementation -1e-4 (step -1e-4, 0.01 times the reference's)",
+  ]);
+  // A step 2^-24 longer (float32 rounding): three digits would print it as "1 times".
+  const rounded = { ...twice, actual: -0.01 * (1 + 2 ** -24) };
+  expect(describeCounterexample(rounded)[2]).toMatch(/, 1 \+ 5\.96e-8 times the reference's\)$/);
 });

@@ -36,6 +36,13 @@ function valuesLine(c: Counterexample): string | undefined {
   return main ? `${main}${errors ? ` (${errors})` : ''}` : errors;
 }
 
+/** A ratio to three digits, or as `1 + 3.11e-8` near 1, where three digits would print a rounding error as `1`. */
+function formatRatio(ratio: number): string {
+  const off = ratio - 1;
+  if (off === 0 || Math.abs(off) >= 5e-3) return formatRelative(ratio);
+  return `1 ${off > 0 ? '+' : '-'} ${formatRelative(Math.abs(off))}`;
+}
+
 /**
  * The reference's state where the counterexample parts, beside the implementation's x:
  * `reference at step 1, coordinate 0: x 0.5, dx -0.52, learning_rate 0.01, old_v 0, v 0.0052`, then each x after the
@@ -50,7 +57,7 @@ function describeReferenceState(c: Counterexample, state: Record<string, number>
   if (x !== undefined && c.expected !== undefined && c.actual !== undefined) {
     const [own, theirs] = [c.expected - x, c.actual - x];
     const ratio =
-      own !== 0 && Number.isFinite(theirs / own) ? `, ${formatRelative(theirs / own)} times the reference's` : '';
+      own !== 0 && Number.isFinite(theirs / own) ? `, ${formatRatio(theirs / own)} times the reference's` : '';
     lines.push(
       `x after the step: reference ${formatValue(c.expected)} (step ${formatValue(own)}), implementation ${formatValue(c.actual)} (step ${formatValue(theirs)}${ratio})`,
     );
