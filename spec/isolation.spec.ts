@@ -228,6 +228,27 @@ describe.concurrent('an in-process adapter runs isolated in a worker thread: not
     }
   });
 
+  test('a call whose limit has passed when the checker first looks is rejected, not left pending (the CLI ended with exit 13)', async () => {
+    const { HostConnection } = await importBuilt<typeof import('../src/isolation/host-connection.js')>(
+      'src/isolation/host-connection.ts',
+    );
+    const connection = new HostConnection(join(root, 'spec/cli-adapters/timer-hang.mjs'), root);
+    const settled = { timeoutMs: SETTLED_MS, deadline: Number.POSITIVE_INFINITY };
+    try {
+      await connection.ready(SETTLED_MS, Number.POSITIVE_INFINITY);
+      await connection.request({ op: 'load' }, settled, 'load');
+      // A limit of 0 ms has passed at the first look, before any answer can arrive (a busy machine makes a few
+      // milliseconds look the same): the timeout settles the request at once.
+      const late = await connection
+        .request({ op: 'ping' }, { timeoutMs: 0, deadline: Number.POSITIVE_INFINITY }, 'ping', false)
+        .catch((e: unknown) => e);
+      expect(late).toBeInstanceOf(AdapterError);
+      expect((late as Error).message).toMatch(/^ping: no answer within 0 ms \(a hang/);
+    } finally {
+      await connection.end('the test is over');
+    }
+  });
+
   test('module load is bounded: a top-level await that never settles, process.exit and throwing getters while loading', async () => {
     const never = await isolateAdapter(hostile('never-loads'), { cwd: root, timeoutMs: HANG_MS }).catch(
       (e: unknown) => e,

@@ -200,6 +200,15 @@ export class HostConnection {
     if (done !== undefined) return done.ok ? Promise.resolve(done.answer) : Promise.reject(done.error);
     return new Promise((resolve, reject) => {
       let timer: ReturnType<typeof setTimeout> | undefined;
+      // Before the first watch: the limit may have passed already (a busy machine, a limit of a few ms), and the
+      // timeout then settles the request at once, through this settle.
+      settle = (o) => {
+        clearTimeout(timer);
+        if (this.pending.size === 0) this.port.unref();
+        if (o.ok) resolve(o.answer);
+        else reject(o.error);
+      };
+      this.port.ref();
       // Per adapter call, not per request: a script or a closed loop makes many calls in one request. The worker
       // marks when each call starts, so the time the checker's own thread was busy is not counted.
       const watch = (since: number): void => {
@@ -212,13 +221,6 @@ export class HostConnection {
         else timer = setTimeout(() => watch(since), left);
       };
       watch(sentAt);
-      this.port.ref();
-      settle = (o) => {
-        clearTimeout(timer);
-        if (this.pending.size === 0) this.port.unref();
-        if (o.ok) resolve(o.answer);
-        else reject(o.error);
-      };
     });
   }
 
