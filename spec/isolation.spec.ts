@@ -228,6 +228,19 @@ describe.concurrent('an in-process adapter runs isolated in a worker thread: not
     }
   });
 
+  test('bad options are refused before a worker starts, naming the option and the value', async () => {
+    const module = 'spec/cli-adapters/sgd-only.mjs';
+    await expect(isolateAdapter(module, { cwd: root, timeoutMs: -1 })).rejects.toThrow(
+      'options.timeoutMs must be a number > 0, got -1',
+    );
+    await expect(isolateAdapter(module, { cwd: root, loadTimeoutMs: Number.NaN })).rejects.toThrow(
+      'options.loadTimeoutMs must be a number > 0, got NaN',
+    );
+    await expect(isolateAdapter(module, { cwd: root, deadline: Number.NaN })).rejects.toThrow(
+      'options.deadline must be epoch milliseconds, got NaN',
+    );
+  });
+
   test('a call whose limit has passed when the checker first looks is rejected, not left pending (the CLI ended with exit 13)', async () => {
     const { HostConnection } = await importBuilt<typeof import('../src/isolation/host-connection.js')>(
       'src/isolation/host-connection.ts',

@@ -7,7 +7,7 @@ import {
   type Stepper,
   timesOwnCallsKey,
 } from '../adapter/index.js';
-import type { OptimizerConfig } from '../reference/index.js';
+import { describeValue, type OptimizerConfig, optionalPositive } from '../reference/index.js';
 import { hostErrorText, type RequestLimits } from './host-connection.js';
 import type { HostDescription, HostError } from './host-protocol.js';
 import { isolatedSchedule, isolatedStepper, isolatedTensorStepper } from './isolated-stepper.js';
@@ -68,11 +68,15 @@ function loadFailure(modulePath: string, error: unknown): AdapterLoadError {
  * Throws {@link AdapterLoadError} as `loadAdapter` does, and for a load that hangs.
  */
 export async function isolateAdapter(modulePath: string, options: IsolateOptions = {}): Promise<IsolatedAdapter> {
-  const limits: RequestLimits = {
-    timeoutMs: options.timeoutMs ?? 10_000,
-    deadline: options.deadline ?? Number.POSITIVE_INFINITY,
+  const timeoutMs = optionalPositive('options.timeoutMs', options.timeoutMs, 10_000);
+  const deadline = options.deadline ?? Number.POSITIVE_INFINITY;
+  if (typeof deadline !== 'number' || Number.isNaN(deadline))
+    throw new RangeError(`options.deadline must be epoch milliseconds, got ${describeValue(options.deadline)}`);
+  const limits: RequestLimits = { timeoutMs, deadline };
+  const loadLimits: RequestLimits = {
+    ...limits,
+    timeoutMs: optionalPositive('options.loadTimeoutMs', options.loadTimeoutMs, options.timeoutMs ?? 60_000),
   };
-  const loadLimits: RequestLimits = { ...limits, timeoutMs: options.loadTimeoutMs ?? options.timeoutMs ?? 60_000 };
   const session = new WorkerSession(modulePath, options.cwd ?? process.cwd(), limits, loadLimits, options.signal);
   let description: HostDescription;
   try {

@@ -6,7 +6,7 @@ import {
   timesOwnCallsKey,
   UnsupportedValue,
 } from '../adapter/index.js';
-import { describeValue, type OptimizerConfig, type ScheduleConfig } from '../reference/index.js';
+import { describeValue, type OptimizerConfig, optionalPositive, type ScheduleConfig } from '../reference/index.js';
 import { ChildSession } from './child-session.js';
 import { Connection } from './connection.js';
 import { parseHandshake } from './handshake.js';
@@ -87,13 +87,6 @@ export interface SpawnedAdapter extends Adapter {
  */
 const DEFAULT_MAX_LINE = 8 * 1024 * 1024;
 
-function requirePositive(field: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !(value > 0))
-    throw new RangeError(`options.${field} must be a number > 0, got ${describeValue(value)}`);
-  return value;
-}
-
 /**
  * Starts an adapter written in any language as a child process and speaks the
  * JSON-lines protocol of docs/protocol.md with it.
@@ -117,11 +110,11 @@ export async function spawnAdapter(
       `command must be a command line or a non-empty array of strings, got ${describeValue(command)}`,
     );
   }
-  const timeoutMs = requirePositive('timeoutMs', options.timeoutMs, 10_000);
-  const handshakeTimeoutMs = requirePositive('handshakeTimeoutMs', options.handshakeTimeoutMs, 60_000);
-  const closeTimeoutMs = requirePositive('closeTimeoutMs', options.closeTimeoutMs, 2000);
-  const stderrLines = requirePositive('stderrLines', options.stderrLines, 20);
-  const maxLineLength = requirePositive('maxLineLength', options.maxLineLength, DEFAULT_MAX_LINE);
+  const timeoutMs = optionalPositive('options.timeoutMs', options.timeoutMs, 10_000);
+  const handshakeTimeoutMs = optionalPositive('options.handshakeTimeoutMs', options.handshakeTimeoutMs, 60_000);
+  const closeTimeoutMs = optionalPositive('options.closeTimeoutMs', options.closeTimeoutMs, 2000);
+  const stderrLines = optionalPositive('options.stderrLines', options.stderrLines, 20);
+  const maxLineLength = optionalPositive('options.maxLineLength', options.maxLineLength, DEFAULT_MAX_LINE);
   const connection = new Connection(argv, {
     ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
     env: withPythonHelper({ ...(options.env ?? process.env), ...assignments }),

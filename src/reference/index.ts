@@ -29,6 +29,7 @@ export type {
 } from './types.js';
 export {
   describeValue,
+  optionalPositive,
   requireDecayFactor,
   requireDtype,
   requireGradient,

@@ -56,6 +56,14 @@ export function requireTime(field: string, value: unknown): asserts value is num
   }
 }
 
+/** An optional option that must be a number > 0 (a time limit, a count): its value, or `fallback` when absent. */
+export function optionalPositive(field: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !(value > 0))
+    throw new RangeError(`${field} must be a number > 0, got ${describeValue(value)}`);
+  return value;
+}
+
 /** Checks the `optimizer` / `schedule` tag of a config object. */
 export function requireTag(field: string, value: unknown, expected: string): void {
   if (value !== expected)
