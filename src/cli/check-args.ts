@@ -23,7 +23,7 @@ export interface CheckArgs {
   /** The command line of a protocol adapter (`--exec`). */
   exec?: string;
   /** Run the module in a page of headless Chromium instead of a worker thread (`--browser`). */
-  browser: boolean;
+  browser?: true;
   /** Chromium's executable for `--browser` (`--chromium`; default: found on the PATH). */
   chromium?: string;
   only?: string[];
@@ -222,7 +222,7 @@ export function parseCheckArgs(argv: readonly string[]): CheckArgs {
     help,
     ...(positionals[0] === undefined ? {} : { module: positionals[0] }),
     ...(v.exec === undefined ? {} : { exec: v.exec }),
-    browser: v.browser === true,
+    ...(v.browser === true ? { browser: true as const } : {}),
     ...(v.chromium === undefined ? {} : { chromium: v.chromium }),
     ...(only === undefined ? {} : { only }),
     accept: names('accept', v.accept, CONVENTION_IDS) ?? [],
