@@ -1,8 +1,6 @@
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { AdapterError } from '../adapter/index.js';
-import { hostBootstrapSource } from './host-bootstrap-source.js';
+import { hostBootstrapSource, hostUrl } from './host-bootstrap-source.js';
 import {
   CHILD_PID_CELL,
   HOST_CALLS,
@@ -46,24 +44,6 @@ export interface RequestLimits {
 /** The text of an error the host reported, with the adapter's file:line frames. */
 export function hostErrorText(error: HostError): string {
   return error.where === undefined ? error.message : `${error.message}\n  ${error.where.split('\n').join('\n  ')}`;
-}
-
-/** The host module to run in the worker (adapter-host next to this file unless `host` names another). */
-function hostUrl(host: HostModule | undefined): { hostUrl: string; tsxApi: string } {
-  const here = import.meta.url;
-  const hostUrl = host?.url ?? new URL(`./adapter-host.${here.endsWith('.ts') ? 'ts' : 'js'}`, here).href;
-  const ts = hostUrl.endsWith('.ts');
-  // The ESM entry of tsx's API (require.resolve finds the CommonJS one, whose tsImport cannot load ESM here).
-  return {
-    hostUrl,
-    tsxApi: ts
-      ? pathToFileURL(
-          createRequire(here)
-            .resolve('tsx/esm/api')
-            .replace(/\.cjs$/, '.mjs'),
-        ).href
-      : '',
-  };
 }
 
 /**
