@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { appendFile, stat } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import {
@@ -14,6 +14,8 @@ import { bundlePage } from './bundle.js';
 /** `workerData` of the browser runner's host: the worker's, and the Chromium to launch. */
 export interface BrowserHostData extends HostData {
   chromium: string;
+  /** A file to which the host appends the profile folder of the browser it launched, for the checker to remove. */
+  profiles: string;
 }
 
 /** The page's address: never fetched, every request to it is answered by the host (page.route). */
@@ -45,6 +47,26 @@ async function moduleFile(modulePath: string, cwd: string): Promise<string> {
       reason: 'extension',
     };
   return file;
+}
+
+/**
+ * The page host's message for `request`. When the page goes away under the call (a
+ * navigation, a crash), the host goes with it, as a worker's with process.exit: `gone`
+ * reports it and the answer never comes.
+ */
+function askPage(page: Page, request: HostRequest, gone: (message: string) => void): Promise<unknown> {
+  return page
+    .evaluate((r) => {
+      const host = (globalThis as { __optimspec?: { serve(r: unknown): Promise<unknown> } }).__optimspec;
+      if (host === undefined) throw new Error("the page's host did not start");
+      return host.serve(r);
+    }, request)
+    .catch((error: unknown) => {
+      gone(
+        `the adapter's page went away during ${request.op} (a navigation, a crash): ${error instanceof Error ? error.message : String(error)}`,
+      );
+      return new Promise<never>(() => {});
+    });
 }
 
 /**
@@ -89,20 +111,7 @@ export function serveAdapter(data: BrowserHostData): void {
       }
       await page.goto(`${ORIGIN}/`);
     }
-    const open = page;
-    const message = await open
-      .evaluate((r) => {
-        const host = (globalThis as { __optimspec?: { serve(r: unknown): Promise<unknown> } }).__optimspec;
-        if (host === undefined) throw new Error("the page's host did not start");
-        return host.serve(r);
-      }, request)
-      .catch((error: unknown) => {
-        // The page went away under the call (a navigation, a crash): the host with it, as a worker's with process.exit.
-        fatal(
-          `the adapter's page went away during ${request.op} (a navigation, a crash): ${error instanceof Error ? error.message : String(error)}`,
-        );
-        return new Promise<never>(() => {});
-      });
+    const message = await askPage(page, request, fatal);
     const answer = message as HostMessage & { ok: boolean };
     if (answer.ok === false) throw (answer as { error: unknown }).error;
     const { id: _id, ok: _ok, ...fields } = answer as Record<string, unknown>;
@@ -119,6 +128,11 @@ export function serveAdapter(data: BrowserHostData): void {
     const server = await chromium.launchServer({ executablePath: data.chromium, headless: true });
     const pid = server.process().pid;
     if (pid !== undefined) Atomics.store(signals, CHILD_PID_CELL, pid);
+    const profile = server
+      .process()
+      .spawnargs.find((arg) => arg.startsWith('--user-data-dir='))
+      ?.slice('--user-data-dir='.length);
+    if (profile !== undefined) await appendFile(data.profiles, `${profile}\n`);
     const browser = await chromium.connect(server.wsEndpoint());
     browser.on('disconnected', () => fatal("the adapter's browser ended"));
     page = await browser.newPage();
