@@ -10,6 +10,7 @@ module.exports = [
   ['fixtures'],
   ['adapter'],
   ['laws', 'isolation', 'protocol'],
+  ['browser'],
   ['conformance'],
   ['report'],
   ['cli'],

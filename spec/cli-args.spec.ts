@@ -175,4 +175,20 @@ describe('parseCheckArgs', () => {
     );
     expect(usage(['--exec', ' '])).toBe('--exec needs a command, got ""');
   });
+
+  test('--browser takes the adapter module, and --chromium only goes with it', () => {
+    expect(parseCheckArgs(['--browser', 'a.mjs', '--chromium', '/opt/chromium'])).toMatchObject({
+      module: 'a.mjs',
+      browser: true,
+      chromium: '/opt/chromium',
+    });
+    expect(parseCheckArgs(['a.mjs']).browser).toBeUndefined();
+    expect(usage(['--browser', '--exec', 'python3 x.py'])).toBe(
+      '--browser runs an adapter module in Chromium, not an --exec program',
+    );
+    expect(usage(['a.mjs', '--chromium', '/opt/chromium'])).toBe(
+      '--chromium "/opt/chromium" is for --browser, which was not given',
+    );
+    expect(usage(['--browser', 'a.mjs', '--chromium', ''])).toBe('--chromium needs a path, got ""');
+  });
 });

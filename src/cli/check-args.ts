@@ -22,6 +22,10 @@ export interface CheckArgs {
   module?: string;
   /** The command line of a protocol adapter (`--exec`). */
   exec?: string;
+  /** Run the module in a page of headless Chromium instead of a worker thread (`--browser`). */
+  browser?: true;
+  /** Chromium's executable for `--browser` (`--chromium`; default: found on the PATH). */
+  chromium?: string;
   only?: string[];
   accept: ConventionId[];
   runs?: number;
@@ -50,6 +54,8 @@ export interface CheckArgs {
 const options = {
   help: { type: 'boolean', short: 'h' },
   exec: { type: 'string' },
+  browser: { type: 'boolean' },
+  chromium: { type: 'string' },
   only: { type: 'string', multiple: true },
   accept: { type: 'string', multiple: true },
   runs: { type: 'string' },
@@ -179,6 +185,11 @@ export function parseCheckArgs(argv: readonly string[]): CheckArgs {
     if (v.exec === undefined && positionals.length === 0)
       throw new UsageError('missing the adapter: give an adapter module or --exec "<command>"');
     if (v.exec !== undefined && v.exec.trim() === '') throw new UsageError('--exec needs a command, got ""');
+    if (v.browser === true && v.exec !== undefined)
+      throw new UsageError('--browser runs an adapter module in Chromium, not an --exec program');
+    if (v.chromium !== undefined && v.browser !== true)
+      throw new UsageError(`--chromium ${JSON.stringify(v.chromium)} is for --browser, which was not given`);
+    if (v.chromium !== undefined && v.chromium.trim() === '') throw new UsageError('--chromium needs a path, got ""');
   }
   for (const flag of ['json', 'junit', 'markdown', 'html'] as const) {
     if (v[flag] !== undefined && v[flag].trim() === '') throw new UsageError(`--${flag} needs a file path, got ""`);
@@ -211,6 +222,8 @@ export function parseCheckArgs(argv: readonly string[]): CheckArgs {
     help,
     ...(positionals[0] === undefined ? {} : { module: positionals[0] }),
     ...(v.exec === undefined ? {} : { exec: v.exec }),
+    ...(v.browser === true ? { browser: true as const } : {}),
+    ...(v.chromium === undefined ? {} : { chromium: v.chromium }),
     ...(only === undefined ? {} : { only }),
     accept: names('accept', v.accept, CONVENTION_IDS) ?? [],
     ...(runs === undefined ? {} : { runs }),

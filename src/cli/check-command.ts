@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { type Adapter, AdapterError, AdapterLoadError } from '../adapter/index.js';
 import { CONFORMANCE_DEFAULTS, checkConformance, prepareConformance } from '../conformance/index.js';
 import { type ConformanceOptions, type ConformanceReport, decodeReplay } from '../conformance/index.js';
+import { openInBrowser } from '../browser/index.js';
 import { isolateAdapter } from '../isolation/index.js';
 import { spawnAdapter } from '../protocol/index.js';
 import {
@@ -42,19 +43,31 @@ interface Opened {
 }
 
 /**
- * Loads the module in a worker thread (src/isolation) or starts the `--exec`
+ * Loads the module in a worker thread (src/isolation), in Chromium through one (`--browser`, src/browser), or starts the `--exec`
  * child; returns an exit code when it cannot. Both are bounded by `--timeout`
  * and by the run's deadline.
  */
 async function open(args: CheckArgs, io: CliIo, deadline: number, signal: AbortSignal): Promise<Opened | number> {
   if (args.module !== undefined) {
     try {
-      const starting = isolateAdapter(args.module, {
+      const limits = {
         cwd: io.cwd,
         deadline,
         signal,
         ...(args.timeoutMs === undefined ? {} : { timeoutMs: args.timeoutMs }),
-      });
+      };
+      let starting: ReturnType<typeof isolateAdapter>;
+      if (!args.browser) starting = isolateAdapter(args.module, limits);
+      else {
+        try {
+          starting = openInBrowser(args.module, {
+            ...limits,
+            ...(args.chromium === undefined ? {} : { chromium: args.chromium }),
+          });
+        } catch (error) {
+          return usage(io, `--browser: ${(error as Error).message}`);
+        }
+      }
       // The worker starts on its own thread: read the fixtures meanwhile.
       prepareConformance();
       const adapter = await starting;

@@ -20,6 +20,7 @@ function list(items: readonly string[]): string {
 
 /** `optimspec check --help`: every flag, the exit codes and where the docs are (docs/cli.md has the long form). */
 export const CHECK_HELP = `Usage: optimspec check <adapter-module> [options]
+       optimspec check --browser <adapter-module> [--chromium <path>] [options]
        optimspec check --exec "<command>" [options]
 
 Checks an optimizer implementation against the CS231n Lecture 7 rules (golden
@@ -34,6 +35,11 @@ or interrupted (by SIGINT or SIGTERM while it was checked).
                           leading NAME=value words set its environment, and
                           PYTHONPATH ends with the Python helper's folder,
                           'optimspec python-path')
+  --browser               run the adapter module in a page of headless Chromium
+                          (bundled with its imports) instead of a worker thread;
+                          same timeouts, same isolation
+  --chromium <path>       Chromium's executable for --browser (default: chromium
+                          on the PATH; apt-get install -y chromium)
 
 Options:
   --only <subject>        check only these; repeatable or a comma list:

@@ -1,9 +1,15 @@
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { AdapterError } from '../adapter/index.js';
-import { hostBootstrapSource } from './host-bootstrap-source.js';
-import { HOST_CALLS, type HostError, type HostMessage, type HostRequest, SIGNAL_BYTES } from './host-protocol.js';
+import { hostBootstrapSource, hostUrl } from './host-bootstrap-source.js';
+import {
+  CHILD_PID_CELL,
+  HOST_CALLS,
+  type HostError,
+  type HostMessage,
+  type HostModule,
+  type HostRequest,
+  SIGNAL_BYTES,
+} from './host-protocol.js';
 
 /** An answer with `ok: true`; its fields are checked by the caller. */
 export type HostAnswer = Extract<HostMessage, { ok: true }>;
@@ -40,23 +46,6 @@ export function hostErrorText(error: HostError): string {
   return error.where === undefined ? error.message : `${error.message}\n  ${error.where.split('\n').join('\n  ')}`;
 }
 
-function hostUrl(): { hostUrl: string; tsxApi: string } {
-  const here = import.meta.url;
-  const ts = here.endsWith('.ts');
-  const hostUrl = new URL(`./adapter-host.${ts ? 'ts' : 'js'}`, here).href;
-  // The ESM entry of tsx's API (require.resolve finds the CommonJS one, whose tsImport cannot load ESM here).
-  return {
-    hostUrl,
-    tsxApi: ts
-      ? pathToFileURL(
-          createRequire(here)
-            .resolve('tsx/esm/api')
-            .replace(/\.cjs$/, '.mjs'),
-        ).href
-      : '',
-  };
-}
-
 /**
  * One worker thread that hosts an adapter module (src/isolation/adapter-host.ts):
  * numbered requests, answers matched by id, a timeout per request, and every way
@@ -71,6 +60,8 @@ export class HostConnection {
   private readonly worker: Worker;
   private readonly port: MessagePort;
   private readonly signals: Int32Array;
+  /** The pid of a child process the host started (0: none), killed when the worker is ended. */
+  private readonly childPid: Int32Array;
   /** When the adapter call in progress in the worker started (epoch ms), written by the host. */
   private readonly callStarted: Float64Array;
   private readonly pending = new Map<number, Pending>();
@@ -81,7 +72,7 @@ export class HostConnection {
   private readonly started: Promise<void>;
   private markStarted!: (error?: AdapterError) => void;
 
-  constructor(modulePath: string, cwd: string) {
+  constructor(modulePath: string, cwd: string, host?: HostModule) {
     this.started = new Promise((resolve, reject) => {
       this.markStarted = (error) => (error === undefined ? resolve() : reject(error));
     });
@@ -90,10 +81,11 @@ export class HostConnection {
     const buffer = new SharedArrayBuffer(SIGNAL_BYTES);
     this.signals = new Int32Array(buffer, 0, 4);
     this.callStarted = new Float64Array(buffer, 16, 1);
+    this.childPid = new Int32Array(buffer, CHILD_PID_CELL * 4, 1);
     this.port = channel.port1;
     this.worker = new Worker(hostBootstrapSource, {
       eval: true,
-      workerData: { ...hostUrl(), modulePath, cwd, signals: buffer, port: channel.port2 },
+      workerData: { ...host?.data, ...hostUrl(host), modulePath, cwd, signals: buffer, port: channel.port2 },
       transferList: [channel.port2],
     });
     this.port.on('message', (message: HostMessage | HostMessage[]) => this.handle(message));
@@ -104,6 +96,7 @@ export class HostConnection {
     this.exited = new Promise((resolve) => {
       this.worker.once('exit', (code) => {
         this.drain();
+        this.killChild();
         const hint = code === 13 ? ' (a top-level await in the module that never settles)' : '';
         this.fail(`the adapter's worker ended with exit code ${code}${hint}`);
         resolve();
@@ -136,7 +129,7 @@ export class HostConnection {
     try {
       await Promise.race([this.started, late]);
     } catch (error) {
-      void this.worker.terminate();
+      this.stop();
       throw error;
     } finally {
       clearTimeout(timer);
@@ -248,7 +241,7 @@ export class HostConnection {
   /** Ends the worker for good with this reason: pending and later requests fail with it. */
   async end(reason: string): Promise<void> {
     this.fail(reason);
-    await this.worker.terminate();
+    this.stop();
     await this.exited;
     this.port.close();
   }
@@ -327,7 +320,27 @@ export class HostConnection {
       ? `total timeout: the time limit of the whole check (--total-timeout) expired during ${op}; the adapter's worker was terminated`
       : `${op}: no answer within ${limits.timeoutMs} ms (a hang, or a synchronous infinite loop); the adapter's worker was terminated (--timeout sets the limit)`;
     this.fail(reason);
+    this.stop();
+  }
+
+  /** Ends the worker and the host's child process: a worker ended by `terminate` cannot end its child itself. */
+  private stop(): void {
+    this.killChild();
     void this.worker.terminate();
+  }
+
+  private killChild(): void {
+    const pid = Atomics.exchange(this.childPid, 0, 0);
+    if (pid <= 0) return;
+    // Its process group first (Chromium's renderers), then the process itself where it leads no group.
+    for (const target of [-pid, pid]) {
+      try {
+        process.kill(target, 'SIGKILL');
+        return;
+      } catch {
+        // No such group, or it had ended already.
+      }
+    }
   }
 
   /** What a request was doing: a script (many calls in one request) names the adapter call in progress. */
@@ -364,7 +377,7 @@ export class HostConnection {
     if ('type' in message) {
       const where = message.where === undefined ? '' : `\n  ${message.where.split('\n').join('\n  ')}`;
       this.fail(`${message.message}${where}`);
-      void this.worker.terminate();
+      this.stop();
       return;
     }
     const entry = this.pending.get(message.id);

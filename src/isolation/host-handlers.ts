@@ -51,6 +51,8 @@ export class HostState {
     readonly mark: (operation: string) => void,
     /** The script of a batch in progress, for the checker to blame on a hang. */
     readonly markScript: (k: number) => void,
+    /** How the module is loaded: loadAdapter by default; the browser page's host has it bundled already. */
+    readonly loader: () => Promise<Adapter> = () => loadAdapter(modulePath, cwd),
   ) {}
 
   /** Calls into the adapter, then `check` on its (awaited) answer, as every path does (src/adapter/checked-call.ts). */
@@ -91,7 +93,7 @@ export class HostState {
 
 function load(state: HostState): Promise<HostFields> {
   const { modulePath } = state;
-  return loadAdapter(modulePath, state.cwd).then(
+  return state.loader().then(
     (value) => {
       state.adapter = value;
       const description = {

@@ -92,10 +92,14 @@ export type HostScriptOutcome =
  * Layout of the shared cells of a host worker: Int32 cells [0] bumped by the
  * checker per request, [1] by the host per message, [2] the kind of the adapter
  * call in progress (an index of {@link HOST_CALLS}), [3] the script of a batch in progress; Float64 cell [2] (bytes 16
- * to 24) the epoch milliseconds at which it started. The checker's timeout is per
+ * to 24) the epoch milliseconds at which it started; Int32 cell [6] (bytes 24 to 28) the process id of a child
+ * the host started (the browser runner's Chromium), killed with the worker, or 0. The checker's timeout is per
  * adapter call, even inside one request that makes many (a script, a closed loop).
  */
-export const SIGNAL_BYTES = 24;
+export const SIGNAL_BYTES = 32;
+
+/** The Int32 cell of the shared cells that holds the pid of the host's child process (0: none). */
+export const CHILD_PID_CELL = 6;
 
 /** The kinds of adapter call, as the host names the one in progress. */
 export const HOST_CALLS = [
@@ -109,6 +113,17 @@ export const HOST_CALLS = [
   'save',
   'restore',
 ] as const;
+
+/**
+ * Another module to serve the adapter in the worker (the browser runner's): it exports
+ * `serveAdapter(data: HostData)` as src/isolation/adapter-host.ts does, and receives `data`'s fields too.
+ */
+export interface HostModule {
+  /** The module's file URL (`.ts` is run through tsx). */
+  url: string;
+  /** Plain data added to the worker's {@link HostData}. */
+  data?: Record<string, unknown>;
+}
 
 /** `workerData` of the host worker. */
 export interface HostData {

@@ -9,7 +9,7 @@ import {
 } from '../adapter/index.js';
 import { describeValue, type OptimizerConfig, optionalPositive } from '../reference/index.js';
 import { hostErrorText, type RequestLimits } from './host-connection.js';
-import type { HostDescription, HostError } from './host-protocol.js';
+import type { HostDescription, HostError, HostModule } from './host-protocol.js';
 import { isolatedSchedule, isolatedStepper, isolatedTensorStepper } from './isolated-stepper.js';
 import { runScriptsInWorker } from './isolated-scripts.js';
 import { WorkerSession } from './worker-session.js';
@@ -30,6 +30,11 @@ export interface IsolateOptions {
   deadline?: number;
   /** Aborting it ends the worker at once, while loading too (SIGINT, SIGTERM); its reason becomes the error. */
   signal?: AbortSignal;
+  /**
+   * The module that serves the adapter in the worker, instead of loading it there: the browser runner
+   * (src/browser/) relays every request to a page of Chromium, behind the same timeouts and isolation.
+   */
+  host?: HostModule;
 }
 
 /** An adapter module running in a worker thread, seen through the ordinary Adapter interface. */
@@ -77,7 +82,14 @@ export async function isolateAdapter(modulePath: string, options: IsolateOptions
     ...limits,
     timeoutMs: optionalPositive('options.loadTimeoutMs', options.loadTimeoutMs, options.timeoutMs ?? 60_000),
   };
-  const session = new WorkerSession(modulePath, options.cwd ?? process.cwd(), limits, loadLimits, options.signal);
+  const session = new WorkerSession(
+    modulePath,
+    options.cwd ?? process.cwd(),
+    limits,
+    loadLimits,
+    options.signal,
+    options.host,
+  );
   let description: HostDescription;
   try {
     description = (await session.start()).description;

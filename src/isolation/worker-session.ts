@@ -1,6 +1,6 @@
 import { AdapterError, interruptionName, interruptionText, validateAdapter } from '../adapter/index.js';
 import { HostConnection, type RequestLimits } from './host-connection.js';
-import type { HostDescription } from './host-protocol.js';
+import type { HostDescription, HostModule } from './host-protocol.js';
 
 /** Bound on a worker's start-up before the module is imported (the checker's own modules, through tsx when run from src/). */
 const STARTUP_MS = 30_000;
@@ -38,6 +38,8 @@ export class WorkerSession {
     readonly limits: RequestLimits,
     private readonly loadLimits: RequestLimits,
     signal: AbortSignal | undefined,
+    /** Another host module for the worker (the browser runner's), else adapter-host. */
+    private readonly host?: HostModule,
   ) {
     if (signal === undefined) return;
     const abort = (): void => {
@@ -51,7 +53,7 @@ export class WorkerSession {
   /** A worker that has loaded the module, and what the module declares (validated again in this thread). */
   async start(): Promise<{ connection: HostConnection; description: HostDescription }> {
     if (this.interrupted !== undefined) throw new AdapterError(`load: ${this.interrupted}`, 'load');
-    const connection = new HostConnection(this.modulePath, this.cwd);
+    const connection = new HostConnection(this.modulePath, this.cwd, this.host);
     this.live = connection;
     try {
       await connection.ready(STARTUP_MS, this.limits.deadline);
