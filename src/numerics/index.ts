@@ -1,5 +1,5 @@
 // What src/numerics/ offers the rest of src/: dtypes, rounding, ULP distances, correctly rounded powers and exp.
-export { expCorrectlyRounded, powInteger } from './correctly-rounded.js';
+export { expCorrectlyRounded, PowerSequence, powInteger } from './correctly-rounded.js';
 export { allocate, type Dtype, type FloatVector, rounderFor } from './dtype.js';
 export { bf16round, f16round } from './half-precision.js';
 export { firstDifferentBits, sameBits, ulpDistance } from './ulp.js';
