@@ -10,7 +10,9 @@ import { type Tracked, errorArithmetic } from './error-arithmetic.js';
  * `step-counter-*`: Adam's `t` one behind (starts at 0), one ahead, or counted per
  * coordinate (samples instead of updates); `stale-moments`: the step uses the
  * state of the previous step; `stale-raw-moments`: the same, but Adam divides the
- * previous step's raw moments by this step's `1 - beta ** t` (brain.js 1.6.1's biases).
+ * previous step's raw moments by this step's `1 - beta ** t` (brain.js 1.6.1's biases);
+ * `step-counter-saturates`: Adam's `t` held in bfloat16, which stops at 256 (2^8 + 1 rounds
+ * to 2^8), torchao's bfloat16 counter.
  */
 export type BugVariant =
   | 'ascent'
@@ -18,9 +20,13 @@ export type BugVariant =
   | 'step-counter-behind'
   | 'step-counter-ahead'
   | 'step-counter-per-coordinate'
+  | 'step-counter-saturates'
   | 'stale-moments'
   | 'stale-raw-moments'
   | 'amsgrad-unrequested';
+
+/** The last integer a bfloat16 counter reaches: 2^8 for 8 significand bits (bf16round(257) is 256). */
+const BFLOAT16_COUNTER_LIMIT = 256;
 
 /** Per-step expected values (float64 evaluation of the rule) and their error bounds. */
 export interface BoundedTrajectory {
@@ -234,7 +240,14 @@ function adamStep(
   const eps = A.hyper(config.epsilon);
   const hat = conventions['epsilon-hat'] === true;
   const corrected = !hat && conventions['no-bias-correction'] !== true;
-  const counted = (c: number) => (bug === 'step-counter-behind' ? c - 1 : bug === 'step-counter-ahead' ? c + 1 : c);
+  const counted = (c: number) =>
+    bug === 'step-counter-behind'
+      ? c - 1
+      : bug === 'step-counter-ahead'
+        ? c + 1
+        : bug === 'step-counter-saturates'
+          ? Math.min(c, BFLOAT16_COUNTER_LIMIT)
+          : c;
   const correction = (c: number) => ({
     c1: A.correction(beta1, c),
     c2: A.correction(beta2, c),
