@@ -182,7 +182,7 @@ export interface HorizonResult {
   failure?: HorizonPoint;
   /**
    * docs/conventions.md's `step-counter-saturates`, when every compared step matches Adam
-   * with its counter frozen at 2^p of some dtype (not yet a KnownBugId of the checker's reports).
+   * with its counter frozen at 2^p of some dtype.
    */
   bug?: 'step-counter-saturates';
   /** Why the run was not made (the implementation refused the configuration). */
