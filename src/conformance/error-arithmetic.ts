@@ -71,6 +71,18 @@ export function roundoff(dtype: Dtype): { u: number; eta: number; max: number } 
   }
 }
 
+/**
+ * `1 - h ** t` in float16 or bfloat16 (D10: the double rounded once by `half`): exact, except
+ * within one dtype ULP where the double's own error, (2t + 2) u64 from pow and the
+ * subtraction, may cross a rounding boundary.
+ */
+function halfCorrection(half: (v: number) => number, h: number, t: number): Tracked {
+  const c = 1 - h ** t;
+  const spread = (2 * t + 2) * 2 ** -53 * Math.abs(h ** t) + 2 ** -53 * Math.abs(c);
+  const v = half(c);
+  return { v, e: Math.max(Math.abs(half(c + spread) - v), Math.abs(half(c - spread) - v)) };
+}
+
 /** Error-tracking arithmetic for an implementation computing in `dtype`, compared with float64. */
 export function errorArithmetic(dtype: Dtype) {
   const own = roundoff(dtype);
@@ -80,8 +92,10 @@ export function errorArithmetic(dtype: Dtype) {
   const max = own.max;
   const rounding = (v: number): number => (Math.abs(v) >= max ? Number.POSITIVE_INFINITY : u * Math.abs(v) + eta);
   const mag = (a: Tracked): number => Math.abs(a.v) + a.e;
-  /** D10's hyperparameter rounding in float16 and bfloat16 (see the derivation above); undefined otherwise. */
   const half = dtype === 'float16' || dtype === 'bfloat16' ? rounderFor(dtype) : undefined;
+  /** `s` = 1 -/+ h: u |h| from h held in the dtype and the rounding of s; in 16 bits (`half`) D10's s rounded once, exactly. */
+  const held = (s: number, h: number): Tracked =>
+    half === undefined ? { v: s, e: u * Math.abs(h) + rounding(s) } : { v: half(s), e: 0 };
   /**
    * Whether, since the last {@link arithmetic.clearInfinity}, a value of any tracked form
    * reached the dtype's range, or a quotient's denominator may round to 0 in the dtype:
@@ -108,23 +122,12 @@ export function errorArithmetic(dtype: Dtype) {
     /** A hyperparameter where it meets the array: an input, or in 16 bits its rounded value, exactly. */
     hyper: (h: number): Tracked => (half === undefined ? arithmetic.input(h) : { v: half(h), e: 0 }),
     /** `1 - h` from a hyperparameter held in the dtype: relative u h / (1 - h) + u; in 16 bits `1 - h` rounded once. */
-    oneMinus: (h: number): Tracked =>
-      half === undefined ? { v: 1 - h, e: u * Math.abs(h) + rounding(1 - h) } : { v: half(1 - h), e: 0 },
+    oneMinus: (h: number): Tracked => held(1 - h, h),
     /** `1 + h` from a hyperparameter held in the dtype; in 16 bits `1 + h` rounded once. */
-    onePlus: (h: number): Tracked =>
-      half === undefined ? { v: 1 + h, e: u * Math.abs(h) + rounding(1 + h) } : { v: half(1 + h), e: 0 },
-    /**
-     * Adam's `1 - h ** t`: from a power of relative error (2t + 1) u; in 16 bits the double
-     * rounded once, within one dtype ULP where the double's own error (2t + 2) u64 may
-     * cross a rounding boundary.
-     */
-    correction: (h: number, t: number): Tracked => {
-      if (half === undefined) return arithmetic.sub(arithmetic.exact(1), arithmetic.power(h, t));
-      const c = 1 - h ** t;
-      const spread = (2 * t + 2) * f64.u * Math.abs(h ** t) + f64.u * Math.abs(c);
-      const v = half(c);
-      return { v, e: Math.max(Math.abs(half(c + spread) - v), Math.abs(half(c - spread) - v)) };
-    },
+    onePlus: (h: number): Tracked => held(1 + h, h),
+    /** Adam's `1 - h ** t`: from a power of relative error (2t + 1) u; in 16 bits {@link halfCorrection}. */
+    correction: (h: number, t: number): Tracked =>
+      half === undefined ? arithmetic.sub(arithmetic.exact(1), arithmetic.power(h, t)) : halfCorrection(half, h, t),
     /** `h ** t` by pow or by t - 1 multiplications of the rounded h: relative (2t + 1) u. */
     power: (h: number, t: number): Tracked => {
       const v = h ** t;
