@@ -4,7 +4,8 @@
  * (spec/support/evaluation-orders.ts) must conform in both dtypes over many seeds, and so
  * must correct implementations over several tensors, with groups, save and restore and
  * their own schedules (docs/spec.md section 9: the reference and the hand-written one of
- * spec/support/planted/tensors.ts) on every subject over several tensors;
+ * spec/support/planted/tensors.ts) on every subject over several tensors, and correct
+ * bfloat16 implementations (the reference, spec/support/planted/bfloat16.ts) on every subject;
  * then the spec files' whole catalogues (OPTIMSPEC_SOAK=1, spec/support/soak.ts): attribution
  * over the planted-bug catalogue in both dtypes, every convention accepted.
  * Usage: node --import tsx scripts/soak.ts [seeds=50] [first seed=1]
@@ -22,6 +23,7 @@ import { type Adapter, referenceAdapter } from '../src/adapter/index.js';
 import type { Dtype } from '../src/reference/types.js';
 import { TENSOR_SUBJECTS } from '../src/adapter/index.js';
 import { tensorImplementation } from '../spec/support/planted/tensors.js';
+import { bfloat16Adam } from '../spec/support/planted/bfloat16.js';
 
 const count = Number(process.argv[2] ?? 50);
 const first = Number(process.argv[3] ?? 1);
@@ -52,6 +54,27 @@ for (const order of Object.keys(ORDER_SUBJECTS) as EvaluationOrder[]) {
   }
   console.log(`${order}: ${count} seeds x 2 dtypes done`);
 }
+// Correct bfloat16 implementations (docs/spec.md D10): the reference on every subject, a hand-written Adam in PyTorch's order.
+const bfloat16Implementations: Record<string, Adapter> = {
+  reference: referenceAdapter({ dtype: 'bfloat16' }),
+  'hand-written Adam': bfloat16Adam({ name: 'hand-written bfloat16 Adam' }),
+};
+for (const [name, adapter] of Object.entries(bfloat16Implementations)) {
+  for (let seed = first; seed < first + count; seed++) {
+    const report = await checkConformance(adapter, { seed });
+    runs++;
+    for (const r of report.results) {
+      if (r.verdict === 'conforms' || r.verdict === 'unsupported') continue;
+      failures++;
+      const problem = r.findings.find((f) => f.status !== 'pass');
+      console.log(
+        `FAIL ${name} bfloat16 seed ${seed} ${r.subject}: ${r.verdict}: ${problem?.check}: ${problem?.message}`,
+      );
+    }
+  }
+  console.log(`${name} in bfloat16: ${count} seeds done`);
+}
+
 const tensorImplementations: Record<string, (dtype: Dtype) => Adapter> = {
   reference: (dtype) => referenceAdapter({ dtype }),
   'hand-written': (dtype) => tensorImplementation({ name: 'hand-written over several tensors', dtype }),

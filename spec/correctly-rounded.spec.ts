@@ -1,7 +1,7 @@
 import { fc, test } from '@fast-check/vitest';
 import { create, all } from 'mathjs';
 import { describe, expect } from 'vitest';
-import { expCorrectlyRounded, powInteger } from '../src/numerics/correctly-rounded.js';
+import { expCorrectlyRounded, PowerSequence, powInteger } from '../src/numerics/correctly-rounded.js';
 
 // The oracle: mathjs BigNumber with 120 significant digits, then one rounding to a double
 // by JavaScript's correctly rounded decimal-to-double conversion. A double has at most
@@ -49,6 +49,29 @@ describe('powInteger', () => {
     // 0.99 ** 503 exactly, from the big rational (odd**503 / 2**(503*53)), rounded once.
     expect(powInteger(0.99, 503)).toBe(toDouble(math.pow(big(0.99), 503)));
   });
+});
+
+describe('PowerSequence', () => {
+  // 2100 steps cross two re-anchorings (1024, 2048); 0.999 and 0.9 are Adam's betas, 0.5 and
+  // 2^-1074's neighbour reach the subnormals and 0, 0.9999999999999999 stays next to 1.
+  test.each([0.9, 0.999, 0.5, 0.9999999999999999, 0.7, 0])(
+    '%s ** t for t = 1..2100 is powInteger, bit for bit',
+    (x) => {
+      const powers = new PowerSequence(x);
+      for (let t = 1; t <= 2100; t++) expect(Object.is(powers.at(t), powInteger(x, t)), `t = ${t}`).toBe(true);
+    },
+  );
+
+  test.prop([base, fc.array(fc.integer({ min: 0, max: 3000 }), { minLength: 1, maxLength: 30 })], { numRuns: 20 })(
+    'a counter that jumps (a restored state) still gets x ** n correctly rounded',
+    (x, ns) => {
+      const powers = new PowerSequence(x);
+      for (const n of ns) {
+        expect(powers.at(n)).toBe(toDouble(math.pow(big(x), n)));
+        expect(powers.at(n + 1)).toBe(toDouble(math.pow(big(x), n + 1)));
+      }
+    },
+  );
 });
 
 describe('expCorrectlyRounded', () => {

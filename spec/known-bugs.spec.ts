@@ -18,6 +18,7 @@ const cases: [KnownBugId, PlantedBug, string, 'float32' | 'float64'][] = [
   ['bias-correction-multiplied', 'adam-multiplies-bias-correction', 'adam', 'float32'],
   ['step-counter-off-by-one', 'adam-counter-off-by-one', 'adam', 'float64'],
   ['step-counter-off-by-one', 'adam-counter-per-coordinate', 'adam', 'float64'],
+  ['step-counter-saturates', 'adam-counter-bfloat16', 'adam', 'float32'],
   ['stale-moments', 'stale-moments', 'momentum', 'float64'],
   ['stale-moments', 'stale-moments', 'adam', 'float32'],
   ['shared-state', 'shared-state', 'momentum', 'float64'],

@@ -10,6 +10,7 @@ import type { Adapter } from '../../src/adapter/contract.js';
 import type { SubjectResult } from '../../src/conformance/types.js';
 import { type KernelFactory, kernelAdapter } from './kernel-adapter.js';
 import { reorderedKernels } from './reordered-kernels.js';
+import { bf16round, f16round } from '../../src/numerics/index.js';
 
 /**
  * The algebraically identical evaluation orders real libraries use (docs/conventions.md,
@@ -25,11 +26,20 @@ export type EvaluationOrder =
   | 'gamma-chained'
   | 'reciprocal-times';
 
+/**
+ * `1 - h` as this order forms it: from the rounded `h` in the dtype (TF.js's float32 order), except
+ * in float16 and bfloat16, where D10 rounds the Python float `1 - h` once (bfloat16's `1 - r(0.999)`
+ * is `1 - 1 = 0`: another rule, outside the bound, spec/half-precision-tolerance.spec.ts).
+ */
+function oneMinus(r: (v: number) => number, h: number): number {
+  return r === f16round || r === bf16round ? r(1 - h) : r(1 - r(h));
+}
+
 /** The moving averages in interpolation form, `m += (1 - beta) * (g - m)` (torch.lerp's form), for RMSProp and Adam. */
 const interpolation: Pick<Record<OptimizerName, KernelFactory>, 'rmsprop' | 'adam'> = {
   rmsprop: (config, n, r) => {
     const c = config as RmspropConfig;
-    const keep = r(1 - r(c.decayRate));
+    const keep = oneMinus(r, c.decayRate);
     const eps = r(c.epsilon);
     const s = new Float64Array(n);
     return (x, g, lr) => {
@@ -42,16 +52,16 @@ const interpolation: Pick<Record<OptimizerName, KernelFactory>, 'rmsprop' | 'ada
   },
   adam: (config, n, r) => {
     const c = config as AdamConfig;
-    const k1 = r(1 - r(c.beta1));
-    const k2 = r(1 - r(c.beta2));
+    const k1 = oneMinus(r, c.beta1);
+    const k2 = oneMinus(r, c.beta2);
     const eps = r(c.epsilon);
     const m = new Float64Array(n);
     const v = new Float64Array(n);
     let t = 0;
     return (x, g, lr) => {
       t++;
-      const bias1 = r(1 - r(c.beta1 ** t));
-      const bias2 = r(1 - r(c.beta2 ** t));
+      const bias1 = oneMinus(r, c.beta1 ** t);
+      const bias2 = oneMinus(r, c.beta2 ** t);
       for (let i = 0; i < x.length; i++) {
         const gi = r(g[i]!);
         m[i] = r(m[i]! + r(k1 * r(gi - m[i]!)));

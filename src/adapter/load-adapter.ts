@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import type { Adapter } from './contract.js';
 import { optimizerRules, scheduleRules } from '../registry/index.js';
 import { describeValue } from '../reference/index.js';
+import { CHECKED_DTYPES, dtypeChoices } from '../numerics/index.js';
 import { syntaxLocation } from './syntax-location.js';
 import { requireTensorSupport } from './tensor-support.js';
 
@@ -76,9 +77,9 @@ export function validateAdapter(value: unknown, source = 'adapter'): asserts val
       'invalid',
     );
   }
-  if (a.dtype !== 'float32' && a.dtype !== 'float64') {
+  if (!(CHECKED_DTYPES as readonly unknown[]).includes(a.dtype)) {
     throw new AdapterLoadError(
-      `${source}: adapter.dtype must be 'float32' or 'float64', got ${describeValue(a.dtype)}`,
+      `${source}: adapter.dtype must be ${dtypeChoices(CHECKED_DTYPES)}, got ${describeValue(a.dtype)}`,
       'invalid',
     );
   }

@@ -1,3 +1,4 @@
+import { rounderFor } from '../numerics/index.js';
 import fc from 'fast-check';
 import { AdapterError, UnsupportedValue } from '../adapter/index.js';
 import { simplerValues } from '../laws/index.js';
@@ -129,7 +130,7 @@ async function shrinkCounterexample(
     learningRates: rates,
   };
   const size = start.x0.length;
-  const round = options.dtype === 'float32' ? Math.fround : (v: number) => v;
+  const round = rounderFor(options.dtype);
   const value = new NiceNumber(round);
   const vector = fc.array(value, { minLength: size, maxLength: size });
   const arbitrary: fc.Arbitrary<Input> = fc.record({

@@ -1,4 +1,4 @@
-import { BFLOAT16_MAX, FLOAT16_MAX } from '../numerics/index.js';
+import { BFLOAT16_MAX, FLOAT16_MAX, rounderFor } from '../numerics/index.js';
 import type { Dtype } from '../reference/index.js';
 
 /**
@@ -39,6 +39,15 @@ import type { Dtype } from '../reference/index.js';
  * the geometric sum of rho^k, with the conditioning 1/(1 - rho) by itself.
  * A value beyond the dtype's range gets an infinite bound (the implementation may
  * overflow where float64 does not); such a coordinate is not compared afterwards.
+ * In float16 and bfloat16 a hyperparameter, and any Python-float expression of them
+ * (`1 - beta`, `1 + rho`, `1 - beta ** t`), is the double rounded once to the dtype (D10):
+ * a known value, not an error. Modelled as an error of u relative, `1 - beta` would carry
+ * u beta / (1 - beta) = 4 relative in bfloat16 at beta2 = 0.999 (which rounds to 1), and
+ * every Adam bound would be infinite from step 1. So there {@link errorArithmetic}'s `hyper`,
+ * `oneMinus`, `onePlus` and `correction` are the rounded values with no error (`correction`
+ * keeps the error of a dtype ULP where pow's double lies that close to a rounding boundary),
+ * and the bound covers the orders that form those expressions in double, not the ones that
+ * form `1 - beta` in the 16-bit dtype (bfloat16's `1 - 1 = 0` is another rule there).
  * The checker compares a candidate with the float64 reference, which has its own
  * error, so the model runs with u_dtype + u_float64 (the bound is monotone in u).
  */
@@ -62,6 +71,18 @@ export function roundoff(dtype: Dtype): { u: number; eta: number; max: number } 
   }
 }
 
+/**
+ * `1 - h ** t` in float16 or bfloat16 (D10: the double rounded once by `half`): exact, except
+ * within one dtype ULP where the double's own error, (2t + 2) u64 from pow and the
+ * subtraction, may cross a rounding boundary.
+ */
+function halfCorrection(half: (v: number) => number, h: number, t: number): Tracked {
+  const c = 1 - h ** t;
+  const spread = (2 * t + 2) * 2 ** -53 * Math.abs(h ** t) + 2 ** -53 * Math.abs(c);
+  const v = half(c);
+  return { v, e: Math.max(Math.abs(half(c + spread) - v), Math.abs(half(c - spread) - v)) };
+}
+
 /** Error-tracking arithmetic for an implementation computing in `dtype`, compared with float64. */
 export function errorArithmetic(dtype: Dtype) {
   const own = roundoff(dtype);
@@ -71,6 +92,10 @@ export function errorArithmetic(dtype: Dtype) {
   const max = own.max;
   const rounding = (v: number): number => (Math.abs(v) >= max ? Number.POSITIVE_INFINITY : u * Math.abs(v) + eta);
   const mag = (a: Tracked): number => Math.abs(a.v) + a.e;
+  const half = dtype === 'float16' || dtype === 'bfloat16' ? rounderFor(dtype) : undefined;
+  /** `s` = 1 -/+ h: u |h| from h held in the dtype and the rounding of s; in 16 bits (`half`) D10's s rounded once, exactly. */
+  const held = (s: number, h: number): Tracked =>
+    half === undefined ? { v: s, e: u * Math.abs(h) + rounding(s) } : { v: half(s), e: 0 };
   /**
    * Whether, since the last {@link arithmetic.clearInfinity}, a value of any tracked form
    * reached the dtype's range, or a quotient's denominator may round to 0 in the dtype:
@@ -94,10 +119,15 @@ export function errorArithmetic(dtype: Dtype) {
     input: (v: number): Tracked => ({ v, e: Number.isFinite(v) ? rounding(v) : 0 }),
     /** An exactly known value (0, 1). */
     exact: (v: number): Tracked => ({ v, e: 0 }),
-    /** `1 - h` from a hyperparameter held in the dtype: relative u h / (1 - h) + u. */
-    oneMinus: (h: number): Tracked => ({ v: 1 - h, e: u * Math.abs(h) + rounding(1 - h) }),
-    /** `1 + h` from a hyperparameter held in the dtype. */
-    onePlus: (h: number): Tracked => ({ v: 1 + h, e: u * Math.abs(h) + rounding(1 + h) }),
+    /** A hyperparameter where it meets the array: an input, or in 16 bits its rounded value, exactly. */
+    hyper: (h: number): Tracked => (half === undefined ? arithmetic.input(h) : { v: half(h), e: 0 }),
+    /** `1 - h` from a hyperparameter held in the dtype: relative u h / (1 - h) + u; in 16 bits `1 - h` rounded once. */
+    oneMinus: (h: number): Tracked => held(1 - h, h),
+    /** `1 + h` from a hyperparameter held in the dtype; in 16 bits `1 + h` rounded once. */
+    onePlus: (h: number): Tracked => held(1 + h, h),
+    /** Adam's `1 - h ** t`: from a power of relative error (2t + 1) u; in 16 bits {@link halfCorrection}. */
+    correction: (h: number, t: number): Tracked =>
+      half === undefined ? arithmetic.sub(arithmetic.exact(1), arithmetic.power(h, t)) : halfCorrection(half, h, t),
     /** `h ** t` by pow or by t - 1 multiplications of the rounded h: relative (2t + 1) u. */
     power: (h: number, t: number): Tracked => {
       const v = h ** t;

@@ -77,6 +77,7 @@ export const knownBugs: readonly KnownBug[] = [
   },
   // The bugs of docs/spec.md section 9: src/conformance/tensor-diagnosis.ts names them by its own models and self-comparisons.
   { id: 'step-counter-counts-tensors', subjects: ['tensors:several'] },
+  { id: 'step-counter-saturates', subjects: ['adam'], variants: ['step-counter-saturates'] },
   { id: 'state-lost-on-restore', subjects: ['tensors:save-restore'] },
   { id: 'state-downcast', subjects: ['tensors:save-restore'] },
   { id: 'missing-gradient-advances-state', subjects: ['tensors:missing-gradient'] },

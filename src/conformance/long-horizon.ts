@@ -84,6 +84,34 @@ export type HorizonOptimizer = Exclude<OptimizerConfig['optimizer'], 'nesterov'>
  * step error grows like k / 4. RMSProp's s_k = g^2 (1 - d^k) as Adam's v without the correction.
  */
 export function stepError(config: OptimizerConfig, k: number): number {
+  return stepErrorWith(config, k, powersAt(config, k));
+}
+
+/** The decay factors' powers at step k (`n` the counter, below k when frozen): one pow each, shared by a step's coordinates. */
+interface Powers {
+  k1: number;
+  k2: number;
+  n1: number;
+  n2: number;
+}
+
+function powersAt(config: OptimizerConfig, k: number, frozen?: number): Powers {
+  const a =
+    config.optimizer === 'adam'
+      ? config.beta1
+      : config.optimizer === 'momentum'
+        ? config.rho
+        : config.optimizer === 'rmsprop'
+          ? config.decayRate
+          : 0;
+  const b = config.optimizer === 'adam' ? config.beta2 : 0;
+  const n = frozen === undefined ? k : Math.min(k, frozen);
+  const k1 = a ** k;
+  const k2 = b ** k;
+  return { k1, k2, n1: n === k ? k1 : a ** n, n2: n === k ? k2 : b ** n };
+}
+
+function stepErrorWith(config: OptimizerConfig, k: number, p: Powers): number {
   switch (config.optimizer) {
     case 'sgd':
       return 2;
@@ -94,15 +122,15 @@ export function stepError(config: OptimizerConfig, k: number): number {
     case 'adagrad':
       return (k + 1) / 4 + 6;
     case 'rmsprop': {
-      const c = 1 - config.decayRate ** k;
+      const c = 1 - p.k1;
       return 7 / ((1 - config.decayRate) * c) / 2 + 5;
     }
     case 'adam': {
       const { beta1, beta2 } = config;
-      const c1 = 1 - beta1 ** k;
-      const c2 = 1 - beta2 ** k;
-      const first = 6 / ((1 - beta1) * c1) + ((2 * k + 1) * beta1 ** k) / c1 + 2;
-      const second = 7 / ((1 - beta2) * c2) + ((2 * k + 1) * beta2 ** k) / c2 + 2;
+      const c1 = 1 - p.k1;
+      const c2 = 1 - p.k2;
+      const first = 6 / ((1 - beta1) * c1) + ((2 * k + 1) * p.k1) / c1 + 2;
+      const second = 7 / ((1 - beta2) * c2) + ((2 * k + 1) * p.k2) / c2 + 2;
       return first + second / 2 + 5;
     }
   }
@@ -113,22 +141,25 @@ export function stepError(config: OptimizerConfig, k: number): number {
  * value Adam's counter reaches (the known bug `step-counter-saturates`).
  */
 export function exactStep(config: OptimizerConfig, g: number, k: number, frozen?: number): number {
+  return exactStepWith(config, g, k, powersAt(config, k, frozen));
+}
+
+function exactStepWith(config: OptimizerConfig, g: number, k: number, p: Powers): number {
   switch (config.optimizer) {
     case 'sgd':
       return config.learningRate * g;
     case 'momentum':
-      return (config.learningRate * g * (1 - config.rho ** k)) / (1 - config.rho);
+      return (config.learningRate * g * (1 - p.k1)) / (1 - config.rho);
     case 'nesterov':
       throw new RangeError('exactStep: Nesterov has no constant-gradient closed form here');
     case 'adagrad':
       return (config.learningRate * g) / (Math.sqrt(k) * Math.abs(g) + config.epsilon);
     case 'rmsprop':
-      return (config.learningRate * g) / (Math.abs(g) * Math.sqrt(1 - config.decayRate ** k) + config.epsilon);
+      return (config.learningRate * g) / (Math.abs(g) * Math.sqrt(1 - p.k1) + config.epsilon);
     case 'adam': {
       // m_k = g c1(k), v_k = g^2 c2(k); a frozen counter n divides them by c1(n), c2(n).
-      const n = frozen === undefined ? k : Math.min(k, frozen);
-      const m = (g * (1 - config.beta1 ** k)) / (1 - config.beta1 ** n);
-      const v = (g * g * (1 - config.beta2 ** k)) / (1 - config.beta2 ** n);
+      const m = (g * (1 - p.k1)) / (1 - p.n1);
+      const v = (g * g * (1 - p.k2)) / (1 - p.n2);
       return (config.learningRate * m) / (Math.sqrt(v) + config.epsilon);
     }
   }
@@ -151,7 +182,7 @@ export interface HorizonResult {
   failure?: HorizonPoint;
   /**
    * docs/conventions.md's `step-counter-saturates`, when every compared step matches Adam
-   * with its counter frozen at 2^p of some dtype (not yet a KnownBugId of the checker's reports).
+   * with its counter frozen at 2^p of some dtype.
    */
   bug?: 'step-counter-saturates';
   /** Why the run was not made (the implementation refused the configuration). */
@@ -184,9 +215,10 @@ function closedForm(
   const x = [...options.x0];
   const bound = options.x0.map((v) => u * Math.abs(v));
   for (let k = 1; k <= options.horizon; k++) {
-    const delta = stepError(config, k);
+    const p = powersAt(config, k, frozen);
+    const delta = stepErrorWith(config, k, p);
     for (let i = 0; i < x.length; i++) {
-      const s = exactStep(config, options.gradient[i]!, k, frozen);
+      const s = exactStepWith(config, options.gradient[i]!, k, p);
       x[i]! -= s;
       // The step's relative error, the subtraction's rounding, 2 eta for underflow; the
       // float64 sum here carries its own u64 per step, inside u = u_dtype + u64.
@@ -227,7 +259,9 @@ export async function checkLongHorizon(
         });
       } else
         for (let j = 0; j < size; j++) {
-          const x = await made.step(g);
+          // An in-process stepper answers synchronously: no microtask per step when it does.
+          const answer = made.step(g);
+          const x = answer instanceof Promise ? await answer : answer;
           if (at.has(done + j + 1)) actual.set(done + j + 1, Float64Array.from(x));
         }
       done += size;

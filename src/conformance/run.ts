@@ -1,5 +1,5 @@
 import { createOptimizer } from '../registry/index.js';
-import { allocate, firstDifferentBits, sameBits, ulpDistance } from '../numerics/index.js';
+import { allocate, firstDifferentBits, sameBits, ulpDistance, rounderFor, dtypeLimits } from '../numerics/index.js';
 import type { Conventions, Dtype, OptimizerConfig } from '../reference/index.js';
 import type { MutationRecord } from './guard.js';
 import type { ClosedLoop, Script, ScriptCall, ScriptResult } from '../adapter/index.js';
@@ -243,7 +243,7 @@ function describeMismatch(
   bound: number,
   dtype: Dtype,
 ): Mismatch {
-  const round = dtype === 'float32' ? Math.fround : (v: number) => v;
+  const round = rounderFor(dtype);
   return {
     step: k + 1,
     coordinate: i,
@@ -252,7 +252,7 @@ function describeMismatch(
     relativeError: Math.abs(actual - expected) / Math.abs(expected),
     ulp: ulpDistance(round(actual), round(expected), dtype),
     tolerance: Number.isFinite(expected)
-      ? `|actual - expected| <= ${bound.toPrecision(3)}: running error bound for ${dtype} (u = 2^${dtype === 'float32' ? -24 : -53}) after ${k + 1} step${k === 0 ? '' : 's'} (src/conformance/tolerance.ts)`
+      ? `|actual - expected| <= ${bound.toPrecision(3)}: running error bound for ${dtype} (u = 2^-${dtypeLimits(dtype).bits}) after ${k + 1} step${k === 0 ? '' : 's'} (src/conformance/tolerance.ts)`
       : 'a non-finite reference value must be matched exactly',
   };
 }

@@ -1,5 +1,5 @@
 import type { TensorsSpec } from '../adapter/index.js';
-import { ulpDistance } from '../numerics/index.js';
+import { ulpDistance, rounderFor } from '../numerics/index.js';
 import type { Dtype, OptimizerConfig, ScheduleConfig } from '../reference/index.js';
 
 /**
@@ -104,7 +104,7 @@ export function sameSteps(from: number, to: number, offset = 0): { actual: numbe
 
 /** The counterexample fields of a bit-for-bit comparison. */
 export function partingDetail(parting: Parting, dtype: Dtype, what: string) {
-  const round = dtype === 'float32' ? Math.fround : (v: number) => v;
+  const round = rounderFor(dtype);
   return {
     step: parting.step,
     coordinate: parting.coordinate,

@@ -10,7 +10,9 @@ import { type Tracked, errorArithmetic } from './error-arithmetic.js';
  * `step-counter-*`: Adam's `t` one behind (starts at 0), one ahead, or counted per
  * coordinate (samples instead of updates); `stale-moments`: the step uses the
  * state of the previous step; `stale-raw-moments`: the same, but Adam divides the
- * previous step's raw moments by this step's `1 - beta ** t` (brain.js 1.6.1's biases).
+ * previous step's raw moments by this step's `1 - beta ** t` (brain.js 1.6.1's biases);
+ * `step-counter-saturates`: Adam's `t` held in bfloat16, which stops at 256 (2^8 + 1 rounds
+ * to 2^8), torchao's bfloat16 counter.
  */
 export type BugVariant =
   | 'ascent'
@@ -18,9 +20,13 @@ export type BugVariant =
   | 'step-counter-behind'
   | 'step-counter-ahead'
   | 'step-counter-per-coordinate'
+  | 'step-counter-saturates'
   | 'stale-moments'
   | 'stale-raw-moments'
   | 'amsgrad-unrequested';
+
+/** The last integer a bfloat16 counter reaches: 2^8 for 8 significand bits (bf16round(257) is 256). */
+const BFLOAT16_COUNTER_LIMIT = 256;
 
 /** Per-step expected values (float64 evaluation of the rule) and their error bounds. */
 export interface BoundedTrajectory {
@@ -73,7 +79,7 @@ export function boundedStepper(
     step(grad, learningRate, counter) {
       t++;
       if (learningRate !== undefined) lr = learningRate;
-      const LR = A.input(bug === 'ascent' ? -lr : lr);
+      const LR = A.hyper(bug === 'ascent' ? -lr : lr);
       const step = stepFor(s, counter ?? t, LR);
       for (let i = 0; i < n; i++) {
         const g = A.input(grad[i]!);
@@ -156,7 +162,7 @@ function stepFor(s: TrackedState, t: number, LR: Tracked): CoordinateStep {
     case 'nesterov':
       return nesterovStep(s, config.rho, LR);
     case 'adagrad': {
-      const eps = A.input(config.epsilon);
+      const eps = A.hyper(config.epsilon);
       return (i, g) => {
         const old = state1[i]!;
         state1[i] = A.add(old, A.mul(g, g));
@@ -164,9 +170,9 @@ function stepFor(s: TrackedState, t: number, LR: Tracked): CoordinateStep {
       };
     }
     case 'rmsprop': {
-      const decay = A.input(config.decayRate);
+      const decay = A.hyper(config.decayRate);
       const keep = A.oneMinus(config.decayRate);
-      const eps = A.input(config.epsilon);
+      const eps = A.hyper(config.epsilon);
       return (i, g) => {
         const old = state1[i]!;
         const written = A.add(A.mul(decay, old), A.product(keep, g, g));
@@ -182,7 +188,7 @@ function stepFor(s: TrackedState, t: number, LR: Tracked): CoordinateStep {
 /** Momentum (docs/spec.md section 2), with `lr-placement`, `dampened-momentum` and the stale-state bug. */
 function momentumStep(s: TrackedState, rhoValue: number, LR: Tracked): CoordinateStep {
   const { A, conventions, x, state1, staleState } = s;
-  const rho = A.input(rhoValue);
+  const rho = A.hyper(rhoValue);
   const damp = A.oneMinus(rhoValue);
   const dampened = conventions['dampened-momentum'] === true;
   const lrInside = conventions['lr-placement'] === true;
@@ -203,7 +209,7 @@ function momentumStep(s: TrackedState, rhoValue: number, LR: Tracked): Coordinat
 /** Nesterov momentum (section 3), as the lecture writes it or with `lr-placement`. */
 function nesterovStep(s: TrackedState, rhoValue: number, LR: Tracked): CoordinateStep {
   const { A, conventions, x, state1 } = s;
-  const rho = A.input(rhoValue);
+  const rho = A.hyper(rhoValue);
   const onePlusRho = A.onePlus(rhoValue);
   if (conventions['lr-placement'] === true) {
     return (i, g) => {
@@ -227,17 +233,24 @@ function adamStep(
 ): CoordinateStep {
   const { A, conventions, bug, n, x, state1, state2, stale, maximum, inside, adaptive } = s;
   const { beta1, beta2 } = config;
-  const b1 = A.input(beta1);
-  const b2 = A.input(beta2);
+  const b1 = A.hyper(beta1);
+  const b2 = A.hyper(beta2);
   const k1 = A.oneMinus(beta1);
   const k2 = A.oneMinus(beta2);
-  const eps = A.input(config.epsilon);
+  const eps = A.hyper(config.epsilon);
   const hat = conventions['epsilon-hat'] === true;
   const corrected = !hat && conventions['no-bias-correction'] !== true;
-  const counted = (c: number) => (bug === 'step-counter-behind' ? c - 1 : bug === 'step-counter-ahead' ? c + 1 : c);
+  const counted = (c: number) =>
+    bug === 'step-counter-behind'
+      ? c - 1
+      : bug === 'step-counter-ahead'
+        ? c + 1
+        : bug === 'step-counter-saturates'
+          ? Math.min(c, BFLOAT16_COUNTER_LIMIT)
+          : c;
   const correction = (c: number) => ({
-    c1: A.sub(A.exact(1), A.power(beta1, c)),
-    c2: A.sub(A.exact(1), A.power(beta2, c)),
+    c1: A.correction(beta1, c),
+    c2: A.correction(beta2, c),
   });
   const perStep = correction(counted(t));
   return (i, g) => {

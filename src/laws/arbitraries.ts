@@ -1,3 +1,4 @@
+import { rounderFor, dtypeLimits } from '../numerics/index.js';
 import fc from 'fast-check';
 import type { Dtype, OptimizerConfig, OptimizerRule } from '../reference/index.js';
 import { ReadableDouble } from './readable.js';
@@ -41,7 +42,7 @@ export function range(min: number, max: number): fc.Arbitrary<number> {
 
 /** Maps a double to a value the dtype holds exactly (float32 inputs are float32 values). */
 function toDtype(dtype: Dtype): (v: number) => number {
-  return dtype === 'float32' ? Math.fround : (v: number) => v;
+  return rounderFor(dtype);
 }
 
 /**
@@ -68,9 +69,8 @@ export function anyValue(dtype: Dtype): fc.Arbitrary<number> {
 
 /** The smallest subnormals of the dtype, and both zeros: the finite values that break relative bounds. */
 function tinyFinite(dtype: Dtype): fc.Arbitrary<number> {
-  return dtype === 'float32'
-    ? fc.constantFrom(0, -0, 2 ** -149, -(2 ** -149), 2 ** -140, -(2 ** -127))
-    : fc.constantFrom(0, -0, 5e-324, -5e-324, 2 ** -1060, -(2 ** -1023));
+  const { tiny, normal } = dtypeLimits(dtype);
+  return fc.constantFrom(0, -0, tiny, -tiny, tiny * 2 ** 9, -normal / 2);
 }
 
 /**

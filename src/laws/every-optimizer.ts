@@ -1,3 +1,4 @@
+import { rounderFor } from '../numerics/index.js';
 import fc from 'fast-check';
 import type { Dtype, OptimizerConfig, OptimizerName, OptimizerRule } from '../reference/index.js';
 import {
@@ -207,13 +208,10 @@ function zeroGradient(rule: OptimizerRule): Law<ZeroGradientInput> {
       const xs = await trajectory(adapter, config, x0, zeros);
       xs.forEach((x, t) => {
         x.forEach((v, i) => {
-          requireSameValue(
-            'a zero gradient moved x',
-            v,
-            adapter.dtype === 'float32' ? Math.fround(x0[i]!) : x0[i]!,
-            adapter.dtype,
-            { step: t + 1, coordinate: i },
-          );
+          requireSameValue('a zero gradient moved x', v, rounderFor(adapter.dtype)(x0[i]!), adapter.dtype, {
+            step: t + 1,
+            coordinate: i,
+          });
         });
       });
     },
@@ -250,13 +248,10 @@ function zeroLearningRate(rule: OptimizerRule): Law<ZeroLearningRateInput> {
       const xs = await trajectory(adapter, config, x0, grads);
       xs.forEach((x, t) => {
         x.forEach((v, i) => {
-          requireSameValue(
-            'a zero learning rate moved x',
-            v,
-            adapter.dtype === 'float32' ? Math.fround(x0[i]!) : x0[i]!,
-            adapter.dtype,
-            { step: t + 1, coordinate: i },
-          );
+          requireSameValue('a zero learning rate moved x', v, rounderFor(adapter.dtype)(x0[i]!), adapter.dtype, {
+            step: t + 1,
+            coordinate: i,
+          });
         });
       });
     },
@@ -313,7 +308,7 @@ function descent(rule: OptimizerRule): Law<DescentInput> {
         }),
       ),
     async check(adapter, { config, curvature, x0, fraction }) {
-      const r = adapter.dtype === 'float32' ? Math.fround : (v: number) => v;
+      const r = rounderFor(adapter.dtype);
       const g = x0.map((x, i) => r(curvature[i]! * x));
       let limit = Number.POSITIVE_INFINITY;
       g.forEach((gi, i) => {

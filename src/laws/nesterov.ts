@@ -1,3 +1,4 @@
+import { rounderFor } from '../numerics/index.js';
 import fc from 'fast-check';
 import { add, dd, mul, sub, toNumber } from './exact.js';
 import { normalValue, range } from './arbitraries.js';
@@ -62,7 +63,7 @@ const lookAhead: Law<LookAheadInput> = {
   async check(adapter, { rho, h, curvature: drawn, x0, steps }) {
     const u = unitRoundoff(adapter.dtype);
     const eta = underflow(adapter.dtype);
-    const r = adapter.dtype === 'float32' ? Math.fround : (v: number) => v;
+    const r = rounderFor(adapter.dtype);
     // The curvatures in the dtype: the gradient r(c x) is then the taco-shell landscape's, which the closed loop
     // computes where the implementation runs (one round trip for the whole run, src/adapter/script.ts).
     const curvature = drawn.map(r);

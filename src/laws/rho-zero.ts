@@ -1,3 +1,4 @@
+import { dtypeLimits } from '../numerics/index.js';
 import fc from 'fast-check';
 import { type Adapter, trajectories } from '../adapter/index.js';
 import { optimizerRule } from '../registry/index.js';
@@ -16,7 +17,7 @@ export interface RhoZeroInput {
 
 /** The largest finite value of the dtype. */
 function largest(adapter: Adapter): number {
-  return adapter.dtype === 'float32' ? 3.4028234663852886e38 : Number.MAX_VALUE;
+  return dtypeLimits(adapter.dtype).max;
 }
 
 /**

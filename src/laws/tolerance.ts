@@ -1,10 +1,10 @@
-import { sameBits, ulpDistance } from '../numerics/index.js';
+import { dtypeLimits, rounderFor, sameBits, ulpDistance } from '../numerics/index.js';
 import type { Dtype } from '../reference/index.js';
 import { LawViolation } from './law.js';
 
-/** Unit roundoff of the dtype: 2^-24 (float32) or 2^-53 (float64), the relative error of one rounding. */
+/** Unit roundoff of the dtype, 2^-p: 2^-11 (float16), 2^-8 (bfloat16), 2^-24 (float32), 2^-53 (float64), the relative error of one rounding. */
 export function unitRoundoff(dtype: Dtype): number {
-  return dtype === 'float32' ? 2 ** -24 : 2 ** -53;
+  return 2 ** -dtypeLimits(dtype).bits;
 }
 
 /** The unit roundoff of double precision, for the laws' own final rounding of a double-double value. */
@@ -12,11 +12,12 @@ export const U64 = 2 ** -53;
 
 /**
  * The absolute error one rounding can add when its result underflows (relative bounds
- * do not hold there): half the smallest subnormal, 2^-150, for float32; for float64 the
- * smallest subnormal 2^-1074 itself, since its half is not a double.
+ * do not hold there): half the smallest subnormal (2^-25 for float16, 2^-134 for
+ * bfloat16, 2^-150 for float32); for float64 the smallest subnormal 2^-1074 itself,
+ * since its half is not a double.
  */
 export function underflow(dtype: Dtype): number {
-  return dtype === 'float32' ? 2 ** -150 : 2 ** -1074;
+  return dtype === 'float64' ? Number.MIN_VALUE : dtypeLimits(dtype).tiny / 2;
 }
 
 /**
@@ -33,7 +34,7 @@ export interface At {
 
 /** Rounds a double to the dtype for ULP reporting. */
 function asDtype(value: number, dtype: Dtype): number {
-  return dtype === 'float32' ? Math.fround(value) : value;
+  return rounderFor(dtype)(value);
 }
 
 function detail(actual: number, expected: number, dtype: Dtype, at: At, tolerance?: string) {

@@ -19,10 +19,11 @@ const identity = (v: number): number => v;
 export const DTYPES: readonly Dtype[] = ['float16', 'bfloat16', 'float32', 'float64'];
 
 /**
- * The dtypes the conformance checker judges (adapters may declare only these): its tolerance
- * model and scenarios are derived for float32 and float64.
+ * The dtypes the conformance checker judges (adapters may declare only these). float16 has its
+ * tolerance model, probes and law roundoffs, but not yet laws whose drawn hyperparameters
+ * survive its rounding (eps = 1e-8 is 0 in float16, so the reference itself fails them): refused.
  */
-export const CHECKED_DTYPES: readonly Dtype[] = ['float32', 'float64'];
+export const CHECKED_DTYPES: readonly Dtype[] = ['bfloat16', 'float32', 'float64'];
 
 /**
  * Rounds a double to the dtype, to nearest, ties to even. Rounding the exact double result of
@@ -54,4 +55,36 @@ export function storageFor(dtype: Dtype): Float32ArrayConstructor | Float64Array
 /** A zero-filled vector of the dtype. */
 export function allocate(dtype: Dtype, size: number): FloatVector {
   return new (storageFor(dtype))(size);
+}
+
+/** The constants of a dtype's format that the checker's bounds and probes are derived from. */
+export interface DtypeLimits {
+  /** Significand bits p (the implicit bit included): the unit roundoff is 2^-p. */
+  bits: number;
+  /** The smallest positive subnormal. */
+  tiny: number;
+  /** The smallest positive normal value. */
+  normal: number;
+  /** The largest finite value. */
+  max: number;
+}
+
+/** The {@link DtypeLimits} of each dtype (IEEE 754 binary16, bfloat16 as float32's exponents with 8 bits, binary32, binary64). */
+export function dtypeLimits(dtype: Dtype): DtypeLimits {
+  switch (dtype) {
+    case 'float16':
+      return { bits: 11, tiny: 2 ** -24, normal: 2 ** -14, max: 65504 };
+    case 'bfloat16':
+      return { bits: 8, tiny: 2 ** -133, normal: 2 ** -126, max: (2 - 2 ** -7) * 2 ** 127 };
+    case 'float32':
+      return { bits: 24, tiny: 2 ** -149, normal: 2 ** -126, max: 3.4028234663852886e38 };
+    default:
+      return { bits: 53, tiny: Number.MIN_VALUE, normal: 2 ** -1022, max: Number.MAX_VALUE };
+  }
+}
+
+/** The dtypes of `list` as an error message names them: `'float32' or 'float64'`. */
+export function dtypeChoices(list: readonly Dtype[]): string {
+  const quoted = list.map((d) => `'${d}'`);
+  return quoted.length < 2 ? quoted.join('') : `${quoted.slice(0, -1).join(', ')} or ${quoted.at(-1)}`;
 }

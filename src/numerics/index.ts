@@ -1,7 +1,7 @@
 // What src/numerics/ offers the rest of src/: dtypes, rounding, ULP distances, correctly rounded powers and exp.
-export { expCorrectlyRounded, powInteger } from './correctly-rounded.js';
+export { expCorrectlyRounded, PowerSequence, powInteger } from './correctly-rounded.js';
 export { allocate, type Dtype, type FloatVector, rounderFor } from './dtype.js';
 export { bf16round, f16round } from './half-precision.js';
 export { firstDifferentBits, sameBits, ulpDistance } from './ulp.js';
-export { CHECKED_DTYPES, DTYPES, storageFor } from './dtype.js';
+export { CHECKED_DTYPES, DTYPES, type DtypeLimits, dtypeChoices, dtypeLimits, storageFor } from './dtype.js';
 export { BFLOAT16_MAX, FLOAT16_MAX } from './half-precision.js';

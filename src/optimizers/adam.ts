@@ -10,7 +10,7 @@ import {
   requireUnitInterval,
   validateConventions,
 } from '../reference/index.js';
-import { powInteger } from '../numerics/index.js';
+import { PowerSequence } from '../numerics/index.js';
 import { adamSimd } from '../kernels/index.js';
 import { adaptiveStep } from './adaptive-step.js';
 import { createInstance } from './instance.js';
@@ -60,13 +60,15 @@ export const adam: OptimizerRule<AdamConfig> = {
       const oneMinusBeta2 = r(1 - b2);
       const eps = r(config.epsilon);
       const state = { first_moment: firstMoment, second_moment: secondMoment, t: 0 };
+      const powers1 = new PowerSequence(b1);
+      const powers2 = new PowerSequence(b2);
       return {
         state,
         prepare(lr) {
           const t = ++state.t;
           // beta ** t correctly rounded, as glibc's pow (behind Python's **) returns it.
-          const pow1 = powInteger(b1, t);
-          const pow2 = powInteger(b2, t);
+          const pow1 = powers1.at(t);
+          const pow2 = powers2.at(t);
           const bias1 = r(1 - pow1);
           const bias2 = r(1 - pow2);
           // epsilon-hat: lr_t = lr * sqrt(1 - beta2**t) / (1 - beta1**t), all Python floats.

@@ -1,6 +1,7 @@
 import { describeValue, type Dtype, type OptimizerName, type ScheduleName } from '../reference/index.js';
 import { requireTensorSupport, type TensorSupport } from '../adapter/index.js';
 import { PROTOCOL_VERSION } from './messages.js';
+import { CHECKED_DTYPES, dtypeChoices } from '../numerics/index.js';
 
 const OPTIMIZERS: readonly OptimizerName[] = ['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam'];
 const SCHEDULES: readonly ScheduleName[] = ['step', 'exponential', 'inverse-time'];
@@ -33,7 +34,7 @@ function nameList<T extends string>(field: string, value: unknown, known: readon
  * Validates a child's `hello` answer, so a misdeclared adapter is refused with
  * an error naming the field and value before any check runs: the protocol
  * version must be {@link PROTOCOL_VERSION}, the name a non-empty string, the
- * dtype `float32` or `float64` (it sets the checker's tolerances), the
+ * dtype one of CHECKED_DTYPES (it sets the checker's tolerances), the
  * optimizer and schedule names those of docs/spec.md, and the optional `tensors`
  * declaration a {@link TensorSupport}.
  */
@@ -46,15 +47,15 @@ export function parseHandshake(answer: Record<string, unknown>): Handshake {
   if (typeof answer.name !== 'string' || answer.name.trim() === '') {
     throw new TypeError(`name must be a non-empty string, got ${describeValue(answer.name)}`);
   }
-  if (answer.dtype !== 'float32' && answer.dtype !== 'float64') {
-    throw new TypeError(`dtype must be 'float32' or 'float64', got ${describeValue(answer.dtype)}`);
+  if (!(CHECKED_DTYPES as readonly unknown[]).includes(answer.dtype)) {
+    throw new TypeError(`dtype must be ${dtypeChoices(CHECKED_DTYPES)}, got ${describeValue(answer.dtype)}`);
   }
   const optimizers = nameList('optimizers', answer.optimizers, OPTIMIZERS);
   const schedules = answer.schedules === undefined ? [] : nameList('schedules', answer.schedules, SCHEDULES);
   const handshake: Handshake = {
     protocol: PROTOCOL_VERSION,
     name: answer.name,
-    dtype: answer.dtype,
+    dtype: answer.dtype as Dtype,
     optimizers,
     schedules,
   };

@@ -37,6 +37,7 @@ export type KnownBugId =
   | 'amsgrad-unrequested'
   | 'schedule-one-early'
   | 'step-counter-counts-tensors'
+  | 'step-counter-saturates'
   | 'state-lost-on-restore'
   | 'state-downcast'
   | 'missing-gradient-advances-state';

@@ -1,4 +1,5 @@
 import type { Adapter, Stepper } from '../../../src/adapter/contract.js';
+import { bf16round } from '../../../src/numerics/index.js';
 import type {
   Conventions,
   Dtype,
@@ -16,6 +17,7 @@ export type PlantedBug =
   | 'adam-multiplies-bias-correction'
   | 'adam-counter-off-by-one'
   | 'adam-counter-per-coordinate'
+  | 'adam-counter-bfloat16'
   | 'shared-state'
   | 'mutates-gradient'
   | 'ascent'
@@ -150,7 +152,12 @@ export function handwritten(options: PlantOptions): Adapter {
             const eps = r(c.epsilon);
             const k1 = r(1 - b1);
             const k2 = r(1 - b2);
-            if (bug !== 'adam-counter-per-coordinate') {
+            if (bug === 'adam-counter-bfloat16') {
+              // torchao's counter: held in bfloat16, 256 + 1 rounds back to 256.
+              t = bf16round(t + 1);
+              acc1 = r(b1 ** t);
+              acc2 = r(b2 ** t);
+            } else if (bug !== 'adam-counter-per-coordinate') {
               t++;
               acc1 = t === 1 || bug === 'adam-counter-off-by-one' ? r(b1 ** t) : r(acc1 * b1);
               acc2 = t === 1 || bug === 'adam-counter-off-by-one' ? r(b2 ** t) : r(acc2 * b2);
