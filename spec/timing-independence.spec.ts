@@ -86,7 +86,10 @@ describe('verdicts do not depend on timing', () => {
     const planted = () => handwritten({ name: 'counter', declared: 'float32', bug: 'adam-counter-bfloat16' });
     const options = { only: ['adam'], seed: 9, runs: RUNS };
     const failing = (report: ConformanceReport) =>
-      report.results[0]!.findings.filter((f) => f.status === 'fail').map((f) => ({ check: f.check, c: f.counterexample }));
+      report.results[0]!.findings.filter((f) => f.status === 'fail').map((f) => ({
+        check: f.check,
+        c: f.counterexample,
+      }));
     const fast = await checkConformance(planted(), options);
     const slow = await checkConformance(slowed(planted()), options);
     expect(fast.results[0]!.bug).toBe('step-counter-saturates');
