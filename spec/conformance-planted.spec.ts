@@ -105,7 +105,8 @@ describe('planted conventions deviate, naming exactly that convention', () => {
     const accepted = await checkConformance(
       handwritten({ name: id, declared: dtype, conventions: conventions ?? {}, optimizers: subjects as never }),
       {
-        seed: SEED, runs: RUNS,
+        seed: SEED,
+        runs: RUNS,
         only: subjects,
         accept: [id],
       },
@@ -124,7 +125,8 @@ describe('planted conventions deviate, naming exactly that convention', () => {
           optimizers: [rule],
         }),
         {
-          seed: SEED, runs: RUNS,
+          seed: SEED,
+          runs: RUNS,
           only: [rule],
         },
       );
@@ -138,7 +140,8 @@ describe('planted conventions deviate, naming exactly that convention', () => {
 describe('float32 arithmetic behind a float64 claim fails', () => {
   it('every optimizer fails, with a one-step counterexample an ulp of float32 away', async () => {
     const report = await checkConformance(handwritten({ name: 'liar', declared: 'float64', computes: 'float32' }), {
-      seed: SEED, runs: RUNS,
+      seed: SEED,
+      runs: RUNS,
       only: [...OPTIMIZERS],
     });
     for (const subject of OPTIMIZERS) {
@@ -156,7 +159,8 @@ describe('float32 arithmetic behind a float64 claim fails', () => {
 describe('bugs real libraries shipped fail with a minimal counterexample', () => {
   it("SGD with the lecture notes' `+=` (ascent): one step, expected x0 - lr g, got x0 + lr g", async () => {
     const report = await checkConformance(handwritten({ name: 'ascent', declared: 'float64', bug: 'ascent' }), {
-      seed: SEED, runs: RUNS,
+      seed: SEED,
+      runs: RUNS,
       only: ['sgd'],
     });
     const r = result(report, 'sgd');
@@ -196,7 +200,8 @@ describe('bugs real libraries shipped fail with a minimal counterexample', () =>
     ['adam-counter-per-coordinate', 'float64', 2],
   ] as const)('Adam with %s (%s) fails; the counterexample needs %i coordinate(s)', async (bug, dtype, coordinates) => {
     const report = await checkConformance(handwritten({ name: bug, declared: dtype, bug }), {
-      seed: SEED, runs: RUNS,
+      seed: SEED,
+      runs: RUNS,
       only: ['adam'],
     });
     const r = result(report, 'adam');
@@ -225,7 +230,8 @@ describe('bugs real libraries shipped fail with a minimal counterexample', () =>
 
   it('state shared between instances fails, and the interleaved-instances probe shows it', async () => {
     const report = await checkConformance(handwritten({ name: 'shared', declared: 'float64', bug: 'shared-state' }), {
-      seed: SEED, runs: RUNS,
+      seed: SEED,
+      runs: RUNS,
       only: ['momentum', 'adam'],
     });
     for (const subject of ['momentum', 'adam']) {
@@ -302,7 +308,8 @@ describe('bugs real libraries shipped fail with a minimal counterexample', () =>
       optimizers: ['rmsprop'],
     });
     const report = await checkConformance(adapter, {
-      seed: SEED, runs: RUNS,
+      seed: SEED,
+      runs: RUNS,
       only: ['rmsprop'],
       accept: ['epsilon-inside-sqrt', 'non-finite'],
     });
@@ -325,7 +332,8 @@ describe('bugs real libraries shipped fail with a minimal counterexample', () =>
         schedules: ['step', 'exponential', 'inverse-time'],
       }),
       {
-        seed: SEED, runs: RUNS,
+        seed: SEED,
+        runs: RUNS,
         only: ['schedule:step', 'schedule:exponential', 'schedule:inverse-time'],
       },
     );
@@ -350,7 +358,8 @@ describe('misbehaving adapters give `error` with their own message, and the run 
   ];
   it.each(cases)('%s', async (how, pattern) => {
     const report = await checkConformance(misbehaving(how, 'adam'), {
-      seed: SEED, runs: RUNS,
+      seed: SEED,
+      runs: RUNS,
       only: ['adam', 'sgd'],
       stepTimeoutMs: 100,
     });
@@ -362,13 +371,18 @@ describe('misbehaving adapters give `error` with their own message, and the run 
   });
 
   it('an adapter that returns its own buffer and overwrites it later still conforms: answers are copied at once', async () => {
-    const report = await checkConformance(misbehaving('scribbles-later', 'adam'), { seed: SEED, runs: RUNS, only: ['adam'] });
+    const report = await checkConformance(misbehaving('scribbles-later', 'adam'), {
+      seed: SEED,
+      runs: RUNS,
+      only: ['adam'],
+    });
     expect(result(report, 'adam').verdict).toBe('conforms');
   });
 
   it('the total timeout ends the run with `error: total timeout` for what remains', async () => {
     const report = await checkConformance(misbehaving('hangs', 'sgd'), {
-      seed: SEED, runs: RUNS,
+      seed: SEED,
+      runs: RUNS,
       only: ['sgd', 'adam'],
       stepTimeoutMs: 5_000,
       totalTimeoutMs: 300,
