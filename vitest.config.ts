@@ -8,7 +8,9 @@ export default defineConfig({
     // In a real browser, run by `npm run test:browser` (vitest.browser.config.ts) where Chromium is installed.
     // The packed tarball installed into a user's project, by `npm run test:package` (vitest.package.config.ts):
     // npm pack, npm install and a vitest of its own cost a third of this suite's CPU (30 of 190 s).
-    exclude: ['spec/**/*.browser.spec.ts', 'spec/package-*.spec.ts', '**/node_modules/**'],
+    // Third-party libraries' full checks (TF.js, deeplearn.js, convnetjs, toygrad, brain.js), by
+    // `npm run test:libraries` (vitest.libraries.config.ts): 22 s of this suite's CPU.
+    exclude: ['spec/**/*.browser.spec.ts', 'spec/package-*.spec.ts', 'spec/**/*.library.spec.ts', '**/node_modules/**'],
     setupFiles: ['spec/setup/fast-check.ts'],
     // Compiles src/ once per run for the CLI processes and adapter workers that spec files start (spec/support/built.ts).
     globalSetup: ['spec/setup/build.ts'],

@@ -155,6 +155,7 @@ describe.concurrent('optimspec check, in a child process', () => {
   });
 });
 
+// A quarter of the drawn runs where a check's verdict is the input of what is tested (exit codes, reports, --accept).
 describe('optimspec check, in-process', () => {
   /** A conforming check for the tests of the output's form: a tenth of the drawn cases (the form does not depend on them). */
   const conforming = [`${adapters}/sgd-only.mjs`, '--seed', '1', '--only', 'sgd', '--runs', '0.1'];
@@ -173,6 +174,8 @@ describe('optimspec check, in-process', () => {
       `${adapters}/sgd-bug.mjs`,
       '--seed',
       '3',
+      '--runs',
+      '0.25',
       '--quiet',
       '--json',
       join(out, 'r.json'),
@@ -217,6 +220,8 @@ describe('optimspec check, in-process', () => {
       `${adapters}/dampened-momentum.mjs`,
       '--seed',
       '5',
+      '--runs',
+      '0.25',
       '--only',
       'momentum',
       '--accept',
@@ -231,6 +236,8 @@ describe('optimspec check, in-process', () => {
       `${adapters}/dampened-momentum.mjs`,
       '--seed',
       '5',
+      '--runs',
+      '0.25',
       '--only',
       'momentum',
       '--quiet',
@@ -241,6 +248,8 @@ describe('optimspec check, in-process', () => {
       `${adapters}/dampened-momentum.mjs`,
       '--seed',
       '5',
+      '--runs',
+      '0.25',
       '--only',
       'momentum',
       '--accept',

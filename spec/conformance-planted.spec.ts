@@ -9,6 +9,12 @@ import { SOAK } from './support/soak.js';
 import { isTensorSubject } from '../src/adapter/index.js';
 
 const SEED = 7;
+/**
+ * A quarter of the default drawn runs and law runs: the golden fixtures, scenarios and probes all run,
+ * and a verdict here does not hang on a drawn run (correct implementations get the full count over 50
+ * seeds in `npm run soak`).
+ */
+const RUNS = 0.25;
 const OPTIMIZERS = ['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam'] as const;
 
 afterEach(() => resetSharedState());
@@ -56,7 +62,7 @@ describe('planted correct implementations conform', () => {
     async (dtype) => {
       const report = await checkConformance(
         handwritten({ name: 'hand', declared: dtype, schedules: ['step', 'exponential', 'inverse-time'] }),
-        { seed: SEED },
+        { seed: SEED, runs: RUNS },
       );
       // A single-vector adapter: the checks over several tensors it does not declare are unsupported, the rest conform.
       for (const r of report.results)
@@ -83,7 +89,7 @@ describe('planted conventions deviate, naming exactly that convention', () => {
   it.each(cases)('%s', async (id, conventions, subjects, dtype) => {
     const report = await checkConformance(
       handwritten({ name: id, declared: dtype, conventions: conventions ?? {}, optimizers: subjects as never }),
-      { seed: SEED, only: subjects },
+      { seed: SEED, runs: RUNS, only: subjects },
     );
     for (const subject of subjects) {
       const r = result(report, subject);
@@ -100,6 +106,7 @@ describe('planted conventions deviate, naming exactly that convention', () => {
       handwritten({ name: id, declared: dtype, conventions: conventions ?? {}, optimizers: subjects as never }),
       {
         seed: SEED,
+        runs: RUNS,
         only: subjects,
         accept: [id],
       },
@@ -119,6 +126,7 @@ describe('planted conventions deviate, naming exactly that convention', () => {
         }),
         {
           seed: SEED,
+          runs: RUNS,
           only: [rule],
         },
       );
@@ -133,6 +141,7 @@ describe('float32 arithmetic behind a float64 claim fails', () => {
   it('every optimizer fails, with a one-step counterexample an ulp of float32 away', async () => {
     const report = await checkConformance(handwritten({ name: 'liar', declared: 'float64', computes: 'float32' }), {
       seed: SEED,
+      runs: RUNS,
       only: [...OPTIMIZERS],
     });
     for (const subject of OPTIMIZERS) {
@@ -151,6 +160,7 @@ describe('bugs real libraries shipped fail with a minimal counterexample', () =>
   it("SGD with the lecture notes' `+=` (ascent): one step, expected x0 - lr g, got x0 + lr g", async () => {
     const report = await checkConformance(handwritten({ name: 'ascent', declared: 'float64', bug: 'ascent' }), {
       seed: SEED,
+      runs: RUNS,
       only: ['sgd'],
     });
     const r = result(report, 'sgd');
@@ -170,7 +180,7 @@ describe('bugs real libraries shipped fail with a minimal counterexample', () =>
   it("Adam multiplying by 1 - beta**t: fails at step 1, where the spec's step is lr * g / (|g| + eps)", async () => {
     const report = await checkConformance(
       handwritten({ name: 'mult', declared: 'float64', bug: 'adam-multiplies-bias-correction' }),
-      { seed: SEED, only: ['adam'] },
+      { seed: SEED, runs: RUNS, only: ['adam'] },
     );
     const r = result(report, 'adam');
     expect(r.verdict, explain(r)).toBe('fails');
@@ -191,6 +201,7 @@ describe('bugs real libraries shipped fail with a minimal counterexample', () =>
   ] as const)('Adam with %s (%s) fails; the counterexample needs %i coordinate(s)', async (bug, dtype, coordinates) => {
     const report = await checkConformance(handwritten({ name: bug, declared: dtype, bug }), {
       seed: SEED,
+      runs: RUNS,
       only: ['adam'],
     });
     const r = result(report, 'adam');
@@ -204,7 +215,7 @@ describe('bugs real libraries shipped fail with a minimal counterexample', () =>
   it('momentum applying rho to dx (vx += rho * dx) fails at step 1', async () => {
     const report = await checkConformance(
       handwritten({ name: 'rho', declared: 'float64', bug: 'momentum-rho-on-dx' }),
-      { seed: SEED, only: ['momentum'] },
+      { seed: SEED, runs: RUNS, only: ['momentum'] },
     );
     const r = result(report, 'momentum');
     expect(r.verdict, explain(r)).toBe('fails');
@@ -220,6 +231,7 @@ describe('bugs real libraries shipped fail with a minimal counterexample', () =>
   it('state shared between instances fails, and the interleaved-instances probe shows it', async () => {
     const report = await checkConformance(handwritten({ name: 'shared', declared: 'float64', bug: 'shared-state' }), {
       seed: SEED,
+      runs: RUNS,
       only: ['momentum', 'adam'],
     });
     for (const subject of ['momentum', 'adam']) {
@@ -232,7 +244,7 @@ describe('bugs real libraries shipped fail with a minimal counterexample', () =>
   it('gradients modified in place fail the immutability check, with step, coordinate, before and after', async () => {
     const report = await checkConformance(
       handwritten({ name: 'mutates', declared: 'float64', bug: 'mutates-gradient' }),
-      { seed: SEED, only: ['sgd'] },
+      { seed: SEED, runs: RUNS, only: ['sgd'] },
     );
     const r = result(report, 'sgd');
     expect(r.verdict, explain(r)).toBe('fails');
@@ -254,7 +266,7 @@ describe('bugs real libraries shipped fail with a minimal counterexample', () =>
         return stepper;
       },
     };
-    const report = await checkConformance(adapter, { seed: SEED, only: ['sgd'] });
+    const report = await checkConformance(adapter, { seed: SEED, runs: RUNS, only: ['sgd'] });
     const finding = result(report, 'sgd').findings.find((f) => f.check === 'immutability')!;
     expect(finding.status).toBe('fail');
     expect(finding.message).toMatch(/modified the x0/);
@@ -268,7 +280,7 @@ describe('bugs real libraries shipped fail with a minimal counterexample', () =>
       bug: 'zero-lr-default',
       optimizers: ['rmsprop'],
     });
-    const r = result(await checkConformance(adapter, { seed: SEED, only: ['rmsprop'] }), 'rmsprop');
+    const r = result(await checkConformance(adapter, { seed: SEED, runs: RUNS, only: ['rmsprop'] }), 'rmsprop');
     expect(r.verdict, explain(r)).toBe('fails');
     expect(r.conventions).toEqual(['epsilon-inside-sqrt']);
     expect(r.bug).toBe('zero-replaced-by-default');
@@ -297,6 +309,7 @@ describe('bugs real libraries shipped fail with a minimal counterexample', () =>
     });
     const report = await checkConformance(adapter, {
       seed: SEED,
+      runs: RUNS,
       only: ['rmsprop'],
       accept: ['epsilon-inside-sqrt', 'non-finite'],
     });
@@ -320,6 +333,7 @@ describe('bugs real libraries shipped fail with a minimal counterexample', () =>
       }),
       {
         seed: SEED,
+        runs: RUNS,
         only: ['schedule:step', 'schedule:exponential', 'schedule:inverse-time'],
       },
     );
@@ -345,6 +359,7 @@ describe('misbehaving adapters give `error` with their own message, and the run 
   it.each(cases)('%s', async (how, pattern) => {
     const report = await checkConformance(misbehaving(how, 'adam'), {
       seed: SEED,
+      runs: RUNS,
       only: ['adam', 'sgd'],
       stepTimeoutMs: 100,
     });
@@ -356,13 +371,18 @@ describe('misbehaving adapters give `error` with their own message, and the run 
   });
 
   it('an adapter that returns its own buffer and overwrites it later still conforms: answers are copied at once', async () => {
-    const report = await checkConformance(misbehaving('scribbles-later', 'adam'), { seed: SEED, only: ['adam'] });
+    const report = await checkConformance(misbehaving('scribbles-later', 'adam'), {
+      seed: SEED,
+      runs: RUNS,
+      only: ['adam'],
+    });
     expect(result(report, 'adam').verdict).toBe('conforms');
   });
 
   it('the total timeout ends the run with `error: total timeout` for what remains', async () => {
     const report = await checkConformance(misbehaving('hangs', 'sgd'), {
       seed: SEED,
+      runs: RUNS,
       only: ['sgd', 'adam'],
       stepTimeoutMs: 5_000,
       totalTimeoutMs: 300,

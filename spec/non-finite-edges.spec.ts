@@ -8,8 +8,8 @@ import { reorderedKernels } from './support/reordered-kernels.js';
  * docs/spec.md D9 at the hyperparameters' edges: a Momentum that skips its velocity at
  * rho = 0 (PyTorch's `if momentum != 0:`) is SGD on finite data, but keeps an infinity
  * where the spec's `0 * vx` makes NaN, so it deviates by `non-finite`, shown by
- * `probe:non-finite-rho-zero`. (RMSProp's momentum buffer at 0: spec/tfjs.spec.ts and
- * spec/matrix-deeplearn.spec.ts; the interpolation form's overflow: spec/evaluation-orders.spec.ts.)
+ * `probe:non-finite-rho-zero`. (RMSProp's momentum buffer at 0: spec/tfjs.library.spec.ts and
+ * spec/deeplearn.library.spec.ts; the interpolation form's overflow: spec/evaluation-orders.spec.ts.)
  */
 describe('non-finite edges', () => {
   it.each(['float32', 'float64'] as const)(

@@ -109,12 +109,14 @@ describe.concurrent('spawnAdapter against misbehaving children', () => {
   });
 
   it('a child silent at handshake: timed out and killed', async () => {
-    // 4 s: long enough for a Node child to start and log on a loaded machine, so its stderr is quoted.
+    // 4 s idle, scaled by the machine's load (a Node child took over 4 s to start at load 12 on
+    // two cores): long enough for the child to start and log, so that its stderr is quoted.
+    const ms = hangGuard(4000);
     const error = await adapterError(
-      spawnAdapter([process.execPath, child, 'silent'], { ...settled, handshakeTimeoutMs: 4000 }),
+      spawnAdapter([process.execPath, child, 'silent'], { ...settled, handshakeTimeoutMs: ms }),
     );
     expect(error.operation).toBe('handshake');
-    expect(error.message).toContain('hello got no answer within 4000 ms');
+    expect(error.message).toContain(`hello got no answer within ${ms} ms`);
     expectGone(error);
     expect(error.message).toContain('starting in mode silent');
   });

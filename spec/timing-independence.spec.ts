@@ -4,6 +4,7 @@ import { checkConformance } from '../src/conformance/check.js';
 import { CONFORMANCE_DEFAULTS } from '../src/conformance/defaults.js';
 import type { ConformanceReport } from '../src/conformance/types.js';
 import type { OptimizerConfig, ScheduleConfig } from '../src/reference/types.js';
+import { handwritten } from './support/planted/handwritten.js';
 
 /**
  * A correct adapter's verdicts do not depend on how long its calls take (issue 16: a
@@ -79,5 +80,22 @@ describe('verdicts do not depend on timing', () => {
     });
     expect(fast.results.map((r) => r.verdict)).toEqual(['conforms', 'conforms']);
     expect(shape(slow)).toEqual(shape(fast));
+  });
+
+  test('a failure that needs 257 steps (a bfloat16 step counter) shrinks to the same counterexample slowed down: the step budget, not the clock, ends shrinking', async () => {
+    const planted = () => handwritten({ name: 'counter', declared: 'float32', bug: 'adam-counter-bfloat16' });
+    const options = { only: ['adam'], seed: 9, runs: RUNS };
+    const failing = (report: ConformanceReport) =>
+      report.results[0]!.findings.filter((f) => f.status === 'fail').map((f) => ({
+        check: f.check,
+        c: f.counterexample,
+      }));
+    const fast = await checkConformance(planted(), options);
+    const slow = await checkConformance(slowed(planted()), options);
+    expect(fast.results[0]!.bug).toBe('step-counter-saturates');
+    const shrunk = failing(fast).find(({ c }) => c?.path !== undefined)?.c;
+    // Shrunk and still past the counter's last value, 256, where the bug first shows.
+    expect(shrunk?.gradients?.length).toBeGreaterThan(256);
+    expect(failing(slow)).toEqual(failing(fast));
   });
 });

@@ -179,6 +179,7 @@ async function failure(
         conventions,
         seed: ctx.seed,
         timeLimitMs: CONFORMANCE_DEFAULTS.shrinkTimeMs,
+        stepBudget: CONFORMANCE_DEFAULTS.shrinkSteps,
       }),
     );
   }

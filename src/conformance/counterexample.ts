@@ -24,6 +24,12 @@ export interface ShrinkOptions {
   seed: number;
   /** Wall-clock budget for shrinking; the best counterexample so far is kept when it runs out. */
   timeLimitMs: number;
+  /**
+   * Budget of steps times coordinates over the candidates run while shrinking: once spent, no
+   * further candidate is run (each counts as not failing) and the best so far is kept. Unlike the
+   * time limit it ends shrinking at the same counterexample on a busy machine as on an idle one.
+   */
+  stepBudget?: number;
 }
 
 /**
@@ -64,7 +70,16 @@ async function mismatchOn(
   config: OptimizerConfig,
   input: Input,
   options: ShrinkOptions,
+  budget?: { left: number },
 ): Promise<Mismatch | undefined> {
+  if (budget !== undefined) {
+    const cost = input.gradients.length * Math.max(1, input.x0.length);
+    if (cost > budget.left) {
+      budget.left = 0;
+      return undefined;
+    }
+    budget.left -= cost;
+  }
   return (await runOn(config, input, options))?.mismatch;
 }
 
@@ -103,6 +118,7 @@ async function shrinkCounterexample(
   options: ShrinkOptions,
 ): Promise<Counterexample> {
   const config = failing.config;
+  const budget = { left: options.stepBudget ?? Number.POSITIVE_INFINITY };
   const cut = mismatch.step;
   const rates = (failing.learningRates ?? []).slice(0, cut).map((v) => v ?? null);
   let start: Input = {
@@ -122,7 +138,7 @@ async function shrinkCounterexample(
       gradients: start.gradients.map((g) => fewer.map((k) => g[k]!)),
       learningRates: rates,
     };
-    if ((await mismatchOn(config, candidate, options)) !== undefined) keep = fewer;
+    if ((await mismatchOn(config, candidate, options, budget)) !== undefined) keep = fewer;
   }
   start = {
     x0: keep.map((k) => failing.x0[k]!),
@@ -146,7 +162,7 @@ async function shrinkCounterexample(
     ),
   });
   const property = fc.asyncProperty(arbitrary, async (input) => {
-    if ((await mismatchOn(config, input, options)) !== undefined) throw new Error('parts from the spec');
+    if ((await mismatchOn(config, input, options, budget)) !== undefined) throw new Error('parts from the spec');
   });
   const details = await fc.check(property, {
     seed: options.seed,
