@@ -368,7 +368,7 @@ describe('optimspec check, in-process', () => {
   test('--only, --runs, --seed and --accept reach the checker and show in the report', async () => {
     const path = join(scratch, 'opts.json');
     await inProcess([
-      `${adapters}/reference64.ts`,
+      `${adapters}/sgd-step.mjs`,
       '--only',
       'sgd,schedule:step',
       '--runs',

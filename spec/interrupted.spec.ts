@@ -129,7 +129,7 @@ describe.concurrent('SIGINT and SIGTERM while a correct adapter is checked: `int
     test(`${signal}, a module in its worker: exit ${signal === 'SIGINT' ? 130 : 143}, sgd interrupted`, async () => {
       const marker = join(scratch, `module-${signal}`);
       // The 60th step call is past sgd's first batch of scenarios (its progress line) and far from its last.
-      const run = startPaused(['spec/cli-adapters/pauses.ts'], marker, {
+      const run = startPaused(['spec/cli-adapters/pauses.mjs'], marker, {
         OPTIMSPEC_PAUSE_AT: '60',
         OPTIMSPEC_PAUSE_FILE: marker,
       });

@@ -180,10 +180,14 @@ describe.concurrent('an in-process adapter runs isolated in a worker thread: not
 
   test('a module that refuses a configuration (unsupported()) gets the same skipped checks and verdicts isolated as in-process', async () => {
     const subjects = ['nesterov'];
-    const { report } = await check('spec/cli-adapters/refuses-nesterov-rho-zero.ts', subjects, {
+    const { report } = await check('spec/cli-adapters/refuses-nesterov-rho-zero.mjs', subjects, {
       timeoutMs: SETTLED_MS,
     });
-    const { default: module } = await import('./cli-adapters/refuses-nesterov-rho-zero.js');
+    const { default: module } = (await import(
+      new URL('./cli-adapters/refuses-nesterov-rho-zero.mjs', import.meta.url).href
+    )) as {
+      default: Adapter;
+    };
     const direct = await checkConformance(module, { only: subjects, seed: 1 });
     const shape = (r: ConformanceReport) =>
       r.results.map((x) => [x.verdict, x.findings.map((f) => `${f.check}:${f.status}`)]);
