@@ -336,12 +336,13 @@ function gradientValue(dtype: Dtype): fc.Arbitrary<number> {
 /**
  * Drawn hyperparameters of `rule`, inside the ranges the rules accept, avoiding
  * rho / beta / decay rate within 1e-3 of 1 where the conditioning 1/(1 - beta)
- * would make the float32 bound vacuous.
+ * would make the float32 bound vacuous; epsilon a value the dtype holds above 0.
  */
-function configArbitrary(rule: OptimizerName): fc.Arbitrary<OptimizerConfig> {
+function configArbitrary(rule: OptimizerName, dtype: Dtype): fc.Arbitrary<OptimizerConfig> {
   const lr = fc.constantFrom(1e-3, 1e-2, 0.05, 0.1, 0.5);
   const unit = fc.constantFrom(0, 0.5, 0.9, 0.99);
-  const eps = fc.constantFrom(1e-8, 1e-7, 1e-4, 0.1);
+  // PyTorch's 1e-8 is 0 in float16 (the rule then divides 0 by 0): there its nearest float16, 2^-24.
+  const eps = fc.constantFrom(dtype === 'float16' ? 2 ** -24 : 1e-8, 1e-7, 1e-4, 0.1);
   switch (rule) {
     case 'sgd':
       return lr.map((learningRate) => ({ optimizer: 'sgd', learningRate }));
@@ -365,7 +366,7 @@ function configArbitrary(rule: OptimizerName): fc.Arbitrary<OptimizerConfig> {
 export function randomScenarios(rule: OptimizerName, dtype: Dtype, seed: number, count: number): Scenario[] {
   const value = gradientValue(dtype);
   const arbitrary = fc.record({
-    config: configArbitrary(rule),
+    config: configArbitrary(rule, dtype),
     size: fc.integer({ min: 1, max: 4 }),
     steps: fc.integer({ min: 1, max: 25 }),
     values: fc.array(value, { minLength: 104, maxLength: 104 }),
