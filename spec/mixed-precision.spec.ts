@@ -5,11 +5,13 @@ import { checkConformance } from '../src/conformance/check.js';
 import { storeRounding } from '../src/conformance/error-arithmetic.js';
 import { validateConformanceOptions } from '../src/conformance/validate-options.js';
 import { bf16round, f16round } from '../src/numerics/index.js';
+import { HostState, perform } from '../src/isolation/index.js';
 import { parseHandshake } from '../src/protocol/handshake.js';
 import { handAdam } from './support/planted/mixed.js';
 
 // Mixed precision (docs/spec.md, "Mixed precision"): an adapter declares where it holds what.
 
+const root = new URL('..', import.meta.url).pathname;
 const cheap = { seed: 5, runs: 0.3, only: ['adam' as const] };
 const bf16Params = { state: 'float32', arithmetic: 'float32' } as const;
 const sgd = { name: 'n', dtype: 'bfloat16', optimizers: ['sgd'], create: () => ({ step: (g: Float64Array) => g }) };
@@ -47,6 +49,14 @@ describe('the precision declaration', () => {
     expect(() => parseHandshake({ ...hello, precision: { arithmetic: 'float16' } })).toThrow(
       /^precision\.arithmetic must hold every bfloat16 value .*got "float16"$/,
     );
+  });
+
+  it("reaches the checker from a module's worker: the host's description of the loaded adapter carries it", async () => {
+    const adapter = handAdam({ name: 'bf16 params', dtype: 'bfloat16', precision: bf16Params });
+    const noop = () => {};
+    const state = new HostState('m.mjs', root, noop, noop, async () => adapter);
+    const { description } = (await perform(state, { id: 1, op: 'load' })) as { description: { precision?: unknown } };
+    expect(description.precision).toEqual(bf16Params);
   });
 });
 
