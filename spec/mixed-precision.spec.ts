@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { validateAdapter } from '../src/adapter/load-adapter.js';
@@ -7,6 +9,7 @@ import { validateConformanceOptions } from '../src/conformance/validate-options.
 import { bf16round, f16round } from '../src/numerics/index.js';
 import { HostState, perform } from '../src/isolation/index.js';
 import { parseHandshake } from '../src/protocol/handshake.js';
+import { reportToJson } from '../src/report/json.js';
 import { handAdam } from './support/planted/mixed.js';
 
 // Mixed precision (docs/spec.md, "Mixed precision"): an adapter declares where it holds what.
@@ -88,8 +91,18 @@ describe('the tolerance of a value stored in a narrower dtype', () => {
 describe('the checker judges the declared combination', () => {
   it('an Adam with bfloat16 parameters and float32 state and arithmetic conforms (float32 master weights: npm run soak)', async () => {
     const adapter = handAdam({ name: 'bf16 params', dtype: 'bfloat16', precision: bf16Params });
-    const [adam] = (await checkConformance(adapter, cheap)).results;
+    const report = await checkConformance(adapter, cheap);
+    const [adam] = report.results;
     expect(adam!.verdict, JSON.stringify(adam!.findings.filter((f) => f.status !== 'pass'))).toBe('conforms');
+    // The report says how it was judged, within docs/report.schema.json.
+    expect(report.adapter).toEqual({
+      name: 'bf16 params',
+      dtype: 'bfloat16',
+      precision: { parameters: 'bfloat16', ...bf16Params },
+    });
+    const schema = JSON.parse(readFileSync(new URL('../docs/report.schema.json', import.meta.url), 'utf8'));
+    const validate = new Ajv2020({ strict: true, allErrors: true }).compile(schema);
+    expect(validate(JSON.parse(reportToJson(report))), JSON.stringify(validate.errors)).toBe(true);
   });
 
   it('state kept in bfloat16 while float32 is declared fails as state-downcast, on probe:state-precision too', async () => {
