@@ -164,8 +164,8 @@ export const positiveEpsilon = fc.oneof(fc.constantFrom(1e-7, 1e-8), range(1e-12
  * the array (a law's closed form then uses the value the implementation computes with): the
  * same choices as float32's, except where float16 cannot hold them. A positive epsilon is at
  * least 2^-24, float16's smallest subnormal (1e-8 and 1e-12 are 0 in float16, where the rule
- * divides 0 by 0: TensorFlow.js issue 425), the lecture's 1e-7 kept (2^-23 in float16); a
- * learning rate at least 2^-11, so that `lr g` of a gradient in {@link FLOAT16_WINDOW} is
+ * divides 0 by 0, as in TensorFlow.js's float16 textures), the lecture's 1e-7 kept (2^-23 in
+ * float16); a learning rate at least 2^-11, so that `lr g` of a gradient in {@link FLOAT16_WINDOW} is
  * normal (below 2^-14 float16 holds it to less than u relative).
  */
 const float16Hyperparameters = {
