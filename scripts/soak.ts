@@ -5,7 +5,8 @@
  * must correct implementations over several tensors, with groups, save and restore and
  * their own schedules (docs/spec.md section 9: the reference and the hand-written one of
  * spec/support/planted/tensors.ts) on every subject over several tensors, and correct
- * bfloat16 implementations (the reference, spec/support/planted/bfloat16.ts) on every subject;
+ * float16, bfloat16 and mixed-precision implementations (the references,
+ * spec/support/planted/bfloat16.ts and mixed.ts) on every subject;
  * then the spec files' whole catalogues (OPTIMSPEC_SOAK=1, spec/support/soak.ts): attribution
  * over the planted-bug catalogue in both dtypes, every convention accepted.
  * Usage: node --import tsx scripts/soak.ts [seeds=50] [first seed=1]
@@ -24,6 +25,7 @@ import type { Dtype } from '../src/reference/types.js';
 import { TENSOR_SUBJECTS } from '../src/adapter/index.js';
 import { tensorImplementation } from '../spec/support/planted/tensors.js';
 import { bfloat16Adam } from '../spec/support/planted/bfloat16.js';
+import { handAdam } from '../spec/support/planted/mixed.js';
 
 const count = Number(process.argv[2] ?? 50);
 const first = Number(process.argv[3] ?? 1);
@@ -54,12 +56,23 @@ for (const order of Object.keys(ORDER_SUBJECTS) as EvaluationOrder[]) {
   }
   console.log(`${order}: ${count} seeds x 2 dtypes done`);
 }
-// Correct bfloat16 implementations (docs/spec.md D10): the reference on every subject, a hand-written Adam in PyTorch's order.
-const bfloat16Implementations: Record<string, Adapter> = {
-  reference: referenceAdapter({ dtype: 'bfloat16' }),
-  'hand-written Adam': bfloat16Adam({ name: 'hand-written bfloat16 Adam' }),
+// Correct 16-bit and mixed-precision implementations (docs/spec.md D10, "Mixed precision"): the references on every
+// subject, hand-written Adams in PyTorch's order (bfloat16) and the lecture's (float16, mixed).
+const mixed = { state: 'float32', arithmetic: 'float32' } as const;
+const precisionImplementations: Record<string, Adapter> = {
+  'reference in bfloat16': referenceAdapter({ dtype: 'bfloat16' }),
+  'hand-written Adam in bfloat16': bfloat16Adam({ name: 'hand-written bfloat16 Adam' }),
+  'reference in float16': referenceAdapter({ dtype: 'float16' }),
+  'hand-written Adam in float16': handAdam({ name: 'hand-written float16 Adam', dtype: 'float16' }),
+  'Adam, bfloat16 parameters, float32 state': handAdam({ name: 'mixed bf16', dtype: 'bfloat16', precision: mixed }),
+  'Adam, float32 master weights': handAdam({
+    name: 'master weights',
+    dtype: 'bfloat16',
+    precision: { ...mixed, parameters: 'float32' },
+  }),
+  'Adam, float16 parameters, float32 state': handAdam({ name: 'mixed f16', dtype: 'float16', precision: mixed }),
 };
-for (const [name, adapter] of Object.entries(bfloat16Implementations)) {
+for (const [name, adapter] of Object.entries(precisionImplementations)) {
   for (let seed = first; seed < first + count; seed++) {
     const report = await checkConformance(adapter, { seed });
     runs++;
@@ -67,12 +80,10 @@ for (const [name, adapter] of Object.entries(bfloat16Implementations)) {
       if (r.verdict === 'conforms' || r.verdict === 'unsupported') continue;
       failures++;
       const problem = r.findings.find((f) => f.status !== 'pass');
-      console.log(
-        `FAIL ${name} bfloat16 seed ${seed} ${r.subject}: ${r.verdict}: ${problem?.check}: ${problem?.message}`,
-      );
+      console.log(`FAIL ${name} seed ${seed} ${r.subject}: ${r.verdict}: ${problem?.check}: ${problem?.message}`);
     }
   }
-  console.log(`${name} in bfloat16: ${count} seeds done`);
+  console.log(`${name}: ${count} seeds done`);
 }
 
 const tensorImplementations: Record<string, (dtype: Dtype) => Adapter> = {

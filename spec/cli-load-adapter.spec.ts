@@ -64,7 +64,7 @@ describe('loadAdapter', () => {
 
   test('a default export that is not an adapter names the field and the value', async () => {
     const cases: [string, string][] = [
-      ['bad-dtype.mjs', `adapter.dtype must be 'bfloat16', 'float32' or 'float64', got "float16"`],
+      ['bad-dtype.mjs', `adapter.dtype must be 'float16', 'bfloat16', 'float32' or 'float64', got "float8"`],
       [
         'bad-optimizer.mjs',
         'adapter.optimizers[1] must be one of sgd, momentum, nesterov, adagrad, rmsprop, adam, got "lion"',
@@ -102,7 +102,7 @@ describe('validateAdapter', () => {
     expect(message(null)).toBe('m.js: the default export must be an adapter object, got null');
     expect(message({ ...good, name: '  ' })).toBe('m.js: adapter.name must be a non-empty string, got "  "');
     expect(message({ ...good, dtype: undefined })).toBe(
-      `m.js: adapter.dtype must be 'bfloat16', 'float32' or 'float64', got undefined`,
+      `m.js: adapter.dtype must be 'float16', 'bfloat16', 'float32' or 'float64', got undefined`,
     );
     expect(message({ ...good, optimizers: 'sgd' })).toBe(
       'm.js: adapter.optimizers must be an array of names, got "sgd"',

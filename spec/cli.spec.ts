@@ -267,7 +267,7 @@ describe('optimspec check, in-process', () => {
     const invalid = await inProcess([`${adapters}/bad-dtype.mjs`]);
     expect(invalid.code).toBe(1);
     expect(invalid.stderr).toBe(
-      `optimspec check: spec/cli-adapters/bad-dtype.mjs: adapter.dtype must be 'bfloat16', 'float32' or 'float64', got "float16"\n`,
+      `optimspec check: spec/cli-adapters/bad-dtype.mjs: adapter.dtype must be 'float16', 'bfloat16', 'float32' or 'float64', got "float8"\n`,
     );
   });
 

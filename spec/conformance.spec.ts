@@ -151,8 +151,8 @@ describe('checkConformance on the reference', () => {
 
   it('rejects a malformed adapter and options with the field and the value', async () => {
     await expect(
-      checkConformance({ ...referenceAdapter({ dtype: 'float64' }), dtype: 'float16' as Dtype }),
-    ).rejects.toThrow(/adapter\.dtype.*"float16"/);
+      checkConformance({ ...referenceAdapter({ dtype: 'float64' }), dtype: 'float8' as Dtype }),
+    ).rejects.toThrow(/adapter\.dtype.*"float8"/);
     await expect(checkConformance(referenceAdapter({ dtype: 'float64' }), { runs: 0 })).rejects.toThrow(
       /options\.runs.*0/,
     );

@@ -16,8 +16,8 @@ import { evaluationOrderAdapter } from './support/evaluation-orders.js';
 // does a correct implementation in another evaluation order; and it is not vacuous: the
 // ascent bug falls outside it, Adam's included: D10 fixes `1 - beta2` as the double rounded
 // once, so the model holds it exactly (held as an error of u beta2 / (1 - beta2) it was about
-// 4 relative in bfloat16, and every Adam bound infinite). The checker still refuses these
-// dtypes: its laws draw hyperparameters 16 bits cannot hold (eps = 1e-8 is 0 in float16).
+// 4 relative in bfloat16, and every Adam bound infinite). The checker judges both dtypes; in
+// float16 its laws draw only what float16 holds (spec/float16-checker.spec.ts).
 
 const DTYPES16 = ['float16', 'bfloat16'] as const;
 const files = loadOptimizerFixtures().filter((f) => f.dtype === 'float16' || f.dtype === 'bfloat16');

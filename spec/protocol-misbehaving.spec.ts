@@ -198,7 +198,7 @@ describe.concurrent('spawnAdapter against misbehaving children', () => {
       expect(error.operation).toBe('handshake');
       expectGone(error);
     }
-    expect(dtype!.message).toContain(`dtype must be 'bfloat16', 'float32' or 'float64', got "float16"`);
+    expect(dtype!.message).toContain(`dtype must be 'float16', 'bfloat16', 'float32' or 'float64', got "float8"`);
     expect(optimizer!.message).toContain(
       'optimizers[1] must be one of sgd, momentum, nesterov, adagrad, rmsprop, adam, got "lion"',
     );

@@ -170,7 +170,7 @@ describe('JSON report', () => {
       return validate(r);
     };
     expect(bad(() => {})).toBe(true);
-    expect(bad((r) => Object.assign(r.adapter, { dtype: 'float16' }))).toBe(false);
+    expect(bad((r) => Object.assign(r.adapter, { dtype: 'float8' }))).toBe(false);
     expect(bad((r) => Object.assign(r.results[0]!, { verdict: 'ok' }))).toBe(false);
     expect(bad((r) => Object.assign(r.results[1]!, { conventions: ['made-up'] }))).toBe(false);
     expect(bad((r) => Object.assign(r.results[0]!.findings[0]!, { extra: 1 }))).toBe(false);

@@ -2,7 +2,7 @@
 // document, and the types their signatures name; spec/public-api.txt is the reviewed list.
 
 // The reference rules (README.md, "API").
-export { bf16round, f16round } from './numerics/index.js';
+export { bf16round, f16round, type Precision } from './numerics/index.js';
 export {
   allocateTensors,
   createOptimizer,

@@ -8,7 +8,10 @@ for your logs. Usage::
 
     class MyAdapter:
         name = "my optimizers"
-        dtype = "float64"                 # what you compute in: "float32" or "float64"
+        dtype = "float64"                 # what you compute in: "float16", "bfloat16",
+                                          # "float32" or "float64"
+        # optional, mixed precision beside a narrower dtype (docs/spec.md): a dict
+        # such as {"state": "float32", "arithmetic": "float32"} named precision
         optimizers = ["sgd"]              # the names you implement
         schedules = []                    # "step", "exponential", "inverse-time"
 
@@ -191,6 +194,9 @@ class _Server:
         schedules = list(getattr(self.adapter, "schedules", []) or [])
         if schedules:
             answer["schedules"] = schedules
+        precision = getattr(self.adapter, "precision", None)
+        if precision:
+            answer["precision"] = dict(precision)
         tensors = getattr(self.adapter, "tensors", None)
         if tensors:
             answer["tensors"] = dict(tensors)

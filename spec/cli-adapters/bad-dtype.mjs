@@ -1,1 +1,1 @@
-export default { name: 'half precision', dtype: 'float16', optimizers: ['sgd'], create() {} };
+export default { name: 'half precision', dtype: 'float8', optimizers: ['sgd'], create() {} };

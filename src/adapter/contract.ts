@@ -6,7 +6,7 @@ import {
   type SavedTensorState,
   scheduleRule,
 } from '../registry/index.js';
-import { allocate, rounderFor } from '../numerics/index.js';
+import { allocate, type Precision, rounderFor } from '../numerics/index.js';
 import type {
   Conventions,
   Dtype,
@@ -43,8 +43,17 @@ export interface Stepper {
  */
 export interface Adapter extends TensorAdapter {
   name: string;
-  /** The precision the implementation computes in. */
+  /**
+   * The precision the implementation computes in; with `precision`, the narrowest it holds
+   * anything in (its gradients and x0 are values of it).
+   */
   dtype: Dtype;
+  /**
+   * Mixed precision: the dtype of its parameters, its optimizer state and its arithmetic where
+   * they differ from `dtype` (omitted: `dtype`), e.g. `{ state: 'float32', arithmetic: 'float32' }`
+   * beside bfloat16 parameters. Each must hold every `dtype` value.
+   */
+  precision?: Partial<Precision>;
   /** What it implements; the rest is reported `unsupported`. */
   optimizers: readonly OptimizerName[];
   schedules?: readonly ScheduleName[];

@@ -42,6 +42,7 @@ export {
 export { scheduleTable, trajectories, trajectoriesOf, trajectory, trajectoryScript } from './trajectories.js';
 export { isUnsupported, unsupported, type Unsupported, UnsupportedValue } from './unsupported.js';
 export { adapterView } from './view.js';
+export { isMixed, precisionProblem, resolvePrecision } from './precision.js';
 export { nameListProblem } from './load-adapter.js';
 export { interruptionName, interruptionText } from './interruption.js';
 export { timesOwnCalls, timesOwnCallsKey } from './own-timing.js';

@@ -3,7 +3,8 @@ import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Adapter } from './contract.js';
 import { optimizerRules, scheduleRules } from '../registry/index.js';
-import { describeValue } from '../reference/index.js';
+import { describeValue, type Dtype } from '../reference/index.js';
+import { precisionProblem } from './precision.js';
 import { CHECKED_DTYPES, dtypeChoices } from '../numerics/index.js';
 import { syntaxLocation } from './syntax-location.js';
 import { requireTensorSupport } from './tensor-support.js';
@@ -83,6 +84,8 @@ export function validateAdapter(value: unknown, source = 'adapter'): asserts val
       'invalid',
     );
   }
+  const precision = precisionProblem('adapter.precision', a.precision, a.dtype as Dtype);
+  if (precision !== undefined) throw new AdapterLoadError(`${source}: ${precision}`, 'invalid');
   requireNames(
     source,
     'adapter.optimizers',

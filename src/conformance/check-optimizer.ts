@@ -13,6 +13,7 @@ import { referenceState } from './reference-state.js';
 import { withReplayTokens } from './replay-tokens.js';
 import { type RetainedRun, runScenarios } from './run-scenarios.js';
 import type { Finding, SubjectResult } from './types.js';
+import { judgedDtype, judgedOf } from './mixed-precision.js';
 
 const isError = (finding: Finding): boolean => finding.status === 'error';
 
@@ -102,7 +103,7 @@ async function judged(ctx: CheckContext, rule: OptimizerName, earlier: readonly 
 
   const { retained } = scenarios;
   const judgement = await judgeOptimizer({
-    dtype: ctx.adapter.dtype,
+    dtype: judgedOf(ctx.adapter),
     rule,
     guard: ctx.guard,
     replay: ctx.replay,
@@ -147,7 +148,7 @@ async function failure(
   immutability: Finding,
 ) {
   const { stillFailing, lawsLeft, diagnosed: conventions } = judgement;
-  const dtype = ctx.adapter.dtype;
+  const dtype = judgedOf(ctx.adapter);
   const failing = [
     ...stillFailing.map((r) => r.finding),
     ...lawsLeft.map((o) => o.finding),
@@ -187,7 +188,7 @@ async function failure(
     for (const finding of failing) {
       const shown = revisions.get(finding) ?? finding;
       const c = shown.counterexample;
-      const state = c === undefined ? undefined : referenceState(c, dtype, conventions);
+      const state = c === undefined ? undefined : referenceState(c, judgedDtype(dtype), conventions);
       if (state !== undefined) revisions.set(finding, { ...shown, counterexample: { ...c, referenceState: state } });
     }
   return { bug, revisions };

@@ -1,4 +1,11 @@
-import { type Adapter, interruptionName, interruptionText, isTensorSubject } from '../adapter/index.js';
+import {
+  type Adapter,
+  interruptionName,
+  interruptionText,
+  isMixed,
+  isTensorSubject,
+  resolvePrecision,
+} from '../adapter/index.js';
 import { allSubjects } from '../laws/index.js';
 import { checkOptimizer } from './check-optimizer.js';
 import { checkSchedule } from './check-schedule.js';
@@ -105,7 +112,11 @@ export async function checkConformance(adapter: Adapter, options: ConformanceOpt
   if (options.only !== undefined) reportOptions.only = [...options.only];
   return {
     optimspec: { version: optimspecVersion() },
-    adapter: { name: String(adapter.name), dtype: adapter.dtype },
+    adapter: {
+      name: String(adapter.name),
+      dtype: adapter.dtype,
+      ...(isMixed(adapter) ? { precision: resolvePrecision(adapter) } : {}),
+    },
     fixtures: { provenance: first === undefined ? {} : { ...first.provenance } },
     options: reportOptions,
     results,

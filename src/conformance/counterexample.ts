@@ -2,11 +2,12 @@ import { rounderFor } from '../numerics/index.js';
 import fc from 'fast-check';
 import { AdapterError, UnsupportedValue } from '../adapter/index.js';
 import { simplerValues } from '../laws/index.js';
-import type { Conventions, Dtype, OptimizerConfig } from '../reference/index.js';
+import type { Conventions, OptimizerConfig } from '../reference/index.js';
 import type { GuardedStepper } from './guard.js';
 import { compareRun, compareScenario, type InstanceRun, type Mismatch, type ScenarioRun, traceOf } from './run.js';
 import { placeInRun } from './scenario-finding.js';
 import type { Counterexample, Finding } from './types.js';
+import { type Judged, judgedDtype } from './mixed-precision.js';
 
 /** What fast-check shrinks: one instance's inputs (the config stays the failing one). */
 interface Input {
@@ -18,7 +19,8 @@ interface Input {
 /** Options of {@link shrinkCounterexample}. */
 export interface ShrinkOptions {
   create: (config: OptimizerConfig, x0: number[]) => Promise<GuardedStepper>;
-  dtype: Dtype;
+  /** The adapter's dtype, or its mixed precision (src/conformance/mixed-precision.ts). */
+  dtype: Judged;
   /** The conventions that explain the rest of the subject: the counterexample shows what they do not. */
   conventions?: Conventions;
   seed: number;
@@ -146,7 +148,7 @@ async function shrinkCounterexample(
     learningRates: rates,
   };
   const size = start.x0.length;
-  const round = rounderFor(options.dtype);
+  const round = rounderFor(judgedDtype(options.dtype));
   const value = new NiceNumber(round);
   const vector = fc.array(value, { minLength: size, maxLength: size });
   const arbitrary: fc.Arbitrary<Input> = fc.record({

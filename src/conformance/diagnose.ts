@@ -1,8 +1,9 @@
 import { optimizerRule } from '../registry/index.js';
-import type { Conventions, Dtype, OptimizerName, VariantId } from '../reference/index.js';
+import type { Conventions, OptimizerName, VariantId } from '../reference/index.js';
 import { everyLawExplained, type LawOutcome } from './laws.js';
 import { compareScenario, type ScenarioRun } from './run.js';
 import type { BugVariant } from './tolerance.js';
+import { type Judged, judgedDtype } from './mixed-precision.js';
 
 /** Initial accumulator values libraries use (docs/conventions.md: 0.1 in TF.js, Keras, optax) and small ones seen in hand-written code. */
 const ACCUMULATOR_CANDIDATES: readonly number[] = [0.1, 0.01, 1e-8, 1];
@@ -81,7 +82,7 @@ function candidateConventionSets(rule: OptimizerName, solved: readonly number[] 
  */
 export function matching(
   runs: readonly ScenarioRun[],
-  dtype: Dtype,
+  dtype: Judged,
   conventions: Conventions,
   bug?: BugVariant,
 ): boolean[] {
@@ -106,7 +107,7 @@ export interface Diagnosis {
  * tiny-gradient probe.
  */
 export async function diagnose(
-  dtype: Dtype,
+  dtype: Judged,
   rule: OptimizerName,
   runs: readonly ScenarioRun[],
   laws: readonly LawOutcome[],
@@ -124,7 +125,7 @@ export async function diagnose(
   for (const conventions of candidateConventionSets(rule, solved)) {
     const matched = matching(runs, dtype, conventions);
     const count = matched.filter(Boolean).length;
-    if (count === runs.length && (await everyLawExplained(laws, dtype, rule, { conventions })))
+    if (count === runs.length && (await everyLawExplained(laws, judgedDtype(dtype), rule, { conventions })))
       return { all: conventions };
     const keeps = spec.every((ok, j) => !ok || matched[j]);
     const gained = count - (runs.length - failing);

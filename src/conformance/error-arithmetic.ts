@@ -1,4 +1,4 @@
-import { BFLOAT16_MAX, FLOAT16_MAX, rounderFor } from '../numerics/index.js';
+import { BFLOAT16_MAX, FLOAT16_MAX, holds, rounderFor } from '../numerics/index.js';
 import type { Dtype } from '../reference/index.js';
 
 /**
@@ -183,4 +183,20 @@ export function errorArithmetic(dtype: Dtype) {
       arithmetic.add(m, arithmetic.mul(arithmetic.oneMinus(beta), arithmetic.sub(x, m))),
   };
   return arithmetic;
+}
+
+/**
+ * A value computed in `arithmetic` rounded where it is stored in `store` (a mixed-precision
+ * implementation's parameters or state, src/conformance/mixed-precision.ts): none where `store`
+ * holds every `arithmetic` value; else |round(a) - v| <= |round(a) - a| + |a - v| <= u_s |a| +
+ * eta_s + e <= u_s (|v| + e) + eta_s + e, unbounded past the store's largest finite value.
+ */
+export function storeRounding(arithmetic: Dtype, store: Dtype): ((t: Tracked) => Tracked) | undefined {
+  if (holds(store, arithmetic)) return undefined;
+  const { u, eta, max } = roundoff(store);
+  return (t) => {
+    if (!Number.isFinite(t.v)) return t;
+    const magnitude = Math.abs(t.v) + t.e;
+    return { v: t.v, e: magnitude < max ? t.e + u * magnitude + eta : Number.POSITIVE_INFINITY };
+  };
 }

@@ -1,4 +1,4 @@
-import type { ConventionId, Conventions, Dtype, OptimizerName } from '../reference/index.js';
+import type { ConventionId, Conventions, OptimizerName } from '../reference/index.js';
 import { conventionIds, type Diagnosis, diagnose } from './diagnose.js';
 import { explained } from './explained.js';
 import type { GuardedAdapter } from './guard.js';
@@ -7,10 +7,11 @@ import type { Replay } from './replay.js';
 import { compareScenario, traceOf } from './run.js';
 import type { RetainedRun } from './run-scenarios.js';
 import type { Finding } from './types.js';
+import { type Judged, judgedDtype } from './mixed-precision.js';
 
 /** The evidence on an optimizer that made no error: its retained runs, the immutability finding, the laws. */
 export interface OptimizerEvidence {
-  dtype: Dtype;
+  dtype: Judged;
   rule: OptimizerName;
   /** The implementation, for replaying a law's counterexample with finite values. */
   guard: GuardedAdapter;
@@ -44,7 +45,7 @@ async function lawsNeedingNonFinite(evidence: OptimizerEvidence, broken: readonl
 }
 
 /** The failing runs each explained by `conventions` (with a trace of the reference built with them), or still failing. */
-function explainRuns(retained: readonly RetainedRun[], dtype: Dtype, conventions: Conventions) {
+function explainRuns(retained: readonly RetainedRun[], dtype: Judged, conventions: Conventions) {
   const revisions = new Map<Finding, Finding>();
   const stillFailing: RetainedRun[] = [];
   let nonFinite = false;
@@ -86,7 +87,7 @@ async function explainLaws(
   let nonFinite = false;
   const explains = async (outcome: LawOutcome) =>
     conventionIds(conventions).length > 0 &&
-    (await everyLawExplained([outcome], evidence.dtype, evidence.rule, { conventions }));
+    (await everyLawExplained([outcome], judgedDtype(evidence.dtype), evidence.rule, { conventions }));
   for (const outcome of broken) {
     if (all && !needsNonFinite.has(outcome))
       revisions.set(outcome.finding, explained(outcome.finding, conventions, false));

@@ -7,10 +7,11 @@ import { everyLawExplained, type LawOutcome } from './laws.js';
 import type { ScenarioRun } from './run.js';
 import { scheduleBound } from './tolerance.js';
 import type { Finding } from './types.js';
+import { type Judged, judgedDtype } from './mixed-precision.js';
 
 /** What names an optimizer's bug: its evidence once the diagnosed conventions explained what they could. */
 export interface OptimizerBugEvidence {
-  dtype: Dtype;
+  dtype: Judged;
   subject: Subject;
   /** The retained scenario runs. */
   runs: readonly ScenarioRun[];
@@ -38,13 +39,13 @@ export interface OptimizerBugEvidence {
 export async function nameBug(evidence: OptimizerBugEvidence): Promise<KnownBugId | undefined> {
   const { dtype, subject, runs, laws, failing, conventions } = evidence;
   const replayed = evidence.replayed;
-  for (const bug of knownBugsFor(subject)) {
+  for (const bug of knownBugsFor(subject, typeof dtype !== 'string')) {
     if (replayed !== undefined && bug.id !== replayed.named) continue;
     if (bug.pattern?.(failing) === true) return bug.id;
     if (!evidence.unmodified) continue;
     for (const variant of bug.variants ?? []) {
       if (!matching(runs, dtype, conventions, variant).every(Boolean)) continue;
-      if (await everyLawExplained(laws, dtype, subject, { conventions, bug: variant })) return bug.id;
+      if (await everyLawExplained(laws, judgedDtype(dtype), subject, { conventions, bug: variant })) return bug.id;
     }
   }
   return undefined;

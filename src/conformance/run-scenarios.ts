@@ -7,6 +7,7 @@ import { scenarioBatches } from './scenario-batches.js';
 import { scenarioFinding } from './scenario-finding.js';
 import { scenarioPlan, scenarioStream } from './scenario-plan.js';
 import type { Finding } from './types.js';
+import { judgedOf } from './mixed-precision.js';
 
 /**
  * Scenario runs kept per optimizer for the diagnosis (and as many failing ones):
@@ -100,7 +101,7 @@ export async function runScenarios(
       }
       const { run, mutations } = scenarioRunOf(scenario, scripts[k]!, outcome.result);
       evidence.mutations.push(...mutations);
-      const finding = scenarioFinding(run, dtype);
+      const finding = scenarioFinding(run, judgedOf(ctx.adapter));
       if (evidence.retained.length < RETAINED_RUNS || (finding.status !== 'pass' && retainedFailing < RETAINED_RUNS)) {
         evidence.retained.push({ run, finding });
         if (finding.status !== 'pass') retainedFailing++;

@@ -6,6 +6,7 @@ import type { ClosedLoop, Script, ScriptCall, ScriptResult } from '../adapter/in
 import type { Scenario } from './scenarios.js';
 import { type BugVariant, boundedTrajectory } from './tolerance.js';
 import type { Counterexample, Trace } from './types.js';
+import { type Judged, parametersDtype } from './mixed-precision.js';
 
 /** The inputs of one instance's run, as the implementation received them, and its answers. */
 export interface InstanceRun {
@@ -148,9 +149,10 @@ export function scenarioRunOf(
   return { run: { scenario, instances }, mutations };
 }
 
-/** The reference's answers to the same inputs in the declared dtype (NumPy's own result), for the bit-exact shortcut; none for float64. */
-function referenceRun(run: InstanceRun, dtype: Dtype, conventions: Conventions): Float64Array[] {
-  if (dtype === 'float64') return [];
+/** The reference's answers to the same inputs in the declared dtype (NumPy's own result), for the bit-exact shortcut; none for float64 or a mixed precision. */
+function referenceRun(run: InstanceRun, judged: Judged, conventions: Conventions): Float64Array[] {
+  if (judged === 'float64' || typeof judged !== 'string') return [];
+  const dtype = judged;
   const x = allocate(dtype, run.x0.length);
   x.set(run.x0);
   const optimizer = createOptimizer(run.config, { size: x.length, dtype, conventions });
@@ -184,7 +186,7 @@ export interface Comparison {
  * clipped, `g - m` overflowing where the written form does not). A value whose bound
  * is infinite is not compared, unless it is an infinity or NaN from such a step on.
  */
-export function compareRun(run: InstanceRun, dtype: Dtype, conventions: Conventions, bug?: BugVariant): Comparison {
+export function compareRun(run: InstanceRun, dtype: Judged, conventions: Conventions, bug?: BugVariant): Comparison {
   const model = patternOf(run);
   const own = bug === undefined ? referenceRun(model, dtype, conventions) : [];
   const bounded = boundedTrajectory(
@@ -216,7 +218,7 @@ export function compareRun(run: InstanceRun, dtype: Dtype, conventions: Conventi
         ok = Number.isFinite(a) || k + 1 < bounded.nonFinite[j]!;
       } else ok = Math.abs(a - expected) <= bound;
       if (ok) continue;
-      const mismatch = describeMismatch(k, i, expected, a, bound, dtype);
+      const mismatch = describeMismatch(k, i, expected, a, bound, parametersDtype(dtype));
       if (k + 1 >= bounded.nonFinite[j]!) {
         out.nonFinite ??= mismatch;
         continue;
@@ -260,7 +262,7 @@ function describeMismatch(
 /** Compares every instance of a scenario run; the first mismatch wins. */
 export function compareScenario(
   run: ScenarioRun,
-  dtype: Dtype,
+  dtype: Judged,
   conventions: Conventions,
   bug?: BugVariant,
 ): Comparison & { instance: number } {
@@ -287,7 +289,7 @@ const TRACE_STEPS = 256;
  * the reference built with them. Long runs are cut to {@link TRACE_STEPS} steps from
  * the start, or ending 10 steps after `step` when that lies further.
  */
-export function traceOf(run: InstanceRun, dtype: Dtype, conventions: Conventions, step: number): Trace {
+export function traceOf(run: InstanceRun, dtype: Judged, conventions: Conventions, step: number): Trace {
   const total = run.xs.length;
   const end = Math.min(total, Math.max(TRACE_STEPS, step + 10));
   const first = Math.max(0, end - TRACE_STEPS);

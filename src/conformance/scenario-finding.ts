@@ -1,6 +1,6 @@
-import type { Dtype } from '../reference/index.js';
 import { compareRun, compareScenario, type InstanceRun, type Mismatch, type ScenarioRun, traceOf } from './run.js';
 import type { Counterexample, Finding } from './types.js';
+import type { Judged } from './mixed-precision.js';
 
 /** Where in a scenario's run a value is: `step 3, coordinate 1`, and `of instance 2` when the run has several. */
 export function placeInRun(run: ScenarioRun, at: { step: number; coordinate: number }, instance: number): string {
@@ -17,7 +17,7 @@ function runInputs(instance: InstanceRun, step: number): Pick<Counterexample, 'x
 }
 
 /** A scenario run's finding: pass, fail (the first difference beyond the bound), or explained by `non-finite` alone. */
-export function scenarioFinding(run: ScenarioRun, dtype: Dtype): Finding {
+export function scenarioFinding(run: ScenarioRun, dtype: Judged): Finding {
   const { scenario } = run;
   const compared = compareScenario(run, dtype, {});
   const where = (m: Mismatch, instance: number) =>

@@ -3,7 +3,14 @@ import { conformanceFixtures } from './conformance-fixtures.js';
 import type { CheckContext } from './context.js';
 import { CONFORMANCE_DEFAULTS } from './defaults.js';
 import { drawnScenarios } from './drawn-scenarios.js';
-import { fixtureScenarios, largeVectorScenario, probeScenarios, type Scenario } from './scenarios.js';
+import {
+  fixtureScenarios,
+  largeVectorScenario,
+  probeScenarios,
+  type Scenario,
+  statePrecisionProbe,
+} from './scenarios.js';
+import { isMixed } from '../adapter/index.js';
 
 /** What decides an optimizer's scenarios. */
 export type ScenarioContext = Pick<CheckContext, 'adapter' | 'seed' | 'runs' | 'largeVector'>;
@@ -18,7 +25,12 @@ export interface ScenarioPlan {
 export function scenarioPlan(rule: OptimizerName, ctx: ScenarioContext): ScenarioPlan {
   const file = conformanceFixtures().optimizers.find((f) => f.rule === rule && f.dtype === ctx.adapter.dtype);
   return {
-    fixed: [...fixtureScenarios(file?.cases ?? []), ...probeScenarios(rule, ctx.adapter.dtype)],
+    fixed: [
+      ...fixtureScenarios(file?.cases ?? []),
+      ...probeScenarios(rule, ctx.adapter.dtype),
+      // Only a mixed-precision adapter declares a state precision to hold it to.
+      ...(isMixed(ctx.adapter) ? statePrecisionProbe(rule, ctx.adapter.dtype) : []),
+    ],
     drawn: Math.max(1, Math.round(CONFORMANCE_DEFAULTS.randomScenarios * ctx.runs)),
   };
 }

@@ -204,6 +204,33 @@ function counterSaturates(rule: OptimizerName, lr: number, r: (v: number) => num
   ];
 }
 
+/** Steps of {@link statePrecisionProbe} that build the state before the one step that moves x. */
+const STATE_STEPS = 60;
+
+/**
+ * A mixed-precision implementation's state precision, seen through x: 600 steps with a zero
+ * learning rate (x stays exactly as it is) build the state from constant gradients, then one
+ * step with learning rate 1 shows it. Kept in bfloat16 instead of float32, Adam's second moment
+ * stops growing once (1 - beta2) (g^2 - v) is below half its ULP (about step 300 at beta2 =
+ * 0.999) while 1 - beta2^t still does, so that step is off by tens of percent; the declared
+ * float32 state keeps it within a few float32 ULP plus the parameters' one rounding.
+ */
+export function statePrecisionProbe(rule: OptimizerName, dtype: Dtype): Scenario[] {
+  if (rule === 'sgd') return [];
+  const r = rounderFor(dtype);
+  const g = [1, 0.5, 2, 0.25].map(r);
+  return [
+    {
+      id: 'probe:state-precision',
+      config: typicalConfig(rule, 0),
+      x0: [0, 0, 0, 0],
+      gradients: Array.from({ length: STATE_STEPS + 1 }, () => g),
+      learningRates: [...Array.from({ length: STATE_STEPS }, () => undefined), 1],
+      purpose: `${STATE_STEPS} steps at learning rate 0 build the state, then one at 1 shows it: state kept in less precision than declared (state-downcast)`,
+    },
+  ];
+}
+
 /**
  * Hyperparameters at their boundary crossed with non-finite and near-overflow values,
  * where docs/spec.md's D9 makes the rule's own products visible: Momentum at rho = 0
@@ -309,12 +336,13 @@ function gradientValue(dtype: Dtype): fc.Arbitrary<number> {
 /**
  * Drawn hyperparameters of `rule`, inside the ranges the rules accept, avoiding
  * rho / beta / decay rate within 1e-3 of 1 where the conditioning 1/(1 - beta)
- * would make the float32 bound vacuous.
+ * would make the float32 bound vacuous; epsilon a value the dtype holds above 0.
  */
-function configArbitrary(rule: OptimizerName): fc.Arbitrary<OptimizerConfig> {
+function configArbitrary(rule: OptimizerName, dtype: Dtype): fc.Arbitrary<OptimizerConfig> {
   const lr = fc.constantFrom(1e-3, 1e-2, 0.05, 0.1, 0.5);
   const unit = fc.constantFrom(0, 0.5, 0.9, 0.99);
-  const eps = fc.constantFrom(1e-8, 1e-7, 1e-4, 0.1);
+  // PyTorch's 1e-8 is 0 in float16 (the rule then divides 0 by 0): there its nearest float16, 2^-24.
+  const eps = fc.constantFrom(dtype === 'float16' ? 2 ** -24 : 1e-8, 1e-7, 1e-4, 0.1);
   switch (rule) {
     case 'sgd':
       return lr.map((learningRate) => ({ optimizer: 'sgd', learningRate }));
@@ -338,7 +366,7 @@ function configArbitrary(rule: OptimizerName): fc.Arbitrary<OptimizerConfig> {
 export function randomScenarios(rule: OptimizerName, dtype: Dtype, seed: number, count: number): Scenario[] {
   const value = gradientValue(dtype);
   const arbitrary = fc.record({
-    config: configArbitrary(rule),
+    config: configArbitrary(rule, dtype),
     size: fc.integer({ min: 1, max: 4 }),
     steps: fc.integer({ min: 1, max: 25 }),
     values: fc.array(value, { minLength: 104, maxLength: 104 }),

@@ -1,5 +1,6 @@
 import type { Conventions, Dtype, OptimizerConfig, ScheduleConfig } from '../reference/index.js';
 import { type Tracked, errorArithmetic } from './error-arithmetic.js';
+import { type Judged, storedIn, storesOf } from './mixed-precision.js';
 
 // The per-step error bounds of the checker's tolerance model: the rules of docs/spec.md evaluated in
 // float64 with the error-tracking arithmetic of ./error-arithmetic.ts (whose header derives the bound).
@@ -12,7 +13,8 @@ import { type Tracked, errorArithmetic } from './error-arithmetic.js';
  * state of the previous step; `stale-raw-moments`: the same, but Adam divides the
  * previous step's raw moments by this step's `1 - beta ** t` (brain.js 1.6.1's biases);
  * `step-counter-saturates`: Adam's `t` held in bfloat16, which stops at 256 (2^8 + 1 rounds
- * to 2^8), torchao's bfloat16 counter.
+ * to 2^8), torchao's bfloat16 counter; `state-downcast`: a mixed-precision implementation's
+ * state kept in its parameters' lower precision, not the declared one (src/conformance/mixed-precision.ts).
  */
 export type BugVariant =
   | 'ascent'
@@ -23,7 +25,8 @@ export type BugVariant =
   | 'step-counter-saturates'
   | 'stale-moments'
   | 'stale-raw-moments'
-  | 'amsgrad-unrequested';
+  | 'amsgrad-unrequested'
+  | 'state-downcast';
 
 /** The last integer a bfloat16 counter reaches: 2^8 for 8 significand bits (bf16round(257) is 256). */
 const BFLOAT16_COUNTER_LIMIT = 256;
@@ -53,14 +56,14 @@ export interface BoundedStep {
 /**
  * The rule of `config` (with `conventions`, or a known bug's formula) evaluated in
  * float64 one step at a time, with the running error bound of {@link errorArithmetic}
- * for an implementation in `dtype`. The formulas are docs/spec.md's (sections 1 to 6)
+ * for an implementation in `dtype` (or a mixed precision, src/conformance/mixed-precision.ts). The formulas are docs/spec.md's (sections 1 to 6)
  * and docs/conventions.md's; a spec test asserts that the values equal the float64
  * reference bit for bit. `nonFinite` is kept as in {@link BoundedTrajectory}.
  */
 export function boundedStepper(
   config: OptimizerConfig,
   conventions: Conventions,
-  dtype: Dtype,
+  dtype: Judged,
   x0: ArrayLike<number>,
   bug?: BugVariant,
 ): {
@@ -82,10 +85,10 @@ export function boundedStepper(
       const LR = A.hyper(bug === 'ascent' ? -lr : lr);
       const step = stepFor(s, counter ?? t, LR);
       for (let i = 0; i < n; i++) {
-        const g = A.input(grad[i]!);
+        const g = s.input(grad[i]!);
         const before = finite(g, x[i]!, state1[i]!, state2[i]!);
         A.clearInfinity();
-        x[i] = step(i, g);
+        x[i] = s.store(step(i, g));
         // An infinity only an implementation may hold (the rule's value finite) counts like one in its state.
         const hidden = A.mayBeInfinite() && Number.isFinite(x[i]!.v);
         if (!(before && finite(state1[i]!, state2[i]!) && !hidden) && t < nonFinite[i]!) nonFinite[i] = t;
@@ -112,6 +115,10 @@ interface TrackedState {
   /** Adam's running maximum, for `amsgrad-unrequested`. */
   maximum: Tracked[];
   inside: boolean;
+  /** A gradient or x0 component as the implementation receives it. */
+  input(v: number): Tracked;
+  /** A new parameter value as the implementation stores it. */
+  store(x: Tracked): Tracked;
   /** `numerator / (sqrt(acc) + eps)`, or `/ sqrt(acc + eps)` under `epsilon-inside-sqrt`. */
   adaptive(numerator: Tracked, acc: Tracked, eps: Tracked): Tracked;
 }
@@ -123,14 +130,18 @@ type CoordinateStep = (i: number, g: Tracked) => Tracked;
 function trackedState(
   config: OptimizerConfig,
   conventions: Conventions,
-  dtype: Dtype,
+  judged: Judged,
   x0: ArrayLike<number>,
   bug: BugVariant | undefined,
 ): TrackedState {
-  const A = errorArithmetic(dtype);
+  const stores = storesOf(judged, bug === 'state-downcast');
+  const A = errorArithmetic(stores.arithmetic);
   const n = x0.length;
   const zeros = (): Tracked[] => Array.from({ length: n }, () => A.exact(0));
-  const state1 = zeros();
+  const kept = (): Tracked[] => storedIn(zeros(), stores.state);
+  const input = (v: number): Tracked => (stores.input === undefined ? A.input(v) : stores.input(A.input(v)));
+  const store = (t: Tracked): Tracked => (stores.parameters === undefined ? t : stores.parameters(t));
+  const state1 = kept();
   const initial = conventions['initial-accumulator'] ?? 0;
   if (initial !== 0) for (let i = 0; i < n; i++) state1[i] = A.input(initial);
   const inside = conventions['epsilon-inside-sqrt'] === true;
@@ -140,12 +151,14 @@ function trackedState(
     conventions,
     bug,
     n,
-    x: Array.from(x0, (v) => A.input(v)),
+    x: Array.from(x0, (v) => store(input(v))),
     state1,
-    state2: zeros(),
+    state2: kept(),
     stale: [zeros(), zeros()],
     staleState: bug === 'stale-moments' || bug === 'stale-raw-moments',
-    maximum: zeros(),
+    maximum: kept(),
+    input,
+    store,
     inside,
     adaptive: (numerator, acc, eps) => A.div(numerator, inside ? A.sqrt(A.add(acc, eps)) : A.add(A.sqrt(acc), eps)),
   };
@@ -297,7 +310,7 @@ function adamStep(
 export function boundedTrajectory(
   config: OptimizerConfig,
   conventions: Conventions,
-  dtype: Dtype,
+  dtype: Judged,
   x0: ArrayLike<number>,
   grads: readonly ArrayLike<number>[],
   learningRates?: readonly (number | undefined)[],

@@ -1,4 +1,4 @@
-import { type Adapter, nameListProblem } from '../adapter/index.js';
+import { type Adapter, nameListProblem, precisionProblem } from '../adapter/index.js';
 import { didYouMeanSuffix } from './did-you-mean.js';
 import { CHECKED_DTYPES } from '../numerics/index.js';
 import { requireDtype } from '../reference/index.js';
@@ -35,6 +35,8 @@ export function validateConformanceOptions(
   options: Pick<ConformanceOptions, 'only' | 'accept' | 'runs' | 'largeVector'>,
 ): void {
   requireDtype('adapter.dtype', adapter?.dtype, CHECKED_DTYPES);
+  const precision = precisionProblem('adapter.precision', adapter.precision, adapter.dtype);
+  if (precision !== undefined) throw new RangeError(precision);
   // Bounded by the number of names, whatever the arrays' length (a holey array of length 2^32 - 1 is refused at once).
   for (const [field, value, known] of [
     ['adapter.optimizers', adapter.optimizers, OPTIMIZER_NAMES],

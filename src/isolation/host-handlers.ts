@@ -99,6 +99,7 @@ function load(state: HostState): Promise<HostFields> {
       const description = {
         name: value.name,
         dtype: value.dtype,
+        ...(value.precision === undefined ? {} : { precision: { ...value.precision } }),
         optimizers: [...value.optimizers],
         hasSchedule: typeof value.schedule === 'function',
         ...(value.tensors === undefined ? {} : { tensors: requireTensorSupport('tensors', value.tensors) }),

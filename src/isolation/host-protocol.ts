@@ -1,6 +1,7 @@
 import type { ScriptResult } from '../adapter/index.js';
 import type { Dtype, OptimizerConfig, OptimizerName, ScheduleConfig, ScheduleName } from '../reference/index.js';
 import type { TensorSupport, TensorsSpec } from '../adapter/index.js';
+import type { Precision } from '../numerics/index.js';
 
 /**
  * The messages between the checker and the worker that hosts an in-process
@@ -36,6 +37,8 @@ export type HostRequest = (
 export interface HostDescription {
   name: string;
   dtype: Dtype;
+  /** Mixed precision, where declared (validated when it was loaded). */
+  precision?: Partial<Precision>;
   optimizers: OptimizerName[];
   schedules?: ScheduleName[];
   hasSchedule: boolean;

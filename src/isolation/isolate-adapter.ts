@@ -101,6 +101,7 @@ export async function isolateAdapter(modulePath: string, options: IsolateOptions
     [timesOwnCallsKey]: true,
     name: description.name,
     dtype: description.dtype,
+    ...(description.precision === undefined ? {} : { precision: description.precision }),
     optimizers: description.optimizers,
     create: async (config, x0) => isolatedStepper(session, config, x0),
     ...(description.tensors === undefined

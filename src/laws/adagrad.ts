@@ -1,6 +1,16 @@
 import fc from 'fast-check';
+import { f16round } from '../numerics/index.js';
+import type { Dtype } from '../reference/index.js';
 import { dd } from './exact.js';
-import { epsilon, finiteValue, learningRate, normalValue, positiveEpsilon, vectors } from './arbitraries.js';
+import {
+  epsilonIn,
+  finiteValue,
+  learningRateIn,
+  normalValue,
+  positiveEpsilonIn,
+  range,
+  vectors,
+} from './arbitraries.js';
 import { trajectories, trajectory } from '../adapter/index.js';
 import { type Law, LawViolation } from './law.js';
 import { adaptiveStepExact, constantStepModel } from './models.js';
@@ -44,8 +54,8 @@ const monotone: Law<MonotoneInput> = {
   arbitrary: (dtype) =>
     fc.integer({ min: 1, max: 4 }).chain((n) =>
       fc.record({
-        learningRate,
-        epsilon,
+        learningRate: learningRateIn(dtype),
+        epsilon: epsilonIn(dtype),
         grads: fc
           .tuple(
             vectors(normalValue(dtype, 2 ** -40, 2 ** 40), n, 1, 1),
@@ -119,8 +129,8 @@ const inverseSqrt: Law<InverseSqrtInput> = {
   arbitrary: (dtype) =>
     fc.integer({ min: 1, max: 4 }).chain((n) =>
       fc.record({
-        learningRate,
-        epsilon,
+        learningRate: learningRateIn(dtype),
+        epsilon: epsilonIn(dtype),
         x0: fc.array(finiteValue(dtype, 1e3), { minLength: n, maxLength: n }),
         g: fc.array(normalValue(dtype, 2 ** -20, 2 ** 20), { minLength: n, maxLength: n }),
         steps: fc.integer({ min: 1, max: 60 }),
@@ -167,14 +177,14 @@ export interface ScalingInput {
   power: number;
 }
 
-const scalingArbitrary = (eps: fc.Arbitrary<number>) => (dtype: 'float32' | 'float64') =>
+const scalingArbitrary = (eps: (dtype: Dtype) => fc.Arbitrary<number>) => (dtype: Dtype) =>
   fc.integer({ min: 1, max: 4 }).chain((n) =>
     fc.record({
-      learningRate,
-      epsilon: eps,
+      learningRate: dtype === 'float16' ? range(2 ** -9, 1).map(f16round) : learningRateIn(dtype),
+      epsilon: eps(dtype),
       x0: fc.array(finiteValue(dtype, 1e3), { minLength: n, maxLength: n }),
       grads: vectors(normalValue(dtype, 2 ** -20, 2 ** 20), n, 1, 20),
-      power: fc.integer({ min: -20, max: 20 }),
+      power: dtype === 'float16' ? fc.integer({ min: -3, max: 0 }) : fc.integer({ min: -20, max: 20 }),
     }),
   );
 
@@ -182,7 +192,10 @@ const scalingArbitrary = (eps: fc.Arbitrary<number>) => (dtype: 'float32' | 'flo
  * With eps = 0, scaling every gradient by 2^k leaves the trajectory bit-identical:
  * every intermediate of `lr g / sqrt(sum g^2)` scales by an exact power of two (g by
  * 2^k, the sum by 4^k, its root by 2^k) and rounding commutes with that in the normal
- * range, which |g| in [2^-20, 2^20], |k| <= 20 keeps. Exact for any correct implementation.
+ * range, which |g| in [2^-20, 2^20], |k| <= 20 keeps. Exact for any correct implementation. In
+ * float16 (|g| in [2^-2, 2^5], docs/spec.md "float16 in the checker") k is in [-3, 0] and lr
+ * at least 2^-9: the scaled g stays in [2^-5, 2^5], 20 of its squares below 65504, and
+ * `lr g` at least 2^-14, normal.
  */
 const scalingExact: Law<ScalingInput> = {
   id: 'adagrad/power-of-two-scaling-exact',
@@ -190,7 +203,7 @@ const scalingExact: Law<ScalingInput> = {
   title:
     'AdaGrad with eps = 0: scaling every gradient by a power of two leaves the trajectory bit-identical (normal-range input)',
   runs: 60,
-  arbitrary: scalingArbitrary(fc.constant(0)),
+  arbitrary: scalingArbitrary(() => fc.constant(0)),
   async check(adapter, { learningRate: lr, x0, grads, power }) {
     const config = { optimizer: 'adagrad' as const, learningRate: lr, epsilon: 0 };
     const [plain, scaled] = (await trajectories(adapter, [
@@ -221,7 +234,7 @@ const scalingBound: Law<ScalingInput> = {
   title:
     'AdaGrad with eps > 0: scaling every gradient by 2^k moves x by at most sum_t lr eps |1 - 2^-k| / sqrt(G_t) (finite input, derived bound)',
   runs: 60,
-  arbitrary: scalingArbitrary(positiveEpsilon),
+  arbitrary: scalingArbitrary(positiveEpsilonIn),
   async check(adapter, { learningRate: lr, epsilon: eps, x0, grads, power }) {
     const u = unitRoundoff(adapter.dtype);
     const eta = underflow(adapter.dtype);

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { epsilon, learningRate, normalValue, range, vectors } from './arbitraries.js';
+import { belowOne, epsilonIn, learningRateIn, normalValue, range, vectors } from './arbitraries.js';
 import { trajectory } from '../adapter/index.js';
 import { type Law, LawViolation } from './law.js';
 import { adaptiveStepSlack, interpolationError } from './models.js';
@@ -57,10 +57,10 @@ export const adamStepBoundLaw: Law<StepBoundInput> = {
   arbitrary: (dtype) =>
     fc.integer({ min: 1, max: 4 }).chain((n) =>
       fc.record({
-        learningRate,
+        learningRate: learningRateIn(dtype),
         beta1: fc.oneof(fc.constantFrom(0, 0.9, 0.99), range(0, 0.99)),
-        beta2: fc.oneof(fc.constantFrom(0.9, 0.99, 0.999), range(0.9, 0.9999)),
-        epsilon,
+        beta2: fc.oneof(fc.constantFrom(0.9, 0.99, 0.999), range(0.9, belowOne(dtype))),
+        epsilon: epsilonIn(dtype),
         grads: fc
           .tuple(
             vectors(normalValue(dtype, 2 ** -30, 2 ** 30), n, 1, 1),

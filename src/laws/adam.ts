@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { add, dd, div, mul, sqrt, sub, toNumber } from './exact.js';
 import {
-  decayFactor,
-  epsilon,
+  decayFactorIn,
+  epsilonIn,
   finiteValue,
-  learningRate,
+  learningRateIn,
   normalValue,
-  positiveEpsilon,
+  positiveEpsilonIn,
   vectors,
 } from './arbitraries.js';
 import { trajectories, trajectory } from '../adapter/index.js';
@@ -74,10 +74,10 @@ const constantGradient: Law<ConstantInput> = {
   arbitrary: (dtype) =>
     fc.integer({ min: 1, max: 4 }).chain((n) =>
       fc.record({
-        learningRate,
-        beta1: decayFactor,
-        beta2: decayFactor,
-        epsilon,
+        learningRate: learningRateIn(dtype),
+        beta1: decayFactorIn(dtype),
+        beta2: decayFactorIn(dtype),
+        epsilon: epsilonIn(dtype),
         g: fc.array(normalValue(dtype, 2 ** -20, 2 ** 20), { minLength: n, maxLength: n }),
         steps: fc.integer({ min: 1, max: 60 }),
       }),
@@ -151,10 +151,10 @@ const firstStep: Law<FirstStepInput> = {
   arbitrary: (dtype) =>
     fc.integer({ min: 1, max: 6 }).chain((n) =>
       fc.record({
-        learningRate,
-        beta1: decayFactor,
-        beta2: decayFactor,
-        epsilon: positiveEpsilon,
+        learningRate: learningRateIn(dtype),
+        beta1: decayFactorIn(dtype),
+        beta2: decayFactorIn(dtype),
+        epsilon: positiveEpsilonIn(dtype),
         g: fc.array(fc.oneof(finiteValue(dtype, 2 ** 60), normalValue(dtype, 1e-12, 1e-3)), {
           minLength: n,
           maxLength: n,
@@ -228,8 +228,8 @@ const betaZero: Law<BetaZeroInput> = {
   arbitrary: (dtype) =>
     fc.integer({ min: 1, max: 4 }).chain((n) =>
       fc.record({
-        learningRate,
-        beta2: decayFactor,
+        learningRate: learningRateIn(dtype),
+        beta2: decayFactorIn(dtype),
         x0: fc.array(finiteValue(dtype, 1e3), { minLength: n, maxLength: n }),
         grads: vectors(normalValue(dtype, 2 ** -20, 2 ** 20), n, 1, 20),
       }),

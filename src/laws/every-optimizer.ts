@@ -5,9 +5,9 @@ import {
   anyValue,
   configArbitrary,
   finiteValue,
-  learningRateChanges,
+  learningRateChangesIn,
   normalValue,
-  positiveEpsilon,
+  positiveEpsilonIn,
   type Rates,
   range,
   vectors,
@@ -62,10 +62,10 @@ function elementwise(rule: OptimizerRule): Law<ElementwiseInput> {
     arbitrary: (dtype) =>
       fc.integer({ min: 2, max: 6 }).chain((n) =>
         fc.record({
-          config: configArbitrary(rule),
+          config: configArbitrary(rule, {}, dtype),
           x0: fc.array(anyValue(dtype), { minLength: n, maxLength: n }),
           grads: vectors(anyValue(dtype), n, 1, 6),
-          learningRates: learningRateChanges(6),
+          learningRates: learningRateChangesIn(dtype, 6),
           split: fc.integer({ min: 1, max: n - 1 }),
           permutation: fc.shuffledSubarray([...Array(n).keys()], { minLength: n, maxLength: n }),
         }),
@@ -140,10 +140,10 @@ function independence(rule: OptimizerRule): Law<IndependenceInput> {
       fc.integer({ min: 1, max: 4 }).chain((n) =>
         fc.integer({ min: 1, max: 6 }).chain((steps) =>
           fc.record({
-            config: configArbitrary(rule),
+            config: configArbitrary(rule, {}, dtype),
             x0: fc.array(anyValue(dtype), { minLength: n, maxLength: n }),
             grads: vectors(anyValue(dtype), n, steps, steps),
-            learningRates: learningRateChanges(steps),
+            learningRates: learningRateChangesIn(dtype, steps),
             others: vectors(anyValue(dtype), n, steps, steps),
             order: fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 3 * steps, maxLength: 3 * steps }),
           }),
@@ -199,7 +199,7 @@ function zeroGradient(rule: OptimizerRule): Law<ZeroGradientInput> {
     arbitrary: (dtype) =>
       fc.integer({ min: 1, max: 5 }).chain((n) =>
         fc.record({
-          config: configArbitrary(rule, { epsilon: positiveEpsilon }),
+          config: configArbitrary(rule, { epsilon: positiveEpsilonIn(dtype) }, dtype),
           x0: fc.array(anyValue(dtype), { minLength: n, maxLength: n }),
           zeros: vectors(fc.constantFrom(0, -0), n, 1, 5),
         }),
@@ -239,7 +239,7 @@ function zeroLearningRate(rule: OptimizerRule): Law<ZeroLearningRateInput> {
     arbitrary: (dtype) =>
       fc.integer({ min: 1, max: 5 }).chain((n) =>
         fc.record({
-          config: configArbitrary(rule, { learningRate: fc.constant(0), epsilon: positiveEpsilon }),
+          config: configArbitrary(rule, { learningRate: fc.constant(0), epsilon: positiveEpsilonIn(dtype) }, dtype),
           x0: fc.array(anyValue(dtype), { minLength: n, maxLength: n }),
           grads: vectors(finiteValue(dtype, 1e15), n, 1, 8),
         }),
@@ -301,7 +301,7 @@ function descent(rule: OptimizerRule): Law<DescentInput> {
     arbitrary: (dtype) =>
       fc.integer({ min: 1, max: 6 }).chain((n) =>
         fc.record({
-          config: configArbitrary(rule, { epsilon: range(0, 1e-4) }),
+          config: configArbitrary(rule, { epsilon: range(0, 1e-4).map(rounderFor(dtype)) }, dtype),
           curvature: fc.array(range(0.1, 10), { minLength: n, maxLength: n }),
           x0: fc.array(normalValue(dtype, 0.5, 2), { minLength: n, maxLength: n }),
           fraction: range(0.05, 1),

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { runScript, trajectoryScript } from '../adapter/index.js';
 import type { OptimizerConfig, OptimizerRule } from '../reference/index.js';
-import { anyValue, configArbitrary, learningRateChanges, type Rates, vectors } from './arbitraries.js';
+import { anyValue, configArbitrary, learningRateChangesIn, type Rates, vectors } from './arbitraries.js';
 import type { Law } from './law.js';
 import { requireSameBits } from './tolerance.js';
 
@@ -27,10 +27,10 @@ export function immutability(rule: OptimizerRule): Law<ImmutabilityInput> {
     arbitrary: (dtype) =>
       fc.integer({ min: 1, max: 5 }).chain((n) =>
         fc.record({
-          config: configArbitrary(rule),
+          config: configArbitrary(rule, {}, dtype),
           x0: fc.array(anyValue(dtype), { minLength: n, maxLength: n }),
           grads: vectors(anyValue(dtype), n, 1, 5),
-          learningRates: learningRateChanges(5),
+          learningRates: learningRateChangesIn(dtype, 5),
         }),
       ),
     async check(adapter, { config, x0, grads, learningRates }) {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { Dtype } from '../reference/index.js';
-import { decayFactor, finiteValue, learningRate, normalValue, range, vectors } from './arbitraries.js';
+import { decayFactorIn, finiteValue, learningRateIn, normalValue, range, vectors } from './arbitraries.js';
 import { trajectory } from '../adapter/index.js';
 import type { Law } from './law.js';
 import { type Expected, momentumModel, ratesInForce } from './models.js';
@@ -28,6 +28,13 @@ export interface ConstantGradientInput {
 }
 
 /**
+ * The longest constant-gradient run in float16: |x_t| <= |x0| + lr |g| t (t + 1) / 2 (the
+ * velocity is at most t |g|) stays below 65504 for |x0|, |g| <= 2^5 and lr <= 1 while
+ * t (t + 1) < 4092, i.e. t <= 63; beyond, the rule's x overflows float16.
+ */
+const FLOAT16_CONSTANT_STEPS = 63;
+
+/**
  * With a constant gradient the velocity is `g (1 - rho^t) / (1 - rho)`, tending to the
  * terminal velocity `g / (1 - rho)`; the law compares x after every step with
  * `x0 - lr g sum_s (1 - rho^s) / (1 - rho)`. Within a derived bound (momentumModel):
@@ -42,11 +49,11 @@ const constantGradient: Law<ConstantGradientInput> = {
   arbitrary: (dtype) =>
     fc.integer({ min: 1, max: 4 }).chain((n) =>
       fc.record({
-        rho: decayFactor,
-        learningRate,
+        rho: decayFactorIn(dtype),
+        learningRate: learningRateIn(dtype),
         x0: fc.array(finiteValue(dtype, 1e3), { minLength: n, maxLength: n }),
         g: fc.array(normalValue(dtype, 2 ** -20, 2 ** 20), { minLength: n, maxLength: n }),
-        steps: fc.integer({ min: 1, max: 100 }),
+        steps: fc.integer({ min: 1, max: dtype === 'float16' ? FLOAT16_CONSTANT_STEPS : 100 }),
       }),
     ),
   async check(adapter, { rho, learningRate: lr, x0, g, steps }) {
@@ -84,8 +91,8 @@ const decayAfterWarmUp: Law<DecayInput> = {
   arbitrary: (dtype) =>
     fc.integer({ min: 1, max: 4 }).chain((n) =>
       fc.record({
-        rho: decayFactor,
-        learningRate,
+        rho: decayFactorIn(dtype),
+        learningRate: learningRateIn(dtype),
         x0: fc.array(finiteValue(dtype, 1e3), { minLength: n, maxLength: n }),
         warmUp: vectors(finiteValue(dtype, 1e6), n, 1, 8),
         idle: fc.integer({ min: 1, max: 30 }),
@@ -123,7 +130,7 @@ export function placementArbitrary(dtype: Dtype): fc.Arbitrary<PlacementInput> {
     fc.integer({ min: 2, max: 12 }).chain((steps) =>
       fc.record({
         rho: range(0.1, 0.99),
-        learningRate,
+        learningRate: learningRateIn(dtype),
         factor: fc.constantFrom(0.1, 0.5, 2, 10),
         change: fc.integer({ min: 1, max: steps - 1 }),
         x0: fc.array(finiteValue(dtype, 1e3), { minLength: n, maxLength: n }),

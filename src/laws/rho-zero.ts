@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { type Adapter, trajectories } from '../adapter/index.js';
 import { optimizerRule } from '../registry/index.js';
 import type { OptimizerConfig } from '../reference/index.js';
-import { anyValue, learningRate, vectors } from './arbitraries.js';
+import { anyValue, learningRateChangesIn, learningRateIn, vectors } from './arbitraries.js';
 import type { Law } from './law.js';
 import { requireSameValue, requireWithin, SLACK, U64, underflow, unitRoundoff } from './tolerance.js';
 
@@ -93,10 +93,10 @@ export function rhoZeroIsSgd(name: 'momentum' | 'nesterov'): Law<RhoZeroInput> {
     arbitrary: (dtype) =>
       fc.integer({ min: 1, max: 5 }).chain((n) =>
         fc.record({
-          learningRate,
+          learningRate: learningRateIn(dtype),
           x0: fc.array(anyValue(dtype), { minLength: n, maxLength: n }),
           grads: vectors(anyValue(dtype), n, 1, 8),
-          learningRates: fc.array(fc.option(learningRate, { nil: undefined }), { maxLength: 8 }),
+          learningRates: learningRateChangesIn(dtype, 8),
         }),
       ),
     async check(adapter, input) {

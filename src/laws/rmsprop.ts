@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { add, dd, div, mul, sqrt, sub, toNumber } from './exact.js';
-import { decayFactor, epsilon, finiteValue, learningRate, normalValue, range, vectors } from './arbitraries.js';
+import { decayFactorIn, epsilonIn, finiteValue, learningRateIn, normalValue, range, vectors } from './arbitraries.js';
 import { trajectories, trajectory } from '../adapter/index.js';
 import type { Law } from './law.js';
 import { adagradStepError } from './adagrad.js';
@@ -67,8 +67,8 @@ const adagradLimit: Law<LimitInput> = {
   arbitrary: (dtype) =>
     fc.integer({ min: 1, max: 3 }).chain((n) =>
       fc.record({
-        learningRate,
-        epsilon,
+        learningRate: learningRateIn(dtype),
+        epsilon: epsilonIn(dtype),
         delta: range(1e-3, 1e-2),
         x0: fc.array(finiteValue(dtype, 1), { minLength: n, maxLength: n }),
         grads: vectors(normalValue(dtype, 2 ** -10, 2 ** 10), n, 2, 20),
@@ -150,8 +150,8 @@ const decayZero: Law<DecayZeroInput> = {
   arbitrary: (dtype) =>
     fc.integer({ min: 1, max: 4 }).chain((n) =>
       fc.record({
-        learningRate,
-        epsilon,
+        learningRate: learningRateIn(dtype),
+        epsilon: epsilonIn(dtype),
         grads: vectors(fc.oneof(normalValue(dtype, 2 ** -60, 2 ** 60), fc.constantFrom(0, -0)), n, 1, 10),
       }),
     ),
@@ -227,9 +227,9 @@ const noDecay: Law<NoDecayInput> = {
   arbitrary: (dtype) =>
     fc.integer({ min: 1, max: 4 }).chain((n) =>
       fc.record({
-        learningRate,
-        epsilon,
-        decayRate: decayFactor,
+        learningRate: learningRateIn(dtype),
+        epsilon: epsilonIn(dtype),
+        decayRate: decayFactorIn(dtype),
         g: fc.array(normalValue(dtype, 2 ** -20, 2 ** 20), { minLength: n, maxLength: n }),
         steps: fc.integer({ min: 1, max: 100 }),
       }),

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { add, dd, mul, sub, toNumber } from './exact.js';
-import { finiteValue, learningRate, vectors } from './arbitraries.js';
+import { finiteValue, learningRateIn, vectors } from './arbitraries.js';
 import { trajectory } from '../adapter/index.js';
 import type { Law } from './law.js';
 import { requireWithin, SLACK, U64, underflow, unitRoundoff } from './tolerance.js';
@@ -27,7 +27,7 @@ const closedForm: Law<SgdClosedFormInput> = {
   arbitrary: (dtype) =>
     fc.integer({ min: 1, max: 5 }).chain((n) =>
       fc.record({
-        learningRate,
+        learningRate: learningRateIn(dtype),
         x0: fc.array(finiteValue(dtype, 1e6), { minLength: n, maxLength: n }),
         grads: vectors(finiteValue(dtype, 1e6), n, 1, 30),
       }),

@@ -19,11 +19,35 @@ const identity = (v: number): number => v;
 export const DTYPES: readonly Dtype[] = ['float16', 'bfloat16', 'float32', 'float64'];
 
 /**
- * The dtypes the conformance checker judges (adapters may declare only these). float16 has its
- * tolerance model, probes and law roundoffs, but not yet laws whose drawn hyperparameters
- * survive its rounding (eps = 1e-8 is 0 in float16, so the reference itself fails them): refused.
+ * The dtypes the conformance checker judges (adapters may declare only these): all four. float16's
+ * laws draw their inputs where float16 gives them a meaning (src/laws/arbitraries.ts, docs/spec.md
+ * "float16 in the checker"): eps = 1e-8 is 0 in float16, so they never draw it there.
  */
-export const CHECKED_DTYPES: readonly Dtype[] = ['bfloat16', 'float32', 'float64'];
+export const CHECKED_DTYPES: readonly Dtype[] = ['float16', 'bfloat16', 'float32', 'float64'];
+
+/**
+ * Where a mixed-precision implementation holds what (lecture.md section 9, "float16 and
+ * bfloat16"): its parameters, its optimizer state, the arithmetic of its update (bfloat16
+ * parameters beside float32 state and arithmetic, float32 master weights). It is judged against
+ * the pseudo-code computed with those precisions: each operation rounded to `arithmetic`, each
+ * parameter and state value rounded to its own dtype where it is stored.
+ */
+export interface Precision {
+  parameters: Dtype;
+  state: Dtype;
+  arithmetic: Dtype;
+}
+
+/**
+ * Whether every value of `narrow` is a value of `wide` (so a value rounded to `narrow` and
+ * stored in `wide` stays as it is): float32 and float64 hold float16 and bfloat16, which hold
+ * neither each other (float16 has 3 more significand bits, bfloat16 float32's exponents).
+ */
+export function holds(wide: Dtype, narrow: Dtype): boolean {
+  const w = dtypeLimits(wide);
+  const n = dtypeLimits(narrow);
+  return w.bits >= n.bits && w.max >= n.max && w.tiny <= n.tiny;
+}
 
 /**
  * Rounds a double to the dtype, to nearest, ties to even. Rounding the exact double result of

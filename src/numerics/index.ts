@@ -3,5 +3,14 @@ export { expCorrectlyRounded, PowerSequence, powInteger } from './correctly-roun
 export { allocate, type Dtype, type FloatVector, rounderFor } from './dtype.js';
 export { bf16round, f16round } from './half-precision.js';
 export { firstDifferentBits, sameBits, ulpDistance } from './ulp.js';
-export { CHECKED_DTYPES, DTYPES, type DtypeLimits, dtypeChoices, dtypeLimits, storageFor } from './dtype.js';
+export {
+  CHECKED_DTYPES,
+  DTYPES,
+  type DtypeLimits,
+  dtypeChoices,
+  dtypeLimits,
+  holds,
+  type Precision,
+  storageFor,
+} from './dtype.js';
 export { BFLOAT16_MAX, FLOAT16_MAX } from './half-precision.js';

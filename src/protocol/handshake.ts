@@ -1,7 +1,7 @@
 import { describeValue, type Dtype, type OptimizerName, type ScheduleName } from '../reference/index.js';
-import { requireTensorSupport, type TensorSupport } from '../adapter/index.js';
+import { precisionProblem, requireTensorSupport, type TensorSupport } from '../adapter/index.js';
 import { PROTOCOL_VERSION } from './messages.js';
-import { CHECKED_DTYPES, dtypeChoices } from '../numerics/index.js';
+import { CHECKED_DTYPES, dtypeChoices, type Precision } from '../numerics/index.js';
 
 const OPTIMIZERS: readonly OptimizerName[] = ['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam'];
 const SCHEDULES: readonly ScheduleName[] = ['step', 'exponential', 'inverse-time'];
@@ -11,6 +11,8 @@ export interface Handshake {
   protocol: number;
   name: string;
   dtype: Dtype;
+  /** Mixed precision, where declared (docs/protocol.md, "hello"). */
+  precision?: Partial<Precision>;
   optimizers: OptimizerName[];
   schedules: ScheduleName[];
   /** The uses of docs/spec.md section 9 it declares (absent: none, and it is never sent their ops). */
@@ -34,7 +36,8 @@ function nameList<T extends string>(field: string, value: unknown, known: readon
  * Validates a child's `hello` answer, so a misdeclared adapter is refused with
  * an error naming the field and value before any check runs: the protocol
  * version must be {@link PROTOCOL_VERSION}, the name a non-empty string, the
- * dtype one of CHECKED_DTYPES (it sets the checker's tolerances), the
+ * dtype one of CHECKED_DTYPES (it sets the checker's tolerances), the optional
+ * mixed `precision` each a dtype that holds the dtype's values, the
  * optimizer and schedule names those of docs/spec.md, and the optional `tensors`
  * declaration a {@link TensorSupport}.
  */
@@ -50,6 +53,8 @@ export function parseHandshake(answer: Record<string, unknown>): Handshake {
   if (!(CHECKED_DTYPES as readonly unknown[]).includes(answer.dtype)) {
     throw new TypeError(`dtype must be ${dtypeChoices(CHECKED_DTYPES)}, got ${describeValue(answer.dtype)}`);
   }
+  const precision = precisionProblem('precision', answer.precision, answer.dtype as Dtype);
+  if (precision !== undefined) throw new TypeError(precision);
   const optimizers = nameList('optimizers', answer.optimizers, OPTIMIZERS);
   const schedules = answer.schedules === undefined ? [] : nameList('schedules', answer.schedules, SCHEDULES);
   const handshake: Handshake = {
@@ -59,6 +64,7 @@ export function parseHandshake(answer: Record<string, unknown>): Handshake {
     optimizers,
     schedules,
   };
+  if (answer.precision !== undefined) handshake.precision = { ...(answer.precision as Partial<Precision>) };
   if (answer.tensors !== undefined) handshake.tensors = requireTensorSupport('tensors', answer.tensors);
   return handshake;
 }

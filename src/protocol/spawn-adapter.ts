@@ -145,6 +145,7 @@ export async function spawnAdapter(
     [timesOwnCallsKey]: true,
     name: hello.name,
     dtype: hello.dtype,
+    ...(hello.precision === undefined ? {} : { precision: hello.precision }),
     optimizers: hello.optimizers,
     schedules: hello.schedules,
     argv,

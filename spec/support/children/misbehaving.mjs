@@ -33,7 +33,7 @@ createInterface({ input: process.stdin }).on('line', (line) => {
   const { id, op } = request;
   if (op === 'hello') {
     if (mode === 'silent') return;
-    if (mode === 'bad-dtype') return write({ id, ok: true, ...hello, dtype: 'float16' });
+    if (mode === 'bad-dtype') return write({ id, ok: true, ...hello, dtype: 'float8' });
     if (mode === 'bad-optimizer') return write({ id, ok: true, ...hello, optimizers: ['sgd', 'lion'] });
     if (mode === 'bad-protocol') return write({ id, ok: true, ...hello, protocol: 2 });
     if (mode === 'hello-garbage') return process.stdout.write('Loading model weights...\n');
