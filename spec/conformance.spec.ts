@@ -107,6 +107,38 @@ describe('tolerance model (src/conformance/tolerance.ts)', () => {
   });
 });
 
+describe('the bound over long runs', () => {
+  // The moving averages are tracked in the interpolation form too, m + (1 - beta) (x - m), where m enters twice:
+  // counted as two independent operands its error grew by (2 - beta) per step (float32 Adam: 1.7 at step 200).
+  it.each([
+    { optimizer: 'adam', learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 },
+    { optimizer: 'rmsprop', learningRate: 1e-3, decayRate: 0.99, epsilon: 1e-8 },
+  ] as OptimizerConfig[])(
+    '$optimizer over 1000 float32 steps of a constant gradient: the bound grows linearly',
+    (config) => {
+      const steps = 1000;
+      const bounded = boundedTrajectory(
+        config,
+        {},
+        'float32',
+        [1],
+        Array.from({ length: steps }, () => [0.5]),
+      );
+      const u = 2 ** -24 + 2 ** -53;
+      // |x| <= 1 throughout; each step adds at most 40 roundings of magnitude <= 1 (the update's, its state's, both forms').
+      for (let t = 0; t < steps; t++) expect(bounded.bound[t]![0]!).toBeLessThan((t + 1) * 40 * u);
+    },
+  );
+  it('dampened momentum (its interpolation form) over 1000 float32 steps: the bound grows linearly', () => {
+    const steps = 1000;
+    const config: OptimizerConfig = { optimizer: 'momentum', learningRate: 1e-4, rho: 0.9 };
+    const grads = Array.from({ length: steps }, () => [0.5]);
+    const bounded = boundedTrajectory(config, { 'dampened-momentum': true }, 'float32', [1], grads);
+    const u = 2 ** -24 + 2 ** -53;
+    for (let t = 0; t < steps; t++) expect(bounded.bound[t]![0]!).toBeLessThan((t + 1) * 40 * u);
+  });
+});
+
 describe('checkConformance on the reference', () => {
   it.each(['float64', 'float32'] as const)(
     'referenceAdapter(%s) conforms on every subject, and the report is complete',
