@@ -182,25 +182,38 @@ export function errorArithmetic(dtype: Dtype) {
      * interpolation form, `m + (1 - beta) (x - m)`; callers keep the written form's value
      * with {@link either}, `either(written, interpolated(beta, m, x))`.
      */
-    interpolated: (beta: number, m: Tracked, x: Tracked): Tracked => {
-      const k = arithmetic.oneMinus(beta);
-      // The value, and the watch for a value beyond the dtype's range (`x - m` near the largest finite value).
-      const formed = arithmetic.add(m, arithmetic.mul(k, arithmetic.sub(x, m)));
-      if (!Number.isFinite(formed.e)) return formed;
-      // m enters twice, as the same value: an implementation's m' = m + dm, x' = x + dx, k' = k + dk give
-      // m' + k' (x' - m') = (1 - k) m + k x + (1 - k') dm + k' dx + dk (x - m), so m's error is weighed by
-      // |1 - k| (beta), not by 1 + |k| as two independent operands would be (a bound growing (2 - beta) per step).
-      const width = Math.abs(x.v - m.v) + x.e + m.e;
-      const kMax = Math.abs(k.v) + k.e;
-      const inherited = (Math.abs(1 - k.v) + k.e) * m.e + kMax * x.e + k.e * Math.abs(x.v - m.v);
-      // The roundings of x' - m', of k' (x' - m') and of the sum, each bounded at its operands' largest magnitude.
-      const difference = rounding(width);
-      const product = rounding(kMax * (width + difference));
-      const sum = rounding(Math.abs(formed.v) + inherited + kMax * difference + product);
-      return { v: formed.v, e: inherited + kMax * difference + product + sum };
-    },
+    interpolated: (beta: number, m: Tracked, x: Tracked): Tracked =>
+      interpolatedAverage(arithmetic, rounding, beta, m, x),
   };
   return arithmetic;
+}
+
+/**
+ * {@link errorArithmetic}'s `interpolated`: `m + (1 - beta) (x - m)` with `A`'s operations (which give
+ * its value and watch the dtype's range), its error carried as derived below.
+ */
+function interpolatedAverage(
+  A: Pick<ReturnType<typeof errorArithmetic>, 'oneMinus' | 'add' | 'mul' | 'sub'>,
+  rounding: (v: number) => number,
+  beta: number,
+  m: Tracked,
+  x: Tracked,
+): Tracked {
+  const k = A.oneMinus(beta);
+  // The value, and the watch for a value beyond the dtype's range (`x - m` near the largest finite value).
+  const formed = A.add(m, A.mul(k, A.sub(x, m)));
+  if (!Number.isFinite(formed.e)) return formed;
+  // m enters twice, as the same value: an implementation's m' = m + dm, x' = x + dx, k' = k + dk give
+  // m' + k' (x' - m') = (1 - k) m + k x + (1 - k') dm + k' dx + dk (x - m), so m's error is weighed by
+  // |1 - k| (beta), not by 1 + |k| as two independent operands would be (a bound growing (2 - beta) per step).
+  const width = Math.abs(x.v - m.v) + x.e + m.e;
+  const kMax = Math.abs(k.v) + k.e;
+  const inherited = (Math.abs(1 - k.v) + k.e) * m.e + kMax * x.e + k.e * Math.abs(x.v - m.v);
+  // The roundings of x' - m', of k' (x' - m') and of the sum, each bounded at its operands' largest magnitude.
+  const difference = rounding(width);
+  const product = rounding(kMax * (width + difference));
+  const sum = rounding(Math.abs(formed.v) + inherited + kMax * difference + product);
+  return { v: formed.v, e: inherited + kMax * difference + product + sum };
 }
 
 /**
