@@ -80,6 +80,80 @@ const tfjsNoSchedule: CellSource = {
   lines: [tfjsConstructors],
 };
 
+const WASM = '@tensorflow/tfjs-backend-wasm/dist';
+const wasmMultiply: SourceLine = {
+  file: `${WASM}/kernels/Multiply.js`,
+  line: 20,
+  quote: 'export const multiplyConfig = createBinaryKernelConfig(Multiply, supportsFullBroadcast);',
+};
+const wasmDivide: SourceLine = {
+  file: `${WASM}/kernels/RealDiv.js`,
+  line: 20,
+  quote: 'export const realDivConfig = createBinaryKernelConfig(RealDiv, supportsFullBroadcast);',
+};
+const wasmCwrap: SourceLine = {
+  file: `${WASM}/kernels/binary_kernel.js`,
+  line: 22,
+  quote: 'wasmFunc = backend.wasm.cwrap(kernelName, null /* void */, [',
+};
+const wasmSqrt: SourceLine = {
+  file: `${WASM}/kernels/Sqrt.js`,
+  line: 19,
+  quote: 'export const sqrtConfig = createUnaryKernelConfig(Sqrt);',
+};
+const wasmPow: SourceLine = {
+  file: `${WASM}/kernels/Pow.js`,
+  line: 20,
+  quote: 'export const powConfig = createBinaryKernelConfig(Pow, supportsFullBroadcast);',
+};
+const missing = (subject: string): never => {
+  throw new Error(`matrix-sources: the tfjs row justifies no ${subject}`);
+};
+const wasmPrecision: SourceLine = { file: `${WASM}/backend_wasm.js`, line: 126, quote: 'return 32;' };
+/**
+ * What the WASM backend changes in a cell of the CPU row: the optimizers are tfjs-core's
+ * own (the same lines), only the kernels differ. Add, Multiply, Sub and RealDiv in float32
+ * are XNNPACK's elementwise operators (tfjs-backend-wasm/src/cc/kernels/Add.cc:
+ * binary_xnn_f32 with xnn_create_add_nd_f32, and so on), Sqrt and Square C++ loops
+ * (`sqrt`, `val * val`); WebAssembly's f32 add, sub, mul, div and sqrt are IEEE-754
+ * correctly rounded with subnormals kept, and none of these kernels fuses a multiply-add.
+ */
+const WASM_KERNELS =
+  "on the WASM backend these tfjs-core ops run as XNNPACK's float32 add, multiply, subtract and divide and C++'s sqrt and x * x, each correctly rounded in WebAssembly (no fused multiply-add, subnormals kept) as the CPU backend's JavaScript is: the same verdict";
+
+/** The CPU row's cell for the WASM backend: its verdict and lines, with the kernels that compute them. */
+function onWasm(cell: CellSource, kernels: readonly SourceLine[]): CellSource {
+  return { ...cell, why: `${cell.why}; ${WASM_KERNELS}`, lines: [...cell.lines, ...kernels] };
+}
+
+/** The tfjs-wasm row from the tfjs row: every optimizer cell computed by the WASM kernels, the rest unchanged. */
+function tfjsWasmCells(cpu: RowSources['cells']): RowSources['cells'] {
+  const arithmetic = [wasmMultiply, wasmCwrap];
+  const divides = [...arithmetic, wasmDivide, wasmSqrt];
+  return {
+    ...cpu,
+    sgd: onWasm(cpu.sgd, arithmetic),
+    momentum: onWasm(cpu.momentum, arithmetic),
+    nesterov: onWasm(cpu.nesterov, arithmetic),
+    adagrad: {
+      ...onWasm(cpu.adagrad, [...divides, wasmPrecision]),
+      why: `${cpu.adagrad.why}; the WASM backend's float precision is 32, so its epsilon() is tfjs-core's EPSILON_FLOAT32 = 1e-7 as on the CPU; ${WASM_KERNELS}`,
+    },
+    rmsprop: onWasm(cpu.rmsprop, divides),
+    adam: onWasm(cpu.adam, divides),
+    'tensors:several': onWasm(cpu['tensors:several'] ?? missing('tensors:several'), arithmetic),
+    'tensors:missing-gradient': onWasm(
+      cpu['tensors:missing-gradient'] ?? missing('tensors:missing-gradient'),
+      arithmetic,
+    ),
+    'tensors:save-restore': {
+      ...(cpu['tensors:save-restore'] ?? missing('tensors:save-restore')),
+      lines: [...(cpu['tensors:save-restore'] ?? missing('tensors:save-restore')).lines, wasmPow],
+      why: `${(cpu['tensors:save-restore'] ?? missing('tensors:save-restore')).why}; on the WASM backend setWeights' pow is the Pow kernel (C++ pow in float32), training's accBeta still XNNPACK's repeated multiplication: they part by rounding as on the CPU`,
+    },
+  };
+}
+
 const DL = 'deeplearn/dist/optimizers';
 const dlNoSchedule: CellSource = {
   verdict: 'unsupported',
@@ -781,6 +855,16 @@ export const matrixSources: readonly RowSources[] = [
       'schedule:step': brainNoSchedule,
       'schedule:exponential': brainNoSchedule,
       'schedule:inverse-time': brainNoSchedule,
+    },
+  },
+  {
+    row: 'tfjs-wasm',
+    base: 'node_modules',
+    get cells() {
+      const cpu = matrixSources.find((r) => r.row === 'tfjs');
+      if (cpu === undefined)
+        throw new Error('matrix-sources: the tfjs-wasm row derives from the tfjs row, which is missing');
+      return tfjsWasmCells(cpu.cells);
     },
   },
   { row: 'pytorch-float32', base: 'python', link: torchLink, cells: torchCells },
