@@ -357,6 +357,91 @@ const torchCells: RowSources['cells'] = {
   },
 };
 
+/**
+ * PyTorch in bfloat16: the same Python as in float32 (torch/optim/*.py has no dtype
+ * branch), each tensor operation rounded to bfloat16; what differs is where a state is
+ * not kept in the parameter's dtype.
+ */
+const torchBfloat16Cells: RowSources['cells'] = {
+  ...torchCells,
+  adam: {
+    ...torchCells.adam,
+    why: `${torchCells.adam.why}; the step counter is torch.tensor(0.), a float32 tensor whatever the parameter's dtype, so it counts exactly to 2^24 and does not stop at bfloat16's 256 (no step-counter-saturates)`,
+    lines: [...torchCells.adam.lines, { file: 'torch/optim/adam.py', line: 215, quote: 'else torch.tensor(0.)' }],
+  },
+  'tensors:save-restore': {
+    verdict: 'conforms',
+    conventions: [],
+    why: "state_dict() holds every state tensor (moments, buffers, step) and the groups' learning rates, the scheduler's state_dict() its position; load_state_dict casts every state tensor but step to the parameter's dtype (bfloat16, the state's own) and leaves Adam's float32 step as it is, so nothing is rounded on the way back",
+    lines: [
+      { file: 'torch/optim/optimizer.py', line: 151, quote: 'def state_dict(self):' },
+      { file: 'torch/optim/optimizer.py', line: 215, quote: 'if (key != "step"):' },
+      { file: 'torch/optim/optimizer.py', line: 217, quote: 'value = value.to(param.dtype)' },
+      { file: LR_PY, line: 86, quote: 'def state_dict(self):' },
+    ],
+  },
+};
+
+/** torch 1.13's CPU build has no float16 addcmul: the optimizer raises on its first step, so the example adapter does not declare it. */
+const torchNoHalf = (file: string, line: number, quote: string, name: string): CellSource => ({
+  verdict: 'unsupported',
+  conventions: [],
+  why: `torch refuses ${name} in float16 on the CPU: its first step raises RuntimeError "addcmul_cpu_out" not implemented for 'Half' at this addcmul_ (the CPU kernel has no float16 version), so examples/python/pytorch_adapter.py, which probes each optimizer at start-up, does not declare it`,
+  lines: [{ file, line, quote }],
+});
+
+/** PyTorch in float16 on the CPU: SGD, Momentum and Nesterov run (as in bfloat16); the three that use addcmul_ do not. */
+const torchFloat16Cells: RowSources['cells'] = {
+  ...torchBfloat16Cells,
+  adagrad: torchNoHalf('torch/optim/adagrad.py', 277, 'state_sum.addcmul_(grad, grad, value=1)', 'Adagrad'),
+  rmsprop: torchNoHalf(
+    'torch/optim/rmsprop.py',
+    245,
+    'square_avg.mul_(alpha).addcmul_(grad, grad, value=1 - alpha)',
+    'RMSprop',
+  ),
+  adam: torchNoHalf(
+    'torch/optim/adam.py',
+    364,
+    'exp_avg_sq.mul_(beta2).addcmul_(grad, grad.conj(), value=1 - beta2)',
+    'Adam',
+  ),
+  'tensors:several': {
+    verdict: 'conforms',
+    conventions: [],
+    why: 'checked over the optimizers torch steps in float16 (SGD, Momentum, Nesterov): one optimizer over every parameter, each with its own momentum_buffer in self.state[p]',
+    lines: [
+      { file: SGD_PY, line: 138, quote: "for p in group['params']:" },
+      { file: SGD_PY, line: 145, quote: 'state = self.state[p]' },
+    ],
+  },
+  'tensors:missing-gradient': {
+    verdict: 'conforms',
+    conventions: [],
+    why: 'a parameter whose .grad is None is skipped, its values and momentum buffer untouched (SGD keeps no step counter)',
+    lines: [{ file: SGD_PY, line: 139, quote: 'if p.grad is not None:' }],
+  },
+  'tensors:groups': {
+    verdict: 'conforms',
+    conventions: [],
+    why: 'each param group carries its own hyperparameters and learning rate, read per group in step()',
+    lines: [
+      { file: SGD_PY, line: 132, quote: 'for group in self.param_groups:' },
+      { file: 'torch/optim/optimizer.py', line: 300, quote: 'def add_param_group(self, param_group):' },
+    ],
+  },
+  'tensors:save-restore': {
+    verdict: 'conforms',
+    conventions: [],
+    why: "state_dict() holds the momentum buffers and the groups' learning rates, the scheduler's state_dict() its position; load_state_dict casts the buffers to the parameter's dtype, float16, the buffers' own: nothing is rounded on the way back",
+    lines: [
+      { file: 'torch/optim/optimizer.py', line: 151, quote: 'def state_dict(self):' },
+      { file: 'torch/optim/optimizer.py', line: 217, quote: 'value = value.to(param.dtype)' },
+      { file: LR_PY, line: 86, quote: 'def state_dict(self):' },
+    ],
+  },
+};
+
 /** Every row's justification, keyed by the row ids of scripts/matrix.ts. */
 export const matrixSources: readonly RowSources[] = [
   {
@@ -869,4 +954,6 @@ export const matrixSources: readonly RowSources[] = [
   },
   { row: 'pytorch-float32', base: 'python', link: torchLink, cells: torchCells },
   { row: 'pytorch-float64', base: 'python', link: torchLink, cells: torchCells },
+  { row: 'pytorch-bfloat16', base: 'python', link: torchLink, cells: torchBfloat16Cells },
+  { row: 'pytorch-float16', base: 'python', link: torchLink, cells: torchFloat16Cells },
 ];

@@ -32,6 +32,7 @@ import { optimspecVersion } from '../src/conformance/version.js';
 import type { Subject } from '../src/laws/law.js';
 import { spawnAdapter } from '../src/protocol/spawn-adapter.js';
 import type { Dtype } from '../src/reference/types.js';
+import { CHECKED_DTYPES } from '../src/numerics/dtype.js';
 import { type CellSource, matrixSources, type RowSources, type SourceLine } from './matrix-sources.js';
 
 /** The one seed of every row (the TF.js spec's), so the files are reproducible. */
@@ -92,6 +93,11 @@ function torchRow(dtype: Dtype): MatrixRow {
     label: 'PyTorch (python3-torch)',
     dtype,
     unavailable() {
+      if (!CHECKED_DTYPES.includes(dtype))
+        return {
+          reason: `the checker does not judge ${dtype} yet (it judges ${CHECKED_DTYPES.join(', ')})`,
+          install: `an optimspec whose checker judges ${dtype}, then npm run matrix -- --rows pytorch-${dtype} --write`,
+        };
       const probe = probeTorch();
       return probe.ok
         ? undefined
@@ -133,6 +139,8 @@ export const matrixRows: readonly MatrixRow[] = [
   },
   torchRow('float32'),
   torchRow('float64'),
+  torchRow('bfloat16'),
+  torchRow('float16'),
 ];
 
 /** One cell as written to docs/matrix.json. */
