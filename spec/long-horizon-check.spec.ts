@@ -67,12 +67,22 @@ const frozenCounter = batched(
 const horizonOf = (r: SubjectResult) => r.findings.find((f) => f.check === LONG_HORIZON_CHECK);
 
 describe('the long-horizon check of checkConformance', () => {
-  it("the scenarios run past every edge of their decay factors in the dtype, and past float16's counter", () => {
+  it("Adam's runs pass every edge of their betas in the dtype, and every run passes float16's counter", () => {
     for (const dtype of ['bfloat16', 'float32', 'float64'] as const) {
-      const [run] = longHorizonScenarios('momentum', dtype);
-      const edges = horizonEdges(0.9, dtype);
-      expect(run!.options.horizon).toBeGreaterThan(Math.max(edges.powerZero, 2048));
-      expect(run!.options.at).toEqual(expect.arrayContaining([edges.powerSubnormal, edges.powerZero, 256, 2048]));
+      const [lecture, halves] = longHorizonScenarios('adam', dtype);
+      const e09 = horizonEdges(0.9, dtype);
+      const e05 = horizonEdges(0.5, dtype);
+      if (dtype !== 'float64')
+        expect(lecture!.options.at).toEqual(expect.arrayContaining([e09.powerSubnormal, e09.powerZero]));
+      expect(halves!.options.at).toEqual(
+        expect.arrayContaining([e05.biasSaturates, e05.powerSubnormal, e05.powerZero]),
+      );
+      expect(halves!.options.horizon).toBeGreaterThan(e05.powerZero);
+      for (const rule of ['sgd', 'momentum', 'adagrad', 'rmsprop', 'adam'] as const)
+        for (const run of longHorizonScenarios(rule, dtype)) {
+          expect(run.options.horizon).toBeGreaterThan(2048);
+          expect(run.options.at).toEqual(expect.arrayContaining([256, 257, 2048, 2049]));
+        }
     }
     expect(longHorizonScenarios('nesterov', 'float64')).toEqual([]);
   });
