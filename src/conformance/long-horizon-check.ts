@@ -1,6 +1,12 @@
 import { AdapterError, UnsupportedValue } from '../adapter/index.js';
-import type { ConventionId, Dtype, KnownBugId, OptimizerConfig, OptimizerName } from '../reference/index.js';
-import { LECTURE_EPSILON } from '../reference/presets.js';
+import {
+  type ConventionId,
+  type Dtype,
+  type KnownBugId,
+  LECTURE_EPSILON,
+  type OptimizerConfig,
+  type OptimizerName,
+} from '../reference/index.js';
 import type { CheckContext } from './context.js';
 import {
   driveLongHorizon,
