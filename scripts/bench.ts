@@ -17,8 +17,9 @@
  *   float32 faster than NumPy.
  *
  * Prints tables and exits 1 if a target is missed. `BENCH_SEED` changes the seed;
- * `--steps` prints the step table alone, `--isolation` the isolation table alone, `--horizon` the long-horizon table
- * alone (checkLongHorizon on the reference, 10^6 steps per rule and dtype: target <= 1 s each); `--crossover` times both loops at small
+ * `--steps` prints the step table alone, `--isolation` the isolation table alone, `--horizon` the long-horizon tables
+ * alone (the `long-horizon` check of a full check on the reference, every rule: target <= 1 s per dtype; and
+ * checkLongHorizon on the reference, 10^6 steps per rule and dtype: target <= 1 s each); `--crossover` times both loops at small
  * sizes, for SIMD_MIN_SIZE (src/kernels/kernel-policy.ts).
  * The full check of the reference also runs isolated in a worker thread (what the CLI
  * runs for a module), each in a fresh process from the built dist/: target isolated
@@ -33,6 +34,8 @@ import { checkConformance } from '../src/conformance/check.js';
 import type { ConformanceReport } from '../src/conformance/types.js';
 import { ISOLATION_REPEATS, ISOLATION_TARGET_RATIO, isolationRows } from './bench-isolation.js';
 import { checkLongHorizon, horizonEdges } from '../src/conformance/long-horizon.js';
+import { hasLongHorizon, LONG_HORIZON_CHECK, longHorizonScenarios } from '../src/conformance/long-horizon-check.js';
+import { encodeReplay } from '../src/conformance/replay.js';
 import { createOptimizer } from '../src/registry/create.js';
 import { allocate } from '../src/numerics/dtype.js';
 import { type KernelPolicy, SIMD_MIN_SIZE, withKernelPolicy } from '../src/kernels/kernel-policy.js';
@@ -328,7 +331,56 @@ Long horizon: the reference in-process, a constant gradient for ${HORIZON.toExpo
   return ok;
 }
 
+/** The long-horizon check as a full check runs it: target for all its runs of one reference (issue 19's 1 s). */
+const HORIZON_CHECK_TARGET_S = 1;
+
+/**
+ * Prints the long-horizon check table: per dtype, the `long-horizon` check of every optimizer
+ * with a closed form, as checkConformance runs it (through the guard, replayed alone), on the
+ * reference in-process after one warm-up pass. False when a dtype misses the target or a run fails.
+ */
+async function horizonCheckTable(): Promise<boolean> {
+  const rules = optimizerRules.map((r) => r.name).filter(hasLongHorizon);
+  const run = async (dtype: Dtype) => {
+    const adapter = referenceAdapter({ dtype });
+    const t0 = performance.now();
+    const findings = [];
+    for (const subject of rules) {
+      const replay = encodeReplay({ subject, check: LONG_HORIZON_CHECK, seed: SEED, runs: 1 });
+      const report = await checkConformance(adapter, { replay });
+      findings.push(...report.results.flatMap((r) => r.findings.filter((f) => f.check === LONG_HORIZON_CHECK)));
+    }
+    return { seconds: (performance.now() - t0) / 1000, findings };
+  };
+  await run('float64');
+  const body: string[][] = [];
+  let ok = true;
+  for (const dtype of ['float64', 'float32', 'bfloat16'] as const) {
+    const { seconds, findings } = await run(dtype);
+    const passed = findings.length === rules.length && findings.every((f) => f.status === 'pass');
+    const steps = rules.flatMap((r) => longHorizonScenarios(r, dtype)).reduce((n, s) => n + s.options.horizon, 0);
+    const met = passed && seconds <= HORIZON_CHECK_TARGET_S;
+    ok &&= met;
+    body.push([
+      dtype,
+      rules.join(' '),
+      `${steps}`,
+      passed ? 'passes' : 'FAILS',
+      seconds.toFixed(3),
+      met ? 'yes' : 'MISSED',
+    ]);
+  }
+  console.log(
+    `
+The long-horizon check of a full check (check "${LONG_HORIZON_CHECK}"), the reference in-process, every rule with a closed form (target: at most ${HORIZON_CHECK_TARGET_S} s per dtype)
+`,
+  );
+  console.log(table(['dtype', 'rules', 'steps in all', 'check', 's', 'ok'], body));
+  return ok;
+}
+
 if (process.argv[2] === '--horizon') {
+  if (!(await horizonCheckTable())) process.exitCode = 1;
   if (!(await horizonTable())) process.exitCode = 1;
 } else if (process.argv[2] === '--throughput') {
   const rule = process.argv[3] as OptimizerName;
@@ -445,6 +497,7 @@ async function main(): Promise<void> {
     );
 
     if (!isolationTable()) missed = true;
+    if (!(await horizonCheckTable())) missed = true;
     if (!(await horizonTable())) missed = true;
   }
 

@@ -80,6 +80,80 @@ const tfjsNoSchedule: CellSource = {
   lines: [tfjsConstructors],
 };
 
+const WASM = '@tensorflow/tfjs-backend-wasm/dist';
+const wasmMultiply: SourceLine = {
+  file: `${WASM}/kernels/Multiply.js`,
+  line: 20,
+  quote: 'export const multiplyConfig = createBinaryKernelConfig(Multiply, supportsFullBroadcast);',
+};
+const wasmDivide: SourceLine = {
+  file: `${WASM}/kernels/RealDiv.js`,
+  line: 20,
+  quote: 'export const realDivConfig = createBinaryKernelConfig(RealDiv, supportsFullBroadcast);',
+};
+const wasmCwrap: SourceLine = {
+  file: `${WASM}/kernels/binary_kernel.js`,
+  line: 22,
+  quote: 'wasmFunc = backend.wasm.cwrap(kernelName, null /* void */, [',
+};
+const wasmSqrt: SourceLine = {
+  file: `${WASM}/kernels/Sqrt.js`,
+  line: 19,
+  quote: 'export const sqrtConfig = createUnaryKernelConfig(Sqrt);',
+};
+const wasmPow: SourceLine = {
+  file: `${WASM}/kernels/Pow.js`,
+  line: 20,
+  quote: 'export const powConfig = createBinaryKernelConfig(Pow, supportsFullBroadcast);',
+};
+const missing = (subject: string): never => {
+  throw new Error(`matrix-sources: the tfjs row justifies no ${subject}`);
+};
+const wasmPrecision: SourceLine = { file: `${WASM}/backend_wasm.js`, line: 126, quote: 'return 32;' };
+/**
+ * What the WASM backend changes in a cell of the CPU row: the optimizers are tfjs-core's
+ * own (the same lines), only the kernels differ. Add, Multiply, Sub and RealDiv in float32
+ * are XNNPACK's elementwise operators (tfjs-backend-wasm/src/cc/kernels/Add.cc:
+ * binary_xnn_f32 with xnn_create_add_nd_f32, and so on), Sqrt and Square C++ loops
+ * (`sqrt`, `val * val`); WebAssembly's f32 add, sub, mul, div and sqrt are IEEE-754
+ * correctly rounded with subnormals kept, and none of these kernels fuses a multiply-add.
+ */
+const WASM_KERNELS =
+  "on the WASM backend these tfjs-core ops run as XNNPACK's float32 add, multiply, subtract and divide and C++'s sqrt and x * x, each correctly rounded in WebAssembly (no fused multiply-add, subnormals kept) as the CPU backend's JavaScript is: the same verdict";
+
+/** The CPU row's cell for the WASM backend: its verdict and lines, with the kernels that compute them. */
+function onWasm(cell: CellSource, kernels: readonly SourceLine[]): CellSource {
+  return { ...cell, why: `${cell.why}; ${WASM_KERNELS}`, lines: [...cell.lines, ...kernels] };
+}
+
+/** The tfjs-wasm row from the tfjs row: every optimizer cell computed by the WASM kernels, the rest unchanged. */
+function tfjsWasmCells(cpu: RowSources['cells']): RowSources['cells'] {
+  const arithmetic = [wasmMultiply, wasmCwrap];
+  const divides = [...arithmetic, wasmDivide, wasmSqrt];
+  return {
+    ...cpu,
+    sgd: onWasm(cpu.sgd, arithmetic),
+    momentum: onWasm(cpu.momentum, arithmetic),
+    nesterov: onWasm(cpu.nesterov, arithmetic),
+    adagrad: {
+      ...onWasm(cpu.adagrad, [...divides, wasmPrecision]),
+      why: `${cpu.adagrad.why}; the WASM backend's float precision is 32, so its epsilon() is tfjs-core's EPSILON_FLOAT32 = 1e-7 as on the CPU; ${WASM_KERNELS}`,
+    },
+    rmsprop: onWasm(cpu.rmsprop, divides),
+    adam: onWasm(cpu.adam, divides),
+    'tensors:several': onWasm(cpu['tensors:several'] ?? missing('tensors:several'), arithmetic),
+    'tensors:missing-gradient': onWasm(
+      cpu['tensors:missing-gradient'] ?? missing('tensors:missing-gradient'),
+      arithmetic,
+    ),
+    'tensors:save-restore': {
+      ...(cpu['tensors:save-restore'] ?? missing('tensors:save-restore')),
+      lines: [...(cpu['tensors:save-restore'] ?? missing('tensors:save-restore')).lines, wasmPow],
+      why: `${(cpu['tensors:save-restore'] ?? missing('tensors:save-restore')).why}; on the WASM backend setWeights' pow is the Pow kernel (C++ pow in float32), training's accBeta still XNNPACK's repeated multiplication: they part by rounding as on the CPU`,
+    },
+  };
+}
+
 const DL = 'deeplearn/dist/optimizers';
 const dlNoSchedule: CellSource = {
   verdict: 'unsupported',
@@ -275,6 +349,91 @@ const torchCells: RowSources['cells'] = {
     verdict: 'conforms',
     conventions: [],
     why: "state_dict() holds every state tensor (moments, buffers, step) and the groups' learning rates, the scheduler's state_dict() its position; load_state_dict casts the state to the parameter's dtype, which is the state's own here (float32 with float32, float64 with float64)",
+    lines: [
+      { file: 'torch/optim/optimizer.py', line: 151, quote: 'def state_dict(self):' },
+      { file: 'torch/optim/optimizer.py', line: 217, quote: 'value = value.to(param.dtype)' },
+      { file: LR_PY, line: 86, quote: 'def state_dict(self):' },
+    ],
+  },
+};
+
+/**
+ * PyTorch in bfloat16: the same Python as in float32 (torch/optim/*.py has no dtype
+ * branch), each tensor operation rounded to bfloat16; what differs is where a state is
+ * not kept in the parameter's dtype.
+ */
+const torchBfloat16Cells: RowSources['cells'] = {
+  ...torchCells,
+  adam: {
+    ...torchCells.adam,
+    why: `${torchCells.adam.why}; the step counter is torch.tensor(0.), a float32 tensor whatever the parameter's dtype, so it counts exactly to 2^24 and does not stop at bfloat16's 256 (no step-counter-saturates)`,
+    lines: [...torchCells.adam.lines, { file: 'torch/optim/adam.py', line: 215, quote: 'else torch.tensor(0.)' }],
+  },
+  'tensors:save-restore': {
+    verdict: 'conforms',
+    conventions: [],
+    why: "state_dict() holds every state tensor (moments, buffers, step) and the groups' learning rates, the scheduler's state_dict() its position; load_state_dict casts every state tensor but step to the parameter's dtype (bfloat16, the state's own) and leaves Adam's float32 step as it is, so nothing is rounded on the way back",
+    lines: [
+      { file: 'torch/optim/optimizer.py', line: 151, quote: 'def state_dict(self):' },
+      { file: 'torch/optim/optimizer.py', line: 215, quote: 'if (key != "step"):' },
+      { file: 'torch/optim/optimizer.py', line: 217, quote: 'value = value.to(param.dtype)' },
+      { file: LR_PY, line: 86, quote: 'def state_dict(self):' },
+    ],
+  },
+};
+
+/** torch 1.13's CPU build has no float16 addcmul: the optimizer raises on its first step, so the example adapter does not declare it. */
+const torchNoHalf = (file: string, line: number, quote: string, name: string): CellSource => ({
+  verdict: 'unsupported',
+  conventions: [],
+  why: `torch refuses ${name} in float16 on the CPU: its first step raises RuntimeError "addcmul_cpu_out" not implemented for 'Half' at this addcmul_ (the CPU kernel has no float16 version), so examples/python/pytorch_adapter.py, which probes each optimizer at start-up, does not declare it`,
+  lines: [{ file, line, quote }],
+});
+
+/** PyTorch in float16 on the CPU: SGD, Momentum and Nesterov run (as in bfloat16); the three that use addcmul_ do not. */
+const torchFloat16Cells: RowSources['cells'] = {
+  ...torchBfloat16Cells,
+  adagrad: torchNoHalf('torch/optim/adagrad.py', 277, 'state_sum.addcmul_(grad, grad, value=1)', 'Adagrad'),
+  rmsprop: torchNoHalf(
+    'torch/optim/rmsprop.py',
+    245,
+    'square_avg.mul_(alpha).addcmul_(grad, grad, value=1 - alpha)',
+    'RMSprop',
+  ),
+  adam: torchNoHalf(
+    'torch/optim/adam.py',
+    364,
+    'exp_avg_sq.mul_(beta2).addcmul_(grad, grad.conj(), value=1 - beta2)',
+    'Adam',
+  ),
+  'tensors:several': {
+    verdict: 'conforms',
+    conventions: [],
+    why: 'checked over the optimizers torch steps in float16 (SGD, Momentum, Nesterov): one optimizer over every parameter, each with its own momentum_buffer in self.state[p]',
+    lines: [
+      { file: SGD_PY, line: 138, quote: "for p in group['params']:" },
+      { file: SGD_PY, line: 145, quote: 'state = self.state[p]' },
+    ],
+  },
+  'tensors:missing-gradient': {
+    verdict: 'conforms',
+    conventions: [],
+    why: 'a parameter whose .grad is None is skipped, its values and momentum buffer untouched (SGD keeps no step counter)',
+    lines: [{ file: SGD_PY, line: 139, quote: 'if p.grad is not None:' }],
+  },
+  'tensors:groups': {
+    verdict: 'conforms',
+    conventions: [],
+    why: 'each param group carries its own hyperparameters and learning rate, read per group in step()',
+    lines: [
+      { file: SGD_PY, line: 132, quote: 'for group in self.param_groups:' },
+      { file: 'torch/optim/optimizer.py', line: 300, quote: 'def add_param_group(self, param_group):' },
+    ],
+  },
+  'tensors:save-restore': {
+    verdict: 'conforms',
+    conventions: [],
+    why: "state_dict() holds the momentum buffers and the groups' learning rates, the scheduler's state_dict() its position; load_state_dict casts the buffers to the parameter's dtype, float16, the buffers' own: nothing is rounded on the way back",
     lines: [
       { file: 'torch/optim/optimizer.py', line: 151, quote: 'def state_dict(self):' },
       { file: 'torch/optim/optimizer.py', line: 217, quote: 'value = value.to(param.dtype)' },
@@ -783,6 +942,18 @@ export const matrixSources: readonly RowSources[] = [
       'schedule:inverse-time': brainNoSchedule,
     },
   },
+  {
+    row: 'tfjs-wasm',
+    base: 'node_modules',
+    get cells() {
+      const cpu = matrixSources.find((r) => r.row === 'tfjs');
+      if (cpu === undefined)
+        throw new Error('matrix-sources: the tfjs-wasm row derives from the tfjs row, which is missing');
+      return tfjsWasmCells(cpu.cells);
+    },
+  },
   { row: 'pytorch-float32', base: 'python', link: torchLink, cells: torchCells },
   { row: 'pytorch-float64', base: 'python', link: torchLink, cells: torchCells },
+  { row: 'pytorch-bfloat16', base: 'python', link: torchLink, cells: torchBfloat16Cells },
+  { row: 'pytorch-float16', base: 'python', link: torchLink, cells: torchFloat16Cells },
 ];

@@ -13,6 +13,7 @@
  *
  *   npm run matrix                                  # every row, writes both files
  *   npm run matrix -- --rows pytorch-float32,pytorch-float64   # only these rows, prints, writes nothing
+ *   npm run matrix -- --rows tfjs-wasm --write      # only these rows, merged into the files; every other row kept as written
  *
  * The PyTorch rows need Debian's python3-torch, which installs for Debian's
  * /usr/bin/python3 (`OPTIMSPEC_TORCH_PYTHON` names another interpreter); where
@@ -31,6 +32,7 @@ import { optimspecVersion } from '../src/conformance/version.js';
 import type { Subject } from '../src/laws/law.js';
 import { spawnAdapter } from '../src/protocol/spawn-adapter.js';
 import type { Dtype } from '../src/reference/types.js';
+import { CHECKED_DTYPES } from '../src/numerics/dtype.js';
 import { type CellSource, matrixSources, type RowSources, type SourceLine } from './matrix-sources.js';
 
 /** The one seed of every row (the TF.js spec's), so the files are reproducible. */
@@ -55,6 +57,14 @@ async function moduleAdapter(file: string, exportName = 'default'): Promise<{ ad
   const adapter = mod[exportName];
   if (adapter === undefined) throw new Error(`${file} has no export ${exportName}`);
   return { adapter };
+}
+
+/** An adapter made by a module's factory export called with `argument` (examples/tfjs.mjs's `tfjsAdapter(backend)`). */
+async function factoryAdapter(file: string, exportName: string, argument: string): Promise<{ adapter: Adapter }> {
+  const mod = (await import(pathToFileURL(join(ROOT, file)).href)) as Record<string, unknown>;
+  const factory = mod[exportName];
+  if (typeof factory !== 'function') throw new Error(`${file} has no function export ${exportName}`);
+  return { adapter: await (factory as (a: string) => Promise<Adapter>)(argument) };
 }
 
 let torchProbe: { ok: true; site: string } | { ok: false; reason: string } | undefined;
@@ -83,6 +93,11 @@ function torchRow(dtype: Dtype): MatrixRow {
     label: 'PyTorch (python3-torch)',
     dtype,
     unavailable() {
+      if (!CHECKED_DTYPES.includes(dtype))
+        return {
+          reason: `the checker does not judge ${dtype} yet (it judges ${CHECKED_DTYPES.join(', ')})`,
+          install: `an optimspec whose checker judges ${dtype}, then npm run matrix -- --rows pytorch-${dtype} --write`,
+        };
       const probe = probeTorch();
       return probe.ok
         ? undefined
@@ -101,6 +116,12 @@ function torchRow(dtype: Dtype): MatrixRow {
 /** The rows, in the order of the matrix. */
 export const matrixRows: readonly MatrixRow[] = [
   { id: 'tfjs', label: 'TensorFlow.js', dtype: 'float32', load: () => moduleAdapter('examples/tfjs.mjs') },
+  {
+    id: 'tfjs-wasm',
+    label: 'TensorFlow.js (wasm backend)',
+    dtype: 'float32',
+    load: () => factoryAdapter('examples/tfjs.mjs', 'tfjsAdapter', 'wasm'),
+  },
   { id: 'convnetjs', label: 'convnetjs', dtype: 'float64', load: () => moduleAdapter('examples/convnetjs.mjs') },
   { id: 'toygrad', label: 'toygrad', dtype: 'float32', load: () => moduleAdapter('examples/toygrad.mjs') },
   { id: 'deeplearn', label: 'deeplearn.js', dtype: 'float32', load: () => moduleAdapter('examples/deeplearn.mjs') },
@@ -118,6 +139,8 @@ export const matrixRows: readonly MatrixRow[] = [
   },
   torchRow('float32'),
   torchRow('float64'),
+  torchRow('bfloat16'),
+  torchRow('float16'),
 ];
 
 /** One cell as written to docs/matrix.json. */
@@ -331,6 +354,20 @@ function renderMarkdown(rows: readonly RowOut[]): string {
   return out.join('\n');
 }
 
+/**
+ * The rows of docs/matrix.json with `fresh` in their place (a row new to the file goes
+ * where scripts/matrix.ts lists it): `--rows ... --write` regenerates those rows and
+ * leaves every other one as it was written.
+ */
+function mergedRows(fresh: readonly RowOut[]): RowOut[] {
+  const written = (JSON.parse(readFileSync(join(ROOT, 'docs/matrix.json'), 'utf8')) as { rows: RowOut[] }).rows;
+  const byId = new Map<string, RowOut>(written.map((r) => [r.id, r]));
+  for (const row of fresh) byId.set(row.id, row);
+  const order = matrixRows.map((r) => r.id);
+  const rank = (id: string): number => (order.includes(id) ? order.indexOf(id) : order.length);
+  return [...byId.values()].sort((a, b) => rank(a.id) - rank(b.id));
+}
+
 async function main(argv: readonly string[]): Promise<number> {
   const at = argv.indexOf('--rows');
   const only = at >= 0 ? (argv[at + 1] ?? '').split(',').filter((s) => s !== '') : undefined;
@@ -355,16 +392,19 @@ async function main(argv: readonly string[]): Promise<number> {
         `  ${row.id}: ${row.cells.map((c) => `${c.subject} ${describe(c.checker!)}${c.agrees ? '' : ' ✗'}`).join('; ')}\n`,
       );
   }
-  if (only === undefined) {
+  const write = argv.includes('--write');
+  if (write && only === undefined)
+    throw new RangeError('--write goes with --rows (without --rows every row is written)');
+  if (only === undefined || write) {
     const json = {
       generator: 'scripts/matrix.ts',
       optimspec: optimspecVersion(),
       seed: MATRIX_SEED,
       subjects: allSubjects(),
-      rows,
+      rows: only === undefined ? rows : mergedRows(rows),
     };
     writeFileSync(join(ROOT, 'docs/matrix.json'), `${JSON.stringify(json, null, 2)}\n`);
-    writeFileSync(join(ROOT, 'docs/matrix.md'), renderMarkdown(rows));
+    writeFileSync(join(ROOT, 'docs/matrix.md'), renderMarkdown(json.rows));
     process.stdout.write('wrote docs/matrix.md and docs/matrix.json\n');
   }
   for (const p of problems) process.stderr.write(`matrix: ${p}\n`);

@@ -26,7 +26,14 @@ const sgdOnly: Adapter = {
 };
 
 /** The rows whose example adapter declares the checks over several tensors (docs/spec.md section 9): their cells are justified by the library's source too. */
-const TENSORS_JUSTIFIED = ['tfjs', 'pytorch-float32', 'pytorch-float64'];
+const TENSORS_JUSTIFIED = [
+  'tfjs',
+  'tfjs-wasm',
+  'pytorch-float32',
+  'pytorch-float64',
+  'pytorch-bfloat16',
+  'pytorch-float16',
+];
 const sgdRow: MatrixRow = {
   id: 'sgd-only',
   label: 'sgd only',

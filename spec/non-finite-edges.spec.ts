@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkConformance } from '../src/conformance/check.js';
+import { LONG_HORIZON_CHECK } from '../src/conformance/long-horizon-check.js';
 import type { MomentumConfig } from '../src/reference/types.js';
 import { kernelAdapter } from './support/kernel-adapter.js';
 import { reorderedKernels } from './support/reordered-kernels.js';
@@ -38,7 +39,10 @@ describe('non-finite edges', () => {
       });
       const report = await checkConformance(adapter, { seed: 5, only: ['momentum'] });
       const [r] = report.results;
-      const problems = r!.findings.filter((f) => f.status !== 'pass');
+      // The kernel adapter has no batched steps: its long runs are skipped as unsupported, no problem of its Momentum.
+      const problems = r!.findings.filter(
+        (f) => f.status !== 'pass' && !(f.status === 'skipped' && f.check === LONG_HORIZON_CHECK),
+      );
       expect(r!.verdict, problems.map((f) => `${f.check}: ${f.message}`).join(' | ')).toBe('deviates');
       expect(r!.conventions).toEqual(['non-finite']);
       expect(problems.map((f) => f.check)).toContain('probe:non-finite-rho-zero');

@@ -9,7 +9,15 @@ PATH)::
     node bin/optimspec.js check --exec "/usr/bin/python3 examples/python/pytorch_adapter.py float32"
 
 The one argument is the dtype the parameter, its gradient and the optimizer's
-state are kept in (torch.float32 or torch.float64).
+state are kept in (torch.float32, torch.float64, torch.bfloat16 or torch.float16)::
+
+    node bin/optimspec.js check --exec "/usr/bin/python3 examples/python/pytorch_adapter.py bfloat16"
+
+An optimizer torch's CPU build cannot step in that dtype is not declared, so the
+checker reports it `unsupported`: at start-up each optimizer takes one step on a
+scratch tensor of the dtype, and one that raises (torch 1.13's Adagrad, RMSprop and
+Adam in float16: ``"addcmul_cpu_out" not implemented for 'Half'``) is left out, torch's
+message written to stderr. A torch that runs them is checked on them.
 
 What this adapter does NOT change: every update is `optimizer.step()` of
 torch.optim.SGD (momentum=rho, dampening=0, nesterov False/True), Adagrad
@@ -56,7 +64,7 @@ except ImportError:
 # are read without training, so that order is intended.
 warnings.filterwarnings("ignore", category=UserWarning, module="torch.optim.lr_scheduler")
 
-DTYPES = {"float32": torch.float32, "float64": torch.float64}
+DTYPES = {"float32": torch.float32, "float64": torch.float64, "bfloat16": torch.bfloat16, "float16": torch.float16}
 
 
 OPTIMIZERS = {"sgd": torch.optim.SGD, "momentum": torch.optim.SGD, "nesterov": torch.optim.SGD,
@@ -82,6 +90,30 @@ def group_options(config):
 
 def make_optimizer(config, params):
     return OPTIMIZERS[config["optimizer"]](params, **group_options(config))
+
+
+# One ordinary configuration per optimizer, for the start-up probe of what torch can step in a dtype.
+PROBES = {
+    "sgd": {"optimizer": "sgd", "learningRate": 0.1},
+    "momentum": {"optimizer": "momentum", "learningRate": 0.1, "rho": 0.9},
+    "nesterov": {"optimizer": "nesterov", "learningRate": 0.1, "rho": 0.9},
+    "adagrad": {"optimizer": "adagrad", "learningRate": 0.1, "epsilon": 1e-7},
+    "rmsprop": {"optimizer": "rmsprop", "learningRate": 0.1, "decayRate": 0.99, "epsilon": 1e-8},
+    "adam": {"optimizer": "adam", "learningRate": 0.1, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8},
+}
+
+
+def refusal(name, dtype):
+    """torch's message if its CPU build cannot step optimizer `name` in `dtype` (two steps on a scratch tensor), else None."""
+    param = torch.tensor([1.0, -2.0], dtype=dtype, requires_grad=True)
+    optimizer = make_optimizer(PROBES[name], [param])
+    try:
+        for _ in range(2):
+            param.grad = torch.tensor([0.5, 0.25], dtype=dtype)
+            optimizer.step()
+    except RuntimeError as err:
+        return str(err)
+    return None
 
 
 class TorchStepper:
@@ -199,7 +231,6 @@ class TorchTensors:
 
 
 class PyTorchAdapter:
-    optimizers = ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"]
     schedules = ["step", "exponential", "inverse-time"]
     tensors = {"tensors": True, "missingGradients": True, "groups": True, "saveRestore": True,
                "schedules": ["step", "exponential", "inverse-time"]}
@@ -207,9 +238,15 @@ class PyTorchAdapter:
     def __init__(self, dtype_name):
         self.schedule_cache = {}
         if dtype_name not in DTYPES:
-            raise SystemExit("usage: pytorch_adapter.py float32|float64 (got %r)" % (dtype_name,))
+            raise SystemExit("usage: pytorch_adapter.py float32|float64|bfloat16|float16 (got %r)" % (dtype_name,))
         self.dtype = dtype_name
         self.torch_dtype = DTYPES[dtype_name]
+        self.refused = {name: refusal(name, self.torch_dtype) for name in PROBES}
+        self.optimizers = [name for name in PROBES if self.refused[name] is None]
+        for name, reason in self.refused.items():
+            if reason is not None:
+                sys.stderr.write("pytorch_adapter.py: torch %s cannot step %s in %s here, so it is not declared: %s\n"
+                                 % (torch.__version__, name, dtype_name, reason))
         self.name = "PyTorch %s torch.optim" % (torch.__version__,)
 
     def create(self, config, x0):

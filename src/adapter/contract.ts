@@ -106,6 +106,13 @@ export function referenceAdapter(options: ReferenceAdapterOptions): ReferenceAda
           optimizer.step(x, grad, learningRate);
           return x;
         },
+        // Batched, as a library behind a slow channel would be: a long-horizon check runs only on batched steps.
+        steps(grads: readonly Float64Array[], learningRates?: readonly (number | undefined)[]) {
+          return grads.map((grad, k) => {
+            optimizer.step(x, grad, learningRates?.[k]);
+            return x.slice();
+          });
+        },
       };
     },
     tensors: {

@@ -1,5 +1,5 @@
 import type { Adapter } from '../adapter/index.js';
-import { plannedChecks } from '../conformance/index.js';
+import { LONG_HORIZON_CHECK, plannedChecks } from '../conformance/index.js';
 import type { ConformanceOptions, Replay } from '../conformance/index.js';
 import { count } from '../report/index.js';
 
@@ -124,7 +124,7 @@ export function createProgress(stream: ProgressStream, quiet: boolean, options: 
  * adapter's dtype, `only` and `runs`, not on the seed); none when the adapter's
  * declaration cannot be planned (the check itself then reports why). With
  * `replay`, only what the replayed check runs: that check, or for `immutability`
- * every scenario with it (it watches them all), with the token's own `runs`.
+ * every scenario with it (it watches them all; not the laws or the long runs), with the token's own `runs`.
  */
 export function plannedTotals(
   adapter: Adapter,
@@ -144,7 +144,9 @@ export function plannedTotals(
     const runsOf = (checks: readonly string[]): number =>
       replay === undefined
         ? checks.length
-        : checks.filter((c) => (replay.check === 'immutability' ? !c.startsWith('law:') : c === replay.check)).length;
+        : checks.filter((c) =>
+            replay.check === 'immutability' ? !c.startsWith('law:') && c !== LONG_HORIZON_CHECK : c === replay.check,
+          ).length;
     return new Map([...planned].map(([subject, checks]) => [subject, runsOf(checks)]));
   } catch {
     return undefined;

@@ -8,6 +8,7 @@ import { CONFORMANCE_DEFAULTS } from './defaults.js';
 import { immutabilityFinding } from './immutability-finding.js';
 import { type Judgement, judgeOptimizer } from './judge-optimizer.js';
 import { type LawOutcome, runLaws } from './laws.js';
+import { hasLongHorizon, LONG_HORIZON_CHECK, longHorizonFinding } from './long-horizon-check.js';
 import { nameBug } from './name-bug.js';
 import { referenceState } from './reference-state.js';
 import { withReplayTokens } from './replay-tokens.js';
@@ -112,9 +113,28 @@ async function judged(ctx: CheckContext, rule: OptimizerName, earlier: readonly 
     laws,
   });
   const { verdict, conventions, diagnosed } = judgement;
+  const horizon =
+    hasLongHorizon(rule) && (ctx.replay === undefined || ctx.replay.check === LONG_HORIZON_CHECK)
+      ? await longHorizonFinding(ctx, rule, verdict, conventions)
+      : undefined;
+  if (horizon !== undefined) progress(horizon.finding);
+  const long = horizon === undefined ? [] : [horizon.finding];
+  if (horizon?.finding.status === 'error') return error([...findings, ...long], laws);
+  if (horizon?.finding.status === 'fail')
+    return {
+      result: {
+        subject,
+        verdict: 'fails',
+        conventions,
+        ...(horizon.bug === undefined ? {} : { bug: horizon.bug }),
+        findings: [...revised(findings, judgement.revisions), ...long],
+      },
+      laws,
+      diagnosed,
+    };
   if (verdict !== 'fails')
     return {
-      result: { subject, verdict, conventions, findings: revised(findings, judgement.revisions) },
+      result: { subject, verdict, conventions, findings: [...revised(findings, judgement.revisions), ...long] },
       laws,
       diagnosed,
     };
@@ -124,7 +144,7 @@ async function judged(ctx: CheckContext, rule: OptimizerName, earlier: readonly 
     verdict,
     conventions,
     ...(failed.bug === undefined ? {} : { bug: failed.bug }),
-    findings: revised(findings, new Map([...judgement.revisions, ...failed.revisions])),
+    findings: [...revised(findings, new Map([...judgement.revisions, ...failed.revisions])), ...long],
   };
   return { result, laws, diagnosed };
 }

@@ -21,6 +21,8 @@ export interface GuardedStepper {
   dispose(): Promise<void>;
   /** Mutations of the inputs handed to this instance, in order. */
   readonly mutations: readonly MutationRecord[];
+  /** Whether the adapter's instance has its own batched `steps` (a long run then costs a call per batch, not per step). */
+  readonly batched: boolean;
 }
 
 /**
@@ -46,6 +48,10 @@ export async function createGuardedStepper(
     inner = checkStepper(answer, config);
   });
   const stepper = inner!;
+  let batched = false;
+  await guarded('create', options, () => {
+    batched = typeof stepper.steps === 'function';
+  });
   const mutations: MutationRecord[] = [];
   // Checked again after every call: an adapter behind a worker reports a change of x0 with a later answer (src/isolation).
   let x0Noted = false;
@@ -65,6 +71,7 @@ export async function createGuardedStepper(
   };
   const guardedStepper: GuardedStepper = {
     mutations,
+    batched,
     async step(grad, learningRate) {
       const handed = handOver && grad instanceof Float64Array ? grad : Float64Array.from(grad);
       const index = count++;

@@ -4,6 +4,7 @@ export { prepareConformance } from './conformance-fixtures.js';
 export { CONFORMANCE_DEFAULTS } from './defaults.js';
 export { didYouMeanSuffix } from './did-you-mean.js';
 export { plannedChecks } from './planned-checks.js';
+export { LONG_HORIZON_CHECK } from './long-horizon-check.js';
 export { decodeReplay } from './replay.js';
 export type {
   ConformanceOptions,

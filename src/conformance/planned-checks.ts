@@ -3,6 +3,7 @@ import type { Subject } from '../laws/index.js';
 import type { OptimizerName, ScheduleName } from '../reference/index.js';
 import { type Adapter, isTensorSubject } from '../adapter/index.js';
 import { conformanceFixtures } from './conformance-fixtures.js';
+import { hasLongHorizon, LONG_HORIZON_CHECK } from './long-horizon-check.js';
 import { scenarioIds } from './scenario-plan.js';
 import type { ConformanceOptions } from './types.js';
 import { plannedTensorChecks } from './tensor-check.js';
@@ -42,6 +43,7 @@ export function plannedChecks(
         ...scenarioIds(subject as OptimizerName, ctx),
         'immutability',
         ...lawsFor(subject).map((l) => `law:${l.id}`),
+        ...(hasLongHorizon(subject as OptimizerName) ? [LONG_HORIZON_CHECK] : []),
       ]);
     }
   }
