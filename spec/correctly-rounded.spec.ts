@@ -1,14 +1,14 @@
 import fc from 'fast-check';
-import { create, all } from 'mathjs';
 import { describe, expect, test } from 'vitest';
 import { expCorrectlyRounded, PowerSequence, powInteger } from '../src/numerics/correctly-rounded.js';
+import { mathjs } from './support/mathjs.js';
 
 // The oracle: mathjs BigNumber with 120 significant digits, then one rounding to a double
 // by JavaScript's correctly rounded decimal-to-double conversion. A double has at most
 // 767 significant decimal digits, but 120 digits put the value within 10^-119 relative of
 // the truth, so the oracle is the correctly rounded result unless the truth lies that close
 // to a midpoint between doubles (never, for these inputs, short of a tie in the exact value).
-const math = create(all!, { number: 'BigNumber', precision: 120 });
+const math = mathjs.create(mathjs.all!, { number: 'BigNumber', precision: 120 });
 
 /** The exact decimal value of a double, `mantissa * 2^exponent` written out in full. */
 function exactDecimal(x: number): string {

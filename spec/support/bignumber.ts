@@ -1,7 +1,8 @@
-import { all, type BigNumber, create } from 'mathjs';
+import type { BigNumber } from 'mathjs';
+import { mathjs } from './mathjs.js';
 
 /** mathjs with 80-digit BigNumbers: the high-precision oracle (a devDependency, kept out of src/). */
-export const M = create(all!, { number: 'BigNumber', precision: 80 });
+export const M = mathjs.create(mathjs.all!, { number: 'BigNumber', precision: 80 });
 
 /**
  * A double as the exact BigNumber of its binary value (not its shortest decimal, which
