@@ -55,9 +55,10 @@ export interface Adapter extends TensorAdapter {
    */
   precision?: Partial<Precision>;
   /**
-   * The arithmetic it computes on (src/numerics/arithmetic.ts): absent or `ieee754`, every
-   * operation correctly rounded; `glsl-es-3.00-highp` or `wgsl` (dtype float32), a shader's, whose
-   * division, sqrt and pow promise fewer ULPs: the tolerances take each operation's from its table.
+   * The arithmetic it computes on (src/numerics/arithmetic.ts), what each operation promises, not
+   * a dtype (that is `precision.arithmetic`): absent or `ieee754`, every operation correctly rounded;
+   * `glsl-es-3.00-highp` or `wgsl` (dtype float32), a shader's, whose division, sqrt and pow promise
+   * fewer ULPs: the tolerances take each operation's from its table.
    */
   arithmetic?: Arithmetic;
   /** What it implements; the rest is reported `unsupported`. */
