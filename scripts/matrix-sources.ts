@@ -443,6 +443,20 @@ const torchFloat16Cells: RowSources['cells'] = {
 };
 
 /** Every row's justification, keyed by the row ids of scripts/matrix.ts. */
+const WEBGL = '@tensorflow/tfjs-backend-webgl/dist';
+/** Every op of the row is a fragment shader in GLSL ES 3.00 with highp floats: the arithmetic the row declares. */
+const webglHighp: SourceLine = { file: `${WEBGL}/shader_compiler.js`, line: 225, quote: 'precision highp float;' };
+const webglVersion: SourceLine = { file: `${WEBGL}/glsl_version.js`, line: 30, quote: "version = '#version 300 es';" };
+/** The division shader: `a == b` gives 1, so 0 / 0 and Infinity / Infinity are 1, not NaN. */
+const webglDivEqual: SourceLine = { file: `${WEBGL}/kernels/RealDiv.js`, line: 22, quote: 'if (a == b) {' };
+const webglDivOne: SourceLine = { file: `${WEBGL}/kernels/RealDiv.js`, line: 23, quote: 'return 1.0;' };
+const webglDivPacked: SourceLine = { file: `${WEBGL}/kernels/RealDiv.js`, line: 32, quote: 'if(a.x == b.x) {' };
+const webglSqrt: SourceLine = { file: `${WEBGL}/kernels/Sqrt.js`, line: 20, quote: 'const SQRT = `return sqrt(x);`;' };
+const webglNoSchedule: CellSource = {
+  ...tfjsNoSchedule,
+  why: `${tfjsNoSchedule.why}; the WebGL backend adds kernels, not optimizers`,
+};
+
 export const matrixSources: readonly RowSources[] = [
   {
     row: 'tfjs',
@@ -950,6 +964,102 @@ export const matrixSources: readonly RowSources[] = [
       if (cpu === undefined)
         throw new Error('matrix-sources: the tfjs-wasm row derives from the tfjs row, which is missing');
       return tfjsWasmCells(cpu.cells);
+    },
+  },
+  {
+    row: 'tfjs-webgl',
+    base: 'node_modules',
+    cells: {
+      sgd: {
+        verdict: 'conforms',
+        conventions: [],
+        why: "tfjs-core's SGDOptimizer (the cpu row's code) on the WebGL backend: value + c * gradient as the shaders `a * b` and `a + b`, correctly rounded in GLSL ES 3.00 highp; a subnormal flushed to 0 is within that arithmetic's promise",
+        lines: [
+          { file: `${TFJS}/sgd_optimizer.js`, line: 50, quote: 'const newValue = add(mul(this.c, gradient), value);' },
+          { file: `${WEBGL}/kernels/Multiply.js`, line: 24, quote: "const MUL = 'return a * b;';" },
+          { file: `${WEBGL}/kernels/Add.js`, line: 20, quote: "const ADD = 'return a + b;';" },
+          webglHighp,
+          webglVersion,
+        ],
+      },
+      momentum: {
+        verdict: 'conforms',
+        conventions: [],
+        why: "accumulation = m * accumulation + gradient; value += c * accumulation, the lecture's rule, each op a highp shader of + and *",
+        lines: [
+          {
+            file: `${TFJS}/momentum_optimizer.js`,
+            line: 64,
+            quote: 'const newAccumulation = add(mul(this.m, accumulation), gradient);',
+          },
+          { file: `${WEBGL}/kernels/Add.js`, line: 20, quote: "const ADD = 'return a + b;';" },
+          webglHighp,
+        ],
+      },
+      nesterov: {
+        verdict: 'deviates',
+        conventions: ['lr-placement'],
+        why: 'useNesterov adds c * (gradient + m * newAccumulation): x -= lr (dx + rho b), the learning rate outside the velocity, as on the cpu backend',
+        lines: [
+          {
+            file: `${TFJS}/momentum_optimizer.js`,
+            line: 66,
+            quote: 'newValue = add(mul(this.c, add(gradient, mul(newAccumulation, this.m))), value);',
+          },
+          webglHighp,
+        ],
+      },
+      adagrad: {
+        verdict: 'deviates',
+        conventions: ['epsilon-inside-sqrt', 'initial-accumulator', 'non-finite'],
+        why: 'as on the cpu backend (accumulator from 0.1, sqrt(accumulator + epsilon)), plus non-finite: the division shader returns 1 where a == b, so an infinite gradient over the square root of its infinite accumulator gives 1, not NaN',
+        lines: [
+          {
+            file: `${TFJS}/adagrad_optimizer.js`,
+            line: 35,
+            quote: 'constructor(learningRate, initialAccumulatorValue = 0.1) {',
+          },
+          {
+            file: `${TFJS}/adagrad_optimizer.js`,
+            line: 65,
+            quote: 'sqrt(add(newAccumulatedGrad, ENGINE.backend.epsilon()))',
+          },
+          webglDivEqual,
+          webglDivOne,
+          webglSqrt,
+        ],
+      },
+      rmsprop: {
+        verdict: 'fails',
+        conventions: ['epsilon-inside-sqrt', 'non-finite'],
+        bug: 'zero-replaced-by-default',
+        why: "epsilon inside the root as on the cpu backend; the one check left failing is the zero-epsilon fixture: with eps = 0 and a zero gradient the step is 0 / sqrt(0) = 0 / 0, which the division shader answers 1 (a == b), so x moves by -lr where the rule gives NaN. The checker names zero-replaced-by-default because every failure has a zero hyperparameter (that bug's pattern); the source shows no default, only RealDiv's 0 / 0 = 1",
+        lines: [
+          {
+            file: `${TFJS}/rmsprop_optimizer.js`,
+            line: 103,
+            quote: 'div(mul(gradient, this.learningRate), sqrt(add(newAccumulatedMeanSquare, this.epsilon)))',
+          },
+          webglDivEqual,
+          webglDivOne,
+          webglDivPacked,
+        ],
+      },
+      adam: {
+        verdict: 'fails',
+        conventions: ['non-finite'],
+        bug: 'zero-replaced-by-default',
+        why: "the cpu backend's Adam (which conforms) on shaders, but the division shader answers 1 where a == b: with eps = 0 and a zero gradient m_hat / (sqrt(v_hat) + 0) = 0 / 0 is 1 and x moves by -lr where the rule gives NaN (the zero-epsilon fixture; the checker's pattern names zero-replaced-by-default, the source shows RealDiv's 0 / 0 = 1), and Infinity / Infinity is 1 too (non-finite)",
+        lines: [
+          { file: `${TFJS}/adam_optimizer.js`, line: 90, quote: 'add(sqrt(biasCorrectedSecondMoment), this.epsilon)' },
+          webglDivEqual,
+          webglDivOne,
+          webglDivPacked,
+        ],
+      },
+      'schedule:step': webglNoSchedule,
+      'schedule:exponential': webglNoSchedule,
+      'schedule:inverse-time': webglNoSchedule,
     },
   },
   { row: 'pytorch-float32', base: 'python', link: torchLink, cells: torchCells },

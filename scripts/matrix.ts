@@ -19,6 +19,11 @@
  * /usr/bin/python3 (`OPTIMSPEC_TORCH_PYTHON` names another interpreter); where
  * that interpreter cannot import torch they are printed and written as skipped,
  * with the reason and the install command.
+ *
+ * The `tfjs-webgl` row runs examples/tfjs-webgl.mjs in headless Chromium (the browser runner,
+ * `check --browser`), where WebGL 2 renders through SwiftShader without a GPU; it declares
+ * GLSL ES 3.00 highp arithmetic. Where no Chromium is found, or WebGL 2 does not start in it,
+ * the row is skipped with the reason and what to install or how to run it.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -27,10 +32,12 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Adapter } from '../src/adapter/contract.js';
 import { checkConformance } from '../src/conformance/check.js';
 import { allSubjects } from '../src/laws/index.js';
-import type { SubjectResult } from '../src/conformance/types.js';
+import type { ConformanceOptions, SubjectResult } from '../src/conformance/types.js';
 import { optimspecVersion } from '../src/conformance/version.js';
 import type { Subject } from '../src/laws/law.js';
 import { spawnAdapter } from '../src/protocol/spawn-adapter.js';
+import { CHROMIUM_INSTALL, findChromium } from '../src/browser/chromium.js';
+import type { Arithmetic } from '../src/numerics/index.js';
 import type { Dtype } from '../src/reference/types.js';
 import { CHECKED_DTYPES } from '../src/numerics/dtype.js';
 import { type CellSource, matrixSources, type RowSources, type SourceLine } from './matrix-sources.js';
@@ -47,7 +54,11 @@ export interface MatrixRow {
   /** The label of a row that could not be checked (a checked row shows its adapter's name). */
   label: string;
   dtype: Dtype;
+  /** The arithmetic its adapter declares, when not IEEE-754. */
+  arithmetic?: Arithmetic;
   load(): Promise<{ adapter: Adapter; close?: () => Promise<void> }>;
+  /** Options of its check besides the seed (a slow row's time limit). */
+  options?: Pick<ConformanceOptions, 'totalTimeoutMs'>;
   /** Why the row cannot be checked on this machine, if it cannot. */
   unavailable?(): { reason: string; install: string } | undefined;
 }
@@ -113,6 +124,39 @@ function torchRow(dtype: Dtype): MatrixRow {
   };
 }
 
+/**
+ * Whether headless Chromium renders WebGL 2 here: a Chromium on the PATH, and a page of it that
+ * gets a `webgl2` context (in a child process, since a row's `unavailable` is synchronous).
+ */
+function probeWebgl(): { reason: string; install: string } | undefined {
+  let chromium: string;
+  try {
+    chromium = findChromium(undefined);
+  } catch (error) {
+    return { reason: (error as Error).message, install: CHROMIUM_INSTALL };
+  }
+  const script = `import { chromium } from 'playwright-core';
+const browser = await chromium.launch({ executablePath: ${JSON.stringify(chromium)}, headless: true });
+try {
+  const page = await browser.newPage();
+  const ok = await page.evaluate(() => document.createElement('canvas').getContext('webgl2') !== null);
+  process.stdout.write(ok ? 'webgl2' : 'none');
+} finally {
+  await browser.close();
+}`;
+  const probe = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  if (probe.stdout === 'webgl2') return undefined;
+  const why = probe.stdout === 'none' ? 'no WebGL 2 context in its page' : probe.stderr.trim().split('\n')[0];
+  return {
+    reason: `headless Chromium (${chromium}) does not render WebGL 2 here: ${why}`,
+    install: `a Chromium whose headless mode renders WebGL 2 (Debian's chromium does, through SwiftShader; else pass --use-angle=swiftshader --enable-unsafe-swiftshader), then node bin/optimspec.js check --browser examples/tfjs-webgl.mjs`,
+  };
+}
+
 /** The rows, in the order of the matrix. */
 export const matrixRows: readonly MatrixRow[] = [
   { id: 'tfjs', label: 'TensorFlow.js', dtype: 'float32', load: () => moduleAdapter('examples/tfjs.mjs') },
@@ -141,6 +185,26 @@ export const matrixRows: readonly MatrixRow[] = [
   torchRow('float64'),
   torchRow('bfloat16'),
   torchRow('float16'),
+  {
+    id: 'tfjs-webgl',
+    label: 'TensorFlow.js WebGL (headless Chromium)',
+    dtype: 'float32',
+    arithmetic: 'glsl-es-3.00-highp',
+    // The whole check takes about 5 minutes of SwiftShader here (300 s is the default limit).
+    options: { totalTimeoutMs: 1_800_000 },
+    unavailable: probeWebgl,
+    async load() {
+      // Imported here: the browser runner is not needed by the other rows (nor by the generator's spec).
+      const { openInBrowser } = await import('../src/browser/index.js');
+      // SwiftShader compiles every shader on the CPU: a first call can take seconds on a busy machine.
+      const adapter = await openInBrowser('examples/tfjs-webgl.mjs', {
+        cwd: ROOT,
+        timeoutMs: 120_000,
+        loadTimeoutMs: 180_000,
+      });
+      return { adapter, close: () => adapter.close() };
+    },
+  },
 ];
 
 /** One cell as written to docs/matrix.json. */
@@ -164,6 +228,8 @@ export interface RowOut {
   id: string;
   name: string;
   dtype: Dtype;
+  /** The arithmetic the row's adapter declares, when not IEEE-754. */
+  arithmetic?: Arithmetic;
   status: 'checked' | 'skipped';
   skipped?: { reason: string; install: string };
   cells: CellOut[];
@@ -261,6 +327,7 @@ export async function checkRow(
       id: row.id,
       name: row.label,
       dtype: row.dtype,
+      ...(row.arithmetic === undefined ? {} : { arithmetic: row.arithmetic }),
       status: 'skipped',
       skipped: unavailable,
       cells: subjects.map((subject) => ({ subject, source: sourceOf(subject) })),
@@ -271,7 +338,11 @@ export async function checkRow(
   try {
     if (adapter.dtype !== row.dtype)
       problems.push(`${row.id}: the adapter computes in ${adapter.dtype}, the row is ${row.dtype}`);
-    const report = await checkConformance(adapter, { seed: MATRIX_SEED });
+    if ((adapter.arithmetic ?? 'ieee754') !== (row.arithmetic ?? 'ieee754'))
+      problems.push(
+        `${row.id}: the adapter declares ${adapter.arithmetic ?? 'ieee754'} arithmetic, the row ${row.arithmetic ?? 'ieee754'}`,
+      );
+    const report = await checkConformance(adapter, { seed: MATRIX_SEED, ...row.options });
     const cells = subjects.map((subject): CellOut => {
       const result = report.results.find((r) => r.subject === subject);
       if (result === undefined) throw new Error(`${row.id}: no result for ${subject}`);
@@ -290,7 +361,14 @@ export async function checkRow(
     log(
       `${row.id}: ${report.adapter.name} (${report.adapter.dtype}) checked in ${((Date.now() - started) / 1000).toFixed(1)} s`,
     );
-    return { id: row.id, name: report.adapter.name, dtype: row.dtype, status: 'checked', cells };
+    return {
+      id: row.id,
+      name: report.adapter.name,
+      dtype: row.dtype,
+      ...(row.arithmetic === undefined ? {} : { arithmetic: row.arithmetic }),
+      status: 'checked',
+      cells,
+    };
   } finally {
     await close?.();
   }
@@ -302,7 +380,8 @@ function cellText(cell: CellOut): string {
   return cell.agrees === true ? text : `**${text}** ✗ source: ${describe(cell.source)}`;
 }
 
-function renderMarkdown(rows: readonly RowOut[]): string {
+/** docs/matrix.md for `rows`: a function of the rows alone, so a row merged in changes no other row's text. */
+export function renderMarkdown(rows: readonly RowOut[]): string {
   const subjects = allSubjects();
   const out: string[] = [
     '# Conformance matrix of real libraries',
@@ -314,13 +393,21 @@ function renderMarkdown(rows: readonly RowOut[]): string {
     'is one where the checker and the source disagree: an error of the generator, listed at the end.',
     "The PyTorch rows run examples/python/pytorch_adapter.py over the stdio protocol with Debian 12's python3-torch,",
     `which installs for /usr/bin/python3 (\`${TORCH_INSTALL}\`); where it is missing they are shown as skipped.`,
+    ...(rows.some((r) => r.arithmetic !== undefined)
+      ? [
+          'A row whose dtype names an arithmetic runs in headless Chromium (`check --browser`) and is judged by what that',
+          "arithmetic promises per operation (src/numerics/arithmetic.ts): GLSL ES 3.00 highp's division to 2.5 ULP, sqrt as",
+          '1.0 / inversesqrt, subnormals flushable to 0.',
+        ]
+      : []),
     '',
     `| library | dtype | ${subjects.join(' | ')} |`,
     `|---|---|${subjects.map(() => '---').join('|')}|`,
   ];
   for (const row of rows) {
     const cells = row.status === 'skipped' ? subjects.map(() => 'skipped') : row.cells.map(cellText);
-    out.push(`| ${row.name} | ${row.dtype} | ${cells.join(' | ')} |`);
+    const dtype = row.arithmetic === undefined ? row.dtype : `${row.dtype} (${row.arithmetic})`;
+    out.push(`| ${row.name} | ${dtype} | ${cells.join(' | ')} |`);
   }
   const skipped = rows.filter((r) => r.status === 'skipped');
   if (skipped.length > 0) {
@@ -330,7 +417,8 @@ function renderMarkdown(rows: readonly RowOut[]): string {
   }
   out.push('', '## Why each cell has its verdict', '');
   for (const row of rows) {
-    out.push(`### ${row.name} (${row.dtype}, row \`${row.id}\`)`, '');
+    const dtype = row.arithmetic === undefined ? row.dtype : `${row.dtype}, ${row.arithmetic}`;
+    out.push(`### ${row.name} (${dtype}, row \`${row.id}\`)`, '');
     for (const cell of row.cells) {
       out.push(`- **${cell.subject}**: ${describe(cell.source)}. ${cell.source.why}.`);
       for (const l of cell.source.lines) {

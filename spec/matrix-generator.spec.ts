@@ -5,7 +5,8 @@ import { type Adapter, referenceAdapter } from '../src/adapter/contract.js';
 import { allSubjects } from '../src/laws/index.js';
 import type { Subject } from '../src/laws/law.js';
 import { isTensorSubject } from '../src/adapter/index.js';
-import { checkRow, type MatrixRow, matrixRows, verifyLines } from '../scripts/matrix.js';
+import { readFileSync } from 'node:fs';
+import { checkRow, type MatrixRow, matrixRows, renderMarkdown, type RowOut, verifyLines } from '../scripts/matrix.js';
 import { type CellSource, matrixSources, type RowSources } from '../scripts/matrix-sources.js';
 
 /**
@@ -100,5 +101,10 @@ describe('the matrix generator', () => {
     expect(run.stdout).toContain('SKIPPED pytorch-float32: ');
     expect(run.stdout).toContain('no-such-python cannot be started');
     expect(run.stdout).toContain('apt-get install -y python3-torch');
+  });
+
+  it('docs/matrix.md is docs/matrix.json rendered: a row merged in changes no other row of either', () => {
+    const json = JSON.parse(readFileSync(join(ROOT, 'docs/matrix.json'), 'utf8')) as { rows: RowOut[] };
+    expect(renderMarkdown(json.rows)).toBe(readFileSync(join(ROOT, 'docs/matrix.md'), 'utf8'));
   });
 });

@@ -6,7 +6,7 @@ import {
   type SavedTensorState,
   scheduleRule,
 } from '../registry/index.js';
-import { allocate, type Precision, rounderFor } from '../numerics/index.js';
+import { allocate, type Arithmetic, type Precision, rounderFor } from '../numerics/index.js';
 import type {
   Conventions,
   Dtype,
@@ -54,6 +54,13 @@ export interface Adapter extends TensorAdapter {
    * beside bfloat16 parameters. Each must hold every `dtype` value.
    */
   precision?: Partial<Precision>;
+  /**
+   * The arithmetic it computes on (src/numerics/arithmetic.ts), what each operation promises, not
+   * a dtype (that is `precision.arithmetic`): absent or `ieee754`, every operation correctly rounded;
+   * `glsl-es-3.00-highp` or `wgsl` (dtype float32), a shader's, whose division, sqrt and pow promise
+   * fewer ULPs: the tolerances take each operation's from its table.
+   */
+  arithmetic?: Arithmetic;
   /** What it implements; the rest is reported `unsupported`. */
   optimizers: readonly OptimizerName[];
   schedules?: readonly ScheduleName[];

@@ -5,7 +5,7 @@ import type { Adapter } from './contract.js';
 import { optimizerRules, scheduleRules } from '../registry/index.js';
 import { describeValue, type Dtype } from '../reference/index.js';
 import { precisionProblem } from './precision.js';
-import { CHECKED_DTYPES, dtypeChoices } from '../numerics/index.js';
+import { CHECKED_DTYPES, dtypeChoices, requireArithmetic } from '../numerics/index.js';
 import { syntaxLocation } from './syntax-location.js';
 import { requireTensorSupport } from './tensor-support.js';
 
@@ -86,6 +86,11 @@ export function validateAdapter(value: unknown, source = 'adapter'): asserts val
   }
   const precision = precisionProblem('adapter.precision', a.precision, a.dtype as Dtype);
   if (precision !== undefined) throw new AdapterLoadError(`${source}: ${precision}`, 'invalid');
+  try {
+    requireArithmetic('adapter.arithmetic', a.arithmetic, a.dtype as string);
+  } catch (error) {
+    throw new AdapterLoadError(`${source}: ${(error as Error).message}`, 'invalid');
+  }
   requireNames(
     source,
     'adapter.optimizers',

@@ -12,7 +12,7 @@ function methodOf<K extends 'schedule' | 'scheduleValues'>(base: Adapter, key: K
 
 /**
  * An adapter as a layer shows it (the guard, a law's view, an explanation's model):
- * `base`'s declaration (`name`, `dtype`, `precision`, `optimizers`, `schedules`), its `create`
+ * `base`'s declaration (`name`, `dtype`, `precision`, `arithmetic`, `optimizers`, `schedules`), its `create`
  * and its schedule methods, bound, with `overrides` in their place (symbol keys
  * included). The one way a layer wraps an adapter, so that no wrapper forgets a
  * member of the contract.
@@ -25,6 +25,7 @@ export function adapterView<T extends Partial<Adapter> | object>(base: Adapter, 
     create: (config, x0) => base.create(config, x0),
   };
   if (base.precision !== undefined) view.precision = base.precision;
+  if (base.arithmetic !== undefined) view.arithmetic = base.arithmetic;
   if (base.schedules !== undefined) view.schedules = base.schedules;
   const schedule = methodOf(base, 'schedule');
   if (schedule !== undefined) view.schedule = schedule;

@@ -9,6 +9,7 @@ import { immutabilityFinding } from './immutability-finding.js';
 import { type Judgement, judgeOptimizer } from './judge-optimizer.js';
 import { type LawOutcome, runLaws } from './laws.js';
 import { hasLongHorizon, LONG_HORIZON_CHECK, longHorizonFinding } from './long-horizon-check.js';
+import { epsilonLost, lostEpsilonFinding, lostEpsilonOf } from './lost-epsilon.js';
 import { nameBug } from './name-bug.js';
 import { referenceState } from './reference-state.js';
 import { withReplayTokens } from './replay-tokens.js';
@@ -174,18 +175,29 @@ async function failure(
     ...lawsLeft.map((o) => o.finding),
     ...(immutability.status === 'fail' ? [immutability] : []),
   ];
-  const bug = await nameBug({
-    dtype,
-    subject: rule,
-    runs: retained.map((r) => r.run),
-    laws: lawsLeft,
-    failing,
-    conventions,
-    unmodified: immutability.status === 'pass',
-    ...(ctx.replay === undefined
-      ? {}
-      : { replayed: ctx.replay.named === undefined ? {} : { named: ctx.replay.named } }),
-  });
+  const runs = retained.map((r) => r.run);
+  const unmodified = immutability.status === 'pass';
+  // A replay has no scenario runs to show a lost epsilon (see epsilonLost).
+  const lost =
+    ctx.replay === undefined &&
+    (await epsilonLost({ dtype, subject: rule, runs, laws: lawsLeft, conventions, unmodified }))
+      ? lostEpsilonOf({ runs, laws: lawsLeft })
+      : undefined;
+  const bug =
+    lost !== undefined
+      ? undefined
+      : await nameBug({
+          dtype,
+          subject: rule,
+          runs,
+          laws: lawsLeft,
+          failing,
+          conventions,
+          unmodified,
+          ...(ctx.replay === undefined
+            ? {}
+            : { replayed: ctx.replay.named === undefined ? {} : { named: ctx.replay.named } }),
+        });
   const revisions = new Map<Finding, Finding>(
     bug === undefined ? [] : failing.map((f): [Finding, Finding] => [f, { ...f, bug }]),
   );
@@ -197,6 +209,7 @@ async function failure(
       await shrunkFinding(marked, primary.run, {
         create: (config, x0) => ctx.guard.createGuarded(config, x0),
         dtype,
+        ...(ctx.adapter.arithmetic === undefined ? {} : { arithmetic: ctx.adapter.arithmetic }),
         conventions,
         seed: ctx.seed,
         timeLimitMs: CONFORMANCE_DEFAULTS.shrinkTimeMs,
@@ -211,5 +224,7 @@ async function failure(
       const state = c === undefined ? undefined : referenceState(c, judgedDtype(dtype), conventions);
       if (state !== undefined) revisions.set(finding, { ...shown, counterexample: { ...c, referenceState: state } });
     }
+  if (lost !== undefined)
+    for (const finding of failing) revisions.set(finding, lostEpsilonFinding(revisions.get(finding) ?? finding, lost));
   return { bug, revisions };
 }

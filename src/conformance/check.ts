@@ -116,6 +116,9 @@ export async function checkConformance(adapter: Adapter, options: ConformanceOpt
       name: String(adapter.name),
       dtype: adapter.dtype,
       ...(isMixed(adapter) ? { precision: resolvePrecision(adapter) } : {}),
+      ...(adapter.arithmetic === undefined || adapter.arithmetic === 'ieee754'
+        ? {}
+        : { arithmetic: adapter.arithmetic }),
     },
     fixtures: { provenance: first === undefined ? {} : { ...first.provenance } },
     options: reportOptions,

@@ -1,4 +1,4 @@
-import { rounderFor } from '../numerics/index.js';
+import { type Arithmetic, rounderFor } from '../numerics/index.js';
 import fc from 'fast-check';
 import { AdapterError, UnsupportedValue } from '../adapter/index.js';
 import { simplerValues } from '../laws/index.js';
@@ -21,6 +21,8 @@ export interface ShrinkOptions {
   create: (config: OptimizerConfig, x0: number[]) => Promise<GuardedStepper>;
   /** The adapter's dtype, or its mixed precision (src/conformance/mixed-precision.ts). */
   dtype: Judged;
+  /** The implementation's declared arithmetic (absent: IEEE-754), which sets the bounds. */
+  arithmetic?: Arithmetic;
   /** The conventions that explain the rest of the subject: the counterexample shows what they do not. */
   conventions?: Conventions;
   seed: number;
@@ -55,13 +57,14 @@ class NiceNumber extends fc.Arbitrary<number> {
   }
 }
 
-function toRun(config: OptimizerConfig, input: Input): InstanceRun {
+function toRun(config: OptimizerConfig, input: Input, arithmetic: Arithmetic | undefined): InstanceRun {
   const run: InstanceRun = {
     config,
     x0: input.x0,
     gradients: input.gradients.map((g) => Float64Array.from(g)),
     xs: [],
   };
+  if (arithmetic !== undefined && arithmetic !== 'ieee754') run.arithmetic = arithmetic;
   if (input.learningRates.some((v) => v !== null))
     run.learningRates = input.gradients.map((_, k) => input.learningRates[k] ?? undefined);
   return run;
@@ -90,7 +93,7 @@ async function runOn(
   input: Input,
   options: ShrinkOptions,
 ): Promise<{ run: InstanceRun; mismatch?: Mismatch } | undefined> {
-  const run = toRun(config, input);
+  const run = toRun(config, input, options.arithmetic);
   let stepper: GuardedStepper | undefined;
   try {
     stepper = await options.create(config, input.x0);

@@ -1,4 +1,13 @@
-import { BFLOAT16_MAX, FLOAT16_MAX, holds, rounderFor } from '../numerics/index.js';
+import {
+  ARITHMETIC_TABLES,
+  type Arithmetic,
+  BFLOAT16_MAX,
+  FLOAT16_MAX,
+  FLOAT32_SMALLEST_NORMAL,
+  holds,
+  operationRoundoffs,
+  rounderFor,
+} from '../numerics/index.js';
 import type { Dtype } from '../reference/index.js';
 
 /**
@@ -53,6 +62,16 @@ import type { Dtype } from '../reference/index.js';
  * form `1 - beta` in the 16-bit dtype (bfloat16's `1 - 1 = 0` is another rule there).
  * The checker compares a candidate with the float64 reference, which has its own
  * error, so the model runs with u_dtype + u_float64 (the bound is monotone in u).
+ *
+ * Declared arithmetic (src/numerics/arithmetic.ts). Above, every operation is correctly rounded
+ * (IEEE-754). A shader's arithmetic promises less, per operation, and each operation's rounding
+ * term takes its own factor from that table (k ULPs are at most 2k u relative): `+ - *` u (correctly
+ * rounded, GLSL ES 3.00 4.5.1 and WGSL 15.7.4.1 alike); `/` 5u (2.5 ULP) for a divisor in
+ * [2^-126, 2^126] and unbounded outside it (the specification promises nothing there); `sqrt` 9.001u
+ * (inherited from 1.0 / inversesqrt: 2 ULP, then 2.5 ULP); `beta ** t` the larger of the t
+ * correctly rounded multiplications and a shader's pow, inherited from exp2(t log2 beta) (see
+ * `power`). Only the implementation's share scales: the float64 reference's u_float64 stays. A
+ * shader may flush subnormal inputs and results to 0, so its eta is the smallest normal, 2^-126.
  */
 export interface Tracked {
   v: number;
@@ -86,14 +105,61 @@ function halfCorrection(half: (v: number) => number, h: number, t: number): Trac
   return { v, e: Math.max(Math.abs(half(c + spread) - v), Math.abs(half(c - spread) - v)) };
 }
 
-/** Error-tracking arithmetic for an implementation computing in `dtype`, compared with float64. */
-export function errorArithmetic(dtype: Dtype) {
+/**
+ * A shader's `h ** t` (h held in the dtype), inherited from exp2(t log2 h), relative to the value:
+ * log2 is off by `log2Absolute` inside [0.5, 2] and by `log2Ulp` ULPs (2 log2Ulp u |L|) outside;
+ * h held in the dtype moves log2 h by at most log2(1 + u) <= u / ln 2; t L is correctly rounded
+ * (u |t L|). So exp2's argument is off by d = t (dL + u / ln 2) + u |t L|, which moves the power by
+ * a factor 2^d, and exp2 adds (3 + 2 |t L|) ULP (exp's row), 2 (3 + 2 |t L|) u relative:
+ * (2^d - 1) (1 + r) + r with r that share.
+ */
+function shaderPowerError(arithmetic: Arithmetic, u: number, h: number, t: number): number {
+  const table = ARITHMETIC_TABLES[arithmetic];
+  if (!('log2Absolute' in table.pow)) return Number.POSITIVE_INFINITY;
+  const L = Math.log2(Math.abs(h));
+  const a = Math.abs(h);
+  const dL = a >= 0.5 && a <= 2 ? table.pow.log2Absolute : 2 * table.pow.log2Ulp * u * Math.abs(L);
+  const d = t * (dL + u / Math.LN2) + u * Math.abs(t * L);
+  const r = 2 * (table.exp.constant + table.exp.perUnit * Math.abs(t * L)) * u;
+  return (2 ** d - 1) * (1 + r) + r;
+}
+
+/**
+ * The rounding terms of an implementation in `dtype` on its `declared` arithmetic, compared with
+ * float64: `u` and `eta` of one correct rounding, `rounding(v)` its error at v (infinite beyond
+ * the dtype's range), and `roundingBy(factor, v)` that of an operation promised within `factor`
+ * u (the implementation's share scaled, float64's own u kept), and `powerRelative(h, t)` the
+ * relative error of `h ** t` (see `power`). A shader may flush a subnormal input or result to 0,
+ * off by less than the smallest normal: its eta is 2^-126.
+ */
+function roundingOf(dtype: Dtype, declared: Arithmetic) {
   const own = roundoff(dtype);
   const f64 = roundoff('float64');
   const u = dtype === 'float64' ? 2 * f64.u : own.u + f64.u;
-  const eta = own.eta + f64.eta;
+  const subnormal = ARITHMETIC_TABLES[declared].subnormals.flushed ? FLOAT32_SMALLEST_NORMAL : own.eta;
+  const eta = subnormal + f64.eta;
   const max = own.max;
   const rounding = (v: number): number => (Math.abs(v) >= max ? Number.POSITIVE_INFINITY : u * Math.abs(v) + eta);
+  const roundingBy = (factor: number, v: number): number =>
+    factor === 1 || Math.abs(v) >= max
+      ? rounding(v)
+      : (factor * own.u + f64.u) * Math.abs(v) + Math.max(subnormal, factor * own.eta) + f64.eta;
+  const powerRelative = (h: number, t: number): number =>
+    declared === 'ieee754'
+      ? (2 * t + 1) * u
+      : Math.max((2 * t + 1) * u, shaderPowerError(declared, own.u, h, t) + f64.u);
+  return { u, eta, max, rounding, roundingBy, powerRelative };
+}
+
+/**
+ * Error-tracking arithmetic for an implementation computing in `dtype` on its `declared`
+ * arithmetic (IEEE-754 unless declared otherwise), compared with float64.
+ */
+export function errorArithmetic(dtype: Dtype, declared: Arithmetic = 'ieee754') {
+  const { u, eta, max, rounding, roundingBy, powerRelative } = roundingOf(dtype, declared);
+  const factors = operationRoundoffs(declared);
+  // IEEE's range is [0, Infinity]: every divisor whose bound stays off 0.
+  const [divisorLow, divisorHigh] = ARITHMETIC_TABLES[declared].div.divisorRange;
   const mag = (a: Tracked): number => Math.abs(a.v) + a.e;
   const half = dtype === 'float16' || dtype === 'bfloat16' ? rounderFor(dtype) : undefined;
   /** `s` = 1 -/+ h: u |h| from h held in the dtype and the rounding of s; in 16 bits (`half`) D10's s rounded once, exactly. */
@@ -131,11 +197,11 @@ export function errorArithmetic(dtype: Dtype) {
     /** Adam's `1 - h ** t`: from a power of relative error (2t + 1) u; in 16 bits {@link halfCorrection}. */
     correction: (h: number, t: number): Tracked =>
       half === undefined ? arithmetic.sub(arithmetic.exact(1), arithmetic.power(h, t)) : halfCorrection(half, h, t),
-    /** `h ** t` by pow or by t - 1 multiplications of the rounded h: relative (2t + 1) u. */
-    power: (h: number, t: number): Tracked => {
-      const v = h ** t;
-      return { v, e: (2 * t + 1) * u * Math.abs(v) + eta };
-    },
+    /**
+     * `h ** t` by pow or by t - 1 multiplications of the rounded h: relative (2t + 1) u; on a
+     * shader's arithmetic also by its pow ({@link shaderPowerError}), the larger bound kept.
+     */
+    power: (h: number, t: number): Tracked => ({ v: h ** t, e: powerRelative(h, t) * Math.abs(h ** t) + eta }),
     add: (a: Tracked, b: Tracked): Tracked => {
       const v = a.v + b.v;
       return watch({ v, e: a.e + b.e + u * (mag(a) + mag(b)) + (Math.abs(v) >= max ? Number.POSITIVE_INFINITY : eta) });
@@ -168,12 +234,14 @@ export function errorArithmetic(dtype: Dtype) {
         infinity = true;
         return { v, e: Number.POSITIVE_INFINITY };
       }
-      return { v, e: (a.e + Math.abs(v) * b.e) / floor + rounding(mag(a) / floor) };
+      // Outside the divisor range of its row a shader's division promises nothing: not compared.
+      if (!(floor >= divisorLow && Math.abs(b.v) + b.e <= divisorHigh)) return { v, e: Number.POSITIVE_INFINITY };
+      return { v, e: (a.e + Math.abs(v) * b.e) / floor + roundingBy(factors.div, mag(a) / floor) };
     },
     sqrt: (a: Tracked): Tracked => {
       const v = Math.sqrt(a.v);
       const spread = v > 0 ? Math.min(a.e / v, Math.sqrt(a.e)) : Math.sqrt(a.e);
-      return { v, e: spread + rounding(v + spread) };
+      return { v, e: spread + roundingBy(factors.sqrt, v + spread) };
     },
     /** Either of two evaluations of the same value: `a`'s value, a bound that covers both (see the derivation above). */
     either: (a: Tracked, b: Tracked): Tracked => ({ v: a.v, e: Math.max(a.e, b.e + Math.abs(b.v - a.v)) }),

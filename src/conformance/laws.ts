@@ -27,6 +27,7 @@ import { scheduleRule } from '../registry/index.js';
 import type { Conventions, Dtype, OptimizerConfig, OptimizerName, ScheduleConfig } from '../reference/index.js';
 import { type LawInputs, recordLawInputs } from './law-inputs.js';
 import { type BugVariant, boundedStepper } from './tolerance.js';
+import { withHeldEpsilon } from './held-epsilon.js';
 import type { Counterexample, Finding } from './types.js';
 
 /** A law run against the implementation, with the finding it became. */
@@ -197,6 +198,8 @@ export interface Explanation {
   bug?: BugVariant;
   /** A schedule that answers for t the value of t + shift (`schedule-one-early`: 1). */
   scheduleShift?: number;
+  /** The subject's epsilon held in float16 (a lost epsilon, src/conformance/held-epsilon.ts). */
+  epsilonHeld?: true;
 }
 
 /**
@@ -216,8 +219,9 @@ function explanationModel(
   return adapterView(base, {
     name: `optimspec reference (${dtype}) explained`,
     optimizers: [...own, ...companions],
-    create(config, x0) {
-      if (config.optimizer !== subject) return base.create(config, x0);
+    create(given, x0) {
+      if (given.optimizer !== subject) return base.create(given, x0);
+      const config = explanation.epsilonHeld === true ? withHeldEpsilon(given) : given;
       if (explanation.bug === undefined)
         return referenceAdapter({ dtype, conventions: explanation.conventions ?? {} }).create(config, x0);
       const stepper = boundedStepper(config, explanation.conventions ?? {}, dtype, x0, explanation.bug);

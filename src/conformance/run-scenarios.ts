@@ -99,7 +99,7 @@ export async function runScenarios(
           });
         return evidence;
       }
-      const { run, mutations } = scenarioRunOf(scenario, scripts[k]!, outcome.result);
+      const { run, mutations } = scenarioRunOf(scenario, scripts[k]!, outcome.result, ctx.adapter.arithmetic);
       evidence.mutations.push(...mutations);
       const finding = scenarioFinding(run, judgedOf(ctx.adapter));
       if (evidence.retained.length < RETAINED_RUNS || (finding.status !== 'pass' && retainedFailing < RETAINED_RUNS)) {

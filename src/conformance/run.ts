@@ -1,5 +1,13 @@
 import { createOptimizer } from '../registry/index.js';
-import { allocate, firstDifferentBits, sameBits, ulpDistance, rounderFor, dtypeLimits } from '../numerics/index.js';
+import {
+  allocate,
+  type Arithmetic,
+  firstDifferentBits,
+  sameBits,
+  ulpDistance,
+  rounderFor,
+  dtypeLimits,
+} from '../numerics/index.js';
 import type { Conventions, Dtype, OptimizerConfig } from '../reference/index.js';
 import type { MutationRecord } from './guard.js';
 import type { ClosedLoop, Script, ScriptCall, ScriptResult } from '../adapter/index.js';
@@ -22,6 +30,8 @@ export interface InstanceRun {
   learningRates?: (number | undefined)[];
   /** Parameters after every step, as returned (copied by the guard). */
   xs: Float64Array[];
+  /** The arithmetic the implementation declared (src/numerics/arithmetic.ts); absent, IEEE-754. Sets the bounds. */
+  arithmetic?: Arithmetic;
 }
 
 /** What a scenario produced: one run per instance. */
@@ -35,8 +45,15 @@ export type Mismatch = Required<
   Pick<Counterexample, 'step' | 'coordinate' | 'expected' | 'actual' | 'relativeError' | 'ulp' | 'tolerance'>
 >;
 
-function asRun(scenario: Scenario, x0: number[], gradients: Float64Array[], xs: Float64Array[]): InstanceRun {
+function asRun(
+  scenario: Scenario,
+  x0: number[],
+  gradients: Float64Array[],
+  xs: Float64Array[],
+  arithmetic: Arithmetic,
+): InstanceRun {
   const run: InstanceRun = { config: scenario.config, x0, gradients, xs };
+  if (arithmetic !== 'ieee754') run.arithmetic = arithmetic;
   if (scenario.learningRates !== undefined) run.learningRates = scenario.learningRates;
   if (scenario.tile !== undefined) run.tile = scenario.tile;
   return run;
@@ -96,11 +113,15 @@ export function scenarioScript(scenario: Scenario, dtype: Dtype): Script {
   return { calls, watch: 'recent' };
 }
 
-/** A scenario's run from its script's result, and the mutations of what it handed (x0 first, then gradients in order). */
+/**
+ * A scenario's run from its script's result, and the mutations of what it handed (x0 first, then
+ * gradients in order); each instance run judged on the implementation's declared `arithmetic`.
+ */
 export function scenarioRunOf(
   scenario: Scenario,
   script: Script,
   result: ScriptResult,
+  arithmetic: Arithmetic = 'ieee754',
 ): { run: ScenarioRun; mutations: MutationRecord[] } {
   const instances: InstanceRun[] = [];
   const stepOf: number[] = [];
@@ -111,8 +132,8 @@ export function scenarioRunOf(
       const x0 = Array.from(call.x0);
       instances.push(
         instances.length === 0
-          ? asRun(scenario, scenario.x0, [], [])
-          : { config: call.config, x0, gradients: [], xs: [] },
+          ? asRun(scenario, scenario.x0, [], [], arithmetic)
+          : { config: call.config, x0, gradients: [], xs: [], ...(arithmetic === 'ieee754' ? {} : { arithmetic }) },
       );
     } else if (call.op === 'step') {
       stepOf[j] = counts[call.instance]!++;
@@ -197,6 +218,7 @@ export function compareRun(run: InstanceRun, dtype: Judged, conventions: Convent
     model.gradients,
     model.learningRates,
     bug,
+    run.arithmetic,
   );
   const width = model.x0.length;
   const out: Comparison = { unchecked: 0, compared: 0 };
@@ -218,7 +240,7 @@ export function compareRun(run: InstanceRun, dtype: Judged, conventions: Convent
         ok = Number.isFinite(a) || k + 1 < bounded.nonFinite[j]!;
       } else ok = Math.abs(a - expected) <= bound;
       if (ok) continue;
-      const mismatch = describeMismatch(k, i, expected, a, bound, parametersDtype(dtype));
+      const mismatch = describeMismatch(k, i, expected, a, bound, parametersDtype(dtype), run.arithmetic);
       if (k + 1 >= bounded.nonFinite[j]!) {
         out.nonFinite ??= mismatch;
         continue;
@@ -244,8 +266,10 @@ function describeMismatch(
   actual: number,
   bound: number,
   dtype: Dtype,
+  arithmetic: Arithmetic = 'ieee754',
 ): Mismatch {
   const round = rounderFor(dtype);
+  const on = arithmetic === 'ieee754' ? '' : ` on ${arithmetic} arithmetic`;
   return {
     step: k + 1,
     coordinate: i,
@@ -254,7 +278,7 @@ function describeMismatch(
     relativeError: Math.abs(actual - expected) / Math.abs(expected),
     ulp: ulpDistance(round(actual), round(expected), dtype),
     tolerance: Number.isFinite(expected)
-      ? `|actual - expected| <= ${bound.toPrecision(3)}: running error bound for ${dtype} (u = 2^-${dtypeLimits(dtype).bits}) after ${k + 1} step${k === 0 ? '' : 's'} (src/conformance/tolerance.ts)`
+      ? `|actual - expected| <= ${bound.toPrecision(3)}: running error bound for ${dtype}${on} (u = 2^-${dtypeLimits(dtype).bits}) after ${k + 1} step${k === 0 ? '' : 's'} (src/conformance/tolerance.ts)`
       : 'a non-finite reference value must be matched exactly',
   };
 }
@@ -294,7 +318,16 @@ export function traceOf(run: InstanceRun, dtype: Judged, conventions: Convention
   const end = Math.min(total, Math.max(TRACE_STEPS, step + 10));
   const first = Math.max(0, end - TRACE_STEPS);
   const window = <T>(rows: readonly T[]): T[] => rows.slice(first, end);
-  const spec = boundedTrajectory(run.config, {}, dtype, run.x0, run.gradients, run.learningRates);
+  const spec = boundedTrajectory(
+    run.config,
+    {},
+    dtype,
+    run.x0,
+    run.gradients,
+    run.learningRates,
+    undefined,
+    run.arithmetic,
+  );
   const rows = (values: readonly Float64Array[]): number[][] => window(values).map((row) => Array.from(row));
   const trace: Trace = {
     actual: rows(run.xs),
@@ -305,7 +338,16 @@ export function traceOf(run: InstanceRun, dtype: Judged, conventions: Convention
   if (first > 0) trace.firstStep = first + 1;
   if (Object.keys(conventions).length > 0)
     trace.convention = rows(
-      boundedTrajectory(run.config, conventions, dtype, run.x0, run.gradients, run.learningRates).x,
+      boundedTrajectory(
+        run.config,
+        conventions,
+        dtype,
+        run.x0,
+        run.gradients,
+        run.learningRates,
+        undefined,
+        run.arithmetic,
+      ).x,
     );
   return trace;
 }

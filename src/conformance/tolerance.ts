@@ -1,3 +1,4 @@
+import type { Arithmetic } from '../numerics/index.js';
 import type { Conventions, Dtype, OptimizerConfig, ScheduleConfig } from '../reference/index.js';
 import { type Tracked, errorArithmetic } from './error-arithmetic.js';
 import { type Judged, storedIn, storesOf } from './mixed-precision.js';
@@ -56,7 +57,8 @@ export interface BoundedStep {
 /**
  * The rule of `config` (with `conventions`, or a known bug's formula) evaluated in
  * float64 one step at a time, with the running error bound of {@link errorArithmetic}
- * for an implementation in `dtype` (or a mixed precision, src/conformance/mixed-precision.ts). The formulas are docs/spec.md's (sections 1 to 6)
+ * for an implementation in `dtype` (or a mixed precision, src/conformance/mixed-precision.ts) on
+ * `arithmetic` (its declared arithmetic; IEEE-754 by default). The formulas are docs/spec.md's (sections 1 to 6)
  * and docs/conventions.md's; a spec test asserts that the values equal the float64
  * reference bit for bit. `nonFinite` is kept as in {@link BoundedTrajectory}.
  */
@@ -66,12 +68,13 @@ export function boundedStepper(
   dtype: Judged,
   x0: ArrayLike<number>,
   bug?: BugVariant,
+  arithmetic: Arithmetic = 'ieee754',
 ): {
   /** One step; `counter`, when given, is the `t` Adam's bias correction uses in it (a library that counts otherwise, docs/spec.md section 9). */
   step(grad: ArrayLike<number>, learningRate?: number, counter?: number): BoundedStep;
   readonly nonFinite: Float64Array;
 } {
-  const s = trackedState(config, conventions, dtype, x0, bug);
+  const s = trackedState(config, conventions, dtype, x0, bug, arithmetic);
   const { A, n, x, state1, state2 } = s;
   const nonFinite = new Float64Array(n).fill(Number.POSITIVE_INFINITY);
   const finite = (...values: Tracked[]): boolean => values.every((c) => Number.isFinite(c.v));
@@ -133,9 +136,10 @@ function trackedState(
   judged: Judged,
   x0: ArrayLike<number>,
   bug: BugVariant | undefined,
+  arithmetic: Arithmetic,
 ): TrackedState {
   const stores = storesOf(judged, bug === 'state-downcast');
-  const A = errorArithmetic(stores.arithmetic);
+  const A = errorArithmetic(stores.arithmetic, arithmetic);
   const n = x0.length;
   const zeros = (): Tracked[] => Array.from({ length: n }, () => A.exact(0));
   const kept = (): Tracked[] => storedIn(zeros(), stores.state);
@@ -315,8 +319,9 @@ export function boundedTrajectory(
   grads: readonly ArrayLike<number>[],
   learningRates?: readonly (number | undefined)[],
   bug?: BugVariant,
+  arithmetic: Arithmetic = 'ieee754',
 ): BoundedTrajectory {
-  const stepper = boundedStepper(config, conventions, dtype, x0, bug);
+  const stepper = boundedStepper(config, conventions, dtype, x0, bug, arithmetic);
   const out: BoundedTrajectory = { x: [], bound: [], nonFinite: stepper.nonFinite };
   grads.forEach((grad, t) => {
     const { x, bound } = stepper.step(grad, learningRates?.[t]);

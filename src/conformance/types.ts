@@ -1,7 +1,7 @@
 import type { Subject, ViolationDetail } from '../laws/index.js';
 import type { ConventionId, Dtype, KnownBugId, OptimizerConfig, ScheduleConfig } from '../reference/index.js';
 import type { TensorRun } from './tensor-runs.js';
-import type { Precision } from '../numerics/index.js';
+import type { Arithmetic, Precision } from '../numerics/index.js';
 
 /** What a conformance result is about: an optimizer, or a schedule as `schedule:<name>`. */
 export type { Subject } from '../laws/index.js';
@@ -102,8 +102,11 @@ export interface SubjectResult {
 /** The whole report; its JSON form is documented by `docs/report.schema.json`. */
 export interface ConformanceReport {
   optimspec: { version: string };
-  /** The adapter as judged: `precision` where it declares a mixed one (docs/spec.md, "Mixed precision"). */
-  adapter: { name: string; dtype: Dtype; precision?: Precision };
+  /**
+   * The adapter as judged: `precision` where it declares a mixed one (docs/spec.md, "Mixed precision"),
+   * `arithmetic` only where it declared one other than IEEE-754 (src/numerics/arithmetic.ts).
+   */
+  adapter: { name: string; dtype: Dtype; precision?: Precision; arithmetic?: Arithmetic };
   fixtures: { provenance: Record<string, unknown> };
   options: { runs: number; seed: number; accepted: ConventionId[]; only?: string[] };
   results: SubjectResult[];

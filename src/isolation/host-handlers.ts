@@ -100,6 +100,7 @@ function load(state: HostState): Promise<HostFields> {
         name: value.name,
         dtype: value.dtype,
         ...(value.precision === undefined ? {} : { precision: { ...value.precision } }),
+        ...(value.arithmetic === undefined ? {} : { arithmetic: value.arithmetic }),
         optimizers: [...value.optimizers],
         hasSchedule: typeof value.schedule === 'function',
         ...(value.tensors === undefined ? {} : { tensors: requireTensorSupport('tensors', value.tensors) }),

@@ -1,4 +1,5 @@
 import type { ScriptResult } from '../adapter/index.js';
+import type { Arithmetic } from '../numerics/index.js';
 import type { Dtype, OptimizerConfig, OptimizerName, ScheduleConfig, ScheduleName } from '../reference/index.js';
 import type { TensorSupport, TensorsSpec } from '../adapter/index.js';
 import type { Precision } from '../numerics/index.js';
@@ -39,6 +40,8 @@ export interface HostDescription {
   dtype: Dtype;
   /** Mixed precision, where declared (validated when it was loaded). */
   precision?: Partial<Precision>;
+  /** Its declared arithmetic, when it declares one (validated when it was loaded). */
+  arithmetic?: Arithmetic;
   optimizers: OptimizerName[];
   schedules?: ScheduleName[];
   hasSchedule: boolean;

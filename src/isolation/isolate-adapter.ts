@@ -102,6 +102,7 @@ export async function isolateAdapter(modulePath: string, options: IsolateOptions
     name: description.name,
     dtype: description.dtype,
     ...(description.precision === undefined ? {} : { precision: description.precision }),
+    ...(description.arithmetic === undefined ? {} : { arithmetic: description.arithmetic }),
     optimizers: description.optimizers,
     create: async (config, x0) => isolatedStepper(session, config, x0),
     ...(description.tensors === undefined

@@ -65,7 +65,7 @@ const monotone: Law<MonotoneInput> = {
       }),
     ),
   async check(adapter, { learningRate: lr, epsilon: eps, grads }) {
-    const u = unitRoundoff(adapter.dtype);
+    const u = unitRoundoff(adapter.dtype, adapter.arithmetic);
     const n = grads[0]!.length;
     const xs = await trajectory(
       adapter,
@@ -85,7 +85,8 @@ const monotone: Law<MonotoneInput> = {
         const rho = SLACK * adagradStepError(t + 1) * u + 4 * U64;
         const e =
           SLACK *
-          ((u * Math.abs(xs[t]![i]!) + U64 * Math.abs(d) + 2 * underflow(adapter.dtype)) / Math.abs(g) +
+          ((u * Math.abs(xs[t]![i]!) + U64 * Math.abs(d) + 2 * underflow(adapter.dtype, adapter.arithmetic)) /
+            Math.abs(g) +
             U64 * Math.abs(observed));
         const lower = (observed - e) / (1 + rho);
         if (lower > upperBefore) {
@@ -145,6 +146,7 @@ const inverseSqrt: Law<InverseSqrtInput> = {
     );
     const model = constantStepModel(
       adapter.dtype,
+      adapter.arithmetic,
       x0,
       g,
       steps,
@@ -236,8 +238,8 @@ const scalingBound: Law<ScalingInput> = {
   runs: 60,
   arbitrary: scalingArbitrary(positiveEpsilonIn),
   async check(adapter, { learningRate: lr, epsilon: eps, x0, grads, power }) {
-    const u = unitRoundoff(adapter.dtype);
-    const eta = underflow(adapter.dtype);
+    const u = unitRoundoff(adapter.dtype, adapter.arithmetic);
+    const eta = underflow(adapter.dtype, adapter.arithmetic);
     const config = { optimizer: 'adagrad' as const, learningRate: lr, epsilon: eps };
     const [plain, scaled] = (await trajectories(adapter, [
       { config, x0, grads },

@@ -70,7 +70,7 @@ export const adamStepBoundLaw: Law<StepBoundInput> = {
       }),
     ),
   async check(adapter, { learningRate: lr, beta1, beta2, epsilon: eps, grads }) {
-    const u = unitRoundoff(adapter.dtype);
+    const u = unitRoundoff(adapter.dtype, adapter.arithmetic);
     const n = grads[0]!.length;
     const xs = await trajectory(
       adapter,
@@ -98,7 +98,7 @@ export const adamStepBoundLaw: Law<StepBoundInput> = {
         const bound =
           limit * (1 + SLACK * adamStepError(t, beta1, beta2) * u) +
           SLACK * (u * Math.abs(xs[t - 1]![i]!) + U64 * d + interpolation) +
-          2 * underflow(adapter.dtype);
+          2 * underflow(adapter.dtype, adapter.arithmetic);
         if (!(d <= bound)) {
           throw new LawViolation(`|step| = ${d} exceeds the Cauchy-Schwarz bound lr B_t = ${limit}`, {
             step: t,

@@ -83,7 +83,7 @@ const constantGradient: Law<ConstantInput> = {
       }),
     ),
   async check(adapter, { learningRate: lr, beta1, beta2, epsilon: eps, g, steps }) {
-    const u = unitRoundoff(adapter.dtype);
+    const u = unitRoundoff(adapter.dtype, adapter.arithmetic);
     const xs = await trajectory(
       adapter,
       { optimizer: 'adam', learningRate: lr, beta1, beta2, epsilon: eps },
@@ -97,7 +97,7 @@ const constantGradient: Law<ConstantInput> = {
         const expected = toNumber(sub(dd(previous), dd(step)));
         const bound =
           SLACK * (adamStepError(t + 1, beta1, beta2, 'constant') * u * Math.abs(step) + u * Math.abs(expected)) +
-          2 * underflow(adapter.dtype) +
+          2 * underflow(adapter.dtype, adapter.arithmetic) +
           U64 * (Math.abs(expected) + Math.abs(step));
         requireWithin(
           'the step under a constant gradient is not lr g / (|g| + eps)',
@@ -162,8 +162,8 @@ const firstStep: Law<FirstStepInput> = {
       }),
     ),
   async check(adapter, { learningRate: lr, beta1, beta2, epsilon: eps, g }) {
-    const u = unitRoundoff(adapter.dtype);
-    const eta = underflow(adapter.dtype);
+    const u = unitRoundoff(adapter.dtype, adapter.arithmetic);
+    const eta = underflow(adapter.dtype, adapter.arithmetic);
     const [x1] = await trajectory(
       adapter,
       { optimizer: 'adam', learningRate: lr, beta1, beta2, epsilon: eps },
@@ -235,8 +235,8 @@ const betaZero: Law<BetaZeroInput> = {
       }),
     ),
   async check(adapter, { learningRate: lr, beta2, x0, grads }) {
-    const u = unitRoundoff(adapter.dtype);
-    const eta = underflow(adapter.dtype);
+    const u = unitRoundoff(adapter.dtype, adapter.arithmetic);
+    const eta = underflow(adapter.dtype, adapter.arithmetic);
     const steps = grads.length;
     const rates = Array.from({ length: steps }, (_, t) => toNumber(mul(dd(lr), sqrt(oneMinusPower(beta2, t + 1)))));
     const hasRmsprop = adapter.optimizers.includes('rmsprop');

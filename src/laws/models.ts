@@ -1,3 +1,4 @@
+import type { Arithmetic } from '../numerics/index.js';
 import type { Dtype } from '../reference/index.js';
 import { add, type DD, dd, div, mul, sqrt, sub, toNumber } from './exact.js';
 import { SLACK, U64, underflow, unitRoundoff } from './tolerance.js';
@@ -44,17 +45,20 @@ function table(steps: number, size: number): number[][] {
  * u |x_s| and 2 eta; the velocity's products may underflow by 2 eta a step, which
  * reaches x times lr_s in the spec's form, unscaled (x += v) in the alternative: 2 eta
  * (1 + lr_s s) or 2 eta (1 + s) at step s. The exact value is rounded once to double: + 2^-53 |X_t|.
+ * On a shader's `arithmetic`, u and eta as src/laws/tolerance.ts scales them (eta 2^-126 where
+ * subnormals may be flushed).
  */
 export function momentumModel(
   dtype: Dtype,
+  arithmetic: Arithmetic | undefined,
   x0: readonly number[],
   grads: readonly (readonly number[])[],
   rates: readonly number[],
   rho: number,
   form: 'spec' | 'alternative',
 ): Expected {
-  const u = unitRoundoff(dtype);
-  const eta = underflow(dtype);
+  const u = unitRoundoff(dtype, arithmetic);
+  const eta = underflow(dtype, arithmetic);
   const steps = grads.length;
   const x = table(steps, x0.length);
   const bound = table(steps, x0.length);
@@ -96,10 +100,12 @@ export function momentumModel(
  * step at s is `stepAt(s, g)` in exact arithmetic, and whose computed step has a
  * relative error of at most `relative(s) * u` (derived by the caller, and written out
  * in `derivation`, e.g. `((s+2)/2 + 7) u`). Each `x -= step` adds u |x_s| and 2 eta;
- * the exact value is rounded once to double.
+ * the exact value is rounded once to double. On a shader's `arithmetic` u and eta are scaled by
+ * its worst operation (src/laws/tolerance.ts unitRoundoff).
  */
 export function constantStepModel(
   dtype: Dtype,
+  arithmetic: Arithmetic | undefined,
   x0: readonly number[],
   g: readonly number[],
   steps: number,
@@ -107,8 +113,8 @@ export function constantStepModel(
   relative: (s: number) => number,
   derivation: string,
 ): Expected {
-  const u = unitRoundoff(dtype);
-  const eta = underflow(dtype);
+  const u = unitRoundoff(dtype, arithmetic);
+  const eta = underflow(dtype, arithmetic);
   const x = table(steps, x0.length);
   const bound = table(steps, x0.length);
   for (let i = 0; i < x0.length; i++) {

@@ -62,7 +62,7 @@ const constantGradient: Law<ConstantGradientInput> = {
     requireModel(
       'x under a constant gradient is off the closed form of the velocity',
       xs,
-      momentumModel(adapter.dtype, x0, grads, ratesInForce(lr, [], steps), rho, 'spec'),
+      momentumModel(adapter.dtype, adapter.arithmetic, x0, grads, ratesInForce(lr, [], steps), rho, 'spec'),
       adapter.dtype,
     );
   },
@@ -104,7 +104,7 @@ const decayAfterWarmUp: Law<DecayInput> = {
     requireModel(
       'x after the gradients stop is off rho-per-step decay of the velocity',
       xs,
-      momentumModel(adapter.dtype, x0, grads, ratesInForce(lr, [], grads.length), rho, 'spec'),
+      momentumModel(adapter.dtype, adapter.arithmetic, x0, grads, ratesInForce(lr, [], grads.length), rho, 'spec'),
       adapter.dtype,
     );
   },
@@ -159,7 +159,15 @@ const learningRateOutside: Law<PlacementInput> = {
     const changes: (number | undefined)[] = grads.map((_, t) => (t === change ? lr * factor : undefined));
     const rates = ratesInForce(lr, changes, grads.length);
     const xs = await trajectory(adapter, { optimizer: 'momentum', learningRate: lr, rho }, x0, grads, changes);
-    const before = momentumModel(adapter.dtype, x0, grads.slice(0, change), rates, rho, 'alternative');
+    const before = momentumModel(
+      adapter.dtype,
+      adapter.arithmetic,
+      x0,
+      grads.slice(0, change),
+      rates,
+      rho,
+      'alternative',
+    );
     requireModel(
       'at a constant learning rate x differs from the alternative form v = rho v - lr dx; x += v',
       xs.slice(0, change),
@@ -169,7 +177,7 @@ const learningRateOutside: Law<PlacementInput> = {
     requireModel(
       `after the learning rate changes to ${lr * factor} at step ${change + 1}, x differs from the spec's form (learning rate outside the velocity)`,
       xs,
-      momentumModel(adapter.dtype, x0, grads, rates, rho, 'spec'),
+      momentumModel(adapter.dtype, adapter.arithmetic, x0, grads, rates, rho, 'spec'),
       adapter.dtype,
       change,
     );

@@ -61,8 +61,8 @@ const lookAhead: Law<LookAheadInput> = {
       }),
     ),
   async check(adapter, { rho, h, curvature: drawn, x0, steps }) {
-    const u = unitRoundoff(adapter.dtype);
-    const eta = underflow(adapter.dtype);
+    const u = unitRoundoff(adapter.dtype, adapter.arithmetic);
+    const eta = underflow(adapter.dtype, adapter.arithmetic);
     const r = rounderFor(adapter.dtype);
     // The curvatures in the dtype: the gradient r(c x) is then the taco-shell landscape's, which the closed loop
     // computes where the implementation runs (one round trip for the whole run, src/adapter/script.ts).
@@ -169,8 +169,8 @@ const learningRateInside: Law<PlacementInput> = {
   runs: 60,
   arbitrary: placementArbitrary,
   async check(adapter, { rho, learningRate: lr, factor, change, x0, grads }) {
-    const u = unitRoundoff(adapter.dtype);
-    const eta = underflow(adapter.dtype);
+    const u = unitRoundoff(adapter.dtype, adapter.arithmetic);
+    const eta = underflow(adapter.dtype, adapter.arithmetic);
     const changes: (number | undefined)[] = grads.map((_, t) => (t === change ? lr * factor : undefined));
     const rates = ratesInForce(lr, changes, grads.length);
     const xs = await trajectory(adapter, { optimizer: 'nesterov', learningRate: lr, rho }, x0, grads, changes);

@@ -41,7 +41,7 @@ function requireSgdStep(
   g: number,
   at: { step: number; coordinate: number },
 ): void {
-  const u = unitRoundoff(adapter.dtype);
+  const u = unitRoundoff(adapter.dtype, adapter.arithmetic);
   const p = lr * g;
   const e = x - p;
   const max = largest(adapter);
@@ -54,7 +54,7 @@ function requireSgdStep(
     return;
   const bound =
     SLACK * ((u + 2 * U64) * Math.abs(e) + (2 * u + 2 * U64) * Math.abs(p)) +
-    2 * underflow(adapter.dtype) +
+    2 * underflow(adapter.dtype, adapter.arithmetic) +
     4 * 2 ** -1074;
   requireWithin(
     "with no SGD of its own to compare with, x differs from SGD's x - lr g taken from the implementation's own previous x",

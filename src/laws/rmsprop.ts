@@ -75,8 +75,8 @@ const adagradLimit: Law<LimitInput> = {
       }),
     ),
   async check(adapter, { learningRate: lr, epsilon: eps, delta, x0, grads }) {
-    const u = unitRoundoff(adapter.dtype);
-    const eta = underflow(adapter.dtype);
+    const u = unitRoundoff(adapter.dtype, adapter.arithmetic);
+    const eta = underflow(adapter.dtype, adapter.arithmetic);
     const deltas = [delta, delta / 4].map((d) => {
       const decayRate = 1 - d;
       const exactDelta = 1 - decayRate; // exact (Sterbenz), the delta the implementation is given
@@ -156,7 +156,7 @@ const decayZero: Law<DecayZeroInput> = {
       }),
     ),
   async check(adapter, { learningRate: lr, epsilon: eps, grads }) {
-    const u = unitRoundoff(adapter.dtype);
+    const u = unitRoundoff(adapter.dtype, adapter.arithmetic);
     const n = grads[0]!.length;
     const xs = await trajectory(
       adapter,
@@ -182,7 +182,7 @@ const decayZero: Law<DecayZeroInput> = {
         largest = Math.max(largest, g * g);
         const bound =
           SLACK * (8 * u * Math.abs(toNumber(step)) + u * Math.abs(expected) + interpolation) +
-          2 * underflow(adapter.dtype) +
+          2 * underflow(adapter.dtype, adapter.arithmetic) +
           U64 * Math.abs(expected);
         // An unchecked step may have left x infinite or NaN: the next step has no finite x to start from.
         if (bound === Number.POSITIVE_INFINITY || !Number.isFinite(previous)) continue;
@@ -235,7 +235,7 @@ const noDecay: Law<NoDecayInput> = {
       }),
     ),
   async check(adapter, { learningRate: lr, epsilon: eps, decayRate, g, steps }) {
-    const u = unitRoundoff(adapter.dtype);
+    const u = unitRoundoff(adapter.dtype, adapter.arithmetic);
     const delta = 1 - decayRate;
     const xs = await trajectory(
       adapter,
@@ -252,7 +252,7 @@ const noDecay: Law<NoDecayInput> = {
         const bound =
           rel * Math.abs(step) +
           SLACK * u * Math.abs(expected) +
-          2 * underflow(adapter.dtype) +
+          2 * underflow(adapter.dtype, adapter.arithmetic) +
           U64 * (Math.abs(expected) + Math.abs(step));
         requireWithin(
           'the step is not lr g / (|g| sqrt(1 - d^t) + eps)',

@@ -33,8 +33,8 @@ const closedForm: Law<SgdClosedFormInput> = {
       }),
     ),
   async check(adapter, { learningRate: lr, x0, grads }) {
-    const u = unitRoundoff(adapter.dtype);
-    const eta = underflow(adapter.dtype);
+    const u = unitRoundoff(adapter.dtype, adapter.arithmetic);
+    const eta = underflow(adapter.dtype, adapter.arithmetic);
     const xs = await trajectory(adapter, { optimizer: 'sgd', learningRate: lr }, x0, grads);
     for (let i = 0; i < x0.length; i++) {
       let sum = dd(0);

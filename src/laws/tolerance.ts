@@ -1,10 +1,24 @@
-import { dtypeLimits, rounderFor, sameBits, ulpDistance } from '../numerics/index.js';
+import {
+  ARITHMETIC_TABLES,
+  type Arithmetic,
+  dtypeLimits,
+  FLOAT32_SMALLEST_NORMAL,
+  rounderFor,
+  sameBits,
+  ulpDistance,
+  worstRoundoffs,
+} from '../numerics/index.js';
 import type { Dtype } from '../reference/index.js';
 import { LawViolation } from './law.js';
 
-/** Unit roundoff of the dtype, 2^-p: 2^-11 (float16), 2^-8 (bfloat16), 2^-24 (float32), 2^-53 (float64), the relative error of one rounding. */
-export function unitRoundoff(dtype: Dtype): number {
-  return 2 ** -dtypeLimits(dtype).bits;
+/**
+ * Unit roundoff of the dtype, 2^-p: 2^-11 (float16), 2^-8 (bfloat16), 2^-24 (float32), 2^-53 (float64), the
+ * relative error of one rounding. On a shader's declared `arithmetic` (src/numerics/arithmetic.ts) one
+ * operation may be off by more (sqrt by 9.001u): the laws whose rules divide or take a root use u scaled
+ * by that worst operation, which keeps their bounds (each grows monotonically with u) rigorous.
+ */
+export function unitRoundoff(dtype: Dtype, arithmetic: Arithmetic = 'ieee754'): number {
+  return 2 ** -dtypeLimits(dtype).bits * worstRoundoffs(arithmetic);
 }
 
 /** The unit roundoff of double precision, for the laws' own final rounding of a double-double value. */
@@ -14,10 +28,22 @@ export const U64 = 2 ** -53;
  * The absolute error one rounding can add when its result underflows (relative bounds
  * do not hold there): half the smallest subnormal (2^-25 for float16, 2^-134 for
  * bfloat16, 2^-150 for float32); for float64 the smallest subnormal 2^-1074 itself,
- * since its half is not a double.
+ * since its half is not a double; scaled like {@link unitRoundoff} on a shader's arithmetic, and the
+ * smallest normal float32 (2^-126) where that arithmetic may flush subnormals to 0.
  */
-export function underflow(dtype: Dtype): number {
-  return dtype === 'float64' ? Number.MIN_VALUE : dtypeLimits(dtype).tiny / 2;
+export function underflow(dtype: Dtype, arithmetic: Arithmetic = 'ieee754'): number {
+  if (ARITHMETIC_TABLES[arithmetic].subnormals.flushed) return FLOAT32_SMALLEST_NORMAL;
+  return (dtype === 'float64' ? Number.MIN_VALUE : dtypeLimits(dtype).tiny / 2) * worstRoundoffs(arithmetic);
+}
+
+/**
+ * What an exact law expects of a value the implementation should return unchanged: `expected`, or
+ * `actual` where that is a zero and `expected` a subnormal that the declared arithmetic may flush
+ * to 0 (GLSL ES 3.00 4.5.1, WGSL: src/numerics/arithmetic.ts).
+ */
+export function heldExactly(expected: number, actual: number, arithmetic: Arithmetic | undefined): number {
+  const flushes = ARITHMETIC_TABLES[arithmetic ?? 'ieee754'].subnormals.flushed;
+  return flushes && actual === 0 && Math.abs(expected) < FLOAT32_SMALLEST_NORMAL ? actual : expected;
 }
 
 /**

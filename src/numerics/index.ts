@@ -14,3 +14,14 @@ export {
   storageFor,
 } from './dtype.js';
 export { BFLOAT16_MAX, FLOAT16_MAX } from './half-precision.js';
+export {
+  ARITHMETIC_TABLES,
+  ARITHMETICS,
+  type Arithmetic,
+  type ArithmeticTable,
+  FLOAT32_SMALLEST_NORMAL,
+  operationRoundoffs,
+  requireArithmetic,
+  ulpsToRoundoffs,
+  worstRoundoffs,
+} from './arithmetic.js';

@@ -1,7 +1,7 @@
 import { describeValue, type Dtype, type OptimizerName, type ScheduleName } from '../reference/index.js';
 import { precisionProblem, requireTensorSupport, type TensorSupport } from '../adapter/index.js';
 import { PROTOCOL_VERSION } from './messages.js';
-import { CHECKED_DTYPES, dtypeChoices, type Precision } from '../numerics/index.js';
+import { type Arithmetic, CHECKED_DTYPES, dtypeChoices, type Precision, requireArithmetic } from '../numerics/index.js';
 
 const OPTIMIZERS: readonly OptimizerName[] = ['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam'];
 const SCHEDULES: readonly ScheduleName[] = ['step', 'exponential', 'inverse-time'];
@@ -13,6 +13,8 @@ export interface Handshake {
   dtype: Dtype;
   /** Mixed precision, where declared (docs/protocol.md, "hello"). */
   precision?: Partial<Precision>;
+  /** Its declared arithmetic (absent in `hello`: IEEE-754, and absent here). */
+  arithmetic?: Arithmetic;
   optimizers: OptimizerName[];
   schedules: ScheduleName[];
   /** The uses of docs/spec.md section 9 it declares (absent: none, and it is never sent their ops). */
@@ -38,6 +40,7 @@ function nameList<T extends string>(field: string, value: unknown, known: readon
  * version must be {@link PROTOCOL_VERSION}, the name a non-empty string, the
  * dtype one of CHECKED_DTYPES (it sets the checker's tolerances), the optional
  * mixed `precision` each a dtype that holds the dtype's values, the
+ * optional arithmetic one of ARITHMETICS (a shader's with dtype float32 only), the
  * optimizer and schedule names those of docs/spec.md, and the optional `tensors`
  * declaration a {@link TensorSupport}.
  */
@@ -55,6 +58,7 @@ export function parseHandshake(answer: Record<string, unknown>): Handshake {
   }
   const precision = precisionProblem('precision', answer.precision, answer.dtype as Dtype);
   if (precision !== undefined) throw new TypeError(precision);
+  const arithmetic = requireArithmetic('arithmetic', answer.arithmetic, answer.dtype as string);
   const optimizers = nameList('optimizers', answer.optimizers, OPTIMIZERS);
   const schedules = answer.schedules === undefined ? [] : nameList('schedules', answer.schedules, SCHEDULES);
   const handshake: Handshake = {
@@ -65,6 +69,7 @@ export function parseHandshake(answer: Record<string, unknown>): Handshake {
     schedules,
   };
   if (answer.precision !== undefined) handshake.precision = { ...(answer.precision as Partial<Precision>) };
+  if (answer.arithmetic !== undefined) handshake.arithmetic = arithmetic;
   if (answer.tensors !== undefined) handshake.tensors = requireTensorSupport('tensors', answer.tensors);
   return handshake;
 }

@@ -1,3 +1,4 @@
+import type { Arithmetic } from '../numerics/index.js';
 import type { Dtype, OptimizerName, ScheduleName } from '../reference/index.js';
 import type { WireNumber } from './wire-number.js';
 import type { TensorSupport } from '../adapter/index.js';
@@ -145,6 +146,8 @@ export interface HelloResponse {
   protocol: number;
   name: string;
   dtype: Dtype;
+  /** The arithmetic it computes on; absent, IEEE-754 (src/numerics/arithmetic.ts). */
+  arithmetic?: Arithmetic;
   optimizers: OptimizerName[];
   schedules?: ScheduleName[];
   /** The uses of docs/spec.md section 9 it supports; absent, none (and their ops are never sent). */

@@ -146,6 +146,7 @@ export async function spawnAdapter(
     name: hello.name,
     dtype: hello.dtype,
     ...(hello.precision === undefined ? {} : { precision: hello.precision }),
+    ...(hello.arithmetic === undefined ? {} : { arithmetic: hello.arithmetic }),
     optimizers: hello.optimizers,
     schedules: hello.schedules,
     argv,

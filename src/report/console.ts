@@ -106,7 +106,11 @@ function summary(report: ConformanceReport, paint: Paint): string {
   const status = report.passed ? paint(32, 'PASS') : paint(31, 'FAIL');
   const name = sanitize(report.adapter.name);
   const reason = report.reason === undefined ? '' : `; ${sanitize(report.reason)}`;
-  return `${status} ${name} (${report.adapter.dtype}): ${tally || 'nothing checked'} in ${(report.durationMs / 1000).toFixed(1)} s, seed ${report.options.seed}${reason}`;
+  const precision = [
+    report.adapter.dtype,
+    ...(report.adapter.arithmetic === undefined ? [] : [report.adapter.arithmetic]),
+  ];
+  return `${status} ${name} (${precision.join(', ')}): ${tally || 'nothing checked'} in ${(report.durationMs / 1000).toFixed(1)} s, seed ${report.options.seed}${reason}`;
 }
 
 /**
