@@ -109,9 +109,9 @@ describe.concurrent('spawnAdapter against misbehaving children', () => {
   });
 
   it('a child silent at handshake: timed out and killed', async () => {
-    // 4 s idle, scaled by the machine's load (a Node child took over 4 s to start at load 12 on
-    // two cores): long enough for the child to start and log, so that its stderr is quoted.
-    const ms = hangGuard(4000);
+    // 1.5 s idle (a Node child starts and logs in 0.1 s), scaled by the machine's load (one took over
+    // 4 s to start at load 12 on two cores): long enough for the child to log, so that its stderr is quoted.
+    const ms = hangGuard(1500);
     const error = await adapterError(
       spawnAdapter([process.execPath, child, 'silent'], { ...settled, handshakeTimeoutMs: ms }),
     );
