@@ -26,8 +26,8 @@ export const DTYPES: readonly Dtype[] = ['float16', 'bfloat16', 'float32', 'floa
 export const CHECKED_DTYPES: readonly Dtype[] = ['float16', 'bfloat16', 'float32', 'float64'];
 
 /**
- * Where a mixed-precision implementation holds what (lecture.md section 9, "float16 and
- * bfloat16"): its parameters, its optimizer state, the arithmetic of its update (bfloat16
+ * Where a mixed-precision implementation holds what (docs/spec.md section 9, "Mixed
+ * precision"): its parameters, its optimizer state, the arithmetic of its update (bfloat16
  * parameters beside float32 state and arithmetic, float32 master weights). It is judged against
  * the pseudo-code computed with those precisions: each operation rounded to `arithmetic`, each
  * parameter and state value rounded to its own dtype where it is stored.
