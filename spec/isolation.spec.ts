@@ -254,13 +254,20 @@ describe.concurrent('an in-process adapter runs isolated in a worker thread: not
     try {
       await connection.ready(SETTLED_MS, Number.POSITIVE_INFINITY);
       await connection.request({ op: 'load' }, settled, 'load');
-      // A limit of 0 ms has passed at the first look, before any answer can arrive (a busy machine makes a few
-      // milliseconds look the same): the timeout settles the request at once.
+      const config = { optimizer: 'sgd', learningRate: 0.1 } as const;
+      await connection.request({ op: 'create', handle: 1, config, x0: Float64Array.of(1) }, settled, 'create');
+      // A limit of 0 ms has passed at the first look (a busy machine makes a few milliseconds look the same), on a
+      // step that never answers (its timer is 1e9 ms): the timeout must settle the request; pending, the test hangs.
       const late = await connection
-        .request({ op: 'ping' }, { timeoutMs: 0, deadline: Number.POSITIVE_INFINITY }, 'ping', false)
+        .request(
+          { op: 'step', handle: 1, grad: Float64Array.of(1) },
+          { timeoutMs: 0, deadline: Number.POSITIVE_INFINITY },
+          'step',
+          false,
+        )
         .catch((e: unknown) => e);
       expect(late).toBeInstanceOf(AdapterError);
-      expect((late as Error).message).toMatch(/^ping: no answer within 0 ms \(a hang/);
+      expect((late as Error).message).toMatch(/^step: no answer within 0 ms \(a hang/);
     } finally {
       await connection.end('the test is over');
     }
