@@ -524,6 +524,10 @@ def gradients_for(regime, dtype, rng, n, steps):
     elif regime == 'subnormal':
         g = np.tile(np.array((sub * n)[:n]), (steps, 1))
         g[steps // 2:, :] *= -1.0
+    elif regime == 'near-overflow':  # alternating around the largest finite values: g - m and g * g overflow
+        largest = {'float16': 6e4, 'bfloat16': 3e38, 'float32': 3e38, 'float64': 1.7e308}[dtype]
+        signs = np.where(np.arange(steps) % 2 == 0, 1.0, -1.0)
+        g = np.outer(signs, np.array([1.0, -0.9, 0.5, 1e-3])[:n] * largest)
     else:
         raise ValueError(regime)
     return values_of(g, dtype)
@@ -640,7 +644,35 @@ def optimizer_cases(rule, dtype, seed):
         config = dict(typical[0], epsilon=0.0)
         cases.append(open_case(rule, dtype, 'zero-epsilon', 0, config,
                                gradients_for('zeros', dtype, rng, 4, 10), x0_for(dtype, rng, 4)))
+    cases.extend(edge_cases(rule, dtype, seed))
     return [run_case(case) for case in cases]
+
+
+# Each hyperparameter at its boundary (lecture.md section 9, the edges of every hyperparameter): a factor
+# at 0 (the rule then forms 0 * state, D9), beta2 one ULP of the dtype below 1, the learning rate 0.
+ONE_ULP_BELOW_ONE = {'float16': 1 - 2.0 ** -11, 'bfloat16': 1 - 2.0 ** -8, 'float32': 1 - 2.0 ** -24, 'float64': 1 - 2.0 ** -53}
+EDGES = {
+    'sgd': [('lr-zero', {'learningRate': 0.0})],
+    'momentum': [('rho-zero', {'rho': 0.0}), ('lr-zero', {'learningRate': 0.0})],
+    'nesterov': [('rho-zero', {'rho': 0.0}), ('lr-zero', {'learningRate': 0.0})],
+    'adagrad': [('lr-zero', {'learningRate': 0.0})],
+    'rmsprop': [('decay-zero', {'decayRate': 0.0}), ('lr-zero', {'learningRate': 0.0})],
+    'adam': [('beta1-zero', {'beta1': 0.0}), ('beta2-below-one', {'beta2': None}), ('lr-zero', {'learningRate': 0.0})],
+}
+
+
+def edge_cases(rule, dtype, seed):
+    """Every hyperparameter edge of EDGES crossed with non-finite and near-overflow gradients. Their own
+    random stream (seed + 1), so that adding them leaves every other case of the file as it was."""
+    rng = np.random.default_rng(seed + 1)
+    cases = []
+    for name, edge in EDGES[rule]:
+        changes = {key: ONE_ULP_BELOW_ONE[dtype] if value is None else value for key, value in edge.items()}
+        config = dict(typical_configs(rule)[0], **changes)
+        for regime in ('non-finite', 'near-overflow'):
+            cases.append(open_case(rule, dtype, f'edge-{name}.{regime}', 0, config,
+                                   gradients_for(regime, dtype, rng, 4, 12), x0_for(dtype, rng, 4)))
+    return cases
 
 
 def low_precision_cases(rule, dtype, seed):

@@ -272,7 +272,7 @@ describe('bugs real libraries shipped fail with a minimal counterexample', () =>
     expect(finding.message).toMatch(/modified the x0/);
   });
 
-  it('a convention plus a bug only a law sees (lr || 0.01): fails "otherwise follows epsilon-inside-sqrt", names zero-replaced-by-default; the runs are explained, the law carries the counterexample', async () => {
+  it('a convention plus a bug at lr = 0 (lr || 0.01): fails "otherwise follows epsilon-inside-sqrt", names zero-replaced-by-default; the lr = 0 edge fixtures and the law show it, every other run is explained', async () => {
     const adapter = handwritten({
       name: 'defaults',
       declared: 'float32',
@@ -284,9 +284,17 @@ describe('bugs real libraries shipped fail with a minimal counterexample', () =>
     expect(r.verdict, explain(r)).toBe('fails');
     expect(r.conventions).toEqual(['epsilon-inside-sqrt']);
     expect(r.bug).toBe('zero-replaced-by-default');
+    const runs = r.findings.filter((f) => !f.check.startsWith('law:'));
+    // Only the runs at learning rate 0 (the golden fixtures at that edge) show the default; the rest follow the convention.
+    const shown = runs.filter((f) => f.status === 'fail').map((f) => f.check);
+    expect(shown.length).toBeGreaterThan(0);
     expect(
-      r.findings
-        .filter((f) => !f.check.startsWith('law:'))
+      shown.every((check) => /^fixture:rmsprop\/float32\/open\/edge-lr-zero\./.test(check)),
+      shown.join(),
+    ).toBe(true);
+    expect(
+      runs
+        .filter((f) => f.status !== 'fail')
         .every(
           (f) => f.status === 'pass' || (f.status === 'explained' && f.conventions?.join() === 'epsilon-inside-sqrt'),
         ),

@@ -54,9 +54,13 @@ describe('TensorFlow.js through examples/tfjs.mjs', () => {
     const r = verdict('nesterov');
     expect(r.verdict, explain(r)).toBe('deviates');
     expect(r.conventions).toEqual(['lr-placement']);
-    // Only checks whose learning rate changes part from the spec (the fixture schedules, the lr probe and the placement law).
+    // Only checks whose learning rate changes part from the spec (the fixture schedules, the lr probe and the placement
+    // law), and the edge fixtures where the velocity kept without the rate overflows: g + m * newAccumulation is
+    // Infinity near the largest float32, and c = -0 at learning rate 0 makes it NaN (the spec's velocity is 0 there).
     for (const f of r.findings.filter((x) => x.status === 'explained'))
-      expect(f.check).toMatch(/schedule|lr-changes|non-finite|law:nesterov\/learning-rate-inside-velocity$/);
+      expect(f.check).toMatch(
+        /schedule|lr-changes|non-finite|edge-lr-zero|law:nesterov\/learning-rate-inside-velocity$/,
+      );
     // The placement law fails only after its rate change: at a constant rate TF.js's float32 rounding stays within its bound.
     const placement = r.findings.find((f) => f.check === 'law:nesterov/learning-rate-inside-velocity');
     expect(placement?.status).toBe('explained');
