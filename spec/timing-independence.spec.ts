@@ -91,7 +91,22 @@ describe('verdicts do not depend on timing', () => {
         c: f.counterexample,
       }));
     const fast = await checkConformance(planted(), options);
-    const slow = await checkConformance(slowed(planted()), options);
+    // Every batch past the counter's last value 10 ms late: the shrink candidates are such batches, so a shrink
+    // that ran until the clock's limit (3 s) would stop at another one than at full speed; the step budget does not.
+    const late = planted();
+    const create = late.create.bind(late);
+    late.create = async (config, x0) => {
+      const made = (await create(config, x0)) as Stepper;
+      const steps = made.steps!.bind(made);
+      return {
+        ...made,
+        steps: (grads: readonly Float64Array[], rates?: readonly (number | undefined)[]) => {
+          if (grads.length > 256) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+          return steps(grads, rates);
+        },
+      };
+    };
+    const slow = await checkConformance(late, options);
     expect(fast.results[0]!.bug).toBe('step-counter-saturates');
     const shrunk = failing(fast).find(({ c }) => c?.path !== undefined)?.c;
     // Shrunk and still past the counter's last value, 256, where the bug first shows.
