@@ -86,7 +86,24 @@ export function matching(
   conventions: Conventions,
   bug?: BugVariant,
 ): boolean[] {
-  return runs.map((run) => compareScenario(run, dtype, conventions, bug).mismatch === undefined);
+  return runs.map((run) => matches(run, dtype, conventions, bug));
+}
+
+/**
+ * Whether every run passes against that reference ({@link matching}), stopping at the first that does not:
+ * a wrong candidate usually fails its first run, and a run costs a whole bounded trajectory.
+ */
+export function matchingAll(
+  runs: readonly ScenarioRun[],
+  dtype: Judged,
+  conventions: Conventions,
+  bug?: BugVariant,
+): boolean {
+  return runs.every((run) => matches(run, dtype, conventions, bug));
+}
+
+function matches(run: ScenarioRun, dtype: Judged, conventions: Conventions, bug?: BugVariant): boolean {
+  return compareScenario(run, dtype, conventions, bug).mismatch === undefined;
 }
 
 /** What {@link diagnose} found: a convention set that explains everything, or one that explains most. */
@@ -120,17 +137,21 @@ export async function diagnose(
           (v): v is number => v !== undefined,
         );
   const spec = matching(runs, dtype, {});
-  const failing = spec.filter((ok) => !ok).length;
+  // The runs the rule fails are compared first: a candidate that explains too few of them can be neither answer, and
+  // the runs the rule explains (compared only then, up to the first it loses) cannot change that.
+  const failingRuns = runs.filter((_, j) => !spec[j]);
+  const passingRuns = runs.filter((_, j) => spec[j]);
+  const failing = failingRuns.length;
   let partial: { conventions: Conventions; matched: number } | undefined;
   for (const conventions of candidateConventionSets(rule, solved)) {
-    const matched = matching(runs, dtype, conventions);
-    const count = matched.filter(Boolean).length;
-    if (count === runs.length && (await everyLawExplained(laws, judgedDtype(dtype), rule, { conventions })))
+    const gained = failingRuns.filter((run) => matches(run, dtype, conventions)).length;
+    const count = passingRuns.length + gained;
+    const explainsAll = gained === failing;
+    const explainsMost = gained > 0 && 2 * gained >= failing && (partial === undefined || count > partial.matched);
+    if (!(explainsAll || explainsMost) || !matchingAll(passingRuns, dtype, conventions)) continue;
+    if (explainsAll && (await everyLawExplained(laws, judgedDtype(dtype), rule, { conventions })))
       return { all: conventions };
-    const keeps = spec.every((ok, j) => !ok || matched[j]);
-    const gained = count - (runs.length - failing);
-    if (keeps && 2 * gained >= failing && gained > 0 && (partial === undefined || count > partial.matched))
-      partial = { conventions, matched: count };
+    if (explainsMost) partial = { conventions, matched: count };
   }
   return partial === undefined ? {} : { partial: partial.conventions };
 }

@@ -1,6 +1,6 @@
 import type { Subject } from '../laws/index.js';
 import type { Conventions } from '../reference/index.js';
-import { matching } from './diagnose.js';
+import { matchingAll } from './diagnose.js';
 import { heldEpsilon, withHeldEpsilon } from './held-epsilon.js';
 import { everyLawExplained, type LawOutcome } from './laws.js';
 import { type Judged, judgedDtype } from './mixed-precision.js';
@@ -36,8 +36,8 @@ export async function epsilonLost(evidence: LostEpsilonEvidence): Promise<boolea
   if (!evidence.unmodified || !(subject === 'adagrad' || subject === 'rmsprop' || subject === 'adam')) return false;
   if (lostEpsilonOf(evidence) === undefined) return false;
   // Laws alone are weak evidence (a law fails on the model however it fails): a run must show it.
-  if (matching(runs, dtype, conventions).every(Boolean)) return false;
-  if (!matching(runs.map(heldRun), dtype, conventions).every(Boolean)) return false;
+  if (matchingAll(runs, dtype, conventions)) return false;
+  if (!matchingAll(runs.map(heldRun), dtype, conventions)) return false;
   return everyLawExplained(laws, judgedDtype(dtype), subject, { conventions, epsilonHeld: true });
 }
 

@@ -1,7 +1,7 @@
 import type { Subject } from '../laws/index.js';
 import { scheduleRule } from '../registry/index.js';
 import type { Conventions, Dtype, KnownBugId, ScheduleConfig } from '../reference/index.js';
-import { matching } from './diagnose.js';
+import { matchingAll } from './diagnose.js';
 import { knownBugsFor } from './known-bugs.js';
 import { everyLawExplained, type LawOutcome } from './laws.js';
 import type { ScenarioRun } from './run.js';
@@ -44,7 +44,7 @@ export async function nameBug(evidence: OptimizerBugEvidence): Promise<KnownBugI
     if (bug.pattern?.(failing) === true) return bug.id;
     if (!evidence.unmodified) continue;
     for (const variant of bug.variants ?? []) {
-      if (!matching(runs, dtype, conventions, variant).every(Boolean)) continue;
+      if (!matchingAll(runs, dtype, conventions, variant)) continue;
       if (await everyLawExplained(laws, judgedDtype(dtype), subject, { conventions, bug: variant })) return bug.id;
     }
   }
