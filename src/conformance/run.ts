@@ -12,7 +12,7 @@ import type { Conventions, Dtype, OptimizerConfig } from '../reference/index.js'
 import type { MutationRecord } from './guard.js';
 import type { ClosedLoop, Script, ScriptCall, ScriptResult } from '../adapter/index.js';
 import type { Scenario } from './scenarios.js';
-import { type BoundedTrajectory, type BugVariant, boundedTrajectory } from './tolerance.js';
+import { type BoundedStep, type BugVariant, boundedStepper, boundedTrajectory } from './tolerance.js';
 import type { Counterexample, Trace } from './types.js';
 import { type Judged, parametersDtype } from './mixed-precision.js';
 
@@ -210,20 +210,17 @@ export interface Comparison {
 export function compareRun(run: InstanceRun, dtype: Judged, conventions: Conventions, bug?: BugVariant): Comparison {
   const model = patternOf(run);
   const own = bug === undefined ? referenceRun(model, dtype, conventions) : [];
-  // The bounded trajectory (the checker's costliest computation) only once a value is not the reference's own bits:
-  // for a correct implementation in the reference's evaluation order, never.
-  let boundedRun: BoundedTrajectory | undefined;
-  const bounds = (): BoundedTrajectory =>
-    (boundedRun ??= boundedTrajectory(
-      model.config,
-      conventions,
-      dtype,
-      model.x0,
-      model.gradients,
-      model.learningRates,
-      bug,
-      run.arithmetic,
-    ));
+  // The bounded trajectory (the checker's costliest computation) step by step, and only once a value is not the
+  // reference's own bits (for a correct implementation in the reference's evaluation order, never), up to the step
+  // compared: a run that parts from the model stops there. A coordinate's `nonFinite` only falls to the step being
+  // computed, so up to step k it reads as the whole trajectory's would.
+  let stepper: ReturnType<typeof boundedStepper> | undefined;
+  const computed: BoundedStep[] = [];
+  const boundedAt = (k: number): BoundedStep => {
+    stepper ??= boundedStepper(model.config, conventions, dtype, model.x0, bug, run.arithmetic);
+    for (let t = computed.length; t <= k; t++) computed.push(stepper.step(model.gradients[t]!, model.learningRates?.[t]));
+    return computed[k]!;
+  };
   const width = model.x0.length;
   const out: Comparison = { unchecked: 0, compared: 0 };
   for (let k = 0; k < run.xs.length; k++) {
@@ -233,20 +230,21 @@ export function compareRun(run: InstanceRun, dtype: Judged, conventions: Convent
       const j = i % width;
       out.compared++;
       if (own.length > 0 && sameBits(a, own[k]![j]!)) continue;
-      const bounded = bounds();
-      const expected = bounded.x[k]![j]!;
-      const bound = bounded.bound[k]![j]!;
+      const bounded = boundedAt(k);
+      const expected = bounded.x[j]!;
+      const bound = bounded.bound[j]!;
+      const nonFinite = stepper!.nonFinite[j]!;
       let ok: boolean;
       if (!Number.isFinite(expected)) ok = sameBits(a, expected);
       else if (!(bound < Number.POSITIVE_INFINITY)) {
         out.unchecked++;
         // Unchecked, except that an infinity or NaN where the float64 value is finite, from a step where the
         // implementation may hold an infinity (the dtype's range reached, a denominator of 0), is `non-finite`'s.
-        ok = Number.isFinite(a) || k + 1 < bounded.nonFinite[j]!;
+        ok = Number.isFinite(a) || k + 1 < nonFinite;
       } else ok = Math.abs(a - expected) <= bound;
       if (ok) continue;
       const mismatch = describeMismatch(k, i, expected, a, bound, parametersDtype(dtype), run.arithmetic);
-      if (k + 1 >= bounded.nonFinite[j]!) {
+      if (k + 1 >= nonFinite) {
         out.nonFinite ??= mismatch;
         continue;
       }
