@@ -218,7 +218,8 @@ export function compareRun(run: InstanceRun, dtype: Judged, conventions: Convent
   const computed: BoundedStep[] = [];
   const boundedAt = (k: number): BoundedStep => {
     stepper ??= boundedStepper(model.config, conventions, dtype, model.x0, bug, run.arithmetic);
-    for (let t = computed.length; t <= k; t++) computed.push(stepper.step(model.gradients[t]!, model.learningRates?.[t]));
+    for (let t = computed.length; t <= k; t++)
+      computed.push(stepper.step(model.gradients[t]!, model.learningRates?.[t]));
     return computed[k]!;
   };
   const width = model.x0.length;
