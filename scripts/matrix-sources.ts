@@ -1030,10 +1030,9 @@ export const matrixSources: readonly RowSources[] = [
         ],
       },
       rmsprop: {
-        verdict: 'fails',
+        verdict: 'deviates',
         conventions: ['epsilon-inside-sqrt', 'non-finite'],
-        bug: 'zero-replaced-by-default',
-        why: "epsilon inside the root as on the cpu backend; the one check left failing is the zero-epsilon fixture: with eps = 0 and a zero gradient the step is 0 / sqrt(0) = 0 / 0, which the division shader answers 1 (a == b), so x moves by -lr where the rule gives NaN. The checker names zero-replaced-by-default because every failure has a zero hyperparameter (that bug's pattern); the source shows no default, only RealDiv's 0 / 0 = 1",
+        why: "epsilon inside the root as on the cpu backend, plus non-finite: with eps = 0 and a zero gradient the step is 0 / sqrt(0) = 0 / 0, NaN by the rule, which the division shader answers 1 (a == b), so x moves by -lr where the spec's parameter is NaN (the zero-epsilon fixture); the source has no default, only RealDiv's 0 / 0 = 1",
         lines: [
           {
             file: `${TFJS}/rmsprop_optimizer.js`,
@@ -1046,10 +1045,9 @@ export const matrixSources: readonly RowSources[] = [
         ],
       },
       adam: {
-        verdict: 'fails',
+        verdict: 'deviates',
         conventions: ['non-finite'],
-        bug: 'zero-replaced-by-default',
-        why: "the cpu backend's Adam (which conforms) on shaders, but the division shader answers 1 where a == b: with eps = 0 and a zero gradient m_hat / (sqrt(v_hat) + 0) = 0 / 0 is 1 and x moves by -lr where the rule gives NaN (the zero-epsilon fixture; the checker's pattern names zero-replaced-by-default, the source shows RealDiv's 0 / 0 = 1), and Infinity / Infinity is 1 too (non-finite)",
+        why: "the cpu backend's Adam (which conforms) on shaders, plus non-finite: the division shader answers 1 where a == b, so with eps = 0 and a zero gradient m_hat / (sqrt(v_hat) + 0) = 0 / 0, NaN by the rule, is 1 and x moves by -lr where the spec's parameter is NaN (the zero-epsilon fixture; no default in the source), and Infinity / Infinity is 1 too",
         lines: [
           { file: `${TFJS}/adam_optimizer.js`, line: 90, quote: 'add(sqrt(biasCorrectedSecondMoment), this.epsilon)' },
           webglDivEqual,

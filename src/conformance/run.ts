@@ -201,7 +201,8 @@ export interface Comparison {
  * result), or within the running error bound of tolerance.ts of the float64
  * evaluation. A non-finite expected value must be matched exactly (NaN by NaN, an
  * infinity by itself). From the first step of a coordinate whose inputs or state
- * hold an infinity or NaN, or where an implementation may hold one (tolerance.ts), a difference
+ * hold an infinity or NaN, where the spec's new parameter is one (0 / 0 at eps = 0), or where an
+ * implementation may hold one (tolerance.ts), a difference
  * is reported as `nonFinite`, not as a mismatch: docs/conventions.md's `non-finite`
  * (`0 * Infinity` formed where NumPy never forms it, non-finite gradients skipped or
  * clipped, `g - m` overflowing where the written form does not). A value whose bound

@@ -37,9 +37,10 @@ export interface BoundedTrajectory {
   x: Float64Array[];
   bound: Float64Array[];
   /**
-   * Per coordinate, the first step (1-based) whose inputs or new state hold an
+   * Per coordinate, the first step (1-based) whose inputs or new values hold an
    * infinity or NaN (a gradient, the parameter before it, the state before or after
-   * it), or where an implementation may hold an infinity while the rule's value is finite (a value of
+   * it, and for the spec's rule the parameter after it: eps = 0 makes a zero gradient's
+   * step 0 / 0), or where an implementation may hold an infinity while the rule's value is finite (a value of
    * any tracked form reaches the dtype's range, as `g - m` of the interpolation form
    * near the largest finite value; a denominator may round to 0, as `sqrt(g * g)` of a
    * float32 subnormal with eps = 0): from there on a difference
@@ -94,7 +95,13 @@ export function boundedStepper(
         x[i] = s.store(step(i, g));
         // An infinity only an implementation may hold (the rule's value finite) counts like one in its state.
         const hidden = A.mayBeInfinite() && Number.isFinite(x[i]!.v);
-        if (!(before && finite(state1[i]!, state2[i]!) && !hidden) && t < nonFinite[i]!) nonFinite[i] = t;
+        // The spec's own new parameter infinite or NaN from finite inputs (0 / 0 at eps = 0 and a zero gradient): a
+        // difference there is where a parameter value is NaN, the convention `non-finite` (docs/conventions.md), not a
+        // failure at the zero hyperparameter (TF.js's WebGL division answers 0 / 0 with 1). Not a known bug's formula's:
+        // its NaN is not the spec's (`step-counter-behind` divides by 1 - beta1^0 = 0 at step 1 on any data), and
+        // counting it would let that formula explain any run that differs from its first step.
+        const after = finite(state1[i]!, state2[i]!) && (bug !== undefined || finite(x[i]!));
+        if (!(before && after && !hidden) && t < nonFinite[i]!) nonFinite[i] = t;
       }
       return { x: Float64Array.from(x, (c) => c.v), bound: Float64Array.from(x, (c) => c.e) };
     },
