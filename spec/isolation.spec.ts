@@ -46,11 +46,18 @@ const HANG_MS = 500;
 /** A per-call limit for cases that test no hang: far above any call's time, so that only a misbehaviour ends a call. */
 const SETTLED_MS = hangGuard(20_000);
 
+/**
+ * A quarter of the default law runs, for the cases that compare the isolated checks with the in-process ones (both
+ * at the same runs): every check still runs (the fixtures, the scenarios, each law), and so every kind of call the
+ * worker serves; more drawn runs only add more cases of the same calls.
+ */
+const RUNS = 0.25;
+
 /** Checks the module isolated, as the CLI does: a fresh worker before a subject if the last one ended. */
 async function check(
   module: string,
   only: string[],
-  { timeoutMs }: { timeoutMs: number },
+  { timeoutMs, runs }: { timeoutMs: number; runs?: number },
 ): Promise<{ report: ConformanceReport; bySubject: (s: string) => SubjectResult }> {
   const adapter = await isolateAdapter(module, { cwd: root, timeoutMs });
   let report: ConformanceReport;
@@ -58,6 +65,7 @@ async function check(
     report = await checkConformance(adapter, {
       only,
       seed: 1,
+      ...(runs === undefined ? {} : { runs }),
       stepTimeoutMs: timeoutMs,
       beforeSubject: () => adapter.renew(),
     });
@@ -170,8 +178,12 @@ describe.concurrent('an in-process adapter runs isolated in a worker thread: not
   test('the reference as a TypeScript module gets the same verdicts and checks isolated as in-process', async () => {
     // An optimizer with state (Adam) and a schedule: every kind of call the worker serves.
     const subjects = ['adam', 'schedule:step'];
-    const { report } = await check('spec/cli-adapters/reference64.ts', subjects, { timeoutMs: SETTLED_MS });
-    const direct = await checkConformance(referenceAdapter({ dtype: 'float64' }), { only: subjects, seed: 1 });
+    const { report } = await check('spec/cli-adapters/reference64.ts', subjects, { timeoutMs: SETTLED_MS, runs: RUNS });
+    const direct = await checkConformance(referenceAdapter({ dtype: 'float64' }), {
+      only: subjects,
+      seed: 1,
+      runs: RUNS,
+    });
     expect(report.results.map((r) => r.verdict)).toEqual(['conforms', 'conforms']);
     expect(report.results.map((r) => r.findings.map((f) => `${f.check}:${f.status}`))).toEqual(
       direct.results.map((r) => r.findings.map((f) => `${f.check}:${f.status}`)),
@@ -182,13 +194,14 @@ describe.concurrent('an in-process adapter runs isolated in a worker thread: not
     const subjects = ['nesterov'];
     const { report } = await check('spec/cli-adapters/refuses-nesterov-rho-zero.mjs', subjects, {
       timeoutMs: SETTLED_MS,
+      runs: RUNS,
     });
     const { default: module } = (await import(
       new URL('./cli-adapters/refuses-nesterov-rho-zero.mjs', import.meta.url).href
     )) as {
       default: Adapter;
     };
-    const direct = await checkConformance(module, { only: subjects, seed: 1 });
+    const direct = await checkConformance(module, { only: subjects, seed: 1, runs: RUNS });
     const shape = (r: ConformanceReport) =>
       r.results.map((x) => [x.verdict, x.findings.map((f) => `${f.check}:${f.status}`)]);
     expect(shape(report)).toEqual(shape(direct));
