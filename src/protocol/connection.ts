@@ -1,10 +1,10 @@
 import { performance } from 'node:perf_hooks';
-import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, receiveMessageOnPort } from 'node:worker_threads';
 import { AdapterError, UnsupportedValue } from '../adapter/index.js';
-import { type Answer, type ChildExit, exitReason, parseAnswerLine } from './answer-line.js';
+import { type Answer, exitReason, parseAnswerLine } from './answer-line.js';
 import { killChildGroup, trackChild, untrackChild } from './child-registry.js';
 import type { ProtocolOp } from './messages.js';
-import { relayWorkerSource } from './relay-worker-source.js';
+import { openChild, type RelayClient, type RelayEvent, releaseChild } from './relay-thread.js';
 import { StderrTail } from './stderr-tail.js';
 
 /** How a {@link Connection} starts and watches its child. */
@@ -28,15 +28,6 @@ interface Pending {
   settle(outcome: Outcome): void;
   timer?: ReturnType<typeof setTimeout>;
 }
-
-type RelayEvent =
-  | { type: 'spawned'; pid: number }
-  | { type: 'lines'; lines: string[] }
-  | { type: 'wide'; bytes: ArrayBuffer }
-  | { type: 'junk'; head: string; bytes: number }
-  | { type: 'stderr'; text: string }
-  | { type: 'overflow'; bytes: number; cap: number; blank: boolean }
-  | ({ type: 'exit' } & ChildExit);
 
 /** What a request expects beyond its timeout. */
 export interface RequestOptions {
@@ -72,12 +63,11 @@ function operationOf(op: ProtocolOp): string {
  * line, an unknown id) are fatal: the child is killed, pending requests are
  * rejected and later ones are rejected at once, so the caller never hangs.
  */
-export class Connection {
+export class Connection implements RelayClient {
   /** The last lines of the child's stderr, quoted by {@link Connection.fail}. */
   readonly tail: StderrTail;
   /** The child's process id, once the relay thread reports that it started. */
   pid: number | undefined;
-  private readonly worker: Worker;
   private readonly port: MessagePort;
   private readonly counter: Int32Array;
   private readonly pending = new Map<number, Pending>();
@@ -104,24 +94,16 @@ export class Connection {
     const counterBuffer = new SharedArrayBuffer(4);
     this.counter = new Int32Array(counterBuffer);
     this.port = channel.port1;
-    this.worker = new Worker(relayWorkerSource, {
-      eval: true,
-      workerData: {
-        argv: [...argv],
-        cwd: options.cwd,
-        env: options.env ?? process.env,
-        port: channel.port2,
-        counter: counterBuffer,
-        maxLineLength: options.maxLineLength,
-      },
-      transferList: [channel.port2],
-      stdout: false,
-      stderr: false,
-    });
-    this.worker.unref();
-    this.worker.on('error', (error) => this.fatal(`the relay thread failed: ${error.message}`));
     this.port.on('message', (event: RelayEvent) => this.handle(event));
     this.port.unref();
+    openChild(this, {
+      argv: [...argv],
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      port: channel.port2,
+      counter: counterBuffer,
+      maxLineLength: options.maxLineLength,
+    });
   }
 
   /** `"python3 adapter.py" (pid 123)`: how messages name the child. */
@@ -167,7 +149,7 @@ export class Connection {
         op,
         settle: (outcome) => {
           this.asyncPending--;
-          if (this.asyncPending === 0) this.worker.unref();
+          if (this.asyncPending === 0) this.port.unref();
           if (entry.timer !== undefined) clearTimeout(entry.timer);
           if (outcome.ok) resolve(outcome.answer);
           else reject(outcome.error);
@@ -177,7 +159,7 @@ export class Connection {
         entry.timer = setTimeout(() => this.timedOut(id, timeoutMs, options.hung), timeoutMs);
       }
       this.asyncPending++;
-      this.worker.ref();
+      this.port.ref();
       this.send(id, op, fields, entry, options.answerNumbers);
     });
   }
@@ -238,18 +220,29 @@ export class Connection {
         await this.request('shutdown', {}, closeTimeoutMs).catch(() => undefined);
       }
       if (this.broken === undefined) this.broken = 'the adapter was closed';
-      this.worker.postMessage({ type: 'end' });
+      this.port.postMessage({ type: 'end' });
       if (!(await this.waitExit(closeTimeoutMs))) {
-        this.worker.postMessage({ type: 'kill' });
+        this.port.postMessage({ type: 'kill' });
         await this.waitExit(1000);
       }
       this.rejectAll(this.broken);
       if (this.pid !== undefined) killChildGroup(this.pid);
       if (this.pid !== undefined) untrackChild(this.pid);
-      await this.worker.terminate();
+      releaseChild(this);
       this.port.close();
     })();
     return this.closing;
+  }
+
+  /**
+   * The relay thread failed or ended: the child can no longer be heard, so the connection is broken (its close()
+   * still kills the child's group) and a waiting close() goes on.
+   */
+  relayLost(reason: string): void {
+    releaseChild(this);
+    this.fatal(reason);
+    this.exited = true;
+    this.resolveExit();
   }
 
   /** Kills the child and its process group now: pending and later requests fail with `reason` (SIGINT, SIGTERM). */
@@ -269,7 +262,7 @@ export class Connection {
     const line = JSON.stringify({ id, op, ...fields });
     this.options.onTraffic?.('send', line);
     // Room for the answer's numbers and the rest of the object (its error text, say).
-    this.worker.postMessage({ type: 'send', line, answerBytes: answerNumbers * BYTES_PER_NUMBER + 65_536 });
+    this.port.postMessage({ type: 'send', line, answerBytes: answerNumbers * BYTES_PER_NUMBER + 65_536 });
   }
 
   private async waitExit(ms: number): Promise<boolean> {
@@ -301,7 +294,7 @@ export class Connection {
   private fatal(reason: string): void {
     if (this.broken !== undefined) return;
     this.broken = reason;
-    if (!this.exited) this.worker.postMessage({ type: 'kill' });
+    if (!this.exited) this.port.postMessage({ type: 'kill' });
     this.rejectAll(reason);
   }
 
@@ -346,6 +339,7 @@ export class Connection {
         break;
       case 'exit': {
         this.exited = true;
+        releaseChild(this);
         if (this.pid !== undefined) untrackChild(this.pid);
         this.fatal(exitReason(event, this.closeRequested));
         this.resolveExit();
@@ -356,7 +350,7 @@ export class Connection {
 
   /** Tells the relay thread these stdout lines were read: it pauses the child's stdout while too much is unread. */
   private acknowledge(bytes: number): void {
-    if (!this.exited) this.worker.postMessage({ type: 'ack', bytes });
+    if (!this.exited) this.port.postMessage({ type: 'ack', bytes });
   }
 
   private receive(line: string): void {

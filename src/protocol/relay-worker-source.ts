@@ -1,12 +1,17 @@
 /**
- * The source of the worker thread that owns the child process (run with
+ * The source of the worker thread that owns the child processes (run with
  * `new Worker(source, { eval: true })`, so it needs no loader and works from
  * both `src/` under tsx and `dist/`). Why a worker: `Adapter.schedule(config)`
  * returns a synchronous `t => value` function, so the parent must be able to
  * block on an answer; a blocked main thread cannot read a pipe, but it can wait
- * on a SharedArrayBuffer while this thread keeps reading. Every event goes to
- * `workerData.port` and then bumps `workerData.counter` and notifies it, the
- * signal the blocked parent waits on (`receiveMessageOnPort` then drains it).
+ * on a SharedArrayBuffer while this thread keeps reading. One such thread serves
+ * every child of the parent's thread, each in the closure of its own `open` (a
+ * thread per child cost some 80 ms of CPU to start and 60 ms to end, on a busy
+ * 2-core machine, more than a short session with the child): the parent posts
+ * `{ type: 'open', argv, cwd, env, port, counter, maxLineLength }` to start a
+ * child, with a MessagePort of its own. Every event of that child goes to its
+ * `port` and then bumps its `counter` and notifies it, the signal the blocked
+ * parent waits on (`receiveMessageOnPort` then drains it).
  *
  * Events: `{ type: 'spawned', pid }`, `{ type: 'lines', lines }` (complete
  * stdout lines, CR LF tolerated; blank and whitespace-only lines are left out),
@@ -16,17 +21,20 @@
  * the cap without a line, or of blank lines: the child is killed), and
  * `{ type: 'exit', code, signal, error }` once, after the pipes have closed (or
  * 250 ms after the exit if a grandchild holds them open). Commands from the
- * parent: `{ type: 'send', line, answerBytes }` (the cap rises to `answerBytes`
- * for a request whose answer needs it), `{ type: 'ack', bytes }` (lines and wide
- * lines read: stdout is paused while more than the cap is unread), `{ type: 'end' }` (close stdin) and
- * `{ type: 'kill' }` (SIGKILL). EPIPE on a dead child's stdin is swallowed: the
- * exit event reports what happened.
+ * parent, on the child's port: `{ type: 'send', line, answerBytes }` (the cap
+ * rises to `answerBytes` for a request whose answer needs it), `{ type: 'ack',
+ * bytes }` (lines and wide lines read: stdout is paused while more than the cap
+ * is unread), `{ type: 'end' }` (close stdin) and `{ type: 'kill' }` (SIGKILL);
+ * when the parent closes the port, the child's pipes are dropped. EPIPE on a
+ * dead child's stdin is swallowed: the exit event reports what happened.
  */
 export const relayWorkerSource = String.raw`'use strict';
-(() => {
-  const { parentPort, workerData } = require('node:worker_threads');
-  const { spawn } = require('node:child_process');
-  const { argv, cwd, env, port, counter: counterBuffer, maxLineLength } = workerData;
+const { parentPort } = require('node:worker_threads');
+const { spawn } = require('node:child_process');
+parentPort.on('message', (message) => {
+  if (message.type === 'open') open(message);
+});
+function open({ argv, cwd, env, port, counter: counterBuffer, maxLineLength }) {
   const counter = new Int32Array(counterBuffer);
   // Lines sent and not yet acknowledged by the parent (its ack names their size): past the cap, stdout is paused,
   // so that a child writing faster than the parent reads cannot queue its lines up in memory.
@@ -188,7 +196,13 @@ export const relayWorkerSource = String.raw`'use strict';
     exited = true;
     finish();
   });
-  parentPort.on('message', (message) => {
+  port.on('close', () => {
+    // The parent is done with this child (it has exited, or the parent has killed its group): drop its pipes.
+    child.stdin.destroy();
+    child.stdout.destroy();
+    child.stderr.destroy();
+  });
+  port.on('message', (message) => {
     if (message.type === 'send') {
       if (message.answerBytes > cap) cap = message.answerBytes;
       if (!child.stdin.destroyed && !child.stdin.writableEnded) child.stdin.write(message.line + '\n');
@@ -204,5 +218,5 @@ export const relayWorkerSource = String.raw`'use strict';
       killGroup();
     }
   });
-})();
+}
 `;
