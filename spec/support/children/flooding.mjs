@@ -26,10 +26,16 @@ function flood(chunk, times, then = () => {}) {
 }
 
 const spaces = ' '.repeat(MiB);
+/** A line of `size` spaces as bytes, made once: a write of it then copies nothing (a 48 MiB string is encoded at each write). */
+function spaceLine(size) {
+  const line = Buffer.alloc(size + 1, ' ');
+  line[size] = 10;
+  return line;
+}
 const floods = {
   blank: () => flood('\n'.repeat(64 * 1024), Number.POSITIVE_INFINITY),
   whitespace: () => flood(' \t \r\n'.repeat(16 * 1024), Number.POSITIVE_INFINITY),
-  'spaces-48': () => flood(`${spaces.repeat(48)}\n`, Number.POSITIVE_INFINITY),
+  'spaces-48': () => flood(spaceLine(48 * MiB), Number.POSITIVE_INFINITY),
   'line-200': () => flood(`${'x'.repeat(MiB)}`, 200),
   'spaces-200': () => flood(spaces, 200),
   objects: () => flood(`{"id":0,"ok":true,"pad":"${'x'.repeat(7 * MiB)}"}\n`, Number.POSITIVE_INFINITY),
