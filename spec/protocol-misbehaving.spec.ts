@@ -208,7 +208,9 @@ describe.concurrent('spawnAdapter against misbehaving children', () => {
   it('a child that closes its stdin: writing to it (EPIPE) does not crash Node, the call times out', async (context) => {
     const open = opener(context);
     const adapter = await open('close-stdin', hanging);
-    const big = new Float64Array(200_000).fill(0.25);
+    // About 200 kB a request ("0.25," per number), more than a pipe holds (64 KiB on Linux): each write is still
+    // pending when the child's end of the pipe is gone, so it meets EPIPE rather than waiting in the pipe.
+    const big = new Float64Array(40_000).fill(0.25);
     const results = await Promise.allSettled([
       adapter.create(sgd, big),
       adapter.create(sgd, big),
