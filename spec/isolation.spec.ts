@@ -215,7 +215,8 @@ describe.concurrent('an in-process adapter runs isolated in a worker thread: not
   test('the timeout is per call, also inside a batch: many 20 ms steps in one request are no hang; one step that never ends is, and is named', async () => {
     const timeoutMs = 400;
     // The load has a limit of its own: on a busy machine importing the worker's modules may take longer than 400 ms.
-    const adapter = await isolateAdapter('spec/cli-adapters/slow-steps.mjs', {
+    // A step with a gradient of 1e9 never ends: it sleeps for ever, holding the worker's thread without spinning a core.
+    const adapter = await isolateAdapter('spec/support/children/sleeping-steps.mjs', {
       cwd: root,
       timeoutMs,
       loadTimeoutMs: SETTLED_MS,
