@@ -98,4 +98,3 @@ function pythonWithoutShim(dir: string): void {
   symlinkSync(executable, join(dir, 'bin', 'python3'));
   process.env.PATH = `${join(dir, 'bin')}${delimiter}${process.env.PATH}`;
 }
-
