@@ -14,9 +14,9 @@ import { reportToHtml } from '../src/report/html.js';
 import { reportToJson } from '../src/report/json.js';
 import { reportToJUnit } from '../src/report/junit.js';
 import { reportToMarkdown } from '../src/report/markdown.js';
-import type { CliIo } from '../src/cli/index.js';
 import { parseXml, type XmlNode } from './report-xml-reader.js';
 import { cliArgs, importBuilt } from './support/built.js';
+import { startInProcess } from './support/in-process-cli.js';
 
 // The CLI of this run's compiled copy of src/ (spec/support/built.ts), for the runs in-process: its adapters'
 // workers start from JavaScript, not through tsx.
@@ -100,33 +100,20 @@ function startPaused(adapter: string[], marker: string, env: Record<string, stri
 }
 
 /**
- * The same run in-process (the check command with injected streams): the signal is delivered as Node delivers
- * one to the process, by calling the command's own listener of it with the signal's name. The listener is the
- * one the run added to `process` (none else is there: a signal to a vitest worker is not the test's to send);
- * the exit code is the one the command returns, which the CLI's entry sets as the process's.
- * Sequential only: a second run at the same time would add listeners of its own.
+ * The same run in-process (spec/support/in-process-cli.ts): the signal is delivered as Node delivers one to
+ * the process, by calling the command's own listener of it; the exit code is the one the command returns,
+ * which the CLI's entry sets as the process's. Sequential only (one listener per signal and run).
  */
 function startPausedInProcess(adapter: string[], marker: string): Paused {
   const { args, reports } = pausedArgs(adapter, marker);
-  const before = { SIGINT: process.listeners('SIGINT'), SIGTERM: process.listeners('SIGTERM') };
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: { write: (s: string) => (stdout += s), isTTY: false },
-    stderr: { write: (s: string) => (stderr += s), isTTY: false },
-    env: { ...process.env, NO_COLOR: '1' },
-    cwd: root,
-  };
-  const exited = runCheckCommand(args, io);
+  const run = startInProcess(runCheckCommand, args, { cwd: root, env: { ...process.env, NO_COLOR: '1' } });
   return {
     reports,
-    output: () => ({ stdout, stderr }),
+    output: () => ({ stdout: run.stdout(), stderr: run.stderr() }),
     async interrupt(signal) {
-      await paused(marker, () => stderr);
-      const added = process.listeners(signal).filter((l) => !before[signal].includes(l));
-      expect(added).toHaveLength(1);
-      (added[0] as (signal: NodeJS.Signals) => void)(signal);
-      return exited;
+      await paused(marker, run.stderr);
+      run.deliver(signal);
+      return run.done;
     },
   };
 }
