@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, test } from 'vitest';
 import type { CliIo } from '../src/cli/index.js';
+import { encodeReplay } from '../src/conformance/replay.js';
 import { cliArgs, importBuilt } from './support/built.js';
 import { hangGuard } from './support/slowdown.js';
 import { parseXml } from './report-xml-reader.js';
@@ -110,6 +111,15 @@ describe.concurrent('optimspec check, in a child process', () => {
 describe('optimspec check, in-process', () => {
   /** A conforming check for the tests of the output's form: a tenth of the drawn cases (the form does not depend on them). */
   const conforming = [`${adapters}/sgd-only.mjs`, '--seed', '1', '--only', 'sgd', '--runs', '0.1'];
+  /**
+   * The smallest conforming run, for the colour of its table: one law of sgd, replayed (`--replay`, the
+   * run a printed replay command makes). The colour is decided from the streams and the environment alone.
+   */
+  const oneCheck = [
+    `${adapters}/sgd-only.mjs`,
+    '--replay',
+    encodeReplay({ subject: 'sgd', check: 'law:sgd/closed-form', seed: 1, runs: 0.1 }),
+  ];
 
   test('--help documents every flag and the exit codes', async () => {
     const { code, stdout } = await inProcess(['--help']);
@@ -277,7 +287,7 @@ describe('optimspec check, in-process', () => {
   });
 
   test('colours on a terminal, not with --no-color, NO_COLOR or TERM=dumb', async () => {
-    const args = conforming;
+    const args = oneCheck;
     expect((await inProcess(args, { stdout: true })).stdout).toContain('\u001b[32mconforms');
     expect((await inProcess([...args, '--no-color'], { stdout: true })).stdout).not.toContain('\u001b');
     expect((await inProcess(args, { stdout: true, env: { NO_COLOR: '1' } })).stdout).not.toContain('\u001b');
@@ -287,7 +297,7 @@ describe('optimspec check, in-process', () => {
   });
 
   test('FORCE_COLOR colours a pipe; NO_COLOR still wins over it', async () => {
-    const args = conforming;
+    const args = oneCheck;
     expect((await inProcess(args, { env: { FORCE_COLOR: '1' } })).stdout).toContain('\u001b[32mconforms');
     expect((await inProcess(args, { env: { FORCE_COLOR: '1', NO_COLOR: '1' } })).stdout).not.toContain('\u001b');
   });
