@@ -100,20 +100,6 @@ describe.concurrent('signals: SIGINT and SIGTERM stop the run, with a partial re
     expect(report.results[0].verdict).toBe('interrupted');
   });
 
-  test('SIGINT while a module loads (a top-level await that never settles): exit 130 at once, no report (nothing was loaded)', async () => {
-    const json = join(scratch, 'never.json');
-    const run = start(
-      [hostile('never-loads'), '--timeout', SENTINEL_TIMEOUT, '--json', json],
-      'waiting forever at the top level',
-    );
-    await run.ready;
-    run.child.kill('SIGINT');
-    const { code, stderr } = await run.done;
-    expect(code, stderr).toBe(130);
-    expect(stderr).toMatch(/SIGINT, stopping the adapter/);
-    expect(existsSync(json)).toBe(false);
-  });
-
   test('a second SIGINT during the handshake exits at once: neither the child nor its grandchild survives', async () => {
     const pidFile = join(scratch, 'grandchild.pid');
     const run = start(
@@ -134,8 +120,9 @@ describe.concurrent('signals: SIGINT and SIGTERM stop the run, with a partial re
 });
 
 // In-process (spec/support/in-process-cli.ts), the signal delivered to the command's own listener: a real
-// SIGTERM to a real process over --exec is spec/interrupted.spec.ts's. Not concurrent: one listener per run.
-describe('signals in-process: SIGTERM stops a hung --exec step', () => {
+// SIGTERM to a real process over --exec is spec/interrupted.spec.ts's, real SIGINTs to a module are the cases
+// above and there. Not concurrent: one listener per run.
+describe('signals in-process: SIGTERM stops a hung --exec step, SIGINT a module that never loads', () => {
   test('SIGTERM during a hung --exec step: exit 143, the child is gone, the report is written', async () => {
     const json = join(scratch, 'sigterm.json');
     const pidFile = join(scratch, 'hung-step.pid');
@@ -155,6 +142,32 @@ describe('signals in-process: SIGTERM stops a hung --exec step', () => {
     expect(report.interrupted).toBe('SIGTERM');
     expect(report.results[0].verdict).toBe('interrupted');
     expect(await waitFor(() => !isRunning(pid), GONE_WITHIN_MS)).toBe(true);
+  });
+
+  test('SIGINT while a module loads (a top-level await that never settles): exit 130 at once, no report (nothing was loaded)', async () => {
+    const json = join(scratch, 'never.json');
+    const loading = join(scratch, 'never-loads.marker');
+    // The worker's environment is a copy of this thread's as it starts: the marker's path is set for the run
+    // and removed after it (no other run shares this thread meanwhile: the tests here are sequential).
+    process.env.OPTIMSPEC_LOADING_FILE = loading;
+    try {
+      const run = startInProcess(
+        runCheckCommand,
+        [hostile('never-loads'), '--timeout', SENTINEL_TIMEOUT, '--json', json],
+        {
+          cwd: root,
+          env: { PATH: process.env.PATH },
+        },
+      );
+      // The module writes the marker at its top level, just before the await that never settles.
+      expect(await waitFor(() => existsSync(loading), hangGuard(30_000))).toBe(true);
+      run.deliver('SIGINT');
+      expect(await run.done, run.stderr()).toBe(130);
+      expect(run.stderr()).toMatch(/SIGINT, stopping the adapter/);
+      expect(existsSync(json)).toBe(false);
+    } finally {
+      delete process.env.OPTIMSPEC_LOADING_FILE;
+    }
   });
 });
 
