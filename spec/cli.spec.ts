@@ -6,14 +6,16 @@ import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, test } from 'vitest';
 import type { CliIo } from '../src/cli/index.js';
-import { encodeReplay } from '../src/conformance/replay.js';
 import { cliArgs, importBuilt } from './support/built.js';
 import { hangGuard } from './support/slowdown.js';
 import { parseXml } from './report-xml-reader.js';
 
 // The CLI of this run's compiled copy of src/ (spec/support/built.ts), as bin/optimspec.js runs
 // dist/: its processes and its adapters' workers start from JavaScript, not through tsx.
-const { runCheckCommand } = await importBuilt<typeof import('../src/cli/check-command.js')>('src/cli/check-command.ts');
+const [{ runCheckCommand }, { encodeReplay }] = await Promise.all([
+  importBuilt<typeof import('../src/cli/check-command.js')>('src/cli/check-command.ts'),
+  importBuilt<typeof import('../src/conformance/replay.js')>('src/conformance/replay.ts'),
+]);
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const adapters = 'spec/cli-adapters';
