@@ -75,11 +75,11 @@ function paused(marker: string, stderr: () => string): Promise<void> {
  * answers that call): the signal goes once the marker exists, so sgd's check is surely in progress. What a real
  * signal does: the exit status 130 or 143 of the process, its pipes.
  */
-function startPaused(adapter: string[], marker: string, env: Record<string, string> = {}): Paused {
+function startPaused(adapter: string[], marker: string): Paused {
   const { args, reports } = pausedArgs(adapter, marker);
   const child: ChildProcess = spawn(process.execPath, cliArgs(['check', ...args]), {
     cwd: root,
-    env: { ...process.env, NO_COLOR: '1', ...env },
+    env: { ...process.env, NO_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -160,20 +160,10 @@ async function expectInterruptedReports(run: Paused, signal: Signal, code: numbe
   expect(html).not.toContain('class="verdict v-error"');
 }
 
-// One real process per signal and per kind of adapter (a module in its worker, an --exec child): the exit
-// status a real signal gives the process. The other two pairs in-process (below), where no process start and
-// fixture parsing (about 1 s of CPU a process) is paid.
-describe.concurrent('SIGINT and SIGTERM while a correct adapter is checked: `interrupted`, never `error`', () => {
-  test('SIGINT, a module in its worker: exit 130, sgd interrupted', async () => {
-    const marker = join(scratch, 'module-SIGINT');
-    // The 60th step call is past sgd's first batch of scenarios (its progress line) and far from its last.
-    const run = startPaused(['spec/cli-adapters/pauses.mjs'], marker, {
-      OPTIMSPEC_PAUSE_AT: '60',
-      OPTIMSPEC_PAUSE_FILE: marker,
-    });
-    await expectInterruptedReports(run, 'SIGINT', await run.interrupt('SIGINT'));
-  });
-
+// A real process for SIGTERM to an --exec child: the exit status a real signal gives the process (real SIGINTs
+// to a module in its worker and to an --exec child are spec/cli-robustness.spec.ts's). The other pairs in-process
+// (below), where no process start and fixture parsing (about 1 s of CPU a process) is paid.
+describe('SIGINT and SIGTERM while a correct adapter is checked: `interrupted`, never `error`', () => {
   test('SIGTERM, an --exec child: exit 143, sgd interrupted, the child is gone', async () => {
     await interruptExec(startPaused, 'SIGTERM');
   });
@@ -190,20 +180,23 @@ async function interruptExec(start: typeof startPaused, signal: Signal): Promise
 }
 
 describe('SIGINT and SIGTERM in-process: the same reports, the code the command returns', () => {
-  test('SIGTERM, a module in its worker: exit 143, sgd interrupted', async () => {
-    const marker = join(scratch, 'module-SIGTERM');
-    // The worker's environment is a copy of this thread's as it starts: the pause's settings are set for the
-    // run and removed after it (no other run shares this thread meanwhile: the tests here are sequential).
-    process.env.OPTIMSPEC_PAUSE_AT = '60';
-    process.env.OPTIMSPEC_PAUSE_FILE = marker;
-    try {
-      const run = startPausedInProcess(['spec/cli-adapters/pauses.mjs'], marker);
-      await expectInterruptedReports(run, 'SIGTERM', await run.interrupt('SIGTERM'));
-    } finally {
-      delete process.env.OPTIMSPEC_PAUSE_AT;
-      delete process.env.OPTIMSPEC_PAUSE_FILE;
-    }
-  });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    test(`${signal}, a module in its worker: exit ${signal === 'SIGINT' ? 130 : 143}, sgd interrupted`, async () => {
+      const marker = join(scratch, `module-${signal}`);
+      // The 60th step call is past sgd's first batch of scenarios (its progress line) and far from its last.
+      // The worker's environment is a copy of this thread's as it starts: the pause's settings are set for the
+      // run and removed after it (no other run shares this thread meanwhile: the tests here are sequential).
+      process.env.OPTIMSPEC_PAUSE_AT = '60';
+      process.env.OPTIMSPEC_PAUSE_FILE = marker;
+      try {
+        const run = startPausedInProcess(['spec/cli-adapters/pauses.mjs'], marker);
+        await expectInterruptedReports(run, signal, await run.interrupt(signal));
+      } finally {
+        delete process.env.OPTIMSPEC_PAUSE_AT;
+        delete process.env.OPTIMSPEC_PAUSE_FILE;
+      }
+    });
+  }
 
   test('SIGINT, an --exec child: exit 130, sgd interrupted, the child is gone', async () => {
     await interruptExec(startPausedInProcess, 'SIGINT');
