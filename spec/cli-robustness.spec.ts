@@ -7,6 +7,7 @@ import { describe, expect, test } from 'vitest';
 import type { CliIo } from '../src/cli/index.js';
 import { isRunning } from '../src/protocol/child-registry.js';
 import { cliArgs, importBuilt } from './support/built.js';
+import { startInProcess } from './support/in-process-cli.js';
 import { hangGuard } from './support/slowdown.js';
 import { parseXml } from './report-xml-reader.js';
 
@@ -99,41 +100,6 @@ describe.concurrent('signals: SIGINT and SIGTERM stop the run, with a partial re
     expect(report.results[0].verdict).toBe('interrupted');
   });
 
-  test('SIGTERM during a hung --exec step: exit 143, the child is gone, the report is written', async () => {
-    const json = join(scratch, 'sigterm.json');
-    const pidFile = join(scratch, 'hung-step.pid');
-    const run = start(
-      ['--exec', `node ${isolationChild} hang-on-step ${pidFile}`, '--timeout', SENTINEL_TIMEOUT, '--json', json],
-      'never printed',
-    );
-    // The child writes its pid when it receives its first step, which it never answers.
-    expect(await waitFor(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8') !== '', hangGuard(30_000))).toBe(
-      true,
-    );
-    const pid = Number(readFileSync(pidFile, 'utf8'));
-    run.child.kill('SIGTERM');
-    const { code, stderr } = await run.done;
-    expect(code, stderr).toBe(143);
-    const report = JSON.parse(readFileSync(json, 'utf8'));
-    expect(report.interrupted).toBe('SIGTERM');
-    expect(report.results[0].verdict).toBe('interrupted');
-    expect(await waitFor(() => !isRunning(pid), GONE_WITHIN_MS)).toBe(true);
-  });
-
-  test('SIGINT while a module loads (a top-level await that never settles): exit 130 at once, no report (nothing was loaded)', async () => {
-    const json = join(scratch, 'never.json');
-    const run = start(
-      [hostile('never-loads'), '--timeout', SENTINEL_TIMEOUT, '--json', json],
-      'waiting forever at the top level',
-    );
-    await run.ready;
-    run.child.kill('SIGINT');
-    const { code, stderr } = await run.done;
-    expect(code, stderr).toBe(130);
-    expect(stderr).toMatch(/SIGINT, stopping the adapter/);
-    expect(existsSync(json)).toBe(false);
-  });
-
   test('a second SIGINT during the handshake exits at once: neither the child nor its grandchild survives', async () => {
     const pidFile = join(scratch, 'grandchild.pid');
     const run = start(
@@ -150,6 +116,58 @@ describe.concurrent('signals: SIGINT and SIGTERM stop the run, with a partial re
     const { code, stderr } = await run.done;
     expect(code, stderr).toBe(130);
     expect(await waitFor(() => !isRunning(grandchild), GONE_WITHIN_MS)).toBe(true);
+  });
+});
+
+// In-process (spec/support/in-process-cli.ts), the signal delivered to the command's own listener: a real
+// SIGTERM to a real process over --exec is spec/interrupted.spec.ts's, real SIGINTs to a module are the cases
+// above and there. Not concurrent: one listener per run.
+describe('signals in-process: SIGTERM stops a hung --exec step, SIGINT a module that never loads', () => {
+  test('SIGTERM during a hung --exec step: exit 143, the child is gone, the report is written', async () => {
+    const json = join(scratch, 'sigterm.json');
+    const pidFile = join(scratch, 'hung-step.pid');
+    const run = startInProcess(
+      runCheckCommand,
+      ['--exec', `node ${isolationChild} hang-on-step ${pidFile}`, '--timeout', SENTINEL_TIMEOUT, '--json', json],
+      { cwd: root, env: { PATH: process.env.PATH } },
+    );
+    // The child writes its pid when it receives its first step, which it never answers.
+    expect(await waitFor(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8') !== '', hangGuard(30_000))).toBe(
+      true,
+    );
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    run.deliver('SIGTERM');
+    expect(await run.done, run.stderr()).toBe(143);
+    const report = JSON.parse(readFileSync(json, 'utf8'));
+    expect(report.interrupted).toBe('SIGTERM');
+    expect(report.results[0].verdict).toBe('interrupted');
+    expect(await waitFor(() => !isRunning(pid), GONE_WITHIN_MS)).toBe(true);
+  });
+
+  test('SIGINT while a module loads (a top-level await that never settles): exit 130 at once, no report (nothing was loaded)', async () => {
+    const json = join(scratch, 'never.json');
+    const loading = join(scratch, 'never-loads.marker');
+    // The worker's environment is a copy of this thread's as it starts: the marker's path is set for the run
+    // and removed after it (no other run shares this thread meanwhile: the tests here are sequential).
+    process.env.OPTIMSPEC_LOADING_FILE = loading;
+    try {
+      const run = startInProcess(
+        runCheckCommand,
+        [hostile('never-loads'), '--timeout', SENTINEL_TIMEOUT, '--json', json],
+        {
+          cwd: root,
+          env: { PATH: process.env.PATH },
+        },
+      );
+      // The module writes the marker at its top level, just before the await that never settles.
+      expect(await waitFor(() => existsSync(loading), hangGuard(30_000))).toBe(true);
+      run.deliver('SIGINT');
+      expect(await run.done, run.stderr()).toBe(130);
+      expect(run.stderr()).toMatch(/SIGINT, stopping the adapter/);
+      expect(existsSync(json)).toBe(false);
+    } finally {
+      delete process.env.OPTIMSPEC_LOADING_FILE;
+    }
   });
 });
 

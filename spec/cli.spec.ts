@@ -12,7 +12,10 @@ import { parseXml } from './report-xml-reader.js';
 
 // The CLI of this run's compiled copy of src/ (spec/support/built.ts), as bin/optimspec.js runs
 // dist/: its processes and its adapters' workers start from JavaScript, not through tsx.
-const { runCheckCommand } = await importBuilt<typeof import('../src/cli/check-command.js')>('src/cli/check-command.ts');
+const [{ runCheckCommand }, { encodeReplay }] = await Promise.all([
+  importBuilt<typeof import('../src/cli/check-command.js')>('src/cli/check-command.ts'),
+  importBuilt<typeof import('../src/conformance/replay.js')>('src/conformance/replay.ts'),
+]);
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const adapters = 'spec/cli-adapters';
@@ -63,11 +66,65 @@ async function inProcess(
 const HINT = "Run 'optimspec check --help' for the options.";
 
 // Concurrent: each case is a separate process, so two cores run two at a time. One case per way
-// a real process ends (exit 0, 1 and 2, a timer left running, a Python child): the report files
-// and --accept are the same in-process (below), where no process start and cold JIT is paid.
+// a real process ends (exit 2, a timer left running with exit 1, a Python child with exit 0, writing to
+// pipes): the help, the report files, a module that fails to load and --accept are the same in-process
+// (below), where no process start, cold JIT and fixture parsing (about 1 s of CPU a process) is paid.
 describe.concurrent('optimspec check, in a child process', () => {
+  test('usage errors exit 2 and name the flag and the value, with a hint to --help', async () => {
+    const unknown = await cli(['check', `${adapters}/sgd-only.mjs`, '--colour']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toBe(`optimspec check: unknown option --colour\n${HINT}\n`);
+    expect(unknown.stdout).toBe('');
+  });
+
+  test('ends even when an adapter leaves a timer running after its step timed out', async () => {
+    // The step's timer is 1e9 ms: the CLI ends by itself (exit 1, the report printed) only if the
+    // 1000 ms --timeout cuts the step and the timer does not keep it alive; otherwise exec's 60 s kill comes first.
+    // 1000 ms: the module's load and create, the calls before the hang, answer in milliseconds.
+    const { code, stdout, stderr } = await cli(['check', `${adapters}/timer-hang.mjs`, '--timeout', '1000', '--quiet']);
+    expect(stdout, stderr).toMatch(/^FAIL timer hang \(float64\): 1 error, 13 unsupported in /);
+    expect(code).toBe(1);
+  });
+
+  test('--exec runs a Python adapter over the protocol: exit 0, the table without colour on a pipe, one progress line', async () => {
+    // A schedule: the child's protocol session as for any subject, without pure Python's slow trajectories
+    // (those are checked over the protocol by spec/protocol.spec.ts and spec/unsupported-values.spec.ts).
+    const python = await cli([
+      'check',
+      '--exec',
+      'python3 examples/python/lecture_pure.py',
+      '--only',
+      'schedule:inverse-time',
+      '--seed',
+      '11',
+    ]);
+    expect(python.code, python.stderr).toBe(0);
+    expect(python.stdout).not.toContain('\u001b');
+    expect(python.stdout).toMatch(/^schedule:inverse-time +conforms +(\d+)\/\1$/m);
+    expect(python.stdout.trimEnd().split('\n').at(-1)).toMatch(
+      /^PASS lecture rules in pure Python \(float64\): 1 conforms in [\d.]+ s, seed 11$/,
+    );
+    // Nothing else on stderr: the child wrote nothing there.
+    expect(python.stderr).toMatch(/^optimspec: checking schedule:inverse-time \(\d+ checks\)\n$/);
+  });
+});
+
+// A quarter of the drawn runs where a check's verdict is the input of what is tested (exit codes, reports, --accept).
+describe('optimspec check, in-process', () => {
+  /** A conforming check for the tests of the output's form: a tenth of the drawn cases (the form does not depend on them). */
+  const conforming = [`${adapters}/sgd-only.mjs`, '--seed', '1', '--only', 'sgd', '--runs', '0.1'];
+  /**
+   * The smallest conforming run, for the colour of its table: one law of sgd, replayed (`--replay`, the
+   * run a printed replay command makes). The colour is decided from the streams and the environment alone.
+   */
+  const oneCheck = [
+    `${adapters}/sgd-only.mjs`,
+    '--replay',
+    encodeReplay({ subject: 'sgd', check: 'law:sgd/closed-form', seed: 1, runs: 0.1 }),
+  ];
+
   test('--help documents every flag and the exit codes', async () => {
-    const { code, stdout } = await cli(['check', '--help']);
+    const { code, stdout } = await inProcess(['--help']);
     expect(code).toBe(0);
     for (const flag of [
       '--exec',
@@ -92,15 +149,8 @@ describe.concurrent('optimspec check, in a child process', () => {
     expect(stdout).toMatch(/^ {2}2 {2}usage error/m);
   });
 
-  test('usage errors exit 2 and name the flag and the value, with a hint to --help', async () => {
-    const unknown = await cli(['check', `${adapters}/sgd-only.mjs`, '--colour']);
-    expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toBe(`optimspec check: unknown option --colour\n${HINT}\n`);
-    expect(unknown.stdout).toBe('');
-  });
-
-  test('a conforming adapter exits 0 and prints the table without colour on a pipe', async () => {
-    const { code, stdout, stderr } = await cli(['check', `${adapters}/sgd-only.mjs`, '--seed', '7']);
+  test('a conforming adapter exits 0 and prints the table without colour and a line of progress when stdout and stderr are not terminals', async () => {
+    const { code, stdout, stderr } = await inProcess([`${adapters}/sgd-only.mjs`, '--seed', '7']);
     expect(code, stderr).toBe(0);
     expect(stdout).not.toContain('\u001b');
     expect(stdout).toMatch(/^sgd +conforms +(\d+)\/\1$/m);
@@ -112,46 +162,13 @@ describe.concurrent('optimspec check, in a child process', () => {
   });
 
   test('a module that throws on load exits 1 with its message and writes no report', async () => {
-    const threw = await cli(['check', `${adapters}/throws-on-load.mjs`, '--json', join(scratch, 'never.json')]);
+    const threw = await inProcess([`${adapters}/throws-on-load.mjs`, '--json', join(scratch, 'never.json')]);
     expect(threw.code).toBe(1);
     expect(threw.stderr).toBe(
       'optimspec check: adapter module "spec/cli-adapters/throws-on-load.mjs" failed to load: Error: cannot find libtorch.so\n',
     );
     expect(() => readFileSync(join(scratch, 'never.json'))).toThrow();
   });
-
-  test('ends even when an adapter leaves a timer running after its step timed out', async () => {
-    // The step's timer is 1e9 ms: the CLI ends by itself (exit 1, the report printed) only if the
-    // 1000 ms --timeout cuts the step and the timer does not keep it alive; otherwise exec's 60 s kill comes first.
-    // 1000 ms: the module's load and create, the calls before the hang, answer in milliseconds.
-    const { code, stdout, stderr } = await cli(['check', `${adapters}/timer-hang.mjs`, '--timeout', '1000', '--quiet']);
-    expect(stdout, stderr).toMatch(/^FAIL timer hang \(float64\): 1 error, 13 unsupported in /);
-    expect(code).toBe(1);
-  });
-
-  test('--exec runs a Python adapter over the protocol', async () => {
-    // A schedule: the child's protocol session as for any subject, without pure Python's slow trajectories
-    // (those are checked over the protocol by spec/protocol.spec.ts and spec/unsupported-values.spec.ts).
-    const python = await cli([
-      'check',
-      '--exec',
-      'python3 examples/python/lecture_pure.py',
-      '--only',
-      'schedule:inverse-time',
-      '--seed',
-      '11',
-      '--quiet',
-    ]);
-    expect(python.stderr).toBe('');
-    expect(python.stdout).toMatch(/^PASS lecture rules in pure Python \(float64\): 1 conforms in /);
-    expect(python.code).toBe(0);
-  });
-});
-
-// A quarter of the drawn runs where a check's verdict is the input of what is tested (exit codes, reports, --accept).
-describe('optimspec check, in-process', () => {
-  /** A conforming check for the tests of the output's form: a tenth of the drawn cases (the form does not depend on them). */
-  const conforming = [`${adapters}/sgd-only.mjs`, '--seed', '1', '--only', 'sgd', '--runs', '0.1'];
 
   test('a module that does not exist, or an --exec program that does not, is a usage error naming it', async () => {
     const missing = await inProcess([`${adapters}/nope.mjs`]);
@@ -272,7 +289,7 @@ describe('optimspec check, in-process', () => {
   });
 
   test('colours on a terminal, not with --no-color, NO_COLOR or TERM=dumb', async () => {
-    const args = conforming;
+    const args = oneCheck;
     expect((await inProcess(args, { stdout: true })).stdout).toContain('\u001b[32mconforms');
     expect((await inProcess([...args, '--no-color'], { stdout: true })).stdout).not.toContain('\u001b');
     expect((await inProcess(args, { stdout: true, env: { NO_COLOR: '1' } })).stdout).not.toContain('\u001b');
@@ -282,7 +299,7 @@ describe('optimspec check, in-process', () => {
   });
 
   test('FORCE_COLOR colours a pipe; NO_COLOR still wins over it', async () => {
-    const args = conforming;
+    const args = oneCheck;
     expect((await inProcess(args, { env: { FORCE_COLOR: '1' } })).stdout).toContain('\u001b[32mconforms');
     expect((await inProcess(args, { env: { FORCE_COLOR: '1', NO_COLOR: '1' } })).stdout).not.toContain('\u001b');
   });

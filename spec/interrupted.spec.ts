@@ -15,7 +15,12 @@ import { reportToJson } from '../src/report/json.js';
 import { reportToJUnit } from '../src/report/junit.js';
 import { reportToMarkdown } from '../src/report/markdown.js';
 import { parseXml, type XmlNode } from './report-xml-reader.js';
-import { cliArgs } from './support/built.js';
+import { cliArgs, importBuilt } from './support/built.js';
+import { startInProcess } from './support/in-process-cli.js';
+
+// The CLI of this run's compiled copy of src/ (spec/support/built.ts), for the runs in-process: its adapters'
+// workers start from JavaScript, not through tsx.
+const { runCheckCommand } = await importBuilt<typeof import('../src/cli/check-command.js')>('src/cli/check-command.ts');
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), 'optimspec-interrupted-'));
@@ -40,23 +45,43 @@ function blamed(report: ConformanceReport): string[] {
   ]);
 }
 
+type Signal = 'SIGINT' | 'SIGTERM';
+
+/** A CLI run on an adapter that pauses inside sgd's check, and the signal that interrupts it. */
+interface Paused {
+  /** The report files the run was asked for, by flag. */
+  reports: Record<string, string>;
+  output(): { stdout: string; stderr: string };
+  /** Waits for the pause and for the progress line that sgd's check started (either first), then sends `signal`; resolves to the exit code. */
+  interrupt(signal: Signal): Promise<number | null>;
+}
+
+/** The check command's arguments: the adapter, seed 7, and every report format next to `marker`. */
+function pausedArgs(adapter: string[], marker: string): { args: string[]; reports: Record<string, string> } {
+  const reports = Object.fromEntries(['json', 'junit', 'markdown', 'html'].map((f) => [f, `${marker}.${f}`]));
+  const args = [...adapter, '--seed', '7', ...Object.entries(reports).flatMap(([flag, path]) => [`--${flag}`, path])];
+  return { args, reports };
+}
+
+/** Resolves once the adapter wrote `marker` (it paused) and sgd's progress line was written. */
+function paused(marker: string, stderr: () => string): Promise<void> {
+  return until(
+    () => existsSync(marker) && readFileSync(marker, 'utf8') !== '' && stderr().includes('optimspec: checking sgd'),
+  );
+}
+
 /**
  * The real CLI in a child process on an adapter that pauses inside sgd's check (it writes `marker` and never
- * answers that call): the signal goes once the marker exists, so sgd's check is surely in progress.
+ * answers that call): the signal goes once the marker exists, so sgd's check is surely in progress. What a real
+ * signal does: the exit status 130 or 143 of the process, its pipes.
  */
-function startPaused(adapter: string[], marker: string, env: Record<string, string> = {}) {
-  const reports = Object.fromEntries(['json', 'junit', 'markdown', 'html'].map((f) => [f, `${marker}.${f}`]));
-  const child: ChildProcess = spawn(
-    process.execPath,
-    cliArgs([
-      'check',
-      ...adapter,
-      '--seed',
-      '7',
-      ...Object.entries(reports).flatMap(([flag, path]) => [`--${flag}`, path]),
-    ]),
-    { cwd: root, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+function startPaused(adapter: string[], marker: string): Paused {
+  const { args, reports } = pausedArgs(adapter, marker);
+  const child: ChildProcess = spawn(process.execPath, cliArgs(['check', ...args]), {
+    cwd: root,
+    env: { ...process.env, NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d: Buffer) => (stdout += d));
@@ -64,26 +89,37 @@ function startPaused(adapter: string[], marker: string, env: Record<string, stri
   // 'close', not 'exit': stdout and stderr are then read to their end.
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   return {
-    child,
     reports,
     output: () => ({ stdout, stderr }),
-    /** Waits for the pause and for the progress line that sgd's check started (two pipes, either first), then sends `signal`. */
-    async interrupt(signal: 'SIGINT' | 'SIGTERM'): Promise<number | null> {
-      await until(
-        () => existsSync(marker) && readFileSync(marker, 'utf8') !== '' && stderr.includes('optimspec: checking sgd'),
-      );
+    async interrupt(signal) {
+      await paused(marker, () => stderr);
       child.kill(signal);
       return exited;
     },
   };
 }
 
+/**
+ * The same run in-process (spec/support/in-process-cli.ts): the signal is delivered as Node delivers one to
+ * the process, by calling the command's own listener of it; the exit code is the one the command returns,
+ * which the CLI's entry sets as the process's. Sequential only (one listener per signal and run).
+ */
+function startPausedInProcess(adapter: string[], marker: string): Paused {
+  const { args, reports } = pausedArgs(adapter, marker);
+  const run = startInProcess(runCheckCommand, args, { cwd: root, env: { ...process.env, NO_COLOR: '1' } });
+  return {
+    reports,
+    output: () => ({ stdout: run.stdout(), stderr: run.stderr() }),
+    async interrupt(signal) {
+      await paused(marker, run.stderr);
+      run.deliver(signal);
+      return run.done;
+    },
+  };
+}
+
 /** The partial report of an interrupted CLI run, in every format: the running subject `interrupted`, nothing blamed. */
-async function expectInterruptedReports(
-  run: ReturnType<typeof startPaused>,
-  signal: 'SIGINT' | 'SIGTERM',
-  code: number | null,
-): Promise<void> {
+async function expectInterruptedReports(run: Paused, signal: Signal, code: number | null): Promise<void> {
   const { stdout, stderr } = run.output();
   expect(code, stderr).toBe(signal === 'SIGINT' ? 130 : 143);
   const report = JSON.parse(readFileSync(run.reports.json!, 'utf8')) as ConformanceReport;
@@ -124,27 +160,47 @@ async function expectInterruptedReports(
   expect(html).not.toContain('class="verdict v-error"');
 }
 
-describe.concurrent('SIGINT and SIGTERM while a correct adapter is checked: `interrupted`, never `error`', () => {
+// A real process for SIGTERM to an --exec child: the exit status a real signal gives the process (real SIGINTs
+// to a module in its worker and to an --exec child are spec/cli-robustness.spec.ts's). The other pairs in-process
+// (below), where no process start and fixture parsing (about 1 s of CPU a process) is paid.
+describe('SIGINT and SIGTERM while a correct adapter is checked: `interrupted`, never `error`', () => {
+  test('SIGTERM, an --exec child: exit 143, sgd interrupted, the child is gone', async () => {
+    await interruptExec(startPaused, 'SIGTERM');
+  });
+});
+
+/** An --exec child that pauses at its 40th step, interrupted by `signal`: the reports, then the child is gone. */
+async function interruptExec(start: typeof startPaused, signal: Signal): Promise<void> {
+  const marker = join(scratch, `exec-${signal}-${start.name}`);
+  const run = start(['--exec', `node spec/support/children/pausing-sgd.mjs ${marker} 40`], marker);
+  const code = await run.interrupt(signal);
+  await expectInterruptedReports(run, signal, code);
+  const pid = Number(readFileSync(marker, 'utf8'));
+  await until(() => !isRunning(pid));
+}
+
+describe('SIGINT and SIGTERM in-process: the same reports, the code the command returns', () => {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     test(`${signal}, a module in its worker: exit ${signal === 'SIGINT' ? 130 : 143}, sgd interrupted`, async () => {
       const marker = join(scratch, `module-${signal}`);
       // The 60th step call is past sgd's first batch of scenarios (its progress line) and far from its last.
-      const run = startPaused(['spec/cli-adapters/pauses.mjs'], marker, {
-        OPTIMSPEC_PAUSE_AT: '60',
-        OPTIMSPEC_PAUSE_FILE: marker,
-      });
-      await expectInterruptedReports(run, signal, await run.interrupt(signal));
-    });
-
-    test(`${signal}, an --exec child: exit ${signal === 'SIGINT' ? 130 : 143}, sgd interrupted, the child is gone`, async () => {
-      const marker = join(scratch, `exec-${signal}`);
-      const run = startPaused(['--exec', `node spec/support/children/pausing-sgd.mjs ${marker} 40`], marker);
-      const code = await run.interrupt(signal);
-      await expectInterruptedReports(run, signal, code);
-      const pid = Number(readFileSync(marker, 'utf8'));
-      await until(() => !isRunning(pid));
+      // The worker's environment is a copy of this thread's as it starts: the pause's settings are set for the
+      // run and removed after it (no other run shares this thread meanwhile: the tests here are sequential).
+      process.env.OPTIMSPEC_PAUSE_AT = '60';
+      process.env.OPTIMSPEC_PAUSE_FILE = marker;
+      try {
+        const run = startPausedInProcess(['spec/cli-adapters/pauses.mjs'], marker);
+        await expectInterruptedReports(run, signal, await run.interrupt(signal));
+      } finally {
+        delete process.env.OPTIMSPEC_PAUSE_AT;
+        delete process.env.OPTIMSPEC_PAUSE_FILE;
+      }
     });
   }
+
+  test('SIGINT, an --exec child: exit 130, sgd interrupted, the child is gone', async () => {
+    await interruptExec(startPausedInProcess, 'SIGINT');
+  });
 });
 
 /** The float64 reference for sgd, momentum and nesterov, calling `onStep(optimizer, n)` before its n-th step of that optimizer. */
@@ -169,7 +225,8 @@ function watchedReference(onStep: (optimizer: string, n: number) => Promise<neve
 }
 
 describe('checkConformance with options.signal', () => {
-  const base: ConformanceOptions = { seed: 11, stepTimeoutMs: 600_000 };
+  // A quarter of the drawn runs: what is tested is where the abort leaves the run, not how many cases ran before it.
+  const base: ConformanceOptions = { seed: 11, runs: 0.25, stepTimeoutMs: 600_000 };
 
   test('an abort during momentum: sgd keeps its verdict, momentum is interrupted, nesterov is absent', async () => {
     const stop = new AbortController();
