@@ -5,7 +5,6 @@
 // error or a layering violation is printed after it and fails the run.
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { setPriority } from 'node:os';
 import { dirname, join } from 'node:path';
 
 const require = createRequire(import.meta.url);
@@ -16,18 +15,9 @@ const depcruise = new URL('../node_modules/dependency-cruiser/bin/dependency-cru
 const vitest = new URL('../node_modules/vitest/vitest.mjs', import.meta.url).pathname;
 const TS_BUILD_INFO = new URL('../node_modules/.cache/optimspec/tsc.tsbuildinfo', import.meta.url).pathname;
 
-/**
- * Runs a check with its output held back, at the lowest scheduling priority: vitest's workers keep the cores
- * they need, and the check takes what they leave (waits on children and timeouts); resolves with its exit code
- * and output.
- */
+/** Runs a check with its output held back; resolves with its exit code and output. */
 function quietly(args) {
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  try {
-    setPriority(child.pid, 19);
-  } catch {
-    // Not permitted here (some containers): it runs at the ordinary priority, as before.
-  }
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));
   child.stderr.on('data', (chunk) => (output += chunk));
