@@ -38,7 +38,7 @@ describe('a correct adapter is not cut because the checker was busy', () => {
   });
 
   test('a batch of quick steps through the worker is timed per step there, not as one call by the guard', async () => {
-    // slow-steps: each step busy for 20 ms, so ten in one batch take 200 ms or more, above the guard's 100 ms.
+    // slow-steps: each step holds its thread for 20 ms, so ten in one batch take 200 ms or more, above the guard's 100 ms.
     const adapter = await isolateAdapter('spec/cli-adapters/slow-steps.mjs', { cwd: root, timeoutMs: 20_000 });
     try {
       const guard = guardAdapter(adapter, { stepTimeoutMs: 100, deadline: Number.POSITIVE_INFINITY });

@@ -216,7 +216,7 @@ describe.concurrent('an in-process adapter runs isolated in a worker thread: not
     const timeoutMs = 400;
     // The load has a limit of its own: on a busy machine importing the worker's modules may take longer than 400 ms.
     // A step with a gradient of 1e9 never ends: it sleeps for ever, holding the worker's thread without spinning a core.
-    const adapter = await isolateAdapter('spec/support/children/sleeping-steps.mjs', {
+    const adapter = await isolateAdapter('spec/cli-adapters/slow-steps.mjs', {
       cwd: root,
       timeoutMs,
       loadTimeoutMs: SETTLED_MS,

@@ -323,16 +323,18 @@ export function traceOf(run: InstanceRun, dtype: Judged, conventions: Convention
   const end = Math.min(total, Math.max(TRACE_STEPS, step + 10));
   const first = Math.max(0, end - TRACE_STEPS);
   const window = <T>(rows: readonly T[]): T[] => rows.slice(first, end);
-  const spec = boundedTrajectory(
-    run.config,
-    {},
-    dtype,
-    run.x0,
-    run.gradients,
-    run.learningRates,
-    undefined,
-    run.arithmetic,
-  );
+  const under = (conventions: Conventions) =>
+    boundedTrajectory(
+      run.config,
+      conventions,
+      dtype,
+      run.x0,
+      run.gradients,
+      run.learningRates,
+      undefined,
+      run.arithmetic,
+    );
+  const spec = under({});
   const rows = (values: readonly Float64Array[]): number[][] => window(values).map((row) => Array.from(row));
   const trace: Trace = {
     actual: rows(run.xs),
@@ -341,19 +343,7 @@ export function traceOf(run: InstanceRun, dtype: Judged, conventions: Convention
     learningRates: window(ratesOf(run)),
   };
   if (first > 0) trace.firstStep = first + 1;
-  if (Object.keys(conventions).length > 0)
-    trace.convention = rows(
-      boundedTrajectory(
-        run.config,
-        conventions,
-        dtype,
-        run.x0,
-        run.gradients,
-        run.learningRates,
-        undefined,
-        run.arithmetic,
-      ).x,
-    );
+  if (Object.keys(conventions).length > 0) trace.convention = rows(under(conventions).x);
   return trace;
 }
 
