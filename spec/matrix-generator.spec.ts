@@ -8,6 +8,7 @@ import { isTensorSubject } from '../src/adapter/index.js';
 import { readFileSync } from 'node:fs';
 import { checkRow, type MatrixRow, matrixRows, renderMarkdown, type RowOut, verifyLines } from '../scripts/matrix.js';
 import { type CellSource, matrixSources, type RowSources } from '../scripts/matrix-sources.js';
+import { built } from './support/built.js';
 
 /**
  * scripts/matrix.ts, the generator of docs/matrix.md: every row is justified
@@ -91,7 +92,8 @@ describe('the matrix generator', () => {
   });
 
   it('a Python row whose interpreter cannot import torch is skipped with the reason and the install command, and is no error', () => {
-    const run = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/matrix.ts', '--rows', 'pytorch-float32'], {
+    // The compiled copy of scripts/matrix.ts (spec/support/built.ts): the script as `npm run matrix` runs it, without tsx.
+    const run = spawnSync(process.execPath, [built('scripts/matrix.ts'), '--rows', 'pytorch-float32'], {
       cwd: ROOT,
       encoding: 'utf8',
       env: { ...process.env, OPTIMSPEC_TORCH_PYTHON: join(ROOT, 'no-such-python') },
