@@ -125,6 +125,20 @@ function shaderPowerError(arithmetic: Arithmetic, u: number, h: number, t: numbe
 }
 
 /**
+ * One correct rounding of an implementation in `dtype` on its `declared` arithmetic, compared
+ * with float64: `u` relative, `eta` absolute in the subnormal range (see {@link roundingOf}).
+ * A schedule's bound needs only these, once per value: building {@link errorArithmetic}'s
+ * operations for it was a quarter of a full check's CPU.
+ */
+export function comparedRoundoff(dtype: Dtype, declared: Arithmetic = 'ieee754') {
+  const own = roundoff(dtype);
+  const f64 = roundoff('float64');
+  const u = dtype === 'float64' ? 2 * f64.u : own.u + f64.u;
+  const subnormal = ARITHMETIC_TABLES[declared].subnormals.flushed ? FLOAT32_SMALLEST_NORMAL : own.eta;
+  return { own, f64, u, subnormal, eta: subnormal + f64.eta };
+}
+
+/**
  * The rounding terms of an implementation in `dtype` on its `declared` arithmetic, compared with
  * float64: `u` and `eta` of one correct rounding, `rounding(v)` its error at v (infinite beyond
  * the dtype's range), and `roundingBy(factor, v)` that of an operation promised within `factor`
@@ -133,11 +147,7 @@ function shaderPowerError(arithmetic: Arithmetic, u: number, h: number, t: numbe
  * off by less than the smallest normal: its eta is 2^-126.
  */
 function roundingOf(dtype: Dtype, declared: Arithmetic) {
-  const own = roundoff(dtype);
-  const f64 = roundoff('float64');
-  const u = dtype === 'float64' ? 2 * f64.u : own.u + f64.u;
-  const subnormal = ARITHMETIC_TABLES[declared].subnormals.flushed ? FLOAT32_SMALLEST_NORMAL : own.eta;
-  const eta = subnormal + f64.eta;
+  const { own, f64, u, subnormal, eta } = comparedRoundoff(dtype, declared);
   const max = own.max;
   const rounding = (v: number): number => (Math.abs(v) >= max ? Number.POSITIVE_INFINITY : u * Math.abs(v) + eta);
   const roundingBy = (factor: number, v: number): number =>

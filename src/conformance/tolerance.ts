@@ -1,6 +1,6 @@
 import type { Arithmetic } from '../numerics/index.js';
 import type { Conventions, Dtype, OptimizerConfig, ScheduleConfig } from '../reference/index.js';
-import { type Tracked, errorArithmetic } from './error-arithmetic.js';
+import { comparedRoundoff, type Tracked, errorArithmetic } from './error-arithmetic.js';
 import { type Judged, storedIn, storesOf } from './mixed-precision.js';
 
 // The per-step error bounds of the checker's tolerance model: the rules of docs/spec.md evaluated in
@@ -359,7 +359,7 @@ export function boundedTrajectory(
  * (exponential, chained) or 3 roundings, times max(1, initial).
  */
 export function scheduleBound(config: ScheduleConfig, dtype: Dtype, t: number, value: number): number {
-  const { u, eta } = errorArithmetic(dtype);
+  const { u, eta } = comparedRoundoff(dtype);
   const scale = Math.max(1, Math.abs(config.initial));
   switch (config.schedule) {
     case 'step': {
