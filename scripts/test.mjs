@@ -29,7 +29,13 @@ function quietly(args) {
 const types = quietly([tsc, '-p', 'tsconfig.json', '--noEmit', '--incremental', '--tsBuildInfoFile', TS_BUILD_INFO]);
 const layers = quietly([depcruise, 'src', '--config', '.dependency-cruiser.cjs']);
 
-const tests = spawn(process.execPath, [vitest, 'run', ...process.argv.slice(2)], { stdio: 'inherit' });
+// V8's young generation at 64 MB rather than 16 (a process-wide flag, so vitest's worker threads get it too): the
+// checker's runs allocate some 150 MB per full check, and scavenges were 15 s of the suite's pauses, 9 s with this
+// (node --trace-gc). vitest alone, five runs each, interleaved: 54.6 s wall and 98.5 s of CPU on average with it,
+// 58.7 s and 106.6 s without.
+const tests = spawn(process.execPath, ['--max-semi-space-size=64', vitest, 'run', ...process.argv.slice(2)], {
+  stdio: 'inherit',
+});
 const testsDone = new Promise((resolve) => tests.on('close', resolve));
 
 const [typeCheck, layerCheck, testCode] = await Promise.all([types, layers, testsDone]);
