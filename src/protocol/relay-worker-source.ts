@@ -21,8 +21,8 @@
  * the cap without a line, or of blank lines: the child is killed), and
  * `{ type: 'exit', code, signal, error }` once, after the pipes have closed (or
  * 250 ms after the exit if a grandchild holds them open). Commands from the
- * parent, on the child's port: `{ type: 'send', line, answerBytes }` (the cap
- * rises to `answerBytes` for a request whose answer needs it), `{ type: 'ack',
+ * parent, on the child's port: `{ type: 'send', line, answerBytes, ack }` (the cap
+ * rises to `answerBytes` for a request whose answer needs it; `ack` as below), `{ type: 'ack',
  * bytes }` (lines and wide lines read: stdout is paused while more than the cap
  * is unread), `{ type: 'end' }` (close stdin) and `{ type: 'kill' }` (SIGKILL);
  * when the parent closes the port, the child's pipes are dropped. EPIPE on a
@@ -202,16 +202,20 @@ function open({ argv, cwd, env, port, counter: counterBuffer, maxLineLength }) {
     child.stdout.destroy();
     child.stderr.destroy();
   });
+  const acknowledged = (bytes) => {
+    unacked -= bytes;
+    if (paused && unacked <= cap) {
+      paused = false;
+      child.stdout.resume();
+    }
+  };
   port.on('message', (message) => {
     if (message.type === 'send') {
       if (message.answerBytes > cap) cap = message.answerBytes;
+      acknowledged(message.ack);
       if (!child.stdin.destroyed && !child.stdin.writableEnded) child.stdin.write(message.line + '\n');
     } else if (message.type === 'ack') {
-      unacked -= message.bytes;
-      if (paused && unacked <= cap) {
-        paused = false;
-        child.stdout.resume();
-      }
+      acknowledged(message.bytes);
     } else if (message.type === 'end') {
       if (!child.stdin.destroyed && !child.stdin.writableEnded) child.stdin.end();
     } else if (message.type === 'kill') {
