@@ -74,7 +74,7 @@ export class Connection implements RelayClient {
   private readonly refusals = new WeakSet<object>();
   private asyncPending = 0;
   private nextId = 1;
-  /** Bytes of stdout lines read and not yet acknowledged to the relay thread (see {@link Connection.acknowledge}). */
+  /** Bytes of stdout lines read and not yet acknowledged to the relay thread. */
   private unacknowledged = 0;
   private broken: string | undefined;
   private exited = false;
@@ -263,8 +263,7 @@ export class Connection implements RelayClient {
     this.pending.set(id, entry);
     const line = JSON.stringify({ id, op, ...fields });
     this.options.onTraffic?.('send', line);
-    // Room for the answer's numbers and the rest of the object (its error text, say); the lines read since the last
-    // acknowledgement are acknowledged with it.
+    // Room for the answer's numbers and the rest of the object (its error text, say); `ack`: see acknowledge().
     const ack = this.unacknowledged;
     this.unacknowledged = 0;
     this.port.postMessage({ type: 'send', line, answerBytes: answerNumbers * BYTES_PER_NUMBER + 65_536, ack });
@@ -353,12 +352,7 @@ export class Connection implements RelayClient {
     }
   }
 
-  /**
-   * Tells the relay thread these stdout lines were read: it pauses the child's stdout while more than the line cap
-   * is unread. The next request carries the acknowledgement (an answer is followed by a request; one message where
-   * there were two, 20 000 fewer per full check), unless half the cap is unacknowledged by then: the relay never
-   * waits on bytes read here, since it pauses only past the whole cap, more than half of it unread on its way here.
-   */
+  /** Tells the relay these stdout lines were read: with the next request, or at once from half the line cap. */
   private acknowledge(bytes: number): void {
     this.unacknowledged += bytes;
     if (this.unacknowledged < this.options.maxLineLength / 2 || this.exited) return;

@@ -37,7 +37,9 @@ parentPort.on('message', (message) => {
 function open({ argv, cwd, env, port, counter: counterBuffer, maxLineLength }) {
   const counter = new Int32Array(counterBuffer);
   // Lines sent and not yet acknowledged by the parent (its ack names their size): past the cap, stdout is paused,
-  // so that a child writing faster than the parent reads cannot queue its lines up in memory.
+  // so that a child writing faster than the parent reads cannot queue its lines up in memory. The parent acknowledges
+  // with its next request, or at once from half the cap: a pause never waits on it, since past the cap more than half
+  // of it is still on its way to the parent, whose reading it then acknowledges.
   let unacked = 0;
   let paused = false;
   const emit = (message, transfer) => {
