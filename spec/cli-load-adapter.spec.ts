@@ -1,12 +1,12 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { AdapterLoadError, loadAdapter, validateAdapter } from '../src/adapter/load-adapter.js';
+import { scratchFolder, testScratchFolder } from './support/scratch.js';
 
 const dir = fileURLToPath(new URL('./cli-adapters/', import.meta.url));
-const scratch = mkdtempSync(join(tmpdir(), 'optimspec-load-'));
+const scratch = scratchFolder('optimspec-load-');
 
 async function loadError(path: string, cwd = dir): Promise<AdapterLoadError> {
   const error = await loadAdapter(path, cwd).then(
@@ -28,7 +28,7 @@ describe('loadAdapter', () => {
 
   test('unwraps a default export compiled to CommonJS: exports.default with __esModule, and .ts in a package without "type": "module"', async () => {
     expect((await loadAdapter('compiled-commonjs.cjs', dir)).name).toBe('compiled commonjs');
-    const project = mkdtempSync(join(tmpdir(), 'optimspec-cjs-project-'));
+    const project = testScratchFolder('optimspec-cjs-project-');
     writeFileSync(join(project, 'package.json'), '{ "name": "a-commonjs-project" }');
     const source = `const adapter = { name: 'typescript commonjs', dtype: 'float32' as const, optimizers: ['momentum'], create: () => ({ step: (g: Float64Array) => g }) };\nexport default adapter;\n`;
     writeFileSync(join(project, 'adapter.ts'), source);

@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
@@ -10,13 +9,14 @@ import { cliArgs, importBuilt } from './support/built.js';
 import { startInProcess } from './support/in-process-cli.js';
 import { hangGuard } from './support/slowdown.js';
 import { parseXml } from './report-xml-reader.js';
+import { scratchFolder } from './support/scratch.js';
 
 // The CLI of this run's compiled copy of src/ (spec/support/built.ts): its processes and its
 // adapters' workers start from JavaScript, not through tsx.
 const { runCheckCommand } = await importBuilt<typeof import('../src/cli/check-command.js')>('src/cli/check-command.ts');
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const scratch = mkdtempSync(join(tmpdir(), 'optimspec-robust-'));
+const scratch = scratchFolder('optimspec-robust-');
 const hostile = (name: string) => `spec/cli-adapters/hostile/${name}.mjs`;
 const isolationChild = 'spec/support/children/isolation-child.mjs';
 const misbehaving = 'spec/support/children/misbehaving.mjs';

@@ -1,11 +1,11 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, test } from 'vitest';
 import type { CliIo } from '../src/cli/index.js';
 import { importBuilt } from './support/built.js';
+import { testScratchFolder } from './support/scratch.js';
 
 // The compiled CLI (spec/support/built.ts): its adapter workers start from JavaScript, not through tsx.
 const { runCheckCommand, shardSeeds } =
@@ -43,7 +43,7 @@ describe('optimspec check --seeds N --shard k/n', () => {
   });
 
   test("each shard writes its runs' reports; merged as docs/cli.md does, they are every seed's, valid against the schema", async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'optimspec-seeds-'));
+    const dir = testScratchFolder('optimspec-seeds-');
     const shard = (k: number) =>
       run([
         'spec/cli-adapters/sgd-bug.mjs',

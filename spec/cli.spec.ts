@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -9,6 +8,7 @@ import type { CliIo } from '../src/cli/index.js';
 import { cliArgs, importBuilt } from './support/built.js';
 import { hangGuard } from './support/slowdown.js';
 import { parseXml } from './report-xml-reader.js';
+import { scratchFolder } from './support/scratch.js';
 
 // The CLI of this run's compiled copy of src/ (spec/support/built.ts), as bin/optimspec.js runs
 // dist/: its processes and its adapters' workers start from JavaScript, not through tsx.
@@ -19,7 +19,7 @@ const [{ runCheckCommand }, { encodeReplay }] = await Promise.all([
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const adapters = 'spec/cli-adapters';
-const scratch = mkdtempSync(join(tmpdir(), 'optimspec-cli-'));
+const scratch = scratchFolder('optimspec-cli-');
 
 interface Ran {
   code: number;

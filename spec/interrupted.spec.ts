@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -17,13 +16,14 @@ import { reportToMarkdown } from '../src/report/markdown.js';
 import { parseXml, type XmlNode } from './report-xml-reader.js';
 import { cliArgs, importBuilt } from './support/built.js';
 import { startInProcess } from './support/in-process-cli.js';
+import { scratchFolder } from './support/scratch.js';
 
 // The CLI of this run's compiled copy of src/ (spec/support/built.ts), for the runs in-process: its adapters'
 // workers start from JavaScript, not through tsx.
 const { runCheckCommand } = await importBuilt<typeof import('../src/cli/check-command.js')>('src/cli/check-command.ts');
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const scratch = mkdtempSync(join(tmpdir(), 'optimspec-interrupted-'));
+const scratch = scratchFolder('optimspec-interrupted-');
 const schema = JSON.parse(readFileSync(new URL('../docs/report.schema.json', import.meta.url), 'utf8'));
 const validate = new Ajv2020({ strict: true, allErrors: true }).compile(schema);
 

@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -10,6 +9,7 @@ import type { ConformanceReport, SubjectResult } from '../src/conformance/types.
 import type { Script, ScriptCall } from '../src/adapter/script.js';
 import { built, importBuilt } from './support/built.js';
 import { hangGuard } from './support/slowdown.js';
+import { scratchFolder } from './support/scratch.js';
 
 // The checker from this run's compiled copy of src/ (spec/support/built.ts): its workers start
 // from JavaScript, not through tsx. Every value below comes from that one copy.
@@ -34,7 +34,7 @@ const { runScripts, scriptInProgress } = script;
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const hostile = (name: string) => `spec/cli-adapters/hostile/${name}.mjs`;
-const scratch = mkdtempSync(join(tmpdir(), 'optimspec-isolation-'));
+const scratch = scratchFolder('optimspec-isolation-');
 
 /**
  * The per-call timeout of the cases whose subject is a hang: the hang is cut by it and its

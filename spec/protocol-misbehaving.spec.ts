@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -10,6 +9,7 @@ import { type SpawnAdapterOptions, type SpawnedAdapter, spawnAdapter } from '../
 import { isRunning } from '../src/protocol/child-registry.js';
 import { built } from './support/built.js';
 import { hangGuard } from './support/slowdown.js';
+import { testScratchFolder } from './support/scratch.js';
 
 const child = fileURLToPath(new URL('./support/children/misbehaving.mjs', import.meta.url));
 const printing = fileURLToPath(new URL('./support/children/printing_adapter.py', import.meta.url));
@@ -316,7 +316,7 @@ describe('spawnAdapter: a busy caller', () => {
   it('an answer that arrived while the event loop was blocked is taken, not reported as a timeout', async ({
     onTestFinished,
   }) => {
-    const answered = join(mkdtempSync(join(tmpdir(), 'optimspec-busy-')), 'answered');
+    const answered = join(testScratchFolder('optimspec-busy-'), 'answered');
     const adapter = await spawnAdapter([process.execPath, child, 'marks-answers', answered], hanging);
     onTestFinished(() => adapter.close());
     const stepper = await adapter.create(sgd, x0);

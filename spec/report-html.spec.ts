@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
@@ -12,6 +11,7 @@ import { MAX_CHARTED_PER_SUBJECT, reportToHtml } from '../src/report/html.js';
 import { deviatingReport, failingReport, gradientTable, traceOf } from './support/traced-report.js';
 import { importBuilt } from './support/built.js';
 import { handwritten } from './support/planted/handwritten.js';
+import { scratchFolder } from './support/scratch.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -269,7 +269,7 @@ describe('reportToHtml', () => {
 });
 
 describe('optimspec check --html', () => {
-  const scratch = mkdtempSync(join(tmpdir(), 'optimspec-html-'));
+  const scratch = scratchFolder('optimspec-html-');
 
   async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
     let stdout = '';
