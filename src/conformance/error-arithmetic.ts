@@ -128,7 +128,8 @@ function shaderPowerError(arithmetic: Arithmetic, u: number, h: number, t: numbe
  * One correct rounding of an implementation in `dtype` on its `declared` arithmetic, compared
  * with float64: `u` relative, `eta` absolute in the subnormal range (see {@link roundingOf}).
  * A schedule's bound needs only these, once per value: building {@link errorArithmetic}'s
- * operations for it was a quarter of a full check's CPU.
+ * twenty operations for it was a quarter of a full check's CPU under tsx (soak, matrix, bench),
+ * whose keepNames wraps every closure made.
  */
 export function comparedRoundoff(dtype: Dtype, declared: Arithmetic = 'ieee754') {
   const own = roundoff(dtype);
