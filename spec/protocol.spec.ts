@@ -1,5 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
@@ -10,6 +9,7 @@ import { pythonHelperFolder } from '../src/protocol/python-helper.js';
 import { type SpawnedAdapter, spawnAdapter } from '../src/protocol/spawn-adapter.js';
 import type { OptimizerConfig, ScheduleConfig } from '../src/reference/types.js';
 import { sameBits, ulpDistance } from '../src/numerics/ulp.js';
+import { testScratchFolder } from './support/scratch.js';
 
 /** fast-check replay: OPTIMSPEC_SEED and OPTIMSPEC_PATH reproduce a reported failure (its seed and path are in the message). */
 const replay = {
@@ -231,7 +231,7 @@ describe('schedule tables over the protocol', () => {
 
 describe("the child's environment", () => {
   it("a user program imports optimspec_protocol from any folder (the helper is on PYTHONPATH, after the user's own entries), and NAME=value words are set for it", async () => {
-    const folder = mkdtempSync(join(tmpdir(), 'optimspec-user-py-'));
+    const folder = testScratchFolder('optimspec-user-py-');
     writeFileSync(
       join(folder, 'my_adapter.py'),
       [
@@ -259,7 +259,6 @@ describe("the child's environment", () => {
       expect(child.argv).toEqual(['python3', 'my_adapter.py']);
     } finally {
       await child.close();
-      rmSync(folder, { recursive: true, force: true });
     }
   });
 });

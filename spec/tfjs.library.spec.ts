@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +7,7 @@ import type { Adapter } from '../src/adapter/contract.js';
 import { checkConformance } from '../src/conformance/check.js';
 import type { ConformanceReport, SubjectResult } from '../src/conformance/types.js';
 import { hangGuard } from './support/slowdown.js';
+import { testScratchFolder } from './support/scratch.js';
 
 /**
  * The verdicts optimspec gives TensorFlow.js 4.22 (tfjs-core + the CPU backend,
@@ -150,25 +150,21 @@ describe('TensorFlow.js through examples/tfjs.mjs', () => {
 describe('examples/tfjs.mjs where TF.js is not installed', () => {
   it('fails to load with the command that installs it', async () => {
     // A copy outside the repository: no node_modules above it has TF.js.
-    const folder = mkdtempSync(join(tmpdir(), 'optimspec-no-tfjs-'));
-    try {
-      copyFileSync(new URL('../examples/tfjs.mjs', import.meta.url), join(folder, 'tfjs.mjs'));
-      // In a plain Node process: vitest's own resolver would find the repository's TF.js from anywhere.
-      const message = execFileSync(
-        process.execPath,
-        [
-          '--input-type=module',
-          '-e',
-          'try { await import(process.argv[1]); } catch (e) { process.stdout.write(e.message); }',
-          pathToFileURL(join(folder, 'tfjs.mjs')).href,
-        ],
-        { encoding: 'utf8', env: { ...process.env, NODE_PATH: '' } },
-      );
-      expect(message).toMatch(
-        /Cannot find package '@tensorflow\/tfjs-core'.*install it with: npm install --save-dev @tensorflow\/tfjs-core @tensorflow\/tfjs-backend-cpu/,
-      );
-    } finally {
-      rmSync(folder, { recursive: true, force: true });
-    }
+    const folder = testScratchFolder('optimspec-no-tfjs-');
+    copyFileSync(new URL('../examples/tfjs.mjs', import.meta.url), join(folder, 'tfjs.mjs'));
+    // In a plain Node process: vitest's own resolver would find the repository's TF.js from anywhere.
+    const message = execFileSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        'try { await import(process.argv[1]); } catch (e) { process.stdout.write(e.message); }',
+        pathToFileURL(join(folder, 'tfjs.mjs')).href,
+      ],
+      { encoding: 'utf8', env: { ...process.env, NODE_PATH: '' } },
+    );
+    expect(message).toMatch(
+      /Cannot find package '@tensorflow\/tfjs-core'.*install it with: npm install --save-dev @tensorflow\/tfjs-core @tensorflow\/tfjs-backend-cpu/,
+    );
   });
 });
